@@ -1,1 +1,10 @@
-export {};
+/**
+ * @qserv-tap/adql-compiler: the public API. Nothing else is exported.
+ */
+export { parse, type ParseOptions } from "./parse.js";
+export { AdqlError, formatError, type AdqlErrorCode } from "./errors.js";
+export { FunctionRegistry, defaultFunctionRegistry, parseUdfForm, SCISQL_FUNCTIONS, type UdfDefinition } from "./parser/functions.js";
+export { isReservedWord } from "./lexer/tokens.js";
+export type * from "./ast/nodes.js";
+export { printAdql } from "./ast/print.js";
+export { astToJson, astFromJson, stripSpans } from "./ast/json.js";
