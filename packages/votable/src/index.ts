@@ -1,1 +1,21 @@
-export {};
+// The public API of @qserv-tap/votable. Everything else is internal.
+export type { Complex, CellValue, Datatype, Field, Info, ResourceMeta, Row, Shape, TableMeta } from "./model.js";
+export {
+  DATATYPES,
+  circleField,
+  parseArraysize,
+  pointField,
+  polygonField,
+  timestampField,
+} from "./model.js";
+export type { VOTableErrorCode, VOTableErrorDetails } from "./errors.js";
+export { VOTableError, isVOTableError } from "./errors.js";
+export type { OutputFormat, RowSource, WriteOptions } from "./stream.js";
+export { OUTPUT_FORMATS, TableStream, contentType, streamToBuffer, writeTable } from "./stream.js";
+export type { DocumentOptions, ErrorDocumentOptions, QueryStatus, Serialization, Trailer } from "./encode/document.js";
+export { VOTABLE_NAMESPACE, VOTABLE_VERSION, documentHead, documentTail, errorDocument } from "./encode/document.js";
+export { TableDataEncoder } from "./encode/tabledata.js";
+export { BinaryEncoder } from "./encode/binary.js";
+export { Binary2Encoder } from "./encode/binary2.js";
+export { DelimitedEncoder } from "./encode/csv.js";
+export { ByteSink } from "./encode/sink.js";

@@ -1,0 +1,66 @@
+/**
+ * CSV (RFC 4180, with a header line, as TAP 1.1 §5.2 asks for text/csv;header=present) and TSV
+ * (text/tab-separated-values). Cells use the TABLEDATA text forms; a null is an empty field. A pure encoder.
+ */
+import type { Column } from "../column.js";
+import { compileColumns } from "../column.js";
+import type { Field, Row } from "../model.js";
+import type { CellFormatter } from "./text.js";
+import { textFormatter } from "./text.js";
+import { badRowLength, isColumns } from "./tabledata.js";
+
+export type Delimited = "csv" | "tsv";
+
+const CSV_QUOTE = /[",\r\n]/;
+const TSV_BAD = /[\t\r\n]/g;
+
+/** RFC 4180 §2.6-2.7: quote a field holding a comma, quote or line break, doubling the quotes. */
+export function csvField(s: string): string {
+  return CSV_QUOTE.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+}
+
+/**
+ * TSV has no quoting and TAP 1.1 §5.2 says values "may not contain the TAB character": tabs and line breaks become
+ * spaces (lossy, but the only way to keep one record per line).
+ */
+export function tsvField(s: string): string {
+  return s.replace(TSV_BAD, " ");
+}
+
+export class DelimitedEncoder {
+  readonly columns: readonly Column[];
+  readonly format: Delimited;
+  private readonly cells: CellFormatter[];
+  private readonly sep: string;
+  private readonly eol: string;
+  private readonly escape: (s: string) => string;
+  private readonly emptyString: string[];
+
+  constructor(fields: readonly Field[] | readonly Column[], format: Delimited) {
+    this.columns = isColumns(fields) ? fields : compileColumns(fields);
+    this.format = format;
+    this.sep = format === "csv" ? "," : "\t";
+    this.eol = format === "csv" ? "\r\n" : "\n"; // RFC 4180 §2.1 wants CRLF; TSV conventionally uses LF
+    this.escape = format === "csv" ? csvField : tsvField;
+    this.cells = this.columns.map((col) => textFormatter(col, { booleans: "truefalse" }));
+    // In CSV a quoted empty field is an empty string and a bare empty field is null.
+    this.emptyString = this.columns.map((col) => (format === "csv" && col.strings ? '""' : ""));
+  }
+
+  header(): string {
+    return this.columns.map((c) => this.escape(c.field.name)).join(this.sep) + this.eol;
+  }
+
+  encodeRow(row: Row): string {
+    const cells = this.cells;
+    if (row.length !== cells.length) badRowLength(this.columns, row);
+    let out = "";
+    for (let i = 0; i < cells.length; i++) {
+      const s = cells[i]!(row[i]);
+      if (i > 0) out += this.sep;
+      if (s === null) continue;
+      out += s === "" ? this.emptyString[i]! : this.escape(s);
+    }
+    return out + this.eol;
+  }
+}

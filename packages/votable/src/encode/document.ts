@@ -1,0 +1,206 @@
+/**
+ * The XML around the rows: everything before the first row (`documentHead`) and after the last (`documentTail`),
+ * and the DALI error document. Pure functions returning strings.
+ */
+import type { Column } from "../column.js";
+import { compileColumns } from "../column.js";
+import { VOTableError } from "../errors.js";
+import { formatTimestamp } from "../format.js";
+import type { Info, ResourceMeta, TableMeta } from "../model.js";
+import type { Field } from "../model.js";
+import { escapeAttr, escapeText, isNCName } from "../xml.js";
+import { binaryNullValue } from "./binary.js";
+import { isColumns } from "./tabledata.js";
+
+export type Serialization = "TABLEDATA" | "BINARY" | "BINARY2";
+
+/** VOTable 1.4 keeps the 1.3 namespace (VOTable 1.4 §3 and its XML schema). */
+export const VOTABLE_NAMESPACE = "http://www.ivoa.net/xml/VOTable/v1.3";
+export const VOTABLE_VERSION = "1.4";
+
+/** DALI 1.1 §4.4 values of INFO name="QUERY_STATUS". */
+export type QueryStatus = "OK" | "ERROR" | "OVERFLOW";
+
+export interface DocumentOptions {
+  /** DESCRIPTION of the whole VOTABLE. */
+  description?: string;
+  /** The RESOURCE; its type defaults to "results" (DALI 1.1 §4.4). */
+  resource?: ResourceMeta;
+  table?: TableMeta;
+  /**
+   * The leading INFO name="QUERY_STATUS" (DALI 1.1 §4.4). Defaults to "OK"; `null` leaves it out (for VOTables
+   * that are not DAL responses). When the overflow is only known at the end, leave this "OK" and report the overflow
+   * in the trailer.
+   */
+  status?: QueryStatus | null;
+  /** Text content of the leading QUERY_STATUS INFO. */
+  statusMessage?: string;
+  /** INFO name="QUERY" (TAP 1.1 §5.1): the query as received. */
+  query?: string;
+  /** INFO name="REQUEST_TIME": when the request was received, as an ISO 8601 UTC timestamp. */
+  requestTime?: Date;
+  /** More INFO elements for the RESOURCE, after the ones above and before the TABLE. */
+  infos?: readonly Info[];
+}
+
+export interface Trailer {
+  /** A trailing QUERY_STATUS after the TABLE (DALI 1.1 §4.4.1, §4.4.2): written unless the leading one said so. */
+  status?: "OVERFLOW" | "ERROR";
+  message?: string;
+  /** More INFO elements after the TABLE. */
+  infos?: readonly Info[];
+}
+
+type Attrs = readonly (readonly [string, string | number | undefined])[];
+
+function attrs(list: Attrs): string {
+  let out = "";
+  for (const [k, v] of list) if (v !== undefined) out += ` ${k}="${escapeAttr(String(v))}"`;
+  return out;
+}
+
+function checkId(id: string | undefined, what: string): void {
+  if (id !== undefined && !isNCName(id)) {
+    throw new VOTableError("VOTABLE_INVALID_OPTION", `${what} ID "${id}" is not an XML NCName`);
+  }
+}
+
+export function infoElement(info: Info): string {
+  if (typeof info.name !== "string" || typeof info.value !== "string") {
+    throw new VOTableError("VOTABLE_INVALID_OPTION", "an INFO needs a string name and value");
+  }
+  checkId(info.ID, "INFO");
+  const a = attrs([
+    ["name", info.name],
+    ["value", info.value],
+    ["ID", info.ID],
+    ["unit", info.unit],
+    ["xtype", info.xtype],
+    ["ucd", info.ucd],
+    ["utype", info.utype],
+  ]);
+  return info.content === undefined || info.content === ""
+    ? `<INFO${a}/>\n`
+    : `<INFO${a}>${escapeText(info.content)}</INFO>\n`;
+}
+
+function description(text: string | undefined): string {
+  return text === undefined ? "" : `<DESCRIPTION>${escapeText(text)}</DESCRIPTION>\n`;
+}
+
+function fieldElement(col: Column, serialization: Serialization): string {
+  const f = col.field;
+  const a = attrs([
+    ["name", f.name],
+    ["ID", f.ID],
+    ["datatype", f.datatype],
+    ["arraysize", f.arraysize],
+    ["xtype", f.xtype],
+    ["unit", f.unit],
+    ["ucd", f.ucd],
+    ["utype", f.utype],
+    ["ref", f.ref],
+    ["width", f.width],
+    ["precision", f.precision],
+  ]);
+  const magic = serialization === "TABLEDATA" ? col.nullValue : binaryNullValue(col, serialization === "BINARY2");
+  const body = description(f.description) + (magic === undefined ? "" : `<VALUES null="${escapeAttr(String(magic))}"/>\n`);
+  return body === "" ? `<FIELD${a}/>\n` : `<FIELD${a}>\n${body}</FIELD>\n`;
+}
+
+function votableOpen(description0: string | undefined): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<VOTABLE version="${VOTABLE_VERSION}" xmlns="${VOTABLE_NAMESPACE}">\n` +
+    description(description0)
+  );
+}
+
+function resourceOpen(options: DocumentOptions): string {
+  const r = options.resource ?? {};
+  checkId(r.ID, "RESOURCE");
+  let out =
+    `<RESOURCE${attrs([
+      ["type", r.type ?? "results"],
+      ["name", r.name],
+      ["ID", r.ID],
+      ["utype", r.utype],
+    ])}>\n` + description(r.description);
+  // DALI 1.1 §4.4: the QUERY_STATUS INFO comes first in the results RESOURCE, before the TABLE.
+  const status = options.status === undefined ? "OK" : options.status;
+  if (status !== null) {
+    out += infoElement({ name: "QUERY_STATUS", value: status, content: options.statusMessage });
+  }
+  if (options.query !== undefined) out += infoElement({ name: "QUERY", value: options.query });
+  if (options.requestTime !== undefined) {
+    const t = formatTimestamp(options.requestTime);
+    if (t === undefined) throw new VOTableError("VOTABLE_INVALID_OPTION", "requestTime is an invalid Date");
+    out += infoElement({ name: "REQUEST_TIME", value: t + "Z", xtype: "timestamp" });
+  }
+  for (const info of options.infos ?? []) out += infoElement(info);
+  return out;
+}
+
+const DATA_OPEN: Record<Serialization, string> = {
+  TABLEDATA: "<DATA><TABLEDATA>\n",
+  BINARY: '<DATA><BINARY><STREAM encoding="base64">\n',
+  BINARY2: '<DATA><BINARY2><STREAM encoding="base64">\n',
+};
+
+const DATA_CLOSE: Record<Serialization, string> = {
+  TABLEDATA: "</TABLEDATA></DATA>\n",
+  BINARY: "</STREAM></BINARY></DATA>\n",
+  BINARY2: "</STREAM></BINARY2></DATA>\n",
+};
+
+/** Everything up to the first row: the XML declaration, VOTABLE, RESOURCE, INFOs, TABLE, FIELDs and DATA. */
+export function documentHead(
+  fields: readonly Field[] | readonly Column[],
+  serialization: Serialization,
+  options: DocumentOptions = {},
+): string {
+  const columns = isColumns(fields) ? fields : compileColumns(fields);
+  // VOTable 1.4 schema: a TABLE needs at least one FIELD, PARAM or GROUP.
+  if (columns.length === 0) throw new VOTableError("VOTABLE_INVALID_FIELD", "a table needs at least one field");
+  const t = options.table ?? {};
+  checkId(t.ID, "TABLE");
+  let out = votableOpen(options.description) + resourceOpen(options);
+  out += `<TABLE${attrs([
+    ["name", t.name],
+    ["ID", t.ID],
+    ["ucd", t.ucd],
+    ["utype", t.utype],
+    ["nrows", t.nrows],
+  ])}>\n${description(t.description)}`;
+  for (const col of columns) out += fieldElement(col, serialization);
+  return out + DATA_OPEN[serialization];
+}
+
+/** Everything after the last row. The trailer's INFO elements go after the TABLE, as DALI 1.1 §4.4.1 shows. */
+export function documentTail(serialization: Serialization, trailer: Trailer = {}): string {
+  let out = DATA_CLOSE[serialization] + "</TABLE>\n";
+  if (trailer.status !== undefined) {
+    out += infoElement({ name: "QUERY_STATUS", value: trailer.status, content: trailer.message });
+  }
+  for (const info of trailer.infos ?? []) out += infoElement(info);
+  return out + "</RESOURCE>\n</VOTABLE>\n";
+}
+
+export interface ErrorDocumentOptions {
+  query?: string;
+  requestTime?: Date;
+  infos?: readonly Info[];
+  description?: string;
+}
+
+/**
+ * The error document of DALI 1.1 §4.3 and §4.4.2 and TAP 1.1 §5.3: a results RESOURCE whose QUERY_STATUS INFO is
+ * ERROR, with the message as its content (and no TABLE).
+ */
+export function errorDocument(message: string, options: ErrorDocumentOptions = {}): string {
+  return (
+    votableOpen(options.description) +
+    resourceOpen({ ...options, status: "ERROR", statusMessage: message }) +
+    "</RESOURCE>\n</VOTABLE>\n"
+  );
+}

@@ -1,0 +1,381 @@
+/**
+ * The stream layer: wraps the pure row encoders in a Node Readable that pulls rows only when its consumer wants
+ * bytes. Rows are encoded into a batch; a batch of about `chunkSize` bytes is pushed; when push() says the
+ * consumer's buffer is full the pump stops, and `_read()` restarts it. So at most about one chunk of rows is held,
+ * whatever the number of rows, and a consumer that goes away (destroy) stops the row source.
+ */
+import { Readable } from "node:stream";
+import type { Column } from "./column.js";
+import { compileColumns } from "./column.js";
+import { BinaryEncoder } from "./encode/binary.js";
+import { DelimitedEncoder } from "./encode/csv.js";
+import type { DocumentOptions, Serialization, Trailer } from "./encode/document.js";
+import { documentHead, documentTail } from "./encode/document.js";
+import { ByteSink } from "./encode/sink.js";
+import { TableDataEncoder } from "./encode/tabledata.js";
+import { VOTableError } from "./errors.js";
+import type { Field, Row } from "./model.js";
+
+export type OutputFormat = "tabledata" | "binary" | "binary2" | "csv" | "tsv";
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["tabledata", "binary", "binary2", "csv", "tsv"];
+
+/** Rows may come from an async iterable (an async generator, a database cursor), a plain iterable, or a Readable in object mode. */
+export type RowSource = AsyncIterable<Row> | Iterable<Row> | Readable;
+
+export interface WriteOptions extends DocumentOptions {
+  format: OutputFormat;
+  /**
+   * Called once, after the last row and before the document is closed; what it returns is written after the TABLE.
+   * This is where a TAP service reports an overflow it only discovered at the end: `end: () => ({ status: "OVERFLOW" })`.
+   * Ignored for CSV and TSV, which cannot express it (DALI 1.1 §4.4.1).
+   */
+  end?: () => Trailer | undefined | void | Promise<Trailer | undefined | void>;
+  /**
+   * Called when the row source throws or a value cannot be encoded. For VOTable formats the rows written so far are
+   * kept and the document ends with a trailing QUERY_STATUS=ERROR INFO (DALI 1.1 §4.4.2) whose content is what this
+   * returns (by default the error's message); the stream then ends normally, as the HTTP status is long gone.
+   * CSV and TSV have no way to say this, so their stream is destroyed with the error.
+   */
+  onError?: (err: unknown) => string | undefined | void;
+  /** Bytes per pushed chunk (default 64 KiB). */
+  chunkSize?: number;
+  /** CSV and TSV: write the header line with the field names (default true). */
+  header?: boolean;
+  /** Aborting destroys the stream, which stops the row source. */
+  signal?: AbortSignal;
+}
+
+const SERIALIZATION: Partial<Record<OutputFormat, Serialization>> = {
+  tabledata: "TABLEDATA",
+  binary: "BINARY",
+  binary2: "BINARY2",
+};
+
+/** The MIME types of each format, as DALI 1.1 §3.3 and TAP 1.1 §2.7.2 name them. */
+export function contentType(format: OutputFormat): string {
+  switch (format) {
+    case "tabledata":
+      return "application/x-votable+xml;serialization=TABLEDATA";
+    case "binary":
+      return "application/x-votable+xml;serialization=BINARY";
+    case "binary2":
+      return "application/x-votable+xml;serialization=BINARY2";
+    case "csv":
+      return "text/csv;header=present";
+    case "tsv":
+      return "text/tab-separated-values";
+  }
+}
+
+type Pull = () => IteratorResult<Row> | Promise<IteratorResult<Row>>;
+
+interface Source {
+  pull: Pull;
+  /** Releases the source early (consumer gone, or error). */
+  close(): void;
+  /** Whether a pull may block; if so the batch is flushed before blocking so that slow sources still stream. */
+  readonly mayBlock: boolean;
+}
+
+const DONE: IteratorResult<Row> = { done: true, value: undefined };
+
+function isReadable(x: unknown): x is Readable {
+  return x instanceof Readable;
+}
+
+function openSource(rows: RowSource): Source {
+  if (isReadable(rows)) return readableSource(rows);
+  if (rows !== null && typeof rows === "object" && Symbol.asyncIterator in rows) {
+    const it = (rows as AsyncIterable<Row>)[Symbol.asyncIterator]();
+    return {
+      pull: () => it.next(),
+      close: () => void it.return?.()?.catch?.(() => undefined),
+      mayBlock: true,
+    };
+  }
+  if (rows !== null && typeof rows === "object" && Symbol.iterator in rows) {
+    const it = (rows as Iterable<Row>)[Symbol.iterator]();
+    return { pull: () => it.next(), close: () => void it.return?.(), mayBlock: false };
+  }
+  throw new VOTableError("VOTABLE_INVALID_OPTION", "rows must be an iterable, an async iterable or a Readable");
+}
+
+/**
+ * Reads an object-mode Readable with read(), without an async iterator: rows already buffered by the source cost
+ * no promise each.
+ */
+function readableSource(src: Readable): Source {
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const onEnd = (): void => {
+    ended = true;
+    wake?.();
+  };
+  const onError = (err: unknown): void => {
+    failure = err;
+    wake?.();
+  };
+  const onClose = (): void => {
+    if (!ended && failure === undefined) failure = new VOTableError("VOTABLE_INPUT", "row source closed before its end");
+    wake?.();
+  };
+  src.on("end", onEnd);
+  src.on("error", onError);
+  src.on("close", onClose);
+  src.on("readable", () => wake?.());
+  const pull: Pull = () => {
+    if (failure !== undefined) return Promise.reject(failure);
+    const v: unknown = src.read();
+    if (v !== null) return { done: false, value: v as Row };
+    if (ended || src.readableEnded) return DONE;
+    return new Promise<void>((resolve) => {
+      wake = () => {
+        wake = undefined;
+        resolve();
+      };
+    }).then(pull);
+  };
+  return {
+    pull,
+    close: () => {
+      if (!src.destroyed) src.destroy();
+    },
+    mayBlock: true,
+  };
+}
+
+/** Encodes rows into pushed chunks: text formats build strings, binary formats bytes then base64. */
+interface Batcher {
+  /** Adds a row; throws (leaving the batch as before the row) if it cannot be encoded. */
+  add(row: Row): void;
+  /** Bytes (or characters) waiting. */
+  size(): number;
+  /** Takes what can be pushed now (`final`: everything). */
+  take(final: boolean): Buffer | undefined;
+}
+
+function textBatcher(encode: (row: Row) => string): Batcher {
+  let text = "";
+  return {
+    add(row) {
+      text += encode(row);
+    },
+    size: () => text.length,
+    take() {
+      if (text === "") return undefined;
+      const b = Buffer.from(text, "utf8");
+      text = "";
+      return b;
+    },
+  };
+}
+
+function base64Batcher(encoder: BinaryEncoder, chunkSize: number): Batcher {
+  // 3 bytes of input make 4 base64 characters, so a batch of chunkSize characters is about 3/4 chunkSize bytes.
+  const sink = new ByteSink(chunkSize + 4096);
+  return {
+    add(row) {
+      encoder.encodeRow(row, sink);
+    },
+    size: () => Math.ceil((sink.len * 4) / 3),
+    take(final) {
+      // Only whole groups of 3 bytes, so that no '=' padding appears in mid-stream (RFC 2045 §6.8).
+      const n = final ? sink.len : sink.len - (sink.len % 3);
+      if (n === 0) return undefined;
+      const b64 = Buffer.from(sink.buf.buffer, sink.buf.byteOffset, n).toString("base64");
+      sink.buf.copyWithin(0, n, sink.len);
+      sink.len -= n;
+      return Buffer.from(b64 + "\n", "latin1");
+    },
+  };
+}
+
+export class TableStream extends Readable {
+  /** Rows written so far. */
+  rowCount = 0;
+  /** The error that ended the rows early, if any. */
+  failure: unknown = undefined;
+
+  private readonly source: Source;
+  private readonly batch: Batcher;
+  private readonly serialization: Serialization | undefined;
+  private readonly options: WriteOptions;
+  private readonly chunkSize: number;
+  private head: string | undefined;
+  private pumping = false;
+  private finished = false;
+  private lastFlush = 0;
+  private pending: Promise<IteratorResult<Row>> | undefined;
+
+  constructor(columns: readonly Column[], rows: RowSource, options: WriteOptions) {
+    const chunkSize = options.chunkSize ?? 64 * 1024;
+    super({ highWaterMark: chunkSize, signal: options.signal });
+    this.options = options;
+    this.chunkSize = chunkSize;
+    this.serialization = SERIALIZATION[options.format];
+    switch (options.format) {
+      case "tabledata": {
+        const enc = new TableDataEncoder(columns);
+        this.batch = textBatcher((r) => enc.encodeRow(r));
+        break;
+      }
+      case "binary":
+      case "binary2":
+        this.batch = base64Batcher(new BinaryEncoder(columns, { nullFlags: options.format === "binary2" }), chunkSize);
+        break;
+      case "csv":
+      case "tsv": {
+        const enc = new DelimitedEncoder(columns, options.format);
+        this.batch = textBatcher((r) => enc.encodeRow(r));
+        if (options.header !== false) this.head = enc.header();
+        break;
+      }
+      default:
+        throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options.format)}"`);
+    }
+    if (this.serialization) this.head = documentHead(columns, this.serialization, options);
+    this.source = openSource(rows);
+  }
+
+  override _read(): void {
+    if (this.pumping || this.finished) return;
+    this.pumping = true;
+    this.pump().catch((err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    if (!this.finished) {
+      this.finished = true;
+      this.source.close();
+    }
+    cb(err);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.head !== undefined) {
+      const head = this.head;
+      this.head = undefined;
+      this.lastFlush = performance.now();
+      if (!this.push(head)) {
+        this.pumping = false;
+        return;
+      }
+    }
+    const { source, batch, chunkSize } = this;
+    for (;;) {
+      if (this.destroyed) return;
+      let r: IteratorResult<Row>;
+      try {
+        let p: IteratorResult<Row> | Promise<IteratorResult<Row>> = this.pending ?? source.pull();
+        this.pending = undefined;
+        if (p instanceof Promise) {
+          // The source may block: push what we have if it has waited long enough, so slow queries still stream.
+          if (batch.size() > 0 && performance.now() - this.lastFlush > 50 && !this.flush(false)) {
+            // The consumer is full: keep the pull under way and wait for the next _read().
+            this.pending = p;
+            this.pumping = false;
+            return;
+          }
+          r = await p;
+        } else r = p;
+        if (this.destroyed) return;
+        if (r.done) {
+          await this.finish();
+          return;
+        }
+        batch.add(r.value);
+      } catch (err) {
+        if (this.destroyed) return;
+        this.fail(err);
+        return;
+      }
+      this.rowCount++;
+      if (batch.size() >= chunkSize && !this.flush(false)) {
+        this.pumping = false;
+        return;
+      }
+    }
+  }
+
+  private flush(final: boolean): boolean {
+    this.lastFlush = performance.now();
+    const b = this.batch.take(final);
+    return b === undefined ? true : this.push(b);
+  }
+
+  private async finish(): Promise<void> {
+    this.finished = true;
+    this.flush(true);
+    if (this.serialization) {
+      let trailer: Trailer | undefined | void;
+      try {
+        trailer = await this.options.end?.();
+      } catch (err) {
+        trailer = { status: "ERROR", message: this.errorMessage(err) };
+        this.failure = err;
+      }
+      if (this.destroyed) return;
+      this.push(documentTail(this.serialization, trailer ?? {}));
+    }
+    this.push(null);
+  }
+
+  private errorMessage(err: unknown): string {
+    let msg: string | undefined | void;
+    try {
+      msg = this.options.onError?.(err);
+    } catch {
+      msg = undefined;
+    }
+    if (typeof msg === "string") return msg;
+    return err instanceof Error ? err.message : String(err);
+  }
+
+  private fail(err0: unknown): void {
+    const err =
+      err0 instanceof VOTableError && err0.row === undefined
+        ? new VOTableError(err0.code, `row ${this.rowCount}: ${err0.message}`, {
+            field: err0.field,
+            row: this.rowCount,
+            cause: err0,
+          })
+        : err0;
+    this.failure = err;
+    this.finished = true;
+    this.source.close();
+    if (!this.serialization) {
+      this.options.onError?.(err);
+      this.destroy(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const message = this.errorMessage(err);
+    this.flush(true);
+    this.push(documentTail(this.serialization, { status: "ERROR", message }));
+    this.push(null);
+  }
+}
+
+/**
+ * Streams a table in one of the five formats. Metadata problems throw here, synchronously; problems with rows are
+ * reported as described for `onError`.
+ */
+export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions): TableStream {
+  if (!options || !SERIALIZATION_OR_TEXT.has(options.format)) {
+    throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options?.format)}"`);
+  }
+  if (options.chunkSize !== undefined && !(Number.isSafeInteger(options.chunkSize) && options.chunkSize >= 64)) {
+    throw new VOTableError("VOTABLE_INVALID_OPTION", "chunkSize must be an integer of at least 64");
+  }
+  return new TableStream(compileColumns(fields), rows, options);
+}
+
+const SERIALIZATION_OR_TEXT = new Set<string>(["tabledata", "binary", "binary2", "csv", "tsv"]);
+
+/** Collects a whole stream: for small tables, tests, and error paths. */
+export async function streamToBuffer(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(parts);
+}
