@@ -38,7 +38,7 @@ describe("ADQL conformance corpus (lyonetia)", function () {
       try {
         parse(q.adql, { functions: registryFor(q) });
       } catch (e) {
-        if (!(e instanceof AdqlError)) throw new Error(`${q.key}: threw ${String(e)}, not an AdqlError`);
+        if (!(e instanceof AdqlError)) throw new Error(`${q.key}: threw ${String(e)}, not an AdqlError`, { cause: e });
         expect(e.line, q.key).to.be.at.least(1);
         expect(e.column, q.key).to.be.at.least(1);
         accepted = false;
@@ -70,7 +70,7 @@ describe("ADQL conformance corpus (lyonetia)", function () {
       try {
         again = parse(printed, { functions });
       } catch (e) {
-        throw new Error(`${q.key}: the printed form does not parse: ${printed}\n${String(e)}`);
+        throw new Error(`${q.key}: the printed form does not parse: ${printed}`, { cause: e });
       }
       expect(stripSpans(again), `${q.key}: ${printed}`).to.deep.equal(stripSpans(ast));
       n++;

@@ -366,8 +366,19 @@ export class AdqlParser extends EmbeddedActionsParser {
     });
   });
 
-  private readonly tablePrimary = this.RULE("tablePrimary", (): TableReference =>
-    this.OR([
+  /** `( WITH`: refused here with its own message, since no alternative's lookahead admits it. */
+  private refuseNestedWith(): void {
+    this.ACTION(() => {
+      const second = this.LA(2);
+      if (this.LA(1).tokenType === T.LParen && second.tokenType === T.With) {
+        throw new AdqlError("ADQL_SYNTAX_ERROR", reservedWordMessage(second)!, T.tokenSpan(second));
+      }
+    });
+  }
+
+  private readonly tablePrimary = this.RULE("tablePrimary", (): TableReference => {
+    this.refuseNestedWith();
+    return this.OR([
       {
         GATE: () => this.LA(1).tokenType === T.LParen && this.isDerivedTable(),
         ALT: () => {
@@ -381,7 +392,7 @@ export class AdqlParser extends EmbeddedActionsParser {
               throw new AdqlError(
                 "ADQL_SYNTAX_ERROR",
                 `a subquery in FROM needs a name, as in (SELECT ...) AS name, but found ${describeToken(next)}`,
-                tokenSpanOrEnd(next, query.span),
+                tokenSpanOrEnd(next, T.tokenSpan(this.LA(0))),
               );
             }
           });
@@ -421,8 +432,8 @@ export class AdqlParser extends EmbeddedActionsParser {
           return this.ACTION(() => ({ kind: "TableRef", name: tableName(parts, nameSpan), alias, span: this.spanFrom(first) }));
         },
       },
-    ]),
-  );
+    ]);
+  });
 
   /**
    * After `(` in FROM: a subquery if SELECT follows, or if the matching `)` is followed by a name
@@ -431,7 +442,7 @@ export class AdqlParser extends EmbeddedActionsParser {
    */
   private isDerivedTable(): boolean {
     const second = this.LA(2).tokenType;
-    if (second === T.Select) return true;
+    if (second === T.Select || second === T.With) return true;
     if (second !== T.LParen) return false;
     let depth = 0;
     for (let i = 1; ; i++) {
@@ -553,9 +564,10 @@ export class AdqlParser extends EmbeddedActionsParser {
 
   private readonly inTail = this.RULE("inTail", (left: Expression, not: boolean): Expression => {
     this.CONSUME(T.In);
+    this.refuseNestedWith();
     const values = this.OR([
       {
-        GATE: () => this.LA(2).tokenType === T.Select,
+        GATE: () => startsSubquery(this.LA(2)),
         ALT: () => {
           this.CONSUME(T.LParen);
           const q = this.SUBRULE(this.selectExpression);
@@ -634,8 +646,9 @@ export class AdqlParser extends EmbeddedActionsParser {
     });
   });
 
-  private readonly primary = this.RULE("primary", (): Expression =>
-    this.OR([
+  private readonly primary = this.RULE("primary", (): Expression => {
+    this.refuseNestedWith();
+    return this.OR([
       {
         ALT: () => {
           const t = this.CONSUME(T.NumberLiteral);
@@ -666,7 +679,7 @@ export class AdqlParser extends EmbeddedActionsParser {
         },
       },
       {
-        GATE: () => this.LA(2).tokenType === T.Select,
+        GATE: () => startsSubquery(this.LA(2)),
         ALT: () => {
           const first = this.CONSUME2(T.LParen);
           const query = this.SUBRULE2(this.selectExpression);
@@ -684,8 +697,8 @@ export class AdqlParser extends EmbeddedActionsParser {
           return e;
         },
       },
-    ]),
-  );
+    ]);
+  });
 
   /**
    * `'abc' <newline> 'def'` is one literal, 'abcdef': SQL-92 §5.3 lets a literal continue after a
@@ -851,6 +864,11 @@ export class AdqlParser extends EmbeddedActionsParser {
   });
 }
 
+/** After `(`: SELECT starts a subquery; so does WITH, which is then refused with its own message. */
+function startsSubquery(tok: IToken): boolean {
+  return tok.tokenType === T.Select || tok.tokenType === T.With;
+}
+
 function setOperation(op: SetOperator, all: boolean, left: QueryBody, right: QueryBody): QueryBody {
   return { kind: "SetOperation", op, all, left, right, span: { start: left.span.start, end: right.span.end } };
 }
@@ -927,23 +945,35 @@ function firstTokens(paths: TokenType[][][]): string {
   return `one of ${list.join(", ")}`;
 }
 
+/** A reserved word where a name could stand: say so, and how to quote it (ADQL 2.1 §2.1.4). */
+function reservedWordMessage(tok: IToken): string | undefined {
+  if (tok.tokenType === T.With) {
+    return "WITH may only start the whole query: a subquery cannot have common table expressions (ADQL 2.1 §4.12)";
+  }
+  if (tok.tokenType === EOF || !T.isReservedWord(tok.image) || !/^[A-Za-z]/.test(tok.image)) return undefined;
+  return `unexpected reserved word ${tok.image.toUpperCase()}; write it as "${tok.image}" to use it as a name`;
+}
+
+const FUNCTION_NAME_TOKENS: ReadonlySet<TokenType> = new Set([T.BuiltinFunction, T.AggregateFunction, T.GeometryConstructor]);
+
 const errorMessageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, actual }) => {
-    if (actual.tokenType === T.ReservedWord && (expected === T.Identifier || expected === T.DelimitedIdentifier)) {
-      return `expected an identifier but found the reserved word ${actual.image.toUpperCase()}; write it as "${actual.image}" to use it as a name`;
+  buildMismatchTokenMessage: ({ expected, actual, previous }) => {
+    if (expected === T.LParen && FUNCTION_NAME_TOKENS.has(previous.tokenType)) {
+      const fn = previous.image;
+      return `expected '(' after the function name ${fn.toUpperCase()}, but found ${describeToken(actual)}; ` +
+        `to use ${fn} as a name, write it as "${fn}"`;
+    }
+    if (expected === T.Identifier || expected === T.DelimitedIdentifier || expected === T.Select) {
+      const r = reservedWordMessage(actual);
+      if (r) return r;
     }
     return `expected ${label(expected)} but found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describeToken(firstRedundant)} after the end of the query`,
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual }) => {
-    const found = actual[0]!;
-    if (found.tokenType === T.ReservedWord) {
-      return `unexpected reserved word ${found.image.toUpperCase()}; write it as "${found.image}" to use it as a name`;
-    }
-    return `expected ${firstTokens(expectedPathsPerAlt)} but found ${describeToken(found)}`;
-  },
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual }) =>
+    reservedWordMessage(actual[0]!) ?? `expected ${firstTokens(expectedPathsPerAlt)} but found ${describeToken(actual[0]!)}`,
   buildEarlyExitMessage: ({ expectedIterationPaths, actual }) =>
-    `expected ${firstTokens([expectedIterationPaths])} but found ${describeToken(actual[0]!)}`,
+    reservedWordMessage(actual[0]!) ?? `expected ${firstTokens([expectedIterationPaths])} but found ${describeToken(actual[0]!)}`,
 };
 
 export { describeToken };

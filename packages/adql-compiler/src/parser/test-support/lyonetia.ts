@@ -29,12 +29,16 @@ export function corpusAvailable(): boolean {
   return existsSync(CORPUS_DIR);
 }
 
+/** Character data: CDATA sections verbatim, entities decoded elsewhere. */
 function decode(text: string): string {
-  return text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, c: string) => c.replace(/&/g, "\u0000amp;"))
-    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/&#x([0-9a-fA-F]+);/g, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&amp;/g, "&").replace(/\u0000amp;/g, "&");
+  return text.split(/(<!\[CDATA\[[\s\S]*?\]\]>)/).map((part) =>
+    part.startsWith("<![CDATA[")
+      ? part.slice(9, -3)
+      : part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+        .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+        .replace(/&#x([0-9a-fA-F]+);/g, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
+        .replace(/&amp;/g, "&"),
+  ).join("");
 }
 
 function forms(xml: string): string[] {
