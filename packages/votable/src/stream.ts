@@ -268,7 +268,7 @@ export class TableStream extends Readable {
       if (this.destroyed) return;
       let r: IteratorResult<Row>;
       try {
-        let p: IteratorResult<Row> | Promise<IteratorResult<Row>> = this.pending ?? source.pull();
+        const p: IteratorResult<Row> | Promise<IteratorResult<Row>> = this.pending ?? source.pull();
         this.pending = undefined;
         if (p instanceof Promise) {
           // The source may block: push what we have if it has waited long enough, so slow queries still stream.

@@ -5,8 +5,11 @@
 
 const REPLACEMENT = "\uFFFD";
 
-// Anything that may need work; most strings match nothing and leave through the fast path.
+// Anything that may need work; most strings match nothing and leave through the fast path. Matching control
+// characters is the point of these patterns.
+// eslint-disable-next-line no-control-regex
 const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// eslint-disable-next-line no-control-regex
 const ATTR_SPECIAL = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 export function escapeText(s: string): string {
@@ -56,6 +59,7 @@ function slowEscape(s: string, attr: boolean): string {
  * back. Exported for tests and for callers who want to predict a round trip.
  */
 export function xmlSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
   if (!/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/.test(s)) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
@@ -90,7 +94,7 @@ export function wellFormed(s: string): string {
   return out;
 }
 
-const NCNAME = /^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][A-Za-z_0-9.\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
+const NCNAME = /^[A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][A-Za-z_0-9.\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C-\u200D\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
 
 /** `ID` attributes are xs:ID, so NCNames (XML Namespaces §3); checked so that we never write an invalid document. */
 export function isNCName(s: string): boolean {
