@@ -31,27 +31,28 @@ export type EdgePlanesResult =
 /**
  * Edge planes of a polygon whose vertices are valid positions (flat lon, lat, lon, lat, ... in
  * degrees, at least 3 vertices). Orientation is decided as scisql does it: by the sign of
- * (sum of vertices) · (first edge normal), the vertex sum starting from the last vertex.
+ * (sum of vertices) · (first edge normal).
+ *
+ * scisql starts the vertex sum at the last vertex; we add the vertices in order, because the
+ * MariaDB function reads them one by one from a string and cannot go back. The two sums differ
+ * only by rounding, which changes the sign only for polygons that the degeneracy test rejects.
  */
 export function edgePlanes(coords: readonly number[]): EdgePlanesResult {
   const n = coords.length >> 1;
   const verts: Vec3[] = [];
   for (let i = 0; i < n; i++) verts.push(unitVector(coords[2 * i]!, coords[2 * i + 1]!));
-  const last = verts[n - 1]!;
-  let sx = last.x;
-  let sy = last.y;
-  let sz = last.z;
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
   const edges: Vec3[] = [];
   for (let i = 0; i < n; i++) {
     const v = verts[i]!;
     const e = doubledCross(v, verts[(i + 1) % n]!);
     if (dot(e, e) <= DEGENERATE_EDGE_NORM2) return { ok: false, degeneracy: "ZERO_LENGTH_EDGE", edge: i };
     edges.push(e);
-    if (i < n - 1) {
-      sx += v.x;
-      sy += v.y;
-      sz += v.z;
-    }
+    sx += v.x;
+    sy += v.y;
+    sz += v.z;
   }
   const e0 = edges[0]!;
   const s = sx * e0.x + sy * e0.y + sz * e0.z;
