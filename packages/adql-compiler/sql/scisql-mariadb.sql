@@ -27,8 +27,10 @@
 -- - A degenerate polygon (two consecutive vertices equal or antipodal, or all vertices on one
 --   great circle) gives NULL, with the thresholds of src/geometry/polygon.ts.
 --
--- Each call costs a few microseconds per row: where speed matters the compiler can emit the
--- inline forms of src/geometry/inline-sql.ts for angSep and s2PtInCircle instead.
+-- A call costs MariaDB about 5-12 µs per row (scisql_s2PtInCPoly about 100 µs with 4 vertices,
+-- as it re-reads the vertices for every row; measured with src/test-support/measure-udf.ts).
+-- The compiler should prefer the plain-SQL forms of src/geometry/inline-sql.ts, which cost
+-- under 1 µs: angSep and s2PtInCircle for any arguments, s2PtInCPoly for constant vertices.
 --
 -- Idempotent: every function is dropped before it is created. Install with the mariadb client
 -- (`mariadb db < scisql-mariadb.sql`, which understands DELIMITER) or with

@@ -13,7 +13,7 @@
  * - scisql_angSep gives null for any NULL, NaN or ±Inf argument, or a latitude out of range.
  */
 import { GeometryError } from "./errors.js";
-import { edgePlanes, insideEdgePlanes, SCISQL_MAX_VERTS } from "./polygon.js";
+import { edgePlanes, insideEdgePlanes, SCISQL_MAX_VERTS, type EdgePlanes } from "./polygon.js";
 import { chord2, DEG_PER_RAD, RAD_PER_DEG, reduceAngle, unitVector } from "./vector.js";
 
 /** 0 or 1, or null where scisql returns NULL. */
@@ -109,17 +109,37 @@ export function scisqlS2PtInCPoly(
   lat: number | null,
   vertices: readonly (number | null)[],
 ): ScisqlPredicateResult {
+  return prepareS2PtInCPoly(vertices)(lon, lat);
+}
+
+/**
+ * scisqlS2PtInCPoly with the polygon built once, for testing many points against one polygon
+ * (scisql caches a constant polygon the same way).
+ *
+ * @throws GeometryError SCISQL_CPOLY_ARITY, at once, as scisqlS2PtInCPoly.
+ */
+export function prepareS2PtInCPoly(
+  vertices: readonly (number | null)[],
+): (lon: number | null, lat: number | null) => ScisqlPredicateResult {
   assertCPolyArity(vertices.length);
-  if (lon === null || lat === null) return 0;
-  if (!isPosition(lon, lat)) return null;
+  const polygon = polygonVerdict(vertices);
+  return (lon, lat) => {
+    if (lon === null || lat === null) return 0;
+    if (!isPosition(lon, lat)) return null;
+    if (polygon === 0 || polygon === null) return polygon;
+    return insideEdgePlanes(polygon, unitVector(lon, lat)) ? 1 : 0;
+  };
+}
+
+/** What the vertices alone decide: 0 (a NULL vertex), null (invalid or degenerate), or the polygon. */
+function polygonVerdict(vertices: readonly (number | null)[]): EdgePlanes | 0 | null {
   if (vertices.some((v) => v === null)) return 0;
   const coords = vertices as readonly number[];
   for (let i = 0; i < coords.length; i += 2) {
     if (!isPosition(coords[i]!, coords[i + 1]!)) return null;
   }
   const built = edgePlanes(coords);
-  if (!built.ok) return null;
-  return insideEdgePlanes(built.planes, unitVector(lon, lat)) ? 1 : 0;
+  return built.ok ? built.planes : null;
 }
 
 /** The message scisql gives when it refuses the argument count (qserv/README §b). */

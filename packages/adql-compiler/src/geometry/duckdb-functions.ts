@@ -1,0 +1,89 @@
+/**
+ * scisql's four spherical functions as DuckDB scalar functions written in JavaScript, with the
+ * names, arities and results of scisql (qserv/README §b), so that SQL compiled for Qserv runs
+ * unchanged on the embedded DuckDB backend:
+ *
+ *     scisql_angSep(DOUBLE, DOUBLE, DOUBLE, DOUBLE) → DOUBLE
+ *     scisql_s2PtInCircle(5 × DOUBLE) → INTEGER
+ *     scisql_s2PtInBox(6 × DOUBLE) → INTEGER
+ *     scisql_s2PtInCPoly(lon, lat, v1Lon, v1Lat, ...) → INTEGER   (DOUBLE varargs, 3..20 vertices)
+ *
+ * Each function calls the TypeScript reference (scisql.ts) row by row. They are registered with
+ * "special handling" of NULL: by default DuckDB answers NULL for any NULL argument without
+ * calling the function, but scisql's predicates answer 0.
+ *
+ * For angSep and s2PtInCircle, and for polygons with constant vertices, the expressions of
+ * inline-sql.ts are faster (see test-support/measure-udf.ts); these functions are the general case.
+ *
+ * @duckdb/node-api is imported when the functions are registered, not when this module loads,
+ * so that using the compiler does not load DuckDB's native library.
+ */
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBScalarFunctionInfo, DuckDBVector } from "@duckdb/node-api";
+import { GeometryError } from "./errors.js";
+import { prepareS2PtInCPoly, scisqlAngSep, scisqlS2PtInBox, scisqlS2PtInCircle } from "./scisql.js";
+
+type Row = (number | null)[];
+
+/** Registers the four functions on the connection (they are then visible to its database). */
+export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<void> {
+  const { DuckDBScalarFunction, DOUBLE, INTEGER } = await import("@duckdb/node-api");
+  const define = (
+    name: string,
+    arity: number | "varargs",
+    returnType: typeof DOUBLE | typeof INTEGER,
+    fn: (args: Row) => number | null,
+  ) =>
+    conn.registerScalarFunction(
+      DuckDBScalarFunction.create({
+        name,
+        returnType,
+        ...(arity === "varargs" ? { varArgsType: DOUBLE } : { parameterTypes: Array<typeof DOUBLE>(arity).fill(DOUBLE) }),
+        specialHandling: true,
+        mainFunction: (info, input, output) => applyRowwise(info, input, output, fn),
+      }),
+    );
+  define("scisql_angSep", 4, DOUBLE, ([a, b, c, d]) => scisqlAngSep(a!, b!, c!, d!));
+  define("scisql_s2PtInCircle", 5, INTEGER, ([a, b, c, d, e]) => scisqlS2PtInCircle(a!, b!, c!, d!, e!));
+  define("scisql_s2PtInBox", 6, INTEGER, ([a, b, c, d, e, f]) => scisqlS2PtInBox(a!, b!, c!, d!, e!, f!));
+  define("scisql_s2PtInCPoly", "varargs", INTEGER, cachedPolygonTest());
+}
+
+/**
+ * s2PtInCPoly over rows that usually share one polygon: the polygon is rebuilt only when the
+ * vertex arguments differ from the previous row's (scisql caches a constant polygon likewise).
+ */
+function cachedPolygonTest(): (args: Row) => number | null {
+  let vertices: Row = [];
+  let test = (_lon: number | null, _lat: number | null): number | null => null;
+  return (args) => {
+    const n = args.length - 2;
+    let same = n === vertices.length;
+    for (let i = 0; same && i < n; i++) same = Object.is(args[i + 2], vertices[i]);
+    if (!same) {
+      test = prepareS2PtInCPoly(args.slice(2));
+      vertices = args.slice(2);
+    }
+    return test(args[0]!, args[1]!);
+  };
+}
+
+function applyRowwise(
+  info: DuckDBScalarFunctionInfo,
+  input: DuckDBDataChunk,
+  output: DuckDBVector,
+  fn: (args: Row) => number | null,
+): void {
+  const columns: DuckDBVector[] = [];
+  for (let c = 0; c < input.columnCount; c++) columns.push(input.getColumnVector(c));
+  const args: Row = new Array<number | null>(columns.length);
+  try {
+    for (let r = 0; r < input.rowCount; r++) {
+      for (let c = 0; c < columns.length; c++) args[c] = columns[c]!.getItem(r) as number | null;
+      output.setItem(r, fn(args));
+    }
+    output.flush();
+  } catch (err) {
+    // scisql refuses a bad vertex count for the whole query; so does DuckDB, through setError.
+    info.setError(err instanceof GeometryError ? err.message : String(err));
+  }
+}
