@@ -17,7 +17,21 @@ export type AdqlErrorCode =
   /** A function name that the function registry does not know. */
   | "ADQL_UNKNOWN_FUNCTION"
   /** Nesting or size beyond what the compiler accepts. */
-  | "ADQL_TOO_COMPLEX";
+  | "ADQL_TOO_COMPLEX"
+  /** A table that the catalog does not have, or that is ambiguous. */
+  | "ADQL_UNKNOWN_TABLE"
+  /** A column that no table in scope has. */
+  | "ADQL_UNKNOWN_COLUMN"
+  /** A column that several tables in scope have. */
+  | "ADQL_AMBIGUOUS_COLUMN"
+  /** A coordinate system other than ICRS (or the empty string). */
+  | "ADQL_BAD_COORDSYS"
+  /** A polygon that the target cannot evaluate (too many vertices, not convex...). */
+  | "ADQL_BAD_POLYGON"
+  /** A unit that IN_UNIT does not know, or cannot convert to. */
+  | "ADQL_BAD_UNIT"
+  /** Valid ADQL that the target database cannot run, with what to do instead. */
+  | "ADQL_UNSUPPORTED";
 
 /** Where a query is refused: the one error type that `parse` throws. */
 export class AdqlError extends Error {

@@ -8,3 +8,8 @@ export { isReservedWord } from "./lexer/tokens.js";
 export type * from "./ast/nodes.js";
 export { printAdql } from "./ast/print.js";
 export { astToJson, astFromJson, stripSpans } from "./ast/json.js";
+export { compile, rewrite, generatorFor, type CompileOptions, type CompileResult, type ResultColumn } from "./compile.js";
+export type { SchemaLookup, SchemaTable, SchemaColumn, QservPartitioning } from "./analysis/schema.js";
+export { typeOf } from "./analysis/types.js";
+export { PASSES, type Dialect, type Pass, type PassContext } from "./passes/index.js";
+export type { QservPruning } from "./passes/qserv-spatial.js";

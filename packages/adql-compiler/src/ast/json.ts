@@ -11,7 +11,7 @@ const KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
   "ColumnRef", "NumberLiteral", "StringLiteral", "NullLiteral", "UnaryExpr", "BinaryExpr", "Comparison",
   "Between", "InPredicate", "LikePredicate", "NullPredicate", "Exists", "LogicalExpr", "NotExpr",
   "FunctionCall", "UserFunctionCall", "Aggregate", "Cast", "CaseExpr", "ScalarSubquery",
-  "Point", "Circle", "Box", "Polygon", "Region",
+  "Point", "Circle", "Box", "Polygon", "Region", "SqlFunctionCall", "DaliArray",
 ]);
 
 export function astToJson(node: Node, space?: number): string {

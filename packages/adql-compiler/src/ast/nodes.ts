@@ -42,6 +42,11 @@ export interface Query {
   readonly orderBy: readonly OrderItem[];
   /** `OFFSET n`, an unsigned integer literal, or null. */
   readonly offset: NumberLiteral | null;
+  /**
+   * SQL only, set by the top-to-limit pass: the row limit of the whole query (TOP and MAXREC
+   * combined). The parser never sets it; ADQL has no LIMIT.
+   */
+  readonly limit?: number;
   readonly span: Span;
 }
 
@@ -92,6 +97,11 @@ export interface SelectColumn {
   readonly kind: "SelectColumn";
   readonly expr: Expression;
   readonly alias: Identifier | null;
+  /**
+   * SQL only: a column that the database must return but the user did not ask for (Qserv wants
+   * ORDER BY expressions in the select list). It is not a result column.
+   */
+  readonly hidden?: boolean;
   readonly span: Span;
 }
 
@@ -119,6 +129,8 @@ export interface TableRef {
   readonly kind: "TableRef";
   readonly name: TableName;
   readonly alias: Identifier | null;
+  /** Set by name resolution: the table's name in the database (or a CTE's name). */
+  readonly sqlName?: readonly string[];
   readonly span: Span;
 }
 
@@ -177,14 +189,45 @@ export type Expression =
   | Circle
   | Box
   | Polygon
-  | Region;
+  | Region
+  | SqlFunctionCall
+  | DaliArray;
 
 /** `[[[catalog.]schema.]table.]column`: one to four parts. */
 export interface ColumnRef {
   readonly kind: "ColumnRef";
   readonly parts: readonly Identifier[];
+  /** Set by name resolution: what the name refers to, and its type. */
+  readonly binding?: ColumnBinding;
   readonly span: Span;
 }
+
+/** A column that name resolution found: where it comes from and what it holds. */
+export interface ColumnBinding {
+  /** The relation's name in SQL: its alias, or the table's own name. */
+  readonly relation: string;
+  /** The column's name in SQL, in the database's spelling. */
+  readonly column: string;
+  readonly type: ValueType;
+}
+
+/**
+ * The type of a value, in VOTable terms (VOTable 1.4 §2.1, DALI §3 xtypes), with the metadata that a
+ * result FIELD carries. `datatype` is null when it cannot be known (no catalog).
+ */
+export interface ValueType {
+  readonly datatype: VotableDatatype | null;
+  readonly arraysize?: string;
+  readonly xtype?: string;
+  readonly unit?: string;
+  readonly ucd?: string;
+  readonly utype?: string;
+  readonly description?: string;
+}
+
+export type VotableDatatype =
+  | "boolean" | "bit" | "unsignedByte" | "short" | "int" | "long" | "char" | "unicodeChar"
+  | "float" | "double" | "floatComplex" | "doubleComplex";
 
 /**
  * A numeric literal, kept as written so that printing is exact. `integer`: `42`; `decimal`: `4.2`,
@@ -430,6 +473,30 @@ export interface Polygon {
 export interface Region {
   readonly kind: "Region";
   readonly text: StringLiteral;
+  readonly span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL-only nodes: passes create them, the parser never does, and the ADQL printer writes them in a
+// form that is readable but not meant to parse.
+
+/** A call of a database function by its exact name (scisql_angSep, LN, CONCAT...), with its result type. */
+export interface SqlFunctionCall {
+  readonly kind: "SqlFunctionCall";
+  readonly name: string;
+  readonly args: readonly Expression[];
+  readonly type: ValueType;
+  readonly span: Span;
+}
+
+/**
+ * A DALI array value (point, circle, polygon) that the database returns as separate numeric
+ * columns, one per item, and the service assembles into one FIELD.
+ */
+export interface DaliArray {
+  readonly kind: "DaliArray";
+  readonly xtype: "point" | "circle" | "polygon";
+  readonly items: readonly Expression[];
   readonly span: Span;
 }
 

@@ -210,5 +210,9 @@ export function expr(e: Expression): string {
       return `POLYGON(${coordSys(e.coordSys)}${e.vertices.map(pointArgument).join(", ")})`;
     case "Region":
       return `REGION(${stringLiteral(e.text.value)})`;
+    case "SqlFunctionCall":
+      return `${e.name}(${e.args.map((a) => expr(a)).join(", ")})`;
+    case "DaliArray":
+      return `${e.xtype.toUpperCase()}[${e.items.map((a) => expr(a)).join(", ")}]`;
   }
 }

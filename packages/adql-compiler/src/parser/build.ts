@@ -56,6 +56,8 @@ export function describe(e: Expression): string {
     case "Cast": return "CAST(...)";
     case "CaseExpr": return "CASE ... END";
     case "ScalarSubquery": return "a subquery";
+    case "SqlFunctionCall": return `${e.name}(...)`;
+    case "DaliArray": return `a ${e.xtype}`;
   }
 }
 

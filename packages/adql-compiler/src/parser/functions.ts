@@ -106,6 +106,12 @@ export function parseUdfForm(form: string): UdfDefinition {
   return { name: m[1]!, minArgs: args, maxArgs: args, form: form.trim() };
 }
 
+/** The ADQL type name after `->` in a UDF form (ADQL 2.1 §4.10.2), upper case, or undefined. */
+export function udfReturnType(def: UdfDefinition): string | undefined {
+  const m = def.form ? /->\s*([A-Za-z][A-Za-z ]*?)\s*(?:\(|$)/.exec(def.form) : null;
+  return m ? m[1]!.toUpperCase() : undefined;
+}
+
 /**
  * The scisql functions that Qserv offers (qserv/README §b), the UDFs that a query may call by default.
  * Their argument counts follow scisql's documentation; s2PtInCPoly takes 3 to 20 vertices.

@@ -1,0 +1,184 @@
+/**
+ * The type of every expression, in VOTable terms, with the unit and UCD where they follow from the
+ * expression (a column's own metadata, DISTANCE in degrees, COUNT as a long count...). The compiler
+ * returns these with the SQL so that the service can write FIELDs without asking the database.
+ */
+import type { Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
+
+export const UNKNOWN: ValueType = { datatype: null };
+const DOUBLE: ValueType = { datatype: "double" };
+const LONG: ValueType = { datatype: "long" };
+const INT: ValueType = { datatype: "int" };
+const STRING: ValueType = { datatype: "char", arraysize: "*" };
+const DEGREES: ValueType = { datatype: "double", unit: "deg" };
+
+const INTEGER_TYPES: ReadonlySet<VotableDatatype> = new Set(["unsignedByte", "short", "int", "long", "bit"]);
+const FLOAT_TYPES: ReadonlySet<VotableDatatype> = new Set(["float", "double"]);
+
+export function isIntegerType(t: ValueType): boolean {
+  return t.datatype !== null && INTEGER_TYPES.has(t.datatype) && (t.arraysize === undefined || t.arraysize === "1");
+}
+
+export function isNumericType(t: ValueType): boolean {
+  return t.datatype !== null && (INTEGER_TYPES.has(t.datatype) || FLOAT_TYPES.has(t.datatype));
+}
+
+/** Arithmetic on two numbers: integers stay integers (as long, since the database widens), else double. */
+function arithmetic(a: ValueType, b: ValueType): ValueType {
+  if (a.datatype === null || b.datatype === null) return UNKNOWN;
+  return isIntegerType(a) && isIntegerType(b) ? LONG : DOUBLE;
+}
+
+/** A unit survives + and - when both sides agree or one side has none. */
+function sameUnit(a: ValueType, b: ValueType): string | undefined {
+  if (a.unit === b.unit) return a.unit;
+  if (a.unit === undefined) return b.unit;
+  if (b.unit === undefined) return a.unit;
+  return undefined;
+}
+
+function withMeta(t: ValueType, meta: Pick<ValueType, "unit" | "ucd">): ValueType {
+  const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { ...t };
+  if (meta.unit !== undefined) out.unit = meta.unit;
+  if (meta.ucd !== undefined) out.ucd = meta.ucd;
+  return out;
+}
+
+/** Only the storage type: what a computed value keeps of its argument (not its UCD or description). */
+function storage(t: ValueType): ValueType {
+  const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { datatype: t.datatype };
+  if (t.arraysize !== undefined) out.arraysize = t.arraysize;
+  if (t.xtype !== undefined) out.xtype = t.xtype;
+  return out;
+}
+
+export function typeOf(e: Expression): ValueType {
+  switch (e.kind) {
+    case "ColumnRef":
+      return e.binding?.type ?? UNKNOWN;
+    case "NumberLiteral":
+      if (e.form === "integer" || e.form === "hex") {
+        const v = BigInt(e.text);
+        return v <= 2147483647n ? INT : LONG;
+      }
+      return DOUBLE;
+    case "StringLiteral":
+      return STRING;
+    case "NullLiteral":
+      return UNKNOWN;
+    case "UnaryExpr": {
+      const t = typeOf(e.operand);
+      return e.op === "~" ? LONG : storage(t).datatype === null ? UNKNOWN : withMeta(storage(t), { unit: t.unit });
+    }
+    case "BinaryExpr": {
+      const l = typeOf(e.left);
+      const r = typeOf(e.right);
+      switch (e.op) {
+        case "||": return STRING;
+        case "&": case "|": case "^": return LONG;
+        case "+": case "-": {
+          const t = arithmetic(l, r);
+          const unit = sameUnit(l, r);
+          return unit === undefined ? t : withMeta(t, { unit });
+        }
+        default: return arithmetic(l, r);
+      }
+    }
+    case "Comparison": case "Between": case "InPredicate": case "LikePredicate": case "NullPredicate":
+    case "Exists": case "LogicalExpr": case "NotExpr":
+      return { datatype: "boolean" };
+    case "FunctionCall":
+      return functionType(e.name, e.args);
+    case "UserFunctionCall":
+      return UNKNOWN;
+    case "SqlFunctionCall":
+      return e.type;
+    case "Aggregate": {
+      if (e.name === "COUNT") return { datatype: "long", ucd: "meta.number" };
+      const t = e.arg ? typeOf(e.arg) : UNKNOWN;
+      if (e.name === "AVG") return withMeta(DOUBLE, { unit: t.unit });
+      if (e.name === "SUM") return withMeta(isIntegerType(t) ? LONG : t.datatype === null ? UNKNOWN : DOUBLE, { unit: t.unit });
+      return t; // MIN, MAX keep the column's metadata
+    }
+    case "Cast":
+      switch (e.target.name) {
+        case "SMALLINT": return { datatype: "short" };
+        case "INTEGER": return INT;
+        case "BIGINT": return LONG;
+        case "REAL": return { datatype: "float" };
+        case "DOUBLE PRECISION": return DOUBLE;
+        case "CHAR": return { datatype: "char", arraysize: e.target.length === null ? "1" : String(e.target.length) };
+        case "VARCHAR": return { datatype: "char", arraysize: e.target.length === null ? "*" : `${e.target.length}*` };
+        case "TIMESTAMP": return { datatype: "char", arraysize: "*", xtype: "timestamp" };
+        case "POINT": return { datatype: "double", arraysize: "2", xtype: "point", unit: "deg" };
+        case "CIRCLE": return { datatype: "double", arraysize: "3", xtype: "circle", unit: "deg" };
+        case "POLYGON": return { datatype: "double", arraysize: "*", xtype: "polygon", unit: "deg" };
+      }
+      break;
+    case "CaseExpr": {
+      for (const w of e.whens) {
+        const t = typeOf(w.then);
+        if (t.datatype !== null) return storage(t);
+      }
+      return e.else ? storage(typeOf(e.else)) : UNKNOWN;
+    }
+    case "ScalarSubquery":
+      return queryColumnTypes(e.query)[0] ?? UNKNOWN;
+    case "Point":
+      return { datatype: "double", arraysize: "2", xtype: "point", unit: "deg", ucd: "pos.eq" };
+    case "Circle":
+      return { datatype: "double", arraysize: "3", xtype: "circle", unit: "deg" };
+    case "Box": case "Polygon":
+      return { datatype: "double", arraysize: "*", xtype: "polygon", unit: "deg" };
+    case "Region":
+      return { datatype: "char", arraysize: "*", xtype: "region" };
+    case "DaliArray":
+      return {
+        datatype: "double",
+        arraysize: e.xtype === "polygon" ? String(e.items.length) : e.xtype === "point" ? "2" : "3",
+        xtype: e.xtype,
+        unit: "deg",
+      };
+  }
+  return UNKNOWN;
+}
+
+function functionType(name: string, args: readonly Expression[]): ValueType {
+  const first = args[0] ? typeOf(args[0]) : UNKNOWN;
+  switch (name) {
+    case "ABS": return first.datatype === null ? UNKNOWN : withMeta(storage(first), { unit: first.unit });
+    case "CEILING": case "FLOOR": case "ROUND": case "TRUNCATE":
+      return first.datatype === null ? UNKNOWN : withMeta(isIntegerType(first) ? LONG : DOUBLE, { unit: first.unit });
+    case "MOD": return args[1] ? arithmetic(first, typeOf(args[1])) : UNKNOWN;
+    case "DEGREES": return DEGREES;
+    case "RADIANS": return withMeta(DOUBLE, { unit: "rad" });
+    case "ACOS": case "ASIN": case "ATAN": case "ATAN2": return withMeta(DOUBLE, { unit: "rad" });
+    case "LOWER": case "UPPER": return STRING;
+    case "COALESCE": case "NULLIF": {
+      for (const a of args) {
+        const t = typeOf(a);
+        if (t.datatype !== null) return t;
+      }
+      return UNKNOWN;
+    }
+    case "IN_UNIT": {
+      const unit = args[1]?.kind === "StringLiteral" ? args[1].value : undefined;
+      return unit === undefined ? DOUBLE : withMeta(DOUBLE, { unit });
+    }
+    case "CONTAINS": case "INTERSECTS": return INT;
+    case "DISTANCE": return { datatype: "double", unit: "deg", ucd: "pos.angDistance" };
+    case "COORD1": return { datatype: "double", unit: "deg", ucd: "pos.eq.ra" };
+    case "COORD2": return { datatype: "double", unit: "deg", ucd: "pos.eq.dec" };
+    case "COORDSYS": return STRING;
+    case "AREA": return { datatype: "double", unit: "deg**2", ucd: "phys.angArea" };
+    case "CENTROID": return { datatype: "double", arraysize: "2", xtype: "point", unit: "deg" };
+    default: return DOUBLE; // the remaining math and trigonometric functions
+  }
+}
+
+/** The types of a query's result columns, as name resolution left them. */
+export function queryColumnTypes(q: Query): ValueType[] {
+  let body = q.body;
+  while (body.kind !== "Select") body = body.kind === "Query" ? body.body : body.left;
+  return body.items.flatMap((item) => (item.kind === "SelectColumn" && !item.hidden ? [typeOf(item.expr)] : []));
+}

@@ -1,0 +1,113 @@
+/**
+ * Generic traversal of the immutable AST. `mapChildren` rebuilds a node only when a child changed,
+ * so a pass that changes nothing returns the very same tree (cheap to test, cheap to run).
+ */
+import type { Node, NodeKind } from "./nodes.js";
+
+/** The fields of each kind that hold child nodes (a node, an array of nodes, or null). */
+const CHILDREN: Readonly<Record<NodeKind, readonly string[]>> = {
+  Query: ["with", "body", "orderBy", "offset"],
+  CommonTableExpression: ["name", "query"],
+  SetOperation: ["left", "right"],
+  Select: ["top", "items", "from", "where", "groupBy", "having"],
+  SelectAll: ["qualifier"],
+  SelectColumn: ["expr", "alias"],
+  OrderItem: ["expr"],
+  TableName: ["parts"],
+  TableRef: ["name", "alias"],
+  DerivedTable: ["query", "alias"],
+  Join: ["left", "right", "on", "using"],
+  Identifier: [],
+  Coordinates: ["x", "y"],
+  WhenClause: ["when", "then"],
+  ColumnRef: ["parts"],
+  NumberLiteral: [],
+  StringLiteral: [],
+  NullLiteral: [],
+  UnaryExpr: ["operand"],
+  BinaryExpr: ["left", "right"],
+  Comparison: ["left", "right"],
+  Between: ["expr", "low", "high"],
+  InPredicate: ["expr", "values"],
+  LikePredicate: ["expr", "pattern"],
+  NullPredicate: ["expr"],
+  Exists: ["query"],
+  LogicalExpr: ["left", "right"],
+  NotExpr: ["operand"],
+  FunctionCall: ["args"],
+  UserFunctionCall: ["name", "args"],
+  Aggregate: ["arg"],
+  Cast: ["expr"],
+  CaseExpr: ["operand", "whens", "else"],
+  ScalarSubquery: ["query"],
+  Point: ["coordSys", "x", "y"],
+  Circle: ["coordSys", "center", "radius"],
+  Box: ["coordSys", "center", "width", "height"],
+  Polygon: ["coordSys", "vertices"],
+  Region: ["text"],
+  SqlFunctionCall: ["args"],
+  DaliArray: ["items"],
+};
+
+function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && "kind" in v;
+}
+
+/** `node` with `fn` applied to each direct child; the same object if no child changed. */
+export function mapChildren<N extends Node>(node: N, fn: (child: Node) => Node): N {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of CHILDREN[node.kind]) {
+    const value = (node as unknown as Record<string, unknown>)[key];
+    let next: unknown = value;
+    if (Array.isArray(value)) {
+      let changed = false;
+      const mapped = value.map((v: unknown) => {
+        if (!isNode(v)) return v;
+        const m = fn(v);
+        if (m !== v) changed = true;
+        return m;
+      });
+      if (changed) next = mapped;
+    } else if (isNode(value)) {
+      next = fn(value);
+    }
+    if (next !== value) {
+      copy ??= { ...(node as unknown as Record<string, unknown>) };
+      copy[key] = next;
+    }
+  }
+  return (copy ?? node) as unknown as N;
+}
+
+/**
+ * Rewrites bottom-up: children first, then `visit` on the rebuilt node. `visit` returns a
+ * replacement, or undefined to keep the node. `enter` may return false to leave a subtree alone.
+ */
+export function transform<N extends Node>(
+  node: N,
+  visit: (node: Node) => Node | undefined,
+  enter?: (node: Node) => boolean,
+): N {
+  const walk = (n: Node): Node => {
+    if (enter && !enter(n)) return n;
+    const rebuilt = mapChildren(n, walk);
+    return visit(rebuilt) ?? rebuilt;
+  };
+  return walk(node) as N;
+}
+
+/** Calls `fn` on every node, parents before children. */
+export function forEachNode(node: Node, fn: (node: Node) => boolean | void): void {
+  const walk = (n: Node): void => {
+    if (fn(n) === false) return;
+    for (const key of CHILDREN[n.kind]) {
+      const value = (n as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const v of value) if (isNode(v)) walk(v);
+      } else if (isNode(value)) {
+        walk(value);
+      }
+    }
+  };
+  walk(node);
+}

@@ -1,0 +1,133 @@
+/**
+ * compile(): ADQL in, SQL for one dialect out, with the result columns' metadata.
+ */
+import type { Query, SelectItem, ValueType } from "./ast/nodes.js";
+import { typeOf } from "./analysis/types.js";
+import type { SchemaLookup } from "./analysis/schema.js";
+import { schemaLookup } from "./analysis/from-catalog.js";
+import type { Catalog } from "./catalog/model.js";
+import { parse } from "./parse.js";
+import { defaultFunctionRegistry, type FunctionRegistry } from "./parser/functions.js";
+import { PASSES, type Dialect, type PassContext } from "./passes/index.js";
+import { qservPruning, type QservPruning } from "./passes/qserv-spatial.js";
+import { overflowAfter } from "./passes/top-to-limit.js";
+import type { SqlGenerator } from "./sql/generator.js";
+import { DuckDbGenerator } from "./sql/dialects/duckdb.js";
+import { MySqlGenerator } from "./sql/dialects/mysql.js";
+import { QservGenerator } from "./sql/dialects/qserv.js";
+
+export interface CompileOptions {
+  /** The tables the query may use. Without it, names are not checked and `columns` may be null. */
+  catalog?: Catalog | SchemaLookup;
+  dialect?: Dialect;
+  /** The service's MAXREC: the SQL gets LIMIT MAXREC+1 where the result could exceed it. */
+  maxrec?: number;
+  /** User-defined functions; by default Qserv's scisql functions. */
+  functions?: FunctionRegistry;
+  /** Called with the query after each pass (for `adql2qserv --explain`). */
+  onPass?: (name: string, query: Query, sql: () => string) => void;
+}
+
+/** A result column: its FIELD metadata and where its value is in each SQL row. */
+export interface ResultColumn extends ValueType {
+  readonly name: string;
+  /** 0-based positions in the SQL row: one, or several for a DALI array (point, circle, polygon). */
+  readonly sqlColumns: readonly number[];
+}
+
+export interface CompileResult {
+  readonly sql: string;
+  /** Null when the result columns cannot be known without the database (`SELECT *` without a catalog). */
+  readonly columns: readonly ResultColumn[] | null;
+  /** The row count beyond which the result overflowed MAXREC: the SQL fetches one row more. */
+  readonly overflowAfter: number | undefined;
+  readonly warnings: readonly string[];
+  /** For the qserv dialect: whether Qserv can prune chunks, and with what. */
+  readonly qserv?: QservPruning;
+  /** The rewritten AST. */
+  readonly ast: Query;
+}
+
+const generators: Record<Dialect, () => SqlGenerator> = {
+  qserv: () => new QservGenerator(),
+  mysql: () => new MySqlGenerator(),
+  duckdb: () => new DuckDbGenerator(),
+};
+const generatorCache = new Map<Dialect, SqlGenerator>();
+
+export function generatorFor(dialect: Dialect): SqlGenerator {
+  let g = generatorCache.get(dialect);
+  if (!g) {
+    const make = generators[dialect];
+    if (!make) throw new TypeError(`unknown dialect ${String(dialect)}: use qserv, mysql or duckdb`);
+    g = make();
+    generatorCache.set(dialect, g);
+  }
+  return g;
+}
+
+/** Runs the passes over a parsed query. */
+export function rewrite(query: Query, ctx: PassContext, onPass?: CompileOptions["onPass"]): Query {
+  let q = query;
+  for (const [name, pass] of PASSES) {
+    q = pass(q, ctx);
+    if (onPass) {
+      const snapshot = q;
+      onPass(name, q, () => {
+        try {
+          return generatorFor(ctx.dialect).generate(snapshot);
+        } catch (e) {
+          return `(not yet SQL: ${(e as Error).message})`;
+        }
+      });
+    }
+  }
+  return q;
+}
+
+export function compile(adql: string, options: CompileOptions = {}): CompileResult {
+  const dialect = options.dialect ?? "qserv";
+  const functions = options.functions ?? defaultFunctionRegistry;
+  const schema = options.catalog ? schemaLookup(options.catalog) : undefined;
+  const ctx: PassContext = {
+    dialect,
+    functions,
+    ...(schema ? { schema } : {}),
+    ...(options.maxrec !== undefined ? { maxrec: options.maxrec } : {}),
+  };
+  const parsed = parse(adql, { functions });
+  const ast = rewrite(parsed, ctx, options.onPass);
+  const sql = generatorFor(dialect).generate(ast);
+  const warnings: string[] = [];
+  const result: CompileResult = {
+    sql,
+    columns: resultColumns(ast),
+    overflowAfter: overflowAfter(ast, options.maxrec),
+    warnings,
+    ast,
+    ...(dialect === "qserv" ? { qserv: qservPruning(ast, schema) } : {}),
+  };
+  return result;
+}
+
+function firstSelectItems(q: Query): readonly SelectItem[] {
+  let body = q.body;
+  while (body.kind !== "Select") body = body.kind === "Query" ? body.body : body.left;
+  return body.items;
+}
+
+function resultColumns(q: Query): ResultColumn[] | null {
+  const items = firstSelectItems(q);
+  if (items.some((i) => i.kind === "SelectAll")) return null;
+  const out: ResultColumn[] = [];
+  let position = 0;
+  for (const item of items) {
+    if (item.kind !== "SelectColumn") continue;
+    const width = item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
+    const sqlColumns = Array.from({ length: width }, (_, i) => position + i);
+    position += width;
+    if (item.hidden) continue;
+    out.push({ ...typeOf(item.expr), name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns });
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * Pass (Qserv only): what Qserv's parser and analyser cannot take (qserv/README §c). Where Qserv can
+ * run an equivalent form, the query is rewritten to it; where it cannot, a positioned error names
+ * the construct and says what to do instead. Other dialects pass through unchanged.
+ *
+ * Rewrites: unary minus on an expression → `0 - x`; unary plus dropped; `~x` → `x ^ -1`; PI() → its
+ * value (Qserv refuses calls without arguments); SELECT ALL and aggregate ALL dropped (they are the
+ * default); ORDER BY expressions and GROUP BY / ORDER BY columns missing from the select list become
+ * hidden, aliased select items.
+ */
+import type {
+  Expression, Identifier, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span,
+} from "../ast/nodes.js";
+import { forEachNode, transform } from "../ast/transform.js";
+import { typeOf } from "../analysis/types.js";
+import { AdqlError } from "../errors.js";
+import type { PassContext } from "./context.js";
+
+function refuse(what: string, span: Span, instead: string): AdqlError {
+  return new AdqlError("ADQL_UNSUPPORTED", `not supported on Qserv: ${what}; ${instead}`, span);
+}
+
+function checkName(name: string, span: Span): void {
+  if (name.startsWith("_")) throw refuse(`the name ${name}, which starts with an underscore`, span, "Qserv refuses such identifiers even when quoted");
+  if (name.includes("`")) throw refuse(`the name ${name}, which contains a backtick`, span, "Qserv cannot quote it");
+}
+
+/** Refusals: one walk over the tree, before any rewrite. */
+function refuseUnsupported(query: Query): void {
+  if (query.with.length > 0) throw refuse("WITH", query.with[0]!.span, "write the common table expression into the query, or run it on another backend");
+  if (query.offset) throw refuse("OFFSET", query.offset.span, "page with a condition on an ordered column instead (e.g. WHERE id > last_id)");
+  forEachNode(query, (n: Node) => {
+    switch (n.kind) {
+      case "SetOperation": throw refuse(`${n.op}`, n.span, "run the queries separately");
+      case "DerivedTable": case "ScalarSubquery": case "Exists":
+        throw refuse("subqueries", n.span, "run the inner query first, or join the tables");
+      case "InPredicate":
+        if (!Array.isArray(n.values)) throw refuse("IN with a subquery", n.span, "join the tables, or list the values");
+        return true;
+      case "Join":
+        if (n.type === "LEFT" || n.type === "RIGHT" || n.type === "FULL") throw refuse(`${n.type} OUTER JOIN`, n.span, "use an inner join");
+        if (n.using.length > 1) throw refuse("USING with more than one column", n.span, "use ON with AND");
+        return true;
+      case "CaseExpr": throw refuse("CASE", n.span, "compute the cases on the client side");
+      case "Cast": throw refuse("CAST", n.span, "drop the CAST; values keep their column's type");
+      case "Aggregate":
+        if (n.quantifier === "DISTINCT") throw refuse(`${n.name}(DISTINCT ...)`, n.span, `use SELECT DISTINCT and count the rows`);
+        if (n.arg !== null && n.arg.kind !== "ColumnRef") throw refuse(`${n.name} of an expression`, n.arg.span, "Qserv aggregates plain columns only");
+        return true;
+      case "FunctionCall":
+        if (n.name === "RAND") throw refuse("RAND", n.span, "there is no random function on Qserv");
+        return true;
+      case "Select":
+        if (n.having) {
+          forEachNode(n.having, (h) => {
+            if (h.kind === "LogicalExpr") throw refuse(`HAVING with ${h.op}`, h.span, "use one condition in HAVING");
+            return h.kind !== "ScalarSubquery";
+          });
+        }
+        for (const t of n.from) {
+          forEachNode(t, (r) => {
+            if (r.kind === "TableRef") {
+              for (const p of r.sqlName ?? r.name.parts.map((x) => x.name)) checkName(p, r.span);
+              if (r.alias) checkName(r.alias.name, r.alias.span);
+            }
+            return true;
+          });
+        }
+        return true;
+      case "ColumnRef":
+        if (n.binding) {
+          if (n.binding.relation) checkName(n.binding.relation, n.span);
+          checkName(n.binding.column, n.span);
+        } else {
+          for (const p of n.parts) checkName(p.name, p.span);
+        }
+        return true;
+      case "SelectColumn":
+        if (n.alias) checkName(n.alias.name, n.alias.span);
+        return true;
+      default:
+        return true;
+    }
+  });
+}
+
+function isLiteral(e: Expression): boolean {
+  return e.kind === "NumberLiteral";
+}
+
+function rewriteExpressions(query: Query): Query {
+  return transform(query, (n) => {
+    switch (n.kind) {
+      case "UnaryExpr":
+        if (n.op === "+") return n.operand;
+        if (n.op === "-" && !isLiteral(n.operand)) {
+          return { kind: "BinaryExpr", op: "-", left: { kind: "NumberLiteral", text: "0", form: "integer", span: n.span }, right: n.operand, span: n.span };
+        }
+        if (n.op === "~") {
+          const minusOne: Expression = { kind: "UnaryExpr", op: "-", operand: { kind: "NumberLiteral", text: "1", form: "integer", span: n.span }, span: n.span };
+          return { kind: "BinaryExpr", op: "^", left: n.operand, right: minusOne, span: n.span };
+        }
+        return undefined;
+      case "FunctionCall":
+        return n.name === "PI" ? { kind: "NumberLiteral", text: String(Math.PI), form: "decimal", span: n.span } : undefined;
+      case "Aggregate":
+        return n.quantifier === "ALL" ? { ...n, quantifier: null } : undefined;
+      case "Select":
+        return n.quantifier === "ALL" ? { ...n, quantifier: null } : undefined;
+      default:
+        return undefined;
+    }
+  });
+}
+
+function sameColumn(a: Expression, b: Expression): boolean {
+  return a.kind === "ColumnRef" && b.kind === "ColumnRef" && a.binding !== undefined && b.binding !== undefined &&
+    a.binding.relation === b.binding.relation && a.binding.column === b.binding.column;
+}
+
+function aliasRef(item: SelectColumn, span: Span): Expression {
+  const name = item.alias!.name;
+  const parts: Identifier[] = [{ kind: "Identifier", name, delimited: true, span }];
+  return { kind: "ColumnRef", parts, binding: { relation: "", column: name, type: typeOf(item.expr) }, span };
+}
+
+/** ORDER BY and GROUP BY name only select-list columns; anything else becomes a hidden item. */
+function selectListOrdering(query: Query): Query {
+  if (query.body.kind !== "Select") return query;
+  const select: Select = query.body;
+  const items: SelectItem[] = [...select.items];
+  const used = new Set(items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [i.alias.name.toLowerCase()] : [])));
+  const hiddenFor = (expr: Expression, span: Span, role: string): Expression => {
+    if (expr.kind === "ColumnRef" && expr.binding?.relation === "") return expr;
+    const existing = items.find((i): i is SelectColumn => i.kind === "SelectColumn" && (sameColumn(i.expr, expr)));
+    if (existing) return aliasRef(existing, span);
+    if (select.quantifier === "DISTINCT") {
+      throw refuse(`${role} by a column that SELECT DISTINCT does not return`, span, `add it to the select list`);
+    }
+    let name = `${role.replace(/ /g, "").toLowerCase()}${items.length + 1}`;
+    for (let i = 2; used.has(name.toLowerCase()); i++) name = `${role.replace(/ /g, "").toLowerCase()}${items.length + 1}_${i}`;
+    used.add(name.toLowerCase());
+    const hidden: SelectColumn = {
+      kind: "SelectColumn", expr, alias: { kind: "Identifier", name, delimited: true, span }, hidden: true, span,
+    };
+    items.push(hidden);
+    return aliasRef(hidden, span);
+  };
+  const orderBy: OrderItem[] = query.orderBy.map((o) => ({ ...o, expr: hiddenFor(o.expr, o.span, "ORDER BY") }));
+  const groupBy = select.groupBy.map((g) =>
+    g.kind === "ColumnRef" && !items.some((i) => i.kind === "SelectColumn" && sameColumn(i.expr, g)) && select.quantifier !== "DISTINCT"
+      ? (hiddenFor(g, g.span, "GROUP BY"), g)
+      : g);
+  if (items.length === select.items.length && orderBy.every((o, i) => o.expr === query.orderBy[i]!.expr)) return query;
+  return { ...query, body: { ...select, items, groupBy }, orderBy };
+}
+
+export function qservRestrictions(query: Query, ctx: PassContext): Query {
+  if (ctx.dialect !== "qserv") return query;
+  refuseUnsupported(query);
+  return selectListOrdering(rewriteExpressions(query));
+}

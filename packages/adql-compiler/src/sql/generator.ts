@@ -1,0 +1,253 @@
+/**
+ * The base SQL generator: prints a rewritten AST as SQL. Dialects (sql/dialects/*.ts) subclass it
+ * and override hooks and flags only.
+ *
+ * Safety rules, for every dialect:
+ * - every identifier is quoted, with the dialect's escape for the quote character;
+ * - every string literal is escaped (backslashes too where the dialect treats them as escapes);
+ * - every compound operand is parenthesised, so no dialect's operator precedence matters;
+ * - nothing ever writes `--`, `#`, `/*` or `;` outside a quoted string or identifier, so no input can
+ *   add a comment or a second statement.
+ */
+import type {
+  BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, Query,
+  QueryBody, Select, SelectItem, TableReference,
+} from "../ast/nodes.js";
+import { isIntegerType, typeOf } from "../analysis/types.js";
+import { AdqlError } from "../errors.js";
+
+/** Expression kinds that never need parentheses as operands. */
+const ATOMIC: ReadonlySet<Expression["kind"]> = new Set([
+  "ColumnRef", "NumberLiteral", "StringLiteral", "NullLiteral", "FunctionCall", "UserFunctionCall", "SqlFunctionCall",
+  "Aggregate", "Cast", "CaseExpr", "ScalarSubquery", "Exists",
+]);
+
+export abstract class SqlGenerator {
+  /** Dialect name, for error messages. */
+  abstract readonly name: string;
+  /** Whether the dialect supports `a || b` for concatenation (else CONCAT). */
+  protected readonly concatOperator: boolean = true;
+  /** Operator for integer division, for ADQL's 7/2 = 3 (docs/adr/0002-integer-division.md). */
+  protected readonly integerDivision: string = "//";
+
+  abstract quoteIdentifier(name: string): string;
+  abstract stringLiteral(value: string): string;
+
+  generate(q: Query): string {
+    return this.query(q, true);
+  }
+
+  // ---- queries
+
+  protected query(q: Query, top = false): string {
+    let s = "";
+    if (q.with.length > 0) {
+      s += `WITH ${q.with.map((c) => `${this.quoteIdentifier(c.name.name)} AS (${this.query(c.query)})`).join(", ")} `;
+    }
+    s += this.body(q.body, false);
+    if (q.orderBy.length > 0) {
+      s += ` ORDER BY ${q.orderBy.map((o) => `${this.expr(o.expr)}${o.direction ? ` ${o.direction}` : ""}`).join(", ")}`;
+    }
+    s += this.limitClause(q.limit, q.offset);
+    void top;
+    return s;
+  }
+
+  protected limitClause(limit: number | undefined, offset: NumberLiteral | null): string {
+    let s = "";
+    if (limit !== undefined) s += ` LIMIT ${limit}`;
+    if (offset) s += ` OFFSET ${offset.text}`;
+    return s;
+  }
+
+  protected body(b: QueryBody, operand: boolean): string {
+    switch (b.kind) {
+      case "Query": return `(${this.query(b)})`;
+      case "SetOperation":
+        return `${this.body(b.left, true)} ${b.op}${b.all ? " ALL" : ""} ${this.body(b.right, true)}`;
+      case "Select": {
+        const s = this.select(b);
+        // A set operand with its own LIMIT must be parenthesised to keep it.
+        return operand && b.top ? `(${s})` : s;
+      }
+    }
+  }
+
+  protected select(s: Select): string {
+    let out = "SELECT ";
+    if (s.quantifier) out += `${s.quantifier} `;
+    out += s.items.map((i) => this.selectItem(i)).join(", ");
+    out += ` FROM ${s.from.map((t) => this.tableReference(t)).join(", ")}`;
+    if (s.where) out += ` WHERE ${this.condition(s.where)}`;
+    if (s.groupBy.length > 0) out += ` GROUP BY ${s.groupBy.map((g) => this.expr(g)).join(", ")}`;
+    if (s.having) out += ` HAVING ${this.condition(s.having)}`;
+    if (s.top) out += ` LIMIT ${s.top.text}`;
+    return out;
+  }
+
+  protected selectItem(item: SelectItem): string {
+    if (item.kind === "SelectAll") {
+      return item.qualifier ? `${item.qualifier.parts.map((p) => this.quoteIdentifier(p.name)).join(".")}.*` : "*";
+    }
+    const alias = item.alias?.name;
+    const expr = item.expr;
+    if (expr.kind === "DaliArray") {
+      // One SQL column per number; the service assembles them into the DALI value.
+      return expr.items.map((e, i) => `${this.expr(e)} AS ${this.quoteIdentifier(`${alias ?? expr.xtype}_${i + 1}`)}`).join(", ");
+    }
+    return alias === undefined ? this.expr(item.expr) : `${this.expr(item.expr)} AS ${this.quoteIdentifier(alias)}`;
+  }
+
+  protected tableReference(t: TableReference): string {
+    switch (t.kind) {
+      case "TableRef": {
+        const name = (t.sqlName ?? t.name.parts.map((p) => p.name)).map((p) => this.quoteIdentifier(p)).join(".");
+        return t.alias ? `${name} AS ${this.quoteIdentifier(t.alias.name)}` : name;
+      }
+      case "DerivedTable":
+        return `(${this.query(t.query)}) AS ${this.quoteIdentifier(t.alias.name)}`;
+      case "Join": {
+        const s = this.join(t);
+        return t.parenthesized || t.right.kind === "Join" ? `(${s})` : s;
+      }
+    }
+  }
+
+  protected join(j: Join): string {
+    const type = j.type === "CROSS" ? "CROSS JOIN" : j.type === "INNER" ? "JOIN" : `${j.type} OUTER JOIN`;
+    let s = `${this.tableReference(j.left)} ${j.natural ? "NATURAL " : ""}${type} ${this.tableReference(j.right)}`;
+    if (j.on) s += ` ON ${this.condition(j.on)}`;
+    if (j.using.length > 0) s += ` USING (${j.using.map((u) => this.quoteIdentifier(u.name)).join(", ")})`;
+    return s;
+  }
+
+  // ---- expressions
+
+  /** A condition at the top of WHERE, HAVING or ON. */
+  protected condition(e: Expression): string {
+    return this.expr(e);
+  }
+
+  protected operand(e: Expression): string {
+    const s = this.expr(e);
+    return ATOMIC.has(e.kind) ? s : `(${s})`;
+  }
+
+  expr(e: Expression): string {
+    switch (e.kind) {
+      case "ColumnRef": {
+        const b = e.binding;
+        if (!b) return e.parts.map((p) => this.quoteIdentifier(p.name)).join(".");
+        return b.relation === "" ? this.quoteIdentifier(b.column) : `${this.quoteIdentifier(b.relation)}.${this.quoteIdentifier(b.column)}`;
+      }
+      case "NumberLiteral": return this.number(e);
+      case "StringLiteral": return this.stringLiteral(e.value);
+      case "NullLiteral": return "NULL";
+      case "UnaryExpr": return this.unary(e.op, e.operand);
+      case "BinaryExpr": return this.binary(e);
+      case "Comparison": return `${this.operand(e.left)} ${e.op} ${this.operand(e.right)}`;
+      case "Between":
+        return `${this.operand(e.expr)} ${e.not ? "NOT " : ""}BETWEEN ${this.operand(e.low)} AND ${this.operand(e.high)}`;
+      case "InPredicate": {
+        const values = Array.isArray(e.values)
+          ? (e.values as readonly Expression[]).map((v) => this.expr(v)).join(", ")
+          : this.query(e.values as Query);
+        return `${this.operand(e.expr)} ${e.not ? "NOT " : ""}IN (${values})`;
+      }
+      case "LikePredicate": return this.like(e.expr, e.pattern, e.not, e.caseInsensitive);
+      case "NullPredicate": return `${this.operand(e.expr)} IS ${e.not ? "NOT " : ""}NULL`;
+      case "Exists": return `EXISTS (${this.query(e.query)})`;
+      case "LogicalExpr": return this.logical(e.op, e.left, e.right);
+      case "NotExpr": return `NOT ${this.operand(e.operand)}`;
+      case "FunctionCall": return this.functionCall(e);
+      case "UserFunctionCall": return `${e.name.name}(${e.args.map((a) => this.expr(a)).join(", ")})`;
+      case "SqlFunctionCall": return this.sqlFunction(e.name, e.args);
+      case "Aggregate":
+        return `${e.name}(${e.arg === null ? "*" : `${e.quantifier === "DISTINCT" ? "DISTINCT " : ""}${this.expr(e.arg)}`})`;
+      case "Cast": return this.cast(e.expr, e.target);
+      case "CaseExpr": {
+        let s = "CASE";
+        if (e.operand) s += ` ${this.expr(e.operand)}`;
+        for (const w of e.whens) s += ` WHEN ${this.expr(w.when)} THEN ${this.expr(w.then)}`;
+        if (e.else) s += ` ELSE ${this.expr(e.else)}`;
+        return `${s} END`;
+      }
+      case "ScalarSubquery": return `(${this.query(e.query)})`;
+      case "Point": case "Circle": case "Box": case "Polygon": case "Region": case "DaliArray":
+        // The geometry pass removes these; reaching here is a compiler bug, not a user error.
+        throw new Error(`${this.name}: no SQL for a ${e.kind} node here`);
+    }
+  }
+
+  protected logical(op: "AND" | "OR", left: Expression, right: Expression): string {
+    const side = (e: Expression): string => (e.kind === "LogicalExpr" && e.op === op ? this.expr(e) : this.operand(e));
+    return `${side(left)} ${op} ${side(right)}`;
+  }
+
+  protected unary(op: "-" | "+" | "~", operand: Expression): string {
+    return `${op}${this.operand(operand)}`;
+  }
+
+  protected binary(e: BinaryExpr): string {
+    const l = this.operand(e.left);
+    const r = this.operand(e.right);
+    switch (e.op) {
+      case "||": return this.concatOperator ? `${l} || ${r}` : `CONCAT(${l}, ${r})`;
+      case "/":
+        return isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)) ? `${l} ${this.integerDivision} ${r}` : `${l} / ${r}`;
+      default: return `${l} ${e.op} ${r}`;
+    }
+  }
+
+  protected like(expr: Expression, pattern: Expression, not: boolean, caseInsensitive: boolean): string {
+    return `${this.operand(expr)} ${not ? "NOT " : ""}${caseInsensitive ? "ILIKE" : "LIKE"} ${this.operand(pattern)}`;
+  }
+
+  /** Numbers: hexadecimal as decimal (no dialect reads 0x.. as a number), exponents without `+`. */
+  protected number(n: NumberLiteral): string {
+    switch (n.form) {
+      case "hex": return BigInt(n.text).toString();
+      case "real": return n.text.replace(/[eE]\+/, "e").replace(/^\./, "0.").replace(/\.([eE])/, ".0$1");
+      case "decimal": return n.text.replace(/^\./, "0.").replace(/\.$/, ".0");
+      default: return n.text;
+    }
+  }
+
+  protected functionCall(f: FunctionCall): string {
+    const args = f.args.map((a) => this.expr(a));
+    return this.builtin(f.name, args, f);
+  }
+
+  /** ADQL functions with the same name and meaning in SQL; dialects override the rest. */
+  protected builtin(name: BuiltinFunctionName, args: string[], f: FunctionCall): string {
+    switch (name) {
+      case "LOG": return `LN(${args[0]})`;
+      case "PI": return "PI()";
+      case "TRUNCATE": return `TRUNCATE(${args[0]}, ${args[1] ?? "0"})`;
+      case "IN_UNIT":
+      case "CONTAINS": case "INTERSECTS": case "DISTANCE": case "COORD1": case "COORD2": case "COORDSYS":
+      case "AREA": case "CENTROID":
+        throw new Error(`${this.name}: ${name} should have been rewritten by a pass`);
+      default:
+        void f;
+        return `${name}(${args.join(", ")})`;
+    }
+  }
+
+  protected sqlFunction(name: string, args: readonly Expression[]): string {
+    return `${name}(${args.map((a) => this.expr(a)).join(", ")})`;
+  }
+
+  protected cast(e: Expression, t: CastType): string {
+    return `CAST(${this.expr(e)} AS ${this.castType(t, e)})`;
+  }
+
+  protected castType(t: CastType, e: Expression): string {
+    switch (t.name) {
+      case "POINT": case "CIRCLE": case "POLYGON":
+        throw new AdqlError("ADQL_UNSUPPORTED", `not supported: CAST to ${t.name} on ${this.name}`, e.span);
+      case "CHAR": case "VARCHAR": return t.length === null ? t.name : `${t.name}(${t.length})`;
+      default: return t.name;
+    }
+  }
+}
