@@ -12,70 +12,126 @@ export function formatDouble(x: number): string {
   return x !== x ? "NaN" : x > 0 ? "+Inf" : "-Inf";
 }
 
+/** Powers of ten, correctly rounded (exact up to 1e22). */
+const P10: number[] = Array.from({ length: 60 }, (_, k) => Number(`1e${k}`));
+
 /**
  * The shortest decimal that reads back (after rounding to float32) as the same float. JavaScript only offers
- * shortest forms for doubles, so try 6 to 9 significant digits: 9 always suffice for a float32 (IEEE 754 §5.12.2).
+ * shortest forms for doubles; String(Math.fround(0.1)) is "0.10000000149011612". So search the digit count
+ * p = 1..9 (9 always suffices for a float32, IEEE 754 §5.12.2) with double arithmetic: d = round(|f|·10^k) and check
+ * that d·10^-k rounds back to f. The check keeps a margin of 2^-50 either side, wider than the rounding errors of
+ * the arithmetic; a candidate inside the margin is decided by the exact string route instead.
  */
 export function formatFloat(value: number): string {
   const f = Math.fround(value);
   if (f !== f || f === Infinity || f === -Infinity) return formatDouble(f);
   if (f === 0) return 1 / f < 0 ? "-0" : "0";
-  const s = String(f);
-  // A double's shortest form with at most 7 significant digits is also the float's shortest: a shorter decimal
-  // would be at least 1e-7 away in relative terms, more than half a float32 ulp (2^-24).
-  if (significantDigits(s) <= 7) return s;
-  for (let p = 6; p < 9; p++) {
-    const t = f.toPrecision(p);
-    if (Math.fround(Number(t)) === f) return trimPrecision(t);
+  const a = f < 0 ? -f : f;
+  let e10 = Math.floor(Math.log10(a));
+  // log10 may be off by one next to a power of ten.
+  if (pow10(e10) > a) e10--;
+  else if (pow10(e10 + 1) <= a) e10++;
+  // The digit count that round-trips is monotonic (the best p+1 digit decimal is at least as close as the best p
+  // digit one), so binary search it: 3 or 4 tries instead of up to 9.
+  let lo = 1;
+  let hi = 9;
+  let bestD = -1;
+  let bestK = 0;
+  while (lo <= hi) {
+    const p = (lo + hi) >> 1;
+    const k = p - 1 - e10;
+    const d = k >= 0 ? Math.round(a * P10[k]!) : Math.round(a / P10[-k]!);
+    const q = k >= 0 ? d / P10[k]! : d * P10[-k]!;
+    if (Math.fround(q) === a) {
+      if (Math.fround(q * (1 + 2 ** -50)) !== a || Math.fround(q * (1 - 2 ** -50)) !== a) return formatFloatSlow(f);
+      bestD = d;
+      bestK = k;
+      hi = p - 1;
+    } else lo = p + 1;
   }
-  return trimPrecision(f.toPrecision(9));
+  if (bestD < 0) return formatFloatSlow(f);
+  const text = decimalString(String(bestD), -bestK);
+  return f < 0 ? "-" + text : text;
 }
 
-function significantDigits(s: string): number {
-  let n = 0;
-  let leading = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x65 /* e */) break;
-    if (c >= 0x30 && c <= 0x39) {
-      if (leading && c === 0x30) continue;
-      leading = false;
-      n++;
-    }
-  }
-  return n;
+function pow10(e: number): number {
+  return e >= 0 ? P10[e]! : 1 / P10[-e]!;
 }
 
-/** "1.50000e+10" → "1.5e+10", "100.000" → "100". */
-function trimPrecision(t: string): string {
-  const e = t.indexOf("e");
-  let mant = e < 0 ? t : t.slice(0, e);
-  if (mant.includes(".")) {
-    let end = mant.length;
-    while (mant.charCodeAt(end - 1) === 0x30) end--;
-    if (mant.charCodeAt(end - 1) === 0x2e) end--;
-    mant = mant.slice(0, end);
+/**
+ * The string route: correctly rounded by toPrecision, checked by parsing. A decimal of at most 9 digits survives
+ * the trip through a double, so String() of the parsed value gives back those digits in JavaScript's notation.
+ */
+function formatFloatSlow(f: number): string {
+  for (let p = 1; p < 9; p++) {
+    const x = Number(f.toPrecision(p));
+    if (Math.fround(x) === f) return String(x);
   }
-  return e < 0 ? mant : mant + t.slice(e);
+  return String(Number(f.toPrecision(9)));
 }
 
-const pad2 = (n: number): string => (n < 10 ? "0" + n : String(n));
+/**
+ * digits·10^exp in the notation of JavaScript's Number#toString (plain between 1e-7 and 1e21, exponential
+ * outside), which VOTable 1.4 §6 accepts.
+ */
+function decimalString(digits: string, exp: number): string {
+  let n = digits.length;
+  while (n > 1 && digits.charCodeAt(n - 1) === 0x30) {
+    n--;
+    exp++;
+  }
+  if (n < digits.length) digits = digits.slice(0, n);
+  const x = exp + n - 1; // decimal exponent of the leading digit
+  if (x >= 21 || x <= -7) {
+    return digits[0]! + (n > 1 ? "." + digits.slice(1) : "") + (x > 0 ? "e+" : "e-") + Math.abs(x);
+  }
+  if (exp >= 0) return digits + "0".repeat(exp);
+  if (x >= 0) return digits.slice(0, n + exp) + "." + digits.slice(n + exp);
+  return "0." + "0".repeat(-x - 1) + digits;
+}
+
+const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? "0" : "") + i);
+const DAY_MS = 86_400_000;
+let lastDay = NaN;
+let lastDate = "";
 
 /**
  * DALI 1.1 §3.3: YYYY-MM-DDThh:mm:ss[.SSS], in UTC and without a time zone letter (the astronomical form, which
- * DALI says is UTC by default).
+ * DALI says is UTC by default). Computed from the epoch milliseconds (the Date getters and toISOString cost
+ * several hundred nanoseconds each), with the date part of the previous call reused: results are often sorted.
  */
 export function formatTimestamp(d: Date): string | undefined {
   const t = d.getTime();
   if (t !== t) return undefined;
-  const y = d.getUTCFullYear();
+  const day = Math.floor(t / DAY_MS);
+  let ms = t - day * DAY_MS;
+  if (day !== lastDay) {
+    lastDate = civilDate(day);
+    lastDay = day;
+  }
+  const h = Math.floor(ms / 3_600_000);
+  ms -= h * 3_600_000;
+  const m = Math.floor(ms / 60_000);
+  ms -= m * 60_000;
+  const sec = Math.floor(ms / 1000);
+  ms -= sec * 1000;
+  const time = TWO_DIGITS[h]! + ":" + TWO_DIGITS[m]! + ":" + TWO_DIGITS[sec]!;
+  return lastDate + "T" + time + (ms === 0 ? "" : "." + (ms < 10 ? "00" : ms < 100 ? "0" : "") + ms);
+}
+
+/** Days since 1970-01-01 to YYYY-MM-DD in the proleptic Gregorian calendar (era arithmetic on 400-year cycles). */
+function civilDate(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const dd = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const mm = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (mm <= 2 ? 1 : 0);
   let year: string;
   if (y >= 0 && y <= 9999) year = String(y).padStart(4, "0");
-  else year = (y < 0 ? "-" : "+") + String(Math.abs(y)).padStart(6, "0");
-  const ms = d.getUTCMilliseconds();
-  return (
-    `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T` +
-    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}` +
-    (ms === 0 ? "" : "." + String(ms).padStart(3, "0"))
-  );
+  else year = (y < 0 ? "-" : "+") + String(Math.abs(y)).padStart(6, "0"); // ISO 8601 expanded years
+  return year + "-" + TWO_DIGITS[mm]! + "-" + TWO_DIGITS[dd]!;
 }

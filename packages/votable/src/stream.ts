@@ -68,14 +68,15 @@ export function contentType(format: OutputFormat): string {
   }
 }
 
+/** How long encoded rows may wait for a slow source before they are pushed anyway. */
+const FLUSH_MS = 50;
+
 type Pull = () => IteratorResult<Row> | Promise<IteratorResult<Row>>;
 
 interface Source {
   pull: Pull;
   /** Releases the source early (consumer gone, or error). */
   close(): void;
-  /** Whether a pull may block; if so the batch is flushed before blocking so that slow sources still stream. */
-  readonly mayBlock: boolean;
 }
 
 const DONE: IteratorResult<Row> = { done: true, value: undefined };
@@ -91,12 +92,11 @@ function openSource(rows: RowSource): Source {
     return {
       pull: () => it.next(),
       close: () => void it.return?.()?.catch?.(() => undefined),
-      mayBlock: true,
     };
   }
   if (rows !== null && typeof rows === "object" && Symbol.iterator in rows) {
     const it = (rows as Iterable<Row>)[Symbol.iterator]();
-    return { pull: () => it.next(), close: () => void it.return?.(), mayBlock: false };
+    return { pull: () => it.next(), close: () => void it.return?.() };
   }
   throw new VOTableError("VOTABLE_INVALID_OPTION", "rows must be an iterable, an async iterable or a Readable");
 }
@@ -142,7 +142,6 @@ function readableSource(src: Readable): Source {
     close: () => {
       if (!src.destroyed) src.destroy();
     },
-    mayBlock: true,
   };
 }
 
@@ -156,17 +155,16 @@ interface Batcher {
   take(final: boolean): Buffer | undefined;
 }
 
-function textBatcher(encode: (row: Row) => string): Batcher {
-  let text = "";
+function byteBatcher(encode: (row: Row, sink: ByteSink) => void, chunkSize: number): Batcher {
+  const sink = new ByteSink(chunkSize + 4096);
   return {
     add(row) {
-      text += encode(row);
+      encode(row, sink);
     },
-    size: () => text.length,
+    size: () => sink.len,
     take() {
-      if (text === "") return undefined;
-      const b = Buffer.from(text, "utf8");
-      text = "";
+      if (sink.len === 0) return undefined;
+      const b = Buffer.from(sink.take());
       return b;
     },
   };
@@ -206,8 +204,7 @@ export class TableStream extends Readable {
   private head: string | undefined;
   private pumping = false;
   private finished = false;
-  private lastFlush = 0;
-  private pending: Promise<IteratorResult<Row>> | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(columns: readonly Column[], rows: RowSource, options: WriteOptions) {
     const chunkSize = options.chunkSize ?? 64 * 1024;
@@ -218,7 +215,7 @@ export class TableStream extends Readable {
     switch (options.format) {
       case "tabledata": {
         const enc = new TableDataEncoder(columns);
-        this.batch = textBatcher((r) => enc.encodeRow(r));
+        this.batch = byteBatcher((r, sink) => enc.encodeRowTo(r, sink), chunkSize);
         break;
       }
       case "binary":
@@ -228,7 +225,7 @@ export class TableStream extends Readable {
       case "csv":
       case "tsv": {
         const enc = new DelimitedEncoder(columns, options.format);
-        this.batch = textBatcher((r) => enc.encodeRow(r));
+        this.batch = byteBatcher((r, sink) => enc.encodeRowTo(r, sink), chunkSize);
         if (options.header !== false) this.head = enc.header();
         break;
       }
@@ -246,6 +243,7 @@ export class TableStream extends Readable {
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
     if (!this.finished) {
       this.finished = true;
       this.source.close();
@@ -257,7 +255,6 @@ export class TableStream extends Readable {
     if (this.head !== undefined) {
       const head = this.head;
       this.head = undefined;
-      this.lastFlush = performance.now();
       if (!this.push(head)) {
         this.pumping = false;
         return;
@@ -268,16 +265,10 @@ export class TableStream extends Readable {
       if (this.destroyed) return;
       let r: IteratorResult<Row>;
       try {
-        const p: IteratorResult<Row> | Promise<IteratorResult<Row>> = this.pending ?? source.pull();
-        this.pending = undefined;
+        const p: IteratorResult<Row> | Promise<IteratorResult<Row>> = source.pull();
         if (p instanceof Promise) {
-          // The source may block: push what we have if it has waited long enough, so slow queries still stream.
-          if (batch.size() > 0 && performance.now() - this.lastFlush > 50 && !this.flush(false)) {
-            // The consumer is full: keep the pull under way and wait for the next _read().
-            this.pending = p;
-            this.pumping = false;
-            return;
-          }
+          // The source may block: a timer pushes what is waiting, so that slow queries still stream.
+          if (this.timer === undefined && batch.size() > 0) this.armTimer();
           r = await p;
         } else r = p;
         if (this.destroyed) return;
@@ -299,8 +290,20 @@ export class TableStream extends Readable {
     }
   }
 
+  /** Rows waiting in the batch for more than FLUSH_MS go out even if the batch is not full. */
+  private armTimer(): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.finished && !this.destroyed && this.batch.size() > 0) this.flush(false);
+    }, FLUSH_MS);
+    this.timer.unref();
+  }
+
   private flush(final: boolean): boolean {
-    this.lastFlush = performance.now();
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const b = this.batch.take(final);
     return b === undefined ? true : this.push(b);
   }

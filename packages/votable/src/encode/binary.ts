@@ -60,30 +60,27 @@ export class BinaryEncoder {
     const n = writers.length;
     if (row.length !== n) badRowLength(this.columns, row);
     const start = sink.len;
+    const nulls = this.nullFills;
     try {
-      if (this.flagBytes > 0) {
+      const flagBytes = this.flagBytes;
+      if (flagBytes > 0) {
         // VOTable 1.4 §5.5: the most significant bit of the first byte flags the first field.
-        sink.zeros(this.flagBytes);
+        sink.reserve(flagBytes);
         const buf = sink.buf;
+        for (let k = 0; k < flagBytes; k++) buf[start + k] = 0;
+        sink.len = start + flagBytes;
         for (let i = 0; i < n; i++) {
           const v = row[i];
           if (v === null || v === undefined) {
-            buf[start + (i >> 3)]! |= 0x80 >> (i & 7);
-            const fill = this.nullFills[i]!;
-            sink.reserve(fill.length);
-            sink.buf.set(fill, sink.len);
-            sink.len += fill.length;
+            sink.buf[start + (i >> 3)]! |= 0x80 >> (i & 7);
+            appendFill(sink, nulls[i]!);
           } else writers[i]!(v, sink);
         }
       } else {
         for (let i = 0; i < n; i++) {
           const v = row[i];
-          if (v === null || v === undefined) {
-            const fill = this.nullFills[i]!;
-            sink.reserve(fill.length);
-            sink.buf.set(fill, sink.len);
-            sink.len += fill.length;
-          } else writers[i]!(v, sink);
+          if (v === null || v === undefined) appendFill(sink, nulls[i]!);
+          else writers[i]!(v, sink);
         }
       }
     } catch (err) {
@@ -98,6 +95,15 @@ export class BinaryEncoder {
     this.encodeRow(row, sink);
     return sink.take();
   }
+}
+
+function appendFill(sink: ByteSink, fill: Uint8Array): void {
+  const n = fill.length;
+  sink.reserve(n);
+  const buf = sink.buf;
+  let pos = sink.len;
+  for (let k = 0; k < n; k++) buf[pos++] = fill[k]!;
+  sink.len = pos;
 }
 
 /** The bytes of a null cell. BINARY2 §5.5 recommends NaN for floats and zero bytes otherwise. */
@@ -156,30 +162,8 @@ function writeNullElement(col: Column, sink: ByteSink, magic: number | bigint | 
   }
 }
 
-const utf8 = new TextEncoder();
-
-/** Writes `s` as UTF-8, at most `max` bytes, never splitting a character; returns the byte count. */
 function writeUtf8(sink: ByteSink, s: string, max: number): number {
-  const n = s.length;
-  const room = Math.min(max, n * 3);
-  sink.reserve(room);
-  const buf = sink.buf;
-  const start = sink.len;
-  const end = start + room;
-  let pos = start;
-  let i = 0;
-  // ASCII fast path: most catalogue strings are ASCII and short, where TextEncoder's call overhead dominates.
-  for (; i < n && pos < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) break;
-    buf[pos++] = c;
-  }
-  if (i < n && pos < end) {
-    // encodeInto stops before a character that does not fit: the truncation VOTable 1.4 §2.1 asks for.
-    pos += utf8.encodeInto(s.substring(i), buf.subarray(pos, end)).written;
-  }
-  sink.len = pos;
-  return pos - start;
+  return sink.utf8(s, max);
 }
 
 function writeUtf16(sink: ByteSink, s: string): void {
@@ -312,7 +296,7 @@ function stringWriter(col: Column): CellWriter {
       return (v, sink) => {
         const s = typeof v === "string" ? v : toText(col, v);
         if (s === null) return sink.i32(0);
-        sink.reserve(4);
+        sink.reserve(4 + s.length);
         const at = sink.len;
         sink.len += 4;
         if (isUtf8) {

@@ -5,6 +5,7 @@
 import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import type { Field, Row } from "../model.js";
+import { ByteSink } from "./sink.js";
 import type { CellFormatter } from "./text.js";
 import { textFormatter } from "./text.js";
 import { badRowLength, isColumns } from "./tabledata.js";
@@ -51,16 +52,29 @@ export class DelimitedEncoder {
     return this.columns.map((c) => this.escape(c.field.name)).join(this.sep) + this.eol;
   }
 
-  encodeRow(row: Row): string {
+  /** Appends one row to `sink`, as UTF-8. */
+  encodeRowTo(row: Row, sink: ByteSink): void {
     const cells = this.cells;
     if (row.length !== cells.length) badRowLength(this.columns, row);
-    let out = "";
-    for (let i = 0; i < cells.length; i++) {
-      const s = cells[i]!(row[i]);
-      if (i > 0) out += this.sep;
-      if (s === null) continue;
-      out += s === "" ? this.emptyString[i]! : this.escape(s);
+    const start = sink.len;
+    try {
+      for (let i = 0; i < cells.length; i++) {
+        const s = cells[i]!(row[i]);
+        if (i > 0) sink.ascii(this.sep);
+        if (s === null) continue;
+        sink.utf8(s === "" ? this.emptyString[i]! : this.escape(s));
+      }
+      sink.ascii(this.eol);
+    } catch (err) {
+      sink.len = start;
+      throw err;
     }
-    return out + this.eol;
+  }
+
+  /** One row as a string: for tests and for callers without a stream. */
+  encodeRow(row: Row): string {
+    const sink = new ByteSink(256);
+    this.encodeRowTo(row, sink);
+    return Buffer.from(sink.view0()).toString("utf8");
   }
 }

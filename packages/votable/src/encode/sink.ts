@@ -1,3 +1,7 @@
+import { escapeText } from "../xml.js";
+
+const utf8 = new TextEncoder();
+
 /**
  * A growable byte buffer with big-endian writers (VOTable 1.4 §5.4: "Most Significant Byte first"). Encoders append
  * rows to it; the stream layer takes the bytes out in chunks. DataView accessors are used because V8 inlines them.
@@ -64,6 +68,92 @@ export class ByteSink {
     this.reserve(n);
     this.buf.fill(0, this.len, this.len + n);
     this.len += n;
+  }
+
+  /**
+   * Appends `s` as UTF-8, at most `max` bytes, never splitting a character (VOTable 1.4 §2.1 truncation);
+   * returns the byte count. Lone surrogates become U+FFFD, as in any UTF-8 encoder.
+   */
+  utf8(s: string, max = Infinity): number {
+    const n = s.length;
+    const room = Math.min(max, n * 3);
+    this.reserve(room);
+    const buf = this.buf;
+    const start = this.len;
+    const end = start + room;
+    let pos = start;
+    let i = 0;
+    // ASCII fast path: most strings here are short and ASCII, where TextEncoder's call overhead dominates.
+    for (; i < n && pos < end; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[pos++] = c;
+    }
+    if (i < n && pos < end) {
+      // encodeInto stops before a character that does not fit.
+      pos += utf8.encodeInto(i === 0 ? s : s.substring(i), buf.subarray(pos, end)).written;
+    }
+    this.len = pos;
+    return pos - start;
+  }
+
+  /** Appends a string known to be ASCII (markup, numbers). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    const buf = this.buf;
+    let pos = this.len;
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    this.len = pos;
+  }
+
+  /** Appends `<TD>` + s + `</TD>` for an ASCII s that needs no escaping (numbers): one bounds check, no strings. */
+  tdAscii(s: string): void {
+    const n = s.length;
+    this.reserve(n + 9);
+    const buf = this.buf;
+    let pos = this.len;
+    buf[pos] = 0x3c; // <TD>
+    buf[pos + 1] = 0x54;
+    buf[pos + 2] = 0x44;
+    buf[pos + 3] = 0x3e;
+    pos += 4;
+    for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+    buf[pos] = 0x3c; // </TD>
+    buf[pos + 1] = 0x2f;
+    buf[pos + 2] = 0x54;
+    buf[pos + 3] = 0x44;
+    buf[pos + 4] = 0x3e;
+    this.len = pos + 5;
+  }
+
+  /**
+   * Appends `s` as XML character data in UTF-8: & < > and CR escaped, characters XML 1.0 forbids replaced (see
+   * xml.ts). ASCII is handled byte by byte; the first other character sends the rest through escapeText.
+   */
+  xmlText(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    let buf = this.buf;
+    let pos = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x20 && c < 0x7f) {
+        if (c === 0x26 || c === 0x3c || c === 0x3e) {
+          this.len = pos;
+          this.ascii(c === 0x26 ? "&amp;" : c === 0x3c ? "&lt;" : "&gt;");
+          this.reserve(n - i);
+          buf = this.buf;
+          pos = this.len;
+        } else buf[pos++] = c;
+      } else if (c === 0x0a || c === 0x09) buf[pos++] = c;
+      else {
+        this.len = pos;
+        this.utf8(escapeText(s.substring(i)));
+        return;
+      }
+    }
+    this.len = pos;
   }
 
   /** Removes and returns (a copy of) the first `n` bytes. */

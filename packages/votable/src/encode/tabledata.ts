@@ -6,10 +6,12 @@ import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
 import type { Field, Row } from "../model.js";
-import { escapeText } from "../xml.js";
+import { ByteSink } from "./sink.js";
 import { textFormatter } from "./text.js";
 
-type TdWriter = (v: unknown) => string;
+type TdWriter = (v: unknown, sink: ByteSink) => void;
+
+const TD_EMPTY = "<TD/>";
 
 export class TableDataEncoder {
   readonly columns: readonly Column[];
@@ -18,27 +20,48 @@ export class TableDataEncoder {
   constructor(fields: readonly Field[] | readonly Column[]) {
     this.columns = isColumns(fields) ? fields : compileColumns(fields);
     this.cells = this.columns.map((col) => {
-      const text = textFormatter(col, { booleans: "TF" });
-      // Only strings can hold markup or forbidden characters; numbers are written as they are.
+      const text = textFormatter(col, { booleans: "TF", xml: true });
+      // Only strings can hold markup, forbidden or non-ASCII characters; numbers are ASCII as they are.
       if (col.strings) {
-        return (v) => {
+        return (v, sink) => {
           const s = text(v);
-          return s === null || s === "" ? "<TD/>" : "<TD>" + escapeText(s) + "</TD>";
+          if (s === null || s === "") return sink.ascii(TD_EMPTY);
+          sink.ascii("<TD>");
+          sink.xmlText(s);
+          sink.ascii("</TD>");
         };
       }
-      return (v) => {
+      return (v, sink) => {
         const s = text(v);
-        return s === null || s === "" ? "<TD/>" : "<TD>" + s + "</TD>";
+        if (s === null || s === "") return sink.ascii(TD_EMPTY);
+        sink.tdAscii(s);
       };
     });
   }
 
-  encodeRow(row: Row): string {
+  /**
+   * Appends one row to `sink`, as UTF-8. Writing bytes straight away (rather than building a batch string) lets
+   * each row's strings die young, which keeps the garbage collector's heap small.
+   */
+  encodeRowTo(row: Row, sink: ByteSink): void {
     const cells = this.cells;
-    if (row.length !== cells.length) return badRowLength(this.columns, row);
-    let out = "<TR>";
-    for (let i = 0; i < cells.length; i++) out += cells[i]!(row[i]);
-    return out + "</TR>\n";
+    if (row.length !== cells.length) badRowLength(this.columns, row);
+    const start = sink.len;
+    try {
+      sink.ascii("<TR>");
+      for (let i = 0; i < cells.length; i++) cells[i]!(row[i], sink);
+      sink.ascii("</TR>\n");
+    } catch (err) {
+      sink.len = start;
+      throw err;
+    }
+  }
+
+  /** One row as a string: for tests and for callers without a stream. */
+  encodeRow(row: Row): string {
+    const sink = new ByteSink(256);
+    this.encodeRowTo(row, sink);
+    return Buffer.from(sink.view0()).toString("utf8");
   }
 }
 

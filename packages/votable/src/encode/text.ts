@@ -4,6 +4,7 @@
  */
 import type { Column } from "../column.js";
 import { formatDouble, formatFloat } from "../format.js";
+import { xmlSafe } from "../xml.js";
 import {
   invalid,
   toArray,
@@ -22,12 +23,14 @@ export type CellFormatter = (v: unknown) => string | null;
 export interface TextStyle {
   /** TABLEDATA uses "T"/"F" (compact, what astropy and STIL write); CSV and TSV use "true"/"false". */
   readonly booleans: "TF" | "truefalse";
+  /** The text goes into XML: multi-dimensional strings are made XML-safe before they are padded to their storage. */
+  readonly xml?: boolean;
 }
 
 type ElementFormatter = (v: unknown) => string;
 
 export function textFormatter(col: Column, style: TextStyle): CellFormatter {
-  if (col.strings) return stringFormatter(col);
+  if (col.strings) return stringFormatter(col, style.xml === true);
   const element = elementFormatter(col, style);
   if (col.shape.scalar) {
     if (col.datatype === "bit") {
@@ -105,7 +108,7 @@ function elementFormatter(col: Column, style: TextStyle): ElementFormatter {
   }
 }
 
-function stringFormatter(col: Column): CellFormatter {
+function stringFormatter(col: Column, xml: boolean): CellFormatter {
   const layout = col.strings!;
   const utf8 = col.datatype === "char";
   const storage = layout.storage;
@@ -118,7 +121,7 @@ function stringFormatter(col: Column): CellFormatter {
     };
   }
   // Multi-dimensional char (VOTable 1.4 §2.2): fixed-storage strings, each padded with blanks as in the §5.1 example
-  // (a NUL cannot appear in XML).
+  // (a NUL cannot appear in XML). Replacing forbidden characters after padding would shift the storage boundaries.
   const width = storage as number;
   const stringsPerSlice = col.shape.sliceSize / width;
   const total = col.shape.count === undefined ? undefined : col.shape.count / width;
@@ -126,7 +129,10 @@ function stringFormatter(col: Column): CellFormatter {
     const a = toArray(col, v, stringsPerSlice, total);
     if (a === null) return null;
     let out = "";
-    for (let i = 0; i < a.length; i++) out += padString(toText(col, a[i]) ?? "", width, utf8);
+    for (let i = 0; i < a.length; i++) {
+      const s = toText(col, a[i]) ?? "";
+      out += padString(xml ? xmlSafe(s) : s, width, utf8);
+    }
     return out;
   };
 }

@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { formatDouble, formatFloat, formatTimestamp } from "./format.js";
+
+describe("number and time formatting", function () {
+  // VOTable 1.4 §6: "+Inf", "-Inf" and "NaN"; otherwise the shortest decimal that reads back to the same value.
+  const doubles: [number, string][] = [
+    [0, "0"],
+    [-0, "-0"],
+    [1.5, "1.5"],
+    [0.1, "0.1"],
+    [Math.PI, "3.141592653589793"],
+    [1e21, "1e+21"],
+    [1.5e-7, "1.5e-7"],
+    [Number.MAX_VALUE, "1.7976931348623157e+308"],
+    [5e-324, "5e-324"],
+    [NaN, "NaN"],
+    [Infinity, "+Inf"],
+    [-Infinity, "-Inf"],
+  ];
+  for (const [x, s] of doubles) {
+    it(`double ${String(x)} → ${s} (VOTable 1.4 §6)`, function () {
+      expect(formatDouble(x)).to.equal(s);
+    });
+  }
+
+  const floats: [number, string][] = [
+    [0.1, "0.1"], // String(Math.fround(0.1)) would be 0.10000000149011612
+    [Math.fround(0.1), "0.1"],
+    [1 / 3, "0.33333334"],
+    [16777217, "16777216"],
+    [123456789, "123456790"],
+    [3.4028234663852886e38, "3.4028235e+38"],
+    [1.17549435e-38, "1.1754944e-38"],
+    [1e-45, "1e-45"],
+    [100, "100"],
+    [-2.5, "-2.5"],
+    [-0, "-0"],
+    [1e21, "1e+21"],
+    [1e-7, "1e-7"],
+    [NaN, "NaN"],
+    [Infinity, "+Inf"],
+    [-Infinity, "-Inf"],
+    [1e39, "+Inf"], // beyond float32: rounds to infinity, as BINARY would store it
+  ];
+  for (const [x, s] of floats) {
+    it(`float ${String(x)} → ${s}: shortest text that reads back to the same float32`, function () {
+      expect(formatFloat(x)).to.equal(s);
+      if (Number.isFinite(Math.fround(x))) expect(Math.fround(Number(s))).to.equal(Math.fround(x));
+    });
+  }
+
+  it("float formatting round-trips and is as short as toPrecision allows, on 20,000 random float32 bit patterns", function () {
+    const f32 = new Float32Array(1);
+    const u32 = new Uint32Array(f32.buffer);
+    let seed = 12345;
+    for (let k = 0; k < 20000; k++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      u32[0] = seed ^ (seed << 7);
+      const f = f32[0]!;
+      if (!Number.isFinite(f)) continue;
+      const s = formatFloat(f);
+      expect(Math.fround(Number(s)), s).to.equal(f);
+      let shortest = 9;
+      for (let p = 1; p <= 9; p++) {
+        if (Math.fround(Number(f.toPrecision(p))) === f) {
+          shortest = p;
+          break;
+        }
+      }
+      const digits = s.replace(/^-/, "").replace(/e.*$/, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+      expect(digits.length, `${f} → ${s}`).to.be.at.most(Math.max(1, shortest));
+    }
+  });
+
+  // DALI 1.1 §3.3: YYYY-MM-DD['T'hh:mm:ss[.SSS]], UTC, no time zone.
+  const stamps: [number, string][] = [
+    [0, "1970-01-01T00:00:00"],
+    [-1, "1969-12-31T23:59:59.999"],
+    [951782400000, "2000-02-29T00:00:00"],
+    [1700000000123, "2023-11-14T22:13:20.123"],
+    [-62135596800000, "0001-01-01T00:00:00"],
+    [253402300799999, "9999-12-31T23:59:59.999"],
+    [-62198755200000, "-000001-01-01T00:00:00"],
+  ];
+  for (const [t, s] of stamps) {
+    it(`timestamp ${t} → ${s} (DALI 1.1 §3.3)`, function () {
+      expect(formatTimestamp(new Date(t))).to.equal(s);
+    });
+  }
+
+  it("timestamps agree with Date#toISOString over ±270,000 years", function () {
+    for (let t = -8.64e15; t < 8.64e15; t += 86400000 * 997.3 + 12345) {
+      const d = new Date(Math.round(t));
+      expect(formatTimestamp(d)).to.equal(d.toISOString().replace("Z", "").replace(".000", ""));
+    }
+  });
+
+  it("an invalid Date has no timestamp", function () {
+    expect(formatTimestamp(new Date(NaN))).to.equal(undefined);
+  });
+});
