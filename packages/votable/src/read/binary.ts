@@ -8,7 +8,14 @@ import type { Row } from "../model.js";
 /** Decodes one cell at `pos`; returns the position after it, or -1 if the bytes end before the cell does. */
 type CellDecoder = (buf: Buffer, view: DataView, pos: number, end: number, out: unknown[], i: number) => number;
 
-export class BinaryDataError extends Error {}
+export class BinaryDataError extends Error {
+  constructor(
+    message: string,
+    readonly code: "VOTABLE_BAD_VALUE" | "VOTABLE_LIMIT_ARRAY" = "VOTABLE_BAD_VALUE",
+  ) {
+    super(message);
+  }
+}
 
 const INCOMPLETE = -1;
 
@@ -202,7 +209,10 @@ function cellDecoder(col: Column, limits: BinaryLimits): CellDecoder {
 function variableCount(col: Column, n: number, limits: BinaryLimits): number {
   if (n < 0) throw new BinaryDataError(`negative array length ${n} for field "${col.field.name}"`);
   if (n * col.shape.sliceSize > limits.maxArrayLength) {
-    throw new BinaryDataError(`array length ${n} for field "${col.field.name}" exceeds the limit of ${limits.maxArrayLength}`);
+    throw new BinaryDataError(
+      `array length ${n} for field "${col.field.name}" exceeds the limit of ${limits.maxArrayLength}`,
+      "VOTABLE_LIMIT_ARRAY",
+    );
   }
   if (col.shape.maxSlices !== undefined && n > col.shape.maxSlices) {
     throw new BinaryDataError(`array length ${n} exceeds arraysize "${col.field.arraysize}" of field "${col.field.name}"`);

@@ -209,11 +209,14 @@ class Engine {
       this.streamText(t);
     }
     const limits = this.limits;
+    if (x.name.length > limits.maxAttributeLength) {
+      this.fail("VOTABLE_LIMIT_ATTRIBUTE", `a name is longer than ${limits.maxAttributeLength}`);
+    }
     if (this.inStartTag) {
-      if (x.text.length > limits.maxAttributeLength || x.name.length > limits.maxAttributeLength) {
-        this.fail("VOTABLE_LIMIT_ATTRIBUTE", `an attribute or name is longer than ${limits.maxAttributeLength}`);
+      if (x.text.length > limits.maxAttributeLength) {
+        this.fail("VOTABLE_LIMIT_ATTRIBUTE", `an attribute value is longer than ${limits.maxAttributeLength}`);
       }
-    } else if (x.text.length > limits.maxTextLength || x.name.length > limits.maxAttributeLength) {
+    } else if (x.text.length > limits.maxTextLength) {
       this.fail("VOTABLE_LIMIT_TEXT", `a text node is longer than ${limits.maxTextLength}`);
     }
     if (x.entity.length > 256) this.fail("VOTABLE_XML_MALFORMED", "malformed XML: runaway entity reference");
@@ -403,7 +406,7 @@ class Engine {
 
   private binaryError(err: unknown): never {
     if (err instanceof Base64Error) this.fail("VOTABLE_BAD_BASE64", `in STREAM: ${err.message}`);
-    if (err instanceof BinaryDataError) this.fail("VOTABLE_BAD_VALUE", `row ${this.rowCount}: ${err.message}`, { row: this.rowCount });
+    if (err instanceof BinaryDataError) this.fail(err.code, `row ${this.rowCount}: ${err.message}`, { row: this.rowCount });
     throw err;
   }
 
@@ -670,9 +673,13 @@ export class VOTableReader implements AsyncIterable<Row> {
   }
 
   /** The rows, once. Breaking out of the loop closes the reader. */
-  async *rows(): AsyncGenerator<Row, void, undefined> {
+  rows(): AsyncGenerator<Row, void, undefined> {
     if (this.started) throw new VOTableError("VOTABLE_INPUT", "the rows can only be iterated once");
     this.started = true;
+    return this.iterate();
+  }
+
+  private async *iterate(): AsyncGenerator<Row, void, undefined> {
     const e = this.engine;
     try {
       for (;;) {
