@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * adql2qserv: a thin shell over compile(), for debugging translations.
+ * Exit status: 0 on success, 2 for an ADQL error, 1 for anything else (DEVELOPERS.md, STYLE.md habit 6).
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { astToJson } from "../ast/json.js";
+import { compile, type CompileOptions } from "../compile.js";
+import { AdqlError, formatError } from "../errors.js";
+import { parse } from "../parse.js";
+import type { Dialect } from "../passes/context.js";
+import type { SchemaLookup } from "../analysis/schema.js";
+
+const USAGE = `usage: adql2qserv [options] [ADQL | -f FILE]
+Translates ADQL 2.1 to SQL. Reads the query from the argument, from -f FILE, or from standard input.
+
+options:
+  --dialect qserv|mysql|duckdb   target SQL (default: qserv)
+  --schema FILE.yaml             Felis schema; repeatable. With it, names must resolve.
+  --maxrec N                     the service's MAXREC (adds LIMIT N+1)
+  --ast                          print the parsed AST as JSON instead of SQL
+  --explain                      print the SQL after each pass
+  -f, --file FILE                read the query from FILE
+  -h, --help                     this text
+
+exit status: 0 ok, 2 ADQL error (printed as line:column: CODE message), 1 other error`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Loads Felis files through the catalog module, imported lazily so the CLI starts fast without --schema. */
+async function loadSchemas(files: string[]): Promise<SchemaLookup | undefined> {
+  if (files.length === 0) return undefined;
+  const { schemaLookupFromFelis } = await import("../catalog/lookup.js");
+  return schemaLookupFromFelis(files);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        dialect: { type: "string", default: "qserv" },
+        schema: { type: "string", multiple: true, default: [] },
+        maxrec: { type: "string" },
+        ast: { type: "boolean", default: false },
+        explain: { type: "boolean", default: false },
+        file: { type: "string", short: "f" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`adql2qserv: ${(e as Error).message}\n${USAGE}\n`);
+    return 1;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const dialect = values.dialect as Dialect;
+  if (!["qserv", "mysql", "duckdb"].includes(dialect)) {
+    process.stderr.write(`adql2qserv: unknown dialect ${dialect}: use qserv, mysql or duckdb\n`);
+    return 1;
+  }
+  let maxrec: number | undefined;
+  if (values.maxrec !== undefined) {
+    maxrec = Number(values.maxrec);
+    if (!Number.isInteger(maxrec) || maxrec < 0) {
+      process.stderr.write(`adql2qserv: --maxrec must be a non-negative integer, not ${values.maxrec}\n`);
+      return 1;
+    }
+  }
+  const adql = values.file !== undefined
+    ? readFileSync(values.file, "utf8")
+    : positionals.length > 0 ? positionals.join(" ") : await readStdin();
+  try {
+    if (values.ast) {
+      process.stdout.write(`${astToJson(parse(adql), 2)}\n`);
+      return 0;
+    }
+    const catalog = await loadSchemas(values.schema as string[]);
+    const options: CompileOptions = { dialect, ...(catalog ? { catalog } : {}), ...(maxrec !== undefined ? { maxrec } : {}) };
+    if (values.explain) {
+      options.onPass = (name, _q, sql) => process.stdout.write(`-- after ${name}\n${sql()}\n\n`);
+    }
+    const result = compile(adql, options);
+    if (values.explain) process.stdout.write("-- result\n");
+    process.stdout.write(`${result.sql}\n`);
+    if (values.explain && result.qserv) process.stdout.write(`-- qserv chunk pruning: ${JSON.stringify(result.qserv)}\n`);
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof AdqlError) {
+      process.stderr.write(`${formatError(e, adql)}\n`);
+      return 2;
+    }
+    process.stderr.write(`adql2qserv: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (e: unknown) => {
+  process.stderr.write(`adql2qserv: ${String(e)}\n`);
+  process.exitCode = 1;
+});
