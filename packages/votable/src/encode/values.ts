@@ -144,5 +144,6 @@ export function truncateUtf8(s: string, max: number): string {
 export function truncateUtf16(s: string, max: number): string {
   if (s.length <= max) return s;
   const c = s.charCodeAt(max - 1);
-  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? max - 1 : max);
+  const d = s.charCodeAt(max);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff ? max - 1 : max);
 }
