@@ -1,0 +1,152 @@
+/**
+ * Finding schemas, tables and columns by the names a query writes (ADQL 2.1 §2.1.7: regular
+ * identifiers without regard to case, delimited ones exactly), and "did you mean" suggestions.
+ *
+ * The finders return every match, so that the caller can tell "unknown" (none) from
+ * "ambiguous" (several: a table name in two schemas, or columns "a" and "A" found by a regular
+ * identifier) and report each with its own error.
+ */
+import type { ValueType } from "../ast/nodes.js";
+import { loadFelis, type LoadFelisOptions } from "./felis.js";
+import { identifierMatches, type Identifier } from "./identifiers.js";
+import { mergeCatalogs, type Catalog, type Column, type Schema, type Table } from "./model.js";
+
+const tablesByName = new WeakMap<Catalog, Map<string, Table[]>>();
+const columnsByName = new WeakMap<Table, Map<string, Column[]>>();
+
+/** Schemas that `id` names. */
+export function findSchemas(catalog: Catalog, id: Identifier): Schema[] {
+  return catalog.schemas.filter((s) => identifierMatches(id, s.name));
+}
+
+/** Tables that `table` (qualified by `schema`, if the query wrote one) names, in every schema. */
+export function findTables(catalog: Catalog, table: Identifier, schema?: Identifier): Table[] {
+  let index = tablesByName.get(catalog);
+  if (!index) {
+    index = groupByLowerCase(catalog.schemas.flatMap((s) => s.tables));
+    tablesByName.set(catalog, index);
+  }
+  return (index.get(table.name.toLowerCase()) ?? []).filter(
+    (t) => identifierMatches(table, t.name) && (!schema || identifierMatches(schema, t.schemaName)),
+  );
+}
+
+/** Columns of `table` that `id` names. */
+export function findColumns(table: Table, id: Identifier): Column[] {
+  let index = columnsByName.get(table);
+  if (!index) {
+    index = groupByLowerCase(table.columns);
+    columnsByName.set(table, index);
+  }
+  return (index.get(id.name.toLowerCase()) ?? []).filter((c) => identifierMatches(id, c.name));
+}
+
+function groupByLowerCase<T extends { readonly name: string }>(items: readonly T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const key = item.name.toLowerCase();
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
+  }
+  return map;
+}
+
+/**
+ * Up to `limit` candidates close to `input`, closest first: same letters in another case
+ * (a delimited identifier in the wrong case), then by edit distance with transpositions,
+ * allowing about one edit in three characters.
+ */
+export function suggestNames(input: string, candidates: Iterable<string>, limit = 3): string[] {
+  const needle = input.toLowerCase();
+  const maxDistance = Math.max(1, Math.floor(needle.length / 3));
+  const scored: Array<{ name: string; d: number }> = [];
+  const seen = new Set<string>();
+  for (const name of candidates) {
+    if (seen.has(name) || name === input) continue;
+    seen.add(name);
+    const d = editDistance(needle, name.toLowerCase(), maxDistance);
+    if (d <= maxDistance) scored.push({ name, d });
+  }
+  scored.sort((a, b) => a.d - b.d || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return scored.slice(0, limit).map((s) => s.name);
+}
+
+/**
+ * Edit distance where a transposition of adjacent characters counts as one edit (optimal
+ * string alignment). Stops early and returns a value above `max` once the distance must exceed it.
+ */
+export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      cur.push(d);
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > max) return max + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** A column as name resolution sees it: analysis/schema.ts SchemaColumn, written out here. */
+export interface LookupColumn extends ValueType {
+  readonly name: string;
+}
+
+/** A table as name resolution sees it: analysis/schema.ts SchemaTable, written out here. */
+export interface LookupTable {
+  readonly schema: string | null;
+  readonly name: string;
+  readonly columns: readonly LookupColumn[];
+  readonly qserv?: { readonly director: boolean; readonly ra?: string; readonly dec?: string; readonly overlap?: number };
+}
+
+/**
+ * Felis files (or YAML texts) as one SchemaLookup (analysis/schema.ts), for the CLI's --schema.
+ * The shape is written out rather than imported so that the catalog does not depend on the
+ * analysis layer; analysis/from-catalog.ts makes the same conversion for compile().
+ */
+export function schemaLookupFromFelis(
+  files: readonly string[],
+  options?: LoadFelisOptions,
+): { readonly tables: readonly LookupTable[] } {
+  const catalog = mergeCatalogs(...files.map((f) => loadFelis(f, options)));
+  return { tables: catalog.schemas.flatMap((s) => s.tables.map(lookupTable)) };
+}
+
+function lookupTable(t: Table): LookupTable {
+  const q = t.qserv;
+  return {
+    schema: t.schemaName,
+    name: t.name,
+    columns: t.columns.map(lookupColumn),
+    ...(q
+      ? {
+          qserv: {
+            director: q.role === "director",
+            ...(q.raColumn !== null ? { ra: q.raColumn } : {}),
+            ...(q.decColumn !== null ? { dec: q.decColumn } : {}),
+            ...(q.role === "director" && q.overlap !== null ? { overlap: q.overlap } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function lookupColumn(c: Column): LookupColumn {
+  const optional: Record<string, string> = {};
+  for (const key of ["arraysize", "xtype", "unit", "ucd", "utype", "description"] as const) {
+    const v = c[key];
+    if (v !== null) optional[key] = v;
+  }
+  return { name: c.name, datatype: c.datatype, ...optional };
+}

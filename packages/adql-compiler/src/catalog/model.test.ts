@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import { CatalogError, type CatalogErrorCode } from "./errors.js";
+import { createCatalog, getTable, mergeCatalogs, type SchemaInput, type TableInput } from "./model.js";
+
+const obj: TableInput = {
+  name: "Object",
+  primaryKey: ["id"],
+  columns: [
+    { name: "id", datatype: "long" },
+    { name: "ra", datatype: "double" },
+    { name: "dec", datatype: "double" },
+  ],
+  qserv: { director: true, raColumn: "ra", decColumn: "dec" },
+};
+const src = (extra: Partial<TableInput> = {}): TableInput => ({
+  name: "Source",
+  columns: [
+    { name: "id", datatype: "long" },
+    { name: "objectId", datatype: "long" },
+  ],
+  foreignKeys: [{ keyId: "src_obj", fromColumns: ["objectId"], targetTable: "Object", targetColumns: ["id"] }],
+  qserv: { directorTable: "Object" },
+  ...extra,
+});
+const schema = (...tables: TableInput[]): SchemaInput[] => [{ name: "s", tables }];
+
+describe("createCatalog", () => {
+  it("fills defaults: nullable except primary-key columns, flags false, nulls", () => {
+    const c = createCatalog(schema(obj));
+    expect(getTable(c, "s", "Object")!.columns[0]).to.deep.equal({
+      name: "id", datatype: "long", arraysize: null, xtype: null, unit: null, ucd: null, utype: null, description: null,
+      principal: false, indexed: false, std: false, nullable: false, columnIndex: null, sqlType: null,
+    });
+    expect(getTable(c, "s", "Object")!.columns[1]!.nullable).to.equal(true);
+  });
+
+  it("resolves a child's director key from its foreign key (qserv/README §c: director index)", () => {
+    const c = createCatalog(schema(obj, src()));
+    expect(getTable(c, "s", "Object")!.qserv).to.deep.equal({ role: "director", raColumn: "ra", decColumn: "dec", keyColumn: "id", overlap: null });
+    expect(getTable(c, "s", "Source")!.qserv).to.deep.equal({
+      role: "child", directorSchema: "s", directorTable: "Object", raColumn: null, decColumn: null, keyColumn: "objectId",
+    });
+  });
+
+  const invalid: Array<[string, SchemaInput[], CatalogErrorCode]> = [
+    ["two schemas with one name", [...schema(obj), ...schema()], "CATALOG_DUPLICATE_NAME"],
+    ["two tables with one name", schema(obj, { ...obj, qserv: null }), "CATALOG_DUPLICATE_NAME"],
+    ["a primary key on a missing column", schema({ ...obj, primaryKey: ["nope"] }), "CATALOG_UNKNOWN_REFERENCE"],
+    ["a foreign key to a missing table", schema(obj, src({ foreignKeys: [{ keyId: "k", fromColumns: ["objectId"], targetTable: "Obj", targetColumns: ["id"] }] })), "CATALOG_UNKNOWN_REFERENCE"],
+    ["a foreign key to a missing column", schema(obj, src({ foreignKeys: [{ keyId: "k", fromColumns: ["objectId"], targetTable: "Object", targetColumns: ["x"] }] })), "CATALOG_UNKNOWN_REFERENCE"],
+    ["a foreign key with unequal column lists", schema(obj, src({ foreignKeys: [{ keyId: "k", fromColumns: ["objectId", "id"], targetTable: "Object", targetColumns: ["id"] }] })), "CATALOG_INVALID"],
+    ["two foreign keys with one id", schema({ ...obj, foreignKeys: [{ keyId: "src_obj", fromColumns: ["id"], targetTable: "Object", targetColumns: ["id"] }] }, src()), "CATALOG_DUPLICATE_NAME"],
+    ["a child of a table that is not a director", schema({ ...obj, qserv: null }, src()), "CATALOG_UNKNOWN_REFERENCE"],
+    ["a table that is both director and child", schema(obj, src({ qserv: { director: true, directorTable: "Object", raColumn: "id", decColumn: "id" } })), "CATALOG_INVALID"],
+    ["a datatype VOTable does not have", schema({ name: "T", columns: [{ name: "a", datatype: "varchar" as "char" }] }), "CATALOG_INVALID"],
+  ];
+  for (const [name, input, code] of invalid) {
+    it(`refuses ${name} with ${code}`, () => {
+      expect(() => createCatalog(input)).to.throw(CatalogError).with.property("code", code);
+    });
+  }
+
+  it("mergeCatalogs checks the union again", () => {
+    const a = createCatalog(schema(obj));
+    expect(mergeCatalogs(a, createCatalog([{ name: "t", tables: [] }])).schemas.map((s) => s.name)).to.deep.equal(["s", "t"]);
+    expect(() => mergeCatalogs(a, a)).to.throw(CatalogError).with.property("code", "CATALOG_DUPLICATE_NAME");
+  });
+});

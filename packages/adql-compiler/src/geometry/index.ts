@@ -1,0 +1,25 @@
+/** scisql's spherical functions: the TypeScript reference and their SQL forms for MariaDB and DuckDB. */
+export { GeometryError, type GeometryErrorCode } from "./errors.js";
+export {
+  scisqlAngSep,
+  scisqlS2PtInCircle,
+  scisqlS2PtInBox,
+  scisqlS2PtInCPoly,
+  prepareS2PtInCPoly,
+  CPOLY_ARITY_MESSAGE,
+  type ScisqlPredicateResult,
+} from "./scisql.js";
+export { adqlBoxToLonLatBox, type LonLatBox } from "./box.js";
+export { checkPolygon, SCISQL_MAX_VERTS, type PolygonCheck, type PolygonProblem } from "./polygon.js";
+export { RAD_PER_DEG, DEG_PER_RAD } from "./vector.js";
+export { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "./inline-sql.js";
+export {
+  installScisqlFunctions,
+  scisqlMariaDbScript,
+  splitSqlScript,
+  mariaDbPolygonLiteral,
+  mariaDbPolygonExpression,
+  SCISQL_MARIADB_FUNCTIONS,
+  type SqlQueryable,
+} from "./scisql-mariadb.js";
+export { registerScisqlFunctions } from "./duckdb-functions.js";
