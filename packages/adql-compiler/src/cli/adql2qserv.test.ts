@@ -1,0 +1,49 @@
+/**
+ * The CLI as a user runs it: the built dist/cli/adql2qserv.js in a child process (npm test builds first).
+ * Exit status 0 ok, 2 ADQL error, 1 other error; SQL on stdout, `line:column: CODE message` on stderr.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cli = fileURLToPath(new URL("../../dist/cli/adql2qserv.js", import.meta.url));
+const schema = fileURLToPath(new URL("../../schemas/example.yaml", import.meta.url));
+
+function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { input: input ?? "", encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("adql2qserv CLI", function () {
+  this.timeout(20000);
+  const file = join(mkdtempSync(join(tmpdir(), "adql2qserv-")), "q.adql");
+  writeFileSync(file, "SELECT TOP 1 ra FROM demo.Object");
+
+  const cases: [string, string[], string | undefined, number, RegExp, RegExp][] = [
+    // [why, args, stdin, exit status, stdout, stderr]
+    ["ADQL from an argument, qserv by default", ["SELECT TOP 5 a FROM t"], undefined, 0, /^SELECT `a` AS `a` FROM `t` LIMIT 5\n$/, /^$/],
+    ["ADQL from standard input", ["--dialect", "duckdb"], "SELECT a FROM t", 0, /^SELECT "a" AS "a" FROM "t"\n$/, /^$/],
+    ["ADQL from a file, with a schema", ["--schema", schema, "-f", file], undefined, 0, /FROM `demo`.`Object` LIMIT 1/, /^$/],
+    ["MAXREC adds LIMIT MAXREC+1", ["--maxrec", "100", "--dialect", "mysql", "SELECT a FROM t"], undefined, 0, /LIMIT 101\n$/, /^$/],
+    ["a syntax error: exit 2, position and caret", ["SELECT a FROM"], undefined, 2, /^$/, /^1:14: ADQL_SYNTAX_ERROR .*\n {2}SELECT a FROM\n {15}\^/],
+    ["an unknown column with a schema: exit 2 and a hint", ["--schema", schema, "SELECT rra FROM demo.Object"], undefined, 2, /^$/, /ADQL_UNKNOWN_COLUMN unknown column rra\n {2}hint: did you mean ra\?/],
+    ["not supported on Qserv: exit 2", ["SELECT a FROM t UNION SELECT b FROM u"], undefined, 2, /^$/, /ADQL_UNSUPPORTED not supported on Qserv: UNION/],
+    ["--ast prints JSON", ["--ast", "SELECT a FROM t"], undefined, 0, /"kind": "Query"/, /^$/],
+    ["--explain prints each pass", ["--explain", "SELECT a FROM t"], undefined, 0, /-- after resolve-names[\s\S]*-- after top-to-limit[\s\S]*-- result/, /^$/],
+    ["an unknown dialect: exit 1", ["--dialect", "oracle", "SELECT a FROM t"], undefined, 1, /^$/, /unknown dialect oracle/],
+    ["a bad --maxrec: exit 1", ["--maxrec=-3", "SELECT a FROM t"], undefined, 1, /^$/, /--maxrec must be a non-negative integer/],
+    ["an unknown option: exit 1", ["--frobnicate"], undefined, 1, /^$/, /Unknown option/],
+    ["--help: exit 0", ["--help"], undefined, 0, /usage: adql2qserv/, /^$/],
+  ];
+  for (const [why, args, stdin, status, stdout, stderr] of cases) {
+    it(why, function () {
+      const r = run(args, stdin);
+      expect(r.stderr).to.match(stderr);
+      expect(r.stdout).to.match(stdout);
+      expect(r.status).to.equal(status);
+    });
+  }
+});
