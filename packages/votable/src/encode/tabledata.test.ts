@@ -16,7 +16,7 @@ describe("TABLEDATA cells (VOTable 1.4 §5.1, §6)", function () {
     ["boolean true as T (§6)", { datatype: "boolean" }, true, "<TD>T</TD>"],
     ["boolean false as F", { datatype: "boolean" }, false, "<TD>F</TD>"],
     ["bit", { datatype: "bit" }, true, "<TD>1</TD>"],
-    ["bit array: a run of 0 and 1 (§6)", { datatype: "bit", arraysize: "5" }, [true, false, true, true, false], "<TD>10110</TD>"],
+    ["bit array: 0 and 1, blank-separated as other arrays (§5.1, §6)", { datatype: "bit", arraysize: "5" }, [true, false, true, true, false], "<TD>1 0 1 1 0</TD>"],
     ["unsignedByte", { datatype: "unsignedByte" }, 255, "<TD>255</TD>"],
     ["short", { datatype: "short" }, -32768, "<TD>-32768</TD>"],
     ["int", { datatype: "int" }, 2147483647, "<TD>2147483647</TD>"],

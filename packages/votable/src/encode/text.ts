@@ -41,8 +41,9 @@ export function textFormatter(col: Column, style: TextStyle): CellFormatter {
     }
     return (v) => (v === null || v === undefined ? null : element(v));
   }
-  // VOTable 1.4 §6: bit arrays are a run of 0 and 1; other arrays are whitespace-separated.
-  const sep = col.datatype === "bit" ? "" : " ";
+  // VOTable 1.4 §5.1: array elements are separated by whitespace. For bits §6 only says "a sequence of 0 and 1";
+  // separating them too is what astropy needs for variable bit arrays, and every reader strips the blanks.
+  const sep = " ";
   return (v) => {
     const a = toArray(col, v);
     if (a === null) return null;
