@@ -1,0 +1,35 @@
+/**
+ * createApp(deps): the Koa application, not listening. One error middleware; one router per
+ * endpoint group, mounted under /tap.
+ */
+import Koa from "koa";
+import Router from "@koa/router";
+import { errorMiddleware } from "./errors.js";
+import type { Feature } from "./features.js";
+import { examplesRouter } from "./routes/examples.js";
+import { syncRouter } from "./routes/sync.js";
+import { tablesRouter } from "./routes/tables.js";
+import { vosiRouter } from "./routes/vosi.js";
+import type { ServiceDeps } from "./service.js";
+
+export function createApp(deps: ServiceDeps, features: readonly Feature[]): Koa {
+  const app = new Koa();
+  const log = deps.log ?? ((m: string) => console.error(m));
+  app.silent = true;
+  app.use(errorMiddleware(log));
+  const tap = new Router({ prefix: "/tap" });
+  tap.get("/", (ctx) => {
+    ctx.type = "text/html; charset=utf-8";
+    const b = deps.config.baseUrl;
+    ctx.body =
+      `<!DOCTYPE html><html><head><title>TAP service</title></head><body><h1>TAP service</h1><ul>` +
+      ["sync", "capabilities", "availability", "tables", "examples"].map((p) => `<li><a href="${b}/${p}">${p}</a></li>`).join("") +
+      `</ul></body></html>`;
+  });
+  for (const r of [syncRouter(deps), vosiRouter(deps, features), tablesRouter(deps), examplesRouter(deps)]) {
+    tap.use(r.routes(), r.allowedMethods());
+  }
+  app.use(tap.routes());
+  app.use(tap.allowedMethods());
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * What the server needs from a database: sessions that can hold per-request temporary tables
+ * (uploads) and run one streaming query at a time, and a health check. One implementation per
+ * backend: duckdb.ts, mariadb.ts, qserv.ts.
+ */
+import type { Dialect } from "@qserv-tap/adql-compiler";
+import type { Field } from "@qserv-tap/votable";
+
+/** Rows of a running query, as arrays in SQL column order. Closing cancels the query. */
+export interface RowCursor extends AsyncIterable<unknown[]> {
+  /** Stops the query (if it is still running) and releases what it holds. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A table to create for TAP_UPLOAD: its fields and its rows. */
+export interface UploadTable {
+  /** The name the query uses, after TAP_UPLOAD. */
+  name: string;
+  fields: readonly Field[];
+  rows: AsyncIterable<readonly unknown[]>;
+}
+
+export interface Session {
+  /** Creates a temporary table visible only to this session; returns its name in SQL, qualified as needed. */
+  createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]>;
+  /** Runs one query; abort (signal) cancels it. */
+  query(sql: string, signal?: AbortSignal): Promise<RowCursor>;
+  /** Drops temporary tables and returns the connection. Idempotent. */
+  release(): Promise<void>;
+}
+
+export interface Backend {
+  readonly kind: "duckdb" | "mariadb" | "qserv";
+  readonly dialect: Dialect;
+  /** Whether TAP_UPLOAD works on this backend. */
+  readonly uploads: boolean;
+  /** A short description for availability notes. */
+  readonly description: string;
+  session(): Promise<Session>;
+  /** Throws when the database does not answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class BackendError extends Error {
+  override name = "BackendError";
+  constructor(
+    message: string,
+    readonly status = 500,
+  ) {
+    super(message);
+  }
+}

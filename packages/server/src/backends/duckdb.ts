@@ -1,0 +1,207 @@
+/**
+ * The embedded DuckDB backend: one database (a file, or in memory), one connection per session,
+ * scisql's functions registered as DuckDB scalar functions, streaming results chunk by chunk.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue as TimestampValue } from "@duckdb/node-api";
+import type { Field } from "@qserv-tap/votable";
+import { registerScisqlFunctions } from "../compiler-extras.js";
+import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";
+
+export function quoteDuck(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The DuckDB type of a VOTable field (uploads) or catalog column (loader, demo). */
+export function duckType(f: { datatype: string; arraysize?: string | null; xtype?: string | null }): string {
+  if (f.xtype === "timestamp") return "TIMESTAMP";
+  const array = f.arraysize !== undefined && f.arraysize !== null && f.arraysize !== "";
+  const scalar = ((): string => {
+    switch (f.datatype) {
+      case "boolean":
+      case "bit":
+        return "BOOLEAN";
+      case "unsignedByte":
+      case "short":
+        return "SMALLINT";
+      case "int":
+        return "INTEGER";
+      case "long":
+        return "BIGINT";
+      case "float":
+        return "REAL";
+      case "double":
+        return "DOUBLE";
+      default:
+        return "VARCHAR";
+    }
+  })();
+  if (scalar === "VARCHAR" || !array) return scalar;
+  return `${scalar}[]`;
+}
+
+export class DuckDbBackend implements Backend {
+  readonly kind = "duckdb" as const;
+  readonly dialect = "duckdb" as const;
+  readonly uploads = true;
+  readonly description: string;
+  private uploadCounter = 0;
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    /** A connection kept open for setup, metadata and health checks. */
+    readonly main: DuckDBConnection,
+    path: string,
+  ) {
+    this.description = path === ":memory:" ? "embedded DuckDB (in memory)" : `embedded DuckDB (${path})`;
+  }
+
+  static async open(path: string): Promise<DuckDbBackend> {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const main = await instance.connect();
+    await registerScisqlFunctions(main);
+    return new DuckDbBackend(instance, main, path);
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.main.run(sql);
+  }
+
+  async rows(sql: string): Promise<unknown[][]> {
+    const reader = await this.main.runAndReadAll(sql);
+    return reader.getRowsJS() as unknown[][];
+  }
+
+  async session(): Promise<Session> {
+    const conn = await this.instance.connect();
+    return new DuckDbSession(conn, () => ++this.uploadCounter);
+  }
+
+  async ping(): Promise<void> {
+    await this.main.runAndReadAll("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    this.main.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+class DuckDbSession implements Session {
+  private temps: string[] = [];
+  private released = false;
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly nextId: () => number,
+  ) {}
+
+  async createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]> {
+    const sqlName = `tap_upload_${this.nextId()}_${table.name.replace(/\W/g, "_")}`.toLowerCase();
+    const cols = table.fields.map((f, i) => `${quoteDuck(columnNames[i]!)} ${duckType(f)}`);
+    await this.conn.run(`CREATE TEMP TABLE ${quoteDuck(sqlName)} (${cols.join(", ")})`);
+    this.temps.push(sqlName);
+    const appender = await this.conn.createAppender(sqlName, null, "temp");
+    try {
+      const append = table.fields.map(appenderFor);
+      for await (const row of table.rows) {
+        for (let i = 0; i < append.length; i++) append[i]!(appender, row[i]);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return [sqlName];
+  }
+
+  async query(sql: string, signal?: AbortSignal): Promise<RowCursor> {
+    const conn = this.conn;
+    const onAbort = () => conn.interrupt();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let result;
+    try {
+      result = await conn.stream(sql);
+    } catch (e) {
+      signal?.removeEventListener("abort", onAbort);
+      throw e;
+    }
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      signal?.removeEventListener("abort", onAbort);
+      conn.interrupt();
+    };
+    return {
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const rows of result.yieldRowsJs()) {
+            if (closed) break;
+            for (const row of rows) yield row as unknown[];
+          }
+        } finally {
+          await close();
+        }
+      },
+    };
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    try {
+      for (const t of this.temps) await this.conn.run(`DROP TABLE IF EXISTS temp.${quoteDuck(t)}`);
+    } catch {
+      // the connection goes away anyway
+    }
+    this.conn.closeSync();
+  }
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
+
+function appenderFor(f: Field): (a: Appender, v: unknown) => void {
+  const t = duckType(f);
+  return (a, v) => {
+    if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v) && t !== "DOUBLE" && t !== "REAL")) {
+      a.appendNull();
+      return;
+    }
+    switch (t) {
+      case "BOOLEAN":
+        a.appendBoolean(Boolean(v));
+        return;
+      case "SMALLINT":
+        a.appendSmallInt(Number(v));
+        return;
+      case "INTEGER":
+        a.appendInteger(Number(v));
+        return;
+      case "BIGINT":
+        a.appendBigInt(BigInt(v as number | bigint));
+        return;
+      case "REAL":
+        a.appendFloat(Number(v));
+        return;
+      case "DOUBLE":
+        a.appendDouble(Number(v));
+        return;
+      case "TIMESTAMP": {
+        const ms = v instanceof Date ? v.getTime() : Date.parse(String(v).endsWith("Z") ? String(v) : `${String(v)}Z`);
+        if (Number.isNaN(ms)) a.appendNull();
+        else a.appendValue(new TimestampValue(BigInt(ms) * 1000n));
+        return;
+      }
+      case "VARCHAR":
+        a.appendVarchar(Array.isArray(v) ? v.join(" ") : String(v));
+        return;
+      default:
+        // numeric arrays
+        a.appendValue((Array.from(v as ArrayLike<number>) as unknown[]).map((x) => (x === null ? null : Number(x))) as never);
+    }
+  };
+}
+

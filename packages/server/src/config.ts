@@ -1,0 +1,181 @@
+/**
+ * Configuration: one JSON file (TAP_CONFIG, or ./tap-server.json if it exists) and environment
+ * variables that override it. Every setting has a default, so no configuration at all serves the
+ * demo catalog from an embedded DuckDB on http://127.0.0.1:8080/tap.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+export type BackendKind = "duckdb" | "mariadb" | "qserv";
+
+export interface MySqlConnectionConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** The default database of the connection (scisql functions are installed there for MariaDB). */
+  database: string;
+  /** Connections in the pool. */
+  connectionLimit: number;
+}
+
+export interface Limits {
+  /** MAXREC when the request gives none. */
+  defaultMaxrec: number;
+  /** The largest MAXREC a request may ask for. */
+  hardMaxrec: number;
+  /** Seconds a sync query may run. */
+  syncTimeoutSeconds: number;
+  /** Largest upload, in bytes (one table), and largest row count. */
+  uploadMaxBytes: number;
+  uploadMaxRows: number;
+  /** Tables in one request. */
+  uploadMaxTables: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  /** The service's public URL, ending in /tap: what capabilities and links say. */
+  baseUrl: string;
+  backend: BackendKind;
+  duckdb: { path: string };
+  mariadb: MySqlConnectionConfig;
+  qserv: MySqlConnectionConfig;
+  /** Felis YAML files describing the tables of the backend. */
+  schemas: string[];
+  /** Serve (and on DuckDB, generate) the demo catalog. Defaults to true on DuckDB when no schema is given. */
+  demo: boolean;
+  limits: Limits;
+  /** Hosts that UPLOAD=name,http(s)://host/... may fetch from; empty: URL uploads are refused. */
+  uploadUrlHosts: string[];
+}
+
+const DEFAULT_MYSQL: MySqlConnectionConfig = {
+  host: "127.0.0.1",
+  port: 3306,
+  user: "root",
+  password: "",
+  database: "tap",
+  connectionLimit: 8,
+};
+
+export const DEFAULT_LIMITS: Limits = {
+  defaultMaxrec: 100_000,
+  hardMaxrec: 10_000_000,
+  syncTimeoutSeconds: 600,
+  uploadMaxBytes: 64 * 1024 * 1024,
+  uploadMaxRows: 1_000_000,
+  uploadMaxTables: 8,
+};
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function int(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, not "${value}"`);
+  return n;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** mysql://user:password@host:port/database */
+function mysqlUrl(value: string | undefined, base: MySqlConnectionConfig, name: string): MySqlConnectionConfig {
+  if (value === undefined || value === "") return base;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL like mysql://user:password@host:3306/database`);
+  }
+  return {
+    ...base,
+    host: u.hostname || base.host,
+    port: u.port ? Number(u.port) : base.port,
+    user: u.username ? decodeURIComponent(u.username) : base.user,
+    password: u.password ? decodeURIComponent(u.password) : base.password,
+    database: u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : base.database,
+  };
+}
+
+/**
+ * Reads the configuration. Relative paths in the file are relative to the file; relative paths
+ * from the environment or defaults, to the working directory.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const explicit = env.TAP_CONFIG;
+  const path = explicit ? resolve(cwd, explicit) : resolve(cwd, "tap-server.json");
+  let file: Record<string, unknown> = {};
+  let fileDir = cwd;
+  if (existsSync(path)) {
+    try {
+      file = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`${path}: ${(e as Error).message}`);
+    }
+    fileDir = dirname(path);
+  } else if (explicit) {
+    throw new ConfigError(`TAP_CONFIG: no file ${path}`);
+  }
+  return configFrom(file, env, cwd, fileDir);
+}
+
+export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = process.cwd(), fileDir = cwd): Config {
+  const f = file as Partial<Omit<Config, "limits" | "mariadb" | "qserv" | "duckdb">> & {
+    limits?: Partial<Limits>;
+    mariadb?: Partial<MySqlConnectionConfig>;
+    qserv?: Partial<MySqlConnectionConfig>;
+    duckdb?: { path?: string };
+  };
+  const host = env.HOST || f.host || "127.0.0.1";
+  const port = int(env.PORT, "PORT") ?? f.port ?? 8080;
+  const backend = (env.TAP_BACKEND || f.backend || "duckdb") as BackendKind;
+  if (!["duckdb", "mariadb", "qserv"].includes(backend)) {
+    throw new ConfigError(`backend must be duckdb, mariadb or qserv, not "${backend}"`);
+  }
+  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const baseUrl = (env.TAP_BASE_URL || f.baseUrl || `http://${urlHost}:${port}/tap`).replace(/\/+$/, "");
+  const fileSchemas = (f.schemas ?? []).map((p) => resolve(fileDir, p));
+  const envSchemas = list(env.TAP_SCHEMAS)?.map((p) => resolve(cwd, p));
+  const schemas = envSchemas ?? fileSchemas;
+  const demoEnv = env.TAP_DEMO;
+  const demo =
+    demoEnv !== undefined && demoEnv !== ""
+      ? demoEnv === "1" || demoEnv === "true"
+      : (f.demo ?? (backend === "duckdb" && schemas.length === 0));
+  const duckdbPath = env.TAP_DUCKDB_PATH
+    ? resolve(cwd, env.TAP_DUCKDB_PATH)
+    : f.duckdb?.path
+      ? f.duckdb.path === ":memory:"
+        ? ":memory:"
+        : resolve(fileDir, f.duckdb.path)
+      : resolve(cwd, "data/tap.duckdb");
+  const limits: Limits = { ...DEFAULT_LIMITS, ...(f.limits ?? {}) };
+  limits.defaultMaxrec = int(env.TAP_DEFAULT_MAXREC, "TAP_DEFAULT_MAXREC") ?? limits.defaultMaxrec;
+  limits.hardMaxrec = int(env.TAP_HARD_MAXREC, "TAP_HARD_MAXREC") ?? limits.hardMaxrec;
+  limits.syncTimeoutSeconds = int(env.TAP_SYNC_TIMEOUT, "TAP_SYNC_TIMEOUT") ?? limits.syncTimeoutSeconds;
+  limits.uploadMaxBytes = int(env.TAP_UPLOAD_MAX_BYTES, "TAP_UPLOAD_MAX_BYTES") ?? limits.uploadMaxBytes;
+  limits.uploadMaxRows = int(env.TAP_UPLOAD_MAX_ROWS, "TAP_UPLOAD_MAX_ROWS") ?? limits.uploadMaxRows;
+  if (limits.defaultMaxrec > limits.hardMaxrec) limits.defaultMaxrec = limits.hardMaxrec;
+  return {
+    host,
+    port,
+    baseUrl,
+    backend,
+    duckdb: { path: duckdbPath },
+    mariadb: mysqlUrl(env.TAP_MARIADB_URL, { ...DEFAULT_MYSQL, ...(f.mariadb ?? {}) }, "TAP_MARIADB_URL"),
+    qserv: mysqlUrl(env.TAP_QSERV_URL, { ...DEFAULT_MYSQL, port: 4040, database: "", ...(f.qserv ?? {}) }, "TAP_QSERV_URL"),
+    schemas,
+    demo,
+    limits,
+    uploadUrlHosts: list(env.TAP_UPLOAD_URL_HOSTS) ?? f.uploadUrlHosts ?? [],
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The demo catalog: demo/demo.yaml's tables, filled with rows from a seeded generator, so that
+ * every fresh start produces the same catalog. Stars are uniform on the sphere; magnitudes,
+ * parallaxes and designations are sometimes NULL; detections carry a band and an MJD.
+ */
+import { fileURLToPath } from "node:url";
+import { DuckDBTimestampValue } from "@duckdb/node-api";
+import type { DuckDbBackend } from "./backends/duckdb.js";
+import { duckType, quoteDuck } from "./backends/duckdb.js";
+import type { Catalog, Table } from "./compiler-extras.js";
+
+export const DEMO_SCHEMA_PATH = fileURLToPath(new URL("../demo/demo.yaml", import.meta.url));
+export const DEMO_STARS = 100_000;
+export const DEMO_DETECTIONS = 200_000;
+
+/** A small, seeded 32-bit generator (xorshift, then a multiply-xorshift finaliser). */
+export class Random {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 0x9e3779b9;
+  }
+  /** Uniform in [0, 1). */
+  next(): number {
+    let x = this.s;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    this.s = x;
+    let z = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
+    z = Math.imul(z ^ (z >>> 15), 0x846ca68b) >>> 0;
+    z = (z ^ (z >>> 16)) >>> 0;
+    return z / 4294967296;
+  }
+  gauss(): number {
+    const u = 1 - this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+}
+
+export function createTableSql(t: Table, qualified: string): string {
+  const cols = t.columns.map((c) => `${quoteDuck(c.name)} ${duckType(c)}${c.nullable ? "" : " NOT NULL"}`);
+  if (t.primaryKey.length > 0) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteDuck).join(", ")})`);
+  return `CREATE TABLE ${qualified} (${cols.join(", ")})`;
+}
+
+function pad(n: number, width: number): string {
+  return String(Math.floor(n)).padStart(width, "0");
+}
+
+function designation(ra: number, dec: number): string {
+  const h = ra / 15;
+  const hh = Math.floor(h);
+  const mm = Math.floor((h - hh) * 60);
+  const ss = ((h - hh) * 60 - mm) * 60;
+  const sign = dec < 0 ? "-" : "+";
+  const d = Math.abs(dec);
+  const dd = Math.floor(d);
+  const dm = Math.floor((d - dd) * 60);
+  const ds = Math.floor(((d - dd) * 60 - dm) * 60);
+  return `DEMO J${pad(hh, 2)}${pad(mm, 2)}${pad(ss, 2)}.${Math.floor((ss % 1) * 10)}${sign}${pad(dd, 2)}${pad(dm, 2)}${pad(ds, 2)}`;
+}
+
+/** Creates and fills the demo tables unless they exist. Returns whether it generated them. */
+export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise<boolean> {
+  const schema = catalog.schemas.find((s) => s.name === "demo");
+  if (!schema) throw new Error("the demo schema is missing from the catalog");
+  const existing = await duck.rows(
+    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'demo' AND table_name IN ('stars', 'detections')",
+  );
+  if (Number(existing[0]?.[0]) === 2) return false;
+  await duck.run("CREATE SCHEMA IF NOT EXISTS demo");
+  for (const t of schema.tables) {
+    await duck.run(`DROP TABLE IF EXISTS demo.${quoteDuck(t.name)}`);
+    await duck.run(createTableSql(t, `demo.${quoteDuck(t.name)}`));
+  }
+  const rnd = new Random(20261124);
+  const stars = await duck.main.createAppender("stars", "demo");
+  const epoch0 = Date.UTC(2024, 0, 1);
+  const positions: [number, number][] = [];
+  const starMag: (number | null)[] = [];
+  for (let i = 1; i <= DEMO_STARS; i++) {
+    const ra = rnd.next() * 360;
+    const dec = (Math.asin(2 * rnd.next() - 1) * 180) / Math.PI;
+    positions.push([ra, dec]);
+    const g = 14 + 10 * Math.pow(rnd.next(), 0.4);
+    const color = 0.2 + 0.8 * rnd.next();
+    const hasG = rnd.next() > 0.1;
+    const hasR = rnd.next() > 0.05;
+    const hasPlx = rnd.next() > 0.3;
+    stars.appendBigInt(BigInt(i));
+    stars.appendDouble(ra);
+    stars.appendDouble(dec);
+    if (g < 21) stars.appendVarchar(designation(ra, dec));
+    else stars.appendNull();
+    if (hasG) stars.appendFloat(Math.round(g * 1000) / 1000);
+    else stars.appendNull();
+    const r = g - color;
+    starMag.push(hasR ? r : null);
+    if (hasR) stars.appendFloat(Math.round(r * 1000) / 1000);
+    else stars.appendNull();
+    if (hasPlx) stars.appendDouble(Math.round(Math.abs(rnd.gauss()) * 5000) / 1000);
+    else stars.appendNull();
+    let flags = 0;
+    for (let b = 0; b < 4; b++) if (rnd.next() < 0.05) flags |= 1 << b;
+    stars.appendInteger(flags);
+    stars.appendBoolean(rnd.next() < 0.08);
+    const seconds = Math.floor(rnd.next() * 2.5 * 365.25 * 86400);
+    stars.appendValue(new DuckDBTimestampValue(BigInt(epoch0 + seconds * 1000) * 1000n));
+    stars.endRow();
+  }
+  stars.flushSync();
+  stars.closeSync();
+  const det = await duck.main.createAppender("detections", "demo");
+  const bands = "ugrizy";
+  for (let i = 1; i <= DEMO_DETECTIONS; i++) {
+    const star = 1 + Math.floor(rnd.next() * DEMO_STARS);
+    det.appendBigInt(BigInt(i));
+    det.appendBigInt(BigInt(star));
+    det.appendDouble(Math.round((60310 + rnd.next() * 900) * 1e6) / 1e6);
+    det.appendVarchar(bands[Math.floor(rnd.next() * 6)]!);
+    const base = starMag[star - 1];
+    if (base === null || base === undefined || rnd.next() < 0.03) {
+      det.appendNull();
+      det.appendNull();
+    } else {
+      det.appendFloat(Math.round((base + 0.05 * rnd.gauss()) * 1000) / 1000);
+      det.appendFloat(Math.round((0.01 + 0.02 * rnd.next()) * 1000) / 1000);
+    }
+    det.endRow();
+  }
+  det.flushSync();
+  det.closeSync();
+  await duck.run("CREATE INDEX IF NOT EXISTS idx_detections_star_id ON demo.detections (star_id)");
+  await duck.run("CHECKPOINT");
+  return true;
+}

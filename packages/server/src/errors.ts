@@ -1,0 +1,55 @@
+/**
+ * Errors that reach the client, and the one middleware that turns any error into the document TAP
+ * prescribes: a VOTable with QUERY_STATUS=ERROR (DALI 1.1 §4.3, TAP 1.1 §5.3), with a 4xx status
+ * for a bad request and 5xx when the service failed.
+ */
+import type { Context, Next } from "koa";
+import { AdqlError } from "@qserv-tap/adql-compiler";
+import { errorDocument } from "@qserv-tap/votable";
+
+export class TapError extends Error {
+  override name = "TapError";
+  constructor(
+    readonly status: number,
+    message: string,
+    /** A stable code for tests and logs. */
+    readonly code = "TAP_BAD_REQUEST",
+  ) {
+    super(message);
+  }
+}
+
+export const VOTABLE_CONTENT_TYPE = "application/x-votable+xml";
+
+export function errorStatusAndMessage(err: unknown): { status: number; message: string; log: boolean } {
+  if (err instanceof AdqlError) return { status: 400, message: `ADQL error: ${err.toOneLine()}`, log: false };
+  if (err instanceof TapError) return { status: err.status, message: err.message, log: err.status >= 500 };
+  const e = err as { status?: number; expose?: boolean; message?: string };
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
+    return { status: e.status, message: e.expose && e.message ? e.message : `HTTP ${e.status}`, log: false };
+  }
+  return { status: 500, message: `Internal error: ${e?.message ?? String(err)}`, log: true };
+}
+
+export function sendError(ctx: Context, status: number, message: string, query?: string): void {
+  ctx.status = status;
+  ctx.type = VOTABLE_CONTENT_TYPE;
+  ctx.body = errorDocument(message, query === undefined ? {} : { query });
+}
+
+export function errorMiddleware(log: (msg: string) => void) {
+  return async function handleErrors(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        sendError(ctx, 404, `No such resource: ${ctx.path}`);
+      } else if (ctx.status === 405 && (ctx.body === undefined || typeof ctx.body === "string")) {
+        sendError(ctx, 405, `Method ${ctx.method} is not allowed on ${ctx.path}`);
+      }
+    } catch (err) {
+      const { status, message, log: shouldLog } = errorStatusAndMessage(err);
+      if (shouldLog) log(`${ctx.method} ${ctx.url}: ${(err as Error)?.stack ?? String(err)}`);
+      sendError(ctx, status, message, (ctx.state as { query?: string }).query);
+    }
+  };
+}

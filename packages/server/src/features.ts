@@ -1,0 +1,142 @@
+/**
+ * Which optional ADQL features the configured backend really supports: each feature has a probe
+ * query, which is compiled for the backend's dialect and run against a one-row temporary table
+ * (TAP_UPLOAD.probe). Only the features whose probe compiles and runs are declared in the
+ * capabilities. On a backend without temporary tables (Qserv), a feature is declared when its
+ * probe compiles for the dialect, since the compiler refuses what Qserv cannot run.
+ */
+import { compile, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
+import type { Backend } from "./backends/backend.js";
+
+export const FEATURE_TYPES = {
+  geo: "ivo://ivoa.net/std/TAPRegExt#features-adqlgeo",
+  udf: "ivo://ivoa.net/std/TAPRegExt#features-udf",
+  string: "ivo://ivoa.net/std/TAPRegExt#features-adql-string",
+  commonTable: "ivo://ivoa.net/std/TAPRegExt#features-adql-common-table",
+  sets: "ivo://ivoa.net/std/TAPRegExt#features-adql-sets",
+  type: "ivo://ivoa.net/std/TAPRegExt#features-adql-type",
+  conditional: "ivo://ivoa.net/std/TAPRegExt#features-adql-conditional",
+  unit: "ivo://ivoa.net/std/TAPRegExt#features-adql-unit",
+  offset: "ivo://ivoa.net/std/TAPRegExt#features-adql-offset",
+} as const;
+
+export interface Feature {
+  type: string;
+  form: string;
+  description?: string;
+  /** A query that uses the feature, on table T with columns ra, dec (deg), s (text), n (number). */
+  probe: string;
+}
+
+const T = "TAP_UPLOAD.probe";
+const P = "POINT('ICRS', ra, dec)";
+
+export const FEATURES: readonly Feature[] = [
+  { type: FEATURE_TYPES.geo, form: "POINT", probe: `SELECT ${P} AS p FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "CIRCLE", probe: `SELECT CIRCLE('ICRS', ra, dec, 1) AS c FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "BOX", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, BOX('ICRS', 10, 10, 2, 2))` },
+  {
+    type: FEATURE_TYPES.geo,
+    form: "POLYGON",
+    probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, POLYGON('ICRS', 9, 9, 11, 9, 11, 11, 9, 11))`,
+  },
+  { type: FEATURE_TYPES.geo, form: "CONTAINS", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, CIRCLE('ICRS', 10, 10, 1))` },
+  {
+    type: FEATURE_TYPES.geo,
+    form: "INTERSECTS",
+    probe: `SELECT n FROM ${T} WHERE 1 = INTERSECTS(${P}, CIRCLE('ICRS', 10, 10, 1))`,
+  },
+  { type: FEATURE_TYPES.geo, form: "DISTANCE", probe: `SELECT DISTANCE(${P}, POINT('ICRS', 10, 10)) AS d FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "COORD1", probe: `SELECT COORD1(${P}) AS c FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "COORD2", probe: `SELECT COORD2(${P}) AS c FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "COORDSYS", probe: `SELECT COORDSYS(${P}) AS c FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "AREA", probe: `SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "CENTROID", probe: `SELECT CENTROID(CIRCLE('ICRS', ra, dec, 1)) AS c FROM ${T}` },
+  { type: FEATURE_TYPES.geo, form: "REGION", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, REGION('CIRCLE ICRS 10 10 1'))` },
+  { type: FEATURE_TYPES.string, form: "LOWER", probe: `SELECT LOWER(s) AS l FROM ${T}` },
+  { type: FEATURE_TYPES.string, form: "UPPER", probe: `SELECT UPPER(s) AS u FROM ${T}` },
+  { type: FEATURE_TYPES.string, form: "ILIKE", probe: `SELECT n FROM ${T} WHERE s ILIKE 'PRO%'` },
+  { type: FEATURE_TYPES.commonTable, form: "WITH", probe: `WITH w AS (SELECT n FROM ${T}) SELECT n FROM w` },
+  { type: FEATURE_TYPES.sets, form: "UNION", probe: `SELECT n FROM ${T} UNION SELECT n FROM ${T}` },
+  { type: FEATURE_TYPES.sets, form: "EXCEPT", probe: `SELECT n FROM ${T} EXCEPT SELECT n FROM ${T}` },
+  { type: FEATURE_TYPES.sets, form: "INTERSECT", probe: `SELECT n FROM ${T} INTERSECT SELECT n FROM ${T}` },
+  { type: FEATURE_TYPES.type, form: "CAST", probe: `SELECT CAST(n AS INTEGER) AS i FROM ${T}` },
+  { type: FEATURE_TYPES.conditional, form: "COALESCE", probe: `SELECT COALESCE(s, 'x') AS c FROM ${T}` },
+  { type: FEATURE_TYPES.unit, form: "IN_UNIT", probe: `SELECT IN_UNIT(ra, 'arcsec') AS r FROM ${T}` },
+  { type: FEATURE_TYPES.offset, form: "OFFSET", probe: `SELECT n FROM ${T} ORDER BY n OFFSET 0` },
+  ...SCISQL_FUNCTIONS.map((f) => ({
+    type: FEATURE_TYPES.udf,
+    form: f.form ?? `${f.name}(...)`,
+    ...(f.description ? { description: f.description } : {}),
+    probe: `SELECT ${f.name}(${Array.from({ length: f.minArgs }, (_, i) => (i % 2 === 0 ? "ra" : "dec")).join(", ")}) AS u FROM ${T}`,
+  })),
+];
+
+const PROBE_TABLE: SchemaTable = {
+  schema: "TAP_UPLOAD",
+  name: "probe",
+  columns: [
+    { name: "ra", datatype: "double", unit: "deg" },
+    { name: "dec", datatype: "double", unit: "deg" },
+    { name: "s", datatype: "char", arraysize: "*" },
+    { name: "n", datatype: "double" },
+  ],
+};
+
+export interface FeatureReport {
+  supported: Feature[];
+  /** Why each unsupported feature is not declared. */
+  refused: { feature: Feature; reason: string }[];
+}
+
+/** Probes every feature on the backend. */
+export async function probeFeatures(backend: Backend, features: readonly Feature[] = FEATURES): Promise<FeatureReport> {
+  const report: FeatureReport = { supported: [], refused: [] };
+  if (!backend.uploads) {
+    for (const feature of features) {
+      try {
+        compile(feature.probe, { catalog: { tables: [PROBE_TABLE] }, dialect: backend.dialect });
+        report.supported.push(feature);
+      } catch (e) {
+        report.refused.push({ feature, reason: (e as Error).message });
+      }
+    }
+    return report;
+  }
+  const session = await backend.session();
+  try {
+    const sqlName = await session.createUploadTable(
+      {
+        name: "probe",
+        fields: [
+          { name: "ra", datatype: "double" },
+          { name: "dec", datatype: "double" },
+          { name: "s", datatype: "char", arraysize: "*" },
+          { name: "n", datatype: "double" },
+        ],
+        rows: (async function* () {
+          yield [10.2, 10.1, "probe", 1.5];
+        })(),
+      },
+      ["ra", "dec", "s", "n"],
+    );
+    const table = { ...PROBE_TABLE, sqlName };
+    for (const feature of features) {
+      try {
+        const { sql } = compile(feature.probe, { catalog: { tables: [table] }, dialect: backend.dialect });
+        const cursor = await session.query(sql);
+        try {
+          for await (const row of cursor) void row;
+        } finally {
+          await cursor.close();
+        }
+        report.supported.push(feature);
+      } catch (e) {
+        report.refused.push({ feature, reason: (e as Error).message });
+      }
+    }
+  } finally {
+    await session.release();
+  }
+  return report;
+}

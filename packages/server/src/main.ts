@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * tap-server: `serve` (what npm start runs) and `load` (a CSV or Parquet file into a table that a
+ * Felis schema defines). Exit status: 0 ok, 2 usage or configuration error, 1 other failures.
+ */
+import { once } from "node:events";
+import { createServer } from "node:http";
+import { ConfigError, loadConfig } from "./config.js";
+import { openService } from "./server.js";
+
+const USAGE = `usage:
+  tap-server serve
+  tap-server load --schema FELIS.yaml --table SCHEMA.TABLE FILE.csv|FILE.parquet
+
+Configuration: TAP_CONFIG (a JSON file, default ./tap-server.json if present), and environment
+variables PORT, HOST, TAP_BASE_URL, TAP_BACKEND, TAP_DUCKDB_PATH, TAP_MARIADB_URL, TAP_QSERV_URL,
+TAP_SCHEMAS, TAP_DEMO, TAP_DEFAULT_MAXREC, TAP_HARD_MAXREC, TAP_SYNC_TIMEOUT, TAP_UPLOAD_MAX_BYTES,
+TAP_UPLOAD_MAX_ROWS, TAP_UPLOAD_URL_HOSTS (see README.md).`;
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const service = await openService(config);
+  const server = createServer(service.app.callback());
+  server.listen(config.port, config.host);
+  await once(server, "listening");
+  const url = config.baseUrl;
+  const refused = service.features.refused.map((r) => r.feature.form);
+  console.log(`TAP service (${service.deps.backend.description}) at ${url}`);
+  if (refused.length > 0) console.log(`ADQL features not available on this backend: ${refused.join(", ")}`);
+  const sample =
+    service.deps.config.demo && service.deps.backend.kind === "duckdb"
+      ? "SELECT TOP 5 star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 1))"
+      : "SELECT TOP 10 table_name, description FROM TAP_SCHEMA.tables";
+  console.log(`Try:\n  curl -s '${url}/sync' --data-urlencode LANG=ADQL --data-urlencode RESPONSEFORMAT=csv \\\n    --data-urlencode "QUERY=${sample}"`);
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void service.close().finally(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "serve":
+      case undefined:
+        await serve();
+        return -1;
+      case "load": {
+        const { loadCommand } = await import("./load.js");
+        await loadCommand(rest, loadConfig());
+        return 0;
+      }
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`tap-server: unknown command ${command}\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError || (e as { usage?: boolean }).usage) {
+      console.error(`tap-server: ${(e as Error).message}`);
+      return 2;
+    }
+    console.error(`tap-server: ${(e as Error)?.stack ?? String(e)}`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

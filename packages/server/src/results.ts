@@ -1,0 +1,128 @@
+/**
+ * From compiled result columns and database rows to VOTable fields and cells: DALI arrays
+ * (point, circle, polygon) are assembled from their SQL columns, and each driver's value types
+ * (bigint or string for BIGINT, 0/1 for BOOLEAN, strings for DECIMAL and DATETIME) become the
+ * VOTable writer's.
+ */
+import type { ResultColumn } from "@qserv-tap/adql-compiler";
+import type { Datatype, Field } from "@qserv-tap/votable";
+
+export type CellConverter = (row: readonly unknown[]) => unknown;
+
+export function fieldOf(col: ResultColumn): Field {
+  const f: Field = { name: col.name, datatype: (col.datatype ?? "char") as Datatype };
+  if (col.datatype === null) f.arraysize = "*";
+  else if (col.arraysize !== undefined) f.arraysize = col.arraysize;
+  if (col.xtype !== undefined) f.xtype = col.xtype;
+  if (col.unit !== undefined) f.unit = col.unit;
+  if (col.ucd !== undefined) f.ucd = col.ucd;
+  if (col.utype !== undefined) f.utype = col.utype;
+  if (col.description !== undefined) f.description = col.description;
+  return f;
+}
+
+function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "number") return v;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  const n = Number(v);
+  return Number.isNaN(n) && String(v).trim().toLowerCase() !== "nan" ? null : n;
+}
+
+function toInteger(v: unknown): number | null {
+  const n = toNumber(v);
+  return n === null || !Number.isFinite(n) ? null : Math.trunc(n);
+}
+
+function toLong(v: unknown): bigint | number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return Number.isFinite(v) ? (Number.isSafeInteger(v) ? v : BigInt(Math.trunc(v))) : null;
+  if (typeof v === "boolean") return v ? 1 : 0;
+  const s = String(v).trim();
+  if (/^[-+]?\d+$/.test(s)) return BigInt(s);
+  const n = Number(s);
+  return Number.isFinite(n) ? BigInt(Math.trunc(n)) : null;
+}
+
+function toBoolean(v: unknown): boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number" || typeof v === "bigint") return Number(v) !== 0;
+  const s = String(v).trim().toLowerCase();
+  if (s === "true" || s === "t" || s === "1") return true;
+  if (s === "false" || s === "f" || s === "0") return false;
+  return null;
+}
+
+const SQL_DATETIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)$/;
+
+function toText(v: unknown, timestamp: boolean): string | Date | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "string") {
+    if (timestamp) {
+      const m = SQL_DATETIME.exec(v);
+      if (m) return `${m[1]}T${m[2]}`;
+    }
+    return v;
+  }
+  if (v instanceof Date) return timestamp ? v : v.toISOString().replace(/Z$/, "");
+  if (Buffer.isBuffer(v)) return v.toString("utf8");
+  return String(v);
+}
+
+function scalar(datatype: string | null, xtype: string | undefined): (v: unknown) => unknown {
+  switch (datatype) {
+    case "boolean":
+    case "bit":
+      return toBoolean;
+    case "unsignedByte":
+    case "short":
+    case "int":
+      return toInteger;
+    case "long":
+      return toLong;
+    case "float":
+    case "double":
+      return toNumber;
+    default: {
+      const ts = xtype === "timestamp";
+      return (v) => toText(v, ts);
+    }
+  }
+}
+
+/** How to get each cell of a result row out of an SQL row. */
+export function converterOf(col: ResultColumn): CellConverter {
+  const positions = col.sqlColumns;
+  if (positions.length > 1) {
+    return (row) => {
+      const out: number[] = [];
+      for (const p of positions) {
+        const n = toNumber(row[p]);
+        if (n === null) return null;
+        out.push(n);
+      }
+      return out;
+    };
+  }
+  const p = positions[0] ?? 0;
+  const convert = scalar(col.datatype, col.xtype);
+  if (col.arraysize !== undefined && col.datatype !== "char" && col.datatype !== "unicodeChar") {
+    // A numeric array held in one SQL column (a DuckDB list, or a space-separated string).
+    return (row) => {
+      const v = row[p];
+      if (v === null || v === undefined) return null;
+      const items = Array.isArray(v) ? v : String(v).trim().split(/[\s,]+/);
+      return items.map((x) => convert(x));
+    };
+  }
+  return (row) => convert(row[p]);
+}
+
+/** Maps SQL rows to VOTable rows. */
+export function rowMapper(columns: readonly ResultColumn[]): (row: readonly unknown[]) => unknown[] {
+  const converters = columns.map(converterOf);
+  return (row) => converters.map((c) => c(row));
+}

@@ -1,0 +1,112 @@
+/**
+ * VOSI 1.1 availability and capabilities (with TAPRegExt 1.0 for the TAP capability).
+ */
+import Router from "@koa/router";
+import type { Feature } from "../features.js";
+import type { ServiceDeps } from "../service.js";
+import { LANGS } from "./sync.js";
+import { el, esc, XML_DECL, XSI } from "../xml.js";
+
+export const XML_CONTENT_TYPE = "text/xml; charset=utf-8";
+
+const OUTPUT_FORMATS: { id?: string; mime: string; aliases: string[] }[] = [
+  {
+    id: "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2",
+    mime: "application/x-votable+xml;serialization=BINARY2",
+    aliases: ["votable", "votable/b2"],
+  },
+  { id: "ivo://ivoa.net/std/TAPRegExt#output-votable-td", mime: "application/x-votable+xml;serialization=TABLEDATA", aliases: ["votable/td"] },
+  { id: "ivo://ivoa.net/std/TAPRegExt#output-votable-binary", mime: "application/x-votable+xml;serialization=BINARY", aliases: ["votable/b"] },
+  { mime: "text/csv;header=present", aliases: ["csv"] },
+  { mime: "text/tab-separated-values", aliases: ["tsv"] },
+];
+
+export function capabilitiesDocument(deps: ServiceDeps, features: readonly Feature[]): string {
+  const base = deps.config.baseUrl;
+  const { limits } = deps.config;
+  const byType = new Map<string, Feature[]>();
+  for (const f of features) {
+    const list = byType.get(f.type) ?? [];
+    list.push(f);
+    byType.set(f.type, list);
+  }
+  const featureXml = [...byType]
+    .map(
+      ([type, list]) =>
+        `      <languageFeatures type="${esc(type)}">\n${list
+          .map((f) => `        <feature><form>${esc(f.form)}</form>${el("description", f.description)}</feature>\n`)
+          .join("")}      </languageFeatures>\n`,
+    )
+    .join("");
+  const uploads = deps.backend.uploads
+    ? `    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-inline"/>\n` +
+      (deps.config.uploadUrlHosts.length > 0
+        ? `    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-http"/>\n    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-https"/>\n`
+        : "")
+    : "";
+  const uploadLimit = deps.backend.uploads
+    ? `    <uploadLimit>\n      <hard unit="byte">${limits.uploadMaxBytes}</hard>\n    </uploadLimit>\n`
+    : "";
+  const vosi = (id: string, path: string, version = "1.0", use = "full") =>
+    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP" role="std" version="${version}">\n      <accessURL use="${use}">${esc(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
+  return (
+    XML_DECL +
+    `<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0" xmlns:xsi="${XSI}"` +
+    ` xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1" xmlns:tr="http://www.ivoa.net/xml/TAPRegExt/v1.0">\n` +
+    `  <capability standardID="ivo://ivoa.net/std/TAP" xsi:type="tr:TableAccess">\n` +
+    `    <interface xsi:type="vs:ParamHTTP" role="std" version="1.1">\n      <accessURL use="base">${esc(base)}</accessURL>\n    </interface>\n` +
+    `    <language>\n      <name>ADQL</name>\n` +
+    `      <version ivo-id="ivo://ivoa.net/std/ADQL#v2.0">2.0</version>\n` +
+    `      <version ivo-id="ivo://ivoa.net/std/ADQL#v2.1">2.1</version>\n` +
+    `      <description>ADQL 2.1 (and 2.0), compiled for ${esc(deps.backend.kind)}; LANG may be ${esc(LANGS.join(", "))}</description>\n` +
+    featureXml +
+    `    </language>\n` +
+    OUTPUT_FORMATS.map(
+      (f) =>
+        `    <outputFormat${f.id ? ` ivo-id="${f.id}"` : ""}>\n      <mime>${esc(f.mime)}</mime>\n${f.aliases
+          .map((a) => `      <alias>${esc(a)}</alias>\n`)
+          .join("")}    </outputFormat>\n`,
+    ).join("") +
+    uploads +
+    `    <executionDuration>\n      <default>${limits.syncTimeoutSeconds}</default>\n      <hard>${limits.syncTimeoutSeconds}</hard>\n    </executionDuration>\n` +
+    `    <outputLimit>\n      <default unit="row">${limits.defaultMaxrec}</default>\n      <hard unit="row">${limits.hardMaxrec}</hard>\n    </outputLimit>\n` +
+    uploadLimit +
+    `  </capability>\n` +
+    vosi("ivo://ivoa.net/std/VOSI#capabilities", "/capabilities") +
+    vosi("ivo://ivoa.net/std/VOSI#availability", "/availability") +
+    vosi("ivo://ivoa.net/std/VOSI#tables-1.1", "/tables", "1.1", "base") +
+    (deps.examples && deps.examples.length > 0 ? vosi("ivo://ivoa.net/std/DALI#examples", "/examples") : "") +
+    `</vosi:capabilities>\n`
+  );
+}
+
+export async function availabilityDocument(deps: ServiceDeps): Promise<string> {
+  let available = true;
+  let note = `The ${deps.backend.description} answers queries.`;
+  try {
+    await deps.backend.ping();
+    if ((deps.tapSchemaStore as unknown) !== deps.backend) await deps.tapSchemaStore.ping();
+  } catch (e) {
+    available = false;
+    note = `The database does not answer: ${(e as Error).message}`;
+  }
+  return (
+    XML_DECL +
+    `<vosi:availability xmlns:vosi="http://www.ivoa.net/xml/VOSIAvailability/v1.0">\n` +
+    `  <vosi:available>${available}</vosi:available>\n  <vosi:note>${esc(note)}</vosi:note>\n</vosi:availability>\n`
+  );
+}
+
+export function vosiRouter(deps: ServiceDeps, features: readonly Feature[]): Router {
+  const router = new Router();
+  const capabilities = capabilitiesDocument(deps, features);
+  router.get("/capabilities", (ctx) => {
+    ctx.type = XML_CONTENT_TYPE;
+    ctx.body = capabilities;
+  });
+  router.get("/availability", async (ctx) => {
+    ctx.type = XML_CONTENT_TYPE;
+    ctx.body = await availabilityDocument(deps);
+  });
+  return router;
+}

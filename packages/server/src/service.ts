@@ -1,0 +1,77 @@
+/**
+ * What the routes share: the configuration, the backend, the TAP_SCHEMA store and the catalog,
+ * and how a query is compiled and routed (TAP_SCHEMA queries go to the TAP_SCHEMA store when it
+ * is not the backend itself).
+ */
+import { AdqlError, compile, type CompileResult, type SchemaTable } from "@qserv-tap/adql-compiler";
+import type { Backend } from "./backends/backend.js";
+import type { DuckDbBackend } from "./backends/duckdb.js";
+import { lookupOf } from "./catalog.js";
+import type { Catalog } from "./compiler-extras.js";
+import type { Config } from "./config.js";
+
+export interface ServiceDeps {
+  config: Config;
+  backend: Backend;
+  /** The DuckDB database that holds TAP_SCHEMA: the backend itself when it is DuckDB. */
+  tapSchemaStore: DuckDbBackend;
+  catalog: Catalog;
+  log?: (message: string) => void;
+  /** Examples served at /examples: [id, title, description, ADQL]. */
+  examples?: readonly Example[];
+}
+
+export interface Example {
+  id: string;
+  title: string;
+  description: string;
+  query: string;
+}
+
+export interface Routed {
+  compiled: CompileResult;
+  target: Backend;
+}
+
+export class QueryCompiler {
+  private readonly data: SchemaTable[];
+  private readonly tap: SchemaTable[];
+  private readonly all: SchemaTable[];
+  constructor(private readonly deps: ServiceDeps) {
+    this.data = lookupOf(deps.catalog, "data");
+    this.tap = lookupOf(deps.catalog, "tap_schema");
+    this.all = lookupOf(deps.catalog, "all");
+  }
+
+  compile(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
+    const { backend, tapSchemaStore } = this.deps;
+    if ((backend as unknown) === tapSchemaStore) {
+      return { compiled: compile(adql, { catalog: { tables: [...this.all, ...uploads] }, dialect: backend.dialect, maxrec }), target: backend };
+    }
+    let tapError: unknown;
+    if (uploads.length === 0) {
+      try {
+        return { compiled: compile(adql, { catalog: { tables: this.tap }, dialect: "duckdb", maxrec }), target: tapSchemaStore };
+      } catch (e) {
+        if (!(e instanceof AdqlError)) throw e;
+        tapError = e;
+      }
+    }
+    try {
+      return {
+        compiled: compile(adql, { catalog: { tables: [...this.data, ...uploads] }, dialect: backend.dialect, maxrec }),
+        target: backend,
+      };
+    } catch (e) {
+      if (e instanceof AdqlError && e.code === "ADQL_UNKNOWN_TABLE" && /tap_schema/i.test(adql)) {
+        throw new AdqlError(
+          e.code,
+          `${e.message}; on the ${backend.kind} backend, TAP_SCHEMA tables can be queried only on their own, not with data tables`,
+          e.span,
+        );
+      }
+      if (tapError instanceof AdqlError && tapError.code !== "ADQL_UNKNOWN_TABLE") throw tapError;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * TAP_UPLOAD (TAP 1.1 §4.5, DALI 1.1 §3.4.5): UPLOAD=name,param:part takes a VOTable from a
+ * multipart part; UPLOAD=name,http(s)://... fetches one, but only from allowlisted hosts. Each
+ * table is read as a stream by the VOTable reader within the configured limits and loaded into a
+ * temporary table of the request's database session.
+ */
+import type { SchemaTable } from "@qserv-tap/adql-compiler";
+import { readVOTable, type Field } from "@qserv-tap/votable";
+import type { Session } from "./backends/backend.js";
+import type { Limits } from "./config.js";
+import { TapError } from "./errors.js";
+
+export interface UploadRef {
+  name: string;
+  uri: string;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Parses the UPLOAD values: each "name,uri", several separated by ";". */
+export function parseUploadParam(values: readonly string[]): UploadRef[] {
+  const out: UploadRef[] = [];
+  for (const value of values) {
+    for (const item of value.split(";")) {
+      if (item.trim() === "") continue;
+      const comma = item.indexOf(",");
+      if (comma < 0) throw new TapError(400, `UPLOAD must be "name,uri", not "${item}"`, "TAP_BAD_UPLOAD");
+      const name = item.slice(0, comma).trim();
+      const uri = item.slice(comma + 1).trim();
+      if (!NAME.test(name)) throw new TapError(400, `UPLOAD table name "${name}" is not a valid ADQL table name`, "TAP_BAD_UPLOAD");
+      if (out.some((u) => u.name.toLowerCase() === name.toLowerCase())) {
+        throw new TapError(400, `UPLOAD table name ${name} is used twice`, "TAP_BAD_UPLOAD");
+      }
+      out.push({ name, uri });
+    }
+  }
+  return out;
+}
+
+export interface UploadContext {
+  files: Map<string, Buffer>;
+  limits: Limits;
+  allowedHosts: readonly string[];
+  uploadsSupported: boolean;
+  backendName: string;
+}
+
+async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal): Promise<Buffer> {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new TapError(400, `UPLOAD location "${uri}" is neither param:name nor an http(s) URL`, "TAP_BAD_UPLOAD");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TapError(400, `UPLOAD location "${uri}": only param: and http(s) URLs are supported`, "TAP_BAD_UPLOAD");
+  }
+  if (!ctx.allowedHosts.map((h) => h.toLowerCase()).includes(url.hostname.toLowerCase())) {
+    throw new TapError(
+      400,
+      ctx.allowedHosts.length === 0
+        ? `UPLOAD from a URL is disabled on this service: send the VOTable in the request as UPLOAD=name,param:part with a multipart part`
+        : `UPLOAD from ${url.hostname} is not allowed: this service fetches uploads only from ${ctx.allowedHosts.join(", ")}`,
+      "TAP_UPLOAD_URL_REFUSED",
+    );
+  }
+  const res = await fetch(url, { signal, redirect: "error" }).catch((e: Error) => {
+    throw new TapError(400, `UPLOAD ${uri}: ${e.message}`, "TAP_BAD_UPLOAD");
+  });
+  if (!res.ok || !res.body) throw new TapError(400, `UPLOAD ${uri}: HTTP ${res.status}`, "TAP_BAD_UPLOAD");
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > ctx.limits.uploadMaxBytes) {
+      throw new TapError(413, `UPLOAD ${uri} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
+    }
+    parts.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Unique, non-empty column names for the uploaded fields, as the query refers to them. */
+function columnNames(fields: readonly Field[]): string[] {
+  const seen = new Set<string>();
+  return fields.map((f, i) => {
+    let name = (f.name ?? "").trim() || `col${i + 1}`;
+    let n = name;
+    for (let k = 2; seen.has(n.toLowerCase()); k++) n = `${name}_${k}`;
+    name = n;
+    seen.add(name.toLowerCase());
+    return name;
+  });
+}
+
+/** Loads the uploads into temporary tables of the session; returns them as catalog tables. */
+export async function loadUploads(
+  refs: readonly UploadRef[],
+  session: Session,
+  ctx: UploadContext,
+  signal: AbortSignal,
+): Promise<SchemaTable[]> {
+  if (refs.length === 0) return [];
+  if (!ctx.uploadsSupported) {
+    throw new TapError(400, `Uploads are not available on this backend (${ctx.backendName})`, "TAP_UPLOAD_UNSUPPORTED");
+  }
+  if (refs.length > ctx.limits.uploadMaxTables) {
+    throw new TapError(400, `At most ${ctx.limits.uploadMaxTables} tables may be uploaded`, "TAP_BAD_UPLOAD");
+  }
+  const tables: SchemaTable[] = [];
+  for (const ref of refs) {
+    let data: Buffer;
+    if (ref.uri.startsWith("param:")) {
+      const part = ref.uri.slice("param:".length);
+      const file = ctx.files.get(part);
+      if (!file) throw new TapError(400, `UPLOAD ${ref.name}: the request has no multipart part named ${part}`, "TAP_BAD_UPLOAD");
+      data = file;
+    } else {
+      data = await fetchUpload(ref.uri, ctx, signal);
+    }
+    let reader;
+    try {
+      reader = await readVOTable(data, {
+        limits: { maxBytes: ctx.limits.uploadMaxBytes, maxRows: ctx.limits.uploadMaxRows, maxFields: 1000 },
+      });
+    } catch (e) {
+      throw new TapError(400, `UPLOAD ${ref.name}: not a readable VOTable: ${(e as Error).message}`, "TAP_BAD_UPLOAD");
+    }
+    const fields = reader.fields;
+    if (fields.length === 0) throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
+    const names = columnNames(fields);
+    const rows = (async function* () {
+      try {
+        for await (const row of reader) yield row as readonly unknown[];
+      } catch (e) {
+        throw new TapError(400, `UPLOAD ${ref.name}: ${(e as Error).message}`, "TAP_BAD_UPLOAD");
+      }
+    })();
+    const sqlName = await session.createUploadTable({ name: ref.name, fields, rows }, names);
+    tables.push({
+      schema: "TAP_UPLOAD",
+      name: ref.name,
+      sqlName,
+      columns: fields.map((f, i) => {
+        const c: { -readonly [K in keyof SchemaTable["columns"][number]]: SchemaTable["columns"][number][K] } = {
+          name: names[i]!,
+          datatype: f.datatype,
+        };
+        if (f.arraysize !== undefined) c.arraysize = f.arraysize;
+        if (f.xtype !== undefined) c.xtype = f.xtype;
+        if (f.unit !== undefined) c.unit = f.unit;
+        if (f.ucd !== undefined) c.ucd = f.ucd;
+        if (f.utype !== undefined) c.utype = f.utype;
+        if (f.description !== undefined) c.description = f.description;
+        return c;
+      }),
+    });
+  }
+  return tables;
+}
