@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { expect } from "chai";
 import { polygons, sqlNumber } from "../test-support/geometry-cases.js";
-import { compare, expectedRowCount, geometryTablesSql, type Comparison } from "../test-support/geometry-compare.js";
+import { compare, expectedRowCount, geometryTablesSql, mergeComparisons, type Comparison } from "../test-support/geometry-compare.js";
 import { registerScisqlFunctions } from "./duckdb-functions.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "./inline-sql.js";
 
@@ -57,14 +57,14 @@ describe("scisql functions on DuckDB agree with the TypeScript reference (qserv/
         compare(run, "polygon", `SELECT ${i}, p.id, scisql_s2PtInCPoly(p.lon, p.lat, ${poly.map(sqlNumber).join(", ")}) FROM pts p`),
       ),
     );
-    expectAgreement(merge(checks), "polygon");
+    expectAgreement(mergeComparisons(checks), "polygon");
   });
 
   it("inline s2PtInCPoly expression (constant vertices) on the grid × polygons", async () => {
     const checks = await Promise.all(
       polygons.map((poly, i) => compare(run, "polygon", `SELECT ${i}, p.id, ${inlinePtInCPolySql("p.lon", "p.lat", poly)} FROM pts p`)),
     );
-    expectAgreement(merge(checks), "polygon");
+    expectAgreement(mergeComparisons(checks), "polygon");
   });
 
   it("scisql_s2PtInCPoly refuses 2 or 21 vertices for the whole query, as scisql does", async () => {
@@ -87,12 +87,3 @@ describe("scisql functions on DuckDB agree with the TypeScript reference (qserv/
     expect(row![4]).to.be.closeTo(90, 1e-13);
   });
 });
-
-function merge(cs: Comparison[]): Comparison {
-  return {
-    checked: cs.reduce((n, c) => n + c.checked, 0),
-    mismatches: cs.flatMap((c) => c.mismatches),
-    maxAngSepError: Math.max(...cs.map((c) => c.maxAngSepError)),
-    angSepNotIdentical: cs.reduce((n, c) => n + c.angSepNotIdentical, 0),
-  };
-}

@@ -12,7 +12,7 @@ export {
 export { adqlBoxToLonLatBox, type LonLatBox } from "./box.js";
 export { checkPolygon, SCISQL_MAX_VERTS, type PolygonCheck, type PolygonProblem } from "./polygon.js";
 export { RAD_PER_DEG, DEG_PER_RAD } from "./vector.js";
-export { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "./inline-sql.js";
+export { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql, sqlDoubleLiteral } from "./inline-sql.js";
 export {
   installScisqlFunctions,
   scisqlMariaDbScript,

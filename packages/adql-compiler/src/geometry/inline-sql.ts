@@ -105,12 +105,16 @@ export function inlinePtInCPolySql(lon: string, lat: string, coords: readonly (n
   const z = `SIN(${q} * ${RAD})`;
   const side = built.planes.clockwise ? "<= 0" : ">= 0";
   const tests = built.planes.edges.map(
-    (e) => `${x} * ${doubleLiteral(e.x)} + ${y} * ${doubleLiteral(e.y)} + ${z} * ${doubleLiteral(e.z)} ${side}`,
+    (e) => `${x} * ${sqlDoubleLiteral(e.x)} + ${y} * ${sqlDoubleLiteral(e.y)} + ${z} * ${sqlDoubleLiteral(e.z)} ${side}`,
   );
   return `${guard} WHEN ${tests.join(" AND ")} THEN 1 ELSE 0 END)`;
 }
 
-/** A double as a SQL literal that both engines read as exactly that DOUBLE. */
-function doubleLiteral(x: number): string {
+/**
+ * A finite double as a SQL literal that MariaDB, MySQL and DuckDB read as exactly that DOUBLE:
+ * the shortest digits that round-trip, with an exponent, because a plain decimal literal would
+ * be a DECIMAL there.
+ */
+export function sqlDoubleLiteral(x: number): string {
   return x.toExponential().replace("e+", "e");
 }

@@ -5,6 +5,7 @@
  * RA 0/360 on purpose, and include NULL and invalid arguments (qserv/README §b).
  */
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
+import { sqlDoubleLiteral } from "../geometry/inline-sql.js";
 
 export interface GridPoint {
   readonly id: number;
@@ -33,6 +34,18 @@ export function gridPoints(): GridPoint[] {
     add(lon, lat);
   }
   return out;
+}
+
+/**
+ * A quarter of the grid for the slowest function (the MariaDB stored polygon test, ~100 µs a
+ * row): the 10° grid lines (so RA 0, the equator and the poles stay) and every point off the 5° grid.
+ */
+export function coarseGridPoints(): GridPoint[] {
+  const onTen = (x: number) => x % 10 === 0;
+  const onFive = (x: number) => x % 5 === 0;
+  return gridPoints().filter(
+    (p) => p.lon === null || p.lat === null || (onTen(p.lon) && onTen(p.lat)) || !onFive(p.lon) || !onFive(p.lat),
+  );
 }
 
 export const circles: ReadonlyArray<readonly [number | null, number | null, number | null]> = [
@@ -100,7 +113,5 @@ function ring(n: number, lon: number, lat: number, radius: number): number[] {
 
 /** A number as SQL text that MariaDB and DuckDB read back as the same double, or NULL. */
 export function sqlNumber(x: number | null): string {
-  if (x === null) return "NULL";
-  // An exponent makes the literal a DOUBLE in both engines (a plain decimal would be DECIMAL).
-  return `${x.toExponential()}`.replace("e+", "e");
+  return x === null ? "NULL" : sqlDoubleLiteral(x);
 }

@@ -101,3 +101,13 @@ export function expectedRowCount(what: "angSep" | "circle" | "box" | "polygon"):
       return n * polygons.length;
   }
 }
+
+/** Several comparisons as one, for one function run over several queries. */
+export function mergeComparisons(cs: readonly Comparison[]): Comparison {
+  return {
+    checked: cs.reduce((n, c) => n + c.checked, 0),
+    mismatches: cs.flatMap((c) => c.mismatches),
+    maxAngSepError: Math.max(...cs.map((c) => c.maxAngSepError)),
+    angSepNotIdentical: cs.reduce((n, c) => n + c.angSepNotIdentical, 0),
+  };
+}

@@ -103,8 +103,7 @@ export async function startMariaDb(options: { startupTimeoutMs?: number } = {}):
  * Starts a server for a mocha `before` hook. Without MariaDB the suite is skipped, except under
  * CI (`process.env.CI` set), where a missing database is a failure rather than a silent pass.
  */
-export async function startMariaDbOrSkip(ctx: { skip(): void }): Promise<MariaDbServer> {
-  const found = findMariaDb();
+export async function startMariaDbOrSkip(ctx: { skip(): void }, found = findMariaDb()): Promise<MariaDbServer> {
   if (!found.ok) {
     if (process.env.CI) throw new MariaDbUnavailableError(`${found.reason}; CI is set, so this is a failure`);
     console.warn(`    skipped: ${found.reason}`);
