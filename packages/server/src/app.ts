@@ -16,6 +16,10 @@ export function createApp(deps: ServiceDeps, features: readonly Feature[]): Koa 
   const app = new Koa();
   const log = deps.log ?? ((m: string) => console.error(m));
   app.silent = true;
+  app.use(async (ctx, next) => {
+    ctx.set("Server", "qserv-tap/0.1.0");
+    await next();
+  });
   app.use(errorMiddleware(log));
   const tap = new Router({ prefix: "/tap" });
   tap.get("/", (ctx) => {

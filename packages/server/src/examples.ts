@@ -35,13 +35,13 @@ export const DEMO_EXAMPLES: Example[] = [
     title: "Light curve of one star",
     description: "The detections of a star in every band, in time order, joined to the star's position.",
     query:
-      "SELECT d.mjd, d.band, d.mag, d.mag_err, s.ra, s.dec\nFROM demo.detections AS d\nJOIN demo.stars AS s ON s.star_id = d.star_id\nWHERE s.star_id = 42\nORDER BY d.mjd",
+      "SELECT d.mjd, d.band, d.mag, d.mag_err, s.ra, s.dec\nFROM demo.detections AS d\nJOIN demo.stars AS s ON s.star_id = d.star_id\nWHERE s.star_id = 42\nORDER BY mjd",
   },
   {
     id: "counts",
     title: "Counts by quality flag",
-    description: "How many stars have each combination of quality flags, and how many of them vary.",
-    query: "SELECT flags, COUNT(*) AS n, SUM(CASE WHEN is_variable = 1 THEN 1 ELSE 0 END) AS n_variable\nFROM demo.stars\nGROUP BY flags\nORDER BY flags",
+    description: "How many stars have each combination of quality flags, and their mean g magnitude (NULLs are left out of the mean).",
+    query: "SELECT flags, COUNT(*) AS n, AVG(g_mag) AS mean_g\nFROM demo.stars\nGROUP BY flags\nORDER BY flags",
   },
   {
     id: "box",

@@ -176,7 +176,7 @@ export function syncRouter(deps: ServiceDeps): Router {
       });
       stream.on("close", () => void cleanup().catch(() => {}));
       ctx.status = 200;
-      ctx.type = contentType(format);
+      ctx.set("Content-Type", contentType(format));
       ctx.body = stream;
     } catch (e) {
       await cleanup().catch(() => {});

@@ -3,6 +3,7 @@
  * and /tables/{schema.table}. Table names are qualified as in TAP_SCHEMA.tables.table_name.
  */
 import Router from "@koa/router";
+import { isReservedWord } from "@qserv-tap/adql-compiler";
 import type { Column, Schema, Table } from "../compiler-extras.js";
 import { TapError } from "../errors.js";
 import type { ServiceDeps } from "../service.js";
@@ -11,7 +12,7 @@ import { XML_CONTENT_TYPE } from "./vosi.js";
 
 const REGULAR = /^[A-Za-z][A-Za-z0-9_]*$/;
 function adqlName(name: string): string {
-  return REGULAR.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+  return REGULAR.test(name) && !isReservedWord(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
 
 export function qualifiedName(t: Table): string {

@@ -1,0 +1,126 @@
+import { expect } from "chai";
+import { readVOTable } from "@qserv-tap/votable";
+import { demoService, sync } from "../test-support/service.js";
+
+const CONE = "SELECT star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 2))";
+
+async function rows(body: Buffer) {
+  const reader = await readVOTable(body);
+  const out: unknown[][] = [];
+  for await (const r of reader) out.push([...r]);
+  return { fields: reader.fields, rows: out, infos: reader.infos };
+}
+
+describe("server /sync", function () {
+  let url: string;
+  before(async function () {
+    this.timeout(60_000);
+    url = (await demoService()).url;
+  });
+
+  it("answers GET and POST with the same rows, BINARY2 by default", async () => {
+    const a = await sync(url, { LANG: "ADQL", QUERY: CONE }, "GET");
+    const b = await sync(url, { lang: "ADQL", query: CONE }, "POST");
+    expect(a.status).to.equal(200);
+    expect(a.type).to.equal("application/x-votable+xml;serialization=BINARY2");
+    const ra = await rows(a.body);
+    const rb = await rows(b.body);
+    expect(ra.rows.length).to.be.greaterThan(10);
+    expect(rb.rows).to.deep.equal(ra.rows);
+    expect(ra.fields.map((f) => f.name)).to.deep.equal(["star_id", "ra", "dec", "g_mag"]);
+    expect(ra.fields[1]!.unit).to.equal("deg");
+  });
+
+  it("accepts mixed-case parameter names, REQUEST=doQuery and every LANG", async () => {
+    for (const lang of ["ADQL", "ADQL-2.0", "ADQL-2.1", "adql"]) {
+      const r = await sync(url, { LaNg: lang, qUeRy: "SELECT TOP 1 star_id FROM demo.stars", REQUEST: "doQuery" });
+      expect(r.status, lang).to.equal(200);
+    }
+  });
+
+  it("writes every format, by short name and by MIME type", async () => {
+    const cases: [string, string, RegExp][] = [
+      ["votable", "application/x-votable+xml;serialization=BINARY2", /<BINARY2>/],
+      ["votable/td", "application/x-votable+xml;serialization=TABLEDATA", /<TABLEDATA>/],
+      ["votable/b", "application/x-votable+xml;serialization=BINARY", /<BINARY>/],
+      ["votable/b2", "application/x-votable+xml;serialization=BINARY2", /<BINARY2>/],
+      ["application/x-votable+xml;serialization=TABLEDATA", "application/x-votable+xml;serialization=TABLEDATA", /<TABLEDATA>/],
+      ["csv", "text/csv;header=present", /^star_id,ra\r?\n/],
+      ["text/csv", "text/csv;header=present", /^star_id,ra\r?\n/],
+      ["tsv", "text/tab-separated-values", /^star_id\tra\r?\n/],
+    ];
+    for (const [format, type, body] of cases) {
+      const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: format });
+      expect(r.status, format).to.equal(200);
+      expect(r.type, format).to.equal(type);
+      expect(r.text, format).to.match(body);
+    }
+    const legacy = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id FROM demo.stars", FORMAT: "csv" });
+    expect(legacy.type).to.equal("text/csv;header=present");
+  });
+
+  it("reports MAXREC overflow with a trailing QUERY_STATUS=OVERFLOW", async () => {
+    const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "7", RESPONSEFORMAT: "votable/td" });
+    const t = await rows(r.body);
+    expect(t.rows).to.have.length(7);
+    expect(r.text).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="OVERFLOW"/);
+    const exact = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 7 star_id FROM demo.stars", MAXREC: "7" });
+    expect(exact.text).not.to.contain("OVERFLOW");
+  });
+
+  it("keeps NULLs, booleans, timestamps and DALI points", async () => {
+    const r = await sync(url, {
+      LANG: "ADQL",
+      QUERY: "SELECT TOP 200 star_id, g_mag, designation, is_variable, first_seen, POINT('ICRS', ra, dec) AS pos FROM demo.stars ORDER BY star_id",
+    });
+    const t = await rows(r.body);
+    expect(t.fields.find((f) => f.name === "pos")).to.include({ datatype: "double", arraysize: "2", xtype: "point" });
+    expect(t.fields.find((f) => f.name === "first_seen")).to.include({ xtype: "timestamp" });
+    expect(t.rows.some((row) => row[1] === null)).to.equal(true);
+    expect(t.rows.some((row) => row[2] === null)).to.equal(true);
+    expect(typeof t.rows[0]![3]).to.equal("boolean");
+    expect(String(t.rows[0]![4])).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    expect(Array.from(t.rows[0]![5] as number[])).to.have.length(2);
+  });
+
+  it("answers TAP_SCHEMA queries", async () => {
+    const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT table_name FROM TAP_SCHEMA.tables ORDER BY table_name", RESPONSEFORMAT: "csv" });
+    expect(r.text).to.contain("demo.stars").and.to.contain("TAP_SCHEMA.columns");
+    const k = await sync(url, {
+      LANG: "ADQL",
+      QUERY: "SELECT k.from_table, c.from_column FROM TAP_SCHEMA.keys AS k JOIN TAP_SCHEMA.key_columns AS c ON k.key_id = c.key_id WHERE k.target_table = 'demo.stars'",
+      RESPONSEFORMAT: "csv",
+    });
+    expect(k.text).to.contain("demo.detections,star_id");
+  });
+
+  describe("errors", () => {
+    const cases: [string, Record<string, string>, number, RegExp][] = [
+      ["an ADQL syntax error, with line and column", { LANG: "ADQL", QUERY: "SELECT star_id\nFROM demo.stars WHERE" }, 400, /line 2, column \d+/],
+      ["an unknown table", { LANG: "ADQL", QUERY: "SELECT * FROM demo.nothing" }, 400, /unknown table/],
+      ["a missing LANG", { QUERY: "SELECT 1 FROM demo.stars" }, 400, /LANG/],
+      ["an unknown LANG", { LANG: "SQL", QUERY: "SELECT 1 FROM demo.stars" }, 400, /LANG=SQL/],
+      ["a missing QUERY", { LANG: "ADQL" }, 400, /QUERY/],
+      ["a bad MAXREC", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", MAXREC: "-1" }, 400, /MAXREC/],
+      ["an unknown format", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", RESPONSEFORMAT: "fits" }, 400, /RESPONSEFORMAT/],
+      ["another REQUEST", { REQUEST: "getCapabilities", LANG: "ADQL", QUERY: "SELECT 1" }, 400, /REQUEST/],
+      ["an upload from a host not allowed", { LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,http://example.org/t.xml" }, 400, /not allowed/],
+    ];
+    for (const [what, params, status, message] of cases) {
+      it(`answers ${what} with a VOTable error document and ${status}`, async () => {
+        const r = await sync(url, params);
+        expect(r.status).to.equal(status);
+        expect(r.type).to.match(/^application\/x-votable\+xml/);
+        const info = /<INFO name="QUERY_STATUS" value="ERROR">([^<]*)<\/INFO>/.exec(r.text);
+        expect(info, r.text).to.not.equal(null);
+        expect(info![1]).to.match(message);
+      });
+    }
+
+    it("answers 404 with an error document for an unknown endpoint", async () => {
+      const res = await fetch(`${url}/nothing`);
+      expect(res.status).to.equal(404);
+      expect(await res.text()).to.contain('value="ERROR"');
+    });
+  });
+});
