@@ -4,6 +4,8 @@
  */
 import type { Column } from "../column.js";
 import type { Row } from "../model.js";
+import type { Base64Piece } from "./base64.js";
+import { verifyDecoded } from "./base64.js";
 
 /** Decodes one cell at `pos`; returns the position after it, or -1 if the bytes end before the cell does. */
 type CellDecoder = (buf: Buffer, view: DataView, pos: number, end: number, out: unknown[], i: number) => number;
@@ -28,7 +30,6 @@ export class BinaryRowDecoder {
   private readonly decoders: CellDecoder[];
   private readonly flagBytes: number;
   private readonly n: number;
-  private carry: Buffer | undefined;
 
   constructor(columns: readonly Column[], nullFlags: boolean, limits: BinaryLimits) {
     this.n = columns.length;
@@ -38,21 +39,44 @@ export class BinaryRowDecoder {
 
   /** Bytes of an incomplete row waiting for the next piece. */
   get pending(): number {
-    return this.carry?.length ?? 0;
+    return this.len;
   }
 
+  /** Row bytes: the tail of an incomplete row, then the newly decoded bytes. */
+  private work: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private len = 0;
+
   /**
-   * Decodes the complete rows in `carry + bytes`, handing each to `emit`. Stops early (keeping the rest) when
-   * `emit` returns false.
+   * Decodes base64 straight after the bytes carried over (Buffer#write with "base64" writes into place, so there
+   * is no concatenation), checks it, then decodes the complete rows.
    */
+  pushBase64(piece: Base64Piece, emit: (row: Row) => void): void {
+    this.ensure(this.len + piece.bytes);
+    const written = this.work.write(piece.body, this.len, "base64");
+    verifyDecoded(piece, written);
+    this.len += written;
+    this.decodeRows(emit);
+  }
+
+  /** Appends raw bytes (for tests and other sources) and decodes the complete rows. */
   push(bytes: Uint8Array, emit: (row: Row) => void): void {
-    let buf: Buffer;
-    if (this.carry !== undefined && this.carry.length > 0) {
-      buf = Buffer.concat([this.carry, bytes]);
-    } else buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    this.carry = undefined;
+    this.ensure(this.len + bytes.length);
+    this.work.set(bytes, this.len);
+    this.len += bytes.length;
+    this.decodeRows(emit);
+  }
+
+  private ensure(size: number): void {
+    if (size <= this.work.length) return;
+    const next = Buffer.allocUnsafe(Math.max(size, this.work.length * 2));
+    this.work.copy(next, 0, 0, this.len);
+    this.work = next;
+  }
+
+  private decodeRows(emit: (row: Row) => void): void {
+    const buf = this.work;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-    const end = buf.length;
+    const end = this.len;
     const decoders = this.decoders;
     const n = this.n;
     const flagBytes = this.flagBytes;
@@ -75,7 +99,11 @@ export class BinaryRowDecoder {
       pos = p;
       emit(row);
     }
-    if (pos < end) this.carry = Buffer.from(buf.subarray(pos));
+    // Keep the incomplete row at the front for the next piece.
+    if (pos > 0) {
+      buf.copy(buf, 0, pos, end);
+      this.len = end - pos;
+    }
   }
 }
 

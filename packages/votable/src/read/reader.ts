@@ -79,7 +79,11 @@ interface SaxesInternals {
   text: string;
   name: string;
   entity: string;
+  carriedFromPrevious: string | undefined;
 }
+
+/** What STREAM content may hold (RFC 2045 base64 and XML whitespace): nothing that XML would need to check. */
+const BASE64_TEXT = /^[A-Za-z0-9+/=\t\n\r ]*$/;
 
 function local(name: string): string {
   const i = name.indexOf(":");
@@ -180,16 +184,71 @@ class Engine {
   }
 
   fail(code: VOTableErrorCode, message: string, extra: { field?: string; row?: number } = {}): never {
-    throw new VOTableError(code, message, { line: this.sax.line, column: this.sax.column, ...extra });
+    throw new VOTableError(code, message, { ...this.position(), ...extra });
   }
 
-  /** Feeds decoded text to saxes in bounded pieces, checking the limits on saxes' buffers after each. */
+  /**
+   * saxes' position, corrected for STREAM text that bypassed it: saxes was only given its newlines, so its line
+   * is right and its column short by what followed the last newline.
+   */
+  position(): { line: number; column: number } {
+    const { line, column } = this.sax;
+    return { line, column: column + (line === this.skippedLine ? this.skippedColumns : 0) };
+  }
+
+  /**
+   * Feeds decoded text to saxes in bounded pieces, checking the limits on saxes' buffers after each. Inside a
+   * STREAM the base64 text goes straight to the decoder instead: saxes would look at every character (it is most
+   * of the cost of reading BINARY2), and text made only of base64 and blanks has nothing for an XML parser to
+   * check. saxes still gets the newlines, to keep its line numbers.
+   */
   write(text: string): void {
-    for (let i = 0; i < text.length; i += PIECE) {
-      const piece = i === 0 && text.length <= PIECE ? text : text.slice(i, i + PIECE);
+    let i = 0;
+    const n = text.length;
+    const x = this.internals;
+    while (i < n) {
+      if (this.inStream && x.state === S_TEXT && x.text.length === 0 && x.carriedFromPrevious === undefined) {
+        const lt = text.indexOf("<", i);
+        const end = lt < 0 ? n : lt;
+        if (end > i) {
+          const segment = text.slice(i, end);
+          // Another table's STREAM is not decoded, so check here what the decoder would have checked.
+          if (this.streamSelected || BASE64_TEXT.test(segment)) {
+            this.streamText(segment);
+            this.skipPosition(segment);
+            i = end;
+            continue;
+          }
+        }
+      }
+      const end = Math.min(n, i + PIECE);
+      const piece = i === 0 && end === n ? text : text.slice(i, end);
       if (!this.sawRoot) this.checkProlog(piece);
       this.sax.write(piece);
       this.afterWrite();
+      i = end;
+    }
+  }
+
+  private skippedLine = -1;
+  private skippedColumns = 0;
+
+  private skipPosition(segment: string): void {
+    let newlines = 0;
+    let last = -1;
+    for (let k = segment.indexOf("\n"); k >= 0; k = segment.indexOf("\n", k + 1)) {
+      newlines++;
+      last = k;
+    }
+    if (newlines > 0) {
+      this.sax.write("\n".repeat(newlines));
+      this.afterWrite();
+      this.skippedLine = this.sax.line;
+      this.skippedColumns = segment.length - last - 1;
+    } else if (this.skippedLine === this.sax.line) this.skippedColumns += segment.length;
+    else {
+      this.skippedLine = this.sax.line;
+      this.skippedColumns = segment.length;
     }
   }
 
@@ -228,8 +287,7 @@ class Engine {
     const window = tail + piece;
     const at = window.indexOf("<!DOCTYPE");
     if (at >= 0) {
-      let line = this.sax.line;
-      let column = this.sax.column;
+      let { line, column } = this.position();
       if (at >= tail.length) {
         const lines = piece.slice(0, at - tail.length).split("\n");
         line += lines.length - 1;
@@ -395,10 +453,9 @@ class Engine {
       // Another table's data: only its shape matters (it is checked by saxes), not its content.
       return;
     }
-    let bytes: Buffer | undefined;
     try {
-      bytes = this.base64!.push(t);
-      if (bytes !== undefined) this.rows!.push(bytes, this.emit);
+      const piece = this.base64!.push(t);
+      if (piece !== undefined) this.rows!.pushBase64(piece, this.emit);
     } catch (err) {
       this.binaryError(err);
     }
@@ -472,7 +529,7 @@ class Engine {
             this.streamSelected = false;
             try {
               const rest = this.base64!.end();
-              if (rest !== undefined) this.rows!.push(rest, this.emit);
+              if (rest !== undefined) this.rows!.pushBase64(rest, this.emit);
             } catch (err) {
               this.binaryError(err);
             }
