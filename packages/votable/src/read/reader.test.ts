@@ -266,6 +266,19 @@ describe("reader: bad input is refused quickly, with a code and a position", fun
     });
   }
 
+  it("positions stay exact after STREAM text that bypassed saxes: a bad base64 character, then later markup", async function () {
+    const b64 = Buffer.alloc(57 * 3, 7).toString("base64").replace(/(.{76})/g, "$1\n"); // 3 lines of 76
+    const head = `<VOTABLE ${NS}>\n<RESOURCE>\n<TABLE><FIELD name="a" datatype="unsignedByte"/>\n<DATA><BINARY><STREAM encoding="base64">\n`;
+    // line 5 is the first base64 line; put a '*' at column 11 of line 6
+    const lines = b64.split("\n");
+    lines[1] = lines[1]!.slice(0, 10) + "*" + lines[1]!.slice(11);
+    const badChar = await failure(head + lines.join("\n") + "</STREAM></BINARY></DATA></TABLE></RESOURCE></VOTABLE>");
+    expect([badChar.code, badChar.line, badChar.column]).to.deep.equal(["VOTABLE_BAD_BASE64", 6, 11]);
+    // a mismatched tag after the STREAM: base64 on lines 5-7, line 8 empty, "</STREAM>..." on 9, the bad end tag on 10
+    const badTag = await failure(head + b64 + "\n</STREAM></BINARY></DATA>\n</TABLE></RESOURCE></RESOURCE></VOTABLE>");
+    expect([badTag.code, badTag.line]).to.deep.equal(["VOTABLE_XML_MALFORMED", 10]);
+  });
+
   it("VOTABLE_UNSUPPORTED_ENCODING: UTF-16 input", async function () {
     const err = await failure(Buffer.from("\uFEFF<VOTABLE/>", "utf16le"));
     expect(err.code).to.equal("VOTABLE_UNSUPPORTED_ENCODING");

@@ -214,20 +214,44 @@ class Engine {
           const segment = text.slice(i, end);
           // Another table's STREAM is not decoded, so check here what the decoder would have checked.
           if (this.streamSelected || BASE64_TEXT.test(segment)) {
-            this.streamText(segment);
+            try {
+              this.streamText(segment);
+            } catch (err) {
+              throw this.relocate(err, segment);
+            }
             this.skipPosition(segment);
             i = end;
             continue;
           }
         }
       }
-      const end = Math.min(n, i + PIECE);
+      let end = Math.min(n, i + PIECE);
+      // Stop right after a STREAM start tag, so that its content takes the path above from its first character.
+      const st = text.indexOf("STREAM", i);
+      if (st >= 0 && st < end) {
+        const gt = text.indexOf(">", st);
+        if (gt >= 0 && gt < end) end = gt + 1;
+      }
       const piece = i === 0 && end === n ? text : text.slice(i, end);
       if (!this.sawRoot) this.checkProlog(piece);
       this.sax.write(piece);
       this.afterWrite();
       i = end;
     }
+  }
+
+  /** A base64 error inside a bypassed segment: point at the first character that is not base64. */
+  private relocate(err: unknown, segment: string): unknown {
+    if (!(err instanceof VOTableError) || err.code !== "VOTABLE_BAD_BASE64") return err;
+    const bad = /[^A-Za-z0-9+/=\t\n\r ]/.exec(segment);
+    if (bad === null) return err;
+    const before = segment.slice(0, bad.index);
+    const nl = before.lastIndexOf("\n");
+    let { line, column } = this.position();
+    for (let k = before.indexOf("\n"); k >= 0; k = before.indexOf("\n", k + 1)) line++;
+    column = nl < 0 ? column + before.length + 1 : before.length - nl;
+    const message = err.message.replace(/ \(line \d+, column \d+\)$/, "");
+    return new VOTableError(err.code, message, { line, column, cause: err });
   }
 
   private skippedLine = -1;
