@@ -300,7 +300,7 @@ function readQserv(t: Obj, where: Where): QservInput | null {
     where.at("qserv:overlap").fail("expected a number of degrees");
   }
   if (!director && directorTable === null) {
-    if (raColumn !== null || decColumn !== null || keyColumn !== null || overlapRaw != null) {
+    if (raColumn !== null || decColumn !== null || keyColumn !== null || (overlapRaw !== undefined && overlapRaw !== null)) {
       where.fail("qserv:* keys need qserv:director: true or qserv:director_table");
     }
     return null;
