@@ -4,7 +4,7 @@
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { writeTable, contentType, type OutputFormat } from "@qserv-tap/votable";
+import { writeTable, contentType, type Field, type OutputFormat } from "@qserv-tap/votable";
 import type { RowCursor, Session } from "../backends/backend.js";
 import { TapError, sendError, errorStatusAndMessage } from "../errors.js";
 import { readParams, single } from "../params.js";
@@ -162,7 +162,7 @@ export function syncRouter(deps: ServiceDeps): Router {
           await cleanup();
         }
       })();
-      const fields = columns.map(fieldOf);
+      const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
       const stream = writeTable(fields, source, {
         format,
         query,
@@ -186,6 +186,18 @@ export function syncRouter(deps: ServiceDeps): Router {
   router.get("/sync", handler);
   router.post("/sync", handler);
   return router;
+}
+
+/**
+ * astropy 5.2 reads a bounded variable-length string ("24*") in BINARY and BINARY2 as if it were
+ * fixed-length (24 bytes), and so misreads every following cell; "*" it reads correctly. The bound
+ * is advisory (VOTable 1.4 §2.2), so binary serializations declare strings as "*".
+ */
+function boundlessChar(f: Field): Field {
+  if ((f.datatype === "char" || f.datatype === "unicodeChar") && f.arraysize !== undefined && /^\d+\*$/.test(f.arraysize)) {
+    return { ...f, arraysize: "*" };
+  }
+  return f;
 }
 
 function dbError(e: unknown): unknown {
