@@ -13,9 +13,7 @@
  * Each argument is pasted several times, so arguments must be deterministic expressions
  * (columns, literals, arithmetic): never RAND() or a subquery.
  */
-import { GeometryError } from "./errors.js";
-import { edgePlanes } from "./polygon.js";
-import { CPOLY_ARITY_MESSAGE } from "./scisql.js";
+import { assertCPolyArity, polygonVerdict } from "./scisql.js";
 
 const RAD = "0.017453292519943295e0";
 const DEG = "57.29577951308232e0";
@@ -87,24 +85,19 @@ export function inlinePtInCircleSql(
  * @throws GeometryError SCISQL_CPOLY_ARITY as scisqlS2PtInCPoly does.
  */
 export function inlinePtInCPolySql(lon: string, lat: string, coords: readonly (number | null)[]): string {
-  if (coords.length % 2 !== 0 || coords.length < 6 || coords.length > 40) {
-    throw new GeometryError("SCISQL_CPOLY_ARITY", CPOLY_ARITY_MESSAGE);
-  }
+  assertCPolyArity(coords.length);
   const p = asDouble(lon);
   const q = asDouble(lat);
   const guard = `(CASE WHEN ${p} IS NULL OR ${q} IS NULL THEN 0 WHEN ${q} < -90 OR ${q} > 90 THEN NULL`;
   // After the point, scisql looks at the vertices: a NULL one gives 0, an invalid one NULL.
-  if (coords.some((c) => c === null)) return `${guard} ELSE 0 END)`;
-  const vertices = coords as readonly number[];
-  const valid = vertices.every((c, i) => Number.isFinite(c) && (i % 2 === 0 || (c >= -90 && c <= 90)));
-  const built = valid ? edgePlanes(vertices) : undefined;
-  if (!built?.ok) return `${guard} ELSE NULL END)`;
+  const planes = polygonVerdict(coords);
+  if (planes === 0 || planes === null) return `${guard} ELSE ${planes === 0 ? "0" : "NULL"} END)`;
   const cosLat = `COS(${q} * ${RAD})`;
   const x = `COS(${p} * ${RAD}) * ${cosLat}`;
   const y = `SIN(${p} * ${RAD}) * ${cosLat}`;
   const z = `SIN(${q} * ${RAD})`;
-  const side = built.planes.clockwise ? "<= 0" : ">= 0";
-  const tests = built.planes.edges.map(
+  const side = planes.clockwise ? "<= 0" : ">= 0";
+  const tests = planes.edges.map(
     (e) => `${x} * ${sqlDoubleLiteral(e.x)} + ${y} * ${sqlDoubleLiteral(e.y)} + ${z} * ${sqlDoubleLiteral(e.z)} ${side}`,
   );
   return `${guard} WHEN ${tests.join(" AND ")} THEN 1 ELSE 0 END)`;

@@ -131,8 +131,11 @@ export function prepareS2PtInCPoly(
   };
 }
 
-/** What the vertices alone decide: 0 (a NULL vertex), null (invalid or degenerate), or the polygon. */
-function polygonVerdict(vertices: readonly (number | null)[]): EdgePlanes | 0 | null {
+/**
+ * What the vertices alone decide, in scisql's order: 0 for a NULL vertex, null for an invalid
+ * vertex or a degenerate polygon, else the polygon's edge planes.
+ */
+export function polygonVerdict(vertices: readonly (number | null)[]): EdgePlanes | 0 | null {
   if (vertices.some((v) => v === null)) return 0;
   const coords = vertices as readonly number[];
   for (let i = 0; i < coords.length; i += 2) {
@@ -145,7 +148,8 @@ function polygonVerdict(vertices: readonly (number | null)[]): EdgePlanes | 0 | 
 /** The message scisql gives when it refuses the argument count (qserv/README §b). */
 export const CPOLY_ARITY_MESSAGE = `scisql_s2PtInCPoly expects between 4 and ${SCISQL_MAX_VERTS + 1} spherical coordinate pairs`;
 
-function assertCPolyArity(coordinateCount: number): void {
+/** @throws GeometryError SCISQL_CPOLY_ARITY unless the count is even and 6..40 (3..20 vertices). */
+export function assertCPolyArity(coordinateCount: number): void {
   if (coordinateCount % 2 !== 0 || coordinateCount < 6 || coordinateCount > 2 * SCISQL_MAX_VERTS) {
     throw new GeometryError("SCISQL_CPOLY_ARITY", CPOLY_ARITY_MESSAGE);
   }
