@@ -11,7 +11,7 @@ export {
 export type { VOTableErrorCode, VOTableErrorDetails } from "./errors.js";
 export { VOTableError, isVOTableError } from "./errors.js";
 export type { OutputFormat, RowSource, WriteOptions } from "./stream.js";
-export { OUTPUT_FORMATS, TableStream, contentType, streamToBuffer, writeTable } from "./stream.js";
+export { OUTPUT_FORMATS, TableStream, contentType, parseResponseFormat, streamToBuffer, writeTable } from "./stream.js";
 export type { DocumentOptions, ErrorDocumentOptions, QueryStatus, Serialization, Trailer } from "./encode/document.js";
 export { VOTABLE_NAMESPACE, VOTABLE_VERSION, documentHead, documentTail, errorDocument } from "./encode/document.js";
 export { TableDataEncoder } from "./encode/tabledata.js";

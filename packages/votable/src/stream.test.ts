@@ -7,7 +7,7 @@ import { VOTableError } from "./errors.js";
 import type { Field, Row } from "./model.js";
 import { readVOTable } from "./read/reader.js";
 import type { OutputFormat } from "./stream.js";
-import { streamToBuffer, writeTable } from "./stream.js";
+import { contentType, parseResponseFormat, streamToBuffer, writeTable } from "./stream.js";
 
 const FIELDS: Field[] = [
   { name: "id", datatype: "long" },
@@ -77,6 +77,16 @@ describe("stream: writing tables", function () {
       expect(reader.infos.map((i) => i.value)).to.deep.equal(["OK", "OVERFLOW"]);
       expect(out.toString()).to.match(/<\/TABLE>\n<INFO name="QUERY_STATUS" value="OVERFLOW"\/>\n<\/RESOURCE>/);
     }
+  });
+
+  it("a generator may return the trailer itself when it is done", async function () {
+    async function* limited(): AsyncGenerator<Row, { status: "OVERFLOW" }> {
+      yield row(0);
+      return { status: "OVERFLOW" };
+    }
+    const reader = await readVOTable(await streamToBuffer(writeTable(FIELDS, limited(), { format: "binary2" })));
+    expect((await reader.toArray()).length).to.equal(1);
+    expect(reader.queryStatus).to.equal("OVERFLOW");
   });
 
   it("an async end() may compute the overflow", async function () {
@@ -154,6 +164,34 @@ describe("stream: writing tables", function () {
     }
     expect((await streamToBuffer(writeTable(FIELDS, [], { format: "csv" }))).toString()).to.equal("id,x,s\r\n");
     expect((await streamToBuffer(writeTable(FIELDS, [], { format: "csv", header: false }))).toString()).to.equal("");
+  });
+});
+
+describe("RESPONSEFORMAT values (DALI 1.1 §3.3, TAP 1.1 §2.7.2)", function () {
+  const cases: [string, OutputFormat | undefined][] = [
+    ["application/x-votable+xml", "binary2"],
+    ["votable", "binary2"],
+    ["application/x-votable+xml;serialization=TABLEDATA", "tabledata"],
+    ['application/x-votable+xml; serialization="BINARY"', "binary"],
+    ["application/x-votable+xml;serialization=binary2", "binary2"],
+    ["application/x-votable+xml;serialization=FITS", undefined],
+    ["votable/td", "tabledata"],
+    ["text/csv", "csv"],
+    ["text/csv;header=present", "csv"],
+    ["csv", "csv"],
+    ["text/tab-separated-values", "tsv"],
+    ["tsv", "tsv"],
+    ["application/fits", undefined],
+    ["text/html", undefined],
+  ];
+  for (const [value, want] of cases) {
+    it(`"${value}" → ${String(want)}`, function () {
+      expect(parseResponseFormat(value)).to.equal(want);
+    });
+  }
+  it("content types name the serialization", function () {
+    expect(contentType("binary2")).to.equal("application/x-votable+xml;serialization=BINARY2");
+    expect(contentType("csv")).to.equal("text/csv;header=present");
   });
 });
 

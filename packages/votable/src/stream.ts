@@ -28,7 +28,9 @@ export interface WriteOptions extends DocumentOptions {
   /**
    * Called once, after the last row and before the document is closed; what it returns is written after the TABLE.
    * This is where a TAP service reports an overflow it only discovered at the end: `end: () => ({ status: "OVERFLOW" })`.
-   * Ignored for CSV and TSV, which cannot express it (DALI 1.1 §4.4.1).
+   * A generator used as the row source may instead `return` the Trailer when it is done; if both say something,
+   * `end()` wins for the status and the INFOs of both are written. Ignored for CSV and TSV, which cannot express it
+   * (DALI 1.1 §4.4.1).
    */
   end?: () => Trailer | undefined | void | Promise<Trailer | undefined | void>;
   /**
@@ -52,6 +54,48 @@ const SERIALIZATION: Partial<Record<OutputFormat, Serialization>> = {
   binary2: "BINARY2",
 };
 
+/**
+ * The format asked for by a RESPONSEFORMAT (or FORMAT) value (DALI 1.1 §3.3, TAP 1.1 §2.7.2): a MIME type, with
+ * an optional `serialization` parameter for VOTable, or a short name. A bare VOTable type gives `votable`, the
+ * default serialization (BINARY2, the one VOTable 1.4 §5.5 recommends). Undefined when not a format of ours.
+ */
+export function parseResponseFormat(value: string, votable: OutputFormat = "binary2"): OutputFormat | undefined {
+  const [type = "", ...params] = value.split(";").map((p) => p.trim());
+  const t = type.toLowerCase();
+  let serialization: string | undefined;
+  let header: string | undefined;
+  for (const p of params) {
+    const [k, v] = p.split("=").map((x) => x.trim().replace(/^"(.*)"$/, "$1"));
+    if (k?.toLowerCase() === "serialization") serialization = v?.toUpperCase();
+    if (k?.toLowerCase() === "header") header = v?.toLowerCase();
+  }
+  switch (t) {
+    case "application/x-votable+xml":
+    case "application/votable+xml":
+    case "text/xml":
+    case "votable":
+      if (serialization === undefined) return votable;
+      return serialization === "TABLEDATA" ? "tabledata" : serialization === "BINARY" ? "binary" : serialization === "BINARY2" ? "binary2" : undefined;
+    case "votable/td":
+    case "votabletd":
+      return "tabledata";
+    case "votable/b":
+    case "votableb":
+      return "binary";
+    case "votable/b2":
+    case "votableb2":
+      return "binary2";
+    case "text/csv":
+    case "csv":
+      return header === "absent" ? undefined : "csv";
+    case "text/tab-separated-values":
+    case "tsv":
+      return "tsv";
+    default:
+      return undefined;
+  }
+}
+
 /** The MIME types of each format, as DALI 1.1 §3.3 and TAP 1.1 §2.7.2 name them. */
 export function contentType(format: OutputFormat): string {
   switch (format) {
@@ -66,6 +110,10 @@ export function contentType(format: OutputFormat): string {
     case "tsv":
       return "text/tab-separated-values";
   }
+}
+
+function isTrailer(x: unknown): x is Trailer {
+  return typeof x === "object" && x !== null && ("status" in x || "infos" in x || "message" in x);
 }
 
 /** How long encoded rows may wait for a slow source before they are pushed anyway. */
@@ -273,7 +321,7 @@ export class TableStream extends Readable {
         } else r = p;
         if (this.destroyed) return;
         if (r.done) {
-          await this.finish();
+          await this.finish(r.value as unknown);
           return;
         }
         batch.add(r.value);
@@ -308,19 +356,21 @@ export class TableStream extends Readable {
     return b === undefined ? true : this.push(b);
   }
 
-  private async finish(): Promise<void> {
+  /** `returned` is what the row source returned at its end: a generator may return the Trailer itself. */
+  private async finish(returned: unknown): Promise<void> {
     this.finished = true;
     this.flush(true);
     if (this.serialization) {
-      let trailer: Trailer | undefined | void;
+      let trailer: Trailer = isTrailer(returned) ? returned : {};
       try {
-        trailer = await this.options.end?.();
+        const fromEnd = await this.options.end?.();
+        if (fromEnd) trailer = { ...trailer, ...fromEnd, infos: [...(trailer.infos ?? []), ...(fromEnd.infos ?? [])] };
       } catch (err) {
         trailer = { status: "ERROR", message: this.errorMessage(err) };
         this.failure = err;
       }
       if (this.destroyed) return;
-      this.push(documentTail(this.serialization, trailer ?? {}));
+      this.push(documentTail(this.serialization, trailer));
     }
     this.push(null);
   }
