@@ -379,6 +379,19 @@ describe("reader: streaming", function () {
     expect(n).to.equal(200_000);
   });
 
+  it("a huge input chunk is taken a piece at a time: rows come out before the chunk is all parsed", async function () {
+    const { head, body, tail } = binary2Doc(400_000);
+    const whole = Buffer.from(head + body.toString("base64") + tail); // one 2.7 MB chunk
+    const reader = await readVOTable(Readable.from([whole]));
+    let n = 0;
+    for await (const _row of reader) {
+      // one piece of 64 KiB of base64 holds fewer than 10,000 of these 5-byte rows
+      if (n === 0) expect((reader as unknown as { engine: { queue: unknown[] } }).engine.queue.length).to.be.below(10_000);
+      if (++n === 10) break;
+    }
+    expect(n).to.equal(10);
+  });
+
   it("closing early destroys a Readable input", async function () {
     const readable = Readable.from([Buffer.from(EXAMPLE)]);
     const reader = await readVOTable(readable);

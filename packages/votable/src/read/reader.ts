@@ -600,22 +600,31 @@ function pick(attrs: Record<string, string>, keys: readonly string[]): Record<st
   return out;
 }
 
-/** Input chunks as an async iterator of Buffers or strings, split so that no single piece is huge. */
+/**
+ * Input chunks as an async iterator of Buffers or strings, split so that no piece is larger than PIECE: one step
+ * of the reader handles one piece, so the rows queued at once stay few whatever the size of the input's chunks.
+ */
 async function* chunks(input: ReadInput): AsyncGenerator<Uint8Array | string> {
-  if (typeof input === "string") {
-    for (let i = 0; i < input.length; i += PIECE) yield input.slice(i, i + PIECE);
-    return;
-  }
-  if (input instanceof Uint8Array) {
-    for (let i = 0; i < input.length; i += PIECE) yield input.subarray(i, i + PIECE);
+  if (typeof input === "string" || input instanceof Uint8Array) {
+    yield* split(input);
     return;
   }
   if (input === null || typeof input !== "object" || !(Symbol.asyncIterator in input)) {
     throw new VOTableError("VOTABLE_INPUT", "input must be a Readable, a Buffer, a string or an async iterable");
   }
   for await (const chunk of input as AsyncIterable<unknown>) {
-    if (typeof chunk === "string" || chunk instanceof Uint8Array) yield chunk;
+    if (typeof chunk === "string" || chunk instanceof Uint8Array) yield* split(chunk);
     else throw new VOTableError("VOTABLE_INPUT", "input chunks must be Buffers or strings");
+  }
+}
+
+function* split(chunk: Uint8Array | string): Generator<Uint8Array | string> {
+  if (chunk.length <= PIECE) {
+    yield chunk;
+    return;
+  }
+  for (let i = 0; i < chunk.length; i += PIECE) {
+    yield typeof chunk === "string" ? chunk.slice(i, i + PIECE) : chunk.subarray(i, i + PIECE);
   }
 }
 
