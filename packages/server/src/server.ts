@@ -50,7 +50,12 @@ export async function openService(config: Config, options: { log?: (m: string) =
   const demo = config.demo && backend instanceof DuckDbBackend;
   if (demo) catalogs.push(loadFelis(DEMO_SCHEMA_PATH));
   for (const path of config.schemas) catalogs.push(loadFelis(path));
-  for (const text of await storedSchemas(backend)) catalogs.push(loadFelis(text));
+  const names = () => new Set(catalogs.flatMap((c) => c.schemas.map((s) => s.name)));
+  for (const text of await storedSchemas(backend)) {
+    const stored = loadFelis(text);
+    // A schema named in the configuration wins over the copy the loader stored.
+    if (!stored.schemas.some((s) => names().has(s.name))) catalogs.push(stored);
+  }
   const catalog = combineCatalogs(catalogs);
   if (demo && (await ensureDemo(backend, catalog))) log("generated the demo catalog");
   const tapSchemaStore = backend instanceof DuckDbBackend ? backend : await DuckDbBackend.open(":memory:");

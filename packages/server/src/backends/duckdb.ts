@@ -74,6 +74,13 @@ export class DuckDbBackend implements Backend {
     return reader.getRowsJS() as unknown[][];
   }
 
+  /** Felis documents stored by `tap-server load`. */
+  async storedFelis(): Promise<string[]> {
+    const exists = await this.rows("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tap_server_felis'");
+    if (Number(exists[0]?.[0]) === 0) return [];
+    return (await this.rows("SELECT yaml FROM tap_server_felis ORDER BY name")).map((r) => String(r[0]));
+  }
+
   async session(): Promise<Session> {
     const conn = await this.instance.connect();
     return new DuckDbSession(conn, () => ++this.uploadCounter);

@@ -1,7 +1,212 @@
+/**
+ * MariaDB (or MySQL) through mysql2's callback API: a pool; each session holds one connection;
+ * results stream with query().stream() and rowsAsArray over the text protocol (which Qserv's
+ * proxy also speaks). Cancelling destroys the connection and kills the query on the server.
+ */
+import mysql from "mysql2";
+import type { Field } from "@qserv-tap/votable";
+import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import type { Backend } from "./backend.js";
-export const MariaDbBackend = {
-  async open(_c: MySqlConnectionConfig): Promise<Backend> {
-    throw new Error("the MariaDB backend is not implemented yet");
-  },
-};
+import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";
+
+export function quoteMy(name: string): string {
+  return "`" + name.replaceAll("`", "``") + "`";
+}
+
+/** The MariaDB type of an uploaded VOTable field. */
+export function myType(f: Pick<Field, "datatype" | "arraysize" | "xtype">): string {
+  if (f.xtype === "timestamp") return "DATETIME(6)";
+  const array = f.arraysize !== undefined && f.arraysize !== "";
+  if (f.datatype === "char" || f.datatype === "unicodeChar") {
+    const m = f.arraysize ? /^(\d+)\*?$/.exec(f.arraysize) : null;
+    if (!array) return "CHAR(1)";
+    return m && Number(m[1]) <= 1024 ? `VARCHAR(${m[1]})` : "TEXT";
+  }
+  if (array) return "TEXT";
+  switch (f.datatype) {
+    case "boolean":
+    case "bit":
+      return "BOOLEAN";
+    case "unsignedByte":
+    case "short":
+      return "SMALLINT";
+    case "int":
+      return "INT";
+    case "long":
+      return "BIGINT";
+    case "float":
+      return "FLOAT";
+    case "double":
+      return "DOUBLE";
+    default:
+      return "TEXT";
+  }
+}
+
+type Conn = mysql.PoolConnection;
+
+export function q(conn: mysql.Connection | mysql.PoolConnection | mysql.Pool, sql: string, values?: unknown[]): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    conn.query(sql, values ?? [], (err: Error | null, rows: unknown) => (err ? reject(err) : resolve(rows))),
+  );
+}
+
+function cell(v: unknown, f: Field): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === "number" && Number.isNaN(v)) return null;
+  if (f.xtype === "timestamp") {
+    const s = v instanceof Date ? v.toISOString() : String(v);
+    return s.replace("T", " ").replace(/Z$/, "");
+  }
+  if (typeof v === "object" && v !== null && typeof (v as ArrayLike<unknown>).length === "number" && typeof v !== "string") {
+    return Array.from(v as ArrayLike<unknown>).map(String).join(" ");
+  }
+  return v;
+}
+
+export class MariaDbBackend implements Backend {
+  readonly kind: "mariadb" | "qserv" = "mariadb";
+  readonly dialect: Dialect = "mysql";
+  readonly uploads: boolean = true;
+  readonly description: string;
+  private counter = 0;
+  /** Every SQL statement sent, for tests (Qserv stand-in). */
+  onSql?: (sql: string) => void;
+
+  protected constructor(
+    readonly pool: mysql.Pool,
+    readonly config: MySqlConnectionConfig,
+  ) {
+    this.description = `MariaDB at ${config.host}:${config.port}/${config.database}`;
+  }
+
+  static async open(config: MySqlConnectionConfig): Promise<MariaDbBackend> {
+    const b = new MariaDbBackend(MariaDbBackend.createPool(config), config);
+    await b.ping();
+    return b;
+  }
+
+  static createPool(config: MySqlConnectionConfig): mysql.Pool {
+    return mysql.createPool({
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      ...(config.database ? { database: config.database } : {}),
+      connectionLimit: config.connectionLimit,
+      supportBigNumbers: true,
+      dateStrings: true,
+      timezone: "Z",
+      charset: "utf8mb4",
+    });
+  }
+
+  async storedFelis(): Promise<string[]> {
+    try {
+      const rows = (await q(this.pool, "SELECT yaml FROM tap_server_felis ORDER BY name")) as { yaml: string }[];
+      return rows.map((r) => r.yaml);
+    } catch {
+      return [];
+    }
+  }
+
+  async session(): Promise<Session> {
+    const conn = await new Promise<Conn>((resolve, reject) =>
+      this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
+    );
+    return new MariaDbSession(this, conn, () => ++this.counter);
+  }
+
+  async ping(): Promise<void> {
+    await q(this.pool, "SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.pool.end(() => resolve()));
+  }
+}
+
+class MariaDbSession implements Session {
+  private temps: string[] = [];
+  private released = false;
+  private broken = false;
+  constructor(
+    private readonly backend: MariaDbBackend,
+    private readonly conn: Conn,
+    private readonly nextId: () => number,
+  ) {}
+
+  async createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]> {
+    const name = `tap_upload_${this.nextId()}_${table.name.replace(/\W/g, "_")}`.toLowerCase();
+    const cols = table.fields.map((f, i) => `${quoteMy(columnNames[i]!)} ${myType(f)}`);
+    const create = `CREATE TEMPORARY TABLE ${quoteMy(name)} (${cols.join(", ")})`;
+    this.backend.onSql?.(create);
+    await q(this.conn, create);
+    this.temps.push(name);
+    const insert = `INSERT INTO ${quoteMy(name)} VALUES `;
+    const tuple = `(${table.fields.map(() => "?").join(", ")})`;
+    let batch: unknown[][] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await q(this.conn, insert + batch.map(() => tuple).join(", "), batch.flat());
+      batch = [];
+    };
+    for await (const row of table.rows) {
+      batch.push(table.fields.map((f, i) => cell(row[i], f)));
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+    return [name];
+  }
+
+  async query(sql: string, signal?: AbortSignal): Promise<RowCursor> {
+    this.backend.onSql?.(sql);
+    const conn = this.conn;
+    const stream = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
+    let closed = false;
+    let ended = false;
+    stream.once("end", () => (ended = true));
+    const kill = () => {
+      // The server runs on until told: kill the statement from another connection, and never
+      // give this connection back to the pool.
+      this.broken = true;
+      const threadId = conn.threadId;
+      stream.destroy();
+      conn.destroy();
+      if (threadId !== null && threadId !== undefined) q(this.backend.pool, `KILL QUERY ${Number(threadId)}`).catch(() => {});
+    };
+    const onAbort = () => {
+      if (!ended) kill();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (!ended) kill();
+    };
+    return {
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const row of stream) yield row as unknown[];
+          ended = true;
+        } finally {
+          await close();
+        }
+      },
+    };
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    if (this.broken) return;
+    try {
+      for (const t of this.temps) await q(this.conn, `DROP TEMPORARY TABLE IF EXISTS ${quoteMy(t)}`);
+      this.conn.release();
+    } catch {
+      this.conn.destroy();
+    }
+  }
+}
