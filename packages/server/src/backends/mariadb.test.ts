@@ -1,0 +1,150 @@
+/**
+ * The MariaDB backend end to end: a private MariaDB, `tap-server load` of a CSV with a Felis
+ * schema, then sync queries (cone search, NULLs, an upload join, TAP_SCHEMA from the embedded
+ * store) through the service; and the Qserv backend's behaviour against the same server as a
+ * stand-in (no uploads; every SQL string goes through the qserv dialect).
+ */
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
+import { configFrom } from "../config.js";
+import { loadCommand } from "../load.js";
+import { needTool, startService, sync, type Running } from "../test-support/service.js";
+import { QservBackend } from "./qserv.js";
+
+const FELIS = `---
+name: lab
+"@id": "#lab"
+description: Test stars.
+tables:
+- name: stars
+  "@id": "#stars"
+  primaryKey: "#stars.id"
+  columns:
+  - { name: id, "@id": "#stars.id", datatype: long, ivoa:ucd: meta.id;meta.main }
+  - { name: ra, "@id": "#stars.ra", datatype: double, nullable: false, ivoa:unit: deg, ivoa:ucd: pos.eq.ra;meta.main }
+  - { name: dec, "@id": "#stars.dec", datatype: double, nullable: false, ivoa:unit: deg, ivoa:ucd: pos.eq.dec;meta.main }
+  - { name: mag, "@id": "#stars.mag", datatype: float, ivoa:unit: mag }
+  - { name: label, "@id": "#stars.label", datatype: string, length: 16 }
+  - { name: seen, "@id": "#stars.seen", datatype: timestamp }
+`;
+
+function csv(): string {
+  const lines = ["id,ra,dec,mag,label,seen"];
+  for (let i = 1; i <= 2000; i++) {
+    const ra = (i * 137.508) % 360;
+    const dec = -89 + ((i * 7.3) % 178);
+    lines.push(`${i},${ra},${dec},${i % 5 === 0 ? "" : (15 + (i % 70) / 10).toFixed(2)},${i % 3 === 0 ? "" : `s${i}`},2025-01-0${1 + (i % 9)} 12:00:00`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", function () {
+  this.timeout(120_000);
+  let db: MariaDbServer | undefined;
+  let running: Running | undefined;
+  let dir: string;
+
+  before(async function () {
+    needTool(this, findMariaDb().ok, "MariaDB (mariadbd, mariadb-install-db)");
+    db = await startMariaDb();
+    const c = await db.connect();
+    await c.query("CREATE DATABASE tap");
+    await c.end();
+    dir = mkdtempSync(join(tmpdir(), "tap-load-"));
+    writeFileSync(join(dir, "lab.yaml"), FELIS);
+    writeFileSync(join(dir, "stars.csv"), csv());
+  });
+
+  after(async () => {
+    await running?.close();
+    await db?.stop();
+  });
+
+  const mariadb = () => ({ host: "127.0.0.1", port: db!.port, user: "root", password: "", database: "tap", connectionLimit: 4 });
+
+  it("loads a CSV with its Felis schema, installing scisql functions and indexes", async () => {
+    const config = configFrom({ backend: "mariadb", mariadb: mariadb() });
+    const log = console.log;
+    console.log = () => {};
+    try {
+      await loadCommand(["--schema", join(dir, "lab.yaml"), "--table", "lab.stars", join(dir, "stars.csv")], config);
+    } finally {
+      console.log = log;
+    }
+    const c = await db!.connect();
+    const [rows] = (await c.query("SELECT COUNT(*) AS n, SUM(mag IS NULL) AS nulls FROM lab.stars")) as unknown as [{ n: number; nulls: string }[]];
+    const [idx] = (await c.query("SHOW INDEX FROM lab.stars")) as unknown as [{ Column_name: string }[]];
+    const [fns] = (await c.query("SHOW FUNCTION STATUS WHERE Db = 'tap'")) as unknown as [{ Name: string }[]];
+    await c.end();
+    expect(Number(rows[0]!.n)).to.equal(2000);
+    expect(Number(rows[0]!.nulls)).to.equal(400);
+    expect(idx.map((i) => i.Column_name)).to.include("dec");
+    expect(fns.map((f) => f.Name)).to.include("scisql_s2PtInCircle");
+  });
+
+  it("serves the loaded table: cone search, NULLs, TAP_SCHEMA, upload join", async () => {
+    running = await startService({ backend: "mariadb", mariadb: mariadb(), demo: false });
+    const url = running.url;
+    const cone = await sync(url, {
+      LANG: "ADQL",
+      QUERY: "SELECT id, DISTANCE(POINT('ICRS', ra, dec), POINT('ICRS', 100, 0)) AS d FROM lab.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 100, 0, 10))",
+      RESPONSEFORMAT: "csv",
+    });
+    expect(cone.status, cone.text).to.equal(200);
+    const ds = cone.text.trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(",")[1]));
+    expect(ds.length).to.be.greaterThan(0);
+    for (const d of ds) expect(d).to.be.at.most(10);
+    const nulls = await sync(url, { LANG: "ADQL", QUERY: "SELECT COUNT(*) AS n FROM lab.stars WHERE mag IS NULL", RESPONSEFORMAT: "csv" });
+    expect(nulls.text).to.match(/\n400\r?\n/);
+    const ts = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 1 seen FROM lab.stars ORDER BY id", RESPONSEFORMAT: "csv" });
+    expect(ts.text).to.match(/2025-01-0\dT12:00:00/);
+    const tap = await sync(url, { LANG: "ADQL", QUERY: "SELECT table_name FROM TAP_SCHEMA.tables", RESPONSEFORMAT: "csv" });
+    expect(tap.text).to.contain("lab.stars");
+    const vot =
+      '<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>' +
+      '<FIELD name="id" datatype="long"/><FIELD name="tag" datatype="char" arraysize="*"/>' +
+      "<DATA><TABLEDATA><TR><TD>3</TD><TD>three</TD></TR><TR><TD>10</TD><TD>ten</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>";
+    const form = new FormData();
+    form.set("LANG", "ADQL");
+    form.set("RESPONSEFORMAT", "csv");
+    form.set("UPLOAD", "mine,param:t1");
+    form.set("QUERY", "SELECT u.tag, s.id FROM TAP_UPLOAD.mine AS u JOIN lab.stars AS s ON s.id = u.id ORDER BY s.id");
+    form.set("t1", new Blob([vot], { type: "application/x-votable+xml" }), "t1.xml");
+    const res = await fetch(`${url}/sync`, { method: "POST", body: form });
+    const text = await res.text();
+    expect(res.status, text).to.equal(200);
+    expect(text.trim().split(/\r?\n/)).to.deep.equal(["tag,id", "three,3", "ten,10"]);
+    await running.close();
+    running = undefined;
+  });
+
+  it("Qserv stand-in: qserv dialect, no uploads, TAP_SCHEMA from the embedded store", async () => {
+    const sent: string[] = [];
+    const backend = await QservBackend.open(mariadb());
+    backend.onSql = (sql) => sent.push(sql);
+    running = await startService({ backend: "qserv", qserv: mariadb(), schemas: [join(dir, "lab.yaml")] }, { backend });
+    const url = running.url;
+    const r = await sync(url, {
+      LANG: "ADQL",
+      QUERY: "SELECT TOP 5 id, ra, dec FROM lab.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 100, 0, 10)) ORDER BY id",
+      RESPONSEFORMAT: "csv",
+    });
+    expect(r.status, r.text).to.equal(200);
+    const tap = await sync(url, { LANG: "ADQL", QUERY: "SELECT COUNT(*) AS n FROM TAP_SCHEMA.columns WHERE table_name = 'lab.stars'", RESPONSEFORMAT: "csv" });
+    expect(tap.text).to.match(/\n6\r?\n/);
+    const up = await sync(url, { LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,param:x" });
+    expect(up.status).to.equal(400);
+    expect(up.text).to.contain("Uploads are not available on this backend");
+    const caps = await (await fetch(`${url}/capabilities`)).text();
+    expect(caps).not.to.contain("upload-inline");
+    // Every statement sent is SELECT-only SQL of the qserv dialect: no temporary tables, no session state.
+    expect(sent.length).to.be.greaterThan(0);
+    for (const sql of sent) {
+      expect(sql, sql).to.match(/^SELECT /);
+      expect(sql, sql).not.to.match(/TEMPORARY|CREATE|INSERT|\bSET\b/i);
+    }
+  });
+});
