@@ -223,7 +223,7 @@ function base64Batcher(encoder: BinaryEncoder, chunkSize: number): Batcher {
   const sink = new ByteSink(chunkSize + 4096);
   return {
     add(row) {
-      encoder.encodeRow(row, sink);
+      encoder.encodeRowTo(row, sink);
     },
     size: () => Math.ceil((sink.len * 4) / 3),
     take(final) {

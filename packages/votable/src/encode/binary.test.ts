@@ -9,11 +9,11 @@ function hex(bytes: Uint8Array): string {
 }
 
 function bin(field: Omit<Field, "name">, value: unknown): string {
-  return hex(new BinaryEncoder([{ name: "x", ...field } as Field], { nullFlags: false }).encode([value]));
+  return hex(new BinaryEncoder([{ name: "x", ...field } as Field], { nullFlags: false }).encodeRow([value]));
 }
 
 function bin2(field: Omit<Field, "name">, value: unknown): string {
-  return hex(new Binary2Encoder([{ name: "x", ...field } as Field]).encode([value]));
+  return hex(new Binary2Encoder([{ name: "x", ...field } as Field]).encodeRow([value]));
 }
 
 describe("BINARY cells (VOTable 1.4 §5.4, §6): big-endian, MSB first", function () {
@@ -73,7 +73,7 @@ describe("BINARY2 (VOTable 1.4 §5.5): null flags before each row", function () 
     const enc = new Binary2Encoder(fields);
     const row = [null, 1, 2, 3, 4, 5, 6, 7, null];
     // flags 1000 0000, 1000 0000 (unused bits 0); nulls are zero bytes.
-    expect(hex(enc.encode(row))).to.equal("8080" + "00" + "01020304050607" + "00");
+    expect(hex(enc.encodeRow(row))).to.equal("8080" + "00" + "01020304050607" + "00");
   });
 
   const cases: [string, Omit<Field, "name">, unknown, string][] = [
@@ -97,6 +97,6 @@ describe("BINARY2 (VOTable 1.4 §5.5): null flags before each row", function () 
       { name: "a", datatype: "int" },
       { name: "b", datatype: "int" },
     ]);
-    expect(() => enc.encode([1, "x"])).to.throw(VOTableError).with.property("code", "VOTABLE_INVALID_VALUE");
+    expect(() => enc.encodeRow([1, "x"])).to.throw(VOTableError).with.property("code", "VOTABLE_INVALID_VALUE");
   });
 });

@@ -55,7 +55,7 @@ export class BinaryEncoder {
   }
 
   /** Appends one row to `sink`. On error the sink is left as it was before the row. */
-  encodeRow(row: Row, sink: ByteSink): void {
+  encodeRowTo(row: Row, sink: ByteSink): void {
     const writers = this.writers;
     const n = writers.length;
     if (row.length !== n) badRowLength(this.columns, row);
@@ -90,9 +90,9 @@ export class BinaryEncoder {
   }
 
   /** One row as bytes: for tests and for callers without a stream. */
-  encode(row: Row): Uint8Array {
+  encodeRow(row: Row): Uint8Array {
     const sink = new ByteSink(256);
-    this.encodeRow(row, sink);
+    this.encodeRowTo(row, sink);
     return sink.take();
   }
 }
