@@ -47,6 +47,8 @@ export class DuckDbBackend implements Backend {
   readonly uploads = true;
   readonly description: string;
   private uploadCounter = 0;
+  /** Sessions not yet released (for tests and monitoring). */
+  activeSessions = 0;
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -83,7 +85,8 @@ export class DuckDbBackend implements Backend {
 
   async session(): Promise<Session> {
     const conn = await this.instance.connect();
-    return new DuckDbSession(conn, () => ++this.uploadCounter);
+    this.activeSessions++;
+    return new DuckDbSession(conn, () => ++this.uploadCounter, () => this.activeSessions--);
   }
 
   async ping(): Promise<void> {
@@ -102,6 +105,7 @@ class DuckDbSession implements Session {
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly nextId: () => number,
+    private readonly onRelease: () => void,
   ) {}
 
   async createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]> {
@@ -165,6 +169,7 @@ class DuckDbSession implements Session {
       // the connection goes away anyway
     }
     this.conn.closeSync();
+    this.onRelease();
   }
 }
 
