@@ -21,3 +21,8 @@ export {
   type TapSchemaRows, type CatalogErrorCode,
 } from "./catalog/index.js";
 export { schemaLookup } from "./analysis/from-catalog.js";
+export {
+  scisqlAngSep, scisqlS2PtInCircle, scisqlS2PtInBox, scisqlS2PtInCPoly, prepareS2PtInCPoly, adqlBoxToLonLatBox, checkPolygon,
+  installScisqlFunctions, scisqlMariaDbScript, GeometryError, SCISQL_MAX_VERTS,
+  type ScisqlPredicateResult, type LonLatBox, type PolygonCheck, type SqlQueryable,
+} from "./geometry/index.js";

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "./config.js";
 import { DuckDbBackend, quoteDuck } from "./backends/duckdb.js";
-import { loadCompilerExtras, loadFelis, installScisqlFunctions, type Table } from "./compiler-extras.js";
+import { loadFelis, installScisqlFunctions, type Table } from "./compiler-extras.js";
 import { createTableSql } from "./demo.js";
 
 class UsageError extends Error {
@@ -61,7 +61,6 @@ function reader(file: string, table: Table): string {
 
 export async function loadCommand(args: string[], config: Config): Promise<void> {
   const opts = parseLoadArgs(args);
-  await loadCompilerExtras();
   const yaml = readFileSync(opts.schema, "utf8");
   const table = findTable(yaml, opts.table);
   const n =

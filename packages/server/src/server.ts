@@ -5,7 +5,7 @@
 import type { Backend } from "./backends/backend.js";
 import { DuckDbBackend } from "./backends/duckdb.js";
 import { combineCatalogs, writeTapSchema } from "./catalog.js";
-import { loadCompilerExtras, loadFelis, type Catalog } from "./compiler-extras.js";
+import { loadFelis, type Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
 import { DEMO_SCHEMA_PATH, ensureDemo } from "./demo.js";
 import { DEMO_EXAMPLES, TAP_SCHEMA_EXAMPLES } from "./examples.js";
@@ -43,7 +43,6 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
 }
 
 export async function openService(config: Config, options: { log?: (m: string) => void; backend?: Backend } = {}): Promise<Service> {
-  await loadCompilerExtras();
   const log = options.log ?? ((m: string) => console.error(m));
   const backend = options.backend ?? (await openBackend(config));
   const catalogs: Catalog[] = [];
