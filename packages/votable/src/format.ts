@@ -26,6 +26,20 @@ export function formatFloat(value: number): string {
   const f = Math.fround(value);
   if (f !== f || f === Infinity || f === -Infinity) return formatDouble(f);
   if (f === 0) return 1 / f < 0 ? "-0" : "0";
+  const short = shortestFloat(f);
+  if (short === undefined) return formatFloatSlow(f);
+  const text = decimalString(String(short.digits), short.exp);
+  return f < 0 ? "-" + text : text;
+}
+
+/** Reused result of shortestFloat (it runs for every float cell: no allocation). */
+const SHORT = { digits: 0, exp: 0 };
+
+/**
+ * For a finite non-zero float32 f: |f| ≈ digits·10^exp with the fewest digits that round back to f, or undefined
+ * when the fast arithmetic cannot decide (then use the string route). The result object is reused.
+ */
+export function shortestFloat(f: number): { readonly digits: number; readonly exp: number } | undefined {
   const a = f < 0 ? -f : f;
   let e10 = Math.floor(Math.log10(a));
   // log10 may be off by one next to a power of ten.
@@ -43,15 +57,16 @@ export function formatFloat(value: number): string {
     const d = k >= 0 ? Math.round(a * P10[k]!) : Math.round(a / P10[-k]!);
     const q = k >= 0 ? d / P10[k]! : d * P10[-k]!;
     if (Math.fround(q) === a) {
-      if (Math.fround(q * (1 + 2 ** -50)) !== a || Math.fround(q * (1 - 2 ** -50)) !== a) return formatFloatSlow(f);
+      if (Math.fround(q * (1 + 2 ** -50)) !== a || Math.fround(q * (1 - 2 ** -50)) !== a) return undefined;
       bestD = d;
       bestK = k;
       hi = p - 1;
     } else lo = p + 1;
   }
-  if (bestD < 0) return formatFloatSlow(f);
-  const text = decimalString(String(bestD), -bestK);
-  return f < 0 ? "-" + text : text;
+  if (bestD < 0) return undefined;
+  SHORT.digits = bestD;
+  SHORT.exp = -bestK;
+  return SHORT;
 }
 
 function pow10(e: number): number {
@@ -74,7 +89,7 @@ function formatFloatSlow(f: number): string {
  * digits·10^exp in the notation of JavaScript's Number#toString (plain between 1e-7 and 1e21, exponential
  * outside), which VOTable 1.4 §6 accepts.
  */
-function decimalString(digits: string, exp: number): string {
+export function decimalString(digits: string, exp: number): string {
   let n = digits.length;
   while (n > 1 && digits.charCodeAt(n - 1) === 0x30) {
     n--;
@@ -90,7 +105,7 @@ function decimalString(digits: string, exp: number): string {
   return "0." + "0".repeat(-x - 1) + digits;
 }
 
-const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? "0" : "") + i);
+export const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? "0" : "") + i);
 const DAY_MS = 86_400_000;
 let lastDay = NaN;
 let lastDate = "";
@@ -120,7 +135,7 @@ export function formatTimestamp(d: Date): string | undefined {
 }
 
 /** Days since 1970-01-01 to YYYY-MM-DD in the proleptic Gregorian calendar (era arithmetic on 400-year cycles). */
-function civilDate(days: number): string {
+export function civilDate(days: number): string {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

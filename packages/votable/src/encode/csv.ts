@@ -6,11 +6,13 @@ import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { ByteSink } from "./sink.js";
-import type { CellFormatter } from "./text.js";
+import { directWriter } from "./direct.js";
 import { textFormatter } from "./text.js";
 import { badRowLength, isColumns } from "./tabledata.js";
 
 export type Delimited = "csv" | "tsv";
+
+type CellWriter = (v: unknown, sink: ByteSink) => void;
 
 const CSV_QUOTE = /[",\r\n]/;
 const TSV_BAD = /[\t\r\n]/g;
@@ -31,11 +33,10 @@ export function tsvField(s: string): string {
 export class DelimitedEncoder {
   readonly columns: readonly Column[];
   readonly format: Delimited;
-  private readonly cells: CellFormatter[];
+  private readonly cells: CellWriter[];
   private readonly sep: string;
   private readonly eol: string;
   private readonly escape: (s: string) => string;
-  private readonly emptyString: string[];
 
   constructor(fields: readonly Field[] | readonly Column[], format: Delimited) {
     this.columns = isColumns(fields) ? fields : compileColumns(fields);
@@ -43,9 +44,32 @@ export class DelimitedEncoder {
     this.sep = format === "csv" ? "," : "\t";
     this.eol = format === "csv" ? "\r\n" : "\n"; // RFC 4180 §2.1 wants CRLF; TSV conventionally uses LF
     this.escape = format === "csv" ? csvField : tsvField;
-    this.cells = this.columns.map((col) => textFormatter(col, { booleans: "truefalse" }));
-    // In CSV a quoted empty field is an empty string and a bare empty field is null.
-    this.emptyString = this.columns.map((col) => (format === "csv" && col.strings ? '""' : ""));
+    this.cells = this.columns.map((col) => this.cellWriter(col));
+  }
+
+  private cellWriter(col: Column): CellWriter {
+    const text = textFormatter(col, { booleans: "truefalse" });
+    if (col.strings) {
+      // In CSV a quoted empty field is an empty string and a bare empty field is null.
+      const empty = this.format === "csv" ? '""' : "";
+      const escape = this.escape;
+      const direct = directWriter(col);
+      return (v, sink) => {
+        if (direct !== undefined && direct(v, sink)) return;
+        const s = text(v);
+        if (s === null) return;
+        if (s === "") sink.ascii(empty);
+        else sink.utf8(escape(s));
+      };
+    }
+    // Numbers, booleans and arrays of them are ASCII without separators or quotes: nothing to escape.
+    const direct = directWriter(col);
+    return (v, sink) => {
+      if (v === null || v === undefined) return;
+      if (direct !== undefined && direct(v, sink)) return;
+      const s = text(v);
+      if (s !== null) sink.ascii(s);
+    };
   }
 
   header(): string {
@@ -59,10 +83,8 @@ export class DelimitedEncoder {
     const start = sink.len;
     try {
       for (let i = 0; i < cells.length; i++) {
-        const s = cells[i]!(row[i]);
         if (i > 0) sink.ascii(this.sep);
-        if (s === null) continue;
-        sink.utf8(s === "" ? this.emptyString[i]! : this.escape(s));
+        cells[i]!(row[i], sink);
       }
       sink.ascii(this.eol);
     } catch (err) {

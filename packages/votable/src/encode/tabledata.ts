@@ -1,11 +1,12 @@
 /**
  * TABLEDATA rows (VOTable 1.4 §5.1): one `<TR>` per row, one `<TD>` per field, an empty `<TD/>` for a null.
- * A pure encoder: a row in, a string out; the stream layer batches the strings.
+ * A pure encoder: a row in, its UTF-8 bytes (or a string) out; the stream layer batches the bytes.
  */
 import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
 import type { Field, Row } from "../model.js";
+import { directWriter } from "./direct.js";
 import { ByteSink } from "./sink.js";
 import { textFormatter } from "./text.js";
 
@@ -20,21 +21,17 @@ export class TableDataEncoder {
   constructor(fields: readonly Field[] | readonly Column[]) {
     this.columns = isColumns(fields) ? fields : compileColumns(fields);
     this.cells = this.columns.map((col) => {
-      const text = textFormatter(col, { booleans: "TF", xml: true });
-      // Only strings can hold markup, forbidden or non-ASCII characters; numbers are ASCII as they are.
-      if (col.strings) {
-        return (v, sink) => {
-          const s = text(v);
-          if (s === null || s === "") return sink.ascii(TD_EMPTY);
-          sink.ascii("<TD>");
-          sink.xmlText(s);
-          sink.ascii("</TD>");
-        };
-      }
+      const general = generalCell(col);
+      const direct = directWriter(col);
+      if (direct === undefined) return general;
+      // Numbers and Date timestamps go straight to bytes; anything else (a numeric string...) takes the general path.
       return (v, sink) => {
-        const s = text(v);
-        if (s === null || s === "") return sink.ascii(TD_EMPTY);
-        sink.tdAscii(s);
+        if (v === null || v === undefined) return sink.ascii(TD_EMPTY);
+        const at = sink.len;
+        sink.ascii("<TD>");
+        if (direct(v, sink)) return sink.ascii("</TD>");
+        sink.len = at;
+        general(v, sink);
       };
     });
   }
@@ -63,6 +60,25 @@ export class TableDataEncoder {
     this.encodeRowTo(row, sink);
     return Buffer.from(sink.view0()).toString("utf8");
   }
+}
+
+function generalCell(col: Column): TdWriter {
+  const text = textFormatter(col, { booleans: "TF", xml: true });
+  // Only strings can hold markup, forbidden or non-ASCII characters; numbers are ASCII as they are.
+  if (col.strings) {
+    return (v, sink) => {
+      const s = text(v);
+      if (s === null || s === "") return sink.ascii(TD_EMPTY);
+      sink.ascii("<TD>");
+      sink.xmlText(s);
+      sink.ascii("</TD>");
+    };
+  }
+  return (v, sink) => {
+    const s = text(v);
+    if (s === null || s === "") return sink.ascii(TD_EMPTY);
+    sink.tdAscii(s);
+  };
 }
 
 export function badRowLength(columns: readonly Column[], row: Row): never {

@@ -1,0 +1,197 @@
+/**
+ * Text for the common scalar cells written straight into the output bytes, with no intermediate strings: integers,
+ * floats, doubles, longs and Date timestamps. They give exactly the text of format.ts (tests compare them); they
+ * exist because TABLEDATA and CSV spend most of their time, and make most of their garbage, turning numbers into
+ * strings.
+ */
+import type { Column } from "../column.js";
+import { INT_RANGE, LONG_MAX, LONG_MIN } from "../column.js";
+import { civilDate, formatDouble, formatFloat, shortestFloat } from "../format.js";
+import type { ByteSink } from "./sink.js";
+
+/** Writes `v` and returns true, or returns false (writing nothing) when `v` needs the general path. */
+export type DirectWriter = (v: unknown, sink: ByteSink) => boolean;
+
+const scratch = new Uint8Array(24);
+
+/** An integer of magnitude below 2^53, in decimal. */
+export function writeInteger(sink: ByteSink, n: number): void {
+  sink.reserve(17);
+  const buf = sink.buf;
+  let pos = sink.len;
+  if (n < 0) {
+    buf[pos++] = 0x2d;
+    n = -n;
+  }
+  if (n < 10) {
+    buf[pos++] = 0x30 + n;
+    sink.len = pos;
+    return;
+  }
+  let k = 0;
+  while (n > 0) {
+    const q = n < 2147483648 ? (n / 10) | 0 : Math.floor(n / 10);
+    scratch[k++] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  while (k > 0) buf[pos++] = scratch[--k]!;
+  sink.len = pos;
+}
+
+/** digits·10^exp in Number#toString notation, as format.ts's decimalString. */
+function writeDecimal(sink: ByteSink, negative: boolean, digits: number, exp: number): void {
+  let n = 0;
+  while (digits > 0) {
+    const q = (digits / 10) | 0; // digits < 2^31: at most 9 digits
+    scratch[n++] = 0x30 + (digits - q * 10);
+    digits = q;
+  }
+  // scratch holds the digits least significant first; drop trailing zeros
+  let low = 0;
+  while (low < n - 1 && scratch[low] === 0x30) {
+    low++;
+    exp++;
+  }
+  const count = n - low;
+  const x = exp + count - 1;
+  sink.reserve(count + 32);
+  const buf = sink.buf;
+  let pos = sink.len;
+  if (negative) buf[pos++] = 0x2d;
+  if (x >= 21 || x <= -7) {
+    buf[pos++] = scratch[n - 1]!;
+    if (count > 1) {
+      buf[pos++] = 0x2e;
+      for (let i = n - 2; i >= low; i--) buf[pos++] = scratch[i]!;
+    }
+    buf[pos++] = 0x65; // e
+    buf[pos++] = x > 0 ? 0x2b : 0x2d;
+    const ax = x < 0 ? -x : x;
+    if (ax >= 10) buf[pos++] = 0x30 + ((ax / 10) | 0);
+    buf[pos++] = 0x30 + (ax % 10);
+  } else if (exp >= 0) {
+    for (let i = n - 1; i >= low; i--) buf[pos++] = scratch[i]!;
+    for (let i = 0; i < exp; i++) buf[pos++] = 0x30;
+  } else if (x >= 0) {
+    const intDigits = count + exp;
+    for (let i = n - 1, j = 0; i >= low; i--, j++) {
+      if (j === intDigits) buf[pos++] = 0x2e;
+      buf[pos++] = scratch[i]!;
+    }
+  } else {
+    buf[pos++] = 0x30;
+    buf[pos++] = 0x2e;
+    for (let i = 0; i < -x - 1; i++) buf[pos++] = 0x30;
+    for (let i = n - 1; i >= low; i--) buf[pos++] = scratch[i]!;
+  }
+  sink.len = pos;
+}
+
+export function writeFloat(sink: ByteSink, x: number): void {
+  const f = Math.fround(x);
+  if (f === f && f !== 0 && f !== Infinity && f !== -Infinity) {
+    const s = shortestFloat(f);
+    if (s !== undefined) return writeDecimal(sink, f < 0, s.digits, s.exp);
+  }
+  sink.ascii(formatFloat(f));
+}
+
+const DAY_MS = 86_400_000;
+let lastDay = NaN;
+let lastDate = new Uint8Array(0);
+
+function two(buf: Uint8Array, pos: number, n: number): void {
+  const t = (n / 10) | 0;
+  buf[pos] = 0x30 + t;
+  buf[pos + 1] = 0x30 + n - t * 10;
+}
+
+/** DALI 1.1 §3.3 timestamp of a valid Date, as format.ts's formatTimestamp. */
+export function writeTimestamp(sink: ByteSink, t: number): void {
+  const day = Math.floor(t / DAY_MS);
+  let ms = t - day * DAY_MS;
+  if (day !== lastDay) {
+    lastDate = Buffer.from(civilDate(day), "latin1");
+    lastDay = day;
+  }
+  const date = lastDate;
+  sink.reserve(date.length + 13);
+  const buf = sink.buf;
+  let pos = sink.len;
+  for (let i = 0; i < date.length; i++) buf[pos++] = date[i]!;
+  const h = Math.floor(ms / 3_600_000);
+  ms -= h * 3_600_000;
+  const m = Math.floor(ms / 60_000);
+  ms -= m * 60_000;
+  const sec = Math.floor(ms / 1000);
+  ms -= sec * 1000;
+  buf[pos] = 0x54; // T
+  two(buf, pos + 1, h);
+  buf[pos + 3] = 0x3a;
+  two(buf, pos + 4, m);
+  buf[pos + 6] = 0x3a;
+  two(buf, pos + 7, sec);
+  pos += 9;
+  if (ms !== 0) {
+    buf[pos++] = 0x2e;
+    buf[pos++] = 0x30 + ((ms / 100) | 0);
+    two(buf, pos, ms % 100);
+    pos += 2;
+  }
+  sink.len = pos;
+}
+
+/** The direct writer for a field's scalar cells, if its datatype has one. */
+export function directWriter(col: Column): DirectWriter | undefined {
+  if (!col.shape.scalar && !col.strings) return undefined;
+  switch (col.datatype) {
+    case "unsignedByte":
+    case "short":
+    case "int": {
+      const [lo, hi] = INT_RANGE[col.datatype];
+      return (v, sink) => {
+        if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) return false;
+        writeInteger(sink, v);
+        return true;
+      };
+    }
+    case "long":
+      return (v, sink) => {
+        if (typeof v === "bigint") {
+          if (v < LONG_MIN || v > LONG_MAX) return false;
+          sink.ascii(v.toString());
+          return true;
+        }
+        if (typeof v === "number" && Number.isSafeInteger(v)) {
+          writeInteger(sink, v);
+          return true;
+        }
+        return false;
+      };
+    case "float":
+      return (v, sink) => {
+        if (typeof v !== "number") return false;
+        writeFloat(sink, v);
+        return true;
+      };
+    case "double":
+      return (v, sink) => {
+        if (typeof v !== "number") return false;
+        sink.ascii(formatDouble(v));
+        return true;
+      };
+    case "char":
+    case "unicodeChar":
+      // Only a Date takes this path; storage bounds of at least 23 units cannot cut a timestamp.
+      if (col.strings?.multi || (col.strings?.storage !== undefined && col.strings.storage < 23)) return undefined;
+      return (v, sink) => {
+        if (!(v instanceof Date)) return false;
+        const t = v.getTime();
+        if (t !== t || t < -62135596800000 || t > 253402300799999) return false; // years 1-9999 only here
+        writeTimestamp(sink, t);
+        return true;
+      };
+    default:
+      return undefined;
+  }
+}
