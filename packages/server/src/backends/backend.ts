@@ -29,6 +29,24 @@ export interface Session {
   release(): Promise<void>;
 }
 
+/** How a query runs on a database's own asynchronous protocol (Qserv's SUBMIT). */
+export interface AsyncRunOptions {
+  /** Aborting cancels the query on the database (Qserv: CANCEL). */
+  signal: AbortSignal;
+  /** A reference returned earlier through onSubmitted: re-attach to that query instead of submitting. */
+  resume?: string;
+  /** Called with the database's reference of the query once it is submitted, before waiting for it. */
+  onSubmitted?: (ref: string) => void | Promise<void>;
+}
+
+export interface AsyncQueryProtocol {
+  /**
+   * Submits the query (or re-attaches to it), waits for the database to finish it without holding
+   * a connection, then returns its rows.
+   */
+  run(sql: string, options: AsyncRunOptions): Promise<RowCursor>;
+}
+
 export interface Backend {
   readonly kind: "duckdb" | "mariadb" | "qserv";
   readonly dialect: Dialect;
@@ -37,6 +55,11 @@ export interface Backend {
   /** A short description for availability notes. */
   readonly description: string;
   session(): Promise<Session>;
+  /**
+   * The database's own protocol for long queries, when it has one: async jobs use it, and a job
+   * that was running when the service stopped can be re-attached after a restart.
+   */
+  readonly asyncQueries?: AsyncQueryProtocol;
   /** Throws when the database does not answer a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@
 import Router from "@koa/router";
 import type { Feature } from "../features.js";
 import type { ServiceDeps } from "../service.js";
-import { LANGS } from "./sync.js";
+import { LANGS } from "../query.js";
 import { el, esc, XML_DECL, XSI } from "../xml.js";
 
 export const XML_CONTENT_TYPE = "text/xml; charset=utf-8";

@@ -1,0 +1,242 @@
+/**
+ * One TAP query, from request parameters to a stream of the result document: what /sync sends to
+ * the socket and what an async job writes to the results store. Parameters are checked here
+ * (TAP 1.1 §2.3: for async jobs, only when the job runs), the ADQL is compiled, uploads are
+ * loaded into the session, and the rows go through the VOTable writer with the MAXREC overflow
+ * rule. Long queries on a backend with its own asynchronous protocol (Qserv) do not hold a
+ * database session while they run.
+ */
+import { writeTable, contentType, type Field, type OutputFormat } from "@qserv-tap/votable";
+import type { Readable } from "node:stream";
+import type { AsyncRunOptions, RowCursor, Session } from "./backends/backend.js";
+import { TapError, errorStatusAndMessage } from "./errors.js";
+import { single, type RequestParams } from "./params.js";
+import { fieldOf, rowMapper } from "./results.js";
+import type { Limits } from "./config.js";
+import type { QueryCompiler, ServiceDeps } from "./service.js";
+import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
+
+/** RESPONSEFORMAT values (lower case, parameters without spaces) and the writer format. */
+const FORMATS: Record<string, OutputFormat> = {
+  votable: "binary2",
+  "votable/b2": "binary2",
+  "votable/binary2": "binary2",
+  "votable/td": "tabledata",
+  "votable/tabledata": "tabledata",
+  "votable/b": "binary",
+  "votable/binary": "binary",
+  "application/x-votable+xml": "binary2",
+  "application/x-votable+xml;serialization=binary2": "binary2",
+  "application/x-votable+xml;serialization=tabledata": "tabledata",
+  "application/x-votable+xml;serialization=binary": "binary",
+  "text/xml": "tabledata",
+  "application/xml": "tabledata",
+  csv: "csv",
+  "text/csv": "csv",
+  "text/csv;header=present": "csv",
+  tsv: "tsv",
+  "text/tab-separated-values": "tsv",
+};
+
+export const LANGS = ["ADQL", "ADQL-2.0", "ADQL-2.1"];
+
+export function outputFormat(value: string | undefined): OutputFormat {
+  if (value === undefined || value.trim() === "") return "binary2";
+  const key = value.toLowerCase().replace(/\s+/g, "").replace(/"/g, "");
+  const f = FORMATS[key];
+  if (!f) {
+    throw new TapError(
+      400,
+      `Unsupported RESPONSEFORMAT ${value}: use votable (BINARY2), votable/td, votable/b, votable/b2, csv, tsv or their MIME types`,
+      "TAP_BAD_FORMAT",
+    );
+  }
+  return f;
+}
+
+function parseMaxrec(value: string | undefined, defaultMaxrec: number, hardMaxrec: number): number {
+  if (value === undefined || value.trim() === "") return defaultMaxrec;
+  if (!/^\s*\d+\s*$/.test(value)) throw new TapError(400, `MAXREC must be a non-negative integer, not "${value}"`);
+  return Math.min(Number(value), hardMaxrec);
+}
+
+/** The checked TAP parameters of one query. */
+export interface TapRequest {
+  query: string;
+  format: OutputFormat;
+  maxrec: number;
+  runId?: string;
+  uploads: UploadRef[];
+}
+
+/** Checks REQUEST, LANG, QUERY, RESPONSEFORMAT (or FORMAT), MAXREC, RUNID and UPLOAD. */
+export function parseTapRequest(params: RequestParams, limits: Limits): TapRequest {
+  const request = single(params, "REQUEST");
+  if (request !== undefined && request.toLowerCase() !== "doquery") {
+    throw new TapError(400, `REQUEST=${request} is not supported: the only value is doQuery`);
+  }
+  const lang = single(params, "LANG");
+  if (lang === undefined) throw new TapError(400, "The LANG parameter is missing: use LANG=ADQL");
+  if (!LANGS.some((l) => l.toUpperCase() === lang.toUpperCase())) {
+    throw new TapError(400, `LANG=${lang} is not supported: use ${LANGS.join(", ")}`, "TAP_BAD_LANG");
+  }
+  const query = single(params, "QUERY");
+  if (query === undefined || query.trim() === "") throw new TapError(400, "The QUERY parameter is missing");
+  const format = outputFormat(single(params, "RESPONSEFORMAT") ?? single(params, "FORMAT"));
+  const maxrec = parseMaxrec(single(params, "MAXREC"), limits.defaultMaxrec, limits.hardMaxrec);
+  const runId = single(params, "RUNID");
+  const uploads = parseUploadParam(params.values.get("UPLOAD") ?? []);
+  return { query, format, maxrec, ...(runId !== undefined ? { runId } : {}), uploads };
+}
+
+/** Reads the first row before answering, so that a query that fails at once gets a real error status. */
+async function peek(cursor: RowCursor): Promise<{ rows: AsyncIterator<unknown[]>; first: IteratorResult<unknown[]> }> {
+  const rows = cursor[Symbol.asyncIterator]();
+  const first = await rows.next();
+  return { rows, first };
+}
+
+export interface StartedQuery {
+  /** The result document. */
+  stream: Readable;
+  contentType: string;
+  /** The error that cut the result short after it had begun, if any (set once the stream has ended). */
+  failure(): unknown;
+  /** Whether MAXREC cut the result (known once the stream has ended). */
+  overflowed(): boolean;
+  /** Stops the query and releases the session. Idempotent. */
+  cleanup(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Multipart parts for UPLOAD=name,param:part. */
+  files: Map<string, Buffer>;
+  /** Aborting stops the database query; a TapError reason is what the client is told. */
+  signal: AbortSignal;
+  requestTime?: Date;
+  log?: (message: string) => void;
+  /**
+   * Run on the backend's own asynchronous protocol when it has one (Qserv's SUBMIT): the query
+   * then holds no connection while it runs, and can be re-attached after a restart.
+   */
+  asyncProtocol?: Omit<AsyncRunOptions, "signal">;
+}
+
+/**
+ * Compiles and starts the query; resolves when the first row (or the end) has been read, so
+ * that errors before any output are thrown here.
+ */
+export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req: TapRequest, options: StartOptions): Promise<StartedQuery> {
+  const { signal } = options;
+  const { limits } = deps.config;
+  const log = options.log ?? (() => {});
+  let session: Session | undefined;
+  let cursor: RowCursor | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      try {
+        await cursor?.close();
+      } finally {
+        await session?.release();
+      }
+    })());
+  const reason = (e: unknown) => (signal.aborted && signal.reason instanceof TapError ? signal.reason : dbError(e));
+  try {
+    // Compile first without uploads when there are none, so that ADQL errors cost no database session.
+    let routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
+    const protocol = routed?.target.asyncQueries;
+    if (routed && protocol && options.asyncProtocol) {
+      if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
+      cursor = await protocol.run(routed.compiled.sql, { ...options.asyncProtocol, signal }).catch((e: unknown) => {
+        throw reason(e);
+      });
+    } else {
+      session = await (routed?.target ?? deps.backend).session();
+      if (!routed) {
+        const uploads = await loadUploads(
+          req.uploads,
+          session,
+          {
+            files: options.files,
+            limits,
+            allowedHosts: deps.config.uploadUrlHosts,
+            uploadsSupported: deps.backend.uploads,
+            backendName: deps.backend.kind,
+          },
+          signal,
+        );
+        routed = compiler.compile(req.query, req.maxrec, uploads);
+      }
+      if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
+      cursor = await session.query(routed.compiled.sql, signal).catch((e: unknown) => {
+        throw reason(e);
+      });
+    }
+    const { compiled } = routed;
+    const columns = compiled.columns!;
+    const { rows, first } = await peek(cursor).catch((e: unknown) => {
+      throw reason(e);
+    });
+    const limit = compiled.overflowAfter;
+    let overflow = false;
+    let failure: unknown;
+    const map = rowMapper(columns);
+    const source = (async function* () {
+      let n = 0;
+      let next = first;
+      try {
+        while (!next.done) {
+          if (limit !== undefined && n >= limit) {
+            overflow = true;
+            break;
+          }
+          yield map(next.value);
+          n++;
+          next = await rows.next();
+        }
+      } catch (e) {
+        throw signal.aborted && signal.reason instanceof TapError ? signal.reason : e;
+      } finally {
+        await cleanup();
+      }
+    })();
+    const format = req.format;
+    const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
+    const stream = writeTable(fields, source, {
+      format,
+      query: req.query,
+      requestTime: options.requestTime ?? new Date(),
+      ...(req.runId !== undefined ? { infos: [{ name: "RUNID", value: req.runId }] } : {}),
+      end: () => (overflow ? { status: "OVERFLOW" } : undefined),
+      onError: (e) => {
+        failure = e;
+        log(`error while writing the result of ${JSON.stringify(req.query.slice(0, 200))}: ${(e as Error)?.message ?? String(e)}`);
+        return errorStatusAndMessage(e).message;
+      },
+    });
+    stream.on("close", () => void cleanup().catch(() => {}));
+    return { stream, contentType: contentType(format), failure: () => failure, overflowed: () => overflow, cleanup };
+  } catch (e) {
+    await cleanup().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * astropy 5.2 reads a bounded variable-length string ("24*") in BINARY and BINARY2 as if it were
+ * fixed-length (24 bytes), and so misreads every following cell; "*" it reads correctly. The bound
+ * is advisory (VOTable 1.4 §2.2), so binary serializations declare strings as "*".
+ */
+function boundlessChar(f: Field): Field {
+  if ((f.datatype === "char" || f.datatype === "unicodeChar") && f.arraysize !== undefined && /^\d+\*$/.test(f.arraysize)) {
+    return { ...f, arraysize: "*" };
+  }
+  return f;
+}
+
+export function dbError(e: unknown): unknown {
+  if (e instanceof TapError) return e;
+  const message = (e as Error)?.message ?? String(e);
+  return new TapError(500, `The database could not run the query: ${message}`, "TAP_DATABASE_ERROR");
+}
