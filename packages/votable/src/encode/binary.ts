@@ -9,6 +9,7 @@ import { compileColumns, defaultBinaryNull } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { isIntegerType } from "../model.js";
 import { wellFormed } from "../xml.js";
+import { writeTimestamp } from "./direct.js";
 import { ByteSink } from "./sink.js";
 import { badRowLength, isColumns } from "./tabledata.js";
 import {
@@ -293,7 +294,20 @@ function stringWriter(col: Column): CellWriter {
   if (!layout.multi) {
     if (layout.variable) {
       const max = storage ?? Infinity;
+      const dates = isUtf8 && max >= 23; // room for any YYYY-MM-DDThh:mm:ss.SSS
       return (v, sink) => {
+        if (dates && v instanceof Date) {
+          const t = v.getTime();
+          // Years 1 to 9999 straight to bytes; other dates (and invalid ones) through toText below.
+          if (t >= -62135596800000 && t <= 253402300799999) {
+            sink.reserve(4);
+            const at = sink.len;
+            sink.len += 4;
+            writeTimestamp(sink, t);
+            sink.view.setInt32(at, sink.len - at - 4);
+            return;
+          }
+        }
         const s = typeof v === "string" ? v : toText(col, v);
         if (s === null) return sink.i32(0);
         sink.reserve(4 + s.length);
