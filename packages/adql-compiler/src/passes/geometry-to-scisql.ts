@@ -26,7 +26,7 @@ import { forEachNode, transform } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
 import { checkPolygon } from "../geometry/polygon.js";
-import { constantValue, numberExpression } from "./constants.js";
+import { constantValue, foldConstant, numberExpression } from "./constants.js";
 import type { PassContext } from "./context.js";
 
 const INT = { datatype: "int" } as const;
@@ -74,11 +74,7 @@ function call(name: string, args: Expression[], span: Span, type: { datatype: "i
 }
 
 /** Constant-folded argument: Qserv prunes only on literal constants. */
-function folded(e: Expression): Expression {
-  if (e.kind === "NumberLiteral") return e;
-  const v = constantValue(e);
-  return v === undefined || !Number.isFinite(v) ? e : numberExpression(v, e.span);
-}
+const folded = foldConstant;
 
 function pointInCircle(x: Expression, y: Expression, c: Circle): Expression {
   const [cx, cy] = pointCoordinates(c.center, "CIRCLE");

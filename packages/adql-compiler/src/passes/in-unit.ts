@@ -3,7 +3,7 @@
  * comes from its type (a column's unit, kept through + and -); an expression without a known unit,
  * an unknown unit or a conversion across dimensions is a positioned error, as the standard requires.
  */
-import type { Query } from "../ast/nodes.js";
+import type { NumberLiteral, Query, Span } from "../ast/nodes.js";
 import { transform } from "../ast/transform.js";
 import { typeOf } from "../analysis/types.js";
 import { conversionFactor } from "../analysis/units.js";
@@ -25,9 +25,19 @@ export function inUnit(query: Query, _ctx: PassContext): Query {
     return {
       kind: "SqlFunctionCall",
       name: "",
-      args: [{ kind: "BinaryExpr", op: "*", left: value!, right: { kind: "NumberLiteral", text: String(c.factor).replace(/e\+/, "e"), form: /e/.test(String(c.factor)) ? "real" : "decimal", span: n.span }, span: n.span }],
+      args: [{ kind: "BinaryExpr", op: "*", left: value!, right: factorLiteral(c.factor, n.span), span: n.span }],
       type,
       span: n.span,
     };
   });
+}
+
+/**
+ * The factor with an exponent, so that every engine reads it as a DOUBLE (a plain `0.001` is a
+ * DECIMAL in MariaDB and DuckDB, and an integer column times a DECIMAL stays DECIMAL); the shortest
+ * digits that read back to the same double, and no `+` in the exponent (Qserv's lexer has none).
+ */
+export function factorLiteral(factor: number, span: Span): NumberLiteral {
+  const text = String(factor).replace(/e\+/, "e");
+  return { kind: "NumberLiteral", text: /e/.test(text) ? text : `${text}e0`, form: "real", span };
 }

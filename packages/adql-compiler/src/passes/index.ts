@@ -2,6 +2,7 @@
  * The compiler's passes, in the order they run. Each is a pure function (query, context) → query;
  * the dialect-specific ones return their input unchanged for other dialects.
  */
+import { checkIdentifiers } from "./check-identifiers.js";
 import { checkCoordinateSystems, geometryToScisql } from "./geometry-to-scisql.js";
 import { inUnit } from "./in-unit.js";
 import { qservRestrictions } from "./qserv-restrictions.js";
@@ -11,6 +12,7 @@ import { topToLimit } from "./top-to-limit.js";
 import type { Pass } from "./context.js";
 
 export const PASSES: readonly (readonly [name: string, pass: Pass])[] = [
+  ["check-identifiers", checkIdentifiers],
   ["resolve-names", resolveNames],
   ["check-coordinate-systems", checkCoordinateSystems],
   ["geometry-to-scisql", geometryToScisql],

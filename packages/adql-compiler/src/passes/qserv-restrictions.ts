@@ -135,7 +135,7 @@ function selectListOrdering(query: Query): Query {
     const existing = items.find((i): i is SelectColumn => i.kind === "SelectColumn" && (sameColumn(i.expr, expr)));
     if (existing) return aliasRef(existing, span);
     if (select.quantifier === "DISTINCT") {
-      throw refuse(`${role} by a column that SELECT DISTINCT does not return`, span, `add it to the select list`);
+      throw refuse(`${role} on a column that SELECT DISTINCT does not return`, span, `add it to the select list`);
     }
     let name = `${role.replace(/ /g, "").toLowerCase()}${items.length + 1}`;
     for (let i = 2; used.has(name.toLowerCase()); i++) name = `${role.replace(/ /g, "").toLowerCase()}${items.length + 1}_${i}`;

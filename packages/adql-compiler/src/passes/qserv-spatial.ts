@@ -3,11 +3,15 @@
  *
  * Qserv derives an area restrictor from exactly one top-level conjunct `scisql_s2PtIn*(ra, dec,
  * constants...) = 1` on a partitioned table's partitioning columns, or from a leading
- * `qserv_areaspec_*(constants...)`. This pass:
- * - turns a cone written with DISTANCE (`scisql_angSep(ra, dec, c1, c2) < r`, either way round) on
- *   partitioning columns into `scisql_s2PtInCircle(ra, dec, c1, c2, r) = 1`;
+ * `qserv_areaspec_*(constants...)`. The constants must be literals (`[-]number`). This pass:
+ * - folds constant arguments of the scisql predicates to literals (`1/60.0` → `0.016666666666666666`);
+ * - turns a cone written with DISTANCE (`scisql_angSep(ra, dec, c1, c2) < r`, either way round, with
+ *   0 < r ≤ 180) on partitioning columns into `scisql_s2PtInCircle(ra, dec, c1, c2, r) = 1`;
  * - turns a circle whose centre is another director's position (`CONTAINS(POINT(a..), CIRCLE(b.., r))`)
- *   into the admissible near-neighbour predicate `scisql_angSep(a.ra, a.dec, b.ra, b.dec) <= r`;
+ *   into the admissible near-neighbour predicate `scisql_angSep(a.ra, a.dec, b.ra, b.dec) <= r`, and
+ *   checks that the radius of a near-neighbour join (either form) is a constant within the partition
+ *   overlap (qserv/README §c, "Joins and near-neighbour queries"), in WHERE and in JOIN ... ON;
+ * - refuses a join of two director tables that has no such predicate, which Qserv cannot evaluate;
  * - when several constraints could prune and only one partitioned table is in FROM, writes the first
  *   as a leading `qserv_areaspec_*` (Qserv then adds the exact scisql filter for that table itself), so
  *   that Qserv still prunes.
@@ -15,14 +19,15 @@
  *
  * DISTANCE(...) < r becomes an inclusive cone: the two differ only for rows exactly r away.
  */
-import type { Comparison, Expression, Query, Select, SqlFunctionCall, TableReference } from "../ast/nodes.js";
+import type { Comparison, Expression, Join, Query, Select, SqlFunctionCall, TableRef, TableReference } from "../ast/nodes.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
 import { AdqlError } from "../errors.js";
-import { constantValue } from "./constants.js";
+import { constantValue, foldConstant, isSignedLiteral } from "./constants.js";
 import type { PassContext } from "./context.js";
 
 interface Partitioned {
   readonly qualifier: string;
+  readonly ref: TableRef;
   readonly table: SchemaTable & { qserv: NonNullable<SchemaTable["qserv"]> };
 }
 
@@ -39,7 +44,7 @@ function partitionedTables(select: Select, schema: SchemaLookup | undefined): Pa
         return n.length === sqlName.length && n.every((p, i) => p === sqlName[i]);
       });
       if (table?.qserv && table.qserv.ra && table.qserv.dec) {
-        out.push({ qualifier: t.alias?.name ?? sqlName[sqlName.length - 1]!, table: table as Partitioned["table"] });
+        out.push({ qualifier: t.alias?.name ?? sqlName[sqlName.length - 1]!, ref: t, table: table as Partitioned["table"] });
       }
     }
   };
@@ -66,61 +71,109 @@ function positionOf(x: Expression, y: Expression, tables: Partitioned[]): Partit
     t.table.qserv.ra === x.binding!.column && t.table.qserv.dec === y.binding!.column);
 }
 
-const isConstant = (e: Expression): boolean => constantValue(e) !== undefined;
+const PREDICATE = /^scisql_s2PtIn(Circle|Box|CPoly)$/;
 
-/** `scisql_s2PtIn*(ra, dec, constants) = 1` on partitioning columns: what Qserv prunes on. */
+/** `scisql_s2PtIn*(ra, dec, literals) = 1` on partitioning columns: what Qserv prunes on. */
 function isRestrictor(e: Expression, tables: Partitioned[]): e is Comparison & { left: SqlFunctionCall } {
   if (e.kind !== "Comparison" || e.op !== "=" || e.left.kind !== "SqlFunctionCall") return false;
   if (e.right.kind !== "NumberLiteral" || e.right.text !== "1") return false;
   const f = e.left;
-  if (!/^scisql_s2PtIn(Circle|Box|CPoly)$/.test(f.name)) return false;
+  if (!PREDICATE.test(f.name)) return false;
   const [x, y, ...rest] = f.args;
-  return positionOf(x!, y!, tables) !== undefined && rest.length > 0 && rest.every(isConstant);
+  return positionOf(x!, y!, tables) !== undefined && rest.length > 0 && rest.every(isSignedLiteral);
 }
 
 function one(span: Comparison["span"]): Expression {
   return { kind: "NumberLiteral", text: "1", form: "integer", span };
 }
 
+/** The scisql predicates and angSep with their constant arguments folded to literals. */
+function foldArguments(e: Expression): Expression {
+  if (e.kind === "Comparison") {
+    const left = foldArguments(e.left);
+    const right = foldArguments(e.right);
+    return left === e.left && right === e.right ? e : { ...e, left, right };
+  }
+  if (e.kind !== "SqlFunctionCall" || !(PREDICATE.test(e.name) || e.name === "scisql_angSep")) return e;
+  const args = e.args.map(foldConstant);
+  return args.every((a, i) => a === e.args[i]) ? e : { ...e, args };
+}
+
+const FLIP = { ">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>" } as const;
+
+/** A near-neighbour join predicate between two directors: checked, in Qserv's admissible form. */
+function nearNeighbour(
+  a: Expression, b: Expression, c: Expression, d: Expression, radius: Expression,
+  tables: Partitioned[],
+): { left: Partitioned; right: Partitioned; radius: Expression } | undefined {
+  const left = positionOf(a, b, tables);
+  const right = positionOf(c, d, tables);
+  if (!left || !right || left === right || !left.table.qserv.director || !right.table.qserv.director) return undefined;
+  const r = constantValue(radius);
+  if (r === undefined) {
+    throw new AdqlError("ADQL_UNSUPPORTED", "not supported on Qserv: a near-neighbour join with a radius that is not a constant; give the radius as a number", radius.span);
+  }
+  const overlap = Math.min(left.table.qserv.overlap ?? Infinity, right.table.qserv.overlap ?? Infinity);
+  if (r > overlap) {
+    throw new AdqlError("ADQL_UNSUPPORTED", `not supported on Qserv: a near-neighbour join radius of ${r} deg, larger than the partition overlap (${overlap} deg); use a radius of at most ${overlap}`, radius.span);
+  }
+  return { left, right, radius: foldConstant(radius) };
+}
+
 /** DISTANCE cones and near-neighbour circles, rewritten conjunct by conjunct. */
-function rewriteConjunct(e: Expression, tables: Partitioned[]): Expression {
+function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: number }): Expression {
+  const e = foldArguments(e0);
   if (e.kind !== "Comparison") return e;
   // angSep(...) < r, or r > angSep(...)
   let call: Expression = e.left;
   let bound: Expression = e.right;
-  let op = e.op;
+  let op: Comparison["op"] = e.op;
   if (e.right.kind === "SqlFunctionCall" && e.right.name === "scisql_angSep") {
     call = e.right;
     bound = e.left;
-    op = ({ ">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>" } as const)[e.op];
+    op = FLIP[e.op];
   }
-  if (call.kind === "SqlFunctionCall" && call.name === "scisql_angSep" && (op === "<" || op === "<=") && isConstant(bound)) {
+  if (call.kind === "SqlFunctionCall" && call.name === "scisql_angSep" && (op === "<" || op === "<=")) {
     const [a, b, c, d] = call.args as [Expression, Expression, Expression, Expression];
-    if (positionOf(a, b, tables) && isConstant(c) && isConstant(d)) {
-      return { kind: "Comparison", op: "=", left: { ...call, name: "scisql_s2PtInCircle", args: [a, b, c, d, bound], type: { datatype: "int" } }, right: one(e.span), span: e.span };
+    const pair = nearNeighbour(a, b, c, d, bound, tables);
+    if (pair) {
+      nn.count++;
+      return { ...e, left: call, right: pair.radius, op };
     }
-    if (positionOf(c, d, tables) && isConstant(a) && isConstant(b)) {
-      return { kind: "Comparison", op: "=", left: { ...call, name: "scisql_s2PtInCircle", args: [c, d, a, b, bound], type: { datatype: "int" } }, right: one(e.span), span: e.span };
+    const r = constantValue(bound);
+    // s2PtInCircle answers NULL outside [0, 180] where angSep < r is false or true for every row.
+    if (r !== undefined && r <= 180 && (r > 0 || (r === 0 && op === "<="))) {
+      const radius = foldConstant(bound);
+      const cone = (x: Expression, y: Expression, cx: Expression, cy: Expression): Expression => ({
+        kind: "Comparison", op: "=",
+        left: { ...call, name: "scisql_s2PtInCircle", args: [x, y, cx, cy, radius], type: { datatype: "int" } },
+        right: one(e.span), span: e.span,
+      });
+      if (positionOf(a, b, tables) && isSignedLiteral(c) && isSignedLiteral(d)) return cone(a, b, c, d);
+      if (positionOf(c, d, tables) && isSignedLiteral(a) && isSignedLiteral(b)) return cone(c, d, a, b);
     }
   }
-  // s2PtInCircle(a.ra, a.dec, b.ra, b.dec, r) = 1 between two partitioned tables: Qserv's admissible form is angSep.
+  // s2PtInCircle(a.ra, a.dec, b.ra, b.dec, r) = 1 between two directors: Qserv's admissible form is angSep.
   if (e.op === "=" && e.left.kind === "SqlFunctionCall" && e.left.name === "scisql_s2PtInCircle" && e.right.kind === "NumberLiteral" && e.right.text === "1") {
     const [a, b, c, d, r] = e.left.args as [Expression, Expression, Expression, Expression, Expression];
-    const left = positionOf(a, b, tables);
-    const right = positionOf(c, d, tables);
-    if (left && right && left !== right) {
-      const radius = constantValue(r);
-      const overlap = Math.min(left.table.qserv.overlap ?? Infinity, right.table.qserv.overlap ?? Infinity);
-      if (radius === undefined) {
-        throw new AdqlError("ADQL_UNSUPPORTED", "not supported on Qserv: a near-neighbour join with a radius that is not a constant; give the radius as a number", r.span);
-      }
-      if (radius > overlap) {
-        throw new AdqlError("ADQL_UNSUPPORTED", `not supported on Qserv: a near-neighbour join radius of ${radius} deg, larger than the partition overlap (${overlap} deg); use a radius of at most ${overlap}`, r.span);
-      }
-      return { kind: "Comparison", op: "<=", left: { ...e.left, name: "scisql_angSep", args: [a, b, c, d], type: { datatype: "double", unit: "deg" } }, right: r, span: e.span };
+    const pair = nearNeighbour(a, b, c, d, r, tables);
+    if (pair) {
+      nn.count++;
+      return { kind: "Comparison", op: "<=", left: { ...e.left, name: "scisql_angSep", args: [a, b, c, d], type: { datatype: "double", unit: "deg" } }, right: pair.radius, span: e.span };
     }
   }
   return e;
+}
+
+/** Rewrites the ON conditions of inner joins (near-neighbour predicates may be written there). */
+function rewriteJoins(t: TableReference, tables: Partitioned[], nn: { count: number }): TableReference {
+  if (t.kind !== "Join") return t;
+  const left = rewriteJoins(t.left, tables, nn);
+  const right = rewriteJoins(t.right, tables, nn);
+  const on = t.on && (t.type === "INNER" || t.type === "CROSS")
+    ? andAll(conjuncts(t.on).map((c) => rewriteConjunct(c, tables, nn)))
+    : t.on;
+  return left === t.left && right === t.right && on === t.on ? t : ({ ...t, left, right, on } satisfies Join);
 }
 
 const AREASPEC: Readonly<Record<string, string>> = {
@@ -130,11 +183,23 @@ const AREASPEC: Readonly<Record<string, string>> = {
 };
 
 export function qservSpatial(query: Query, ctx: PassContext): Query {
-  if (ctx.dialect !== "qserv" || query.body.kind !== "Select" || !query.body.where) return query;
+  if (ctx.dialect !== "qserv" || query.body.kind !== "Select") return query;
   const select = query.body;
   const tables = partitionedTables(select, ctx.schema);
   if (tables.length === 0) return query;
-  let parts = conjuncts(select.where).map((c) => rewriteConjunct(c, tables));
+  const nn = { count: 0 };
+  const from = select.from.map((t) => rewriteJoins(t, tables, nn));
+  let parts = conjuncts(select.where).map((c) => rewriteConjunct(c, tables, nn));
+  const directors = tables.filter((t) => t.table.qserv.director);
+  if (directors.length >= 2 && nn.count < directors.length - 1) {
+    const second = directors[1]!;
+    throw new AdqlError(
+      "ADQL_UNSUPPORTED",
+      `not supported on Qserv: a join of the partitioned tables ${directors.map((d) => d.qualifier).join(" and ")} without a near-neighbour condition; ` +
+        "add DISTANCE(POINT(a.ra, a.dec), POINT(b.ra, b.dec)) < r on their position columns, with r at most the partition overlap",
+      second.ref.span,
+    );
+  }
   const restrictors = parts.filter((c) => isRestrictor(c, tables));
   if (restrictors.length >= 2 && tables.length === 1) {
     const first = restrictors[0]!;
@@ -142,7 +207,10 @@ export function qservSpatial(query: Query, ctx: PassContext): Query {
     const areaspec: SqlFunctionCall = { kind: "SqlFunctionCall", name: AREASPEC[f.name]!, args: f.args.slice(2), type: { datatype: "int" }, span: f.span };
     parts = [areaspec, ...parts.filter((c) => c !== first)];
   }
-  return { ...query, body: { ...select, where: andAll(parts) } };
+  const where = andAll(parts);
+  const unchanged = from.every((t, i) => t === select.from[i]) && parts.length === conjuncts(select.where).length &&
+    parts.every((p, i) => p === conjuncts(select.where)[i]);
+  return unchanged ? query : { ...query, body: { ...select, from, where } };
 }
 
 export type QservPruning =

@@ -430,7 +430,8 @@ function defaultName(e: Expression): string {
   switch (e.kind) {
     case "ColumnRef": return e.binding?.column ?? e.parts[e.parts.length - 1]!.name;
     case "FunctionCall": case "Aggregate": return e.name.toLowerCase();
-    case "SqlFunctionCall": return e.name.toLowerCase();
+    // The only SQL call here is the COALESCE of a FULL JOIN's USING column: named after the column.
+    case "SqlFunctionCall": return e.name === "COALESCE" && e.args[0] ? defaultName(e.args[0]) : e.name.toLowerCase();
     case "UserFunctionCall": return e.name.name.toLowerCase();
     case "Point": case "Circle": case "Box": case "Polygon": case "Region": return e.kind.toLowerCase();
     case "Cast": return defaultName(e.expr);
