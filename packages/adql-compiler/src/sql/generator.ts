@@ -15,6 +15,7 @@ import type {
 } from "../ast/nodes.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
+import { constantValue } from "../passes/constants.js";
 
 /** Expression kinds that never need parentheses as operands. */
 const ATOMIC: ReadonlySet<Expression["kind"]> = new Set([
@@ -63,8 +64,11 @@ export abstract class SqlGenerator {
   protected body(b: QueryBody, operand: boolean): string {
     switch (b.kind) {
       case "Query": return `(${this.query(b)})`;
-      case "SetOperation":
-        return `${this.body(b.left, true)} ${b.op}${b.all ? " ALL" : ""} ${this.body(b.right, true)}`;
+      case "SetOperation": {
+        // A nested set operation is parenthesised, so that no engine's precedence of INTERSECT matters.
+        const s = `${this.body(b.left, true)} ${b.op}${b.all ? " ALL" : ""} ${this.body(b.right, true)}`;
+        return operand ? `(${s})` : s;
+      }
       case "Select": {
         const s = this.select(b);
         // A set operand with its own LIMIT must be parenthesised to keep it.
@@ -164,7 +168,11 @@ export abstract class SqlGenerator {
       case "SqlFunctionCall": return this.sqlFunction(e.name, e.args);
       case "Aggregate":
         return `${e.name}(${e.arg === null ? "*" : `${e.quantifier === "DISTINCT" ? "DISTINCT " : ""}${this.expr(e.arg)}`})`;
-      case "Cast": return this.cast(e.expr, e.target);
+      case "Cast":
+        if (e.target.name === "POINT" || e.target.name === "CIRCLE" || e.target.name === "POLYGON") {
+          throw new AdqlError("ADQL_UNSUPPORTED", `not supported: CAST to ${e.target.name}; geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE`, e.span);
+        }
+        return this.cast(e.expr, e.target);
       case "CaseExpr": {
         let s = "CASE";
         if (e.operand) s += ` ${this.expr(e.operand)}`;
@@ -192,11 +200,22 @@ export abstract class SqlGenerator {
     const l = this.operand(e.left);
     const r = this.operand(e.right);
     switch (e.op) {
-      case "||": return this.concatOperator ? `${l} || ${r}` : `CONCAT(${l}, ${r})`;
+      case "||": return this.concatOperator ? `${l} || ${r}` : `CONCAT(${this.concatArguments(e).join(", ")})`;
       case "/":
         return isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)) ? `${l} ${this.integerDivision} ${r}` : `${l} / ${r}`;
       default: return `${l} ${e.op} ${r}`;
     }
+  }
+
+  /**
+   * ADQL 2.1 (§2.2.4, §4.11.4) gives LIKE no escape character and no ESCAPE clause. PostgreSQL, where
+   * most ADQL services run, and MySQL (so Qserv, which cannot write ESCAPE) read a backslash in the
+   * pattern as an escape: `'a\_b'` matches only "a_b". Every dialect here does the same; DuckDB, which
+   * has no default escape, is told so.
+   */
+  /** The operands of a chain of `||`, for one CONCAT call. */
+  private concatArguments(e: Expression): string[] {
+    return e.kind === "BinaryExpr" && e.op === "||" ? [...this.concatArguments(e.left), ...this.concatArguments(e.right)] : [this.expr(e)];
   }
 
   protected like(expr: Expression, pattern: Expression, not: boolean, caseInsensitive: boolean): string {
@@ -214,8 +233,28 @@ export abstract class SqlGenerator {
   }
 
   protected functionCall(f: FunctionCall): string {
+    if (f.name === "ROUND" || f.name === "TRUNCATE") {
+      const digits = f.args[1] === undefined ? 0 : constantValue(f.args[1]);
+      if (digits === undefined || !Number.isInteger(digits)) {
+        throw new AdqlError("ADQL_BAD_ARGUMENTS", `${f.name}: the number of digits must be an integer`, f.args[1]!.span);
+      }
+      return f.name === "ROUND" ? this.round(f.args[0]!, digits) : this.truncate(f.args[0]!, digits);
+    }
     const args = f.args.map((a) => this.expr(a));
     return this.builtin(f.name, args, f);
+  }
+
+  /**
+   * ROUND(x, n). Exact values round half away from zero and doubles half to even on MariaDB, as on
+   * PostgreSQL; dialects make sure that every backend does the same (see analysis/numeric-class.ts).
+   */
+  protected round(x: Expression, digits: number): string {
+    return `ROUND(${this.expr(x)}, ${digits})`;
+  }
+
+  /** TRUNCATE(x, n): toward zero, to n decimal places (n < 0: to tens, hundreds...). */
+  protected truncate(x: Expression, digits: number): string {
+    return `TRUNCATE(${this.expr(x)}, ${digits})`;
   }
 
   /** ADQL functions with the same name and meaning in SQL; dialects override the rest. */
@@ -223,7 +262,6 @@ export abstract class SqlGenerator {
     switch (name) {
       case "LOG": return `LN(${args[0]})`;
       case "PI": return "PI()";
-      case "TRUNCATE": return `TRUNCATE(${args[0]}, ${args[1] ?? "0"})`;
       case "IN_UNIT":
       case "CONTAINS": case "INTERSECTS": case "DISTANCE": case "COORD1": case "COORD2": case "COORDSYS":
       case "AREA": case "CENTROID":
@@ -243,9 +281,8 @@ export abstract class SqlGenerator {
   }
 
   protected castType(t: CastType, e: Expression): string {
+    void e;
     switch (t.name) {
-      case "POINT": case "CIRCLE": case "POLYGON":
-        throw new AdqlError("ADQL_UNSUPPORTED", `not supported: CAST to ${t.name} on ${this.name}`, e.span);
       case "CHAR": case "VARCHAR": return t.length === null ? t.name : `${t.name}(${t.length})`;
       default: return t.name;
     }

@@ -10,6 +10,8 @@ export class QservGenerator extends MySqlGenerator {
   override readonly name = "qserv";
   /** Qserv's parser has no CAST, so bit operations keep MySQL's unsigned results. */
   protected override readonly signedBitwise = false;
+  protected override readonly fullSql = false;
+  protected override readonly inlineScisql = false;
 
   /** Backtick identifiers cannot contain a backtick in Qserv (`REVERSE_QUOTE_ID`); the pass refuses them. */
   override quoteIdentifier(name: string): string {
@@ -17,7 +19,7 @@ export class QservGenerator extends MySqlGenerator {
     return `\`${name}\``;
   }
 
-  /** Qserv has no `BINARY`: LIKE follows the column's collation there. */
+  /** Qserv has no COLLATE or BINARY: LIKE follows the column's collation there (usually ignoring case). */
   protected override like(expr: Expression, pattern: Expression, not: boolean, caseInsensitive: boolean): string {
     const n = not ? "NOT " : "";
     if (caseInsensitive) return `LOWER(${this.expr(expr)}) ${n}LIKE LOWER(${this.expr(pattern)})`;
