@@ -2,11 +2,12 @@
  * Writes 1,000,000 rows of the 10-column table (bench/rows.ts) to a null sink in each format, from an async
  * generator, and prints MB/s, rows/s and memory. Run with `npm run bench -w packages/votable`.
  */
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { OutputFormat } from "../src/index.js";
 import { writeTable } from "../src/index.js";
-import { FIELDS, asyncRows } from "./rows.js";
+import type { Row } from "../src/index.js";
+import { FIELDS, asyncRows, makeRow } from "./rows.js";
 
 const N = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const formats: OutputFormat[] = ["binary2", "binary", "tabledata", "csv", "tsv"];
@@ -22,7 +23,20 @@ async function sourceOnly(): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function run(format: OutputFormat): Promise<void> {
+/** An object-mode Readable that pushes rows as a database driver's stream does (mysql2 pushes each parsed row). */
+function readableRows(n: number): Readable {
+  let i = 0;
+  return new Readable({
+    objectMode: true,
+    highWaterMark: 256,
+    read() {
+      for (let k = 0; k < 64 && i < n; k++) if (!this.push(makeRow(i++) as Row)) return;
+      if (i >= n) this.push(null);
+    },
+  });
+}
+
+async function run(format: OutputFormat, source: "async generator" | "Readable" = "async generator"): Promise<void> {
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
@@ -38,13 +52,15 @@ async function run(format: OutputFormat): Promise<void> {
     },
   });
   const t0 = performance.now();
-  await pipeline(writeTable(FIELDS, asyncRows(N), { format, query: "SELECT * FROM bench" }), sink);
+  const rows = source === "Readable" ? readableRows(N) : asyncRows(N);
+  await pipeline(writeTable(FIELDS, rows, { format, query: "SELECT * FROM bench" }), sink);
   const s = (performance.now() - t0) / 1000;
   clearInterval(timer);
   console.log(
     `write ${format.padEnd(9)} ${mb(bytes).padStart(7)} MB in ${s.toFixed(2)} s: ` +
       `${(bytes / 1e6 / s).toFixed(1).padStart(6)} MB/s, ${Math.round(N / s).toLocaleString("en-US").padStart(9)} rows/s, ` +
-      `RSS growth ${mb(rssPeak - rssBefore)} MB`,
+      `RSS growth ${mb(rssPeak - rssBefore)} MB` +
+      (source === "Readable" ? " (rows from an object-mode Readable)" : ""),
   );
 }
 
@@ -52,4 +68,5 @@ console.log(`node ${process.version}, ${N.toLocaleString("en-US")} rows x ${FIEL
 console.log(`source alone: ${Math.round(await sourceOnly()).toLocaleString("en-US")} rows/s`);
 const only = process.argv[2] as OutputFormat | undefined;
 for (const f of only ? [only] : formats) await run(f);
+if (!only) await run("binary2", "Readable");
 console.log(`peak RSS of the process: ${mb(process.resourceUsage().maxRSS * 1024)} MB`);

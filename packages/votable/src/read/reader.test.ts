@@ -293,6 +293,7 @@ describe("reader: bad input is refused quickly, with a code and a position", fun
     ["maxBytes", EXAMPLE, { maxBytes: 100 }, "VOTABLE_LIMIT_BYTES"],
     ["maxRows", EXAMPLE, { maxRows: 1 }, "VOTABLE_LIMIT_ROWS"],
     ["maxFields", EXAMPLE, { maxFields: 3 }, "VOTABLE_LIMIT_FIELDS"],
+    ["maxInfos", doc(`${'<INFO name="a" value="b"/>'.repeat(20)}<TABLE><FIELD name="a" datatype="int"/></TABLE>`), { maxInfos: 10 }, "VOTABLE_LIMIT_INFOS"],
     ["maxDepth", `<VOTABLE ${NS}>${"<RESOURCE>".repeat(10)}${"</RESOURCE>".repeat(10)}</VOTABLE>`, { maxDepth: 8 }, "VOTABLE_LIMIT_DEPTH"],
     ["maxAttributeLength", doc(`<TABLE><FIELD name="${big(2000)}" datatype="int"/></TABLE>`), { maxAttributeLength: 1000 }, "VOTABLE_LIMIT_ATTRIBUTE"],
     ["maxTextLength in a TD", doc(`<TABLE><FIELD name="a" datatype="char" arraysize="*"/><DATA><TABLEDATA><TR><TD>${big(2000)}</TD></TR></TABLEDATA></DATA></TABLE>`), { maxTextLength: 1000 }, "VOTABLE_LIMIT_TEXT"],

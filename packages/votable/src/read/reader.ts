@@ -27,8 +27,10 @@ export interface ReadLimits {
   maxBytes: number;
   /** Rows of the selected table. */
   maxRows: number;
-  /** FIELDs of the selected table. */
+  /** FIELDs of the selected table (and, separately, its PARAMs). */
   maxFields: number;
+  /** INFO elements in the whole document. */
+  maxInfos: number;
   /** Element nesting depth. */
   maxDepth: number;
   /** Length of one attribute value (and of an element or attribute name), in characters. */
@@ -43,6 +45,7 @@ export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
   maxBytes: 1024 * 1024 * 1024,
   maxRows: 100_000_000,
   maxFields: 10_000,
+  maxInfos: 10_000,
   maxDepth: 64,
   maxAttributeLength: 1024 * 1024,
   maxTextLength: 16 * 1024 * 1024,
@@ -372,6 +375,9 @@ class Engine {
         return;
       }
       case "INFO":
+        if (this.infos.length >= this.limits.maxInfos) {
+          this.fail("VOTABLE_LIMIT_INFOS", `more than ${this.limits.maxInfos} INFO elements`);
+        }
         this.capture = {
           kind: "info",
           text: "",
@@ -429,6 +435,9 @@ class Engine {
       }
       this.fields.push(f);
     } else {
+      if (this.params.length >= this.limits.maxFields) {
+        this.fail("VOTABLE_LIMIT_FIELDS", `more than ${this.limits.maxFields} PARAMs`);
+      }
       this.params.push({ ...f, value: attrs.value ?? "" });
     }
     this.currentField = f;
