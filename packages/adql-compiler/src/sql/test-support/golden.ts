@@ -17,6 +17,7 @@ import { AdqlError } from "../../errors.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "../../geometry/inline-sql.js";
 import type { Dialect } from "../../passes/index.js";
 import { testSchema } from "./catalog.js";
+import { qservProblems } from "./qserv-check.js";
 
 export interface GoldenCase {
   /** What the case shows, with the section it follows ("ADQL 2.1 §4.2.7", "qserv/README §c"). */
@@ -65,6 +66,8 @@ export function goldenSuite(dialect: Dialect, cases: readonly GoldenCase[]): voi
       const r = compileFor(dialect, c.adql, c.maxrec === undefined ? {} : { maxrec: c.maxrec });
       expect(r.sql).to.equal(expandInline(c.sql));
       if (c.prune !== undefined) expect(r.qserv?.restrictor, "qserv pruning").to.equal(c.prune);
+      // Whatever the qserv dialect writes must also pass the independent §c checker.
+      if (dialect === "qserv") expect(qservProblems(r.sql), "qserv/README §c").to.deep.equal([]);
       c.check?.(r);
     });
   }
