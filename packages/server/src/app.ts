@@ -11,8 +11,11 @@ import { syncRouter } from "./routes/sync.js";
 import { tablesRouter } from "./routes/tables.js";
 import { vosiRouter } from "./routes/vosi.js";
 import type { ServiceDeps } from "./service.js";
+import { asyncRouter } from "./routes/async.js";
+import type { JobManager } from "./uws/manager.js";
+import type { ResultStore } from "./uws/result-store.js";
 
-export function createApp(deps: ServiceDeps, features: readonly Feature[]): Koa {
+export function createApp(deps: ServiceDeps, features: readonly Feature[], jobs?: { manager: JobManager; results: ResultStore }): Koa {
   const app = new Koa();
   const log = deps.log ?? ((m: string) => console.error(m));
   app.silent = true;
@@ -27,10 +30,12 @@ export function createApp(deps: ServiceDeps, features: readonly Feature[]): Koa 
     const b = deps.config.baseUrl;
     ctx.body =
       `<!DOCTYPE html><html><head><title>TAP service</title></head><body><h1>TAP service</h1><ul>` +
-      ["sync", "capabilities", "availability", "tables", "examples"].map((p) => `<li><a href="${b}/${p}">${p}</a></li>`).join("") +
+      [...(jobs ? ["async"] : []), "sync", "capabilities", "availability", "tables", "examples"].map((p) => `<li><a href="${b}/${p}">${p}</a></li>`).join("") +
       `</ul></body></html>`;
   });
-  for (const r of [syncRouter(deps), vosiRouter(deps, features), tablesRouter(deps), examplesRouter(deps)]) {
+  const routers = [syncRouter(deps), vosiRouter(deps, features, jobs !== undefined), tablesRouter(deps), examplesRouter(deps)];
+  if (jobs) routers.unshift(asyncRouter(deps, jobs.manager, jobs.results));
+  for (const r of routers) {
     tap.use(r.routes(), r.allowedMethods());
   }
   app.use(tap.routes());

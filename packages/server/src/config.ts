@@ -33,6 +33,27 @@ export interface Limits {
   uploadMaxTables: number;
 }
 
+/** Async (UWS) jobs. */
+export interface AsyncConfig {
+  /** Where jobs (`jobs/`) and their results (`results/`) are kept. */
+  dir: string;
+  /** Jobs that run at once; others wait in QUEUED. */
+  concurrency: number;
+  /** EXECUTIONDURATION of a new job, and the most a client may ask for (seconds). */
+  defaultExecutionSeconds: number;
+  maxExecutionSeconds: number;
+  /** How long after creation a job is destroyed by default, and at most (seconds). */
+  defaultDestructionSeconds: number;
+  maxDestructionSeconds: number;
+  /** The longest a WAIT request blocks (seconds). */
+  maxWaitSeconds: number;
+  /**
+   * A request header that carries the authenticated user, set by a trusted proxy in front of the
+   * service; empty: every client is anonymous (and fair-queued by address).
+   */
+  ownerHeader: string;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -49,6 +70,7 @@ export interface Config {
   limits: Limits;
   /** Hosts that UPLOAD=name,http(s)://host/... may fetch from; empty: URL uploads are refused. */
   uploadUrlHosts: string[];
+  async: AsyncConfig;
 }
 
 const DEFAULT_MYSQL: MySqlConnectionConfig = {
@@ -67,6 +89,16 @@ export const DEFAULT_LIMITS: Limits = {
   uploadMaxBytes: 64 * 1024 * 1024,
   uploadMaxRows: 1_000_000,
   uploadMaxTables: 8,
+};
+
+export const DEFAULT_ASYNC: Omit<AsyncConfig, "dir"> = {
+  concurrency: 2,
+  defaultExecutionSeconds: 4 * 3600,
+  maxExecutionSeconds: 24 * 3600,
+  defaultDestructionSeconds: 7 * 86400,
+  maxDestructionSeconds: 30 * 86400,
+  maxWaitSeconds: 60,
+  ownerHeader: "",
 };
 
 type Env = Record<string, string | undefined>;
@@ -129,7 +161,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 }
 
 export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = process.cwd(), fileDir = cwd): Config {
-  const f = file as Partial<Omit<Config, "limits" | "mariadb" | "qserv" | "duckdb">> & {
+  const f = file as Partial<Omit<Config, "limits" | "mariadb" | "qserv" | "duckdb" | "async">> & {
+    async?: Partial<AsyncConfig>;
     limits?: Partial<Limits>;
     mariadb?: Partial<MySqlConnectionConfig>;
     qserv?: Partial<MySqlConnectionConfig>;
@@ -152,7 +185,9 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
       ? demoEnv === "1" || demoEnv === "true"
       : (f.demo ?? (backend === "duckdb" && schemas.length === 0));
   const duckdbPath = env.TAP_DUCKDB_PATH
-    ? resolve(cwd, env.TAP_DUCKDB_PATH)
+    ? env.TAP_DUCKDB_PATH === ":memory:"
+      ? ":memory:"
+      : resolve(cwd, env.TAP_DUCKDB_PATH)
     : f.duckdb?.path
       ? f.duckdb.path === ":memory:"
         ? ":memory:"
@@ -165,6 +200,23 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   limits.uploadMaxBytes = int(env.TAP_UPLOAD_MAX_BYTES, "TAP_UPLOAD_MAX_BYTES") ?? limits.uploadMaxBytes;
   limits.uploadMaxRows = int(env.TAP_UPLOAD_MAX_ROWS, "TAP_UPLOAD_MAX_ROWS") ?? limits.uploadMaxRows;
   if (limits.defaultMaxrec > limits.hardMaxrec) limits.defaultMaxrec = limits.hardMaxrec;
+  const a = { ...DEFAULT_ASYNC, ...(f.async ?? {}) };
+  const asyncConfig: AsyncConfig = {
+    ...a,
+    dir: env.TAP_ASYNC_DIR ? resolve(cwd, env.TAP_ASYNC_DIR) : f.async?.dir ? resolve(fileDir, f.async.dir) : resolve(cwd, "data/async"),
+    concurrency: Math.max(1, int(env.TAP_ASYNC_CONCURRENCY, "TAP_ASYNC_CONCURRENCY") ?? a.concurrency),
+    defaultExecutionSeconds: int(env.TAP_ASYNC_EXECUTION_DURATION, "TAP_ASYNC_EXECUTION_DURATION") ?? a.defaultExecutionSeconds,
+    maxExecutionSeconds: int(env.TAP_ASYNC_MAX_EXECUTION_DURATION, "TAP_ASYNC_MAX_EXECUTION_DURATION") ?? a.maxExecutionSeconds,
+    defaultDestructionSeconds: int(env.TAP_ASYNC_DESTRUCTION, "TAP_ASYNC_DESTRUCTION") ?? a.defaultDestructionSeconds,
+    ownerHeader: env.TAP_ASYNC_OWNER_HEADER ?? a.ownerHeader,
+  };
+  if (asyncConfig.maxExecutionSeconds < 1) asyncConfig.maxExecutionSeconds = 1;
+  if (asyncConfig.defaultExecutionSeconds < 1 || asyncConfig.defaultExecutionSeconds > asyncConfig.maxExecutionSeconds) {
+    asyncConfig.defaultExecutionSeconds = asyncConfig.maxExecutionSeconds;
+  }
+  if (asyncConfig.defaultDestructionSeconds > asyncConfig.maxDestructionSeconds) {
+    asyncConfig.maxDestructionSeconds = asyncConfig.defaultDestructionSeconds;
+  }
   return {
     host,
     port,
@@ -177,5 +229,6 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     demo,
     limits,
     uploadUrlHosts: list(env.TAP_UPLOAD_URL_HOSTS) ?? f.uploadUrlHosts ?? [],
+    async: asyncConfig,
   };
 }

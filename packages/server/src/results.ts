@@ -12,7 +12,10 @@ export type CellConverter = (row: readonly unknown[]) => unknown;
 export function fieldOf(col: ResultColumn): Field {
   const f: Field = { name: col.name, datatype: (col.datatype ?? "char") as Datatype };
   if (col.datatype === null) f.arraysize = "*";
-  else if (col.arraysize !== undefined) f.arraysize = col.arraysize;
+  // arraysize="1" on a character field is deprecated (VOTable 1.3 Erratum 3): one character is the default.
+  else if (col.arraysize !== undefined && !(col.arraysize === "1" && (col.datatype === "char" || col.datatype === "unicodeChar"))) {
+    f.arraysize = col.arraysize;
+  }
   if (col.xtype !== undefined) f.xtype = col.xtype;
   if (col.unit !== undefined) f.unit = col.unit;
   if (col.ucd !== undefined) f.ucd = col.ucd;

@@ -13,11 +13,18 @@ import { probeFeatures, type FeatureReport } from "./features.js";
 import type { ServiceDeps } from "./service.js";
 import { createApp } from "./app.js";
 import type Koa from "koa";
+import { join } from "node:path";
+import { QueryCompiler } from "./service.js";
+import { tapExecutor } from "./uws/executor.js";
+import { JsonFileJobStore } from "./uws/job-store.js";
+import { JobManager } from "./uws/manager.js";
+import { LocalDirResultStore } from "./uws/result-store.js";
 
 export interface Service {
   deps: ServiceDeps;
   features: FeatureReport;
   app: Koa;
+  jobs: JobManager;
   close(): Promise<void>;
 }
 
@@ -68,12 +75,30 @@ export async function openService(config: Config, options: { log?: (m: string) =
     examples: [...(demo ? DEMO_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
   };
   const features = await probeFeatures(backend);
-  const app = createApp(deps, features.supported);
+  const results = new LocalDirResultStore(join(config.async.dir, "results"));
+  const jobs = new JobManager({
+    config: config.async,
+    store: new JsonFileJobStore(join(config.async.dir, "jobs"), log),
+    results,
+    executor: tapExecutor(deps, new QueryCompiler(deps), results),
+    canResume: (backend as Backend).asyncQueries !== undefined,
+    log,
+  });
+  const recovered = await jobs.start();
+  if (recovered.resumed + recovered.failed + recovered.destroyed + recovered.requeued > 0) {
+    log(
+      `async jobs after restart: ${recovered.resumed} resumed, ${recovered.failed} failed (were executing), ` +
+        `${recovered.requeued} queued again, ${recovered.destroyed} destroyed`,
+    );
+  }
+  const app = createApp(deps, features.supported, { manager: jobs, results });
   return {
     deps,
     features,
     app,
+    jobs,
     async close() {
+      await jobs.close();
       await backend.close();
       if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
     },

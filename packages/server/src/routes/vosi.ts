@@ -21,9 +21,10 @@ const OUTPUT_FORMATS: { id?: string; mime: string; aliases: string[] }[] = [
   { mime: "text/tab-separated-values", aliases: ["tsv"] },
 ];
 
-export function capabilitiesDocument(deps: ServiceDeps, features: readonly Feature[]): string {
+export function capabilitiesDocument(deps: ServiceDeps, features: readonly Feature[], asyncJobs = true): string {
   const base = deps.config.baseUrl;
   const { limits } = deps.config;
+  const a = deps.config.async;
   const byType = new Map<string, Feature[]>();
   for (const f of features) {
     const list = byType.get(f.type) ?? [];
@@ -68,7 +69,12 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
           .join("")}    </outputFormat>\n`,
     ).join("") +
     uploads +
-    `    <executionDuration>\n      <default>${limits.syncTimeoutSeconds}</default>\n      <hard>${limits.syncTimeoutSeconds}</hard>\n    </executionDuration>\n` +
+    // TAPRegExt 1.0 has one executionDuration and no forMode: it describes the UWS job parameter
+    // EXECUTIONDURATION of async jobs (sync queries are cut at limits.syncTimeoutSeconds).
+    (asyncJobs
+      ? `    <retentionPeriod>\n      <default>${a.defaultDestructionSeconds}</default>\n      <hard>${a.maxDestructionSeconds}</hard>\n    </retentionPeriod>\n` +
+        `    <executionDuration>\n      <default>${a.defaultExecutionSeconds}</default>\n      <hard>${a.maxExecutionSeconds}</hard>\n    </executionDuration>\n`
+      : `    <executionDuration>\n      <default>${limits.syncTimeoutSeconds}</default>\n      <hard>${limits.syncTimeoutSeconds}</hard>\n    </executionDuration>\n`) +
     `    <outputLimit>\n      <default unit="row">${limits.defaultMaxrec}</default>\n      <hard unit="row">${limits.hardMaxrec}</hard>\n    </outputLimit>\n` +
     uploadLimit +
     `  </capability>\n` +
@@ -97,9 +103,9 @@ export async function availabilityDocument(deps: ServiceDeps): Promise<string> {
   );
 }
 
-export function vosiRouter(deps: ServiceDeps, features: readonly Feature[]): Router {
+export function vosiRouter(deps: ServiceDeps, features: readonly Feature[], asyncJobs = true): Router {
   const router = new Router();
-  const capabilities = capabilitiesDocument(deps, features);
+  const capabilities = capabilitiesDocument(deps, features, asyncJobs);
   router.get("/capabilities", (ctx) => {
     ctx.type = XML_CONTENT_TYPE;
     ctx.body = capabilities;

@@ -6,7 +6,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { configFrom, type Config } from "../config.js";
 import { openService, type Service } from "../server.js";
 
@@ -22,7 +25,15 @@ export async function startService(overrides: Record<string, unknown> = {}, opti
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as AddressInfo).port;
-  const config: Config = configFrom({ duckdb: { path: ":memory:" }, port, ...overrides });
+  // Async jobs in a fresh directory, unless the test gives one (and then owns it).
+  const asyncOverride = overrides.async as { dir?: string } | undefined;
+  const ownDir = asyncOverride?.dir === undefined ? mkdtempSync(join(tmpdir(), "tap-async-")) : undefined;
+  const config: Config = configFrom({
+    duckdb: { path: ":memory:" },
+    port,
+    ...overrides,
+    async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
+  });
   const service = await openService(config, { log: () => {}, ...(options.backend ? { backend: options.backend } : {}) });
   server.on("request", service.app.callback());
   return {
@@ -33,6 +44,7 @@ export async function startService(overrides: Record<string, unknown> = {}, opti
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await service.close();
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }

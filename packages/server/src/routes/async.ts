@@ -1,0 +1,261 @@
+/**
+ * /async (TAP 1.1 §2.2, DALI 1.1 §2.1, UWS 1.1 §2.2): the job list, the job, and its children
+ * phase, executionduration, destruction, quote, error, parameters, results, owner and runId.
+ * State changes answer 303 to the job (or, after a deletion, to the job list).
+ */
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { errorDocument } from "@qserv-tap/votable";
+import { TapError, VOTABLE_CONTENT_TYPE } from "../errors.js";
+import { readParams, single, type RequestParams } from "../params.js";
+import type { ServiceDeps } from "../service.js";
+import { jobListXml, jobXml, parametersXml, PHASES, resultsXml, standaloneXml, type Job, type JobParameter, type Phase, type Urls } from "../uws/job.js";
+import { inlineName, type JobManager, type Requester } from "../uws/manager.js";
+import type { ResultStore } from "../uws/result-store.js";
+import { XML_CONTENT_TYPE } from "./vosi.js";
+
+const TEXT = "text/plain; charset=utf-8";
+
+export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: ResultStore): Router {
+  const router = new Router();
+  const base = `${deps.config.baseUrl}/async`;
+  const urls: Urls = {
+    job: (id) => `${base}/${id}`,
+    result: (id, name) => `${base}/${id}/results/${name}`,
+    parameter: (id, name) => `${base}/${id}/parameters/${encodeURIComponent(name)}`,
+  };
+  const { limits } = deps.config;
+  const ownerHeader = manager.config.ownerHeader.toLowerCase();
+
+  const requester = (ctx: Context): Requester => {
+    const owner = ownerHeader ? ctx.get(ownerHeader).trim() : "";
+    return { owner: owner === "" ? null : owner, address: ctx.ip || "unknown" };
+  };
+  const params = (ctx: Context) =>
+    readParams(ctx, { maxFormBytes: 16 * 1024 * 1024, maxFileBytes: limits.uploadMaxBytes, maxFiles: limits.uploadMaxTables });
+  const job = (ctx: Context): Job => {
+    const id = String(ctx.params.id);
+    const j = manager.get(id);
+    if (!j) throw new TapError(404, `No such job: ${id}`, "UWS_NO_JOB");
+    if (j.owner !== requester(ctx).owner) throw new TapError(403, `Job ${id} belongs to another user`, "UWS_FORBIDDEN");
+    return j;
+  };
+  const seeOther = (ctx: Context, url: string) => {
+    ctx.status = 303;
+    ctx.set("Location", url);
+    ctx.type = TEXT;
+    ctx.body = `See ${url}\n`;
+  };
+  const text = (ctx: Context, value: string) => {
+    ctx.type = TEXT;
+    ctx.body = value;
+  };
+  const xml = (ctx: Context, value: string) => {
+    ctx.type = XML_CONTENT_TYPE;
+    ctx.body = value;
+  };
+
+  /** Request parameters as job parameters (names upper-cased), and the multipart parts. */
+  const jobParameters = (p: RequestParams): JobParameter[] => {
+    const out: JobParameter[] = [];
+    for (const [name, values] of p.values) for (const value of values) out.push({ name, value });
+    return out;
+  };
+  const phaseAction = async (j: Job, value: string) => {
+    switch (value.toUpperCase()) {
+      case "RUN":
+        await manager.run(j);
+        return;
+      case "ABORT":
+        await manager.abort(j);
+        return;
+      default:
+        throw new TapError(400, `PHASE=${value} is not allowed: use PHASE=RUN or PHASE=ABORT`, "UWS_BAD_PHASE");
+    }
+  };
+
+  router.get("/async", (ctx) => {
+    const q = new URLSearchParams(ctx.querystring);
+    const get = (n: string) => [...q].filter(([k]) => k.toUpperCase() === n).map(([, v]) => v);
+    const phases = get("PHASE").map((p) => {
+      const up = p.toUpperCase() as Phase;
+      if (!PHASES.includes(up)) throw new TapError(400, `PHASE=${p} is not a UWS phase`);
+      return up;
+    });
+    const afterText = get("AFTER")[0];
+    const after = afterText === undefined ? undefined : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(afterText) ? afterText : `${afterText}Z`);
+    if (after !== undefined && Number.isNaN(after)) throw new TapError(400, `AFTER must be an ISO 8601 date and time, not "${afterText}"`);
+    const lastText = get("LAST")[0];
+    if (lastText !== undefined && !/^\s*[1-9]\d*\s*$/.test(lastText)) throw new TapError(400, `LAST must be an integer greater than 0, not "${lastText}"`);
+    const jobs = manager.list(requester(ctx), {
+      phases,
+      ...(after !== undefined ? { after } : {}),
+      ...(lastText !== undefined ? { last: Number(lastText) } : {}),
+    });
+    xml(ctx, jobListXml(jobs, urls));
+  });
+
+  router.post("/async", async (ctx) => {
+    const p = await params(ctx);
+    const phase = single(p, "PHASE");
+    if (phase !== undefined && phase.toUpperCase() !== "RUN") {
+      throw new TapError(400, `PHASE=${phase} is not allowed when creating a job: use PHASE=RUN or nothing`, "UWS_BAD_PHASE");
+    }
+    const j = await manager.create(requester(ctx), jobParameters(p), p.files);
+    if (phase !== undefined) await manager.run(j);
+    seeOther(ctx, urls.job(j.id));
+  });
+
+  router.get("/async/:id", async (ctx) => {
+    let j = job(ctx);
+    const q = new URLSearchParams(ctx.querystring);
+    const waitText = [...q].find(([k]) => k.toUpperCase() === "WAIT")?.[1];
+    if (waitText !== undefined) {
+      if (!/^\s*-?\d+\s*$/.test(waitText)) throw new TapError(400, `WAIT must be an integer number of seconds, not "${waitText}"`);
+      const phaseText = [...q].find(([k]) => k.toUpperCase() === "PHASE")?.[1]?.toUpperCase();
+      if (phaseText !== undefined && !PHASES.includes(phaseText as Phase)) throw new TapError(400, `PHASE=${phaseText} is not a UWS phase`);
+      const abort = new AbortController();
+      const onClose = () => abort.abort();
+      ctx.req.once("close", onClose);
+      try {
+        await manager.wait(j, Number(waitText), phaseText as Phase | undefined, abort.signal);
+      } finally {
+        ctx.req.off("close", onClose);
+      }
+      const after = manager.get(j.id);
+      if (!after) throw new TapError(404, `Job ${j.id} was deleted`, "UWS_NO_JOB");
+      j = after;
+    }
+    xml(ctx, jobXml(j, urls));
+  });
+
+  const remove = async (ctx: Context) => {
+    const j = job(ctx);
+    await manager.destroy(j.id);
+    seeOther(ctx, base);
+  };
+  router.delete("/async/:id", remove);
+  router.post("/async/:id", async (ctx) => {
+    const j = job(ctx);
+    const p = await params(ctx);
+    const action = single(p, "ACTION");
+    if (action !== undefined && action.toUpperCase() === "DELETE") return remove(ctx);
+    // UWS 1.0 clients may post PHASE to the job itself; DALI forbids job parameters here.
+    const phase = single(p, "PHASE");
+    if (action === undefined && phase !== undefined) {
+      await phaseAction(j, phase);
+      return seeOther(ctx, urls.job(j.id));
+    }
+    throw new TapError(400, `POST to a job takes ACTION=DELETE; parameters go to ${urls.job(j.id)}/parameters`, "UWS_BAD_REQUEST");
+  });
+
+  router.get("/async/:id/phase", (ctx) => text(ctx, job(ctx).phase));
+  router.post("/async/:id/phase", async (ctx) => {
+    const j = job(ctx);
+    const phase = single(await params(ctx), "PHASE");
+    if (phase === undefined) throw new TapError(400, "PHASE is missing: use PHASE=RUN or PHASE=ABORT", "UWS_BAD_PHASE");
+    await phaseAction(j, phase);
+    seeOther(ctx, urls.job(j.id));
+  });
+
+  router.get("/async/:id/executionduration", (ctx) => text(ctx, String(job(ctx).executionDuration)));
+  router.post("/async/:id/executionduration", async (ctx) => {
+    const j = job(ctx);
+    const v = single(await params(ctx), "EXECUTIONDURATION");
+    if (v === undefined) throw new TapError(400, "EXECUTIONDURATION is missing");
+    await manager.setExecutionDuration(j, v);
+    seeOther(ctx, urls.job(j.id));
+  });
+
+  router.get("/async/:id/destruction", (ctx) => text(ctx, job(ctx).destruction));
+  router.post("/async/:id/destruction", async (ctx) => {
+    const j = job(ctx);
+    const v = single(await params(ctx), "DESTRUCTION");
+    if (v === undefined) throw new TapError(400, "DESTRUCTION is missing");
+    await manager.setDestruction(j, v);
+    seeOther(ctx, urls.job(j.id));
+  });
+
+  // This service gives no estimate: the quote is empty (UWS 1.1 §2.2.1).
+  router.get("/async/:id/quote", (ctx) => text(ctx, (job(ctx), "")));
+  router.get("/async/:id/owner", (ctx) => text(ctx, job(ctx).owner ?? ""));
+  router.get("/async/:id/runId", (ctx) => text(ctx, job(ctx).runId ?? ""));
+
+  router.get("/async/:id/error", (ctx) => {
+    const j = job(ctx);
+    if (j.phase !== "ERROR" || !j.error) throw new TapError(404, `Job ${j.id} has no error: it is ${j.phase}`, "UWS_NO_ERROR");
+    // TAP 1.1 §5.3: the error document of an async job is served with status 200.
+    ctx.status = 200;
+    ctx.type = VOTABLE_CONTENT_TYPE;
+    const query = j.parameters.find((p) => p.name === "QUERY")?.value;
+    ctx.body = errorDocument(j.error.message, query === undefined ? {} : { query });
+  });
+
+  router.get("/async/:id/parameters", (ctx) => xml(ctx, standaloneXml(parametersXml(job(ctx), urls, ""))));
+  router.post("/async/:id/parameters", async (ctx) => {
+    const j = job(ctx);
+    const p = await params(ctx);
+    await manager.addParameters(j, jobParameters(p), p.files);
+    seeOther(ctx, urls.job(j.id));
+  });
+  router.get("/async/:id/parameters/:name", async (ctx) => {
+    const j = job(ctx);
+    const name = String(ctx.params.name);
+    if (!j.inlineParts.includes(name)) throw new TapError(404, `Job ${j.id} has no inline parameter ${name}`);
+    ctx.type = "application/octet-stream";
+    ctx.body = await results.get(j.id, inlineName(name));
+  });
+
+  router.get("/async/:id/results", (ctx) => xml(ctx, standaloneXml(resultsXml(job(ctx), urls, ""))));
+  const serveResult = async (ctx: Context) => {
+    const j = job(ctx);
+    const r = j.results.find((x) => x.id === ctx.params.name);
+    if (!r) {
+      throw new TapError(404, `Job ${j.id} has no result ${String(ctx.params.name)}${j.phase === "COMPLETED" ? "" : `: it is ${j.phase}`}`, "UWS_NO_RESULT");
+    }
+    const size = await results.size(j.id, r.id);
+    if (size === undefined) throw new TapError(404, `The result of job ${j.id} is no longer stored`, "UWS_NO_RESULT");
+    ctx.set("Accept-Ranges", "bytes");
+    ctx.set("Content-Type", r.mimeType);
+    ctx.set("Last-Modified", new Date(j.endTime ?? j.creationTime).toUTCString());
+    const range = parseRange(ctx.get("range"), size);
+    if (range === "unsatisfiable") {
+      ctx.status = 416;
+      ctx.set("Content-Range", `bytes */${size}`);
+      ctx.body = "";
+      return;
+    }
+    if (range) {
+      ctx.status = 206;
+      ctx.set("Content-Range", `bytes ${range.start}-${range.end}/${size}`);
+    } else {
+      ctx.status = 200;
+    }
+    const length = range ? range.end - range.start + 1 : size;
+    // HEAD: koa sends no body, so open no file.
+    ctx.body = ctx.method === "HEAD" ? "" : results.read(j.id, r.id, range ?? undefined);
+    ctx.length = length;
+  };
+  router.get("/async/:id/results/:name", serveResult);
+  return router;
+}
+
+/** One `bytes=` range (RFC 9110 §14.1.2); several ranges, or a malformed header, are ignored (the whole body is sent). */
+export function parseRange(header: string, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return "unsatisfiable";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== "" && Number(m[2]) < start) return undefined;
+  }
+  if (start >= size) return "unsatisfiable";
+  return { start, end };
+}

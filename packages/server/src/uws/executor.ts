@@ -1,0 +1,56 @@
+/**
+ * How an async TAP job runs: its stored parameters are checked as a sync request's would be
+ * (TAP 1.1 §2.3: only now, when the job runs), the query runs through the same code as /sync
+ * (query.ts; on Qserv through Qserv's own async protocol), and the result document, in the
+ * job's RESPONSEFORMAT, is written to the results store.
+ */
+import { pipeline } from "node:stream/promises";
+import type { RequestParams } from "../params.js";
+import { parseTapRequest, startQuery } from "../query.js";
+import type { QueryCompiler, ServiceDeps } from "../service.js";
+import type { Executor } from "./manager.js";
+import { inlineName } from "./manager.js";
+import type { ResultStore } from "./result-store.js";
+
+export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results: ResultStore): Executor {
+  const log = deps.log ?? (() => {});
+  return async ({ job, signal, resume, setBackendRef }) => {
+    const params: RequestParams = { values: new Map(), files: new Map() };
+    for (const p of job.parameters) {
+      const list = params.values.get(p.name);
+      if (list) list.push(p.value);
+      else params.values.set(p.name, [p.value]);
+    }
+    const req = parseTapRequest(params, deps.config.limits);
+    for (const part of job.inlineParts) params.files.set(part, await results.get(job.id, inlineName(part)));
+    const started = await startQuery(deps, compiler, req, {
+      files: params.files,
+      signal,
+      log,
+      asyncProtocol: { ...(resume !== undefined ? { resume } : {}), onSubmitted: setBackendRef },
+    });
+    const sink = await results.create(job.id, "result");
+    try {
+      await pipeline(started.stream, sink.stream);
+      const failure = started.failure();
+      if (failure !== undefined) throw signal.aborted ? signal.reason : failure;
+      const size = await sink.commit();
+      const overflow = started.overflowed();
+      return {
+        results: [
+          {
+            id: "result",
+            mimeType: started.contentType,
+            size,
+            location: results.locationOf(job.id, "result"),
+            ...(overflow ? { overflow } : {}),
+          },
+        ],
+      };
+    } catch (e) {
+      await sink.discard();
+      await started.cleanup().catch(() => {});
+      throw signal.aborted ? signal.reason : e;
+    }
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The durable job store: one JSON file per job, `<dir>/<id>.json`, replaced atomically (write a
+ * temporary file, fsync it, rename it over the old one, fsync the directory). A crash at any
+ * point leaves either the old or the new record, never a torn one; leftover temporary files are
+ * removed at start-up.
+ *
+ * Why this and not an append-only log or DuckDB: a job's record is small and changes a handful
+ * of times, always as a whole, so replacing one file is the simplest correct update; deleting a
+ * job is an unlink; nothing needs compaction; and no other process or library version is
+ * involved (DuckDB allows one writer process and is already the backend's database file).
+ * Writes of the same job are serialised and coalesced: while one is in flight, later updates
+ * collapse into one write of the newest state.
+ */
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { open, rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { Job } from "./job.js";
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface JobStore {
+  /** Every stored job (called once, at start-up). */
+  loadAll(): Job[];
+  /** Makes this state of the job durable; resolves once it is on disk. */
+  save(job: Job): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Resolves when every write started so far has finished. */
+  flush(): Promise<void>;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export class JsonFileJobStore implements JobStore {
+  private readonly latest = new Map<string, string | null>();
+  private readonly written = new Map<string, string>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private tmpCounter = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly log: (m: string) => void = () => {},
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  loadAll(): Job[] {
+    const jobs: Job[] = [];
+    for (const name of readdirSync(this.dir)) {
+      const path = join(this.dir, name);
+      if (name.endsWith(".tmp")) {
+        unlinkSync(path);
+        continue;
+      }
+      if (!name.endsWith(".json")) continue;
+      try {
+        const job = JSON.parse(readFileSync(path, "utf8")) as Job;
+        if (job.v !== 1 || !ID.test(job.id) || `${job.id}.json` !== name) throw new Error("not a job record");
+        jobs.push(job);
+      } catch (e) {
+        this.log(`job store: ignoring ${path}: ${(e as Error).message}`);
+      }
+    }
+    return jobs;
+  }
+
+  private enqueue(id: string, step: () => Promise<void>): Promise<void> {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.then(step);
+    const settled = next.catch(() => {});
+    this.chains.set(id, settled);
+    void settled.then(() => {
+      if (this.chains.get(id) === settled) this.chains.delete(id);
+    });
+    return next;
+  }
+
+  save(job: Job): Promise<void> {
+    if (!ID.test(job.id)) return Promise.reject(new Error(`bad job id ${job.id}`));
+    const text = JSON.stringify(job);
+    this.latest.set(job.id, text);
+    return this.enqueue(job.id, async () => {
+      const t = this.latest.get(job.id);
+      if (t === undefined || t === null || this.written.get(job.id) === t) return;
+      const path = join(this.dir, `${job.id}.json`);
+      const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
+      const fh = await open(tmp, "w");
+      try {
+        await fh.writeFile(t);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+      await fsyncDir(this.dir);
+      this.written.set(job.id, t);
+    });
+  }
+
+  remove(id: string): Promise<void> {
+    this.latest.set(id, null);
+    return this.enqueue(id, async () => {
+      await unlink(join(this.dir, `${id}.json`)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== "ENOENT") throw e;
+      });
+      await fsyncDir(this.dir);
+      this.written.delete(id);
+      if (this.latest.get(id) === null) this.latest.delete(id);
+    });
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+}

@@ -1,0 +1,462 @@
+/**
+ * The async job system: jobs kept durably (job-store.ts), a bounded pool of workers fed by a
+ * queue that is fair between users (round robin over owners, or client addresses for anonymous
+ * users), EXECUTIONDURATION enforced by aborting the database query, WAIT, automatic destruction,
+ * and what happens to jobs after a restart.
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { AsyncConfig } from "../config.js";
+import { errorStatusAndMessage, TapError } from "../errors.js";
+import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
+import type { JobStore } from "./job-store.js";
+import type { ResultStore } from "./result-store.js";
+
+/** What a running job is given: its record, a signal, and a way to record the database's reference. */
+export interface Execution {
+  job: Readonly<Job>;
+  signal: AbortSignal;
+  /** Set when the job was running when the service stopped: re-attach to this query. */
+  resume?: string;
+  /** Records (durably) the database's reference of the running query. */
+  setBackendRef(ref: string): Promise<void>;
+}
+
+/** Runs a job to its result; throws for an error. */
+export type Executor = (run: Execution) => Promise<{ results: Job["results"] }>;
+
+export interface ManagerOptions {
+  config: AsyncConfig;
+  store: JobStore;
+  results: ResultStore;
+  executor: Executor;
+  /** Whether a job that was EXECUTING when the service stopped can be re-attached (it has a backendRef). */
+  canResume: boolean;
+  log?: (m: string) => void;
+  now?: () => number;
+}
+
+export interface Requester {
+  owner: string | null;
+  /** The client address, for anonymous fair queuing. */
+  address: string;
+}
+
+export const RESTARTED_MESSAGE = "The service restarted during execution; the query was lost: please run the job again";
+
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private readonly events = new EventEmitter();
+  /** Waiting jobs per queue key, and the keys in round-robin order. */
+  private readonly queues = new Map<string, string[]>();
+  private rotation: string[] = [];
+  private readonly running = new Map<string, { controller: AbortController; timer?: NodeJS.Timeout; done: Promise<void> }>();
+  private readonly resumeRefs = new Map<string, string>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly log: (m: string) => void;
+  private readonly now: () => number;
+
+  constructor(private readonly o: ManagerOptions) {
+    this.log = o.log ?? (() => {});
+    this.now = o.now ?? Date.now;
+    this.events.setMaxListeners(0);
+  }
+
+  get config(): AsyncConfig {
+    return this.o.config;
+  }
+
+  /** Loads the stored jobs and applies the restart rules; starts the queue and the destruction timer. */
+  async start(): Promise<{ resumed: number; failed: number; destroyed: number; requeued: number }> {
+    const stats = { resumed: 0, failed: 0, destroyed: 0, requeued: 0 };
+    const loaded = this.o.store.loadAll().sort((a, b) => a.creationTime.localeCompare(b.creationTime));
+    const now = this.now();
+    for (const job of loaded) {
+      this.jobs.set(job.id, job);
+      if (Date.parse(job.destruction) <= now) {
+        await this.destroy(job.id);
+        stats.destroyed++;
+        continue;
+      }
+      if (job.phase === "EXECUTING") {
+        if (this.o.canResume && job.backendRef) {
+          this.resumeRefs.set(job.id, job.backendRef);
+          this.enqueue(job, true);
+          stats.resumed++;
+        } else {
+          job.endTime = isoNow(now);
+          job.error = { type: "transient", message: RESTARTED_MESSAGE };
+          delete job.backendRef;
+          await this.setPhase(job, "ERROR");
+          stats.failed++;
+        }
+      } else if (job.phase === "QUEUED") {
+        this.enqueue(job);
+        stats.requeued++;
+      }
+    }
+    // Results whose job record is gone (a crash between the two deletions).
+    for (const id of await this.o.results.jobIds()) {
+      if (!this.jobs.has(id)) await this.o.results.removeJob(id).catch(() => {});
+    }
+    this.scheduleSweep();
+    this.pump();
+    return stats;
+  }
+
+  /** Stops timers and running queries; running jobs stay EXECUTING in the store (see start()). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.sweepTimer);
+    const waits = [...this.running.values()].map((r) => {
+      clearTimeout(r.timer);
+      r.controller.abort(new TapError(503, "The service is stopping"));
+      return r.done;
+    });
+    await Promise.all(waits);
+    await this.o.store.flush();
+  }
+
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Jobs visible to the requester, most recent first. */
+  list(req: Requester, filter: { phases?: Phase[]; after?: number; last?: number } = {}): Job[] {
+    let jobs = [...this.jobs.values()].filter((j) => j.owner === req.owner);
+    if (filter.phases && filter.phases.length > 0) jobs = jobs.filter((j) => filter.phases!.includes(j.phase));
+    else jobs = jobs.filter((j) => j.phase !== "ARCHIVED");
+    if (filter.after !== undefined) jobs = jobs.filter((j) => Date.parse(j.creationTime) > filter.after!);
+    jobs.sort((a, b) => b.creationTime.localeCompare(a.creationTime) || b.id.localeCompare(a.id));
+    if (filter.last !== undefined) jobs = jobs.slice(0, filter.last);
+    return jobs;
+  }
+
+  private newId(): string {
+    for (;;) {
+      const id = randomBytes(9).toString("base64url").replace(/[-_]/g, "x").toLowerCase();
+      if (!this.jobs.has(id)) return id;
+    }
+  }
+
+  async create(req: Requester, parameters: JobParameter[], inline: Map<string, Buffer>): Promise<Job> {
+    if (this.closed) throw new TapError(503, "The service is stopping");
+    const now = this.now();
+    const c = this.o.config;
+    const job: Job = {
+      v: 1,
+      id: this.newId(),
+      owner: req.owner,
+      queueKey: req.owner !== null ? `user:${req.owner}` : `addr:${req.address}`,
+      phase: "PENDING",
+      creationTime: isoNow(now),
+      executionDuration: c.defaultExecutionSeconds,
+      destruction: isoNow(now + c.defaultDestructionSeconds * 1000),
+      parameters: [],
+      inlineParts: [],
+      results: [],
+    };
+    this.applyParameters(job, parameters);
+    for (const [name, data] of inline) {
+      await this.o.results.put(job.id, inlineName(name), data);
+      job.inlineParts.push(name);
+    }
+    this.jobs.set(job.id, job);
+    await this.o.store.save(job);
+    this.scheduleSweep();
+    return job;
+  }
+
+  /**
+   * UWS control parameters in the creation POST; others are the protocol's (TAP) parameters.
+   * UPLOAD accumulates (TAP 1.1 §2.2: several tables); a single-valued parameter posted again
+   * replaces its earlier value (taplint checks this with RUNID).
+   */
+  private applyParameters(job: Job, parameters: JobParameter[]): void {
+    const replaced = new Set(parameters.map((p) => p.name).filter((n) => n !== "UPLOAD"));
+    job.parameters = job.parameters.filter((p) => !replaced.has(p.name));
+    for (const p of parameters) {
+      switch (p.name) {
+        case "PHASE":
+        case "ACTION":
+          break;
+        case "EXECUTIONDURATION":
+          this.setExecutionDurationOf(job, p.value);
+          break;
+        case "DESTRUCTION":
+          this.setDestructionOf(job, p.value);
+          break;
+        default:
+          if (p.name === "RUNID") job.runId = p.value;
+          job.parameters.push(p);
+      }
+    }
+  }
+
+  async addParameters(job: Job, parameters: JobParameter[], inline: Map<string, Buffer>): Promise<void> {
+    if (job.phase !== "PENDING") {
+      throw new TapError(400, `The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`, "UWS_BAD_PHASE");
+    }
+    this.applyParameters(job, parameters);
+    for (const [name, data] of inline) {
+      await this.o.results.put(job.id, inlineName(name), data);
+      if (!job.inlineParts.includes(name)) job.inlineParts.push(name);
+    }
+    await this.o.store.save(job);
+  }
+
+  private setExecutionDurationOf(job: Job, value: string): void {
+    if (!/^\s*-?\d+\s*$/.test(value)) throw new TapError(400, `EXECUTIONDURATION must be an integer number of seconds, not "${value}"`);
+    const max = this.o.config.maxExecutionSeconds;
+    const n = Number(value);
+    // 0 (unlimited) and anything above the service's limit become the limit (UWS 1.1 §2.2.3.4).
+    job.executionDuration = n <= 0 || n > max ? max : n;
+  }
+
+  async setExecutionDuration(job: Job, value: string): Promise<void> {
+    if (job.phase !== "PENDING" && job.phase !== "QUEUED") {
+      throw new TapError(400, `The execution duration of job ${job.id} cannot change: it is ${job.phase}`, "UWS_BAD_PHASE");
+    }
+    this.setExecutionDurationOf(job, value);
+    await this.o.store.save(job);
+  }
+
+  private setDestructionOf(job: Job, value: string): void {
+    const t = Date.parse(value);
+    if (!/^\d{4}-\d\d-\d\dT/.test(value.trim()) || Number.isNaN(t)) {
+      throw new TapError(400, `DESTRUCTION must be an ISO 8601 date and time, not "${value}"`);
+    }
+    const latest = Date.parse(job.creationTime) + this.o.config.maxDestructionSeconds * 1000;
+    // Times without a zone are UTC (UWS 1.1 §2.2.1).
+    const ms = /[zZ]|[+-]\d\d:?\d\d$/.test(value.trim()) ? t : Date.parse(`${value.trim()}Z`);
+    job.destruction = isoNow(Math.min(ms, latest));
+  }
+
+  async setDestruction(job: Job, value: string): Promise<void> {
+    this.setDestructionOf(job, value);
+    await this.o.store.save(job);
+    this.scheduleSweep();
+  }
+
+  /** Changes the phase, makes it durable, then tells the waiting clients. */
+  private async setPhase(job: Job, phase: Phase): Promise<void> {
+    job.phase = phase;
+    await this.o.store.save(job);
+    this.events.emit(job.id, phase);
+  }
+
+  /** PHASE=RUN. */
+  async run(job: Job): Promise<void> {
+    if (job.phase === "QUEUED" || job.phase === "EXECUTING") return;
+    if (job.phase !== "PENDING" && job.phase !== "HELD") {
+      throw new TapError(400, `Job ${job.id} cannot be run: it is ${job.phase}`, "UWS_BAD_PHASE");
+    }
+    this.enqueue(job);
+    await this.setPhase(job, "QUEUED");
+    this.pump();
+  }
+
+  /** PHASE=ABORT: a queued job is taken off the queue; a running one has its query stopped on the database. */
+  async abort(job: Job): Promise<void> {
+    if (FINAL_PHASES.has(job.phase)) return;
+    this.dequeue(job);
+    const r = this.running.get(job.id);
+    job.endTime = isoNow(this.now());
+    await this.setPhase(job, "ABORTED");
+    if (r) {
+      clearTimeout(r.timer);
+      r.controller.abort(new TapError(500, "The job was aborted", "UWS_ABORTED"));
+    }
+  }
+
+  /** DELETE, ACTION=DELETE, and the destruction time: the job, its query and its results go. */
+  async destroy(id: string): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    this.dequeue(job);
+    const r = this.running.get(id);
+    this.jobs.delete(id);
+    this.events.emit(id, "DELETED");
+    if (r) {
+      clearTimeout(r.timer);
+      r.controller.abort(new TapError(500, "The job was deleted", "UWS_DELETED"));
+      await r.done;
+    }
+    await this.o.store.remove(id);
+    await this.o.results.removeJob(id);
+  }
+
+  /**
+   * WAIT (UWS 1.1 §2.2.1.2): resolves when the phase changes or after `seconds` (capped;
+   * -1: the cap), at once when the job is not in an active phase or not in `phase`.
+   */
+  wait(job: Job, seconds: number, phase: Phase | undefined, signal?: AbortSignal): Promise<void> {
+    if (!ACTIVE_PHASES.has(job.phase) || (phase !== undefined && job.phase !== phase)) return Promise.resolve();
+    const cap = this.o.config.maxWaitSeconds;
+    const s = seconds < 0 ? cap : Math.min(seconds, cap);
+    if (s <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const start = job.phase;
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off(job.id, onChange);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const onChange = (p: string) => {
+        if (p !== start) done();
+      };
+      const timer = setTimeout(done, s * 1000);
+      this.events.on(job.id, onChange);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  // --- the queue -----------------------------------------------------------
+
+  private enqueue(job: Job, front = false): void {
+    const q = this.queues.get(job.queueKey);
+    if (q) {
+      if (front) q.unshift(job.id);
+      else q.push(job.id);
+    } else {
+      this.queues.set(job.queueKey, [job.id]);
+      if (front) this.rotation.unshift(job.queueKey);
+      else this.rotation.push(job.queueKey);
+    }
+  }
+
+  private dequeue(job: Job): void {
+    const q = this.queues.get(job.queueKey);
+    if (!q) return;
+    const i = q.indexOf(job.id);
+    if (i >= 0) q.splice(i, 1);
+    if (q.length === 0) {
+      this.queues.delete(job.queueKey);
+      this.rotation = this.rotation.filter((k) => k !== job.queueKey);
+    }
+  }
+
+  /** The next job: the first of the next user in the rotation, who then goes to the back. */
+  private next(): Job | undefined {
+    while (this.rotation.length > 0) {
+      const key = this.rotation.shift()!;
+      const q = this.queues.get(key);
+      const id = q?.shift();
+      if (q && q.length > 0) this.rotation.push(key);
+      else this.queues.delete(key);
+      const job = id === undefined ? undefined : this.jobs.get(id);
+      if (job) return job;
+    }
+    return undefined;
+  }
+
+  /** Jobs waiting, in the order they would start (for tests and monitoring). */
+  queueLength(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.o.config.concurrency) {
+      const job = this.next();
+      if (!job) return;
+      this.execute(job);
+    }
+  }
+
+  private execute(job: Job): void {
+    const controller = new AbortController();
+    const resume = this.resumeRefs.get(job.id);
+    this.resumeRefs.delete(job.id);
+    const entry: { controller: AbortController; timer?: NodeJS.Timeout; done: Promise<void> } = { controller, done: Promise.resolve() };
+    this.running.set(job.id, entry);
+    const limit = job.executionDuration;
+    const started = resume !== undefined && job.startTime ? Date.parse(job.startTime) : this.now();
+    const remaining = Math.max(0, started + limit * 1000 - this.now());
+    entry.timer = setTimeout(
+      () =>
+        controller.abort(
+          new TapError(
+            500,
+            `The query exceeded the job's execution duration limit (EXECUTIONDURATION) of ${limit} s and was stopped`,
+            "UWS_EXECUTION_DURATION",
+          ),
+        ),
+      remaining,
+    );
+    entry.done = (async () => {
+      try {
+        if (resume === undefined) job.startTime = isoNow(started);
+        await this.setPhase(job, "EXECUTING");
+        const { results } = await this.o.executor({
+          job,
+          signal: controller.signal,
+          ...(resume !== undefined ? { resume } : {}),
+          setBackendRef: async (ref) => {
+            job.backendRef = ref;
+            await this.o.store.save(job);
+          },
+        });
+        if (controller.signal.aborted) throw controller.signal.reason;
+        if (job.phase !== "EXECUTING" || !this.jobs.has(job.id)) return;
+        job.results = results;
+        job.endTime = isoNow(this.now());
+        delete job.backendRef;
+        await this.setPhase(job, "COMPLETED");
+      } catch (e) {
+        if (job.phase !== "EXECUTING" || !this.jobs.has(job.id)) return;
+        if (this.closed) return; // stays EXECUTING: the restart rules decide
+        const reason = controller.signal.aborted ? controller.signal.reason : e;
+        job.error = { type: "fatal", message: messageOf(reason) };
+        job.endTime = isoNow(this.now());
+        delete job.backendRef;
+        await this.setPhase(job, "ERROR");
+      }
+    })()
+      .catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error)?.stack ?? String(e)}`))
+      .finally(() => {
+        clearTimeout(entry.timer);
+        this.running.delete(job.id);
+        this.pump();
+      });
+  }
+
+  // --- destruction ------------------------------------------------------------
+
+  private scheduleSweep(): void {
+    if (this.closed) return;
+    clearTimeout(this.sweepTimer);
+    let next = Infinity;
+    for (const j of this.jobs.values()) next = Math.min(next, Date.parse(j.destruction));
+    if (next === Infinity) return;
+    // setTimeout takes at most 2^31-1 ms; look again at least every hour.
+    const delay = Math.min(Math.max(0, next - this.now()), 3600_000);
+    this.sweepTimer = setTimeout(() => void this.sweep(), delay);
+    this.sweepTimer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    const now = this.now();
+    for (const j of [...this.jobs.values()]) {
+      if (Date.parse(j.destruction) <= now) {
+        await this.destroy(j.id).catch((e: unknown) => this.log(`destroying job ${j.id}: ${(e as Error).message}`));
+      }
+    }
+    this.scheduleSweep();
+  }
+}
+
+export function inlineName(part: string): string {
+  return `upload.${part.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+}
+
+function messageOf(e: unknown): string {
+  return errorStatusAndMessage(e).message;
+}

@@ -1,0 +1,116 @@
+/**
+ * Where job results (and inline uploads) are kept. The interface is what an object store could
+ * implement later (put an object, stream it back whole or by byte range, delete a job's
+ * objects); the implementation here is a local directory, `<dir>/<jobId>/<name>`. A result is
+ * written to a temporary file and renamed into place when complete, so a reader never sees a
+ * partial result, even after a crash.
+ */
+import { createReadStream, createWriteStream, mkdirSync, readdirSync } from "node:fs";
+import { open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+
+export interface ResultSink {
+  stream: Writable;
+  /** Makes the object visible once the stream has finished; returns its size in bytes. */
+  commit(): Promise<number>;
+  discard(): Promise<void>;
+}
+
+export interface ResultStore {
+  /** A human-readable location, kept in the job record. */
+  locationOf(jobId: string, name: string): string;
+  create(jobId: string, name: string): Promise<ResultSink>;
+  put(jobId: string, name: string, data: Buffer): Promise<void>;
+  get(jobId: string, name: string): Promise<Buffer>;
+  /** Size in bytes, or undefined when there is no such object. */
+  size(jobId: string, name: string): Promise<number | undefined>;
+  /** The object, or the bytes start..end (inclusive). */
+  read(jobId: string, name: string, range?: { start: number; end: number }): Readable;
+  removeJob(jobId: string): Promise<void>;
+  /** Jobs that have objects (to find orphans after a crash). */
+  jobIds(): Promise<string[]>;
+}
+
+const SAFE = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function check(...names: string[]): void {
+  for (const n of names) if (!SAFE.test(n) || n.startsWith(".")) throw new Error(`bad object name ${n}`);
+}
+
+export class LocalDirResultStore implements ResultStore {
+  private counter = 0;
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private path(jobId: string, name: string): string {
+    check(jobId, name);
+    return join(this.dir, jobId, name);
+  }
+
+  locationOf(jobId: string, name: string): string {
+    return `file://${this.path(jobId, name)}`;
+  }
+
+  async create(jobId: string, name: string): Promise<ResultSink> {
+    const path = this.path(jobId, name);
+    mkdirSync(join(this.dir, jobId), { recursive: true });
+    const tmp = `${path}.${++this.counter}.partial`;
+    const stream = createWriteStream(tmp);
+    return {
+      stream,
+      async commit() {
+        await finished(stream);
+        const fh = await open(tmp, "r+");
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path);
+        return (await stat(path)).size;
+      },
+      async discard() {
+        stream.destroy();
+        await unlink(tmp).catch(() => {});
+      },
+    };
+  }
+
+  async put(jobId: string, name: string, data: Buffer): Promise<void> {
+    const path = this.path(jobId, name);
+    mkdirSync(join(this.dir, jobId), { recursive: true });
+    const tmp = `${path}.${++this.counter}.partial`;
+    await writeFile(tmp, data, { flush: true } as Parameters<typeof writeFile>[2]);
+    await rename(tmp, path);
+  }
+
+  async get(jobId: string, name: string): Promise<Buffer> {
+    return readFile(this.path(jobId, name));
+  }
+
+  async size(jobId: string, name: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.path(jobId, name))).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  read(jobId: string, name: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.path(jobId, name), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async removeJob(jobId: string): Promise<void> {
+    check(jobId);
+    await rm(join(this.dir, jobId), { recursive: true, force: true });
+  }
+
+  async jobIds(): Promise<string[]> {
+    return readdirSync(this.dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  }
+}
