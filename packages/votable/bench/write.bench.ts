@@ -2,6 +2,7 @@
  * Writes 1,000,000 rows of the 10-column table (bench/rows.ts) to a null sink in each format, from an async
  * generator, and prints MB/s, rows/s and memory. Run with `npm run bench -w packages/votable`.
  */
+import { cpus, loadavg } from "node:os";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { OutputFormat } from "../src/index.js";
@@ -64,7 +65,10 @@ async function run(format: OutputFormat, source: "async generator" | "Readable" 
   );
 }
 
-console.log(`node ${process.version}, ${N.toLocaleString("en-US")} rows x ${FIELDS.length} columns, rows from an async generator`);
+console.log(
+  `node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} (other processes count), ` +
+    `${N.toLocaleString("en-US")} rows x ${FIELDS.length} columns, rows from an async generator`,
+);
 console.log(`source alone: ${Math.round(await sourceOnly()).toLocaleString("en-US")} rows/s`);
 const only = process.argv[2] as OutputFormat | undefined;
 for (const f of only ? [only] : formats) await run(f);
