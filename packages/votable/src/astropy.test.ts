@@ -184,7 +184,7 @@ describe("astropy cross-checks (Debian python3-astropy)", function () {
       const expected = d.rows.map((r) => columns.map((c, i) => expectCell(c, r[i], d.ser)));
       const theirs = read[d.file]!;
       expect(theirs.fields.map((f) => f.name)).to.deep.equal(d.fields.map((f) => f.name));
-      // Both QUERY_STATUS INFOs, the trailing OVERFLOW after the TABLE (DALI 1.1 §4.4.1), are seen by astropy.
+      // Both QUERY_STATUS INFOs, the trailing OVERFLOW after the TABLE (DALI 1.2 §5.4.1), are seen by astropy.
       expect(theirs.infos.filter(([n]) => n === "QUERY_STATUS")).to.deep.equal([["QUERY_STATUS", "OK"], ["QUERY_STATUS", "OVERFLOW"]]);
       cells += compare(columns, expected, theirs, d.file);
     }

@@ -72,7 +72,7 @@ describe("number and time formatting", function () {
     }
   });
 
-  // DALI 1.1 §3.3: YYYY-MM-DD['T'hh:mm:ss[.SSS]], UTC, no time zone.
+  // DALI 1.2 §3.3: YYYY-MM-DD['T'hh:mm:ss[.SSS]], UTC, no time zone.
   const stamps: [number, string][] = [
     [0, "1970-01-01T00:00:00"],
     [-1, "1969-12-31T23:59:59.999"],
@@ -83,7 +83,7 @@ describe("number and time formatting", function () {
     [-62198755200000, "-000001-01-01T00:00:00"],
   ];
   for (const [t, s] of stamps) {
-    it(`timestamp ${t} → ${s} (DALI 1.1 §3.3)`, function () {
+    it(`timestamp ${t} → ${s} (DALI 1.2 §3.3)`, function () {
       expect(formatTimestamp(new Date(t))).to.equal(s);
     });
   }

@@ -113,7 +113,7 @@ let lastDay = NaN;
 let lastDate = "";
 
 /**
- * DALI 1.1 §3.3: YYYY-MM-DDThh:mm:ss[.SSS], in UTC and without a time zone letter (the astronomical form, which
+ * DALI 1.2 §3.3: YYYY-MM-DDThh:mm:ss[.SSS], in UTC and without a time zone letter (the astronomical form, which
  * DALI says is UTC by default). Computed from the epoch milliseconds (the Date getters and toISOString cost
  * several hundred nanoseconds each), with the date part of the previous call reused: results are often sorted.
  */

@@ -40,20 +40,20 @@ export interface Field {
   ucd?: string;
   unit?: string;
   utype?: string;
-  /** DALI §3: "timestamp", "point", "circle", "polygon"... */
+  /** DALI 1.2 §3: "timestamp", "point", "circle", "polygon"... */
   xtype?: string;
   ref?: string;
   width?: number;
   precision?: string;
   description?: string;
   /**
-   * The magic value of `<VALUES null="...">` (VOTable 1.4 §4.6), for integer datatypes. When absent, the BINARY
+   * The magic value of `<VALUES null="...">` (VOTable 1.4 §4.7), for integer datatypes. When absent, the BINARY
    * serialization picks one (see README); TABLEDATA and BINARY2 need none.
    */
   nullValue?: number | bigint | string;
 }
 
-/** An INFO element (VOTable 1.4 §4.7). `content` is the optional element text. */
+/** An INFO element (VOTable 1.4 §4.8). `content` is the optional element text. */
 export interface Info {
   name: string;
   value: string;
@@ -181,7 +181,7 @@ export function isCharType(t: Datatype): t is "char" | "unicodeChar" {
   return t === "char" || t === "unicodeChar";
 }
 
-/** Field builders for the DALI 1.1 §3 xtypes, with the metadata DALI requires. */
+/** Field builders for the DALI 1.2 §3 xtypes, with the metadata DALI requires. */
 export function timestampField(name: string, extra: Partial<Field> = {}): Field {
   return { ...extra, name, datatype: "char", arraysize: "*", xtype: "timestamp" };
 }

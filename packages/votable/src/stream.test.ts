@@ -51,7 +51,7 @@ describe("stream: writing tables", function () {
     }
   });
 
-  it("the overflow is decided after the last row: end() runs once, after the source is exhausted (DALI 1.1 §4.4.1)", async function () {
+  it("the overflow is decided after the last row: end() runs once, after the source is exhausted (DALI 1.2 §5.4.1)", async function () {
     let exhausted = false;
     let calls = 0;
     async function* gen(): AsyncGenerator<Row> {
@@ -96,7 +96,7 @@ describe("stream: writing tables", function () {
     expect(out.toString()).to.contain('<INFO name="QUERY_STATUS" value="OVERFLOW">MAXREC=1</INFO>');
   });
 
-  it("a source that fails mid-stream ends the VOTable with the rows so far and a trailing ERROR (DALI 1.1 §4.4.2)", async function () {
+  it("a source that fails mid-stream ends the VOTable with the rows so far and a trailing ERROR (DALI 1.2 §5.4.2)", async function () {
     for (const format of VOTABLE_FORMATS) {
       const seen: unknown[] = [];
       async function* failing(): AsyncGenerator<Row> {
@@ -167,7 +167,7 @@ describe("stream: writing tables", function () {
   });
 });
 
-describe("RESPONSEFORMAT values (DALI 1.1 §3.3, TAP 1.1 §2.7.2)", function () {
+describe("RESPONSEFORMAT values (DALI 1.2 §4.3.3, TAP 1.1 §2.7.3)", function () {
   const cases: [string, OutputFormat | undefined][] = [
     ["application/x-votable+xml", "binary2"],
     ["votable", "binary2"],

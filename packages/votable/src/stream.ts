@@ -30,12 +30,12 @@ export interface WriteOptions extends DocumentOptions {
    * This is where a TAP service reports an overflow it only discovered at the end: `end: () => ({ status: "OVERFLOW" })`.
    * A generator used as the row source may instead `return` the Trailer when it is done; if both say something,
    * `end()` wins for the status and the INFOs of both are written. Ignored for CSV and TSV, which cannot express it
-   * (DALI 1.1 §4.4.1).
+   * (DALI 1.2 §5.4.1).
    */
   end?: () => Trailer | undefined | void | Promise<Trailer | undefined | void>;
   /**
    * Called when the row source throws or a value cannot be encoded. For VOTable formats the rows written so far are
-   * kept and the document ends with a trailing QUERY_STATUS=ERROR INFO (DALI 1.1 §4.4.2) whose content is what this
+   * kept and the document ends with a trailing QUERY_STATUS=ERROR INFO (DALI 1.2 §5.4.2) whose content is what this
    * returns (by default the error's message); the stream then ends normally, as the HTTP status is long gone.
    * CSV and TSV have no way to say this, so their stream is destroyed with the error.
    */
@@ -55,9 +55,9 @@ const SERIALIZATION: Partial<Record<OutputFormat, Serialization>> = {
 };
 
 /**
- * The format asked for by a RESPONSEFORMAT (or FORMAT) value (DALI 1.1 §3.3, TAP 1.1 §2.7.2): a MIME type, with
+ * The format asked for by a RESPONSEFORMAT (or FORMAT) value (DALI 1.2 §4.3.3, TAP 1.1 §2.7.3): a MIME type, with
  * an optional `serialization` parameter for VOTable, or a short name. A bare VOTable type gives `votable`, the
- * default serialization (BINARY2, the one VOTable 1.4 §5.5 recommends). Undefined when not a format of ours.
+ * default serialization (BINARY2, the one VOTable 1.4 §5.3 advises). Undefined when not a format of ours.
  */
 export function parseResponseFormat(value: string, votable: OutputFormat = "binary2"): OutputFormat | undefined {
   const [type = "", ...params] = value.split(";").map((p) => p.trim());
@@ -96,7 +96,7 @@ export function parseResponseFormat(value: string, votable: OutputFormat = "bina
   }
 }
 
-/** The MIME types of each format, as DALI 1.1 §3.3 and TAP 1.1 §2.7.2 name them. */
+/** The MIME types of each format, as DALI 1.2 §4.3.3 and TAP 1.1 §2.7.3 name them. */
 export function contentType(format: OutputFormat): string {
   switch (format) {
     case "tabledata":

@@ -16,7 +16,7 @@ function bin2(field: Omit<Field, "name">, value: unknown): string {
   return hex(new Binary2Encoder([{ name: "x", ...field } as Field]).encodeRow([value]));
 }
 
-describe("BINARY cells (VOTable 1.4 §5.4, §6): big-endian, MSB first", function () {
+describe("BINARY cells (VOTable 1.4 §5.3, §6): big-endian, MSB first", function () {
   const cases: [string, Omit<Field, "name">, unknown, string][] = [
     ["boolean T", { datatype: "boolean" }, true, "54"],
     ["boolean F", { datatype: "boolean" }, false, "46"],
@@ -41,7 +41,7 @@ describe("BINARY cells (VOTable 1.4 §5.4, §6): big-endian, MSB first", functio
     ["float null is NaN (§5.5)", { datatype: "float" }, null, "7fc00000"],
     ["double null is NaN", { datatype: "double" }, null, "7ff8000000000000"],
     ["complex null is NaN NaN", { datatype: "floatComplex" }, null, "7fc000007fc00000"],
-    ["variable array: 4-byte count of items, then the items (§5.4)", { datatype: "short", arraysize: "*" }, [1, 2], "0000000200010002"],
+    ["variable array: 4-byte count of items, then the items (§5.3)", { datatype: "short", arraysize: "*" }, [1, 2], "0000000200010002"],
     ["null variable array: count 0", { datatype: "short", arraysize: "*" }, null, "00000000"],
     ["2x* counts slices of the last dimension", { datatype: "unsignedByte", arraysize: "2x*" }, [1, 2, 3, 4], "0000000201020304"],
     ["fixed array", { datatype: "unsignedByte", arraysize: "3" }, [1, 2, 3], "010203"],
@@ -67,7 +67,7 @@ describe("BINARY cells (VOTable 1.4 §5.4, §6): big-endian, MSB first", functio
   }
 });
 
-describe("BINARY2 (VOTable 1.4 §5.5): null flags before each row", function () {
+describe("BINARY2 (VOTable 1.4 §5.4): null flags before each row", function () {
   it("one flag bit per field, the first field in the most significant bit", function () {
     const fields: Field[] = Array.from({ length: 9 }, (_, i) => ({ name: `c${i}`, datatype: "unsignedByte" }));
     const enc = new Binary2Encoder(fields);

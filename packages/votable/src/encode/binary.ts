@@ -1,5 +1,5 @@
 /**
- * BINARY and BINARY2 rows (VOTable 1.4 §5.4, §5.5): big-endian values, arrays prefixed by a 4-byte count when their
+ * BINARY and BINARY2 rows (VOTable 1.4 §5.3, §5.4): big-endian values, arrays prefixed by a 4-byte count when their
  * last dimension is variable. BINARY2 puts one null flag per field before each row; BINARY has no null marker,
  * so nulls are magic values there (see `binaryNullValue`). A pure encoder: rows in, bytes out (into a ByteSink);
  * the stream layer does the base64.
@@ -65,7 +65,7 @@ export class BinaryEncoder {
     try {
       const flagBytes = this.flagBytes;
       if (flagBytes > 0) {
-        // VOTable 1.4 §5.5: the most significant bit of the first byte flags the first field.
+        // VOTable 1.4 §5.4: the most significant bit of the first byte flags the first field.
         sink.reserve(flagBytes);
         const buf = sink.buf;
         for (let k = 0; k < flagBytes; k++) buf[start + k] = 0;
@@ -107,11 +107,11 @@ function appendFill(sink: ByteSink, fill: Uint8Array): void {
   sink.len = pos;
 }
 
-/** The bytes of a null cell. BINARY2 §5.5 recommends NaN for floats and zero bytes otherwise. */
+/** The bytes of a null cell. BINARY2 §5.4 recommends NaN for floats and zero bytes otherwise. */
 function nullFill(col: Column, nullFlags: boolean, magic: number | bigint | undefined): Uint8Array {
   const sink = new ByteSink(64);
   if (col.shape.variable) {
-    sink.i32(0); // a null variable array is an empty one (§5.5 recommends this for BINARY2 too)
+    sink.i32(0); // a null variable array is an empty one (§5.4 recommends this for BINARY2 too)
     return sink.take();
   }
   const count = col.shape.count as number;

@@ -1,5 +1,5 @@
 /**
- * BINARY2 (VOTable 1.4 §5.5): BINARY with a null flag per field at the start of each row. The encoding itself
+ * BINARY2 (VOTable 1.4 §5.4): BINARY with a null flag per field at the start of each row. The encoding itself
  * lives in binary.ts, which both serializations share.
  */
 import type { Column } from "../column.js";

@@ -36,7 +36,7 @@ describe("CSV (RFC 4180) and TSV", function () {
     expect(tsv.encodeRow([1n, "a,b", 2, true, [1, 2]])).to.equal("1\ta,b\t2\ttrue\t1 2\n");
   });
 
-  it("TSV: values may not contain tabs (TAP 1.1 §5.2), nor line breaks: they become blanks", function () {
+  it("TSV: values may not contain tabs (TAP 1.1 §3.2), nor line breaks: they become blanks", function () {
     expect(tsv.encodeRow([1n, "a\tb\nc\rd", null, null, null])).to.equal("1\ta b c d\t\t\t\n");
   });
 });

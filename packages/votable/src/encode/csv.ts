@@ -1,5 +1,5 @@
 /**
- * CSV (RFC 4180, with a header line, as TAP 1.1 §5.2 asks for text/csv;header=present) and TSV
+ * CSV (RFC 4180, with a header line, as TAP 1.1 §3.2 asks for text/csv;header=present) and TSV
  * (text/tab-separated-values). Cells use the TABLEDATA text forms; a null is an empty field. A pure encoder.
  */
 import type { Column } from "../column.js";
@@ -23,7 +23,7 @@ export function csvField(s: string): string {
 }
 
 /**
- * TSV has no quoting and TAP 1.1 §5.2 says values "may not contain the TAB character": tabs and line breaks become
+ * TSV has no quoting and TAP 1.1 §3.2 says values "may not contain the TAB character": tabs and line breaks become
  * spaces (lossy, but the only way to keep one record per line).
  */
 export function tsvField(s: string): string {

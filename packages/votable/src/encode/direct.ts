@@ -106,7 +106,7 @@ function two(buf: Uint8Array, pos: number, n: number): void {
   buf[pos + 1] = 0x30 + n - t * 10;
 }
 
-/** DALI 1.1 §3.3 timestamp of a valid Date, as format.ts's formatTimestamp. */
+/** DALI 1.2 §3.3 timestamp of a valid Date, as format.ts's formatTimestamp. */
 export function writeTimestamp(sink: ByteSink, t: number): void {
   const day = Math.floor(t / DAY_MS);
   let ms = t - day * DAY_MS;

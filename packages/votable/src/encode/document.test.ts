@@ -17,7 +17,7 @@ const FIELDS: Field[] = [
   { name: "n", datatype: "int", arraysize: "*", nullValue: -1 },
 ];
 
-describe("document structure (VOTable 1.4 §3, DALI 1.1 §4.4, TAP 1.1 §5)", function () {
+describe("document structure (VOTable 1.4 §3, DALI 1.2 §5.4, TAP 1.1 §3)", function () {
   it("head: declaration, VOTABLE 1.4 in the 1.3 namespace, results RESOURCE, QUERY_STATUS first, FIELDs", function () {
     const head = documentHead(FIELDS, "TABLEDATA", {
       query: "SELECT ra\nFROM t WHERE x < 1 & y > 2",
@@ -51,7 +51,7 @@ describe("document structure (VOTable 1.4 §3, DALI 1.1 §4.4, TAP 1.1 §5)", fu
     expect(documentHead([{ name: "a", datatype: "long" }], "BINARY2")).to.contain('<FIELD name="a" datatype="long"/>');
   });
 
-  it("status OVERFLOW known at the start goes first (DALI 1.1 §4.4.1)", function () {
+  it("status OVERFLOW known at the start goes first (DALI 1.2 §5.4.1)", function () {
     expect(documentHead(FIELDS, "BINARY2", { status: "OVERFLOW" })).to.contain('<RESOURCE type="results">\n<INFO name="QUERY_STATUS" value="OVERFLOW"/>');
   });
 
@@ -59,19 +59,19 @@ describe("document structure (VOTable 1.4 §3, DALI 1.1 §4.4, TAP 1.1 §5)", fu
     expect(documentHead(FIELDS, "BINARY2", { status: null })).not.to.contain("QUERY_STATUS");
   });
 
-  it("tail: a trailing OVERFLOW INFO after the TABLE, inside the RESOURCE (DALI 1.1 §4.4.1)", function () {
+  it("tail: a trailing OVERFLOW INFO after the TABLE, inside the RESOURCE (DALI 1.2 §5.4.1)", function () {
     expect(documentTail("BINARY2", { status: "OVERFLOW" })).to.equal(
       '</STREAM></BINARY2></DATA>\n</TABLE>\n<INFO name="QUERY_STATUS" value="OVERFLOW"/>\n</RESOURCE>\n</VOTABLE>\n',
     );
   });
 
-  it("tail: a trailing ERROR with its message (DALI 1.1 §4.4.2)", function () {
+  it("tail: a trailing ERROR with its message (DALI 1.2 §5.4.2)", function () {
     expect(documentTail("TABLEDATA", { status: "ERROR", message: "lost <connection>" })).to.contain(
       '</TABLE>\n<INFO name="QUERY_STATUS" value="ERROR">lost &lt;connection&gt;</INFO>\n</RESOURCE>',
     );
   });
 
-  it("error document: QUERY_STATUS=ERROR with the message as content, no TABLE (DALI 1.1 §4.3, TAP 1.1 §5.3)", function () {
+  it("error document: QUERY_STATUS=ERROR with the message as content, no TABLE (DALI 1.2 §5.2, TAP 1.1 §3.3)", function () {
     expect(errorDocument("Syntax error at line 1, column 8\u0000", { query: "SELEC 1" })).to.equal(
       '<?xml version="1.0" encoding="UTF-8"?>\n' +
         '<VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3">\n' +

@@ -18,24 +18,24 @@ export type Serialization = "TABLEDATA" | "BINARY" | "BINARY2";
 export const VOTABLE_NAMESPACE = "http://www.ivoa.net/xml/VOTable/v1.3";
 export const VOTABLE_VERSION = "1.4";
 
-/** DALI 1.1 §4.4 values of INFO name="QUERY_STATUS". */
+/** DALI 1.2 §5.4 values of INFO name="QUERY_STATUS". */
 export type QueryStatus = "OK" | "ERROR" | "OVERFLOW";
 
 export interface DocumentOptions {
   /** DESCRIPTION of the whole VOTABLE. */
   description?: string;
-  /** The RESOURCE; its type defaults to "results" (DALI 1.1 §4.4). */
+  /** The RESOURCE; its type defaults to "results" (DALI 1.2 §5.4). */
   resource?: ResourceMeta;
   table?: TableMeta;
   /**
-   * The leading INFO name="QUERY_STATUS" (DALI 1.1 §4.4). Defaults to "OK"; `null` leaves it out (for VOTables
+   * The leading INFO name="QUERY_STATUS" (DALI 1.2 §5.4). Defaults to "OK"; `null` leaves it out (for VOTables
    * that are not DAL responses). When the overflow is only known at the end, leave this "OK" and report the overflow
    * in the trailer.
    */
   status?: QueryStatus | null;
   /** Text content of the leading QUERY_STATUS INFO. */
   statusMessage?: string;
-  /** INFO name="QUERY" (TAP 1.1 §5.1): the query as received. */
+  /** INFO name="QUERY" (TAP 1.1 §3.1): the query as received. */
   query?: string;
   /** INFO name="REQUEST_TIME": when the request was received, as an ISO 8601 UTC timestamp. */
   requestTime?: Date;
@@ -44,7 +44,7 @@ export interface DocumentOptions {
 }
 
 export interface Trailer {
-  /** A trailing QUERY_STATUS after the TABLE (DALI 1.1 §4.4.1, §4.4.2): written unless the leading one said so. */
+  /** A trailing QUERY_STATUS after the TABLE (DALI 1.2 §5.4.1, §5.4.2): written unless the leading one said so. */
   status?: "OVERFLOW" | "ERROR";
   message?: string;
   /** More INFO elements after the TABLE. */
@@ -126,7 +126,7 @@ function resourceOpen(options: DocumentOptions): string {
       ["ID", r.ID],
       ["utype", r.utype],
     ])}>\n` + description(r.description);
-  // DALI 1.1 §4.4: the QUERY_STATUS INFO comes first in the results RESOURCE, before the TABLE.
+  // DALI 1.2 §5.4: the QUERY_STATUS INFO comes first in the results RESOURCE, before the TABLE.
   const status = options.status === undefined ? "OK" : options.status;
   if (status !== null) {
     out += infoElement({ name: "QUERY_STATUS", value: status, content: options.statusMessage });
@@ -176,7 +176,7 @@ export function documentHead(
   return out + DATA_OPEN[serialization];
 }
 
-/** Everything after the last row. The trailer's INFO elements go after the TABLE, as DALI 1.1 §4.4.1 shows. */
+/** Everything after the last row. The trailer's INFO elements go after the TABLE, as DALI 1.2 §5.4.1 shows. */
 export function documentTail(serialization: Serialization, trailer: Trailer = {}): string {
   let out = DATA_CLOSE[serialization] + "</TABLE>\n";
   if (trailer.status !== undefined) {
@@ -194,7 +194,7 @@ export interface ErrorDocumentOptions {
 }
 
 /**
- * The error document of DALI 1.1 §4.3 and §4.4.2 and TAP 1.1 §5.3: a results RESOURCE whose QUERY_STATUS INFO is
+ * The error document of DALI 1.2 §5.2 and §5.4.2 and TAP 1.1 §3.3: a results RESOURCE whose QUERY_STATUS INFO is
  * ERROR, with the message as its content (and no TABLE).
  */
 export function errorDocument(message: string, options: ErrorDocumentOptions = {}): string {

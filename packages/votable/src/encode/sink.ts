@@ -3,7 +3,7 @@ import { escapeText } from "../xml.js";
 const utf8 = new TextEncoder();
 
 /**
- * A growable byte buffer with big-endian writers (VOTable 1.4 §5.4: "Most Significant Byte first"). Encoders append
+ * A growable byte buffer with big-endian writers (VOTable 1.4 §5.3: "Most Significant Byte first"). Encoders append
  * rows to it; the stream layer takes the bytes out in chunks. DataView accessors are used because V8 inlines them.
  */
 export class ByteSink {

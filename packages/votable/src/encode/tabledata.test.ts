@@ -51,7 +51,7 @@ describe("TABLEDATA cells (VOTable 1.4 §5.1, §6)", function () {
     ["char storage is UTF-8 bytes, never cut inside a character (§2.2)", { datatype: "char", arraysize: "4" }, "LΛCDM", "<TD>LΛC</TD>"],
     ["unicodeChar storage is UTF-16 units, never splitting a pair", { datatype: "unicodeChar", arraysize: "2" }, "a😀", "<TD>a</TD>"],
     ["bounded variable char", { datatype: "char", arraysize: "4*" }, "abcdef", "<TD>abcd</TD>"],
-    ["timestamp from a Date (DALI 1.1 §3.3)", { datatype: "char", arraysize: "*", xtype: "timestamp" }, new Date(Date.UTC(2020, 0, 2, 3, 4, 5)), "<TD>2020-01-02T03:04:05</TD>"],
+    ["timestamp from a Date (DALI 1.2 §3.3)", { datatype: "char", arraysize: "*", xtype: "timestamp" }, new Date(Date.UTC(2020, 0, 2, 3, 4, 5)), "<TD>2020-01-02T03:04:05</TD>"],
     ["multi-dimensional char: blank-padded storage", { datatype: "char", arraysize: "3x*" }, ["ab", "c"], "<TD>ab c  </TD>"],
   ];
   for (const [why, field, value, want] of cases) {

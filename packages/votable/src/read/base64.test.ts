@@ -66,7 +66,7 @@ describe("base64 in STREAM (RFC 2045 §6.8)", function () {
   }
 });
 
-describe("binary row decoder (VOTable 1.4 §5.4, §5.5)", function () {
+describe("binary row decoder (VOTable 1.4 §5.3, §5.4)", function () {
   it("rows split across pushes at every byte are decoded whole", function () {
     const cols = compileColumns([
       { name: "a", datatype: "short" },

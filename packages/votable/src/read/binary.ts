@@ -1,5 +1,5 @@
 /**
- * BINARY and BINARY2 rows from decoded bytes (VOTable 1.4 §5.4, §5.5). Bytes arrive in arbitrary pieces; whole rows
+ * BINARY and BINARY2 rows from decoded bytes (VOTable 1.4 §5.3, §5.4). Bytes arrive in arbitrary pieces; whole rows
  * are decoded as soon as they are complete and the tail of an incomplete row is carried to the next piece.
  */
 import type { Column } from "../column.js";
@@ -93,7 +93,7 @@ export class BinaryRowDecoder {
       }
       if (p === INCOMPLETE) break;
       if (flagBytes > 0) {
-        // §5.5: a set bit, most significant first, marks a null cell; its bytes are there but meaningless.
+        // §5.4: a set bit, most significant first, marks a null cell; its bytes are there but meaningless.
         for (let i = 0; i < n; i++) if (buf[pos + (i >> 3)]! & (0x80 >> (i & 7))) row[i] = null;
       }
       pos = p;
@@ -233,7 +233,7 @@ function cellDecoder(col: Column, limits: BinaryLimits): CellDecoder {
   };
 }
 
-/** §5.4: the 4-byte prefix counts slices of the variable (last) dimension. */
+/** §5.3: the 4-byte prefix counts slices of the variable (last) dimension. */
 function variableCount(col: Column, n: number, limits: BinaryLimits): number {
   if (n < 0) throw new BinaryDataError(`negative array length ${n} for field "${col.field.name}"`);
   if (n * col.shape.sliceSize > limits.maxArrayLength) {

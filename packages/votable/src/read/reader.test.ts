@@ -77,7 +77,7 @@ describe("reader: VOTable structure", function () {
 </RESOURCE>
 </VOTABLE>`;
 
-  it("reads the first TABLE by default, across RESOURCEs (VOTable 1.4 §3.5)", async function () {
+  it("reads the first TABLE by default, across RESOURCEs (VOTable 1.4 §3.6)", async function () {
     const { rows, reader } = await readAll(MULTI);
     expect(reader.table.name).to.equal("t0");
     expect(reader.resource.name).to.equal("first");
@@ -103,7 +103,7 @@ describe("reader: VOTable structure", function () {
     expect((await readAll(MULTI, { table: "t0" })).rows).to.deep.equal([[1]]);
   });
 
-  it("a trailing QUERY_STATUS=OVERFLOW is seen once the rows are read (DALI 1.1 §4.4.1)", async function () {
+  it("a trailing QUERY_STATUS=OVERFLOW is seen once the rows are read (DALI 1.2 §5.4.1)", async function () {
     const reader = await readVOTable(MULTI, { table: 1 });
     await reader.toArray();
     expect(reader.queryStatus).to.equal("OVERFLOW");

@@ -685,7 +685,7 @@ export class VOTableReader implements AsyncIterable<Row> {
   get infos(): readonly ReadInfo[] {
     return this.engine.infos;
   }
-  /** The value of the last INFO name="QUERY_STATUS" read so far (DALI 1.1 §4.4): final once the rows are read. */
+  /** The value of the last INFO name="QUERY_STATUS" read so far (DALI 1.2 §5.4): final once the rows are read. */
   get queryStatus(): string | undefined {
     const infos = this.engine.infos;
     for (let i = infos.length - 1; i >= 0; i--) if (infos[i]!.name === "QUERY_STATUS") return infos[i]!.value;
