@@ -193,11 +193,11 @@ function readableSource(src: Readable): Source {
   };
 }
 
-/** Encodes rows into pushed chunks: text formats build strings, binary formats bytes then base64. */
+/** Encodes rows into the next chunk to push: UTF-8 bytes for the text formats, base64 of the bytes for the binary ones. */
 interface Batcher {
   /** Adds a row; throws (leaving the batch as before the row) if it cannot be encoded. */
   add(row: Row): void;
-  /** Bytes (or characters) waiting. */
+  /** Bytes of output waiting. */
   size(): number;
   /** Takes what can be pushed now (`final`: everything). */
   take(final: boolean): Buffer | undefined;
@@ -212,8 +212,8 @@ function byteBatcher(encode: (row: Row, sink: ByteSink) => void, chunkSize: numb
     size: () => sink.len,
     take() {
       if (sink.len === 0) return undefined;
-      const b = Buffer.from(sink.take());
-      return b;
+      const out = sink.take(); // a copy: the consumer keeps the chunk while the sink is reused
+      return Buffer.from(out.buffer, out.byteOffset, out.length);
     },
   };
 }

@@ -37,7 +37,7 @@ export interface ReadLimits {
   maxAttributeLength: number;
   /** Length of one text node (a TD, a DESCRIPTION, an INFO, a comment), in characters. */
   maxTextLength: number;
-  /** Elements in one array cell. */
+  /** Elements in one variable-length array cell of BINARY or BINARY2 (a TD is bounded by maxTextLength). */
   maxArrayLength: number;
 }
 
@@ -335,7 +335,7 @@ class Engine {
     }
     if (this.capture?.kind === "description") return; // anyTEXT: markup inside a DESCRIPTION is just text
     if (this.capture !== undefined) {
-      this.fail("VOTABLE_XML_MALFORMED", `unexpected element ${name} inside ${this.capture.kind.toUpperCase()}`);
+      this.fail("VOTABLE_BAD_VALUE", `unexpected element ${name} inside ${this.capture.kind.toUpperCase()}`);
     }
     if (this.stack.length === 1) {
       this.sawRoot = true;
