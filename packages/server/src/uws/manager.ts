@@ -395,6 +395,7 @@ export class JobManager {
       try {
         if (resume === undefined) job.startTime = isoNow(started);
         await this.setPhase(job, "EXECUTING");
+        controller.signal.throwIfAborted();
         const { results } = await this.o.executor({
           job,
           signal: controller.signal,

@@ -1,0 +1,230 @@
+/**
+ * The job manager on its own, with a stand-in executor: the bounded pool, fairness between
+ * users, the execution-duration limit, abort, WAIT, destruction, and the restart rules over the
+ * real JSON-file store.
+ */
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_ASYNC, type AsyncConfig } from "../config.js";
+import { JsonFileJobStore } from "./job-store.js";
+import type { Job } from "./job.js";
+import { JobManager, RESTARTED_MESSAGE, type Execution, type Executor } from "./manager.js";
+import { LocalDirResultStore } from "./result-store.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An executor whose jobs finish when told to (or when aborted), recording what it was given. */
+function controllable() {
+  const started: Execution[] = [];
+  const finish = new Map<string, () => void>();
+  const executor: Executor = (run) => {
+    started.push(run);
+    return new Promise((resolve, reject) => {
+      finish.set(run.job.id, () => resolve({ results: [] }));
+      run.signal.addEventListener("abort", () => reject(run.signal.reason), { once: true });
+    });
+  };
+  return { started, finish, executor };
+}
+
+describe("async job manager", function () {
+  let dir: string;
+  const managers: JobManager[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "tap-jobs-"));
+  });
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function manager(executor: Executor, config: Partial<AsyncConfig> = {}, canResume = false) {
+    const m = new JobManager({
+      config: { ...DEFAULT_ASYNC, dir, concurrency: 1, ...config },
+      store: new JsonFileJobStore(join(dir, "jobs")),
+      results: new LocalDirResultStore(join(dir, "results")),
+      executor,
+      canResume,
+    });
+    managers.push(m);
+    return m;
+  }
+  const anon = (address: string) => ({ owner: null, address });
+  const q = (query: string) => [
+    { name: "LANG", value: "ADQL" },
+    { name: "QUERY", value: query },
+  ];
+
+  it("runs at most `concurrency` jobs; the others wait in QUEUED", async () => {
+    const c = controllable();
+    const m = manager(c.executor, { concurrency: 2 });
+    await m.start();
+    const jobs: Job[] = [];
+    for (let i = 0; i < 4; i++) jobs.push(await m.create(anon("a"), q(`q${i}`), new Map()));
+    for (const j of jobs) await m.run(j);
+    await sleep(20);
+    expect(jobs.map((j) => j.phase)).to.deep.equal(["EXECUTING", "EXECUTING", "QUEUED", "QUEUED"]);
+    expect(m.runningCount()).to.equal(2);
+    c.finish.get(jobs[0]!.id)!();
+    await sleep(20);
+    expect(jobs.map((j) => j.phase)).to.deep.equal(["COMPLETED", "EXECUTING", "EXECUTING", "QUEUED"]);
+  });
+
+  it("is fair between users: round robin over owners and anonymous client addresses", async () => {
+    const c = controllable();
+    const m = manager(c.executor, { concurrency: 1 });
+    await m.start();
+    const order: string[] = [];
+    const submit = async (who: { owner: string | null; address: string }, name: string) => {
+      const j = await m.create(who, q(name), new Map());
+      await m.run(j);
+      return j;
+    };
+    const first = await submit({ owner: "alice", address: "x" }, "a0");
+    for (const name of ["a1", "a2", "a3"]) await submit({ owner: "alice", address: "x" }, name);
+    await submit({ owner: "bob", address: "x" }, "b1");
+    await submit(anon("10.0.0.7"), "c1");
+    await submit({ owner: "bob", address: "x" }, "b2");
+    void first;
+    for (let i = 0; i < 7; i++) {
+      await sleep(5);
+      const run = c.started[i]!;
+      order.push(run.job.parameters.find((p) => p.name === "QUERY")!.value);
+      c.finish.get(run.job.id)!();
+    }
+    expect(order).to.deep.equal(["a0", "a1", "b1", "c1", "a2", "b2", "a3"]);
+  });
+
+  it("stops a job at its EXECUTIONDURATION and puts it in ERROR with a message naming the limit", async () => {
+    const c = controllable();
+    const m = manager(c.executor);
+    await m.start();
+    const j = await m.create(anon("a"), [...q("slow"), { name: "EXECUTIONDURATION", value: "1" }], new Map());
+    expect(j.executionDuration).to.equal(1);
+    const t0 = Date.now();
+    await m.run(j);
+    await m.wait(j, 5, "QUEUED");
+    await m.wait(j, 5, "EXECUTING");
+    expect(j.phase).to.equal("ERROR");
+    expect(Date.now() - t0).to.be.within(900, 1800);
+    expect(c.started[0]!.signal.aborted).to.equal(true);
+    expect(j.error!.message).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
+  });
+
+  it("caps EXECUTIONDURATION (0 = unlimited becomes the limit) and DESTRUCTION", async () => {
+    const m = manager(controllable().executor, { maxExecutionSeconds: 100, maxDestructionSeconds: 3600 });
+    await m.start();
+    const j = await m.create(anon("a"), [{ name: "EXECUTIONDURATION", value: "0" }], new Map());
+    expect(j.executionDuration).to.equal(100);
+    await m.setExecutionDuration(j, "5000");
+    expect(j.executionDuration).to.equal(100);
+    await m.setDestruction(j, "2999-01-01T00:00:00Z");
+    expect(Date.parse(j.destruction) - Date.parse(j.creationTime)).to.equal(3600_000);
+  });
+
+  it("aborts a running job: its signal fires and the job is ABORTED", async () => {
+    const c = controllable();
+    const m = manager(c.executor);
+    await m.start();
+    const j = await m.create(anon("a"), q("x"), new Map());
+    await m.run(j);
+    await sleep(10);
+    await m.abort(j);
+    expect(j.phase).to.equal("ABORTED");
+    expect(c.started[0]!.signal.aborted).to.equal(true);
+    await sleep(10);
+    expect(m.runningCount()).to.equal(0);
+  });
+
+  it("WAIT returns on a phase change, at once for another PHASE or a final phase, else after the timeout", async () => {
+    const c = controllable();
+    const m = manager(c.executor);
+    await m.start();
+    const j = await m.create(anon("a"), q("x"), new Map());
+    let t = Date.now();
+    await m.wait(j, 5, "QUEUED");
+    expect(Date.now() - t).to.be.below(50);
+    t = Date.now();
+    await m.wait(j, 1, undefined);
+    expect(Date.now() - t).to.be.within(950, 1300);
+    t = Date.now();
+    const w = m.wait(j, 10, "PENDING");
+    await m.run(j);
+    await w;
+    expect(Date.now() - t).to.be.below(200);
+    await m.wait(j, 10, "QUEUED");
+    await sleep(10);
+    c.finish.get(j.id)!();
+    await m.wait(j, 10, "EXECUTING");
+    expect(j.phase).to.equal("COMPLETED");
+    t = Date.now();
+    await m.wait(j, 10, undefined);
+    expect(Date.now() - t).to.be.below(50);
+  });
+
+  it("destroys a job when its destruction time passes, with its results", async () => {
+    const m = manager(controllable().executor);
+    await m.start();
+    const j = await m.create(anon("a"), q("x"), new Map([["t1", Buffer.from("<VOTABLE/>")]]));
+    expect(existsSync(join(dir, "results", j.id))).to.equal(true);
+    await m.setDestruction(j, new Date(Date.now() + 200).toISOString());
+    await sleep(400);
+    expect(m.get(j.id)).to.equal(undefined);
+    expect(existsSync(join(dir, "results", j.id))).to.equal(false);
+    expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
+  });
+
+  it("after a restart: EXECUTING fails or resumes (with its backend reference), QUEUED runs, expired jobs go", async () => {
+    const c = controllable();
+    const m1 = manager(c.executor, { concurrency: 2 });
+    await m1.start();
+    const a = await m1.create(anon("a"), q("a"), new Map());
+    const b = await m1.create(anon("a"), q("b"), new Map());
+    const queued = await m1.create(anon("a"), q("queued"), new Map());
+    const old = await m1.create(anon("a"), q("old"), new Map());
+    await m1.run(a);
+    await m1.run(b);
+    await m1.run(queued);
+    await sleep(20);
+    await c.started[1]!.setBackendRef("qserv-77");
+    await m1.setDestruction(old, new Date(Date.now() + 150).toISOString());
+    // close() stops the queries but writes nothing more: the store is left as a crash leaves it
+    // (the restart test kills a real server with SIGKILL).
+    managers.splice(managers.indexOf(m1), 1);
+    await m1.close();
+    expect(m1.get(a.id)!.phase).to.equal("EXECUTING");
+    await sleep(200);
+
+    // A backend that cannot re-attach: both EXECUTING jobs fail.
+    const failing = manager(controllable().executor, { concurrency: 2 }, false);
+    const copy = mkdtempSync(join(tmpdir(), "tap-jobs-copy-"));
+    try {
+      const { cpSync } = await import("node:fs");
+      cpSync(dir, copy, { recursive: true });
+      const stats = await failing.start();
+      expect(stats).to.deep.equal({ resumed: 0, failed: 2, requeued: 1, destroyed: 1 });
+      expect(failing.get(a.id)!.phase).to.equal("ERROR");
+      expect(failing.get(a.id)!.error!.message).to.equal(RESTARTED_MESSAGE);
+      await failing.close();
+      managers.splice(managers.indexOf(failing), 1);
+
+      // A backend that can (Qserv): the job with a reference resumes with it.
+      rmSync(dir, { recursive: true, force: true });
+      cpSync(copy, dir, { recursive: true });
+      const c2 = controllable();
+      const resuming = manager(c2.executor, { concurrency: 2 }, true);
+      const s2 = await resuming.start();
+      expect(s2).to.deep.equal({ resumed: 1, failed: 1, requeued: 1, destroyed: 1 });
+      await sleep(20);
+      const resumed = c2.started.find((r) => r.job.id === b.id)!;
+      expect(resumed.resume).to.equal("qserv-77");
+      expect(resuming.get(b.id)!.phase).to.equal("EXECUTING");
+      expect(resuming.get(old.id)).to.equal(undefined);
+      expect(c2.started.map((r) => r.job.id)).to.include(queued.id);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
