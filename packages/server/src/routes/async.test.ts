@@ -1,0 +1,289 @@
+/**
+ * /async over HTTP on the demo catalog: the UWS 1.1 job resource and its children (each
+ * document validated against the UWS schema), creation with and without PHASE=RUN, WAIT, the
+ * job list filters, results with Content-Length and Range, MAXREC overflow, ERROR jobs, the
+ * execution limit and ABORT stopping the DuckDB query, deletion, destruction, inline uploads.
+ */
+import { expect } from "chai";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DuckDbBackend } from "../backends/duckdb.js";
+import { startService, validateXml, hasTool, needTool, type Running } from "../test-support/service.js";
+
+const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra";
+
+async function post(url: string, params: Record<string, string> | FormData): Promise<Response> {
+  const body = params instanceof FormData ? params : new URLSearchParams(params);
+  return fetch(url, { method: "POST", body, redirect: "manual" });
+}
+
+async function create(base: string, params: Record<string, string>): Promise<string> {
+  const res = await post(`${base}/async`, params);
+  expect(res.status, await res.clone().text()).to.equal(303);
+  return res.headers.get("location")!;
+}
+
+const tag = (xml: string, name: string) => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
+
+async function waitFor(job: string, phases: string[], seconds = 10): Promise<string> {
+  const end = Date.now() + seconds * 1000;
+  let xml = await (await fetch(job)).text();
+  while (!phases.includes(tag(xml, "phase")!) && Date.now() < end) {
+    xml = await (await fetch(`${job}?WAIT=2&PHASE=${tag(xml, "phase")}`)).text();
+  }
+  return xml;
+}
+
+describe("server /async (UWS 1.1)", function () {
+  this.timeout(30_000);
+  let running: Running;
+  let base: string;
+  let dir: string;
+  const xmlDir = mkdtempSync(join(tmpdir(), "tap-uws-xml-"));
+  const toValidate: string[] = [];
+  const keep = (name: string, text: string) => {
+    const f = join(xmlDir, name);
+    writeFileSync(f, text);
+    toValidate.push(f);
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tap-async-http-"));
+    running = await startService(
+      { demo: true, async: { dir, concurrency: 2, maxExecutionSeconds: 600, maxWaitSeconds: 5 }, limits: { hardMaxrec: 50 } },
+    );
+    base = running.url;
+  });
+  after(async () => {
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(xmlDir, { recursive: true, force: true });
+  });
+
+  it("creates a PENDING job (303), whose job document and children are readable", async () => {
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 5 star_id FROM demo.stars", RUNID: "r-1" });
+    expect(job).to.match(new RegExp(`^${base}/async/[a-z0-9]+$`));
+    const res = await fetch(job);
+    expect(res.headers.get("content-type")).to.match(/^text\/xml/);
+    const xml = await res.text();
+    keep("pending.xml", xml);
+    expect(xml).to.contain('version="1.1"');
+    expect(tag(xml, "phase")).to.equal("PENDING");
+    expect(tag(xml, "runId")).to.equal("r-1");
+    expect(xml).to.contain('<uws:parameter id="query">SELECT TOP 5 star_id FROM demo.stars</uws:parameter>');
+    const text = async (child: string) => {
+      const r = await fetch(`${job}/${child}`);
+      expect(r.status, child).to.equal(200);
+      return r.text();
+    };
+    expect(await text("phase")).to.equal("PENDING");
+    expect(await text("executionduration")).to.equal("600");
+    expect(await text("destruction")).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(await text("quote")).to.equal("");
+    expect(await text("owner")).to.equal("");
+    expect(await text("runId")).to.equal("r-1");
+    keep("parameters.xml", await text("parameters"));
+    keep("results-empty.xml", await text("results"));
+    expect((await fetch(`${job}/error`)).status).to.equal(404);
+    expect((await fetch(`${base}/async/nosuchjob`)).status).to.equal(404);
+  });
+
+  it("changes executionduration, destruction and parameters while PENDING (303 to the job), then runs", async () => {
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" });
+    let r = await post(`${job}/executionduration`, { EXECUTIONDURATION: "99999" });
+    expect(r.status).to.equal(303);
+    expect(r.headers.get("location")).to.equal(job);
+    expect(await (await fetch(`${job}/executionduration`)).text()).to.equal("600");
+    r = await post(`${job}/destruction`, { DESTRUCTION: "2030-01-02T03:04:05Z" });
+    expect(r.status).to.equal(303);
+    const d = await (await fetch(`${job}/destruction`)).text();
+    expect(Date.parse(d)).to.be.at.most(Date.parse("2030-01-02T03:04:05Z"));
+    r = await post(`${job}/parameters`, { QUERY: "SELECT TOP 2 star_id FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", RUNID: "two" });
+    expect(r.status).to.equal(303);
+    const xml = await (await fetch(job)).text();
+    expect(xml.match(/id="query"/g)).to.have.length(1);
+    expect(tag(xml, "runId")).to.equal("two");
+    r = await post(`${job}/phase`, { PHASE: "RUN" });
+    expect(r.status).to.equal(303);
+    const done = await waitFor(job, ["COMPLETED", "ERROR"]);
+    expect(tag(done, "phase"), done).to.equal("COMPLETED");
+    keep("completed.xml", done);
+    expect(await (await fetch(`${job}/results/result`)).text()).to.equal("star_id\r\n1\r\n2\r\n");
+    r = await post(`${job}/parameters`, { QUERY: "SELECT 1" });
+    expect(r.status).to.equal(400);
+    r = await post(`${job}/phase`, { PHASE: "SUSPEND" });
+    expect(r.status).to.equal(400);
+  });
+
+  it("runs at once with PHASE=RUN; WAIT blocks until the phase changes", async () => {
+    const t0 = Date.now();
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id", PHASE: "RUN" });
+    const xml = await waitFor(job, ["COMPLETED", "ERROR"]);
+    expect(Date.now() - t0).to.be.below(2000);
+    expect(tag(xml, "phase")).to.equal("COMPLETED");
+    expect(xml).to.match(/<uws:result id="result" xlink:type="simple" xlink:href="[^"]+\/results\/result" size="\d+" mime-type="application\/x-votable\+xml;serialization=BINARY2"\/>/);
+    // A final phase: WAIT returns at once; another PHASE too.
+    let t = Date.now();
+    await fetch(`${job}?WAIT=5`);
+    expect(Date.now() - t).to.be.below(500);
+    const pending = await create(base, { LANG: "ADQL", QUERY: "SELECT 1" });
+    t = Date.now();
+    await fetch(`${pending}?WAIT=5&PHASE=EXECUTING`);
+    expect(Date.now() - t).to.be.below(500);
+    t = Date.now();
+    await fetch(`${pending}?WAIT=1`);
+    expect(Date.now() - t).to.be.within(900, 2000);
+  });
+
+  it("serves the result with Content-Length and byte ranges", async () => {
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 20 star_id FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    await waitFor(job, ["COMPLETED"]);
+    const whole = await fetch(`${job}/results/result`);
+    const body = await whole.text();
+    expect(whole.headers.get("content-length")).to.equal(String(Buffer.byteLength(body)));
+    expect(whole.headers.get("accept-ranges")).to.equal("bytes");
+    expect(whole.headers.get("content-type")).to.equal("text/csv;header=present");
+    const part = await fetch(`${job}/results/result`, { headers: { Range: "bytes=9-14" } });
+    expect(part.status).to.equal(206);
+    expect(part.headers.get("content-range")).to.equal(`bytes 9-14/${body.length}`);
+    expect(await part.text()).to.equal(body.slice(9, 15));
+    const tail = await fetch(`${job}/results/result`, { headers: { Range: "bytes=-5" } });
+    expect(await tail.text()).to.equal(body.slice(-5));
+    const bad = await fetch(`${job}/results/result`, { headers: { Range: `bytes=${body.length}-` } });
+    expect(bad.status).to.equal(416);
+    expect((await fetch(`${job}/results/other`)).status).to.equal(404);
+  });
+
+  it("applies MAXREC, the hard limit and overflow as sync does", async () => {
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "7", RESPONSEFORMAT: "votable/td", PHASE: "RUN" });
+    await waitFor(job, ["COMPLETED"]);
+    const text = await (await fetch(`${job}/results/result`)).text();
+    expect(text.match(/<TR>/g)).to.have.length(7);
+    expect(text).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="OVERFLOW"/);
+    const hard = await create(base, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "100000", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    await waitFor(hard, ["COMPLETED"]);
+    expect((await (await fetch(`${hard}/results/result`)).text()).trim().split("\n")).to.have.length(51);
+  });
+
+  it("puts a job with a bad query in ERROR, with the message in errorSummary and /error as a VOTable", async () => {
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
+    const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
+    keep("error.xml", xml);
+    expect(tag(xml, "phase")).to.equal("ERROR");
+    expect(xml).to.match(/<uws:errorSummary type="fatal" hasDetail="true">\s*<uws:message>ADQL error: [^<]*nothing/);
+    const err = await fetch(`${job}/error`);
+    expect(err.status).to.equal(200);
+    expect(err.headers.get("content-type")).to.match(/^application\/x-votable\+xml/);
+    const doc = await err.text();
+    expect(doc).to.match(/<INFO name="QUERY_STATUS" value="ERROR">ADQL error: [^<]*nothing/);
+    keep("error-votable.xml", doc);
+    // A missing parameter is reported when the job runs, not when it is created (TAP 1.1 §2.3).
+    const noLang = await create(base, { QUERY: "SELECT 1 FROM demo.stars", PHASE: "RUN" });
+    expect(await waitFor(noLang, ["ERROR"])).to.contain("The LANG parameter is missing");
+  });
+
+  it("stops the DuckDB query at EXECUTIONDURATION (ERROR naming the limit) and on ABORT", async () => {
+    const backend = running.service.deps.backend as DuckDbBackend;
+    const before = backend.activeSessions;
+    const t0 = Date.now();
+    const job = await create(base, { LANG: "ADQL", QUERY: SLOW, EXECUTIONDURATION: "1", PHASE: "RUN" });
+    const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
+    expect(tag(xml, "phase")).to.equal("ERROR");
+    expect(tag(xml, "message")).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
+    expect(Date.now() - t0).to.be.below(4000);
+    expect(backend.activeSessions).to.equal(before);
+
+    const aborted = await create(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    await waitFor(aborted, ["EXECUTING"]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(backend.activeSessions).to.equal(before + 1);
+    const r = await post(`${aborted}/phase`, { PHASE: "ABORT" });
+    expect(r.status).to.equal(303);
+    expect(tag(await (await fetch(aborted)).text(), "phase")).to.equal("ABORTED");
+    const t1 = Date.now();
+    while (backend.activeSessions > before && Date.now() - t1 < 3000) await new Promise((r2) => setTimeout(r2, 20));
+    expect(backend.activeSessions, "the DuckDB query was interrupted and its session released").to.equal(before);
+    expect(running.service.jobs.runningCount()).to.equal(0);
+  });
+
+  it("lists jobs with PHASE, AFTER and LAST filters", async () => {
+    const mark = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 5));
+    const a = await create(base, { LANG: "ADQL", QUERY: "SELECT 1" });
+    const b = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    await waitFor(b, ["COMPLETED"]);
+    const ids = (xml: string) => [...xml.matchAll(/<uws:jobref id="([^"]+)"/g)].map((m) => m[1]);
+    const id = (u: string) => u.split("/").pop();
+    const list = await (await fetch(`${base}/async`)).text();
+    keep("jobs.xml", list);
+    expect(ids(list)).to.include.members([id(a), id(b)]);
+    expect(ids(await (await fetch(`${base}/async?AFTER=${mark}`)).text())).to.deep.equal([id(b), id(a)]);
+    expect(ids(await (await fetch(`${base}/async?AFTER=${mark}&PHASE=PENDING`)).text())).to.deep.equal([id(a)]);
+    expect(ids(await (await fetch(`${base}/async?phase=COMPLETED&PHASE=PENDING&AFTER=${mark}`)).text())).to.deep.equal([id(b), id(a)]);
+    expect(ids(await (await fetch(`${base}/async?LAST=1`)).text())).to.deep.equal([id(b)]);
+    expect((await fetch(`${base}/async?LAST=0`)).status).to.equal(400);
+  });
+
+  it("deletes jobs with DELETE and ACTION=DELETE (303 to the job list), results included", async () => {
+    const a = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    await waitFor(a, ["COMPLETED"]);
+    const idA = a.split("/").pop()!;
+    expect(existsSync(join(dir, "results", idA))).to.equal(true);
+    let r = await fetch(a, { method: "DELETE", redirect: "manual" });
+    expect(r.status).to.equal(303);
+    expect(r.headers.get("location")).to.equal(`${base}/async`);
+    expect((await fetch(a)).status).to.equal(404);
+    expect(existsSync(join(dir, "results", idA))).to.equal(false);
+    expect(existsSync(join(dir, "jobs", `${idA}.json`))).to.equal(false);
+    const b = await create(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    await waitFor(b, ["EXECUTING"]);
+    r = await post(b, { ACTION: "DELETE" });
+    expect(r.status).to.equal(303);
+    expect((await fetch(b)).status).to.equal(404);
+  });
+
+  it("destroys a job when its destruction time passes", async () => {
+    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    await waitFor(job, ["COMPLETED"]);
+    await post(`${job}/destruction`, { DESTRUCTION: new Date(Date.now() + 300).toISOString() });
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await fetch(job)).status).to.equal(404);
+    expect(existsSync(join(dir, "results", job.split("/").pop()!))).to.equal(false);
+  });
+
+  it("runs inline uploads (multipart) as async jobs", async () => {
+    const vot =
+      '<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>' +
+      '<FIELD name="id" datatype="long"/><DATA><TABLEDATA><TR><TD>3</TD></TR><TR><TD>10</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>';
+    const form = new FormData();
+    form.set("LANG", "ADQL");
+    form.set("RESPONSEFORMAT", "csv");
+    form.set("UPLOAD", "mine,param:t1");
+    form.set("QUERY", "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id ORDER BY s.star_id");
+    form.set("PHASE", "RUN");
+    form.set("t1", new Blob([vot], { type: "application/x-votable+xml" }), "t1.xml");
+    const res = await post(`${base}/async`, form);
+    expect(res.status).to.equal(303);
+    const job = res.headers.get("location")!;
+    const xml = await waitFor(job, ["COMPLETED", "ERROR"]);
+    expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
+    expect(xml).to.contain(`<uws:parameter id="t1" byReference="true">${job}/parameters/t1</uws:parameter>`);
+    expect(await (await fetch(`${job}/parameters/t1`)).text()).to.equal(vot);
+    expect((await (await fetch(`${job}/results/result`)).text()).trim().split(/\r?\n/)).to.deep.equal(["star_id", "3", "10"]);
+  });
+
+  it("declares retention and execution limits in the capabilities", async () => {
+    const caps = await (await fetch(`${base}/capabilities`)).text();
+    expect(caps).to.match(/<retentionPeriod>\s*<default>604800<\/default>\s*<hard>2592000<\/hard>/);
+    expect(caps).to.match(/<executionDuration>\s*<default>600<\/default>\s*<hard>600<\/hard>/);
+    expect(caps).to.contain("upload-inline");
+  });
+
+  it("serves documents that validate against the UWS schema", function () {
+    needTool(this, hasTool("xmllint"), "xmllint");
+    const r = validateXml(toValidate);
+    expect(r.ok, r.output).to.equal(true);
+    expect(toValidate.length).to.be.at.least(7);
+  });
+});
