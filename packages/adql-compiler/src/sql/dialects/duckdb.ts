@@ -50,24 +50,28 @@ export class DuckDbGenerator extends SqlGenerator {
     }
   }
 
-  /** `x` as a DOUBLE, unless it is one already. */
+  /** `x` as a DOUBLE (unless it is one already), as an operand: in parentheses unless atomic. */
   private double(x: Expression): string {
-    return numericClass(x) === "double" ? this.expr(x) : `CAST(${this.expr(x)} AS DOUBLE)`;
+    return numericClass(x) === "double" ? this.operand(x) : `CAST(${this.expr(x)} AS DOUBLE)`;
   }
 
   /**
-   * Exact values: round() (half away from zero, as MariaDB). Doubles: half to even on x·10^n, which
-   * is MariaDB's (and PostgreSQL's) arithmetic step for step; DuckDB's own round_even(x, n) differs
-   * in the last place for some inputs (19.85 to one place).
+   * Exact values: round() (half away from zero, as MariaDB). Doubles: half to even on v = x·10^n (or
+   * x/10^-n), then back, which is MariaDB's (and PostgreSQL's) arithmetic step for step. DuckDB's own
+   * round_even(x, n) differs in the last place for some inputs (19.85 to one place) and is wrong for
+   * large ones (1e15 + 0.5 → 1e15 + 1), so the tie is handled here: a tie has |v - trunc(v)| = 0.5
+   * exactly, and then 2·round(v/2) is the even neighbour. v is written three times, so only when x may
+   * be repeated (sql/repeatable.ts); otherwise round_even is the fallback.
    */
   protected override round(x: Expression, digits: number): string {
     if (numericClass(x) === "exact") return `round(${this.expr(x)}, ${digits})`;
     if (digits > 308) return this.double(x);
     if (digits < -308) return "0e0";
-    if (digits === 0) return `round_even(${this.double(x)}, 0)`;
-    return digits > 0
-      ? `(round_even(${this.double(x)} * ${tenTo(digits)}, 0) / ${tenTo(digits)})`
-      : `(round_even(${this.double(x)} / ${tenTo(-digits)}, 0) * ${tenTo(-digits)})`;
+    const v = digits === 0 ? this.double(x) : digits > 0 ? `(${this.double(x)} * ${tenTo(digits)})` : `(${this.double(x)} / ${tenTo(-digits)})`;
+    const even = isRepeatable([x])
+      ? `(CASE WHEN abs(${v} - trunc(${v})) = 0.5 THEN 2 * round(${v} / 2) ELSE round(${v}) END)`
+      : `round_even(${v}, 0)`;
+    return digits === 0 ? even : digits > 0 ? `(${even} / ${tenTo(digits)})` : `(${even} * ${tenTo(-digits)})`;
   }
 
   /** MariaDB's TRUNCATE, step for step: exact values in exact arithmetic, doubles in doubles. */
@@ -76,7 +80,7 @@ export class DuckDbGenerator extends SqlGenerator {
     if (cls === "exact" && isIntegerType(typeOf(x)) && digits >= 0) return this.expr(x);
     if (cls === "exact" && Math.abs(digits) <= 18) {
       const p = `1${"0".repeat(Math.abs(digits))}`;
-      return digits >= 0 ? `(trunc(${this.expr(x)} * ${p}) / ${p})` : `(trunc(${this.expr(x)} / ${p}) * ${p})`;
+      return digits >= 0 ? `(trunc(${this.operand(x)} * ${p}) / ${p})` : `(trunc(${this.operand(x)} / ${p}) * ${p})`;
     }
     if (digits > 308) return this.double(x);
     if (digits < -308) return "0e0";
