@@ -2,8 +2,9 @@
  * The catalog that the compiler's golden and execution tests compile against: the package's example
  * Felis schema (schemas/example.yaml: demo.Object, a Qserv director on (ra, dec) with overlap
  * 0.01667°, and demo.Detection, its child), plus a second schema written here for what the example
- * does not have: a second director (for near-neighbour joins), an unpartitioned table, a table with
- * hostile column names, and an upload table whose SQL name differs from its ADQL name.
+ * does not have: a second director (for near-neighbour joins), unpartitioned tables (one of values
+ * for the function tests), a table with hostile column names, and an upload table whose SQL name
+ * differs from its ADQL name.
  */
 import { fileURLToPath } from "node:url";
 import { schemaLookup } from "../../analysis/from-catalog.js";
@@ -46,6 +47,18 @@ tables:
   - { name: exptime, "@id": "#Exposure.exptime", datatype: float, ivoa:unit: s }
   - { name: ra, "@id": "#Exposure.ra", datatype: double, ivoa:unit: deg }
   - { name: dec, "@id": "#Exposure.dec", datatype: double, ivoa:unit: deg }
+- name: Vals
+  "@id": "#Vals"
+  description: Values for the function-mapping execution tests.
+  columns:
+  - { name: id, "@id": "#Vals.id", datatype: int }
+  - { name: i, "@id": "#Vals.i", datatype: long }
+  - { name: x, "@id": "#Vals.x", datatype: double }
+  - { name: f, "@id": "#Vals.f", datatype: float }
+  - { name: p, "@id": "#Vals.p", datatype: double }
+  - { name: s, "@id": "#Vals.s", datatype: string, length: 32 }
+  - { name: ang, "@id": "#Vals.ang", datatype: double, ivoa:unit: deg }
+  - { name: t, "@id": "#Vals.t", datatype: double, ivoa:unit: d }
 - name: Weird
   "@id": "#Weird"
   description: Column names that must be quoted.
