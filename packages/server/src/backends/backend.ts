@@ -29,6 +29,12 @@ export interface Session {
   release(): Promise<void>;
 }
 
+/**
+ * The code of the abort reason with which the service stops running jobs at shutdown: a
+ * database's own async query is then left running, to be re-attached after the restart.
+ */
+export const STOPPING_CODE = "TAP_STOPPING";
+
 /** How a query runs on a database's own asynchronous protocol (Qserv's SUBMIT). */
 export interface AsyncRunOptions {
   /** Aborting cancels the query on the database (Qserv: CANCEL). */

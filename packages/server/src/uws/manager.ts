@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { AsyncConfig } from "../config.js";
+import { STOPPING_CODE } from "../backends/backend.js";
 import { errorStatusAndMessage, TapError } from "../errors.js";
 import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
 import type { JobStore } from "./job-store.js";
@@ -111,7 +112,7 @@ export class JobManager {
     clearTimeout(this.sweepTimer);
     const waits = [...this.running.values()].map((r) => {
       clearTimeout(r.timer);
-      r.controller.abort(new TapError(503, "The service is stopping"));
+      r.controller.abort(new TapError(503, "The service is stopping", STOPPING_CODE));
       return r.done;
     });
     await Promise.all(waits);

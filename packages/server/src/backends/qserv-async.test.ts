@@ -1,0 +1,167 @@
+/**
+ * Async jobs on the Qserv backend, against the Qserv async-protocol TEST DOUBLE
+ * (test-support/qserv-protocol-double.ts: SUBMIT, processlist/queries status, qserv_result,
+ * qserv_result_delete and CANCEL, run for real on a private MariaDB). Checks the statements
+ * the backend sends, that ABORT and EXECUTIONDURATION cancel the query and stop the MariaDB
+ * statement, and that a job running when the service stops is re-attached by its Qserv id.
+ */
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
+import { needTool, startService, type Running } from "../test-support/service.js";
+import { QservProtocolDouble } from "../test-support/qserv-protocol-double.js";
+import { QservBackend } from "./qserv.js";
+
+const FELIS = `---
+name: lab
+"@id": "#lab"
+tables:
+- name: stars
+  "@id": "#stars"
+  primaryKey: "#stars.id"
+  columns:
+  - { name: id, "@id": "#stars.id", datatype: long }
+  - { name: ra, "@id": "#stars.ra", datatype: double, ivoa:unit: deg }
+  - { name: dec, "@id": "#stars.dec", datatype: double, ivoa:unit: deg }
+  - { name: mag, "@id": "#stars.mag", datatype: float }
+`;
+const SLOW = "SELECT COUNT(*) AS n FROM lab.stars AS a JOIN lab.stars AS b ON a.mag < b.mag";
+
+const tag = (xml: string, name: string) => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
+
+async function create(base: string, params: Record<string, string>): Promise<string> {
+  const res = await fetch(`${base}/async`, { method: "POST", body: new URLSearchParams(params), redirect: "manual" });
+  expect(res.status, await res.clone().text()).to.equal(303);
+  return res.headers.get("location")!;
+}
+
+async function waitFor(job: string, phases: string[]): Promise<string> {
+  const end = Date.now() + 10_000;
+  let xml = await (await fetch(job)).text();
+  while (!phases.includes(tag(xml, "phase")!) && Date.now() < end) {
+    xml = await (await fetch(`${job}?WAIT=2&PHASE=${tag(xml, "phase")}`)).text();
+  }
+  return xml;
+}
+
+async function until(what: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("async jobs on Qserv (against the Qserv async-protocol test double over MariaDB)", function () {
+  this.timeout(60_000);
+  let db: MariaDbServer | undefined;
+  let double: QservProtocolDouble;
+  let running: Running | undefined;
+  let dir: string;
+  let felis: string;
+  const cfg = () => ({ host: "127.0.0.1", port: db!.port, user: "root", password: "", database: "lab", connectionLimit: 4 });
+  const start = async () => {
+    const backend = await QservBackend.open(cfg(), { channel: () => double, firstPollMs: 5, maxPollMs: 50 });
+    return startService({ backend: "qserv", qserv: cfg(), schemas: [felis], async: { dir } }, { backend });
+  };
+
+  before(async function () {
+    needTool(this, findMariaDb().ok, "MariaDB (mariadbd, mariadb-install-db)");
+    db = await startMariaDb();
+    const c = await db.connect();
+    await c.query("CREATE DATABASE lab");
+    await c.query("CREATE TABLE lab.stars (id BIGINT PRIMARY KEY, ra DOUBLE NOT NULL, `dec` DOUBLE NOT NULL, mag FLOAT)");
+    await c.query("INSERT INTO lab.stars SELECT seq, MOD(seq * 137.508, 360), -89 + MOD(seq * 7.3, 178), 15 + MOD(seq, 70) / 10 FROM lab.seq_1_to_30000");
+    await c.end();
+    dir = mkdtempSync(join(tmpdir(), "tap-qserv-async-"));
+    felis = join(dir, "lab.yaml");
+    writeFileSync(felis, FELIS);
+    double = new QservProtocolDouble(cfg());
+    await double.init();
+    running = await start();
+  });
+  after(async () => {
+    await running?.close();
+    await double?.close();
+    await db?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs a job as SUBMIT, status polls, SELECT * FROM qserv_result(id), then deletes the result", async () => {
+    const from = double.received.length;
+    const job = await create(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 3 id, mag FROM lab.stars WHERE id < 4", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    const xml = await waitFor(job, ["COMPLETED", "ERROR"]);
+    expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
+    const csv = (await (await fetch(`${job}/results/result`)).text()).trim().split(/\r?\n/);
+    expect(csv[0]).to.equal("id,mag");
+    expect(csv.slice(1).map((l) => l.split(",")[0]).sort()).to.deep.equal(["1", "2", "3"]);
+    const sent = double.received.slice(from);
+    expect(sent[0]).to.match(/^SUBMIT SELECT /);
+    const id = [...double.queries.values()].pop()!.id;
+    expect(sent).to.include(`SELECT * FROM information_schema.processlist WHERE id=${id}`);
+    expect(sent).to.include(`SELECT * FROM information_schema.queries WHERE id=${id}`);
+    expect(sent).to.include(`SELECT * FROM qserv_result(${id})`);
+    expect(sent[sent.length - 1]).to.equal(`CALL qserv_result_delete(${id})`);
+    expect(sent.filter((s) => /^CANCEL/.test(s))).to.deep.equal([]);
+  });
+
+  it("ABORT sends CANCEL <id>, and the statement on the database stops", async () => {
+    const job = await create(running!.url, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    await waitFor(job, ["EXECUTING"]);
+    await until(async () => (await double.runningOnMariaDb()) === 1);
+    const id = [...double.queries.values()].pop()!.id;
+    await fetch(`${job}/phase`, { method: "POST", body: new URLSearchParams({ PHASE: "ABORT" }) });
+    expect(tag(await (await fetch(job)).text(), "phase")).to.equal("ABORTED");
+    await until(() => double.received.includes(`CANCEL ${id}`));
+    await until(async () => (await double.runningOnMariaDb()) === 0, 3000);
+    expect(double.queries.get(id)!.status).to.equal("ABORTED");
+  });
+
+  it("EXECUTIONDURATION cancels the Qserv query; the job's ERROR names the limit", async () => {
+    const job = await create(running!.url, { LANG: "ADQL", QUERY: SLOW, EXECUTIONDURATION: "1", PHASE: "RUN" });
+    const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
+    expect(tag(xml, "phase")).to.equal("ERROR");
+    expect(tag(xml, "message")).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
+    const id = [...double.queries.values()].pop()!.id;
+    await until(() => double.received.includes(`CANCEL ${id}`));
+    await until(async () => (await double.runningOnMariaDb()) === 0, 3000);
+  });
+
+  it("reports a query that fails on Qserv (FAILED in information_schema.queries) with Qserv's message", async () => {
+    // The result table of the next query already exists, so the double's CREATE TABLE fails,
+    // as a query failing on the workers would.
+    const c = await db!.connect();
+    await c.query(`CREATE TABLE qservResult.result_${double.nextId()} (x INT)`);
+    await c.end();
+    const job = await create(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 1 id FROM lab.stars", PHASE: "RUN" });
+    const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
+    expect(tag(xml, "phase")).to.equal("ERROR");
+    expect(tag(xml, "message")).to.match(/Qserv query \d+ ended FAILED: .*already exists/);
+  });
+
+  it("re-attaches a job by its Qserv id after the service restarts, without submitting it again", async () => {
+    double.delayMs = 1500;
+    const from = double.received.length;
+    try {
+      const job = await create(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 2 id FROM lab.stars WHERE id < 3", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+      const jobId = job.split("/").pop()!;
+      const record = join(dir, "jobs", `${jobId}.json`);
+      await until(() => existsSync(record) && /"backendRef"/.test(readFileSync(record, "utf8")));
+      const qid = (JSON.parse(readFileSync(record, "utf8")) as { backendRef: string }).backendRef;
+      await running!.close();
+      running = undefined;
+      expect(double.queries.get(Number(qid))!.status, "the service's shutdown leaves the Qserv query running").to.equal("EXECUTING");
+      running = await start();
+      const xml = await waitFor(job.replace(/^http:\/\/[^/]+/, running.url.replace(/\/tap$/, "")), ["COMPLETED", "ERROR"]);
+      expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
+      const url = `${running.url}/async/${jobId}/results/result`;
+      expect((await (await fetch(url)).text()).trim().split(/\r?\n/)).to.deep.equal(["id", "1", "2"]);
+      expect(double.received.slice(from).filter((s) => s.startsWith("SUBMIT"))).to.have.length(1);
+      expect(double.received).not.to.include(`CANCEL ${qid}`);
+    } finally {
+      double.delayMs = 0;
+    }
+  });
+});

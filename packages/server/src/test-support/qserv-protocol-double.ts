@@ -1,0 +1,159 @@
+/**
+ * A TEST DOUBLE of Qserv's async query protocol (shared/qserv/README.md §d), at the level of
+ * the Qserv backend's SqlChannel: it accepts the statements the czar accepts for async queries
+ * and runs the query for real on a MariaDB server, so that cancellation really stops a
+ * database statement. It is not Qserv: no chunks, no shared scans, no proxy. What it mimics:
+ *
+ * - `SUBMIT <select>` → one row `jobId | resultLocation`; only SELECT is accepted. The query runs
+ *   in the background as `CREATE TABLE qservResult.result_<id> AS <select>` on its own connection.
+ * - `SELECT * FROM information_schema.processlist WHERE id=<id>` → a row while it runs, none after.
+ * - `SELECT * FROM information_schema.queries WHERE id=<id>` → STATUS EXECUTING, COMPLETED, FAILED or
+ *   ABORTED, and ERROR.
+ * - `SELECT * FROM qserv_result(<id>)` (Qserv's own regular expression) → the rows, streamed;
+ *   `CALL qserv_result_delete(<id>)` drops them; reading them again then fails with error 1146.
+ * - `CANCEL <id>` → `KILL QUERY` of the running statement, status ABORTED; for an unknown or
+ *   finished id, Qserv's error 4005.
+ *
+ * Its state lives in this object, standing for the czar, which outlives a restart of the TAP
+ * service. `delayMs` keeps a query "running" that long after MariaDB finished it, as Qserv's
+ * dispatch would.
+ */
+import mysql from "mysql2";
+import type { RowCursor } from "../backends/backend.js";
+import type { SqlChannel } from "../backends/qserv.js";
+
+interface QueryState {
+  id: number;
+  sql: string;
+  status: "EXECUTING" | "COMPLETED" | "FAILED" | "ABORTED";
+  error?: string;
+  threadId?: number;
+  submitted: Date;
+}
+
+const RESULT = /^select\s+\*\s+from\s+qserv_result\s*\(\s*(\d+)\s*\)$/i;
+
+function query(conn: mysql.Pool | mysql.PoolConnection, sql: string): Promise<unknown> {
+  return new Promise((resolve, reject) => conn.query(sql, (err: Error | null, rows: unknown) => (err ? reject(err) : resolve(rows))));
+}
+
+export class QservProtocolDouble implements SqlChannel {
+  private readonly pool: mysql.Pool;
+  private next = 1000;
+  readonly queries = new Map<number, QueryState>();
+  /** Every statement received, in order. */
+  readonly received: string[] = [];
+  delayMs = 0;
+
+  constructor(config: { host: string; port: number; user: string; password: string; database: string }) {
+    this.pool = mysql.createPool({ ...config, connectionLimit: 8, dateStrings: true, supportBigNumbers: true });
+  }
+
+  /** The id the next SUBMIT will get. */
+  nextId(): number {
+    return this.next + 1;
+  }
+
+  async init(): Promise<void> {
+    await query(this.pool, "CREATE DATABASE IF NOT EXISTS qservResult");
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((r) => this.pool.end(() => r()));
+  }
+
+  async rows(sql: string): Promise<Record<string, unknown>[]> {
+    this.received.push(sql);
+    const s = sql.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^SUBMIT\s+([\s\S]*)$/i.exec(s))) return [this.submit(m[1]!)];
+    if ((m = /^SELECT \* FROM information_schema\.processlist WHERE id=(\d+)$/i.exec(s))) {
+      const q = this.queries.get(Number(m[1]));
+      return q && q.status === "EXECUTING"
+        ? [{ ID: q.id, TYPE: "ASYNC", CZAR: "double", CZAR_ID: 1, SUBMITTED: q.submitted.toISOString(), UPDATED: new Date().toISOString(), CHUNKS: 1, CHUNKS_COMP: 0, QUERY: q.sql }]
+        : [];
+    }
+    if ((m = /^SELECT \* FROM information_schema\.queries WHERE id=(\d+)$/i.exec(s))) {
+      const q = this.queries.get(Number(m[1]));
+      return q ? [{ ID: q.id, STATUS: q.status, ERROR: q.error ?? null, QUERY: q.sql, SUBMITTED: q.submitted.toISOString() }] : [];
+    }
+    if ((m = /^CANCEL\s+(\d+)$/i.exec(s))) {
+      const q = this.queries.get(Number(m[1]));
+      if (!q || q.status !== "EXECUTING") throw new Error(`ERROR 4005 (Proxy): KILL/CANCEL failed: Unknown or finished query ID: CANCEL ${m[1]}`);
+      q.status = "ABORTED";
+      if (q.threadId !== undefined) await query(this.pool, `KILL QUERY ${q.threadId}`).catch(() => {});
+      return [{ "Trying to kill query": `CANCEL ${q.id}` }];
+    }
+    if ((m = /^CALL qserv_result_delete\((\d+)\)$/i.exec(s))) {
+      await query(this.pool, `DROP TABLE IF EXISTS qservResult.result_${Number(m[1])}`);
+      return [];
+    }
+    throw new Error(`The Qserv protocol double does not answer: ${sql}`);
+  }
+
+  private submit(select: string): Record<string, unknown> {
+    if (!/^\s*SELECT\b/i.test(select)) throw new Error(`SUBMIT only valid with SELECT queries: ${select}`);
+    const q: QueryState = { id: ++this.next, sql: select, status: "EXECUTING", submitted: new Date() };
+    this.queries.set(q.id, q);
+    void this.execute(q);
+    return { jobId: q.id, resultLocation: `table:result_${q.id}` };
+  }
+
+  private async execute(q: QueryState): Promise<void> {
+    const conn = await new Promise<mysql.PoolConnection>((resolve, reject) =>
+      this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
+    );
+    q.threadId = conn.threadId ?? undefined;
+    try {
+      await query(conn, `CREATE TABLE qservResult.result_${q.id} AS ${q.sql}`);
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (q.status === "EXECUTING") q.status = "COMPLETED";
+    } catch (e) {
+      if (q.status === "EXECUTING") {
+        q.status = "FAILED";
+        q.error = (e as Error).message;
+      }
+    } finally {
+      delete q.threadId;
+      conn.release();
+    }
+  }
+
+  async stream(sql: string, signal?: AbortSignal): Promise<RowCursor> {
+    this.received.push(sql);
+    const m = RESULT.exec(sql.trim());
+    if (!m) throw new Error(`The Qserv protocol double streams only qserv_result(): ${sql}`);
+    const id = Number(m[1]);
+    const conn = await new Promise<mysql.PoolConnection>((resolve, reject) =>
+      this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
+    );
+    const stream = conn.query({ sql: `SELECT * FROM qservResult.result_${id}`, rowsAsArray: true }).stream();
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      stream.destroy();
+      conn.destroy();
+    };
+    signal?.addEventListener("abort", () => void close(), { once: true });
+    return {
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const row of stream) yield row as unknown[];
+        } finally {
+          if (!closed) {
+            closed = true;
+            conn.release();
+          }
+        }
+      },
+    };
+  }
+
+  /** Statements running on MariaDB for this double's queries (to check that cancellation stopped them). */
+  async runningOnMariaDb(): Promise<number> {
+    const rows = (await query(this.pool, "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE 'CREATE TABLE qservResult.%'")) as { n: number }[];
+    return Number(rows[0]!.n);
+  }
+}
