@@ -1,18 +1,31 @@
 /**
- * Pass: names that no backend can take. A delimited identifier may hold any character in ADQL
- * (ADQL 2.1 §2.1.4), but MariaDB and MySQL refuse U+0000 in identifiers, and a NUL in the statement
- * text is where C code stops reading: refused here, with its position, on every dialect. (NUL in a
- * string literal is fine: the generators escape it.)
+ * Pass: names that a backend cannot take. A delimited identifier may hold any character in ADQL
+ * (ADQL 2.1 §2.1.4), but:
+ * - MariaDB and MySQL refuse U+0000 in identifiers, and a NUL in the statement text is where C code
+ *   stops reading: refused on every dialect;
+ * - MariaDB and MySQL (and so Qserv) take only characters of the Basic Multilingual Plane in names
+ *   ("Invalid utf8mb4 character string" otherwise): refused on those dialects, where DuckDB takes them.
+ * Each refusal has the name's position. (NUL and any character are fine in string literals: the
+ * generators escape them.)
  */
 import type { Node, Query } from "../ast/nodes.js";
 import { forEachNode } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import type { PassContext } from "./context.js";
 
-export function checkIdentifiers(query: Query, _ctx: PassContext): Query {
+export function checkIdentifiers(query: Query, ctx: PassContext): Query {
+  const bmpOnly = ctx.dialect !== "duckdb";
   forEachNode(query, (n: Node) => {
-    if (n.kind === "Identifier" && n.name.includes("\0")) {
+    if (n.kind !== "Identifier") return;
+    if (n.name.includes("\0")) {
       throw new AdqlError("ADQL_UNSUPPORTED", "not supported: a name that contains the NUL character (U+0000)", n.span);
+    }
+    if (bmpOnly && /[\u{10000}-\u{10FFFF}]/u.test(n.name)) {
+      throw new AdqlError(
+        "ADQL_UNSUPPORTED",
+        `not supported on ${ctx.dialect === "qserv" ? "Qserv" : "MariaDB/MySQL"}: a name with a character beyond U+FFFF (${n.name}); names there are limited to the Basic Multilingual Plane`,
+        n.span,
+      );
     }
   });
   return query;

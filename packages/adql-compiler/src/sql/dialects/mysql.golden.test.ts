@@ -193,6 +193,9 @@ export const MYSQL_CASES: readonly GoldenCase[] = [
 ];
 
 export const MYSQL_ERRORS: readonly ErrorCase[] = [
+  { name: "a name with a character beyond U+FFFF (MariaDB names are BMP only)",
+    adql: "SELECT objectId AS \"star🌟\" FROM demo.Object",
+    code: "ADQL_UNSUPPORTED", line: 1, column: 20, message: "not supported on MariaDB/MySQL: a name with a character beyond U+FFFF (star🌟); names there are limited to the Basic Multilingual Plane" },
   { name: "FULL OUTER JOIN: MySQL has none",
     adql: "SELECT o.objectId FROM demo.Object AS o FULL OUTER JOIN demo.Detection AS d ON o.objectId = d.objectId",
     code: "ADQL_UNSUPPORTED", line: 1, column: 24, message: "not supported on mysql: FULL OUTER JOIN; use a LEFT and a RIGHT OUTER JOIN with UNION" },

@@ -374,6 +374,9 @@ export const QSERV_CASES: readonly GoldenCase[] = [
 ];
 
 export const QSERV_ERRORS: readonly ErrorCase[] = [
+  { name: "a name with a character beyond U+FFFF (MariaDB names are BMP only)",
+    adql: "SELECT objectId AS \"star🌟\" FROM demo.Object",
+    code: "ADQL_UNSUPPORTED", line: 1, column: 20, message: "not supported on Qserv: a name with a character beyond U+FFFF (star🌟); names there are limited to the Basic Multilingual Plane" },
   { name: "a subquery in FROM (qserv/README §c: sub-queries are not supported)",
     adql: "SELECT q.n FROM (SELECT objectId AS n FROM demo.Object) AS q",
     code: "ADQL_UNSUPPORTED", line: 1, column: 17, message: "not supported on Qserv: subqueries; run the inner query first, or join the tables" },
