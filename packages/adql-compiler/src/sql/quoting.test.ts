@@ -171,7 +171,7 @@ for (const kind of ["mariadb", "duckdb"] as const) {
             expect(r.rows).to.deep.equal([[s, 1]]);
             // MariaDB drops leading spaces and control characters of an alias; the service names
             // columns from compile(), not from the database.
-            if (!/^[\s\x00-\x20]/.test(name)) expect(r.columns[0]).to.equal(name);
+            if (!(/^\s/.test(name) || name.charCodeAt(0) <= 0x20)) expect(r.columns[0]).to.equal(name);
           },
         ),
         { numRuns: 200, seed: 20261124 },
