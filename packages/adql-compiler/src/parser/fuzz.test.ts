@@ -172,18 +172,27 @@ const ERROR_CODES = new Set([
   "ADQL_UNKNOWN_FUNCTION", "ADQL_TOO_COMPLEX",
 ]);
 
-/** The line and column of a 0-based offset: lines end at \n, \r\n or a lone \r. */
-function lineColumn(source: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
+/** Line and column of 0-based offsets in `source`: lines end at \n, \r\n or a lone \r. */
+class Lines {
+  private readonly starts: number[] = [0];
+
+  constructor(source: string) {
+    for (let i = 0; i < source.length; i++) {
+      const c = source.charCodeAt(i);
+      if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
     }
   }
-  return { line, column: offset - lineStart + 1 };
+
+  at(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
+  }
 }
 
 /** Why the outcome of `parse(input)` breaks the contract; "accepted" or "refused" if it keeps it. */
@@ -198,7 +207,7 @@ function check(input: string, functions: FunctionRegistry): string {
     if (!(Number.isInteger(e.line) && e.line >= 1 && Number.isInteger(e.column) && e.column >= 1)) return `${e.code}: bad position ${e.line}:${e.column}`;
     if (!(start.offset >= 0 && start.offset <= input.length)) return `${e.code}: span starts at ${start.offset}, outside 0..${input.length}`;
     if (!(end.offset >= start.offset && end.offset <= input.length)) return `${e.code}: span ends at ${end.offset} (starts at ${start.offset}, input length ${input.length})`;
-    const at = lineColumn(input, start.offset);
+    const at = new Lines(input).at(start.offset);
     if (at.line !== e.line || at.column !== e.column) return `${e.code}: reported ${e.line}:${e.column} but offset ${start.offset} is ${at.line}:${at.column}`;
     if (typeof e.excerpt !== "string" || !e.excerpt.includes("^")) return `${e.code}: no excerpt`;
     if (e.message.length === 0) return `${e.code}: empty message`;
@@ -229,6 +238,7 @@ function check(input: string, functions: FunctionRegistry): string {
  * line and column matching the offset, inside its parent's span), or null.
  */
 function spanProblem(root: Query, input: string): string | null {
+  const lines = new Lines(input);
   const visit = (x: unknown, parent: Span | null, key: string): string | null => {
     if (Array.isArray(x)) {
       for (const y of x) {
@@ -244,7 +254,7 @@ function spanProblem(root: Query, input: string): string | null {
       const where = `${kind} (${key}) has span ${JSON.stringify(s)}`;
       if (!(s.start.offset >= 0 && s.start.offset <= s.end.offset && s.end.offset <= input.length)) return `${where}: offsets out of range`;
       for (const p of [s.start, s.end]) {
-        const at = lineColumn(input, p.offset);
+        const at = lines.at(p.offset);
         if (at.line !== p.line || at.column !== p.column) return `${where}: offset ${p.offset} is ${at.line}:${at.column}`;
       }
       if (parent && (s.start.offset < parent.start.offset || s.end.offset > parent.end.offset)) return `${where}: outside its parent's span`;
