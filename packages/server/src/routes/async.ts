@@ -101,8 +101,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     if (phase !== undefined && phase.toUpperCase() !== "RUN") {
       throw new TapError(400, `PHASE=${phase} is not allowed when creating a job: use PHASE=RUN or nothing`, "UWS_BAD_PHASE");
     }
-    const j = await manager.create(requester(ctx), jobParameters(p), p.files);
-    if (phase !== undefined) await manager.run(j);
+    const j = await manager.create(requester(ctx), jobParameters(p), p.files, { run: phase !== undefined });
     seeOther(ctx, urls.job(j.id));
   });
 

@@ -141,7 +141,8 @@ export class JobManager {
     }
   }
 
-  async create(req: Requester, parameters: JobParameter[], inline: Map<string, Buffer>): Promise<Job> {
+  /** A new job, PENDING, or QUEUED at once with `run` (PHASE=RUN in the creation request: one write, not two). */
+  async create(req: Requester, parameters: JobParameter[], inline: Map<string, Buffer>, options: { run?: boolean } = {}): Promise<Job> {
     if (this.closed) throw new TapError(503, "The service is stopping");
     const now = this.now();
     const c = this.o.config;
@@ -164,8 +165,13 @@ export class JobManager {
       job.inlineParts.push(name);
     }
     this.jobs.set(job.id, job);
+    if (options.run) job.phase = "QUEUED";
     await this.o.store.save(job);
     this.scheduleSweep();
+    if (options.run) {
+      this.enqueue(job);
+      this.pump();
+    }
     return job;
   }
 
@@ -395,7 +401,12 @@ export class JobManager {
     entry.done = (async () => {
       try {
         if (resume === undefined) job.startTime = isoNow(started);
-        await this.setPhase(job, "EXECUTING");
+        // Not awaited: a crash before this write leaves the job QUEUED, and it runs again after the
+        // restart, which is right for a query that had not produced anything. Writes of a job are
+        // ordered, so COMPLETED or ERROR is never overwritten by it.
+        job.phase = "EXECUTING";
+        const written = this.o.store.save(job).then(() => this.events.emit(job.id, "EXECUTING"));
+        written.catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error).message}`));
         controller.signal.throwIfAborted();
         const { results } = await this.o.executor({
           job,
