@@ -286,7 +286,7 @@ function show(s: string): string {
   return `${shown} (${s.length} chars)`;
 }
 
-/** A hang or a pathological slowdown must fail, not stall the suite; 100,000 mutants take some 7 s. */
+/** A hang or a pathological slowdown must fail, not stall the suite; 100,000 mutants take 10–15 s under tsx. */
 const BUDGET_MS = 45_000;
 
 describe("parser fuzzing: mutated corpus queries", function () {
