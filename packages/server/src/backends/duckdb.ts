@@ -4,7 +4,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue as TimestampValue } from "@duckdb/node-api";
+import type { DuckDBConnection} from "@duckdb/node-api";
+import { DuckDBInstance, DuckDBTimestampValue as TimestampValue } from "@duckdb/node-api";
 import type { Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
 import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { request } from "node:http";
-import { DuckDbBackend } from "../backends/duckdb.js";
+import type { DuckDbBackend } from "../backends/duckdb.js";
 import { demoService, sync } from "../test-support/service.js";
 
 describe("server streaming", function () {
