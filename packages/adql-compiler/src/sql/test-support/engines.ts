@@ -7,6 +7,7 @@
  * without trailing zeros, NULL as null.
  */
 import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { Readable } from "node:stream";
 import mysql, { type Connection, type FieldPacket } from "mysql2/promise";
 import type { Dialect } from "../../passes/index.js";
 import { registerScisqlFunctions } from "../../geometry/duckdb-functions.js";
@@ -28,6 +29,8 @@ export interface Engine {
   query(sql: string, options?: { text?: boolean }): Promise<Result>;
   /** Runs a statement that returns no rows (DDL, INSERT). */
   exec(sql: string): Promise<void>;
+  /** MariaDB only: `LOAD DATA LOCAL INFILE` with the file's content from `stream`. */
+  loadDataLocal?(sql: string, stream: () => Readable): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,9 @@ export async function openMariaDb(ctx: Mocha.Context): Promise<Engine> {
     },
     async exec(sql) {
       await conn.query(sql);
+    },
+    async loadDataLocal(sql, stream) {
+      await conn.query({ sql, infileStreamFactory: stream } as never);
     },
     async close() {
       await conn.end().catch(() => undefined);
