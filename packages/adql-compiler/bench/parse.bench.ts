@@ -126,7 +126,7 @@ const WORST_CASES: ReadonlyArray<readonly [string, string]> = [
   ["IN list of 20,000 numbers", `SELECT a FROM t WHERE a IN (${list(20_000, (i) => String(i * 7), ", ")})`],
   ["200 JOINs", `SELECT t0.a FROM t0${list(200, (i) => ` JOIN t${i + 1} ON t${i + 1}.id = t${i}.id`, "")}`],
   ["500 UNIONs", list(501, (i) => `SELECT a, b FROM t${i} WHERE c > ${i}`, " UNION ")],
-  ["5,000 ANDs", `SELECT a FROM t WHERE ${list(5_000, (i) => `c${i} = ${i}`, " AND ")}`],
+  ["900 ANDs (parse refuses chains deeper than 1,000)", `SELECT a FROM t WHERE ${list(900, (i) => `c${i} = ${i}`, " AND ")}`],
   ["1,000 select columns", `SELECT ${list(1_000, (i) => `t.c${i} AS x${i}`, ", ")} FROM t`],
   ["CASE with 500 WHENs", `SELECT CASE ${list(500, (i) => `WHEN a = ${i} THEN 'v${i}'`, " ")} ELSE NULL END FROM t`],
   ["50 CTEs", `WITH ${list(50, (i) => `c${i} AS (SELECT a FROM t${i} WHERE b = ${i})`, ", ")} SELECT * FROM c0`],

@@ -3,6 +3,14 @@ import { AdqlError, positionAt } from "./errors.js";
 import { tokenize } from "./lexer/tokens.js";
 import { defaultFunctionRegistry, type FunctionRegistry } from "./parser/functions.js";
 import { AdqlParser } from "./parser/parser.js";
+import { deeperThan } from "./ast/transform.js";
+
+/**
+ * The deepest AST that parse returns. Chains of operators parse iteratively, but a chain of n terms
+ * is a tree n levels deep, and the printers, the passes and JSON.stringify recurse per level; 1000
+ * keeps all of them far from Node's stack limit. (IN lists and select lists are flat: no limit.)
+ */
+export const MAX_AST_DEPTH = 1000;
 
 export interface ParseOptions {
   /** The user-defined functions the query may call; by default, the scisql functions that Qserv offers. */
@@ -41,7 +49,16 @@ export function parse(adql: string, options: ParseOptions = {}): Query {
             end: { offset: (tok.endOffset ?? tok.startOffset) + 1, line: tok.endLine ?? 1, column: (tok.endColumn ?? 0) + 1 },
           }
         : endSpan(adql);
-      throw new AdqlError(tokens.length === 0 ? "ADQL_SYNTAX_ERROR" : "ADQL_SYNTAX_ERROR", tokens.length === 0 ? "empty query: expected SELECT" : err.message, span, { source: adql });
+      throw new AdqlError("ADQL_SYNTAX_ERROR", tokens.length === 0 ? "empty query: expected SELECT" : err.message, span, { source: adql });
+    }
+    // A tree cannot be deeper than it has tokens, so short queries skip the walk.
+    if (tokens.length > MAX_AST_DEPTH && deeperThan(query, MAX_AST_DEPTH)) {
+      throw new AdqlError(
+        "ADQL_TOO_COMPLEX",
+        `the query nests more than ${MAX_AST_DEPTH} levels deep (a chain of that many operators, joins or set operations); use IN lists, or split the query`,
+        query.span,
+        { source: adql },
+      );
     }
     return query;
   } catch (e) {

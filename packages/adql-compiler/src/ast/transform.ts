@@ -111,3 +111,24 @@ export function forEachNode(node: Node, fn: (node: Node) => boolean | void): voi
   };
   walk(node);
 }
+
+/**
+ * Whether the tree is deeper than `limit` levels, found without recursion. The printers and passes
+ * recurse once per level, so parse refuses trees deeper than they can take.
+ */
+export function deeperThan(node: Node, limit: number): boolean {
+  const stack: [Node, number][] = [[node, 1]];
+  while (stack.length > 0) {
+    const [n, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const key of CHILDREN[n.kind]) {
+      const value = (n as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const v of value) if (isNode(v)) stack.push([v, depth + 1]);
+      } else if (isNode(value)) {
+        stack.push([value, depth + 1]);
+      }
+    }
+  }
+  return false;
+}

@@ -823,7 +823,13 @@ export class AdqlParser extends EmbeddedActionsParser {
               this.CONSUME(T.LParen);
               const n = this.CONSUME(T.IntegerLiteral);
               this.CONSUME(T.RParen);
-              length = this.ACTION(() => Number(n.image));
+              length = this.ACTION(() => {
+                const v = Number(n.image);
+                if (!Number.isSafeInteger(v) || v > 2147483647) {
+                  throw new AdqlError("ADQL_BAD_ARGUMENTS", `a length of ${n.image.length > 20 ? `${n.image.slice(0, 20)}...` : n.image} is too large`, T.tokenSpan(n));
+                }
+                return v;
+              });
             },
           });
           return { name, length };
@@ -836,7 +842,8 @@ export class AdqlParser extends EmbeddedActionsParser {
     const first = this.CONSUME(T.Case);
     let operand: Expression | null = null;
     this.OPTION(() => {
-      operand = this.SUBRULE(this.valueExpression);
+      const e = this.SUBRULE(this.valueExpression);
+      operand = this.ACTION(() => value(e, "as the operand of CASE"));
     });
     const whens: WhenClause[] = [];
     this.AT_LEAST_ONE(() => {
