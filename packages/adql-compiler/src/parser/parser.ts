@@ -366,6 +366,31 @@ export class AdqlParser extends EmbeddedActionsParser {
     });
   });
 
+  /**
+   * At `(` where a value or a subquery may follow: a subquery if SELECT (or WITH) comes next, or if
+   * it is a set operation whose first operand is itself parenthesised, `((SELECT ...) UNION ...)`:
+   * then the group that starts at the second `(` is followed by a set operator, ORDER BY or OFFSET.
+   */
+  private subqueryAhead(): boolean {
+    const second = this.LA(2);
+    if (startsSubquery(second)) return true;
+    if (second.tokenType !== T.LParen) return false;
+    let j = 2;
+    while (this.LA(j).tokenType === T.LParen) j++;
+    if (!startsSubquery(this.LA(j))) return false;
+    let depth = 0;
+    for (let i = 2; ; i++) {
+      const t = this.LA(i).tokenType;
+      if (t === T.LParen) depth++;
+      else if (t === T.RParen) {
+        if (--depth === 0) {
+          const after = this.LA(i + 1).tokenType;
+          return after === T.Union || after === T.Except || after === T.Intersect || after === T.Order || after === T.Offset;
+        }
+      } else if (t === EOF) return false;
+    }
+  }
+
   /** `( WITH`: refused here with its own message, since no alternative's lookahead admits it. */
   private refuseNestedWith(): void {
     this.ACTION(() => {
@@ -567,7 +592,7 @@ export class AdqlParser extends EmbeddedActionsParser {
     this.refuseNestedWith();
     const values = this.OR([
       {
-        GATE: () => startsSubquery(this.LA(2)),
+        GATE: () => this.subqueryAhead(),
         ALT: () => {
           this.CONSUME(T.LParen);
           const q = this.SUBRULE(this.selectExpression);
@@ -679,7 +704,7 @@ export class AdqlParser extends EmbeddedActionsParser {
         },
       },
       {
-        GATE: () => startsSubquery(this.LA(2)),
+        GATE: () => this.subqueryAhead(),
         ALT: () => {
           const first = this.CONSUME2(T.LParen);
           const query = this.SUBRULE2(this.selectExpression);
