@@ -1,0 +1,260 @@
+/**
+ * Each pass on its own (passes/index.ts): the query is parsed, brought to the pass's input by the
+ * passes before it, and then only that pass runs. The result is shown with the ADQL printer
+ * (ast/print.ts writes the SQL-only nodes as `name(args)` and `POINT[x, y]`), or with the bindings
+ * that name resolution made. Every pass must be pure: its input is deep-frozen, so any mutation
+ * throws, and a pass with nothing to do returns its input unchanged (the same object).
+ */
+import { expect } from "chai";
+import type { Node, Query } from "../ast/nodes.js";
+import { printAdql } from "../ast/print.js";
+import { forEachNode } from "../ast/transform.js";
+import { AdqlError } from "../errors.js";
+import { parse } from "../parse.js";
+import { testSchema } from "../sql/test-support/catalog.js";
+import { PASSES, type Dialect, type PassContext } from "./index.js";
+
+type PassName = (typeof PASSES)[number][0];
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+function context(dialect: Dialect, maxrec?: number): PassContext {
+  return { dialect, schema: testSchema(), ...(maxrec === undefined ? {} : { maxrec }) };
+}
+
+/** The query as the pass `name` receives it in compile(). */
+function inputOf(name: PassName, adql: string, ctx: PassContext): Query {
+  let q = parse(adql);
+  for (const [n, pass] of PASSES) {
+    if (n === name) break;
+    q = pass(q, ctx);
+  }
+  return deepFreeze(q);
+}
+
+function run(name: PassName, adql: string, dialect: Dialect = "mysql", maxrec?: number): { input: Query; output: Query } {
+  const ctx = context(dialect, maxrec);
+  const input = inputOf(name, adql, ctx);
+  const pass = PASSES.find(([n]) => n === name)![1];
+  return { input, output: pass(input, ctx) };
+}
+
+/** [what, ADQL, expected ADQL print of the pass's output] */
+type Row = [string, string, string];
+
+function table(name: PassName, rows: readonly Row[], dialect: Dialect = "mysql"): void {
+  for (const [what, adql, expected] of rows) {
+    it(what, () => {
+      expect(printAdql(run(name, adql, dialect).output)).to.equal(expected);
+    });
+  }
+}
+
+function errors(name: PassName, rows: readonly [string, string, string, number, number][], dialect: Dialect = "mysql"): void {
+  for (const [what, adql, code, line, column] of rows) {
+    it(what, () => {
+      const ctx = context(dialect);
+      const input = inputOf(name, adql, ctx);
+      const pass = PASSES.find(([n]) => n === name)![1];
+      try {
+        pass(input, ctx);
+        expect.fail("no error");
+      } catch (e) {
+        expect(e).to.be.instanceOf(AdqlError);
+        const err = e as AdqlError;
+        expect({ code: err.code, line: err.line, column: err.column }).to.deep.equal({ code, line, column });
+      }
+    });
+  }
+}
+
+function unchanged(name: PassName, adql: string, dialect: Dialect): void {
+  it(`leaves a query it has nothing to do for as the same object (${dialect})`, () => {
+    const { input, output } = run(name, adql, dialect);
+    expect(output).to.equal(input);
+  });
+}
+
+/** The bindings of the column references, in order: `relation.column:datatype[unit]`. */
+function bindings(q: Query): string[] {
+  const out: string[] = [];
+  forEachNode(q, (n: Node) => {
+    if (n.kind === "ColumnRef") {
+      const b = n.binding;
+      out.push(b ? `${b.relation ? `${b.relation}.` : ""}${b.column}:${b.type.datatype}${b.type.unit ? `[${b.type.unit}]` : ""}` : "?");
+    }
+  });
+  return out;
+}
+
+describe("pass check-identifiers", () => {
+  errors("check-identifiers", [
+    ["NUL in a name, on every dialect", 'SELECT "a\u0000" FROM demo.Object', "ADQL_UNSUPPORTED", 1, 8],
+    ["NUL in a table alias", 'SELECT x FROM demo.Object AS "t\u0000"', "ADQL_UNSUPPORTED", 1, 30],
+    ["a character beyond U+FFFF on MariaDB", 'SELECT ra AS "\u{1F600}" FROM demo.Object', "ADQL_UNSUPPORTED", 1, 14],
+  ]);
+  errors("check-identifiers", [["a character beyond U+FFFF on Qserv", 'SELECT ra AS "x\u{1F600}" FROM demo.Object', "ADQL_UNSUPPORTED", 1, 14]], "qserv");
+  unchanged("check-identifiers", 'SELECT ra AS "\u{1F600}" FROM demo.Object', "duckdb");
+  unchanged("check-identifiers", "SELECT ra FROM demo.Object", "qserv");
+});
+
+describe("pass resolve-names (ADQL 2.1 §2.1.3–2.1.4, §2.2)", () => {
+  const cases: [string, string, string[]][] = [
+    ["names ignore case and take the catalog's spelling", "select RA, o.DEC from DEMO.object o", ["o.ra:double[deg]", "o.dec:double[deg]"]],
+    ["* expands in catalog order", "SELECT * FROM ext.Reference", ["Reference.refId:long", "Reference.ra:double[deg]", "Reference.decl:double[deg]", "Reference.mag:float[mag]"]],
+    ["t.* of one table of a join", "SELECT r.* FROM ext.Reference AS r, ext.Exposure AS e WHERE e.band = 'g'", ["r.refId:long", "r.ra:double[deg]", "r.decl:double[deg]", "r.mag:float[mag]", "e.band:char"]],
+    ["USING merges the column: the left side", "SELECT objectId FROM demo.Object JOIN demo.Detection USING (objectId)", ["Object.objectId:long"]],
+    ["RIGHT JOIN USING: the right side", "SELECT objectId FROM demo.Object RIGHT JOIN demo.Detection USING (objectId)", ["Detection.objectId:long"]],
+    ["ORDER BY an ordinal and an alias: result columns", "SELECT ra AS x, dec FROM demo.Object ORDER BY 2, x", ["Object.ra:double[deg]", "Object.dec:double[deg]", "dec:double[deg]", "x:double[deg]"]],
+    ["a correlated subquery sees the outer table", "SELECT objectId FROM demo.Object AS o WHERE EXISTS (SELECT 1 FROM demo.Detection AS d WHERE d.objectId = o.objectId)", ["o.objectId:long", "d.objectId:long", "o.objectId:long"]],
+    ["a CTE's columns", "WITH b AS (SELECT objectId AS id FROM demo.Object) SELECT id FROM b", ["Object.objectId:long", "b.id:long"]],
+    ["an upload table, aliased to its ADQL name", "SELECT id FROM TAP_UPLOAD.mine", ["mine.id:long"]],
+    ["the same table twice gets a unique qualifier", "SELECT * FROM ext.Exposure, ext.Exposure", ["Exposure.exposureId:long", "Exposure.band:char", "Exposure.mjd:double[d]", "Exposure.exptime:float[s]", "Exposure.ra:double[deg]", "Exposure.dec:double[deg]", "Exposure_2.exposureId:long", "Exposure_2.band:char", "Exposure_2.mjd:double[d]", "Exposure_2.exptime:float[s]", "Exposure_2.ra:double[deg]", "Exposure_2.dec:double[deg]"]],
+  ];
+  for (const [what, adql, expected] of cases) {
+    it(what, () => {
+      expect(bindings(run("resolve-names", adql).output)).to.deep.equal(expected);
+    });
+  }
+  table("resolve-names", [
+    ["every result column gets a unique alias", "SELECT ra, ra, ABS(dec) FROM demo.Object", 'SELECT ra AS "ra", ra AS "ra_2", ABS(dec) AS "abs" FROM demo.Object'],
+    ["a FULL JOIN USING column is COALESCE of both sides, named after the column", "SELECT objectId FROM demo.Object FULL JOIN demo.Detection USING (objectId)",
+      'SELECT COALESCE("Object"."objectId", "Detection"."objectId") AS "objectId" FROM demo.Object FULL OUTER JOIN demo.Detection USING (objectId)'],
+    ["a user-defined function becomes the registry's exact name", "SELECT SCISQL_ANGSEP(ra, dec, 1, 2) FROM demo.Object", 'SELECT scisql_angSep(ra, dec, 1, 2) AS "scisql_angsep" FROM demo.Object'],
+  ]);
+  errors("resolve-names", [
+    ["an unknown table", "SELECT * FROM demo.Nope", "ADQL_UNKNOWN_TABLE", 1, 15],
+    ["an unknown column", "SELECT nope FROM demo.Object", "ADQL_UNKNOWN_COLUMN", 1, 8],
+    ["an ambiguous column", "SELECT ra FROM demo.Object, demo.Detection", "ADQL_AMBIGUOUS_COLUMN", 1, 8],
+    ["an ORDER BY ordinal beyond the select list", "SELECT ra FROM demo.Object ORDER BY 2", "ADQL_UNKNOWN_COLUMN", 1, 37],
+    ["a qualifier that is not in FROM", "SELECT x.ra FROM demo.Object", "ADQL_UNKNOWN_TABLE", 1, 8],
+    ["set-operation operands of different widths", "SELECT ra FROM demo.Object UNION SELECT ra, dec FROM demo.Object", "ADQL_SYNTAX_ERROR", 1, 1],
+  ]);
+  it("without a schema, only names result columns", () => {
+    const out = PASSES.find(([n]) => n === "resolve-names")![1](deepFreeze(parse("SELECT a, a FROM t")), { dialect: "mysql" });
+    expect(printAdql(out)).to.equal('SELECT a AS "a", a AS "a_2" FROM t');
+  });
+});
+
+describe("pass check-coordinate-systems (ADQL 2.1 §4.2.4)", () => {
+  table("check-coordinate-systems", [
+    ["'ICRS', '', NULL and 'ICRS ...' are accepted and dropped", "SELECT POINT('ICRS', ra, dec), CIRCLE('', 1, 2, 3), BOX(NULL, 1, 2, 3, 4), POLYGON('icrs geocenter', 1, 2, 3, 4, 5, 6) FROM demo.Object",
+      'SELECT POINT(ra, dec) AS "point", CIRCLE(1, 2, 3) AS "circle", BOX(1, 2, 3, 4) AS "box", POLYGON(1, 2, 3, 4, 5, 6) AS "polygon" FROM demo.Object'],
+  ]);
+  errors("check-coordinate-systems", [
+    ["GALACTIC is refused at its position", "SELECT POINT('GALACTIC', ra, dec) FROM demo.Object", "ADQL_BAD_COORDSYS", 1, 14],
+    ["'ICRSX' is not ICRS", "SELECT CIRCLE('ICRSX', 1, 2, 3) FROM demo.Object", "ADQL_BAD_COORDSYS", 1, 15],
+  ]);
+  unchanged("check-coordinate-systems", "SELECT ra FROM demo.Object", "mysql");
+});
+
+describe("pass geometry-to-scisql (ADQL 2.1 §4.2; qserv/README §b)", () => {
+  table("geometry-to-scisql", [
+    ["CONTAINS(POINT, CIRCLE) → s2PtInCircle", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 3)) = 1", 'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 1, 2, 3) = 1'],
+    ["1 = CONTAINS(...) → the predicate first", "SELECT ra FROM demo.Object WHERE 1 = CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 3))", 'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 1, 2, 3) = 1'],
+    ["0 < CONTAINS(...) → the operator flipped", "SELECT ra FROM demo.Object WHERE 0 < CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 3))", 'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 1, 2, 3) > 0'],
+    ["BOX → coordinate ranges, wrapping at RA 0 (docs/adr/0003)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 89, 10, 4)) = 1", 'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInBox(ra, dec, 355, 87, 5, 90) = 1'],
+    ["BOX with a column centre → expressions, latitudes clamped", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(ra, dec, 2, 1)) = 1",
+      'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInBox(ra, dec, ra - 2 / 2.0, GREATEST(-90, dec - 1 / 2.0), ra + 2 / 2.0, LEAST(90, dec + 1 / 2.0)) = 1'],
+    ["POLYGON vertices folded to literals", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(1+1, 2, 3, 4, -(5), 6.0/2)) = 1", 'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCPoly(ra, dec, 2, 2, 3, 4, -5, 3) = 1'],
+    ["INTERSECTS with the POINT second", "SELECT ra FROM demo.Object WHERE INTERSECTS(CIRCLE(1, 2, 3), POINT(ra, dec)) = 1", 'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 1, 2, 3) = 1'],
+    ["DISTANCE → angSep, both forms", "SELECT DISTANCE(POINT(ra, dec), POINT(1, 2)), DISTANCE(ra, dec, 3, 4) FROM demo.Object", 'SELECT scisql_angSep(ra, dec, 1, 2) AS "distance", scisql_angSep(ra, dec, 3, 4) AS "distance_2" FROM demo.Object'],
+    ["COORD1, COORD2 → the coordinates; COORDSYS → 'ICRS'", "SELECT COORD1(POINT(ra, dec)), COORD2(POINT(ra, dec)), COORDSYS(POINT(ra, dec)) FROM demo.Object", 'SELECT ra AS "coord1", dec AS "coord2", \'ICRS\' AS "coordsys" FROM demo.Object'],
+    ["POINT, CIRCLE, POLYGON selected → DALI arrays", "SELECT POINT(ra, dec), CIRCLE(ra, dec, 1), POLYGON(1, 2, 3, 4, 5, 6) FROM demo.Object", 'SELECT POINT[ra, dec] AS "point", CIRCLE[ra, dec, 1] AS "circle", POLYGON[1, 2, 3, 4, 5, 6] AS "polygon" FROM demo.Object'],
+    ["CENTROID of a CIRCLE → its centre", "SELECT CENTROID(CIRCLE(ra, dec, 1)) FROM demo.Object", 'SELECT POINT[ra, dec] AS "centroid" FROM demo.Object'],
+  ]);
+  errors("geometry-to-scisql", [
+    ["AREA", "SELECT AREA(CIRCLE(1, 2, 3)) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
+    ["a non-convex polygon", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 0, 10, 0, 10, 10, 5, 3, 0, 10)) = 1", "ADQL_BAD_POLYGON", 1, 59],
+    ["a BOX of negative width", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 0, -1, 1)) = 1", "ADQL_BAD_ARGUMENTS", 1, 59],
+    ["a column as the region", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), dec) = 1", "ADQL_UNSUPPORTED", 1, 59],
+  ]);
+  errors("geometry-to-scisql", [["a BOX with a column centre on Qserv", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(ra, 0, 1, 1)) = 1", "ADQL_UNSUPPORTED", 1, 59]], "qserv");
+  unchanged("geometry-to-scisql", "SELECT ra FROM demo.Object WHERE dec > 0", "mysql");
+});
+
+describe("pass in-unit (ADQL 2.1 §4.15.1)", () => {
+  table("in-unit", [
+    ["deg → arcsec: times a DOUBLE literal", "SELECT IN_UNIT(ra, 'arcsec') FROM demo.Object", 'SELECT (ra * 3600e0) AS "in_unit" FROM demo.Object'],
+    ["d → s, and mag through + of the same unit", "SELECT IN_UNIT(mjd, 's'), IN_UNIT(flux + flux_err, 'mJy') FROM demo.Detection", 'SELECT (mjd * 86400e0) AS "in_unit", ((flux + flux_err) * 0.000001e0) AS "in_unit_2" FROM demo.Detection'],
+  ]);
+  errors("in-unit", [
+    ["no unit to convert from", "SELECT IN_UNIT(flags, 's') FROM demo.Object", "ADQL_BAD_UNIT", 1, 16],
+    ["an unknown unit", "SELECT IN_UNIT(ra, 'parsec') FROM demo.Object", "ADQL_BAD_UNIT", 1, 20],
+  ]);
+  unchanged("in-unit", "SELECT ra FROM demo.Object", "mysql");
+});
+
+describe("pass qserv-restrictions (qserv/README §c)", () => {
+  table("qserv-restrictions", [
+    ["unary minus → 0 - x; a negative literal stays; unary plus dropped", "SELECT -ra, -(ra + dec), -5, +dec FROM demo.Object", 'SELECT 0 - ra AS "expr", 0 - (ra + dec) AS "expr_2", -5 AS "expr_3", dec AS "expr_4" FROM demo.Object'],
+    ["~x → x ^ -1", "SELECT ~flags FROM demo.Object", 'SELECT flags ^ -1 AS "expr" FROM demo.Object'],
+    ["PI() → its value", "SELECT PI() FROM demo.Object", 'SELECT 3.141592653589793 AS "pi" FROM demo.Object'],
+    ["SELECT ALL and aggregate ALL dropped", "SELECT ALL COUNT(ALL ra) FROM demo.Object", 'SELECT COUNT(ra) AS "count" FROM demo.Object'],
+    ["ORDER BY an expression → a hidden aliased item", "SELECT ra FROM demo.Object ORDER BY ra + dec", 'SELECT ra AS "ra", ra + dec AS "orderby2" FROM demo.Object ORDER BY "orderby2"'],
+    ["ORDER BY a selected column → its alias", "SELECT ra AS x FROM demo.Object ORDER BY ra", 'SELECT ra AS x FROM demo.Object ORDER BY "x"'],
+    ["GROUP BY a column not selected → a hidden item", "SELECT COUNT(*) FROM demo.Detection GROUP BY band", 'SELECT COUNT(*) AS "count", band AS "groupby2" FROM demo.Detection GROUP BY band'],
+  ], "qserv");
+  errors("qserv-restrictions", [
+    ["CASE", "SELECT CASE WHEN ra > 0 THEN 1 END FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
+    ["a subquery", "SELECT ra FROM demo.Object WHERE ra IN (SELECT ra FROM demo.Detection)", "ADQL_UNSUPPORTED", 1, 34],
+    ["AVG(DISTINCT)", "SELECT AVG(DISTINCT ra) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
+    ["a name starting with _", 'SELECT ra AS "_r" FROM demo.Object', "ADQL_UNSUPPORTED", 1, 14],
+  ], "qserv");
+  unchanged("qserv-restrictions", "SELECT CASE WHEN ra > 0 THEN -ra END FROM demo.Object ORDER BY ra + 1", "mysql");
+  unchanged("qserv-restrictions", "SELECT ra FROM demo.Object WHERE dec > -5 ORDER BY ra", "qserv");
+});
+
+describe("pass qserv-spatial (qserv/README §a, §c joins)", () => {
+  table("qserv-spatial", [
+    ["DISTANCE < r on partitioning columns → the cone s2PtInCircle = 1", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(1, 2)) < 1/60.0",
+      'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 1, 2, 0.016666666666666666) = 1'],
+    ["r > DISTANCE, centre first", "SELECT ra FROM demo.Object WHERE 2 > DISTANCE(POINT(1, 2), POINT(ra, dec))",
+      'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 1, 2, 2) = 1'],
+    ["DISTANCE < 0 is no cone (never true), nor < 200 (always true)", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(1, 2)) < 0 OR DISTANCE(POINT(ra, dec), POINT(1, 2)) < 200",
+      'SELECT ra AS "ra" FROM demo.Object WHERE scisql_angSep(ra, dec, 1, 2) < 0 OR scisql_angSep(ra, dec, 1, 2) < 200'],
+    ["two restrictors on one table → a leading areaspec", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 3)) = 1 AND CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 1)) = 1",
+      'SELECT ra AS "ra" FROM demo.Object WHERE qserv_areaspec_circle(1, 2, 3) AND scisql_s2PtInCircle(ra, dec, 1, 2, 1) = 1'],
+    ["a near-neighbour CONTAINS between directors → angSep <= r", "SELECT o.ra FROM demo.Object AS o, ext.Reference AS r WHERE CONTAINS(POINT(o.ra, o.dec), CIRCLE(r.ra, r.decl, 0.01)) = 1",
+      'SELECT o.ra AS "ra" FROM demo.Object AS "o", ext.Reference AS "r" WHERE scisql_angSep(o.ra, o.dec, r.ra, r.decl) <= 0.01'],
+    ["a user's s2PtInCircle with constant expressions → literals", "SELECT ra FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 2*5, 1+1, 1/4.0) = 1",
+      'SELECT ra AS "ra" FROM demo.Object WHERE scisql_s2PtInCircle(ra, dec, 10, 2, 0.25) = 1'],
+  ], "qserv");
+  errors("qserv-spatial", [
+    ["a near-neighbour radius over the overlap", "SELECT o.ra FROM demo.Object AS o, ext.Reference AS r WHERE DISTANCE(POINT(o.ra, o.dec), POINT(r.ra, r.decl)) < 1", "ADQL_UNSUPPORTED", 1, 113],
+    ["two directors without a near-neighbour condition", "SELECT o.ra FROM demo.Object AS o, ext.Reference AS r", "ADQL_UNSUPPORTED", 1, 36],
+  ], "qserv");
+  unchanged("qserv-spatial", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(1, 2)) < 1", "mysql");
+  unchanged("qserv-spatial", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 3)) = 1", "qserv");
+});
+
+describe("pass top-to-limit (TAP 1.1 §2.7.4 MAXREC; ADQL 2.1 §2.2.1 TOP)", () => {
+  const limits: [string, string, number | undefined, number | undefined, string][] = [
+    ["TOP alone → limit TOP", "SELECT TOP 5 ra FROM demo.Object", undefined, 5, 'SELECT ra AS "ra" FROM demo.Object'],
+    ["MAXREC alone → MAXREC + 1, to see the overflow", "SELECT ra FROM demo.Object", 100, 101, 'SELECT ra AS "ra" FROM demo.Object'],
+    ["TOP ≤ MAXREC → TOP", "SELECT TOP 100 ra FROM demo.Object", 100, 100, 'SELECT ra AS "ra" FROM demo.Object'],
+    ["TOP > MAXREC → MAXREC + 1", "SELECT TOP 101 ra FROM demo.Object", 100, 101, 'SELECT ra AS "ra" FROM demo.Object'],
+    ["a subquery's TOP becomes its own limit", "SELECT q.ra FROM (SELECT TOP 3 ra FROM demo.Object ORDER BY ra) AS q", undefined, undefined, 'SELECT q.ra AS "ra" FROM (SELECT ra AS "ra" FROM demo.Object ORDER BY "ra") AS q'],
+    ["a set operand's bare TOP stays on its SELECT", "SELECT TOP 2 ra FROM demo.Object UNION SELECT ra FROM demo.Detection", 7, 8, 'SELECT TOP 2 ra AS "ra" FROM demo.Object UNION SELECT ra AS "ra" FROM demo.Detection'],
+  ];
+  for (const [what, adql, maxrec, limit, printed] of limits) {
+    it(what, () => {
+      const { output } = run("top-to-limit", adql, "mysql", maxrec);
+      expect(output.limit).to.equal(limit);
+      expect(printAdql(output)).to.equal(printed);
+    });
+  }
+  it("the subquery's limit is on the subquery", () => {
+    const { output } = run("top-to-limit", "SELECT q.ra FROM (SELECT TOP 3 ra FROM demo.Object ORDER BY ra) AS q", "mysql");
+    const body = output.body as Extract<Query["body"], { kind: "Select" }>;
+    const derived = body.from[0] as Extract<(typeof body.from)[number], { kind: "DerivedTable" }>;
+    expect(derived.query.limit).to.equal(3);
+  });
+  unchanged("top-to-limit", "SELECT ra FROM demo.Object", "mysql");
+});
