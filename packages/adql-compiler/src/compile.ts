@@ -3,6 +3,7 @@
  */
 import type { Query, SelectItem, ValueType } from "./ast/nodes.js";
 import { typeOf } from "./analysis/types.js";
+import { forEachNode } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
 import { schemaLookup } from "./analysis/from-catalog.js";
 import type { Catalog } from "./catalog/model.js";
@@ -98,16 +99,32 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
   const parsed = parse(adql, { functions });
   const ast = rewrite(parsed, ctx, options.onPass);
   const sql = generatorFor(dialect).generate(ast);
-  const warnings: string[] = [];
+  const qserv = dialect === "qserv" ? qservPruning(ast, schema) : undefined;
   const result: CompileResult = {
     sql,
     columns: resultColumns(ast),
     overflowAfter: overflowAfter(ast, options.maxrec),
-    warnings,
+    warnings: warningsFor(parsed, qserv),
     ast,
-    ...(dialect === "qserv" ? { qserv: qservPruning(ast, schema) } : {}),
+    ...(qserv ? { qserv } : {}),
   };
   return result;
+}
+
+/** What the user should know about how the query was read or will run; for the service to pass on. */
+function warningsFor(parsed: Query, qserv: QservPruning | undefined): string[] {
+  const out: string[] = [];
+  let box = false;
+  forEachNode(parsed, (n) => {
+    if (n.kind === "Box") box = true;
+  });
+  if (box) {
+    out.push("BOX is read as ranges of coordinates (centre ± half the width and height, as scisql and pgsphere do), not with the great-circle sides of ADQL 2.1 §4.2.9");
+  }
+  if (qserv?.restrictor === "none" && qserv.reason !== "no partitioned table in FROM") {
+    out.push(`Qserv cannot limit this query to some chunks (${qserv.reason}): it will read the whole table; a constant CONTAINS(POINT, CIRCLE/BOX/POLYGON) = 1 or DISTANCE(...) < r on the table's position columns would prune`);
+  }
+  return out;
 }
 
 function firstSelectItems(q: Query): readonly SelectItem[] {

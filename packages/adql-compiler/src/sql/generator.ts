@@ -31,6 +31,9 @@ export abstract class SqlGenerator {
   /** Operator for integer division, for ADQL's 7/2 = 3 (docs/adr/0002-integer-division.md). */
   protected readonly integerDivision: string = "//";
 
+  /** SQL names for the numbers of a DALI value in the SELECT being written (see select()). */
+  private daliNames: (alias: string, n: number) => string[] = (alias, n) => Array.from({ length: n }, (_, k) => `${alias}_${k + 1}`);
+
   abstract quoteIdentifier(name: string): string;
   abstract stringLiteral(value: string): string;
 
@@ -80,7 +83,25 @@ export abstract class SqlGenerator {
   protected select(s: Select): string {
     let out = "SELECT ";
     if (s.quantifier) out += `${s.quantifier} `;
-    out += s.items.map((i) => this.selectItem(i)).join(", ");
+    // A DALI value takes one SQL column per number, named alias_1, alias_2...: made unique against
+    // every other name of the select list (Qserv refuses duplicate names, qserv/README §c).
+    const taken = new Set(s.items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [i.alias.name.toLowerCase()] : [])));
+    const outer = this.daliNames;
+    this.daliNames = (alias, n) => Array.from({ length: n }, (_, k) => {
+      let name = `${alias}_${k + 1}`;
+      while (taken.has(name.toLowerCase())) name += "_";
+      taken.add(name.toLowerCase());
+      return name;
+    });
+    // Subqueries in the select list write their own SELECT: each item gets this SELECT's namer back.
+    const items = s.items.map((i) => {
+      const namer = this.daliNames;
+      const text = this.selectItem(i);
+      this.daliNames = namer;
+      return text;
+    });
+    this.daliNames = outer;
+    out += items.join(", ");
     out += ` FROM ${s.from.map((t) => this.tableReference(t)).join(", ")}`;
     if (s.where) out += ` WHERE ${this.condition(s.where)}`;
     if (s.groupBy.length > 0) out += ` GROUP BY ${s.groupBy.map((g) => this.expr(g)).join(", ")}`;
@@ -97,7 +118,8 @@ export abstract class SqlGenerator {
     const expr = item.expr;
     if (expr.kind === "DaliArray") {
       // One SQL column per number; the service assembles them into the DALI value.
-      return expr.items.map((e, i) => `${this.expr(e)} AS ${this.quoteIdentifier(`${alias ?? expr.xtype}_${i + 1}`)}`).join(", ");
+      const names = this.daliNames(alias ?? expr.xtype, expr.items.length);
+      return expr.items.map((e, i) => `${this.expr(e)} AS ${this.quoteIdentifier(names[i]!)}`).join(", ");
     }
     return alias === undefined ? this.expr(item.expr) : `${this.expr(item.expr)} AS ${this.quoteIdentifier(alias)}`;
   }

@@ -1,0 +1,133 @@
+/**
+ * compile(): what it returns besides the SQL. Result columns with their VOTable metadata and their
+ * positions in the SQL row (a DALI point or circle takes several, DALI §3.3.5–3.3.6), MAXREC overflow
+ * (TAP 1.1 §2.7.4, DALI §2.3.3), Qserv pruning, warnings, and the pass hook.
+ */
+import { expect } from "chai";
+import { compile, generatorFor, type ResultColumn } from "./compile.js";
+import { testSchema } from "./sql/test-support/catalog.js";
+
+const catalog = testSchema();
+
+const shape = (c: ResultColumn) => ({ name: c.name, datatype: c.datatype, arraysize: c.arraysize, xtype: c.xtype, unit: c.unit, sqlColumns: c.sqlColumns });
+
+describe("compile(): result columns", () => {
+  const cases: [string, string, ReturnType<typeof shape>[]][] = [
+    [
+      "a POINT is one double[2] point column over two SQL columns (DALI §3.3.5)",
+      "SELECT objectId, POINT(ra, dec) AS pos FROM demo.Object",
+      [
+        { name: "objectId", datatype: "long", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [0] },
+        { name: "pos", datatype: "double", arraysize: "2", xtype: "point", unit: "deg", sqlColumns: [1, 2] },
+      ],
+    ],
+    [
+      "a CIRCLE is double[3] over three; the columns after it shift (DALI §3.3.6)",
+      "SELECT CIRCLE(ra, dec, 0.5) AS c, dec FROM demo.Object",
+      [
+        { name: "c", datatype: "double", arraysize: "3", xtype: "circle", unit: "deg", sqlColumns: [0, 1, 2] },
+        { name: "dec", datatype: "double", arraysize: undefined, xtype: undefined, unit: "deg", sqlColumns: [3] },
+      ],
+    ],
+    [
+      "a POLYGON of n vertices is double[2n] (DALI §3.3.7)",
+      "SELECT POLYGON(1, 2, 3, 4, 5, 6) AS p FROM demo.Object",
+      [{ name: "p", datatype: "double", arraysize: "6", xtype: "polygon", unit: "deg", sqlColumns: [0, 1, 2, 3, 4, 5] }],
+    ],
+    [
+      "DISTANCE is in degrees; IN_UNIT takes the target unit",
+      "SELECT DISTANCE(POINT(ra, dec), POINT(1, 2)) AS d, IN_UNIT(dec, 'arcsec') AS a FROM demo.Object",
+      [
+        { name: "d", datatype: "double", arraysize: undefined, xtype: undefined, unit: "deg", sqlColumns: [0] },
+        { name: "a", datatype: "double", arraysize: undefined, xtype: undefined, unit: "arcsec", sqlColumns: [1] },
+      ],
+    ],
+    [
+      "integer division stays an integer (docs/adr/0002)",
+      "SELECT flags / 2 AS h, flags / 2.0 AS d FROM demo.Object",
+      [
+        { name: "h", datatype: "long", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [0] },
+        { name: "d", datatype: "double", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [1] },
+      ],
+    ],
+  ];
+  for (const [what, adql, expected] of cases) {
+    for (const dialect of ["qserv", "mysql", "duckdb"] as const) {
+      it(`${what} (${dialect})`, () => {
+        expect(compile(adql, { catalog, dialect }).columns!.map(shape)).to.deep.equal(expected);
+      });
+    }
+  }
+
+  it("Qserv's hidden ORDER BY items are SQL columns but not result columns (qserv/README §c)", () => {
+    const r = compile("SELECT objectId, POINT(ra, dec) AS p FROM demo.Object ORDER BY g_mag - r_mag", { catalog, dialect: "qserv" });
+    expect(r.columns!.map((c) => [c.name, c.sqlColumns])).to.deep.equal([["objectId", [0]], ["p", [1, 2]]]);
+    expect(r.sql).to.contain("AS `orderby3`");
+  });
+
+  it("a column's catalog metadata comes along (UCD, description)", () => {
+    const [c] = compile("SELECT ra FROM demo.Object", { catalog, dialect: "mysql" }).columns!;
+    expect(c).to.include({ ucd: "pos.eq.ra;meta.main", description: "Right ascension (ICRS) of the object.", unit: "deg" });
+  });
+
+  it("DALI component names do not collide with the other result names", () => {
+    const r = compile("SELECT POINT(ra, dec) AS pos, ra AS pos_1 FROM demo.Object", { catalog, dialect: "qserv" });
+    expect(r.sql).to.equal("SELECT `Object`.`ra` AS `pos_1_`, `Object`.`dec` AS `pos_2`, `Object`.`ra` AS `pos_1` FROM `demo`.`Object`");
+    expect(r.columns!.map((c) => c.sqlColumns)).to.deep.equal([[0, 1], [2]]);
+  });
+
+  it("without a catalog, SELECT * has no known columns", () => {
+    expect(compile("SELECT * FROM t", { dialect: "mysql" }).columns).to.equal(null);
+    expect(compile("SELECT a, b AS c FROM t", { dialect: "mysql" }).columns!.map((c) => c.name)).to.deep.equal(["a", "c"]);
+  });
+});
+
+describe("compile(): MAXREC overflow (TAP 1.1 §2.7.4)", () => {
+  const cases: [string, string, number | undefined, string, number | undefined][] = [
+    ["no MAXREC: no limit, no overflow", "SELECT ra FROM demo.Object", undefined, "", undefined],
+    ["MAXREC 100: LIMIT 101, overflow after 100", "SELECT ra FROM demo.Object", 100, " LIMIT 101", 100],
+    ["TOP 10 within MAXREC: LIMIT 10, no overflow", "SELECT TOP 10 ra FROM demo.Object", 100, " LIMIT 10", undefined],
+    ["TOP 100 = MAXREC: LIMIT 100, no overflow", "SELECT TOP 100 ra FROM demo.Object", 100, " LIMIT 100", undefined],
+    ["TOP 1000 over MAXREC: LIMIT 101, overflow after 100", "SELECT TOP 1000 ra FROM demo.Object", 100, " LIMIT 101", 100],
+    ["MAXREC 0: LIMIT 1 to see whether there is any row", "SELECT ra FROM demo.Object", 0, " LIMIT 1", 0],
+  ];
+  for (const [what, adql, maxrec, limit, overflow] of cases) {
+    it(what, () => {
+      const r = compile(adql, { catalog, dialect: "qserv", ...(maxrec === undefined ? {} : { maxrec }) });
+      expect(r.sql.endsWith(`FROM \`demo\`.\`Object\`${limit}`), r.sql).to.equal(true);
+      expect(r.overflowAfter).to.equal(overflow);
+    });
+  }
+});
+
+describe("compile(): warnings", () => {
+  it("a BOX says how it is read (docs/adr/0003)", () => {
+    const r = compile("SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(1, 2, 3, 4)) = 1", { catalog, dialect: "mysql" });
+    expect(r.warnings).to.have.length(1);
+    expect(r.warnings[0]).to.contain("ranges of coordinates");
+  });
+  it("a Qserv query on a partitioned table that cannot prune says so", () => {
+    const r = compile("SELECT ra FROM demo.Object WHERE g_mag < 20", { catalog, dialect: "qserv" });
+    expect(r.warnings.join()).to.contain("Qserv cannot limit this query to some chunks");
+  });
+  it("nothing to say: no warnings", () => {
+    expect(compile("SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(1, 2)) < 1", { catalog, dialect: "qserv" }).warnings).to.deep.equal([]);
+    expect(compile("SELECT band FROM ext.Exposure", { catalog, dialect: "qserv" }).warnings).to.deep.equal([]);
+  });
+});
+
+describe("compile(): the pass hook and the generators", () => {
+  it("onPass sees every pass in order, with the SQL so far or why there is none yet", () => {
+    const seen: [string, string][] = [];
+    compile("SELECT TOP 3 POINT(ra, dec) AS p FROM demo.Object", { catalog, dialect: "duckdb", onPass: (name, _q, sql) => seen.push([name, sql()]) });
+    expect(seen.map(([n]) => n)).to.deep.equal([
+      "check-identifiers", "resolve-names", "check-coordinate-systems", "geometry-to-scisql", "in-unit", "qserv-restrictions", "qserv-spatial", "top-to-limit",
+    ]);
+    expect(seen[1]![1]).to.match(/^\(not yet SQL: /);
+    expect(seen[7]![1]).to.equal('SELECT "Object"."ra" AS "p_1", "Object"."dec" AS "p_2" FROM "demo"."Object" LIMIT 3');
+  });
+  it("one generator per dialect, reused; an unknown dialect is a TypeError", () => {
+    expect(generatorFor("mysql")).to.equal(generatorFor("mysql"));
+    expect(() => generatorFor("postgres" as never)).to.throw(TypeError, /unknown dialect/);
+  });
+});
