@@ -130,13 +130,18 @@ class DuckDbSession implements Session {
 
   async query(sql: string, signal?: AbortSignal): Promise<RowCursor> {
     const conn = this.conn;
+    // A signal aborted before this call (a job deleted while its query was being compiled) never
+    // fires its listener: stop here instead of running the query to the end.
+    signal?.throwIfAborted();
     const onAbort = () => conn.interrupt();
     signal?.addEventListener("abort", onAbort, { once: true });
     let result;
     try {
       result = await conn.stream(sql);
+      signal?.throwIfAborted();
     } catch (e) {
       signal?.removeEventListener("abort", onAbort);
+      if (signal?.aborted) conn.interrupt();
       throw e;
     }
     let closed = false;

@@ -161,6 +161,8 @@ class MariaDbSession implements Session {
 
   async query(sql: string, signal?: AbortSignal): Promise<RowCursor> {
     this.backend.onSql?.(sql);
+    // Aborted before the statement was sent: its listener would never fire, so do not send it.
+    signal?.throwIfAborted();
     const conn = this.conn;
     const stream = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
     let closed = false;
