@@ -10,7 +10,7 @@
  *   add a comment or a second statement.
  */
 import type {
-  BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, Query,
+  BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, OrderItem, Query,
   QueryBody, Select, SelectItem, TableReference,
 } from "../ast/nodes.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
@@ -50,11 +50,16 @@ export abstract class SqlGenerator {
     }
     s += this.body(q.body, false);
     if (q.orderBy.length > 0) {
-      s += ` ORDER BY ${q.orderBy.map((o) => `${this.expr(o.expr)}${o.direction ? ` ${o.direction}` : ""}`).join(", ")}`;
+      s += ` ORDER BY ${q.orderBy.map((o) => this.orderItem(o)).join(", ")}`;
     }
     s += this.limitClause(q.limit, q.offset);
     void top;
     return s;
+  }
+
+  /** One ORDER BY item. MySQL, MariaDB and Qserv sort NULL before every value (first in ASC, last in DESC). */
+  protected orderItem(o: OrderItem): string {
+    return `${this.expr(o.expr)}${o.direction ? ` ${o.direction}` : ""}`;
   }
 
   protected limitClause(limit: number | undefined, offset: NumberLiteral | null): string {
@@ -177,7 +182,7 @@ export abstract class SqlGenerator {
       case "InPredicate": {
         const values = Array.isArray(e.values)
           ? (e.values as readonly Expression[]).map((v) => this.expr(v)).join(", ")
-          : this.query(e.values as Query);
+          : this.inSubquery(e.values as Query);
         return `${this.operand(e.expr)} ${e.not ? "NOT " : ""}IN (${values})`;
       }
       case "LikePredicate": return this.like(e.expr, e.pattern, e.not, e.caseInsensitive);
@@ -207,6 +212,11 @@ export abstract class SqlGenerator {
         // The geometry pass removes these; reaching here is a compiler bug, not a user error.
         throw new Error(`${this.name}: no SQL for a ${e.kind} node here`);
     }
+  }
+
+  /** The query of `x IN (query)`. */
+  protected inSubquery(q: Query): string {
+    return this.query(q);
   }
 
   protected logical(op: "AND" | "OR", left: Expression, right: Expression): string {

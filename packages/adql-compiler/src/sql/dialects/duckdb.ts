@@ -7,10 +7,11 @@
  * cone (the inline form rejects most rows on latitude alone), and they run in DuckDB's own threads.
  * Polygons stay JS calls: the inline form measured no faster there (sql/README.md).
  */
-import type { BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall } from "../../ast/nodes.js";
+import type { BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, OrderItem } from "../../ast/nodes.js";
 import { numericClass } from "../../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../../analysis/types.js";
 import { AdqlError } from "../../errors.js";
+import { constantValue } from "../../passes/constants.js";
 import { inlineAngSepSql, inlinePtInCircleSql } from "../../geometry/inline-sql.js";
 import { SqlGenerator } from "../generator.js";
 import { isRepeatable } from "../repeatable.js";
@@ -41,8 +42,30 @@ export class DuckDbGenerator extends SqlGenerator {
     return `${super.like(expr, pattern, not, caseInsensitive)} ESCAPE '\\'`;
   }
 
+  /** NULL sorts as the smallest value, as on MariaDB and Qserv (DuckDB's default puts it last). */
+  protected override orderItem(o: OrderItem): string {
+    return `${this.expr(o.expr)} ${o.direction === "DESC" ? "DESC NULLS LAST" : "ASC NULLS FIRST"}`;
+  }
+
+  /**
+   * Outside their domain LN, LOG10, SQRT, ASIN and ACOS answer NULL on MariaDB and Qserv, and fail the
+   * whole query on DuckDB: here they answer NULL too, when the argument may be written twice.
+   */
+  private guarded(fn: string, x: Expression, condition: (v: string) => string, inDomain: (v: number) => boolean): string {
+    const v = this.expr(x);
+    const c = constantValue(x);
+    if (c !== undefined) return inDomain(c) ? `${fn}(${v})` : "CAST(NULL AS DOUBLE)";
+    return isRepeatable([x]) ? `(CASE WHEN ${condition(this.operand(x))} THEN ${fn}(${v}) END)` : `${fn}(${v})`;
+  }
+
   protected override builtin(name: BuiltinFunctionName, args: string[], f: FunctionCall): string {
+    const x = f.args[0]!;
     switch (name) {
+      case "LOG": return this.guarded("ln", x, (v) => `${v} > 0`, (v) => v > 0);
+      case "LOG10": return this.guarded("log10", x, (v) => `${v} > 0`, (v) => v > 0);
+      case "SQRT": return this.guarded("sqrt", x, (v) => `${v} >= 0`, (v) => v >= 0);
+      case "ASIN": return this.guarded("asin", x, (v) => `${v} BETWEEN -1 AND 1`, (v) => v >= -1 && v <= 1);
+      case "ACOS": return this.guarded("acos", x, (v) => `${v} BETWEEN -1 AND 1`, (v) => v >= -1 && v <= 1);
       case "RAND":
         if (args.length > 0) throw new AdqlError("ADQL_UNSUPPORTED", "not supported: RAND with a seed on DuckDB; use RAND()", f.span);
         return "random()";

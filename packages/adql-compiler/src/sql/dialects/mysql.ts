@@ -7,7 +7,7 @@
  * with test-support/measure-udf.ts, see sql/README.md). The results are the same to the bit, which
  * the execution tests check against the TypeScript reference.
  */
-import type { BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral } from "../../ast/nodes.js";
+import type { BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, Query } from "../../ast/nodes.js";
 import { numericClass } from "../../analysis/numeric-class.js";
 import { AdqlError } from "../../errors.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "../../geometry/inline-sql.js";
@@ -50,6 +50,15 @@ export class MySqlGenerator extends SqlGenerator {
   /** MySQL has no OFFSET without LIMIT: the documented idiom is the largest LIMIT there is. */
   protected override limitClause(limit: number | undefined, offset: NumberLiteral | null): string {
     return offset && limit === undefined ? ` LIMIT 18446744073709551615 OFFSET ${offset.text}` : super.limitClause(limit, offset);
+  }
+
+  /**
+   * MariaDB and MySQL refuse LIMIT in an IN subquery ("doesn't yet support 'LIMIT & IN/ALL/ANY/SOME
+   * subquery'") but take it in a derived table: `IN (SELECT * FROM (... LIMIT n) AS t)`.
+   */
+  protected override inSubquery(q: Query): string {
+    const limited = q.limit !== undefined || q.offset !== null || (q.body.kind === "Select" && q.body.top !== null);
+    return limited ? `SELECT * FROM (${this.query(q)}) AS ${this.quoteIdentifier("in_subquery")}` : super.inSubquery(q);
   }
 
   /** MySQL has no FULL OUTER JOIN (MariaDB would read FULL as a table alias). */
