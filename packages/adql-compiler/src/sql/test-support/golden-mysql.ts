@@ -1,10 +1,10 @@
 /**
  * Golden table for the mysql dialect (MariaDB ≥ 10.4, MySQL ≥ 8.0.17, with the scisql-compatible
  * stored functions of sql/scisql-mariadb.sql): ADQL in, the exact SQL out. The same ADQL is in the
- * duckdb table, so the two can be read side by side; execution.mariadb.test.ts runs them.
+ * duckdb table, so the two can be read side by side; golden.test.ts checks them, and golden.execution.test.ts runs them on MariaDB and DuckDB.
  * ⟦...⟧ marks an inline scisql form (test-support/golden.ts).
  */
-import { goldenSuite, errorSuite, type ErrorCase, type GoldenCase } from "../test-support/golden.js";
+import type { ErrorCase, GoldenCase } from "./golden.js";
 
 export const MYSQL_CASES: readonly GoldenCase[] = [
   { name: "columns are qualified, quoted and aliased with their result name",
@@ -35,8 +35,8 @@ export const MYSQL_CASES: readonly GoldenCase[] = [
     adql: "SELECT objectId FROM demo.Object ORDER BY objectId OFFSET 20",
     sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` ORDER BY `objectId` LIMIT 51 OFFSET 20", maxrec: 50 },
   { name: "TOP in a subquery: LIMIT after the subquery's ORDER BY",
-    adql: "SELECT q.objectId FROM (SELECT TOP 3 objectId, g_mag FROM demo.Object ORDER BY g_mag) AS q",
-    sql: "SELECT `q`.`objectId` AS `objectId` FROM (SELECT `Object`.`objectId` AS `objectId`, `Object`.`g_mag` AS `g_mag` FROM `demo`.`Object` ORDER BY `g_mag` LIMIT 3) AS `q`" },
+    adql: "SELECT q.objectId FROM (SELECT TOP 3 objectId, g_mag FROM demo.Object ORDER BY g_mag, objectId) AS q",
+    sql: "SELECT `q`.`objectId` AS `objectId` FROM (SELECT `Object`.`objectId` AS `objectId`, `Object`.`g_mag` AS `g_mag` FROM `demo`.`Object` ORDER BY `g_mag`, `objectId` LIMIT 3) AS `q`" },
   { name: "a derived table in FROM (ADQL 2.1 §2.2.2)",
     adql: "SELECT q.b, q.n FROM (SELECT band AS b, COUNT(*) AS n FROM demo.Detection GROUP BY band) AS q WHERE q.n > 3",
     sql: "SELECT `q`.`b` AS `b`, `q`.`n` AS `n` FROM (SELECT `Detection`.`band` AS `b`, COUNT(*) AS `n` FROM `demo`.`Detection` GROUP BY `Detection`.`band`) AS `q` WHERE `q`.`n` > 3" },
@@ -130,9 +130,9 @@ export const MYSQL_CASES: readonly GoldenCase[] = [
   { name: "IN_UNIT (ADQL 2.1 §4.15.1)",
     adql: "SELECT IN_UNIT(ra, 'arcmin') AS a, IN_UNIT(mjd, 'h') AS t, IN_UNIT(flux, 'uJy') AS f FROM demo.Detection",
     sql: "SELECT (`Detection`.`ra` * 60e0) AS `a`, (`Detection`.`mjd` * 24e0) AS `t`, (`Detection`.`flux` * 0.001e0) AS `f` FROM `demo`.`Detection`" },
-  { name: "ORDER BY an expression stays in ORDER BY",
-    adql: "SELECT objectId FROM demo.Object ORDER BY g_mag - r_mag DESC",
-    sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` ORDER BY `Object`.`g_mag` - `Object`.`r_mag` DESC" },
+  { name: "ORDER BY an expression stays in ORDER BY; NULL is the smallest value, as on MariaDB",
+    adql: "SELECT objectId FROM demo.Object ORDER BY g_mag - r_mag DESC, objectId",
+    sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` ORDER BY `Object`.`g_mag` - `Object`.`r_mag` DESC, `objectId`" },
   { name: "GROUP BY and HAVING with AND",
     adql: "SELECT band, COUNT(*) AS n FROM demo.Detection GROUP BY band HAVING COUNT(*) > 1 AND MAX(mjd) > 5",
     sql: "SELECT `Detection`.`band` AS `band`, COUNT(*) AS `n` FROM `demo`.`Detection` GROUP BY `Detection`.`band` HAVING (COUNT(*) > 1) AND (MAX(`Detection`.`mjd`) > 5)" },
@@ -187,6 +187,9 @@ export const MYSQL_CASES: readonly GoldenCase[] = [
   { name: "a huge TOP is clamped below 2^53 so that it prints as an integer",
     adql: "SELECT TOP 99999999999999999999999 objectId FROM demo.Object",
     sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` LIMIT 9007199254740991" },
+  { name: "IN (SELECT TOP n ...): MariaDB takes LIMIT only in a derived table",
+    adql: "SELECT objectId FROM demo.Object WHERE objectId IN (SELECT TOP 3 objectId FROM demo.Detection ORDER BY mjd)",
+    sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` WHERE `Object`.`objectId` IN (SELECT * FROM (SELECT `Detection`.`objectId` AS `objectId` FROM `demo`.`Detection` ORDER BY `Detection`.`mjd` LIMIT 3) AS `in_subquery`)" },
   { name: "a condition inside JOIN ... ON with OR",
     adql: "SELECT o.objectId FROM demo.Object AS o JOIN demo.Detection AS d ON o.objectId = d.objectId AND (d.band = 'g' OR d.band = 'r')",
     sql: "SELECT `o`.`objectId` AS `objectId` FROM `demo`.`Object` AS `o` JOIN `demo`.`Detection` AS `d` ON (`o`.`objectId` = `d`.`objectId`) AND ((`d`.`band` = 'g') OR (`d`.`band` = 'r'))" },
@@ -203,11 +206,3 @@ export const MYSQL_ERRORS: readonly ErrorCase[] = [
     adql: "SELECT CAST(ra AS POINT) FROM demo.Object",
     code: "ADQL_UNSUPPORTED", line: 1, column: 8, message: "not supported: CAST to POINT; geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE" },
 ];
-
-describe("mysql dialect: ADQL → MariaDB/MySQL SQL, golden", () => {
-  goldenSuite("mysql", MYSQL_CASES);
-});
-
-describe("mysql dialect: what MariaDB/MySQL cannot run is refused with its position", () => {
-  errorSuite("mysql", MYSQL_ERRORS);
-});

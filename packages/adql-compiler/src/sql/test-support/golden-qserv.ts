@@ -3,9 +3,9 @@
  * can prune chunks with it (qserv/README §a: one top-level `scisql_s2PtIn*(ra, dec, constants) = 1`
  * on a director's partitioning columns, or a leading `qserv_areaspec_*`). Then the constructs that
  * Qserv cannot run (qserv/README §c), each refused with its position. Every SQL string here also
- * passes the §c checker (qserv-check.test.ts).
+ * passes the §c checker (test-support/qserv-check.ts). Run by golden.test.ts.
  */
-import { goldenSuite, errorSuite, type ErrorCase, type GoldenCase } from "../test-support/golden.js";
+import type { ErrorCase, GoldenCase } from "./golden.js";
 
 export const QSERV_CASES: readonly GoldenCase[] = [
   { name: "columns are qualified, backticked and aliased with their result name (qserv/README §c identifiers)",
@@ -462,11 +462,3 @@ export const QSERV_ERRORS: readonly ErrorCase[] = [
     adql: "SELECT o.objectId FROM demo.Object AS o JOIN ext.Reference AS r ON o.objectId = r.refId",
     code: "ADQL_UNSUPPORTED", line: 1, column: 46, message: "not supported on Qserv: a join of the partitioned tables o and r without a near-neighbour condition; add DISTANCE(POINT(a.ra, a.dec), POINT(b.ra, b.dec)) < r on their position columns, with r at most the partition overlap" },
 ];
-
-describe("qserv dialect: ADQL → Qserv SQL, golden (qserv/README §a, §c)", () => {
-  goldenSuite("qserv", QSERV_CASES);
-});
-
-describe("qserv dialect: what Qserv cannot run is refused with its position (qserv/README §c)", () => {
-  errorSuite("qserv", QSERV_ERRORS);
-});

@@ -2,7 +2,7 @@
  * Error paths that every dialect shares (the passes before the dialect-specific ones): each case is
  * compiled for qserv, mysql and duckdb and must fail with the same code, line and column.
  */
-import { errorSuite, type ErrorCase } from "./test-support/golden.js";
+import type { ErrorCase } from "./golden.js";
 
 export const COMMON_ERRORS: readonly ErrorCase[] = [
   { name: "a coordinate system other than ICRS (ADQL 2.1 §4.2.4)",
@@ -81,9 +81,3 @@ export const COMMON_ERRORS: readonly ErrorCase[] = [
     adql: "SELECT \"ra\u0000x\" FROM demo.Object",
     code: "ADQL_UNSUPPORTED", line: 1, column: 8, message: "not supported: a name that contains the NUL character (U+0000)" },
 ];
-
-for (const dialect of ["qserv", "mysql", "duckdb"] as const) {
-  describe(`${dialect}: errors common to every dialect, with code, line and column`, () => {
-    errorSuite(dialect, COMMON_ERRORS);
-  });
-}
