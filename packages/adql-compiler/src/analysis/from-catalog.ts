@@ -24,11 +24,23 @@ function table(t: Table): SchemaTable {
   const base = { schema: t.schemaName, name: t.name, columns: t.columns.map(column) };
   if (q === null) return base;
   if (q.role === "director") {
-    return { ...base, qserv: { director: true, ra: q.raColumn, dec: q.decColumn, ...(q.overlap !== null ? { overlap: q.overlap } : {}) } };
+    return {
+      ...base,
+      qserv: {
+        director: true, ra: q.raColumn, dec: q.decColumn,
+        ...(q.overlap !== null ? { overlap: q.overlap } : {}),
+        ...(q.keyColumn !== null ? { key: q.keyColumn } : {}),
+      },
+    };
   }
   return {
     ...base,
-    qserv: { director: false, ...(q.raColumn !== null ? { ra: q.raColumn } : {}), ...(q.decColumn !== null ? { dec: q.decColumn } : {}) },
+    qserv: {
+      director: false,
+      ...(q.raColumn !== null ? { ra: q.raColumn } : {}),
+      ...(q.decColumn !== null ? { dec: q.decColumn } : {}),
+      ...(q.keyColumn !== null ? { key: q.keyColumn } : {}),
+    },
   };
 }
 

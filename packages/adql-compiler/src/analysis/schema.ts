@@ -16,6 +16,8 @@ export interface QservPartitioning {
   readonly dec?: string;
   /** The partition overlap in degrees: the largest radius of a near-neighbour join. */
   readonly overlap?: number;
+  /** The director key (objectId): rows with equal keys are in the same chunk. */
+  readonly key?: string;
 }
 
 export interface SchemaTable {

@@ -11,7 +11,8 @@
  *   into the admissible near-neighbour predicate `scisql_angSep(a.ra, a.dec, b.ra, b.dec) <= r`, and
  *   checks that the radius of a near-neighbour join (either form) is a constant within the partition
  *   overlap (qserv/README §c, "Joins and near-neighbour queries"), in WHERE and in JOIN ... ON;
- * - refuses a join of two director tables that has no such predicate, which Qserv cannot evaluate;
+ * - refuses a join of two director tables that has no such predicate (nor, for a self-join, an equality
+ *   of the director key, which keeps joined rows in one chunk), which Qserv cannot evaluate;
  * - when several constraints could prune and only one partitioned table is in FROM, writes the first
  *   as a leading `qserv_areaspec_*` (Qserv then adds the exact scisql filter for that table itself), so
  *   that Qserv still prunes.
@@ -176,6 +177,27 @@ function rewriteJoins(t: TableReference, tables: Partitioned[], nn: { count: num
   return left === t.left && right === t.right && on === t.on ? t : ({ ...t, left, right, on } satisfies Join);
 }
 
+/** The top-level conjuncts of the ON conditions of inner joins. */
+function joinConditions(t: TableReference): Expression[] {
+  if (t.kind !== "Join") return [];
+  const own = t.on && (t.type === "INNER" || t.type === "CROSS") ? conjuncts(t.on) : [];
+  return [...joinConditions(t.left), ...joinConditions(t.right), ...own];
+}
+
+/**
+ * `a.key = b.key` between two references to the same director table, on its director key: the rows
+ * it joins are one row's chunk. (Equal keys of two different directors say nothing about chunks.)
+ */
+function isKeyJoin(e: Expression, directors: Partitioned[]): boolean {
+  if (e.kind !== "Comparison" || e.op !== "=" || e.left.kind !== "ColumnRef" || e.right.kind !== "ColumnRef") return false;
+  const l = e.left.binding;
+  const r = e.right.binding;
+  if (!l || !r || l.relation === r.relation) return false;
+  const dl = directors.find((d) => d.qualifier === l.relation);
+  const dr = directors.find((d) => d.qualifier === r.relation);
+  return dl !== undefined && dl.table === dr?.table && dl.table.qserv.key !== undefined && l.column === dl.table.qserv.key && r.column === dl.table.qserv.key;
+}
+
 const AREASPEC: Readonly<Record<string, string>> = {
   scisql_s2PtInCircle: "qserv_areaspec_circle",
   scisql_s2PtInBox: "qserv_areaspec_box",
@@ -191,7 +213,9 @@ export function qservSpatial(query: Query, ctx: PassContext): Query {
   const from = select.from.map((t) => rewriteJoins(t, tables, nn));
   let parts = conjuncts(select.where).map((c) => rewriteConjunct(c, tables, nn));
   const directors = tables.filter((t) => t.table.qserv.director);
-  if (directors.length >= 2 && nn.count < directors.length - 1) {
+  // Two directors joined on their keys (a.objectId = b.objectId) have their rows in the same chunk.
+  const keyJoins = [...parts, ...from.flatMap(joinConditions)].filter((c) => isKeyJoin(c, directors)).length;
+  if (directors.length >= 2 && nn.count + keyJoins < directors.length - 1) {
     const second = directors[1]!;
     throw new AdqlError(
       "ADQL_UNSUPPORTED",
