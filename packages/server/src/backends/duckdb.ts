@@ -133,13 +133,21 @@ class DuckDbSession implements Session {
     // A signal aborted before this call (a job deleted while its query was being compiled) never
     // fires its listener: stop here instead of running the query to the end.
     signal?.throwIfAborted();
-    const onAbort = () => conn.interrupt();
+    // An interrupt that lands before DuckDB has started the statement is lost, and stream() then
+    // waits for the whole query: so interrupt again until stream() has settled.
+    let starting = true;
+    const onAbort = () => {
+      conn.interrupt();
+      const again = setInterval(() => (starting ? conn.interrupt() : clearInterval(again)), 20);
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     let result;
     try {
       result = await conn.stream(sql);
+      starting = false;
       signal?.throwIfAborted();
     } catch (e) {
+      starting = false;
       signal?.removeEventListener("abort", onAbort);
       if (signal?.aborted) conn.interrupt();
       throw e;
