@@ -3,7 +3,7 @@
  *
  * scisql_angSep, scisql_s2PtInCircle and scisql_s2PtInCPoly with constant vertices are written as
  * plain SQL expressions (geometry/inline-sql.ts) when their arguments may be repeated: a stored
- * function costs MariaDB 10–18 µs a row (115 µs for a polygon), the expression under 1.2 µs (measured
+ * function costs MariaDB 6–18 µs a row (90–115 µs for a polygon), the expression under 1.2 µs (measured
  * with test-support/measure-udf.ts, see sql/README.md). The results are the same to the bit, which
  * the execution tests check against the TypeScript reference.
  */
