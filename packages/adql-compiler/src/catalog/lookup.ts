@@ -113,7 +113,7 @@ export interface LookupTable {
 /**
  * Felis files (or YAML texts) as one SchemaLookup (analysis/schema.ts), for the CLI's --schema.
  * The shape is written out rather than imported so that the catalog does not depend on the
- * analysis layer; analysis/from-catalog.ts makes the same conversion for compile().
+ * analysis layer; analysis/from-catalog.ts caches this conversion for compile().
  */
 export function schemaLookupFromFelis(
   files: readonly string[],
@@ -123,7 +123,8 @@ export function schemaLookupFromFelis(
   return { tables: catalog.schemas.flatMap((s) => s.tables.map(lookupTable)) };
 }
 
-function lookupTable(t: Table): LookupTable {
+/** One catalog table as name resolution sees it (the SchemaTable shape of analysis/schema.ts). */
+export function lookupTable(t: Table): LookupTable {
   const q = t.qserv;
   return {
     schema: t.schemaName,
