@@ -26,7 +26,7 @@ describe("adql2qserv CLI", function () {
     // [why, args, stdin, exit status, stdout, stderr]
     ["ADQL from an argument, qserv by default", ["SELECT TOP 5 a FROM t"], undefined, 0, /^SELECT `a` AS `a` FROM `t` LIMIT 5\n$/, /^$/],
     ["ADQL from standard input", ["--dialect", "duckdb"], "SELECT a FROM t", 0, /^SELECT "a" AS "a" FROM "t"\n$/, /^$/],
-    ["ADQL from a file, with a schema", ["--schema", schema, "-f", file], undefined, 0, /FROM `demo`.`Object` LIMIT 1/, /^$/],
+    ["ADQL from a file, with a schema; a full scan on Qserv is a warning", ["--schema", schema, "-f", file], undefined, 0, /FROM `demo`.`Object` LIMIT 1/, /^warning: Qserv cannot limit this query to some chunks/],
     ["MAXREC adds LIMIT MAXREC+1", ["--maxrec", "100", "--dialect", "mysql", "SELECT a FROM t"], undefined, 0, /LIMIT 101\n$/, /^$/],
     ["a syntax error: exit 2, position and caret", ["SELECT a FROM"], undefined, 2, /^$/, /^1:14: ADQL_SYNTAX_ERROR .*\n {2}SELECT a FROM\n {15}\^/],
     ["an unknown column with a schema: exit 2 and a hint", ["--schema", schema, "SELECT rra FROM demo.Object"], undefined, 2, /^$/, /ADQL_UNKNOWN_COLUMN unknown column rra\n {2}hint: did you mean ra\?/],
