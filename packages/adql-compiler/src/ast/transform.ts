@@ -50,29 +50,34 @@ const CHILDREN: Readonly<Record<NodeKind, readonly string[]>> = {
 };
 
 function isNode(v: unknown): v is Node {
-  return typeof v === "object" && v !== null && "kind" in v;
+  return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind !== undefined;
 }
 
 /** `node` with `fn` applied to each direct child; the same object if no child changed. */
 export function mapChildren<N extends Node>(node: N, fn: (child: Node) => Node): N {
+  const keys = CHILDREN[node.kind];
+  if (keys.length === 0) return node;
+  const fields = node as unknown as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
-  for (const key of CHILDREN[node.kind]) {
-    const value = (node as unknown as Record<string, unknown>)[key];
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const value = fields[key];
     let next: unknown = value;
     if (Array.isArray(value)) {
-      let changed = false;
-      const mapped = value.map((v: unknown) => {
-        if (!isNode(v)) return v;
-        const m = fn(v);
-        if (m !== v) changed = true;
-        return m;
-      });
-      if (changed) next = mapped;
+      // Arrays are copied only from the first element that changes: most passes change nothing.
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        const m = isNode(v) ? fn(v) : v;
+        if (out === undefined && m !== v) out = value.slice(0, i);
+        if (out !== undefined) out.push(m);
+      }
+      if (out !== undefined) next = out;
     } else if (isNode(value)) {
       next = fn(value);
     }
     if (next !== value) {
-      copy ??= { ...(node as unknown as Record<string, unknown>) };
+      copy ??= { ...fields };
       copy[key] = next;
     }
   }
