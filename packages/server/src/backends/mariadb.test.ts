@@ -121,6 +121,56 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
     running = undefined;
   });
 
+  it("a client that disconnects gets its query killed (KILL QUERY seen by the server) and its connection released", async () => {
+    // Two connections in the pool: four abandoned queries would exhaust it if any were kept.
+    running = await startService({ backend: "mariadb", mariadb: { ...mariadb(), connectionLimit: 2 }, demo: false });
+    const url = running.url;
+    const c = await db!.connect();
+    const status = async (): Promise<number> => {
+      const [rows] = (await c.query("SHOW GLOBAL STATUS LIKE 'Com_kill'")) as unknown as [{ Value: string }[]];
+      return Number(rows[0]!.Value);
+    };
+    // 8e9 rows: it only ends by being stopped.
+    const marker = "SELECT a.id, b.id AS other, c.id AS third FROM lab.stars AS a, lab.stars AS b, lab.stars AS c";
+    const runningQueries = async (): Promise<number> => {
+      const [rows] = (await c.query(
+        "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE command = 'Query' AND info LIKE '%third%' AND id <> CONNECTION_ID()",
+      )) as unknown as [{ n: number }[]];
+      return Number(rows[0]!.n);
+    };
+    try {
+      const kills0 = await status();
+      for (let i = 0; i < 4; i++) {
+        const params = new URLSearchParams({ LANG: "ADQL", MAXREC: "10000000", RESPONSEFORMAT: "csv", QUERY: marker });
+        const res = await fetch(`${url}/sync?${params}`);
+        expect(res.status).to.equal(200);
+        const reader = res.body!.getReader();
+        const first = await reader.read();
+        expect(first.value?.length ?? 0).to.be.greaterThan(0);
+        // The statement is running on the server now...
+        expect(await runningQueries()).to.equal(1);
+        await reader.cancel();
+        // ...and is gone soon after the disconnect.
+        const deadline = Date.now() + 5000;
+        while ((await runningQueries()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(await runningQueries(), "the query still runs after the client left").to.equal(0);
+      }
+      // KILL QUERY was sent for each abandoned query (Com_kill counts KILL statements).
+      const deadline = Date.now() + 5000;
+      while ((await status()) - kills0 < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await status()) - kills0).to.equal(4);
+      // The pool is not exhausted: a follow-up query runs at once.
+      const t0 = Date.now();
+      const after = await sync(url, { LANG: "ADQL", QUERY: "SELECT COUNT(*) AS n FROM lab.stars", RESPONSEFORMAT: "csv" });
+      expect(after.text).to.match(/\n2000\r?\n/);
+      expect(Date.now() - t0).to.be.lessThan(5000);
+    } finally {
+      await c.end();
+      await running.close();
+      running = undefined;
+    }
+  });
+
   it("Qserv stand-in: qserv dialect, no uploads, TAP_SCHEMA from the embedded store", async () => {
     const sent: string[] = [];
     const backend = await QservBackend.open(mariadb());
