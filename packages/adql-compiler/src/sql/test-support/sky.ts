@@ -158,6 +158,10 @@ export async function loadTables(engine: Engine, rows: ReadonlyMap<string, reado
     const qualified = name.map((p) => g.quoteIdentifier(p)).join(".");
     const cols = t.columns.map((c) => `${g.quoteIdentifier(c.name)} ${sqlType(c, engine.name)}`).join(", ");
     await engine.exec(`CREATE TABLE ${qualified} (${cols})`);
+    // Identifier columns indexed, as a catalog has them: joins on objectId need not scan.
+    for (const c of t.columns.filter((c) => /^(?:[a-z]+Id|id)$/.test(c.name))) {
+      await engine.exec(`CREATE INDEX ${g.quoteIdentifier(`${t.name}_${c.name}`)} ON ${qualified} (${g.quoteIdentifier(c.name)})`);
+    }
     const data = rows.get(name.join(".")) ?? [];
     for (let i = 0; i < data.length; i += 500) {
       const values = data.slice(i, i + 500).map((r) => `(${r.map((v) => sqlValue(v, engine.name)).join(", ")})`);
