@@ -1,0 +1,142 @@
+/**
+ * Sync cone searches and a large download, against the figures of GAVO DaCHS measured on this
+ * machine (shared/notes/environment.md: 14-16 cone searches/s whatever the concurrency; a
+ * 100,000-row download in 1.0-1.5 s, time to first byte 73-98% of the total).
+ *
+ * The service runs as `tap-server serve` in a child process (in-memory DuckDB with the demo
+ * catalog: 100,000 stars), as it would in production; this process is only the client. Cone
+ * searches of radius 1° at seeded random centres, uniform on the sphere, BINARY2, at
+ * concurrency 1, 4 and 16 for a fixed time each; then `SELECT * FROM demo.stars` (100,000 rows).
+ *
+ *   node --conditions=source --import=tsx bench/cone.bench.ts [seconds per level]
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { createServer } from "node:net";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Random } from "../src/demo.js";
+
+const SECONDS = Number(process.argv[2] ?? 10);
+const LEVELS = [1, 4, 16];
+const DACHS_RPS = [14, 16];
+const DACHS_DOWNLOAD_S = [1.0, 1.5];
+const DOWNLOADS = 5;
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, "127.0.0.1");
+  await once(s, "listening");
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "tap-cone-bench-"));
+const port = await freePort();
+const child = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "serve"], {
+  cwd: ROOT,
+  env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", TAP_DUCKDB_PATH: ":memory:", TAP_ASYNC_DIR: join(dir, "async"), TAP_CONFIG: "" },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+let out = "";
+const base = await new Promise<string>((resolve, reject) => {
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+    const m = / at (http:\/\/\S+\/tap)\n/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+  child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+});
+
+const random = new Random(20261124);
+function coneQuery(): string {
+  const ra = random.next() * 360;
+  const dec = (Math.asin(2 * random.next() - 1) * 180) / Math.PI;
+  return (
+    "SELECT star_id, ra, dec, g_mag, r_mag FROM demo.stars " +
+    `WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', ${ra.toFixed(6)}, ${dec.toFixed(6)}, 1))`
+  );
+}
+
+async function cone(): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}/sync`, { method: "POST", body: new URLSearchParams({ LANG: "ADQL", QUERY: coneQuery() }) });
+  const body = await res.arrayBuffer();
+  if (res.status !== 200 || body.byteLength === 0) throw new Error(`cone search failed: ${res.status}`);
+  return performance.now() - t0;
+}
+
+const quantile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+/** Concurrent workers, each sending its next request as soon as the previous one has been read. */
+async function level(concurrency: number, seconds: number): Promise<{ rps: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) latencies.push(await cone());
+    }),
+  );
+  return { rps: latencies.length / ((performance.now() - t0) / 1000), latencies };
+}
+
+/** One download: time to the first body byte and to the last, with node:http (no decoding). */
+function download(format: string): Promise<{ ttfb: number; total: number; bytes: number }> {
+  const body = new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: format, MAXREC: "100000", QUERY: "SELECT * FROM demo.stars" }).toString();
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = request(`${base}/sync`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" } }, (res) => {
+      let ttfb = -1;
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => {
+        if (ttfb < 0) ttfb = performance.now() - t0;
+        bytes += chunk.length;
+      });
+      res.on("end", () => (res.statusCode === 200 ? resolve({ ttfb, total: performance.now() - t0, bytes }) : reject(new Error(`download: ${res.statusCode}`))));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+try {
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+  console.log(`sync cone searches, r = 1°, random centres (seed 20261124), BINARY2, DuckDB in memory, demo.stars (100,000 rows), ${SECONDS} s per level`);
+  console.log(`load average before: ${load()} (2 shared cores; the server and this client share them)`);
+  await level(2, 2); // warm-up
+  for (const c of LEVELS) {
+    const { rps, latencies } = await level(c, SECONDS);
+    const ratio = `${(rps / DACHS_RPS[1]!).toFixed(1)}-${(rps / DACHS_RPS[0]!).toFixed(1)}x DaCHS (${DACHS_RPS.join("-")} req/s)`;
+    console.log(
+      `  concurrency ${String(c).padStart(2)}: ${rps.toFixed(0).padStart(4)} req/s, median ${quantile(latencies, 0.5).toFixed(1)} ms, ` +
+        `p95 ${quantile(latencies, 0.95).toFixed(1)} ms (${latencies.length} requests); ${ratio}`,
+    );
+  }
+  console.log(`100,000-row download (SELECT * FROM demo.stars, 10 columns), median of ${DOWNLOADS}:`);
+  for (const format of ["votable", "votable/td", "csv"]) {
+    await download(format); // warm-up
+    const runs = [];
+    for (let i = 0; i < DOWNLOADS; i++) runs.push(await download(format));
+    const ttfb = quantile(runs.map((r) => r.ttfb), 0.5);
+    const total = quantile(runs.map((r) => r.total), 0.5);
+    console.log(
+      `  ${format.padEnd(10)}: first byte ${ttfb.toFixed(0)} ms, total ${total.toFixed(0)} ms (${(runs[0]!.bytes / 1e6).toFixed(1)} MB, first byte at ${((100 * ttfb) / total).toFixed(0)}%); ` +
+        `${(DACHS_DOWNLOAD_S[0]! * 1000 / total).toFixed(1)}-${(DACHS_DOWNLOAD_S[1]! * 1000 / total).toFixed(1)}x faster than DaCHS (1.0-1.5 s, first byte at 73-98%)`,
+    );
+  }
+  console.log(`load average after: ${load()}`);
+} finally {
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+}
