@@ -15,7 +15,8 @@
  *   of the director key, which keeps joined rows in one chunk), which Qserv cannot evaluate;
  * - when several constraints could prune and only one partitioned table is in FROM, writes the first
  *   as a leading `qserv_areaspec_*` (Qserv then adds the exact scisql filter for that table itself), so
- *   that Qserv still prunes.
+ *   that Qserv still prunes; with several partitioned tables it writes all but the first as `<> 0`,
+ *   which Qserv does not take as a restrictor, so that exactly one is left.
  * `qservPruning` reports which form a compiled query has, for the golden tests and for operators.
  *
  * DISTANCE(...) < r becomes an inclusive cone: the two differ only for rows exactly r away.
@@ -230,6 +231,13 @@ export function qservSpatial(query: Query, ctx: PassContext): Query {
     const f = first.left;
     const areaspec: SqlFunctionCall = { kind: "SqlFunctionCall", name: AREASPEC[f.name]!, args: f.args.slice(2), type: { datatype: "int" }, span: f.span };
     parts = [areaspec, ...parts.filter((c) => c !== first)];
+  } else if (restrictors.length >= 2) {
+    // Several tables: an areaspec would filter every partitioned table with its shape. Qserv derives a
+    // restrictor only from `= 1` and only when there is exactly one: the others are written `<> 0`,
+    // the same rows (the predicates are 1, 0 or NULL), so that Qserv prunes on the first.
+    const rest = new Set<Expression>(restrictors.slice(1));
+    const notZero = (c: Comparison): Comparison => ({ ...c, op: "<>", right: { kind: "NumberLiteral", text: "0", form: "integer", span: c.right.span } });
+    parts = parts.map((c) => (rest.has(c) ? notZero(c as Comparison) : c));
   }
   const where = andAll(parts);
   const unchanged = from.every((t, i) => t === select.from[i]) && parts.length === conjuncts(select.where).length &&

@@ -134,6 +134,11 @@ const CASES: Case[] = [
     ordered: true,
   },
   {
+    name: "cones on Object and on Source's partitioning position: one kept as the restrictor, the other <> 0",
+    adql: "SELECT o.objectId, s.sourceId FROM case01.Object AS o JOIN case01.Source AS s ON o.objectId = s.objectId WHERE CONTAINS(POINT(o.ra_PS, o.decl_PS), CIRCLE(1, -3, 2)) = 1 AND CONTAINS(POINT(s.raObject, s.declObject), CIRCLE(1.5, -3, 2)) = 1",
+    prune: "scisql",
+  },
+  {
     name: "Object, Source and the unpartitioned Filter: sources per filter in a cone",
     adql: "SELECT f.filterName, COUNT(*) AS n FROM case01.Object AS o JOIN case01.Source AS s ON o.objectId = s.objectId JOIN case01.Filter AS f ON s.filterId = f.filterId WHERE CONTAINS(POINT(o.ra_PS, o.decl_PS), CIRCLE(359, 2, 1.5)) = 1 GROUP BY f.filterName ORDER BY f.filterName",
     prune: "scisql",
