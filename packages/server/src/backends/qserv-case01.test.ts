@@ -219,6 +219,13 @@ const CASES: Case[] = [
     minRows: 7,
   },
   {
+    name: "ORDER BY an expression (Qserv: through an added, hidden output column) with TOP",
+    adql: "SELECT TOP 5 objectId FROM case01.Object ORDER BY ra_PS + decl_PS DESC",
+    ordered: true,
+    form: /ORDER BY `orderby\d+` DESC/,
+    minRows: 5,
+  },
+  {
     name: "counts over a join with HAVING",
     adql:
       "SELECT s.filterId, COUNT(*) AS n FROM case01.Object AS o JOIN case01.Source AS s ON s.objectId = o.objectId " +
