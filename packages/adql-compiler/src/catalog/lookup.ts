@@ -107,7 +107,7 @@ export interface LookupTable {
   readonly schema: string | null;
   readonly name: string;
   readonly columns: readonly LookupColumn[];
-  readonly qserv?: { readonly director: boolean; readonly ra?: string; readonly dec?: string; readonly overlap?: number };
+  readonly qserv?: { readonly director: boolean; readonly ra?: string; readonly dec?: string; readonly overlap?: number; readonly key?: string };
 }
 
 /**
@@ -137,6 +137,7 @@ export function lookupTable(t: Table): LookupTable {
             ...(q.raColumn !== null ? { ra: q.raColumn } : {}),
             ...(q.decColumn !== null ? { dec: q.decColumn } : {}),
             ...(q.role === "director" && q.overlap !== null ? { overlap: q.overlap } : {}),
+            ...(q.keyColumn !== null ? { key: q.keyColumn } : {}),
           },
         }
       : {}),
