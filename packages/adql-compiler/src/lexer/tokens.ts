@@ -252,7 +252,7 @@ export function tokenize(source: string): IToken[] {
     const ch = source[e.offset] ?? "";
     const what =
       ch === "'" ? "unterminated string literal" :
-      ch === '"' ? "unterminated delimited identifier" :
+      ch === '"' ? (source[e.offset + 1] === '"' && source[e.offset + 2] !== '"' ? "empty delimited identifier: a name needs at least one character between the quotes" : "unterminated delimited identifier") :
       ch === "_" ? "unexpected character '_': an identifier must start with a letter (ADQL 2.1 §2.1.3); quote it as \"_...\"" :
       `unexpected character ${describeChar(ch)}`;
     const start = { offset: e.offset, line: e.line ?? 1, column: e.column ?? 1 };
