@@ -87,6 +87,8 @@ export function mapChildren<N extends Node>(node: N, fn: (child: Node) => Node):
 /**
  * Rewrites bottom-up: children first, then `visit` on the rebuilt node. `visit` returns a
  * replacement, or undefined to keep the node. `enter` may return false to leave a subtree alone.
+ * Names (Identifier, TableName) are not visited: no rewrite changes a name in place, and they are
+ * the most numerous nodes (a pass that renames rebuilds the node that holds the name).
  */
 export function transform<N extends Node>(
   node: N,
@@ -94,6 +96,7 @@ export function transform<N extends Node>(
   enter?: (node: Node) => boolean,
 ): N {
   const walk = (n: Node): Node => {
+    if (n.kind === "Identifier" || n.kind === "TableName") return n;
     if (enter && !enter(n)) return n;
     const rebuilt = mapChildren(n, walk);
     return visit(rebuilt) ?? rebuilt;
