@@ -86,6 +86,25 @@ export class MariaDbBackend implements Backend {
     return b;
   }
 
+  /**
+   * KILL QUERY from a connection of its own: through the pool it would wait while every pooled
+   * connection is busy, and the abandoned query would run on until one came free.
+   */
+  async killQuery(threadId: number): Promise<void> {
+    const c = mysql.createConnection({
+      host: this.config.host,
+      port: this.config.port,
+      user: this.config.user,
+      password: this.config.password,
+      connectTimeout: 5000,
+    });
+    try {
+      await q(c, `KILL QUERY ${threadId}`);
+    } finally {
+      c.destroy();
+    }
+  }
+
   static createPool(config: MySqlConnectionConfig): mysql.Pool {
     return mysql.createPool({
       host: config.host,
@@ -175,7 +194,7 @@ class MariaDbSession implements Session {
       const threadId = conn.threadId;
       stream.destroy();
       conn.destroy();
-      if (threadId !== null && threadId !== undefined) q(this.backend.pool, `KILL QUERY ${Number(threadId)}`).catch(() => {});
+      if (threadId !== null && threadId !== undefined) this.backend.killQuery(Number(threadId)).catch(() => {});
     };
     const onAbort = () => {
       if (!ended) kill();
