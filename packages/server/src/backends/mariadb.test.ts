@@ -121,6 +121,20 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
     running = undefined;
   });
 
+  it("returns computed doubles exactly (binary protocol; the text protocol would print 15 digits)", async () => {
+    running = await startService({ backend: "mariadb", mariadb: mariadb(), demo: false });
+    try {
+      const r = await sync(running.url, { LANG: "ADQL", QUERY: "SELECT TOP 1 PI() * PI() AS x, 1e0 / 3 AS third FROM lab.stars", RESPONSEFORMAT: "csv" });
+      expect(r.status, r.text).to.equal(200);
+      const [x, third] = r.text.trim().split(/\r?\n/)[1]!.split(",").map(Number);
+      expect(x).to.equal(Math.PI * Math.PI);
+      expect(third).to.equal(1 / 3);
+    } finally {
+      await running.close();
+      running = undefined;
+    }
+  });
+
   it("a client that disconnects gets its query killed (KILL QUERY seen by the server) and its connection released", async () => {
     // Two connections in the pool: four abandoned queries would exhaust it if any were kept.
     running = await startService({ backend: "mariadb", mariadb: { ...mariadb(), connectionLimit: 2 }, demo: false });
@@ -134,7 +148,7 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
     const marker = "SELECT a.id, b.id AS other, c.id AS third FROM lab.stars AS a, lab.stars AS b, lab.stars AS c";
     const runningQueries = async (): Promise<number> => {
       const [rows] = (await c.query(
-        "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE command = 'Query' AND info LIKE '%third%' AND id <> CONNECTION_ID()",
+        "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE command IN ('Query', 'Execute') AND info LIKE '%third%' AND id <> CONNECTION_ID()",
       )) as unknown as [{ n: number }[]];
       return Number(rows[0]!.n);
     };

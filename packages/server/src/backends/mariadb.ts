@@ -68,6 +68,8 @@ export class MariaDbBackend implements Backend {
   readonly kind: "mariadb" | "qserv" = "mariadb";
   readonly dialect: Dialect = "mysql";
   readonly uploads: boolean = true;
+  /** Query results through prepared statements (MySQL's binary protocol): exact doubles, faster. */
+  readonly binaryProtocol: boolean = true;
   readonly description: string;
   private counter = 0;
   /** Every SQL statement sent, for tests (Qserv stand-in). */
@@ -113,6 +115,9 @@ export class MariaDbBackend implements Backend {
       password: config.password,
       ...(config.database ? { database: config.database } : {}),
       connectionLimit: config.connectionLimit,
+      // Every ad-hoc query is a new prepared statement: keep few per connection, well under the
+      // server's max_prepared_stmt_count (16382 for all connections together).
+      maxPreparedStatements: 32,
       supportBigNumbers: true,
       dateStrings: true,
       timezone: "Z",
@@ -183,7 +188,10 @@ class MariaDbSession implements Session {
     // Aborted before the statement was sent: its listener would never fire, so do not send it.
     signal?.throwIfAborted();
     const conn = this.conn;
-    const stream = conn.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
+    // The binary protocol (a prepared statement) returns doubles exactly; the text protocol prints
+    // computed doubles with 15 digits. It is also 4-6 times faster to read (notes/environment.md).
+    const command = this.backend.binaryProtocol ? conn.execute({ sql, rowsAsArray: true }) : conn.query({ sql, rowsAsArray: true });
+    const stream = command.stream({ highWaterMark: 1000 });
     let closed = false;
     let ended = false;
     stream.once("end", () => (ended = true));

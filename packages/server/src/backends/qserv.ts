@@ -141,6 +141,8 @@ export class QservBackend extends MariaDbBackend {
   override readonly kind = "qserv" as const;
   override readonly dialect: Dialect = "qserv";
   override readonly uploads = false;
+  /** Qserv's proxy has no prepared statements: the text protocol it is. */
+  override readonly binaryProtocol = false;
   override readonly description: string;
   readonly asyncQueries: QservAsyncProtocol;
 
