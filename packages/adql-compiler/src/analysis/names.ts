@@ -1,4 +1,4 @@
-/** ADQL name comparison (ADQL 2.1 §2.1.3–2.1.4): regular identifiers ignore case, delimited ones do not. */
+/** ADQL name comparison (ADQL 2.1 §2.1.7): regular identifiers ignore case, delimited ones do not. */
 import type { Identifier } from "../ast/nodes.js";
 
 export function sameName(id: Pick<Identifier, "name" | "delimited">, name: string): boolean {

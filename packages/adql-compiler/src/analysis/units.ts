@@ -1,5 +1,5 @@
 /**
- * Unit conversion for IN_UNIT (ADQL 2.1 §4.15.1), on VOUnit strings (IVOA VOUnits 1.0): a unit is a
+ * Unit conversion for IN_UNIT (ADQL 2.1 §4.9.1), on VOUnit strings (IVOA VOUnits 1.0): a unit is a
  * product of factors joined by `.` or `/`, each a known symbol with an optional SI prefix and
  * integer power (`km/s`, `mas.yr-1`, `m**2`). Conversion needs equal dimensions; the factor is exact
  * arithmetic on the table below.

@@ -20,7 +20,7 @@ export interface Span {
 
 /**
  * A regular identifier (`delimited: false`) compares case-insensitively; a delimited one
- * (`"..."`, `delimited: true`) compares exactly (ADQL 2.1 §2.1.3, §2.1.4). `name` is the text without
+ * (`"..."`, `delimited: true`) compares exactly (ADQL 2.1 §2.1.5–2.1.7). `name` is the text without
  * quotes and with `""` unescaped.
  */
 export interface Identifier {
@@ -36,7 +36,7 @@ export interface Identifier {
 /** `[WITH ...] <query_set_expression> [ORDER BY ...] [OFFSET n]`: a `<select_expression>`. */
 export interface Query {
   readonly kind: "Query";
-  /** Common table expressions; only a top-level query may have them (ADQL 2.1 §4.12). */
+  /** Common table expressions; only a top-level query may have them (ADQL 2.1 §4.5). */
   readonly with: readonly CommonTableExpression[];
   readonly body: QueryBody;
   readonly orderBy: readonly OrderItem[];
@@ -304,7 +304,7 @@ export interface InPredicate {
 export interface LikePredicate {
   readonly kind: "LikePredicate";
   readonly not: boolean;
-  /** ILIKE (ADQL 2.1 §4.11.4) when true. */
+  /** ILIKE (ADQL 2.1 §4.4.4) when true. */
   readonly caseInsensitive: boolean;
   readonly expr: Expression;
   readonly pattern: Expression;
@@ -356,12 +356,12 @@ export type BuiltinFunctionName =
   | "RADIANS" | "RAND" | "ROUND" | "SQRT" | "TRUNCATE"
   // trigonometry
   | "ACOS" | "ASIN" | "ATAN" | "ATAN2" | "COS" | "COT" | "SIN" | "TAN"
-  // strings (§4.11), conditionals (§4.14), units (§4.15)
+  // strings (§4.4), conditionals (§4.8), units (§4.9)
   | "LOWER" | "UPPER" | "COALESCE" | "NULLIF" | "IN_UNIT"
   // geometry (§4.2) other than the constructors
   | "AREA" | "CENTROID" | "CONTAINS" | "INTERSECTS" | "COORD1" | "COORD2" | "COORDSYS" | "DISTANCE";
 
-/** A user-defined function (ADQL 2.1 §4.10); `name` as written. The registry decides known names. */
+/** A user-defined function (ADQL 2.1 §4.3); `name` as written. The registry decides known names. */
 export interface UserFunctionCall {
   readonly kind: "UserFunctionCall";
   readonly name: Identifier;

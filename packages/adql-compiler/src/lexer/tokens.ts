@@ -18,7 +18,7 @@ import type { Span } from "../ast/nodes.js";
 
 // ---- skipped
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
-/** `--` to the end of the line (§2.1.7); it may stand wherever whitespace may. */
+/** `--` to the end of the line (§2.1.10); it may stand wherever whitespace may. */
 export const Comment = createToken({ name: "Comment", pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
 
 // ---- literals
@@ -162,7 +162,7 @@ const BUILTIN_FUNCTIONS = [
 ];
 const AGGREGATES = ["AVG", "MAX", "MIN", "SUM", "COUNT"];
 const GEOMETRY_CONSTRUCTORS = ["POINT", "CIRCLE", "BOX", "POLYGON", "REGION"];
-/** One-word CAST targets (ADQL 2.1 §4.13); POINT, CIRCLE and POLYGON are also constructors. */
+/** One-word CAST targets (ADQL 2.1 §4.7); POINT, CIRCLE and POLYGON are also constructors. */
 const TYPE_NAMES = ["CHAR", "VARCHAR", "SMALLINT", "INTEGER", "BIGINT", "REAL", "TIMESTAMP"];
 
 /** Tokens that POINT, CIRCLE and POLYGON become: constructors that also name CAST targets. */
@@ -189,7 +189,7 @@ THEN TIME TIMESTAMP TIMEZONE_HOUR TIMEZONE_MINUTE TO TRAILING TRANSACTION TRANSL
 TRUE UNION UNIQUE UNKNOWN UPDATE UPPER USAGE USER USING VALUE VALUES VARCHAR VARYING VIEW WHEN WHENEVER
 WHERE WITH WORK WRITE YEAR ZONE`.split(/\s+/);
 
-/** ADQL 2.1 §2.1.3 reserved words, plus the ADQL 2.1 keywords that the grammar needs (ILIKE, OFFSET, TOP...). */
+/** ADQL 2.1 §2.1.4 reserved words, plus the ADQL 2.1 keywords that the grammar needs (ILIKE, OFFSET, TOP...). */
 const ADQL_RESERVED = [
   ...BUILTIN_FUNCTIONS, ...GEOMETRY_CONSTRUCTORS, "BIGINT", "ILIKE", "OFFSET", "TOP",
 ];
@@ -253,7 +253,7 @@ export function tokenize(source: string): IToken[] {
     const what =
       ch === "'" ? "unterminated string literal" :
       ch === '"' ? (source[e.offset + 1] === '"' && source[e.offset + 2] !== '"' ? "empty delimited identifier: a name needs at least one character between the quotes" : "unterminated delimited identifier") :
-      ch === "_" ? "unexpected character '_': an identifier must start with a letter (ADQL 2.1 §2.1.3); quote it as \"_...\"" :
+      ch === "_" ? "unexpected character '_': an identifier must start with a letter (ADQL 2.1 §2.1.5); quote it as \"_...\"" :
       `unexpected character ${describeChar(ch)}`;
     const start = { offset: e.offset, line: e.line ?? 1, column: e.column ?? 1 };
     throw new AdqlError("ADQL_LEXICAL_ERROR", what, { start, end: { ...start, offset: start.offset + 1, column: start.column + 1 } }, { source });

@@ -184,7 +184,7 @@ function editDistance(a: string, b: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Geometry constructors: the optional, deprecated coordinate system comes first (ADQL 2.1 §4.2.3).
+// Geometry constructors: the optional, deprecated coordinate system comes first (ADQL 2.1 §4.2.5).
 
 function coordinates(x: Expression, y: Expression, fn: string): Coordinates {
   scalar(x, `as a coordinate of ${fn}`);

@@ -2,7 +2,7 @@
  * What ADQL says about each function's arguments, and the registry of user-defined functions.
  *
  * The grammar parses every call as `name ( arguments )`; this table then checks the arity and the
- * form of the arguments that the BNF fixes (ADQL 2.1 §2.3, §4.2, §4.11–4.15). One table keeps the
+ * form of the arguments that the BNF fixes (ADQL 2.1 §2.3, §4.2, §4.4–4.9). One table keeps the
  * grammar small and the error messages specific ("ROUND takes 1 or 2 arguments").
  */
 import type { BuiltinFunctionName } from "../ast/nodes.js";
@@ -59,7 +59,7 @@ export function describeArity(name: BuiltinFunctionName): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// User-defined functions (ADQL 2.1 §4.10)
+// User-defined functions (ADQL 2.1 §4.3)
 
 /** A user-defined function that a service offers. `form` is the TAPRegExt signature, when known. */
 export interface UdfDefinition {
@@ -98,7 +98,7 @@ export class FunctionRegistry {
   }
 }
 
-/** Parses a TAPRegExt UDF `form` (ADQL 2.1 §4.10.2): `name(arg TYPE, ...) -> TYPE`. */
+/** Parses a TAPRegExt UDF `form` (ADQL 2.1 §4.3.2): `name(arg TYPE, ...) -> TYPE`. */
 export function parseUdfForm(form: string): UdfDefinition {
   const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*\(([^)]*)\)/.exec(form);
   if (!m) throw new Error(`not a UDF signature: ${form}`);
@@ -106,7 +106,7 @@ export function parseUdfForm(form: string): UdfDefinition {
   return { name: m[1]!, minArgs: args, maxArgs: args, form: form.trim() };
 }
 
-/** The ADQL type name after `->` in a UDF form (ADQL 2.1 §4.10.2), upper case, or undefined. */
+/** The ADQL type name after `->` in a UDF form (ADQL 2.1 §4.3.2), upper case, or undefined. */
 export function udfReturnType(def: UdfDefinition): string | undefined {
   const m = def.form ? /->\s*([A-Za-z][A-Za-z ]*?)\s*(?:\(|$)/.exec(def.form) : null;
   return m ? m[1]!.toUpperCase() : undefined;

@@ -4,7 +4,7 @@
  *
  * Structure:
  * - queries: `selectExpression` → set operations (INTERSECT binds tighter than UNION and EXCEPT,
- *   ADQL 2.1 §4.13.6) → `selectQuery`;
+ *   ADQL 2.1 §4.6.6) → `selectQuery`;
  * - FROM: a table primary followed by any number of joins, left-associative;
  * - expressions: OR → AND → NOT → predicate → one flat operator chain → unary → primary. The binary
  *   operators of the chain (`||`, `|`, `^`, `&`, `+ -`, `* /`) are folded by precedence climbing in
@@ -827,7 +827,7 @@ export class AdqlParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ kind: "Cast", expr: value(e, "in CAST"), target, span: this.spanFrom(first) }));
   });
 
-  /** `<cast_target>` (ADQL 2.1 §4.13.1): CHAR/VARCHAR[(n)], SMALLINT, INTEGER, BIGINT, REAL, DOUBLE PRECISION, TIMESTAMP, POINT, CIRCLE, POLYGON. */
+  /** `<cast_target>` (ADQL 2.1 §4.7.1): CHAR/VARCHAR[(n)], SMALLINT, INTEGER, BIGINT, REAL, DOUBLE PRECISION, TIMESTAMP, POINT, CIRCLE, POLYGON. */
   private readonly castTarget = this.RULE("castTarget", (): CastType =>
     this.OR([
       {
@@ -977,10 +977,10 @@ function firstTokens(paths: TokenType[][][]): string {
   return `one of ${list.join(", ")}`;
 }
 
-/** A reserved word where a name could stand: say so, and how to quote it (ADQL 2.1 §2.1.4). */
+/** A reserved word where a name could stand: say so, and how to quote it (ADQL 2.1 §2.1.6). */
 function reservedWordMessage(tok: IToken): string | undefined {
   if (tok.tokenType === T.With) {
-    return "WITH may only start the whole query: a subquery cannot have common table expressions (ADQL 2.1 §4.12)";
+    return "WITH may only start the whole query: a subquery cannot have common table expressions (ADQL 2.1 §4.5)";
   }
   if (tok.tokenType === EOF || !T.isReservedWord(tok.image) || !/^[A-Za-z]/.test(tok.image)) return undefined;
   return `unexpected reserved word ${tok.image.toUpperCase()}; write it as "${tok.image}" to use it as a name`;

@@ -1,6 +1,6 @@
 /**
  * Pass: names that a backend cannot take. A delimited identifier may hold any character in ADQL
- * (ADQL 2.1 §2.1.4), but:
+ * (ADQL 2.1 §2.1.6), but:
  * - MariaDB and MySQL refuse U+0000 in identifiers, and a NUL in the statement text is where C code
  *   stops reading: refused on every dialect;
  * - MariaDB and MySQL (and so Qserv) take only characters of the Basic Multilingual Plane in names

@@ -1,5 +1,5 @@
 /**
- * Pass: IN_UNIT(x, 'unit') (ADQL 2.1 §4.15.1) becomes x multiplied by a constant factor. The unit of x
+ * Pass: IN_UNIT(x, 'unit') (ADQL 2.1 §4.9.1) becomes x multiplied by a constant factor. The unit of x
  * comes from its type (a column's unit, kept through + and -); an expression without a known unit,
  * an unknown unit or a conversion across dimensions is a positioned error, as the standard requires.
  */

@@ -104,7 +104,7 @@ describe("pass check-identifiers", () => {
   unchanged("check-identifiers", "SELECT ra FROM demo.Object", "qserv");
 });
 
-describe("pass resolve-names (ADQL 2.1 §2.1.3–2.1.4, §2.2)", () => {
+describe("pass resolve-names (ADQL 2.1 §2.1.7, §2.2)", () => {
   const cases: [string, string, string[]][] = [
     ["names ignore case and take the catalog's spelling", "select RA, o.DEC from DEMO.object o", ["o.ra:double[deg]", "o.dec:double[deg]"]],
     ["* expands in catalog order", "SELECT * FROM ext.Reference", ["Reference.refId:long", "Reference.ra:double[deg]", "Reference.decl:double[deg]", "Reference.mag:float[mag]"]],
@@ -142,7 +142,7 @@ describe("pass resolve-names (ADQL 2.1 §2.1.3–2.1.4, §2.2)", () => {
   });
 });
 
-describe("pass check-coordinate-systems (ADQL 2.1 §4.2.4)", () => {
+describe("pass check-coordinate-systems (ADQL 2.1 §4.2.5)", () => {
   table("check-coordinate-systems", [
     ["'ICRS', '', NULL and 'ICRS ...' are accepted and dropped", "SELECT POINT('ICRS', ra, dec), CIRCLE('', 1, 2, 3), BOX(NULL, 1, 2, 3, 4), POLYGON('icrs geocenter', 1, 2, 3, 4, 5, 6) FROM demo.Object",
       'SELECT POINT(ra, dec) AS "point", CIRCLE(1, 2, 3) AS "circle", BOX(1, 2, 3, 4) AS "box", POLYGON(1, 2, 3, 4, 5, 6) AS "polygon" FROM demo.Object'],
@@ -179,7 +179,7 @@ describe("pass geometry-to-scisql (ADQL 2.1 §4.2; qserv/README §b)", () => {
   unchanged("geometry-to-scisql", "SELECT ra FROM demo.Object WHERE dec > 0", "mysql");
 });
 
-describe("pass in-unit (ADQL 2.1 §4.15.1)", () => {
+describe("pass in-unit (ADQL 2.1 §4.9.1)", () => {
   table("in-unit", [
     ["deg → arcsec: times a DOUBLE literal", "SELECT IN_UNIT(ra, 'arcsec') FROM demo.Object", 'SELECT (ra * 3600e0) AS "in_unit" FROM demo.Object'],
     ["d → s, and mag through + of the same unit", "SELECT IN_UNIT(mjd, 's'), IN_UNIT(flux + flux_err, 'mJy') FROM demo.Detection", 'SELECT (mjd * 86400e0) AS "in_unit", ((flux + flux_err) * 0.000001e0) AS "in_unit_2" FROM demo.Detection'],

@@ -1,5 +1,5 @@
 /**
- * Pass: resolve every name (ADQL 2.1 §2.1.3–2.1.4 for case, §2.2 for scope).
+ * Pass: resolve every name (ADQL 2.1 §2.1.7 for case, §2.2 for scope).
  *
  * - Tables come from the schema, from CTEs, or from subqueries in FROM; TAP_UPLOAD tables are in the
  *   schema like any other (the service adds them).
@@ -135,7 +135,7 @@ class Resolver {
   private tableRef(t: Extract<TableReference, { kind: "TableRef" }>, scope: Scope, used: Set<string>): TableReference {
     const parts = t.name.parts;
     const last = parts[parts.length - 1]!;
-    // A one-part name may be a common table expression (ADQL 2.1 §4.12).
+    // A one-part name may be a common table expression (ADQL 2.1 §4.5).
     if (parts.length === 1) {
       const cte = scope.ctes.get(last.delimited ? last.name : last.name.toLowerCase());
       if (cte) {

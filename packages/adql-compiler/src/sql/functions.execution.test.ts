@@ -138,16 +138,16 @@ const EXPRESSIONS: ExprCase[] = [
   { name: "CAST AS CHAR(n) keeps n characters", expr: "CAST(s AS CHAR(2)) || '|' || CAST(i AS CHAR(3)) || '|' || CAST(s AS CHAR)", js: (r) => (r.s === null || r.i === null ? null : `${[...r.s].slice(0, 2).join("")}|${String(r.i).slice(0, 3)}|${[...r.s].slice(0, 1).join("")}`) },
   { name: "CAST AS VARCHAR and VARCHAR(n)", expr: "CAST(s AS VARCHAR) || CAST(s AS VARCHAR(3))", js: (r) => (r.s === null ? null : r.s + [...r.s].slice(0, 3).join("")) },
   { name: "CAST AS TIMESTAMP", expr: "CAST('2020-02-29 23:59:58' AS TIMESTAMP)", js: () => "2020-02-29 23:59:58" },
-  // IN_UNIT (ADQL 2.1 §4.15.1)
+  // IN_UNIT (ADQL 2.1 §4.9.1)
   { name: "IN_UNIT(deg → arcsec)", expr: "IN_UNIT(ang, 'arcsec')", js: lift((a) => a * 3600, (r) => r.ang) },
   { name: "IN_UNIT(d → h) and (deg → mas)", expr: "IN_UNIT(t, 'h') + IN_UNIT(ang, 'mas')", js: (r) => (r.t === null || r.ang === null ? null : r.t * 24 + r.ang * 3600000), rel: 1e-15 },
   { name: "IN_UNIT(deg → rad)", expr: "IN_UNIT(ang, 'rad')", js: lift((a) => a * (1 / (180 / Math.PI)), (r) => r.ang) },
-  // bit operators, signed 64-bit (ADQL 2.1 §2.2.5.3)
+  // bit operators, signed 64-bit (the ADQL 2.1 drafts' bitwise operators)
   { name: "& of signed integers", expr: "i & 6", js: (r) => num(r.i === null ? null : s64(big(r.i)! & 6n)) },
   { name: "| of signed integers", expr: "i | -8", js: (r) => num(r.i === null ? null : s64(big(r.i)! | -8n)) },
   { name: "^ is XOR", expr: "i ^ 5", js: (r) => num(r.i === null ? null : s64(big(r.i)! ^ 5n)) },
   { name: "~ is signed on both", expr: "~i", js: (r) => num(r.i === null ? null : s64(~big(r.i)!)) },
-  // conditionals (ADQL 2.1 §4.14)
+  // conditionals (ADQL 2.1 §4.8)
   { name: "searched CASE", expr: "CASE WHEN x > 0 THEN 'pos' WHEN x < 0 THEN 'neg' ELSE 'zero or null' END", js: (r) => (r.x !== null && r.x > 0 ? "pos" : r.x !== null && r.x < 0 ? "neg" : "zero or null") },
   { name: "simple CASE without ELSE", expr: "CASE i WHEN 1 THEN 'one' WHEN -1 THEN 'minus one' END", js: (r) => (r.i === 1 ? "one" : r.i === -1 ? "minus one" : null) },
   { name: "COALESCE", expr: "COALESCE(x, f, 99)", js: (r) => r.x ?? r.f ?? 99 },
@@ -162,7 +162,7 @@ const FILTERS: FilterCase[] = [
   { name: "LIKE with \\\\ matches a backslash", where: "s LIKE '%\\\\%'", js: (r) => r.s !== null && r.s.includes("\\") },
   { name: "LIKE with \\% matches a percent sign", where: "s LIKE '%\\%%'", js: (r) => r.s !== null && r.s.includes("%") },
   { name: "NOT LIKE", where: "s NOT LIKE '%b%'", js: (r) => r.s !== null && !likeRegExp("%b%").test(r.s) },
-  { name: "ILIKE ignores case, beyond ASCII too (ADQL 2.1 §4.11.4)", where: "s ILIKE 'é%'", js: (r) => r.s !== null && likeRegExp("é%", "i").test(r.s) },
+  { name: "ILIKE ignores case, beyond ASCII too (ADQL 2.1 §4.4.4)", where: "s ILIKE 'é%'", js: (r) => r.s !== null && likeRegExp("é%", "i").test(r.s) },
   { name: "ILIKE with a pattern from a column", where: "s ILIKE LOWER(s)", js: (r) => r.s !== null && likeRegExp(r.s.toLowerCase(), "i").test(r.s) },
   { name: "LIKE with a pattern from a column", where: "'NGC_1' LIKE s", js: (r) => r.s !== null && likeRegExp(r.s).test("NGC_1") },
   { name: "comparison of strings is exact", where: "s = 'abc'", js: (r) => r.s === "abc" },

@@ -240,7 +240,7 @@ export abstract class SqlGenerator {
   }
 
   /**
-   * ADQL 2.1 (§2.2.4, §4.11.4) gives LIKE no escape character and no ESCAPE clause. PostgreSQL, where
+   * ADQL 2.1 (§2.2.3, §4.4.4) gives LIKE no escape character and no ESCAPE clause. PostgreSQL, where
    * most ADQL services run, and MySQL (so Qserv, which cannot write ESCAPE) read a backslash in the
    * pattern as an escape: `'a\_b'` matches only "a_b". Every dialect here does the same; DuckDB, which
    * has no default escape, is told so.

@@ -76,15 +76,15 @@ interface Case {
 const asRows = (xs: readonly (number | string)[]): string[] => xs.map(String);
 
 const CASES: Case[] = [
-  { name: "a cone at the north pole (ADQL 2.1 §4.2.3, CONTAINS = 1)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 0, 90, 3)) = 1", expected: () => asRows(cone(0, 90, 3)) },
+  { name: "a cone at the north pole (ADQL 2.1 §4.2.12, CONTAINS = 1)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 0, 90, 3)) = 1", expected: () => asRows(cone(0, 90, 3)) },
   { name: "a cone at the south pole", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(123, -90, 4)) = 1", expected: () => asRows(cone(123, -90, 4)) },
   { name: "a cone across RA 0/360 from the west", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(359.8, 0.5, 0.7)) = 1", expected: () => asRows(cone(359.8, 0.5, 0.7)) },
   { name: "a cone across RA 0/360 from the east, 1 = CONTAINS(...)", adql: "SELECT objectId FROM demo.Object WHERE 1 = CONTAINS(POINT(ra, dec), CIRCLE(0.2, -0.5, 0.7))", expected: () => asRows(cone(0.2, -0.5, 0.7)) },
   { name: "a cone whose edge passes through grid rows", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1", expected: () => asRows(cone(10, 20, 1)) },
   { name: "a large cone (r = 60°)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(200, 45, 60)) = 1", expected: () => asRows(cone(200, 45, 60)) },
-  { name: "INTERSECTS(CIRCLE, POINT) (ADQL 2.1 §4.2.11)", adql: "SELECT objectId FROM demo.Object WHERE INTERSECTS(CIRCLE(0, -90, 6), POINT(ra, dec)) = 1", expected: () => asRows(cone(0, -90, 6)) },
+  { name: "INTERSECTS(CIRCLE, POINT) (ADQL 2.1 §4.2.17)", adql: "SELECT objectId FROM demo.Object WHERE INTERSECTS(CIRCLE(0, -90, 6), POINT(ra, dec)) = 1", expected: () => asRows(cone(0, -90, 6)) },
   {
-    name: "DISTANCE(...) < r is strict (ADQL 2.1 §4.2.8)",
+    name: "DISTANCE(...) < r is strict (ADQL 2.1 §4.2.16)",
     adql: "SELECT objectId FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(10, 20)) < 2",
     expected: () => asRows(ids((o) => scisqlAngSep(o.ra, o.dec, 10, 20)! < 2)),
   },

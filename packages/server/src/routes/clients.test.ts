@@ -25,7 +25,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
 
 /**
  * taplint reports that we accept, each for a reason (see README, "taplint"): only
- * features-adql-conditional (COALESCE), the key ADQL 2.1 §4.9 assigns, which taplint 3.4.7 predates
+ * features-adql-conditional (COALESCE), the key ADQL 2.1 §4.8 assigns, which taplint 3.4.7 predates
  * (its list in uk.ac.starlink.vo.AdqlVersion has no "conditional"). Declaring COALESCE under
  * another key (features-udf) would be wrong, so the error stays.
  */

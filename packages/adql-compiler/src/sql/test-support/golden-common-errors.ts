@@ -5,7 +5,7 @@
 import type { ErrorCase } from "./golden.js";
 
 export const COMMON_ERRORS: readonly ErrorCase[] = [
-  { name: "a coordinate system other than ICRS (ADQL 2.1 §4.2.4)",
+  { name: "a coordinate system other than ICRS (ADQL 2.1 §4.2.5)",
     adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT('GALACTIC', ra, dec), CIRCLE('ICRS', 10, 20, 1)) = 1",
     code: "ADQL_BAD_COORDSYS", line: 1, column: 55, message: "coordinate system 'GALACTIC' is not supported: positions are ICRS; write '' or 'ICRS'" },
   { name: "a coordinate system on the second line",
@@ -35,10 +35,10 @@ export const COMMON_ERRORS: readonly ErrorCase[] = [
   { name: "a BOX centred beyond the pole",
     adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(10, 95, 1, 1)) = 1",
     code: "ADQL_BAD_ARGUMENTS", line: 1, column: 65, message: "BOX centre latitude 95 is outside [-90, 90]" },
-  { name: "REGION has no SQL equivalent (ADQL 2.1 §4.2.13)",
+  { name: "REGION has no SQL equivalent (ADQL 2.1 §4.2.20)",
     adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), REGION('CIRCLE ICRS 10 20 1')) = 1",
     code: "ADQL_UNSUPPORTED", line: 1, column: 65, message: "not supported: REGION; use CIRCLE, BOX or POLYGON" },
-  { name: "AREA (ADQL 2.1 §4.2.2)",
+  { name: "AREA (ADQL 2.1 §4.2.8)",
     adql: "SELECT AREA(CIRCLE(ra, dec, 1)) FROM demo.Object",
     code: "ADQL_UNSUPPORTED", line: 1, column: 8, message: "not supported: AREA; compute the area from the shape's parameters" },
   { name: "CENTROID of a POLYGON",
@@ -56,7 +56,7 @@ export const COMMON_ERRORS: readonly ErrorCase[] = [
   { name: "a POINT compared in WHERE",
     adql: "SELECT objectId FROM demo.Object WHERE POINT(ra, dec) = POINT(10, 20)",
     code: "ADQL_UNSUPPORTED", line: 1, column: 40, message: "not supported: POINT here; geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE" },
-  { name: "IN_UNIT of a value without a unit (ADQL 2.1 §4.15.1)",
+  { name: "IN_UNIT of a value without a unit (ADQL 2.1 §4.9.1)",
     adql: "SELECT IN_UNIT(flags, 'm') FROM demo.Object",
     code: "ADQL_BAD_UNIT", line: 1, column: 16, message: "IN_UNIT: the value has no unit to convert from" },
   { name: "IN_UNIT to an unknown unit",
