@@ -1,9 +1,9 @@
 /**
  * compile(): ADQL in, SQL for one dialect out, with the result columns' metadata.
  */
-import type { Query, SelectItem, ValueType } from "./ast/nodes.js";
+import type { Query, ValueType } from "./ast/nodes.js";
 import { typeOf } from "./analysis/types.js";
-import { forEachNode } from "./ast/transform.js";
+import { firstSelect, forEachNode } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
 import { schemaLookup } from "./analysis/from-catalog.js";
 import type { Catalog } from "./catalog/model.js";
@@ -117,6 +117,7 @@ function warningsFor(parsed: Query, qserv: QservPruning | undefined): string[] {
   let box = false;
   forEachNode(parsed, (n) => {
     if (n.kind === "Box") box = true;
+    return !box; // found: no need to look further
   });
   if (box) {
     out.push("BOX is read as ranges of coordinates (centre ± half the width and height, as scisql and pgsphere do), not with the great-circle sides of ADQL 2.1 §4.2.9");
@@ -127,14 +128,8 @@ function warningsFor(parsed: Query, qserv: QservPruning | undefined): string[] {
   return out;
 }
 
-function firstSelectItems(q: Query): readonly SelectItem[] {
-  let body = q.body;
-  while (body.kind !== "Select") body = body.kind === "Query" ? body.body : body.left;
-  return body.items;
-}
-
 function resultColumns(q: Query): ResultColumn[] | null {
-  const items = firstSelectItems(q);
+  const items = firstSelect(q).items;
   if (items.some((i) => i.kind === "SelectAll")) return null;
   const out: ResultColumn[] = [];
   let position = 0;

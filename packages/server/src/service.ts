@@ -48,30 +48,42 @@ export class QueryCompiler {
     if ((backend as unknown) === tapSchemaStore) {
       return { compiled: compile(adql, { catalog: { tables: [...this.all, ...uploads] }, dialect: backend.dialect, maxrec }), target: backend };
     }
-    let tapError: unknown;
-    if (uploads.length === 0) {
-      try {
-        return { compiled: compile(adql, { catalog: { tables: this.tap }, dialect: "duckdb", maxrec }), target: tapSchemaStore };
-      } catch (e) {
-        if (!(e instanceof AdqlError)) throw e;
-        tapError = e;
-      }
-    }
+    const toData = (): Routed => ({
+      compiled: compile(adql, { catalog: { tables: [...this.data, ...uploads] }, dialect: backend.dialect, maxrec }),
+      target: backend,
+    });
+    const toTapSchema = (): Routed => ({ compiled: compile(adql, { catalog: { tables: this.tap }, dialect: "duckdb", maxrec }), target: tapSchemaStore });
+    // TAP_SCHEMA lives in its own store here. Try the likely target first, so that a data query is
+    // compiled once; the other is tried only when the first does not know a table.
+    const mentionsTapSchema = /tap_schema/i.test(adql);
+    const first = uploads.length > 0 || !mentionsTapSchema ? toData : toTapSchema;
+    const second = first === toData ? (uploads.length === 0 ? toTapSchema : undefined) : toData;
+    let firstError: unknown;
     try {
-      return {
-        compiled: compile(adql, { catalog: { tables: [...this.data, ...uploads] }, dialect: backend.dialect, maxrec }),
-        target: backend,
-      };
+      return first();
     } catch (e) {
-      if (e instanceof AdqlError && e.code === "ADQL_UNKNOWN_TABLE" && /tap_schema/i.test(adql)) {
-        throw new AdqlError(
-          e.code,
-          `${e.message}; on the ${backend.kind} backend, TAP_SCHEMA tables can be queried only on their own, not with data tables`,
-          e.span,
-        );
-      }
-      if (tapError instanceof AdqlError && tapError.code !== "ADQL_UNKNOWN_TABLE") throw tapError;
-      throw e;
+      // From data, only an unknown table can mean TAP_SCHEMA; a TAP_SCHEMA attempt may fail for any reason.
+      if (!(e instanceof AdqlError) || !second || (first === toData && e.code !== "ADQL_UNKNOWN_TABLE")) throw e;
+      firstError = e;
     }
+    let secondError: unknown;
+    try {
+      return second();
+    } catch (e) {
+      if (!(e instanceof AdqlError)) throw e;
+      secondError = e;
+    }
+    // Both failed: the data error speaks about the query, unless the TAP_SCHEMA one is not about tables.
+    const dataError = (first === toData ? firstError : secondError) as AdqlError;
+    const tapError = (first === toData ? secondError : firstError) as AdqlError;
+    if (dataError.code === "ADQL_UNKNOWN_TABLE" && mentionsTapSchema) {
+      throw new AdqlError(
+        dataError.code,
+        `${dataError.message}; on the ${backend.kind} backend, TAP_SCHEMA tables can be queried only on their own, not with data tables`,
+        dataError.span,
+      );
+    }
+    if (tapError.code !== "ADQL_UNKNOWN_TABLE") throw tapError;
+    throw dataError;
   }
 }

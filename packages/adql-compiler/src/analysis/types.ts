@@ -4,6 +4,7 @@
  * returns these with the SQL so that the service can write FIELDs without asking the database.
  */
 import type { Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
+import { firstSelect } from "../ast/transform.js";
 
 export const UNKNOWN: ValueType = { datatype: null };
 const DOUBLE: ValueType = { datatype: "double" };
@@ -178,7 +179,5 @@ function functionType(name: string, args: readonly Expression[]): ValueType {
 
 /** The types of a query's result columns, as name resolution left them. */
 export function queryColumnTypes(q: Query): ValueType[] {
-  let body = q.body;
-  while (body.kind !== "Select") body = body.kind === "Query" ? body.body : body.left;
-  return body.items.flatMap((item) => (item.kind === "SelectColumn" && !item.hidden ? [typeOf(item.expr)] : []));
+  return firstSelect(q).items.flatMap((item) => (item.kind === "SelectColumn" && !item.hidden ? [typeOf(item.expr)] : []));
 }

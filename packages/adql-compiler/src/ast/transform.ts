@@ -2,7 +2,7 @@
  * Generic traversal of the immutable AST. `mapChildren` rebuilds a node only when a child changed,
  * so a pass that changes nothing returns the very same tree (cheap to test, cheap to run).
  */
-import type { Node, NodeKind } from "./nodes.js";
+import type { Node, NodeKind, Query, QueryBody, Select } from "./nodes.js";
 
 /** The fields of each kind that hold child nodes (a node, an array of nodes, or null). */
 const CHILDREN: Readonly<Record<NodeKind, readonly string[]>> = {
@@ -139,4 +139,11 @@ export function deeperThan(node: Node, limit: number): boolean {
     }
   }
   return false;
+}
+
+/** The SELECT that names and types a query's result columns: the first operand of any set operation. */
+export function firstSelect(q: Query | QueryBody): Select {
+  let body: QueryBody = q;
+  while (body.kind !== "Select") body = body.kind === "Query" ? body.body : body.left;
+  return body;
 }

@@ -8,6 +8,7 @@
  */
 import type { ValueType } from "../ast/nodes.js";
 import { loadFelis, type LoadFelisOptions } from "./felis.js";
+import { editDistance } from "../analysis/names.js";
 import { identifierMatches, type Identifier } from "./identifiers.js";
 import { mergeCatalogs, type Catalog, type Column, type Schema, type Table } from "./model.js";
 
@@ -72,30 +73,6 @@ export function suggestNames(input: string, candidates: Iterable<string>, limit 
   return scored.slice(0, limit).map((s) => s.name);
 }
 
-/**
- * Edit distance where a transposition of adjacent characters counts as one edit (optimal
- * string alignment). Stops early and returns a value above `max` once the distance must exceed it.
- */
-export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev2: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      cur.push(d);
-      rowMin = Math.min(rowMin, d);
-    }
-    if (rowMin > max) return max + 1;
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /** A column as name resolution sees it: analysis/schema.ts SchemaColumn, written out here. */
 export interface LookupColumn extends ValueType {
@@ -152,3 +129,5 @@ function lookupColumn(c: Column): LookupColumn {
   }
   return { name: c.name, datatype: c.datatype, ...optional };
 }
+
+export { editDistance };

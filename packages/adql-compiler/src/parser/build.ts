@@ -9,6 +9,7 @@ import type {
   Span, UserFunctionCall, Identifier, CoordSys,
 } from "../ast/nodes.js";
 import { AdqlError } from "../errors.js";
+import { suggest } from "../analysis/names.js";
 import { BUILTIN_SIGNATURES, describeArity, type ArgumentForm, type FunctionRegistry } from "./functions.js";
 
 const CONDITION_KINDS: ReadonlySet<Expression["kind"]> = new Set([
@@ -152,35 +153,6 @@ export function userCall(name: Identifier, args: Expression[], span: Span, regis
   }
   for (const a of args) value(a, `as an argument of ${def.name}`);
   return { kind: "UserFunctionCall", name, args, span };
-}
-
-/** The closest known name within a small edit distance, as a "did you mean" hint. */
-export function suggest(name: string, candidates: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? undefined : `did you mean ${best}?`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -378,17 +378,8 @@ export class AdqlParser extends EmbeddedActionsParser {
     let j = 2;
     while (this.LA(j).tokenType === T.LParen) j++;
     if (!startsSubquery(this.LA(j))) return false;
-    let depth = 0;
-    for (let i = 2; ; i++) {
-      const t = this.LA(i).tokenType;
-      if (t === T.LParen) depth++;
-      else if (t === T.RParen) {
-        if (--depth === 0) {
-          const after = this.LA(i + 1).tokenType;
-          return after === T.Union || after === T.Except || after === T.Intersect || after === T.Order || after === T.Offset;
-        }
-      } else if (t === EOF) return false;
-    }
+    const after = this.tokenAfterGroup(2);
+    return after === T.Union || after === T.Except || after === T.Intersect || after === T.Order || after === T.Offset;
   }
 
   /** `( WITH`: refused here with its own message, since no alternative's lookahead admits it. */
@@ -469,16 +460,19 @@ export class AdqlParser extends EmbeddedActionsParser {
     const second = this.LA(2).tokenType;
     if (second === T.Select || second === T.With) return true;
     if (second !== T.LParen) return false;
+    const after = this.tokenAfterGroup(1);
+    return after === T.As || after === T.Identifier || after === T.DelimitedIdentifier;
+  }
+
+  /** The type of the token after the parenthesised group that opens at LA(i), or EOF. Linear in the group. */
+  private tokenAfterGroup(i: number): TokenType {
     let depth = 0;
-    for (let i = 1; ; i++) {
-      const t = this.LA(i).tokenType;
+    for (let k = i; ; k++) {
+      const t = this.LA(k).tokenType;
       if (t === T.LParen) depth++;
       else if (t === T.RParen) {
-        if (--depth === 0) {
-          const after = this.LA(i + 1).tokenType;
-          return after === T.As || after === T.Identifier || after === T.DelimitedIdentifier;
-        }
-      } else if (t === EOF) return false;
+        if (--depth === 0) return this.LA(k + 1).tokenType;
+      } else if (t === EOF) return EOF;
     }
   }
 

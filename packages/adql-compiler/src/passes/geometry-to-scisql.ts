@@ -111,16 +111,15 @@ function pointInBox(x: Expression, y: Expression, b: Box, ctx: PassContext): Exp
   ], s, INT);
 }
 
-function pointInPolygon(x: Expression, y: Expression, p: Polygon, ctx: PassContext): Expression {
+function pointInPolygon(x: Expression, y: Expression, p: Polygon): Expression {
   const coords: Expression[] = p.vertices.flatMap((v) => pointCoordinates(v, "POLYGON")).map(folded);
   const values = coords.map(constantValue);
   if (values.every((v) => v !== undefined)) {
     const check = checkPolygon(values as number[]);
     if (!check.ok) throw new AdqlError("ADQL_BAD_POLYGON", `${check.reason}; scisql takes convex polygons of 3 to 20 vertices`, p.span);
   } else if (coords.length / 2 > 20) {
+    // Vertices that are not constants are allowed (scisql checks them row by row), but not too many.
     throw new AdqlError("ADQL_BAD_POLYGON", `a polygon of ${coords.length / 2} vertices; scisql takes at most 20`, p.span);
-  } else if (ctx.dialect === "qserv") {
-    // Allowed, but Qserv cannot prune on it and scisql will check it row by row.
   }
   return call("scisql_s2PtInCPoly", [x, y, ...coords], p.span, INT);
 }
@@ -131,7 +130,7 @@ function containsPoint(point: Expression, shape: Expression, span: Span, ctx: Pa
   switch (shape.kind) {
     case "Circle": return pointInCircle(x, y, shape);
     case "Box": return pointInBox(x, y, shape, ctx);
-    case "Polygon": return pointInPolygon(x, y, shape, ctx);
+    case "Polygon": return pointInPolygon(x, y, shape);
     case "Point":
       throw unsupported("CONTAINS of a point in a point", span, "compare DISTANCE(...) with a small radius");
     case "Region":

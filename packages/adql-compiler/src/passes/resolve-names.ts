@@ -17,12 +17,11 @@ import type {
   ColumnBinding, ColumnRef, CommonTableExpression, Expression, Identifier, Join, Node, OrderItem, Query, QueryBody,
   Select, SelectColumn, SelectItem, Span, TableReference, ValueType,
 } from "../ast/nodes.js";
-import { mapChildren } from "../ast/transform.js";
+import { firstSelect, mapChildren } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
-import { sameName } from "../analysis/names.js";
+import { sameName, suggest } from "../analysis/names.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
 import { typeOf, UNKNOWN } from "../analysis/types.js";
-import { suggest } from "../parser/build.js";
 import { defaultFunctionRegistry, udfReturnType, type FunctionRegistry } from "../parser/functions.js";
 import type { PassContext } from "./context.js";
 
@@ -445,9 +444,7 @@ function aliasesOf(items: SelectItem[]): RelationColumn[] {
 
 /** The result columns of a resolved query: names and types, from its first SELECT. */
 export function outputColumns(q: Query | QueryBody): RelationColumn[] {
-  let body: QueryBody = q;
-  while (body.kind !== "Select") body = body.kind === "Query" ? body.body : body.left;
-  return body.items.flatMap((i) =>
+  return firstSelect(q).items.flatMap((i) =>
     i.kind === "SelectColumn" && !i.hidden ? [{ name: i.alias?.name ?? defaultName(i.expr), type: typeOf(i.expr) }] : []);
 }
 
