@@ -147,12 +147,14 @@ function selectListOrdering(query: Query): Query {
     return aliasRef(hidden, span);
   };
   const orderBy: OrderItem[] = query.orderBy.map((o) => ({ ...o, expr: hiddenFor(o.expr, o.span, "ORDER BY") }));
-  const groupBy = select.groupBy.map((g) =>
-    g.kind === "ColumnRef" && !items.some((i) => i.kind === "SelectColumn" && sameColumn(i.expr, g)) && select.quantifier !== "DISTINCT"
-      ? (hiddenFor(g, g.span, "GROUP BY"), g)
-      : g);
+  // GROUP BY keeps its columns; those missing from the select list are added to it, hidden.
+  if (select.quantifier !== "DISTINCT") {
+    for (const g of select.groupBy) {
+      if (g.kind === "ColumnRef" && !items.some((i) => i.kind === "SelectColumn" && sameColumn(i.expr, g))) hiddenFor(g, g.span, "GROUP BY");
+    }
+  }
   if (items.length === select.items.length && orderBy.every((o, i) => o.expr === query.orderBy[i]!.expr)) return query;
-  return { ...query, body: { ...select, items, groupBy }, orderBy };
+  return { ...query, body: { ...select, items }, orderBy };
 }
 
 export function qservRestrictions(query: Query, ctx: PassContext): Query {
