@@ -8,6 +8,21 @@
 import { compile, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
 
+/**
+ * The languageFeatures types. TAPRegExt 1.0 spells its own keys (udf, adqlgeo) with
+ * "TAPRegExt", and every tool in use matches those byte for byte, so the ADQL 2.1 keys that
+ * such tools know keep that spelling too.
+ *
+ * COALESCE is the exception. ADQL 2.1 §4.8 prints its key as
+ * `ivo://ivoa.net/std/tapregext#features-adql-conditional`. By IVOA Identifiers 2.0, the
+ * registry part of an IVOID is compared case-insensitively, so that is the same key as the
+ * "TAPRegExt" spelling. We use the spec's spelling because taplint 3.4.7 (Debian 12) treats
+ * any type that starts with "ivo://ivoa.net/std/TAPRegExt" and is missing from its pre-REC
+ * list as an error (CAP-KEYX), and its list has no "conditional". With this spelling it reports
+ * a custom feature type instead (a warning, W-CAP-CULF). Later STILTS versions compare IVOIDs as
+ * Identifiers 2.0 says and know the key under either spelling. A client that compares type
+ * strings exactly, with the "TAPRegExt" spelling, will not find it.
+ */
 export const FEATURE_TYPES = {
   geo: "ivo://ivoa.net/std/TAPRegExt#features-adqlgeo",
   udf: "ivo://ivoa.net/std/TAPRegExt#features-udf",
@@ -15,7 +30,7 @@ export const FEATURE_TYPES = {
   commonTable: "ivo://ivoa.net/std/TAPRegExt#features-adql-common-table",
   sets: "ivo://ivoa.net/std/TAPRegExt#features-adql-sets",
   type: "ivo://ivoa.net/std/TAPRegExt#features-adql-type",
-  conditional: "ivo://ivoa.net/std/TAPRegExt#features-adql-conditional",
+  conditional: "ivo://ivoa.net/std/tapregext#features-adql-conditional",
   unit: "ivo://ivoa.net/std/TAPRegExt#features-adql-unit",
   offset: "ivo://ivoa.net/std/TAPRegExt#features-adql-offset",
 } as const;

@@ -24,18 +24,23 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
 }
 
 /**
- * taplint reports that we accept, each for a reason (see README, "taplint"): only
- * features-adql-conditional (COALESCE), the key ADQL 2.1 §4.8 assigns, which taplint 3.4.7 predates
- * (its list in uk.ac.starlink.vo.AdqlVersion has no "conditional"). Declaring COALESCE under
- * another key (features-udf) would be wrong, so the error stays.
+ * taplint reports that we accept, each for a reason (see README, "taplint"). Only one:
+ * COALESCE is declared under the key ADQL 2.1 §4.8 prints, ivo://ivoa.net/std/tapregext#features-adql-conditional
+ * (features.ts says why that spelling). taplint 3.4.7 predates the key (its list in
+ * uk.ac.starlink.vo.AdqlVersion has no "conditional") and, comparing case-sensitively, calls it a
+ * custom feature type. No error is accepted.
  */
 const EXPLAINED: { code: RegExp; text: RegExp; why: string }[] = [
-  { code: /^E-CAP-KEYX-/, text: /features-adql-conditional/, why: "ADQL 2.1 key unknown to taplint 3.4.7" },
+  {
+    code: /^W-CAP-CULF-/,
+    text: /"ivo:\/\/ivoa\.net\/std\/tapregext#features-adql-conditional"/,
+    why: "ADQL 2.1 §4.8 key, unknown to taplint 3.4.7",
+  },
 ];
 
-/** What each stage must report at most: the async stages (UWS, QAS, UPL) nothing at all. */
+/** What each stage must report: CAP only the explained warning, the async stages (UWS, QAS, UPL) nothing. */
 const EXPECTED_STAGES: Record<string, { E: number; W: number }> = {
-  CAP: { E: 1, W: 0 },
+  CAP: { E: 0, W: 1 },
   UWS: { E: 0, W: 0 },
   QAS: { E: 0, W: 0 },
   UPL: { E: 0, W: 0 },
@@ -68,13 +73,14 @@ describe("server against STILTS taplint and pyvo", function () {
     }
     console.log(`      taplint ${totals}`);
     for (const [stage, c] of perStage) console.log(`      taplint ${stage}: ${c.E} errors, ${c.W} warnings`);
+    for (const line of reports) if (!unexplained.includes(line)) console.log(`      taplint explained: ${line}`);
     expect(unexplained, unexplained.join("\n")).to.deep.equal([]);
     for (const [stage, want] of Object.entries(EXPECTED_STAGES)) {
       expect(perStage.get(stage) ?? { E: 0, W: 0 }, stage).to.deep.equal(want);
     }
     // The async stages ran (they submit jobs to /async): their sections are in the report.
     for (const stage of ["UWS", "QAS", "UPL"]) expect(r.stdout, stage).to.match(new RegExp(`^I-${stage}-`, "m"));
-    expect(totals).to.match(/^Totals: Errors: 1; Warnings: 0;/);
+    expect(totals).to.match(/^Totals: Errors: 0; Warnings: 1;/);
   });
 
   it("works with pyvo: capabilities, tables, counts, overflow, NULLs, uploads, cone search, errors", async function () {
