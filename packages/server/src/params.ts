@@ -1,17 +1,38 @@
 /**
  * DALI request parameters: from the query string (GET), an urlencoded form or a multipart form
- * (POST). Names are case-insensitive (DALI 1.1 §3), values are not. Multipart file parts are kept
- * (up to the upload limit) for UPLOAD=name,param:part.
+ * (POST). Names are case-insensitive (DALI 1.1 §4.1), values are not. Multipart file parts, for
+ * UPLOAD=name,param:part, are spooled to a temporary directory as they arrive, up to the upload
+ * limit: the UPLOAD parameter that names a part may come after it, so a part cannot be parsed
+ * while it arrives, and holding it in memory would cost up to the upload limit per request.
  */
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Context } from "koa";
 import busboy from "busboy";
 import { TapError } from "./errors.js";
+
+/** An uploaded part's bytes, which may be read more than once. */
+export interface UploadPart {
+  readonly size: number;
+  open(): Readable;
+}
 
 export interface RequestParams {
   /** Values by upper-cased name, in order of appearance. */
   values: Map<string, string[]>;
   /** Multipart file parts by field name (as sent: param: references are case-sensitive). */
-  files: Map<string, Buffer>;
+  files: Map<string, UploadPart>;
+  /** Removes the spooled parts; idempotent. It also runs when the response closes. */
+  dispose(): Promise<void>;
+}
+
+/** Parameters with no spooled parts (a GET, a urlencoded POST, a stored job). */
+export function paramsOf(values: Map<string, string[]>, files: Map<string, UploadPart> = new Map()): RequestParams {
+  return { values, files, dispose: async () => {} };
 }
 
 export interface ParamLimits {
@@ -48,52 +69,80 @@ async function readBody(ctx: Context, max: number): Promise<Buffer> {
 
 export async function readParams(ctx: Context, limits: ParamLimits): Promise<RequestParams> {
   const values = new Map<string, string[]>();
-  const files = new Map<string, Buffer>();
   for (const [k, v] of new URLSearchParams(ctx.querystring)) add(values, k, v);
-  if (ctx.method !== "POST") return { values, files };
+  if (ctx.method !== "POST") return paramsOf(values);
   const type = (ctx.get("content-type") || "").toLowerCase();
-  if (type.startsWith("multipart/form-data")) {
-    await readMultipart(ctx, values, files, limits);
-  } else if (type.startsWith("application/x-www-form-urlencoded") || type === "") {
+  if (type.startsWith("multipart/form-data")) return readMultipart(ctx, values, limits);
+  if (type.startsWith("application/x-www-form-urlencoded") || type === "") {
     const body = await readBody(ctx, limits.maxFormBytes);
     for (const [k, v] of new URLSearchParams(body.toString("utf8"))) add(values, k, v);
-  } else {
-    throw new TapError(400, `Unsupported request Content-Type ${type}: use application/x-www-form-urlencoded or multipart/form-data`);
+    return paramsOf(values);
   }
-  return { values, files };
+  throw new TapError(400, `Unsupported request Content-Type ${type}: use application/x-www-form-urlencoded or multipart/form-data`);
 }
 
-function readMultipart(ctx: Context, values: Map<string, string[]>, files: Map<string, Buffer>, limits: ParamLimits): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({
-        headers: ctx.req.headers,
-        limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fieldSize: limits.maxFormBytes },
+async function readMultipart(ctx: Context, values: Map<string, string[]>, limits: ParamLimits): Promise<RequestParams> {
+  const files = new Map<string, UploadPart>();
+  let dir: Promise<string> | undefined;
+  let disposed: Promise<void> | undefined;
+  const dispose = () =>
+    (disposed ??= (async () => {
+      if (dir) await rm(await dir, { recursive: true, force: true });
+    })());
+  const params: RequestParams = { values, files, dispose };
+  let failed: Error | undefined;
+  const fail = (e: Error) => {
+    if (!failed) failed = e;
+  };
+  const spooled: Promise<void>[] = [];
+  let count = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let bb: busboy.Busboy;
+      try {
+        bb = busboy({
+          headers: ctx.req.headers,
+          limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fieldSize: limits.maxFormBytes },
+        });
+      } catch (e) {
+        reject(new TapError(400, `Bad multipart request: ${(e as Error).message}`));
+        return;
+      }
+      bb.on("field", (name, value, info) => {
+        if (info.valueTruncated) fail(new TapError(413, `Form field ${name} is longer than ${limits.maxFormBytes} bytes`, "TAP_TOO_LARGE"));
+        add(values, name, value);
       });
-    } catch (e) {
-      reject(new TapError(400, `Bad multipart request: ${(e as Error).message}`));
-      return;
-    }
-    let failed: Error | undefined;
-    const fail = (e: Error) => {
-      if (!failed) failed = e;
-    };
-    bb.on("field", (name, value, info) => {
-      if (info.valueTruncated) fail(new TapError(413, `Form field ${name} is longer than ${limits.maxFormBytes} bytes`, "TAP_TOO_LARGE"));
-      add(values, name, value);
+      bb.on("file", (name, stream) => {
+        stream.on("limit", () =>
+          fail(new TapError(413, `Upload ${name} is larger than the limit of ${limits.maxFileBytes} bytes`, "TAP_UPLOAD_TOO_LARGE")),
+        );
+        // The file name is ours (a counter), never the client's.
+        const index = ++count;
+        spooled.push(
+          (async () => {
+            const path = join(await (dir ??= mkdtemp(join(tmpdir(), "tap-upload-"))), `part-${index}`);
+            const out = createWriteStream(path);
+            await pipeline(stream, out);
+            files.set(name, { size: out.bytesWritten, open: () => createReadStream(path) });
+          })().catch((e: unknown) => {
+            stream.resume();
+            fail(e instanceof TapError ? e : new TapError(500, `Could not keep upload ${name}: ${(e as Error).message}`, "TAP_INTERNAL"));
+          }),
+        );
+      });
+      bb.on("filesLimit", () => fail(new TapError(413, `More than ${limits.maxFiles} uploaded files`, "TAP_TOO_LARGE")));
+      bb.on("error", (e: Error) => reject(new TapError(400, `Bad multipart request: ${e.message}`)));
+      bb.on("close", () => resolve());
+      ctx.req.pipe(bb);
     });
-    bb.on("file", (name, stream) => {
-      const parts: Buffer[] = [];
-      stream.on("data", (d: Buffer) => parts.push(d));
-      stream.on("limit", () =>
-        fail(new TapError(413, `Upload ${name} is larger than the limit of ${limits.maxFileBytes} bytes`, "TAP_UPLOAD_TOO_LARGE")),
-      );
-      stream.on("close", () => files.set(name, Buffer.concat(parts)));
-    });
-    bb.on("filesLimit", () => fail(new TapError(413, `More than ${limits.maxFiles} uploaded files`, "TAP_TOO_LARGE")));
-    bb.on("error", (e: Error) => reject(new TapError(400, `Bad multipart request: ${e.message}`)));
-    bb.on("close", () => (failed ? reject(failed) : resolve()));
-    ctx.req.pipe(bb);
-  });
+    await Promise.all(spooled);
+    if (failed) throw failed;
+    // Whatever the route does with the parts, they go when the response does.
+    ctx.res.once("close", () => void dispose().catch(() => {}));
+    return params;
+  } catch (e) {
+    await Promise.allSettled(spooled);
+    await dispose();
+    throw e;
+  }
 }

@@ -10,7 +10,7 @@ import { writeTable, contentType, type Field, type OutputFormat } from "@qserv-t
 import type { Readable } from "node:stream";
 import type { AsyncRunOptions, RowCursor, Session } from "./backends/backend.js";
 import { TapError, errorStatusAndMessage } from "./errors.js";
-import { single, type RequestParams } from "./params.js";
+import { single, type RequestParams, type UploadPart } from "./params.js";
 import { fieldOf, rowMapper } from "./results.js";
 import type { Limits } from "./config.js";
 import type { QueryCompiler, ServiceDeps } from "./service.js";
@@ -110,7 +110,7 @@ export interface StartedQuery {
 
 export interface StartOptions {
   /** Multipart parts for UPLOAD=name,param:part. */
-  files: Map<string, Buffer>;
+  files: Map<string, UploadPart>;
   /** Aborting stops the database query; a TapError reason is what the client is told. */
   signal: AbortSignal;
   requestTime?: Date;

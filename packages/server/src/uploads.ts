@@ -9,6 +9,7 @@ import { readVOTable, type Field } from "@qserv-tap/votable";
 import type { Session } from "./backends/backend.js";
 import type { Limits } from "./config.js";
 import { TapError } from "./errors.js";
+import type { UploadPart } from "./params.js";
 
 export interface UploadRef {
   name: string;
@@ -38,14 +39,15 @@ export function parseUploadParam(values: readonly string[]): UploadRef[] {
 }
 
 export interface UploadContext {
-  files: Map<string, Buffer>;
+  files: Map<string, UploadPart>;
   limits: Limits;
   allowedHosts: readonly string[];
   uploadsSupported: boolean;
   backendName: string;
 }
 
-async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal): Promise<Buffer> {
+/** The body of an allowlisted URL, as a stream that fails once it passes the upload limit. */
+async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
   let url: URL;
   try {
     url = new URL(uri);
@@ -67,17 +69,33 @@ async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal)
   const res = await fetch(url, { signal, redirect: "error" }).catch((e: Error) => {
     throw new TapError(400, `UPLOAD ${uri}: ${e.message}`, "TAP_BAD_UPLOAD");
   });
-  if (!res.ok || !res.body) throw new TapError(400, `UPLOAD ${uri}: HTTP ${res.status}`, "TAP_BAD_UPLOAD");
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > ctx.limits.uploadMaxBytes) {
-      throw new TapError(413, `UPLOAD ${uri} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
-    }
-    parts.push(Buffer.from(chunk));
+  if (!res.ok || !res.body) {
+    await res.body?.cancel();
+    throw new TapError(400, `UPLOAD ${uri}: HTTP ${res.status}`, "TAP_BAD_UPLOAD");
   }
-  return Buffer.concat(parts);
+  const tooLarge = () => new TapError(413, `UPLOAD ${uri} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
+  const declared = Number(res.headers.get("content-length") ?? NaN);
+  if (declared > ctx.limits.uploadMaxBytes) {
+    await res.body.cancel();
+    throw tooLarge();
+  }
+  const body = res.body as AsyncIterable<Uint8Array>;
+  return (async function* () {
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > ctx.limits.uploadMaxBytes) throw tooLarge();
+      yield chunk;
+    }
+  })();
+}
+
+/** The error to report for a failed upload read: ours as it is, the reader's as a bad upload. */
+function uploadError(name: string, e: unknown, prefix: string): TapError {
+  const cause = (e as { cause?: unknown }).cause;
+  if (e instanceof TapError) return e;
+  if (cause instanceof TapError) return cause;
+  return new TapError(400, `UPLOAD ${name}: ${prefix}${(e as Error).message}`, "TAP_BAD_UPLOAD");
 }
 
 /** Unique, non-empty column names for the uploaded fields, as the query refers to them. */
@@ -109,12 +127,12 @@ export async function loadUploads(
   }
   const tables: SchemaTable[] = [];
   for (const ref of refs) {
-    let data: Buffer;
+    let data: AsyncIterable<Uint8Array>;
     if (ref.uri.startsWith("param:")) {
       const part = ref.uri.slice("param:".length);
       const file = ctx.files.get(part);
       if (!file) throw new TapError(400, `UPLOAD ${ref.name}: the request has no multipart part named ${part}`, "TAP_BAD_UPLOAD");
-      data = file;
+      data = file.open();
     } else {
       data = await fetchUpload(ref.uri, ctx, signal);
     }
@@ -124,7 +142,7 @@ export async function loadUploads(
         limits: { maxBytes: ctx.limits.uploadMaxBytes, maxRows: ctx.limits.uploadMaxRows, maxFields: 1000 },
       });
     } catch (e) {
-      throw new TapError(400, `UPLOAD ${ref.name}: not a readable VOTable: ${(e as Error).message}`, "TAP_BAD_UPLOAD");
+      throw uploadError(ref.name, e, "not a readable VOTable: ");
     }
     const fields = reader.fields;
     if (fields.length === 0) throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
@@ -133,10 +151,16 @@ export async function loadUploads(
       try {
         for await (const row of reader) yield row as readonly unknown[];
       } catch (e) {
-        throw new TapError(400, `UPLOAD ${ref.name}: ${(e as Error).message}`, "TAP_BAD_UPLOAD");
+        throw uploadError(ref.name, e, "");
       }
     })();
-    const sqlName = await session.createUploadTable({ name: ref.name, fields, rows }, names);
+    let sqlName: string[];
+    try {
+      sqlName = await session.createUploadTable({ name: ref.name, fields, rows }, names);
+    } finally {
+      // Releases the input (the spooled part's file, the URL's connection) if the load stopped early.
+      await reader.close();
+    }
     tables.push({
       schema: "TAP_UPLOAD",
       name: ref.name,

@@ -202,7 +202,9 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     const name = String(ctx.params.name);
     if (!j.inlineParts.includes(name)) throw new TapError(404, `Job ${j.id} has no inline parameter ${name}`);
     ctx.type = "application/octet-stream";
-    ctx.body = await results.get(j.id, inlineName(name));
+    const size = await results.size(j.id, inlineName(name));
+    if (size !== undefined) ctx.length = size;
+    ctx.body = results.read(j.id, inlineName(name));
   });
 
   router.get("/async/:id/results", (ctx) => xml(ctx, standaloneXml(resultsXml(job(ctx), urls, ""))));

@@ -24,30 +24,35 @@ export function syncRouter(deps: ServiceDeps): Router {
       maxFileBytes: limits.uploadMaxBytes,
       maxFiles: limits.uploadMaxTables,
     });
-    const query = single(params, "QUERY");
-    if (query !== undefined) (ctx.state as { query?: string }).query = query;
-    const req = parseTapRequest(params, limits);
-
-    const abort = new AbortController();
-    const timeout = setTimeout(
-      () => abort.abort(new TapError(503, `Query exceeded the synchronous time limit of ${limits.syncTimeoutSeconds} s`)),
-      limits.syncTimeoutSeconds * 1000,
-    );
-    const onClose = () => abort.abort(new Error("client disconnected"));
-    ctx.res.once("close", onClose);
-    const done = () => {
-      clearTimeout(timeout);
-      ctx.res.off("close", onClose);
-    };
     try {
-      const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log });
-      started.stream.on("close", done);
-      ctx.status = 200;
-      ctx.set("Content-Type", started.contentType);
-      ctx.body = started.stream;
-    } catch (e) {
-      done();
-      throw e;
+      const query = single(params, "QUERY");
+      if (query !== undefined) (ctx.state as { query?: string }).query = query;
+      const req = parseTapRequest(params, limits);
+
+      const abort = new AbortController();
+      const timeout = setTimeout(
+        () => abort.abort(new TapError(503, `Query exceeded the synchronous time limit of ${limits.syncTimeoutSeconds} s`)),
+        limits.syncTimeoutSeconds * 1000,
+      );
+      const onClose = () => abort.abort(new Error("client disconnected"));
+      ctx.res.once("close", onClose);
+      const done = () => {
+        clearTimeout(timeout);
+        ctx.res.off("close", onClose);
+      };
+      try {
+        const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log });
+        started.stream.on("close", done);
+        ctx.status = 200;
+        ctx.set("Content-Type", started.contentType);
+        ctx.body = started.stream;
+      } catch (e) {
+        done();
+        throw e;
+      }
+    } finally {
+      // By now the uploads are tables of the query's database session.
+      await params.dispose();
     }
   };
   router.get("/sync", handler);

@@ -5,7 +5,7 @@
  * job's RESPONSEFORMAT, is written to the results store.
  */
 import { pipeline } from "node:stream/promises";
-import type { RequestParams } from "../params.js";
+import { paramsOf } from "../params.js";
 import { parseTapRequest, startQuery } from "../query.js";
 import type { QueryCompiler, ServiceDeps } from "../service.js";
 import type { Executor } from "./manager.js";
@@ -15,14 +15,17 @@ import type { ResultStore } from "./result-store.js";
 export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results: ResultStore): Executor {
   const log = deps.log ?? (() => {});
   return async ({ job, signal, resume, setBackendRef }) => {
-    const params: RequestParams = { values: new Map(), files: new Map() };
+    const params = paramsOf(new Map());
     for (const p of job.parameters) {
       const list = params.values.get(p.name);
       if (list) list.push(p.value);
       else params.values.set(p.name, [p.value]);
     }
     const req = parseTapRequest(params, deps.config.limits);
-    for (const part of job.inlineParts) params.files.set(part, await results.get(job.id, inlineName(part)));
+    for (const part of job.inlineParts) {
+      const name = inlineName(part);
+      params.files.set(part, { size: (await results.size(job.id, name)) ?? 0, open: () => results.read(job.id, name) });
+    }
     const started = await startQuery(deps, compiler, req, {
       files: params.files,
       signal,

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { DEFAULT_ASYNC, type AsyncConfig } from "../config.js";
 import { JsonFileJobStore } from "./job-store.js";
 import type { Job } from "./job.js";
@@ -167,7 +168,7 @@ describe("async job manager", function () {
   it("destroys a job when its destruction time passes, with its results", async () => {
     const m = manager(controllable().executor);
     await m.start();
-    const j = await m.create(anon("a"), q("x"), new Map([["t1", Buffer.from("<VOTABLE/>")]]));
+    const j = await m.create(anon("a"), q("x"), new Map([["t1", { size: 10, open: () => Readable.from([Buffer.from("<VOTABLE/>")]) }]]));
     expect(existsSync(join(dir, "results", j.id))).to.equal(true);
     await m.setDestruction(j, new Date(Date.now() + 200).toISOString());
     await sleep(400);

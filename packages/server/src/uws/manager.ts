@@ -12,6 +12,7 @@ import { errorStatusAndMessage, TapError } from "../errors.js";
 import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
 import type { JobStore } from "./job-store.js";
 import type { ResultStore } from "./result-store.js";
+import type { UploadPart } from "../params.js";
 
 /** What a running job is given: its record, a signal, and a way to record the database's reference. */
 export interface Execution {
@@ -142,7 +143,7 @@ export class JobManager {
   }
 
   /** A new job, PENDING, or QUEUED at once with `run` (PHASE=RUN in the creation request: one write, not two). */
-  async create(req: Requester, parameters: JobParameter[], inline: Map<string, Buffer>, options: { run?: boolean } = {}): Promise<Job> {
+  async create(req: Requester, parameters: JobParameter[], inline: Map<string, UploadPart>, options: { run?: boolean } = {}): Promise<Job> {
     if (this.closed) throw new TapError(503, "The service is stopping");
     const now = this.now();
     const c = this.o.config;
@@ -160,8 +161,8 @@ export class JobManager {
       results: [],
     };
     this.applyParameters(job, parameters);
-    for (const [name, data] of inline) {
-      await this.o.results.put(job.id, inlineName(name), data);
+    for (const [name, part] of inline) {
+      await this.o.results.put(job.id, inlineName(name), part.open());
       job.inlineParts.push(name);
     }
     this.jobs.set(job.id, job);
@@ -201,13 +202,13 @@ export class JobManager {
     }
   }
 
-  async addParameters(job: Job, parameters: JobParameter[], inline: Map<string, Buffer>): Promise<void> {
+  async addParameters(job: Job, parameters: JobParameter[], inline: Map<string, UploadPart>): Promise<void> {
     if (job.phase !== "PENDING") {
       throw new TapError(400, `The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`, "UWS_BAD_PHASE");
     }
     this.applyParameters(job, parameters);
-    for (const [name, data] of inline) {
-      await this.o.results.put(job.id, inlineName(name), data);
+    for (const [name, part] of inline) {
+      await this.o.results.put(job.id, inlineName(name), part.open());
       if (!job.inlineParts.includes(name)) job.inlineParts.push(name);
     }
     await this.o.store.save(job);

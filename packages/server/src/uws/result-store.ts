@@ -6,10 +6,10 @@
  * partial result, even after a crash.
  */
 import { createReadStream, createWriteStream, mkdirSync, readdirSync } from "node:fs";
-import { open, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable, Writable } from "node:stream";
-import { finished } from "node:stream/promises";
+import { Readable, type Writable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
 
 export interface ResultSink {
   stream: Writable;
@@ -22,8 +22,7 @@ export interface ResultStore {
   /** A human-readable location, kept in the job record. */
   locationOf(jobId: string, name: string): string;
   create(jobId: string, name: string): Promise<ResultSink>;
-  put(jobId: string, name: string, data: Buffer): Promise<void>;
-  get(jobId: string, name: string): Promise<Buffer>;
+  put(jobId: string, name: string, data: Buffer | Readable): Promise<void>;
   /** Size in bytes, or undefined when there is no such object. */
   size(jobId: string, name: string): Promise<number | undefined>;
   /** The object, or the bytes start..end (inclusive). */
@@ -79,16 +78,15 @@ export class LocalDirResultStore implements ResultStore {
     };
   }
 
-  async put(jobId: string, name: string, data: Buffer): Promise<void> {
-    const path = this.path(jobId, name);
-    mkdirSync(join(this.dir, jobId), { recursive: true });
-    const tmp = `${path}.${++this.counter}.partial`;
-    await writeFile(tmp, data, { flush: true } as Parameters<typeof writeFile>[2]);
-    await rename(tmp, path);
-  }
-
-  async get(jobId: string, name: string): Promise<Buffer> {
-    return readFile(this.path(jobId, name));
+  async put(jobId: string, name: string, data: Buffer | Readable): Promise<void> {
+    const sink = await this.create(jobId, name);
+    try {
+      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, sink.stream);
+      await sink.commit();
+    } catch (e) {
+      await sink.discard();
+      throw e;
+    }
   }
 
   async size(jobId: string, name: string): Promise<number | undefined> {

@@ -1,0 +1,131 @@
+/**
+ * Request parameters (DALI 1.1 §4.1: names case-insensitive) and multipart parts, which are
+ * spooled to files in $TMPDIR as they arrive and removed when the response closes.
+ */
+import { expect } from "chai";
+import { EventEmitter } from "node:events";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import type { Context } from "koa";
+import { TapError } from "./errors.js";
+import { readParams, single, type ParamLimits } from "./params.js";
+
+const LIMITS: ParamLimits = { maxFormBytes: 1024, maxFileBytes: 4 * 1024 * 1024, maxFiles: 2 };
+
+/** A POST context whose body is `form`, as koa would give it to a route. */
+async function context(form: FormData | string, query = ""): Promise<{ ctx: Context; res: EventEmitter }> {
+  const request = new Request("http://localhost/", { method: "POST", body: form });
+  const type = typeof form === "string" ? "multipart/form-data; boundary=nothing" : request.headers.get("content-type")!;
+  const body = Buffer.from(await request.arrayBuffer());
+  const req = Object.assign(Readable.from([body]), { headers: { "content-type": type } });
+  const res = new EventEmitter();
+  const ctx = { method: "POST", querystring: query, req, res, get: (h: string) => (h.toLowerCase() === "content-type" ? type : "") };
+  return { ctx: ctx as unknown as Context, res };
+}
+
+async function bytes(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const b of stream) parts.push(b as Buffer);
+  return Buffer.concat(parts);
+}
+
+describe("server request parameters", function () {
+  let spool: string;
+  let saved: string | undefined;
+  const spooled = () => readdirSync(spool).filter((f) => f.startsWith("tap-upload-"));
+
+  beforeEach(() => {
+    saved = process.env.TMPDIR;
+    spool = mkdtempSync(join(tmpdir(), "tap-params-test-"));
+    process.env.TMPDIR = spool;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(spool, { recursive: true, force: true });
+  });
+
+  it("reads names case-insensitively from the query string and the form, in order", async () => {
+    const form = new FormData();
+    form.set("query", "SELECT 1");
+    form.set("Lang", "ADQL");
+    const { ctx } = await context(form, "MAXREC=5&maxrec=5");
+    const p = await readParams(ctx, LIMITS);
+    expect(single(p, "QUERY")).to.equal("SELECT 1");
+    expect(single(p, "LANG")).to.equal("ADQL");
+    expect(p.values.get("MAXREC")).to.deep.equal(["5", "5"]);
+    expect(p.files.size).to.equal(0);
+    expect(spooled()).to.deep.equal([]);
+  });
+
+  it("keeps a multipart part in a file, not in memory, until the response closes", async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024, "<TR><TD>1</TD></TR>");
+    const form = new FormData();
+    form.set("UPLOAD", "t,param:part");
+    form.set("part", new Blob([data]), "t.xml");
+    const { ctx, res } = await context(form);
+    const p = await readParams(ctx, LIMITS);
+    const part = p.files.get("part")!;
+    expect(part.size).to.equal(data.length);
+    const [dir] = spooled();
+    expect(dir).to.be.a("string");
+    const onDisk = readdirSync(join(spool, dir!));
+    expect(onDisk).to.deep.equal(["part-1"]);
+    expect(statSync(join(spool, dir!, "part-1")).size).to.equal(data.length);
+    // It can be read more than once (an async job copies it, then the job reads it).
+    expect((await bytes(part.open())).equals(data)).to.equal(true);
+    expect((await bytes(part.open())).equals(data)).to.equal(true);
+    res.emit("close");
+    for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(spooled()).to.deep.equal([]);
+  });
+
+  const REFUSED: [string, () => FormData | string, number, RegExp][] = [
+    [
+      "a part over the upload limit",
+      () => {
+        const f = new FormData();
+        f.set("part", new Blob([Buffer.alloc(LIMITS.maxFileBytes + 1, "x")]), "t.xml");
+        return f;
+      },
+      413,
+      /Upload part is larger than the limit of 4194304 bytes/,
+    ],
+    [
+      "more parts than allowed",
+      () => {
+        const f = new FormData();
+        for (const n of ["a", "b", "c"]) f.set(n, new Blob(["<VOTABLE/>"]), `${n}.xml`);
+        return f;
+      },
+      413,
+      /More than 2 uploaded files/,
+    ],
+    [
+      "a form field over the form limit",
+      () => {
+        const f = new FormData();
+        f.set("QUERY", "x".repeat(LIMITS.maxFormBytes + 1));
+        return f;
+      },
+      413,
+      /Form field QUERY is longer than 1024 bytes/,
+    ],
+    ["a body that is not multipart", () => "this is not a multipart body", 400, /Bad multipart request/],
+  ];
+  for (const [name, form, status, message] of REFUSED) {
+    it(`refuses ${name} and leaves no file behind`, async () => {
+      const { ctx } = await context(form());
+      const err = await readParams(ctx, LIMITS).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(TapError);
+      expect((err as TapError).status).to.equal(status);
+      expect((err as Error).message).to.match(message);
+      expect(spooled()).to.deep.equal([]);
+    });
+  }
+});
