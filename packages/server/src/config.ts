@@ -199,6 +199,7 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   limits.syncTimeoutSeconds = int(env.TAP_SYNC_TIMEOUT, "TAP_SYNC_TIMEOUT") ?? limits.syncTimeoutSeconds;
   limits.uploadMaxBytes = int(env.TAP_UPLOAD_MAX_BYTES, "TAP_UPLOAD_MAX_BYTES") ?? limits.uploadMaxBytes;
   limits.uploadMaxRows = int(env.TAP_UPLOAD_MAX_ROWS, "TAP_UPLOAD_MAX_ROWS") ?? limits.uploadMaxRows;
+  limits.uploadMaxTables = int(env.TAP_UPLOAD_MAX_TABLES, "TAP_UPLOAD_MAX_TABLES") ?? limits.uploadMaxTables;
   if (limits.defaultMaxrec > limits.hardMaxrec) limits.defaultMaxrec = limits.hardMaxrec;
   const a = { ...DEFAULT_ASYNC, ...(f.async ?? {}) };
   const asyncConfig: AsyncConfig = {

@@ -31,10 +31,19 @@ export function errorStatusAndMessage(err: unknown): { status: number; message: 
   return { status: 500, message: `Internal error: ${e?.message ?? String(err)}`, log: true };
 }
 
-export function sendError(ctx: Context, status: number, message: string, query?: string): void {
+/** What an error document repeats of the request: its QUERY and RUNID (DALI 1.1 §4.3.6), when known. */
+export interface ErrorEcho {
+  query?: string;
+  runId?: string;
+}
+
+export function sendError(ctx: Context, status: number, message: string, echo: ErrorEcho = {}): void {
   ctx.status = status;
   ctx.type = VOTABLE_CONTENT_TYPE;
-  ctx.body = errorDocument(message, query === undefined ? {} : { query });
+  ctx.body = errorDocument(message, {
+    ...(echo.query !== undefined ? { query: echo.query } : {}),
+    ...(echo.runId !== undefined ? { infos: [{ name: "RUNID", value: echo.runId }] } : {}),
+  });
 }
 
 export function errorMiddleware(log: (msg: string) => void) {
@@ -49,7 +58,7 @@ export function errorMiddleware(log: (msg: string) => void) {
     } catch (err) {
       const { status, message, log: shouldLog } = errorStatusAndMessage(err);
       if (shouldLog) log(`${ctx.method} ${ctx.url}: ${(err as Error)?.stack ?? String(err)}`);
-      sendError(ctx, status, message, (ctx.state as { query?: string }).query);
+      sendError(ctx, status, message, ctx.state as ErrorEcho);
     }
   };
 }

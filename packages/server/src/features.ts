@@ -59,6 +59,7 @@ export const FEATURES: readonly Feature[] = [
   {
     type: FEATURE_TYPES.geo,
     form: "INTERSECTS",
+    description: "Only with a POINT as one of the arguments (the same as CONTAINS); INTERSECTS of two regions is refused.",
     probe: `SELECT n FROM ${T} WHERE 1 = INTERSECTS(${P}, CIRCLE('ICRS', 10, 10, 1))`,
   },
   { type: FEATURE_TYPES.geo, form: "DISTANCE", probe: `SELECT DISTANCE(${P}, POINT('ICRS', 10, 10)) AS d FROM ${T}` },
@@ -66,7 +67,12 @@ export const FEATURES: readonly Feature[] = [
   { type: FEATURE_TYPES.geo, form: "COORD2", probe: `SELECT COORD2(${P}) AS c FROM ${T}` },
   { type: FEATURE_TYPES.geo, form: "COORDSYS", probe: `SELECT COORDSYS(${P}) AS c FROM ${T}` },
   { type: FEATURE_TYPES.geo, form: "AREA", probe: `SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM ${T}` },
-  { type: FEATURE_TYPES.geo, form: "CENTROID", probe: `SELECT CENTROID(CIRCLE('ICRS', ra, dec, 1)) AS c FROM ${T}` },
+  {
+    type: FEATURE_TYPES.geo,
+    form: "CENTROID",
+    description: "Of a CIRCLE or a BOX; CENTROID of a POLYGON is refused.",
+    probe: `SELECT CENTROID(CIRCLE('ICRS', ra, dec, 1)) AS c FROM ${T}`,
+  },
   { type: FEATURE_TYPES.geo, form: "REGION", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, REGION('CIRCLE ICRS 10 10 1'))` },
   { type: FEATURE_TYPES.string, form: "LOWER", probe: `SELECT LOWER(s) AS l FROM ${T}` },
   { type: FEATURE_TYPES.string, form: "UPPER", probe: `SELECT UPPER(s) AS u FROM ${T}` },

@@ -85,6 +85,9 @@ export function parseTapRequest(params: RequestParams, limits: Limits): TapReque
   const format = outputFormat(single(params, "RESPONSEFORMAT") ?? single(params, "FORMAT"));
   const maxrec = parseMaxrec(single(params, "MAXREC"), limits.defaultMaxrec, limits.hardMaxrec);
   const runId = single(params, "RUNID");
+  if (runId !== undefined && runId.length > 64) {
+    throw new TapError(400, `RUNID is ${runId.length} characters long; DALI allows at most 64`, "TAP_BAD_RUNID");
+  }
   const uploads = parseUploadParam(params.values.get("UPLOAD") ?? []);
   return { query, format, maxrec, ...(runId !== undefined ? { runId } : {}), uploads };
 }

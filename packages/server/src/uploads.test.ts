@@ -1,5 +1,5 @@
 /**
- * TAP_UPLOAD over HTTP (TAP 1.1 §4.5, DALI 1.1 §4.3.5): UPLOAD=name,param:part with the VOTable
+ * TAP_UPLOAD over HTTP (TAP 1.1 §2.7.6, DALI 1.1 §4.3.5): UPLOAD=name,param:part with the VOTable
  * in a multipart part, and UPLOAD=name,http://... from an allowlisted host, on the demo catalog
  * (DuckDB), with small upload limits so that each limit can be reached. The parts are spooled to
  * $TMPDIR while the request is read; every case also checks that nothing is left there.
@@ -11,7 +11,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startService, type Running } from "./test-support/service.js";
+import { readVOTable } from "@qserv-tap/votable";
+import { findMariaDb, startMariaDb, type MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
+import { needTool, startService, type Running } from "./test-support/service.js";
 
 const MAX_BYTES = 100_000;
 
@@ -24,10 +26,10 @@ function votable(ids: readonly number[], extraField = ""): string {
   );
 }
 
-/** A VOTable of about `bytes` bytes (rows padded with spaces). */
-function votableOfSize(bytes: number): string {
-  const row = `<TR><TD>1</TD></TR>${" ".repeat(80)}`;
-  return votable([]).replace("</TABLEDATA>", row.repeat(Math.ceil(bytes / row.length)) + "</TABLEDATA>");
+/** A VOTable of about `bytes` bytes: `rows` rows, padded with spaces. */
+function votableOfSize(bytes: number, rows = 1): string {
+  const row = "<TR><TD>1</TD></TR>";
+  return votable([]).replace("</TABLEDATA>", row.repeat(rows) + " ".repeat(bytes) + "</TABLEDATA>");
 }
 
 const BROKEN = '<?xml version="1.0"?>\n<VOTABLE version="1.4">\n<RESOURCE><TABLE><FIELD name="id" datatype="long"/>\n<DATA><TABLEDATA><TR><TD>1</TD></TR>\n</TABLE>';
@@ -62,7 +64,8 @@ const CASES: Case[] = [
   { name: "a param: reference to a part the request lacks", fields: { UPLOAD: "mine,param:nothere", QUERY: JOIN }, parts: { t1: votable([1]) }, status: 400, expect: /no multipart part named nothere/ },
   { name: "a malformed VOTable, with the line of the problem", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: BROKEN }, status: 400, expect: /UPLOAD mine: .*line 5/ },
   { name: "a part larger than the limit", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votableOfSize(MAX_BYTES + 10_000) }, status: 413, expect: /Upload t1 is larger than the limit of 100000 bytes/ },
-  { name: "a part just under the limit", fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT COUNT(*) AS n FROM TAP_UPLOAD.mine" }, parts: { t1: votableOfSize(MAX_BYTES - 2_000) }, status: 200, expect: ["n", String(Math.ceil((MAX_BYTES - 2_000) / 99))] },
+  { name: "a part just under the limit", fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT COUNT(*) AS n FROM TAP_UPLOAD.mine" }, parts: { t1: votableOfSize(MAX_BYTES - 2_000, 5) }, status: 200, expect: ["n", "5"] },
+  { name: "a table with more rows than the limit", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votable([1, 2, 3, 4, 5, 6]) }, status: 413, expect: /UPLOAD mine has more than 5 rows, the limit of this service/ },
   { name: "more parts than the table limit", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votable([1]), t2: votable([1]), t3: votable([1]) }, status: 413, expect: /More than 2 uploaded files/ },
   { name: "an upload table name that is not an ADQL name", fields: { UPLOAD: "1x,param:t1", QUERY: JOIN }, parts: { t1: votable([1]) }, status: 400, expect: /not a valid ADQL table name/ },
 ];
@@ -99,7 +102,7 @@ describe("server TAP_UPLOAD (param: and http: uploads, spooled to disk)", functi
     files.listen(0, "127.0.0.1");
     await once(files, "listening");
     filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-    svc = await startService({ demo: true, uploadUrlHosts: ["127.0.0.1"], limits: { uploadMaxBytes: MAX_BYTES, uploadMaxTables: 2 } });
+    svc = await startService({ demo: true, uploadUrlHosts: ["127.0.0.1"], limits: { uploadMaxBytes: MAX_BYTES, uploadMaxRows: 5, uploadMaxTables: 2 } });
   });
 
   after(async () => {
@@ -132,5 +135,97 @@ describe("server TAP_UPLOAD (param: and http: uploads, spooled to disk)", functi
       for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(spooled()).to.deep.equal([]);
     });
+  }
+});
+
+/**
+ * TAP 1.1 §2.7.6: "clients must be able to upload and then query a valid table and round-trip all
+ * values". One VOTable with a column of each datatype (and the DALI xtypes timestamp, point,
+ * circle, polygon), a row of values and a row of NULLs, uploaded and selected back, in TABLEDATA
+ * and BINARY2, on DuckDB and on MariaDB.
+ */
+const EVERY_TYPE = `<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>
+<FIELD name="b" datatype="boolean"/><FIELD name="u" datatype="unsignedByte"/><FIELD name="s" datatype="short"/>
+<FIELD name="i" datatype="int"/><FIELD name="l" datatype="long"/><FIELD name="f" datatype="float"/><FIELD name="d" datatype="double"/>
+<FIELD name="c" datatype="char" arraysize="*"/><FIELD name="uc" datatype="unicodeChar" arraysize="*"/>
+<FIELD name="t" datatype="char" arraysize="*" xtype="timestamp"/><FIELD name="p" datatype="double" arraysize="2" xtype="point" unit="deg"/>
+<FIELD name="ci" datatype="double" arraysize="3" xtype="circle" unit="deg"/><FIELD name="po" datatype="double" arraysize="*" xtype="polygon" unit="deg"/>
+<FIELD name="ia" datatype="int" arraysize="*"/>
+<DATA><TABLEDATA>
+<TR><TD>T</TD><TD>200</TD><TD>-3</TD><TD>2147483647</TD><TD>9007199254740993</TD><TD>1.5</TD><TD>0.1</TD><TD>a "b" &amp; c</TD><TD>ŝtar ✶</TD>
+<TD>2025-03-04T05:06:07.5</TD><TD>10 20</TD><TD>10 20 0.5</TD><TD>1 1 2 1 2 2</TD><TD>1 2 3</TD></TR>
+<TR><TD/><TD/><TD/><TD/><TD/><TD/><TD>NaN</TD><TD/><TD/><TD/><TD/><TD/><TD/><TD/></TR>
+</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`;
+
+/** Each column, but t (whose fraction of a second differs by backend), and its value in the row of values. */
+const EVERY_TYPE_ROW: [string, unknown][] = [
+  ["b", true],
+  ["u", 200],
+  ["s", -3],
+  ["i", 2147483647],
+  ["l", 9007199254740993n],
+  ["f", 1.5],
+  ["d", 0.1],
+  ["c", 'a "b" & c'],
+  ["uc", "ŝtar ✶"],
+  ["p", [10, 20]],
+  ["ci", [10, 20, 0.5]],
+  ["po", [1, 1, 2, 1, 2, 2]],
+  ["ia", [1, 2, 3]],
+];
+
+describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", function () {
+  this.timeout(120_000);
+  let db: MariaDbServer | undefined;
+  const services: { name: string; svc: Running; nan: unknown }[] = [];
+
+  before(async function () {
+    services.push({ name: "duckdb", svc: await startService({ demo: true }), nan: NaN });
+    needTool(this, findMariaDb().ok, "MariaDB (mariadbd, mariadb-install-db)");
+    db = await startMariaDb();
+    const c = await db.connect();
+    await c.query("CREATE DATABASE tap");
+    await c.end();
+    const mariadb = { host: "127.0.0.1", port: db.port, user: "root", password: "", database: "tap", connectionLimit: 2 };
+    // MariaDB has no NaN: a NaN double is stored as NULL.
+    services.push({ name: "mariadb", svc: await startService({ backend: "mariadb", demo: false, mariadb }), nan: null });
+  });
+
+  after(async () => {
+    for (const s of services) await s.svc.close();
+    await db?.stop();
+  });
+
+  for (const backend of ["duckdb", "mariadb"]) {
+    for (const format of ["votable/td", "votable/b2"]) {
+      it(`on ${backend}, in ${format}`, async function () {
+        const s = services.find((x) => x.name === backend);
+        if (!s) this.skip();
+        const form = new FormData();
+        form.set("LANG", "ADQL");
+        form.set("RESPONSEFORMAT", format);
+        form.set("UPLOAD", "t,param:p");
+        form.set("QUERY", "SELECT * FROM TAP_UPLOAD.t ORDER BY i");
+        form.set("p", new Blob([EVERY_TYPE]), "p.xml");
+        const res = await fetch(`${s!.svc.url}/sync`, { method: "POST", body: form });
+        const body = Buffer.from(await res.arrayBuffer());
+        expect(res.status, body.toString()).to.equal(200);
+        const reader = await readVOTable(body);
+        const names = reader.fields.map((f) => f.name);
+        expect(reader.fields.map((f) => [f.name, f.datatype, f.arraysize ?? "", f.xtype ?? ""])).to.deep.equal([
+          ["b", "boolean", "", ""], ["u", "unsignedByte", "", ""], ["s", "short", "", ""], ["i", "int", "", ""],
+          ["l", "long", "", ""], ["f", "float", "", ""], ["d", "double", "", ""], ["c", "char", "*", ""],
+          ["uc", "unicodeChar", "*", ""], ["t", "char", "*", "timestamp"], ["p", "double", "2", "point"],
+          ["ci", "double", "3", "circle"], ["po", "double", "*", "polygon"], ["ia", "int", "*", ""],
+        ]);
+        const rows: unknown[][] = [];
+        for await (const r of reader) rows.push([...r].map((v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v)));
+        // ORDER BY i: MariaDB sorts NULLs first, DuckDB last.
+        const [nulls, values] = rows.length === 2 && rows[0]![3] === null ? [rows[0]!, rows[1]!] : [rows[1]!, rows[0]!];
+        for (const [name, want] of EVERY_TYPE_ROW) expect(values[names.indexOf(name)], name).to.deep.equal(want);
+        expect(values[names.indexOf("t")]).to.match(/^2025-03-04T05:06:07\.50*$/);
+        for (const [i, name] of names.entries()) expect(nulls[i], name).to.deep.equal(name === "d" ? s!.nan : null);
+      });
+    }
   }
 });

@@ -1,5 +1,5 @@
 /**
- * TAP_UPLOAD (TAP 1.1 §4.5, DALI 1.1 §3.4.5): UPLOAD=name,param:part takes a VOTable from a
+ * TAP_UPLOAD (TAP 1.1 §2.7.6, DALI 1.1 §4.3.5): UPLOAD=name,param:part takes a VOTable from a
  * multipart part; UPLOAD=name,http(s)://... fetches one, but only from allowlisted hosts. Each
  * table is read as a stream by the VOTable reader within the configured limits and loaded into a
  * temporary table of the request's database session.
@@ -90,11 +90,21 @@ async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal)
   })();
 }
 
-/** The error to report for a failed upload read: ours as it is, the reader's as a bad upload. */
-function uploadError(name: string, e: unknown, prefix: string): TapError {
+/**
+ * The error to report for a failed upload read: ours as it is; the reader's size limits as 413,
+ * like the byte limit; anything else the reader says as a bad upload (with its line and column).
+ */
+function uploadError(name: string, e: unknown, prefix: string, limits: Limits): TapError {
   const cause = (e as { cause?: unknown }).cause;
   if (e instanceof TapError) return e;
   if (cause instanceof TapError) return cause;
+  const code = (e as { code?: unknown }).code;
+  if (code === "VOTABLE_LIMIT_ROWS") {
+    return new TapError(413, `UPLOAD ${name} has more than ${limits.uploadMaxRows} rows, the limit of this service`, "TAP_UPLOAD_TOO_LARGE");
+  }
+  if (code === "VOTABLE_LIMIT_BYTES") {
+    return new TapError(413, `UPLOAD ${name} is larger than the limit of ${limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
+  }
   return new TapError(400, `UPLOAD ${name}: ${prefix}${(e as Error).message}`, "TAP_BAD_UPLOAD");
 }
 
@@ -142,7 +152,7 @@ export async function loadUploads(
         limits: { maxBytes: ctx.limits.uploadMaxBytes, maxRows: ctx.limits.uploadMaxRows, maxFields: 1000 },
       });
     } catch (e) {
-      throw uploadError(ref.name, e, "not a readable VOTable: ");
+      throw uploadError(ref.name, e, "not a readable VOTable: ", ctx.limits);
     }
     const fields = reader.fields;
     if (fields.length === 0) throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
@@ -151,7 +161,7 @@ export async function loadUploads(
       try {
         for await (const row of reader) yield row as readonly unknown[];
       } catch (e) {
-        throw uploadError(ref.name, e, "");
+        throw uploadError(ref.name, e, "", ctx.limits);
       }
     })();
     let sqlName: string[];

@@ -4,8 +4,19 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DuckDBConnection} from "@duckdb/node-api";
-import { DuckDBInstance, DuckDBTimestampValue as TimestampValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBListType, DuckDBValue } from "@duckdb/node-api";
+import {
+  BIGINT,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBInstance,
+  DuckDBTimestampValue as TimestampValue,
+  INTEGER,
+  LIST,
+  FLOAT,
+  SMALLINT,
+  listValue,
+} from "@duckdb/node-api";
 import type { Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
 import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";
@@ -224,10 +235,36 @@ function appenderFor(f: Field): (a: Appender, v: unknown) => void {
       case "VARCHAR":
         a.appendVarchar(Array.isArray(v) ? v.join(" ") : String(v));
         return;
-      default:
-        // numeric arrays
-        a.appendValue((Array.from(v as ArrayLike<number>) as unknown[]).map((x) => (x === null ? null : Number(x))) as never);
+      default: {
+        // An array column (a VOTable arraysize other than char's): a list, whose type DuckDB
+        // cannot infer from the values.
+        const list = LIST_TYPES[t];
+        if (!list) throw new Error(`no DuckDB list type for ${t}`);
+        const items = Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>) : [v];
+        a.appendList(listValue(items.map((x) => listItem(t, x))), list.type);
+      }
     }
   };
+}
+
+const LIST_TYPES: Record<string, { type: DuckDBListType } | undefined> = {
+  "BOOLEAN[]": { type: LIST(BOOLEAN) },
+  "SMALLINT[]": { type: LIST(SMALLINT) },
+  "INTEGER[]": { type: LIST(INTEGER) },
+  "BIGINT[]": { type: LIST(BIGINT) },
+  "REAL[]": { type: LIST(FLOAT) },
+  "DOUBLE[]": { type: LIST(DOUBLE) },
+};
+
+function listItem(t: string, x: unknown): DuckDBValue {
+  if (x === null || x === undefined) return null;
+  switch (t) {
+    case "BOOLEAN[]":
+      return Boolean(x);
+    case "BIGINT[]":
+      return BigInt(x as number | bigint);
+    default:
+      return Number(x);
+  }
 }
 

@@ -163,7 +163,9 @@ class MariaDbSession implements Session {
   async createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]> {
     const name = `tap_upload_${this.nextId()}_${table.name.replace(/\W/g, "_")}`.toLowerCase();
     const cols = table.fields.map((f, i) => `${quoteMy(columnNames[i]!)} ${myType(f)}`);
-    const create = `CREATE TEMPORARY TABLE ${quoteMy(name)} (${cols.join(", ")})`;
+    // utf8mb4 whatever the database's default (often latin1): VOTable text is Unicode. The
+    // binary collation makes = and ORDER BY on it case- and accent-sensitive, as ADQL means them.
+    const create = `CREATE TEMPORARY TABLE ${quoteMy(name)} (${cols.join(", ")}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
     this.backend.onSql?.(create);
     await q(this.conn, create);
     this.temps.push(name);

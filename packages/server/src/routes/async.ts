@@ -187,7 +187,10 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     ctx.status = 200;
     ctx.type = VOTABLE_CONTENT_TYPE;
     const query = j.parameters.find((p) => p.name === "QUERY")?.value;
-    ctx.body = errorDocument(j.error.message, query === undefined ? {} : { query });
+    ctx.body = errorDocument(j.error.message, {
+      ...(query !== undefined ? { query } : {}),
+      ...(j.runId !== undefined ? { infos: [{ name: "RUNID", value: j.runId }] } : {}),
+    });
   });
 
   router.get("/async/:id/parameters", (ctx) => xml(ctx, standaloneXml(parametersXml(job(ctx), urls, ""))));

@@ -96,8 +96,13 @@ describe("server /sync", function () {
 
   describe("errors", () => {
     const cases: [string, Record<string, string>, number, RegExp][] = [
-      ["an ADQL syntax error, with line and column", { LANG: "ADQL", QUERY: "SELECT star_id\nFROM demo.stars WHERE" }, 400, /line 2, column \d+/],
-      ["an unknown table", { LANG: "ADQL", QUERY: "SELECT * FROM demo.nothing" }, 400, /unknown table/],
+      // DALI 1.1 §5.2: the error document; TAP 1.1 §3.3 (ADQL errors name where they are).
+      ["an ADQL syntax error, with line and column", { LANG: "ADQL", QUERY: "SELECT star_id\nFROM demo.stars WHERE" }, 400, /^ADQL error: line 2, column 22: expected one of .* but found the end of the query$/],
+      ["an unknown table, with line and column", { LANG: "ADQL", QUERY: "SELECT *\n  FROM demo.nothing" }, 400, /^ADQL error: line 2, column 8: unknown table demo\.nothing/],
+      ["an unknown column, with line and column", { LANG: "ADQL", QUERY: "SELECT nope FROM demo.stars" }, 400, /^ADQL error: line 1, column 8: unknown column nope/],
+      ["an unknown ADQL version", { LANG: "ADQL-3.0", QUERY: "SELECT 1 FROM demo.stars" }, 400, /^LANG=ADQL-3.0 is not supported: use ADQL, ADQL-2.0, ADQL-2.1$/],
+      ["a MAXREC that is not a number", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", MAXREC: "ten" }, 400, /^MAXREC must be a non-negative integer, not "ten"$/],
+      ["a RUNID longer than DALI's 64 characters", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", RUNID: "r".repeat(65) }, 400, /^RUNID is 65 characters long; DALI allows at most 64$/],
       ["a missing LANG", { QUERY: "SELECT 1 FROM demo.stars" }, 400, /LANG/],
       ["an unknown LANG", { LANG: "SQL", QUERY: "SELECT 1 FROM demo.stars" }, 400, /LANG=SQL/],
       ["a missing QUERY", { LANG: "ADQL" }, 400, /QUERY/],
@@ -116,6 +121,30 @@ describe("server /sync", function () {
         expect(info![1]).to.match(message);
       });
     }
+
+    it("repeats QUERY and RUNID in the error document (DALI 1.1 §4.3.6)", async () => {
+      const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT nope FROM demo.stars", RUNID: "xmatch-42" });
+      expect(r.status).to.equal(400);
+      expect(r.text).to.contain('<INFO name="QUERY" value="SELECT nope FROM demo.stars"/>');
+      expect(r.text).to.contain('<INFO name="RUNID" value="xmatch-42"/>');
+    });
+
+    it("refuses a parameter given twice with different values, and accepts the same value twice", async () => {
+      const twice = await fetch(`${url}/sync?LANG=ADQL&QUERY=SELECT%201%20AS%20a&query=SELECT%202%20AS%20a`);
+      expect(twice.status).to.equal(400);
+      expect(await twice.text()).to.contain("Parameter QUERY was given more than once with different values");
+      const same = await fetch(`${url}/sync?LANG=ADQL&lang=ADQL&QUERY=SELECT%20TOP%201%20star_id%20FROM%20demo.stars&RESPONSEFORMAT=csv`);
+      expect(same.status).to.equal(200);
+    });
+
+    it("answers MAXREC=0 with the fields, no rows and an OVERFLOW (TAP 1.1 §2.7.4)", async () => {
+      const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id FROM demo.stars", MAXREC: "0", RESPONSEFORMAT: "votable/td" });
+      expect(r.status).to.equal(200);
+      const doc = await rows(r.body);
+      expect(doc.fields.map((f) => f.name)).to.deep.equal(["star_id"]);
+      expect(doc.rows).to.deep.equal([]);
+      expect(r.text).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="OVERFLOW"\/>/);
+    });
 
     it("answers 404 with an error document for an unknown endpoint", async () => {
       const res = await fetch(`${url}/nothing`);

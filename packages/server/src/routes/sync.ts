@@ -4,7 +4,7 @@
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { TapError, sendError, errorStatusAndMessage } from "../errors.js";
+import { TapError, sendError, errorStatusAndMessage, type ErrorEcho } from "../errors.js";
 import { readParams, single } from "../params.js";
 import { parseTapRequest, startQuery } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
@@ -25,8 +25,11 @@ export function syncRouter(deps: ServiceDeps): Router {
       maxFiles: limits.uploadMaxTables,
     });
     try {
+      const echo = ctx.state as ErrorEcho;
       const query = single(params, "QUERY");
-      if (query !== undefined) (ctx.state as { query?: string }).query = query;
+      if (query !== undefined) echo.query = query;
+      const runId = single(params, "RUNID");
+      if (runId !== undefined) echo.runId = runId;
       const req = parseTapRequest(params, limits);
 
       const abort = new AbortController();

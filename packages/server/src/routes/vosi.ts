@@ -86,15 +86,29 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
   );
 }
 
-export async function availabilityDocument(deps: ServiceDeps): Promise<string> {
+/** How long /availability waits for the database: a database that hangs is not available. */
+export const AVAILABILITY_TIMEOUT_MS = 5000;
+
+export async function availabilityDocument(deps: ServiceDeps, timeoutMs = AVAILABILITY_TIMEOUT_MS): Promise<string> {
   let available = true;
   let note = `The ${deps.backend.description} answers queries.`;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
   try {
-    await deps.backend.ping();
-    if ((deps.tapSchemaStore as unknown) !== deps.backend) await deps.tapSchemaStore.ping();
+    await Promise.race([
+      (async () => {
+        await deps.backend.ping();
+        if ((deps.tapSchemaStore as unknown) !== deps.backend) await deps.tapSchemaStore.ping();
+      })(),
+      timeout,
+    ]);
   } catch (e) {
     available = false;
     note = `The database does not answer: ${(e as Error).message}`;
+  } finally {
+    clearTimeout(timer);
   }
   return (
     XML_DECL +
