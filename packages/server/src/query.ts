@@ -238,8 +238,27 @@ function boundlessChar(f: Field): Field {
   return f;
 }
 
+/**
+ * Database errors that the query's own values cause (a cast out of range, an invalid argument):
+ * DALI 1.1 §5.2 makes those the client's errors (400), not the service's (500). DuckDB names its
+ * error class at the start of the message; MariaDB gives an error number.
+ */
+const USER_CAUSED_DUCKDB = /^(Conversion|Out of Range|Invalid Input) Error:/;
+const USER_CAUSED_MARIADB = new Set([
+  1264, // ER_WARN_DATA_OUT_OF_RANGE
+  1292, // ER_TRUNCATED_WRONG_VALUE
+  1365, // ER_DIVISION_BY_ZERO
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+  1406, // ER_DATA_TOO_LONG
+  1690, // ER_DATA_OUT_OF_RANGE
+]);
+
 export function dbError(e: unknown): unknown {
   if (e instanceof TapError) return e;
   const message = (e as Error)?.message ?? String(e);
+  const errno = (e as { errno?: unknown }).errno;
+  if (USER_CAUSED_DUCKDB.test(message) || (typeof errno === "number" && USER_CAUSED_MARIADB.has(errno))) {
+    return new TapError(400, `The query failed on its values: ${message}`, "TAP_QUERY_VALUE_ERROR");
+  }
   return new TapError(500, `The database could not run the query: ${message}`, "TAP_DATABASE_ERROR");
 }

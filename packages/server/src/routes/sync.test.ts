@@ -109,6 +109,7 @@ describe("server /sync", function () {
       ["a bad MAXREC", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", MAXREC: "-1" }, 400, /MAXREC/],
       ["an unknown format", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", RESPONSEFORMAT: "fits" }, 400, /RESPONSEFORMAT/],
       ["another REQUEST", { REQUEST: "getCapabilities", LANG: "ADQL", QUERY: "SELECT 1" }, 400, /REQUEST/],
+      ["a value the database cannot cast", { LANG: "ADQL", QUERY: "SELECT TOP 1 CAST(1e30 AS INTEGER) AS x FROM demo.stars" }, 400, /^The query failed on its values: Conversion Error: /],
       ["an upload from a host not allowed", { LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,http://example.org/t.xml" }, 400, /not allowed/],
     ];
     for (const [what, params, status, message] of cases) {
