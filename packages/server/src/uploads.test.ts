@@ -12,8 +12,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readVOTable } from "@qserv-tap/votable";
-import { findMariaDb, startMariaDb, type MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
-import { needTool, startService, type Running } from "./test-support/service.js";
+import type { MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
+import { privateMariaDb, startService, type Running } from "./test-support/service.js";
 
 const MAX_BYTES = 100_000;
 
@@ -181,12 +181,9 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
 
   before(async function () {
     services.push({ name: "duckdb", svc: await startService({ demo: true }), nan: NaN });
-    needTool(this, findMariaDb().ok, "MariaDB (mariadbd, mariadb-install-db)");
-    db = await startMariaDb();
-    const c = await db.connect();
-    await c.query("CREATE DATABASE tap");
-    await c.end();
-    const mariadb = { host: "127.0.0.1", port: db.port, user: "root", password: "", database: "tap", connectionLimit: 2 };
+    const mine = await privateMariaDb(this);
+    db = mine.db;
+    const mariadb = mine.mariadb;
     // MariaDB has no NaN: a NaN double is stored as NULL.
     services.push({ name: "mariadb", svc: await startService({ backend: "mariadb", demo: false, mariadb }), nan: null });
   });

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { demoService, get, hasTool, needTool, sync, validateXml } from "../test-support/service.js";
 import { FEATURE_TYPES } from "../features.js";
-import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
-import { startService, type Running } from "../test-support/service.js";
+import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
+import { privateMariaDb, startService, type Running } from "../test-support/service.js";
 
 describe("server VOSI, tables and examples", function () {
   let url: string;
@@ -181,16 +181,9 @@ describe("server VOSI availability follows the database (VOSI 1.1 §3.2), on a p
   let svc: Running | undefined;
 
   before(async function () {
-    needTool(this, findMariaDb().ok, "MariaDB (mariadbd, mariadb-install-db)");
-    db = await startMariaDb();
-    const c = await db.connect();
-    await c.query("CREATE DATABASE tap");
-    await c.end();
-    svc = await startService({
-      backend: "mariadb",
-      demo: false,
-      mariadb: { host: "127.0.0.1", port: db.port, user: "root", password: "", database: "tap", connectionLimit: 2 },
-    });
+    const mine = await privateMariaDb(this);
+    db = mine.db;
+    svc = await startService({ backend: "mariadb", demo: false, mariadb: mine.mariadb });
   });
 
   after(async () => {

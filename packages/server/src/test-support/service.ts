@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { configFrom, type Config } from "../config.js";
 import { openService, type Service } from "../server.js";
 
@@ -62,6 +63,21 @@ export function demoService(): Promise<Running> {
     });
   }
   return shared;
+}
+
+/**
+ * A private MariaDB (a temporary datadir, a free port) with an empty database `tap`, and the
+ * `mariadb` settings of a service that uses it. Skips, or fails under CI, without MariaDB.
+ */
+export async function privateMariaDb(
+  ctx: Mocha.Context,
+): Promise<{ db: MariaDbServer; mariadb: { host: string; port: number; user: string; password: string; database: string; connectionLimit: number } }> {
+  needTool(ctx, findMariaDb().ok, "MariaDB (mariadbd, mariadb-install-db)");
+  const db = await startMariaDb();
+  const c = await db.connect();
+  await c.query("CREATE DATABASE tap");
+  await c.end();
+  return { db, mariadb: { host: "127.0.0.1", port: db.port, user: "root", password: "", database: "tap", connectionLimit: 2 } };
 }
 
 /** Whether a command exists on PATH (or at an absolute path). */
