@@ -1,17 +1,31 @@
 /**
  * tap-server load --schema FELIS.yaml --table SCHEMA.TABLE FILE: loads a CSV (header line, empty
  * field = NULL) or Parquet file into a table that the Felis schema defines, on the configured
- * DuckDB or MariaDB backend. DuckDB reads the file in both cases. The Felis document is stored in
- * the database (table tap_server_felis), so the table appears in TAP_SCHEMA and /tables at the
- * next start. On MariaDB it also installs the scisql-compatible functions and indexes the
- * position columns.
+ * DuckDB or MariaDB backend. DuckDB reads the file in both cases.
+ *
+ * A load is all or nothing. The input file is checked before the database is touched. On DuckDB
+ * the table is dropped, created and filled in one transaction. On MariaDB, whose DDL is not
+ * transactional, the rows go into a staging table that one `RENAME TABLE a TO old, staging TO a`
+ * swaps in; a failure drops the staging table and leaves the original table as it was.
+ *
+ * What is published: each loaded table's definition, from the Felis file it was loaded with, is
+ * kept in tap_server_felis_tables; the Felis document of its schema in tap_server_felis (which the
+ * server reads at start, backends' storedFelis) is rebuilt at each load from exactly the loaded
+ * tables of that schema. A foreign key, or a Qserv child's link to its director, is published
+ * only while the table it points to is loaded too (with the referenced columns).
+ *
+ * For spatial queries: on DuckDB the rows are inserted in order of the declination column, so that
+ * the min/max of each row group (DuckDB's zonemaps) skip the groups outside a dec band, and a
+ * primary key gets a unique index. On MariaDB the table gets its primary key, an index on the
+ * declination column and on the Felis-indexed columns, and the scisql-compatible stored functions
+ * are installed in the connection's database.
  */
-import { readFileSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
+import type { DuckDBValue } from "@duckdb/node-api";
 import type { Config } from "./config.js";
-import { DuckDbBackend, quoteDuck } from "./backends/duckdb.js";
-import { loadFelis, installScisqlFunctions, type Table } from "./compiler-extras.js";
-import { createTableSql } from "./demo.js";
+import { DuckDbBackend, duckType, quoteDuck } from "./backends/duckdb.js";
+import { loadFelis, installScisqlFunctions, type Catalog, type Schema, type Table } from "./compiler-extras.js";
 
 class UsageError extends Error {
   readonly usage = true;
@@ -40,89 +54,362 @@ export function parseLoadArgs(args: string[]): LoadOptions {
   return { schema, table, file: files[0]! };
 }
 
-function findTable(yaml: string, qualified: string): Table {
-  const catalog = loadFelis(yaml);
+function findTable(catalog: Catalog, qualified: string): { schema: Schema; table: Table } {
   const dot = qualified.indexOf(".");
   const [s, t] = dot < 0 ? [undefined, qualified] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
   for (const schema of catalog.schemas) {
     if (s !== undefined && schema.name !== s) continue;
     const table = schema.tables.find((x) => x.name === t);
-    if (table) return table;
+    if (table) return { schema, table };
   }
   throw new UsageError(`load: the Felis schema has no table ${qualified}`);
 }
 
+/** Fails, before any database is opened, unless the input is a readable file. */
+function checkInput(file: string): void {
+  try {
+    if (!statSync(file).isFile()) throw new Error("not a file");
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    throw new UsageError(`load: cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** The declination column: Qserv's dec_column, else the column whose UCD is pos.eq.dec;meta.main. */
+export function decColumnOf(table: Table): string | undefined {
+  return (
+    table.qserv?.decColumn ??
+    table.columns.find((c) => {
+      const words = c.ucd?.toLowerCase().split(";") ?? [];
+      return words.includes("pos.eq.dec") && words.includes("meta.main");
+    })?.name
+  );
+}
+
+/** The file's columns, cast to the table's DuckDB types (so both backends see the same conversion errors). */
 function reader(file: string, table: Table): string {
   const path = `'${resolve(file).replaceAll("'", "''")}'`;
-  const cols = table.columns.map((c) => quoteDuck(c.name)).join(", ");
+  const cols = table.columns
+    .map((c) => {
+      const type = duckType(c);
+      const q = quoteDuck(c.name);
+      return type.endsWith("[]") ? q : `CAST(${q} AS ${type}) AS ${q}`;
+    })
+    .join(", ");
   if (/\.parquet$/i.test(file)) return `SELECT ${cols} FROM read_parquet(${path})`;
   return `SELECT ${cols} FROM read_csv(${path}, header = true, nullstr = '', auto_detect = true)`;
 }
 
 export async function loadCommand(args: string[], config: Config): Promise<void> {
   const opts = parseLoadArgs(args);
-  const yaml = readFileSync(opts.schema, "utf8");
-  const table = findTable(yaml, opts.table);
+  const { schema, table } = findTable(loadFelis(opts.schema), opts.table);
+  checkInput(opts.file);
   const n =
     config.backend === "duckdb"
-      ? await loadDuckDb(config, table, yaml, opts.file)
+      ? await loadDuckDb(config, schema, table, opts.file)
       : config.backend === "mariadb"
-        ? await loadMariaDb(config, table, yaml, opts.file)
+        ? await loadMariaDb(config, schema, table, opts.file)
         : (() => {
             throw new UsageError("load: Qserv tables are loaded with Qserv's own ingest tools, not with tap-server");
           })();
   console.log(`loaded ${n} rows into ${table.schemaName}.${table.name} (${config.backend})`);
 }
 
-async function loadDuckDb(config: Config, table: Table, yaml: string, file: string): Promise<number> {
+// ---------------------------------------------------------------------------------------------
+// The published Felis documents
+
+type Obj = Record<string, unknown>;
+
+/** A Felis id that cannot collide: `#table.column`, with `%` and `.` escaped inside the names. */
+function felisId(table: string, column?: string): string {
+  const esc = (s: string) => s.replaceAll("%", "%25").replaceAll(".", "%2E");
+  return column === undefined ? `#${esc(table)}` : `#${esc(table)}.${esc(column)}`;
+}
+
+/** A Felis datatype whose defaults (arraysize, xtype) are empty; votable:datatype says the real one. */
+const FELIS_TYPE: Readonly<Partial<Record<string, string>>> = {
+  boolean: "boolean",
+  unsignedByte: "byte",
+  short: "short",
+  int: "int",
+  long: "long",
+  float: "float",
+  double: "double",
+  char: "char",
+  unicodeChar: "unicode",
+};
+
+function put(o: Obj, key: string, v: unknown): void {
+  if (v !== null && v !== undefined) o[key] = v;
+}
+
+/**
+ * A catalog table as a Felis table object that loadFelis reads back to the same Table: every
+ * value that Felis would derive (VOTable type, arraysize, xtype, MySQL type, indexed, nullable)
+ * is written out, and ids are `#table.column`, so that tables from different files can share a
+ * document.
+ */
+export function felisTable(t: Table): Obj {
+  const id = (c: string) => felisId(t.name, c);
+  const o: Obj = { name: t.name, "@id": felisId(t.name) };
+  put(o, "description", t.description);
+  put(o, "votable:utype", t.utype);
+  put(o, "tap:table_index", t.tableIndex);
+  const q = t.qserv;
+  if (q?.role === "director") {
+    o["qserv:director"] = true;
+    o["qserv:ra_column"] = q.raColumn;
+    o["qserv:dec_column"] = q.decColumn;
+    put(o, "qserv:director_key", q.keyColumn);
+    put(o, "qserv:overlap", q.overlap);
+  } else if (q?.role === "child") {
+    o["qserv:director_table"] = q.directorSchema === t.schemaName ? q.directorTable : `${q.directorSchema}.${q.directorTable}`;
+    put(o, "qserv:ra_column", q.raColumn);
+    put(o, "qserv:dec_column", q.decColumn);
+    put(o, "qserv:director_key", q.keyColumn);
+  }
+  o.columns = t.columns.map((c) => {
+    const co: Obj = { name: c.name, "@id": id(c.name), datatype: FELIS_TYPE[c.datatype] ?? "double", "votable:datatype": c.datatype };
+    put(co, "votable:arraysize", c.arraysize);
+    put(co, "votable:xtype", c.xtype);
+    put(co, "ivoa:unit", c.unit);
+    put(co, "ivoa:ucd", c.ucd);
+    put(co, "votable:utype", c.utype);
+    put(co, "description", c.description);
+    co["tap:principal"] = c.principal;
+    co["tap:std"] = c.std;
+    co.nullable = c.nullable;
+    put(co, "tap:column_index", c.columnIndex);
+    put(co, "mysql:datatype", c.sqlType);
+    return co;
+  });
+  if (t.primaryKey.length > 0) o.primaryKey = t.primaryKey.map(id);
+  const singleKey = t.primaryKey.length === 1 ? t.primaryKey[0] : undefined;
+  const indexes = t.columns
+    .filter((c) => c.indexed && c.name !== singleKey)
+    .map((c) => ({ name: `${t.name}_${c.name}_idx`, columns: [id(c.name)] }));
+  if (indexes.length > 0) o.indexes = indexes;
+  // Felis keys point inside their schema.
+  const keys = t.foreignKeys
+    .filter((k) => k.targetSchema === t.schemaName)
+    .map((k) => {
+      const ko: Obj = {
+        "@type": "ForeignKey",
+        name: k.keyId,
+        columns: k.fromColumns.map(id),
+        referencedColumns: k.targetColumns.map((c) => felisId(k.targetTable, c)),
+      };
+      put(ko, "description", k.description);
+      put(ko, "votable:utype", k.utype);
+      return ko;
+    });
+  if (keys.length > 0) o.constraints = keys;
+  return o;
+}
+
+function schemaHead(s: Pick<Schema, "name" | "description" | "utype" | "schemaIndex">): Obj {
+  const o: Obj = { name: s.name };
+  put(o, "description", s.description);
+  put(o, "votable:utype", s.utype);
+  put(o, "tap:schema_index", s.schemaIndex);
+  return o;
+}
+
+/** JSON (which is YAML) in ASCII, so that a latin1 column stores it unchanged. */
+function asciiJson(v: unknown): string {
+  return JSON.stringify(v, null, 1).replace(/[^\x20-\x7e\n]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * The Felis document of a schema with exactly these tables (by name). A foreign key whose target
+ * columns are not among them is left out, and so are the Qserv keys of a child table whose
+ * director (in the same schema) is not a director among them.
+ */
+export function publishedDocument(
+  schema: Pick<Schema, "name" | "description" | "utype" | "schemaIndex">,
+  tables: ReadonlyMap<string, Obj>,
+): string {
+  const ids = new Set([...tables.values()].flatMap((t) => (t.columns as Obj[]).map((c) => c["@id"] as string)));
+  const out = [...tables.keys()].sort().map((name) => {
+    const t: Obj = { ...tables.get(name)! };
+    const keys = ((t.constraints as Obj[] | undefined) ?? []).filter((k) => (k.referencedColumns as string[]).every((r) => ids.has(r)));
+    if (keys.length > 0) t.constraints = keys;
+    else delete t.constraints;
+    const director = t["qserv:director_table"];
+    if (typeof director === "string" && !director.includes(".") && tables.get(director)?.["qserv:director"] !== true) {
+      for (const k of Object.keys(t)) if (k.startsWith("qserv:")) delete t[k];
+    }
+    return t;
+  });
+  return asciiJson({ ...schemaHead(schema), tables: out });
+}
+
+/** What the metadata code needs from a database: rows as arrays, statements with `?` parameters. */
+interface Sql {
+  readonly kind: "duckdb" | "mariadb";
+  rows(sql: string, params?: unknown[]): Promise<unknown[][]>;
+  /** Whether reads lock the rows they read (MariaDB, in the transaction that rewrites them). */
+  readonly locking?: boolean;
+}
+
+async function createMetaTables(db: Sql): Promise<void> {
+  const my = db.kind === "mariadb";
+  const [name, text, tail] = my ? ["VARCHAR(64)", "LONGTEXT", " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"] : ["VARCHAR", "VARCHAR", ""];
+  await db.rows(`CREATE TABLE IF NOT EXISTS tap_server_felis (name ${my ? "VARCHAR(255)" : name} PRIMARY KEY, yaml ${text})${tail}`);
+  await db.rows(
+    `CREATE TABLE IF NOT EXISTS tap_server_felis_tables (schema_name ${name}, table_name ${name}, felis ${text}, ` +
+      `PRIMARY KEY (schema_name, table_name))${tail}`,
+  );
+}
+
+interface Publication {
+  schema: string;
+  /** Rows of tap_server_felis_tables to write: table name → Felis table object. */
+  rows: Map<string, Obj>;
+  document: string;
+}
+
+/**
+ * The loaded tables of the schema with this one (re)placed, and the document to publish. A schema
+ * stored by an older loader (a whole Felis file in tap_server_felis, no rows in
+ * tap_server_felis_tables) contributes the tables of its document that exist in the database.
+ * Throws if the document does not make a valid catalog, before anything is written.
+ */
+async function planPublication(db: Sql, schema: Schema, table: Table): Promise<Publication> {
+  const lock = db.locking ? " FOR UPDATE" : "";
+  const loaded = new Map<string, Obj>();
+  const rows = new Map<string, Obj>();
+  for (const [name, felis] of await db.rows(
+    `SELECT table_name, felis FROM tap_server_felis_tables WHERE schema_name = ?${lock}`,
+    [schema.name],
+  )) {
+    loaded.set(String(name), JSON.parse(String(felis)) as Obj);
+  }
+  if (loaded.size === 0) {
+    const legacy = await db.rows(`SELECT yaml FROM tap_server_felis WHERE name = ?${lock}`, [schema.name]);
+    const old = legacy.length > 0 ? loadFelis(String(legacy[0]![0])).schemas.find((s) => s.name === schema.name) : undefined;
+    for (const t of old?.tables ?? []) {
+      if (t.name === table.name) continue;
+      const exists = await db.rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [
+        schema.name,
+        t.name,
+      ]);
+      if (Number(exists[0]?.[0]) > 0) rows.set(t.name, felisTable(t));
+    }
+  }
+  rows.set(table.name, felisTable(table));
+  for (const [name, t] of rows) loaded.set(name, t);
+  const document = publishedDocument(schema, loaded);
+  loadFelis(document);
+  return { schema: schema.name, rows, document };
+}
+
+async function writePublication(db: Sql, p: Publication): Promise<void> {
+  const replace = db.kind === "mariadb" ? "REPLACE INTO" : "INSERT OR REPLACE INTO";
+  for (const [name, t] of p.rows) {
+    await db.rows(`${replace} tap_server_felis_tables VALUES (?, ?, ?)`, [p.schema, name, asciiJson(t)]);
+  }
+  await db.rows(`${replace} tap_server_felis VALUES (?, ?)`, [p.schema, p.document]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// DuckDB
+
+function duckSql(duck: DuckDbBackend): Sql {
+  return {
+    kind: "duckdb",
+    async rows(sql, params) {
+      const reader = await duck.main.runAndReadAll(sql, params as DuckDBValue[] | undefined);
+      return reader.getRowsJS() as unknown[][];
+    },
+  };
+}
+
+async function loadDuckDb(config: Config, schema: Schema, table: Table, file: string): Promise<number> {
   const duck = await DuckDbBackend.open(config.duckdb.path);
   try {
     const name = `${quoteDuck(table.schemaName)}.${quoteDuck(table.name)}`;
-    await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteDuck(table.schemaName)}`);
-    await duck.run(`DROP TABLE IF EXISTS ${name}`);
-    await duck.run(createTableSql(table, name));
-    await duck.run(`INSERT INTO ${name} ${reader(file, table)}`);
-    await storeFelisDuck(duck, table.schemaName, yaml);
-    const rows = await duck.rows(`SELECT count(*) FROM ${name}`);
+    const dec = decColumnOf(table);
+    let count: number;
+    await duck.run("BEGIN TRANSACTION");
+    try {
+      await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteDuck(table.schemaName)}`);
+      const db = duckSql(duck);
+      await createMetaTables(db);
+      await writePublication(db, await planPublication(db, schema, table));
+      await duck.run(`DROP TABLE IF EXISTS ${name}`);
+      // The primary key becomes a unique index after the insert, which is faster than checking
+      // the constraint row by row; its columns are NOT NULL as a PRIMARY KEY would make them.
+      const cols = table.columns.map(
+        (c) => `${quoteDuck(c.name)} ${duckType(c)}${c.nullable && !table.primaryKey.includes(c.name) ? "" : " NOT NULL"}`,
+      );
+      await duck.run(`CREATE TABLE ${name} (${cols.join(", ")})`);
+      await duck.run(`INSERT INTO ${name} ${reader(file, table)}${dec ? ` ORDER BY ${quoteDuck(dec)} NULLS LAST` : ""}`);
+      if (table.primaryKey.length > 0) {
+        const index = quoteDuck(`idx_${table.name}_primary_key`);
+        await duck.run(`CREATE UNIQUE INDEX ${index} ON ${name} (${table.primaryKey.map(quoteDuck).join(", ")})`);
+      }
+      count = Number((await duck.rows(`SELECT count(*) FROM ${name}`))[0]?.[0]);
+      await duck.run("COMMIT");
+    } catch (e) {
+      // A failed COMMIT (a duplicate key) has already ended the transaction.
+      await duck.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
     await duck.run("CHECKPOINT");
-    return Number(rows[0]?.[0]);
+    return count;
   } finally {
     await duck.close();
   }
 }
 
-async function storeFelisDuck(duck: DuckDbBackend, schema: string, yaml: string): Promise<void> {
-  await duck.run("CREATE TABLE IF NOT EXISTS tap_server_felis (name VARCHAR PRIMARY KEY, yaml VARCHAR)");
-  await duck.run(`DELETE FROM tap_server_felis WHERE name = '${schema.replaceAll("'", "''")}'`);
-  await duck.run(`INSERT INTO tap_server_felis VALUES ('${schema.replaceAll("'", "''")}', '${yaml.replaceAll("'", "''")}')`);
-}
+// ---------------------------------------------------------------------------------------------
+// MariaDB
 
 /** MariaDB column types from the Felis column (its mysql type when it gives one). */
-function mariaColumn(c: Table["columns"][number]): string {
+function mariaColumn(c: Table["columns"][number], quoteMy: (s: string) => string): string {
   const type = c.sqlType ?? (c.xtype === "timestamp" ? "DATETIME(6)" : c.datatype === "char" ? "TEXT" : c.datatype.toUpperCase());
-  return `\`${c.name.replaceAll("`", "``")}\` ${type}${c.nullable ? " NULL" : " NOT NULL"}`;
+  return `${quoteMy(c.name)} ${type}${c.nullable ? " NULL" : " NOT NULL"}`;
 }
 
-async function loadMariaDb(config: Config, table: Table, yaml: string, file: string): Promise<number> {
+async function loadMariaDb(config: Config, schema: Schema, table: Table, file: string): Promise<number> {
   const { MariaDbBackend, q, quoteMy } = await import("./backends/mariadb.js");
   const backend = await MariaDbBackend.open(config.mariadb);
   const duck = await DuckDbBackend.open(":memory:");
+  const pool = backend.pool.promise();
+  const mySql = (conn: Pick<typeof pool, "query">, locking = false): Sql => ({
+    kind: "mariadb",
+    locking,
+    async rows(sql, params) {
+      const [rows] = await conn.query({ sql, rowsAsArray: true }, params ?? []);
+      return Array.isArray(rows) ? (rows as unknown[][]) : [];
+    },
+  });
+  const db = quoteMy(table.schemaName);
+  const name = `${db}.${quoteMy(table.name)}`;
+  const stagingName = `tap_load_${process.pid}_${Date.now().toString(36)}`;
+  const staging = `${db}.${quoteMy(stagingName)}`;
+  const old = `${db}.${quoteMy(`${stagingName}_old`)}`;
+  let stagingExists = false;
   try {
-    const name = `${quoteMy(table.schemaName)}.${quoteMy(table.name)}`;
-    await q(backend.pool, `CREATE DATABASE IF NOT EXISTS ${quoteMy(table.schemaName)}`);
-    await q(backend.pool, `DROP TABLE IF EXISTS ${name}`);
-    const cols = table.columns.map(mariaColumn);
+    await q(backend.pool, `CREATE DATABASE IF NOT EXISTS ${db}`);
+    await createMetaTables(mySql(pool));
+    // Fails here, before the data is touched, if the tables would not make a valid catalog.
+    await planPublication(mySql(pool), schema, table);
+
+    const cols = table.columns.map((c) => mariaColumn(c, quoteMy));
     if (table.primaryKey.length > 0) cols.push(`PRIMARY KEY (${table.primaryKey.map(quoteMy).join(", ")})`);
-    const decColumn =
-      table.qserv?.decColumn ??
-      table.columns.find((c) => c.ucd?.split(";").includes("pos.eq.dec") && c.ucd.includes("meta.main"))?.name;
-    if (decColumn) cols.push(`INDEX ${quoteMy(`idx_${table.name}_${decColumn}`)} (${quoteMy(decColumn)})`);
+    const dec = decColumnOf(table);
+    if (dec) cols.push(`INDEX ${quoteMy(`idx_${table.name}_${dec}`)} (${quoteMy(dec)})`);
     for (const c of table.columns) {
-      if (c.indexed && !table.primaryKey.includes(c.name) && c.name !== decColumn && !/TEXT|BLOB/i.test(c.sqlType ?? "")) {
+      if (c.indexed && !table.primaryKey.includes(c.name) && c.name !== dec && !/TEXT|BLOB/i.test(c.sqlType ?? "")) {
         cols.push(`INDEX ${quoteMy(`idx_${table.name}_${c.name}`)} (${quoteMy(c.name)})`);
       }
     }
-    await q(backend.pool, `CREATE TABLE ${name} (${cols.join(", ")})`);
+    // utf8mb4 whatever the database's default (often latin1), binary collation as for uploads:
+    // ADQL's = and ORDER BY are case- and accent-sensitive.
+    await q(backend.pool, `CREATE TABLE ${staging} (${cols.join(", ")}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
+    stagingExists = true;
     const result = await duck.main.stream(reader(file, table));
     const tuple = `(${table.columns.map(() => "?").join(", ")})`;
     let count = 0;
@@ -132,15 +419,41 @@ async function loadMariaDb(config: Config, table: Table, yaml: string, file: str
       );
       for (let i = 0; i < values.length; i += 1000) {
         const batch = values.slice(i, i + 1000);
-        await q(backend.pool, `INSERT INTO ${name} VALUES ${batch.map(() => tuple).join(", ")}`, batch.flat());
+        await q(backend.pool, `INSERT INTO ${staging} VALUES ${batch.map(() => tuple).join(", ")}`, batch.flat());
       }
       count += values.length;
     }
-    await q(backend.pool, "CREATE TABLE IF NOT EXISTS tap_server_felis (name VARCHAR(255) PRIMARY KEY, yaml LONGTEXT)");
-    await q(backend.pool, "REPLACE INTO tap_server_felis VALUES (?, ?)", [table.schemaName, yaml]);
-    const conn = backend.pool.promise();
-    await installScisqlFunctions({ query: (sql: string) => conn.query(sql) });
+    await installScisqlFunctions({ query: (sql: string) => pool.query(sql) });
+
+    const exists = await q(backend.pool, "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [
+      table.schemaName,
+      table.name,
+    ]);
+    if ((exists as unknown[]).length > 0) {
+      await q(backend.pool, `RENAME TABLE ${name} TO ${old}, ${staging} TO ${name}`);
+      stagingExists = false;
+      await q(backend.pool, `DROP TABLE ${old}`);
+    } else {
+      await q(backend.pool, `RENAME TABLE ${staging} TO ${name}`);
+      stagingExists = false;
+    }
+
+    const conn = await pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const tx = mySql(conn, true);
+      await writePublication(tx, await planPublication(tx, schema, table));
+      await conn.commit();
+    } catch (e) {
+      await conn.rollback().catch(() => undefined);
+      throw e;
+    } finally {
+      conn.release();
+    }
     return count;
+  } catch (e) {
+    if (stagingExists) await q(backend.pool, `DROP TABLE IF EXISTS ${staging}`).catch(() => undefined);
+    throw e;
   } finally {
     await duck.close();
     await backend.close();
