@@ -2,6 +2,7 @@
  * The compiler's passes, in the order they run. Each is a pure function (query, context) → query;
  * the dialect-specific ones return their input unchanged for other dialects.
  */
+import { boundDeclination } from "./bound-declination.js";
 import { checkIdentifiers } from "./check-identifiers.js";
 import { checkCoordinateSystems, geometryToScisql } from "./geometry-to-scisql.js";
 import { inUnit } from "./in-unit.js";
@@ -19,6 +20,7 @@ export const PASSES: readonly (readonly [name: string, pass: Pass])[] = [
   ["in-unit", inUnit],
   ["qserv-restrictions", qservRestrictions],
   ["qserv-spatial", qservSpatial],
+  ["bound-declination", boundDeclination],
   ["top-to-limit", topToLimit],
 ];
 

@@ -234,6 +234,87 @@ describe("pass qserv-spatial (qserv/README §a, §c joins)", () => {
   unchanged("qserv-spatial", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(1, 2, 3)) = 1", "qserv");
 });
 
+describe("pass bound-declination (ADQL 2.1 §4.2.12 CONTAINS, §4.2.16 DISTANCE, §4.2.17 INTERSECTS)", () => {
+  const circle = "scisql_s2PtInCircle(ra, dec, 10, 20, 1) = 1";
+  for (const dialect of ["mysql", "duckdb"] as const) {
+    table("bound-declination", [
+      ["CONTAINS(POINT, CIRCLE) = 1: centre ± radius, widened outwards to 1e-8°", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 20, 0.5)) = 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 19.49999999 AND 20.50000001 AND scisql_s2PtInCircle(ra, dec, 10, 20, 0.5) = 1'],
+      ["1 = CONTAINS(...)", "SELECT ra FROM demo.Object WHERE 1 = CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1))",
+        `SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 18.99999999 AND 21.00000001 AND ${circle}`],
+      ["INTERSECTS(CIRCLE, POINT) = 1", "SELECT ra FROM demo.Object WHERE INTERSECTS(CIRCLE(10, 20, 1), POINT(ra, dec)) = 1",
+        `SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 18.99999999 AND 21.00000001 AND ${circle}`],
+      ["DISTANCE(...) < r", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(10, 20)) < 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 18.99999999 AND 21.00000001 AND scisql_angSep(ra, dec, 10, 20) < 1'],
+      ["r >= DISTANCE(...), the centre first, four numbers", "SELECT ra FROM demo.Object WHERE 2 >= DISTANCE(10, -20, ra, dec)",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN -22.00000001 AND -17.99999999 AND 2 >= scisql_angSep(10, -20, ra, dec)'],
+      ["a cone over a pole: only the other side is bounded", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 88, 3)) = 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec >= 84.99999999 AND scisql_s2PtInCircle(ra, dec, 0, 88, 3) = 1'],
+      ["a BOX across RA 0: its latitude range (docs/adr/0003)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 0, 4, 6)) = 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN -3.00000001 AND 3.00000001 AND scisql_s2PtInBox(ra, dec, 358, -3, 2, 3) = 1'],
+      ["a BOX reaching the south pole", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, -89, 20, 4)) = 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec <= -86.99999999 AND scisql_s2PtInBox(ra, dec, 350, -90, 10, -87) = 1'],
+      ["a POLYGON: its top edge (0,60)-(90,60) bulges to 67.79°, above its vertices", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 60, 90, 60, 45, 50)) = 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 49.99999999 AND 67.79234571 AND scisql_s2PtInCPoly(ra, dec, 0, 60, 90, 60, 45, 50) = 1'],
+      ["a POLYGON around the north pole: up to the pole", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 85, 90, 85, 180, 85, 270, 85)) = 1",
+        'SELECT ra AS "ra" FROM demo.Object WHERE dec >= 84.99999999 AND scisql_s2PtInCPoly(ra, dec, 0, 85, 90, 85, 180, 85, 270, 85) = 1'],
+      ["the bound goes in front of its own conjunct, the AND tree otherwise as it was", "SELECT ra FROM demo.Object WHERE g_mag < 20 AND CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1 AND flags = 0",
+        `SELECT ra AS "ra" FROM demo.Object WHERE g_mag < 20 AND (dec BETWEEN 18.99999999 AND 21.00000001 AND ${circle}) AND flags = 0`],
+      ["the same region twice: one bound", `SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1 AND (CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1)`,
+        `SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 18.99999999 AND 21.00000001 AND ${circle} AND ${circle}`],
+      ["a subquery's WHERE", "SELECT objectId FROM demo.Detection WHERE objectId IN (SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1)",
+        `SELECT objectId AS "objectId" FROM demo.Detection WHERE objectId IN (SELECT objectId AS "objectId" FROM demo.Object WHERE dec BETWEEN 18.99999999 AND 21.00000001 AND ${circle})`],
+      ["a derived table's WHERE", "SELECT q.ra FROM (SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1) AS q",
+        `SELECT q.ra AS "ra" FROM (SELECT ra AS "ra" FROM demo.Object WHERE dec BETWEEN 18.99999999 AND 21.00000001 AND ${circle}) AS q`],
+      ["a join's ON condition (implied by its own conjunct, so for any join type)", "SELECT e.band FROM ext.Exposure AS e LEFT JOIN ext.Reference AS r ON CONTAINS(POINT(r.ra, r.decl), CIRCLE(10, 20, 1)) = 1 AND r.refId > e.exposureId",
+        'SELECT e.band AS "band" FROM ext.Exposure AS "e" LEFT OUTER JOIN ext.Reference AS "r" ON r.decl BETWEEN 18.99999999 AND 21.00000001 AND scisql_s2PtInCircle(r.ra, r.decl, 10, 20, 1) = 1 AND r.refId > e.exposureId'],
+      ["an upload table's column, by its SQL qualifier", "SELECT id FROM TAP_UPLOAD.mine AS m WHERE CONTAINS(POINT(m.ra, m.dec), CIRCLE(10, 20, 1)) = 1",
+        'SELECT id AS "id" FROM TAP_UPLOAD.mine AS "m" WHERE m.dec BETWEEN 18.99999999 AND 21.00000001 AND scisql_s2PtInCircle(m.ra, m.dec, 10, 20, 1) = 1'],
+      ["a float column (compared as the engine rounds it, which keeps the bound implied)", "SELECT x FROM ext.Vals WHERE CONTAINS(POINT(x, f), CIRCLE(10, 20, 1)) = 1",
+        'SELECT x AS "x" FROM ext.Vals WHERE f BETWEEN 18.99999999 AND 21.00000001 AND scisql_s2PtInCircle(x, f, 10, 20, 1) = 1'],
+    ], dialect);
+  }
+  // Where no bound may be added: it would not be implied, or could not help an index.
+  const none: [string, string, Dialect][] = [
+    ["under OR", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1 OR flags = 0", "mysql"],
+    ["under NOT", "SELECT ra FROM demo.Object WHERE NOT (CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1)", "duckdb"],
+    ["CONTAINS(...) = 0 (outside the region, and rows without a position)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 0", "mysql"],
+    ["DISTANCE(...) > r", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(10, 20)) > 1", "duckdb"],
+    ["an expression as the declination", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec + 0), CIRCLE(10, 20, 1)) = 1", "mysql"],
+    ["an integer column as the declination", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, flags), CIRCLE(10, 20, 1)) = 1", "duckdb"],
+    ["a circle centred on a column (a cross-match)", "SELECT o.ra FROM demo.Object AS o, ext.Reference AS r WHERE CONTAINS(POINT(o.ra, o.dec), CIRCLE(r.ra, r.decl, 0.01)) = 1", "mysql"],
+    ["a radius that is not a constant", "SELECT o.ra FROM demo.Object AS o, ext.Exposure AS e WHERE CONTAINS(POINT(o.ra, o.dec), CIRCLE(10, 20, e.exptime)) = 1", "duckdb"],
+    ["a BOX centred on a column", "SELECT o.ra FROM demo.Object AS o, ext.Exposure AS e WHERE CONTAINS(POINT(o.ra, o.dec), BOX(e.ra, e.dec, 2, 1)) = 1", "mysql"],
+    ["a POLYGON with a vertex from a column", "SELECT o.ra FROM demo.Object AS o, ext.Exposure AS e WHERE CONTAINS(POINT(o.ra, o.dec), POLYGON(10, 10, 20, 10, e.ra, e.dec)) = 1", "duckdb"],
+    ["a cone that reaches both poles", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 0, 90)) = 1", "mysql"],
+    ["a radius over 180° (scisql answers NULL)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 80, 181)) = 1", "duckdb"],
+    ["DISTANCE < r with r over 179° (angSep's precision)", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(0, 89)) < 179.5", "mysql"],
+    ["a derived table's column", "SELECT q.ra FROM (SELECT ra, dec FROM demo.Object) AS q WHERE CONTAINS(POINT(q.ra, q.dec), CIRCLE(10, 20, 1)) = 1", "duckdb"],
+    ["a CTE's column", "WITH c AS (SELECT ra, dec FROM demo.Object) SELECT ra FROM c WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1", "mysql"],
+    ["an outer query's column in a correlated subquery", "SELECT o.ra FROM demo.Object AS o WHERE EXISTS (SELECT 1 FROM ext.Exposure AS e WHERE e.band = 'g' AND CONTAINS(POINT(o.ra, o.dec), CIRCLE(10, 20, 1)) = 1)", "duckdb"],
+    ["the qserv dialect (Qserv has its own restrictor)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1", "qserv"],
+  ];
+  for (const [what, adql, dialect] of none) {
+    it(`no bound: ${what} (${dialect})`, () => {
+      const { input, output } = run("bound-declination", adql, dialect);
+      expect(output).to.equal(input);
+    });
+  }
+  it("on its own output, changes nothing (the same object)", () => {
+    const ctx = context("duckdb");
+    const pass = PASSES.find(([n]) => n === "bound-declination")![1];
+    const once = deepFreeze(pass(inputOf("bound-declination", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 60, 90, 60, 45, 50)) = 1 AND 1 > DISTANCE(ra, dec, 1, 2)", ctx), ctx));
+    expect(pass(once, ctx)).to.equal(once);
+  });
+  it("without a catalog, nothing (a column's table and type are unknown)", () => {
+    const q = deepFreeze(parse("SELECT ra FROM t WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1"));
+    let r: Query = q;
+    for (const [n, pass] of PASSES) if (n !== "bound-declination" && n !== "top-to-limit") r = pass(r, { dialect: "mysql" });
+    const pass = PASSES.find(([n]) => n === "bound-declination")![1];
+    expect(pass(deepFreeze(r), { dialect: "mysql" })).to.equal(r);
+  });
+});
+
 describe("pass top-to-limit (TAP 1.1 §2.7.4 MAXREC; ADQL 2.1 §2.2.1 TOP)", () => {
   const limits: [string, string, number | undefined, number | undefined, string][] = [
     ["TOP alone → limit TOP", "SELECT TOP 5 ra FROM demo.Object", undefined, 5, 'SELECT ra AS "ra" FROM demo.Object'],

@@ -21,48 +21,21 @@
  *
  * DISTANCE(...) < r becomes an inclusive cone: the two differ only for rows exactly r away.
  */
-import type { Comparison, Expression, Join, Query, Select, SqlFunctionCall, TableRef, TableReference } from "../ast/nodes.js";
+import type { Comparison, Expression, Join, Query, Select, SqlFunctionCall, TableReference } from "../ast/nodes.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
 import { AdqlError } from "../errors.js";
 import { constantValue, foldConstant, isSignedLiteral } from "./constants.js";
 import type { PassContext } from "./context.js";
+import {
+  andAll, baseTables, conjuncts, distanceWithin, isInsideRegion, REGION_PREDICATE, type BaseTable, type InsideRegion,
+} from "./spatial-predicates.js";
 
-interface Partitioned {
-  readonly qualifier: string;
-  readonly ref: TableRef;
+interface Partitioned extends BaseTable {
   readonly table: SchemaTable & { qserv: NonNullable<SchemaTable["qserv"]> };
 }
 
 function partitionedTables(select: Select, schema: SchemaLookup | undefined): Partitioned[] {
-  const out: Partitioned[] = [];
-  const visit = (t: TableReference): void => {
-    if (t.kind === "Join") {
-      visit(t.left);
-      visit(t.right);
-    } else if (t.kind === "TableRef" && t.sqlName && schema) {
-      const sqlName = t.sqlName;
-      const table = schema.tables.find((s) => {
-        const n = s.sqlName ?? (s.schema === null ? [s.name] : [s.schema, s.name]);
-        return n.length === sqlName.length && n.every((p, i) => p === sqlName[i]);
-      });
-      if (table?.qserv && table.qserv.ra && table.qserv.dec) {
-        out.push({ qualifier: t.alias?.name ?? sqlName[sqlName.length - 1]!, ref: t, table: table as Partitioned["table"] });
-      }
-    }
-  };
-  select.from.forEach(visit);
-  return out;
-}
-
-function conjuncts(e: Expression | null): Expression[] {
-  if (!e) return [];
-  if (e.kind === "LogicalExpr" && e.op === "AND") return [...conjuncts(e.left), ...conjuncts(e.right)];
-  return [e];
-}
-
-function andAll(list: Expression[]): Expression | null {
-  if (list.length === 0) return null;
-  return list.reduce((l, r) => ({ kind: "LogicalExpr", op: "AND", left: l, right: r, span: { start: l.span.start, end: r.span.end } }));
+  return baseTables(select, schema).filter((t): t is Partitioned => Boolean(t.table.qserv?.ra && t.table.qserv.dec));
 }
 
 /** The partitioned table whose partitioning columns `x` and `y` are, if they are. */
@@ -73,15 +46,10 @@ function positionOf(x: Expression, y: Expression, tables: Partitioned[]): Partit
     t.table.qserv.ra === x.binding!.column && t.table.qserv.dec === y.binding!.column);
 }
 
-const PREDICATE = /^scisql_s2PtIn(Circle|Box|CPoly)$/;
-
 /** `scisql_s2PtIn*(ra, dec, literals) = 1` on partitioning columns: what Qserv prunes on. */
-function isRestrictor(e: Expression, tables: Partitioned[]): e is Comparison & { left: SqlFunctionCall } {
-  if (e.kind !== "Comparison" || e.op !== "=" || e.left.kind !== "SqlFunctionCall") return false;
-  if (e.right.kind !== "NumberLiteral" || e.right.text !== "1") return false;
-  const f = e.left;
-  if (!PREDICATE.test(f.name)) return false;
-  const [x, y, ...rest] = f.args;
+function isRestrictor(e: Expression, tables: Partitioned[]): e is InsideRegion {
+  if (!isInsideRegion(e)) return false;
+  const [x, y, ...rest] = e.left.args;
   return positionOf(x!, y!, tables) !== undefined && rest.length > 0 && rest.every(isSignedLiteral);
 }
 
@@ -96,12 +64,10 @@ function foldArguments(e: Expression): Expression {
     const right = foldArguments(e.right);
     return left === e.left && right === e.right ? e : { ...e, left, right };
   }
-  if (e.kind !== "SqlFunctionCall" || !(PREDICATE.test(e.name) || e.name === "scisql_angSep")) return e;
+  if (e.kind !== "SqlFunctionCall" || !(REGION_PREDICATE.test(e.name) || e.name === "scisql_angSep")) return e;
   const args = e.args.map(foldConstant);
   return args.every((a, i) => a === e.args[i]) ? e : { ...e, args };
 }
-
-const FLIP = { ">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>" } as const;
 
 /** A near-neighbour join predicate between two directors: checked, in Qserv's admissible form. */
 function nearNeighbour(
@@ -127,15 +93,9 @@ function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: num
   const e = foldArguments(e0);
   if (e.kind !== "Comparison") return e;
   // angSep(...) < r, or r > angSep(...)
-  let call: Expression = e.left;
-  let bound: Expression = e.right;
-  let op: Comparison["op"] = e.op;
-  if (e.right.kind === "SqlFunctionCall" && e.right.name === "scisql_angSep") {
-    call = e.right;
-    bound = e.left;
-    op = FLIP[e.op];
-  }
-  if (call.kind === "SqlFunctionCall" && call.name === "scisql_angSep" && (op === "<" || op === "<=")) {
+  const within = distanceWithin(e);
+  if (within) {
+    const { call, radius: bound, op } = within;
     const [a, b, c, d] = call.args as [Expression, Expression, Expression, Expression];
     const pair = nearNeighbour(a, b, c, d, bound, tables);
     if (pair) {
@@ -156,7 +116,7 @@ function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: num
     }
   }
   // s2PtInCircle(a.ra, a.dec, b.ra, b.dec, r) = 1 between two directors: Qserv's admissible form is angSep.
-  if (e.op === "=" && e.left.kind === "SqlFunctionCall" && e.left.name === "scisql_s2PtInCircle" && e.right.kind === "NumberLiteral" && e.right.text === "1") {
+  if (isInsideRegion(e) && e.left.name === "scisql_s2PtInCircle") {
     const [a, b, c, d, r] = e.left.args as [Expression, Expression, Expression, Expression, Expression];
     const pair = nearNeighbour(a, b, c, d, r, tables);
     if (pair) {

@@ -9,6 +9,11 @@
  * `= 0` (which keeps rows without a position: scisql answers 0 for NULL), boxes across RA 0, at a
  * pole and 360° wide, boxes and polygons built from columns, polygons clockwise and anticlockwise,
  * across RA 0 and around a pole, a cross-match, DISTANCE values and a nearest-first ORDER BY.
+ *
+ * The cases marked `bounded` also check that bound-declination put a declination range beside the
+ * constraint (and the unmarked `bounded: false` that it did not): the rows are still the brute-force
+ * ones, so the range drops nothing, near the poles, across RA 0/360, on grid rows that lie exactly
+ * on a boundary, and under polygon edges that bulge poleward beyond their vertices.
  */
 import { expect } from "chai";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
@@ -71,35 +76,44 @@ interface Case {
    * bit (geometry/scisql-mariadb.test.ts measures the same for angSep).
    */
   readonly tolerance?: number;
+  /** Whether the SQL has a range on the declination column (bound-declination), or must not. */
+  readonly bounded?: boolean;
 }
 
 const asRows = (xs: readonly (number | string)[]): string[] => xs.map(String);
 
+/** The range that bound-declination writes on the declination column (`dec`, or ext.Reference's `decl`). */
+const DEC_BOUND = /[`"]decl?[`"] (?:BETWEEN|>=|<=) /;
+
 const CASES: Case[] = [
-  { name: "a cone at the north pole (ADQL 2.1 §4.2.12, CONTAINS = 1)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 0, 90, 3)) = 1", expected: () => asRows(cone(0, 90, 3)) },
-  { name: "a cone at the south pole", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(123, -90, 4)) = 1", expected: () => asRows(cone(123, -90, 4)) },
-  { name: "a cone across RA 0/360 from the west", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(359.8, 0.5, 0.7)) = 1", expected: () => asRows(cone(359.8, 0.5, 0.7)) },
-  { name: "a cone across RA 0/360 from the east, 1 = CONTAINS(...)", adql: "SELECT objectId FROM demo.Object WHERE 1 = CONTAINS(POINT(ra, dec), CIRCLE(0.2, -0.5, 0.7))", expected: () => asRows(cone(0.2, -0.5, 0.7)) },
-  { name: "a cone whose edge passes through grid rows", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1", expected: () => asRows(cone(10, 20, 1)) },
-  { name: "a large cone (r = 60°)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(200, 45, 60)) = 1", expected: () => asRows(cone(200, 45, 60)) },
-  { name: "INTERSECTS(CIRCLE, POINT) (ADQL 2.1 §4.2.17)", adql: "SELECT objectId FROM demo.Object WHERE INTERSECTS(CIRCLE(0, -90, 6), POINT(ra, dec)) = 1", expected: () => asRows(cone(0, -90, 6)) },
+  { name: "a cone at the north pole (ADQL 2.1 §4.2.12, CONTAINS = 1)", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 0, 90, 3)) = 1", expected: () => asRows(cone(0, 90, 3)) },
+  { name: "a cone at the south pole", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(123, -90, 4)) = 1", expected: () => asRows(cone(123, -90, 4)) },
+  { name: "a cone across RA 0/360 from the west", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(359.8, 0.5, 0.7)) = 1", expected: () => asRows(cone(359.8, 0.5, 0.7)) },
+  { name: "a cone across RA 0/360 from the east, 1 = CONTAINS(...)", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE 1 = CONTAINS(POINT(ra, dec), CIRCLE(0.2, -0.5, 0.7))", expected: () => asRows(cone(0.2, -0.5, 0.7)) },
+  { name: "a cone whose edge passes through grid rows", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1", expected: () => asRows(cone(10, 20, 1)) },
+  { name: "a large cone (r = 60°)", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(200, 45, 60)) = 1", expected: () => asRows(cone(200, 45, 60)) },
+  { name: "INTERSECTS(CIRCLE, POINT) (ADQL 2.1 §4.2.17)", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE INTERSECTS(CIRCLE(0, -90, 6), POINT(ra, dec)) = 1", expected: () => asRows(cone(0, -90, 6)) },
   {
     name: "DISTANCE(...) < r is strict (ADQL 2.1 §4.2.16)",
+    bounded: true,
     adql: "SELECT objectId FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(10, 20)) < 2",
     expected: () => asRows(ids((o) => scisqlAngSep(o.ra, o.dec, 10, 20)! < 2)),
   },
   {
     name: "r > DISTANCE(...), the four-number form",
+    bounded: true,
     adql: "SELECT objectId FROM demo.Object WHERE 1.5 > DISTANCE(359.9, 0, ra, dec)",
     expected: () => asRows(ids((o) => scisqlAngSep(359.9, 0, o.ra, o.dec)! < 1.5)),
   },
   {
     name: "CONTAINS(...) = 0 keeps the rows without a position (scisql answers 0 for NULL, qserv/README §b)",
+    bounded: false,
     adql: "SELECT refId FROM ext.Reference WHERE CONTAINS(POINT(ra, decl), CIRCLE(10, 20, 60)) = 0",
     expected: () => asRows(sky.references.filter((r) => scisqlS2PtInCircle(r.ra, r.decl, 10, 20, 60) === 0).map((r) => r.refId)),
   },
   {
     name: "CONTAINS(...) = 1 drops the rows without a position",
+    bounded: true,
     adql: "SELECT refId FROM ext.Reference WHERE CONTAINS(POINT(ra, decl), CIRCLE(10, 20, 60)) = 1",
     expected: () => asRows(sky.references.filter((r) => r.ra !== null && r.decl !== null && haversine(r.ra, r.decl, 10, 20) <= 60).map((r) => r.refId)),
   },
@@ -108,20 +122,21 @@ const CASES: Case[] = [
     adql: "SELECT refId, DISTANCE(POINT(ra, decl), POINT(0, 0)) FROM ext.Reference WHERE ra IS NULL OR decl IS NULL",
     expected: () => sky.references.filter((r) => r.ra === null || r.decl === null).map((r) => `${r.refId}|null`),
   },
-  { name: "a BOX across RA 0 (docs/adr/0003: corners at centre ± half sizes)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 0, 4, 6)) = 1", expected: () => asRows(box(0, 0, 4, 6)) },
-  { name: "a BOX with edges on grid rows", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(15, 15, 5, 3)) = 1", expected: () => asRows(box(15, 15, 5, 3)) },
-  { name: "a BOX reaching the pole, clamped at latitude 90", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(45, 88, 30, 6)) = 1", expected: () => asRows(box(45, 88, 30, 6)) },
-  { name: "a BOX 400° wide covers every longitude", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 60, 400, 10)) = 1", expected: () => asRows(box(0, 60, 400, 10)) },
+  { name: "a BOX across RA 0 (docs/adr/0003: corners at centre ± half sizes)", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 0, 4, 6)) = 1", expected: () => asRows(box(0, 0, 4, 6)) },
+  { name: "a BOX with edges on grid rows", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(15, 15, 5, 3)) = 1", expected: () => asRows(box(15, 15, 5, 3)) },
+  { name: "a BOX reaching the pole, clamped at latitude 90", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(45, 88, 30, 6)) = 1", expected: () => asRows(box(45, 88, 30, 6)) },
+  { name: "a BOX 400° wide covers every longitude", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 60, 400, 10)) = 1", expected: () => asRows(box(0, 60, 400, 10)) },
   {
     name: "a BOX centred on each exposure (corners computed in SQL)",
+    bounded: false,
     adql: "SELECT o.objectId, e.exposureId FROM demo.Object AS o, ext.Exposure AS e WHERE e.exposureId < 506 AND CONTAINS(POINT(o.ra, o.dec), BOX(e.ra, e.dec, 2, 1)) = 1",
     expected: () => sky.exposures.slice(0, 6).flatMap((e) => box(e.ra, e.dec, 2, 1).map((id) => `${id}|${e.exposureId}`)),
   },
-  { name: "a POLYGON anticlockwise", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(10, 10, 20, 10, 20, 20, 10, 20)) = 1", expected: () => asRows(polygon(10, 10, 20, 10, 20, 20, 10, 20)) },
-  { name: "the same POLYGON clockwise: the same rows (qserv/README §b)", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(10, 20, 20, 20, 20, 10, 10, 10)) = 1", expected: () => asRows(polygon(10, 10, 20, 10, 20, 20, 10, 20)) },
-  { name: "a POLYGON across RA 0, clockwise", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(358, 2, 2, 2, 2, -2, 358, -2)) = 1", expected: () => asRows(polygon(358, -2, 2, -2, 2, 2, 358, 2)) },
-  { name: "a POLYGON around the north pole", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 85, 90, 85, 180, 85, 270, 85)) = 1", expected: () => asRows(polygon(0, 85, 90, 85, 180, 85, 270, 85)) },
-  { name: "a POLYGON around the south pole, clockwise", adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(270, -86, 180, -86, 90, -86, 0, -86)) = 1", expected: () => asRows(polygon(0, -86, 90, -86, 180, -86, 270, -86)) },
+  { name: "a POLYGON anticlockwise", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(10, 10, 20, 10, 20, 20, 10, 20)) = 1", expected: () => asRows(polygon(10, 10, 20, 10, 20, 20, 10, 20)) },
+  { name: "the same POLYGON clockwise: the same rows (qserv/README §b)", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(10, 20, 20, 20, 20, 10, 10, 10)) = 1", expected: () => asRows(polygon(10, 10, 20, 10, 20, 20, 10, 20)) },
+  { name: "a POLYGON across RA 0, clockwise", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(358, 2, 2, 2, 2, -2, 358, -2)) = 1", expected: () => asRows(polygon(358, -2, 2, -2, 2, 2, 358, 2)) },
+  { name: "a POLYGON around the north pole", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 85, 90, 85, 180, 85, 270, 85)) = 1", expected: () => asRows(polygon(0, 85, 90, 85, 180, 85, 270, 85)) },
+  { name: "a POLYGON around the south pole, clockwise", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(270, -86, 180, -86, 90, -86, 0, -86)) = 1", expected: () => asRows(polygon(0, -86, 90, -86, 180, -86, 270, -86)) },
   {
     name: "a POLYGON of 20 vertices",
     adql: `SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(${ring20().join(", ")})) = 1`,
@@ -137,8 +152,56 @@ const CASES: Case[] = [
       return ids((o) => o.objectId > 2600 && o.objectId <= 3000 && (a(o.ra, o.dec) === 1 || b(o.ra, o.dec) === 1)).map((id) => `${id}|${e.exposureId}`);
     }),
   },
+  // bound-declination near the poles and across RA 0/360.
+  { name: "a cone across RA 0 that covers the north pole: bounded below only", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(359, 86, 5)) = 1", expected: () => asRows(cone(359, 86, 5)) },
+  { name: "a cone across RA 0 near the south pole, short of it", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(1, -86.5, 3)) = 1", expected: () => asRows(cone(1, -86.5, 3)) },
+  {
+    name: "DISTANCE < r across the north pole, centred at RA 180",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(180, 87.5)) < 4",
+    expected: () => asRows(ids((o) => scisqlAngSep(o.ra, o.dec, 180, 87.5)! < 4)),
+  },
+  { name: "a BOX across RA 0 near the north pole", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 86, 40, 4)) = 1", expected: () => asRows(box(0, 86, 40, 4)) },
+  { name: "a BOX across RA 0 near the south pole", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(355, -87, 30, 4)) = 1", expected: () => asRows(box(355, -87, 30, 4)) },
+  {
+    name: "a POLYGON across RA 0 whose top edge bulges from 85° to 87.5°: the rows under the bulge",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(300, 85, 60, 85, 0, 84)) = 1",
+    expected: () => {
+      const rows = polygon(300, 85, 60, 85, 0, 84);
+      // The case is only a test of the bulge if some rows lie above the vertices' latitudes.
+      expect(rows.filter((id) => sky.objects[id - 1]!.dec > 85).length, "rows above 85°").to.be.greaterThan(5);
+      return asRows(rows);
+    },
+  },
+  {
+    name: "the same at the south pole, clockwise: the bottom edge sags to -87.5°",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, -84, 60, -85, 300, -85)) = 1",
+    expected: () => {
+      const rows = polygon(0, -84, 60, -85, 300, -85);
+      expect(rows.filter((id) => sky.objects[id - 1]!.dec < -85).length, "rows below -85°").to.be.greaterThan(5);
+      return asRows(rows);
+    },
+  },
+  {
+    name: "a POLYGON across RA 0 with the north pole inside: bounded below only",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(350, 85, 100, 86, 190, 87, 260, 86)) = 1",
+    expected: () => asRows(polygon(350, 85, 100, 86, 190, 87, 260, 86)),
+  },
+  {
+    name: "a cone in a subquery and in a join's ON condition",
+    bounded: true,
+    adql: "SELECT o.objectId FROM demo.Object AS o JOIN demo.Object AS p ON p.objectId = o.objectId AND CONTAINS(POINT(p.ra, p.dec), CIRCLE(0.5, 0.2, 1.2)) = 1 WHERE o.objectId IN (SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(359.5, -0.2, 1.2)) = 1)",
+    expected: () => {
+      const west = new Set(cone(359.5, -0.2, 1.2));
+      return asRows(cone(0.5, 0.2, 1.2).filter((id) => west.has(id)));
+    },
+  },
   {
     name: "a cross-match: CONTAINS(POINT(o), CIRCLE(r, 3″)) = 1",
+    bounded: false,
     adql: "SELECT o.objectId, r.refId FROM demo.Object AS o JOIN ext.Reference AS r ON CONTAINS(POINT(o.ra, o.dec), CIRCLE(r.ra, r.decl, 3/3600.0)) = 1 WHERE r.refId < 100400 AND o.objectId <= 1500",
     expected: () => {
       const out: string[] = [];
@@ -203,6 +266,7 @@ for (const kind of ["mariadb", "duckdb"] as const) {
     for (const c of CASES) {
       it(c.name, async () => {
         const sql = compile(c.adql, { catalog: testSchema(), dialect: engine!.dialect }).sql;
+        if (c.bounded !== undefined) expect(DEC_BOUND.test(sql), "a declination range in the SQL").to.equal(c.bounded);
         const result = await engine!.query(sql);
         const got = result.rows.map((r) => r.map((v) => String(v)).join("|"));
         const expected = expectedOf(c);

@@ -1,0 +1,152 @@
+/**
+ * Pass (mysql, duckdb): a plain range on the declination column beside each constant spatial
+ * constraint, so that the database reads only a band of declinations. MariaDB turns
+ * `dec BETWEEN lo AND hi` into a range scan of the dec index; DuckDB skips the row groups whose
+ * min/max (zonemaps) fall outside it, which the loader makes effective by storing rows in dec order.
+ * Neither can do that with the predicate itself: its latitude test sits inside a CASE on a CAST
+ * (geometry/inline-sql.ts) or inside a function. Qserv has its own restrictor (qserv-spatial).
+ *
+ * For each top-level AND-conjunct of a WHERE (of every SELECT, subqueries included) or of a join's
+ * ON condition that is, after geometry-to-scisql (spatial-predicates.ts):
+ * - `scisql_s2PtIn{Circle,Box,CPoly}(lon, dec, constants...) = 1`: CONTAINS(POINT, region) = 1,
+ *   1 = CONTAINS(...), INTERSECTS with a POINT (ADQL 2.1 §4.2.12, §4.2.17);
+ * - `scisql_angSep(lon, dec, c1, c2) < r` or `<= r`, either way round: DISTANCE(...) < r (§4.2.16);
+ * where `dec` is a column of a catalog table in that SELECT's FROM, of type double or float, and
+ * every argument of the region is a numeric constant, the pass puts `dec BETWEEN lo AND hi` in front
+ * of the conjunct (`dec >= lo` or `dec <= hi` when the other end is a pole; nothing when both are).
+ * The range comes from geometry/latitude-range.ts: centre ± r for a circle or a DISTANCE cone, the
+ * latitude bounds of a box, and for a polygon its vertices, the highest and lowest points of its
+ * great-circle edges and a pole it contains.
+ *
+ * The added conjunct never changes a result: the predicate is 1 only for a declination in the range
+ * (a NULL or out-of-range declination makes it 0 or NULL already), so `bound AND predicate` is true
+ * exactly where the predicate is. It is therefore not added under OR or NOT, nor for
+ * `CONTAINS(...) = 0`, where it would not be implied. The range is widened outwards to a multiple
+ * of 1e-8° by at least 5e-9° (0.018 mas), far beyond the rounding with which the predicates decide
+ * (about 1e-12°): `30 ± 1` is written `28.99999999 AND 31.00000001`. The longitude is not bounded:
+ * near RA 0/360 and near the poles a longitude range is hard to state safely, and the dec band
+ * gives most of the gain.
+ */
+import type { Expression, Join, Query, Select, Span, TableReference } from "../ast/nodes.js";
+import { transform } from "../ast/transform.js";
+import {
+  boxLatitudes, circleLatitudes, distanceLatitudes, polygonLatitudes, type LatitudeRange,
+} from "../geometry/latitude-range.js";
+import { constantValue, numberExpression } from "./constants.js";
+import type { PassContext } from "./context.js";
+import { baseTables, distanceWithin, isInsideRegion } from "./spatial-predicates.js";
+
+/** Bounds are multiples of 1/GRID degrees, at least 0.5/GRID outside the exact range. */
+const GRID = 1e8;
+
+/** The (lon, dec) arguments and the latitude range of a constant spatial constraint, if `e` is one. */
+function constraintRange(e: Expression): { dec: Expression; range: LatitudeRange } | undefined {
+  if (isInsideRegion(e)) {
+    const [, dec, ...rest] = e.left.args;
+    const v = rest.map(constantValue);
+    if (v.some((x) => x === undefined)) return undefined;
+    const n = v as number[];
+    let range: LatitudeRange | undefined;
+    switch (e.left.name) {
+      case "scisql_s2PtInCircle": range = n.length === 3 ? circleLatitudes(n[0]!, n[1]!, n[2]!) : undefined; break;
+      case "scisql_s2PtInBox": range = n.length === 4 ? boxLatitudes(n[0]!, n[1]!, n[2]!, n[3]!) : undefined; break;
+      default: range = polygonLatitudes(n);
+    }
+    return range && { dec: dec!, range };
+  }
+  const within = distanceWithin(e);
+  if (!within) return undefined;
+  const [a, b, c, d] = within.call.args as [Expression, Expression, Expression, Expression];
+  const r = constantValue(within.radius);
+  if (r === undefined) return undefined;
+  // One point is the row's, the other the constant centre.
+  const rowFirst = constantValue(c) !== undefined && constantValue(d) !== undefined;
+  const dec = rowFirst ? b : d;
+  const lon0 = constantValue(rowFirst ? c : a);
+  const lat0 = constantValue(rowFirst ? d : b);
+  if (lon0 === undefined || lat0 === undefined) return undefined;
+  const range = distanceLatitudes(lon0, lat0, r);
+  return range && { dec, range };
+}
+
+/** The bound on `dec`, or undefined when the range reaches both poles. */
+function rangeConjunct(dec: Expression, range: LatitudeRange, span: Span): Expression | undefined {
+  const lo = Math.floor(range.min * GRID - 0.5) / GRID;
+  const hi = Math.ceil(range.max * GRID + 0.5) / GRID;
+  const low = numberExpression(lo, span);
+  const high = numberExpression(hi, span);
+  if (lo > -90 && hi < 90) return { kind: "Between", not: false, expr: dec, low, high, span };
+  if (lo > -90) return { kind: "Comparison", op: ">=", left: dec, right: low, span };
+  if (hi < 90) return { kind: "Comparison", op: "<=", left: dec, right: high, span };
+  return undefined;
+}
+
+/** A key for a bound this pass writes (or an equal one the query has), so that none is written twice. */
+function boundKey(e: Expression): string | undefined {
+  const key = (col: Expression, lo: Expression | null, hi: Expression | null): string | undefined => {
+    if (col.kind !== "ColumnRef" || !col.binding) return undefined;
+    const l = lo && constantValue(lo);
+    const h = hi && constantValue(hi);
+    return l === undefined || h === undefined ? undefined : `${col.binding.relation}\u0000${col.binding.column}\u0000${l}\u0000${h}`;
+  };
+  if (e.kind === "Between" && !e.not) return key(e.expr, e.low, e.high);
+  if (e.kind === "Comparison" && e.op === ">=") return key(e.left, e.right, null);
+  if (e.kind === "Comparison" && e.op === "<=") return key(e.left, null, e.right);
+  return undefined;
+}
+
+/** `condition` with a bound in front of each constraint among its top-level AND-conjuncts. */
+function withBounds(condition: Expression, relations: ReadonlySet<string>): Expression {
+  const seen = new Set<string>();
+  const collect = (e: Expression): void => {
+    if (e.kind === "LogicalExpr" && e.op === "AND") {
+      collect(e.left);
+      collect(e.right);
+    } else {
+      const k = boundKey(e);
+      if (k !== undefined) seen.add(k);
+    }
+  };
+  collect(condition);
+  const add = (e: Expression): Expression => {
+    if (e.kind === "LogicalExpr" && e.op === "AND") {
+      const left = add(e.left);
+      const right = add(e.right);
+      return left === e.left && right === e.right ? e : { ...e, left, right };
+    }
+    const found = constraintRange(e);
+    if (!found) return e;
+    const { dec, range } = found;
+    const t = dec.kind === "ColumnRef" ? dec.binding : undefined;
+    if (!t || !relations.has(t.relation) || (t.type.datatype !== "double" && t.type.datatype !== "float")) return e;
+    const bound = rangeConjunct(dec, range, e.span);
+    const k = bound && boundKey(bound);
+    if (!bound || k === undefined || seen.has(k)) return e;
+    seen.add(k);
+    return { kind: "LogicalExpr", op: "AND", left: bound, right: e, span: e.span };
+  };
+  return add(condition);
+}
+
+/** Join conditions with their bounds (any join type: the bound is implied by the condition's own conjunct). */
+function boundJoins(t: TableReference, relations: ReadonlySet<string>): TableReference {
+  if (t.kind !== "Join") return t;
+  const left = boundJoins(t.left, relations);
+  const right = boundJoins(t.right, relations);
+  const on = t.on && withBounds(t.on, relations);
+  return left === t.left && right === t.right && on === t.on ? t : ({ ...t, left, right, on } satisfies Join);
+}
+
+export function boundDeclination(query: Query, ctx: PassContext): Query {
+  if (ctx.dialect === "qserv" || !ctx.schema) return query;
+  const schema = ctx.schema;
+  return transform(query, (n) => {
+    if (n.kind !== "Select" || (n.where === null && !n.from.some((t) => t.kind === "Join"))) return undefined;
+    const relations = new Set(baseTables(n, schema).map((t) => t.qualifier));
+    if (relations.size === 0) return undefined;
+    const where = n.where && withBounds(n.where, relations);
+    const from = n.from.map((t) => boundJoins(t, relations));
+    const unchanged = where === n.where && from.every((t, i) => t === n.from[i]);
+    return unchanged ? undefined : ({ ...n, where, from } satisfies Select);
+  });
+}
