@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -205,6 +205,10 @@ describe("server VOSI availability follows the database (VOSI 1.1 §3.2), on a p
     expect(await availability()).to.deep.equal({ available: "true", note: `The MariaDB at 127.0.0.1:${db!.port}/tap answers queries.` });
     // A database that hangs (stopped with SIGSTOP): the answer comes after the timeout, not never.
     process.kill(db!.pid, "SIGSTOP");
+    // The signal is delivered asynchronously: wait until the kernel reports the process stopped ("T").
+    const state = () => /\) (\w)/.exec(readFileSync(`/proc/${db!.pid}/stat`, "utf8"))?.[1];
+    for (let i = 0; i < 100 && state() !== "T"; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(state()).to.equal("T");
     const t = Date.now();
     expect(await availability()).to.deep.equal({ available: "false", note: "The database does not answer: no answer within 5 s" });
     expect(Date.now() - t).to.be.within(4_500, 8_000);
