@@ -15,13 +15,33 @@ const USAGE = `usage:
 Configuration: TAP_CONFIG (a JSON file, default ./tap-server.json if present), and environment
 variables PORT, HOST, TAP_BASE_URL, TAP_BACKEND, TAP_DUCKDB_PATH, TAP_MARIADB_URL, TAP_QSERV_URL,
 TAP_SCHEMAS, TAP_DEMO, TAP_DEFAULT_MAXREC, TAP_HARD_MAXREC, TAP_SYNC_TIMEOUT, TAP_UPLOAD_MAX_BYTES,
-TAP_UPLOAD_MAX_ROWS, TAP_UPLOAD_URL_HOSTS, TAP_ASYNC_DIR, TAP_ASYNC_CONCURRENCY,
+TAP_UPLOAD_MAX_ROWS, TAP_UPLOAD_MAX_TABLES, TAP_UPLOAD_URL_HOSTS, TAP_ASYNC_DIR, TAP_ASYNC_CONCURRENCY,
 TAP_ASYNC_EXECUTION_DURATION, TAP_ASYNC_MAX_EXECUTION_DURATION, TAP_ASYNC_DESTRUCTION,
 TAP_ASYNC_OWNER_HEADER (see README.md).`;
 
+/** The database could not be reached at start-up: a message for the operator, not a stack trace. */
+class DatabaseUnavailableError extends Error {}
+
+function whereIs(config: ReturnType<typeof loadConfig>): string {
+  if (config.backend === "duckdb") return `the DuckDB file ${config.duckdb.path}`;
+  const c = config[config.backend];
+  return `the ${config.backend === "qserv" ? "Qserv czar" : "MariaDB"} at ${c.host}:${c.port}/${c.database} (user ${c.user})`;
+}
+
 async function serve(): Promise<void> {
   const config = loadConfig();
-  const service = await openService(config);
+  let service;
+  try {
+    service = await openService(config);
+  } catch (e) {
+    // A connection that fails (refused, unknown host, timeout, access denied, unknown database) is
+    // the operator's to fix; anything else is ours and keeps its stack.
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ECONNRESET|ER_ACCESS_DENIED_ERROR|ER_BAD_DB_ERROR|ER_DBACCESS_DENIED_ERROR)$/.test(code)) {
+      throw new DatabaseUnavailableError(`cannot open ${whereIs(config)}: ${(e as Error).message}`);
+    }
+    throw e;
+  }
   const server = createServer(service.app.callback());
   server.listen(config.port, config.host);
   await once(server, "listening");
@@ -69,6 +89,10 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof ConfigError || (e as { usage?: boolean }).usage) {
       console.error(`tap-server: ${(e as Error).message}`);
       return 2;
+    }
+    if (e instanceof DatabaseUnavailableError) {
+      console.error(`tap-server: ${e.message}`);
+      return 1;
     }
     console.error(`tap-server: ${(e as Error)?.stack ?? String(e)}`);
     return 1;
