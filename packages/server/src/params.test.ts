@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import type { Context } from "koa";
 import { TapError } from "./errors.js";
 import { readParams, single, type ParamLimits } from "./params.js";
@@ -128,4 +128,55 @@ describe("server request parameters", function () {
       expect(spooled()).to.deep.equal([]);
     });
   }
+
+  /** A multipart request whose body the test writes: `boundary` XX, one file part begun. */
+  function streamingContext(): { ctx: Context; req: PassThrough; res: EventEmitter } {
+    const type = "multipart/form-data; boundary=XX";
+    const req = Object.assign(new PassThrough(), { headers: { "content-type": type } });
+    const res = new EventEmitter();
+    const ctx = { method: "POST", querystring: "", req, res, get: (h: string) => (h.toLowerCase() === "content-type" ? type : "") };
+    req.write('--XX\r\nContent-Disposition: form-data; name="t"; filename="t.xml"\r\n\r\n');
+    req.write(Buffer.alloc(200_000, "x"));
+    return { ctx: ctx as unknown as Context, req, res };
+  }
+
+  async function settle(p: Promise<unknown>, ms = 3000): Promise<unknown> {
+    const timeout = new Promise((r) => setTimeout(() => r("still pending"), ms));
+    return Promise.race([p.then(() => "resolved", (e: Error) => e), timeout]);
+  }
+
+  it("ends (400) when the client goes away in the middle of a part, and keeps nothing", async () => {
+    const { ctx, req } = streamingContext();
+    const reading = readParams(ctx, LIMITS);
+    await new Promise((r) => setTimeout(r, 50));
+    req.destroy(new Error("aborted"));
+    const outcome = await settle(reading);
+    expect(outcome).to.be.instanceOf(TapError);
+    expect((outcome as TapError).status).to.equal(400);
+    expect((outcome as Error).message).to.match(/aborted/);
+    expect(spooled()).to.deep.equal([]);
+  });
+
+  it("keeps nothing when the response closes while the parts are read", async () => {
+    const { ctx, req, res } = streamingContext();
+    const reading = readParams(ctx, LIMITS);
+    await new Promise((r) => setTimeout(r, 50));
+    res.emit("close");
+    req.end(Buffer.from('\r\n--XX--\r\n'));
+    await settle(reading);
+    for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(spooled()).to.deep.equal([]);
+  });
+
+  it("ends (500) when a part cannot be written, instead of waiting for ever", async () => {
+    process.env.TMPDIR = join(spool, "does-not-exist");
+    const form = new FormData();
+    form.set("part", new Blob([Buffer.alloc(1_000_000, "x")]), "t.xml");
+    form.set("QUERY", "SELECT 1");
+    const { ctx } = await context(form);
+    const outcome = await settle(readParams(ctx, LIMITS));
+    expect(outcome).to.be.instanceOf(TapError);
+    expect((outcome as TapError).status).to.equal(500);
+    expect((outcome as Error).message).to.match(/^Could not keep upload part: ENOENT/);
+  });
 });

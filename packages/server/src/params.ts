@@ -84,11 +84,21 @@ export async function readParams(ctx: Context, limits: ParamLimits): Promise<Req
 async function readMultipart(ctx: Context, values: Map<string, string[]>, limits: ParamLimits): Promise<RequestParams> {
   const files = new Map<string, UploadPart>();
   let dir: Promise<string> | undefined;
-  let disposed: Promise<void> | undefined;
+  let disposed = false;
+  let removal: Promise<void> | undefined;
   const dispose = () =>
-    (disposed ??= (async () => {
-      if (dir) await rm(await dir, { recursive: true, force: true });
+    (removal ??= (async () => {
+      disposed = true;
+      const made = await dir?.catch(() => undefined);
+      if (made) await rm(made, { recursive: true, force: true });
     })());
+  // Registered before anything is spooled, so that a response that closes early (a client that
+  // goes away, or one that has sent everything and closed) still takes the parts with it.
+  ctx.res.once("close", () => void dispose().catch(() => {}));
+  const spoolDir = () => {
+    if (disposed) throw new TapError(400, "The request was closed while its uploads were read");
+    return (dir ??= mkdtemp(join(tmpdir(), "tap-upload-")));
+  };
   const params: RequestParams = { values, files, dispose };
   let failed: Error | undefined;
   const fail = (e: Error) => {
@@ -120,25 +130,27 @@ async function readMultipart(ctx: Context, values: Map<string, string[]>, limits
         const index = ++count;
         spooled.push(
           (async () => {
-            const path = join(await (dir ??= mkdtemp(join(tmpdir(), "tap-upload-"))), `part-${index}`);
+            const path = join(await spoolDir(), `part-${index}`);
             const out = createWriteStream(path);
             await pipeline(stream, out);
             files.set(name, { size: out.bytesWritten, open: () => createReadStream(path) });
           })().catch((e: unknown) => {
-            stream.resume();
+            // The part could not be kept (a full disk, the request closed): stop reading the
+            // request, since busboy would wait for the destroyed part stream for ever.
             fail(e instanceof TapError ? e : new TapError(500, `Could not keep upload ${name}: ${(e as Error).message}`, "TAP_INTERNAL"));
+            bb.destroy(failed);
           }),
         );
       });
       bb.on("filesLimit", () => fail(new TapError(413, `More than ${limits.maxFiles} uploaded files`, "TAP_TOO_LARGE")));
-      bb.on("error", (e: Error) => reject(new TapError(400, `Bad multipart request: ${e.message}`)));
+      bb.on("error", (e: Error) => reject(failed ?? new TapError(400, `Bad multipart request: ${e.message}`)));
       bb.on("close", () => resolve());
-      ctx.req.pipe(bb);
+      // pipeline, not pipe: a request that is aborted (or cut by the server's request timeout)
+      // destroys busboy, whose error ends this promise, instead of leaving it waiting.
+      pipeline(ctx.req, bb).catch((e: Error) => reject(failed ?? new TapError(400, `The request was not read to its end: ${e.message}`)));
     });
     await Promise.all(spooled);
     if (failed) throw failed;
-    // Whatever the route does with the parts, they go when the response does.
-    ctx.res.once("close", () => void dispose().catch(() => {}));
     return params;
   } catch (e) {
     await Promise.allSettled(spooled);

@@ -155,7 +155,10 @@ export async function loadUploads(
       throw uploadError(ref.name, e, "not a readable VOTable: ", ctx.limits);
     }
     const fields = reader.fields;
-    if (fields.length === 0) throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
+    if (fields.length === 0) {
+      await reader.close();
+      throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
+    }
     const names = columnNames(fields);
     const rows = (async function* () {
       try {

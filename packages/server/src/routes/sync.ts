@@ -29,7 +29,8 @@ export function syncRouter(deps: ServiceDeps): Router {
       const query = single(params, "QUERY");
       if (query !== undefined) echo.query = query;
       const runId = single(params, "RUNID");
-      if (runId !== undefined) echo.runId = runId;
+      // Repeated only when it is one (DALI 1.1 §4.3.6: at most 64 characters); parseTapRequest says why not.
+      if (runId !== undefined && runId.length <= 64) echo.runId = runId;
       const req = parseTapRequest(params, limits);
 
       const abort = new AbortController();

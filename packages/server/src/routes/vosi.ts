@@ -86,6 +86,24 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
   );
 }
 
+/**
+ * One ping at a time per service: against a database that hangs, a ping that timed out is still
+ * waiting, and new ones would take (or queue for) the pool's connections that queries need.
+ */
+const pings = new WeakMap<ServiceDeps, Promise<void>>();
+
+function ping(deps: ServiceDeps): Promise<void> {
+  let p = pings.get(deps);
+  if (!p) {
+    p = (async () => {
+      await deps.backend.ping();
+      if ((deps.tapSchemaStore as unknown) !== deps.backend) await deps.tapSchemaStore.ping();
+    })().finally(() => pings.delete(deps));
+    pings.set(deps, p);
+  }
+  return p;
+}
+
 /** How long /availability waits for the database: a database that hangs is not available. */
 export const AVAILABILITY_TIMEOUT_MS = 5000;
 
@@ -97,13 +115,7 @@ export async function availabilityDocument(deps: ServiceDeps, timeoutMs = AVAILA
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   try {
-    await Promise.race([
-      (async () => {
-        await deps.backend.ping();
-        if ((deps.tapSchemaStore as unknown) !== deps.backend) await deps.tapSchemaStore.ping();
-      })(),
-      timeout,
-    ]);
+    await Promise.race([ping(deps), timeout]);
   } catch (e) {
     available = false;
     note = `The database does not answer: ${(e as Error).message}`;

@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { DEFAULT_ASYNC, type AsyncConfig } from "../config.js";
 import { JsonFileJobStore } from "./job-store.js";
 import type { Job } from "./job.js";
-import { JobManager, RESTARTED_MESSAGE, type Execution, type Executor } from "./manager.js";
+import { inlineName, JobManager, RESTARTED_MESSAGE, type Execution, type Executor } from "./manager.js";
 import { LocalDirResultStore } from "./result-store.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -227,5 +227,13 @@ describe("async job manager", function () {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
+  });
+
+  it("keeps each inline part in an object of its own, whatever its name", () => {
+    const names = ["t1", "a b", "a_b", "a/b", "../x", "x".repeat(101), "x".repeat(100), "é"];
+    const objects = names.map(inlineName);
+    expect(new Set(objects).size).to.equal(names.length);
+    for (const o of objects) expect(o).to.match(/^upload\.[A-Za-z0-9_-]{1,100}$/);
+    expect(inlineName("t1")).to.equal("upload.t1");
   });
 });

@@ -4,7 +4,7 @@
  * users), EXECUTIONDURATION enforced by aborting the database query, WAIT, automatic destruction,
  * and what happens to jobs after a restart.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { AsyncConfig } from "../config.js";
 import { STOPPING_CODE } from "../backends/backend.js";
@@ -161,9 +161,15 @@ export class JobManager {
       results: [],
     };
     this.applyParameters(job, parameters);
-    for (const [name, part] of inline) {
-      await this.o.results.put(job.id, inlineName(name), part.open());
-      job.inlineParts.push(name);
+    try {
+      for (const [name, part] of inline) {
+        await this.o.results.put(job.id, inlineName(name), () => part.open());
+        job.inlineParts.push(name);
+      }
+    } catch (e) {
+      // The job does not exist: neither do the parts already copied.
+      await this.o.results.removeJob(job.id).catch(() => {});
+      throw e;
     }
     this.jobs.set(job.id, job);
     if (options.run) job.phase = "QUEUED";
@@ -208,7 +214,7 @@ export class JobManager {
     }
     this.applyParameters(job, parameters);
     for (const [name, part] of inline) {
-      await this.o.results.put(job.id, inlineName(name), part.open());
+      await this.o.results.put(job.id, inlineName(name), () => part.open());
       if (!job.inlineParts.includes(name)) job.inlineParts.push(name);
     }
     await this.o.store.save(job);
@@ -467,8 +473,12 @@ export class JobManager {
   }
 }
 
+/**
+ * The results-store object of an inline upload part. A part name that is not a safe file name
+ * (or is long) is hashed, so that two names never share an object ("a b" and "a_b").
+ */
 export function inlineName(part: string): string {
-  return `upload.${part.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
+  return /^[A-Za-z0-9_-]{1,100}$/.test(part) ? `upload.${part}` : `upload.h${createHash("sha256").update(part).digest("hex").slice(0, 40)}`;
 }
 
 function messageOf(e: unknown): string {

@@ -22,7 +22,8 @@ export interface ResultStore {
   /** A human-readable location, kept in the job record. */
   locationOf(jobId: string, name: string): string;
   create(jobId: string, name: string): Promise<ResultSink>;
-  put(jobId: string, name: string, data: Buffer | Readable): Promise<void>;
+  /** Stores an object; a function is called for the stream only once the object can be written. */
+  put(jobId: string, name: string, data: Buffer | (() => Readable)): Promise<void>;
   /** Size in bytes, or undefined when there is no such object. */
   size(jobId: string, name: string): Promise<number | undefined>;
   /** The object, or the bytes start..end (inclusive). */
@@ -78,10 +79,10 @@ export class LocalDirResultStore implements ResultStore {
     };
   }
 
-  async put(jobId: string, name: string, data: Buffer | Readable): Promise<void> {
+  async put(jobId: string, name: string, data: Buffer | (() => Readable)): Promise<void> {
     const sink = await this.create(jobId, name);
     try {
-      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, sink.stream);
+      await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data(), sink.stream);
       await sink.commit();
     } catch (e) {
       await sink.discard();
