@@ -38,8 +38,7 @@
 
 DELIMITER $$
 
-DROP FUNCTION IF EXISTS scisql_angSep $$
-CREATE FUNCTION scisql_angSep(lon1 DOUBLE, lat1 DOUBLE, lon2 DOUBLE, lat2 DOUBLE)
+CREATE OR REPLACE FUNCTION scisql_angSep(lon1 DOUBLE, lat1 DOUBLE, lon2 DOUBLE, lat2 DOUBLE)
 RETURNS DOUBLE DETERMINISTIC NO SQL
 COMMENT 'scisql-compatible angular separation in degrees (qserv-tap)'
 BEGIN
@@ -57,8 +56,7 @@ BEGIN
   RETURN IF(sep > 180, 180e0, sep);
 END $$
 
-DROP FUNCTION IF EXISTS scisql_s2PtInCircle $$
-CREATE FUNCTION scisql_s2PtInCircle(lon DOUBLE, lat DOUBLE, centerLon DOUBLE, centerLat DOUBLE, radius DOUBLE)
+CREATE OR REPLACE FUNCTION scisql_s2PtInCircle(lon DOUBLE, lat DOUBLE, centerLon DOUBLE, centerLat DOUBLE, radius DOUBLE)
 RETURNS INTEGER DETERMINISTIC NO SQL
 COMMENT 'scisql-compatible point-in-circle test (qserv-tap)'
 BEGIN
@@ -81,8 +79,7 @@ BEGIN
   RETURN d2 <= 4e0 * s * s;
 END $$
 
-DROP FUNCTION IF EXISTS scisql_s2PtInBox $$
-CREATE FUNCTION scisql_s2PtInBox(lon DOUBLE, lat DOUBLE, lonMin DOUBLE, latMin DOUBLE, lonMax DOUBLE, latMax DOUBLE)
+CREATE OR REPLACE FUNCTION scisql_s2PtInBox(lon DOUBLE, lat DOUBLE, lonMin DOUBLE, latMin DOUBLE, lonMax DOUBLE, latMax DOUBLE)
 RETURNS INTEGER DETERMINISTIC NO SQL
 COMMENT 'scisql-compatible point-in-coordinate-box test (qserv-tap)'
 BEGIN
@@ -115,8 +112,7 @@ BEGIN
   RETURN p >= lo OR p <= hi;
 END $$
 
-DROP FUNCTION IF EXISTS scisql_s2PtInCPoly $$
-CREATE FUNCTION scisql_s2PtInCPoly(lon DOUBLE, lat DOUBLE, poly TEXT)
+CREATE OR REPLACE FUNCTION scisql_s2PtInCPoly(lon DOUBLE, lat DOUBLE, poly TEXT)
 RETURNS INTEGER DETERMINISTIC NO SQL
 COMMENT 'scisql-compatible point-in-convex-polygon test; vertices as one string (qserv-tap)'
 BEGIN

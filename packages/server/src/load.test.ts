@@ -280,6 +280,42 @@ describe("tap-server load", function () {
         });
       }
 
+      it("loads NaN and infinities as themselves on DuckDB, as NULL on MariaDB (which has neither)", async () => {
+        const parquet = join(dir, "nonfinite.parquet");
+        const duck = await DuckDbBackend.open(":memory:");
+        try {
+          await duck.run(
+            `COPY (SELECT * FROM (VALUES (1::BIGINT, 1::DOUBLE, 1::DOUBLE, 'nan'::FLOAT, 'a'::VARCHAR, NULL::TIMESTAMP), ` +
+              `(2, 2, 2, 'inf'::FLOAT, 'b', NULL), (3, 3, 3, '-inf'::FLOAT, 'c', NULL), (4, 4, 4, 1.5::FLOAT, 'd', NULL)) ` +
+              `AS t(id, ra, dec, mag, label, seen)) TO '${parquet}' (FORMAT parquet)`,
+          );
+        } finally {
+          await duck.close();
+        }
+        const { lab } = yamls("nonfinite");
+        await load(configFrom(target.settings()), lab, "nonfinite.stars", parquet);
+        const mags = (await target.query("SELECT id, mag FROM nonfinite.stars ORDER BY id")).map((r) => r[1]);
+        expect(mags).to.deep.equal(target.name === "duckdb" ? [NaN, Infinity, -Infinity, 1.5] : [null, null, null, 1.5]);
+      });
+
+      if (target.name === "mariadb") {
+        it("two loads into one schema at once both land, and both tables are published (loads take turns)", async () => {
+          const { lab } = yamls("together");
+          await Promise.all([
+            load(configFrom(target.settings()), lab, "together.stars", join(dir, "stars.csv")),
+            load(configFrom(target.settings()), lab, "together.obs", join(dir, "obs.csv")),
+          ]);
+          expect(await tablesOf("together")).to.deep.equal(["obs", "stars"]);
+          const published = (await target.query("SELECT table_name FROM tap_server_felis_tables WHERE schema_name = 'together' ORDER BY 1")).map((r) => r[0]);
+          expect(published).to.deep.equal(["obs", "stars"]);
+          expect(String(await storedDoc("together"))).to.match(/"obs"[\s\S]*"stars"|"stars"[\s\S]*"obs"/);
+          // Its obs_star key would share an id with the schema of the TAP_SCHEMA test below.
+          await target.query("DROP DATABASE together");
+          await target.query("DELETE FROM tap_server_felis_tables WHERE schema_name = 'together'");
+          await target.query("DELETE FROM tap_server_felis WHERE name = 'together'");
+        });
+      }
+
       it("a missing input file is found before the database is touched (no schema, nothing stored)", async () => {
         const { lab } = yamls("untouched");
         const e = await rejection(load(configFrom(target.settings()), lab, "untouched.stars", join(dir, "missing.csv")));

@@ -6,7 +6,8 @@
  * A load is all or nothing. The input file is checked before the database is touched. On DuckDB
  * the table is dropped, created and filled in one transaction. On MariaDB, whose DDL is not
  * transactional, the rows go into a staging table that one `RENAME TABLE a TO old, staging TO a`
- * swaps in; a failure drops the staging table and leaves the original table as it was.
+ * swaps in; the original is kept until the published metadata is committed (and put back if that
+ * fails), and a failure drops the staging table. Loads on one MariaDB server take turns (GET_LOCK).
  *
  * What is published: each loaded table's definition, from the Felis file it was loaded with, is
  * kept in tap_server_felis_tables; the Felis document of its schema in tap_server_felis (which the
@@ -391,7 +392,14 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
   const staging = `${db}.${quoteMy(stagingName)}`;
   const old = `${db}.${quoteMy(`${stagingName}_old`)}`;
   let stagingExists = false;
+  // One load at a time per MariaDB server: two loads of one schema would otherwise read and write
+  // its published document at once (and deadlock on an empty schema's gap locks). The lock lives
+  // as long as this connection, which a crashed loader takes with it.
+  let lockConn: Awaited<ReturnType<typeof pool.getConnection>> | undefined;
   try {
+    lockConn = await pool.getConnection();
+    const [got] = await lockConn.query({ sql: "SELECT GET_LOCK('tap_server_load', 600)", rowsAsArray: true });
+    if (Number((got as unknown[][])[0]?.[0]) !== 1) throw new Error("another tap-server load has held the load lock for 10 minutes; try again later");
     await q(backend.pool, `CREATE DATABASE IF NOT EXISTS ${db}`);
     await createMetaTables(mySql(pool));
     // Fails here, before the data is touched, if the tables would not make a valid catalog.
@@ -414,8 +422,17 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
     const tuple = `(${table.columns.map(() => "?").join(", ")})`;
     let count = 0;
     for await (const rows of result.yieldRowsJs()) {
+      // MariaDB has no NaN or infinities (mysql2 would send the bare word NaN): they become NULL.
       const values = (rows as unknown[][]).map((r) =>
-        r.map((v) => (v instanceof Date ? v.toISOString().replace("T", " ").replace("Z", "") : typeof v === "bigint" ? v.toString() : v)),
+        r.map((v) =>
+          v instanceof Date
+            ? v.toISOString().replace("T", " ").replace("Z", "")
+            : typeof v === "bigint"
+              ? v.toString()
+              : typeof v === "number" && !Number.isFinite(v)
+                ? null
+                : v,
+        ),
       );
       for (let i = 0; i < values.length; i += 1000) {
         const batch = values.slice(i, i + 1000);
@@ -429,15 +446,11 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
       table.schemaName,
       table.name,
     ]);
-    if ((exists as unknown[]).length > 0) {
-      await q(backend.pool, `RENAME TABLE ${name} TO ${old}, ${staging} TO ${name}`);
-      stagingExists = false;
-      await q(backend.pool, `DROP TABLE ${old}`);
-    } else {
-      await q(backend.pool, `RENAME TABLE ${staging} TO ${name}`);
-      stagingExists = false;
-    }
-
+    const replacing = (exists as unknown[]).length > 0;
+    // The old table is kept until the publication is committed, and put back if it is not.
+    if (replacing) await q(backend.pool, `RENAME TABLE ${name} TO ${old}, ${staging} TO ${name}`);
+    else await q(backend.pool, `RENAME TABLE ${staging} TO ${name}`);
+    stagingExists = false;
     const conn = await pool.getConnection();
     try {
       await conn.beginTransaction();
@@ -446,15 +459,23 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
       await conn.commit();
     } catch (e) {
       await conn.rollback().catch(() => undefined);
+      if (replacing) await q(backend.pool, `RENAME TABLE ${name} TO ${staging}, ${old} TO ${name}`).catch(() => undefined);
+      else await q(backend.pool, `RENAME TABLE ${name} TO ${staging}`).catch(() => undefined);
+      stagingExists = true;
       throw e;
     } finally {
       conn.release();
     }
+    if (replacing) await q(backend.pool, `DROP TABLE ${old}`);
     return count;
   } catch (e) {
     if (stagingExists) await q(backend.pool, `DROP TABLE IF EXISTS ${staging}`).catch(() => undefined);
     throw e;
   } finally {
+    if (lockConn) {
+      await lockConn.query("SELECT RELEASE_LOCK('tap_server_load')").catch(() => undefined);
+      lockConn.release();
+    }
     await duck.close();
     await backend.close();
   }

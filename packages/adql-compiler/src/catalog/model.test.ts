@@ -65,4 +65,14 @@ describe("createCatalog", () => {
     expect(mergeCatalogs(a, createCatalog([{ name: "t", tables: [] }])).schemas.map((s) => s.name)).to.deep.equal(["s", "t"]);
     expect(() => mergeCatalogs(a, a)).to.throw(CatalogError).with.property("code", "CATALOG_DUPLICATE_NAME");
   });
+
+  it("mergeCatalogs qualifies a key id that two schemas use with their schema names, and only such ids", () => {
+    const one = createCatalog([{ name: "dp1", tables: [obj, src()] }]);
+    const two = createCatalog([{ name: "dp2", tables: [obj, src({ foreignKeys: [{ keyId: "src_obj", fromColumns: ["objectId"], targetTable: "Object", targetColumns: ["id"] }] })] }]);
+    const other = createCatalog([{ name: "dp3", tables: [obj, src({ foreignKeys: [{ keyId: "own_key", fromColumns: ["objectId"], targetTable: "Object", targetColumns: ["id"] }] })] }]);
+    const merged = mergeCatalogs(one, two, other);
+    expect(["dp1", "dp2", "dp3"].map((s) => getTable(merged, s, "Source")!.foreignKeys[0]!.keyId)).to.deep.equal(["dp1.src_obj", "dp2.src_obj", "own_key"]);
+    // Alone, a schema keeps its ids as Felis names them.
+    expect(getTable(mergeCatalogs(one), "dp1", "Source")!.foreignKeys[0]!.keyId).to.equal("src_obj");
+  });
 });

@@ -219,9 +219,37 @@ export function createCatalog(schemas: readonly SchemaInput[]): Catalog {
   return deepFreeze(catalog);
 }
 
-/** A catalog of the schemas of several catalogs, checked again as a whole. */
+/**
+ * A catalog of the schemas of several catalogs, checked again as a whole. TAP_SCHEMA.keys.key_id
+ * is one name space for a whole service, while a Felis constraint name is unique only in its
+ * schema: a key id that two of the schemas use is qualified with each one's schema name
+ * ("dp1.fk_Source_Visit"). Ids that only one schema uses keep their name.
+ */
 export function mergeCatalogs(...catalogs: readonly Catalog[]): Catalog {
-  return createCatalog(catalogs.flatMap((c) => c.schemas.map(toInput)));
+  const schemas = catalogs.flatMap((c) => c.schemas);
+  const owners = new Map<string, Set<string>>();
+  for (const s of schemas) {
+    for (const t of s.tables) {
+      for (const fk of t.foreignKeys) {
+        const set = owners.get(fk.keyId) ?? new Set<string>();
+        set.add(s.name);
+        owners.set(fk.keyId, set);
+      }
+    }
+  }
+  const shared = (keyId: string) => (owners.get(keyId)?.size ?? 0) > 1;
+  return createCatalog(
+    schemas.map((s) => {
+      const input = toInput(s);
+      return {
+        ...input,
+        tables: input.tables.map((t) => ({
+          ...t,
+          foreignKeys: (t.foreignKeys ?? []).map((fk) => (shared(fk.keyId) ? { ...fk, keyId: `${s.name}.${fk.keyId}` } : fk)),
+        })),
+      };
+    }),
+  );
 }
 
 /** The schema, or table in a schema, with exactly this name (no ADQL case folding). */
