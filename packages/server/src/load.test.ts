@@ -163,13 +163,16 @@ function mariaTarget(): Target {
   };
 }
 
+/** Loads running at once: console.log is silenced while any runs, and given back when the last ends. */
+let loading = 0;
+const realLog = console.log;
+
 async function load(config: Config, yaml: string, table: string, file: string): Promise<void> {
-  const log = console.log;
-  console.log = () => {};
+  if (loading++ === 0) console.log = () => {};
   try {
     await loadCommand(["--schema", yaml, "--table", table, file], config);
   } finally {
-    console.log = log;
+    if (--loading === 0) console.log = realLog;
   }
 }
 
