@@ -374,7 +374,7 @@ function mariaColumn(c: Table["columns"][number], quoteMy: (s: string) => string
 }
 
 async function loadMariaDb(config: Config, schema: Schema, table: Table, file: string): Promise<number> {
-  const { MariaDbBackend, q, quoteMy } = await import("./backends/mariadb.js");
+  const { InsertBatches, MariaDbBackend, q, quoteMy } = await import("./backends/mariadb.js");
   const backend = await MariaDbBackend.open(config.mariadb);
   const duck = await DuckDbBackend.open(":memory:");
   const pool = backend.pool.promise();
@@ -420,6 +420,9 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
     stagingExists = true;
     const result = await duck.main.stream(reader(file, table));
     const tuple = `(${table.columns.map(() => "?").join(", ")})`;
+    const batches = new InsertBatches((rows) =>
+      q(backend.pool, `INSERT INTO ${staging} VALUES ${rows.map(() => tuple).join(", ")}`, rows.flat()).then(() => undefined),
+    );
     let count = 0;
     for await (const rows of result.yieldRowsJs()) {
       // MariaDB has no NaN or infinities (mysql2 would send the bare word NaN): they become NULL.
@@ -434,12 +437,10 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
                 : v,
         ),
       );
-      for (let i = 0; i < values.length; i += 1000) {
-        const batch = values.slice(i, i + 1000);
-        await q(backend.pool, `INSERT INTO ${staging} VALUES ${batch.map(() => tuple).join(", ")}`, batch.flat());
-      }
+      for (const row of values) await batches.add(row);
       count += values.length;
     }
+    await batches.flush();
     await installScisqlFunctions({ query: (sql: string) => pool.query(sql) });
 
     const exists = await q(backend.pool, "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [

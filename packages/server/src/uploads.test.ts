@@ -178,12 +178,14 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
   this.timeout(120_000);
   let db: MariaDbServer | undefined;
   const services: { name: string; svc: Running; nan: unknown }[] = [];
+  let mariadbSettings: Awaited<ReturnType<typeof privateMariaDb>>["mariadb"] | undefined;
 
   before(async function () {
     services.push({ name: "duckdb", svc: await startService({ demo: true }), nan: NaN });
     const mine = await privateMariaDb(this);
     db = mine.db;
     const mariadb = mine.mariadb;
+    mariadbSettings = mariadb;
     // MariaDB has no NaN: a NaN double is stored as NULL.
     services.push({ name: "mariadb", svc: await startService({ backend: "mariadb", demo: false, mariadb }), nan: null });
   });
@@ -191,6 +193,32 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
   after(async () => {
     for (const s of services) await s.svc.close();
     await db?.stop();
+  });
+
+  it("on mariadb, an upload larger than max_allowed_packet goes in several statements", async function () {
+    if (!db) this.skip();
+    // 2 MiB packets (MariaDB's default is 16 MiB); the upload is 4 MB of text in 400 rows.
+    const c = await db!.connect();
+    await c.query("SET GLOBAL max_allowed_packet = 2097152");
+    await c.end();
+    const svc = await startService({ backend: "mariadb", demo: false, mariadb: mariadbSettings! });
+    try {
+      const text = "w".repeat(10_000);
+      const vot = votable([]).replace('<FIELD name="id" datatype="long"/>', '<FIELD name="id" datatype="long"/><FIELD name="s" datatype="char" arraysize="*"/>')
+        .replace("</TABLEDATA>", Array.from({ length: 400 }, (_, i) => `<TR><TD>${i}</TD><TD>${text}</TD></TR>`).join("") + "</TABLEDATA>");
+      const form = new FormData();
+      form.set("LANG", "ADQL");
+      form.set("RESPONSEFORMAT", "csv");
+      form.set("UPLOAD", "big,param:p");
+      form.set("QUERY", "SELECT COUNT(*) AS n, MIN(s) AS lo, MAX(s) AS hi FROM TAP_UPLOAD.big");
+      form.set("p", new Blob([vot]), "p.xml");
+      const res = await fetch(`${svc.url}/sync`, { method: "POST", body: form });
+      const body = await res.text();
+      expect(res.status, body).to.equal(200);
+      expect(body.trim().split(/\r?\n/)).to.deep.equal(["n,lo,hi", `400,${text},${text}`]);
+    } finally {
+      await svc.close();
+    }
   });
 
   for (const backend of ["duckdb", "mariadb"]) {

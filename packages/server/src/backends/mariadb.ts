@@ -51,6 +51,44 @@ export function q(conn: mysql.Connection | mysql.PoolConnection | mysql.Pool, sq
   );
 }
 
+/**
+ * Rows for multi-row INSERT statements, sent when a statement would pass `maxBytes` (or
+ * `maxRows`): a statement must fit in one packet, and max_allowed_packet is 16 MiB by default but
+ * may be lower, while a batch of a fixed number of rows of a wide table (LSST's have hundreds of
+ * columns, some text) has no bound.
+ */
+export class InsertBatches {
+  private rows: unknown[][] = [];
+  private bytes = 0;
+  constructor(
+    private readonly send: (rows: unknown[][]) => Promise<void>,
+    private readonly maxBytes = 1024 * 1024,
+    private readonly maxRows = 1000,
+  ) {}
+
+  async add(row: unknown[]): Promise<void> {
+    const size = rowBytes(row);
+    if (this.rows.length > 0 && (this.bytes + size > this.maxBytes || this.rows.length >= this.maxRows)) await this.flush();
+    this.rows.push(row);
+    this.bytes += size;
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    this.bytes = 0;
+    await this.send(rows);
+  }
+}
+
+/** An upper bound of a row's size in an INSERT: text may double when escaped; quotes and commas. */
+function rowBytes(row: readonly unknown[]): number {
+  let n = 4;
+  for (const v of row) n += typeof v === "string" ? 2 * Buffer.byteLength(v) + 4 : v === null || v === undefined ? 5 : String(v).length + 2;
+  return n;
+}
+
 function cell(v: unknown, f: Field): unknown {
   if (v === undefined || v === null) return null;
   if (typeof v === "number" && Number.isNaN(v)) return null;
@@ -171,17 +209,9 @@ class MariaDbSession implements Session {
     this.temps.push(name);
     const insert = `INSERT INTO ${quoteMy(name)} VALUES `;
     const tuple = `(${table.fields.map(() => "?").join(", ")})`;
-    let batch: unknown[][] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      await q(this.conn, insert + batch.map(() => tuple).join(", "), batch.flat());
-      batch = [];
-    };
-    for await (const row of table.rows) {
-      batch.push(table.fields.map((f, i) => cell(row[i], f)));
-      if (batch.length >= 500) await flush();
-    }
-    await flush();
+    const batches = new InsertBatches((rows) => q(this.conn, insert + rows.map(() => tuple).join(", "), rows.flat()).then(() => undefined));
+    for await (const row of table.rows) await batches.add(table.fields.map((f, i) => cell(row[i], f)));
+    await batches.flush();
     return [name];
   }
 
