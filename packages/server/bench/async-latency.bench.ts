@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configFrom } from "../src/config.js";
 import { openService } from "../src/server.js";
+import { tag } from "../src/test-support/uws.js";
 
 const N = Number(process.argv[2] ?? 200);
 const WARMUP = 20;
@@ -29,7 +30,6 @@ const service = await openService(config, { log: () => {} });
 server.on("request", service.app.callback());
 const base = config.baseUrl;
 
-const tag = (xml: string, name: string) => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
 const serverSide: number[] = [];
 const clientSide: number[] = [];
 for (let i = 0; i < WARMUP + N; i++) {

@@ -10,15 +10,12 @@
  *
  *   node --conditions=source --import=tsx bench/cone.bench.ts [seconds per level]
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Random } from "../src/demo.js";
+import { spawnServer } from "../src/test-support/child-server.js";
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const LEVELS = [1, 4, 16];
@@ -26,34 +23,9 @@ const DACHS_RPS = [14, 16];
 const DACHS_DOWNLOAD_S = [1.0, 1.5];
 const DOWNLOADS = 5;
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, "127.0.0.1");
-  await once(s, "listening");
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 const dir = mkdtempSync(join(tmpdir(), "tap-cone-bench-"));
-const port = await freePort();
-const child = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "serve"], {
-  cwd: ROOT,
-  env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", TAP_DUCKDB_PATH: ":memory:", TAP_ASYNC_DIR: join(dir, "async"), TAP_CONFIG: "" },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-let out = "";
-const base = await new Promise<string>((resolve, reject) => {
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
-    const m = / at (http:\/\/\S+\/tap)\n/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-});
+const server = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_ASYNC_DIR: join(dir, "async") });
+const base = server.url;
 
 const random = new Random(20261124);
 function coneQuery(): string {
@@ -135,8 +107,6 @@ try {
   }
   console.log(`load average after: ${load()}`);
 } finally {
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
+  await server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

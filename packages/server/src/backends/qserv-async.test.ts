@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { needTool, startService, type Running } from "../test-support/service.js";
 import { QservProtocolDouble } from "../test-support/qserv-protocol-double.js";
+import { createJob, tag, waitFor } from "../test-support/uws.js";
 import { QservBackend } from "./qserv.js";
 
 const FELIS = `---
@@ -28,23 +29,6 @@ tables:
   - { name: mag, "@id": "#stars.mag", datatype: float }
 `;
 const SLOW = "SELECT COUNT(*) AS n FROM lab.stars AS a JOIN lab.stars AS b ON a.mag < b.mag";
-
-const tag = (xml: string, name: string) => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
-
-async function create(base: string, params: Record<string, string>): Promise<string> {
-  const res = await fetch(`${base}/async`, { method: "POST", body: new URLSearchParams(params), redirect: "manual" });
-  expect(res.status, await res.clone().text()).to.equal(303);
-  return res.headers.get("location")!;
-}
-
-async function waitFor(job: string, phases: string[]): Promise<string> {
-  const end = Date.now() + 10_000;
-  let xml = await (await fetch(job)).text();
-  while (!phases.includes(tag(xml, "phase")!) && Date.now() < end) {
-    xml = await (await fetch(`${job}?WAIT=2&PHASE=${tag(xml, "phase")}`)).text();
-  }
-  return xml;
-}
 
 async function until(what: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -91,7 +75,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
 
   it("runs a job as SUBMIT, status polls, SELECT * FROM qserv_result(id), then deletes the result", async () => {
     const from = double.received.length;
-    const job = await create(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 3 id, mag FROM lab.stars WHERE id < 4", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    const job = await createJob(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 3 id, mag FROM lab.stars WHERE id < 4", RESPONSEFORMAT: "csv", PHASE: "RUN" });
     const xml = await waitFor(job, ["COMPLETED", "ERROR"]);
     expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
     const csv = (await (await fetch(`${job}/results/result`)).text()).trim().split(/\r?\n/);
@@ -108,7 +92,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
   });
 
   it("ABORT sends CANCEL <id>, and the statement on the database stops", async () => {
-    const job = await create(running!.url, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    const job = await createJob(running!.url, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
     await waitFor(job, ["EXECUTING"]);
     await until(async () => (await double.runningOnMariaDb()) === 1);
     const id = [...double.queries.values()].pop()!.id;
@@ -120,7 +104,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
   });
 
   it("EXECUTIONDURATION cancels the Qserv query; the job's ERROR names the limit", async () => {
-    const job = await create(running!.url, { LANG: "ADQL", QUERY: SLOW, EXECUTIONDURATION: "1", PHASE: "RUN" });
+    const job = await createJob(running!.url, { LANG: "ADQL", QUERY: SLOW, EXECUTIONDURATION: "1", PHASE: "RUN" });
     const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
     expect(tag(xml, "phase")).to.equal("ERROR");
     expect(tag(xml, "message")).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
@@ -135,7 +119,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
     const c = await db!.connect();
     await c.query(`CREATE TABLE qservResult.result_${double.nextId()} (x INT)`);
     await c.end();
-    const job = await create(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 1 id FROM lab.stars", PHASE: "RUN" });
+    const job = await createJob(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 1 id FROM lab.stars", PHASE: "RUN" });
     const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
     expect(tag(xml, "phase")).to.equal("ERROR");
     expect(tag(xml, "message")).to.match(/Qserv query \d+ ended FAILED: .*already exists/);
@@ -145,7 +129,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
     double.delayMs = 1500;
     const from = double.received.length;
     try {
-      const job = await create(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 2 id FROM lab.stars WHERE id < 3", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+      const job = await createJob(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 2 id FROM lab.stars WHERE id < 3", RESPONSEFORMAT: "csv", PHASE: "RUN" });
       const jobId = job.split("/").pop()!;
       const record = join(dir, "jobs", `${jobId}.json`);
       await until(() => existsSync(record) && /"backendRef"/.test(readFileSync(record, "utf8")));

@@ -10,30 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDbBackend } from "../backends/duckdb.js";
 import { startService, validateXml, hasTool, needTool, type Running } from "../test-support/service.js";
+import { createJob, post, tag, waitFor } from "../test-support/uws.js";
 
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra";
-
-async function post(url: string, params: Record<string, string> | FormData): Promise<Response> {
-  const body = params instanceof FormData ? params : new URLSearchParams(params);
-  return fetch(url, { method: "POST", body, redirect: "manual" });
-}
-
-async function create(base: string, params: Record<string, string>): Promise<string> {
-  const res = await post(`${base}/async`, params);
-  expect(res.status, await res.clone().text()).to.equal(303);
-  return res.headers.get("location")!;
-}
-
-const tag = (xml: string, name: string) => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
-
-async function waitFor(job: string, phases: string[], seconds = 10): Promise<string> {
-  const end = Date.now() + seconds * 1000;
-  let xml = await (await fetch(job)).text();
-  while (!phases.includes(tag(xml, "phase")!) && Date.now() < end) {
-    xml = await (await fetch(`${job}?WAIT=2&PHASE=${tag(xml, "phase")}`)).text();
-  }
-  return xml;
-}
 
 describe("server /async (UWS 1.1)", function () {
   this.timeout(30_000);
@@ -62,7 +41,7 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("creates a PENDING job (303), whose job document and children are readable", async () => {
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 5 star_id FROM demo.stars", RUNID: "r-1" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 5 star_id FROM demo.stars", RUNID: "r-1" });
     expect(job).to.match(new RegExp(`^${base}/async/[a-z0-9]+$`));
     const res = await fetch(job);
     expect(res.headers.get("content-type")).to.match(/^text\/xml/);
@@ -90,7 +69,7 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("changes executionduration, destruction and parameters while PENDING (303 to the job), then runs", async () => {
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" });
     let r = await post(`${job}/executionduration`, { EXECUTIONDURATION: "99999" });
     expect(r.status).to.equal(303);
     expect(r.headers.get("location")).to.equal(job);
@@ -118,7 +97,7 @@ describe("server /async (UWS 1.1)", function () {
 
   it("runs at once with PHASE=RUN; WAIT blocks until the phase changes", async () => {
     const t0 = Date.now();
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id", PHASE: "RUN" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id", PHASE: "RUN" });
     const xml = await waitFor(job, ["COMPLETED", "ERROR"]);
     expect(Date.now() - t0).to.be.below(2000);
     expect(tag(xml, "phase")).to.equal("COMPLETED");
@@ -127,7 +106,7 @@ describe("server /async (UWS 1.1)", function () {
     let t = Date.now();
     await fetch(`${job}?WAIT=5`);
     expect(Date.now() - t).to.be.below(500);
-    const pending = await create(base, { LANG: "ADQL", QUERY: "SELECT 1" });
+    const pending = await createJob(base, { LANG: "ADQL", QUERY: "SELECT 1" });
     t = Date.now();
     await fetch(`${pending}?WAIT=5&PHASE=EXECUTING`);
     expect(Date.now() - t).to.be.below(500);
@@ -137,7 +116,7 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("serves the result with Content-Length and byte ranges", async () => {
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 20 star_id FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 20 star_id FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
     await waitFor(job, ["COMPLETED"]);
     const whole = await fetch(`${job}/results/result`);
     const body = await whole.text();
@@ -156,18 +135,18 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("applies MAXREC, the hard limit and overflow as sync does", async () => {
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "7", RESPONSEFORMAT: "votable/td", PHASE: "RUN" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "7", RESPONSEFORMAT: "votable/td", PHASE: "RUN" });
     await waitFor(job, ["COMPLETED"]);
     const text = await (await fetch(`${job}/results/result`)).text();
     expect(text.match(/<TR>/g)).to.have.length(7);
     expect(text).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="OVERFLOW"/);
-    const hard = await create(base, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "100000", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    const hard = await createJob(base, { LANG: "ADQL", QUERY: "SELECT star_id FROM demo.stars", MAXREC: "100000", RESPONSEFORMAT: "csv", PHASE: "RUN" });
     await waitFor(hard, ["COMPLETED"]);
     expect((await (await fetch(`${hard}/results/result`)).text()).trim().split("\n")).to.have.length(51);
   });
 
   it("puts a job with a bad query in ERROR, with the message in errorSummary and /error as a VOTable", async () => {
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
     const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
     keep("error.xml", xml);
     expect(tag(xml, "phase")).to.equal("ERROR");
@@ -179,7 +158,7 @@ describe("server /async (UWS 1.1)", function () {
     expect(doc).to.match(/<INFO name="QUERY_STATUS" value="ERROR">ADQL error: [^<]*nothing/);
     keep("error-votable.xml", doc);
     // A missing parameter is reported when the job runs, not when it is created (TAP 1.1 §2.3).
-    const noLang = await create(base, { QUERY: "SELECT 1 FROM demo.stars", PHASE: "RUN" });
+    const noLang = await createJob(base, { QUERY: "SELECT 1 FROM demo.stars", PHASE: "RUN" });
     expect(await waitFor(noLang, ["ERROR"])).to.contain("The LANG parameter is missing");
   });
 
@@ -187,14 +166,14 @@ describe("server /async (UWS 1.1)", function () {
     const backend = running.service.deps.backend as DuckDbBackend;
     const before = backend.activeSessions;
     const t0 = Date.now();
-    const job = await create(base, { LANG: "ADQL", QUERY: SLOW, EXECUTIONDURATION: "1", PHASE: "RUN" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: SLOW, EXECUTIONDURATION: "1", PHASE: "RUN" });
     const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
     expect(tag(xml, "phase")).to.equal("ERROR");
     expect(tag(xml, "message")).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
     expect(Date.now() - t0).to.be.below(4000);
     expect(backend.activeSessions).to.equal(before);
 
-    const aborted = await create(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    const aborted = await createJob(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
     await waitFor(aborted, ["EXECUTING"]);
     await new Promise((r) => setTimeout(r, 300));
     expect(backend.activeSessions).to.equal(before + 1);
@@ -210,8 +189,8 @@ describe("server /async (UWS 1.1)", function () {
   it("lists jobs with PHASE, AFTER and LAST filters", async () => {
     const mark = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 5));
-    const a = await create(base, { LANG: "ADQL", QUERY: "SELECT 1" });
-    const b = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    const a = await createJob(base, { LANG: "ADQL", QUERY: "SELECT 1" });
+    const b = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(b, ["COMPLETED"]);
     const ids = (xml: string) => [...xml.matchAll(/<uws:jobref id="([^"]+)"/g)].map((m) => m[1]);
     const id = (u: string) => u.split("/").pop();
@@ -226,7 +205,7 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("deletes jobs with DELETE and ACTION=DELETE (303 to the job list), results included", async () => {
-    const a = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    const a = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(a, ["COMPLETED"]);
     const idA = a.split("/").pop()!;
     expect(existsSync(join(dir, "results", idA))).to.equal(true);
@@ -236,7 +215,7 @@ describe("server /async (UWS 1.1)", function () {
     expect((await fetch(a)).status).to.equal(404);
     expect(existsSync(join(dir, "results", idA))).to.equal(false);
     expect(existsSync(join(dir, "jobs", `${idA}.json`))).to.equal(false);
-    const b = await create(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    const b = await createJob(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
     await waitFor(b, ["EXECUTING"]);
     r = await post(b, { ACTION: "DELETE" });
     expect(r.status).to.equal(303);
@@ -244,7 +223,7 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("destroys a job when its destruction time passes", async () => {
-    const job = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(job, ["COMPLETED"]);
     await post(`${job}/destruction`, { DESTRUCTION: new Date(Date.now() + 300).toISOString() });
     await new Promise((r) => setTimeout(r, 600));

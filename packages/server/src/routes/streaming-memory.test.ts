@@ -16,28 +16,13 @@
  * within 2 MB): the footprint does not grow with the result.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+import { spawnServer, type ChildServer } from "../test-support/child-server.js";
 const ROWS = 10_000_000;
 const BOUND_MB = 100;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, "127.0.0.1");
-  await once(s, "listening");
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Bytes the process has passed to write(2) and friends (sockets included). */
 function wchar(pid: number): number {
@@ -124,54 +109,24 @@ function download(base: string, query: string, pid: number, pauseAfterBytes = In
 
 describe("server streaming: memory for a 10-million-row result (child process)", function () {
   this.timeout(120_000);
-  let proc: ChildProcess | undefined;
+  let server: ChildServer | undefined;
   let dir: string;
   let url: string;
 
   before(async function () {
     if (!existsSync("/proc/self/status")) this.skip();
     dir = mkdtempSync(join(tmpdir(), "tap-mem-"));
-    const port = await freePort();
-    proc = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "serve"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        TAP_DUCKDB_PATH: ":memory:",
-        TAP_ASYNC_DIR: join(dir, "async"),
-        TAP_HARD_MAXREC: String(ROWS),
-        TAP_CONFIG: "",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-      proc!.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = / at (http:\/\/\S+\/tap)\n/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      proc!.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-    });
+    server = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_ASYNC_DIR: join(dir, "async"), TAP_HARD_MAXREC: String(ROWS) });
+    url = server.url;
   });
 
   after(async () => {
-    if (proc && proc.exitCode === null && proc.signalCode === null) {
-      const exited = once(proc, "exit");
-      proc.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it(`streams ${ROWS.toLocaleString("en")} rows with bounded RSS, first bytes long before the last row, and backpressure`, async () => {
-    const pid = proc!.pid!;
+    const pid = server!.proc.pid!;
     const query = (n: number) => `SELECT TOP ${n} a.star_id, b.star_id AS other FROM demo.stars AS a, demo.stars AS b`;
     // Warm-up: JIT, DuckDB's buffers, the socket path; then the baseline.
     const warm = await download(url, query(1_000_000), pid);

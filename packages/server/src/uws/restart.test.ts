@@ -4,101 +4,33 @@
  * and every job checked afterwards.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+import { freePort, spawnServer, type ChildServer } from "../test-support/child-server.js";
+import { createJob, tag, waitFor } from "../test-support/uws.js";
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra";
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, "127.0.0.1");
-  await once(s, "listening");
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-async function startServer(dir: string, port: number): Promise<Child> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "serve"], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      TAP_DUCKDB_PATH: join(dir, "tap.duckdb"),
-      TAP_ASYNC_DIR: join(dir, "async"),
-      TAP_ASYNC_CONCURRENCY: "2",
-      TAP_CONFIG: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const look = () => {
-      const m = / at (http:\/\/\S+\/tap)\n/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    proc.stdout!.on("data", look);
-    proc.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-  return { proc, url, output: () => out };
-}
-
-async function stop(child: Child | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!child || child.proc.exitCode !== null || child.proc.signalCode !== null) return;
-  const exited = once(child.proc, "exit");
-  child.proc.kill(signal);
-  await exited;
-}
-
-const tag = (xml: string, name: string) => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
-
-async function create(base: string, params: Record<string, string>): Promise<string> {
-  const res = await fetch(`${base}/async`, { method: "POST", body: new URLSearchParams(params), redirect: "manual" });
-  expect(res.status).to.equal(303);
-  return res.headers.get("location")!;
-}
-
-async function waitFor(job: string, phases: string[]): Promise<string> {
-  const end = Date.now() + 10_000;
-  let xml = await (await fetch(job)).text();
-  while (!phases.includes(tag(xml, "phase")!) && Date.now() < end) {
-    xml = await (await fetch(`${job}?WAIT=2&PHASE=${tag(xml, "phase")}`)).text();
-  }
-  return xml;
+/** The server on the test's files: a DuckDB file and an async directory, two jobs at once. */
+function startServer(dir: string, port: number): Promise<ChildServer> {
+  return spawnServer(
+    { TAP_DUCKDB_PATH: join(dir, "tap.duckdb"), TAP_ASYNC_DIR: join(dir, "async"), TAP_ASYNC_CONCURRENCY: "2" },
+    { port, timeoutMs: 30_000 },
+  );
 }
 
 describe("async jobs survive a crash (SIGKILL) and a restart", function () {
   this.timeout(60_000);
   let dir: string;
-  let first: Child | undefined;
-  let second: Child | undefined;
+  let first: ChildServer | undefined;
+  let second: ChildServer | undefined;
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "tap-restart-"));
   });
   after(async () => {
-    await stop(first, "SIGKILL");
-    await stop(second, "SIGTERM");
+    await first?.stop("SIGKILL");
+    await second?.stop("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -107,23 +39,23 @@ describe("async jobs survive a crash (SIGKILL) and a restart", function () {
     first = await startServer(dir, port);
     const base = first.url;
 
-    const completed = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 50 star_id, ra FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    const completed = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 50 star_id, ra FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
     expect(tag(await waitFor(completed, ["COMPLETED"]), "phase")).to.equal("COMPLETED");
     const resultBefore = await (await fetch(`${completed}/results/result`)).text();
-    const expiring = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
+    const expiring = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(expiring, ["COMPLETED"]);
     await fetch(`${expiring}/destruction`, { method: "POST", body: new URLSearchParams({ DESTRUCTION: new Date(Date.now() + 1000).toISOString() }) });
-    const failed = await create(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
+    const failed = await createJob(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
     await waitFor(failed, ["ERROR"]);
-    const pending = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 2 star_id FROM demo.stars", RUNID: "keep-me" });
-    const slow1 = await create(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
-    const slow2 = await create(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    const pending = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 2 star_id FROM demo.stars", RUNID: "keep-me" });
+    const slow1 = await createJob(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
+    const slow2 = await createJob(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
     await waitFor(slow1, ["EXECUTING"]);
     await waitFor(slow2, ["EXECUTING"]);
-    const queued = await create(base, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+    const queued = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: "csv", PHASE: "RUN" });
     expect(tag(await (await fetch(queued)).text(), "phase")).to.equal("QUEUED");
 
-    await stop(first, "SIGKILL");
+    await first?.stop("SIGKILL");
     await new Promise((r) => setTimeout(r, 1000));
 
     second = await startServer(dir, port);

@@ -1,0 +1,28 @@
+/** UWS 1.1 over HTTP, for the async tests and benchmark: create a job, read its document, wait for a phase. */
+import { expect } from "chai";
+
+/** The text of a uws: element of a job document. */
+export const tag = (xml: string, name: string): string | undefined => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
+
+/** A POST that does not follow the 303 (UWS answers a creation or a change with one). */
+export async function post(url: string, params: Record<string, string> | FormData): Promise<Response> {
+  const body = params instanceof FormData ? params : new URLSearchParams(params);
+  return fetch(url, { method: "POST", body, redirect: "manual" });
+}
+
+/** Creates a job; its URL. */
+export async function createJob(base: string, params: Record<string, string>): Promise<string> {
+  const res = await post(`${base}/async`, params);
+  expect(res.status, await res.clone().text()).to.equal(303);
+  return res.headers.get("location")!;
+}
+
+/** The job document once the job is in one of `phases`, or after `seconds` (blocking with WAIT). */
+export async function waitFor(job: string, phases: string[], seconds = 10): Promise<string> {
+  const end = Date.now() + seconds * 1000;
+  let xml = await (await fetch(job)).text();
+  while (!phases.includes(tag(xml, "phase")!) && Date.now() < end) {
+    xml = await (await fetch(`${job}?WAIT=2&PHASE=${tag(xml, "phase")}`)).text();
+  }
+  return xml;
+}
