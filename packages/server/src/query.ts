@@ -8,7 +8,7 @@
  */
 import { writeTable, contentType, type Field, type OutputFormat } from "@qserv-tap/votable";
 import type { Readable } from "node:stream";
-import type { AsyncRunOptions, RowCursor, Session } from "./backends/backend.js";
+import type { AsyncRunOptions, Backend, RowCursor, Session } from "./backends/backend.js";
 import { TapError, errorStatusAndMessage } from "./errors.js";
 import { single, type RequestParams, type UploadPart } from "./params.js";
 import { fieldOf, rowMapper } from "./results.js";
@@ -144,15 +144,17 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
         await session?.release();
       }
     })());
-  const reason = (e: unknown) => (signal.aborted && signal.reason instanceof TapError ? signal.reason : dbError(e));
+  /** What the client is told of an error from the database that ran the query. */
+  const reason = (e: unknown, target: Backend) => (signal.aborted && signal.reason instanceof TapError ? signal.reason : dbError(e, target));
   try {
     // Compile first without uploads when there are none, so that ADQL errors cost no database session.
     let routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
     const protocol = routed?.target.asyncQueries;
     if (routed && protocol && options.asyncProtocol) {
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
+      const target = routed.target;
       cursor = await protocol.run(routed.compiled.sql, { ...options.asyncProtocol, signal }).catch((e: unknown) => {
-        throw reason(e);
+        throw reason(e, target);
       });
     } else {
       session = await (routed?.target ?? deps.backend).session();
@@ -172,14 +174,15 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
         routed = compiler.compile(req.query, req.maxrec, uploads);
       }
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
+      const target = routed.target;
       cursor = await session.query(routed.compiled.sql, signal).catch((e: unknown) => {
-        throw reason(e);
+        throw reason(e, target);
       });
     }
-    const { compiled } = routed;
+    const { compiled, target } = routed;
     const columns = compiled.columns!;
     const { rows, first } = await peek(cursor).catch((e: unknown) => {
-      throw reason(e);
+      throw reason(e, target);
     });
     const limit = compiled.overflowAfter;
     let overflow = false;
@@ -238,26 +241,11 @@ function boundlessChar(f: Field): Field {
   return f;
 }
 
-/**
- * Database errors that the query's own values cause (a cast out of range, an invalid argument):
- * DALI 1.1 §5.2 makes those the client's errors (400), not the service's (500). DuckDB names its
- * error class at the start of the message; MariaDB gives an error number.
- */
-const USER_CAUSED_DUCKDB = /^(Conversion|Out of Range|Invalid Input) Error:/;
-const USER_CAUSED_MARIADB = new Set([
-  1264, // ER_WARN_DATA_OUT_OF_RANGE
-  1292, // ER_TRUNCATED_WRONG_VALUE
-  1365, // ER_DIVISION_BY_ZERO
-  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
-  1406, // ER_DATA_TOO_LONG
-  1690, // ER_DATA_OUT_OF_RANGE
-]);
-
-export function dbError(e: unknown): unknown {
+/** A database error as a DALI error: the client's (400) when the backend says the query's values caused it. */
+export function dbError(e: unknown, backend: Pick<Backend, "isQueryValueError">): unknown {
   if (e instanceof TapError) return e;
   const message = (e as Error)?.message ?? String(e);
-  const errno = (e as { errno?: unknown }).errno;
-  if (USER_CAUSED_DUCKDB.test(message) || (typeof errno === "number" && USER_CAUSED_MARIADB.has(errno))) {
+  if (backend.isQueryValueError(e)) {
     return new TapError(400, `The query failed on its values: ${message}`, "TAP_QUERY_VALUE_ERROR");
   }
   return new TapError(500, `The database could not run the query: ${message}`, "TAP_DATABASE_ERROR");

@@ -68,6 +68,11 @@ export interface Backend {
   readonly asyncQueries?: AsyncQueryProtocol;
   /** Throws when the database does not answer a trivial query. */
   ping(): Promise<void>;
+  /**
+   * Whether a database error was caused by the query's own values (a cast out of range, an
+   * invalid argument): DALI 1.1 §5.2 makes those the client's errors (400), not the service's.
+   */
+  isQueryValueError(e: unknown): boolean;
   close(): Promise<void>;
 }
 

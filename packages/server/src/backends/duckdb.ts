@@ -53,6 +53,11 @@ export function duckType(f: { datatype: string; arraysize?: string | null; xtype
   return `${scalar}[]`;
 }
 
+/** DuckDB names its error class at the start of the message. */
+export function isDuckDbValueError(e: unknown): boolean {
+  return /^(Conversion|Out of Range|Invalid Input) Error:/.test((e as Error)?.message ?? "");
+}
+
 export class DuckDbBackend implements Backend {
   readonly kind = "duckdb" as const;
   readonly dialect = "duckdb" as const;
@@ -99,6 +104,10 @@ export class DuckDbBackend implements Backend {
     const conn = await this.instance.connect();
     this.activeSessions++;
     return new DuckDbSession(conn, () => ++this.uploadCounter, () => this.activeSessions--);
+  }
+
+  isQueryValueError(e: unknown): boolean {
+    return isDuckDbValueError(e);
   }
 
   async ping(): Promise<void> {

@@ -102,6 +102,21 @@ function cell(v: unknown, f: Field): unknown {
   return v;
 }
 
+const VALUE_ERRNOS = new Set([
+  1264, // ER_WARN_DATA_OUT_OF_RANGE
+  1292, // ER_TRUNCATED_WRONG_VALUE
+  1365, // ER_DIVISION_BY_ZERO
+  1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+  1406, // ER_DATA_TOO_LONG
+  1690, // ER_DATA_OUT_OF_RANGE
+]);
+
+/** MariaDB (and Qserv's czar) give an error number. */
+export function isMariaDbValueError(e: unknown): boolean {
+  const errno = (e as { errno?: unknown })?.errno;
+  return typeof errno === "number" && VALUE_ERRNOS.has(errno);
+}
+
 export class MariaDbBackend implements Backend {
   readonly kind: "mariadb" | "qserv" = "mariadb";
   readonly dialect: Dialect = "mysql";
@@ -177,6 +192,10 @@ export class MariaDbBackend implements Backend {
       this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
     );
     return new MariaDbSession(this, conn, () => ++this.counter);
+  }
+
+  isQueryValueError(e: unknown): boolean {
+    return isMariaDbValueError(e);
   }
 
   async ping(): Promise<void> {

@@ -121,6 +121,9 @@ class CzarStandIn implements Backend {
   ping(): Promise<void> {
     return this.inner.ping();
   }
+  isQueryValueError(e: unknown): boolean {
+    return this.inner.isQueryValueError(e);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
