@@ -14,10 +14,10 @@ export { typeOf } from "./analysis/types.js";
 export { PASSES, type Dialect, type Pass, type PassContext } from "./passes/index.js";
 export type { QservPruning } from "./passes/qserv-spatial.js";
 export {
-  loadFelis, catalogFromTapSchema, tapSchemaRows, withTapSchema, createCatalog, mergeCatalogs, getSchema, getTable,
+  loadFelis, felisTable, felisSchemaHead, catalogFromTapSchema, tapSchemaRows, withTapSchema, createCatalog, mergeCatalogs, getSchema, getTable,
   schemaLookupFromFelis, CatalogError, TAP_SCHEMA_NAME,
   type Catalog, type Schema, type Table, type Column, type ForeignKey, type QservPartitioning as CatalogQservPartitioning,
-  type SchemaInput, type TableInput, type ColumnInput, type ForeignKeyInput, type QservInput, type LoadFelisOptions,
+  type SchemaInput, type TableInput, type ColumnInput, type ForeignKeyInput, type QservInput, type LoadFelisOptions, type FelisObject,
   type TapSchemaRows, type CatalogErrorCode,
 } from "./catalog/index.js";
 export { schemaLookup } from "./analysis/from-catalog.js";

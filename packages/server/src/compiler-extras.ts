@@ -3,8 +3,8 @@
  * TAP_SCHEMA rows) and the scisql functions for DuckDB and MariaDB, gathered in one place.
  */
 export {
-  loadFelis, mergeCatalogs, withTapSchema, tapSchemaRows, installScisqlFunctions,
-  type Catalog, type Schema, type Table, type Column, type TapSchemaRows,
+  loadFelis, felisTable, felisSchemaHead, mergeCatalogs, withTapSchema, tapSchemaRows, installScisqlFunctions,
+  type Catalog, type FelisObject, type Schema, type Table, type Column, type TapSchemaRows,
 } from "@qserv-tap/adql-compiler";
 export { registerScisqlFunctions } from "@qserv-tap/adql-compiler/duckdb";
 

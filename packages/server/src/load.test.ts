@@ -15,10 +15,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
 import { DuckDbBackend } from "./backends/duckdb.js";
-import { loadFelis, type Catalog, type Schema } from "./compiler-extras.js";
+import { felisTable, loadFelis, type Catalog, type Schema } from "./compiler-extras.js";
 import { configFrom, type Config } from "./config.js";
 import { DEMO_SCHEMA_PATH } from "./demo.js";
-import { felisTable, loadCommand, publishedDocument } from "./load.js";
+import { loadCommand, publishedDocument } from "./load.js";
 import { privateMariaDb, startService, sync } from "./test-support/service.js";
 
 /** lab.yaml: stars, and obs with a foreign key to stars. */

@@ -26,7 +26,7 @@ import { resolve } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import type { Config } from "./config.js";
 import { DuckDbBackend, duckType, quoteDuck } from "./backends/duckdb.js";
-import { loadFelis, installScisqlFunctions, type Catalog, type Schema, type Table } from "./compiler-extras.js";
+import { felisSchemaHead, felisTable, loadFelis, installScisqlFunctions, type Catalog, type FelisObject, type Schema, type Table } from "./compiler-extras.js";
 
 class UsageError extends Error {
   readonly usage = true;
@@ -119,102 +119,7 @@ export async function loadCommand(args: string[], config: Config): Promise<void>
 // ---------------------------------------------------------------------------------------------
 // The published Felis documents
 
-type Obj = Record<string, unknown>;
-
-/** A Felis id that cannot collide: `#table.column`, with `%` and `.` escaped inside the names. */
-function felisId(table: string, column?: string): string {
-  const esc = (s: string) => s.replaceAll("%", "%25").replaceAll(".", "%2E");
-  return column === undefined ? `#${esc(table)}` : `#${esc(table)}.${esc(column)}`;
-}
-
-/** A Felis datatype whose defaults (arraysize, xtype) are empty; votable:datatype says the real one. */
-const FELIS_TYPE: Readonly<Partial<Record<string, string>>> = {
-  boolean: "boolean",
-  unsignedByte: "byte",
-  short: "short",
-  int: "int",
-  long: "long",
-  float: "float",
-  double: "double",
-  char: "char",
-  unicodeChar: "unicode",
-};
-
-function put(o: Obj, key: string, v: unknown): void {
-  if (v !== null && v !== undefined) o[key] = v;
-}
-
-/**
- * A catalog table as a Felis table object that loadFelis reads back to the same Table: every
- * value that Felis would derive (VOTable type, arraysize, xtype, MySQL type, indexed, nullable)
- * is written out, and ids are `#table.column`, so that tables from different files can share a
- * document.
- */
-export function felisTable(t: Table): Obj {
-  const id = (c: string) => felisId(t.name, c);
-  const o: Obj = { name: t.name, "@id": felisId(t.name) };
-  put(o, "description", t.description);
-  put(o, "votable:utype", t.utype);
-  put(o, "tap:table_index", t.tableIndex);
-  const q = t.qserv;
-  if (q?.role === "director") {
-    o["qserv:director"] = true;
-    o["qserv:ra_column"] = q.raColumn;
-    o["qserv:dec_column"] = q.decColumn;
-    put(o, "qserv:director_key", q.keyColumn);
-    put(o, "qserv:overlap", q.overlap);
-  } else if (q?.role === "child") {
-    o["qserv:director_table"] = q.directorSchema === t.schemaName ? q.directorTable : `${q.directorSchema}.${q.directorTable}`;
-    put(o, "qserv:ra_column", q.raColumn);
-    put(o, "qserv:dec_column", q.decColumn);
-    put(o, "qserv:director_key", q.keyColumn);
-  }
-  o.columns = t.columns.map((c) => {
-    const co: Obj = { name: c.name, "@id": id(c.name), datatype: FELIS_TYPE[c.datatype] ?? "double", "votable:datatype": c.datatype };
-    put(co, "votable:arraysize", c.arraysize);
-    put(co, "votable:xtype", c.xtype);
-    put(co, "ivoa:unit", c.unit);
-    put(co, "ivoa:ucd", c.ucd);
-    put(co, "votable:utype", c.utype);
-    put(co, "description", c.description);
-    co["tap:principal"] = c.principal;
-    co["tap:std"] = c.std;
-    co.nullable = c.nullable;
-    put(co, "tap:column_index", c.columnIndex);
-    put(co, "mysql:datatype", c.sqlType);
-    return co;
-  });
-  if (t.primaryKey.length > 0) o.primaryKey = t.primaryKey.map(id);
-  const singleKey = t.primaryKey.length === 1 ? t.primaryKey[0] : undefined;
-  const indexes = t.columns
-    .filter((c) => c.indexed && c.name !== singleKey)
-    .map((c) => ({ name: `${t.name}_${c.name}_idx`, columns: [id(c.name)] }));
-  if (indexes.length > 0) o.indexes = indexes;
-  // Felis keys point inside their schema.
-  const keys = t.foreignKeys
-    .filter((k) => k.targetSchema === t.schemaName)
-    .map((k) => {
-      const ko: Obj = {
-        "@type": "ForeignKey",
-        name: k.keyId,
-        columns: k.fromColumns.map(id),
-        referencedColumns: k.targetColumns.map((c) => felisId(k.targetTable, c)),
-      };
-      put(ko, "description", k.description);
-      put(ko, "votable:utype", k.utype);
-      return ko;
-    });
-  if (keys.length > 0) o.constraints = keys;
-  return o;
-}
-
-function schemaHead(s: Pick<Schema, "name" | "description" | "utype" | "schemaIndex">): Obj {
-  const o: Obj = { name: s.name };
-  put(o, "description", s.description);
-  put(o, "votable:utype", s.utype);
-  put(o, "tap:schema_index", s.schemaIndex);
-  return o;
-}
+type Obj = FelisObject;
 
 /** JSON (which is YAML) in ASCII, so that a latin1 column stores it unchanged. */
 function asciiJson(v: unknown): string {
@@ -242,7 +147,7 @@ export function publishedDocument(
     }
     return t;
   });
-  return asciiJson({ ...schemaHead(schema), tables: out });
+  return asciiJson({ ...felisSchemaHead(schema), tables: out });
 }
 
 /** What the metadata code needs from a database: rows as arrays, statements with `?` parameters. */

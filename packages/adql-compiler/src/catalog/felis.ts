@@ -57,7 +57,9 @@ import {
   type ColumnInput,
   type ForeignKeyInput,
   type QservInput,
+  type Schema,
   type SchemaInput,
+  type Table,
   type TableInput,
   type VotableDatatype,
 } from "./model.js";
@@ -124,7 +126,9 @@ class Where {
   }
 }
 
-type Obj = Record<string, unknown>;
+/** A Felis object (a table, a column, a constraint) as YAML or JSON would hold it. */
+export type FelisObject = Record<string, unknown>;
+type Obj = FelisObject;
 
 function object(v: unknown, where: Where): Obj {
   if (v === null || typeof v !== "object" || Array.isArray(v)) where.fail("expected a mapping");
@@ -331,4 +335,107 @@ function applyQservOptions(schemas: SchemaInput[], options: Readonly<Record<stri
     throw new CatalogError("CATALOG_UNKNOWN_REFERENCE", `Qserv options for tables that do not exist: ${unknown.join(", ")}`);
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing Felis: what loadFelis reads back to the same tables (a loader that publishes tables
+// from several files writes them into one document).
+
+/** A Felis id that cannot collide: `#table.column`, with `%` and `.` escaped inside the names. */
+function felisId(table: string, column?: string): string {
+  const esc = (s: string) => s.replaceAll("%", "%25").replaceAll(".", "%2E");
+  return column === undefined ? `#${esc(table)}` : `#${esc(table)}.${esc(column)}`;
+}
+
+/**
+ * The Felis datatype written for each VOTable datatype: one whose defaults (arraysize, xtype) are
+ * empty; votable:datatype says the real one. The inverse, for reading, is FELIS_TYPES above.
+ */
+const FELIS_TYPE: Readonly<Partial<Record<string, string>>> = {
+  boolean: "boolean",
+  unsignedByte: "byte",
+  short: "short",
+  int: "int",
+  long: "long",
+  float: "float",
+  double: "double",
+  char: "char",
+  unicodeChar: "unicode",
+};
+
+function put(o: Obj, key: string, v: unknown): void {
+  if (v !== null && v !== undefined) o[key] = v;
+}
+
+/**
+ * A catalog table as a Felis table object that loadFelis reads back to the same Table: every
+ * value that Felis would derive (VOTable type, arraysize, xtype, MySQL type, indexed, nullable)
+ * is written out, and ids are `#table.column`, so that tables from different files can share a
+ * document.
+ */
+export function felisTable(t: Table): Obj {
+  const id = (c: string) => felisId(t.name, c);
+  const o: Obj = { name: t.name, "@id": felisId(t.name) };
+  put(o, "description", t.description);
+  put(o, "votable:utype", t.utype);
+  put(o, "tap:table_index", t.tableIndex);
+  const q = t.qserv;
+  if (q?.role === "director") {
+    o["qserv:director"] = true;
+    o["qserv:ra_column"] = q.raColumn;
+    o["qserv:dec_column"] = q.decColumn;
+    put(o, "qserv:director_key", q.keyColumn);
+    put(o, "qserv:overlap", q.overlap);
+  } else if (q?.role === "child") {
+    o["qserv:director_table"] = q.directorSchema === t.schemaName ? q.directorTable : `${q.directorSchema}.${q.directorTable}`;
+    put(o, "qserv:ra_column", q.raColumn);
+    put(o, "qserv:dec_column", q.decColumn);
+    put(o, "qserv:director_key", q.keyColumn);
+  }
+  o.columns = t.columns.map((c) => {
+    const co: Obj = { name: c.name, "@id": id(c.name), datatype: FELIS_TYPE[c.datatype] ?? "double", "votable:datatype": c.datatype };
+    put(co, "votable:arraysize", c.arraysize);
+    put(co, "votable:xtype", c.xtype);
+    put(co, "ivoa:unit", c.unit);
+    put(co, "ivoa:ucd", c.ucd);
+    put(co, "votable:utype", c.utype);
+    put(co, "description", c.description);
+    co["tap:principal"] = c.principal;
+    co["tap:std"] = c.std;
+    co.nullable = c.nullable;
+    put(co, "tap:column_index", c.columnIndex);
+    put(co, "mysql:datatype", c.sqlType);
+    return co;
+  });
+  if (t.primaryKey.length > 0) o.primaryKey = t.primaryKey.map(id);
+  const singleKey = t.primaryKey.length === 1 ? t.primaryKey[0] : undefined;
+  const indexes = t.columns
+    .filter((c) => c.indexed && c.name !== singleKey)
+    .map((c) => ({ name: `${t.name}_${c.name}_idx`, columns: [id(c.name)] }));
+  if (indexes.length > 0) o.indexes = indexes;
+  // Felis keys point inside their schema.
+  const keys = t.foreignKeys
+    .filter((k) => k.targetSchema === t.schemaName)
+    .map((k) => {
+      const ko: Obj = {
+        "@type": "ForeignKey",
+        name: k.keyId,
+        columns: k.fromColumns.map(id),
+        referencedColumns: k.targetColumns.map((c) => felisId(k.targetTable, c)),
+      };
+      put(ko, "description", k.description);
+      put(ko, "votable:utype", k.utype);
+      return ko;
+    });
+  if (keys.length > 0) o.constraints = keys;
+  return o;
+}
+
+/** The schema-level keys of a Felis document (its tables are the caller's). */
+export function felisSchemaHead(s: Pick<Schema, "name" | "description" | "utype" | "schemaIndex">): Obj {
+  const o: Obj = { name: s.name };
+  put(o, "description", s.description);
+  put(o, "votable:utype", s.utype);
+  put(o, "tap:schema_index", s.schemaIndex);
+  return o;
 }

@@ -20,7 +20,7 @@ export {
   type QservInput,
   type VotableDatatype,
 } from "./model.js";
-export { loadFelis, type LoadFelisOptions } from "./felis.js";
+export { felisSchemaHead, felisTable, loadFelis, type FelisObject, type LoadFelisOptions } from "./felis.js";
 export {
   tapSchemaRows,
   catalogFromTapSchema,
