@@ -154,8 +154,6 @@ export function publishedDocument(
 interface Sql {
   readonly kind: "duckdb" | "mariadb";
   rows(sql: string, params?: unknown[]): Promise<unknown[][]>;
-  /** Whether reads lock the rows they read (MariaDB, in the transaction that rewrites them). */
-  readonly locking?: boolean;
 }
 
 async function createMetaTables(db: Sql): Promise<void> {
@@ -182,17 +180,16 @@ interface Publication {
  * Throws if the document does not make a valid catalog, before anything is written.
  */
 async function planPublication(db: Sql, schema: Schema, table: Table): Promise<Publication> {
-  const lock = db.locking ? " FOR UPDATE" : "";
   const loaded = new Map<string, Obj>();
   const rows = new Map<string, Obj>();
   for (const [name, felis] of await db.rows(
-    `SELECT table_name, felis FROM tap_server_felis_tables WHERE schema_name = ?${lock}`,
+    `SELECT table_name, felis FROM tap_server_felis_tables WHERE schema_name = ?`,
     [schema.name],
   )) {
     loaded.set(String(name), JSON.parse(String(felis)) as Obj);
   }
   if (loaded.size === 0) {
-    const legacy = await db.rows(`SELECT yaml FROM tap_server_felis WHERE name = ?${lock}`, [schema.name]);
+    const legacy = await db.rows(`SELECT yaml FROM tap_server_felis WHERE name = ?`, [schema.name]);
     const old = legacy.length > 0 ? loadFelis(String(legacy[0]![0])).schemas.find((s) => s.name === schema.name) : undefined;
     for (const t of old?.tables ?? []) {
       if (t.name === table.name) continue;
@@ -283,9 +280,8 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
   const backend = await MariaDbBackend.open(config.mariadb);
   const duck = await DuckDbBackend.open(":memory:");
   const pool = backend.pool.promise();
-  const mySql = (conn: Pick<typeof pool, "query">, locking = false): Sql => ({
+  const mySql = (conn: Pick<typeof pool, "query">): Sql => ({
     kind: "mariadb",
-    locking,
     async rows(sql, params) {
       const [rows] = await conn.query({ sql, rowsAsArray: true }, params ?? []);
       return Array.isArray(rows) ? (rows as unknown[][]) : [];
@@ -308,7 +304,8 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
     await q(backend.pool, `CREATE DATABASE IF NOT EXISTS ${db}`);
     await createMetaTables(mySql(pool));
     // Fails here, before the data is touched, if the tables would not make a valid catalog.
-    await planPublication(mySql(pool), schema, table);
+    // Made once: loads take turns (the lock above), so what it read stays true until it is written.
+    const publication = await planPublication(mySql(pool), schema, table);
 
     const cols = table.columns.map((c) => mariaColumn(c, quoteMy));
     if (table.primaryKey.length > 0) cols.push(`PRIMARY KEY (${table.primaryKey.map(quoteMy).join(", ")})`);
@@ -360,8 +357,7 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
     const conn = await pool.getConnection();
     try {
       await conn.beginTransaction();
-      const tx = mySql(conn, true);
-      await writePublication(tx, await planPublication(tx, schema, table));
+      await writePublication(mySql(conn), publication);
       await conn.commit();
     } catch (e) {
       await conn.rollback().catch(() => undefined);

@@ -46,7 +46,10 @@ export interface UploadContext {
   backendName: string;
 }
 
-/** The body of an allowlisted URL, as a stream that fails once it passes the upload limit. */
+/**
+ * The body of an allowlisted URL, as a stream. A declared Content-Length over the upload limit is
+ * refused before reading; otherwise the VOTable reader's byte limit stops it (see uploadError).
+ */
 async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
   let url: URL;
   try {
@@ -73,21 +76,12 @@ async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal)
     await res.body?.cancel();
     throw new TapError(400, `UPLOAD ${uri}: HTTP ${res.status}`, "TAP_BAD_UPLOAD");
   }
-  const tooLarge = () => new TapError(413, `UPLOAD ${uri} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
   const declared = Number(res.headers.get("content-length") ?? NaN);
   if (declared > ctx.limits.uploadMaxBytes) {
     await res.body.cancel();
-    throw tooLarge();
+    throw new TapError(413, `UPLOAD ${uri} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
   }
-  const body = res.body as AsyncIterable<Uint8Array>;
-  return (async function* () {
-    let size = 0;
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > ctx.limits.uploadMaxBytes) throw tooLarge();
-      yield chunk;
-    }
-  })();
+  return res.body as AsyncIterable<Uint8Array>;
 }
 
 /**
