@@ -1,4 +1,4 @@
-import { dot, doubledCross, unitVector, type Vec3 } from "./vector.js";
+import { cross, dot, doubledCross, normalize, unitVector, type Vec3 } from "./vector.js";
 
 /** scisql's limit on polygon vertices (SCISQL_MAX_VERTS, scisql geometry.h; qserv/README §b). */
 export const SCISQL_MAX_VERTS = 20;
@@ -93,12 +93,13 @@ const CONVEXITY_TOLERANCE = 1e-12;
  * Whether scisql can use this polygon as it is meant: 3 to 20 vertices, either orientation,
  * convex, within a hemisphere, edges meeting only at vertices (qserv/README §b). scisql itself
  * does not check convexity (its result for a non-convex polygon is the intersection of the
- * edge half-spaces), so a compiler should refuse what this rejects.
+ * edge half-spaces), so a compiler should refuse what this rejects. Other users of convex
+ * polygons (SODA's POLYGON) allow more vertices than scisql: maxVertices.
  */
-export function checkPolygon(coords: readonly number[]): PolygonCheck {
+export function checkPolygon(coords: readonly number[], maxVertices = SCISQL_MAX_VERTS): PolygonCheck {
   const n = coords.length >> 1;
-  if (coords.length % 2 !== 0 || n < 3 || n > SCISQL_MAX_VERTS) {
-    return fail("POLYGON_VERTEX_COUNT", `a polygon needs 3 to ${SCISQL_MAX_VERTS} vertices, got ${coords.length / 2}`);
+  if (coords.length % 2 !== 0 || n < 3 || n > maxVertices) {
+    return fail("POLYGON_VERTEX_COUNT", `a polygon needs 3 to ${maxVertices} vertices, got ${coords.length / 2}`);
   }
   for (let i = 0; i < n; i++) {
     const lon = coords[2 * i]!;
@@ -173,13 +174,4 @@ function windingTurns(verts: readonly Vec3[]): number {
     prev = az;
   }
   return total / (2 * Math.PI);
-}
-
-function cross(a: Vec3, b: Vec3): Vec3 {
-  return { x: a.y * b.z - a.z * b.y, y: a.z * b.x - a.x * b.z, z: a.x * b.y - a.y * b.x };
-}
-
-function normalize(v: Vec3): Vec3 {
-  const len = Math.sqrt(dot(v, v));
-  return { x: v.x / len, y: v.y / len, z: v.z / len };
 }

@@ -73,3 +73,38 @@ export function reduceAngle(deg: number): number {
   }
   return a;
 }
+
+export function cross(a: Vec3, b: Vec3): Vec3 {
+  return { x: a.y * b.z - a.z * b.y, y: a.z * b.x - a.x * b.z, z: a.x * b.y - a.y * b.x };
+}
+
+export function normalize(v: Vec3): Vec3 {
+  const len = Math.sqrt(dot(v, v));
+  return { x: v.x / len, y: v.y / len, z: v.z / len };
+}
+
+/**
+ * The position of a vector (of any length) in degrees, longitude in [0, 360). Latitude comes from
+ * atan2 rather than asin, which keeps full precision next to the poles.
+ */
+export function lonLat(v: Vec3): [number, number] {
+  const lat = Math.atan2(v.z, Math.hypot(v.x, v.y)) * DEG_PER_RAD;
+  const lon = v.x === 0 && v.y === 0 ? 0 : reduceAngle(Math.atan2(v.y, v.x) * DEG_PER_RAD);
+  return [lon, lat];
+}
+
+/** The angle between two vectors in degrees, accurate at all separations (atan2 of |a×b| and a·b). */
+export function angularSeparation(a: Vec3, b: Vec3): number {
+  const c = cross(a, b);
+  return Math.atan2(Math.sqrt(dot(c, c)), dot(a, b)) * DEG_PER_RAD;
+}
+
+/** The point a fraction t of the way along the shorter great-circle arc from unit vector a to unit vector b. */
+export function slerp(a: Vec3, b: Vec3, t: number): Vec3 {
+  const omega = angularSeparation(a, b) * RAD_PER_DEG;
+  if (omega === 0) return a;
+  const s = Math.sin(omega);
+  const wa = Math.sin((1 - t) * omega) / s;
+  const wb = Math.sin(t * omega) / s;
+  return normalize({ x: wa * a.x + wb * b.x, y: wa * a.y + wb * b.y, z: wa * a.z + wb * b.z });
+}
