@@ -1,0 +1,121 @@
+"""The astropy side of the fits package's oracle tests: writes test images and reads files, answering in JSON.
+
+usage: astropy_fits.py COMMAND JSON_ARG
+"""
+import json
+import sys
+import warnings
+
+import numpy as np
+from astropy.io import fits
+from astropy.nddata import Cutout2D
+
+warnings.simplefilter("ignore")
+
+
+def jsonable(v):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if isinstance(v, complex):
+        return {"re": v.real, "im": v.imag}
+    if v is None or isinstance(v, fits.card.Undefined):
+        return None
+    return str(v)
+
+
+def cards(arg):
+    """The cards of one HDU as astropy reads them: [keyword, value, comment]."""
+    with fits.open(arg["path"], disable_image_compression=True) as f:
+        h = f[arg.get("hdu", 0)].header
+        return [[c.keyword, jsonable(c.value), c.comment] for c in h.cards]
+
+
+def make_image(arg):
+    """An image from a seeded generator: kinds 'smooth' (sky-like floats), 'int' (integers in a range)."""
+    rng = np.random.default_rng(arg.get("seed", 1))
+    shape = tuple(arg["shape"])  # numpy order: slowest axis first
+    dtype = np.dtype(arg["dtype"])
+    kind = arg.get("kind", "smooth")
+    if kind == "smooth":
+        yy = np.indices(shape).sum(axis=0).astype(np.float64)
+        data = 100.0 + 10.0 * np.sin(yy / 7.0) + rng.normal(0.0, 3.0, shape)
+        for _ in range(arg.get("stars", 5)):
+            c = [rng.uniform(0, n) for n in shape]
+            r2 = sum((np.indices(shape)[k] - c[k]) ** 2 for k in range(len(shape)))
+            data += rng.uniform(100, 5000) * np.exp(-r2 / 8.0)
+    else:
+        lo, hi = arg.get("range", [-1000, 1000])
+        data = rng.integers(lo, hi, shape, endpoint=True).astype(np.float64)
+    data = data.astype(dtype)
+    for idx in arg.get("nans", []):
+        data[tuple(idx)] = np.nan
+    return data
+
+
+def write(arg):
+    """Writes a primary HDU (empty or not) and image extensions, with optional header cards and scaling."""
+    hdus = [fits.PrimaryHDU()]
+    for spec in arg["images"]:
+        data = make_image(spec)
+        hdr = fits.Header()
+        for k, v in spec.get("cards", {}).items():
+            hdr[k] = v
+        if spec.get("primary"):
+            hdus[0] = fits.PrimaryHDU(data=data, header=hdr)
+        else:
+            hdus.append(fits.ImageHDU(data=data, header=hdr, name=spec.get("name")))
+        if "bscale" in spec or "bzero" in spec:
+            hdus[-1].scale(spec.get("scaled_type", "int16"), bscale=spec.get("bscale", 1), bzero=spec.get("bzero", 0))
+    fits.HDUList(hdus).writeto(arg["path"], overwrite=True, checksum=arg.get("checksum", False))
+    return {"ok": True}
+
+
+def dump(data, out):
+    """Raw little-endian bytes of an array, and its dtype and shape, for an exact comparison in the test."""
+    a = np.ascontiguousarray(data)
+    a = a.astype(a.dtype.newbyteorder("<"))
+    a.tofile(out)
+    return {"dtype": a.dtype.str, "shape": list(a.shape)}
+
+
+def cutout(arg):
+    """Cutout2D on a 0-based (x, y) centre and (ny, nx) size; with mode='partial' off, the box must fit."""
+    with fits.open(arg["path"]) as f:
+        data = f[arg["hdu"]].data
+        if arg.get("section"):  # a FITS-style 1-based inclusive box [[x1, x2], [y1, y2]]: slice it directly
+            (x1, x2), (y1, y2) = arg["section"]
+            box = data[y1 - 1 : y2, x1 - 1 : x2]
+        else:
+            c = Cutout2D(data, tuple(arg["position"]), tuple(arg["size"]), mode="trim")
+            box = c.data
+        return dump(box, arg["out"])
+
+
+def read(arg):
+    """The whole data of one HDU, as astropy scales it."""
+    with fits.open(arg["path"]) as f:
+        return dump(f[arg["hdu"]].data, arg["out"])
+
+
+COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read}
+
+
+
+def info(arg):
+    """Each HDU's header and data offsets and data size, as astropy finds them."""
+    with fits.open(arg["path"], disable_image_compression=True) as f:
+        out = []
+        for h in f:
+            i = h.fileinfo()
+            out.append({"name": h.name, "hdrLoc": i["hdrLoc"], "datLoc": i["datLoc"], "datSpan": i["datSpan"]})
+        return out
+
+
+COMMANDS["info"] = info
+
+if __name__ == "__main__":
+    print(json.dumps(COMMANDS[sys.argv[1]](json.loads(sys.argv[2]))))
