@@ -4,6 +4,7 @@
  */
 import Koa from "koa";
 import Router from "@koa/router";
+import { authMiddleware } from "./auth.js";
 import { errorMiddleware } from "./errors.js";
 import type { Feature } from "./features.js";
 import { examplesRouter } from "./routes/examples.js";
@@ -24,6 +25,7 @@ export function createApp(deps: ServiceDeps, features: readonly Feature[], jobs?
     await next();
   });
   app.use(errorMiddleware(log));
+  app.use(authMiddleware(deps.config.auth));
   const tap = new Router({ prefix: "/tap" });
   tap.get("/", (ctx) => {
     ctx.type = "text/html; charset=utf-8";

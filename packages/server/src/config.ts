@@ -31,6 +31,45 @@ export interface Limits {
   uploadMaxRows: number;
   /** Tables in one request. */
   uploadMaxTables: number;
+  /** The whole body of one request, uploads included (413 above it). */
+  requestMaxBytes: number;
+  /** All parameter values of one request together, not counting uploaded parts (413 above it). */
+  paramsMaxBytes: number;
+  /** Parameters (form fields and query-string pairs) in one request (413 above it). */
+  maxParams: number;
+  /** Sync queries running at once, in total and per client; a request over the first waits, over the second gets a 429. */
+  syncConcurrency: number;
+  syncPerClient: number;
+  /** How long a sync request waits for a free slot before a 503 with Retry-After. */
+  syncQueueSeconds: number;
+}
+
+/** How requests are authenticated, and so who owns async jobs. */
+export type AuthMode = "none" | "token" | "trusted-header";
+
+export interface AuthConfig {
+  /**
+   * none: every client is anonymous. token: `Authorization: Bearer` tokens from tokenFile.
+   * trusted-header: the user named by `header`, believed only from trustedProxies.
+   */
+  mode: AuthMode;
+  /** A JSON file {"tokens": {"<token>": "<user>"}} (token mode). */
+  tokenFile: string;
+  /** The header that the proxy sets (trusted-header mode). */
+  header: string;
+  /** Addresses or CIDR blocks of the proxies that may set it (and X-Forwarded-For). */
+  trustedProxies: string[];
+  /** Whether requests without credentials are served, as an anonymous client (token and trusted-header modes). */
+  allowAnonymous: boolean;
+}
+
+/** What one client (a user, or an anonymous client address) and everyone together may keep. */
+export interface Quotas {
+  jobsPerClient: number;
+  jobsTotal: number;
+  /** Results and inline uploads of the client's jobs, in bytes. */
+  storedBytesPerClient: number;
+  storedBytesTotal: number;
 }
 
 /** Async (UWS) jobs. */
@@ -71,6 +110,8 @@ export interface Config {
   /** Hosts that UPLOAD=name,http(s)://host/... may fetch from; empty: URL uploads are refused. */
   uploadUrlHosts: string[];
   async: AsyncConfig;
+  auth: AuthConfig;
+  quotas: Quotas;
 }
 
 const DEFAULT_MYSQL: MySqlConnectionConfig = {
@@ -89,6 +130,27 @@ export const DEFAULT_LIMITS: Limits = {
   uploadMaxBytes: 64 * 1024 * 1024,
   uploadMaxRows: 1_000_000,
   uploadMaxTables: 8,
+  requestMaxBytes: 256 * 1024 * 1024,
+  paramsMaxBytes: 1024 * 1024,
+  maxParams: 100,
+  syncConcurrency: 8,
+  syncPerClient: 4,
+  syncQueueSeconds: 10,
+};
+
+export const DEFAULT_AUTH: AuthConfig = {
+  mode: "none",
+  tokenFile: "",
+  header: "X-Auth-Request-User",
+  trustedProxies: [],
+  allowAnonymous: true,
+};
+
+export const DEFAULT_QUOTAS: Quotas = {
+  jobsPerClient: 100,
+  jobsTotal: 10_000,
+  storedBytesPerClient: 10 * 1024 ** 3,
+  storedBytesTotal: 100 * 1024 ** 3,
 };
 
 export const DEFAULT_ASYNC: Omit<AsyncConfig, "dir"> = {
@@ -164,6 +226,8 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   const f = file as Partial<Omit<Config, "limits" | "mariadb" | "qserv" | "duckdb" | "async">> & {
     async?: Partial<AsyncConfig>;
     limits?: Partial<Limits>;
+    auth?: Partial<AuthConfig>;
+    quotas?: Partial<Quotas>;
     mariadb?: Partial<MySqlConnectionConfig>;
     qserv?: Partial<MySqlConnectionConfig>;
     duckdb?: { path?: string };
@@ -200,6 +264,15 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   limits.uploadMaxBytes = int(env.TAP_UPLOAD_MAX_BYTES, "TAP_UPLOAD_MAX_BYTES") ?? limits.uploadMaxBytes;
   limits.uploadMaxRows = int(env.TAP_UPLOAD_MAX_ROWS, "TAP_UPLOAD_MAX_ROWS") ?? limits.uploadMaxRows;
   limits.uploadMaxTables = int(env.TAP_UPLOAD_MAX_TABLES, "TAP_UPLOAD_MAX_TABLES") ?? limits.uploadMaxTables;
+  limits.requestMaxBytes = int(env.TAP_REQUEST_MAX_BYTES, "TAP_REQUEST_MAX_BYTES") ?? limits.requestMaxBytes;
+  limits.paramsMaxBytes = int(env.TAP_PARAMS_MAX_BYTES, "TAP_PARAMS_MAX_BYTES") ?? limits.paramsMaxBytes;
+  limits.maxParams = int(env.TAP_MAX_PARAMS, "TAP_MAX_PARAMS") ?? limits.maxParams;
+  limits.syncConcurrency = int(env.TAP_SYNC_CONCURRENCY, "TAP_SYNC_CONCURRENCY") ?? limits.syncConcurrency;
+  limits.syncPerClient = int(env.TAP_SYNC_PER_CLIENT, "TAP_SYNC_PER_CLIENT") ?? limits.syncPerClient;
+  limits.syncQueueSeconds = int(env.TAP_SYNC_QUEUE_SECONDS, "TAP_SYNC_QUEUE_SECONDS") ?? limits.syncQueueSeconds;
+  for (const k of ["requestMaxBytes", "paramsMaxBytes", "maxParams", "syncConcurrency", "syncPerClient"] as const) {
+    if (!Number.isSafeInteger(limits[k]) || limits[k] < 1) throw new ConfigError(`limits.${k} must be a positive integer, not ${JSON.stringify(limits[k])}`);
+  }
   if (limits.defaultMaxrec > limits.hardMaxrec) limits.defaultMaxrec = limits.hardMaxrec;
   const a = { ...DEFAULT_ASYNC, ...(f.async ?? {}) };
   const asyncConfig: AsyncConfig = {
@@ -218,6 +291,15 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   if (asyncConfig.defaultDestructionSeconds > asyncConfig.maxDestructionSeconds) {
     asyncConfig.maxDestructionSeconds = asyncConfig.defaultDestructionSeconds;
   }
+  const auth = authFrom(f.auth, env, cwd, fileDir, host, asyncConfig.ownerHeader);
+  const quotas: Quotas = { ...DEFAULT_QUOTAS, ...(f.quotas ?? {}) };
+  quotas.jobsPerClient = int(env.TAP_QUOTA_JOBS, "TAP_QUOTA_JOBS") ?? quotas.jobsPerClient;
+  quotas.jobsTotal = int(env.TAP_QUOTA_JOBS_TOTAL, "TAP_QUOTA_JOBS_TOTAL") ?? quotas.jobsTotal;
+  quotas.storedBytesPerClient = int(env.TAP_QUOTA_BYTES, "TAP_QUOTA_BYTES") ?? quotas.storedBytesPerClient;
+  quotas.storedBytesTotal = int(env.TAP_QUOTA_BYTES_TOTAL, "TAP_QUOTA_BYTES_TOTAL") ?? quotas.storedBytesTotal;
+  for (const [k, v] of Object.entries(quotas)) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`quotas.${k} must be a positive integer, not ${JSON.stringify(v)}`);
+  }
   return {
     host,
     port,
@@ -231,5 +313,48 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     limits,
     uploadUrlHosts: list(env.TAP_UPLOAD_URL_HOSTS) ?? f.uploadUrlHosts ?? [],
     async: asyncConfig,
+    auth,
+    quotas,
   };
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
+
+function authFrom(
+  f: Partial<AuthConfig> | undefined,
+  env: Env,
+  cwd: string,
+  fileDir: string,
+  host: string,
+  ownerHeader: string,
+): AuthConfig {
+  const a: AuthConfig = { ...DEFAULT_AUTH, ...(f ?? {}) };
+  // async.ownerHeader (TAP_ASYNC_OWNER_HEADER) was this setting before authentication had modes.
+  if (ownerHeader && f?.mode === undefined && !env.TAP_AUTH) {
+    a.mode = "trusted-header";
+    a.header = ownerHeader;
+  }
+  a.mode = (env.TAP_AUTH || a.mode) as AuthMode;
+  if (!["none", "token", "trusted-header"].includes(a.mode)) {
+    throw new ConfigError(`auth.mode (TAP_AUTH) must be none, token or trusted-header, not "${a.mode}"`);
+  }
+  a.header = env.TAP_AUTH_HEADER || a.header;
+  a.trustedProxies = list(env.TAP_TRUSTED_PROXIES) ?? a.trustedProxies;
+  if (env.TAP_AUTH_ANONYMOUS) a.allowAnonymous = env.TAP_AUTH_ANONYMOUS === "1" || env.TAP_AUTH_ANONYMOUS === "true";
+  a.tokenFile = env.TAP_AUTH_TOKEN_FILE ? resolve(cwd, env.TAP_AUTH_TOKEN_FILE) : a.tokenFile ? resolve(fileDir, a.tokenFile) : "";
+  if (a.mode === "token" && !a.tokenFile) throw new ConfigError("auth.mode token needs auth.tokenFile (TAP_AUTH_TOKEN_FILE)");
+  if (a.mode === "trusted-header") {
+    if (!/^[A-Za-z0-9-]+$/.test(a.header)) throw new ConfigError(`auth.header must be a header name, not "${a.header}"`);
+    if (a.trustedProxies.length === 0) {
+      // Anyone who can reach the port could claim to be anyone: only a loopback listener may
+      // take the proxy on the same host for granted.
+      if (!LOOPBACK_HOSTS.has(host)) {
+        throw new ConfigError(
+          `auth.mode trusted-header on ${host} needs auth.trustedProxies (TAP_TRUSTED_PROXIES): the addresses of the proxies allowed to set ${a.header}`,
+        );
+      }
+      a.trustedProxies = ["127.0.0.0/8", "::1/128"];
+    }
+  }
+  return a;
 }

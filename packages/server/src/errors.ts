@@ -14,6 +14,8 @@ export class TapError extends Error {
     message: string,
     /** A stable code for tests and logs. */
     readonly code = "TAP_BAD_REQUEST",
+    /** Seconds after which the client may try again (a Retry-After header, with 429 and 503). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -58,6 +60,10 @@ export function errorMiddleware(log: (msg: string) => void) {
     } catch (err) {
       const { status, message, log: shouldLog } = errorStatusAndMessage(err);
       if (shouldLog) log(`${ctx.method} ${ctx.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (err instanceof TapError && err.retryAfter !== undefined) ctx.set("Retry-After", String(err.retryAfter));
+      if (err instanceof TapError && err.status === 401) ctx.set("WWW-Authenticate", 'Bearer realm="tap"');
+      // A body that was refused unread (413) cannot be skipped on a kept-alive connection.
+      if (status === 413 && !ctx.req.complete) ctx.set("Connection", "close");
       sendError(ctx, status, message, ctx.state as ErrorEcho);
     }
   };

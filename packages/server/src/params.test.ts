@@ -12,7 +12,7 @@ import type { Context } from "koa";
 import { TapError } from "./errors.js";
 import { readParams, single, type ParamLimits } from "./params.js";
 
-const LIMITS: ParamLimits = { maxFormBytes: 1024, maxFileBytes: 4 * 1024 * 1024, maxFiles: 2 };
+const LIMITS: ParamLimits = { maxParamsBytes: 1024, maxParams: 5, maxRequestBytes: 6 * 1024 * 1024, maxFileBytes: 4 * 1024 * 1024, maxFiles: 2 };
 
 /** A POST context whose body is `form`, as koa would give it to a route. */
 async function context(form: FormData | string, query = ""): Promise<{ ctx: Context; res: EventEmitter }> {
@@ -107,11 +107,41 @@ describe("server request parameters", function () {
       "a form field over the form limit",
       () => {
         const f = new FormData();
-        f.set("QUERY", "x".repeat(LIMITS.maxFormBytes + 1));
+        f.set("QUERY", "x".repeat(LIMITS.maxParamsBytes + 1));
         return f;
       },
       413,
-      /Form field QUERY is longer than 1024 bytes/,
+      /The request's parameters are longer than 1024 bytes together/,
+    ],
+    [
+      "fields that are short but too long together",
+      () => {
+        const f = new FormData();
+        for (const n of ["a", "b", "c"]) f.set(n, "x".repeat(400));
+        return f;
+      },
+      413,
+      /The request's parameters are longer than 1024 bytes together/,
+    ],
+    [
+      "more fields than allowed",
+      () => {
+        const f = new FormData();
+        for (let i = 0; i < 6; i++) f.set(`p${i}`, "1");
+        return f;
+      },
+      413,
+      /The request has more than 5 parameters/,
+    ],
+    [
+      "a body over the request limit (two parts each within the part limit)",
+      () => {
+        const f = new FormData();
+        for (const n of ["a", "b"]) f.set(n, new Blob([Buffer.alloc(3.5 * 1024 * 1024, "x")]), `${n}.xml`);
+        return f;
+      },
+      413,
+      /The request body is larger than 6291456 bytes/,
     ],
     ["a body that is not multipart", () => "this is not a multipart body", 400, /Bad multipart request/],
   ];

@@ -9,10 +9,11 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Context } from "koa";
 import busboy from "busboy";
+import type { Limits } from "./config.js";
 import { TapError } from "./errors.js";
 
 /** An uploaded part's bytes, which may be read more than once. */
@@ -36,9 +37,41 @@ export function paramsOf(values: Map<string, string[]>, files: Map<string, Uploa
 }
 
 export interface ParamLimits {
-  maxFormBytes: number;
+  /** All parameter values (not the uploaded parts) together. */
+  maxParamsBytes: number;
+  /** Parameters, query string included. */
+  maxParams: number;
+  /** The request body, parts included. */
+  maxRequestBytes: number;
   maxFileBytes: number;
   maxFiles: number;
+}
+
+/** The limits of the service's configuration, as readParams takes them. */
+export function paramLimits(limits: Limits): ParamLimits {
+  return {
+    maxParamsBytes: limits.paramsMaxBytes,
+    maxParams: limits.maxParams,
+    maxRequestBytes: limits.requestMaxBytes,
+    maxFileBytes: limits.uploadMaxBytes,
+    maxFiles: limits.uploadMaxTables,
+  };
+}
+
+const tooManyParams = (max: number) => new TapError(413, `The request has more than ${max} parameters`, "TAP_TOO_LARGE");
+const paramsTooLarge = (max: number) => new TapError(413, `The request's parameters are longer than ${max} bytes together`, "TAP_TOO_LARGE");
+const requestTooLarge = (max: number) => new TapError(413, `The request body is larger than ${max} bytes`, "TAP_TOO_LARGE");
+
+/** Counts what add() keeps, against the limits. */
+class Tally {
+  params = 0;
+  bytes = 0;
+  constructor(private readonly limits: ParamLimits) {}
+  count(name: string, value: string): void {
+    if (++this.params > this.limits.maxParams) throw tooManyParams(this.limits.maxParams);
+    this.bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    if (this.bytes > this.limits.maxParamsBytes) throw paramsTooLarge(this.limits.maxParamsBytes);
+  }
 }
 
 function add(values: Map<string, string[]>, name: string, value: string): void {
@@ -69,19 +102,30 @@ async function readBody(ctx: Context, max: number): Promise<Buffer> {
 
 export async function readParams(ctx: Context, limits: ParamLimits): Promise<RequestParams> {
   const values = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(ctx.querystring)) add(values, k, v);
+  const tally = new Tally(limits);
+  for (const [k, v] of new URLSearchParams(ctx.querystring)) {
+    tally.count(k, v);
+    add(values, k, v);
+  }
   if (ctx.method !== "POST") return paramsOf(values);
+  // Refused before a byte of the body is read, when the client says how long it is.
+  const declared = Number(ctx.get("content-length") || NaN);
+  if (declared > limits.maxRequestBytes) throw requestTooLarge(limits.maxRequestBytes);
   const type = (ctx.get("content-type") || "").toLowerCase();
-  if (type.startsWith("multipart/form-data")) return readMultipart(ctx, values, limits);
+  if (type.startsWith("multipart/form-data")) return readMultipart(ctx, values, limits, tally);
   if (type.startsWith("application/x-www-form-urlencoded") || type === "") {
-    const body = await readBody(ctx, limits.maxFormBytes);
-    for (const [k, v] of new URLSearchParams(body.toString("utf8"))) add(values, k, v);
+    // Percent-encoding at most triples a value: a body over three times the limit cannot fit.
+    const body = await readBody(ctx, Math.min(limits.maxRequestBytes, 3 * limits.maxParamsBytes + 3 * limits.maxParams));
+    for (const [k, v] of new URLSearchParams(body.toString("utf8"))) {
+      tally.count(k, v);
+      add(values, k, v);
+    }
     return paramsOf(values);
   }
   throw new TapError(400, `Unsupported request Content-Type ${type}: use application/x-www-form-urlencoded or multipart/form-data`);
 }
 
-async function readMultipart(ctx: Context, values: Map<string, string[]>, limits: ParamLimits): Promise<RequestParams> {
+async function readMultipart(ctx: Context, values: Map<string, string[]>, limits: ParamLimits, tally: Tally): Promise<RequestParams> {
   const files = new Map<string, UploadPart>();
   let dir: Promise<string> | undefined;
   let disposed = false;
@@ -112,19 +156,39 @@ async function readMultipart(ctx: Context, values: Map<string, string[]>, limits
       try {
         bb = busboy({
           headers: ctx.req.headers,
-          limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fieldSize: limits.maxFormBytes },
+          limits: {
+            fileSize: limits.maxFileBytes,
+            files: limits.maxFiles,
+            fieldSize: limits.maxParamsBytes,
+            fields: limits.maxParams,
+            parts: limits.maxParams + limits.maxFiles,
+            fieldNameSize: 256,
+          },
         });
       } catch (e) {
         reject(new TapError(400, `Bad multipart request: ${(e as Error).message}`));
         return;
       }
+      // The request is not read further once it is known to be refused: a client that sends
+      // gigabytes of fields costs no more than the limits.
+      const stop = (e: Error) => {
+        fail(e);
+        bb.destroy(failed);
+      };
       bb.on("field", (name, value, info) => {
-        if (info.valueTruncated) fail(new TapError(413, `Form field ${name} is longer than ${limits.maxFormBytes} bytes`, "TAP_TOO_LARGE"));
+        if (failed) return;
+        if (info.valueTruncated) return stop(paramsTooLarge(limits.maxParamsBytes));
+        try {
+          tally.count(name, value);
+        } catch (e) {
+          return stop(e as Error);
+        }
         add(values, name, value);
       });
       bb.on("file", (name, stream) => {
+        // After busboy's own 'limit' bookkeeping, which a destroy inside the event would break.
         stream.on("limit", () =>
-          fail(new TapError(413, `Upload ${name} is larger than the limit of ${limits.maxFileBytes} bytes`, "TAP_UPLOAD_TOO_LARGE")),
+          process.nextTick(() => stop(new TapError(413, `Upload ${name} is larger than the limit of ${limits.maxFileBytes} bytes`, "TAP_UPLOAD_TOO_LARGE"))),
         );
         // The file name is ours (a counter), never the client's.
         const index = ++count;
@@ -142,12 +206,27 @@ async function readMultipart(ctx: Context, values: Map<string, string[]>, limits
           }),
         );
       });
-      bb.on("filesLimit", () => fail(new TapError(413, `More than ${limits.maxFiles} uploaded files`, "TAP_TOO_LARGE")));
+      bb.on("filesLimit", () => stop(new TapError(413, `More than ${limits.maxFiles} uploaded files`, "TAP_TOO_LARGE")));
+      bb.on("fieldsLimit", () => stop(tooManyParams(limits.maxParams)));
+      bb.on("partsLimit", () => stop(tooManyParams(limits.maxParams)));
       bb.on("error", (e: Error) => reject(failed ?? new TapError(400, `Bad multipart request: ${e.message}`)));
       bb.on("close", () => resolve());
+      let received = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          received += chunk.length;
+          if (received > limits.maxRequestBytes) {
+            fail(requestTooLarge(limits.maxRequestBytes));
+            return done(failed);
+          }
+          done(null, chunk);
+        },
+      });
       // pipeline, not pipe: a request that is aborted (or cut by the server's request timeout)
       // destroys busboy, whose error ends this promise, instead of leaving it waiting.
-      pipeline(ctx.req, bb).catch((e: Error) => reject(failed ?? new TapError(400, `The request was not read to its end: ${e.message}`)));
+      pipeline(ctx.req, counter, bb).catch((e: Error) =>
+        reject(failed ?? (e instanceof TapError ? e : new TapError(400, `The request was not read to its end: ${e.message}`))),
+      );
     });
     await Promise.all(spooled);
     if (failed) throw failed;

@@ -82,6 +82,7 @@ export async function openService(config: Config, options: { log?: (m: string) =
     results,
     executor: tapExecutor(deps, new QueryCompiler(deps), results),
     canResume: (backend as Backend).asyncQueries !== undefined,
+    quotas: config.quotas,
     log,
   });
   const recovered = await jobs.start();

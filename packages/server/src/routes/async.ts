@@ -7,7 +7,8 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import { errorDocument } from "@qserv-tap/votable";
 import { TapError, VOTABLE_CONTENT_TYPE } from "../errors.js";
-import { readParams, single, type RequestParams } from "../params.js";
+import { clientOf } from "../auth.js";
+import { paramLimits, readParams, single, type RequestParams } from "../params.js";
 import type { ServiceDeps } from "../service.js";
 import { jobListXml, jobXml, parametersXml, PHASES, resultsXml, standaloneXml, type Job, type JobParameter, type Phase, type Urls } from "../uws/job.js";
 import { inlineName, type JobManager, type Requester } from "../uws/manager.js";
@@ -24,20 +25,18 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     result: (id, name) => `${base}/${id}/results/${name}`,
     parameter: (id, name) => `${base}/${id}/parameters/${encodeURIComponent(name)}`,
   };
-  const { limits } = deps.config;
-  const ownerHeader = manager.config.ownerHeader.toLowerCase();
+  const limits = paramLimits(deps.config.limits);
 
   const requester = (ctx: Context): Requester => {
-    const owner = ownerHeader ? ctx.get(ownerHeader).trim() : "";
-    return { owner: owner === "" ? null : owner, address: ctx.ip || "unknown" };
+    const client = clientOf(ctx);
+    return { owner: client.user, address: client.address };
   };
-  const params = (ctx: Context) =>
-    readParams(ctx, { maxFormBytes: 16 * 1024 * 1024, maxFileBytes: limits.uploadMaxBytes, maxFiles: limits.uploadMaxTables });
+  const params = (ctx: Context) => readParams(ctx, limits);
+  /** The job, if the requester may see it: another user's job is as missing as a job that never was. */
   const job = (ctx: Context): Job => {
     const id = String(ctx.params.id);
     const j = manager.get(id);
-    if (!j) throw new TapError(404, `No such job: ${id}`, "UWS_NO_JOB");
-    if (j.owner !== requester(ctx).owner) throw new TapError(403, `Job ${id} belongs to another user`, "UWS_FORBIDDEN");
+    if (!j || !manager.visibleTo(j, requester(ctx))) throw new TapError(404, `No such job: ${id}`, "UWS_NO_JOB");
     return j;
   };
   const seeOther = (ctx: Context, url: string) => {

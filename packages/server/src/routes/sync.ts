@@ -5,7 +5,9 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import { TapError, sendError, errorStatusAndMessage, type ErrorEcho } from "../errors.js";
-import { readParams, single } from "../params.js";
+import { Admission, type Release } from "../admission.js";
+import { clientOf } from "../auth.js";
+import { paramLimits, readParams, single } from "../params.js";
 import { parseTapRequest, startQuery } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 
@@ -16,14 +18,11 @@ export function syncRouter(deps: ServiceDeps): Router {
   const compiler = new QueryCompiler(deps);
   const { limits } = deps.config;
   const log = deps.log ?? (() => {});
+  const admission = new Admission({ total: limits.syncConcurrency, perClient: limits.syncPerClient, queueMs: limits.syncQueueSeconds * 1000 });
 
   const handler = async (ctx: Context) => {
     const requestTime = new Date();
-    const params = await readParams(ctx, {
-      maxFormBytes: 16 * 1024 * 1024,
-      maxFileBytes: limits.uploadMaxBytes,
-      maxFiles: limits.uploadMaxTables,
-    });
+    const params = await readParams(ctx, paramLimits(limits));
     try {
       const echo = ctx.state as ErrorEcho;
       const query = single(params, "QUERY");
@@ -34,15 +33,25 @@ export function syncRouter(deps: ServiceDeps): Router {
       const req = parseTapRequest(params, limits);
 
       const abort = new AbortController();
+      const onClose = () => abort.abort(new Error("client disconnected"));
+      ctx.res.once("close", onClose);
+      let release: Release;
+      try {
+        release = await admission.acquire(clientOf(ctx).key, abort.signal);
+      } catch (e) {
+        ctx.res.off("close", onClose);
+        throw e;
+      }
+      // The slot is held until the response has been sent, not just until it has begun.
+      ctx.res.once("close", release);
       const timeout = setTimeout(
         () => abort.abort(new TapError(503, `Query exceeded the synchronous time limit of ${limits.syncTimeoutSeconds} s`)),
         limits.syncTimeoutSeconds * 1000,
       );
-      const onClose = () => abort.abort(new Error("client disconnected"));
-      ctx.res.once("close", onClose);
       const done = () => {
         clearTimeout(timeout);
         ctx.res.off("close", onClose);
+        release();
       };
       try {
         const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log });

@@ -21,7 +21,10 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startService(overrides: Record<string, unknown> = {}, options: { backend?: Service["deps"]["backend"] } = {}): Promise<Running> {
+export async function startService(
+  overrides: Record<string, unknown> = {},
+  options: { backend?: Service["deps"]["backend"]; log?: (m: string) => void } = {},
+): Promise<Running> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -35,7 +38,7 @@ export async function startService(overrides: Record<string, unknown> = {}, opti
     ...overrides,
     async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
   });
-  const service = await openService(config, { log: () => {}, ...(options.backend ? { backend: options.backend } : {}) });
+  const service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
   server.on("request", service.app.callback());
   return {
     url: config.baseUrl,
@@ -55,7 +58,7 @@ let shared: Promise<Running> | undefined;
 /** The demo service, started once per process. */
 export function demoService(): Promise<Running> {
   if (!shared) {
-    shared = startService({ demo: true, uploadUrlHosts: ["127.0.0.1"] });
+    shared = startService({ demo: true });
     after(async () => {
       const s = await shared;
       shared = undefined;

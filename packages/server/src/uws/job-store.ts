@@ -12,6 +12,7 @@
  * collapse into one write of the newest state.
  */
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Job } from "./job.js";
@@ -38,7 +39,12 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 export class JsonFileJobStore implements JobStore {
-  private readonly latest = new Map<string, string | null>();
+  /**
+   * Jobs with a write to come (null: a removal). The job itself, not its text: the text is made
+   * when the write starts, and dropped when it ends, so that the store holds no copy of a job.
+   */
+  private readonly pending = new Map<string, Job | null>();
+  /** A digest of each job's text on disk, to skip writes that would change nothing. */
   private readonly written = new Map<string, string>();
   private readonly chains = new Map<string, Promise<void>>();
   private tmpCounter = 0;
@@ -83,35 +89,39 @@ export class JsonFileJobStore implements JobStore {
 
   save(job: Job): Promise<void> {
     if (!ID.test(job.id)) return Promise.reject(new Error(`bad job id ${job.id}`));
-    const text = JSON.stringify(job);
-    this.latest.set(job.id, text);
+    this.pending.set(job.id, job);
     return this.enqueue(job.id, async () => {
-      const t = this.latest.get(job.id);
-      if (t === undefined || t === null || this.written.get(job.id) === t) return;
+      // A write that started after this save() took the newest state, this one's included.
+      const latest = this.pending.get(job.id);
+      if (latest === undefined || latest === null) return;
+      this.pending.delete(job.id);
+      const text = JSON.stringify(latest);
+      const digest = createHash("sha1").update(text).digest("base64");
+      if (this.written.get(job.id) === digest) return;
       const path = join(this.dir, `${job.id}.json`);
       const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
       const fh = await open(tmp, "w");
       try {
-        await fh.writeFile(t);
+        await fh.writeFile(text);
         await fh.sync();
       } finally {
         await fh.close();
       }
       await rename(tmp, path);
       await fsyncDir(this.dir);
-      this.written.set(job.id, t);
+      this.written.set(job.id, digest);
     });
   }
 
   remove(id: string): Promise<void> {
-    this.latest.set(id, null);
+    this.pending.set(id, null);
     return this.enqueue(id, async () => {
       await unlink(join(this.dir, `${id}.json`)).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== "ENOENT") throw e;
       });
       await fsyncDir(this.dir);
       this.written.delete(id);
-      if (this.latest.get(id) === null) this.latest.delete(id);
+      if (this.pending.get(id) === null) this.pending.delete(id);
     });
   }
 

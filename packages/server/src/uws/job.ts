@@ -57,6 +57,8 @@ export interface Job {
   parameters: JobParameter[];
   /** Multipart parts posted with the job (inline uploads), kept in the results store. */
   inlineParts: string[];
+  /** Their bytes, for the storage quotas. */
+  inlineBytes?: number;
   results: JobResult[];
   error?: { message: string; type: "fatal" | "transient" };
   /** The database's reference to the running query (a Qserv query id), to re-attach after a restart. */

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { DEFAULT_ASYNC, type AsyncConfig } from "../config.js";
+import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
+import { TapError } from "../errors.js";
 import { JsonFileJobStore } from "./job-store.js";
 import type { Job } from "./job.js";
 import { inlineName, JobManager, RESTARTED_MESSAGE, type Execution, type Executor } from "./manager.js";
@@ -20,14 +21,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function controllable() {
   const started: Execution[] = [];
   const finish = new Map<string, () => void>();
+  const waiters: (() => void)[] = [];
+  /** Resolves once the n-th job (from 1) has started: the event, not a guess at how long it takes. */
+  const nthStarted = (n: number) =>
+    new Promise<Execution>((resolve) => {
+      const check = () => (started.length >= n ? resolve(started[n - 1]!) : waiters.push(check));
+      check();
+    });
   const executor: Executor = (run) => {
     started.push(run);
+    for (const w of waiters.splice(0)) w();
     return new Promise((resolve, reject) => {
       finish.set(run.job.id, () => resolve({ results: [] }));
       run.signal.addEventListener("abort", () => reject(run.signal.reason), { once: true });
     });
   };
-  return { started, finish, executor };
+  return { started, finish, executor, nthStarted };
 }
 
 describe("async job manager", function () {
@@ -41,18 +50,21 @@ describe("async job manager", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function manager(executor: Executor, config: Partial<AsyncConfig> = {}, canResume = false) {
+  function manager(executor: Executor, config: Partial<AsyncConfig> = {}, canResume = false, quotas: Partial<Quotas> = {}) {
     const m = new JobManager({
       config: { ...DEFAULT_ASYNC, dir, concurrency: 1, ...config },
       store: new JsonFileJobStore(join(dir, "jobs")),
       results: new LocalDirResultStore(join(dir, "results")),
       executor,
       canResume,
+      quotas: { ...DEFAULT_QUOTAS, ...quotas },
     });
     managers.push(m);
     return m;
   }
   const anon = (address: string) => ({ owner: null, address });
+  const user = (owner: string) => ({ owner, address: "10.0.0.1" });
+  const part = (text: string) => ({ size: Buffer.byteLength(text), open: () => Readable.from([Buffer.from(text)]) });
   const q = (query: string) => [
     { name: "LANG", value: "ADQL" },
     { name: "QUERY", value: query },
@@ -90,8 +102,7 @@ describe("async job manager", function () {
     await submit({ owner: "bob", address: "x" }, "b2");
     void first;
     for (let i = 0; i < 7; i++) {
-      await sleep(5);
-      const run = c.started[i]!;
+      const run = await c.nthStarted(i + 1);
       order.push(run.job.parameters.find((p) => p.name === "QUERY")!.value);
       c.finish.get(run.job.id)!();
     }
@@ -168,7 +179,7 @@ describe("async job manager", function () {
   it("destroys a job when its destruction time passes, with its results", async () => {
     const m = manager(controllable().executor);
     await m.start();
-    const j = await m.create(anon("a"), q("x"), new Map([["t1", { size: 10, open: () => Readable.from([Buffer.from("<VOTABLE/>")]) }]]));
+    const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]));
     expect(existsSync(join(dir, "results", j.id))).to.equal(true);
     await m.setDestruction(j, new Date(Date.now() + 200).toISOString());
     await sleep(400);
@@ -235,5 +246,105 @@ describe("async job manager", function () {
     expect(new Set(objects).size).to.equal(names.length);
     for (const o of objects) expect(o).to.match(/^upload\.[A-Za-z0-9_-]{1,100}$/);
     expect(inlineName("t1")).to.equal("upload.t1");
+  });
+
+  // Issue 11: jobs belong to who made them; ids are capabilities; quotas; only named parts kept.
+  it("gives jobs ids of 160 random bits", async () => {
+    const m = manager(controllable().executor);
+    await m.start();
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) ids.add((await m.create(anon("a"), q("x"), new Map())).id);
+    expect(ids.size).to.equal(20);
+    for (const id of ids) expect(id).to.match(/^[0-9a-f]{40}$/);
+  });
+
+  it("lists to each client only its own jobs, and shows another user's job to no one else", async () => {
+    const m = manager(controllable().executor);
+    await m.start();
+    const a1 = await m.create(anon("192.0.2.1"), q("a1"), new Map());
+    const a2 = await m.create(anon("192.0.2.2"), q("a2"), new Map());
+    const alice = await m.create(user("alice"), q("alice"), new Map());
+    const ids = (r: { owner: string | null; address: string }) => m.list(r).map((j) => j.id);
+    const cases: [string, { owner: string | null; address: string }, string[]][] = [
+      ["anonymous 192.0.2.1", anon("192.0.2.1"), [a1.id]],
+      ["anonymous 192.0.2.2", anon("192.0.2.2"), [a2.id]],
+      ["anonymous elsewhere", anon("198.51.100.7"), []],
+      ["alice", user("alice"), [alice.id]],
+      ["bob, from alice's address", user("bob"), []],
+    ];
+    for (const [who, req, expected] of cases) expect(ids(req), who).to.deep.equal(expected);
+    // An anonymous job's URL is its capability; a user's job is no one else's.
+    expect(m.visibleTo(a1, anon("198.51.100.7"))).to.equal(true);
+    expect(m.visibleTo(alice, user("bob"))).to.equal(false);
+    expect(m.visibleTo(alice, anon("10.0.0.1"))).to.equal(false);
+    expect(m.visibleTo(alice, user("alice"))).to.equal(true);
+  });
+
+  it("keeps only the parts that UPLOAD names", async () => {
+    const m = manager(controllable().executor);
+    await m.start();
+    const parts = new Map([
+      ["t1", part("<VOTABLE/>")],
+      ["unused", part("x".repeat(1000))],
+    ]);
+    const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], parts);
+    expect(j.inlineParts).to.deep.equal(["t1"]);
+    expect(j.inlineBytes).to.equal(10);
+    expect(readdirSync(join(dir, "results", j.id))).to.deep.equal([inlineName("t1")]);
+    const none = await m.create(anon("a"), q("x"), parts);
+    expect(none.inlineParts).to.deep.equal([]);
+    expect(existsSync(join(dir, "results", none.id))).to.equal(false);
+  });
+
+  const QUOTAS: [string, Partial<Quotas>, number, string, number | undefined][] = [
+    // name, quotas, jobs that fit, the refusal's code, its Retry-After
+    ["jobs per client", { jobsPerClient: 3 }, 3, "UWS_QUOTA_JOBS", undefined],
+    ["jobs in total", { jobsTotal: 2 }, 2, "UWS_FULL", 600],
+    ["bytes per client", { storedBytesPerClient: 25 }, 2, "UWS_QUOTA_BYTES", undefined],
+    ["bytes in total", { storedBytesTotal: 35 }, 3, "UWS_FULL", 600],
+  ];
+  for (const [name, quotas, fit, code, retryAfter] of QUOTAS) {
+    it(`refuses a job over the quota of ${name}, and takes one again after a deletion`, async () => {
+      const m = manager(controllable().executor, {}, false, quotas);
+      await m.start();
+      const upload = () => new Map([["t", part("0123456789")]]);
+      const params = [...q("x"), { name: "UPLOAD", value: "t,param:t" }];
+      const made: Job[] = [];
+      for (let i = 0; i < fit; i++) made.push(await m.create(anon("a"), params, upload()));
+      const err = await m.create(anon("a"), params, upload()).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(TapError);
+      expect((err as TapError).code).to.equal(code);
+      expect((err as TapError).status).to.equal(code === "UWS_FULL" ? 503 : 429);
+      expect((err as TapError).retryAfter).to.equal(retryAfter);
+      // Nothing of the refused job is kept.
+      expect(readdirSync(join(dir, "results")).length).to.equal(fit);
+      await m.destroy(made[0]!.id);
+      await m.create(anon("a"), params, upload());
+    });
+  }
+
+  it("counts quotas per client: another client still gets jobs", async () => {
+    const m = manager(controllable().executor, {}, false, { jobsPerClient: 1 });
+    await m.start();
+    await m.create(anon("192.0.2.1"), q("x"), new Map());
+    await m.create(anon("192.0.2.2"), q("x"), new Map());
+    await m.create(user("alice"), q("x"), new Map());
+    await m.create(anon("192.0.2.1"), q("x"), new Map()).then(
+      () => expect.fail("over the quota"),
+      (e: TapError) => expect(e.status).to.equal(429),
+    );
+  });
+
+  it("refuses with 413 an upload larger than a client may ever keep", async () => {
+    const m = manager(controllable().executor, {}, false, { storedBytesPerClient: 5 });
+    await m.start();
+    const err = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t" }], new Map([["t", part("0123456789")]])).then(
+      () => undefined,
+      (e: TapError) => e,
+    );
+    expect(err?.status).to.equal(413);
   });
 });

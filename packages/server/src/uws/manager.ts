@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { AsyncConfig } from "../config.js";
+import { DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
 import { STOPPING_CODE } from "../backends/backend.js";
 import { errorStatusAndMessage, TapError } from "../errors.js";
 import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
@@ -34,6 +34,8 @@ export interface ManagerOptions {
   executor: Executor;
   /** Whether a job that was EXECUTING when the service stopped can be re-attached (it has a backendRef). */
   canResume: boolean;
+  /** What one client and all clients together may keep; the defaults when absent. */
+  quotas?: Quotas;
   log?: (m: string) => void;
   now?: () => number;
 }
@@ -124,9 +126,21 @@ export class JobManager {
     return this.jobs.get(id);
   }
 
-  /** Jobs visible to the requester, most recent first. */
+  /**
+   * Whether the requester may see and change the job: a user's job only its user; an anonymous
+   * job anyone who has its URL, whose id (160 random bits) is then the only credential.
+   */
+  visibleTo(job: Job, req: Requester): boolean {
+    return job.owner === null || job.owner === req.owner;
+  }
+
+  /**
+   * The job list of the requester, most recent first: a user's own jobs, or for an anonymous
+   * client the anonymous jobs created from its address, so that no client learns another's ids.
+   */
   list(req: Requester, filter: { phases?: Phase[]; after?: number; last?: number } = {}): Job[] {
-    let jobs = [...this.jobs.values()].filter((j) => j.owner === req.owner);
+    const key = queueKeyOf(req);
+    let jobs = [...this.jobs.values()].filter((j) => j.owner === req.owner && j.queueKey === key);
     if (filter.phases && filter.phases.length > 0) jobs = jobs.filter((j) => filter.phases!.includes(j.phase));
     else jobs = jobs.filter((j) => j.phase !== "ARCHIVED");
     if (filter.after !== undefined) jobs = jobs.filter((j) => Date.parse(j.creationTime) > filter.after!);
@@ -135,23 +149,66 @@ export class JobManager {
     return jobs;
   }
 
+  /** 160 random bits, in lower-case hex: an anonymous job's URL is its only credential. */
   private newId(): string {
     for (;;) {
-      const id = randomBytes(9).toString("base64url").replace(/[-_]/g, "x").toLowerCase();
+      const id = randomBytes(20).toString("hex");
       if (!this.jobs.has(id)) return id;
+    }
+  }
+
+  /** Bytes a job keeps: its results and its inline uploads. */
+  private static storedBytes(job: Job): number {
+    let n = job.inlineBytes ?? 0;
+    for (const r of job.results) n += r.size;
+    return n;
+  }
+
+  /**
+   * Refuses a job (or more inline bytes) over the quotas: the client's own with a 429, which only
+   * the client can cure by deleting jobs; the service's with a 503, which time cures.
+   */
+  private checkQuotas(key: string, newJobs: number, newBytes: number): void {
+    const q = this.o.quotas ?? DEFAULT_QUOTAS;
+    let mine = 0;
+    let myBytes = 0;
+    let allBytes = 0;
+    for (const j of this.jobs.values()) {
+      const b = JobManager.storedBytes(j);
+      allBytes += b;
+      if (j.queueKey === key) {
+        mine++;
+        myBytes += b;
+      }
+    }
+    if (newJobs > 0 && mine + newJobs > q.jobsPerClient) {
+      throw new TapError(429, `You have ${mine} jobs, the most this service keeps for one client: delete some to create more`, "UWS_QUOTA_JOBS");
+    }
+    if (newJobs > 0 && this.jobs.size + newJobs > q.jobsTotal) {
+      throw new TapError(503, `This service holds ${this.jobs.size} jobs, its limit: try again later`, "UWS_FULL", 600);
+    }
+    if (myBytes + newBytes > q.storedBytesPerClient) {
+      throw new TapError(
+        newBytes > q.storedBytesPerClient ? 413 : 429,
+        `Your jobs keep ${myBytes} bytes of results and uploads; this service keeps at most ${q.storedBytesPerClient} bytes for one client: delete some jobs`,
+        "UWS_QUOTA_BYTES",
+      );
+    }
+    if (allBytes + newBytes > q.storedBytesTotal) {
+      throw new TapError(503, `This service's storage for job results is full: try again later`, "UWS_FULL", 600);
     }
   }
 
   /** A new job, PENDING, or QUEUED at once with `run` (PHASE=RUN in the creation request: one write, not two). */
   async create(req: Requester, parameters: JobParameter[], inline: Map<string, UploadPart>, options: { run?: boolean } = {}): Promise<Job> {
-    if (this.closed) throw new TapError(503, "The service is stopping");
+    if (this.closed) throw new TapError(503, "The service is stopping", "TAP_STOPPING", 30);
     const now = this.now();
     const c = this.o.config;
     const job: Job = {
       v: 1,
       id: this.newId(),
       owner: req.owner,
-      queueKey: req.owner !== null ? `user:${req.owner}` : `addr:${req.address}`,
+      queueKey: queueKeyOf(req),
       phase: "PENDING",
       creationTime: isoNow(now),
       executionDuration: c.defaultExecutionSeconds,
@@ -161,10 +218,13 @@ export class JobManager {
       results: [],
     };
     this.applyParameters(job, parameters);
+    const kept = uploadedParts(job, inline);
+    this.checkQuotas(job.queueKey, 1, sizeOf(kept));
     try {
-      for (const [name, part] of inline) {
+      for (const [name, part] of kept) {
         await this.o.results.put(job.id, inlineName(name), () => part.open());
         job.inlineParts.push(name);
+        job.inlineBytes = (job.inlineBytes ?? 0) + part.size;
       }
     } catch (e) {
       // The job does not exist: neither do the parts already copied.
@@ -213,9 +273,13 @@ export class JobManager {
       throw new TapError(400, `The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`, "UWS_BAD_PHASE");
     }
     this.applyParameters(job, parameters);
-    for (const [name, part] of inline) {
+    const kept = uploadedParts(job, inline);
+    this.checkQuotas(job.queueKey, 0, sizeOf(kept));
+    for (const [name, part] of kept) {
+      const replaced = job.inlineParts.includes(name) ? ((await this.o.results.size(job.id, inlineName(name))) ?? 0) : 0;
       await this.o.results.put(job.id, inlineName(name), () => part.open());
       if (!job.inlineParts.includes(name)) job.inlineParts.push(name);
+      job.inlineBytes = (job.inlineBytes ?? 0) - replaced + part.size;
     }
     await this.o.store.save(job);
   }
@@ -471,6 +535,32 @@ export class JobManager {
     }
     this.scheduleSweep();
   }
+}
+
+function queueKeyOf(req: Requester): string {
+  return req.owner !== null ? `user:${req.owner}` : `addr:${req.address}`;
+}
+
+/**
+ * The parts that the job's UPLOAD parameters name (`name,param:part`): only those are kept, so
+ * that parts sent along with a job cost no storage unless the job reads them.
+ */
+function uploadedParts(job: Job, inline: Map<string, UploadPart>): Map<string, UploadPart> {
+  const named = new Set<string>();
+  for (const p of job.parameters) {
+    if (p.name !== "UPLOAD") continue;
+    for (const item of p.value.split(";")) {
+      const uri = item.slice(item.indexOf(",") + 1).trim();
+      if (item.includes(",") && uri.startsWith("param:")) named.add(uri.slice("param:".length));
+    }
+  }
+  return new Map([...inline].filter(([name]) => named.has(name)));
+}
+
+function sizeOf(parts: Map<string, UploadPart>): number {
+  let n = 0;
+  for (const p of parts.values()) n += p.size;
+  return n;
 }
 
 /**
