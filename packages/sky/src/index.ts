@@ -1,4 +1,5 @@
 export * from "./vector.js";
+export { parseWcs, type Wcs, type WcsAxis, type CelestialInfo, type HeaderValue, type HeaderValues, type Projection, type AxisKind } from "./wcs.js";
 export { SkyError, WcsError, type SkyErrorCode, type WcsErrorCode } from "./errors.js";
 export {
   circle,
