@@ -1,6 +1,6 @@
 """The astropy side of the fits package's oracle tests: writes test images and reads files, answering in JSON.
 
-usage: astropy_fits.py COMMAND JSON_ARG
+usage: astropy_fits.py COMMAND < JSON_ARG
 """
 import json
 import sys
@@ -70,6 +70,8 @@ def write(arg):
             hdus.append(fits.ImageHDU(data=data, header=hdr, name=spec.get("name")))
         if "bscale" in spec or "bzero" in spec:
             hdus[-1].scale(spec.get("scaled_type", "int16"), bscale=spec.get("bscale", 1), bzero=spec.get("bzero", 0))
+        if "blank" in spec:  # mark the stored value as undefined (it occurs in the data after scaling)
+            hdus[-1].header["BLANK"] = spec["blank"]
     fits.HDUList(hdus).writeto(arg["path"], overwrite=True, checksum=arg.get("checksum", False))
     return {"ok": True}
 
@@ -86,13 +88,24 @@ def cutout(arg):
     """Cutout2D on a 0-based (x, y) centre and (ny, nx) size; with mode='partial' off, the box must fit."""
     with fits.open(arg["path"]) as f:
         data = f[arg["hdu"]].data
-        if arg.get("section"):  # a FITS-style 1-based inclusive box [[x1, x2], [y1, y2]]: slice it directly
-            (x1, x2), (y1, y2) = arg["section"]
-            box = data[y1 - 1 : y2, x1 - 1 : x2]
+        if arg.get("section"):  # a FITS-style 1-based inclusive box [[x1, x2], [y1, y2], ...]: numpy slices
+            box = data[tuple(slice(a - 1, b) for a, b in reversed(arg["section"]))]
         else:
             c = Cutout2D(data, tuple(arg["position"]), tuple(arg["size"]), mode="trim")
             box = c.data
+            (ymin, ymax), (xmin, xmax) = c.bbox_original
+            return {**dump(box, arg["out"]), "box": [[xmin + 1, xmax + 1], [ymin + 1, ymax + 1]]}
         return dump(box, arg["out"])
+
+
+def write_many(arg):
+    """Several files in one process."""
+    return [write(a) for a in arg]
+
+
+def batch(arg):
+    """Many cutouts in one process (python starts slowly): a list of cutout arguments, a list of answers."""
+    return [cutout(a) for a in arg]
 
 
 def read(arg):
@@ -101,7 +114,7 @@ def read(arg):
         return dump(f[arg["hdu"]].data, arg["out"])
 
 
-COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read}
+COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many}
 
 
 
@@ -118,4 +131,4 @@ def info(arg):
 COMMANDS["info"] = info
 
 if __name__ == "__main__":
-    print(json.dumps(COMMANDS[sys.argv[1]](json.loads(sys.argv[2]))))
+    print(json.dumps(COMMANDS[sys.argv[1]](json.load(sys.stdin))))

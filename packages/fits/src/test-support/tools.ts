@@ -2,7 +2,7 @@
  * Helpers for the tests that run tools no one here wrote: astropy (Debian's /usr/bin/python3), cfitsio's fpack,
  * funpack and imcopy, and fitsverify. A missing tool fails the test, everywhere: these checks are the point.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -41,11 +41,9 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
 
 /** Runs test-support/astropy_fits.py with a command and a JSON argument; returns its JSON answer. */
 export function astropy<T = unknown>(command: string, arg: unknown): T {
-  const out = execFileSync(PYTHON, [ASTROPY_HELPER, command, JSON.stringify(arg)], {
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return JSON.parse(out) as T;
+  const r = spawnSync(PYTHON, [ASTROPY_HELPER, command], { input: JSON.stringify(arg), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`astropy_fits.py ${command} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout) as T;
 }
 
 export function run(cmd: string, args: readonly string[]): string {
