@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,15 +68,23 @@ function card(key: string, v: HeaderValue): string {
  * wcslib's own command-line tool: `wcsware -x` (pixel → world) and `-w` (world → pixel), one coordinate per
  * line on stdin. It prints world coordinates with 6 decimals and pixels with about 9 significant digits.
  */
-export function wcsware(file: string, alt: string, mode: "-x" | "-w", coords: number[][]): Coords {
-  const args = [mode];
+export async function wcsware(file: string, alt: string, mode: "-x" | "-w", coords: number[][]): Promise<Coords> {
+  const args: string[] = [mode];
   if (alt.trim() !== "") args.push(`-a${alt.trim()}`);
   args.push(file);
-  const r = spawnSync("wcsware", args, { input: coords.map((c) => c.join(" ")).join("\n") + "\n", encoding: "utf8" });
-  if (r.error) throw r.error;
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = spawn("wcsware", args, { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`wcsware exited ${code}: ${err}`))));
+    child.stdin.end(coords.map((c) => c.join(" ")).join("\n") + "\n");
+  });
   const label = mode === "-x" ? "World:" : "Pixel:";
   // Each coordinate's answer starts with a prompt; an error in between leaves that coordinate without a value.
-  const blocks = r.stdout.split(/Enter \d+ (?:pixel|world) coordinate elements:/).slice(1, coords.length + 1);
+  const blocks = stdout.split(/Enter \d+ (?:pixel|world) coordinate elements:/).slice(1, coords.length + 1);
   return blocks.map((b) => {
     const line = b.split("\n").find((l) => l.trim().startsWith(label));
     if (!line) return null;
