@@ -156,7 +156,7 @@ let randoms: Float64Array | undefined;
 
 /**
  * The standard's 10,000 pseudo-random numbers for subtractive dithering (§10.2.2): Park and Miller's minimal
- * standard generator (a = 16807, m = 2^31 − 1) from seed 1, in double precision.
+ * standard generator (a = 16807, m = 2^31 − 1) from seed 1, computed in double precision and kept as float32.
  */
 export function ditherRandoms(): Float64Array {
   if (randoms) return randoms;
@@ -167,7 +167,8 @@ export function ditherRandoms(): Float64Array {
   for (let i = 0; i < 10000; i++) {
     const temp = a * seed;
     seed = temp - m * Math.trunc(temp / m);
-    r[i] = seed / m;
+    // cfitsio keeps the sequence in single precision; the values, and the offsets derived from them, follow.
+    r[i] = Math.fround(seed / m);
   }
   randoms = r;
   return r;

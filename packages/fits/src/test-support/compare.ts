@@ -6,6 +6,9 @@ export interface Dump {
   dtype: string;
   shape: number[];
   box?: [[number, number], [number, number]];
+  error?: string;
+  /** Set by a test that has corrected a known departure. */
+  patched?: PhysicalArray;
 }
 
 const TYPES: Record<string, { new (b: ArrayBuffer): PhysicalArray }> = {

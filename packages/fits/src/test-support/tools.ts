@@ -2,7 +2,7 @@
  * Helpers for the tests that run tools no one here wrote: astropy (Debian's /usr/bin/python3), cfitsio's fpack,
  * funpack and imcopy, and fitsverify. A missing tool fails the test, everywhere: these checks are the point.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -59,4 +59,30 @@ export function fitsverify(file: string): { errors: number; warnings: number; ou
   const m = /\*\*\*\*\s*Verification found (\d+) warning\(s\) and (\d+) error\(s\)/.exec(output);
   if (!m) throw new Error(`fitsverify printed no summary for ${file}:\n${output}`);
   return { warnings: Number(m[1]), errors: Number(m[2]), output };
+}
+
+/** As astropy(), without blocking: the tests start python (slow to import astropy) while other tools run. */
+export function astropyAsync<T = unknown>(command: string, arg: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, [ASTROPY_HELPER, command], { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`astropy_fits.py ${command} exited ${code}: ${err.slice(-2000)}`));
+      else resolve(JSON.parse(out) as T);
+    });
+    child.stdin.end(JSON.stringify(arg));
+  });
+}
+
+export function runAsync(cmd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (e, stdout, stderr) => {
+      if (e) reject(new Error(`${cmd} ${args.join(" ")}: ${e.message} ${stderr}`));
+      else resolve(`${stdout}${stderr}`);
+    });
+  });
 }
