@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { parseUrlPrefix } from "./url-fetch.js";
 
 export type BackendKind = "duckdb" | "mariadb" | "qserv";
 
@@ -93,6 +94,22 @@ export interface AsyncConfig {
   ownerHeader: string;
 }
 
+/** UPLOAD=name,http(s)://... (DALI 1.1 §4.3.5), fetched behind url-fetch.ts's guard. */
+export interface UploadUrlConfig {
+  /** false: only inline uploads (param:), and the capabilities declare no upload-http(s). */
+  enabled: boolean;
+  /**
+   * URL prefixes (scheme, host, port and path: http://10.1.2.3:9000/votables/) that may be fetched
+   * although their address is refused (loopback, private, link-local...). Public hosts need none.
+   */
+  allow: string[];
+  /** The longest a fetch may take, from the name lookup to the last byte; and its connection. */
+  timeoutSeconds: number;
+  connectTimeoutSeconds: number;
+  /** Redirects followed, each target checked as the first URL. */
+  maxRedirects: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -107,8 +124,7 @@ export interface Config {
   /** Serve (and on DuckDB, generate) the demo catalog. Defaults to true on DuckDB when no schema is given. */
   demo: boolean;
   limits: Limits;
-  /** Hosts that UPLOAD=name,http(s)://host/... may fetch from; empty: URL uploads are refused. */
-  uploadUrlHosts: string[];
+  uploadUrls: UploadUrlConfig;
   async: AsyncConfig;
   auth: AuthConfig;
   quotas: Quotas;
@@ -179,6 +195,60 @@ function int(value: string | undefined, name: string): number | undefined {
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+export const DEFAULT_UPLOAD_URLS: UploadUrlConfig = {
+  enabled: true,
+  allow: [],
+  timeoutSeconds: 120,
+  connectTimeoutSeconds: 10,
+  maxRedirects: 5,
+};
+
+function uploadUrlsFrom(file: Record<string, unknown>, env: Env): UploadUrlConfig {
+  // The host allowlist that preceded the guard let any port and path of a host be fetched: an
+  // entry is not turned into prefixes silently, the operator chooses them.
+  const old = list(env.TAP_UPLOAD_URL_HOSTS) ?? (file.uploadUrlHosts as string[] | undefined) ?? [];
+  if (old.length > 0) {
+    throw new ConfigError(
+      "uploadUrlHosts (TAP_UPLOAD_URL_HOSTS) is no longer read: URL uploads are on by default for public hosts, and an address " +
+        "that is refused (loopback, private, link-local) is allowed by URL prefix in uploadUrls.allow (TAP_UPLOAD_URL_ALLOW), " +
+        `e.g. http://${old[0]}:8000/votables/; remove uploadUrlHosts`,
+    );
+  }
+  const c: UploadUrlConfig = { ...DEFAULT_UPLOAD_URLS, ...((file.uploadUrls as Partial<UploadUrlConfig> | undefined) ?? {}) };
+  const switched = env.TAP_UPLOAD_URLS;
+  if (switched !== undefined && switched !== "") {
+    if (!["1", "true", "0", "false"].includes(switched)) throw new ConfigError(`TAP_UPLOAD_URLS must be true or false, not "${switched}"`);
+    c.enabled = switched === "1" || switched === "true";
+  }
+  if (typeof c.enabled !== "boolean") throw new ConfigError(`uploadUrls.enabled must be true or false, not ${JSON.stringify(c.enabled)}`);
+  c.allow = list(env.TAP_UPLOAD_URL_ALLOW) ?? c.allow;
+  if (!Array.isArray(c.allow)) throw new ConfigError("uploadUrls.allow must be a list of URL prefixes");
+  for (const p of c.allow) {
+    try {
+      parseUrlPrefix(String(p));
+    } catch (e) {
+      throw new ConfigError(`uploadUrls.allow (TAP_UPLOAD_URL_ALLOW): ${(e as Error).message}`);
+    }
+  }
+  const seconds = (value: string | undefined, name: string): number | undefined => {
+    if (value === undefined || value === "") return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number of seconds, not "${value}"`);
+    return n;
+  };
+  c.timeoutSeconds = seconds(env.TAP_UPLOAD_URL_TIMEOUT, "TAP_UPLOAD_URL_TIMEOUT") ?? c.timeoutSeconds;
+  c.connectTimeoutSeconds = seconds(env.TAP_UPLOAD_URL_CONNECT_TIMEOUT, "TAP_UPLOAD_URL_CONNECT_TIMEOUT") ?? c.connectTimeoutSeconds;
+  for (const k of ["timeoutSeconds", "connectTimeoutSeconds"] as const) {
+    if (typeof c[k] !== "number" || !Number.isFinite(c[k]) || c[k] <= 0) {
+      throw new ConfigError(`uploadUrls.${k} must be a positive number of seconds, not ${JSON.stringify(c[k])}`);
+    }
+  }
+  if (!Number.isSafeInteger(c.maxRedirects) || c.maxRedirects < 0) {
+    throw new ConfigError(`uploadUrls.maxRedirects must be a non-negative integer, not ${JSON.stringify(c.maxRedirects)}`);
+  }
+  return c;
 }
 
 /** mysql://user:password@host:port/database */
@@ -311,7 +381,7 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     schemas,
     demo,
     limits,
-    uploadUrlHosts: list(env.TAP_UPLOAD_URL_HOSTS) ?? f.uploadUrlHosts ?? [],
+    uploadUrls: uploadUrlsFrom(file, env),
     async: asyncConfig,
     auth,
     quotas,

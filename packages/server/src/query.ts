@@ -165,7 +165,8 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
           {
             files: options.files,
             limits,
-            allowedHosts: deps.config.uploadUrlHosts,
+            config: deps.config,
+            log: deps.log,
             uploadsSupported: deps.backend.uploads,
             backendName: deps.backend.kind,
           },

@@ -1,14 +1,16 @@
 /**
  * TAP_UPLOAD over HTTP (TAP 1.1 §2.7.6, DALI 1.1 §4.3.5): UPLOAD=name,param:part with the VOTable
- * in a multipart part, and UPLOAD=name,http://... from an allowlisted host, on the demo catalog
- * (DuckDB), with small upload limits so that each limit can be reached. The parts are spooled to
- * $TMPDIR while the request is read; every case also checks that nothing is left there.
+ * in a multipart part, and UPLOAD=name,http://... behind the guard of url-fetch.ts, on the demo
+ * catalog (DuckDB), with small upload limits so that each limit can be reached. The URL uploads
+ * come from servers on 127.0.0.1, a loopback address that only an allowlisted URL prefix may
+ * reach. The parts are spooled to $TMPDIR while the request is read; every case also checks that
+ * nothing is left there.
  */
 import { expect } from "chai";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readVOTable } from "@qserv-tap/votable";
@@ -32,6 +34,14 @@ function votableOfSize(bytes: number, rows = 1): string {
   return votable([]).replace("</TABLEDATA>", row.repeat(rows) + " ".repeat(bytes) + "</TABLEDATA>");
 }
 
+/** A VOTable of one DALI timestamp column (DALI 1.1 §3.3.3), a row per value. */
+function timestamps(values: readonly string[]): string {
+  return votable([]).replace(
+    '<FIELD name="id" datatype="long"/><DATA><TABLEDATA></TABLEDATA>',
+    '<FIELD name="t" datatype="char" arraysize="*" xtype="timestamp"/><DATA><TABLEDATA>' + values.map((v) => `<TR><TD>${v}</TD></TR>`).join("") + "</TABLEDATA>",
+  );
+}
+
 const BROKEN = '<?xml version="1.0"?>\n<VOTABLE version="1.4">\n<RESOURCE><TABLE><FIELD name="id" datatype="long"/>\n<DATA><TABLEDATA><TR><TD>1</TD></TR>\n</TABLE>';
 
 interface Case {
@@ -41,13 +51,27 @@ interface Case {
   /** Multipart parts, by part name. */
   parts?: Record<string, string>;
   status: number;
-  /** The CSV lines, or a pattern the error document matches. */
-  expect: string[] | RegExp;
+  /** The CSV lines, or a pattern the error document matches, or the one answer to every refused or failed URL upload. */
+  expect: string[] | RegExp | typeof URL_FAILED;
+  /** What the service logs (the reason a URL upload was refused or failed). */
+  log?: RegExp;
 }
 
 const JOIN = "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id ORDER BY s.star_id";
 
-/** "FILES" in a field stands for the base URL of the test's file server. */
+/** A URL upload that is refused or fails gets this answer, whatever the reason: the service is no port scanner. */
+const URL_FAILED = Symbol("the one message for a refused or failed URL upload");
+const URL_FAILED_MESSAGE =
+  "UPLOAD mine: the URL could not be fetched, or is not allowed. This service fetches http and https URLs of public hosts " +
+  "that answer 200 within 1 s, following at most 5 redirects. Check that the URL can be fetched from outside your network, " +
+  "or send the table in the request (UPLOAD=mine,param:part)";
+
+/**
+ * In a field, FILES stands for the allowlisted prefix of the file server (http://127.0.0.1:port/votables),
+ * FILESROOT for that server's root (outside the prefix), OTHER for a second file server that is not
+ * allowlisted, CLOSED for an allowlisted port where nothing listens, SILENT for an allowlisted
+ * server that accepts connections and never answers, and SELF for the service's own URL.
+ */
 const CASES: Case[] = [
   { name: "a param: upload joined with a catalog table", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votable([10, 3]) }, status: 200, expect: ["star_id", "3", "10"] },
   {
@@ -57,57 +81,155 @@ const CASES: Case[] = [
     status: 200,
     expect: ["id", "2", "3"],
   },
-  { name: "an http: upload from an allowlisted host", fields: { UPLOAD: "mine,FILES/ok.xml", QUERY: JOIN }, status: 200, expect: ["star_id", "5", "7"] },
-  { name: "an http: upload larger than the limit, with no Content-Length", fields: { UPLOAD: "mine,FILES/big-chunked.xml", QUERY: JOIN }, status: 413, expect: /larger than the limit of 100000 bytes/ },
-  { name: "an http: upload whose Content-Length is over the limit", fields: { UPLOAD: "mine,FILES/big.xml", QUERY: JOIN }, status: 413, expect: /larger than the limit of 100000 bytes/ },
-  { name: "an http: upload that is not found", fields: { UPLOAD: "mine,FILES/missing.xml", QUERY: JOIN }, status: 400, expect: /HTTP 404/ },
+  { name: "an http: upload under an allowlisted prefix", fields: { UPLOAD: "mine,FILES/ok.xml", QUERY: JOIN }, status: 200, expect: ["star_id", "5", "7"] },
+  { name: "an http: upload redirected within the allowlisted prefix", fields: { UPLOAD: "mine,FILES/redirect-ok", QUERY: JOIN }, status: 200, expect: ["star_id", "5", "7"] },
+  { name: "an http: upload larger than the limit, with no Content-Length", fields: { UPLOAD: "mine,FILES/big-chunked.xml", QUERY: JOIN }, status: 413, expect: /UPLOAD mine is larger than the limit of 100000 bytes/ },
+  { name: "an http: upload whose Content-Length is over the limit", fields: { UPLOAD: "mine,FILES/big.xml", QUERY: JOIN }, status: 413, expect: /UPLOAD mine is larger than the limit of 100000 bytes/ },
+  { name: "an http: upload that is not found", fields: { UPLOAD: "mine,FILES/missing.xml", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /from http:\/\/127\.0\.0\.1:\d+\/votables\/missing\.xml refused or failed: HTTP 404$/ },
+  { name: "an http: upload from a loopback port that is not allowlisted", fields: { UPLOAD: "mine,OTHER/votables/ok.xml", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /refused or failed: 127\.0\.0\.1 is loopback \(127\.0\.0\.0\/8\), and no allowlist entry covers the URL$/ },
+  { name: "an http: upload from the allowlisted host and port, outside the prefix's path", fields: { UPLOAD: "mine,FILESROOT/private/ok.xml", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /127\.0\.0\.1 is loopback .* no allowlist entry covers the URL$/ },
+  { name: "an http: upload redirected to a loopback name that is not allowlisted", fields: { UPLOAD: "mine,FILES/redirect-localhost", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /localhost has the address .*, which is loopback .*\(at http:\/\/localhost:\d+\/votables\/ok\.xml, after a redirect\)$/ },
+  { name: "an http: upload redirected to a cloud metadata address", fields: { UPLOAD: "mine,FILES/redirect-metadata", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /169\.254\.169\.254 is a cloud metadata service/ },
+  { name: "an http: upload redirected more than 5 times", fields: { UPLOAD: "mine,FILES/redirect-loop", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /more than 5 redirects/ },
+  { name: "an http: upload from an allowlisted port where nothing listens", fields: { UPLOAD: "mine,CLOSED/t.xml", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /refused or failed: ECONNREFUSED/ },
+  { name: "an http: upload from a server that never answers (the time limit)", fields: { UPLOAD: "mine,SILENT/t.xml", QUERY: JOIN }, status: 400, expect: URL_FAILED, log: /refused or failed: no complete answer within 1000 ms$/ },
+  {
+    name: "an http: upload from the service itself",
+    fields: { UPLOAD: "mine,SELF/sync?LANG=ADQL&QUERY=SELECT%20TOP%201%20star_id%20AS%20id%20FROM%20demo.stars", QUERY: JOIN },
+    status: 400,
+    expect: URL_FAILED,
+    log: /refused or failed: it is the service's own URL \(http:\/\/127\.0\.0\.1:\d+\)$/,
+  },
+  {
+    name: "an http: upload with a user, password and query, which the log leaves out",
+    fields: { UPLOAD: "mine,http://alice:s3cret@127.0.0.1:OTHERPORT/votables/ok.xml?token=abc", QUERY: JOIN },
+    status: 400,
+    expect: URL_FAILED,
+    log: /^UPLOAD mine from http:\/\/127\.0\.0\.1:\d+\/votables\/ok\.xml\?… refused or failed: 127\.0\.0\.1 is loopback/,
+  },
+  { name: "an ftp: upload", fields: { UPLOAD: "mine,ftp://127.0.0.1/t.xml", QUERY: JOIN }, status: 400, expect: /only param: and http\(s\) URLs are supported/ },
   { name: "a param: reference to a part the request lacks", fields: { UPLOAD: "mine,param:nothere", QUERY: JOIN }, parts: { t1: votable([1]) }, status: 400, expect: /no multipart part named nothere/ },
   { name: "a malformed VOTable, with the line of the problem", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: BROKEN }, status: 400, expect: /UPLOAD mine: .*line 5/ },
   { name: "a part larger than the limit", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votableOfSize(MAX_BYTES + 10_000) }, status: 413, expect: /Upload t1 is larger than the limit of 100000 bytes/ },
   { name: "a part just under the limit", fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT COUNT(*) AS n FROM TAP_UPLOAD.mine" }, parts: { t1: votableOfSize(MAX_BYTES - 2_000, 5) }, status: 200, expect: ["n", "5"] },
   { name: "a table with more rows than the limit", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votable([1, 2, 3, 4, 5, 6]) }, status: 413, expect: /UPLOAD mine has more than 5 rows, the limit of this service/ },
   { name: "more parts than the table limit", fields: { UPLOAD: "mine,param:t1", QUERY: JOIN }, parts: { t1: votable([1]), t2: votable([1]), t3: votable([1]) }, status: 413, expect: /More than 2 uploaded files/ },
+  {
+    name: "DALI timestamps: a date, a fraction and a Z (DALI 1.1 §3.3.3)",
+    fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT t FROM TAP_UPLOAD.mine ORDER BY t" },
+    parts: { t1: timestamps(["2020-02-29", "2021-01-01T12:00:00.123Z", "1999-12-31T23:59:59"]) },
+    status: 200,
+    expect: ["t", "1999-12-31T23:59:59", "2020-02-29T00:00:00", "2021-01-01T12:00:00.123"],
+  },
+  {
+    name: "a timestamp that Date.parse would read as a year",
+    fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT t FROM TAP_UPLOAD.mine" },
+    parts: { t1: timestamps(["2020-01-01", "42"]) },
+    status: 400,
+    expect: /UPLOAD mine, row 2, column t: "42" is not a DALI timestamp \(YYYY-MM-DD\['T'hh:mm:ss\[\.SSS\]\['Z'\]\], DALI 1\.1 §3\.3\.3\): it does not have the form/,
+  },
+  {
+    name: "a timestamp of a day that does not exist",
+    fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT t FROM TAP_UPLOAD.mine" },
+    parts: { t1: timestamps(["2020-02-30"]) },
+    status: 400,
+    expect: /UPLOAD mine, row 1, column t: "2020-02-30" is not a DALI timestamp .*: February 2020 has 29 days/,
+  },
+  {
+    name: "a timestamp at 24:00",
+    fields: { UPLOAD: "mine,param:t1", QUERY: "SELECT t FROM TAP_UPLOAD.mine" },
+    parts: { t1: timestamps(["2020-01-01", "2020-01-01T00:00:00", "2020-01-01T24:00:00"]) },
+    status: 400,
+    expect: /UPLOAD mine, row 3, column t: .*the hour must be 00 to 23, not 24/,
+  },
   { name: "an upload table name that is not an ADQL name", fields: { UPLOAD: "1x,param:t1", QUERY: JOIN }, parts: { t1: votable([1]) }, status: 400, expect: /not a valid ADQL table name/ },
 ];
+
+/** A server on 127.0.0.1, on a free port. */
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string; port: number }> {
+  const server = createServer(handler);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  return { server, url: `http://127.0.0.1:${port}`, port };
+}
 
 describe("server TAP_UPLOAD (param: and http: uploads, spooled to disk)", function () {
   let svc: Running;
   let files: Server;
   let filesUrl: string;
+  let other: Server;
+  let otherUrl: string;
+  let otherPort: number;
+  let closedUrl: string;
+  let silent: Server;
+  let silentUrl: string;
+  /** The connections the silent server has accepted, and a promise of each one's end. */
+  const silentSockets: Promise<unknown>[] = [];
   let spool: string;
   let savedTmp: string | undefined;
+  const logs: string[] = [];
 
   before(async function () {
     this.timeout(60_000);
     savedTmp = process.env.TMPDIR;
     spool = mkdtempSync(join(tmpdir(), "tap-spool-test-"));
     process.env.TMPDIR = spool;
-    files = createServer((req, res) => {
-      if (req.url === "/ok.xml") {
+    let filesPort = 0;
+    const redirect = (res: ServerResponse, location: string) => {
+      res.statusCode = 302;
+      res.setHeader("location", location);
+      res.end();
+    };
+    ({ server: files, url: filesUrl, port: filesPort } = await listen((req, res) => {
+      if (req.url === "/votables/ok.xml" || req.url === "/private/ok.xml") {
         res.setHeader("content-type", "application/x-votable+xml");
         res.end(votable([7, 5]));
-      } else if (req.url === "/big.xml") {
+      } else if (req.url === "/votables/big.xml") {
         res.setHeader("content-length", String(MAX_BYTES * 2));
         res.end(votableOfSize(MAX_BYTES * 2).slice(0, MAX_BYTES * 2));
-      } else if (req.url === "/big-chunked.xml") {
+      } else if (req.url === "/votables/big-chunked.xml") {
         // Written in pieces with no Content-Length: only counting the bytes finds the size.
         const body = votableOfSize(MAX_BYTES * 3);
         for (let i = 0; i < body.length; i += 16_384) res.write(body.slice(i, i + 16_384));
         res.end();
+      } else if (req.url === "/votables/redirect-ok") {
+        redirect(res, "/votables/ok.xml");
+      } else if (req.url === "/votables/redirect-localhost") {
+        // localhost is this server too, but no allowlist entry names it.
+        redirect(res, `http://localhost:${filesPort}/votables/ok.xml`);
+      } else if (req.url === "/votables/redirect-metadata") {
+        redirect(res, "http://169.254.169.254/latest/meta-data/");
+      } else if (req.url === "/votables/redirect-loop") {
+        redirect(res, "/votables/redirect-loop");
       } else {
         res.statusCode = 404;
         res.end("not found");
       }
+    }));
+    ({ server: other, url: otherUrl, port: otherPort } = await listen((_req, res) => {
+      res.setHeader("content-type", "application/x-votable+xml");
+      res.end(votable([7, 5]));
+    }));
+    const closed = await listen(() => {});
+    closedUrl = closed.url;
+    await new Promise((r) => closed.server.close(r));
+    ({ server: silent, url: silentUrl } = await listen(() => {}));
+    silent.on("connection", (socket: Socket) => silentSockets.push(once(socket, "close")));
+    svc = await startService({
+      demo: true,
+      limits: { uploadMaxBytes: MAX_BYTES, uploadMaxRows: 5, uploadMaxTables: 2 },
+      uploadUrls: { allow: [`${filesUrl}/votables/`, `${closedUrl}/`, `${silentUrl}/`], timeoutSeconds: 1 },
     });
-    files.listen(0, "127.0.0.1");
-    await once(files, "listening");
-    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-    svc = await startService({ demo: true, uploadUrlHosts: ["127.0.0.1"], limits: { uploadMaxBytes: MAX_BYTES, uploadMaxRows: 5, uploadMaxTables: 2 } });
+    svc.service.deps.log = (m) => logs.push(m);
   });
 
   after(async () => {
     await svc?.close();
     files?.close();
+    other?.close();
+    silent?.closeAllConnections();
+    silent?.close();
     if (savedTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmp;
     rmSync(spool, { recursive: true, force: true });
@@ -118,7 +240,18 @@ describe("server TAP_UPLOAD (param: and http: uploads, spooled to disk)", functi
       const form = new FormData();
       form.set("LANG", "ADQL");
       form.set("RESPONSEFORMAT", "csv");
-      for (const [k, v] of Object.entries(c.fields)) form.set(k, v.replace("FILES", filesUrl));
+      const place = (v: string) =>
+        v
+          .replace("FILESROOT", filesUrl)
+          .replace("FILES", `${filesUrl}/votables`)
+          .replace("OTHERPORT", String(otherPort))
+          .replace("OTHER", otherUrl)
+          .replace("CLOSED", closedUrl)
+          .replace("SILENT", silentUrl)
+          .replace("SELF", svc.url);
+      logs.length = 0;
+      const silentBefore = silentSockets.length;
+      for (const [k, v] of Object.entries(c.fields)) form.set(k, place(v));
       for (const [k, v] of Object.entries(c.parts ?? {})) form.set(k, new Blob([v], { type: "application/x-votable+xml" }), `${k}.xml`);
       const res = await fetch(`${svc.url}/sync`, { method: "POST", body: form });
       const text = await res.text();
@@ -128,8 +261,19 @@ describe("server TAP_UPLOAD (param: and http: uploads, spooled to disk)", functi
       } else {
         expect(res.headers.get("content-type")).to.match(/^application\/x-votable\+xml/);
         expect(text).to.match(/<INFO name="QUERY_STATUS" value="ERROR">/);
-        expect(text).to.match(c.expect);
+        if (c.expect === URL_FAILED) {
+          expect(/<INFO name="QUERY_STATUS" value="ERROR">([^<]*)<\/INFO>/.exec(text)?.[1]).to.equal(URL_FAILED_MESSAGE);
+        } else {
+          expect(text).to.match(c.expect);
+        }
       }
+      if (c.log) {
+        expect(logs.filter((l) => l.startsWith("UPLOAD ")), logs.join("\n")).to.have.length(1);
+        expect(logs.find((l) => l.startsWith("UPLOAD ")), logs.join("\n")).to.match(c.log);
+        for (const l of logs) expect(l).to.not.match(/s3cret|alice|token/);
+      }
+      // A connection the time limit gave up on is closed, not left open.
+      await Promise.all(silentSockets.slice(silentBefore));
       // The spooled parts are gone once the response is (the removal runs as the response closes).
       const spooled = () => readdirSync(spool).filter((f) => f.startsWith("tap-upload-"));
       for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -222,6 +366,29 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
   });
 
   for (const backend of ["duckdb", "mariadb"]) {
+    it(`on ${backend}, DALI timestamps are read strictly (DALI 1.1 §3.3.3), to the microsecond`, async function () {
+      const s = services.find((x) => x.name === backend);
+      if (!s) this.skip();
+      const upload = async (values: string[]) => {
+        const form = new FormData();
+        form.set("LANG", "ADQL");
+        form.set("RESPONSEFORMAT", "csv");
+        form.set("UPLOAD", "ts,param:p");
+        form.set("QUERY", "SELECT t FROM TAP_UPLOAD.ts ORDER BY t");
+        form.set("p", new Blob([timestamps(values)]), "p.xml");
+        const res = await fetch(`${s!.svc.url}/sync`, { method: "POST", body: form });
+        return { status: res.status, text: await res.text() };
+      };
+      const ok = await upload(["2024-02-29T23:59:59.999999Z", "0001-01-01", "9999-12-31T00:00:00.5"]);
+      expect(ok.status, ok.text).to.equal(200);
+      // DuckDB stores microseconds, but its rows reach JavaScript as a Date, to the millisecond.
+      const last = backend === "mariadb" ? "2024-02-29T23:59:59.999999" : "2024-02-29T23:59:59.999";
+      expect(ok.text.trim().split(/\r?\n/)).to.deep.equal(["t", "0001-01-01T00:00:00", last, backend === "mariadb" ? "9999-12-31T00:00:00.500000" : "9999-12-31T00:00:00.500"]);
+      const bad = await upload(["2024-01-01", "2023-02-29T00:00:00"]);
+      expect(bad.status, bad.text).to.equal(400);
+      expect(bad.text).to.match(/UPLOAD ts, row 2, column t: "2023-02-29T00:00:00" is not a DALI timestamp .*: February 2023 has 28 days/);
+    });
+
     for (const format of ["votable/td", "votable/b2"]) {
       it(`on ${backend}, in ${format}`, async function () {
         const s = services.find((x) => x.name === backend);
@@ -252,5 +419,37 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
         for (const [i, name] of names.entries()) expect(nulls[i], name).to.deep.equal(name === "d" ? s!.nan : null);
       });
     }
+  }
+});
+
+/**
+ * DALI 1.1 §4.3.5: a service that implements UPLOAD must support http(s) URLs. The capabilities
+ * declare upload-http and upload-https (TAPRegExt §2.6) exactly when URL uploads are on: by
+ * default, and not with uploadUrls.enabled false, when a URL upload gets its own message.
+ */
+describe("server TAP_UPLOAD methods in the capabilities", function () {
+  this.timeout(60_000);
+  const INLINE = "ivo://ivoa.net/std/TAPRegExt#upload-inline";
+  const HTTP = "ivo://ivoa.net/std/TAPRegExt#upload-http";
+  const HTTPS = "ivo://ivoa.net/std/TAPRegExt#upload-https";
+  const cases: [string, Record<string, unknown>, string[], RegExp][] = [
+    ["the default", {}, [INLINE, HTTP, HTTPS], /^UPLOAD t: the URL could not be fetched, or is not allowed\./],
+    ["URL uploads off", { uploadUrls: { enabled: false } }, [INLINE], /^UPLOAD from a URL is disabled on this service: send the VOTable in the request as UPLOAD=t,param:part/],
+  ];
+  for (const [what, config, methods, refusal] of cases) {
+    it(`with ${what}: ${methods.map((m) => m.split("#")[1]).join(", ")}`, async () => {
+      const svc = await startService({ demo: false, ...config });
+      try {
+        const caps = await (await fetch(`${svc.url}/capabilities`)).text();
+        expect([...caps.matchAll(/<uploadMethod ivo-id="([^"]+)"\/>/g)].map((m) => m[1])).to.deep.equal(methods);
+        const body = new URLSearchParams({ LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,http://127.0.0.1:9/t.xml" });
+        const res = await fetch(`${svc.url}/sync`, { method: "POST", body });
+        const text = await res.text();
+        expect(res.status, text).to.equal(400);
+        expect(/<INFO name="QUERY_STATUS" value="ERROR">([^<]*)<\/INFO>/.exec(text)?.[1]).to.match(refusal);
+      } finally {
+        await svc.close();
+      }
+    });
   }
 });

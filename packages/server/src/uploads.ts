@@ -1,15 +1,18 @@
 /**
  * TAP_UPLOAD (TAP 1.1 §2.7.6, DALI 1.1 §4.3.5): UPLOAD=name,param:part takes a VOTable from a
- * multipart part; UPLOAD=name,http(s)://... fetches one, but only from allowlisted hosts. Each
+ * multipart part; UPLOAD=name,http(s)://... fetches one, behind url-fetch.ts's guard. Each
  * table is read as a stream by the VOTable reader within the configured limits and loaded into a
- * temporary table of the request's database session.
+ * temporary table of the request's database session; timestamps are checked on the way
+ * (DALI 1.1 §3.3.3) and handed to the backends in one spelling.
  */
 import type { SchemaTable } from "@qserv-tap/adql-compiler";
 import { readVOTable, type Field } from "@qserv-tap/votable";
 import type { Session } from "./backends/backend.js";
-import type { Limits } from "./config.js";
+import type { Config, Limits, UploadUrlConfig } from "./config.js";
 import { TapError } from "./errors.js";
 import type { UploadPart } from "./params.js";
+import { DALI_TIMESTAMP_FORM, formatTimestamp, parseDaliTimestamp, TimestampError } from "./timestamp.js";
+import { guardedFetch, parseUrlPrefix, redactUrl, UrlFetchError, type Fetched } from "./url-fetch.js";
 
 export interface UploadRef {
   name: string;
@@ -41,57 +44,92 @@ export function parseUploadParam(values: readonly string[]): UploadRef[] {
 export interface UploadContext {
   files: Map<string, UploadPart>;
   limits: Limits;
-  allowedHosts: readonly string[];
+  /** URL uploads' settings, and the service's own addresses (which no upload URL may reach). */
+  config: Pick<Config, "uploadUrls" | "baseUrl" | "host" | "port">;
+  /** Where the reason a URL upload was refused or failed goes (the client gets one message for all). */
+  log?: ((message: string) => void) | undefined;
   uploadsSupported: boolean;
   backendName: string;
 }
 
 /**
- * The body of an allowlisted URL, as a stream. A declared Content-Length over the upload limit is
- * refused before reading; otherwise the VOTable reader's byte limit stops it (see uploadError).
+ * What the client is told of a URL upload that was refused or failed, whatever the reason (an
+ * address that is not allowed, a closed port, a name that does not resolve, a 404, the time
+ * limit): told apart, they would make the service a scanner of the networks it can reach.
  */
-async function fetchUpload(uri: string, ctx: UploadContext, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new TapError(400, `UPLOAD location "${uri}" is neither param:name nor an http(s) URL`, "TAP_BAD_UPLOAD");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TapError(400, `UPLOAD location "${uri}": only param: and http(s) URLs are supported`, "TAP_BAD_UPLOAD");
-  }
-  if (!ctx.allowedHosts.map((h) => h.toLowerCase()).includes(url.hostname.toLowerCase())) {
-    throw new TapError(
-      400,
-      ctx.allowedHosts.length === 0
-        ? `UPLOAD from a URL is disabled on this service: send the VOTable in the request as UPLOAD=name,param:part with a multipart part`
-        : `UPLOAD from ${url.hostname} is not allowed: this service fetches uploads only from ${ctx.allowedHosts.join(", ")}`,
-      "TAP_UPLOAD_URL_REFUSED",
-    );
-  }
-  const res = await fetch(url, { signal, redirect: "error" }).catch((e: Error) => {
-    throw new TapError(400, `UPLOAD ${uri}: ${e.message}`, "TAP_BAD_UPLOAD");
-  });
-  if (!res.ok || !res.body) {
-    await res.body?.cancel();
-    throw new TapError(400, `UPLOAD ${uri}: HTTP ${res.status}`, "TAP_BAD_UPLOAD");
-  }
-  const declared = Number(res.headers.get("content-length") ?? NaN);
-  if (declared > ctx.limits.uploadMaxBytes) {
-    await res.body.cancel();
-    throw new TapError(413, `UPLOAD ${uri} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
-  }
-  return res.body as AsyncIterable<Uint8Array>;
+function urlUploadFailure(name: string, c: UploadUrlConfig): TapError {
+  return new TapError(
+    400,
+    `UPLOAD ${name}: the URL could not be fetched, or is not allowed. This service fetches http and https URLs of ` +
+      `public hosts that answer 200 within ${c.timeoutSeconds} s, following at most ${c.maxRedirects} redirects. Check that ` +
+      `the URL can be fetched from outside your network, or send the table in the request (UPLOAD=${name},param:part)`,
+    "TAP_UPLOAD_URL_FAILED",
+  );
+}
+
+/** A URL upload's failure: logged with its reason (never the URL's user, password or query), answered with the one message. */
+function urlError(name: string, url: URL, e: unknown, ctx: UploadContext): unknown {
+  if (!(e instanceof UrlFetchError)) return e;
+  ctx.log?.(`UPLOAD ${name} from ${redactUrl(url)} refused or failed: ${e.message}`);
+  return urlUploadFailure(name, ctx.config.uploadUrls);
 }
 
 /**
- * The error to report for a failed upload read: ours as it is; the reader's size limits as 413,
- * like the byte limit; anything else the reader says as a bad upload (with its line and column).
+ * The answer to a URL upload, its body a stream. A declared Content-Length over the upload limit
+ * is refused before reading; otherwise the VOTable reader's byte limit stops it (see uploadError).
  */
-function uploadError(name: string, e: unknown, prefix: string, limits: Limits): TapError {
+async function fetchUpload(ref: UploadRef, ctx: UploadContext, signal: AbortSignal): Promise<{ url: URL; fetched: Fetched }> {
+  let url: URL;
+  try {
+    url = new URL(ref.uri);
+  } catch {
+    throw new TapError(400, `UPLOAD location "${ref.uri}" is neither param:name nor an http(s) URL`, "TAP_BAD_UPLOAD");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TapError(400, `UPLOAD location "${ref.uri}": only param: and http(s) URLs are supported`, "TAP_BAD_UPLOAD");
+  }
+  const c = ctx.config.uploadUrls;
+  if (!c.enabled) {
+    throw new TapError(
+      400,
+      `UPLOAD from a URL is disabled on this service: send the VOTable in the request as UPLOAD=${ref.name},param:part with a multipart part`,
+      "TAP_UPLOAD_URL_REFUSED",
+    );
+  }
+  let fetched: Fetched;
+  try {
+    fetched = await guardedFetch(url, {
+      allow: c.allow.map(parseUrlPrefix),
+      service: ctx.config,
+      timeoutMs: c.timeoutSeconds * 1000,
+      connectTimeoutMs: c.connectTimeoutSeconds * 1000,
+      maxRedirects: c.maxRedirects,
+      signal,
+    });
+  } catch (e) {
+    throw urlError(ref.name, url, e, ctx);
+  }
+  if (fetched.contentLength !== undefined && fetched.contentLength > ctx.limits.uploadMaxBytes) {
+    fetched.close();
+    throw new TapError(413, `UPLOAD ${ref.name} is larger than the limit of ${ctx.limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
+  }
+  return { url, fetched };
+}
+
+/**
+ * The error to report for a failed upload read: ours as it is; a URL's failure as urlError says;
+ * the reader's size limits as 413, like the byte limit; anything else the reader says as a bad
+ * upload (with its line and column).
+ */
+function uploadError(name: string, e: unknown, prefix: string, ctx: UploadContext, url: URL | undefined): TapError {
+  const { limits } = ctx;
   const cause = (e as { cause?: unknown }).cause;
   if (e instanceof TapError) return e;
   if (cause instanceof TapError) return cause;
+  if (url && (e instanceof UrlFetchError || cause instanceof UrlFetchError)) {
+    const failure = urlError(name, url, e instanceof UrlFetchError ? e : cause, ctx);
+    if (failure instanceof TapError) return failure;
+  }
   const code = (e as { code?: unknown }).code;
   if (code === "VOTABLE_LIMIT_ROWS") {
     return new TapError(413, `UPLOAD ${name} has more than ${limits.uploadMaxRows} rows, the limit of this service`, "TAP_UPLOAD_TOO_LARGE");
@@ -100,6 +138,36 @@ function uploadError(name: string, e: unknown, prefix: string, limits: Limits): 
     return new TapError(413, `UPLOAD ${name} is larger than the limit of ${limits.uploadMaxBytes} bytes`, "TAP_UPLOAD_TOO_LARGE");
   }
   return new TapError(400, `UPLOAD ${name}: ${prefix}${(e as Error).message}`, "TAP_BAD_UPLOAD");
+}
+
+/**
+ * The row with its timestamp columns checked and spelled one way (timestamp.ts), for every
+ * backend; a value that is not a DALI timestamp is the client's error, named by row and column.
+ */
+function daliTimestamps(row: readonly unknown[], columns: readonly number[], table: string, rowNumber: number, names: readonly string[]): unknown[] {
+  const out = [...row];
+  for (const i of columns) {
+    const v = out[i];
+    if (v === null || v === undefined || v instanceof Date) continue;
+    const text = String(v);
+    if (text.trim() === "") {
+      out[i] = null;
+      continue;
+    }
+    try {
+      out[i] = formatTimestamp(parseDaliTimestamp(text));
+    } catch (e) {
+      if (!(e instanceof TimestampError)) throw e;
+      const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+      throw new TapError(
+        400,
+        `UPLOAD ${table}, row ${rowNumber}, column ${names[i]}: ${JSON.stringify(shown)} is not a DALI timestamp ` +
+          `(${DALI_TIMESTAMP_FORM}, DALI 1.1 §3.3.3): ${e.message}`,
+        "TAP_BAD_UPLOAD",
+      );
+    }
+  }
+  return out;
 }
 
 /** Unique, non-empty column names for the uploaded fields, as the query refers to them. */
@@ -132,13 +200,16 @@ export async function loadUploads(
   const tables: SchemaTable[] = [];
   for (const ref of refs) {
     let data: AsyncIterable<Uint8Array>;
+    let url: URL | undefined;
+    let fetched: Fetched | undefined;
     if (ref.uri.startsWith("param:")) {
       const part = ref.uri.slice("param:".length);
       const file = ctx.files.get(part);
       if (!file) throw new TapError(400, `UPLOAD ${ref.name}: the request has no multipart part named ${part}`, "TAP_BAD_UPLOAD");
       data = file.open();
     } else {
-      data = await fetchUpload(ref.uri, ctx, signal);
+      ({ url, fetched } = await fetchUpload(ref, ctx, signal));
+      data = fetched.body;
     }
     let reader;
     try {
@@ -146,19 +217,26 @@ export async function loadUploads(
         limits: { maxBytes: ctx.limits.uploadMaxBytes, maxRows: ctx.limits.uploadMaxRows, maxFields: 1000 },
       });
     } catch (e) {
-      throw uploadError(ref.name, e, "not a readable VOTable: ", ctx.limits);
+      fetched?.close();
+      throw uploadError(ref.name, e, "not a readable VOTable: ", ctx, url);
     }
     const fields = reader.fields;
     if (fields.length === 0) {
       await reader.close();
+      fetched?.close();
       throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
     }
     const names = columnNames(fields);
+    const timestamps = fields.flatMap((f, i) => (f.xtype === "timestamp" ? [i] : []));
     const rows = (async function* () {
+      let n = 0;
       try {
-        for await (const row of reader) yield row as readonly unknown[];
+        for await (const row of reader) {
+          n++;
+          yield timestamps.length === 0 ? (row as readonly unknown[]) : daliTimestamps(row as readonly unknown[], timestamps, ref.name, n, names);
+        }
       } catch (e) {
-        throw uploadError(ref.name, e, "", ctx.limits);
+        throw uploadError(ref.name, e, "", ctx, url);
       }
     })();
     let sqlName: string[];
@@ -167,6 +245,7 @@ export async function loadUploads(
     } finally {
       // Releases the input (the spooled part's file, the URL's connection) if the load stopped early.
       await reader.close();
+      fetched?.close();
     }
     tables.push({
       schema: "TAP_UPLOAD",

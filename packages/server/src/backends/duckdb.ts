@@ -19,6 +19,7 @@ import {
 } from "@duckdb/node-api";
 import type { Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
+import { parseDaliTimestamp, timestampMicros } from "../timestamp.js";
 import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";
 
 export function quoteDuck(name: string): string {
@@ -235,12 +236,10 @@ function appenderFor(f: Field): (a: Appender, v: unknown) => void {
       case "DOUBLE":
         a.appendDouble(Number(v));
         return;
-      case "TIMESTAMP": {
-        const ms = v instanceof Date ? v.getTime() : Date.parse(String(v).endsWith("Z") ? String(v) : `${String(v)}Z`);
-        if (Number.isNaN(ms)) a.appendNull();
-        else a.appendValue(new TimestampValue(BigInt(ms) * 1000n));
+      case "TIMESTAMP":
+        // Checked by the upload (uploads.ts), to the microsecond, which Date.parse would round to the millisecond.
+        a.appendValue(new TimestampValue(v instanceof Date ? BigInt(v.getTime()) * 1000n : timestampMicros(parseDaliTimestamp(String(v)))));
         return;
-      }
       case "VARCHAR":
         a.appendVarchar(Array.isArray(v) ? v.join(" ") : String(v));
         return;

@@ -41,7 +41,7 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
     .join("");
   const uploads = deps.backend.uploads
     ? `    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-inline"/>\n` +
-      (deps.config.uploadUrlHosts.length > 0
+      (deps.config.uploadUrls.enabled
         ? `    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-http"/>\n    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-https"/>\n`
         : "")
     : "";
