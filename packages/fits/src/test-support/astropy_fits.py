@@ -105,6 +105,23 @@ def write_many(arg):
     return [write(a) for a in arg]
 
 
+def checked(arg):
+    """Reads every HDU of a file with checksum verification on; returns astropy's warnings and each HDU's
+    DATASUM as astropy computes it, and dumps each image's data (compressed ones decompressed)."""
+    out = {"warnings": [], "datasums": [], "dumps": []}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with fits.open(arg["path"], checksum=True) as f:
+            for i, h in enumerate(f):
+                out["datasums"].append(str(h._calculate_datasum()) if hasattr(h, "_calculate_datasum") else None)
+                if h.data is not None and isinstance(h, (fits.ImageHDU, fits.PrimaryHDU, fits.CompImageHDU)):
+                    out["dumps"].append(dump(h.data, f"{arg['out']}.{i}"))
+                else:
+                    out["dumps"].append(None)
+        out["warnings"] = [str(w.message) for w in caught]
+    return out
+
+
 def batch(arg):
     """Many cutouts in one process (python starts slowly): a list of cutout arguments, a list of answers."""
     out = []
@@ -122,7 +139,7 @@ def read(arg):
         return dump(f[arg["hdu"]].data, arg["out"])
 
 
-COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many}
+COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many, "checked": checked, "checked_many": lambda arg: [checked(a) for a in arg]}
 
 
 
