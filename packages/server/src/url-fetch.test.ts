@@ -6,10 +6,16 @@
  * names are resolved by a table, and the one server is on 127.0.0.1.
  */
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { ConfigError, configFrom, type UploadUrlConfig } from "./config.js";
+import { hasTool, needTool } from "./test-support/service.js";
 import { addressRefusal, guardedFetch, parseUrlPrefix, redactUrl, underPrefix, UrlFetchError, type GuardedFetchOptions } from "./url-fetch.js";
 
 /** [address, what the refusal says, or null when the address is public]. */
@@ -279,6 +285,36 @@ describe("server URL upload guard: the connection", () => {
       expect(message).to.equal("169.254.169.254 is a cloud metadata service (AWS, Azure, Google, OpenStack) (169.254.169.254/32), and no allowlist entry covers the URL (at http://169.254.169.254/latest/meta-data/, after a redirect)");
     } finally {
       server.close();
+    }
+  });
+
+  it("over https, names the URL's host to TLS (SNI) and checks the certificate against it", async function () {
+    needTool(this, hasTool("openssl"), "openssl");
+    const dir = mkdtempSync(join(tmpdir(), "tap-tls-"));
+    try {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=tls.invalid", "-days", "1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+      const names: string[] = [];
+      const server = createTlsServer({
+        key: readFileSync(join(dir, "key.pem")),
+        cert: readFileSync(join(dir, "cert.pem")),
+        SNICallback: (name, cb) => {
+          names.push(name);
+          cb(null);
+        },
+      }, (_req, res) => res.end("<VOTABLE/>"));
+      server.listen(0, "127.0.0.1");
+      await once(server, "listening");
+      const port = (server.address() as AddressInfo).port;
+      try {
+        const opts = options({ "tls.invalid": ["127.0.0.1"] }, { allow: [parseUrlPrefix(`https://tls.invalid:${port}/`)] });
+        // A certificate no authority signed: the connection is refused, so it was checked.
+        expect(await refusal(`https://tls.invalid:${port}/t.xml`, opts)).to.match(/self.signed certificate/);
+        expect(names).to.deep.equal(["tls.invalid"]);
+      } finally {
+        server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
