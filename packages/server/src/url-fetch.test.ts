@@ -224,6 +224,9 @@ describe("server URL upload guard: the service's own URLs, even when allowlisted
     [{ baseUrl: "https://tap.example.org/tap", host: "127.0.0.1", port: 8080 }, "https://tap.example.org/tap/sync?QUERY=x", {}, /service's own URL \(https:\/\/tap\.example\.org\)/],
     [{ baseUrl: "https://tap.example.org/tap", host: "127.0.0.1", port: 8080 }, "https://TAP.example.org.:443/other", {}, /service's own URL/],
     [{ baseUrl: "https://tap.example.org/tap", host: "127.0.0.1", port: 8080 }, "http://tap.example.org:443/tap", {}, /service's own URL/],
+    // A proxy in front commonly answers http too (redirecting to https).
+    [{ baseUrl: "https://tap.example.org/tap", host: "127.0.0.1", port: 8080 }, "http://tap.example.org/tap/sync", {}, /service's own URL/],
+    [{ baseUrl: "http://tap.example.org:8000/tap", host: "127.0.0.1", port: 8080 }, "https://tap.example.org/tap/sync", {}, /service's own URL/],
     [{ baseUrl: "https://tap.example.org/tap", host: "127.0.0.1", port: 8080 }, "http://127.0.0.1:8080/tap/sync", {}, /service's own listening address \(port 8080\)/],
     [{ baseUrl: "https://tap.example.org/tap", host: "0.0.0.0", port: 8080 }, "http://127.0.0.1:8080/tap/sync", {}, /service's own listening address/],
     [{ baseUrl: "https://tap.example.org/tap", host: "::", port: 8080 }, "http://[::ffff:127.0.0.1]:8080/tap", {}, /service's own listening address/],
@@ -237,7 +240,7 @@ describe("server URL upload guard: the service's own URLs, even when allowlisted
   ];
   for (const [service, url, names, want] of cases) {
     it(`${url} for a service at ${service.baseUrl}, listening on ${service.host}:${service.port}`, async () => {
-      const allow = ["https://tap.example.org/", "http://tap.example.org:443/", "http://127.0.0.1:8080/", "http://[::ffff:7f00:1]:8080/", "http://me.example:8080/", "https://alias.example.net/"].map(parseUrlPrefix);
+      const allow = ["https://tap.example.org/", "http://tap.example.org:443/", "http://tap.example.org/", "http://127.0.0.1:8080/", "http://[::ffff:7f00:1]:8080/", "http://me.example:8080/", "https://alias.example.net/"].map(parseUrlPrefix);
       expect(await refusal(url, options(names, { service, allow }))).to.match(want);
     });
   }

@@ -281,10 +281,18 @@ function isUnspecified(host: string): boolean {
   return a !== undefined && a.value === 0n;
 }
 
-/** Whether the URL names the service's public host and port (before any lookup). */
+/** Whether the URL names the service's public host (before any lookup). */
 function ownUrl(url: URL, service: ServiceAddress): string | undefined {
   const base = new URL(service.baseUrl);
-  return hostOf(url) === hostOf(base) && portOf(url) === portOf(base) ? `it is the service's own URL (${base.origin})` : undefined;
+  return hostOf(url) === hostOf(base) && publicPorts(base).includes(portOf(url)) ? `it is the service's own URL (${base.origin})` : undefined;
+}
+
+/**
+ * The ports at which the public URL's host may reach the service: its own, and those of http and
+ * https, since a proxy in front commonly answers on both (one of them with a redirect).
+ */
+function publicPorts(base: URL): string[] {
+  return [portOf(base), "80", "443"];
 }
 
 /** Why the URL, at these addresses, is the service itself; undefined if it is not. */
@@ -303,7 +311,7 @@ async function selfReason(url: URL, addresses: readonly Address[], service: Serv
         : (await lookup(service.host).catch(() => [])).map((a) => parseAddress(a)!);
     if (addresses.some((a) => local.some((l) => l && sameAddress(a, l)))) return `it is the service's own listening address (port ${service.port})`;
   }
-  if (port === portOf(base)) {
+  if (publicPorts(base).includes(port)) {
     const bare = base.hostname.replace(/^\[(.*)\]$/, "$1");
     const own = isIP(bare) ? [bare] : await lookup(bare).catch(() => []);
     const ownAddresses = own.map((a) => parseAddress(a)).filter((a): a is Address => a !== undefined);
