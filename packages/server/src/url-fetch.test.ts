@@ -274,6 +274,22 @@ describe("server URL upload guard: the connection", () => {
     }
   });
 
+  it("tries each checked address of a name in turn (an IPv6 one that refuses, then IPv4)", async () => {
+    const server = createServer((_req, res) => res.end("<VOTABLE/>"));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const opts = options({ "dual.invalid": ["::1", "127.0.0.1"] }, { allow: [parseUrlPrefix(`http://dual.invalid:${port}/`)] });
+      const fetched = await guardedFetch(new URL(`http://dual.invalid:${port}/t.xml`), opts);
+      const chunks: Buffer[] = [];
+      for await (const c of fetched.body) chunks.push(Buffer.from(c));
+      expect(Buffer.concat(chunks).toString()).to.equal("<VOTABLE/>");
+    } finally {
+      server.close();
+    }
+  });
+
   it("is not made to an address that a redirect leads to, and the redirect is named in the log", async () => {
     const server = createServer((req, res) => {
       res.statusCode = 302;

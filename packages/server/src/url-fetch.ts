@@ -320,8 +320,8 @@ async function selfReason(url: URL, addresses: readonly Address[], service: Serv
   return undefined;
 }
 
-/** Resolves and checks one URL; returns the address to connect to. */
-async function check(url: URL, options: GuardedFetchOptions): Promise<string> {
+/** Resolves and checks one URL; returns the addresses that may be connected to (all it has). */
+async function check(url: URL, options: GuardedFetchOptions): Promise<string[]> {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new UrlFetchError(`the scheme ${url.protocol} is not http or https`);
   const lookup = options.lookup ?? defaultLookup;
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
@@ -347,7 +347,7 @@ async function check(url: URL, options: GuardedFetchOptions): Promise<string> {
       if (why) throw new UrlFetchError(`${host === t ? t : `${host} has the address ${t}, which`} is ${why}, and no allowlist entry covers the URL`);
     }
   }
-  return texts[0]!;
+  return texts;
 }
 
 interface FetchState {
@@ -356,15 +356,16 @@ interface FetchState {
   response?: IncomingMessage;
 }
 
-/** One GET to the checked address; resolves with the response head. */
-function get(url: URL, address: string, options: GuardedFetchOptions, state: FetchState): Promise<IncomingMessage> {
+/** One GET to the checked addresses; resolves with the response head. */
+function get(url: URL, addresses: readonly string[], options: GuardedFetchOptions, state: FetchState): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const family = isIP(address);
+    const checked = addresses.map((address) => ({ address, family: isIP(address) }));
     // The name is kept for the Host header, the TLS server name and the certificate check; only
-    // the address it resolves to is fixed, to the one that was checked.
+    // the addresses it resolves to are fixed, to those that were checked (all of them, so that
+    // Node's happy eyeballs can still try IPv4 when IPv6 fails).
     const pinned: LookupFunction = (_hostname, opts, callback) => {
-      if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
-      else callback(null, address, family);
+      if ((opts as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, checked);
+      else callback(null, checked[0]!.address, checked[0]!.family);
     };
     const request: RequestOptions = {
       protocol: url.protocol,
@@ -433,8 +434,8 @@ export async function guardedFetch(start: URL, options: GuardedFetchOptions): Pr
   let url = start;
   try {
     for (let redirects = 0; ; redirects++) {
-      const address = await Promise.race([check(url, options), stopped]);
-      const res = await Promise.race([get(url, address, options, state), stopped]);
+      const addresses = await Promise.race([check(url, options), stopped]);
+      const res = await Promise.race([get(url, addresses, options, state), stopped]);
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status)) {
         res.destroy();
