@@ -191,7 +191,8 @@ describe("RESPONSEFORMAT values (DALI 1.2 §4.3.3, TAP 1.1 §2.7.3)", function (
   }
   it("content types name the serialization", function () {
     expect(contentType("binary2")).to.equal("application/x-votable+xml;serialization=BINARY2");
-    expect(contentType("csv")).to.equal("text/csv;header=present");
+    expect(contentType("csv")).to.equal("text/csv;charset=utf-8;header=present");
+    expect(contentType("tsv")).to.equal("text/tab-separated-values;charset=utf-8");
   });
 });
 

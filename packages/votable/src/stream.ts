@@ -105,10 +105,11 @@ export function contentType(format: OutputFormat): string {
       return "application/x-votable+xml;serialization=BINARY";
     case "binary2":
       return "application/x-votable+xml;serialization=BINARY2";
+    // Text formats carry their charset: without one, RFC 2046 makes text US-ASCII.
     case "csv":
-      return "text/csv;header=present";
+      return "text/csv;charset=utf-8;header=present";
     case "tsv":
-      return "text/tab-separated-values";
+      return "text/tab-separated-values;charset=utf-8";
   }
 }
 

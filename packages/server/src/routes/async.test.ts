@@ -122,7 +122,7 @@ describe("server /async (UWS 1.1)", function () {
     const body = await whole.text();
     expect(whole.headers.get("content-length")).to.equal(String(Buffer.byteLength(body)));
     expect(whole.headers.get("accept-ranges")).to.equal("bytes");
-    expect(whole.headers.get("content-type")).to.equal("text/csv;header=present");
+    expect(whole.headers.get("content-type")).to.equal("text/csv;charset=utf-8;header=present");
     const part = await fetch(`${job}/results/result`, { headers: { Range: "bytes=9-14" } });
     expect(part.status).to.equal(206);
     expect(part.headers.get("content-range")).to.equal(`bytes 9-14/${body.length}`);

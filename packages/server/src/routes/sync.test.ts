@@ -45,9 +45,9 @@ describe("server /sync", function () {
       ["votable/b", "application/x-votable+xml;serialization=BINARY", /<BINARY>/],
       ["votable/b2", "application/x-votable+xml;serialization=BINARY2", /<BINARY2>/],
       ["application/x-votable+xml;serialization=TABLEDATA", "application/x-votable+xml;serialization=TABLEDATA", /<TABLEDATA>/],
-      ["csv", "text/csv;header=present", /^star_id,ra\r?\n/],
-      ["text/csv", "text/csv;header=present", /^star_id,ra\r?\n/],
-      ["tsv", "text/tab-separated-values", /^star_id\tra\r?\n/],
+      ["csv", "text/csv;charset=utf-8;header=present", /^star_id,ra\r?\n/],
+      ["text/csv", "text/csv;charset=utf-8;header=present", /^star_id,ra\r?\n/],
+      ["tsv", "text/tab-separated-values;charset=utf-8", /^star_id\tra\r?\n/],
     ];
     for (const [format, type, body] of cases) {
       const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: format });
@@ -56,7 +56,7 @@ describe("server /sync", function () {
       expect(r.text, format).to.match(body);
     }
     const legacy = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id FROM demo.stars", FORMAT: "csv" });
-    expect(legacy.type).to.equal("text/csv;header=present");
+    expect(legacy.type).to.equal("text/csv;charset=utf-8;header=present");
   });
 
   it("reports MAXREC overflow with a trailing QUERY_STATUS=OVERFLOW", async () => {
