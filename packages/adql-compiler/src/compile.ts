@@ -25,6 +25,12 @@ export interface CompileOptions {
   maxrec?: number;
   /** User-defined functions; by default Qserv's scisql functions. */
   functions?: FunctionRegistry;
+  /**
+   * Functions that the database lacks although ADQL or `functions` has them (names compare
+   * case-insensitively): a call is refused with ADQL_UNSUPPORTED and its position. A service fills it
+   * from what its capabilities leave out.
+   */
+  unavailableFunctions?: Iterable<string>;
   /** Called with the query after each pass (for `adql2qserv --explain`). */
   onPass?: (name: string, query: Query, sql: () => string) => void;
 }
@@ -95,6 +101,7 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     functions,
     ...(schema ? { schema } : {}),
     ...(options.maxrec !== undefined ? { maxrec: options.maxrec } : {}),
+    ...(options.unavailableFunctions !== undefined ? { unavailableFunctions: lowerCaseSet(options.unavailableFunctions) } : {}),
   };
   const parsed = parse(adql, { functions });
   const ast = rewrite(parsed, ctx, options.onPass);
@@ -109,6 +116,12 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     ...(qserv ? { qserv } : {}),
   };
   return result;
+}
+
+function lowerCaseSet(names: Iterable<string>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const n of names) out.add(n.toLowerCase());
+  return out;
 }
 
 /** What the user should know about how the query was read or will run; for the service to pass on. */

@@ -10,8 +10,10 @@ export type AdqlErrorCode =
   | "ADQL_SYNTAX_ERROR"
   /** A reserved word used where an identifier is expected. */
   | "ADQL_RESERVED_WORD"
-  /** A function called with the wrong number or form of arguments. */
+  /** A function called with the wrong number or form of arguments (a LIKE pattern, a CHAR length too). */
   | "ADQL_BAD_ARGUMENTS"
+  /** A constant beyond the range of its type: an integer beyond BIGINT, a number beyond a double, a cast, TOP or OFFSET. */
+  | "ADQL_OUT_OF_RANGE"
   /** A value of the wrong kind for its place (a geometry in arithmetic, a predicate as a value...). */
   | "ADQL_TYPE_ERROR"
   /** A function name that the function registry does not know. */

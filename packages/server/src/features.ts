@@ -5,7 +5,7 @@
  * capabilities. On a backend without temporary tables (Qserv), a feature is declared when its
  * probe compiles for the dialect, since the compiler refuses what Qserv cannot run.
  */
-import { compile, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
+import { AdqlError, compile, parseUdfForm, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
 
 /**
@@ -106,8 +106,27 @@ const PROBE_TABLE: SchemaTable = {
 
 export interface FeatureReport {
   supported: Feature[];
-  /** Why each unsupported feature is not declared. */
-  refused: { feature: Feature; reason: string }[];
+  /**
+   * Why each unsupported feature is not declared; `byCompiler` when the compiler refused the probe
+   * (it then refuses the feature in every query, with its own message), not the database.
+   */
+  refused: { feature: Feature; reason: string; byCompiler: boolean }[];
+}
+
+/** Feature forms that are not the name of a function. */
+const NOT_FUNCTIONS: ReadonlySet<string> = new Set(["ILIKE"]);
+
+/**
+ * The functions whose probe the database failed: left out of the capabilities, and so refused by
+ * the compiler (CompileOptions.unavailableFunctions) with their position, before the query runs.
+ */
+export function unavailableFunctions(report: FeatureReport): string[] {
+  const functionTypes: ReadonlySet<string> = new Set([FEATURE_TYPES.geo, FEATURE_TYPES.string, FEATURE_TYPES.conditional, FEATURE_TYPES.unit]);
+  return report.refused.flatMap(({ feature, byCompiler }) => {
+    if (byCompiler) return [];
+    if (feature.type === FEATURE_TYPES.udf) return [parseUdfForm(feature.form).name];
+    return functionTypes.has(feature.type) && !NOT_FUNCTIONS.has(feature.form) ? [feature.form] : [];
+  });
 }
 
 /** Probes every feature on the backend. */
@@ -119,7 +138,7 @@ export async function probeFeatures(backend: Backend, features: readonly Feature
         compile(feature.probe, { catalog: { tables: [PROBE_TABLE] }, dialect: backend.dialect });
         report.supported.push(feature);
       } catch (e) {
-        report.refused.push({ feature, reason: (e as Error).message });
+        report.refused.push({ feature, reason: (e as Error).message, byCompiler: e instanceof AdqlError });
       }
     }
     return report;
@@ -153,7 +172,7 @@ export async function probeFeatures(backend: Backend, features: readonly Feature
         }
         report.supported.push(feature);
       } catch (e) {
-        report.refused.push({ feature, reason: (e as Error).message });
+        report.refused.push({ feature, reason: (e as Error).message, byCompiler: e instanceof AdqlError });
       }
     }
   } finally {

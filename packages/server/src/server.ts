@@ -9,7 +9,7 @@ import { loadFelis, type Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
 import { DEMO_SCHEMA_PATH, ensureDemo } from "./demo.js";
 import { DEMO_EXAMPLES, TAP_SCHEMA_EXAMPLES } from "./examples.js";
-import { probeFeatures, type FeatureReport } from "./features.js";
+import { probeFeatures, unavailableFunctions, type FeatureReport } from "./features.js";
 import type { ServiceDeps } from "./service.js";
 import { createApp } from "./app.js";
 import type Koa from "koa";
@@ -75,6 +75,7 @@ export async function openService(config: Config, options: { log?: (m: string) =
     examples: [...(demo ? DEMO_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
   };
   const features = await probeFeatures(backend);
+  deps.unavailableFunctions = unavailableFunctions(features);
   const results = new LocalDirResultStore(join(config.async.dir, "results"));
   const jobs = new JobManager({
     config: config.async,

@@ -19,6 +19,11 @@ export interface ServiceDeps {
   log?: (message: string) => void;
   /** Examples served at /examples: [id, title, description, ADQL]. */
   examples?: readonly Example[];
+  /**
+   * Functions that the backend lacks (features.ts unavailableFunctions, from the probes that also
+   * decide the capabilities): the compiler refuses calls of them before the query runs.
+   */
+  unavailableFunctions?: readonly string[];
 }
 
 export interface Example {
@@ -45,14 +50,17 @@ export class QueryCompiler {
 
   compile(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
     const { backend, tapSchemaStore } = this.deps;
+    // What the capabilities leave out is refused on every route, TAP_SCHEMA's store included.
+    const unavailable = this.deps.unavailableFunctions;
+    const options = unavailable !== undefined && unavailable.length > 0 ? { maxrec, unavailableFunctions: unavailable } : { maxrec };
     if ((backend as unknown) === tapSchemaStore) {
-      return { compiled: compile(adql, { catalog: { tables: [...this.all, ...uploads] }, dialect: backend.dialect, maxrec }), target: backend };
+      return { compiled: compile(adql, { catalog: { tables: [...this.all, ...uploads] }, dialect: backend.dialect, ...options }), target: backend };
     }
     const toData = (): Routed => ({
-      compiled: compile(adql, { catalog: { tables: [...this.data, ...uploads] }, dialect: backend.dialect, maxrec }),
+      compiled: compile(adql, { catalog: { tables: [...this.data, ...uploads] }, dialect: backend.dialect, ...options }),
       target: backend,
     });
-    const toTapSchema = (): Routed => ({ compiled: compile(adql, { catalog: { tables: this.tap }, dialect: "duckdb", maxrec }), target: tapSchemaStore });
+    const toTapSchema = (): Routed => ({ compiled: compile(adql, { catalog: { tables: this.tap }, dialect: "duckdb", ...options }), target: tapSchemaStore });
     // TAP_SCHEMA lives in its own store here. Try the likely target first, so that a data query is
     // compiled once; the other is tried only when the first does not know a table.
     const mentionsTapSchema = /tap_schema/i.test(adql);

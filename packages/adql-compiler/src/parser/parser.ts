@@ -358,6 +358,15 @@ export class AdqlParser extends EmbeddedActionsParser {
       if ((natural || type === "CROSS") && hasSpec) {
         throw new AdqlError("ADQL_SYNTAX_ERROR", `a ${natural ? "NATURAL" : "CROSS"} JOIN takes no ON or USING`, T.tokenSpan(specTok));
       }
+      // The BNF brackets the join specification, as SQL-92 §7.5 does, whose syntax rules then require
+      // it unless NATURAL: DuckDB and PostgreSQL refuse such a join, MariaDB runs it as a cross join.
+      if (!natural && type !== "CROSS" && !hasSpec) {
+        throw new AdqlError(
+          "ADQL_SYNTAX_ERROR",
+          `a JOIN needs ON <condition> or USING (<columns>), but found ${describeToken(specTok)}; write CROSS JOIN to pair every row with every row`,
+          tokenSpanOrEnd(specTok, right.span),
+        );
+      }
       const j: Join = {
         kind: "Join", type, explicitType, natural, left, right, on, using, parenthesized: false,
         span: { start: left.span.start, end: endOf(this.LA(0)) },
@@ -844,6 +853,8 @@ export class AdqlParser extends EmbeddedActionsParser {
               this.CONSUME(T.RParen);
               length = this.ACTION(() => {
                 const v = Number(n.image);
+                // SQL-92 §6.1: a <length> is greater than 0.
+                if (v === 0) throw new AdqlError("ADQL_BAD_ARGUMENTS", `${name}(0) has no room for a character: the length must be at least 1`, T.tokenSpan(n));
                 if (!Number.isSafeInteger(v) || v > 2147483647) {
                   throw new AdqlError("ADQL_BAD_ARGUMENTS", `a length of ${n.image.length > 20 ? `${n.image.slice(0, 20)}...` : n.image} is too large`, T.tokenSpan(n));
                 }

@@ -11,6 +11,11 @@ export interface PassContext {
   /** The tables a query may use; without it, names are not checked. */
   readonly schema?: SchemaLookup;
   readonly functions?: FunctionRegistry;
+  /**
+   * Functions that the database lacks (names in lower case): user-defined ones, ADQL's own, or the
+   * geometry constructors. Calls of them are refused.
+   */
+  readonly unavailableFunctions?: ReadonlySet<string>;
   /** The service's MAXREC for this request, if any. */
   readonly maxrec?: number;
 }

@@ -4,6 +4,7 @@
  */
 import { boundDeclination } from "./bound-declination.js";
 import { checkIdentifiers } from "./check-identifiers.js";
+import { checkLimits } from "./check-limits.js";
 import { checkCoordinateSystems, geometryToScisql } from "./geometry-to-scisql.js";
 import { inUnit } from "./in-unit.js";
 import { qservRestrictions } from "./qserv-restrictions.js";
@@ -14,6 +15,7 @@ import type { Pass } from "./context.js";
 
 export const PASSES: readonly (readonly [name: string, pass: Pass])[] = [
   ["check-identifiers", checkIdentifiers],
+  ["check-limits", checkLimits],
   ["resolve-names", resolveNames],
   ["check-coordinate-systems", checkCoordinateSystems],
   ["geometry-to-scisql", geometryToScisql],

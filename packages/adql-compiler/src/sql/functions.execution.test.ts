@@ -160,6 +160,7 @@ const FILTERS: FilterCase[] = [
   { name: "LIKE is accent-sensitive", where: "s LIKE 'e'", js: (r) => r.s === "e" },
   { name: "LIKE with \\_ matches a literal underscore", where: "s LIKE '%\\_%'", js: (r) => r.s !== null && likeRegExp("%\\_%").test(r.s) },
   { name: "LIKE with \\\\ matches a backslash", where: "s LIKE '%\\\\%'", js: (r) => r.s !== null && r.s.includes("\\") },
+  { name: "LIKE with \\\\ at the end matches a trailing backslash (a lone one is refused: passes/check-limits.ts)", where: "s LIKE '%\\\\'", js: (r) => r.s !== null && r.s.endsWith("\\") },
   { name: "LIKE with \\% matches a percent sign", where: "s LIKE '%\\%%'", js: (r) => r.s !== null && r.s.includes("%") },
   { name: "NOT LIKE", where: "s NOT LIKE '%b%'", js: (r) => r.s !== null && !likeRegExp("%b%").test(r.s) },
   { name: "ILIKE ignores case, beyond ASCII too (ADQL 2.1 §4.4.4)", where: "s ILIKE 'é%'", js: (r) => r.s !== null && likeRegExp("é%", "i").test(r.s) },

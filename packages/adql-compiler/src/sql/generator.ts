@@ -73,8 +73,12 @@ export abstract class SqlGenerator {
     switch (b.kind) {
       case "Query": return `(${this.query(b)})`;
       case "SetOperation": {
-        // A nested set operation is parenthesised, so that no engine's precedence of INTERSECT matters.
-        const s = `${this.body(b.left, true)} ${b.op}${b.all ? " ALL" : ""} ${this.body(b.right, true)}`;
+        // A chain of operators of one precedence (UNION and EXCEPT, or INTERSECT) is left-associative in
+        // SQL as in ADQL, so its left operands are written without parentheses: MariaDB counts each pair
+        // as a level of nesting and refuses more than 63 (a 300-way UNION failed). Any other nested set
+        // operation is parenthesised, so that no engine's precedence of INTERSECT matters.
+        const chained = b.left.kind === "SetOperation" && (b.left.op === "INTERSECT") === (b.op === "INTERSECT");
+        const s = `${this.body(b.left, !chained)} ${b.op}${b.all ? " ALL" : ""} ${this.body(b.right, true)}`;
         return operand ? `(${s})` : s;
       }
       case "Select": {
@@ -111,7 +115,8 @@ export abstract class SqlGenerator {
     if (s.where) out += ` WHERE ${this.condition(s.where)}`;
     if (s.groupBy.length > 0) out += ` GROUP BY ${s.groupBy.map((g) => this.expr(g)).join(", ")}`;
     if (s.having) out += ` HAVING ${this.condition(s.having)}`;
-    if (s.top) out += ` LIMIT ${s.top.text}`;
+    // As top-to-limit does for the TOP it lifts: beyond 2^53 a TOP is no limit in practice.
+    if (s.top) out += ` LIMIT ${Math.min(Number(s.top.text), Number.MAX_SAFE_INTEGER)}`;
     return out;
   }
 

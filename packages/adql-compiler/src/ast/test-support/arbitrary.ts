@@ -13,7 +13,8 @@
  * - set operations are folded as the parser folds them: INTERSECT tighter than UNION and EXCEPT, all
  *   left-associative, anything else parenthesised (a nested Query node);
  * - joins are left-deep; the right side of a join is a table, a derived table or a parenthesised join;
- *   LEFT/RIGHT/FULL/CROSS are explicit, NATURAL and CROSS joins have no ON or USING;
+ *   LEFT/RIGHT/FULL/CROSS are explicit, NATURAL and CROSS joins have no ON or USING, and every other
+ *   join has one;
  * - WITH only at the top; an IN subquery and a scalar subquery start with SELECT (the parser reads
  *   `((SELECT ...) UNION ...)` there as a parenthesised value, not as a query);
  * - a regular identifier is never a reserved word; a NumberLiteral's text matches its form.
@@ -579,7 +580,6 @@ class Generators {
       const spec = fc.oneof(
         { arbitrary: this.expr("condition", Math.min(this.depthAt(qd), 2), qd).map((on) => ({ on, using: [] as Identifier[] })), weight: 3 },
         { arbitrary: fc.array(identifier, { minLength: 1, maxLength: 2 }).map((using) => ({ on: null, using })), weight: 1 },
-        { arbitrary: fc.constant({ on: null, using: [] as Identifier[] }), weight: 1 },
       );
       const tail = fc.tuple(fc.constantFrom(...JOIN_TYPES), fc.boolean(), fc.boolean(), spec, this.tablePrimary(qd, jd));
       return fc.tuple(this.tablePrimary(qd, jd), fc.array(tail, { minLength: 1, maxLength: 2 })).map(([first, tails]) => {

@@ -39,6 +39,8 @@ export interface ErrorCase {
   readonly column: number;
   /** A fragment the message must contain (the construct it names, what to do). */
   readonly message?: string;
+  /** Compile options besides the catalog and the dialect. */
+  readonly options?: Omit<CompileOptions, "dialect">;
 }
 
 const PLACEHOLDER = /⟦(angSep|circle|cpoly): (.*?)⟧/g;
@@ -87,7 +89,7 @@ export function compileError(dialect: Dialect, adql: string, options: Omit<Compi
 export function errorSuite(dialect: Dialect, cases: readonly ErrorCase[]): void {
   for (const c of cases) {
     it(c.name, () => {
-      const e = compileError(dialect, c.adql);
+      const e = compileError(dialect, c.adql, c.options);
       expect({ code: e.code, line: e.line, column: e.column }, e.message).to.deep.equal({ code: c.code, line: c.line, column: c.column });
       if (c.message !== undefined) expect(e.message).to.contain(c.message);
     });

@@ -1,0 +1,191 @@
+/**
+ * Pass: constants and calls that the backends would refuse only once the query runs, or run with
+ * another meaning, refused here with their position, so that the client gets an error document
+ * (a 400) before the first byte of a result:
+ * - exact integer literals beyond BIGINT (DuckDB makes them HUGEINT, MariaDB DECIMAL, and neither
+ *   fits the `long` that ADQL gives them), and numbers that overflow a double (MariaDB refuses `1e400`);
+ * - OFFSET beyond BIGINT (DuckDB's OFFSET is a BIGINT; MariaDB's parser refuses more than 2^64 - 1).
+ *   A TOP of any size is kept: it says "at most", and top-to-limit clamps it;
+ * - CAST of a constant to SMALLINT, INTEGER, BIGINT or REAL beyond the target's range (DuckDB fails,
+ *   MariaDB casts to a wider type and the value does not fit the result column), and of a string
+ *   constant that is not a number (DuckDB fails, MariaDB reads it as 0);
+ * - a constant LIKE pattern that ends in the escape character, a lone backslash (DuckDB fails,
+ *   MariaDB matches a backslash; see SqlGenerator.like for why the backslash escapes);
+ * - functions that the service's database lacks (`PassContext.unavailableFunctions`).
+ */
+import type { Cast, Expression, Node, NumberLiteral, Query } from "../ast/nodes.js";
+import { forEachNode } from "../ast/transform.js";
+import { AdqlError } from "../errors.js";
+import { constantValue } from "./constants.js";
+import type { PassContext } from "./context.js";
+
+const BIGINT_MAX = 9223372036854775807n;
+/** The largest finite REAL (IEEE 754 single precision). */
+const REAL_MAX = 3.4028234663852886e38;
+
+/** The inclusive range of each exact cast target. */
+const INTEGER_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  SMALLINT: [-32768n, 32767n],
+  INTEGER: [-2147483648n, 2147483647n],
+  BIGINT: [-BIGINT_MAX - 1n, BIGINT_MAX],
+};
+
+/** A literal's text, shortened for a message. */
+function shown(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 12)}...${text.slice(-12)} (${text.length} characters)` : text;
+}
+
+function outOfRange(message: string, node: { span: Query["span"] }): AdqlError {
+  return new AdqlError("ADQL_OUT_OF_RANGE", message, node.span);
+}
+
+/** The exact value of an integer literal (decimal or hexadecimal), read only when it may be large. */
+function exactInteger(n: NumberLiteral): bigint | undefined {
+  if (n.form === "integer") return n.text.length < 19 ? undefined : BigInt(n.text);
+  if (n.form === "hex") return n.text.length < 18 ? undefined : BigInt(n.text);
+  return undefined;
+}
+
+function offset(n: NumberLiteral): void {
+  const v = exactInteger(n);
+  if (v !== undefined && v > BIGINT_MAX) {
+    throw outOfRange(`OFFSET ${shown(n.text)} is more rows than there can be: at most ${BIGINT_MAX}`, n);
+  }
+}
+
+/** `-9223372036854775808`: the one literal beyond BIGINT_MAX that is a BIGINT, once negated. */
+function isBigintMinimum(e: Expression): boolean {
+  return e.kind === "UnaryExpr" && e.op === "-" && e.operand.kind === "NumberLiteral" &&
+    e.operand.form === "integer" && exactInteger(e.operand) === BIGINT_MAX + 1n;
+}
+
+function literal(n: NumberLiteral): void {
+  const v = exactInteger(n);
+  if (v !== undefined) {
+    if (v > BIGINT_MAX) {
+      throw outOfRange(
+        `the integer ${shown(n.text)} is beyond the range of BIGINT (at most ${BIGINT_MAX}); write it with a decimal exponent (e.g. 1e19) for a double`,
+        n,
+      );
+    }
+    return;
+  }
+  if ((n.form === "real" || n.form === "decimal") && !Number.isFinite(Number(n.text))) {
+    throw outOfRange(`the number ${shown(n.text)} is beyond the range of DOUBLE PRECISION (at most about 1.8e308)`, n);
+  }
+}
+
+/** The constant that `e` is, as SQL would read it: an exact integer, a double, or a string; else undefined. */
+function constantOf(e: Expression): bigint | number | string | undefined {
+  if (e.kind === "StringLiteral") return e.value;
+  const negative = e.kind === "UnaryExpr" && e.op === "-";
+  const lit = e.kind === "NumberLiteral" ? e : negative && e.operand.kind === "NumberLiteral" ? e.operand : undefined;
+  if (lit && (lit.form === "integer" || lit.form === "hex")) {
+    const v = BigInt(lit.text);
+    return negative ? -v : v;
+  }
+  return constantValue(e);
+}
+
+/** Half away from zero, as MariaDB and DuckDB round a number that is cast to an integer. */
+function roundedToInteger(v: number): number {
+  return Math.sign(v) * Math.round(Math.abs(v));
+}
+
+function cast(c: Cast): void {
+  const target = c.target.name;
+  const range = INTEGER_RANGE[target];
+  if (range === undefined && target !== "REAL") return;
+  const v = constantOf(c.expr);
+  if (v === undefined) return;
+  const what = typeof v === "string" ? `'${shown(v)}'` : shown(String(v));
+  let n: bigint | number;
+  if (typeof v === "string") {
+    const text = v.trim();
+    const syntax = range ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+    if (!syntax.test(text)) {
+      throw new AdqlError("ADQL_TYPE_ERROR", `CAST of ${what} to ${target}: the string is not ${range ? "an integer" : "a number"}`, c.expr.span);
+    }
+    n = range ? BigInt(text) : Number(text);
+  } else {
+    n = v;
+  }
+  const bad = (): AdqlError => outOfRange(`CAST of ${what} to ${target}: the value is beyond the range of ${target}${range ? ` (${range[0]} to ${range[1]})` : ` (at most about 3.4e38)`}`, c.expr);
+  if (range) {
+    if (typeof n === "number") {
+      if (!Number.isFinite(n)) throw bad();
+      const r = roundedToInteger(n);
+      // Compared as doubles: BIGINT's bounds are exact there, and nothing between them rounds outside.
+      if (r < Number(range[0]) || r > Number(range[1]) || (target === "BIGINT" && r >= 2 ** 63)) throw bad();
+    } else if (n < range[0] || n > range[1]) {
+      throw bad();
+    }
+    return;
+  }
+  const d = Number(n);
+  if (!Number.isFinite(d) || Math.abs(d) > REAL_MAX) throw bad();
+}
+
+function likePattern(pattern: Expression, caseInsensitive: boolean): void {
+  if (pattern.kind !== "StringLiteral") return;
+  const p = pattern.value;
+  let run = 0;
+  while (run < p.length && p.charCodeAt(p.length - 1 - run) === 92) run++;
+  if (run % 2 === 1) {
+    throw new AdqlError(
+      "ADQL_BAD_ARGUMENTS",
+      `the ${caseInsensitive ? "ILIKE" : "LIKE"} pattern ends in a lone backslash, which escapes the next character of a pattern and here has none; write \\\\ to match a backslash`,
+      pattern.span,
+    );
+  }
+}
+
+const CONSTRUCTOR_NAMES: Partial<Record<Node["kind"], string>> = {
+  Point: "POINT", Circle: "CIRCLE", Box: "BOX", Polygon: "POLYGON", Region: "REGION",
+};
+
+export function checkLimits(query: Query, ctx: PassContext): Query {
+  const unavailable = ctx.unavailableFunctions !== undefined && ctx.unavailableFunctions.size > 0 ? ctx.unavailableFunctions : undefined;
+  const lacks = (name: string, span: Query["span"]): void => {
+    if (unavailable?.has(name.toLowerCase())) {
+      throw new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: the function ${name}; the service's capabilities list the functions it has`, span);
+    }
+  };
+  // A SELECT comes before its TOP in the walk.
+  let top: NumberLiteral | null = null;
+  forEachNode(query, (n: Node) => {
+    switch (n.kind) {
+      case "Query":
+        if (n.offset) offset(n.offset);
+        break;
+      case "Select":
+        top = n.top;
+        break;
+      case "UnaryExpr":
+        // Its literal alone is beyond BIGINT: nothing more to check below.
+        if (isBigintMinimum(n)) return false;
+        break;
+      case "NumberLiteral":
+        if (n !== top) literal(n);
+        break;
+      case "Cast":
+        cast(n);
+        break;
+      case "LikePredicate":
+        likePattern(n.pattern, n.caseInsensitive);
+        break;
+      case "UserFunctionCall":
+        lacks(n.name.name, n.name.span);
+        break;
+      case "FunctionCall":
+        lacks(n.name, n.span);
+        break;
+      default: {
+        const constructor = unavailable && CONSTRUCTOR_NAMES[n.kind];
+        if (constructor) lacks(constructor, n.span);
+      }
+    }
+    return undefined;
+  });
+  return query;
+}
