@@ -85,6 +85,11 @@ async function readHeaderAt(source: ByteSource, offset: number, fileSize: number
     }
     const n = Math.min(chunk, Math.floor(remaining / BLOCK) * BLOCK, maxBytes - got);
     const bytes = await source.read(offset + got, n);
+    if (got === 0 && hdu === 0 && Buffer.from(bytes.subarray(0, 10)).toString("latin1") !== "SIMPLE  = ") {
+      // Not FITS at all: say so at once rather than look for an END card through the whole file.
+      const start = JSON.stringify(Buffer.from(bytes.subarray(0, 10)).toString("latin1"));
+      throw new FitsError("FITS_BAD_HEADER", `not a FITS file: it starts with ${start}, not "SIMPLE  = "`, { hdu, card: "SIMPLE" });
+    }
     const end = findEnd(bytes);
     if (end >= 0) {
       pieces.push(bytes.subarray(0, end + 80));

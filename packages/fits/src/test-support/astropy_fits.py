@@ -122,6 +122,29 @@ def checked(arg):
     return out
 
 
+def wcs_compare(arg):
+    """The largest sky separation (degrees) between the source WCS at (x + dx, y + dy) and the cutout WCS at (x, y),
+    over the cutout's corners and centre, for the primary WCS and for each alternate letter asked for
+    (compared as plain coordinates)."""
+    from astropy.wcs import WCS
+
+    with fits.open(arg["source"]) as s, fits.open(arg["cutout"]) as c:
+        hs, hc = s[arg["source_hdu"]].header, c[arg["cutout_hdu"]].header
+        nx, ny = hc["NAXIS1"], hc["NAXIS2"]
+        dx, dy = arg["offset"]
+        pts = np.array([[0, 0], [nx - 1, 0], [0, ny - 1], [nx - 1, ny - 1], [(nx - 1) / 2, (ny - 1) / 2]], dtype=float)
+        out = {}
+        for key in [" "] + arg.get("alternates", []):
+            ws, wc = WCS(hs, key=key), WCS(hc, key=key)
+            a = ws.wcs_pix2world(pts + [dx, dy], 0)
+            b = wc.wcs_pix2world(pts, 0)
+            out[key.strip() or "primary"] = {"max_diff": float(np.max(np.abs(a - b))), "cutout": b.tolist()}
+        data = c[arg["cutout_hdu"]].data
+        out["shape"] = list(data.shape)
+        out["pixels"] = [float(data[y, x]) for y, x in arg.get("pixels", [])]
+        return out
+
+
 def batch(arg):
     """Many cutouts in one process (python starts slowly): a list of cutout arguments, a list of answers."""
     out = []
@@ -139,7 +162,7 @@ def read(arg):
         return dump(f[arg["hdu"]].data, arg["out"])
 
 
-COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many, "checked": checked, "checked_many": lambda arg: [checked(a) for a in arg]}
+COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many, "checked": checked, "checked_many": lambda arg: [checked(a) for a in arg], "wcs_compare": wcs_compare}
 
 
 
