@@ -42,4 +42,6 @@ export type WcsErrorCode =
   | "BAD_KEYWORD"
   /** A projection, algorithm, distortion or convention that this package refuses rather than approximates. */
   | "UNSUPPORTED"
-  | "SINGULAR_MATRIX";
+  | "SINGULAR_MATRIX"
+  /** A pixel that the projection cannot map (beyond the horizon of SIN, say). */
+  | "OUTSIDE_PROJECTION";

@@ -20,17 +20,20 @@ export interface OracleBox {
   header: Record<string, HeaderValue>;
   inside: [number, number][];
   boundary: [number, number][];
+  /** Pixels along the image's edge, for astropy to map to the sky. */
+  edges: [number, number][];
 }
 
 type Coords = (number[] | null)[];
 export interface OracleResult {
   astropy: { world: Coords; pixel: Coords }[];
   wcslib: { world: Coords; pixel: Coords }[];
-  boxes: { inside: Coords; boundary: Coords }[];
+  boxes: { inside: Coords; boundary: Coords; edges: Coords }[];
 }
 
 /** One python process for all the cases of a test file. A missing tool is a failure, never a skip. */
 export function runOracle(cases: OracleCase[], boxes: OracleBox[] = []): OracleResult {
+  if (process.env.SKY_ORACLE_DUMP) writeFileSync(process.env.SKY_ORACLE_DUMP, JSON.stringify({ cases, boxes }));
   const r = spawnSync(PYTHON, [SCRIPT], {
     input: JSON.stringify({ cases, boxes }),
     encoding: "utf8",

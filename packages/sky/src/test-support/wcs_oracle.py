@@ -34,7 +34,26 @@ def make_header(values):
 
 
 def clean(arr):
-    return [None if not all(math.isfinite(x) for x in row) else [float(x) for x in row] for row in arr]
+    arr = np.asarray(arr, dtype=float)
+    if arr.size == 0:
+        return []
+    ok = np.isfinite(arr).all(axis=1)
+    rows = arr.tolist()
+    return [row if good else None for row, good in zip(rows, ok.tolist())]
+
+
+def world2pix(w, pts, tolerance):
+    try:
+        return w.all_world2pix(pts, 1, tolerance=tolerance, maxiter=200, quiet=True)
+    except Exception:
+        # astropy raises for a point outside the projection's domain; map each alone.
+        out = []
+        for wc in pts:
+            try:
+                out.append(w.all_world2pix(np.array([wc]), 1, tolerance=tolerance, maxiter=200, quiet=True)[0])
+            except Exception:
+                out.append([math.nan] * len(wc))
+        return out
 
 
 def astropy_case(case):
@@ -46,17 +65,7 @@ def astropy_case(case):
     else:
         out["world"] = []
     if case["worlds"]:
-        try:
-            p = w.all_world2pix(np.array(case["worlds"], dtype=float), 1, tolerance=1e-13, maxiter=200, quiet=True)
-        except Exception:
-            # astropy raises for a point outside the projection's domain; map each alone.
-            p = []
-            for wc in case["worlds"]:
-                try:
-                    p.append(w.all_world2pix(np.array([wc], dtype=float), 1, tolerance=1e-13, maxiter=200, quiet=True)[0])
-                except Exception:
-                    p.append([math.nan] * len(wc))
-        out["pixel"] = clean(p)
+        out["pixel"] = clean(world2pix(w, np.array(case["worlds"], dtype=float), 1e-13))
     else:
         out["pixel"] = []
     return out
@@ -116,21 +125,20 @@ class Wcslib:
 
 
 def box_case(b):
-    """Random points inside a region and a dense sample of its edge, mapped to pixels by astropy."""
+    """Random points inside a region and a dense sample of its edge mapped to pixels by astropy, and samples of
+    the image's edge mapped to the sky."""
     w = WCS(make_header(b["header"]))
     out = {}
     for name in ("inside", "boundary"):
-        pts = np.array(b[name], dtype=float) if b[name] else np.zeros((0, 2))
-        if len(pts) == 0:
-            out[name] = []
-            continue
-        p = w.all_world2pix(pts, 1, tolerance=1e-10, maxiter=100, quiet=True)
-        out[name] = clean(p)
+        pts = np.array(b[name], dtype=float).reshape(-1, 2)
+        out[name] = clean(world2pix(w, pts, 1e-10)) if len(pts) else []
+    edges = np.array(b["edges"], dtype=float).reshape(-1, 2)
+    out["edges"] = clean(w.all_pix2world(edges, 1)) if len(edges) else []
     return out
 
 
 def main():
-    req = json.load(sys.stdin)
+    req = json.loads(sys.stdin.read())
     lib = Wcslib()
     res = {"astropy": [], "wcslib": [], "boxes": []}
     for case in req.get("cases", []):
@@ -138,7 +146,7 @@ def main():
         res["wcslib"].append(lib.case(case))
     for b in req.get("boxes", []):
         res["boxes"].append(box_case(b))
-    json.dump(res, sys.stdout, allow_nan=False)
+    sys.stdout.write(json.dumps(res, allow_nan=False))
 
 
 main()

@@ -1,0 +1,183 @@
+import { SkyError } from "./errors.js";
+import type { Region } from "./regions.js";
+import { lonLat, unitVector } from "./vector.js";
+import type { Wcs } from "./wcs.js";
+
+/** A pixel box, 1-based and inclusive as in FITS, or the distinct answer that the region misses the image. */
+export type PixelBoxResult =
+  | { readonly overlap: true; readonly x1: number; readonly x2: number; readonly y1: number; readonly y2: number }
+  | { readonly overlap: false };
+
+type Pt = readonly [number, number];
+
+/** Bisection and golden-section steps: 2^-50 and 0.618^60 of a sample interval, far below a pixel. */
+const BISECTIONS = 50;
+const GOLDEN_STEPS = 60;
+/** Samples of the region's edge per image size (the smaller side): no bulge of the edge fits between two. */
+const SAMPLES_PER_IMAGE = 32;
+const MIN_SAMPLES = 64;
+const MAX_SAMPLES = 50000;
+/** Rounding allowance in pixels before a coordinate is turned into a pixel index. */
+const EPS = 1e-6;
+
+class Bounds {
+  xmin = Infinity;
+  xmax = -Infinity;
+  ymin = Infinity;
+  ymax = -Infinity;
+
+  add(p: Pt): void {
+    if (p[0] < this.xmin) this.xmin = p[0];
+    if (p[0] > this.xmax) this.xmax = p[0];
+    if (p[1] < this.ymin) this.ymin = p[1];
+    if (p[1] > this.ymax) this.ymax = p[1];
+  }
+
+  get empty(): boolean {
+    return this.xmin > this.xmax;
+  }
+}
+
+/**
+ * Adds to `bounds` the points of a curve t ∈ [0, 1] → pixel where `f` gives a point (null elsewhere), from n + 1
+ * samples, refined where the curve enters or leaves (bisection) and about the samples that are extreme in x
+ * or y (golden-section search), so that the bounds do not depend on where the samples happen to fall.
+ */
+function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtremes: boolean): void {
+  const ts: number[] = [];
+  const vs: (Pt | null)[] = [];
+  for (let i = 0; i <= n; i++) {
+    const t = i / n;
+    ts.push(t);
+    const v = f(t);
+    vs.push(v);
+    if (v) bounds.add(v);
+  }
+  for (let i = 0; i < n; i++) {
+    const a = vs[i]!;
+    const b = vs[i + 1]!;
+    if ((a === null) === (b === null)) continue;
+    // Keep the end that is in; move the other towards it.
+    let tin = a ? ts[i]! : ts[i + 1]!;
+    let tout = a ? ts[i + 1]! : ts[i]!;
+    let pin = (a ?? b)!;
+    for (let k = 0; k < BISECTIONS; k++) {
+      const tm = (tin + tout) / 2;
+      const pm = f(tm);
+      if (pm) {
+        tin = tm;
+        pin = pm;
+      } else {
+        tout = tm;
+      }
+    }
+    bounds.add(pin);
+  }
+  if (!refineExtremes) return;
+  for (const objective of [(p: Pt) => -p[0], (p: Pt) => p[0], (p: Pt) => -p[1], (p: Pt) => p[1]]) {
+    // The best few samples, not only the best: a closed curve's first and last samples are the same point, and
+    // two nearly equal bulges may swap places once refined.
+    const order = vs
+      .map((v, i) => [v ? objective(v) : -Infinity, i] as const)
+      .filter(([o]) => o > -Infinity)
+      .sort((p, q) => q[0] - p[0])
+      .slice(0, 3);
+    for (const [, best] of order) {
+      const value = (t: number) => {
+        const p = f(t);
+        if (!p) return -Infinity;
+        bounds.add(p);
+        return objective(p);
+      };
+      goldenMax(value, ts[Math.max(0, best - 1)]!, ts[Math.min(n, best + 1)]!);
+    }
+  }
+}
+
+/** Golden-section search for the maximum of a unimodal function on [lo, hi]; the function records its points. */
+function goldenMax(value: (t: number) => number, lo: number, hi: number): void {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = hi - g * (hi - lo);
+  let d = lo + g * (hi - lo);
+  let fc = value(c);
+  let fd = value(d);
+  for (let k = 0; k < GOLDEN_STEPS; k++) {
+    if (fc >= fd) {
+      hi = d;
+      d = c;
+      fd = fc;
+      c = hi - g * (hi - lo);
+      fc = value(c);
+    } else {
+      lo = c;
+      c = d;
+      fc = fd;
+      d = lo + g * (hi - lo);
+      fd = value(d);
+    }
+  }
+}
+
+function checkSize(naxis1: number, naxis2: number): void {
+  for (const n of [naxis1, naxis2]) {
+    if (!Number.isInteger(n) || n < 1) throw new SkyError("BAD_IMAGE_SIZE", `an image axis of ${n} pixels`);
+  }
+}
+
+/**
+ * The smallest pixel box that holds every pixel of a naxis1 × naxis2 image that the region touches (so every
+ * pixel whose centre lies in the region), or { overlap: false }. Pixel coordinates are those of the WCS's pixel
+ * axes 1 and 2.
+ *
+ * The part of the region in the image is bounded by pieces of the region's edge inside the image and pieces of
+ * the image's edge inside the region. Both are sampled densely (the region's edge mapped to pixels, the image's
+ * edge mapped to the sky), so a region across RA 0 or around a pole needs no special case: only the
+ * containment tests and the projection see coordinates.
+ */
+export function regionPixelBox(region: Region, wcs: Wcs, naxis1: number, naxis2: number): PixelBoxResult {
+  checkSize(naxis1, naxis2);
+  const xlo = 0.5;
+  const xhi = naxis1 + 0.5;
+  const ylo = 0.5;
+  const yhi = naxis2 + 0.5;
+  const bounds = new Bounds();
+
+  const scale = wcs.pixelScale((naxis1 + 1) / 2, (naxis2 + 1) / 2);
+  const stepDeg = Number.isFinite(scale) && scale > 0 ? (scale * Math.max(1, Math.min(naxis1, naxis2))) / SAMPLES_PER_IMAGE : 0.01;
+  for (const curve of region.boundaryCurves()) {
+    const n = Math.min(MAX_SAMPLES, Math.max(MIN_SAMPLES, Math.ceil(curve.lengthDeg / stepDeg)));
+    const f = (t: number): Pt | null => {
+      const [lon, lat] = lonLat(curve.at(t));
+      const p = wcs.skyToPixel(lon, lat);
+      if (!p || !(p[0] >= xlo && p[0] <= xhi && p[1] >= ylo && p[1] <= yhi)) return null;
+      return p;
+    };
+    scan(f, n, bounds, true);
+  }
+
+  const edges: [Pt, Pt][] = [
+    [[xlo, ylo], [xhi, ylo]],
+    [[xhi, ylo], [xhi, yhi]],
+    [[xhi, yhi], [xlo, yhi]],
+    [[xlo, yhi], [xlo, ylo]],
+  ];
+  for (const [a, b] of edges) {
+    const len = Math.abs(b[0] - a[0]) + Math.abs(b[1] - a[1]);
+    const n = Math.min(4096, Math.max(MIN_SAMPLES, Math.ceil(len / 8)));
+    const f = (t: number): Pt | null => {
+      const p: Pt = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+      const s = wcs.pixelToSky(p[0], p[1]);
+      return s && region.containsVector(unitVector(s[0], s[1])) ? p : null;
+    };
+    // Along a straight edge the extremes are its ends or where it crosses the region: no search needed.
+    scan(f, n, bounds, false);
+  }
+
+  if (bounds.empty) return { overlap: false };
+  const index = (v: number, n: number) => Math.min(n, Math.max(1, Math.floor(v + 0.5)));
+  const x1 = index(bounds.xmin - EPS, naxis1);
+  const x2 = index(bounds.xmax + EPS, naxis1);
+  const y1 = index(bounds.ymin - EPS, naxis2);
+  const y2 = index(bounds.ymax + EPS, naxis2);
+  return { overlap: true, x1, x2, y1, y2 };
+}
