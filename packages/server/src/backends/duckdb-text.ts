@@ -8,5 +8,5 @@
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const accessors = require("@duckdb/node-api/lib/vectors/dataAccessors.js") as { textDecoder: TextDecoder };
+const accessors = require("@duckdb/node-api/lib/vectors/dataAccessors.js") as { textDecoder: { decode(bytes: Uint8Array): string } };
 accessors.textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
