@@ -10,3 +10,5 @@ export {
   type Cap,
   type BoundaryCurve,
 } from "./regions.js";
+export { regionPixelBox, type PixelBoxResult } from "./box.js";
+export { footprint, type Footprint, type FootprintOptions } from "./footprint.js";
