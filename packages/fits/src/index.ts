@@ -42,3 +42,4 @@ export {
   writeFitsFile,
 } from "./write.js";
 export { type Cutout, clipSection, cutCards, cutout, firstImage } from "./cutout.js";
+export { type ZScaleOptions, asinhStretch, crc32, encodePng, greyLevels, previewPng, zscale } from "./preview.js";

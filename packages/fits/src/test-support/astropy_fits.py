@@ -145,6 +145,43 @@ def wcs_compare(arg):
         return out
 
 
+def preview(arg):
+    """astropy's zscale limits and asinh-stretched 8-bit levels (first FITS row at the bottom) of one image, and the
+    grey levels of a PNG file, read with zlib and struct only."""
+    import struct
+    import zlib
+
+    from astropy.visualization import AsinhStretch, ZScaleInterval
+
+    with fits.open(arg["path"]) as f:
+        data = f[arg["hdu"]].data
+    vmin, vmax = ZScaleInterval().get_limits(data)
+    x = np.clip((data.astype(np.float64) - vmin) / (vmax - vmin), 0.0, 1.0)
+    y = AsinhStretch()(x, clip=False)
+    grey = np.where(np.isfinite(y), np.floor(y * 255 + 0.5), 0).astype(np.uint8)[::-1]
+    png = open(arg["png"], "rb").read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(png):
+        (n,) = struct.unpack(">I", png[pos : pos + 4])
+        kind, body = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + n]
+        (crc,) = struct.unpack(">I", png[pos + 8 + n : pos + 12 + n])
+        assert zlib.crc32(kind + body) == crc, kind
+        chunks.setdefault(kind, b"")
+        chunks[kind] += body
+        pos += 12 + n
+    w, h, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    rows = zlib.decompress(chunks[b"IDAT"])
+    ours = np.frombuffer(b"".join(rows[r * (w + 1) + 1 : (r + 1) * (w + 1)] for r in range(h)), dtype=np.uint8).reshape(h, w)
+    assert all(rows[r * (w + 1)] == 0 for r in range(h))
+    return {
+        "limits": [float(vmin), float(vmax)],
+        "size": [w, h, depth, colour],
+        "differ": int(np.sum(ours != grey)),
+        "max_diff": int(np.max(np.abs(ours.astype(int) - grey.astype(int)))),
+    }
+
+
 def batch(arg):
     """Many cutouts in one process (python starts slowly): a list of cutout arguments, a list of answers."""
     out = []
@@ -162,7 +199,7 @@ def read(arg):
         return dump(f[arg["hdu"]].data, arg["out"])
 
 
-COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many, "checked": checked, "checked_many": lambda arg: [checked(a) for a in arg], "wcs_compare": wcs_compare}
+COMMANDS = {"cards": cards, "write": write, "cutout": cutout, "read": read, "batch": batch, "write_many": write_many, "checked": checked, "checked_many": lambda arg: [checked(a) for a in arg], "wcs_compare": wcs_compare, "preview": preview, "previews": lambda arg: [preview(a) for a in arg]}
 
 
 
