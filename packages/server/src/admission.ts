@@ -41,7 +41,7 @@ export class Admission {
 
   constructor(private readonly o: AdmissionOptions) {
     this.setTimer = o.setTimer ?? realTimer;
-    this.maxWaiting = o.maxWaiting ?? 4 * o.total;
+    this.maxWaiting = o.maxWaiting ?? 16 * o.total;
   }
 
   /** Queries running now, and waiting for a slot (for monitoring and tests). */
