@@ -77,11 +77,11 @@ describe("async job manager", function () {
     const jobs: Job[] = [];
     for (let i = 0; i < 4; i++) jobs.push(await m.create(anon("a"), q(`q${i}`), new Map()));
     for (const j of jobs) await m.run(j);
-    await sleep(20);
+    await c.nthStarted(2);
     expect(jobs.map((j) => j.phase)).to.deep.equal(["EXECUTING", "EXECUTING", "QUEUED", "QUEUED"]);
     expect(m.runningCount()).to.equal(2);
     c.finish.get(jobs[0]!.id)!();
-    await sleep(20);
+    await c.nthStarted(3);
     expect(jobs.map((j) => j.phase)).to.deep.equal(["COMPLETED", "EXECUTING", "EXECUTING", "QUEUED"]);
   });
 
@@ -142,11 +142,12 @@ describe("async job manager", function () {
     await m.start();
     const j = await m.create(anon("a"), q("x"), new Map());
     await m.run(j);
-    await sleep(10);
+    await c.nthStarted(1);
     await m.abort(j);
     expect(j.phase).to.equal("ABORTED");
     expect(c.started[0]!.signal.aborted).to.equal(true);
-    await sleep(10);
+    // The worker is free once the executor's promise has settled (a turn of the event loop).
+    for (let i = 0; i < 100 && m.runningCount() > 0; i++) await new Promise((r) => setImmediate(r));
     expect(m.runningCount()).to.equal(0);
   });
 
@@ -167,7 +168,7 @@ describe("async job manager", function () {
     await w;
     expect(Date.now() - t).to.be.below(200);
     await m.wait(j, 10, "QUEUED");
-    await sleep(10);
+    await c.nthStarted(1);
     c.finish.get(j.id)!();
     await m.wait(j, 10, "EXECUTING");
     expect(j.phase).to.equal("COMPLETED");
@@ -199,7 +200,7 @@ describe("async job manager", function () {
     await m1.run(a);
     await m1.run(b);
     await m1.run(queued);
-    await sleep(20);
+    await c.nthStarted(2);
     await c.started[1]!.setBackendRef("qserv-77");
     await m1.setDestruction(old, new Date(Date.now() + 150).toISOString());
     // close() stops the queries but writes nothing more: the store is left as a crash leaves it
@@ -229,7 +230,7 @@ describe("async job manager", function () {
       const resuming = manager(c2.executor, { concurrency: 2 }, true);
       const s2 = await resuming.start();
       expect(s2).to.deep.equal({ resumed: 1, failed: 1, requeued: 1, destroyed: 1 });
-      await sleep(20);
+      await c2.nthStarted(2);
       const resumed = c2.started.find((r) => r.job.id === b.id)!;
       expect(resumed.resume).to.equal("qserv-77");
       expect(resuming.get(b.id)!.phase).to.equal("EXECUTING");
