@@ -86,6 +86,37 @@ describe("Rubin's lsst.images file", function () {
     expect({ errors: v.errors, warnings: v.warnings }, v.output).to.deep.equal({ errors: 0, warnings: 0 });
   });
 
+  // The README's upstream oracle: a 3″ circle at (0.25708, −3.03694) is the box [21:49,18:45]; the other shapes
+  // are drawn around the same place.
+  const regions: [string, string[], string][] = [
+    ["the README's circle", ["--circle", "0.25708", "-3.03694", String(3 / 3600)], "[21:49,18:45]"],
+    ["a polygon (the circle's bounding square, either winding)", ["--polygon", "0.2562467", "-3.0377733", "0.2579133", "-3.0377733", "0.2579133", "-3.0361067", "0.2562467", "-3.0361067"], ""],
+    ["the same polygon wound the other way", ["--polygon", "0.2562467", "-3.0361067", "0.2579133", "-3.0361067", "0.2579133", "-3.0377733", "0.2562467", "-3.0377733"], ""],
+    ["a range", ["--range", "0.2562467", "0.2579133", "-3.0377733", "-3.0361067"], ""],
+  ];
+  for (const [name, argv, want] of regions) {
+    it(`cuts ${name}${want ? ` to ${want}` : ""}`, async () => {
+      const r = await cli(RUBIN_FILE, ...argv, "-o", join(dir.path, "region.fits"));
+      expect(r.code, r.err).to.equal(0);
+      const box = /HDU 1 (\[[^\]]+\])/.exec(r.out)![1]!;
+      if (want) expect(box).to.equal(want);
+      // The square and the range are the circle's bounding box on the sky, on a grid nearly aligned with RA and
+      // Dec: their pixel boxes are the circle's, give or take a pixel per side.
+      const [x1, x2, y1, y2] = box.slice(1, -1).split(/[:,]/).map(Number) as [number, number, number, number];
+      for (const [got, ref] of [[x1, 21], [x2, 49], [y1, 18], [y2, 45]] as const) expect(Math.abs(got - ref), box).to.be.at.most(1);
+    });
+  }
+
+  it("exits 3 for a region away from the image, and 2 for a region that is not one or an image without a WCS", async () => {
+    expect((await cli(RUBIN_FILE, "--circle", "120", "40", "0.1", "-o", join(dir.path, "r.fits"))).code).to.equal(3);
+    const bad = await cli(RUBIN_FILE, "--circle", "0.25", "-3", "-1", "-o", join(dir.path, "r.fits"));
+    expect(bad.code).to.equal(2);
+    expect(bad.err).to.match(/bad region: BAD_RADIUS/);
+    const noWcs = await cli(RUBIN_FILE, "--hdu", "PSF", "--circle", "0.25", "-3", "0.01", "-o", join(dir.path, "r.fits"));
+    expect(noWcs.code, noWcs.err).to.equal(2);
+    expect(noWcs.err).to.match(/WCS/);
+  });
+
   it("lists the HDUs with --info", async () => {
     const r = await cli("--info", RUBIN_FILE);
     expect(r.code).to.equal(0);

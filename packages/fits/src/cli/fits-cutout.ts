@@ -4,6 +4,7 @@
  * Exit status: 0 ok, 3 when the region does not overlap the image, 2 for bad arguments or a bad file (with the
  * FitsError's message), 1 for anything else.
  */
+import { SkyError, WcsError } from "@qserv-tap/sky";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { clipSection, cutout, firstImage } from "../cutout.js";
@@ -219,6 +220,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof FitsError) {
       io.err(`fits-cutout: ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    // A region that is not one (SkyError) is a bad argument; a WCS that cannot be used, a bad file.
+    if (e instanceof SkyError) {
+      io.err(`fits-cutout: bad region: ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof WcsError) {
+      io.err(`fits-cutout: WCS: ${e.code}: ${e.keyword ? `${e.keyword}: ` : ""}${e.message}\n`);
       return 2;
     }
     io.err(`fits-cutout: ${(e as Error).stack ?? String(e)}\n`);
