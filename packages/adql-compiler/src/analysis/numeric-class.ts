@@ -10,7 +10,7 @@
  * disagree (a decimal divided by a decimal is DECIMAL in MariaDB but DOUBLE in DuckDB; AVG of
  * integers) or the type is not known, the answer is "unknown", and generators convert to DOUBLE.
  */
-import type { Expression } from "../ast/nodes.js";
+import type { Expression, NumberLiteral } from "../ast/nodes.js";
 import { isIntegerType, typeOf } from "./types.js";
 
 export type NumericClass = "exact" | "double" | "unknown";
@@ -20,10 +20,21 @@ function join(a: NumericClass, b: NumericClass): NumericClass {
   return a === "exact" && b === "exact" ? "exact" : "unknown";
 }
 
+/**
+ * A decimal literal of more than 38 digits: DuckDB reads it as a DOUBLE (its DECIMAL holds 38), and
+ * MariaDB silently loses digits beyond its DECIMAL(65, 38) (a 100-digit one saturates to 65 nines), so
+ * the generators write it with an exponent, a double on both.
+ */
+export function isWideDecimal(e: NumberLiteral): boolean {
+  if (e.form !== "decimal" || e.text.length <= 39) return false;
+  const [int = "", frac = ""] = e.text.split(".");
+  return int.replace(/^0+/, "").length + frac.length > 38;
+}
+
 export function numericClass(e: Expression): NumericClass {
   switch (e.kind) {
     case "NumberLiteral":
-      return e.form === "real" ? "double" : "exact";
+      return e.form === "real" || isWideDecimal(e) ? "double" : "exact";
     case "ColumnRef": {
       const t = typeOf(e);
       if (isIntegerType(t)) return "exact";

@@ -13,6 +13,7 @@ import type {
   BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, OrderItem, Query,
   QueryBody, Select, SelectItem, TableReference,
 } from "../ast/nodes.js";
+import { isWideDecimal } from "../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { constantValue } from "../passes/constants.js";
@@ -264,7 +265,10 @@ export abstract class SqlGenerator {
     switch (n.form) {
       case "hex": return BigInt(n.text).toString();
       case "real": return n.text.replace(/[eE]\+/, "e").replace(/^\./, "0.").replace(/\.([eE])/, ".0$1");
-      case "decimal": return n.text.replace(/^\./, "0.").replace(/\.$/, ".0");
+      case "decimal": {
+        const text = n.text.replace(/^\./, "0.").replace(/\.$/, ".0");
+        return isWideDecimal(n) ? `${text}e0` : text;
+      }
       default: return n.text;
     }
   }
