@@ -4,9 +4,9 @@
  */
 import { FitsError } from "./errors.js";
 import type { Card, Header } from "./header.js";
-import { type ImageSection, type Section, imageInfo, isImage, readSection, type ReadOptions } from "./image.js";
+import { type ImageSection, type Section, bytesPerPixel, imageInfo, isImage, readSection, type ReadOptions, toBigEndian } from "./image.js";
 import type { FitsFile, Hdu } from "./layout.js";
-import { type HduToWrite, arrayData, emptyPrimary, imageHeader, isStructural } from "./write.js";
+import { type HduData, type HduToWrite, arrayData, emptyPrimary, imageHeader, isStructural } from "./write.js";
 
 /**
  * Primary keywords that describe the source file's byte layout (Rubin's lsst.images container: FMTVER, DATAMODL
@@ -89,4 +89,45 @@ export async function cutout(file: FitsFile, which: number | string, section: Se
     hdus: [emptyPrimary(primaryCards), { header: imageHeader(info.bitpix, s.shape, { cards }), data: arrayData(s.data) }],
     section: s,
   };
+}
+
+/**
+ * A section's data as a stream of bands along its last axis, each read (and, for tiles, decompressed) when it is
+ * needed: memory stays at one band (about `bandBytes`) however large the section. Bands follow the tile rows of
+ * a tile-compressed image, so that no tile is decompressed twice in one pass.
+ */
+export function sectionData(file: FitsFile, which: number | string, section: Section, bandBytes = 4 * 1024 * 1024, options: ReadOptions = {}): HduData {
+  const hdu = file.hdu(which);
+  const info = imageInfo(hdu);
+  const last = section.length - 1;
+  const [a, b] = section[last]!;
+  let sliceBytes = bytesPerPixel(info.bitpix);
+  for (let k = 0; k < last; k++) sliceBytes *= section[k]![1] - section[k]![0] + 1;
+  const tile = info.tiled?.tile[last] ?? 1;
+  const perBand = Math.max(tile, Math.floor(bandBytes / sliceBytes / tile) * tile);
+  return {
+    bytes: sliceBytes * (b - a + 1),
+    async *chunks() {
+      // Bands start on tile boundaries: the first ends where its tile row ends.
+      for (let lo = a; lo <= b; ) {
+        const hi = Math.min(b, Math.floor((lo - 1) / tile) * tile + perBand);
+        const band = section.map((r, k) => (k === last ? ([lo, hi] as [number, number]) : r));
+        const s = await readSection(file, hdu.index, band, options);
+        yield toBigEndian(s.data);
+        lo = hi + 1;
+      }
+    },
+  };
+}
+
+/** As cutout(), with the data streamed in bands (sectionData) instead of held: for whole images. */
+export function cutoutStream(file: FitsFile, which: number | string, section: Section, bandBytes?: number): HduToWrite[] {
+  const hdu = file.hdu(which);
+  const info = imageInfo(hdu);
+  const shape = section.map(([a, b]) => b - a + 1);
+  const cards = cutCards(hdu.header, section);
+  const data = sectionData(file, hdu.index, section, bandBytes);
+  if (hdu.index === 0) return [{ header: imageHeader(info.bitpix, shape, { primary: true, cards }), data }];
+  const primaryCards = file.hdus[0]!.header.cards.filter((c) => !CONTAINER_KEYWORDS.has(c.keyword));
+  return [emptyPrimary(primaryCards), { header: imageHeader(info.bitpix, shape, { cards }), data }];
 }

@@ -41,5 +41,5 @@ export {
   withChecksum,
   writeFitsFile,
 } from "./write.js";
-export { type Cutout, clipSection, cutCards, cutout, firstImage } from "./cutout.js";
+export { type Cutout, clipSection, cutCards, cutout, cutoutStream, firstImage, sectionData } from "./cutout.js";
 export { type ZScaleOptions, asinhStretch, crc32, encodePng, greyLevels, previewPng, zscale } from "./preview.js";
