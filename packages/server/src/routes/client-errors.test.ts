@@ -140,6 +140,12 @@ describe("client errors are 400s with a DALI error document, on DuckDB and Maria
     }
   });
 
+  it("DuckDB: a computed value that does not fit its cast fails before the first row: 400, from the database", async () => {
+    const r = await sync(services.duckdb!.url, { LANG: "ADQL", QUERY: "SELECT CAST(ra * 1e30 AS INTEGER) AS x FROM demo.stars" });
+    expect(r.status).to.equal(400);
+    expect(queryStatus(r.text)).to.match(/^The query failed on its values: Conversion Error: /);
+  });
+
   it("MariaDB: a value that fails only while rows stream ends the VOTable with the trailing QUERY_STATUS=ERROR INFO (DALI 1.1 §5.4.4)", async () => {
     // The cast is not of a constant: MariaDB computes 100000 into a SMALLINT column, which the writer refuses after the 200.
     const r = await sync(services.mariadb!.url, { LANG: "ADQL", RESPONSEFORMAT: "votable/td", QUERY: "SELECT CAST(star_id * 100000 AS SMALLINT) AS s FROM demo.stars" });
