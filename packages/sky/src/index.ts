@@ -1,4 +1,16 @@
 export * from "./vector.js";
+export {
+  checkPolygon,
+  edgePlanes,
+  insideEdgePlanes,
+  SCISQL_MAX_VERTS,
+  DEGENERATE_EDGE_NORM2,
+  DEGENERATE_ORIENTATION2,
+  type EdgePlanes,
+  type EdgePlanesResult,
+  type PolygonCheck,
+  type PolygonProblem,
+} from "./polygon.js";
 export { parseWcs, type Wcs, type WcsAxis, type CelestialInfo, type HeaderValue, type HeaderValues, type Projection, type AxisKind } from "./wcs.js";
 export { SkyError, WcsError, type SkyErrorCode, type WcsErrorCode } from "./errors.js";
 export {

@@ -1,5 +1,5 @@
 import { GeometryError } from "./errors.js";
-import { reduceAngle } from "./vector.js";
+import { reduceAngle } from "@qserv-tap/sky";
 
 /** A box of coordinate ranges in degrees, in scisql_s2PtInBox's argument order. */
 export interface LonLatBox {

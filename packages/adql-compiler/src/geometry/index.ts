@@ -10,8 +10,7 @@ export {
   type ScisqlPredicateResult,
 } from "./scisql.js";
 export { adqlBoxToLonLatBox, type LonLatBox } from "./box.js";
-export { checkPolygon, SCISQL_MAX_VERTS, type PolygonCheck, type PolygonProblem } from "./polygon.js";
-export { RAD_PER_DEG, DEG_PER_RAD } from "./vector.js";
+export { checkPolygon, SCISQL_MAX_VERTS, type PolygonCheck, type PolygonProblem, RAD_PER_DEG, DEG_PER_RAD } from "@qserv-tap/sky";
 export { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql, sqlDoubleLiteral } from "./inline-sql.js";
 export {
   installScisqlFunctions,

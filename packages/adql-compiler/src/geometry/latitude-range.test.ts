@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { seededRandom } from "../sql/test-support/random.js";
 import { boxLatitudes, circleLatitudes, distanceLatitudes, polygonLatitudes } from "./latitude-range.js";
 import { prepareS2PtInCPoly, scisqlAngSep, scisqlS2PtInCircle } from "./scisql.js";
-import { DEG_PER_RAD, RAD_PER_DEG } from "./vector.js";
+import { DEG_PER_RAD, RAD_PER_DEG } from "@qserv-tap/sky";
 
 /** The pass's margin is at least 5e-9°; the ranges must be good to well within it. */
 const SLACK = 1e-9;

@@ -8,8 +8,7 @@
  * caller widens the range by a margin for rounding: the predicates decide in floating point, so a
  * point may be accepted a few ulps outside the exact region (see polygonLatitudes for how far).
  */
-import { checkPolygon, edgePlanes } from "./polygon.js";
-import { dot, DEG_PER_RAD, unitVector, type Vec3 } from "./vector.js";
+import { checkPolygon, edgePlanes, dot, DEG_PER_RAD, unitVector, type Vec3 } from "@qserv-tap/sky";
 
 /** A closed range of latitudes, in degrees. */
 export interface LatitudeRange {

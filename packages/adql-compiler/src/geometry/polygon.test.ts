@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { checkPolygon, type PolygonProblem } from "./polygon.js";
+import { checkPolygon, type PolygonProblem } from "@qserv-tap/sky";
 import { scisqlS2PtInCPoly } from "./scisql.js";
 
 describe("checkPolygon: what scisql_s2PtInCPoly can use (qserv/README §b)", () => {

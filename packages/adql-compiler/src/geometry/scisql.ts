@@ -13,8 +13,17 @@
  * - scisql_angSep gives null for any NULL, NaN or ±Inf argument, or a latitude out of range.
  */
 import { GeometryError } from "./errors.js";
-import { edgePlanes, insideEdgePlanes, SCISQL_MAX_VERTS, type EdgePlanes } from "./polygon.js";
-import { chord2, DEG_PER_RAD, RAD_PER_DEG, reduceAngle, unitVector } from "./vector.js";
+import {
+  edgePlanes,
+  insideEdgePlanes,
+  SCISQL_MAX_VERTS,
+  type EdgePlanes,
+  chord2,
+  DEG_PER_RAD,
+  RAD_PER_DEG,
+  reduceAngle,
+  unitVector,
+} from "@qserv-tap/sky";
 
 /** 0 or 1, or null where scisql returns NULL. */
 export type ScisqlPredicateResult = 0 | 1 | null;

@@ -25,7 +25,7 @@ import type {
 import { forEachNode, transform } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
-import { checkPolygon } from "../geometry/polygon.js";
+import { checkPolygon } from "@qserv-tap/sky";
 import { constantValue, foldConstant, numberExpression } from "./constants.js";
 import type { PassContext } from "./context.js";
 
