@@ -21,8 +21,9 @@ const MAX_DEPTH = 10;
  * to the sky, strays from a great circle by more than the tolerance (SIP, and all projections but TAN).
  *
  * The vertices run counter-clockwise in a plot of latitude against longitude with longitude increasing to the
- * right, as SODA 1.0 §3.3.3's POLYGON example does ((12,34) (14,34) (14,36) (12,36)); DALI 1.1 §3.3.7 asks for
- * "counter-clockwise when viewed from the origin", and this is the reading of it that the examples follow.
+ * right, as SODA 1.0 §3.3.1's POLYGON example does ((12,34) (14,34) (14,36) (12,36)); DALI (§3.10 of the
+ * draft in ../shared) asks for "counter-clockwise when viewed from the origin toward the sky", which can be read
+ * either way; we follow SODA's example.
  */
 export function footprint(wcs: Wcs, naxis1: number, naxis2: number, options: FootprintOptions = {}): Footprint {
   for (const n of [naxis1, naxis2]) {

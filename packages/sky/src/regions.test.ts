@@ -29,7 +29,7 @@ describe("sky regions", () => {
       area: 2 * Math.PI * (1 - Math.cos((2 * Math.PI) / 180)),
     },
     {
-      name: "polygon counter-clockwise (SODA §3.3.3 example)",
+      name: "polygon counter-clockwise (SODA §3.3.1 example)",
       region: () => polygon([[12, 34], [14, 34], [14, 36], [12, 36]]),
       inside: [[13, 35], [12.001, 34.01]],
       outside: [[11.99, 35], [13, 36.1], [193, -35]],
@@ -52,7 +52,7 @@ describe("sky regions", () => {
       area: Number.NaN,
     },
     {
-      name: "RANGE (SODA §3.3.3)",
+      name: "RANGE (SODA §3.3.1)",
       region: () => rangeBox(12, 14, 34, 36),
       inside: [[12, 34], [14, 36], [13, 35]],
       outside: [[11.99, 35], [13, 36.01]],

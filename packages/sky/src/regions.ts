@@ -318,7 +318,7 @@ export function polygon(
 }
 
 /**
- * SODA's RANGE (SODA 1.0 §3.3.3): longitudes lon1 to lon2 (through 0 when lon1 > lon2; every longitude when the
+ * SODA's RANGE (SODA 1.0 §3.3.1): longitudes lon1 to lon2 (through 0 when lon1 > lon2; every longitude when the
  * interval spans 360° or is open), latitudes lat1 to lat2, either of which may be ±90 (a polar cap) or
  * ±Infinity (open, as DALI intervals allow).
  */
