@@ -140,6 +140,21 @@ describe("client errors are 400s with a DALI error document, on DuckDB and Maria
     }
   });
 
+  it("the functions refused are those whose probe the database failed; what the compiler refuses keeps its own message", async () => {
+    const flux = ["scisql_fluxToAbMag", "scisql_fluxToAbMagSigma", "scisql_nanojanskyToAbMag", "scisql_nanojanskyToAbMagSigma"];
+    // This MariaDB has none of the scisql stored functions (`tap-server load` installs them): BOX and
+    // s2PtInBox/s2PtInCPoly need them; CIRCLE, DISTANCE and constant polygons are written inline.
+    const expected = { duckdb: flux, mariadb: ["BOX", "scisql_s2PtInBox", "scisql_s2PtInCPoly", ...flux] };
+    for (const backend of ["duckdb", "mariadb"] as const) {
+      const { deps, features } = services[backend]!.service;
+      expect(deps.unavailableFunctions, backend).to.deep.equal(expected[backend]);
+      expect(features.supported.map((f) => f.form).join(), backend).to.not.contain("fluxToAbMag");
+      const r = await sync(services[backend]!.url, { LANG: "ADQL", QUERY: "SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM demo.stars" });
+      expect(r.status).to.equal(400);
+      expect(queryStatus(r.text), backend).to.contain("not supported: AREA; compute the area from the shape's parameters");
+    }
+  });
+
   it("DuckDB: a computed value that does not fit its cast fails before the first row: 400, from the database", async () => {
     const r = await sync(services.duckdb!.url, { LANG: "ADQL", QUERY: "SELECT CAST(ra * 1e30 AS INTEGER) AS x FROM demo.stars" });
     expect(r.status).to.equal(400);
