@@ -106,6 +106,32 @@ for (const p of POINTINGS) {
     extra: [],
   });
 }
+HEADERS.push({
+  name: "TAN with the axes transposed (DEC first)",
+  header: {
+    CTYPE1: "DEC--TAN",
+    CTYPE2: "RA---TAN",
+    CRPIX1: 500,
+    CRPIX2: 700,
+    CRVAL1: -60,
+    CRVAL2: 359.9,
+    CD1_1: 0,
+    CD1_2: 1e-4,
+    CD2_1: -1e-4,
+    CD2_2: 0,
+  },
+  alt: " ",
+  extra: [],
+});
+HEADERS.push({
+  name: "TAN-SIP with PC×CDELT",
+  header: {
+    ...celestial("TAN-SIP", 359.95, 89.9, { CDELT1: -5e-5, CDELT2: 5e-5, PC1_1: 0.96, PC1_2: -0.28, PC2_1: 0.28, PC2_2: 0.96 }),
+    ...SIP,
+  },
+  alt: " ",
+  extra: [],
+});
 const ALT: Header = {
   ...celestial("TAN", 10, 20, cd(1e-4, 0)),
   WCSAXESA: 2,
@@ -369,6 +395,17 @@ describe("WCS refusals", () => {
       if (r.keyword) expect((err as WcsError).keyword).to.equal(r.keyword);
     });
   }
+
+  it("gives null for non-finite coordinates, and refuses pixelToSky when the celestial axes are not pixel axes 1 and 2", () => {
+    const w = parseWcs(base);
+    expect(w.pixelToSky(Number.NaN, 1)).to.equal(null);
+    expect(w.skyToPixel(Number.POSITIVE_INFINITY, 1)).to.equal(null);
+    expect(w.skyToPixel(0, 91)).to.equal(null);
+    const cube = parseWcs({ CTYPE1: "FREQ", CTYPE2: "RA---TAN", CTYPE3: "DEC--TAN", CRVAL3: 10 });
+    expect(() => cube.pixelToSky(1, 1)).to.throw(WcsError).with.property("code", "NO_CELESTIAL_AXES");
+    expect(cube.pixelToWorld([1, 1, 1])).to.have.length(3);
+    expect(() => parseWcs({ CTYPE1: "FREQ", CRVAL1: 1 }).skyToPixel(0, 0)).to.throw(WcsError).with.property("code", "NO_CELESTIAL_AXES");
+  });
 
   it("accepts a Map of card values and numbers given as strings with D exponents", () => {
     const w = parseWcs(new Map<string, HeaderValue>(Object.entries({ ...base, CRVAL1: "1.0D1" })));

@@ -489,6 +489,7 @@ class LinearWcs implements Wcs {
     const n = this.naxis;
     const d: number[] = [];
     for (let j = 0; j < n; j++) d.push((pixel[j] ?? this.crpix[j]!) - this.crpix[j]!);
+    if (!d.every(Number.isFinite)) return null;
     if (this.sip) {
       // SIP (Shupe et al. 2005 eq. 1): the polynomials take and give offsets from CRPIX in pixels.
       const u = d[0]!;
@@ -519,6 +520,7 @@ class LinearWcs implements Wcs {
     const n = this.naxis;
     const x: number[] = [];
     for (let i = 0; i < n; i++) x.push((world[i] ?? this.crval[i]!) - this.crval[i]!);
+    if (!x.every(Number.isFinite)) return null;
     const c = this.celestial;
     if (c) {
       const lon = world[c.lonAxis];
@@ -578,9 +580,21 @@ class LinearWcs implements Wcs {
     return null;
   }
 
-  private skyPixel(x: number, y: number): number[] {
+  /** The celestial pair, which pixelToSky and skyToPixel expect on pixel axes 1 and 2 (in either order). */
+  private sky(): CelestialInfo {
     const c = this.celestial;
     if (!c) throw new WcsError("NO_CELESTIAL_AXES", "the WCS has no celestial axes");
+    if (c.lonAxis + c.latAxis !== 1) {
+      throw new WcsError(
+        "NO_CELESTIAL_AXES",
+        `the celestial axes are axes ${c.lonAxis + 1} and ${c.latAxis + 1}, not 1 and 2; use pixelToWorld and worldToPixel`,
+      );
+    }
+    return c;
+  }
+
+  private skyPixel(x: number, y: number): number[] {
+    this.sky();
     const p = [...this.crpix];
     p[0] = x;
     p[1] = y;
@@ -595,8 +609,7 @@ class LinearWcs implements Wcs {
   }
 
   skyToPixel(lon: number, lat: number): [number, number] | null {
-    const c = this.celestial;
-    if (!c) throw new WcsError("NO_CELESTIAL_AXES", "the WCS has no celestial axes");
+    const c = this.sky();
     const w = [...this.crval];
     w[c.lonAxis] = lon;
     w[c.latAxis] = lat;

@@ -33,7 +33,6 @@ export interface OracleResult {
 
 /** One python process for all the cases of a test file. A missing tool is a failure, never a skip. */
 export function runOracle(cases: OracleCase[], boxes: OracleBox[] = []): OracleResult {
-  if (process.env.SKY_ORACLE_DUMP) writeFileSync(process.env.SKY_ORACLE_DUMP, JSON.stringify({ cases, boxes }));
   const r = spawnSync(PYTHON, [SCRIPT], {
     input: JSON.stringify({ cases, boxes }),
     encoding: "utf8",
