@@ -8,7 +8,8 @@
  *   A TOP of any size is kept: it says "at most", and top-to-limit clamps it;
  * - CAST of a constant to SMALLINT, INTEGER, BIGINT or REAL beyond the target's range (DuckDB fails,
  *   MariaDB casts to a wider type and the value does not fit the result column), and of a string
- *   constant that is not a number (DuckDB fails, MariaDB reads it as 0);
+ *   constant that is not a number (DuckDB fails, MariaDB reads it as 0); a constant cast to TIMESTAMP
+ *   that is not a string of DALI's form naming a real day (DuckDB fails, MariaDB makes it NULL);
  * - a constant LIKE pattern that ends in the escape character, a lone backslash (DuckDB fails,
  *   MariaDB matches a backslash; see SqlGenerator.like for why the backslash escapes);
  * - functions that the service's database lacks (`PassContext.unavailableFunctions`).
@@ -92,8 +93,41 @@ function roundedToInteger(v: number): number {
   return Math.sign(v) * Math.round(Math.abs(v));
 }
 
+/**
+ * DALI's timestamp (DALI 1.1 §3.3.3), the form ADQL 2.1 §4.7.1 requires of a string cast to TIMESTAMP;
+ * a space for the T is accepted too, as SQL writes it and both engines read it.
+ */
+const DALI_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z?)?$/;
+
+function daysIn(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * A constant cast to TIMESTAMP: a string in DALI's form naming a real day and time (MariaDB makes
+ * anything else NULL, DuckDB fails), never a number (ADQL 2.1 §4.7.1).
+ */
+function timestamp(c: Cast): void {
+  const e = c.expr;
+  const number = e.kind === "NumberLiteral" || (e.kind === "UnaryExpr" && e.operand.kind === "NumberLiteral");
+  if (number) {
+    throw new AdqlError("ADQL_TYPE_ERROR", "CAST to TIMESTAMP takes a character string (ADQL 2.1 §4.7.1), not a number", e.span);
+  }
+  if (e.kind !== "StringLiteral") return;
+  const m = DALI_TIMESTAMP.exec(e.value);
+  const what = `CAST of '${shown(e.value)}' to TIMESTAMP`;
+  if (!m) {
+    throw new AdqlError("ADQL_TYPE_ERROR", `${what}: not a timestamp of DALI's form YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']] (ADQL 2.1 §4.7.1)`, e.span);
+  }
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysIn(year!, month!) || hour > 23 || minute > 59 || second > 59) {
+    throw outOfRange(`${what}: there is no such ${month! < 1 || month! > 12 || day! < 1 || day! > daysIn(year!, month!) ? "day" : "time of day"}`, e);
+  }
+}
+
 function cast(c: Cast): void {
   const target = c.target.name;
+  if (target === "TIMESTAMP") return timestamp(c);
   const range = INTEGER_RANGE[target];
   if (range === undefined && target !== "REAL") return;
   const v = constantOf(c.expr);

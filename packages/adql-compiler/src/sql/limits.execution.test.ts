@@ -31,6 +31,7 @@ const AT_THE_BOUNDS: readonly [name: string, expr: string, value: Value][] = [
   ["CAST of a string to INTEGER", "CAST(' -2147483648 ' AS INTEGER)", -2147483648],
   ["CAST to BIGINT at its top", "CAST(9223372036854775807 AS BIGINT)", Number("9223372036854775807")],
   ["CAST to REAL near its top", "CAST(3.4e38 AS REAL)", Math.fround(3.4e38)],
+  ["CAST of a DALI timestamp on the last day of February of a leap year", "CAST('2024-02-29T23:59:59.25Z' AS TIMESTAMP)", "2024-02-29 23:59:59.25"],
   ["the largest double literal", "1.7976931348623157e308", 1.7976931348623157e308],
   ["a decimal of 101 digits, a double on both (MariaDB's DECIMAL kept 65 nines of it)", `${"9".repeat(100)}.5`, Number(`${"9".repeat(100)}.5`)],
   ["a decimal with 81 fractional digits, a double on both (MariaDB's DECIMAL made it 0)", `0.${"0".repeat(80)}1`, 1e-81],
@@ -42,6 +43,7 @@ const BEYOND: readonly [name: string, expr: string, duckdbSql: string][] = [
   ["CAST to SMALLINT beyond its top", "CAST(32768 AS SMALLINT)", "SELECT CAST(32768 AS SMALLINT)"],
   ["CAST of a double that rounds beyond SMALLINT", "CAST(32767.5 AS SMALLINT)", "SELECT CAST(32767.5 AS SMALLINT)"],
   ["CAST to REAL beyond its top", "CAST(3.5e38 AS REAL)", "SELECT CAST(3.5e38 AS REAL)"],
+  ["CAST of a day that does not exist to TIMESTAMP (MariaDB: NULL)", "CAST('2023-02-29' AS TIMESTAMP)", "SELECT CAST('2023-02-29' AS TIMESTAMP)"],
   ["a LIKE pattern that ends in the escape character", "CASE WHEN 'a\\' LIKE 'a\\' THEN 1 END", "SELECT 'a\\' LIKE 'a\\' ESCAPE '\\'"],
 ];
 
