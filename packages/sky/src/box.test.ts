@@ -66,6 +66,8 @@ function regionsFor(w: Wcs, n1: number, n2: number): { name: string; region: Reg
     { name: "circle holding the image", region: circle(clon, clat, rd * 3) },
     { name: "circle of 0.3 pixel", region: circle(...offset(c, 10, rd * 0.5), 0.3 * scale) },
     { name: "circle far away", region: circle(...offset(c, 100, rd * 6), rd * 0.5) },
+    // Its edge is a small circle inside the image, but the region is everything else: the whole image is in it.
+    { name: "circle of all the sky but a hole in the image", region: circle(...lonLat({ x: -c.x, y: -c.y, z: -c.z }), 180 - rd * 0.3) },
     {
       name: "polygon over an edge",
       region: poly([offset(c, 0, rd * 0.3), offset(c, 80, rd * 1.5), offset(c, 160, rd * 0.5), offset(c, 280, rd * 0.4)]),

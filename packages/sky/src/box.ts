@@ -1,6 +1,6 @@
 import { SkyError } from "./errors.js";
 import type { Region } from "./regions.js";
-import { lonLat, unitVector } from "./vector.js";
+import { lonLat, RAD_PER_DEG, unitVector } from "./vector.js";
 import type { Wcs } from "./wcs.js";
 
 /** A pixel box, 1-based and inclusive as in FITS, or the distinct answer that the region misses the image. */
@@ -10,9 +10,9 @@ export type PixelBoxResult =
 
 type Pt = readonly [number, number];
 
-/** Bisection and golden-section steps: 2^-50 and 0.618^60 of a sample interval, far below a pixel. */
-const BISECTIONS = 50;
-const GOLDEN_STEPS = 60;
+/** Bisection and golden-section steps: 2^-40 and 0.618^40 of a sample interval (at most a few hundred pixels). */
+const BISECTIONS = 40;
+const GOLDEN_STEPS = 40;
 /** Samples of the region's edge per image size (the smaller side): no bulge of the edge fits between two. */
 const SAMPLES_PER_IMAGE = 32;
 const MIN_SAMPLES = 64;
@@ -43,7 +43,7 @@ class Bounds {
  * samples, refined where the curve enters or leaves (bisection) and about the samples that are extreme in x
  * or y (golden-section search), so that the bounds do not depend on where the samples happen to fall.
  */
-function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtremes: boolean): void {
+function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtremes: boolean): { allIn: boolean; maxStep: number } {
   const ts: number[] = [];
   const vs: (Pt | null)[] = [];
   for (let i = 0; i <= n; i++) {
@@ -53,9 +53,11 @@ function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtr
     vs.push(v);
     if (v) bounds.add(v);
   }
+  let maxStep = 0;
   for (let i = 0; i < n; i++) {
     const a = vs[i]!;
     const b = vs[i + 1]!;
+    if (a && b) maxStep = Math.max(maxStep, Math.hypot(b[0] - a[0], b[1] - a[1]));
     if ((a === null) === (b === null)) continue;
     // Keep the end that is in; move the other towards it.
     let tin = a ? ts[i]! : ts[i + 1]!;
@@ -73,7 +75,8 @@ function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtr
     }
     bounds.add(pin);
   }
-  if (!refineExtremes) return;
+  const result = { allIn: vs.every((v) => v !== null), maxStep };
+  if (!refineExtremes) return result;
   for (const objective of [(p: Pt) => -p[0], (p: Pt) => p[0], (p: Pt) => -p[1], (p: Pt) => p[1]]) {
     // The best few samples, not only the best: a closed curve's first and last samples are the same point, and
     // two nearly equal bulges may swap places once refined.
@@ -92,6 +95,7 @@ function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtr
       goldenMax(value, ts[Math.max(0, best - 1)]!, ts[Math.min(n, best + 1)]!);
     }
   }
+  return result;
 }
 
 /** Golden-section search for the maximum of a unimodal function on [lo, hi]; the function records its points. */
@@ -144,16 +148,27 @@ export function regionPixelBox(region: Region, wcs: Wcs, naxis1: number, naxis2:
 
   const scale = wcs.pixelScale((naxis1 + 1) / 2, (naxis2 + 1) / 2);
   const stepDeg = Number.isFinite(scale) && scale > 0 ? (scale * Math.max(1, Math.min(naxis1, naxis2))) / SAMPLES_PER_IMAGE : 0.01;
-  for (const curve of region.boundaryCurves()) {
+  const curves = region.boundaryCurves();
+  // Whether the region's whole edge is inside the image, by more than the distance between samples.
+  let edgeInside = curves.length > 0;
+  let margin = Infinity;
+  for (const curve of curves) {
     const n = Math.min(MAX_SAMPLES, Math.max(MIN_SAMPLES, Math.ceil(curve.lengthDeg / stepDeg)));
     const f = (t: number): Pt | null => {
       const [lon, lat] = lonLat(curve.at(t));
       const p = wcs.skyToPixel(lon, lat);
       if (!p || !(p[0] >= xlo && p[0] <= xhi && p[1] >= ylo && p[1] <= yhi)) return null;
+      margin = Math.min(margin, p[0] - xlo, xhi - p[0], p[1] - ylo, yhi - p[1]);
       return p;
     };
-    scan(f, n, bounds, true);
+    const r = scan(f, n, bounds, true);
+    edgeInside &&= r.allIn && margin > r.maxStep;
   }
+  // A region smaller than a hemisphere whose edge lies inside an image smaller than a hemisphere is inside the
+  // image (the other side of its edge holds everything outside the image, more than a hemisphere), so the
+  // image's edge cannot be in it: the common case of a cutout well inside an image skips the edge scan.
+  const imageArea = (scale * RAD_PER_DEG) ** 2 * naxis1 * naxis2;
+  if (edgeInside && region.area() < 2 * Math.PI && imageArea < 1.5 * Math.PI) return toBox(bounds, naxis1, naxis2);
 
   const edges: [Pt, Pt][] = [
     [[xlo, ylo], [xhi, ylo]],
@@ -173,6 +188,10 @@ export function regionPixelBox(region: Region, wcs: Wcs, naxis1: number, naxis2:
     scan(f, n, bounds, false);
   }
 
+  return toBox(bounds, naxis1, naxis2);
+}
+
+function toBox(bounds: Bounds, naxis1: number, naxis2: number): PixelBoxResult {
   if (bounds.empty) return { overlap: false };
   const index = (v: number, n: number) => Math.min(n, Math.max(1, Math.floor(v + 0.5)));
   const x1 = index(bounds.xmin - EPS, naxis1);
