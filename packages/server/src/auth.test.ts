@@ -111,10 +111,14 @@ describe("server authentication and job ownership", function () {
       ["POST", "", "a deletion", { ACTION: "DELETE" }],
       ["DELETE", "", "a DELETE"],
     ];
-    for (const who of [bob, anonymous]) {
+    const others: [string, { from: string; headers?: Record<string, string> }][] = [
+      ["bob", bob],
+      ["anonymous", anonymous],
+    ];
+    for (const [name, who] of others) {
       for (const [method, path, what, form] of REQUESTS) {
         const r = await send(`${job}${path}`, { ...who, method, ...(form ? { form } : {}) });
-        expect(r.status, `${what} by ${who.headers ? "bob" : "anonymous"}`).to.equal(404);
+        expect(r.status, `${what} by ${name}`).to.equal(404);
         expect(r.text.replace(id, "ID")).to.equal(missing.text.replace("0".repeat(40), "ID"));
       }
     }
