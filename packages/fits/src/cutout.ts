@@ -93,10 +93,10 @@ export async function cutout(file: FitsFile, which: number | string, section: Se
 
 /**
  * A section's data as a stream of bands along its last axis, each read (and, for tiles, decompressed) when it is
- * needed: memory stays at one band (about `bandBytes`) however large the section. Bands follow the tile rows of
+ * needed: memory stays at a few bands (of about `bandBytes`) however large the section. Bands follow the tile rows of
  * a tile-compressed image, so that no tile is decompressed twice in one pass.
  */
-export function sectionData(file: FitsFile, which: number | string, section: Section, bandBytes = 4 * 1024 * 1024, options: ReadOptions = {}): HduData {
+export function sectionData(file: FitsFile, which: number | string, section: Section, bandBytes = 1024 * 1024, options: ReadOptions = {}): HduData {
   const hdu = file.hdu(which);
   const info = imageInfo(hdu);
   const last = section.length - 1;

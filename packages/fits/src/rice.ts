@@ -32,66 +32,79 @@ export function riceDecode(
   let lastpix = 0;
   for (let k = 0; k < bytepix; k++) lastpix = (lastpix << 8) | input[k]!;
   let pos = bytepix;
-  // A bit buffer of up to 32 bits, in the high bits of `buf` (as an unsigned 32-bit number kept in a double for
-  // simplicity at refill), with `nbits` valid bits.
+  // The bit buffer: the low `nbits` bits of `buf` are the next bits of the stream, most significant first. It is
+  // refilled a byte at a time up to at most 31 bits, so that masks stay within 32-bit arithmetic.
   let buf = 0;
   let nbits = 0;
   const mask = bytepix === 4 ? -1 : (1 << bbits) - 1;
   const signShift = 32 - bbits;
+  const fsmask = (1 << fsbits) - 1;
   const truncated = () => new FitsError("FITS_BAD_TILE", `RICE_1 stream ends after ${n} bytes, before pixel ${count}`, { tile });
-
-  // Reads `k` (≤ 24) bits.
-  const take = (k: number): number => {
-    while (nbits < k) {
-      if (pos >= n) throw truncated();
-      buf = ((buf << 8) | input[pos++]!) >>> 0;
-      nbits += 8;
-    }
-    nbits -= k;
-    return (buf >>> nbits) & ((1 << k) - 1);
-  };
 
   let i = 0;
   while (i < count) {
-    const fs = take(fsbits) - 1;
-    const end = Math.min(i + blocksize, count);
+    while (nbits <= 23 && pos < n) {
+      buf = (buf << 8) | input[pos++]!;
+      nbits += 8;
+    }
+    if (nbits < fsbits) throw truncated();
+    nbits -= fsbits;
+    const fs = ((buf >>> nbits) & fsmask) - 1;
+    const end = i + blocksize < count ? i + blocksize : count;
     if (fs < 0) {
       // Low entropy: every difference in the block is zero.
       const v = (lastpix << signShift) >> signShift;
       for (; i < end; i++) out[i] = v;
     } else if (fs === fsmax) {
-      // High entropy: differences stored raw in bbits bits.
+      // High entropy: differences stored raw in bbits bits (read in two halves for 32).
       for (; i < end; i++) {
-        let diff: number;
-        if (bbits === 32) diff = ((take(16) << 16) | take(16)) >>> 0;
-        else diff = take(bbits);
+        let diff = 0;
+        for (let half = bbits > 16 ? 2 : 1; half > 0; half--) {
+          const k = bbits > 16 ? 16 : bbits;
+          while (nbits <= 23 && pos < n) {
+            buf = (buf << 8) | input[pos++]!;
+            nbits += 8;
+          }
+          if (nbits < k) throw truncated();
+          nbits -= k;
+          diff = ((diff << k) | ((buf >>> nbits) & ((1 << k) - 1))) >>> 0;
+        }
         const d = diff & 1 ? ~(diff >>> 1) : diff >>> 1;
         lastpix = (lastpix + d) & mask;
         out[i] = (lastpix << signShift) >> signShift;
       }
     } else {
+      const lowmask = (1 << fs) - 1;
       for (; i < end; i++) {
-        // Unary part: count zero bits before the next one bit.
+        // Unary part: the zero bits before the next one bit.
         let nzero = 0;
         for (;;) {
-          if (nbits === 0) {
-            if (pos >= n) throw truncated();
-            buf = input[pos++]!;
-            nbits = 8;
+          if (nbits <= 23) {
+            while (nbits <= 23 && pos < n) {
+              buf = (buf << 8) | input[pos++]!;
+              nbits += 8;
+            }
+            if (nbits === 0) throw truncated();
           }
           const window = buf & ((1 << nbits) - 1);
-          if (window === 0) {
-            nzero += nbits;
-            nbits = 0;
-            continue;
+          if (window !== 0) {
+            const lz = Math.clz32(window) - (32 - nbits);
+            nzero += lz;
+            nbits -= lz + 1;
+            break;
           }
-          // The leading zeros within the valid bits.
-          const lz = Math.clz32(window) - (32 - nbits);
-          nzero += lz;
-          nbits -= lz + 1;
-          break;
+          nzero += nbits;
+          nbits = 0;
         }
-        const diff = fs === 0 ? nzero : ((nzero << fs) | take(fs)) >>> 0;
+        if (nbits < fs) {
+          while (nbits <= 23 && pos < n) {
+            buf = (buf << 8) | input[pos++]!;
+            nbits += 8;
+          }
+          if (nbits < fs) throw truncated();
+        }
+        nbits -= fs;
+        const diff = ((nzero << fs) | ((buf >>> nbits) & lowmask)) >>> 0;
         const d = diff & 1 ? ~(diff >>> 1) : diff >>> 1;
         lastpix = (lastpix + d) & mask;
         out[i] = (lastpix << signShift) >> signShift;

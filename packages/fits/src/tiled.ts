@@ -246,9 +246,11 @@ export async function readTiledSection(source: ByteSource, hdu: Hdu, info: Image
   });
   const blobs = await readRanges(source, plans, gap);
   const { count: outCount, strides: outStrides } = strideOf(section.map(([a, b]) => b - a + 1));
-  const out = storedArray(t.zbitpix, outCount);
+  const out = options.into ?? storedArray(t.zbitpix, outCount);
+  // Tiles are decoded one after the other into the same scratch arrays (most tiles have one size).
+  const scratch: Scratch = new Map();
   plans.forEach((p, i) => {
-    const pixels = decodeTile(t, p, blobs[i]!, hdu.index);
+    const pixels = decodeTile(t, p, blobs[i]!, hdu.index, scratch);
     copyTile(p.job, pixels, section, out, outStrides);
   });
   return out;
@@ -303,8 +305,23 @@ function intBitpix(bytes: number): Bitpix {
   return (bytes * 8) as Bitpix;
 }
 
-/** Decompresses one tile into stored values of the image's type (quantized floats restored). */
-function decodeTile(t: TiledInfo, p: Plan, bytes: Uint8Array, hdu: number): StoredArray {
+type Scratch = Map<string, Int8Array | Int16Array | Int32Array | Float32Array | Float64Array>;
+
+function scratchArray<T extends Int8Array | Int16Array | Int32Array | Float32Array | Float64Array>(scratch: Scratch, type: { new (n: number): T; name: string }, n: number): T {
+  const key = `${type.name}:${n}`;
+  let a = scratch.get(key) as T | undefined;
+  if (!a) {
+    a = new type(n);
+    scratch.set(key, a);
+  }
+  return a;
+}
+
+/**
+ * Decompresses one tile into stored values of the image's type (quantized floats restored). The result may be a
+ * scratch array, valid until the next call with the same scratch.
+ */
+function decodeTile(t: TiledInfo, p: Plan, bytes: Uint8Array, hdu: number, scratch: Scratch): StoredArray {
   const n = p.job.shape.reduce((a, b) => a * b, 1);
   const tile = p.job.tile;
   const floatBitpix = t.zbitpix;
@@ -341,14 +358,15 @@ function decodeTile(t: TiledInfo, p: Plan, bytes: Uint8Array, hdu: number): Stor
       if (t.zbitpix === 64 || t.zbitpix === -64 && !quantized) {
         throw new FitsError("FITS_UNSUPPORTED", "RICE_1 of 64-bit pixels is not defined", { hdu, tile });
       }
-      const ints = t.bytepix === 1 ? new Int8Array(n) : t.bytepix === 2 ? new Int16Array(n) : new Int32Array(n);
+      const ints = t.bytepix === 1 ? scratchArray(scratch, Int8Array, n) : t.bytepix === 2 ? scratchArray(scratch, Int16Array, n) : scratchArray(scratch, Int32Array, n);
       riceDecode(bytes, n, t.bytepix, t.blocksize, ints, tile);
       raw = t.bytepix === 1 ? new Uint8Array(ints.buffer, 0, n) : (ints as Int16Array | Int32Array);
+      if (!quantized && raw.constructor !== storedArray(t.zbitpix, 0).constructor) return convert(raw, t.zbitpix);
       break;
     }
   }
   if (!quantized) return convert(raw, t.zbitpix);
-  return dequantize(t, p, raw as Int32Array, hdu);
+  return dequantize(t, p, raw as Int32Array, hdu, scratch);
 }
 
 function convert(a: StoredArray, bitpix: Bitpix): StoredArray {
@@ -358,7 +376,7 @@ function convert(a: StoredArray, bitpix: Bitpix): StoredArray {
   return want.from(a as ArrayLike<number>);
 }
 
-function dequantize(t: TiledInfo, p: Plan, q: Int32Array, hdu: number): StoredArray {
+function dequantize(t: TiledInfo, p: Plan, q: Int32Array, hdu: number, scratch: Scratch): StoredArray {
   const tile = p.job.tile;
   if (p.zscale === undefined || p.zzero === undefined) {
     throw new FitsError("FITS_BAD_TILE", "a quantized tile without ZSCALE and ZZERO", { hdu, tile });
@@ -367,7 +385,7 @@ function dequantize(t: TiledInfo, p: Plan, q: Int32Array, hdu: number): StoredAr
   const zero = p.zzero;
   const blank = p.zblank;
   const n = q.length;
-  const out = t.zbitpix === -32 ? new Float32Array(n) : new Float64Array(n);
+  const out = t.zbitpix === -32 ? scratchArray(scratch, Float32Array, n) : scratchArray(scratch, Float64Array, n);
   if (t.quantize === "NO_DITHER") {
     for (let i = 0; i < n; i++) {
       const v = q[i]!;
@@ -398,6 +416,22 @@ function dequantize(t: TiledInfo, p: Plan, q: Int32Array, hdu: number): StoredAr
 /** Copies the part of a decoded tile that lies in the section into the output. */
 function copyTile(job: TileJob, pixels: StoredArray, section: Section, out: StoredArray, outStrides: number[]): void {
   const ndim = section.length;
+  if (ndim === 2) {
+    const [[x1, x2], [y1, y2]] = section as [[number, number], [number, number]];
+    const [ox, oy] = job.origin as [number, number];
+    const [tw, th] = job.shape as [number, number];
+    const fx = Math.max(x1 - 1, ox);
+    const tx = Math.min(x2 - 1, ox + tw - 1);
+    const fy = Math.max(y1 - 1, oy);
+    const ty = Math.min(y2 - 1, oy + th - 1);
+    const width = tx - fx + 1;
+    const ow = outStrides[1]!;
+    for (let y = fy; y <= ty; y++) {
+      const src = (y - oy) * tw + (fx - ox);
+      (out as Float64Array).set((pixels as Float64Array).subarray(src, src + width), (y - (y1 - 1)) * ow + (fx - (x1 - 1)));
+    }
+    return;
+  }
   const from = section.map(([a], k) => Math.max(a - 1, job.origin[k]!));
   const to = section.map(([, b], k) => Math.min(b - 1, job.origin[k]! + job.shape[k]! - 1));
   const { strides: tileStrides } = strideOf(job.shape);
