@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { cutout, cutoutStream } from "./cutout.js";
 import type { Section } from "./image.js";
 import { FitsFile } from "./layout.js";
-import { FileSource } from "./source.js";
+import { FileSource, HttpSource } from "./source.js";
+import { rangeServer } from "./test-support/http.js";
+import { readFileSync } from "node:fs";
 import { RUBIN_FILE, tempDir } from "./test-support/tools.js";
 import { type HduToWrite, arrayData, fitsChunks, gzip2Image, imageHeader, writeFitsFile } from "./write.js";
 
@@ -29,6 +31,24 @@ describe("streamed cutouts", function () {
     ]);
   });
   after(() => dir.remove());
+
+  it("cuts the same file over HTTP Range as from the local file, in a few requests", async () => {
+    const server = await rangeServer(readFileSync(RUBIN_FILE));
+    const local = await FitsFile.open(new FileSource(RUBIN_FILE));
+    try {
+      const remote = await FitsFile.open(new HttpSource(server.url));
+      const layoutRequests = server.ranges.length;
+      const section: Section = [[21, 49], [18, 45]];
+      const a = await bytes((await cutout(remote, "IMAGE", section, { gap: 256 * 1024 })).hdus);
+      const b = await bytes((await cutout(local, "IMAGE", section)).hdus);
+      expect(a.equals(b)).to.equal(true);
+      // The section touches 4 tiles: one request for their table rows, one for their bytes in the heap.
+      expect(server.ranges.length - layoutRequests).to.equal(2);
+    } finally {
+      await local.close();
+      await server.close();
+    }
+  });
 
   const cases: [string, string, number | string, Section, number][] = [
     ["a plain cube, bands of one plane", plain, 0, [[3, 40], [2, 37], [1, 3]], 1],
