@@ -13,6 +13,7 @@ import { tablesRouter } from "./routes/tables.js";
 import { vosiRouter } from "./routes/vosi.js";
 import type { ServiceDeps } from "./service.js";
 import { asyncRouter } from "./routes/async.js";
+import { uiRouter } from "./routes/ui.js";
 import type { JobManager } from "./uws/manager.js";
 import type { ResultStore } from "./uws/result-store.js";
 
@@ -27,14 +28,7 @@ export function createApp(deps: ServiceDeps, features: readonly Feature[], jobs?
   app.use(errorMiddleware(log));
   app.use(authMiddleware(deps.config.auth));
   const tap = new Router({ prefix: "/tap" });
-  tap.get("/", (ctx) => {
-    ctx.type = "text/html; charset=utf-8";
-    const b = deps.config.baseUrl;
-    ctx.body =
-      `<!DOCTYPE html><html><head><title>TAP service</title></head><body><h1>TAP service</h1><ul>` +
-      [...(jobs ? ["async"] : []), "sync", "capabilities", "availability", "tables", "examples"].map((p) => `<li><a href="${b}/${p}">${p}</a></li>`).join("") +
-      `</ul></body></html>`;
-  });
+  tap.use(uiRouter(deps).routes());
   const routers = [syncRouter(deps), vosiRouter(deps, features, jobs !== undefined), tablesRouter(deps), examplesRouter(deps)];
   if (jobs) routers.unshift(asyncRouter(deps, jobs.manager, jobs.results));
   for (const r of routers) {
