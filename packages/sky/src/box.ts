@@ -1,6 +1,6 @@
 import { SkyError } from "./errors.js";
 import type { Region } from "./regions.js";
-import { lonLat, RAD_PER_DEG, unitVector } from "./vector.js";
+import { angularSeparation, dot, lonLat, RAD_PER_DEG, unitVector, type Vec3 } from "./vector.js";
 import type { Wcs } from "./wcs.js";
 
 /** A pixel box, 1-based and inclusive as in FITS, or the distinct answer that the region misses the image. */
@@ -43,7 +43,12 @@ class Bounds {
  * samples, refined where the curve enters or leaves (bisection) and about the samples that are extreme in x
  * or y (golden-section search), so that the bounds do not depend on where the samples happen to fall.
  */
-function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtremes: boolean): { allIn: boolean; maxStep: number } {
+function scan(
+  f: (t: number) => Pt | null,
+  n: number,
+  bounds: Bounds,
+  refine: "none" | "open" | "closed",
+): { allIn: boolean; maxStep: number } {
   const ts: number[] = [];
   const vs: (Pt | null)[] = [];
   for (let i = 0; i <= n; i++) {
@@ -76,23 +81,29 @@ function scan(f: (t: number) => Pt | null, n: number, bounds: Bounds, refineExtr
     bounds.add(pin);
   }
   const result = { allIn: vs.every((v) => v !== null), maxStep };
-  if (!refineExtremes) return result;
+  if (refine === "none") return result;
   for (const objective of [(p: Pt) => -p[0], (p: Pt) => p[0], (p: Pt) => -p[1], (p: Pt) => p[1]]) {
-    // The best few samples, not only the best: a closed curve's first and last samples are the same point, and
-    // two nearly equal bulges may swap places once refined.
+    // The best two samples, not only the best: two nearly equal bulges may swap places once refined.
     const order = vs
       .map((v, i) => [v ? objective(v) : -Infinity, i] as const)
       .filter(([o]) => o > -Infinity)
       .sort((p, q) => q[0] - p[0])
-      .slice(0, 3);
+      .slice(0, 2);
+    const value = (t: number) => {
+      const p = f(t);
+      if (!p) return -Infinity;
+      bounds.add(p);
+      return objective(p);
+    };
     for (const [, best] of order) {
-      const value = (t: number) => {
-        const p = f(t);
-        if (!p) return -Infinity;
-        bounds.add(p);
-        return objective(p);
-      };
-      goldenMax(value, ts[Math.max(0, best - 1)]!, ts[Math.min(n, best + 1)]!);
+      // An extreme at an end of an open piece is a corner and exact already. The search only ever adds points
+      // of the curve that are in the image, so a neighbour outside the image does no harm.
+      if (best > 0 && best < n) {
+        goldenMax(value, ts[best - 1]!, ts[best + 1]!);
+      } else if (refine === "closed") {
+        if (vs[n - 1]) goldenMax(value, ts[n - 1]!, 1);
+        if (vs[1]) goldenMax(value, 0, ts[1]!);
+      }
     }
   }
   return result;
@@ -148,6 +159,13 @@ export function regionPixelBox(region: Region, wcs: Wcs, naxis1: number, naxis2:
 
   const scale = wcs.pixelScale((naxis1 + 1) / 2, (naxis2 + 1) / 2);
   const stepDeg = Number.isFinite(scale) && scale > 0 ? (scale * Math.max(1, Math.min(naxis1, naxis2))) / SAMPLES_PER_IMAGE : 0.01;
+  // Points farther from the image's centre than its edge cannot be in it: a cheap test that keeps the
+  // projection (and SIP's iterative inverse) away from distant parts of a large region.
+  const reach = imageReach(wcs, naxis1, naxis2, scale);
+  if (reach) {
+    const cap = region.boundingCap();
+    if (angularSeparation(cap.center, reach.center) > cap.radius + reach.radius) return { overlap: false };
+  }
   const curves = region.boundaryCurves();
   // Whether the region's whole edge is inside the image, by more than the distance between samples.
   let edgeInside = curves.length > 0;
@@ -155,13 +173,15 @@ export function regionPixelBox(region: Region, wcs: Wcs, naxis1: number, naxis2:
   for (const curve of curves) {
     const n = Math.min(MAX_SAMPLES, Math.max(MIN_SAMPLES, Math.ceil(curve.lengthDeg / stepDeg)));
     const f = (t: number): Pt | null => {
-      const [lon, lat] = lonLat(curve.at(t));
+      const v = curve.at(t);
+      if (reach && dot(v, reach.center) < reach.cosRadius) return null;
+      const [lon, lat] = lonLat(v);
       const p = wcs.skyToPixel(lon, lat);
       if (!p || !(p[0] >= xlo && p[0] <= xhi && p[1] >= ylo && p[1] <= yhi)) return null;
       margin = Math.min(margin, p[0] - xlo, xhi - p[0], p[1] - ylo, yhi - p[1]);
       return p;
     };
-    const r = scan(f, n, bounds, true);
+    const r = scan(f, n, bounds, curve.closed ? "closed" : "open");
     edgeInside &&= r.allIn && margin > r.maxStep;
   }
   // A region smaller than a hemisphere whose edge lies inside an image smaller than a hemisphere is inside the
@@ -185,10 +205,41 @@ export function regionPixelBox(region: Region, wcs: Wcs, naxis1: number, naxis2:
       return s && region.containsVector(unitVector(s[0], s[1])) ? p : null;
     };
     // Along a straight edge the extremes are its ends or where it crosses the region: no search needed.
-    scan(f, n, bounds, false);
+    scan(f, n, bounds, "none");
   }
 
   return toBox(bounds, naxis1, naxis2);
+}
+
+/**
+ * A cap about the image's centre that holds the whole image: its edge sampled densely, the farthest sample, plus a
+ * margin of two pixels and 1%. Null when the image is too large (a hemisphere or more) or its edge leaves the
+ * projection, and then nothing is filtered.
+ */
+function imageReach(
+  wcs: Wcs,
+  naxis1: number,
+  naxis2: number,
+  scale: number,
+): { center: Vec3; radius: number; cosRadius: number } | null {
+  if (!Number.isFinite(scale) || scale <= 0) return null;
+  const c = wcs.pixelToSky((naxis1 + 1) / 2, (naxis2 + 1) / 2);
+  if (!c) return null;
+  const center = unitVector(c[0], c[1]);
+  let radius = 0;
+  const k = 64;
+  for (let i = 0; i <= k; i++) {
+    const x = 0.5 + (i / k) * naxis1;
+    const y = 0.5 + (i / k) * naxis2;
+    for (const [px, py] of [[x, 0.5], [x, naxis2 + 0.5], [0.5, y], [naxis1 + 0.5, y]] as const) {
+      const s = wcs.pixelToSky(px, py);
+      if (!s) return null;
+      radius = Math.max(radius, angularSeparation(center, unitVector(s[0], s[1])));
+    }
+  }
+  radius = radius * 1.01 + 2 * scale;
+  if (radius >= 90) return null;
+  return { center, radius, cosRadius: Math.cos(radius * RAD_PER_DEG) };
 }
 
 function toBox(bounds: Bounds, naxis1: number, naxis2: number): PixelBoxResult {

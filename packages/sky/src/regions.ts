@@ -26,6 +26,8 @@ export interface Cap {
  */
 export interface BoundaryCurve {
   readonly lengthDeg: number;
+  /** Whether at(0) and at(1) are the same point inside a smooth curve (a circle), not a corner. */
+  readonly closed?: boolean;
   at(t: number): Vec3;
 }
 
@@ -116,6 +118,7 @@ class CircleRegion implements Region {
     return [
       {
         lengthDeg: 360 * sr,
+        closed: true,
         at(t: number): Vec3 {
           const a = 2 * Math.PI * t;
           const ca = Math.cos(a) * sr;

@@ -575,6 +575,8 @@ class LinearWcs implements Wcs {
       const dv = (j11 * fv - j21 * fu) / det;
       u -= du;
       v -= dv;
+      // Far outside the image the polynomial has no meaningful inverse; stop rather than wander.
+      if (!(Math.abs(u) + Math.abs(v) < 1e9)) return null;
       if (Math.abs(du) + Math.abs(dv) <= SIP_TOLERANCE * (1 + Math.abs(u) + Math.abs(v))) return [u, v];
     }
     return null;
