@@ -132,6 +132,42 @@ HEADERS.push({
   alt: " ",
   extra: [],
 });
+/** The WCS cards of the image HDU of ../shared/rubin/images/deep_coadd_5428_76_g.fits, as Rubin writes them. */
+const RUBIN: Header = {
+  WCSAXES: 2,
+  CRPIX1: 41.128586,
+  CRPIX2: 17.996563,
+  PC1_1: 5.9036335991114e-5,
+  PC2_2: 6.0141728636419e-5,
+  CDELT1: 1.0,
+  CDELT2: 1.0,
+  CUNIT1: "deg",
+  CUNIT2: "deg",
+  CTYPE1: "RA---TAN",
+  CTYPE2: "DEC--TAN",
+  CRVAL1: 0.25744424357927,
+  CRVAL2: -3.0377464568745,
+  PV1_3: 180.0,
+  PV1_4: -3.0377464568745,
+  LONPOLE: 180.0,
+  LATPOLE: -3.0377464568745,
+  RADESYS: "ICRS",
+  CTYPE1A: "LINEAR",
+  CTYPE2A: "LINEAR",
+  CRPIX1A: 1.0,
+  CRPIX2A: 1.0,
+  CRVAL1A: 128.0,
+  CRVAL2A: 0.0,
+  CUNIT1A: "PIXEL",
+  CUNIT2A: "PIXEL",
+};
+HEADERS.push({ name: "Rubin coadd (PV1_3/PV1_4 beside LONPOLE/LATPOLE, a LINEAR alternate)", header: RUBIN, alt: " ", extra: [] });
+HEADERS.push({
+  name: "ZEA with LONPOLE given as PV1_3 only",
+  header: celestial("ZEA", 120, 45, { ...cd(1e-3, 0), PV1_3: 150, PV1_1: 0, PV1_2: 90 }),
+  alt: " ",
+  extra: [],
+});
 const ALT: Header = {
   ...celestial("TAN", 10, 20, cd(1e-4, 0)),
   WCSAXESA: 2,
@@ -372,6 +408,9 @@ describe("WCS refusals", () => {
     { name: "non-linear spectral", header: { ...base, CTYPE3: "VRAD-F2V", WCSAXES: 3 }, code: "UNSUPPORTED", keyword: "CTYPE3" },
     { name: "a lookup-table distortion", header: { ...base, CPDIS1: "Lookup" }, code: "UNSUPPORTED", keyword: "CPDIS1" },
     { name: "projection parameters", header: { ...base, PV2_1: 0.5 }, code: "UNSUPPORTED", keyword: "PV2_1" },
+    { name: "LONPOLE and PV1_3 that disagree", header: { ...base, LONPOLE: 180, PV1_3: 170 }, code: "BAD_KEYWORD", keyword: "PV1_3" },
+    { name: "a moved reference point (PV1_1)", header: { ...base, PV1_1: 10 }, code: "UNSUPPORTED", keyword: "PV1_1" },
+    { name: "slant SIN (PV2_2)", header: { ...base, CTYPE1: "RA---SIN", CTYPE2: "DEC--SIN", PV2_2: 0.3 }, code: "UNSUPPORTED", keyword: "PV2_2" },
     { name: "CROTA2", header: { ...base, CROTA2: 12 }, code: "UNSUPPORTED", keyword: "CROTA2" },
     { name: "arcsec units", header: { ...base, CUNIT1: "arcsec" }, code: "UNSUPPORTED", keyword: "CUNIT1" },
     { name: "SIP coefficients without -SIP", header: { ...base, ...SIP }, code: "UNSUPPORTED" },
@@ -405,6 +444,15 @@ describe("WCS refusals", () => {
     expect(() => cube.pixelToSky(1, 1)).to.throw(WcsError).with.property("code", "NO_CELESTIAL_AXES");
     expect(cube.pixelToWorld([1, 1, 1])).to.have.length(3);
     expect(() => parseWcs({ CTYPE1: "FREQ", CRVAL1: 1 }).skyToPixel(0, 0)).to.throw(WcsError).with.property("code", "NO_CELESTIAL_AXES");
+  });
+
+  it("reads Rubin's LINEAR alternate WCS (pixel coordinates of the parent image)", () => {
+    const w = parseWcs(RUBIN, "A");
+    expect(w.celestial).to.equal(null);
+    expect(w.axes.map((a) => a.kind)).to.deep.equal(["linear", "linear"]);
+    expect(w.pixelToWorld([1, 1])).to.deep.equal([128, 0]);
+    expect(w.pixelToWorld([10.5, 20])).to.deep.equal([137.5, 19]);
+    expect(w.worldToPixel([137.5, 19])).to.deep.equal([10.5, 20]);
   });
 
   it("accepts a Map of card values and numbers given as strings with D exponents", () => {

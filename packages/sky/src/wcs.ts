@@ -255,13 +255,32 @@ export function parseWcs(header: HeaderValues, alt = " "): Wcs {
   }
   const hasCelestial = lonAxis >= 0;
   if (sipAxes !== 0 && sipAxes !== 2) throw new WcsError("BAD_KEYWORD", "only one celestial CTYPE has the -SIP suffix", k("CTYPE1"));
+  // Paper II §2.5 and Table 13: on the longitude axis PVi_1 and PVi_2 are the native coordinates of the
+  // reference point (φ0, θ0), and PVi_3 and PVi_4 are LONPOLE and LATPOLE by other names (Rubin's headers carry
+  // both spellings). On the latitude axis they are the projection's own parameters, which none of ours takes
+  // (SIN's slant ξ, η included).
+  let pvLonpole: number | undefined;
+  let pvLonpoleKey = "";
   if (hasCelestial) {
     for (const key of h.keys()) {
       const m = new RegExp(`^PV(\\d+)_(\\d+)${a}$`).exec(key);
       if (!m) continue;
       const axis = Number(m[1]) - 1;
-      if ((axis === lonAxis || axis === latAxis) && h.num(key) !== 0) {
-        throw new WcsError("UNSUPPORTED", `${key}: projection parameters are not supported`, key);
+      const index = Number(m[2]);
+      const value = h.num(key)!;
+      if (axis === lonAxis) {
+        if (index === 3) {
+          pvLonpole = value;
+          pvLonpoleKey = key;
+          continue;
+        }
+        // LATPOLE does not matter to a zenithal projection (see below).
+        if (index === 4) continue;
+        if ((index === 0 && value === 0) || (index === 1 && value === 0) || (index === 2 && value === 90)) continue;
+        throw new WcsError("UNSUPPORTED", `${key} = ${value}: a reference point other than the native pole is not supported`, key);
+      }
+      if (axis === latAxis && value !== 0) {
+        throw new WcsError("UNSUPPORTED", `${key} = ${value}: projection parameters are not supported`, key);
       }
     }
   }
@@ -306,7 +325,11 @@ export function parseWcs(header: HeaderValues, alt = " "): Wcs {
     // Paper II §2.4: for zenithal projections (θ0 = 90°) the reference point is the native pole, so the
     // celestial coordinates of the native pole are CRVAL; LONPOLE defaults to 0 when δ0 ≥ θ0, else 180; LATPOLE
     // does not matter.
-    const lonpole = h.num(k("LONPOLE")) ?? (delta0 >= 90 ? 0 : 180);
+    const lonpoleCard = h.num(k("LONPOLE"));
+    if (lonpoleCard !== undefined && pvLonpole !== undefined && lonpoleCard !== pvLonpole) {
+      throw new WcsError("BAD_KEYWORD", `${k("LONPOLE")} = ${lonpoleCard} and ${pvLonpoleKey} = ${pvLonpole} disagree`, pvLonpoleKey);
+    }
+    const lonpole = lonpoleCard ?? pvLonpole ?? (delta0 >= 90 ? 0 : 180);
     const equinox = h.num(k("EQUINOX")) ?? h.num("EPOCH");
     const radesys =
       h.str(k("RADESYS"))?.trim() ||
