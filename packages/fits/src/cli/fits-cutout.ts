@@ -194,9 +194,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.out(`${USAGE}\n`);
     return 0;
   }
-  let file: FitsFile | undefined;
+  // The source is closed here, also when it is not FITS and no FitsFile is made from it.
+  const source = openSource(args.file!);
   try {
-    file = await FitsFile.open(openSource(args.file!));
+    const file = await FitsFile.open(source);
     if (args.info) {
       io.out(`${infoTable(file)}\n`);
       return 0;
@@ -234,7 +235,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`fits-cutout: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   } finally {
-    await file?.close().catch(() => undefined);
+    await source.close().catch(() => undefined);
   }
 }
 

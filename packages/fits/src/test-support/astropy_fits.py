@@ -215,5 +215,13 @@ def info(arg):
 
 COMMANDS["info"] = info
 
+
+def write_then_info(arg):
+    write(arg)
+    return [info({"path": p}) for p in arg["paths"]]
+
+
+COMMANDS["write_then_info"] = write_then_info
+
 if __name__ == "__main__":
     print(json.dumps(COMMANDS[sys.argv[1]](json.load(sys.stdin))))
