@@ -45,8 +45,8 @@ export class MySqlGenerator extends SqlGenerator {
     return super.generate(q);
   }
 
-  /** One more level of nesting for MariaDB, refused beyond maxNesting at the construct that opens it. */
-  private nested(span: Span, write: () => string): string {
+  /** One more level of nesting for MariaDB, refused beyond maxNesting at the construct that opens it; the caller leaves it. */
+  private enter(span: Span): void {
     if (++this.nesting > this.maxNesting) {
       this.nesting = 0;
       throw new AdqlError(
@@ -55,20 +55,25 @@ export class MySqlGenerator extends SqlGenerator {
         span,
       );
     }
+  }
+
+  protected override query(q: Query, top = false): string {
+    this.enter(q.span);
     try {
-      return write();
+      return super.query(q, top);
     } finally {
       this.nesting--;
     }
   }
 
-  protected override query(q: Query, top = false): string {
-    return this.nested(q.span, () => super.query(q, top));
-  }
-
   protected override body(b: QueryBody, operand: boolean): string {
-    const parenthesised = operand && (b.kind === "SetOperation" || (b.kind === "Select" && b.top !== null));
-    return parenthesised ? this.nested(b.span, () => super.body(b, operand)) : super.body(b, operand);
+    if (!operand || !(b.kind === "SetOperation" || (b.kind === "Select" && b.top !== null))) return super.body(b, operand);
+    this.enter(b.span);
+    try {
+      return super.body(b, operand);
+    } finally {
+      this.nesting--;
+    }
   }
 
   /** Backslash is an escape character in MySQL strings (unless NO_BACKSLASH_ESCAPES): escape it too. */
@@ -97,7 +102,13 @@ export class MySqlGenerator extends SqlGenerator {
    */
   protected override inSubquery(q: Query): string {
     const limited = q.limit !== undefined || q.offset !== null || (q.body.kind === "Select" && q.body.top !== null);
-    return limited ? this.nested(q.span, () => `SELECT * FROM (${this.query(q)}) AS ${this.quoteIdentifier("in_subquery")}`) : super.inSubquery(q);
+    if (!limited) return super.inSubquery(q);
+    this.enter(q.span);
+    try {
+      return `SELECT * FROM (${this.query(q)}) AS ${this.quoteIdentifier("in_subquery")}`;
+    } finally {
+      this.nesting--;
+    }
   }
 
   /** MySQL has no FULL OUTER JOIN (MariaDB would read FULL as a table alias). */
