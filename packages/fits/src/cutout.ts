@@ -4,7 +4,7 @@
  */
 import { FitsError } from "./errors.js";
 import type { Card, Header } from "./header.js";
-import { type ImageSection, type Section, bytesPerPixel, imageInfo, isImage, readSection, type ReadOptions, toBigEndian } from "./image.js";
+import { type ImageSection, type Section, bytesPerPixel, imageInfo, isImage, readSection, readSectionBytes, type ReadOptions } from "./image.js";
 import type { FitsFile, Hdu } from "./layout.js";
 import { type HduData, type HduToWrite, arrayData, emptyPrimary, imageHeader, isStructural } from "./write.js";
 
@@ -112,8 +112,7 @@ export function sectionData(file: FitsFile, which: number | string, section: Sec
       for (let lo = a; lo <= b; ) {
         const hi = Math.min(b, Math.floor((lo - 1) / tile) * tile + perBand);
         const band = section.map((r, k) => (k === last ? ([lo, hi] as [number, number]) : r));
-        const s = await readSection(file, hdu.index, band, options);
-        yield toBigEndian(s.data);
+        yield await readSectionBytes(file, hdu.index, band, options);
         lo = hi + 1;
       }
     },

@@ -179,15 +179,34 @@ export function forEachRow(axes: readonly number[], section: Section, f: (start:
   }
 }
 
-async function readPlainSection(source: ByteSource, hdu: Hdu, info: ImageInfo, section: Section, gap: number): Promise<StoredArray> {
+/**
+ * A section's pixels as FITS stores them (big-endian), for writing: a plain image's rows are copied as read, with
+ * no conversion; a tile-compressed image's section is decoded and converted.
+ */
+export async function readSectionBytes(file: FitsFile, which: number | string, section: Section, options: ReadOptions = {}): Promise<Buffer> {
+  const hdu = file.hdu(which);
+  const info = imageInfo(hdu);
+  if (info.tiled) return toBigEndian((await readSection(file, hdu.index, section, options)).data);
+  const box = checkSection(info, section);
+  return readPlainBytes(file.source, hdu, info, box, options.gap ?? 16 * 1024);
+}
+
+async function readPlainBytes(source: ByteSource, hdu: Hdu, info: ImageInfo, section: Section, gap: number): Promise<Buffer> {
   const bpp = bytesPerPixel(info.bitpix);
   const width = (section[0]![1] - section[0]![0] + 1) * bpp;
   const ranges: { offset: number; length: number }[] = [];
   forEachRow(info.axes, section, (start) => ranges.push({ offset: hdu.dataOffset + start * bpp, length: width }));
+  // Whole rows of a whole plane are one range: read it as it is.
+  const merged = ranges.every((r, i) => i === 0 || r.offset === ranges[i - 1]!.offset + width);
+  if (merged) return Buffer.from((await readRanges(source, [{ offset: ranges[0]!.offset, length: width * ranges.length }], gap))[0]!);
   const rows = await readRanges(source, ranges, gap);
   const out = Buffer.allocUnsafe(ranges.length * width);
   rows.forEach((r, i) => out.set(r, i * width));
-  return fromBigEndian(out, info.bitpix);
+  return out;
+}
+
+async function readPlainSection(source: ByteSource, hdu: Hdu, info: ImageInfo, section: Section, gap: number): Promise<StoredArray> {
+  return fromBigEndian(await readPlainBytes(source, hdu, info, section, gap), info.bitpix);
 }
 
 /** Converts big-endian FITS bytes to a native typed array, in place (the buffer is reused). */

@@ -18,6 +18,7 @@ export {
   isImage,
   physical,
   readSection,
+  readSectionBytes,
   sectionShape,
   storedArray,
   toBigEndian,
