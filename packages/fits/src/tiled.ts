@@ -308,13 +308,13 @@ function intBitpix(bytes: number): Bitpix {
 type Scratch = Map<string, Int8Array | Int16Array | Int32Array | Float32Array | Float64Array>;
 
 function scratchArray<T extends Int8Array | Int16Array | Int32Array | Float32Array | Float64Array>(scratch: Scratch, type: { new (n: number): T; name: string }, n: number): T {
-  const key = `${type.name}:${n}`;
-  let a = scratch.get(key) as T | undefined;
-  if (!a) {
+  // One array per type, replaced when a tile of another size comes (edge tiles are smaller: a subarray serves).
+  let a = scratch.get(type.name) as T | undefined;
+  if (!a || a.length < n) {
     a = new type(n);
-    scratch.set(key, a);
+    scratch.set(type.name, a);
   }
-  return a;
+  return a.length === n ? a : (a.subarray(0, n) as T);
 }
 
 /**
