@@ -104,6 +104,17 @@ describe("pass check-identifiers", () => {
   unchanged("check-identifiers", "SELECT ra FROM demo.Object", "qserv");
 });
 
+describe("pass check-limits (the error cases are in sql/test-support/golden-common-errors.ts)", () => {
+  errors("check-limits", [
+    ["-9223372036854775809: beyond BIGINT, negated or not", "SELECT -9223372036854775809 AS x FROM demo.Object", "ADQL_OUT_OF_RANGE", 1, 9],
+    ["a double that overflows, in ORDER BY", "SELECT ra FROM demo.Object ORDER BY ra * 2e308", "ADQL_OUT_OF_RANGE", 1, 42],
+  ]);
+  // At the bounds: nothing to refuse, and the query is returned as it came.
+  unchanged("check-limits", "SELECT -9223372036854775808 AS a, 9223372036854775807 AS b, 0x7FFFFFFFFFFFFFFF AS c, 1.7976931348623157e308 AS d FROM demo.Object", "mysql");
+  unchanged("check-limits", "SELECT CAST(-32768 AS SMALLINT) AS a, CAST('2147483647' AS INTEGER) AS b, CAST('2024-02-29T12:00:00Z' AS TIMESTAMP) AS c FROM demo.Object WHERE ra LIKE 'a\\\\' OFFSET 9223372036854775807", "duckdb");
+  unchanged("check-limits", "SELECT TOP 99999999999999999999999 objectId FROM demo.Object", "qserv");
+});
+
 describe("pass resolve-names (ADQL 2.1 §2.1.7, §2.2)", () => {
   const cases: [string, string, string[]][] = [
     ["names ignore case and take the catalog's spelling", "select RA, o.DEC from DEMO.object o", ["o.ra:double[deg]", "o.dec:double[deg]"]],
