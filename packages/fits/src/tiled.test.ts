@@ -14,6 +14,7 @@ import { FileSource, type ByteSource } from "./source.js";
 import { type Dump, firstDifference, loadDump } from "./test-support/compare.js";
 import { astropy, astropyAsync, requireTools, run, runAsync, tempDir } from "./test-support/tools.js";
 import { ditherRandoms } from "./tiled.js";
+import { main } from "./cli/fits-cutout.js";
 
 const NANS = [[3, 4], [30, 60], [46, 0]];
 const ZEROS = [[10, 10], [11, 10], [12, 10]];
@@ -180,6 +181,9 @@ describe("tile-compressed images against cfitsio and astropy", function () {
       await f.close();
       expect(e, name).to.be.instanceOf(FitsError).with.property("code", "FITS_UNSUPPORTED");
       expect((e as Error).message).to.contain(name).and.to.contain("funpack");
+      let listed = "";
+      expect(await main(["--info", out], { out: (x) => (listed += x), err: () => undefined })).to.equal(0);
+      expect(listed).to.match(new RegExp(`^1 .* image +61×47 +\\d+ +${name} \\(FITS_UNSUPPORTED\\)$`, "m"));
     }
   });
 });

@@ -153,7 +153,16 @@ function describe(hdu: Hdu): { type: string; dims: string; bitpix: string; compr
   const h = hdu.header;
   const xt = hdu.index === 0 ? "primary" : (h.string("XTENSION") ?? "?").toLowerCase();
   if (isImage(hdu)) {
-    const info = imageInfo(hdu);
+    let info;
+    try {
+      info = imageInfo(hdu);
+    } catch (e) {
+      // An image we cannot read (PLIO_1, HCOMPRESS_1, a bad tile header) is still listed, with the reason.
+      if (!(e instanceof FitsError)) throw e;
+      const cmp = (h.string("ZCMPTYPE") ?? "").trim();
+      const dims = Array.from({ length: h.number("ZNAXIS") ?? 0 }, (_, k) => h.number(`ZNAXIS${k + 1}`) ?? 0).join("×");
+      return { type: "image", dims, bitpix: String(h.number("ZBITPIX") ?? ""), compression: `${cmp || "?"} (${e.code})` };
+    }
     const t = info.tiled;
     const compression = t
       ? `${t.compression} (tiles ${t.tile.join("×")}${info.bitpix < 0 ? `, ${t.quantize ?? "lossless"}` : ""})`
