@@ -7,13 +7,14 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readSection } from "../image.js";
 import { FitsFile } from "../layout.js";
 import { FileSource } from "../source.js";
 import { firstDifference } from "../test-support/compare.js";
+import { rangeServer } from "../test-support/http.js";
 import { RUBIN_FILE, astropy, fitsverify, requireTools, run, tempDir } from "../test-support/tools.js";
 import { main } from "./fits-cutout.js";
 
@@ -147,6 +148,22 @@ describe("Rubin's lsst.images file", function () {
       expect(r.err).to.match(message);
     });
   }
+
+  it("reads a URL with Range requests", async () => {
+    const server = await rangeServer(readFileSync(RUBIN_FILE));
+    try {
+      const out = join(dir.path, "url.fits");
+      const r = await cli(server.url, "--circle", "0.25708", "-3.03694", String(3 / 3600), "-o", out);
+      expect(r.code, r.err).to.equal(0);
+      expect(r.out).to.contain("[21:49,18:45]");
+      const local = await cli(RUBIN_FILE, "--pixels", "[21:49,18:45]", "-o", join(dir.path, "local.fits"));
+      expect(local.code).to.equal(0);
+      expect(readFileSync(out).equals(readFileSync(join(dir.path, "local.fits")))).to.equal(true);
+      expect(server.ranges.every((x) => /^bytes=\d+-\d+$/.test(x))).to.equal(true);
+    } finally {
+      await server.close();
+    }
+  });
 
   it("runs as a command, with its exit status", () => {
     const r = spawnSync(process.execPath, ["--conditions=source", "--import=tsx", join(here, "fits-cutout.ts"), RUBIN_FILE, "--pixels", "[100:200,1:10]", "-o", join(dir.path, "y.fits")], {
