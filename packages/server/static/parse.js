@@ -83,12 +83,7 @@ export function parseCapabilities(text) {
     mime: kidText(f, "mime"),
     aliases: kids(f, "alias").map((a) => (a.textContent ?? "").trim()),
   }));
-  const limit = all(doc, "outputLimit")[0];
-  return {
-    formats,
-    defaultMaxrec: limit ? Number(kidText(limit, "default")) || undefined : undefined,
-    hardMaxrec: limit ? Number(kidText(limit, "hard")) || undefined : undefined,
-  };
+  return { formats };
 }
 
 /**

@@ -27,7 +27,8 @@ function step(span, n) {
   const raw = span / n;
   const p = 10 ** Math.floor(Math.log10(raw || 1));
   const steps = raw > 10 ? [15, 30, 45, 90] : [1, 2, 5, 10].map((m) => m * p);
-  return steps.find((s) => s >= raw) ?? steps.at(-1);
+  // The nearest on a log scale, so that a span a little over 5 steps does not get 2 or 3.
+  return steps.reduce((best, s) => (Math.abs(Math.log(s / raw)) < Math.abs(Math.log(best / raw)) ? s : best));
 }
 
 /** The multiples of `by` in [lo, hi]. */
