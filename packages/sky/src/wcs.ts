@@ -31,6 +31,8 @@ export interface CelestialInfo {
   readonly equinox: number | undefined;
   readonly sip: boolean;
   readonly lonpole: number;
+  /** SIN's slant parameters ξ (PV2_1) and η (PV2_2), when either is not zero. */
+  readonly slant?: { readonly xi: number; readonly eta: number };
 }
 
 export interface Wcs {
@@ -259,6 +261,7 @@ export function parseWcs(header: HeaderValues, alt = " "): Wcs {
   // reference point (φ0, θ0), and PVi_3 and PVi_4 are LONPOLE and LATPOLE by other names (Rubin's headers carry
   // both spellings). On the latitude axis they are the projection's own parameters, which none of ours takes
   // (SIN's slant ξ, η included).
+  const slant = { xi: 0, eta: 0 };
   let pvLonpole: number | undefined;
   let pvLonpoleKey = "";
   if (hasCelestial) {
@@ -279,8 +282,14 @@ export function parseWcs(header: HeaderValues, alt = " "): Wcs {
         if ((index === 0 && value === 0) || (index === 1 && value === 0) || (index === 2 && value === 90)) continue;
         throw new WcsError("UNSUPPORTED", `${key} = ${value}: a reference point other than the native pole is not supported`, key);
       }
-      if (axis === latAxis && value !== 0) {
-        throw new WcsError("UNSUPPORTED", `${key} = ${value}: projection parameters are not supported`, key);
+      if (axis === latAxis) {
+        // SIN's slant (paper II §5.1.5): ξ = PV2_1, η = PV2_2.
+        if (projection === "SIN" && (index === 1 || index === 2)) {
+          if (index === 1) slant.xi = value;
+          else slant.eta = value;
+          continue;
+        }
+        if (value !== 0) throw new WcsError("UNSUPPORTED", `${key} = ${value}: ${projection} takes no projection parameters here`, key);
       }
     }
   }
@@ -334,7 +343,16 @@ export function parseWcs(header: HeaderValues, alt = " "): Wcs {
     const radesys =
       h.str(k("RADESYS"))?.trim() ||
       (lonPair === "EQ" ? (equinox === undefined ? "ICRS" : equinox < 1984 ? "FK4" : "FK5") : "");
-    celestial = { lonAxis, latAxis, projection: projection!, radesys, equinox, sip: sip !== null, lonpole };
+    celestial = {
+      lonAxis,
+      latAxis,
+      projection: projection!,
+      radesys,
+      equinox,
+      sip: sip !== null,
+      lonpole,
+      ...(slant.xi !== 0 || slant.eta !== 0 ? { slant } : {}),
+    };
     rot = new Rotation(alpha0, delta0, lonpole);
   }
   return new LinearWcs(a === "" ? " " : a, naxis, axes, crpix, crval, m, inv, sip, celestial, rot);
@@ -494,6 +512,50 @@ function deproject(proj: Projection, x: number, y: number): [number, number] | n
   return [phi, theta];
 }
 
+/**
+ * SIN with slant parameters (paper II §5.1.5): (x, y) = (cos θ sin φ, −cos θ cos φ) + (ξ, η)(1 − sin θ), a
+ * projection along (ξ, η, 1) in the native frame (z towards the native pole) onto the plane tangent at the pole,
+ * so the visible side is where sin θ + (ξ sin φ − η cos φ) cos θ ≥ 0.
+ */
+function projectSlantSin(p: { xi: number; eta: number }, phi: number, theta: number): [number, number] | null {
+  const f = phi * RAD_PER_DEG;
+  const t = theta * RAD_PER_DEG;
+  const sf = Math.sin(f);
+  const cf = Math.cos(f);
+  const st = Math.sin(t);
+  const ct = Math.cos(t);
+  if (st + (p.xi * sf - p.eta * cf) * ct < 0) return null;
+  // 1 − sin θ without cancellation near the pole.
+  const oneMinus = (ct * ct) / (1 + st);
+  return [(ct * sf + p.xi * oneMinus) * DEG_PER_RAD, -(ct * cf - p.eta * oneMinus) * DEG_PER_RAD];
+}
+
+/**
+ * The inverse: sin θ is the root nearer the pole of a(sin θ)² + 2b sin θ + c = 0, and θ comes from atan2 of sin θ
+ * and cos θ (the length of the plane offset once the slant is taken out), which keeps precision at the pole.
+ */
+function deprojectSlantSin(p: { xi: number; eta: number }, x: number, y: number): [number, number] | null {
+  const X = x * RAD_PER_DEG;
+  const Y = y * RAD_PER_DEG;
+  const { xi, eta } = p;
+  const a = xi * xi + eta * eta + 1;
+  const b = xi * (X - xi) + eta * (Y - eta);
+  const c = (X - xi) * (X - xi) + (Y - eta) * (Y - eta) - 1;
+  const disc = b * b - a * c;
+  if (disc < 0) return null;
+  const s = (-b + Math.sqrt(disc)) / a;
+  if (s > 1 + 1e-13 || s < -1 - 1e-13) return null;
+  // 1 − s has an absolute error of a few ulps, which the slant scales by ξ or η: cos θ stays accurate.
+  const oneMinus = 1 - s;
+  const u = X - xi * oneMinus;
+  const v = Y - eta * oneMinus;
+  const ct = Math.hypot(u, v);
+  const phi = ct === 0 ? 0 : Math.atan2(u, -v) * DEG_PER_RAD;
+  const theta = Math.atan2(Math.min(1, s), ct) * DEG_PER_RAD;
+  const back = projectSlantSin(p, phi, theta);
+  return back ? [phi, theta] : null;
+}
+
 class LinearWcs implements Wcs {
   constructor(
     readonly alt: string,
@@ -530,7 +592,7 @@ class LinearWcs implements Wcs {
     const world = x.map((xi, i) => this.crval[i]! + xi);
     const c = this.celestial;
     if (c) {
-      const native = deproject(c.projection, x[c.lonAxis]!, x[c.latAxis]!);
+      const native = c.slant ? deprojectSlantSin(c.slant, x[c.lonAxis]!, x[c.latAxis]!) : deproject(c.projection, x[c.lonAxis]!, x[c.latAxis]!);
       if (!native) return null;
       const [lon, lat] = this.rot!.toCelestial(native[0], native[1]);
       world[c.lonAxis] = lon;
@@ -550,7 +612,7 @@ class LinearWcs implements Wcs {
       const lat = world[c.latAxis];
       if (lon === undefined || lat === undefined || !Number.isFinite(lon) || !(lat >= -90 && lat <= 90)) return null;
       const [phi, theta] = this.rot!.toNative(lon, lat);
-      const xy = project(c.projection, phi, theta);
+      const xy = c.slant ? projectSlantSin(c.slant, phi, theta) : project(c.projection, phi, theta);
       if (!xy) return null;
       x[c.lonAxis] = xy[0];
       x[c.latAxis] = xy[1];
