@@ -11,7 +11,7 @@ import { FileSource, HttpSource } from "./source.js";
 import { rangeServer } from "./test-support/http.js";
 import { readFileSync } from "node:fs";
 import { RUBIN_FILE, tempDir } from "./test-support/tools.js";
-import { type HduToWrite, arrayData, fitsChunks, gzip2Image, imageHeader, writeFitsFile } from "./write.js";
+import { type HduToWrite, arrayData, fitsByteLength, fitsChunks, gzip2Image, imageHeader, writeFitsFile } from "./write.js";
 
 async function bytes(hdus: HduToWrite[]): Promise<Buffer> {
   const out: Uint8Array[] = [];
@@ -62,8 +62,10 @@ describe("streamed cutouts", function () {
       const f = await FitsFile.open(new FileSource(path));
       try {
         const whole = await bytes((await cutout(f, hdu, section)).hdus);
-        const streamed = await bytes(cutoutStream(f, hdu, section, band));
+        const hdus = cutoutStream(f, hdu, section, band);
+        const streamed = await bytes(hdus);
         expect(streamed.equals(whole)).to.equal(true);
+        expect(fitsByteLength(hdus)).to.equal(streamed.length);
       } finally {
         await f.close();
       }

@@ -35,6 +35,7 @@ export {
   arrayData,
   bytesData,
   emptyPrimary,
+  fitsByteLength,
   fitsChunks,
   gzip2Image,
   imageHeader,

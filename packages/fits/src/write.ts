@@ -81,6 +81,19 @@ export async function* fitsChunks(hdus: readonly HduToWrite[], options: WriteOpt
   }
 }
 
+/**
+ * The exact length in bytes of the file fitsChunks() writes, known before any data is read: for an HTTP
+ * Content-Length. (CHECKSUM and DATASUM have fixed-width values, so their cards' count is all that matters.)
+ */
+export function fitsByteLength(hdus: readonly HduToWrite[], options: WriteOptions = {}): number {
+  let n = 0;
+  for (const hdu of hdus) {
+    const header = options.checksum === false ? hdu.header : withChecksum(hdu.header, 0);
+    n += header.toBytes().length + padToBlock(hdu.data?.bytes ?? 0);
+  }
+  return n;
+}
+
 /** A copy of the header with DATASUM and CHECKSUM set so that the HDU sums to −0 (Appendix J). */
 export function withChecksum(header: Header, datasum: number): Header {
   const h = header.clone();
