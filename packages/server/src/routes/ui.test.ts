@@ -199,10 +199,14 @@ async function runWithShortcut(page: Page): Promise<void> {
 
 function shot(page: Page, name: string): Promise<string> {
   const file = join(tmpdir(), `qserv-tap-${name}.png`);
-  return page.screenshot({ path: file as `${string}.png`, fullPage: true }).then(() => {
-    console.log(`      screenshot: ${file}`);
-    return file;
-  });
+  // From the top, so that the sticky side bar is drawn where a reader first sees it.
+  return page
+    .evaluate("window.scrollTo(0, 0)")
+    .then(() => page.screenshot({ path: file as `${string}.png`, fullPage: true }))
+    .then(() => {
+      console.log(`      screenshot: ${file}`);
+      return file;
+    });
 }
 
 describe("query page in Chromium", function () {
