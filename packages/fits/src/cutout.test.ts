@@ -50,6 +50,25 @@ describe("streamed cutouts", function () {
     }
   });
 
+  it("cuts an image with its mask and variance into one file", async () => {
+    const f = await FitsFile.open(new FileSource(RUBIN_FILE));
+    try {
+      const hdus = cutoutStream(f, ["IMAGE", "MASK", "VARIANCE"], [[21, 49], [18, 45]]);
+      const path = join(dir.path, "masked.fits");
+      await writeFitsFile(path, hdus);
+      const g = await FitsFile.open(new FileSource(path));
+      expect(g.hdus.map((h) => h.header.string("EXTNAME") ?? "")).to.deep.equal(["", "IMAGE", "MASK", "VARIANCE"]);
+      expect(g.hdus.slice(1).map((h) => [h.header.number("BITPIX"), h.header.number("NAXIS1"), h.header.number("NAXIS2")])).to.deep.equal([
+        [-32, 29, 28],
+        [32, 29, 28],
+        [-32, 29, 28],
+      ]);
+      await g.close();
+    } finally {
+      await f.close();
+    }
+  });
+
   const cases: [string, string, number | string, Section, number][] = [
     ["a plain cube, bands of one plane", plain, 0, [[3, 40], [2, 37], [1, 3]], 1],
     ["a plain cube, whole, bands of 1 kB", plain, 0, [[1, 50], [1, 37], [1, 3]], 1024],

@@ -119,14 +119,20 @@ export function sectionData(file: FitsFile, which: number | string, section: Sec
   };
 }
 
-/** As cutout(), with the data streamed in bands (sectionData) instead of held: for whole images. */
-export function cutoutStream(file: FitsFile, which: number | string, section: Section, bandBytes?: number): HduToWrite[] {
-  const hdu = file.hdu(which);
-  const info = imageInfo(hdu);
-  const shape = section.map(([a, b]) => b - a + 1);
-  const cards = cutCards(hdu.header, section);
-  const data = sectionData(file, hdu.index, section, bandBytes);
-  if (hdu.index === 0) return [{ header: imageHeader(info.bitpix, shape, { primary: true, cards }), data }];
+/**
+ * As cutout(), with the data streamed in bands (sectionData) instead of held: for whole images. Several HDUs (an
+ * image with its mask and variance planes) can be cut with the same box into one file, after an empty primary HDU.
+ */
+export function cutoutStream(file: FitsFile, which: number | string | readonly (number | string)[], section: Section, bandBytes?: number): HduToWrite[] {
+  const list = Array.isArray(which) ? which : [which as number | string];
+  const cut = (w: number | string, primary: boolean): HduToWrite => {
+    const hdu = file.hdu(w);
+    const info = imageInfo(hdu);
+    const shape = section.map(([a, b]) => b - a + 1);
+    const cards = cutCards(hdu.header, section);
+    return { header: imageHeader(info.bitpix, shape, { primary, cards }), data: sectionData(file, hdu.index, section, bandBytes) };
+  };
+  if (list.length === 1 && file.hdu(list[0]!).index === 0) return [cut(list[0]!, true)];
   const primaryCards = file.hdus[0]!.header.cards.filter((c) => !CONTAINER_KEYWORDS.has(c.keyword));
-  return [emptyPrimary(primaryCards), { header: imageHeader(info.bitpix, shape, { cards }), data }];
+  return [emptyPrimary(primaryCards), ...list.map((w) => cut(w, false))];
 }
