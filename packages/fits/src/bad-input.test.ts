@@ -154,6 +154,15 @@ const CASES: Case[] = [
   ],
 ];
 
+describe("bad input that is still read", () => {
+  it("a malformed card that nothing needs does not stop a cut", async () => {
+    const cards = primary([{ keyword: "OBJECT", value: "x" }]);
+    const bytes = Buffer.concat([headerBytes(cards), headerBytes(image(8, [2, 2])), Buffer.alloc(2880)]);
+    const text = bytes.toString("latin1").replace("OBJECT  = 'x       '", "OBJECT  = 'x' junk  ");
+    await cut(Buffer.from(text, "latin1"));
+  });
+});
+
 /** Opens the bytes and reads the first image whole: the way any reader meets a file. */
 async function cut(bytes: Uint8Array): Promise<void> {
   const f = await FitsFile.open(new MemorySource(bytes));

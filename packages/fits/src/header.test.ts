@@ -62,6 +62,21 @@ describe("header cards", () => {
   }
 });
 
+describe("headers with a malformed card", () => {
+  it("keep it, without a value and with the reason, until something needs it", () => {
+    const text = ["SIMPLE  =                    T", "BITPIX  =                    8", "NAXIS   =                    0", "bad key = 1", "OBJECT  = 'M31' junk", "GOOD    = 2", "END"]
+      .map(pad)
+      .join("");
+    const h = Header.parse(Buffer.from(text.padEnd(2880), "latin1"), { hdu: 2 });
+    expect(h.get("GOOD")).to.equal(2);
+    expect(h.get("OBJECT")).to.equal(undefined);
+    expect(h.invalidCard("OBJECT")!.invalid).to.match(/^HDU 2, card OBJECT: unexpected text "junk"/);
+    expect(h.invalidCard("BAD KEY")!.invalid).to.match(/characters outside A-Z/);
+    // Writers leave them out.
+    expect(Header.parse(h.toBytes()).cards.map((c) => c.keyword)).to.deep.equal(["SIMPLE", "BITPIX", "NAXIS", "GOOD"]);
+  });
+});
+
 const LONG = "A description that is much longer than sixty-eight characters, so it needs CONTINUE cards, with 'quotes' and ''.";
 
 const LONG_PLAIN = "A description that is much longer than sixty-eight characters, so it needs CONTINUE cards: plain words only.";

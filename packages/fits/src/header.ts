@@ -21,6 +21,11 @@ export interface Card {
   comment?: string;
   /** The number was written (or is to be written) as a real: 1.0, not 1. */
   real?: boolean;
+  /**
+   * Set when the card could not be parsed: why (the card's text is in `comment`, and it has no value). A reader
+   * that needs this keyword reports the reason; writers leave such cards out.
+   */
+  invalid?: string;
 }
 
 const COMMENTARY = new Set(["COMMENT", "HISTORY", ""]);
@@ -157,7 +162,17 @@ export class Header {
     const cards: Card[] = [];
     let open: Card | undefined;
     for (let p = 0; p < end; p += CARD) {
-      const raw = parseCard(text.slice(p, p + CARD), where);
+      let raw: RawCard;
+      try {
+        raw = parseCard(text.slice(p, p + CARD), where);
+      } catch (e) {
+        // Like cfitsio, a card is judged when it is needed: a malformed one that nothing asks for does not make
+        // the file unreadable.
+        if (!(e instanceof FitsError)) throw e;
+        cards.push({ keyword: text.slice(p, p + 8).trimEnd().toUpperCase(), comment: text.slice(p + 8, p + CARD).trimEnd(), invalid: e.message });
+        open = undefined;
+        continue;
+      }
       if (raw.continuation) {
         if (open && typeof open.value === "string" && open.value.endsWith("&")) {
           open.value = open.value.slice(0, -1) + (raw.value as string);
@@ -191,6 +206,13 @@ export class Header {
 
   card(keyword: string): Card | undefined {
     return this.find(keyword);
+  }
+
+  /** The first card with this keyword that could not be parsed, if there is one and no valid card precedes it. */
+  invalidCard(keyword: string): Card | undefined {
+    const k = keyword.toUpperCase();
+    const c = this.cards.find((x) => x.keyword === k && (x.value !== undefined || x.invalid !== undefined));
+    return c?.invalid !== undefined ? c : undefined;
   }
 
   /** The value if it is a number (bigint values that fit a double are converted), else undefined. */
@@ -239,14 +261,14 @@ export class Header {
   /** The header's bytes: cards, END, and spaces to the end of the block. */
   toBytes(): Buffer {
     const lines: string[] = [];
-    const usesLongStrings = this.cards.some((c) => typeof c.value === "string" && formatCard(c).length > 1);
-    for (const c of this.cards) lines.push(...formatCard(c));
+    const usesLongStrings = this.cards.some((c) => c.invalid === undefined && typeof c.value === "string" && formatCard(c).length > 1);
+    for (const c of this.cards) if (c.invalid === undefined) lines.push(...formatCard(c));
     if (usesLongStrings && !this.has("LONGSTRN")) {
       // fitsverify warns about CONTINUE without LONGSTRN (§4.2.1.2 recommends it). It goes after the
       // mandatory keywords, before the first card that is not one of them.
       const at = this.cards.findIndex((c) => !isMandatory(c.keyword));
       const before = at < 0 ? this.cards : this.cards.slice(0, at);
-      const n = before.reduce((s, c) => s + formatCard(c).length, 0);
+      const n = before.reduce((s, c) => s + (c.invalid === undefined ? formatCard(c).length : 0), 0);
       lines.splice(n, 0, ...formatCard({ keyword: "LONGSTRN", value: "OGIP 1.0", comment: "The OGIP long string convention may be used" }));
     }
     lines.push("END".padEnd(CARD));

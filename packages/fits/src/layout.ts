@@ -32,6 +32,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function intCard(h: Header, key: string, hdu: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const v = h.get(key);
+  const invalid = v === undefined ? h.invalidCard(key) : undefined;
+  if (invalid) throw new FitsError("FITS_BAD_CARD", invalid.invalid!.replace(/^HDU \d+, card [^:]+: /, ""), { hdu, card: key });
   if (v === undefined) throw new FitsError("FITS_BAD_HEADER", "mandatory keyword missing", { hdu, card: key });
   if (typeof v === "bigint") throw new FitsError("FITS_ABSURD_SIZE", `value ${v} is beyond 2^53`, { hdu, card: key });
   if (typeof v !== "number" || !Number.isInteger(v)) {

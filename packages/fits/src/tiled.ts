@@ -53,6 +53,8 @@ export function tiledInfo(hdu: Hdu): TiledInfo {
   const where = { hdu: hdu.index };
   const int = (k: string, min: number, dflt?: number): number => {
     const v = h.get(k);
+    const invalid = v === undefined ? h.invalidCard(k) : undefined;
+    if (invalid) throw new FitsError("FITS_BAD_CARD", invalid.invalid!.replace(/^HDU \d+, card [^:]+: /, ""), { ...where, card: k });
     if (v === undefined && dflt !== undefined) return dflt;
     if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
       throw new FitsError(v === undefined ? "FITS_BAD_HEADER" : "FITS_ABSURD_SIZE", v === undefined ? "mandatory keyword missing" : `value ${String(v)} is not an integer ≥ ${min}`, { ...where, card: k });
