@@ -11,8 +11,9 @@ import { type Card, Header } from "./header.js";
 import { isImage, readSection } from "./image.js";
 import { FitsFile } from "./layout.js";
 import { MemorySource } from "./source.js";
-import { RUBIN_FILE } from "./test-support/tools.js";
-import { type HduToWrite, fitsChunks, gzip2Image } from "./write.js";
+import { RUBIN_FILE, requireTools, run, tempDir } from "./test-support/tools.js";
+import { type HduToWrite, arrayData, emptyPrimary, fitsChunks, gzip2Image, imageHeader, writeFitsFile } from "./write.js";
+import { join } from "node:path";
 
 function headerBytes(cards: Card[], end = true): Buffer {
   const b = new Header(cards).toBytes();
@@ -153,6 +154,46 @@ const CASES: Case[] = [
     /^HDU 1, card ZCMPTYPE: PLIO_1 .* not supported/,
   ],
 ];
+
+describe("damaged RICE_1 tiles", function () {
+  this.timeout(60000);
+  it("end in a FitsError or in pixels, never in another exception (200 seeded mutations of the heap)", async () => {
+    requireTools("fpack");
+    const dir = tempDir("fits-rice-");
+    try {
+      const plain = join(dir.path, "i.fits");
+      const data = new Float32Array(64 * 40).map((_, i) => 1000 + 50 * Math.sin(i / 7) + (i % 13));
+      await writeFitsFile(plain, [emptyPrimary(), { header: imageHeader(-32, [64, 40]), data: arrayData(data) }]);
+      const packed = join(dir.path, "r.fits");
+      run("fpack", ["-r", "-qt", "4", "-t", "16,16", "-O", packed, plain]);
+      const original = readFileSync(packed);
+      const f = await FitsFile.open(new MemorySource(original));
+      const heap = f.hdus[1]!.dataOffset + f.hdus[1]!.header.number("NAXIS1")! * f.hdus[1]!.header.number("NAXIS2")!;
+      const end = f.hdus[1]!.dataOffset + f.hdus[1]!.dataSize;
+      let seed = 7;
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.floor((seed / 2147483648) * n);
+      };
+      const others: string[] = [];
+      let errors = 0;
+      for (let k = 0; k < 200; k++) {
+        const b = Buffer.from(original);
+        for (let j = 0; j < 1 + (k % 8); j++) b[heap + rand(end - heap)] = rand(256);
+        try {
+          await cut(b);
+        } catch (e) {
+          if (e instanceof FitsError) errors++;
+          else others.push((e as Error).stack ?? String(e));
+        }
+      }
+      expect(others.slice(0, 3)).to.deep.equal([]);
+      console.log(`      RICE_1 mutations: ${200 - errors} read, ${errors} FitsError, 0 other`);
+    } finally {
+      dir.remove();
+    }
+  });
+});
 
 describe("bad input that is still read", () => {
   it("a malformed card that nothing needs does not stop a cut", async () => {
