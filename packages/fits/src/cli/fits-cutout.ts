@@ -7,7 +7,7 @@
 import { SkyError, WcsError } from "@qserv-tap/sky";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { clipSection, cutout, firstImage } from "../cutout.js";
+import { clipSection, cutoutStream, firstImage } from "../cutout.js";
 import { FitsError } from "../errors.js";
 import { type Section, imageInfo, isImage } from "../image.js";
 import { FitsFile, type Hdu } from "../layout.js";
@@ -223,9 +223,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.err(`fits-cutout: the region does not overlap HDU ${hdu.index} (${info.axes.join("×")} pixels)\n`);
       return 3;
     }
-    const cut = await cutout(file, hdu.index, box);
-    await writeFitsFile(args.output!, cut.hdus);
-    io.out(`HDU ${hdu.index} [${box.map(([a, b]) => `${a}:${b}`).join(",")}] → ${args.output} (${cut.section.shape.join("×")} pixels)\n`);
+    // Streamed in bands: a cut of a whole large image needs no more memory than a small one.
+    await writeFitsFile(args.output!, cutoutStream(file, hdu.index, box));
+    io.out(`HDU ${hdu.index} [${box.map(([a, b]) => `${a}:${b}`).join(",")}] → ${args.output} (${box.map(([a, b]) => b - a + 1).join("×")} pixels)\n`);
     return 0;
   } catch (e) {
     if (e instanceof FitsError) {
