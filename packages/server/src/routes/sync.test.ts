@@ -109,7 +109,8 @@ describe("server /sync", function () {
       ["a bad MAXREC", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", MAXREC: "-1" }, 400, /MAXREC/],
       ["an unknown format", { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", RESPONSEFORMAT: "fits" }, 400, /RESPONSEFORMAT/],
       ["another REQUEST", { REQUEST: "getCapabilities", LANG: "ADQL", QUERY: "SELECT 1" }, 400, /REQUEST/],
-      ["a value the database cannot cast", { LANG: "ADQL", QUERY: "SELECT TOP 1 CAST(1e30 AS INTEGER) AS x FROM demo.stars" }, 400, /^The query failed on its values: Conversion Error: /],
+      ["a constant that cannot be cast, refused by the compiler", { LANG: "ADQL", QUERY: "SELECT TOP 1 CAST(1e30 AS INTEGER) AS x FROM demo.stars" }, 400, /^ADQL error: line 1, column 19: CAST o/],
+      ["a computed value the database cannot cast", { LANG: "ADQL", QUERY: "SELECT TOP 1 CAST(ra * 1e30 AS INTEGER) AS x FROM demo.stars WHERE ra > 1" }, 400, /^The query failed on its values: Conversion Error: /],
       ["an upload from an address not allowed (loopback)", { LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,http://127.0.0.1:9/t.xml" }, 400, /^UPLOAD t: the URL could not be fetched, or is not allowed\./],
     ];
     for (const [what, params, status, message] of cases) {
