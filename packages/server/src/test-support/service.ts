@@ -32,13 +32,22 @@ export async function startService(
   // Async jobs in a fresh directory, unless the test gives one (and then owns it).
   const asyncOverride = overrides.async as { dir?: string } | undefined;
   const ownDir = asyncOverride?.dir === undefined ? mkdtempSync(join(tmpdir(), "tap-async-")) : undefined;
-  const config: Config = configFrom({
-    duckdb: { path: ":memory:" },
-    port,
-    ...overrides,
-    async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
-  });
-  const service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
+  let config: Config;
+  let service: Service;
+  try {
+    config = configFrom({
+      duckdb: { path: ":memory:" },
+      port,
+      ...overrides,
+      async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
+    });
+    service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
+  } catch (e) {
+    // A service that cannot open must not leave its port listening: mocha would never exit.
+    await new Promise<void>((r) => server.close(() => r()));
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    throw e;
+  }
   server.on("request", service.app.callback());
   return {
     url: config.baseUrl,
