@@ -5,7 +5,7 @@
 -- Names and results follow scisql (qserv/README §b): the predicates return 1/0, any NULL
 -- argument gives 0, a latitude outside [-90, 90] or an invalid shape gives NULL; angSep gives
 -- NULL for any NULL or a bad latitude. Boundaries are inclusive. The arithmetic repeats the
--- TypeScript reference (src/geometry/scisql.ts, vector.ts, polygon.ts) operation for operation,
+-- TypeScript reference (src/geometry/scisql.ts, and @qserv-tap/sky's vector.ts and polygon.ts) operation for operation,
 -- so both round identically; 0.017453292519943295e0 and 57.29577951308232e0 are scisql's
 -- RAD_PER_DEG and DEG_PER_RAD.
 --
@@ -25,7 +25,7 @@
 -- - scisql_s2PtInCircle always compares squared chord lengths (scisql does so for a constant
 --   radius; for a per-row radius it compares angSep, which differs only within rounding).
 -- - A degenerate polygon (two consecutive vertices equal or antipodal, or all vertices on one
---   great circle) gives NULL, with the thresholds of src/geometry/polygon.ts.
+--   great circle) gives NULL, with the thresholds of @qserv-tap/sky's polygon.ts.
 --
 -- A call costs MariaDB about 5-12 µs per row (scisql_s2PtInCPoly about 100 µs with 4 vertices,
 -- as it re-reads the vertices for every row; measured with src/test-support/measure-udf.ts).

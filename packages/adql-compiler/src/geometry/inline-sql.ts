@@ -27,7 +27,7 @@ function asDouble(sql: string): string {
   return `CAST((${sql}) AS DOUBLE)`;
 }
 
-/** The clamped squared chord between two positions: vector.ts chord2. */
+/** The clamped squared chord between two positions: @qserv-tap/sky's vector.ts chord2. */
 function chord2Sql(lon1: string, lat1: string, lon2: string, lat2: string): string {
   const sx = `SIN((${lon1} - ${lon2}) * ${RAD} * 0.5e0)`;
   const sy = `SIN((${lat1} - ${lat2}) * ${RAD} * 0.5e0)`;

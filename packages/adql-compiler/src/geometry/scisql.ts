@@ -106,7 +106,7 @@ export function scisqlS2PtInBox(
  * Either orientation; the boundary is inclusive (a point on an edge's great circle is inside).
  *
  * Checked in scisql's order: the point NULL → 0; the point invalid → null; any vertex NULL → 0;
- * any vertex invalid → null. A degenerate polygon gives null (qserv/README §b; see polygon.ts
+ * any vertex invalid → null. A degenerate polygon gives null (qserv/README §b; see @qserv-tap/sky's polygon.ts
  * for where we put the threshold). A non-convex polygon is not detected, as in scisql: the
  * result is then the intersection of the edge half-spaces (use checkPolygon to refuse it).
  *
