@@ -4,6 +4,7 @@
  * demo catalog from an embedded DuckDB on http://127.0.0.1:8080/tap.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism, totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parseUrlPrefix } from "./url-fetch.js";
 
@@ -18,6 +19,40 @@ export interface MySqlConnectionConfig {
   database: string;
   /** Connections in the pool. */
   connectionLimit: number;
+  /** Seconds to open a connection (mysql2's connectTimeout). */
+  connectTimeoutSeconds?: number;
+  /** Seconds a query waits for a pooled connection before it is answered 503. */
+  acquireTimeoutSeconds?: number;
+  /** Queries that may wait for a pooled connection at once; more are answered 503 at once. */
+  queueLimit?: number;
+}
+
+/** The embedded DuckDB's resources (DuckDB's own defaults are 80% of RAM and 90% of free disk). */
+export interface DuckDbConfig {
+  /** The database file, or ":memory:". */
+  path: string;
+  /** DuckDB's memory_limit, a size such as "2GiB" (its buffer manager, shared by all queries). */
+  memoryLimit: string;
+  /** DuckDB's threads. */
+  threads: number;
+  /** Where DuckDB spills; empty: next to the file (DuckDB's own `<file>.tmp`), or a private directory under $TMPDIR. */
+  tempDirectory: string;
+  /** DuckDB's max_temp_directory_size: the disk a query may spill to, a size such as "4GiB". */
+  maxTempDirectorySize: string;
+}
+
+/** The HTTP server's protection against slow or idle clients, and how it stops. */
+export interface HttpConfig {
+  /** Seconds to receive a request's headers (Node's headersTimeout): a slowloris client is cut off. */
+  headersTimeoutSeconds: number;
+  /** Seconds to receive a whole request, uploads included (Node's requestTimeout). */
+  requestTimeoutSeconds: number;
+  /** Seconds an idle keep-alive connection is kept. */
+  keepAliveTimeoutSeconds: number;
+  /** Open connections; more are closed at once. */
+  maxConnections: number;
+  /** On SIGTERM: seconds that running sync responses get to finish before they are cut. */
+  shutdownGraceSeconds: number;
 }
 
 export interface Limits {
@@ -116,7 +151,8 @@ export interface Config {
   /** The service's public URL, ending in /tap: what capabilities and links say. */
   baseUrl: string;
   backend: BackendKind;
-  duckdb: { path: string };
+  duckdb: DuckDbConfig;
+  http: HttpConfig;
   mariadb: MySqlConnectionConfig;
   qserv: MySqlConnectionConfig;
   /** Felis YAML files describing the tables of the backend. */
@@ -137,7 +173,30 @@ const DEFAULT_MYSQL: MySqlConnectionConfig = {
   password: "",
   database: "tap",
   connectionLimit: 8,
+  connectTimeoutSeconds: 10,
+  acquireTimeoutSeconds: 10,
+  queueLimit: 64,
 };
+
+/**
+ * 2 GiB, or a quarter of the RAM when that is less: DuckDB's sorts, aggregates and joins spill to
+ * disk beyond it, so the limit sets their speed, not what they can do, and the rest of the
+ * machine keeps what a query must not take (Node's heap, the page cache, a colocated database).
+ */
+export function defaultDuckDbMemory(totalBytes = totalmem()): string {
+  return `${Math.floor(Math.min(2 * 1024 ** 3, totalBytes / 4) / 1024 ** 2)}MiB`;
+}
+
+export const DEFAULT_HTTP: HttpConfig = {
+  headersTimeoutSeconds: 20,
+  requestTimeoutSeconds: 300,
+  keepAliveTimeoutSeconds: 5,
+  maxConnections: 1024,
+  // Kubernetes kills a pod 30 s after SIGTERM by default: leave time to persist the jobs.
+  shutdownGraceSeconds: 25,
+};
+
+const SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 export const DEFAULT_LIMITS: Limits = {
   defaultMaxrec: 100_000,
@@ -300,7 +359,8 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     quotas?: Partial<Quotas>;
     mariadb?: Partial<MySqlConnectionConfig>;
     qserv?: Partial<MySqlConnectionConfig>;
-    duckdb?: { path?: string };
+    duckdb?: Partial<DuckDbConfig>;
+    http?: Partial<HttpConfig>;
   };
   const host = env.HOST || f.host || "127.0.0.1";
   const port = int(env.PORT, "PORT") ?? f.port ?? 8080;
@@ -375,9 +435,10 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     port,
     baseUrl,
     backend,
-    duckdb: { path: duckdbPath },
-    mariadb: mysqlUrl(env.TAP_MARIADB_URL, { ...DEFAULT_MYSQL, ...(f.mariadb ?? {}) }, "TAP_MARIADB_URL"),
-    qserv: mysqlUrl(env.TAP_QSERV_URL, { ...DEFAULT_MYSQL, port: 4040, database: "", ...(f.qserv ?? {}) }, "TAP_QSERV_URL"),
+    duckdb: duckdbFrom(f.duckdb ?? {}, env, cwd, fileDir, duckdbPath),
+    http: httpFrom(f.http ?? {}, env),
+    mariadb: poolFrom(mysqlUrl(env.TAP_MARIADB_URL, { ...DEFAULT_MYSQL, ...(f.mariadb ?? {}) }, "TAP_MARIADB_URL"), env, "mariadb"),
+    qserv: poolFrom(mysqlUrl(env.TAP_QSERV_URL, { ...DEFAULT_MYSQL, port: 4040, database: "", ...(f.qserv ?? {}) }, "TAP_QSERV_URL"), env, "qserv"),
     schemas,
     demo,
     limits,
@@ -386,6 +447,49 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     auth,
     quotas,
   };
+}
+
+function duckdbFrom(d: Partial<DuckDbConfig>, env: Env, cwd: string, fileDir: string, path: string): DuckDbConfig {
+  const memoryLimit = env.TAP_DUCKDB_MEMORY_LIMIT || d.memoryLimit || defaultDuckDbMemory();
+  const maxTempDirectorySize = env.TAP_DUCKDB_MAX_TEMP_SIZE || d.maxTempDirectorySize || "4GiB";
+  for (const [name, v] of [["duckdb.memoryLimit", memoryLimit], ["duckdb.maxTempDirectorySize", maxTempDirectorySize]] as const) {
+    if (!SIZE.test(v)) throw new ConfigError(`${name} must be a size such as 512MiB or 2GiB, not "${v}"`);
+  }
+  const threads = int(env.TAP_DUCKDB_THREADS, "TAP_DUCKDB_THREADS") ?? d.threads ?? availableParallelism();
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new ConfigError(`duckdb.threads must be a positive integer, not ${JSON.stringify(threads)}`);
+  const tempDirectory = env.TAP_DUCKDB_TEMP_DIR ? resolve(cwd, env.TAP_DUCKDB_TEMP_DIR) : d.tempDirectory ? resolve(fileDir, d.tempDirectory) : "";
+  return { path, memoryLimit, threads, tempDirectory, maxTempDirectorySize };
+}
+
+function httpFrom(h: Partial<HttpConfig>, env: Env): HttpConfig {
+  const http: HttpConfig = { ...DEFAULT_HTTP, ...h };
+  http.headersTimeoutSeconds = int(env.TAP_HTTP_HEADERS_TIMEOUT, "TAP_HTTP_HEADERS_TIMEOUT") ?? http.headersTimeoutSeconds;
+  http.requestTimeoutSeconds = int(env.TAP_HTTP_REQUEST_TIMEOUT, "TAP_HTTP_REQUEST_TIMEOUT") ?? http.requestTimeoutSeconds;
+  http.keepAliveTimeoutSeconds = int(env.TAP_HTTP_KEEPALIVE_TIMEOUT, "TAP_HTTP_KEEPALIVE_TIMEOUT") ?? http.keepAliveTimeoutSeconds;
+  http.maxConnections = int(env.TAP_HTTP_MAX_CONNECTIONS, "TAP_HTTP_MAX_CONNECTIONS") ?? http.maxConnections;
+  http.shutdownGraceSeconds = int(env.TAP_SHUTDOWN_GRACE, "TAP_SHUTDOWN_GRACE") ?? http.shutdownGraceSeconds;
+  for (const [k, v] of Object.entries(http)) {
+    if (typeof v !== "number" || !(v >= 0) || (k !== "shutdownGraceSeconds" && v < 1)) {
+      throw new ConfigError(`http.${k} must be a positive number, not ${JSON.stringify(v)}`);
+    }
+  }
+  // Node refuses a headersTimeout above requestTimeout.
+  if (http.headersTimeoutSeconds > http.requestTimeoutSeconds) http.headersTimeoutSeconds = http.requestTimeoutSeconds;
+  return http;
+}
+
+function poolFrom(c: MySqlConnectionConfig, env: Env, name: string): MySqlConnectionConfig {
+  const out = { ...c };
+  out.connectTimeoutSeconds = int(env.TAP_DB_CONNECT_TIMEOUT, "TAP_DB_CONNECT_TIMEOUT") ?? out.connectTimeoutSeconds;
+  out.acquireTimeoutSeconds = int(env.TAP_DB_ACQUIRE_TIMEOUT, "TAP_DB_ACQUIRE_TIMEOUT") ?? out.acquireTimeoutSeconds;
+  out.queueLimit = int(env.TAP_DB_QUEUE_LIMIT, "TAP_DB_QUEUE_LIMIT") ?? out.queueLimit;
+  for (const k of ["connectionLimit", "connectTimeoutSeconds", "acquireTimeoutSeconds", "queueLimit"] as const) {
+    const v = out[k];
+    if (v !== undefined && (typeof v !== "number" || !(v >= 0) || (k !== "queueLimit" && v <= 0))) {
+      throw new ConfigError(`${name}.${k} must be a positive number, not ${JSON.stringify(v)}`);
+    }
+  }
+  return out;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);

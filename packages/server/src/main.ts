@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { ConfigError, loadConfig } from "./config.js";
-import { openService } from "./server.js";
+import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./server.js";
 
 const USAGE = `usage:
   tap-server serve
@@ -18,50 +18,92 @@ TAP_SCHEMAS, TAP_DEMO, TAP_DEFAULT_MAXREC, TAP_HARD_MAXREC, TAP_SYNC_TIMEOUT, TA
 TAP_UPLOAD_MAX_ROWS, TAP_UPLOAD_MAX_TABLES, TAP_UPLOAD_URLS, TAP_UPLOAD_URL_ALLOW, TAP_UPLOAD_URL_TIMEOUT,
 TAP_UPLOAD_URL_CONNECT_TIMEOUT, TAP_ASYNC_DIR, TAP_ASYNC_CONCURRENCY,
 TAP_ASYNC_EXECUTION_DURATION, TAP_ASYNC_MAX_EXECUTION_DURATION, TAP_ASYNC_DESTRUCTION,
-TAP_ASYNC_OWNER_HEADER (see README.md).`;
+TAP_ASYNC_OWNER_HEADER, TAP_DUCKDB_MEMORY_LIMIT, TAP_DUCKDB_MAX_TEMP_SIZE, TAP_DUCKDB_THREADS,
+TAP_DUCKDB_TEMP_DIR, TAP_DB_CONNECT_TIMEOUT, TAP_DB_ACQUIRE_TIMEOUT, TAP_DB_QUEUE_LIMIT,
+TAP_HTTP_HEADERS_TIMEOUT, TAP_HTTP_REQUEST_TIMEOUT, TAP_HTTP_KEEPALIVE_TIMEOUT,
+TAP_HTTP_MAX_CONNECTIONS, TAP_SHUTDOWN_GRACE (see README.md).
 
-/** The database could not be reached at start-up: a message for the operator, not a stack trace. */
-class DatabaseUnavailableError extends Error {}
+A database that cannot be reached at start does not stop it: requests get a 503 until it answers.
+Exit status: 2 for a configuration error (also a user, password or database that the database
+refuses), 1 for other failures; on SIGTERM, 0 after running responses finish.`;
 
-function whereIs(config: ReturnType<typeof loadConfig>): string {
-  if (config.backend === "duckdb") return `the DuckDB file ${config.duckdb.path}`;
-  const c = config[config.backend];
-  return `the ${config.backend === "qserv" ? "Qserv czar" : "MariaDB"} at ${c.host}:${c.port}/${c.database} (user ${c.user})`;
-}
-
+/**
+ * `serve`: the service on node:http with timeouts against slow and idle clients, started even
+ * when its database cannot be reached (requests get a 503 until it answers), and stopped on
+ * SIGTERM or SIGINT gracefully: no new requests, those running get shutdownGraceSeconds to
+ * finish, then the async jobs are persisted and the databases closed; exit 0.
+ */
 async function serve(): Promise<void> {
   const config = loadConfig();
-  let service;
-  try {
-    service = await openService(config);
-  } catch (e) {
-    // A connection that fails (refused, unknown host, timeout, access denied, unknown database) is
-    // the operator's to fix; anything else is ours and keeps its stack.
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ECONNRESET|ER_ACCESS_DENIED_ERROR|ER_BAD_DB_ERROR|ER_DBACCESS_DENIED_ERROR)$/.test(code)) {
-      throw new DatabaseUnavailableError(`cannot open ${whereIs(config)}: ${(e as Error).message}`);
-    }
-    throw e;
-  }
-  const server = createServer(service.app.callback());
+  const log = (m: string) => console.error(m);
+  const launched = await launchService(config, { log });
+  const { http } = config;
+  const server = createServer(
+    {
+      headersTimeout: http.headersTimeoutSeconds * 1000,
+      requestTimeout: http.requestTimeoutSeconds * 1000,
+      keepAliveTimeout: http.keepAliveTimeoutSeconds * 1000,
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, http.headersTimeoutSeconds * 500),
+    },
+    launched.handler,
+  );
+  server.maxConnections = http.maxConnections;
   server.listen(config.port, config.host);
   await once(server, "listening");
   const url = config.baseUrl;
-  const refused = service.features.refused.map((r) => r.feature.form);
-  console.log(`TAP service (${service.deps.backend.description}) at ${url}`);
-  if (refused.length > 0) console.log(`ADQL features not available on this backend: ${refused.join(", ")}`);
+  const backendName = (s: Service) => (s.deps.backend as { location?: string }).location ?? s.deps.backend.description;
+  const announce = (service: Service) => {
+    const refused = service.features.refused.map((r) => r.feature.form);
+    if (refused.length > 0) console.log(`ADQL features not available on this backend: ${refused.join(", ")}`);
+  };
+  const open = launched.current();
+  console.log(`TAP service (${open ? backendName(open) : whereIs(config)}) at ${url}`);
+  if (open) announce(open);
+  else void launched.ready.then(announce);
   const sample =
-    service.deps.config.demo && service.deps.backend.kind === "duckdb"
+    config.demo && config.backend === "duckdb"
       ? "SELECT TOP 5 star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 1))"
       : "SELECT TOP 10 table_name, description FROM TAP_SCHEMA.tables";
   console.log(`Try:\n  curl -s '${url}/sync' --data-urlencode LANG=ADQL --data-urlencode RESPONSEFORMAT=csv \\\n    --data-urlencode "QUERY=${sample}"`);
-  const stop = () => {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second signal: no more grace.
+      server.closeAllConnections();
+      return;
+    }
+    stopping = true;
+    launched.stopAccepting();
     server.close();
-    server.closeAllConnections();
-    void service.close().finally(() => process.exit(0));
+    server.closeIdleConnections();
+    const running = launched.inFlight();
+    if (running > 0) log(`${signal}: waiting up to ${http.shutdownGraceSeconds} s for ${running} running request(s)`);
+    let grace: NodeJS.Timeout | undefined;
+    const cut = new Promise<void>((resolve) => {
+      grace = setTimeout(() => {
+        const left = launched.inFlight();
+        if (left > 0) log(`${signal}: cutting ${left} request(s) still running after ${http.shutdownGraceSeconds} s`);
+        resolve();
+      }, http.shutdownGraceSeconds * 1000);
+    });
+    void Promise.race([launched.drained(), cut])
+      .then(async () => {
+        clearTimeout(grace);
+        // Cutting a response closes its socket, which aborts its query (and kills it on MariaDB).
+        server.closeAllConnections();
+        await launched.close();
+      })
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          log(`tap-server: while stopping: ${(e as Error)?.stack ?? String(e)}`);
+          process.exit(1);
+        },
+      );
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -91,9 +133,9 @@ async function main(argv: string[]): Promise<number> {
       console.error(`tap-server: ${(e as Error).message}`);
       return 2;
     }
-    if (e instanceof DatabaseUnavailableError) {
+    if (e instanceof DatabaseConfigurationError) {
       console.error(`tap-server: ${e.message}`);
-      return 1;
+      return 2;
     }
     console.error(`tap-server: ${(e as Error)?.stack ?? String(e)}`);
     return 1;

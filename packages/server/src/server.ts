@@ -2,7 +2,12 @@
  * Opening a service from its configuration: the backend, the catalog (Felis files, the demo, and
  * schemas stored by the loader), TAP_SCHEMA, the probed ADQL features, the examples.
  */
-import type { Backend } from "./backends/backend.js";
+import { BackendError, type Backend } from "./backends/backend.js";
+import { isConfigurationError, isUnreachable } from "./backends/mariadb.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorDocument } from "@qserv-tap/votable";
+import { VOTABLE_CONTENT_TYPE, type TapError } from "./errors.js";
+import { availabilityXml, publicCause, XML_CONTENT_TYPE } from "./routes/vosi.js";
 import { DuckDbBackend } from "./backends/duckdb.js";
 import { combineCatalogs, writeTapSchema } from "./catalog.js";
 import { loadFelis, type Catalog } from "./compiler-extras.js";
@@ -28,10 +33,16 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/** DuckDB's resource settings from the configuration (the path aside). */
+function duckResources(config: Config) {
+  const { memoryLimit, threads, tempDirectory, maxTempDirectorySize } = config.duckdb;
+  return { memoryLimit, threads, tempDirectory, maxTempDirectorySize };
+}
+
 export async function openBackend(config: Config): Promise<Backend> {
   switch (config.backend) {
     case "duckdb":
-      return DuckDbBackend.open(config.duckdb.path);
+      return DuckDbBackend.open(config.duckdb.path, duckResources(config));
     case "mariadb": {
       const { MariaDbBackend } = await import("./backends/mariadb.js");
       return MariaDbBackend.open(config.mariadb);
@@ -50,8 +61,25 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
 }
 
 export async function openService(config: Config, options: { log?: (m: string) => void; backend?: Backend } = {}): Promise<Service> {
-  const log = options.log ?? ((m: string) => console.error(m));
   const backend = options.backend ?? (await openBackend(config));
+  const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager } = {};
+  try {
+    return await openOn(backend, config, options.log ?? ((m: string) => console.error(m)), opened);
+  } catch (e) {
+    // A database that went away half-way: what was opened is closed, so that a retry starts afresh.
+    await opened.jobs?.close().catch(() => {});
+    if (opened.tapSchemaStore && (opened.tapSchemaStore as Backend) !== backend) await opened.tapSchemaStore.close().catch(() => {});
+    if (!options.backend) await backend.close().catch(() => {});
+    throw e;
+  }
+}
+
+async function openOn(
+  backend: Backend,
+  config: Config,
+  log: (m: string) => void,
+  opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager },
+): Promise<Service> {
   const catalogs: Catalog[] = [];
   const demo = config.demo && backend instanceof DuckDbBackend;
   if (demo) catalogs.push(loadFelis(DEMO_SCHEMA_PATH));
@@ -64,8 +92,11 @@ export async function openService(config: Config, options: { log?: (m: string) =
   }
   const catalog = combineCatalogs(catalogs);
   if (demo && (await ensureDemo(backend, catalog))) log("generated the demo catalog");
-  const tapSchemaStore = backend instanceof DuckDbBackend ? backend : await DuckDbBackend.open(":memory:");
+  const tapSchemaStore = backend instanceof DuckDbBackend ? backend : await DuckDbBackend.open(":memory:", duckResources(config));
+  if ((tapSchemaStore as Backend) !== backend) opened.tapSchemaStore = tapSchemaStore;
   await writeTapSchema(tapSchemaStore, catalog);
+  // Set-up is done: from here on the DuckDB that serves queries reads and writes no file.
+  await tapSchemaStore.lockDown();
   const deps: ServiceDeps = {
     config,
     backend,
@@ -75,6 +106,9 @@ export async function openService(config: Config, options: { log?: (m: string) =
     examples: [...(demo ? DEMO_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
   };
   const features = await probeFeatures(backend);
+  // A probe refused because the database went away says nothing about the feature: open again later.
+  const lost = features.refused.find((r) => /cannot be reached|went away|did not accept a connection/.test(r.reason));
+  if (lost) throw new BackendError(lost.reason, 503, "TAP_DATABASE_UNAVAILABLE");
   deps.unavailableFunctions = unavailableFunctions(features);
   const results = new LocalDirResultStore(join(config.async.dir, "results"));
   const jobs = new JobManager({
@@ -86,6 +120,7 @@ export async function openService(config: Config, options: { log?: (m: string) =
     quotas: config.quotas,
     log,
   });
+  opened.jobs = jobs;
   const recovered = await jobs.start();
   if (recovered.resumed + recovered.failed + recovered.destroyed + recovered.requeued > 0) {
     log(
@@ -103,6 +138,158 @@ export async function openService(config: Config, options: { log?: (m: string) =
       await jobs.close();
       await backend.close();
       if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
+    },
+  };
+}
+
+/** The database refuses the configured user or database: no retry mends that (exit 2). */
+export class DatabaseConfigurationError extends Error {
+  override name = "DatabaseConfigurationError";
+}
+
+/** Where the configured database is, for the operator's messages (no password). */
+export function whereIs(config: Config): string {
+  if (config.backend === "duckdb") return `the DuckDB file ${config.duckdb.path}`;
+  const c = config[config.backend];
+  return `the ${config.backend === "qserv" ? "Qserv czar" : "MariaDB"} at ${c.host}:${c.port}/${c.database} (user ${c.user})`;
+}
+
+/** What a client may read about the configured database: no user, no file path. */
+function publicName(config: Config): string {
+  if (config.backend === "duckdb") return "embedded DuckDB";
+  const c = config[config.backend];
+  return `${config.backend === "qserv" ? "Qserv" : "MariaDB"} at ${c.host}:${c.port}${config.backend === "qserv" ? "" : `/${c.database}`}`;
+}
+
+export interface Launched {
+  /** The request handler for node:http: the service once open, a 503 before, and while stopping. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The service, once open. */
+  current(): Service | undefined;
+  /** Resolves when the service is open (at once, or when the database comes back). */
+  ready: Promise<Service>;
+  /** Requests that arrive from now on get a 503 (the server is stopping); those running go on. */
+  stopAccepting(): void;
+  /** Requests whose response has not ended. */
+  inFlight(): number;
+  /** Resolves when no request is in flight. */
+  drained(): Promise<void>;
+  /** Stops opening, and closes the service (async jobs persisted, databases closed). */
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  log?: (m: string) => void;
+  /** Waits between attempts to open the database: the first, doubling up to the last (ms). */
+  retryMs?: { first: number; max: number };
+}
+
+/**
+ * Opens the service, and keeps serving when the database cannot be reached at start: requests
+ * get a 503 with Retry-After and /availability says why, while the opening is tried again with a
+ * backoff, until it succeeds. A database that refuses the configured user or database, and any
+ * error that is not the database's absence, is thrown (the service does not start).
+ */
+export async function launchService(config: Config, options: LaunchOptions = {}): Promise<Launched> {
+  const log = options.log ?? ((m: string) => console.error(m));
+  const retry = options.retryMs ?? { first: 1000, max: 30_000 };
+  let service: Service | undefined;
+  let stopping = false;
+  let closed = false;
+  let cause = "";
+  let nextAttempt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
+  let onDrained: (() => void)[] = [];
+  let serviceHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let resolveReady!: (s: Service) => void;
+  const ready = new Promise<Service>((r) => (resolveReady = r));
+
+  const attempt = async (): Promise<"open" | "retry"> => {
+    try {
+      service = await openService(config, { log });
+    } catch (e) {
+      if (config.backend !== "duckdb" && isConfigurationError(e)) {
+        throw new DatabaseConfigurationError(`cannot open ${whereIs(config)}: ${(e as Error).message}`);
+      }
+      if (config.backend === "duckdb" || !(isUnreachable(e) || (e as TapError).code === "TAP_DATABASE_UNAVAILABLE")) throw e;
+      cause = publicCause(e);
+      return "retry";
+    }
+    serviceHandler = service.app.callback();
+    resolveReady(service);
+    return "open";
+  };
+
+  const schedule = (delay: number) => {
+    nextAttempt = Date.now() + delay;
+    timer = setTimeout(() => {
+      void attempt().then(
+        (r) => {
+          if (closed) return;
+          if (r === "open") log(`${whereIs(config)} answers: the service is open`);
+          else schedule(Math.min(delay * 2, retry.max));
+        },
+        (e: unknown) => {
+          // Now reachable but refusing (a changed password): say so, and keep trying.
+          log(`cannot open ${whereIs(config)}: ${(e as Error)?.message ?? String(e)}`);
+          cause = publicCause(e);
+          if (!closed) schedule(retry.max);
+        },
+      );
+    }, delay);
+  };
+
+  if ((await attempt()) === "retry") {
+    log(`cannot reach ${whereIs(config)} (${cause}): serving 503 until it answers, trying again with a backoff`);
+    schedule(retry.first);
+  }
+
+  const retryAfter = () => Math.max(1, Math.ceil((nextAttempt - Date.now()) / 1000));
+  const unavailable = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (!stopping && /\/availability\/?$/.test(path) && req.method === "GET") {
+      res.writeHead(200, { "Content-Type": XML_CONTENT_TYPE });
+      res.end(
+        availabilityXml(false, `The service is starting: the ${publicName(config)} cannot be reached (${cause}); it is tried again in ${retryAfter()} s.`),
+      );
+      return;
+    }
+    const message = stopping
+      ? "The service is stopping: try again in a moment"
+      : `The service is not available: the ${publicName(config)} cannot be reached (${cause})`;
+    res.writeHead(503, { "Content-Type": VOTABLE_CONTENT_TYPE, "Retry-After": String(stopping ? 5 : retryAfter()), ...(stopping ? { Connection: "close" } : {}) });
+    res.end(errorDocument(message));
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    inFlight++;
+    res.once("close", () => {
+      inFlight--;
+      if (inFlight === 0) {
+        const waiting = onDrained;
+        onDrained = [];
+        for (const f of waiting) f();
+      }
+    });
+    if (stopping) res.shouldKeepAlive = false;
+    if (stopping || !serviceHandler) unavailable(req, res);
+    else serviceHandler(req, res);
+  };
+
+  return {
+    handler,
+    current: () => service,
+    ready,
+    stopAccepting() {
+      stopping = true;
+    },
+    inFlight: () => inFlight,
+    drained: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => onDrained.push(r))),
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await service?.close();
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { Field } from "@qserv-tap/votable";
+import { TapError } from "../errors.js";
 
 /** Rows of a running query, as arrays in SQL column order. Closing cancels the query. */
 export interface RowCursor extends AsyncIterable<unknown[]> {
@@ -76,12 +77,14 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-export class BackendError extends Error {
+/**
+ * A database condition with the status the client gets: a TapError, so that the query's error
+ * handling passes it on as it is. `retryAfter`, when set, is sent as Retry-After (a 503 that is
+ * expected to pass: the pool is busy, the database is down).
+ */
+export class BackendError extends TapError {
   override name = "BackendError";
-  constructor(
-    message: string,
-    readonly status = 500,
-  ) {
-    super(message);
+  constructor(message: string, status = 500, code = "TAP_DATABASE_ERROR", retryAfter?: number) {
+    super(status, message, code, retryAfter);
   }
 }

@@ -2,8 +2,9 @@
  * The embedded DuckDB backend: one database (a file, or in memory), one connection per session,
  * scisql's functions registered as DuckDB scalar functions, streaming results chunk by chunk.
  */
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { DuckDBConnection, DuckDBListType, DuckDBValue } from "@duckdb/node-api";
 import {
   BIGINT,
@@ -20,7 +21,9 @@ import {
 import type { Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
 import { parseDaliTimestamp, timestampMicros } from "../timestamp.js";
-import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";
+import type { DuckDbConfig } from "../config.js";
+import { BackendError, type Backend, type RowCursor, type Session, type UploadTable } from "./backend.js";
+import "./duckdb-text.js";
 
 export function quoteDuck(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -54,6 +57,31 @@ export function duckType(f: { datatype: string; arraysize?: string | null; xtype
   return `${scalar}[]`;
 }
 
+/** The resources of one DuckDB instance; what is not given keeps DuckDB's default (the loader's, the tests'). */
+export type DuckDbResources = Partial<Omit<DuckDbConfig, "path">>;
+
+/**
+ * DuckDB's "Out of Memory Error" (its memory_limit, or max_temp_directory_size, was reached) as
+ * the service's answer: the advice DuckDB appends (raise the limit) is the operator's to take,
+ * not the client's. 503: the limit is shared by every running query, so the same query may pass
+ * when the service is less busy.
+ */
+export function duckDbResourceError(e: unknown, resources: DuckDbResources = {}): BackendError | undefined {
+  const message = (e as Error)?.message ?? "";
+  if (!/^Out of Memory Error:/.test(message)) return undefined;
+  const first = message.split("\n")[0]!.replace(/^Out of Memory Error:\s*/, "");
+  const limits = [
+    resources.memoryLimit ? `${resources.memoryLimit} of memory` : undefined,
+    resources.maxTempDirectorySize ? `${resources.maxTempDirectorySize} of temporary disk` : undefined,
+  ].filter((x) => x !== undefined);
+  return new BackendError(
+    `The query used too much memory: it needs more than the database allows all running queries together` +
+      `${limits.length > 0 ? ` (${limits.join(" and ")})` : ""}; ask for fewer rows or columns, or try again later (${first})`,
+    503,
+    "TAP_QUERY_TOO_LARGE",
+  );
+}
+
 /** DuckDB names its error class at the start of the message. */
 export function isDuckDbValueError(e: unknown): boolean {
   return /^(Conversion|Out of Range|Invalid Input) Error:/.test((e as Error)?.message ?? "");
@@ -68,21 +96,64 @@ export class DuckDbBackend implements Backend {
   /** Sessions not yet released (for tests and monitoring). */
   activeSessions = 0;
 
+  /** Where the database is, for the operator (the start-up line); `description` is public and says less. */
+  readonly location: string;
+  private locked = false;
+
   private constructor(
     readonly instance: DuckDBInstance,
     /** A connection kept open for setup, metadata and health checks. */
     readonly main: DuckDBConnection,
     path: string,
+    readonly resources: DuckDbResources,
+    /** A spill directory of our own, removed at close. */
+    private readonly ownTemp: string | undefined,
   ) {
-    this.description = path === ":memory:" ? "embedded DuckDB (in memory)" : `embedded DuckDB (${path})`;
+    this.description = path === ":memory:" ? "embedded DuckDB (in memory)" : "embedded DuckDB";
+    this.location = path === ":memory:" ? "embedded DuckDB (in memory)" : `embedded DuckDB (${path})`;
   }
 
-  static async open(path: string): Promise<DuckDbBackend> {
+  /**
+   * Opens the database with external access on: the loader and the demo generator read and write
+   * files through it. A server calls lockDown() once its set-up is done.
+   */
+  static async open(path: string, resources: DuckDbResources = {}): Promise<DuckDbBackend> {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    const main = await instance.connect();
-    await registerScisqlFunctions(main);
-    return new DuckDbBackend(instance, main, path);
+    const options: Record<string, string> = {};
+    if (resources.memoryLimit) options.memory_limit = resources.memoryLimit;
+    if (resources.threads) options.threads = String(resources.threads);
+    if (resources.maxTempDirectorySize) options.max_temp_directory_size = resources.maxTempDirectorySize;
+    let ownTemp: string | undefined;
+    if (resources.tempDirectory) {
+      options.temp_directory = resources.tempDirectory;
+    } else if (path === ":memory:" && resources.maxTempDirectorySize) {
+      // DuckDB's default for an in-memory database is ./.tmp, which every in-memory instance of
+      // the working directory would share (and remove at its close).
+      ownTemp = mkdtempSync(join(tmpdir(), "tap-duckdb-"));
+      options.temp_directory = ownTemp;
+    }
+    try {
+      const instance = await DuckDBInstance.create(path, options);
+      const main = await instance.connect();
+      await registerScisqlFunctions(main);
+      return new DuckDbBackend(instance, main, path, resources, ownTemp);
+    } catch (e) {
+      if (ownTemp) rmSync(ownTemp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * From here on no query reads or writes a file (read_csv, COPY, ATTACH, extensions) and no
+   * setting changes (SET memory_limit): DuckDB applies both to every connection of the instance,
+   * and neither can be undone, so the queries that clients send cannot either. Spilling to the
+   * temporary directory goes on.
+   */
+  async lockDown(): Promise<void> {
+    if (this.locked) return;
+    await this.main.run("SET enable_external_access = false");
+    await this.main.run("SET lock_configuration = true");
+    this.locked = true;
   }
 
   async run(sql: string): Promise<void> {
@@ -104,7 +175,7 @@ export class DuckDbBackend implements Backend {
   async session(): Promise<Session> {
     const conn = await this.instance.connect();
     this.activeSessions++;
-    return new DuckDbSession(conn, () => ++this.uploadCounter, () => this.activeSessions--);
+    return new DuckDbSession(conn, () => ++this.uploadCounter, () => this.activeSessions--, this.resources);
   }
 
   isQueryValueError(e: unknown): boolean {
@@ -118,6 +189,7 @@ export class DuckDbBackend implements Backend {
   async close(): Promise<void> {
     this.main.closeSync();
     this.instance.closeSync();
+    if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
   }
 }
 
@@ -128,6 +200,7 @@ class DuckDbSession implements Session {
     private readonly conn: DuckDBConnection,
     private readonly nextId: () => number,
     private readonly onRelease: () => void,
+    private readonly resources: DuckDbResources,
   ) {}
 
   async createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]> {
@@ -163,6 +236,7 @@ class DuckDbSession implements Session {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     let result;
+    const resources = this.resources;
     try {
       result = await conn.stream(sql);
       starting = false;
@@ -171,7 +245,7 @@ class DuckDbSession implements Session {
       starting = false;
       signal?.removeEventListener("abort", onAbort);
       if (signal?.aborted) conn.interrupt();
-      throw e;
+      throw duckDbResourceError(e, resources) ?? e;
     }
     let closed = false;
     const close = async () => {
@@ -188,6 +262,8 @@ class DuckDbSession implements Session {
             if (closed) break;
             for (const row of rows) yield row as unknown[];
           }
+        } catch (e) {
+          throw duckDbResourceError(e, resources) ?? e;
         } finally {
           await close();
         }

@@ -7,7 +7,7 @@ import mysql from "mysql2";
 import type { Field } from "@qserv-tap/votable";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import type { Backend, RowCursor, Session, UploadTable } from "./backend.js";
+import { BackendError, type Backend, type RowCursor, type Session, type UploadTable } from "./backend.js";
 
 export function quoteMy(name: string): string {
   return "`" + name.replaceAll("`", "``") + "`";
@@ -103,7 +103,17 @@ function cell(v: unknown, f: Field): unknown {
 }
 
 const VALUE_ERRNOS = new Set([
+  1116, // ER_TOO_MANY_TABLES: a join or UNION of more tables than MariaDB allows
+  1210, // ER_WRONG_ARGUMENTS
+  1242, // ER_SUBQUERY_NO_1_ROW: a scalar subquery that returns several rows
   1264, // ER_WARN_DATA_OUT_OF_RANGE
+  1367, // ER_ILLEGAL_VALUE_FOR_TYPE: 1e400
+  1425, // ER_TOO_BIG_SCALE
+  1426, // ER_TOO_BIG_PRECISION
+  1427, // ER_M_BIGGER_THAN_D
+  1441, // ER_DATETIME_FUNCTION_OVERFLOW
+  1582, // ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT
+  1583, // ER_WRONG_PARAMETERS_TO_NATIVE_FCT
   1292, // ER_TRUNCATED_WRONG_VALUE
   1365, // ER_DIVISION_BY_ZERO
   1366, // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
@@ -117,6 +127,53 @@ export function isMariaDbValueError(e: unknown): boolean {
   return typeof errno === "number" && VALUE_ERRNOS.has(errno);
 }
 
+/** The client's errors (Node's, mysql2's) and the server's errnos that mean the database is not there, or went away. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "ER_NORMAL_SHUTDOWN",
+  "ER_SHUTDOWN_COMPLETE",
+]);
+
+/** Whether an error says that the database cannot be reached or went away (as opposed to refusing the query, or us). */
+export function isUnreachable(e: unknown): boolean {
+  const err = e as { code?: unknown; fatal?: unknown; message?: unknown };
+  if (typeof err?.code === "string" && UNREACHABLE_CODES.has(err.code)) return true;
+  // mysql2 marks errors after which the connection is unusable; "closed state": a command on a connection that died idle.
+  return err?.fatal === true || /closed state|Connection lost|Pool is closed/.test(String(err?.message ?? ""));
+}
+
+/** Errors that no retry mends: the operator's configuration (user, password, database) is wrong. */
+const CONFIGURATION_CODES = new Set(["ER_ACCESS_DENIED_ERROR", "ER_BAD_DB_ERROR", "ER_DBACCESS_DENIED_ERROR", "ER_NOT_SUPPORTED_AUTH_MODE", "ER_HOST_NOT_PRIVILEGED"]);
+
+export function isConfigurationError(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === "string" && CONFIGURATION_CODES.has(code);
+}
+
+/** KILL QUERY attempts, about 2 minutes of a database that does not answer (5 s each, and the waits between). */
+const KILL_ATTEMPTS = 12;
+
+/** Seconds that a client told "the database is unavailable" is asked to wait (Retry-After). */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/** A database that cannot be reached or went away, as a 503 that names it and the cause. */
+export function unavailable(e: unknown, description: string, during: string): BackendError {
+  const cause = (e as Error)?.message ?? String(e);
+  return new BackendError(`The ${description} ${during}: ${cause}`, 503, "TAP_DATABASE_UNAVAILABLE", UNAVAILABLE_RETRY_SECONDS);
+}
+
 export class MariaDbBackend implements Backend {
   readonly kind: "mariadb" | "qserv" = "mariadb";
   readonly dialect: Dialect = "mysql";
@@ -127,18 +184,33 @@ export class MariaDbBackend implements Backend {
   private counter = 0;
   /** Every SQL statement sent, for tests (Qserv stand-in). */
   onSql?: (sql: string) => void;
+  /** Sessions waiting for a pooled connection. */
+  private waiting = 0;
+  private readonly acquireTimeoutMs: number;
+  private readonly queueLimit: number;
 
   protected constructor(
     readonly pool: mysql.Pool,
     readonly config: MySqlConnectionConfig,
   ) {
     this.description = `MariaDB at ${config.host}:${config.port}/${config.database}`;
+    this.acquireTimeoutMs = (config.acquireTimeoutSeconds ?? 10) * 1000;
+    this.queueLimit = config.queueLimit ?? 64;
   }
 
   static async open(config: MySqlConnectionConfig): Promise<MariaDbBackend> {
     const b = new MariaDbBackend(MariaDbBackend.createPool(config), config);
-    await b.ping();
+    await b.ping().catch(async (e: unknown) => {
+      await b.close();
+      throw e;
+    });
     return b;
+  }
+
+  /** The pool's connections: open, idle, and requests waiting for one (for tests and monitoring). */
+  poolCounts(): { all: number; free: number; waiting: number } {
+    const p = this.pool as unknown as { _allConnections: { length: number }; _freeConnections: { length: number } };
+    return { all: p._allConnections.length, free: p._freeConnections.length, waiting: this.waiting };
   }
 
   /**
@@ -146,15 +218,34 @@ export class MariaDbBackend implements Backend {
    * connection is busy, and the abandoned query would run on until one came free.
    */
   async killQuery(threadId: number): Promise<void> {
+    // A database that hangs (or restarts) cannot be told at once; the query would run on once it
+    // is back, so keep trying while the failure is the connection's. ER_NO_SUCH_THREAD: it ended.
+    let delay = 500;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.once(`KILL QUERY ${threadId}`, 5000);
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code === "ER_NO_SUCH_THREAD" || !isUnreachable(e) || attempt >= KILL_ATTEMPTS) return;
+        await new Promise((r) => setTimeout(r, delay).unref());
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  /** One statement on a connection of its own, outside the pool. */
+  private async once(sql: string, timeoutMs: number): Promise<unknown> {
     const c = mysql.createConnection({
       host: this.config.host,
       port: this.config.port,
       user: this.config.user,
       password: this.config.password,
-      connectTimeout: 5000,
+      connectTimeout: timeoutMs,
     });
+    // An error on this throwaway connection (the database went away) must not be unhandled.
+    c.on("error", () => {});
     try {
-      await q(c, `KILL QUERY ${threadId}`);
+      return await q(c, sql);
     } finally {
       c.destroy();
     }
@@ -168,6 +259,7 @@ export class MariaDbBackend implements Backend {
       password: config.password,
       ...(config.database ? { database: config.database } : {}),
       connectionLimit: config.connectionLimit,
+      connectTimeout: (config.connectTimeoutSeconds ?? 10) * 1000,
       // Every ad-hoc query is a new prepared statement: keep few per connection, well under the
       // server's max_prepared_stmt_count (16382 for all connections together).
       maxPreparedStatements: 32,
@@ -187,10 +279,58 @@ export class MariaDbBackend implements Backend {
     }
   }
 
+  /**
+   * A pooled connection, waited for at most acquireTimeoutSeconds, with at most queueLimit
+   * requests waiting: a database that is slow, or a pool taken by long queries, is answered with
+   * a 503 and Retry-After instead of a request that waits without end.
+   */
+  private acquire(): Promise<Conn> {
+    const { all, free } = this.poolCounts();
+    const busy = all - free >= this.config.connectionLimit;
+    if (busy && this.waiting >= this.queueLimit) {
+      return Promise.reject(
+        new BackendError(
+          `All ${this.config.connectionLimit} connections to the database are busy and ${this.waiting} queries are waiting for one: try again later`,
+          503,
+          "TAP_DATABASE_BUSY",
+          UNAVAILABLE_RETRY_SECONDS,
+        ),
+      );
+    }
+    this.waiting++;
+    return new Promise<Conn>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        this.waiting--;
+        reject(
+          new BackendError(
+            busy
+              ? `No connection to the database came free within ${this.acquireTimeoutMs / 1000} s (all ${this.config.connectionLimit} are busy): try again later`
+              : `The ${this.description} did not accept a connection within ${this.acquireTimeoutMs / 1000} s`,
+            503,
+            busy ? "TAP_DATABASE_BUSY" : "TAP_DATABASE_UNAVAILABLE",
+            UNAVAILABLE_RETRY_SECONDS,
+          ),
+        );
+      }, this.acquireTimeoutMs);
+      this.pool.getConnection((err, c) => {
+        if (settled) {
+          // Too late for the request that asked: back to the pool.
+          if (!err) c.release();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        this.waiting--;
+        if (err) reject(isUnreachable(err) ? unavailable(err, this.description, "cannot be reached") : err);
+        else resolve(c);
+      });
+    });
+  }
+
   async session(): Promise<Session> {
-    const conn = await new Promise<Conn>((resolve, reject) =>
-      this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c))),
-    );
+    const conn = await this.acquire();
     return new MariaDbSession(this, conn, () => ++this.counter);
   }
 
@@ -199,7 +339,11 @@ export class MariaDbBackend implements Backend {
   }
 
   async ping(): Promise<void> {
-    await q(this.pool, "SELECT 1");
+    const { all, free } = this.poolCounts();
+    // With every pooled connection taken by queries, a ping through the pool would wait for
+    // them, and the database would look unavailable while it is only busy.
+    if (free === 0 && all >= this.config.connectionLimit) await this.once("SELECT 1", (this.config.connectTimeoutSeconds ?? 10) * 1000);
+    else await q(this.pool, "SELECT 1");
   }
 
   async close(): Promise<void> {
@@ -207,8 +351,31 @@ export class MariaDbBackend implements Backend {
   }
 }
 
+/**
+ * An error that names an upload's temporary table (`tap`.`tap_upload_3_mine`) names it as the
+ * query does (TAP_UPLOAD.mine): the internal name means nothing to the client.
+ */
+export function renameUploads(e: unknown, names: ReadonlyMap<string, string>): unknown {
+  if (names.size === 0 || !(e instanceof Error)) return e;
+  let message = e.message;
+  for (const [sqlName, tapName] of names) {
+    message = message.replace(new RegExp("(`[^`]*`\\.)?`?" + sqlName + "`?", "gi"), tapName);
+  }
+  if (message === e.message) return e;
+  e.message = message;
+  const sql = e as { sqlMessage?: string };
+  if (typeof sql.sqlMessage === "string") sql.sqlMessage = message;
+  return e;
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
 class MariaDbSession implements Session {
   private temps: string[] = [];
+  /** Temporary table name -> TAP_UPLOAD.name. */
+  readonly uploadNames = new Map<string, string>();
   private released = false;
   private broken = false;
   constructor(
@@ -224,13 +391,23 @@ class MariaDbSession implements Session {
     // binary collation makes = and ORDER BY on it case- and accent-sensitive, as ADQL means them.
     const create = `CREATE TEMPORARY TABLE ${quoteMy(name)} (${cols.join(", ")}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
     this.backend.onSql?.(create);
-    await q(this.conn, create);
-    this.temps.push(name);
-    const insert = `INSERT INTO ${quoteMy(name)} VALUES `;
-    const tuple = `(${table.fields.map(() => "?").join(", ")})`;
-    const batches = new InsertBatches((rows) => q(this.conn, insert + rows.map(() => tuple).join(", "), rows.flat()).then(() => undefined));
-    for await (const row of table.rows) await batches.add(table.fields.map((f, i) => cell(row[i], f)));
-    await batches.flush();
+    this.uploadNames.set(name, `TAP_UPLOAD.${table.name}`);
+    try {
+      await q(this.conn, create);
+      this.temps.push(name);
+      const insert = `INSERT INTO ${quoteMy(name)} VALUES `;
+      const tuple = `(${table.fields.map(() => "?").join(", ")})`;
+      const batches = new InsertBatches((rows) => q(this.conn, insert + rows.map(() => tuple).join(", "), rows.flat()).then(() => undefined));
+      for await (const row of table.rows) await batches.add(table.fields.map((f, i) => cell(row[i], f)));
+      await batches.flush();
+    } catch (e) {
+      if (isUnreachable(e)) throw unavailable(e, this.backend.description, "went away while the upload was stored");
+      const renamed = renameUploads(e, this.uploadNames);
+      if (isMariaDbValueError(renamed)) {
+        throw new BackendError(`The upload TAP_UPLOAD.${table.name} has a value that does not fit its column: ${(renamed as Error).message}`, 400, "TAP_UPLOAD_VALUE");
+      }
+      throw renamed;
+    }
     return [name];
   }
 
@@ -246,12 +423,31 @@ class MariaDbSession implements Session {
     let closed = false;
     let ended = false;
     stream.once("end", () => (ended = true));
+    // mysql2 does not end a statement's row stream when its connection dies (the database was
+    // killed or restarted): the rows would just stop coming. End it with the connection's error.
+    const socket = (conn as unknown as { stream?: NodeJS.EventEmitter }).stream;
+    const onLost = (e?: unknown) => {
+      if (ended || closed) return;
+      const lost = e instanceof Error ? e : Object.assign(new Error("Connection lost: the server closed the connection"), { code: "PROTOCOL_CONNECTION_LOST", fatal: true });
+      this.broken = true;
+      stream.destroy(lost);
+    };
+    const onSocketClose = () => onLost();
+    conn.on("error", onLost);
+    socket?.once("close", onSocketClose);
+    const unwatch = () => {
+      conn.off("error", onLost);
+      socket?.off("close", onSocketClose);
+    };
+    stream.once("close", unwatch);
     const kill = () => {
       // The server runs on until told: kill the statement from another connection, and never
       // give this connection back to the pool.
       this.broken = true;
       const threadId = conn.threadId;
-      stream.destroy();
+      // With an error: a stream destroyed without one just ends, and a query stopped before its
+      // first row (the sync timeout) would look like an empty result.
+      stream.destroy(signal?.aborted ? asError(signal.reason) : new Error("The query was stopped"));
       conn.destroy();
       if (threadId !== null && threadId !== undefined) this.backend.killQuery(Number(threadId)).catch(() => {});
     };
@@ -265,12 +461,18 @@ class MariaDbSession implements Session {
       signal?.removeEventListener("abort", onAbort);
       if (!ended) kill();
     };
+    const description = this.backend.description;
+    const uploads = this.uploadNames;
     return {
       close,
       async *[Symbol.asyncIterator]() {
         try {
           for await (const row of stream) yield row as unknown[];
           ended = true;
+        } catch (e) {
+          // The rows stop: the database died, restarted or was cut off mid-query.
+          if (isUnreachable(e)) throw unavailable(e, description, "went away during the query");
+          throw renameUploads(e, uploads);
         } finally {
           await close();
         }

@@ -166,7 +166,10 @@ export class QservBackend extends MariaDbBackend {
     options: { channel?: (backend: QservBackend) => SqlChannel } & QservAsyncOptions = {},
   ): Promise<QservBackend> {
     const b = new QservBackend(MariaDbBackend.createPool(config), config, options.channel, options);
-    await b.ping();
+    await b.ping().catch(async (e: unknown) => {
+      await b.close();
+      throw e;
+    });
     return b;
   }
 

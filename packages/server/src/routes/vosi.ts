@@ -118,10 +118,23 @@ export async function availabilityDocument(deps: ServiceDeps, timeoutMs = AVAILA
     await Promise.race([ping(deps), timeout]);
   } catch (e) {
     available = false;
-    note = `The database does not answer: ${(e as Error).message}`;
+    note = `The database does not answer: ${publicCause(e)}`;
   } finally {
     clearTimeout(timer);
   }
+  return availabilityXml(available, note);
+}
+
+/**
+ * A database error as a note anyone may read: file paths (a DuckDB file, a socket) are the
+ * operator's to know, not the client's.
+ */
+export function publicCause(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split("\n")[0]!.replace(/(?:\/[^\s/"'`]+){2,}\/?/g, "(a path)");
+}
+
+/** The VOSI 1.1 availability document. */
+export function availabilityXml(available: boolean, note: string): string {
   return (
     XML_DECL +
     `<vosi:availability xmlns:vosi="http://www.ivoa.net/xml/VOSIAvailability/v1.0">\n` +

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
+import type { Connection } from "mysql2/promise";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -69,4 +70,124 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
       await exited;
     },
   };
+}
+
+/**
+ * A MariaDB whose process a test controls (the faults tests): one data directory, started and
+ * killed on a fixed port as often as the test wants, so that the service sees the same database
+ * disappear and come back. Root has no password. stop() kills it and removes the directory.
+ */
+export interface ControlledMariaDb {
+  readonly port: number;
+  /** The running mariadbd's pid, or undefined while it is down. */
+  pid(): number | undefined;
+  /** Starts mariadbd and resolves once it accepts connections. */
+  start(): Promise<void>;
+  /** SIGKILL (a crash) and waits for the process to be gone. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT; resolves once the kernel reports the new state. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** A root connection (mysql2/promise, multipleStatements). */
+  connect(): Promise<Connection>;
+  stop(): Promise<void>;
+}
+
+export async function controlledMariaDb(port?: number): Promise<ControlledMariaDb> {
+  const { findMariaDb } = await import("../../../adql-compiler/src/test-support/mariadb.js");
+  const mysql = (await import("mysql2/promise")).default;
+  const { spawnSync } = await import("node:child_process");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir, userInfo } = await import("node:os");
+  const { join } = await import("node:path");
+  const found = findMariaDb();
+  if (!found.ok) throw new Error(found.reason);
+  const dir = mkdtempSync(join(tmpdir(), "tap-faults-mariadb-"));
+  const user = userInfo().username;
+  const init = spawnSync(found.installDb, ["--no-defaults", `--user=${user}`, `--datadir=${join(dir, "data")}`, "--auth-root-authentication-method=normal", "--skip-test-db"], {
+    encoding: "utf8",
+  });
+  if (init.status !== 0) throw new Error(`mariadb-install-db failed: ${init.stderr || init.stdout}`);
+  const p = port ?? (await freePort());
+  let child: ChildProcess | undefined;
+  const connect = (timeoutMs = 1000) =>
+    mysql.createConnection({ host: "127.0.0.1", port: p, user: "root", multipleStatements: true, connectTimeout: timeoutMs });
+  const state = (pid: number) => {
+    try {
+      return /\) (\w)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  const waitState = async (pid: number, want: (s: string | undefined) => boolean) => {
+    for (let i = 0; i < 500 && !want(state(pid)); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!want(state(pid))) throw new Error(`mariadbd ${pid} did not change state (${state(pid)})`);
+  };
+  const db: ControlledMariaDb = {
+    port: p,
+    pid: () => child?.pid,
+    async start() {
+      const proc = spawn(
+        found.mariadbd,
+        [
+          "--no-defaults",
+          `--user=${user}`,
+          `--datadir=${join(dir, "data")}`,
+          `--socket=${join(dir, "mysqld.sock")}`,
+          `--port=${p}`,
+          "--bind-address=127.0.0.1",
+          `--pid-file=${join(dir, "mariadbd.pid")}`,
+          `--log-error=${join(dir, "error.log")}`,
+          "--skip-name-resolve",
+          "--innodb-buffer-pool-size=32M",
+        ],
+        { stdio: "ignore" },
+      );
+      child = proc;
+      let exited = false;
+      proc.once("exit", () => (exited = true));
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        if (exited) throw new Error(`mariadbd exited:\n${readFileSync(join(dir, "error.log"), "utf8").slice(-2000)}`);
+        try {
+          await (await connect()).end();
+          return;
+        } catch {
+          if (Date.now() > deadline) throw new Error("mariadbd did not accept connections within 30 s");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    },
+    async kill() {
+      const proc = child;
+      child = undefined;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = once(proc, "exit");
+      proc.kill("SIGKILL");
+      await gone;
+    },
+    async pause() {
+      const pid = child!.pid!;
+      process.kill(pid, "SIGSTOP");
+      await waitState(pid, (s) => s === "T");
+    },
+    async resume() {
+      const pid = child!.pid!;
+      process.kill(pid, "SIGCONT");
+      await waitState(pid, (s) => s !== "T");
+    },
+    connect: () => connect(5000),
+    async stop() {
+      if (child?.pid) {
+        try {
+          process.kill(child.pid, "SIGCONT");
+        } catch {
+          // gone
+        }
+      }
+      await db.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return db;
 }

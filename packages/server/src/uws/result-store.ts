@@ -5,7 +5,7 @@
  * written to a temporary file and renamed into place when complete, so a reader never sees a
  * partial result, even after a crash.
  */
-import { createReadStream, createWriteStream, mkdirSync, readdirSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, type Writable } from "node:stream";
@@ -43,6 +43,20 @@ export class LocalDirResultStore implements ResultStore {
   private counter = 0;
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    this.removePartials();
+  }
+
+  /**
+   * A result being written when the process died stays `<name>.<n>.partial`, never renamed into
+   * place and never read: at start, before any is written, they are removed.
+   */
+  private removePartials(): void {
+    for (const job of readdirSync(this.dir, { withFileTypes: true })) {
+      if (!job.isDirectory()) continue;
+      for (const f of readdirSync(join(this.dir, job.name))) {
+        if (/\.\d+\.partial$/.test(f)) rmSync(join(this.dir, job.name, f), { force: true });
+      }
+    }
   }
 
   private path(jobId: string, name: string): string {
