@@ -106,6 +106,9 @@ export interface Quotas {
   /** Results and inline uploads of the client's jobs, in bytes. */
   storedBytesPerClient: number;
   storedBytesTotal: number;
+  /** A job's parameters (which accumulate over POSTs to a PENDING job), and all jobs' together: they are held in memory. */
+  parameterBytesPerJob: number;
+  parameterBytesTotal: number;
 }
 
 /** Async (UWS) jobs. */
@@ -226,6 +229,8 @@ export const DEFAULT_QUOTAS: Quotas = {
   jobsTotal: 10_000,
   storedBytesPerClient: 10 * 1024 ** 3,
   storedBytesTotal: 100 * 1024 ** 3,
+  parameterBytesPerJob: 1024 * 1024,
+  parameterBytesTotal: 512 * 1024 * 1024,
 };
 
 export const DEFAULT_ASYNC: Omit<AsyncConfig, "dir"> = {
@@ -427,6 +432,8 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   quotas.jobsTotal = int(env.TAP_QUOTA_JOBS_TOTAL, "TAP_QUOTA_JOBS_TOTAL") ?? quotas.jobsTotal;
   quotas.storedBytesPerClient = int(env.TAP_QUOTA_BYTES, "TAP_QUOTA_BYTES") ?? quotas.storedBytesPerClient;
   quotas.storedBytesTotal = int(env.TAP_QUOTA_BYTES_TOTAL, "TAP_QUOTA_BYTES_TOTAL") ?? quotas.storedBytesTotal;
+  quotas.parameterBytesPerJob = int(env.TAP_QUOTA_JOB_PARAMETER_BYTES, "TAP_QUOTA_JOB_PARAMETER_BYTES") ?? quotas.parameterBytesPerJob;
+  quotas.parameterBytesTotal = int(env.TAP_QUOTA_PARAMETER_BYTES_TOTAL, "TAP_QUOTA_PARAMETER_BYTES_TOTAL") ?? quotas.parameterBytesTotal;
   for (const [k, v] of Object.entries(quotas)) {
     if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`quotas.${k} must be a positive integer, not ${JSON.stringify(v)}`);
   }

@@ -327,6 +327,28 @@ describe("async job manager", function () {
     });
   }
 
+  it("bounds a job's parameters over all its POSTs (413, the job unchanged), and all jobs' together (503)", async () => {
+    const m = manager(controllable().executor, {}, false, { parameterBytesPerJob: 100, parameterBytesTotal: 200 });
+    await m.start();
+    const upload = (n: number) => [{ name: "UPLOAD", value: `t${n},http://example.org/${"x".repeat(20)}` }];
+    const j = await m.create(anon("a"), upload(0), new Map());
+    await m.addParameters(j, upload(1), new Map());
+    const err = await m.addParameters(j, [...upload(2), { name: "RUNID", value: "r" }], new Map()).then(
+      () => undefined,
+      (e: TapError) => e,
+    );
+    expect(err?.status).to.equal(413);
+    expect(j.parameters.map((p) => p.value.slice(0, 2))).to.deep.equal(["t0", "t1"]);
+    expect(j.runId).to.equal(undefined);
+    await m.create(anon("b"), upload(0), new Map());
+    const full = await m.create(anon("c"), [...upload(0), ...upload(1)], new Map()).then(
+      () => undefined,
+      (e: TapError) => e,
+    );
+    expect(full?.status).to.equal(503);
+    expect(full?.retryAfter).to.equal(600);
+  });
+
   it("counts quotas per client: another client still gets jobs", async () => {
     const m = manager(controllable().executor, {}, false, { jobsPerClient: 1 });
     await m.start();

@@ -164,22 +164,42 @@ export class JobManager {
     return n;
   }
 
+  /** Bytes of a job's parameters: they are held in memory for as long as the job exists. */
+  private static parameterBytes(job: Job): number {
+    let n = 0;
+    for (const p of job.parameters) n += p.name.length + p.value.length;
+    return n;
+  }
+
   /**
-   * Refuses a job (or more inline bytes) over the quotas: the client's own with a 429, which only
-   * the client can cure by deleting jobs; the service's with a 503, which time cures.
+   * Refuses a job (or more inline bytes, or parameters) over the quotas: the client's own with a
+   * 429, which only the client can cure by deleting jobs; the service's with a 503, which time
+   * cures. `job` is the new or changed job, with its parameters applied.
    */
-  private checkQuotas(key: string, newJobs: number, newBytes: number): void {
+  private checkQuotas(job: Job, newJobs: number, newBytes: number): void {
     const q = this.o.quotas ?? DEFAULT_QUOTAS;
+    const key = job.queueKey;
+    const own = JobManager.parameterBytes(job);
+    // Parameters accumulate (UPLOAD) over POSTs to a PENDING job: one job may hold no more than
+    // one request may carry.
+    if (own > q.parameterBytesPerJob) {
+      throw new TapError(413, `The parameters of this job would be ${own} bytes long; this service keeps at most ${q.parameterBytesPerJob} per job`, "TAP_TOO_LARGE");
+    }
     let mine = 0;
     let myBytes = 0;
     let allBytes = 0;
+    let allParameters = own;
     for (const j of this.jobs.values()) {
+      if (j.id !== job.id) allParameters += JobManager.parameterBytes(j);
       const b = JobManager.storedBytes(j);
       allBytes += b;
       if (j.queueKey === key) {
         mine++;
         myBytes += b;
       }
+    }
+    if (allParameters > q.parameterBytesTotal) {
+      throw new TapError(503, `This service holds as many job parameters as it can keep in memory: try again later`, "UWS_FULL", 600);
     }
     if (newJobs > 0 && mine + newJobs > q.jobsPerClient) {
       throw new TapError(429, `You have ${mine} jobs, the most this service keeps for one client: delete some to create more`, "UWS_QUOTA_JOBS");
@@ -219,7 +239,7 @@ export class JobManager {
     };
     this.applyParameters(job, parameters);
     const kept = uploadedParts(job, inline);
-    this.checkQuotas(job.queueKey, 1, sizeOf(kept));
+    this.checkQuotas(job, 1, sizeOf(kept));
     try {
       for (const [name, part] of kept) {
         await this.o.results.put(job.id, inlineName(name), () => part.open());
@@ -272,9 +292,17 @@ export class JobManager {
     if (job.phase !== "PENDING") {
       throw new TapError(400, `The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`, "UWS_BAD_PHASE");
     }
+    const before = { parameters: job.parameters, runId: job.runId, executionDuration: job.executionDuration, destruction: job.destruction };
     this.applyParameters(job, parameters);
     const kept = uploadedParts(job, inline);
-    this.checkQuotas(job.queueKey, 0, sizeOf(kept));
+    try {
+      this.checkQuotas(job, 0, sizeOf(kept));
+    } catch (e) {
+      // A refused change leaves the job as it was.
+      Object.assign(job, before);
+      if (before.runId === undefined) delete job.runId;
+      throw e;
+    }
     for (const [name, part] of kept) {
       const replaced = job.inlineParts.includes(name) ? ((await this.o.results.size(job.id, inlineName(name))) ?? 0) : 0;
       await this.o.results.put(job.id, inlineName(name), () => part.open());
