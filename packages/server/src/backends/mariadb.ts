@@ -284,7 +284,7 @@ export class MariaDbBackend implements Backend {
    * requests waiting: a database that is slow, or a pool taken by long queries, is answered with
    * a 503 and Retry-After instead of a request that waits without end.
    */
-  private acquire(): Promise<Conn> {
+  protected acquire(): Promise<mysql.PoolConnection> {
     const { all, free } = this.poolCounts();
     const busy = all - free >= this.config.connectionLimit;
     if (busy && this.waiting >= this.queueLimit) {

@@ -176,9 +176,16 @@ export class QservBackend extends MariaDbBackend {
   /** The czar's proxy: statements on the pool; results streamed on a session that is released after. */
   proxyChannel(): SqlChannel {
     return {
+      // Through acquire(), as sessions are: the protocol's SUBMIT and status polls wait for a
+      // connection no longer than a query does, and a busy pool answers 503.
       rows: async (sql) => {
         this.onSql?.(sql);
-        return (await q(this.pool, sql)) as Record<string, unknown>[];
+        const conn = await this.acquire();
+        try {
+          return (await q(conn, sql)) as Record<string, unknown>[];
+        } finally {
+          conn.release();
+        }
       },
       stream: async (sql, signal) => {
         const session = await this.session();
