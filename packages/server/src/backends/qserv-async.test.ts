@@ -13,7 +13,8 @@ import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-com
 import { needTool, startService, type Running } from "../test-support/service.js";
 import { QservProtocolDouble } from "../test-support/qserv-protocol-double.js";
 import { createJob, tag, waitFor } from "../test-support/uws.js";
-import { QservBackend } from "./qserv.js";
+import { BackendError } from "./backend.js";
+import { QservBackend, type SqlChannel } from "./qserv.js";
 
 const FELIS = `---
 name: lab
@@ -146,6 +147,33 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
       expect(double.received).not.to.include(`CANCEL ${qid}`);
     } finally {
       double.delayMs = 0;
+    }
+  });
+
+  it("polls again, instead of failing the job, when every connection is busy for a while", async () => {
+    let refused = 0;
+    const busyChannel = (): SqlChannel => ({
+      rows: (sql) => {
+        // The first status polls find the pool taken, as acquire() reports it.
+        if (sql.includes("information_schema.processlist") && refused < 3) {
+          refused++;
+          return Promise.reject(new BackendError("No connection to the database came free", 503, "TAP_DATABASE_BUSY", 5));
+        }
+        return double.rows(sql);
+      },
+      stream: (sql, signal) => double.stream(sql, signal),
+    });
+    const backend = await QservBackend.open(cfg(), { channel: busyChannel, firstPollMs: 5, maxPollMs: 50 });
+    const jobs = mkdtempSync(join(tmpdir(), "tap-qserv-busy-"));
+    const other = await startService({ backend: "qserv", qserv: cfg(), schemas: [felis], async: { dir: jobs } }, { backend });
+    try {
+      const job = await createJob(other.url, { LANG: "ADQL", QUERY: "SELECT TOP 2 id FROM lab.stars WHERE id < 3", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+      const xml = await waitFor(job, ["COMPLETED", "ERROR"]);
+      expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
+      expect(refused).to.equal(3);
+    } finally {
+      await other.close();
+      rmSync(jobs, { recursive: true, force: true });
     }
   });
 });

@@ -117,11 +117,18 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
 
   private async waitForCompletion(id: string, signal: AbortSignal): Promise<void> {
     let delay = this.firstPollMs;
+    // A poll that finds every connection busy is tried again later: the query runs on Qserv
+    // meanwhile, and only the job's own limit (the signal) should end the wait.
+    const poll = (sql: string) =>
+      this.channel.rows(sql).catch((e: unknown) => {
+        if ((e as { code?: unknown }).code === "TAP_DATABASE_BUSY") return undefined;
+        throw e;
+      });
     for (;;) {
       signal.throwIfAborted();
-      const running = await this.channel.rows(`SELECT * FROM information_schema.processlist WHERE id=${id}`);
-      if (running.length === 0) {
-        const done = await this.channel.rows(`SELECT * FROM information_schema.queries WHERE id=${id}`);
+      const running = await poll(`SELECT * FROM information_schema.processlist WHERE id=${id}`);
+      const done = running !== undefined && running.length === 0 ? await poll(`SELECT * FROM information_schema.queries WHERE id=${id}`) : undefined;
+      if (done !== undefined) {
         const row = done[0];
         if (!row) throw new Error(`Qserv has no query ${id}: it was lost or purged`);
         const status = String(col(row, "STATUS") ?? "");
