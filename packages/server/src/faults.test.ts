@@ -21,6 +21,7 @@ import { findMariaDb } from "../../adql-compiler/src/test-support/mariadb.js";
 import type { MariaDbBackend } from "./backends/mariadb.js";
 import { controlledMariaDb, spawnServer, type ChildServer, type ControlledMariaDb } from "./test-support/child-server.js";
 import { get, needTool, startService, sync, type Running } from "./test-support/service.js";
+import { until } from "../../votable/src/test-support/until.js";
 
 const FELIS = `---
 name: lab
@@ -47,14 +48,6 @@ const availability = async (url: string) => {
   return { available: /<vosi:available>(\w+)<\/vosi:available>/.exec(text)?.[1], note: /<vosi:note>([^<]*)<\/vosi:note>/.exec(text)?.[1] ?? "" };
 };
 
-/** Polls until `check` holds (the event itself cannot be awaited from outside the process), or fails after the deadline. */
-async function until(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A GET whose body is read in two steps: the first chunk, then (when asked) the rest, with how it ended. */
 function streamingGet(url: string): Promise<{ status: number; first: string; rest(): Promise<{ text: string; error?: string }>; destroy(): void }> {

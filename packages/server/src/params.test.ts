@@ -11,6 +11,7 @@ import { PassThrough, Readable } from "node:stream";
 import type { Context } from "koa";
 import { TapError } from "./errors.js";
 import { readParams, single, type ParamLimits } from "./params.js";
+import { until } from "../../votable/src/test-support/until.js";
 
 const LIMITS: ParamLimits = { maxParamsBytes: 1024, maxParams: 5, maxRequestBytes: 6 * 1024 * 1024, maxFileBytes: 4 * 1024 * 1024, maxFiles: 2 };
 
@@ -78,7 +79,7 @@ describe("server request parameters", function () {
     expect((await bytes(part.open())).equals(data)).to.equal(true);
     expect((await bytes(part.open())).equals(data)).to.equal(true);
     res.emit("close");
-    for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until("the spooled part is removed", () => spooled().length === 0);
     expect(spooled()).to.deep.equal([]);
   });
 
@@ -178,7 +179,7 @@ describe("server request parameters", function () {
   it("ends (400) when the client goes away in the middle of a part, and keeps nothing", async () => {
     const { ctx, req } = streamingContext();
     const reading = readParams(ctx, LIMITS);
-    await new Promise((r) => setTimeout(r, 50));
+    await until("the part is being spooled", () => spooled().length > 0);
     req.destroy(new Error("aborted"));
     const outcome = await settle(reading);
     expect(outcome).to.be.instanceOf(TapError);
@@ -190,11 +191,11 @@ describe("server request parameters", function () {
   it("keeps nothing when the response closes while the parts are read", async () => {
     const { ctx, req, res } = streamingContext();
     const reading = readParams(ctx, LIMITS);
-    await new Promise((r) => setTimeout(r, 50));
+    await until("the part is being spooled", () => spooled().length > 0);
     res.emit("close");
     req.end(Buffer.from('\r\n--XX--\r\n'));
     await settle(reading);
-    for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until("the spooled part is removed", () => spooled().length === 0);
     expect(spooled()).to.deep.equal([]);
   });
 

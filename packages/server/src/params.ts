@@ -190,6 +190,9 @@ async function readMultipart(ctx: Context, values: Map<string, string[]>, limits
         stream.on("limit", () =>
           process.nextTick(() => stop(new TapError(413, `Upload ${name} is larger than the limit of ${limits.maxFileBytes} bytes`, "TAP_UPLOAD_TOO_LARGE"))),
         );
+        // The part may fail (the client goes away) before the spool file is open and pipeline()
+        // listens: its error then arrives through pipeline(), not as an uncaught exception.
+        stream.on("error", () => {});
         // The file name is ours (a counter), never the client's.
         const index = ++count;
         spooled.push(

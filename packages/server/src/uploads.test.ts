@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { readVOTable } from "@qserv-tap/votable";
 import type { MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "./test-support/service.js";
+import { until } from "../../votable/src/test-support/until.js";
 
 const MAX_BYTES = 100_000;
 
@@ -277,7 +278,7 @@ describe("server TAP_UPLOAD (param: and http: uploads, spooled to disk)", functi
       await Promise.all(silentSockets.slice(silentBefore));
       // The spooled parts are gone once the response is (the removal runs as the response closes).
       const spooled = () => readdirSync(spool).filter((f) => f.startsWith("tap-upload-"));
-      for (let i = 0; i < 50 && spooled().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await until("the spooled parts are removed", () => spooled().length === 0);
       expect(spooled()).to.deep.equal([]);
     });
   }

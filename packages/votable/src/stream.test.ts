@@ -2,12 +2,12 @@ import { expect } from "chai";
 import { once } from "node:events";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { VOTableError } from "./errors.js";
 import type { Field, Row } from "./model.js";
 import { readVOTable } from "./read/reader.js";
 import type { OutputFormat } from "./stream.js";
 import { contentType, parseResponseFormat, streamToBuffer, writeTable } from "./stream.js";
+import { until } from "./test-support/until.js";
 
 const FIELDS: Field[] = [
   { name: "id", datatype: "long" },
@@ -226,14 +226,15 @@ describe("stream: backpressure and early stops", function () {
           chunk = stream.read() as Buffer | null;
         }
         consumed += chunk.length;
-        await sleep(1);
+        // A consumer slower than the source: it yields to the event loop before each read.
+        await new Promise((r) => setImmediate(r));
       }
       const bytesPerRow = 20; // at least, in every format, for these rows
       const pulledBytes = src.pulled() * bytesPerRow;
       // what was consumed, plus the stream's buffer (highWaterMark = chunkSize) and one batch being built
       expect(pulledBytes, format).to.be.below(consumed + 4 * 4096 + 4096 * 3);
       stream.destroy();
-      await sleep(5);
+      await until(`${format}: the source is released`, () => src.closed());
       expect(src.closed(), `${format}: the source was released`).to.equal(true);
     }
   });
@@ -275,7 +276,7 @@ describe("stream: backpressure and early stops", function () {
     await once(stream, "readable");
     stream.read();
     stream.destroy();
-    await sleep(5);
+    await until("the source is destroyed", () => source.destroyed);
     expect(source.destroyed).to.equal(true);
   });
 
@@ -285,24 +286,28 @@ describe("stream: backpressure and early stops", function () {
     const stream = writeTable(FIELDS, src.rows, { format: "csv", signal: ac.signal, chunkSize: 1024 });
     await once(stream, "readable");
     ac.abort();
-    await sleep(5);
+    await until("the stream and the source stop", () => stream.destroyed && src.closed());
     expect(stream.destroyed).to.equal(true);
     expect(src.closed()).to.equal(true);
   });
 
   it("a slow source still streams: rows waiting for the next one are pushed after a short delay", async function () {
+    // The source holds its second row back until the first has reached the consumer: a writer
+    // that waited for a fuller chunk would never send it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
     async function* slow(): AsyncGenerator<Row> {
       yield row(0);
-      await sleep(400);
+      await gate;
       yield row(1);
     }
     const stream = writeTable(FIELDS, slow(), { format: "tabledata" });
-    const t0 = performance.now();
-    let firstRowAt = -1;
+    let firstRowSeen = false;
     stream.on("data", (chunk: Buffer) => {
-      if (firstRowAt < 0 && chunk.toString().includes("<TR>")) firstRowAt = performance.now() - t0;
+      if (chunk.toString().includes("<TR>")) firstRowSeen = true;
     });
+    await until("the first row is sent while the source waits", () => firstRowSeen, 10_000);
+    release();
     await once(stream, "end");
-    expect(firstRowAt).to.be.within(0, 300);
   });
 });

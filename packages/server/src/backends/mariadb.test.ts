@@ -13,6 +13,7 @@ import { configFrom } from "../config.js";
 import { loadCommand } from "../load.js";
 import { needTool, startService, sync, type Running } from "../test-support/service.js";
 import { QservBackend } from "./qserv.js";
+import { until } from "../../../votable/src/test-support/until.js";
 
 const FELIS = `---
 name: lab
@@ -165,13 +166,11 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
         expect(await runningQueries()).to.equal(1);
         await reader.cancel();
         // ...and is gone soon after the disconnect.
-        const deadline = Date.now() + 5000;
-        while ((await runningQueries()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await until("the abandoned query stops", async () => (await runningQueries()) === 0);
         expect(await runningQueries(), "the query still runs after the client left").to.equal(0);
       }
       // KILL QUERY was sent for each abandoned query (Com_kill counts KILL statements).
-      const deadline = Date.now() + 5000;
-      while ((await status()) - kills0 < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until("KILL QUERY is counted for each abandoned query", async () => (await status()) - kills0 >= 4);
       expect((await status()) - kills0).to.equal(4);
       // The pool is not exhausted: a follow-up query runs at once.
       const t0 = Date.now();

@@ -15,6 +15,7 @@ import { QservProtocolDouble } from "../test-support/qserv-protocol-double.js";
 import { createJob, tag, waitFor } from "../test-support/uws.js";
 import { BackendError } from "./backend.js";
 import { QservBackend, type SqlChannel } from "./qserv.js";
+import { until } from "../../../votable/src/test-support/until.js";
 
 const FELIS = `---
 name: lab
@@ -31,13 +32,6 @@ tables:
 `;
 const SLOW = "SELECT COUNT(*) AS n FROM lab.stars AS a JOIN lab.stars AS b ON a.mag < b.mag";
 
-async function until(what: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("async jobs on Qserv (against the Qserv async-protocol test double over MariaDB)", function () {
   this.timeout(60_000);
@@ -95,12 +89,12 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
   it("ABORT sends CANCEL <id>, and the statement on the database stops", async () => {
     const job = await createJob(running!.url, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
     await waitFor(job, ["EXECUTING"]);
-    await until(async () => (await double.runningOnMariaDb()) === 1);
+    await until("the query runs on MariaDB", async () => (await double.runningOnMariaDb()) === 1);
     const id = [...double.queries.values()].pop()!.id;
     await fetch(`${job}/phase`, { method: "POST", body: new URLSearchParams({ PHASE: "ABORT" }) });
     expect(tag(await (await fetch(job)).text(), "phase")).to.equal("ABORTED");
-    await until(() => double.received.includes(`CANCEL ${id}`));
-    await until(async () => (await double.runningOnMariaDb()) === 0, 3000);
+    await until("CANCEL is sent", () => double.received.includes(`CANCEL ${id}`));
+    await until("the statement stops on MariaDB", async () => (await double.runningOnMariaDb()) === 0);
     expect(double.queries.get(id)!.status).to.equal("ABORTED");
   });
 
@@ -110,8 +104,8 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
     expect(tag(xml, "phase")).to.equal("ERROR");
     expect(tag(xml, "message")).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
     const id = [...double.queries.values()].pop()!.id;
-    await until(() => double.received.includes(`CANCEL ${id}`));
-    await until(async () => (await double.runningOnMariaDb()) === 0, 3000);
+    await until("CANCEL is sent", () => double.received.includes(`CANCEL ${id}`));
+    await until("the statement stops on MariaDB", async () => (await double.runningOnMariaDb()) === 0);
   });
 
   it("reports a query that fails on Qserv (FAILED in information_schema.queries) with Qserv's message", async () => {
@@ -133,7 +127,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
       const job = await createJob(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 2 id FROM lab.stars WHERE id < 3", RESPONSEFORMAT: "csv", PHASE: "RUN" });
       const jobId = job.split("/").pop()!;
       const record = join(dir, "jobs", `${jobId}.json`);
-      await until(() => existsSync(record) && /"backendRef"/.test(readFileSync(record, "utf8")));
+      await until("the job record keeps the Qserv id", () => existsSync(record) && /"backendRef"/.test(readFileSync(record, "utf8")));
       const qid = (JSON.parse(readFileSync(record, "utf8")) as { backendRef: string }).backendRef;
       await running!.close();
       running = undefined;

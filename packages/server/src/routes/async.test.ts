@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { DuckDbBackend } from "../backends/duckdb.js";
 import { startService, validateXml, hasTool, needTool, type Running } from "../test-support/service.js";
 import { createJob, post, tag, waitFor } from "../test-support/uws.js";
+import { until } from "../../../votable/src/test-support/until.js";
 
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra";
 
@@ -175,20 +176,19 @@ describe("server /async (UWS 1.1)", function () {
 
     const aborted = await createJob(base, { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" });
     await waitFor(aborted, ["EXECUTING"]);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(backend.activeSessions).to.equal(before + 1);
+    await until("the job's query holds a session", () => backend.activeSessions === before + 1);
     const r = await post(`${aborted}/phase`, { PHASE: "ABORT" });
     expect(r.status).to.equal(303);
     expect(tag(await (await fetch(aborted)).text(), "phase")).to.equal("ABORTED");
-    const t1 = Date.now();
-    while (backend.activeSessions > before && Date.now() - t1 < 3000) await new Promise((r2) => setTimeout(r2, 20));
+    await until("the session is released", () => backend.activeSessions === before);
     expect(backend.activeSessions, "the DuckDB query was interrupted and its session released").to.equal(before);
     expect(running.service.jobs.runningCount()).to.equal(0);
   });
 
   it("lists jobs with PHASE, AFTER and LAST filters", async () => {
     const mark = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 5));
+    // AFTER compares milliseconds: the jobs below must be created in a later one.
+    await until("the clock has passed the mark", () => Date.now() > Date.parse(mark));
     const a = await createJob(base, { LANG: "ADQL", QUERY: "SELECT 1" });
     const b = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(b, ["COMPLETED"]);
@@ -226,9 +226,10 @@ describe("server /async (UWS 1.1)", function () {
     const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(job, ["COMPLETED"]);
     await post(`${job}/destruction`, { DESTRUCTION: new Date(Date.now() + 300).toISOString() });
-    await new Promise((r) => setTimeout(r, 600));
+    const results = join(dir, "results", job.split("/").pop()!);
+    await until("the job and its results are destroyed", async () => (await fetch(job)).status === 404 && !existsSync(results));
     expect((await fetch(job)).status).to.equal(404);
-    expect(existsSync(join(dir, "results", job.split("/").pop()!))).to.equal(false);
+    expect(existsSync(results)).to.equal(false);
   });
 
   it("runs inline uploads (multipart) as async jobs", async () => {

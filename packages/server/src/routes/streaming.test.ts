@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { request } from "node:http";
 import type { DuckDbBackend } from "../backends/duckdb.js";
 import { demoService, sync } from "../test-support/service.js";
+import { until } from "../../../votable/src/test-support/until.js";
 
 describe("server streaming", function () {
   it("sends the first bytes early, and a client disconnect cancels the query and releases the session", async function () {
@@ -27,8 +28,7 @@ describe("server streaming", function () {
     });
     expect(firstChunk.bytes).to.be.greaterThan(0);
     expect(firstChunk.ms).to.be.lessThan(5000);
-    const deadline = Date.now() + 5000;
-    while (backend.activeSessions > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until("the session is released", () => backend.activeSessions === 0);
     expect(backend.activeSessions).to.equal(0);
     const after = await sync(url, { LANG: "ADQL", QUERY: "SELECT COUNT(*) AS n FROM demo.stars", RESPONSEFORMAT: "csv" });
     expect(after.text).to.match(/\n100000\r?\n/);

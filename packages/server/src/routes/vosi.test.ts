@@ -7,6 +7,7 @@ import { demoService, get, hasTool, needTool, sync, validateXml } from "../test-
 import { FEATURE_TYPES } from "../features.js";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "../test-support/service.js";
+import { until } from "../../../votable/src/test-support/until.js";
 
 describe("server VOSI, tables and examples", function () {
   let url: string;
@@ -207,7 +208,7 @@ describe("server VOSI availability follows the database (VOSI 1.1 §3.2), on a p
     process.kill(db!.pid, "SIGSTOP");
     // The signal is delivered asynchronously: wait until the kernel reports the process stopped ("T").
     const state = () => /\) (\w)/.exec(readFileSync(`/proc/${db!.pid}/stat`, "utf8"))?.[1];
-    for (let i = 0; i < 100 && state() !== "T"; i++) await new Promise((r) => setTimeout(r, 10));
+    await until("the kernel reports mariadbd stopped", () => state() === "T");
     expect(state()).to.equal("T");
     const t = Date.now();
     expect(await availability()).to.deep.equal({ available: "false", note: "The database does not answer: no answer within 5 s" });

@@ -14,8 +14,8 @@ import { JsonFileJobStore } from "./job-store.js";
 import type { Job } from "./job.js";
 import { inlineName, JobManager, RESTARTED_MESSAGE, type Execution, type Executor } from "./manager.js";
 import { LocalDirResultStore } from "./result-store.js";
+import { until } from "../../../votable/src/test-support/until.js";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An executor whose jobs finish when told to (or when aborted), recording what it was given. */
 function controllable() {
@@ -183,7 +183,7 @@ describe("async job manager", function () {
     const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]));
     expect(existsSync(join(dir, "results", j.id))).to.equal(true);
     await m.setDestruction(j, new Date(Date.now() + 200).toISOString());
-    await sleep(400);
+    await until("the job is destroyed with its results and record", () => m.get(j.id) === undefined && !existsSync(join(dir, "results", j.id)) && readdirSync(join(dir, "jobs")).length === 0);
     expect(m.get(j.id)).to.equal(undefined);
     expect(existsSync(join(dir, "results", j.id))).to.equal(false);
     expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
@@ -203,12 +203,14 @@ describe("async job manager", function () {
     await c.nthStarted(2);
     await c.started[1]!.setBackendRef("qserv-77");
     await m1.setDestruction(old, new Date(Date.now() + 150).toISOString());
+    const oldGone = Date.parse(old.destruction);
     // close() stops the queries but writes nothing more: the store is left as a crash leaves it
     // (the restart test kills a real server with SIGKILL).
     managers.splice(managers.indexOf(m1), 1);
     await m1.close();
     expect(m1.get(a.id)!.phase).to.equal("EXECUTING");
-    await sleep(200);
+    // The restart must come after old's destruction time: wait for the clock, not a guess.
+    await until("old's destruction time has passed", () => Date.now() > oldGone);
 
     // A backend that cannot re-attach: both EXECUTING jobs fail.
     const failing = manager(controllable().executor, { concurrency: 2 }, false);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, spawnServer, type ChildServer } from "../test-support/child-server.js";
 import { createJob, tag, waitFor } from "../test-support/uws.js";
+import { until } from "../../../votable/src/test-support/until.js";
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra";
 
 /** The server on the test's files: a DuckDB file and an async directory, two jobs at once. */
@@ -44,7 +45,8 @@ describe("async jobs survive a crash (SIGKILL) and a restart", function () {
     const resultBefore = await (await fetch(`${completed}/results/result`)).text();
     const expiring = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars", PHASE: "RUN" });
     await waitFor(expiring, ["COMPLETED"]);
-    await fetch(`${expiring}/destruction`, { method: "POST", body: new URLSearchParams({ DESTRUCTION: new Date(Date.now() + 1000).toISOString() }) });
+    const expiresAt = Date.now() + 1000;
+    await fetch(`${expiring}/destruction`, { method: "POST", body: new URLSearchParams({ DESTRUCTION: new Date(expiresAt).toISOString() }) });
     const failed = await createJob(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
     await waitFor(failed, ["ERROR"]);
     const pending = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 2 star_id FROM demo.stars", RUNID: "keep-me" });
@@ -56,7 +58,8 @@ describe("async jobs survive a crash (SIGKILL) and a restart", function () {
     expect(tag(await (await fetch(queued)).text(), "phase")).to.equal("QUEUED");
 
     await first?.stop("SIGKILL");
-    await new Promise((r) => setTimeout(r, 1000));
+    // The restart must come after the expiring job's destruction time: wait for the clock.
+    await until("the destruction time has passed", () => Date.now() > expiresAt);
 
     second = await startServer(dir, port);
     expect(second.output()).to.match(/async jobs after restart: 0 resumed, 2 failed \(were executing\), 1 queued again, 1 destroyed/);
