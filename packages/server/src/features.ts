@@ -7,6 +7,7 @@
  */
 import { AdqlError, compile, parseUdfForm, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
+import { isDatabaseUnavailable } from "./backends/mariadb.js";
 
 /**
  * The languageFeatures types. TAPRegExt 1.0 spells its own keys (udf, adqlgeo) with
@@ -172,6 +173,8 @@ export async function probeFeatures(backend: Backend, features: readonly Feature
         }
         report.supported.push(feature);
       } catch (e) {
+        // A database that went away says nothing about the feature: the probing fails as a whole.
+        if (isDatabaseUnavailable(e)) throw e;
         report.refused.push({ feature, reason: (e as Error).message, byCompiler: e instanceof AdqlError });
       }
     }

@@ -2,11 +2,11 @@
  * Opening a service from its configuration: the backend, the catalog (Felis files, the demo, and
  * schemas stored by the loader), TAP_SCHEMA, the probed ADQL features, the examples.
  */
-import { BackendError, type Backend } from "./backends/backend.js";
-import { isConfigurationError, isUnreachable } from "./backends/mariadb.js";
+import type { Backend } from "./backends/backend.js";
+import { isConfigurationError, isDatabaseUnavailable } from "./backends/mariadb.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorDocument } from "@qserv-tap/votable";
-import { VOTABLE_CONTENT_TYPE, type TapError } from "./errors.js";
+import { VOTABLE_CONTENT_TYPE } from "./errors.js";
 import { availabilityXml, publicCause, XML_CONTENT_TYPE } from "./routes/vosi.js";
 import { DuckDbBackend } from "./backends/duckdb.js";
 import { combineCatalogs, writeTapSchema } from "./catalog.js";
@@ -106,9 +106,6 @@ async function openOn(
     examples: [...(demo ? DEMO_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
   };
   const features = await probeFeatures(backend);
-  // A probe refused because the database went away says nothing about the feature: open again later.
-  const lost = features.refused.find((r) => /cannot be reached|went away|did not accept a connection/.test(r.reason));
-  if (lost) throw new BackendError(lost.reason, 503, "TAP_DATABASE_UNAVAILABLE");
   deps.unavailableFunctions = unavailableFunctions(features);
   const results = new LocalDirResultStore(join(config.async.dir, "results"));
   const jobs = new JobManager({
@@ -212,7 +209,7 @@ export async function launchService(config: Config, options: LaunchOptions = {})
       if (config.backend !== "duckdb" && isConfigurationError(e)) {
         throw new DatabaseConfigurationError(`cannot open ${whereIs(config)}: ${(e as Error).message}`);
       }
-      if (config.backend === "duckdb" || !(isUnreachable(e) || (e as TapError).code === "TAP_DATABASE_UNAVAILABLE")) throw e;
+      if (config.backend === "duckdb" || !isDatabaseUnavailable(e)) throw e;
       cause = publicCause(e);
       return "retry";
     }

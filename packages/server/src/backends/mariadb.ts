@@ -154,6 +154,14 @@ export function isUnreachable(e: unknown): boolean {
   return err?.fatal === true || /closed state|Connection lost|Pool is closed/.test(String(err?.message ?? ""));
 }
 
+/**
+ * The database is not there (cannot be reached, or gave no connection in time): what opening the
+ * service waits out, as against an answer about a query or a feature.
+ */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  return isUnreachable(e) || (e as { code?: unknown })?.code === "TAP_DATABASE_UNAVAILABLE";
+}
+
 /** Errors that no retry mends: the operator's configuration (user, password, database) is wrong. */
 const CONFIGURATION_CODES = new Set(["ER_ACCESS_DENIED_ERROR", "ER_BAD_DB_ERROR", "ER_DBACCESS_DENIED_ERROR", "ER_NOT_SUPPORTED_AUTH_MODE", "ER_HOST_NOT_PRIVILEGED"]);
 
