@@ -13,7 +13,7 @@ import { TapError, errorStatusAndMessage } from "./errors.js";
 import { single, type RequestParams, type UploadPart } from "./params.js";
 import { fieldOf, rowMapper } from "./results.js";
 import type { Limits } from "./config.js";
-import type { QueryCompiler, ServiceDeps } from "./service.js";
+import type { QueryCompiler, Routed, ServiceDeps } from "./service.js";
 import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
 
 /** RESPONSEFORMAT values (lower case, parameters without spaces) and the writer format. */
@@ -123,6 +123,8 @@ export interface StartOptions {
    * then holds no connection while it runs, and can be re-attached after a restart.
    */
   asyncProtocol?: Omit<AsyncRunOptions, "signal">;
+  /** The query already compiled (without uploads) by the caller, which need not be compiled again. */
+  routed?: Routed;
 }
 
 /**
@@ -148,7 +150,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
   const reason = (e: unknown, target: Backend) => (signal.aborted && signal.reason instanceof TapError ? signal.reason : dbError(e, target));
   try {
     // Compile first without uploads when there are none, so that ADQL errors cost no database session.
-    let routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
+    let routed = options.routed ?? (req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined);
     const protocol = routed?.target.asyncQueries;
     if (routed && protocol && options.asyncProtocol) {
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");

@@ -33,8 +33,8 @@ export function syncRouter(deps: ServiceDeps): Router {
       const req = parseTapRequest(params, limits);
 
       // A query that cannot compile takes no slot: without uploads, its compilation needs nothing
-      // from the database (and costs tens of microseconds), so it is done once before admission.
-      if (req.uploads.length === 0) compiler.compile(req.query, req.maxrec, []);
+      // from the database, so it is done before admission (and handed to startQuery).
+      const routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
       const abort = new AbortController();
       const onClose = () => abort.abort(new Error("client disconnected"));
       ctx.res.once("close", onClose);
@@ -57,7 +57,7 @@ export function syncRouter(deps: ServiceDeps): Router {
         release();
       };
       try {
-        const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log });
+        const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log, ...(routed ? { routed } : {}) });
         started.stream.on("close", done);
         ctx.status = 200;
         ctx.set("Content-Type", started.contentType);
