@@ -2,27 +2,14 @@ import { expect } from "chai";
 import { WcsError } from "./errors.js";
 import { footprint } from "./footprint.js";
 import { polygon } from "./regions.js";
+import { rotatedHeader, type Header } from "./test-support/headers.js";
 import { runOracle, type OracleCase } from "./test-support/oracle.js";
 import { cross, dot, unitVector } from "./vector.js";
-import { parseWcs, type HeaderValue } from "./wcs.js";
+import { parseWcs } from "./wcs.js";
 
-type Header = Record<string, HeaderValue>;
 
 function header(proj: string, ra: number, dec: number, scale: number, rot: number, extra: Header = {}): Header {
-  const r = (rot * Math.PI) / 180;
-  return {
-    CTYPE1: `RA---${proj}`,
-    CTYPE2: `DEC--${proj}`,
-    CRPIX1: 1000,
-    CRPIX2: 900,
-    CRVAL1: ra,
-    CRVAL2: dec,
-    CD1_1: -scale * Math.cos(r),
-    CD1_2: scale * Math.sin(r),
-    CD2_1: scale * Math.sin(r),
-    CD2_2: scale * Math.cos(r),
-    ...extra,
-  };
+  return rotatedHeader(proj, ra, dec, scale, rot, 1000, 900, extra);
 }
 
 const N1 = 2000;
