@@ -167,7 +167,42 @@ export interface Config {
   async: AsyncConfig;
   auth: AuthConfig;
   quotas: Quotas;
+  images: ImagesConfig;
 }
+
+/**
+ * The image service (SODA, DataLink, /images/files): where an image ID is resolved. "local": a registry table in
+ * the embedded DuckDB, filled by the demo generator and `tap-server images ingest DIR`; "butler": Rubin's Butler
+ * server; "none": no image service (the routes answer 404 for every ID).
+ */
+export interface ImagesConfig {
+  registry: "local" | "butler" | "none";
+  /** The public URL that /soda, /datalink and /images hang from: the TAP base URL without its /tap. */
+  baseUrl: string;
+  /** Where the local registry keeps generated demo images. */
+  dir: string;
+  /** The DuckDB file of the local registry when the TAP backend is not DuckDB. */
+  registryPath: string;
+  /** Generate the demo images (on the local registry); defaults to the demo catalog's setting. */
+  demo: boolean;
+  /** IDs of local images are `ivo://{authority}/{repo}?repo={repo}&id={uuid}`, in the shape of Rubin's (DMTN-302). */
+  authority: string;
+  repo: string;
+  /** The Butler server's URL (…/api/butler is appended) and the repository labels it serves. */
+  butlerUrl: string;
+  butlerRepos: string[];
+  /** Pixels in one cutout (all planes of a MaskedImage counted once); more is a 400 (sync) or an error (async). */
+  maxCutoutPixels: number;
+}
+
+export const DEFAULT_IMAGES: Omit<ImagesConfig, "baseUrl" | "dir" | "registryPath" | "demo"> = {
+  registry: "local",
+  authority: "qserv-tap.local",
+  repo: "demo",
+  butlerUrl: "",
+  butlerRepos: [],
+  maxCutoutPixels: 64 * 1024 * 1024,
+};
 
 const DEFAULT_MYSQL: MySqlConnectionConfig = {
   host: "127.0.0.1",
@@ -366,6 +401,7 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     qserv?: Partial<MySqlConnectionConfig>;
     duckdb?: Partial<DuckDbConfig>;
     http?: Partial<HttpConfig>;
+    images?: Partial<ImagesConfig>;
   };
   const host = env.HOST || f.host || "127.0.0.1";
   const port = int(env.PORT, "PORT") ?? f.port ?? 8080;
@@ -453,6 +489,37 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     async: asyncConfig,
     auth,
     quotas,
+    images: imagesFrom(f.images ?? {}, env, cwd, fileDir, baseUrl, demo),
+  };
+}
+
+function imagesFrom(i: Partial<ImagesConfig>, env: Env, cwd: string, fileDir: string, tapBaseUrl: string, demo: boolean): ImagesConfig {
+  const registry = (env.TAP_IMAGES_REGISTRY || i.registry || DEFAULT_IMAGES.registry) as ImagesConfig["registry"];
+  if (!["local", "butler", "none"].includes(registry)) throw new ConfigError(`images.registry must be local, butler or none, not "${registry}"`);
+  const butlerUrl = (env.TAP_BUTLER_URL || i.butlerUrl || "").replace(/\/+$/, "");
+  const butlerRepos = list(env.TAP_BUTLER_REPOS) ?? i.butlerRepos ?? [];
+  if (registry === "butler") {
+    if (!/^https?:\/\/[^/]/.test(butlerUrl)) throw new ConfigError(`images.butlerUrl (TAP_BUTLER_URL) must be an http(s) URL when images.registry is butler, not "${butlerUrl}"`);
+    if (butlerRepos.length === 0) throw new ConfigError("images.butlerRepos (TAP_BUTLER_REPOS) must name at least one repository when images.registry is butler");
+  }
+  const path = (envValue: string | undefined, fileValue: string | undefined, fallback: string) =>
+    envValue ? resolve(cwd, envValue) : fileValue ? resolve(fileDir, fileValue) : resolve(cwd, fallback);
+  const maxCutoutPixels = int(env.TAP_IMAGES_MAX_CUTOUT_PIXELS, "TAP_IMAGES_MAX_CUTOUT_PIXELS") ?? i.maxCutoutPixels ?? DEFAULT_IMAGES.maxCutoutPixels;
+  if (!Number.isSafeInteger(maxCutoutPixels) || maxCutoutPixels < 1) {
+    throw new ConfigError(`images.maxCutoutPixels must be a positive integer, not ${JSON.stringify(maxCutoutPixels)}`);
+  }
+  const demoEnv = env.TAP_IMAGES_DEMO;
+  return {
+    registry,
+    baseUrl: (env.TAP_IMAGES_BASE_URL || i.baseUrl || tapBaseUrl.replace(/\/tap$/, "")).replace(/\/+$/, ""),
+    dir: path(env.TAP_IMAGES_DIR, i.dir, "data/images"),
+    registryPath: path(env.TAP_IMAGES_REGISTRY_PATH, i.registryPath, "data/images.duckdb"),
+    demo: demoEnv !== undefined && demoEnv !== "" ? demoEnv === "1" || demoEnv === "true" : (i.demo ?? demo),
+    authority: i.authority ?? DEFAULT_IMAGES.authority,
+    repo: i.repo ?? DEFAULT_IMAGES.repo,
+    butlerUrl,
+    butlerRepos,
+    maxCutoutPixels,
   };
 }
 

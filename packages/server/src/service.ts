@@ -9,6 +9,7 @@ import type { DuckDbBackend } from "./backends/duckdb.js";
 import { lookupOf } from "./catalog.js";
 import type { Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
+import type { ImageRegistry } from "./images/registry.js";
 
 export interface ServiceDeps {
   config: Config;
@@ -24,6 +25,8 @@ export interface ServiceDeps {
    * decide the capabilities): the compiler refuses calls of them before the query runs.
    */
   unavailableFunctions?: readonly string[];
+  /** The image registry behind SODA, DataLink and /images/files; absent when images.registry is none. */
+  images?: ImageRegistry;
 }
 
 export interface Example {
