@@ -1,5 +1,20 @@
 // The public API of @qserv-tap/votable. Everything else is internal.
-export type { Complex, CellValue, Datatype, Field, Info, ResourceMeta, Row, Shape, TableMeta } from "./model.js";
+export type {
+  Complex,
+  CellValue,
+  Datatype,
+  Field,
+  GroupMeta,
+  Info,
+  MetaResource,
+  OptionMeta,
+  ParamMeta,
+  ResourceMeta,
+  Row,
+  Shape,
+  TableMeta,
+  ValuesMeta,
+} from "./model.js";
 export {
   DATATYPES,
   circleField,

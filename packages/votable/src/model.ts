@@ -197,3 +197,72 @@ export function circleField(name: string, extra: Partial<Field> = {}): Field {
 export function polygonField(name: string, extra: Partial<Field> = {}): Field {
   return { unit: "deg", ...extra, name, datatype: "double", arraysize: "*", xtype: "polygon" };
 }
+
+/**
+ * One OPTION of a VALUES element (VOTable 1.4 §4.7): a value, with an optional label, and nested options for
+ * hierarchical choices.
+ */
+export interface OptionMeta {
+  value: string;
+  name?: string;
+  options?: readonly OptionMeta[];
+}
+
+/**
+ * A VALUES element that describes a domain (VOTable 1.4 §4.7): MIN and MAX (inclusive unless said otherwise) and
+ * OPTIONs. DataLink 1.1 §4.3 and SODA 1.0 §4.3 use it to tell clients the useful range of a service parameter; SODA
+ * writes the bounds of the CIRCLE and POLYGON xtypes as blank-separated numbers in MAX. Values are written as given.
+ */
+export interface ValuesMeta {
+  min?: string;
+  minInclusive?: boolean;
+  max?: string;
+  maxInclusive?: boolean;
+  options?: readonly OptionMeta[];
+}
+
+/**
+ * A PARAM (VOTable 1.4 §4.3): a FIELD's metadata with a value. `ref` names the ID of a FIELD (or PARAM) elsewhere in
+ * the document; DataLink 1.1 §4.3 uses it for a service parameter whose value comes from a result column (and then
+ * `value` is "").
+ */
+export interface ParamMeta {
+  name: string;
+  datatype: Datatype;
+  value: string;
+  arraysize?: string;
+  ID?: string;
+  ucd?: string;
+  unit?: string;
+  utype?: string;
+  xtype?: string;
+  ref?: string;
+  description?: string;
+  values?: ValuesMeta;
+}
+
+/** A GROUP of PARAMs (VOTable 1.4 §4.6), such as DataLink's `inputParams`. */
+export interface GroupMeta {
+  name?: string;
+  ID?: string;
+  ucd?: string;
+  utype?: string;
+  description?: string;
+  params?: readonly ParamMeta[];
+  groups?: readonly GroupMeta[];
+}
+
+/**
+ * A RESOURCE type="meta" written after the results RESOURCE: no table, only metadata. DataLink 1.1 §4 service
+ * descriptors are such resources with `utype="adhoc:service"`, PARAMs (accessURL, standardID, …) and a GROUP
+ * `inputParams`.
+ */
+export interface MetaResource {
+  name?: string;
+  ID?: string;
+  utype?: string;
+  description?: string;
+  infos?: readonly Info[];
+  params?: readonly ParamMeta[];
+  groups?: readonly GroupMeta[];
+}

@@ -11,6 +11,7 @@ import { BinaryEncoder } from "./encode/binary.js";
 import { DelimitedEncoder } from "./encode/csv.js";
 import type { DocumentOptions, Serialization, Trailer } from "./encode/document.js";
 import { documentHead, documentTail } from "./encode/document.js";
+import { checkMetaResources } from "./encode/meta.js";
 import { ByteSink } from "./encode/sink.js";
 import { TableDataEncoder } from "./encode/tabledata.js";
 import { VOTableError } from "./errors.js";
@@ -281,7 +282,18 @@ export class TableStream extends Readable {
       default:
         throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options.format)}"`);
     }
-    if (this.serialization) this.head = documentHead(columns, this.serialization, options);
+    if (this.serialization) {
+      this.head = documentHead(columns, this.serialization, options);
+      if (options.metaResources !== undefined && options.metaResources.length > 0) {
+        const ids = new Set<string>();
+        for (const c of columns) if (c.field.ID !== undefined) ids.add(c.field.ID);
+        const r = options.resource;
+        if (r?.ID !== undefined) ids.add(r.ID);
+        if (options.table?.ID !== undefined) ids.add(options.table.ID);
+        for (const info of options.infos ?? []) if (info.ID !== undefined) ids.add(info.ID);
+        checkMetaResources(options.metaResources, ids);
+      }
+    }
     this.source = openSource(rows);
   }
 
@@ -371,7 +383,7 @@ export class TableStream extends Readable {
         this.failure = err;
       }
       if (this.destroyed) return;
-      this.push(documentTail(this.serialization, trailer));
+      this.push(documentTail(this.serialization, trailer, this.options.metaResources));
     }
     this.push(null);
   }
@@ -406,7 +418,7 @@ export class TableStream extends Readable {
     }
     const message = this.errorMessage(err);
     this.flush(true);
-    this.push(documentTail(this.serialization, { status: "ERROR", message }));
+    this.push(documentTail(this.serialization, { status: "ERROR", message }, this.options.metaResources));
     this.push(null);
   }
 }

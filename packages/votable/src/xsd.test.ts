@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Serialization, WriteOptions } from "./index.js";
 import { errorDocument, streamToBuffer, writeTable } from "./index.js";
-import type { Field, Row } from "./model.js";
+import type { Field, MetaResource, Row } from "./model.js";
 import { tableArb } from "./test-support/arbitraries.js";
 import { ALL_TYPES_FIELDS, ALL_TYPES_ROWS } from "./test-support/fixtures.js";
 import { checkXsdTool, requireTool, tempDir, validateXml } from "./test-support/tools.js";
@@ -29,6 +29,37 @@ interface Doc {
 function table(name: string, fields: Field[], rows: Iterable<Row> | AsyncIterable<Row>, options: WriteOptions): Doc {
   return { name, bytes: () => streamToBuffer(writeTable(fields, rows, options)) };
 }
+
+const SERVICE_DESCRIPTORS: MetaResource[] = [
+  {
+    ID: "dl",
+    name: "datalink",
+    utype: "adhoc:service",
+    description: "Links <& more>",
+    params: [
+      { name: "standardID", datatype: "char", arraysize: "*", value: "ivo://ivoa.net/std/DataLink#links-1.1" },
+      { name: "accessURL", datatype: "char", arraysize: "*", value: "http://example.com/links?a=1&b=2" },
+    ],
+    groups: [{ name: "inputParams", params: [{ name: "ID", datatype: "char", arraysize: "*", ucd: "meta.id;meta.main", value: "", ref: "pubdid" }] }],
+  },
+  {
+    utype: "adhoc:service",
+    infos: [{ name: "note", value: "x" }],
+    groups: [
+      {
+        name: "inputParams",
+        description: "inputs",
+        params: [
+          { name: "RA", datatype: "double", unit: "deg", ucd: "pos.eq.ra", value: "", ref: "ra" },
+          { name: "CIRCLE", datatype: "double", arraysize: "3", xtype: "circle", unit: "deg", ucd: "pos.outline;obs", value: "", values: { max: "1 2 0.5" } },
+          { name: "BAND", datatype: "double", arraysize: "2", xtype: "interval", unit: "m", value: "", values: { min: "3e-7", max: "8e-7", minInclusive: true, maxInclusive: false } },
+          { name: "CUTOUTDETAIL", datatype: "char", arraysize: "*", value: "Image", description: "d", values: { options: [{ value: "Image", name: "n", options: [{ value: "sub" }] }, { value: "MaskedImage" }] } },
+        ],
+        groups: [{ name: "nested", ID: "g1" }],
+      },
+    ],
+  },
+];
 
 function corpus(): Doc[] {
   const docs: Doc[] = [];
@@ -55,6 +86,8 @@ function corpus(): Doc[] {
         end: () => ({ infos: [{ name: "elapsed", value: "12 ms", unit: "ms" }] }),
       }),
     );
+    // DataLink 1.1 §4 service descriptors after the results: PARAMs with ref, GROUP inputParams, VALUES.
+    docs.push(table(`${format}-service-descriptors`, [{ name: "obs_publisher_did", ID: "pubdid", datatype: "char", arraysize: "*" }, { name: "ra", ID: "ra", datatype: "double", unit: "deg" }], [["ivo://x/y?z", 1.5]], { format, metaResources: SERVICE_DESCRIPTORS }));
     docs.push(table(`${format}-no-status`, [{ name: "a", datatype: "int" }], [[1]], { format, status: null, resource: { type: "meta" } }));
   }
   docs.push({ name: "error-document", bytes: async () => errorDocument("Table foo.bar does not exist") });

@@ -6,11 +6,15 @@ import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
 import { formatTimestamp } from "../format.js";
-import type { Info, ResourceMeta, TableMeta } from "../model.js";
+import type { Info, MetaResource, ResourceMeta, TableMeta } from "../model.js";
 import type { Field } from "../model.js";
-import { escapeAttr, escapeText, isNCName } from "../xml.js";
+import { escapeAttr } from "../xml.js";
 import { binaryNullValue } from "./binary.js";
+import { attrs, checkId, description, infoElement } from "./elements.js";
+import { metaResourceElement } from "./meta.js";
 import { isColumns } from "./tabledata.js";
+
+export { infoElement };
 
 export type Serialization = "TABLEDATA" | "BINARY" | "BINARY2";
 
@@ -41,6 +45,12 @@ export interface DocumentOptions {
   requestTime?: Date;
   /** More INFO elements for the RESOURCE, after the ones above and before the TABLE. */
   infos?: readonly Info[];
+  /**
+   * RESOURCE type="meta" elements after the results RESOURCE, such as DataLink 1.1 §4 service descriptors. Their
+   * PARAMs may `ref` the IDs of the table's FIELDs. With none (or an empty list) the document is exactly as without
+   * the option.
+   */
+  metaResources?: readonly MetaResource[];
 }
 
 export interface Trailer {
@@ -49,43 +59,6 @@ export interface Trailer {
   message?: string;
   /** More INFO elements after the TABLE. */
   infos?: readonly Info[];
-}
-
-type Attrs = readonly (readonly [string, string | number | undefined])[];
-
-function attrs(list: Attrs): string {
-  let out = "";
-  for (const [k, v] of list) if (v !== undefined) out += ` ${k}="${escapeAttr(String(v))}"`;
-  return out;
-}
-
-function checkId(id: string | undefined, what: string): void {
-  if (id !== undefined && !isNCName(id)) {
-    throw new VOTableError("VOTABLE_INVALID_OPTION", `${what} ID "${id}" is not an XML NCName`);
-  }
-}
-
-export function infoElement(info: Info): string {
-  if (typeof info.name !== "string" || typeof info.value !== "string") {
-    throw new VOTableError("VOTABLE_INVALID_OPTION", "an INFO needs a string name and value");
-  }
-  checkId(info.ID, "INFO");
-  const a = attrs([
-    ["name", info.name],
-    ["value", info.value],
-    ["ID", info.ID],
-    ["unit", info.unit],
-    ["xtype", info.xtype],
-    ["ucd", info.ucd],
-    ["utype", info.utype],
-  ]);
-  return info.content === undefined || info.content === ""
-    ? `<INFO${a}/>\n`
-    : `<INFO${a}>${escapeText(info.content)}</INFO>\n`;
-}
-
-function description(text: string | undefined): string {
-  return text === undefined ? "" : `<DESCRIPTION>${escapeText(text)}</DESCRIPTION>\n`;
 }
 
 function fieldElement(col: Column, serialization: Serialization): string {
@@ -176,14 +149,19 @@ export function documentHead(
   return out + DATA_OPEN[serialization];
 }
 
-/** Everything after the last row. The trailer's INFO elements go after the TABLE, as DALI 1.2 §5.4.1 shows. */
-export function documentTail(serialization: Serialization, trailer: Trailer = {}): string {
+/**
+ * Everything after the last row. The trailer's INFO elements go after the TABLE, as DALI 1.2 §5.4.1 shows; the meta
+ * RESOURCEs after the results RESOURCE, written as given (writeTable checks them first).
+ */
+export function documentTail(serialization: Serialization, trailer: Trailer = {}, metaResources: readonly MetaResource[] = []): string {
   let out = DATA_CLOSE[serialization] + "</TABLE>\n";
   if (trailer.status !== undefined) {
     out += infoElement({ name: "QUERY_STATUS", value: trailer.status, content: trailer.message });
   }
   for (const info of trailer.infos ?? []) out += infoElement(info);
-  return out + "</RESOURCE>\n</VOTABLE>\n";
+  out += "</RESOURCE>\n";
+  for (const r of metaResources) out += metaResourceElement(r);
+  return out + "</VOTABLE>\n";
 }
 
 export interface ErrorDocumentOptions {
