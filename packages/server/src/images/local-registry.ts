@@ -1,0 +1,175 @@
+/**
+ * The local image registry: a table `images.datasets` in an embedded DuckDB (the TAP backend's own when that is
+ * DuckDB, else a file of its own), not published in TAP_SCHEMA. The demo generator and `tap-server images ingest`
+ * fill it; resolve() answers from it alone, so an image ID can only ever name a file that was registered, never a
+ * path or a URL taken from a request.
+ */
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { FileSource } from "@qserv-tap/fits";
+import type { DuckDbBackend } from "../backends/duckdb.js";
+import { imageId, ImageServiceError, parseImageId, type Caller, type ImageDataset, type ImageRegistry } from "./registry.js";
+
+/** What the registry records of one dataset. */
+export interface RegistryEntry {
+  uuid: string;
+  repo: string;
+  datasetType: string;
+  dataId: Readonly<Record<string, string | number>>;
+  /** The file's absolute path. */
+  path: string;
+  /** Bytes. */
+  size: number;
+  /** Metres; MJD. */
+  em?: readonly [number, number] | undefined;
+  t?: readonly [number, number] | undefined;
+  polStates?: string | undefined;
+}
+
+const CREATE = `CREATE TABLE IF NOT EXISTS images.datasets (
+  uuid VARCHAR PRIMARY KEY,
+  repo VARCHAR NOT NULL,
+  dataset_type VARCHAR NOT NULL,
+  data_id VARCHAR NOT NULL,
+  path VARCHAR NOT NULL,
+  size BIGINT NOT NULL,
+  em_min DOUBLE,
+  em_max DOUBLE,
+  t_min DOUBLE,
+  t_max DOUBLE,
+  pol_states VARCHAR,
+  added TIMESTAMP NOT NULL DEFAULT current_timestamp
+)`;
+
+const COLUMNS = "uuid, repo, dataset_type, data_id, path, size, em_min, em_max, t_min, t_max, pol_states";
+
+/**
+ * A UUID derived from a name, in the shape of RFC 9562's version 5 (SHA-1 of the name, version and variant bits
+ * set), so that the demo images get the same IDs on every machine.
+ */
+export function nameUuid(name: string): string {
+  const h = createHash("sha1").update(`qserv-tap images\u0000${name}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+function pair(a: unknown, b: unknown): readonly [number, number] | undefined {
+  return typeof a === "number" && typeof b === "number" ? [a, b] : undefined;
+}
+
+export class LocalRegistry implements ImageRegistry {
+  readonly kind = "local" as const;
+
+  private constructor(
+    private readonly db: DuckDbBackend,
+    private readonly conn: DuckDBConnection,
+    readonly authority: string,
+    /** Whether close() closes the database too (the registry's own file, when the backend is not DuckDB). */
+    private readonly ownsDb: boolean,
+  ) {}
+
+  /** Opens the registry in `db`, creating its table if needed (call before the database is locked down). */
+  static async open(db: DuckDbBackend, options: { authority: string; ownsDb?: boolean }): Promise<LocalRegistry> {
+    await db.run("CREATE SCHEMA IF NOT EXISTS images");
+    await db.run(CREATE);
+    const conn = await db.instance.connect();
+    return new LocalRegistry(db, conn, options.authority, options.ownsDb ?? false);
+  }
+
+  idOf(repo: string, uuid: string): string {
+    return imageId(this.authority, repo, uuid);
+  }
+
+  /** Adds or replaces the entry with this UUID; returns its ID. */
+  async add(e: RegistryEntry): Promise<string> {
+    const values: DuckDBValue[] = [
+      e.uuid,
+      e.repo,
+      e.datasetType,
+      JSON.stringify(e.dataId),
+      e.path,
+      e.size,
+      e.em?.[0] ?? null,
+      e.em?.[1] ?? null,
+      e.t?.[0] ?? null,
+      e.t?.[1] ?? null,
+      e.polStates ?? null,
+    ];
+    await this.db.main.run(`INSERT OR REPLACE INTO images.datasets (${COLUMNS}) VALUES (${values.map(() => "?").join(", ")})`, values);
+    return this.idOf(e.repo, e.uuid);
+  }
+
+  /** The UUID already registered for this file in this repository, if any (ingest is idempotent by path). */
+  async uuidOfPath(repo: string, path: string): Promise<string | undefined> {
+    const r = await this.db.main.runAndReadAll("SELECT uuid FROM images.datasets WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1", [repo, path]);
+    const row = r.getRowsJS()[0];
+    return row ? String(row[0]) : undefined;
+  }
+
+  async entries(repo?: string): Promise<RegistryEntry[]> {
+    const r =
+      repo === undefined
+        ? await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM images.datasets ORDER BY path`)
+        : await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM images.datasets WHERE repo = ? ORDER BY path`, [repo]);
+    return r.getRowsJS().map((row) => toEntry(row as unknown[]));
+  }
+
+  async resolve(id: string, _caller?: Caller): Promise<ImageDataset | undefined> {
+    const { repo, uuid } = parseImageId(id);
+    let rows: unknown[][];
+    try {
+      const r = await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM images.datasets WHERE uuid = ? AND repo = ?`, [uuid, repo]);
+      rows = r.getRowsJS() as unknown[][];
+    } catch (e) {
+      throw new ImageServiceError(`the image registry cannot be read: ${(e as Error).message.split("\n")[0]}`);
+    }
+    if (rows.length === 0) return undefined;
+    const e = toEntry(rows[0]!);
+    return {
+      id: this.idOf(e.repo, e.uuid),
+      datasetType: e.datasetType,
+      dataId: e.dataId,
+      cutout: e.datasetType !== "raw",
+      size: e.size,
+      ...(e.em ? { em: e.em } : {}),
+      ...(e.t ? { t: e.t } : {}),
+      ...(e.polStates ? { polStates: e.polStates } : {}),
+      open: async () => {
+        // The path comes from the table alone; a file removed or replaced by a directory since is the service's
+        // fault, not the caller's.
+        const s = await stat(e.path).catch(() => undefined);
+        if (!s?.isFile()) throw new ImageServiceError(`the file of dataset ${e.uuid} is missing`);
+        return new FileSource(e.path);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    if (this.ownsDb) await this.db.close();
+  }
+}
+
+function toEntry(row: unknown[]): RegistryEntry {
+  const [uuid, repo, datasetType, dataId, path, size, emMin, emMax, tMin, tMax, pol] = row;
+  let parsed: Record<string, string | number> = {};
+  try {
+    parsed = JSON.parse(String(dataId)) as Record<string, string | number>;
+  } catch {
+    // A damaged data ID leaves the dataset usable (its file is still named by its row).
+  }
+  return {
+    uuid: String(uuid),
+    repo: String(repo),
+    datasetType: String(datasetType),
+    dataId: parsed,
+    path: String(path),
+    size: Number(size),
+    em: pair(emMin, emMax),
+    t: pair(tMin, tMax),
+    polStates: typeof pol === "string" ? pol : undefined,
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * One ObsCore row (ObsCore 1.1 §3, §4) from a FITS file's headers: the same code fills ivoa.ObsCore for the demo
+ * images and for `tap-server images ingest`, so that the two agree. The spatial columns come from the image HDU's
+ * WCS through @qserv-tap/sky (its footprint for s_region), the time columns from MJD-BEG/MJD-END or MJD-OBS and
+ * EXPTIME, the spectral ones from the band (LSST's ugrizy), the lsst_* columns from the Butler data ID.
+ */
+import { fileURLToPath } from "node:url";
+import type { Hdu, Header } from "@qserv-tap/fits";
+import { angularSeparation, footprint, parseWcs, unitVector, type HeaderValue, type Wcs } from "@qserv-tap/sky";
+
+export const OBSCORE_SCHEMA_PATH = fileURLToPath(new URL("../../demo/obscore.yaml", import.meta.url));
+/** The TAPRegExt dataModel of ObsCore 1.1 (ObsCore 1.1 §5). */
+export const OBSCORE_DATA_MODEL = "ivo://ivoa.net/std/ObsCore#core-1.1";
+
+/**
+ * LSST's ugrizy filters as wavelength ranges in metres (vacuum), for em_min/em_max (ObsCore 1.1 §4.19): the
+ * ranges over which each total system throughput (lsst/throughputs) is above about half its peak, rounded to the
+ * nanometre.
+ */
+export const LSST_BANDS: Readonly<Record<string, readonly [number, number]>> = {
+  u: [330e-9, 400e-9],
+  g: [402e-9, 552e-9],
+  r: [552e-9, 691e-9],
+  i: [691e-9, 818e-9],
+  z: [818e-9, 922e-9],
+  y: [948e-9, 1060e-9],
+};
+
+/** The columns of ivoa.ObsCore that a row from an image fills (demo/obscore.yaml has them all). */
+export interface ObsCoreRow {
+  dataproduct_type: string;
+  dataproduct_subtype: string | null;
+  calib_level: number;
+  obs_collection: string;
+  obs_id: string;
+  obs_title: string | null;
+  obs_publisher_did: string;
+  access_url: string;
+  access_format: string;
+  access_estsize: number;
+  target_name: string | null;
+  s_ra: number;
+  s_dec: number;
+  s_fov: number;
+  s_region: string;
+  s_resolution: number | null;
+  s_xel1: number;
+  s_xel2: number;
+  t_xel: number | null;
+  t_min: number | null;
+  t_max: number | null;
+  t_exptime: number | null;
+  t_resolution: number | null;
+  em_xel: number | null;
+  em_min: number | null;
+  em_max: number | null;
+  em_res_power: number | null;
+  o_ucd: string | null;
+  pol_states: string | null;
+  pol_xel: number | null;
+  facility_name: string | null;
+  instrument_name: string | null;
+  lsst_visit: number | null;
+  lsst_detector: number | null;
+  lsst_tract: number | null;
+  lsst_patch: number | null;
+  lsst_band: string | null;
+  lsst_filter: string | null;
+}
+
+/** The file has no usable celestial WCS (or no image): it cannot be an ObsCore image row. */
+export class ObsCoreError extends Error {
+  override name = "ObsCoreError";
+}
+
+export interface ObsCoreInput {
+  /** The primary HDU's header (where Rubin's afw files keep the observation's cards). */
+  primary: Header;
+  /** The image HDU (IMAGE, or the first image). For a tile-compressed HDU, its image axes are ZNAXISn. */
+  image: Hdu;
+  /** obs_publisher_did: the image's ID. */
+  id: string;
+  /** The Butler's dataset type and data ID (data ID keys absent here are looked for in the headers). */
+  datasetType?: string;
+  dataId?: Readonly<Record<string, string | number>>;
+  accessUrl: string;
+  /** The file's size in bytes (access_estsize is in kilobytes, ObsCore 1.1 §4.8). */
+  size: number;
+  collection: string;
+}
+
+/** Card values as @qserv-tap/sky takes them; a tile-compressed HDU's image axes replace its table's. */
+export function wcsHeaderValues(image: Hdu): Map<string, HeaderValue> {
+  const values = new Map<string, HeaderValue>();
+  const tiled = image.header.boolean("ZIMAGE") === true;
+  for (const c of image.header.cards) {
+    if (values.has(c.keyword) || c.value === undefined || c.value === null) continue;
+    if (tiled && /^NAXIS\d*$/.test(c.keyword)) continue;
+    const v = c.value;
+    if (typeof v === "bigint") values.set(c.keyword, Number(v));
+    else if (typeof v !== "object") values.set(c.keyword, v);
+  }
+  if (tiled) {
+    for (const [k, v] of [...values]) {
+      const m = /^ZNAXIS(\d*)$/.exec(k);
+      if (m) values.set(`NAXIS${m[1]}`, v);
+    }
+  }
+  // Paper II §2.5: PVi_3/PVi_4 of the longitude axis are LONPOLE/LATPOLE (Rubin's headers carry both); the sky
+  // package takes them under their own names.
+  for (const [key, v] of [...values]) {
+    const m = /^CTYPE(\d+)$/.exec(key);
+    if (!m || typeof v !== "string" || !/^(RA--|[A-Z]LON|[A-Z]{2}LN)/.test(v)) continue;
+    for (const [pv, name] of [[`PV${m[1]}_3`, "LONPOLE"], [`PV${m[1]}_4`, "LATPOLE"]] as const) {
+      const alias = values.get(pv);
+      values.delete(pv);
+      if (alias !== undefined && !values.has(name)) values.set(name, alias);
+    }
+  }
+  return values;
+}
+
+/** The image's WCS and axis lengths, or an ObsCoreError saying why it has no usable celestial WCS. */
+export function imageWcs(image: Hdu): { wcs: Wcs; naxis1: number; naxis2: number } {
+  const values = wcsHeaderValues(image);
+  const naxis1 = values.get("NAXIS1");
+  const naxis2 = values.get("NAXIS2");
+  if (typeof naxis1 !== "number" || typeof naxis2 !== "number" || naxis1 < 1 || naxis2 < 1) throw new ObsCoreError("the image HDU has no 2-D image");
+  let wcs: Wcs;
+  try {
+    wcs = parseWcs(values);
+  } catch (e) {
+    throw new ObsCoreError(`no usable WCS: ${(e as Error).message}`);
+  }
+  const cel = wcs.celestial;
+  if (!cel) throw new ObsCoreError("no celestial WCS (CTYPE1/CTYPE2 are not RA/DEC)");
+  if (cel.lonAxis > 1 || cel.latAxis > 1) throw new ObsCoreError("the celestial WCS is not on pixel axes 1 and 2");
+  // FK5 J2000 is within about 20 mas of ICRS, which the s_* columns do not resolve; FK4 or galactic axes are not.
+  if (!["ICRS", "FK5"].includes(cel.radesys)) {
+    throw new ObsCoreError(`RADESYS ${cel.radesys} is not ICRS (ObsCore 1.1 §4.10)`);
+  }
+  return { wcs, naxis1, naxis2 };
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/**
+ * s_region as an STC-S polygon (ObsCore 1.1 §4.12: an STC-S string in a VARCHAR column): the footprint's vertices,
+ * in the sky package's winding, to 1e-7° (0.4 mas). Kept within the column's 512 characters by a coarser tolerance
+ * for distorted edges when needed.
+ */
+export function sRegion(wcs: Wcs, naxis1: number, naxis2: number, maxLength = 512): { region: string; vertices: [number, number][] } {
+  for (const tolerancePixels of [0.05, 0.2, 1, 5, 1e9]) {
+    const f = footprint(wcs, naxis1, naxis2, { tolerancePixels });
+    const vertices = f.vertices.map(([lon, lat]) => [round(lon, 7), round(lat, 7)] as [number, number]);
+    const region = `POLYGON ICRS ${vertices.map(([a, b]) => `${a} ${b}`).join(" ")}`;
+    if (region.length <= maxLength) return { region, vertices };
+  }
+  throw new ObsCoreError("the footprint does not fit in s_region");
+}
+
+function card(input: ObsCoreInput, keyword: string): string | number | boolean | undefined {
+  for (const h of [input.image.header, input.primary]) {
+    const v = h.get(keyword);
+    if (v !== undefined && v !== null && typeof v !== "object") return typeof v === "bigint" ? Number(v) : v;
+  }
+  return undefined;
+}
+
+function numberCard(input: ObsCoreInput, ...keywords: string[]): number | undefined {
+  for (const k of keywords) {
+    const v = card(input, k);
+    if (typeof v === "number" && Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+function stringCard(input: ObsCoreInput, ...keywords: string[]): string | undefined {
+  for (const k of keywords) {
+    const v = card(input, k);
+    if (typeof v === "string" && v.trim() !== "") return v.trim();
+  }
+  return undefined;
+}
+
+/**
+ * The data ID: the registry's, else Rubin's `HIERARCH LSST BUTLER DATAID <KEY>` cards, else plain cards (BAND,
+ * VISIT, DETECTOR, TRACT, PATCH, DAY_OBS, PHYSFILT).
+ */
+export function dataIdFromHeaders(input: Pick<ObsCoreInput, "primary" | "image" | "dataId">): Record<string, string | number> {
+  const out: Record<string, string | number> = { ...(input.dataId ?? {}) };
+  const probe = { ...input, id: "", accessUrl: "", size: 0, collection: "" };
+  for (const key of ["band", "visit", "detector", "tract", "patch", "day_obs", "physical_filter", "skymap"]) {
+    if (out[key] !== undefined) continue;
+    const plain = key === "physical_filter" ? "PHYSFILT" : key === "day_obs" ? "DAY_OBS" : key.toUpperCase();
+    const v = card(probe, `LSST BUTLER DATAID ${key.toUpperCase()}`) ?? card(probe, plain);
+    if (typeof v === "string" || typeof v === "number") out[key] = typeof v === "string" ? v.trim() : v;
+  }
+  if (out.band === undefined) {
+    const filter = stringCard(probe, "FILTER");
+    const m = filter ? /^([ugrizy])(\b|_)/.exec(filter) : null;
+    if (m) out.band = m[1]!;
+  }
+  return out;
+}
+
+function integer(v: string | number | undefined): number | null {
+  if (v === undefined) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** The ObsCore row of one image file (ObsCore 1.1 §4, column by column). */
+export function obsCoreRow(input: ObsCoreInput): ObsCoreRow {
+  const { wcs, naxis1, naxis2 } = imageWcs(input.image);
+  const centre = wcs.pixelToSky((naxis1 + 1) / 2, (naxis2 + 1) / 2);
+  if (!centre) throw new ObsCoreError("the image's centre has no sky position");
+  let region: { region: string; vertices: [number, number][] };
+  try {
+    region = sRegion(wcs, naxis1, naxis2);
+  } catch (e) {
+    throw e instanceof ObsCoreError ? e : new ObsCoreError(`no footprint: ${(e as Error).message}`);
+  }
+  // §4.11: the diameter of a circle that holds the footprint, centred on (s_ra, s_dec).
+  const c = unitVector(centre[0], centre[1]);
+  const radius = Math.max(...region.vertices.map(([lon, lat]) => angularSeparation(c, unitVector(lon, lat))));
+  const dataId = dataIdFromHeaders(input);
+  const band = typeof dataId.band === "string" ? dataId.band : undefined;
+  const em = band !== undefined ? LSST_BANDS[band] : undefined;
+  const datasetType = input.datasetType ?? stringCard(input, "LSST BUTLER DATASETTYPE") ?? "image";
+  const exptime = numberCard(input, "EXPTIME", "EXPOSURE");
+  const beg = numberCard(input, "MJD-BEG");
+  const end = numberCard(input, "MJD-END");
+  const obs = numberCard(input, "MJD-OBS");
+  // §4.15: the start and stop of the observation; for a combination of frames, the first start and last stop.
+  const [tMin, tMax] =
+    beg !== undefined && end !== undefined ? [beg, end] : obs !== undefined ? [obs, exptime !== undefined ? obs + exptime / 86400 : obs] : [null, null];
+  // §4.14: the FWHM of the PSF in arcseconds: SEEING, else a Gaussian PSF's sigma in pixels.
+  const scale = wcs.pixelScale((naxis1 + 1) / 2, (naxis2 + 1) / 2) * 3600;
+  const seeing = numberCard(input, "SEEING");
+  const sigma = numberCard(input, "PSFSIGMA");
+  const sResolution = seeing ?? (sigma !== undefined ? 2 * Math.sqrt(2 * Math.log(2)) * sigma * scale : undefined);
+  const visit = integer(dataId.visit);
+  const tract = integer(dataId.tract);
+  const calib = datasetType === "raw" ? 1 : /coadd/.test(datasetType) ? 3 : 2;
+  const obsId =
+    visit !== null
+      ? `${visit}${dataId.detector !== undefined ? `_${dataId.detector}` : ""}`
+      : tract !== null
+        ? `${tract}_${dataId.patch ?? ""}_${band ?? ""}`
+        : input.id;
+  const described = Object.entries(dataId)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  return {
+    dataproduct_type: "image",
+    dataproduct_subtype: `lsst.${datasetType}`,
+    calib_level: calib,
+    obs_collection: input.collection,
+    obs_id: obsId,
+    obs_title: `${datasetType}${described ? ` (${described})` : ""}`,
+    obs_publisher_did: input.id,
+    access_url: input.accessUrl,
+    access_format: "application/fits",
+    access_estsize: Math.max(1, Math.round(input.size / 1024)),
+    target_name: stringCard(input, "OBJECT") ?? null,
+    s_ra: round(centre[0], 10),
+    s_dec: round(centre[1], 10),
+    s_fov: round(2 * radius, 8),
+    s_region: region.region,
+    s_resolution: sResolution !== undefined ? round(sResolution, 4) : null,
+    s_xel1: naxis1,
+    s_xel2: naxis2,
+    t_xel: tMin !== null ? 1 : null,
+    t_min: tMin,
+    t_max: tMax,
+    t_exptime: exptime ?? null,
+    t_resolution: null,
+    em_xel: em ? 1 : null,
+    em_min: em ? em[0] : null,
+    em_max: em ? em[1] : null,
+    em_res_power: em ? round((em[0] + em[1]) / 2 / (em[1] - em[0]), 4) : null,
+    o_ucd: (stringCard(input, "BUNIT") ?? "").endsWith("Jy") ? "phot.flux.density" : null,
+    pol_states: null,
+    pol_xel: null,
+    facility_name: stringCard(input, "TELESCOP") ?? null,
+    instrument_name: stringCard(input, "INSTRUME") ?? null,
+    lsst_visit: visit,
+    lsst_detector: integer(dataId.detector),
+    lsst_tract: tract,
+    lsst_patch: integer(dataId.patch),
+    lsst_band: band ?? null,
+    lsst_filter: typeof dataId.physical_filter === "string" ? dataId.physical_filter : null,
+  };
+}
