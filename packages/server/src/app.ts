@@ -14,10 +14,16 @@ import { vosiRouter } from "./routes/vosi.js";
 import type { ServiceDeps } from "./service.js";
 import { asyncRouter } from "./routes/async.js";
 import { uiRouter } from "./routes/ui.js";
+import { sodaRouter } from "./routes/soda.js";
 import type { JobManager } from "./uws/manager.js";
 import type { ResultStore } from "./uws/result-store.js";
 
-export function createApp(deps: ServiceDeps, features: readonly Feature[], jobs?: { manager: JobManager; results: ResultStore }): Koa {
+export function createApp(
+  deps: ServiceDeps,
+  features: readonly Feature[],
+  jobs?: { manager: JobManager; results: ResultStore },
+  sodaJobs?: { manager: JobManager; results: ResultStore },
+): Koa {
   const app = new Koa();
   const log = deps.log ?? ((m: string) => console.error(m));
   app.silent = true;
@@ -36,5 +42,9 @@ export function createApp(deps: ServiceDeps, features: readonly Feature[], jobs?
   }
   app.use(tap.routes());
   app.use(tap.allowedMethods());
+  // The image service hangs from the root, beside /tap (its base URL is config.images.baseUrl).
+  const soda = sodaRouter(deps, sodaJobs);
+  app.use(soda.routes());
+  app.use(soda.allowedMethods());
   return app;
 }

@@ -21,6 +21,8 @@ import type Koa from "koa";
 import { join } from "node:path";
 import { QueryCompiler } from "./service.js";
 import { tapExecutor } from "./uws/executor.js";
+import { SODA_MULTI_VALUED, SODA_RESTARTED_MESSAGE, sodaExecutor } from "./soda/executor.js";
+import { openerFor } from "./soda/sync.js";
 import { JsonFileJobStore } from "./uws/job-store.js";
 import { JobManager } from "./uws/manager.js";
 import { LocalDirResultStore } from "./uws/result-store.js";
@@ -30,6 +32,8 @@ export interface Service {
   features: FeatureReport;
   app: Koa;
   jobs: JobManager;
+  /** SODA's async jobs (/soda/async), kept apart from TAP's under async.dir/soda. */
+  sodaJobs: JobManager;
   close(): Promise<void>;
 }
 
@@ -62,12 +66,13 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
 
 export async function openService(config: Config, options: { log?: (m: string) => void; backend?: Backend } = {}): Promise<Service> {
   const backend = options.backend ?? (await openBackend(config));
-  const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager } = {};
+  const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager } = {};
   try {
     return await openOn(backend, config, options.log ?? ((m: string) => console.error(m)), opened);
   } catch (e) {
     // A database that went away half-way: what was opened is closed, so that a retry starts afresh.
     await opened.jobs?.close().catch(() => {});
+    await opened.sodaJobs?.close().catch(() => {});
     if (opened.tapSchemaStore && (opened.tapSchemaStore as Backend) !== backend) await opened.tapSchemaStore.close().catch(() => {});
     if (!options.backend) await backend.close().catch(() => {});
     throw e;
@@ -78,7 +83,7 @@ async function openOn(
   backend: Backend,
   config: Config,
   log: (m: string) => void,
-  opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager },
+  opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager },
 ): Promise<Service> {
   const catalogs: Catalog[] = [];
   const demo = config.demo && backend instanceof DuckDbBackend;
@@ -125,14 +130,33 @@ async function openOn(
         `${recovered.requeued} queued again, ${recovered.destroyed} destroyed`,
     );
   }
-  const app = createApp(deps, features.supported, { manager: jobs, results });
+  const sodaResults = new LocalDirResultStore(join(config.async.dir, "soda", "results"));
+  const sodaJobs = new JobManager({
+    config: config.async,
+    store: new JsonFileJobStore(join(config.async.dir, "soda", "jobs"), log),
+    results: sodaResults,
+    executor: sodaExecutor(deps, openerFor(deps), sodaResults),
+    canResume: false,
+    quotas: config.quotas,
+    multiValued: SODA_MULTI_VALUED,
+    restartedMessage: SODA_RESTARTED_MESSAGE,
+    log,
+  });
+  opened.sodaJobs = sodaJobs;
+  const sodaRecovered = await sodaJobs.start();
+  if (sodaRecovered.failed + sodaRecovered.destroyed + sodaRecovered.requeued > 0) {
+    log(`SODA jobs after restart: ${sodaRecovered.failed} failed (were executing), ${sodaRecovered.requeued} queued again, ${sodaRecovered.destroyed} destroyed`);
+  }
+  const app = createApp(deps, features.supported, { manager: jobs, results }, { manager: sodaJobs, results: sodaResults });
   return {
     deps,
     features,
     app,
     jobs,
+    sodaJobs,
     async close() {
       await jobs.close();
+      await sodaJobs.close();
       await backend.close();
       if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
     },

@@ -17,9 +17,20 @@ import { XML_CONTENT_TYPE } from "./vosi.js";
 
 const TEXT = "text/plain; charset=utf-8";
 
-export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: ResultStore): Router {
+/** What differs between the services that keep UWS jobs (TAP's /async, SODA's /soda/async). */
+export interface AsyncRouterOptions {
+  /** The job list's path on the router (default /async). */
+  path?: string;
+  /** The job list's public URL (default: the TAP base URL and /async). */
+  baseUrl?: string;
+  /** Sends the error document of a job in ERROR (default: TAP 1.1 §5.3's VOTable, with QUERY and RUNID). */
+  errorDocument?: (ctx: Context, job: Job) => void;
+}
+
+export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: ResultStore, options: AsyncRouterOptions = {}): Router {
   const router = new Router();
-  const base = `${deps.config.baseUrl}/async`;
+  const path = options.path ?? "/async";
+  const base = options.baseUrl ?? `${deps.config.baseUrl}/async`;
   const urls: Urls = {
     job: (id) => `${base}/${id}`,
     result: (id, name) => `${base}/${id}/results/${name}`,
@@ -73,7 +84,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     }
   };
 
-  router.get("/async", (ctx) => {
+  router.get(path, (ctx) => {
     const q = new URLSearchParams(ctx.querystring);
     const get = (n: string) => [...q].filter(([k]) => k.toUpperCase() === n).map(([, v]) => v);
     const phases = get("PHASE").map((p) => {
@@ -94,7 +105,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     xml(ctx, jobListXml(jobs, urls));
   });
 
-  router.post("/async", async (ctx) => {
+  router.post(path, async (ctx) => {
     const p = await params(ctx);
     const phase = single(p, "PHASE");
     if (phase !== undefined && phase.toUpperCase() !== "RUN") {
@@ -104,7 +115,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     seeOther(ctx, urls.job(j.id));
   });
 
-  router.get("/async/:id", async (ctx) => {
+  router.get(`${path}/:id`, async (ctx) => {
     let j = job(ctx);
     const q = new URLSearchParams(ctx.querystring);
     const waitText = [...q].find(([k]) => k.toUpperCase() === "WAIT")?.[1];
@@ -132,8 +143,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     await manager.destroy(j.id);
     seeOther(ctx, base);
   };
-  router.delete("/async/:id", remove);
-  router.post("/async/:id", async (ctx) => {
+  router.delete(`${path}/:id`, remove);
+  router.post(`${path}/:id`, async (ctx) => {
     const j = job(ctx);
     const p = await params(ctx);
     const action = single(p, "ACTION");
@@ -147,8 +158,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     throw new TapError(400, `POST to a job takes ACTION=DELETE; parameters go to ${urls.job(j.id)}/parameters`, "UWS_BAD_REQUEST");
   });
 
-  router.get("/async/:id/phase", (ctx) => text(ctx, job(ctx).phase));
-  router.post("/async/:id/phase", async (ctx) => {
+  router.get(`${path}/:id/phase`, (ctx) => text(ctx, job(ctx).phase));
+  router.post(`${path}/:id/phase`, async (ctx) => {
     const j = job(ctx);
     const phase = single(await params(ctx), "PHASE");
     if (phase === undefined) throw new TapError(400, "PHASE is missing: use PHASE=RUN or PHASE=ABORT", "UWS_BAD_PHASE");
@@ -156,8 +167,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     seeOther(ctx, urls.job(j.id));
   });
 
-  router.get("/async/:id/executionduration", (ctx) => text(ctx, String(job(ctx).executionDuration)));
-  router.post("/async/:id/executionduration", async (ctx) => {
+  router.get(`${path}/:id/executionduration`, (ctx) => text(ctx, String(job(ctx).executionDuration)));
+  router.post(`${path}/:id/executionduration`, async (ctx) => {
     const j = job(ctx);
     const v = single(await params(ctx), "EXECUTIONDURATION");
     if (v === undefined) throw new TapError(400, "EXECUTIONDURATION is missing");
@@ -165,8 +176,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     seeOther(ctx, urls.job(j.id));
   });
 
-  router.get("/async/:id/destruction", (ctx) => text(ctx, job(ctx).destruction));
-  router.post("/async/:id/destruction", async (ctx) => {
+  router.get(`${path}/:id/destruction`, (ctx) => text(ctx, job(ctx).destruction));
+  router.post(`${path}/:id/destruction`, async (ctx) => {
     const j = job(ctx);
     const v = single(await params(ctx), "DESTRUCTION");
     if (v === undefined) throw new TapError(400, "DESTRUCTION is missing");
@@ -175,15 +186,16 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   });
 
   // This service gives no estimate: the quote is empty (UWS 1.1 §2.2.1).
-  router.get("/async/:id/quote", (ctx) => text(ctx, (job(ctx), "")));
-  router.get("/async/:id/owner", (ctx) => text(ctx, job(ctx).owner ?? ""));
-  router.get("/async/:id/runId", (ctx) => text(ctx, job(ctx).runId ?? ""));
+  router.get(`${path}/:id/quote`, (ctx) => text(ctx, (job(ctx), "")));
+  router.get(`${path}/:id/owner`, (ctx) => text(ctx, job(ctx).owner ?? ""));
+  router.get(`${path}/:id/runId`, (ctx) => text(ctx, job(ctx).runId ?? ""));
 
-  router.get("/async/:id/error", (ctx) => {
+  router.get(`${path}/:id/error`, (ctx) => {
     const j = job(ctx);
     if (j.phase !== "ERROR" || !j.error) throw new TapError(404, `Job ${j.id} has no error: it is ${j.phase}`, "UWS_NO_ERROR");
-    // TAP 1.1 §5.3: the error document of an async job is served with status 200.
+    // TAP 1.1 §5.3, DALI 1.1 §4.2: the error document of an async job is served with status 200.
     ctx.status = 200;
+    if (options.errorDocument) return options.errorDocument(ctx, j);
     ctx.type = VOTABLE_CONTENT_TYPE;
     const query = j.parameters.find((p) => p.name === "QUERY")?.value;
     ctx.body = errorDocument(j.error.message, {
@@ -192,14 +204,14 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     });
   });
 
-  router.get("/async/:id/parameters", (ctx) => xml(ctx, standaloneXml(parametersXml(job(ctx), urls, ""))));
-  router.post("/async/:id/parameters", async (ctx) => {
+  router.get(`${path}/:id/parameters`, (ctx) => xml(ctx, standaloneXml(parametersXml(job(ctx), urls, ""))));
+  router.post(`${path}/:id/parameters`, async (ctx) => {
     const j = job(ctx);
     const p = await params(ctx);
     await manager.addParameters(j, jobParameters(p), p.files);
     seeOther(ctx, urls.job(j.id));
   });
-  router.get("/async/:id/parameters/:name", async (ctx) => {
+  router.get(`${path}/:id/parameters/:name`, async (ctx) => {
     const j = job(ctx);
     const name = String(ctx.params.name);
     if (!j.inlineParts.includes(name)) throw new TapError(404, `Job ${j.id} has no inline parameter ${name}`);
@@ -209,7 +221,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     ctx.body = results.read(j.id, inlineName(name));
   });
 
-  router.get("/async/:id/results", (ctx) => xml(ctx, standaloneXml(resultsXml(job(ctx), urls, ""))));
+  router.get(`${path}/:id/results`, (ctx) => xml(ctx, standaloneXml(resultsXml(job(ctx), urls, ""))));
   const serveResult = async (ctx: Context) => {
     const j = job(ctx);
     const r = j.results.find((x) => x.id === ctx.params.name);
@@ -239,7 +251,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     ctx.body = ctx.method === "HEAD" ? "" : results.read(j.id, r.id, range ?? undefined);
     ctx.length = length;
   };
-  router.get("/async/:id/results/:name", serveResult);
+  router.get(`${path}/:id/results/:name`, serveResult);
   return router;
 }
 

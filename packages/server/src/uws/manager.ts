@@ -38,6 +38,13 @@ export interface ManagerOptions {
   quotas?: Quotas;
   log?: (m: string) => void;
   now?: () => number;
+  /**
+   * Parameters whose values accumulate over the POSTs to a job (default: TAP's UPLOAD); any other parameter posted
+   * again replaces its earlier values. SODA's filters are all multi-valued (SODA 1.0 §3.1, §6).
+   */
+  multiValued?: ReadonlySet<string>;
+  /** The error of a job that was EXECUTING when the service stopped and cannot be re-attached. */
+  restartedMessage?: string;
 }
 
 export interface Requester {
@@ -45,6 +52,8 @@ export interface Requester {
   /** The client address, for anonymous fair queuing. */
   address: string;
 }
+
+const TAP_MULTI_VALUED: ReadonlySet<string> = new Set(["UPLOAD"]);
 
 export const RESTARTED_MESSAGE = "The service restarted during execution; the query was lost: please run the job again";
 
@@ -90,7 +99,7 @@ export class JobManager {
           stats.resumed++;
         } else {
           job.endTime = isoNow(now);
-          job.error = { type: "transient", message: RESTARTED_MESSAGE };
+          job.error = { type: "transient", message: this.o.restartedMessage ?? RESTARTED_MESSAGE };
           delete job.backendRef;
           await this.setPhase(job, "ERROR");
           stats.failed++;
@@ -268,7 +277,8 @@ export class JobManager {
    * replaces its earlier value (taplint checks this with RUNID).
    */
   private applyParameters(job: Job, parameters: JobParameter[]): void {
-    const replaced = new Set(parameters.map((p) => p.name).filter((n) => n !== "UPLOAD"));
+    const multi = this.o.multiValued ?? TAP_MULTI_VALUED;
+    const replaced = new Set(parameters.map((p) => p.name).filter((n) => !multi.has(n)));
     job.parameters = job.parameters.filter((p) => !replaced.has(p.name));
     for (const p of parameters) {
       switch (p.name) {

@@ -1,0 +1,71 @@
+/**
+ * SODA 1.0 beside TAP, at the root of the service: /soda/sync (GET and POST), /soda/async (UWS 1.1, the same job
+ * system as TAP's /async), and the VOSI resources SODA 1.0 §2.4 and §2.5 require, /soda/capabilities and
+ * /soda/availability. Every error under /soda is SODA's text/plain document (soda/errors.ts).
+ */
+import Router from "@koa/router";
+import type { Context } from "koa";
+import type { ServiceDeps } from "../service.js";
+import type { JobManager } from "../uws/manager.js";
+import type { ResultStore } from "../uws/result-store.js";
+import type { Job } from "../uws/job.js";
+import { esc, XML_DECL, XSI } from "../xml.js";
+import { asyncRouter } from "./async.js";
+import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
+import { SODA_LABELLED, sodaErrors, TEXT_PLAIN } from "../soda/errors.js";
+import { syncCutout } from "../soda/sync.js";
+
+export const SODA_SYNC_ID = "ivo://ivoa.net/std/SODA#sync-1.0";
+export const SODA_ASYNC_ID = "ivo://ivoa.net/std/SODA#async-1.0";
+
+/** The VOSI capabilities of the SODA service (SODA 1.0 §2.5's minimal document, no registry extension). */
+export function sodaCapabilities(base: string, asyncJobs: boolean): string {
+  const cap = (id: string, path: string, role = "") =>
+    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP"${role} version="1.0">\n      <accessURL use="full">${esc(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
+  return (
+    XML_DECL +
+    `<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0" xmlns:xsi="${XSI}" xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1">\n` +
+    cap("ivo://ivoa.net/std/VOSI#capabilities", "/capabilities") +
+    cap("ivo://ivoa.net/std/VOSI#availability", "/availability") +
+    cap(SODA_SYNC_ID, "/sync", ' role="std"') +
+    (asyncJobs ? cap(SODA_ASYNC_ID, "/async", ' role="std"') : "") +
+    `</vosi:capabilities>\n`
+  );
+}
+
+export function sodaRouter(deps: ServiceDeps, jobs?: { manager: JobManager; results: ResultStore }): Router {
+  const router = new Router();
+  const log = deps.log ?? ((m: string) => console.error(m));
+  const base = `${deps.config.images.baseUrl}/soda`;
+  router.use(sodaErrors(log));
+
+  router.get("/soda/sync", (ctx) => syncCutout(ctx, deps));
+  router.post("/soda/sync", (ctx) => syncCutout(ctx, deps));
+
+  const capabilities = sodaCapabilities(base, jobs !== undefined);
+  router.get("/soda/capabilities", (ctx) => {
+    ctx.type = XML_CONTENT_TYPE;
+    ctx.body = capabilities;
+  });
+  router.get("/soda/availability", (ctx) => {
+    ctx.type = XML_CONTENT_TYPE;
+    ctx.body = deps.images
+      ? availabilityXml(true, `Cutouts of the images of the ${deps.images.kind} image registry are served.`)
+      : availabilityXml(false, "No image registry is configured (images.registry is none): every ID is unknown.");
+  });
+
+  if (jobs) {
+    const uws = asyncRouter(deps, jobs.manager, jobs.results, {
+      path: "/soda/async",
+      baseUrl: `${base}/async`,
+      // SODA 1.0 §5.2, §6: text/plain starting with SODA's error label (the job's message already has it).
+      errorDocument: (ctx: Context, job: Job) => {
+        ctx.type = TEXT_PLAIN;
+        const message = job.error?.message ?? "";
+        ctx.body = `${SODA_LABELLED.test(message) ? message : `Error: ${message}`}\n`;
+      },
+    });
+    router.use(uws.routes(), uws.allowedMethods());
+  }
+  return router;
+}

@@ -1,0 +1,161 @@
+/**
+ * What a cutout takes from a dataset: the image HDU (and the mask and variance planes), its WCS, and for a request's
+ * filters the pixel box (sky regions through @qserv-tap/sky's regionPixelBox) or the answer that nothing overlaps
+ * (SODA 1.0 §5.1). BAND and TIME filter a 2-D image by its ObsCore em_* and t_* ranges; POL by its pol_states.
+ *
+ * Layouts are cached by file (fits' LayoutCache, keyed by path, size and mtime or ETag); the parsed WCS and the HDUs
+ * chosen hang on the cached layout (a WeakMap keyed by it), so that a repeated cutout of a dataset reads no header and
+ * parses no WCS.
+ */
+import { type FitsFile, FitsFile as Fits, type Hdu, type ImageInfo, LayoutCache, type Section, firstImage, imageInfo, isImage } from "@qserv-tap/fits";
+import { parseWcs, regionPixelBox, WcsError, type HeaderValue, type Wcs } from "@qserv-tap/sky";
+import type { ImageDataset } from "../images/registry.js";
+import { SodaError, usage } from "./errors.js";
+import type { IntervalFilter, SpatialFilter } from "./params.js";
+
+export interface ImageView {
+  image: Hdu;
+  info: ImageInfo;
+  /** The celestial WCS, or why there is none usable. */
+  wcs: Wcs | WcsError;
+  mask?: Hdu;
+  variance?: Hdu;
+}
+
+export interface OpenedImage extends ImageView {
+  file: FitsFile;
+}
+
+/** The header's values as the WCS parser takes them; a tile-compressed HDU's image axes replace its table's. */
+export function wcsHeaderValues(hdu: Hdu, info: ImageInfo): Map<string, HeaderValue> {
+  const values = new Map<string, HeaderValue>();
+  for (const c of hdu.header.cards) {
+    if (values.has(c.keyword) || c.value === undefined || c.value === null) continue;
+    const v = c.value;
+    if (typeof v === "bigint") values.set(c.keyword, Number(v));
+    else if (typeof v !== "object") values.set(c.keyword, v);
+  }
+  for (const k of [...values.keys()]) if (/^NAXIS\d*$/.test(k)) values.delete(k);
+  // FITS WCS paper II §2.5: PVi_3 and PVi_4 of the longitude axis are LONPOLE and LATPOLE under another name
+  // (Rubin's headers carry both); the sky package takes them under their own names only.
+  for (const [key, v] of [...values]) {
+    const m = /^CTYPE(\d+)$/.exec(key);
+    if (!m || typeof v !== "string" || !/^(RA--|[A-Z]LON|[A-Z]{2}LN)/.test(v)) continue;
+    for (const [pv, name] of [
+      [`PV${m[1]}_3`, "LONPOLE"],
+      [`PV${m[1]}_4`, "LATPOLE"],
+    ] as const) {
+      const alias = values.get(pv);
+      if (alias === undefined || (values.has(name) && values.get(name) !== alias)) continue;
+      values.set(name, alias);
+      values.delete(pv);
+    }
+  }
+  values.set("NAXIS", info.axes.length);
+  info.axes.forEach((n, k) => values.set(`NAXIS${k + 1}`, n));
+  return values;
+}
+
+const extname = (h: Hdu) => (h.header.string("EXTNAME") ?? "").trim().toUpperCase();
+
+function viewOf(hdus: readonly Hdu[], file: FitsFile): ImageView {
+  // The image plane is the HDU named IMAGE (afw and lsst.images layouts), or else the file's first image.
+  const image = hdus.find((h) => extname(h) === "IMAGE" && isImage(h)) ?? firstImage(file);
+  const info = imageInfo(image);
+  let wcs: Wcs | WcsError;
+  try {
+    wcs = parseWcs(wcsHeaderValues(image, info));
+    const cel = wcs.celestial;
+    if (!cel || cel.lonAxis > 1 || cel.latAxis > 1) wcs = new WcsError("NO_CELESTIAL_AXES", "the image has no celestial coordinates on pixel axes 1 and 2");
+  } catch (e) {
+    if (!(e instanceof WcsError)) throw e;
+    wcs = e;
+  }
+  const plane = (name: string) => {
+    const h = hdus.find((x) => extname(x) === name && isImage(x));
+    if (!h) return undefined;
+    const i = imageInfo(h);
+    return i.axes.length === info.axes.length && i.axes.every((n, k) => n === info.axes[k]) ? h : undefined;
+  };
+  const mask = plane("MASK");
+  const variance = plane("VARIANCE");
+  return { image, info, wcs, ...(mask ? { mask } : {}), ...(variance ? { variance } : {}) };
+}
+
+/** Opens datasets' files through one layout cache, and keeps each layout's image view. */
+export class ImageOpener {
+  readonly layouts: LayoutCache;
+  private readonly views = new WeakMap<readonly Hdu[], ImageView>();
+
+  constructor(size = 1024) {
+    this.layouts = new LayoutCache(size);
+  }
+
+  async open(dataset: ImageDataset): Promise<OpenedImage> {
+    const source = await dataset.open();
+    try {
+      const file = await Fits.open(source, { cache: this.layouts });
+      let view = this.views.get(file.hdus);
+      if (!view) {
+        view = viewOf(file.hdus, file);
+        this.views.set(file.hdus, view);
+      }
+      return { file, ...view };
+    } catch (e) {
+      await source.close().catch(() => {});
+      throw e;
+    }
+  }
+}
+
+/** One combination of filters (one file). */
+export interface Filters {
+  spatial?: SpatialFilter;
+  band?: IntervalFilter;
+  time?: IntervalFilter;
+  pol: readonly string[];
+}
+
+export type Plan = { overlap: false; reason: string } | { overlap: true; section: Section; pixels: number };
+
+const overlaps = (f: IntervalFilter, range: readonly [number, number] | undefined) => range === undefined || (f.lo <= range[1] && f.hi >= range[0]);
+
+/**
+ * The section to cut, or why nothing overlaps. A cutout over `maxPixels` (its 2-D box; the planes of a MaskedImage
+ * share it) is a UsageError naming the limit.
+ */
+export function planCutout(view: ImageView, dataset: ImageDataset, f: Filters, maxPixels: number): Plan {
+  if (f.band && !overlaps(f.band, dataset.em)) {
+    return { overlap: false, reason: `BAND ${f.band.text.trim()} does not overlap the dataset's wavelengths ${dataset.em![0]} to ${dataset.em![1]} m` };
+  }
+  if (f.time && !overlaps(f.time, dataset.t)) {
+    return { overlap: false, reason: `TIME ${f.time.text.trim()} does not overlap the dataset's times, MJD ${dataset.t![0]} to ${dataset.t![1]}` };
+  }
+  if (f.pol.length > 0) {
+    const states = (dataset.polStates ?? "").split("/").filter((s) => s !== "");
+    if (states.length === 0) return { overlap: false, reason: `POL ${f.pol.join(" ")}: the dataset has no polarization axis (no pol_states)` };
+    if (!f.pol.some((p) => states.includes(p))) return { overlap: false, reason: `POL ${f.pol.join(" ")}: the dataset has only ${states.join(", ")}` };
+  }
+  const axes = view.info.axes;
+  const section: Section = axes.map((n) => [1, n] as [number, number]);
+  if (f.spatial) {
+    if (view.wcs instanceof WcsError) {
+      throw new SodaError(422, "Error", `${f.spatial.param}: the dataset's WCS cannot map sky regions to pixels: ${view.wcs.message}`, "SODA_NO_WCS");
+    }
+    const box = regionPixelBox(f.spatial.region, view.wcs, axes[0]!, axes[1] ?? 1);
+    if (!box.overlap) return { overlap: false, reason: `${f.spatial.param} ${f.spatial.text.trim()} does not overlap the image` };
+    section[0] = [box.x1, box.x2];
+    if (axes.length > 1) section[1] = [box.y1, box.y2];
+  }
+  const width = section[0]![1] - section[0]![0] + 1;
+  const height = section.length > 1 ? section[1]![1] - section[1]![0] + 1 : 1;
+  let pixels = 1;
+  for (const [a, b] of section) pixels *= b - a + 1;
+  if (pixels > maxPixels) {
+    throw usage(
+      `${f.spatial?.param ?? "the request"}: the cutout would be ${width} × ${height} = ${pixels} pixels, more than this service's limit of ${maxPixels} (images.maxCutoutPixels)`,
+      "SODA_TOO_LARGE",
+    );
+  }
+  return { overlap: true, section, pixels };
+}

@@ -1,0 +1,91 @@
+/**
+ * SODA {sync} (SODA 1.0 §2.1, §5): one ID, at most one value of each filter, one file in the response. A cutout with
+ * no pixels is 204 No Content with no body (§5.1); errors are SODA's text/plain documents (§5.2, errors.ts).
+ */
+import type { Context } from "koa";
+import type { ServiceDeps } from "../service.js";
+import type { Caller, ImageDataset } from "../images/registry.js";
+import { paramLimits, readParams } from "../params.js";
+import { SodaError } from "./errors.js";
+import { parseSodaRequest } from "./params.js";
+import { ImageOpener, planCutout } from "./plan.js";
+import { fitsCutout, fitsStream, previewCutout } from "./cutout.js";
+
+const openers = new WeakMap<ServiceDeps, ImageOpener>();
+
+/** One opener (layout cache, parsed WCS) per service, shared by sync requests and async jobs. */
+export function openerFor(deps: ServiceDeps): ImageOpener {
+  let o = openers.get(deps);
+  if (!o) {
+    o = new ImageOpener();
+    openers.set(deps, o);
+  }
+  return o;
+}
+
+/** The caller's bearer token, passed on to the registry (the Butler server is asked with it). */
+export function callerOf(ctx: Context): Caller {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"));
+  return m ? { token: m[1]! } : {};
+}
+
+const shownId = (id: string) => (id.length > 120 ? `${id.slice(0, 120)}…` : id);
+
+/** The dataset of an ID: 404 when the registry does not know it, 400 when it offers no cutouts. */
+export async function resolveDataset(deps: ServiceDeps, id: string, caller: Caller): Promise<ImageDataset> {
+  const dataset = deps.images ? await deps.images.resolve(id.trim(), caller) : undefined;
+  if (!dataset) throw new SodaError(404, "UsageError", `ID: no dataset with ID '${shownId(id)}'`, "SODA_NOT_FOUND");
+  if (!dataset.cutout) {
+    throw new SodaError(400, "UsageError", `ID: dataset '${shownId(id)}' (${dataset.datasetType}) offers no cutouts; its whole file is served as it is`, "SODA_NO_CUTOUT");
+  }
+  return dataset;
+}
+
+export async function syncCutout(ctx: Context, deps: ServiceDeps): Promise<void> {
+  const params = await readParams(ctx, paramLimits(deps.config.limits));
+  await params.dispose();
+  const req = parseSodaRequest(params.values, "sync");
+  const dataset = await resolveDataset(deps, req.ids[0]!, callerOf(ctx));
+  const img = await openerFor(deps).open(dataset);
+  let handedOver = false;
+  try {
+    const plan = planCutout(
+      img,
+      dataset,
+      {
+        ...(req.spatial[0] ? { spatial: req.spatial[0] } : {}),
+        ...(req.bands[0] ? { band: req.bands[0] } : {}),
+        ...(req.times[0] ? { time: req.times[0] } : {}),
+        pol: req.pol,
+      },
+      deps.config.images.maxCutoutPixels,
+    );
+    if (!plan.overlap) {
+      // SODA 1.0 §5.1: "the service must respond with HTTP status code 204 (No Content) and no response body".
+      ctx.status = 204;
+      return;
+    }
+    if (req.format === "png") {
+      const png = await previewCutout(img, plan.section);
+      ctx.status = 200;
+      ctx.type = req.contentType;
+      ctx.body = png;
+      return;
+    }
+    const cut = await fitsCutout(img, plan.section, req.detail, req.spatial[0]?.region);
+    ctx.status = 200;
+    ctx.type = req.contentType;
+    ctx.length = cut.length;
+    const stream = fitsStream(cut, () => img.file.close());
+    handedOver = true;
+    // A read that fails once the response has started can only cut the response short (its length then tells).
+    stream.once("error", (e: Error) => {
+      deps.log?.(`GET ${ctx.url}: the cutout stream failed: ${e.message}`);
+      ctx.res.destroy();
+    });
+    ctx.res.once("close", () => stream.destroy());
+    ctx.body = stream;
+  } finally {
+    if (!handedOver) await img.file.close().catch(() => {});
+  }
+}
