@@ -27,6 +27,21 @@ const GATED = "5e3c1d1a-0000-4000-8000-000000000002";
 const UNKNOWN = "00000000-1111-4222-8333-444444444444";
 const START = Date.UTC(2026, 11, 5, 12, 0, 0);
 
+/** A GetFileResponseModel for CALEXP with these file records. */
+function fileInfo(files: { component?: string }[]): string {
+  return JSON.stringify({
+    dataset_ref: { id: CALEXP, datasetType: { name: "calexp", storageClass: "ExposureF", dimensions: [] }, dataId: { dataId: {}, records: null }, run: "r" },
+    artifact: {
+      datastore_type: "file",
+      file_info: files.map((f) => ({
+        url: "https://s3.example/b/k.fits",
+        datastoreRecords: { formatter: "f", path: "k.fits", storage_class: "ExposureF", component: f.component ?? null, checksum: null, file_size: 10 },
+        auth: "none",
+      })),
+    },
+  });
+}
+
 async function must(p: Promise<ImageDataset | undefined>): Promise<ImageDataset> {
   const d = await p;
   if (!d) throw new Error("expected a dataset");
@@ -240,6 +255,12 @@ describe("Butler image registry against the Butler server test double", function
         status: 503,
         says: /not http\(s\)/,
       },
+      {
+        what: "a disassembled composite (component files only)",
+        fault: { status: 200, body: fileInfo([{ component: "image" }, { component: "mask" }]) },
+        status: "undefined",
+      },
+      { what: "two files for one whole dataset", fault: { status: 200, body: fileInfo([{}, {}]) }, status: 503, says: /2 files/ },
       { what: "another ButlerUserError (422)", fault: { status: 422, body: '{"error_type": "missing_collection", "detail": "no such collection"}' }, status: 503, says: /missing_collection/ },
       { what: "a plain 404 (a wrong TAP_BUTLER_URL, not an unknown dataset)", fault: { status: 404, body: '{"detail": "Not Found"}' }, status: 503, says: /HTTP 404/ },
       { what: "DatasetNotFoundError sent as 404", fault: { status: 404, body: '{"error_type": "dataset_not_found", "detail": "gone"}' }, status: "undefined" },
@@ -327,6 +348,17 @@ describe("Butler image registry against the Butler server test double", function
       expect(readFileSync(small).subarray(0, 5000).equals(Buffer.from(b))).to.equal(true);
     });
 
+    it("resolves again when the first read of a cached resolution finds its URL expired", async () => {
+      const r = new ButlerRegistry({ url: open.url, repos: ["dp1"], authority: AUTHORITY, now: () => START, refreshBeforeExpirySeconds: 0 });
+      const before = { ...open.counts };
+      const d = await must(r.resolve(`butler://dp1/${CALEXP}`, {}));
+      clock += 3601_000;
+      const s = await opened(d);
+      expect((await s.stat()).size).to.equal(readFileSync(small).length);
+      expect(open.counts.expired - before.expired).to.equal(1);
+      expect(open.counts.getFile - before.getFile).to.equal(2);
+    });
+
     it("assumes the configured lifetime for a URL that does not say when it expires", async () => {
       const opaque = await double({ urlStyle: "opaque", urlLifetimeSeconds: 120 });
       const r = registry(opaque, { urlLifetimeSeconds: 120, refreshBeforeExpirySeconds: 30 });
@@ -336,6 +368,20 @@ describe("Butler image registry against the Butler server test double", function
       await s.read(100, 100);
       expect(opaque.counts.getFile).to.equal(2);
       expect(opaque.counts.expired).to.equal(0);
+    });
+
+    it("refreshes a URL shorter-lived than the margin at half its life, not at every read", async () => {
+      const brief = await double({ urlLifetimeSeconds: 30 });
+      const r = registry(brief);
+      const s = await opened(await must(r.resolve(`butler://dp1/${CALEXP}`, {})));
+      await s.read(0, 100);
+      clock += 5_000;
+      await s.read(100, 100);
+      expect(brief.counts.getFile, "5 s into 30").to.equal(1);
+      clock += 11_000;
+      await s.read(200, 100);
+      expect(brief.counts.getFile, "16 s into 30").to.equal(2);
+      expect(brief.counts.expired).to.equal(0);
     });
 
     const changes: [string, () => string][] = [

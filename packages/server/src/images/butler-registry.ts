@@ -52,6 +52,8 @@ interface Resolution {
   size?: number;
   /** When the URL stops working, ms since the epoch. */
   expiresAt: number;
+  /** From when a read first resolves the ID again: the configured margin before expiry, at most half the lifetime. */
+  refreshAt: number;
   /** When this resolution may no longer be reused from the cache. */
   reuseUntil: number;
 }
@@ -114,7 +116,7 @@ export class ButlerRegistry implements ImageRegistry {
       cutout: first.datasetType !== "raw",
       ...(first.size !== undefined ? { size: first.size } : {}),
       open: async () =>
-        new ButlerSource(canonical, first, this.timeoutMs, this.refreshMs, this.now, async () => {
+        new ButlerSource(canonical, first, this.timeoutMs, this.now, async () => {
           const again = await this.lookup(repo, uuid, token, true);
           if (!again) throw new FitsError("FITS_SOURCE", `${canonical} is no longer known to the Butler server ${this.shownServer}`);
           return again;
@@ -177,11 +179,14 @@ export class ButlerRegistry implements ImageRegistry {
     const body = parseJson(text);
     if (res.status === 200) {
       const r = this.toResolution(body, uuid, token, asked);
-      if (typeof r === "string") {
-        this.log(`butler: get_file ${uuid}: ${where}: ${r}`);
-        throw new ImageServiceError(`${where} gave an unusable answer for dataset ${uuid}: ${r}`);
+      if ("unusable" in r) {
+        this.log(`butler: get_file ${uuid}: ${where}: ${r.unusable}`);
+        throw new ImageServiceError(`${where} gave an unusable answer for dataset ${uuid}: ${r.unusable}`);
       }
-      if (r === undefined) this.log(`butler: get_file ${uuid}: known to the registry but it has no file to read`);
+      if ("noFile" in r) {
+        this.log(`butler: get_file ${uuid}: ${r.noFile}`);
+        return undefined;
+      }
       return r;
     }
     const error = errorModel(body);
@@ -197,41 +202,46 @@ export class ButlerRegistry implements ImageRegistry {
     throw new ImageServiceError(`${where} could not resolve dataset ${uuid}: ${what}`);
   }
 
-  /** A GetFileResponseModel to a resolution; a string says what is wrong with it; undefined: no file (artifact null). */
-  private toResolution(body: unknown, uuid: string, token: string | undefined, asked: number): Resolution | string | undefined {
-    if (!isObject(body)) return "not a JSON object";
+  /** A GetFileResponseModel to a resolution, or what is wrong with it, or why the dataset has no file to serve. */
+  private toResolution(body: unknown, uuid: string, token: string | undefined, asked: number): Resolution | { unusable: string } | { noFile: string } {
+    const unusable = (why: string) => ({ unusable: why });
+    if (!isObject(body)) return unusable("not a JSON object");
     const ref = body.dataset_ref;
-    if (!isObject(ref)) return "no dataset_ref";
-    if (typeof ref.id !== "string" || ref.id.toLowerCase() !== uuid) return "dataset_ref.id is not the dataset asked for";
+    if (!isObject(ref)) return unusable("no dataset_ref");
+    if (typeof ref.id !== "string" || ref.id.toLowerCase() !== uuid) return unusable("dataset_ref.id is not the dataset asked for");
     const type = ref.datasetType;
-    if (!isObject(type) || typeof type.name !== "string") return "no dataset_ref.datasetType.name";
+    if (!isObject(type) || typeof type.name !== "string") return unusable("no dataset_ref.datasetType.name");
     const coordinate = ref.dataId;
     const dataId: Record<string, string | number> = {};
     if (isObject(coordinate) && isObject(coordinate.dataId)) {
       for (const [k, v] of Object.entries(coordinate.dataId)) if (typeof v === "string" || typeof v === "number") dataId[k] = v;
     }
     const artifact = body.artifact;
-    if (artifact === null || artifact === undefined) return undefined;
-    if (!isObject(artifact) || !Array.isArray(artifact.file_info)) return "no artifact.file_info";
+    // null: "known to registry but not known to datastore" (an intermediate file deleted to save space).
+    if (artifact === null || artifact === undefined) return { noFile: "known to the Butler's registry, but its file is gone (artifact null)" };
+    if (!isObject(artifact) || !Array.isArray(artifact.file_info)) return unusable("no artifact.file_info");
     // One file with no component: a dataset stored whole. A disassembled composite (one file per component) is not
     // one FITS file, and an image service cannot serve it.
     const whole = artifact.file_info.filter((f): f is Record<string, unknown> => isObject(f) && (!isObject(f.datastoreRecords) || f.datastoreRecords.component == null));
-    if (whole.length !== 1) return artifact.file_info.length > 1 ? undefined : "no file in artifact.file_info";
+    if (whole.length === 0) return { noFile: `no file of the whole dataset (${artifact.file_info.length} component files)` };
+    if (whole.length > 1) return unusable(`${whole.length} files for the whole dataset`);
     const file = whole[0]!;
-    if (typeof file.url !== "string") return "no file_info url";
+    if (typeof file.url !== "string") return unusable("no file_info url");
     let url: URL;
     try {
       url = new URL(file.url);
     } catch {
-      return "the file_info url is not a URL";
+      return unusable("the file_info url is not a URL");
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") return "the file_info url is not http(s)";
+    if (url.protocol !== "http:" && url.protocol !== "https:") return unusable("the file_info url is not http(s)");
     const records = isObject(file.datastoreRecords) ? file.datastoreRecords : {};
     const size = typeof records.file_size === "number" && Number.isSafeInteger(records.file_size) && records.file_size >= 0 ? records.file_size : undefined;
     // "none": pre-signed, no header; "gafaelfawr": the server's own token; "datastore": credentials of the store,
     // which this service does not hold (Rubin's client sends none either).
     const headers: Record<string, string> = file.auth === "gafaelfawr" && token !== undefined ? { Authorization: `Bearer ${token}` } : {};
     const expiresAt = presignedExpiry(url.toString()) ?? asked + this.lifetimeMs;
+    // A URL that lives less than twice the margin is refreshed at half its life, not at every read.
+    const refreshAt = expiresAt - Math.min(this.refreshMs, Math.max(0, (expiresAt - asked) / 2));
     return {
       datasetType: type.name,
       dataId,
@@ -239,7 +249,8 @@ export class ButlerRegistry implements ImageRegistry {
       headers,
       ...(size !== undefined ? { size } : {}),
       expiresAt,
-      reuseUntil: Math.min(asked + this.cacheMs, expiresAt - this.refreshMs),
+      refreshAt,
+      reuseUntil: Math.min(asked + this.cacheMs, refreshAt),
     };
   }
 }
@@ -290,7 +301,6 @@ class ButlerSource implements ByteSource {
     readonly id: string,
     resolution: Resolution,
     private readonly timeoutMs: number,
-    private readonly refreshMs: number,
     private readonly now: () => number,
     private readonly reresolve: () => Promise<Resolution>,
   ) {
@@ -303,9 +313,9 @@ class ButlerSource implements ByteSource {
   }
 
   async stat(): Promise<SourceStat> {
-    if (this.now() >= this.current.expiresAt - this.refreshMs) await this.refresh();
+    if (this.now() >= this.current.refreshAt) await this.refresh();
     if (this.first) return this.first;
-    const s = await this.inner.stat();
+    const s = await this.retried((inner) => inner.stat());
     if (this.current.size !== undefined && s.size !== this.current.size) {
       throw new FitsError("FITS_SOURCE", `${this.id}: the Butler records ${this.current.size} bytes, the store serves ${s.size}`);
     }
@@ -315,15 +325,21 @@ class ButlerSource implements ByteSource {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     await this.stat();
+    return this.retried((inner) => inner.read(offset, length));
+  }
+
+  /**
+   * Any failure of the store (a 403 for an expired or revoked URL, a dropped connection) gets one new URL; a changed
+   * file fails the check in refresh(), so the retry never mixes two versions.
+   */
+  private async retried<T>(op: (inner: HttpSource) => Promise<T>): Promise<T> {
     const inner = this.inner;
     try {
-      return await inner.read(offset, length);
+      return await op(inner);
     } catch (e) {
-      // Any failure of the store (a 403 for an expired or revoked URL, a dropped connection) gets one new URL; a
-      // changed file fails the check in refresh(), so the retry never mixes two versions.
       if (!(e instanceof FitsError) || e.code !== "FITS_SOURCE") throw e;
       if (this.inner === inner) await this.refresh();
-      return await this.inner.read(offset, length);
+      return await op(this.inner);
     }
   }
 
