@@ -296,6 +296,16 @@ describe("Butler image registry against the Butler server test double", function
       expect(e.message).to.include(url).and.not.to.include("tok-alice");
     });
 
+    for (const token of ["tok alice", "tok-\u00e9", "tok-a\r\nX-Injected: 1"]) {
+      it(`refuses a token that is not an RFC 6750 b64token (${JSON.stringify(token)}) with 401, asking nothing and quoting nothing`, async () => {
+        const before = open.counts.getFile;
+        const e = await rejection(registry(open).resolve(`butler://dp1/${CALEXP}`, { token }));
+        expect((e as ImageServiceError).status).to.equal(401);
+        expect(e.message).not.to.include(token.slice(0, 5));
+        expect(open.counts.getFile).to.equal(before);
+      });
+    }
+
     it("does not remember a failure: the next request asks again", async () => {
       const r = registry(open);
       open.fault = { status: 500, body: "Internal Server Error" };

@@ -104,7 +104,11 @@ export class ButlerRegistry implements ImageRegistry {
   async resolve(id: string, caller: Caller): Promise<ImageDataset | undefined> {
     const { repo, uuid } = parseImageId(id);
     if (!this.repos.has(repo)) return undefined;
-    const token = caller.token;
+    const token = caller.token === "" ? undefined : caller.token;
+    // RFC 6750 §2.1: a b64token is visible ASCII; anything else could not be sent, and must not reach a message.
+    if (token !== undefined && !/^[\x21-\x7e]{1,8192}$/.test(token)) {
+      throw new ImageServiceError("the caller's bearer token cannot be passed to the Butler server (not an RFC 6750 b64token)", 401);
+    }
     const first = await this.lookup(repo, uuid, token, false);
     if (!first) return undefined;
     const canonical = imageId(this.authority, repo, uuid);
@@ -416,8 +420,13 @@ function clip(s: string): string {
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
 
-/** A fetch failure's cause (ECONNREFUSED, a TLS error), which undici hides behind "fetch failed". */
+/**
+ * A fetch failure's cause (ECONNREFUSED, a TLS error), which undici hides behind "fetch failed". Only the cause:
+ * fetch's own messages may quote a request header, the token included.
+ */
 function describe(e: Error): string {
-  const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? e.message;
+  const cause = (e as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return /^an answer of /.test(e.message) ? e.message : "the request failed";
 }
