@@ -64,7 +64,8 @@ export interface ParsedImageId {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const REPO = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A label, not a path segment: "." and ".." are refused although dots are allowed. */
+const REPO = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Splits an image ID into its repository and UUID; throws an ImageIdError naming what is wrong. The repository label
