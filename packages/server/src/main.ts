@@ -7,10 +7,13 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import { ConfigError, loadConfig } from "./config.js";
 import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./server.js";
+import { sampleCutoutUrl } from "./images/demo-images.js";
+import { LocalRegistry } from "./images/local-registry.js";
 
 const USAGE = `usage:
   tap-server serve
   tap-server load --schema FELIS.yaml --table SCHEMA.TABLE FILE.csv|FILE.parquet
+  tap-server images ingest DIR    (every *.fits, *.fits.fz under DIR into the local image registry and ivoa.ObsCore)
 
 Configuration: TAP_CONFIG (a JSON file, default ./tap-server.json if present), and environment
 variables PORT, HOST, TAP_BASE_URL, TAP_BACKEND, TAP_DUCKDB_PATH, TAP_MARIADB_URL, TAP_QSERV_URL,
@@ -70,6 +73,11 @@ async function serve(): Promise<void> {
       ? "SELECT TOP 5 star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 1))"
       : "SELECT TOP 10 table_name, description FROM TAP_SCHEMA.tables";
   console.log(`Try:\n  curl -s '${url}/sync' --data-urlencode LANG=ADQL --data-urlencode RESPONSEFORMAT=csv \\\n    --data-urlencode "QUERY=${sample}"`);
+  const images = open?.deps.images;
+  if (images instanceof LocalRegistry) {
+    const cutout = await sampleCutoutUrl(images, config.images.baseUrl).catch(() => undefined);
+    if (cutout) console.log(`  curl -s -o cutout.fits '${cutout}'`);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -118,6 +126,10 @@ async function main(argv: string[]): Promise<number> {
       case undefined:
         await serve();
         return -1;
+      case "images": {
+        const { imagesCommand } = await import("./images/ingest.js");
+        return await imagesCommand(rest, loadConfig());
+      }
       case "load": {
         const { loadCommand } = await import("./load.js");
         await loadCommand(rest, loadConfig());

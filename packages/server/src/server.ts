@@ -26,6 +26,9 @@ import { openerFor } from "./soda/sync.js";
 import { JsonFileJobStore } from "./uws/job-store.js";
 import { JobManager } from "./uws/manager.js";
 import { LocalDirResultStore } from "./uws/result-store.js";
+import { openLocalImageService } from "./images/demo-images.js";
+import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
+import type { ImageRegistry } from "./images/registry.js";
 
 export interface Service {
   deps: ServiceDeps;
@@ -66,13 +69,14 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
 
 export async function openService(config: Config, options: { log?: (m: string) => void; backend?: Backend } = {}): Promise<Service> {
   const backend = options.backend ?? (await openBackend(config));
-  const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager } = {};
+  const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry } = {};
   try {
     return await openOn(backend, config, options.log ?? ((m: string) => console.error(m)), opened);
   } catch (e) {
     // A database that went away half-way: what was opened is closed, so that a retry starts afresh.
     await opened.jobs?.close().catch(() => {});
     await opened.sodaJobs?.close().catch(() => {});
+    await opened.images?.close().catch(() => {});
     if (opened.tapSchemaStore && (opened.tapSchemaStore as Backend) !== backend) await opened.tapSchemaStore.close().catch(() => {});
     if (!options.backend) await backend.close().catch(() => {});
     throw e;
@@ -83,12 +87,15 @@ async function openOn(
   backend: Backend,
   config: Config,
   log: (m: string) => void,
-  opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager },
+  opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry },
 ): Promise<Service> {
   const catalogs: Catalog[] = [];
   const demo = config.demo && backend instanceof DuckDbBackend;
   if (demo) catalogs.push(loadFelis(DEMO_SCHEMA_PATH));
   for (const path of config.schemas) catalogs.push(loadFelis(path));
+  // ivoa.ObsCore lives beside the local image registry, in the same DuckDB (ObsCore 1.1 §4).
+  const localImages = config.images.registry === "local";
+  if (localImages && backend instanceof DuckDbBackend) catalogs.push(loadFelis(OBSCORE_SCHEMA_PATH));
   const names = () => new Set(catalogs.flatMap((c) => c.schemas.map((s) => s.name)));
   for (const text of await storedSchemas(backend)) {
     const stored = loadFelis(text);
@@ -97,6 +104,8 @@ async function openOn(
   }
   const catalog = combineCatalogs(catalogs);
   if (demo && (await ensureDemo(backend, catalog))) log("generated the demo catalog");
+  const images = localImages ? await openLocalImageService(backend, config, { demoCatalog: demo, log }) : undefined;
+  if (images) opened.images = images;
   const tapSchemaStore = backend instanceof DuckDbBackend ? backend : await DuckDbBackend.open(":memory:", duckResources(config));
   if ((tapSchemaStore as Backend) !== backend) opened.tapSchemaStore = tapSchemaStore;
   await writeTapSchema(tapSchemaStore, catalog);
@@ -109,6 +118,7 @@ async function openOn(
     catalog,
     log,
     examples: [...(demo ? DEMO_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
+    ...(images ? { images } : {}),
   };
   const features = await probeFeatures(backend);
   deps.unavailableFunctions = unavailableFunctions(features);
@@ -157,6 +167,7 @@ async function openOn(
     async close() {
       await jobs.close();
       await sodaJobs.close();
+      await images?.close();
       await backend.close();
       if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
     },

@@ -10,13 +10,16 @@
  *
  * Writing one image from a spec is cheap and separate (renderImage, writeImage), for benchmarks that need many.
  */
-import { mkdir, readdir, rename, stat, unlink } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type Bitpix,
   type Card,
   type HduToWrite,
   type StoredArray,
+  FileSource,
+  FitsFile,
   Header,
   arrayData,
   bytesData,
@@ -27,11 +30,12 @@ import {
   writeFitsFile,
 } from "@qserv-tap/fits";
 import { angularSeparation, parseWcs, unitVector, type HeaderValue, type Wcs } from "@qserv-tap/sky";
-import type { DuckDbBackend } from "../backends/duckdb.js";
+import type { Backend } from "../backends/backend.js";
+import { DuckDbBackend } from "../backends/duckdb.js";
 import type { Config } from "../config.js";
 import { Random } from "../demo.js";
-import { ingestFile, refreshAccessUrls, type IngestContext } from "./ingest.js";
-import { nameUuid, type LocalRegistry } from "./local-registry.js";
+import { ensureObsCoreTable, ingestFile, refreshAccessUrls, type IngestContext } from "./ingest.js";
+import { LocalRegistry, nameUuid } from "./local-registry.js";
 
 /** A star of demo.stars, as the renderer needs it. */
 export interface CatalogStar {
@@ -402,7 +406,8 @@ export function imageHdus(spec: DemoImageSpec, planes: Pick<RenderedImage, "imag
 
 /** Writes one image (to a temporary name first, so that a half-written file is never taken for a whole one). */
 export async function writeImage(path: string, spec: DemoImageSpec, planes: Pick<RenderedImage, "image" | "mask" | "variance">): Promise<void> {
-  const partial = `${path}.partial`;
+  // Named for this writer alone: two servers starting on one directory each write their own, and either's is whole.
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
   await writeFitsFile(partial, imageHdus(spec, planes));
   await rename(partial, path);
 }
@@ -605,11 +610,26 @@ export async function writeDemoImages(
   return drawn;
 }
 
-/** Removes leftovers of an interrupted generation (`*.partial`). */
+/** Removes leftovers of an interrupted generation (`*.partial` older than an hour: not another writer's). */
 export async function removePartials(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  for (const n of names) if (n.endsWith(".partial")) await unlink(join(dir, n)).catch(() => {});
+  for (const n of names) {
+    if (!n.endsWith(".partial")) continue;
+    const s = await stat(join(dir, n)).catch(() => undefined);
+    if (s && Date.now() - s.mtimeMs > 3600_000) await unlink(join(dir, n)).catch(() => {});
+  }
 }
+
+/**
+ * What the files of a generation depend on (the specs, and this version of the renderer and writer): written
+ * beside the files, so that a later start, or another registry (an in-memory DuckDB), registers the files that are
+ * there instead of drawing them again, and a changed generator draws them anew.
+ */
+const GENERATOR_VERSION = 1;
+export function demoStamp(specs: readonly DemoImageSpec[]): string {
+  return createHash("sha256").update(JSON.stringify({ GENERATOR_VERSION, specs })).digest("hex");
+}
+const STAMP_FILE = "demo-images.stamp";
 
 /** Whether every file is there (a generation that was interrupted is done again). */
 export async function allPresent(dir: string, specs: readonly DemoImageSpec[]): Promise<boolean> {
@@ -648,18 +668,76 @@ export async function ensureDemoImages(
   const { dir, repo, baseUrl } = config.images;
   const specs = demoImageSpecs(await chooseDemoCentres(stars));
   const registered = new Map((await registry.entries(repo)).map((e) => [e.uuid, e.path]));
-  const ready =
-    (await allPresent(dir, specs)) && specs.every((s) => registered.get(demoUuid(repo, s)) === resolve(join(dir, s.file)));
-  if (ready) {
+  const stamp = demoStamp(specs);
+  const drawn = (await readFile(join(dir, STAMP_FILE), "utf8").catch(() => "")) === stamp && (await allPresent(dir, specs));
+  if (drawn && specs.every((s) => registered.get(demoUuid(repo, s)) === resolve(join(dir, s.file)))) {
     if (options.obscore) await refreshAccessUrls(options.obscore, baseUrl);
     return { generated: false, count: specs.length, ms: 0, specs };
   }
-  const started = performance.now();
-  await mkdir(dir, { recursive: true });
-  await removePartials(dir);
-  await writeDemoImages(stars, dir, specs);
-  const ms = performance.now() - started;
+  let ms = 0;
+  if (!drawn) {
+    const started = performance.now();
+    await mkdir(dir, { recursive: true });
+    await removePartials(dir);
+    await writeDemoImages(stars, dir, specs);
+    await writeFile(join(dir, STAMP_FILE), stamp);
+    ms = performance.now() - started;
+  }
   const ctx: IngestContext = { registry, obscore: options.obscore, repo, imagesBaseUrl: baseUrl, collection: DEMO_REPO_COLLECTION };
   for (const s of specs) await ingestFile(join(dir, s.file), ctx, { uuid: demoUuid(repo, s), datasetType: s.datasetType, dataId: s.dataId });
-  return { generated: true, count: specs.length, ms, specs };
+  return { generated: !drawn, count: specs.length, ms, specs };
+}
+
+/**
+ * The local image service as the server opens it: the registry in the backend's DuckDB (with ivoa.ObsCore beside
+ * it) or, on another backend, in a DuckDB file of its own; the demo images generated on first start when
+ * configured (they need the demo catalog). Call before the backend is locked down.
+ */
+export async function openLocalImageService(
+  backend: Backend,
+  config: Config,
+  options: { demoCatalog: boolean; log: (m: string) => void },
+): Promise<LocalRegistry> {
+  const duck = backend instanceof DuckDbBackend ? backend : undefined;
+  const db = duck ?? (await DuckDbBackend.open(config.images.registryPath));
+  let registry: LocalRegistry | undefined;
+  try {
+    registry = await LocalRegistry.open(db, { authority: config.images.authority, ownsDb: !duck });
+    if (duck) await ensureObsCoreTable(duck);
+    if (config.images.demo && duck && options.demoCatalog) {
+      const r = await ensureDemoImages(registry, duck, config, { obscore: duck });
+      if (r.generated) options.log(`generated ${r.count} demo images in ${config.images.dir} in ${(r.ms / 1000).toFixed(1)} s`);
+    } else {
+      if (config.images.demo) options.log("demo images are drawn from the demo catalog, which this backend does not serve: none generated");
+      if (duck) await refreshAccessUrls(duck, config.images.baseUrl);
+    }
+    return registry;
+  } catch (e) {
+    if (registry) await registry.close().catch(() => {});
+    else if (!duck) await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * A cutout around the star at the centre of a registered coadd (a demo one: CRVAL is its star), away from the
+ * poles, for the start-up message; else around the centre of any image.
+ */
+export async function sampleCutoutUrl(registry: LocalRegistry, imagesBaseUrl: string): Promise<string | undefined> {
+  const entries = await registry.entries();
+  const ordered = [...entries.filter((x) => x.datasetType === "deep_coadd"), ...entries.filter((x) => x.datasetType !== "deep_coadd")];
+  for (const e of ordered.slice(0, 50)) {
+    const file = await FitsFile.open(new FileSource(e.path)).catch(() => undefined);
+    if (!file) continue;
+    try {
+      const image = file.hdus.find((h) => h.header.string("EXTNAME") === "IMAGE") ?? file.hdus[1] ?? file.hdus[0]!;
+      const [ra, dec] = [image.header.number("CRVAL1"), image.header.number("CRVAL2")];
+      if (ra === undefined || dec === undefined || Math.abs(dec) > 80) continue;
+      const id = registry.idOf(e.repo, e.uuid);
+      return `${imagesBaseUrl}/soda/sync?ID=${encodeURIComponent(id)}&CIRCLE=${Number(ra.toFixed(6))}%20${Number(dec.toFixed(6))}%200.002`;
+    } finally {
+      await file.close();
+    }
+  }
+  return undefined;
 }

@@ -21,6 +21,17 @@ const OUTPUT_FORMATS: { id?: string; mime: string; aliases: string[] }[] = [
   { mime: "text/tab-separated-values", aliases: ["tsv"] },
 ];
 
+/**
+ * TAPRegExt's dataModel for ObsCore 1.1 (ObsCore 1.1 §5), declared only when ivoa.ObsCore is served: the identifier
+ * "must only be used … if the ivoa.ObsCore table is available".
+ */
+function obsCoreDataModel(deps: ServiceDeps): string {
+  const served = deps.catalog.schemas.some(
+    (s) => s.name.toLowerCase() === "ivoa" && s.tables.some((t) => t.name.toLowerCase() === "obscore"),
+  );
+  return served ? `    <dataModel ivo-id="ivo://ivoa.net/std/ObsCore#core-1.1">ObsCore-1.1</dataModel>\n` : "";
+}
+
 export function capabilitiesDocument(deps: ServiceDeps, features: readonly Feature[], asyncJobs = true): string {
   const base = deps.config.baseUrl;
   const { limits } = deps.config;
@@ -56,6 +67,7 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
     ` xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1" xmlns:tr="http://www.ivoa.net/xml/TAPRegExt/v1.0">\n` +
     `  <capability standardID="ivo://ivoa.net/std/TAP" xsi:type="tr:TableAccess">\n` +
     `    <interface xsi:type="vs:ParamHTTP" role="std" version="1.1">\n      <accessURL use="base">${esc(base)}</accessURL>\n    </interface>\n` +
+    obsCoreDataModel(deps) +
     `    <language>\n      <name>ADQL</name>\n` +
     `      <version ivo-id="ivo://ivoa.net/std/ADQL#v2.0">2.0</version>\n` +
     `      <version ivo-id="ivo://ivoa.net/std/ADQL#v2.1">2.1</version>\n` +
