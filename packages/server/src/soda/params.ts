@@ -181,8 +181,10 @@ export function parseSodaRequest(values: ReadonlyMap<string, readonly string[]>,
   if (ids.length === 0 || ids.every((id) => id.trim() === "")) throw usage("ID is missing: give the dataset's ID (its obs_publisher_did)", "SODA_NO_ID");
   if (ids.some((id) => id.trim() === "")) throw usage("ID: an empty value is not a dataset ID", "SODA_NO_ID");
   const spatial: SpatialFilter[] = [];
-  for (const name of ["POS", "CIRCLE", "POLYGON"] as const) {
-    for (const v of values.get(name) ?? []) spatial.push(parseSpatial(name, v));
+  // In the order the request names them (an async job numbers its results so).
+  for (const [name, list] of values) {
+    if (name !== "POS" && name !== "CIRCLE" && name !== "POLYGON") continue;
+    for (const v of list) spatial.push(parseSpatial(name, v));
   }
   const bands = (values.get("BAND") ?? []).map((v) => parseInterval("BAND", v));
   const times = (values.get("TIME") ?? []).map((v) => parseInterval("TIME", v));
