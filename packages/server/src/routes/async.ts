@@ -1,7 +1,8 @@
 /**
  * /async (TAP 1.1 §2.2, DALI 1.1 §2.1, UWS 1.1 §2.2): the job list, the job, and its children
  * phase, executionduration, destruction, quote, error, parameters, results, owner and runId.
- * State changes answer 303 to the job (or, after a deletion, to the job list).
+ * State changes answer 303 to the job (or, after a deletion, to the job list). The same routes serve SODA's
+ * /soda/async (SODA 1.0 §2.2, DALI-async) with their own path, base URL, job manager and error document.
  */
 import Router from "@koa/router";
 import type { Context } from "koa";

@@ -104,7 +104,7 @@ describe("SODA 1.0 over HTTP (/soda/sync, /soda/async)", function () {
     requireTools("astropy", "fitsverify");
     dir = mkdtempSync(join(tmpdir(), "soda-test-"));
     // A small limit, so that a whole image can be over it: 300 × 200 is within, 400 × 400 is not.
-    running = await startService({ images: { maxCutoutPixels: 100_000 } });
+    running = await startService({ images: { maxCutoutPixels: 100_000, registry: "none" } });
     root = running.url.replace(/\/tap$/, "");
     const test = new TestRegistry();
     const spec = { ra: 10, dec: -5, nx: 300, ny: 200, mjd: 60000, exptime: 30, em: [4e-7, 5.5e-7] as const };
@@ -516,13 +516,13 @@ describe("SODA jobs survive a restart (the guarantees of TAP jobs)", function ()
     try {
       const test = new TestRegistry();
       const d = await test.add(imageDir, { ra: 10, dec: -5, nx: 100, ny: 100 });
-      let s = await startService({ async: { dir: asyncDir } });
+      let s = await startService({ async: { dir: asyncDir }, images: { registry: "none" } });
       s.service.deps.images = test;
       let root = s.url.replace(/\/tap$/, "");
       const res = await fetch(`${root}/soda/async`, { method: "POST", body: new URLSearchParams([["ID", d.id], ["CIRCLE", "10 -5 0.001"], ["CIRCLE", "10 -5 0.002"]]), redirect: "manual" });
       const jobId = res.headers.get("location")!.split("/").pop()!;
       await s.close();
-      s = await startService({ async: { dir: asyncDir } });
+      s = await startService({ async: { dir: asyncDir }, images: { registry: "none" } });
       s.service.deps.images = test;
       root = s.url.replace(/\/tap$/, "");
       try {
@@ -550,7 +550,7 @@ describe("SODA jobs survive a restart (the guarantees of TAP jobs)", function ()
 describe("SODA streams a whole image with flat memory (hostile input: a cutout of everything)", function () {
   it("sends a 3000 × 3000 MaskedImage (108 MB) with its Content-Length, holding far less than the file", async () => {
     const imageDir = mkdtempSync(join(tmpdir(), "soda-big-"));
-    const s = await startService({});
+    const s = await startService({ images: { registry: "none" } });
     try {
       const test = new TestRegistry();
       const d = await test.add(imageDir, { ra: 10, dec: -5, nx: 3000, ny: 3000 });

@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { Header } from "@qserv-tap/fits";
+import { circle, parseWcs } from "@qserv-tap/sky";
+import { applyStencil, stencilBit } from "./cutout.js";
+
+describe("SODA cutouts: the OUTSIDE_STENCIL mask plane (as lsst/dax_images_cutout sets it)", () => {
+  const cases: { name: string; cards: [string, string | number][]; bit: number | undefined; added?: [string, string | number][] }[] = [
+    { name: "a mask without planes gets MSKN0000, bit 0", cards: [], bit: 0, added: [["MSKN0000", "OUTSIDE_STENCIL"], ["MSKM0000", 1]] },
+    {
+      name: "lsst.images planes: the next index, the lowest free bit",
+      cards: [["MSKN0000", "NO_DATA"], ["MSKM0000", 1], ["MSKN0001", "SAT"], ["MSKM0001", 2]],
+      bit: 2,
+      added: [["MSKN0002", "OUTSIDE_STENCIL"], ["MSKM0002", 4]],
+    },
+    { name: "lsst.images, already defined: its bit", cards: [["MSKN0000", "OUTSIDE_STENCIL"], ["MSKM0000", 8]], bit: 3 },
+    { name: "afw planes (MP_name = bit): MP_OUTSIDE_STENCIL", cards: [["MP_BAD", 0], ["MP_SAT", 1], ["MP_EDGE", 4]], bit: 2, added: [["MP_OUTSIDE_STENCIL", 2]] },
+    { name: "afw, already defined", cards: [["MP_BAD", 0], ["MP_OUTSIDE_STENCIL", 7]], bit: 7 },
+    { name: "every bit of a 16-bit mask taken: none", cards: Array.from({ length: 15 }, (_, i) => [`MP_P${i}`, i] as [string, number]), bit: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const h = new Header(c.cards.map(([keyword, value]) => ({ keyword, value })));
+      expect(stencilBit(h, c.cards.length === 15 ? 16 : 32)).to.equal(c.bit);
+      for (const [k, v] of c.added ?? []) expect(h.get(k), k).to.equal(v);
+    });
+  }
+
+  it("sets the bit on the pixels whose centres lie outside the region, in big-endian words of any width", () => {
+    const wcs = parseWcs({ CTYPE1: "RA---TAN", CTYPE2: "DEC--TAN", CRPIX1: 5, CRPIX2: 5, CRVAL1: 10, CRVAL2: 0, CD1_1: -1 / 3600, CD2_2: 1 / 3600, NAXIS: 2, NAXIS1: 9, NAXIS2: 9 });
+    // A circle of 2.5″ about pixel (5, 5): 21 pixel centres inside (|dx|² + |dy|² ≤ 6.25).
+    const region = circle(10, 0, 2.5 / 3600);
+    for (const [bitpix, bit] of [
+      [16, 9],
+      [32, 17],
+      [8, 3],
+    ] as const) {
+      const size = bitpix / 8;
+      const bytes = Buffer.alloc(81 * size);
+      const outside = applyStencil(bytes, bitpix, [[1, 9], [1, 9]], wcs, region, bit);
+      expect(outside).to.equal(81 - 21);
+      const read = (i: number) => (size === 1 ? bytes.readUInt8(i) : size === 2 ? bytes.readUInt16BE(i * 2) : bytes.readUInt32BE(i * 4));
+      expect(read(0)).to.equal(2 ** bit);
+      expect(read(4 * 9 + 4)).to.equal(0);
+    }
+  });
+});
