@@ -15,6 +15,8 @@ import type { ServiceDeps } from "./service.js";
 import { asyncRouter } from "./routes/async.js";
 import { uiRouter } from "./routes/ui.js";
 import { sodaRouter } from "./routes/soda.js";
+import { datalinkRouter } from "./routes/datalink.js";
+import { filesRouter } from "./routes/files.js";
 import type { JobManager } from "./uws/manager.js";
 import type { ResultStore } from "./uws/result-store.js";
 
@@ -46,5 +48,9 @@ export function createApp(
   const soda = sodaRouter(deps, sodaJobs);
   app.use(soda.routes());
   app.use(soda.allowedMethods());
+  for (const r of [datalinkRouter(deps), filesRouter(deps)]) {
+    app.use(r.routes());
+    app.use(r.allowedMethods());
+  }
   return app;
 }

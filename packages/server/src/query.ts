@@ -11,6 +11,7 @@ import type { Readable } from "node:stream";
 import type { AsyncRunOptions, Backend, RowCursor, Session } from "./backends/backend.js";
 import { TapError, errorStatusAndMessage } from "./errors.js";
 import { single, type RequestParams, type UploadPart } from "./params.js";
+import { resultDescriptors } from "./datalink/tap.js";
 import { fieldOf, rowMapper } from "./results.js";
 import type { Limits } from "./config.js";
 import type { QueryCompiler, Routed, ServiceDeps } from "./service.js";
@@ -212,8 +213,11 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     })();
     const format = req.format;
     const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
-    const stream = writeTable(fields, source, {
+    // DataLink 1.1 §4 service descriptors, in VOTable formats only; a result without any is written as before.
+    const described = format === "csv" || format === "tsv" ? undefined : resultDescriptors(deps, compiled, fields);
+    const stream = writeTable(described?.fields ?? fields, source, {
       format,
+      ...(described ? { metaResources: described.metaResources } : {}),
       query: req.query,
       requestTime: options.requestTime ?? new Date(),
       ...(req.runId !== undefined ? { infos: [{ name: "RUNID", value: req.runId }] } : {}),
