@@ -419,9 +419,9 @@ export async function writeImage(path: string, spec: DemoImageSpec, planes: Pick
 export interface DemoCentres {
   /** The brightest star (r) with both magnitudes in each of six sky cells. */
   cells: CatalogStar[];
-  /** The star nearest RA 0 within |dec| < 60°. */
+  /** The bright star (r and g < 18) nearest RA 0 within |dec| < 60°. */
   ra0: CatalogStar;
-  /** The stars nearest each pole. */
+  /** The bright stars nearest each pole. */
   north: CatalogStar;
   south: CatalogStar;
 }
@@ -455,11 +455,13 @@ export async function chooseDemoCentres(duck: DuckDbBackend): Promise<DemoCentre
   for (const [ra1, ra2, dec1, dec2] of DEMO_CELLS) {
     cells.push(await oneStar(duck, `${both} AND ra >= ${ra1} AND ra < ${ra2} AND dec >= ${dec1} AND dec < ${dec2}`, "r_mag"));
   }
+  // Bright enough (r < 18) that a cutout's centroid is precise at any of the scales below.
+  const bright = `${both} AND r_mag < 18 AND g_mag < 18`;
   return {
     cells,
-    ra0: await oneStar(duck, `${both} AND abs(dec) < 60`, "least(ra, 360 - ra)"),
-    north: await oneStar(duck, both, "dec DESC"),
-    south: await oneStar(duck, both, "dec ASC"),
+    ra0: await oneStar(duck, `${bright} AND abs(dec) < 60`, "least(ra, 360 - ra)"),
+    north: await oneStar(duck, bright, "dec DESC"),
+    south: await oneStar(duck, bright, "dec ASC"),
   };
 }
 
@@ -699,10 +701,9 @@ export async function openLocalImageService(
   options: { demoCatalog: boolean; log: (m: string) => void },
 ): Promise<LocalRegistry> {
   const duck = backend instanceof DuckDbBackend ? backend : undefined;
-  const db = duck ?? (await DuckDbBackend.open(config.images.registryPath));
-  let registry: LocalRegistry | undefined;
+  const { authority } = config.images;
+  const registry = duck ? await LocalRegistry.open(duck, { authority }) : await LocalRegistry.openFile(config.images.registryPath, { authority });
   try {
-    registry = await LocalRegistry.open(db, { authority: config.images.authority, ownsDb: !duck });
     if (duck) await ensureObsCoreTable(duck);
     if (config.images.demo && duck && options.demoCatalog) {
       const r = await ensureDemoImages(registry, duck, config, { obscore: duck });
@@ -713,8 +714,7 @@ export async function openLocalImageService(
     }
     return registry;
   } catch (e) {
-    if (registry) await registry.close().catch(() => {});
-    else if (!duck) await db.close().catch(() => {});
+    await registry.close().catch(() => {});
     throw e;
   }
 }

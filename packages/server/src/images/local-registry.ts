@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { FileSource } from "@qserv-tap/fits";
-import type { DuckDbBackend } from "../backends/duckdb.js";
+import { DuckDbBackend } from "../backends/duckdb.js";
 import { imageId, ImageServiceError, parseImageId, type Caller, type ImageDataset, type ImageRegistry } from "./registry.js";
 
 /** What the registry records of one dataset. */
@@ -42,6 +42,8 @@ const CREATE = `CREATE TABLE IF NOT EXISTS images.datasets (
   added TIMESTAMP NOT NULL DEFAULT current_timestamp
 )`;
 
+const sharedFiles = new Map<string, { db: Promise<DuckDbBackend>; users: number }>();
+
 const COLUMNS = "uuid, repo, dataset_type, data_id, path, size, em_min, em_max, t_min, t_max, pol_states";
 
 /**
@@ -67,16 +69,44 @@ export class LocalRegistry implements ImageRegistry {
     private readonly db: DuckDbBackend,
     private readonly conn: DuckDBConnection,
     readonly authority: string,
-    /** Whether close() closes the database too (the registry's own file, when the backend is not DuckDB). */
-    private readonly ownsDb: boolean,
+    /** Called by close(): releases the registry's own database file, when the backend is not DuckDB. */
+    private readonly release: (() => Promise<void>) | undefined,
   ) {}
 
   /** Opens the registry in `db`, creating its table if needed (call before the database is locked down). */
-  static async open(db: DuckDbBackend, options: { authority: string; ownsDb?: boolean }): Promise<LocalRegistry> {
+  static async open(db: DuckDbBackend, options: { authority: string; release?: () => Promise<void> }): Promise<LocalRegistry> {
     await db.run("CREATE SCHEMA IF NOT EXISTS images");
     await db.run(CREATE);
     const conn = await db.instance.connect();
-    return new LocalRegistry(db, conn, options.authority, options.ownsDb ?? false);
+    return new LocalRegistry(db, conn, options.authority, options.release);
+  }
+
+  /**
+   * The registry in a DuckDB file of its own (when the TAP backend is not DuckDB). DuckDB lets one instance at a
+   * time hold a file, so services of one process share it, and the last to close closes it.
+   */
+  static async openFile(path: string, options: { authority: string }): Promise<LocalRegistry> {
+    let s = sharedFiles.get(path);
+    if (!s) {
+      const opening = DuckDbBackend.open(path);
+      s = { db: opening, users: 0 };
+      sharedFiles.set(path, s);
+      opening.catch(() => sharedFiles.delete(path));
+    }
+    const entry = s;
+    const db = await entry.db;
+    entry.users++;
+    const release = async () => {
+      if (--entry.users > 0) return;
+      sharedFiles.delete(path);
+      await db.close();
+    };
+    try {
+      return await LocalRegistry.open(db, { authority: options.authority, release });
+    } catch (e) {
+      await release();
+      throw e;
+    }
   }
 
   idOf(repo: string, uuid: string): string {
@@ -149,7 +179,7 @@ export class LocalRegistry implements ImageRegistry {
 
   async close(): Promise<void> {
     this.conn.closeSync();
-    if (this.ownsDb) await this.db.close();
+    await this.release?.();
   }
 }
 
