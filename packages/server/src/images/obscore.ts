@@ -13,7 +13,7 @@ export const OBSCORE_SCHEMA_PATH = fileURLToPath(new URL("../../demo/obscore.yam
 export const OBSCORE_DATA_MODEL = "ivo://ivoa.net/std/ObsCore#core-1.1";
 
 /**
- * LSST's ugrizy filters as wavelength ranges in metres (vacuum), for em_min/em_max (ObsCore 1.1 §4.19): the
+ * LSST's ugrizy filters as wavelength ranges in metres (vacuum), for em_min/em_max (ObsCore 1.1 §4.17): the
  * ranges over which each total system throughput (lsst/throughputs) is above about half its peak, rounded to the
  * nanometre.
  */
@@ -232,10 +232,10 @@ export function obsCoreRow(input: ObsCoreInput): ObsCoreRow {
   const beg = numberCard(input, "MJD-BEG");
   const end = numberCard(input, "MJD-END");
   const obs = numberCard(input, "MJD-OBS");
-  // §4.15: the start and stop of the observation; for a combination of frames, the first start and last stop.
+  // §4.14: the start and stop of the observation; for a combination of frames, the first start and last stop.
   const [tMin, tMax] =
     beg !== undefined && end !== undefined ? [beg, end] : obs !== undefined ? [obs, exptime !== undefined ? obs + exptime / 86400 : obs] : [null, null];
-  // §4.14: the FWHM of the PSF in arcseconds: SEEING, else a Gaussian PSF's sigma in pixels.
+  // §4.13: the FWHM of the PSF in arcseconds: SEEING, else a Gaussian PSF's sigma in pixels.
   const scale = wcs.pixelScale((naxis1 + 1) / 2, (naxis2 + 1) / 2) * 3600;
   const seeing = numberCard(input, "SEEING");
   const sigma = numberCard(input, "PSFSIGMA");
