@@ -585,3 +585,45 @@ describe("SODA streams a whole image with flat memory (hostile input: a cutout o
     }
   });
 });
+
+describe("SODA streams MaskedImage cutouts larger than it holds in memory with their OUTSIDE_STENCIL plane", function () {
+  it("marks the same pixels band by band as in memory", async () => {
+    const { fitsCutout } = await import("../soda/cutout.js");
+    const { ImageOpener, planCutout } = await import("../soda/plan.js");
+    const { parseSpatial } = await import("../soda/params.js");
+    const { fitsChunks } = await import("@qserv-tap/fits");
+    const imageDir = mkdtempSync(join(tmpdir(), "soda-stencil-"));
+    try {
+      const test = new TestRegistry();
+      const d = await test.add(imageDir, { ra: 10, dec: -5, nx: 300, ny: 260, layout: "gzip2" });
+      const opener = new ImageOpener();
+      const spatial = parseSpatial("CIRCLE", "10 -5 0.006");
+      const bodies: Buffer[] = [];
+      for (const inMemory of [1 << 30, 1]) {
+        const img = await opener.open(d);
+        const plan = planCutout(img, d, { spatial, pol: [] }, 1e9);
+        if (!plan.overlap) throw new Error("no overlap");
+        const cut = await fitsCutout(img, plan.section, "MaskedImage", spatial.region, inMemory);
+        expect(cut.stencil).to.equal(true);
+        const parts: Buffer[] = [];
+        for await (const c of fitsChunks(cut.hdus)) parts.push(Buffer.from(c));
+        await img.file.close();
+        bodies.push(Buffer.concat(parts));
+        expect(bodies[bodies.length - 1]!.length).to.equal(cut.length);
+      }
+      expect(bodies[1]!.equals(bodies[0]!)).to.equal(true);
+      const mask = await pixels(bodies[1]!, "MASK");
+      const bit = mask.header.number("MSKM0000")!;
+      expect(bit).to.equal(2 ** 30);
+      expect(mask.values.filter((v) => (v & bit) !== 0).length).to.be.above(1000);
+      // The image's own mask bit 0 ((x + y) % 3 === 0) is kept everywhere.
+      mask.values.forEach((v, i) => expect(v & 1).to.equal((mask.x0 + (i % mask.nx) + 1 + mask.y0 + Math.floor(i / mask.nx) + 1) % 3 === 0 ? 1 : 0));
+      const path = join(imageDir, "streamed.fits");
+      writeFileSync(path, bodies[1]!);
+      const v = fitsverify(path);
+      expect([v.errors, v.warnings], v.output).to.deep.equal([0, 0]);
+    } finally {
+      rmSync(imageDir, { recursive: true, force: true });
+    }
+  });
+});

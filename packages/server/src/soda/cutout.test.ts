@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { Header } from "@qserv-tap/fits";
-import { circle, parseWcs } from "@qserv-tap/sky";
-import { applyStencil, stencilBit } from "./cutout.js";
+import { circle, parseWcs, polygon, rangeBox } from "@qserv-tap/sky";
+import { applyStencil, stencilBit, stencilRow } from "./cutout.js";
 
 describe("SODA cutouts: the OUTSIDE_STENCIL mask plane (as lsst/dax_images_cutout sets it)", () => {
   const cases: { name: string; cards: [string, string | number][]; bit: number | undefined; added?: [string, string | number][] }[] = [
-    { name: "a mask without planes gets MSKN0000, bit 0", cards: [], bit: 0, added: [["MSKN0000", "OUTSIDE_STENCIL"], ["MSKM0000", 1]] },
+    { name: "a mask that declares no planes gets MSKN0000, its highest bit", cards: [], bit: 30, added: [["MSKN0000", "OUTSIDE_STENCIL"], ["MSKM0000", 2 ** 30]] },
     {
       name: "lsst.images planes: the next index, the lowest free bit",
       cards: [["MSKN0000", "NO_DATA"], ["MSKM0000", 1], ["MSKN0001", "SAT"], ["MSKM0001", 2]],
@@ -43,4 +43,27 @@ describe("SODA cutouts: the OUTSIDE_STENCIL mask plane (as lsst/dax_images_cutou
       expect(read(4 * 9 + 4)).to.equal(0);
     }
   });
+});
+
+describe("SODA cutouts: the stencil's rows equal a test of every pixel centre", () => {
+  const wcs = parseWcs({ CTYPE1: "RA---TAN", CTYPE2: "DEC--TAN", CRPIX1: 100, CRPIX2: 100, CRVAL1: 10, CRVAL2: -5, CD1_1: -0.2 / 3600, CD1_2: 0.05 / 3600, CD2_1: 0.05 / 3600, CD2_2: 0.2 / 3600 });
+  const regions = [
+    ["a circle inside", circle(10, -5, 0.004)],
+    ["a circle of 1.5 pixels", circle(10.0001, -5.0001, 0.3 / 3600)],
+    ["a circle over the edge", circle(10.01, -5, 0.006)],
+    ["a thin polygon", polygon([[9.995, -5.005], [9.99505, -5.005], [10.005, -4.995], [10.00495, -4.995]])],
+    ["a RANGE box", rangeBox(9.996, 10.004, -5.003, -4.998)],
+  ] as const;
+  for (const [name, region] of regions) {
+    it(name, () => {
+      const row = new Uint8Array(200);
+      for (let y = 1; y <= 200; y++) {
+        stencilRow(y, 1, 200, wcs, region, row);
+        for (let x = 1; x <= 200; x++) {
+          const sky = wcs.pixelToSky(x, y)!;
+          expect(row[x - 1], `(${x}, ${y})`).to.equal(region.contains(sky[0], sky[1]) ? 1 : 0);
+        }
+      }
+    });
+  }
 });

@@ -8,8 +8,7 @@
  * for a whole image; nothing goes through a temporary file.
  *
  * MaskedImage cutouts of a sky region get Rubin's OUTSIDE_STENCIL mask plane (as lsst/dax_images_cutout sets it) on
- * the pixels whose centres lie outside the region, when the cutout is read into memory (up to IN_MEMORY_BYTES); a
- * larger one, streamed, goes without it (testing each pixel's centre would cost seconds).
+ * the pixels whose centres lie outside the region, in memory or band by band as the mask streams.
  */
 import { Readable } from "node:stream";
 import {
@@ -50,7 +49,8 @@ export interface FitsCutout {
 /**
  * The mask plane bit called OUTSIDE_STENCIL, added to the header when the mask does not define it yet: as
  * lsst.images does (MSKNnnnn name, MSKMnnnn bit mask, MSKDnnnn description) or as afw does (MP_name = bit index),
- * whichever the header uses. Undefined when every bit is taken.
+ * whichever the header uses: the lowest free bit, or the highest when the header declares no plane. Undefined when
+ * every bit is taken.
  */
 export function stencilBit(header: Header, bitpix: Bitpix): number | undefined {
   const used = new Set<number>();
@@ -71,8 +71,9 @@ export function stencilBit(header: Header, bitpix: Bitpix): number | undefined {
       used.add(c.value);
     }
   }
-  const bits = Math.abs(bitpix) * 1 - 1;
-  let bit = 0;
+  // The sign bit stays clear. A mask that declares no planes may still use its low bits: take the highest.
+  const bits = Math.abs(bitpix) - 1;
+  let bit = lastIndex < 0 && !afw ? bits - 1 : 0;
   while (used.has(bit)) bit++;
   if (bit >= bits) return undefined;
   if (afw) {
@@ -86,21 +87,67 @@ export function stencilBit(header: Header, bitpix: Bitpix): number | undefined {
   return bit;
 }
 
+/** Pixels between the samples of a row whose centres are tested before the transitions are searched. */
+const STENCIL_STRIDE = 16;
+
+/**
+ * Which pixel centres of row `y`, from x1 to x2, lie inside the region (1 = inside). Every STENCIL_STRIDE-th centre
+ * is tested, and between two samples that differ the transition is found by bisection; a row with no sample inside
+ * is tested pixel by pixel. This is exact when a row crosses the region's edge at most once between two samples:
+ * so for circles and convex polygons in TAN, whose pixel rows are great circles that meet the region in one arc, and
+ * for the nearly straight rows of other projections and SIP at cutout scales.
+ */
+export function stencilRow(y: number, x1: number, x2: number, wcs: Wcs, region: Region, out: Uint8Array): void {
+  const inside = (x: number) => {
+    const sky = wcs.pixelToSky(x, y);
+    return sky !== null && region.contains(sky[0], sky[1]) ? 1 : 0;
+  };
+  const xs: number[] = [];
+  for (let x = x1; x < x2; x += STENCIL_STRIDE) xs.push(x);
+  xs.push(x2);
+  const st = xs.map(inside);
+  if (!st.includes(1)) {
+    for (let x = x1; x <= x2; x++) out[x - x1] = inside(x);
+    return;
+  }
+  for (let k = 0; k < xs.length; k++) {
+    out[xs[k]! - x1] = st[k]!;
+    if (k + 1 === xs.length) break;
+    const a = xs[k]!;
+    const b = xs[k + 1]!;
+    let lo = b - 1;
+    let hi = b;
+    if (st[k] !== st[k + 1]) {
+      lo = a;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (inside(mid) === st[k]) lo = mid;
+        else hi = mid;
+      }
+    }
+    out.fill(st[k]!, a - x1, lo - x1 + 1);
+    out.fill(st[k + 1]!, hi - x1, b - x1);
+  }
+}
+
 /** Sets `bit` on the pixels of a big-endian integer mask section whose centres lie outside the region; their count. */
 export function applyStencil(bytes: Buffer, bitpix: Bitpix, section: Section, wcs: Wcs, region: Region, bit: number): number {
   const [[x1, x2], [y1, y2]] = section as [[number, number], [number, number]];
   const width = x2 - x1 + 1;
   const size = bytesPerPixel(bitpix);
+  const row = new Uint8Array(width);
+  // The bit sits in the last byte of a big-endian word, or the one before, …
+  const within = size - 1 - Math.floor(bit / 8);
+  const flag = 1 << (bit % 8);
   let outside = 0;
   for (let y = y1; y <= y2; y++) {
-    for (let x = x1; x <= x2; x++) {
-      const sky = wcs.pixelToSky(x, y);
-      if (sky && region.contains(sky[0], sky[1])) continue;
+    stencilRow(y, x1, x2, wcs, region, row);
+    const start = (y - y1) * width * size + within;
+    for (let i = 0; i < width; i++) {
+      if (row[i]) continue;
       outside++;
-      const at = ((y - y1) * width + (x - x1)) * size;
-      // The bit sits in the last byte of a big-endian word, or the one before, …
-      const byte = at + size - 1 - Math.floor(bit / 8);
-      bytes[byte] = bytes[byte]! | (1 << (bit % 8));
+      const at = start + i * size;
+      bytes[at] = bytes[at]! | flag;
     }
   }
   return outside;
@@ -132,21 +179,37 @@ export async function fitsCutout(
   for (const [a, b] of section) pixels *= b - a + 1;
   let bytes = 0;
   for (const p of planes) bytes += pixels * bytesPerPixel(Number(p.header.number("ZBITPIX") ?? p.header.number("BITPIX")));
-  let stencil = false;
   if (bytes <= inMemoryBytes) {
     const read = await Promise.all(planes.map((p) => readSectionBytes(img.file, p.index, section)));
     read.forEach((b, k) => (hdus[offset + k]!.data = bytesData(b)));
-    const maskAt = planes.indexOf(img.mask!);
-    if (detail === "MaskedImage" && region && maskAt > 0 && section.length === 2 && !(img.wcs instanceof Error)) {
-      const maskHdu = hdus[offset + maskAt]!;
-      const bitpix = maskHdu.header.number("BITPIX") as Bitpix;
-      if (bitpix > 0) {
-        const bit = stencilBit(maskHdu.header, bitpix);
-        if (bit !== undefined) {
-          applyStencil(read[maskAt]!, bitpix, section, img.wcs, region, bit);
-          stencil = true;
-        }
-      }
+  }
+  let stencil = false;
+  const maskAt = planes.indexOf(img.mask!);
+  if (detail === "MaskedImage" && region && maskAt > 0 && section.length === 2 && !(img.wcs instanceof Error)) {
+    const wcs = img.wcs;
+    const maskHdu = hdus[offset + maskAt]!;
+    const bitpix = maskHdu.header.number("BITPIX") as Bitpix;
+    const bit = bitpix > 0 ? stencilBit(maskHdu.header, bitpix) : undefined;
+    if (bit !== undefined) {
+      stencil = true;
+      const data = maskHdu.data!;
+      const [[x1, x2], [y1]] = section as [[number, number], [number, number]];
+      const rowBytes = (x2 - x1 + 1) * bytesPerPixel(bitpix);
+      // The data is a stream of whole rows (fits' sectionData bands, or one buffer of our own), read twice (DATASUM,
+      // then the bytes): each pass marks the rows it reads, in place, which a second time changes nothing.
+      maskHdu.data = {
+        bytes: data.bytes,
+        async *chunks() {
+          let y = y1;
+          for await (const c of data.chunks()) {
+            const band = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+            const rows = band.length / rowBytes;
+            applyStencil(band, bitpix, [[x1, x2], [y, y + rows - 1]], wcs, region, bit);
+            y += rows;
+            yield band;
+          }
+        },
+      };
     }
   }
   return { hdus, length: fitsByteLength(hdus), stencil };
