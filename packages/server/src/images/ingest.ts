@@ -207,7 +207,12 @@ export async function openLocalImages(config: Config): Promise<{ ctx: IngestCont
 }
 
 /** `tap-server images ingest DIR`: 0 when every file was ingested, 1 when some were refused. */
-export async function imagesCommand(args: string[], config: Config, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+export async function imagesCommand(
+  args: string[],
+  config: Config,
+  out: (line: string) => void = (l) => console.log(l),
+  err: (line: string) => void = (l) => console.error(l),
+): Promise<number> {
   const [sub, dir, ...extra] = args;
   if (sub !== "ingest" || dir === undefined || extra.length > 0) throw new UsageError("usage: tap-server images ingest DIR");
   if (config.images.registry !== "local") throw new UsageError(`images ingest fills the local registry; images.registry is ${config.images.registry}`);
@@ -215,7 +220,7 @@ export async function imagesCommand(args: string[], config: Config, out: (line: 
   if (!s?.isDirectory()) throw new UsageError(`images ingest: ${dir} is not a directory`);
   const opened = await openLocalImages(config);
   try {
-    const summary = await ingestDirectory(dir, opened.ctx, (line) => console.error(`tap-server: ${line}`));
+    const summary = await ingestDirectory(dir, opened.ctx, (line) => err(`tap-server: ${line}`));
     const where = opened.ctx.obscore ? "the registry and ivoa.ObsCore" : `the registry ${config.images.registryPath} (ivoa.ObsCore needs the DuckDB backend)`;
     out(`${summary.ingested.length} ingested, ${summary.refused.length} refused, into ${where}`);
     return summary.refused.length > 0 ? 1 : 0;

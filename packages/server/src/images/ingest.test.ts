@@ -1,0 +1,122 @@
+/**
+ * `tap-server images ingest DIR`: one registry row and one ObsCore row per usable FITS file, from its headers
+ * (ObsCore 1.1 §4), refusals named one per line, symbolic links out of DIR not followed, and idempotence.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect } from "chai";
+import { arrayData, imageHeader, writeFitsFile } from "@qserv-tap/fits";
+import { writeTestImage } from "../test-support/images.js";
+import { DuckDbBackend } from "../backends/duckdb.js";
+import { configFrom, type Config } from "../config.js";
+import { fitsFilesUnder, imagesCommand, OBSCORE_TABLE } from "./ingest.js";
+
+describe("tap-server images ingest DIR", () => {
+  let dir: string;
+  let input: string;
+  let config: Config;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "images-ingest-"));
+    input = join(dir, "in");
+    mkdirSync(join(input, "a"), { recursive: true });
+    mkdirSync(join(input, "b"));
+    // A visit-like afw file across RA 0, and a GZIP_2 one under a .fits.fz name.
+    await writeTestImage(join(input, "a", "visit.fits"), { ra: 359.9995, dec: -5, nx: 40, ny: 30, mjd: 60500.25, exptime: 30 });
+    await writeTestImage(join(input, "b", "coadd.fits.fz"), { ra: 120, dec: 45, nx: 20, ny: 24, layout: "gzip2", rotation: 30 });
+    // An image without a WCS, a file that is not FITS, and what is not a FITS name.
+    await writeFitsFile(join(input, "nowcs.fits"), [{ header: imageHeader(-32, [4, 4], { primary: true }), data: arrayData(new Float32Array(16)) }]);
+    writeFileSync(join(input, "junk.fits"), "this is not a FITS file\n");
+    writeFileSync(join(input, "readme.txt"), "x");
+    // Links: out of DIR (not followed), a loop back to DIR (not walked).
+    await writeTestImage(join(dir, "elsewhere.fits"), { ra: 1, dec: 1, nx: 4, ny: 4 });
+    symlinkSync(join(dir, "elsewhere.fits"), join(input, "outside.fits"));
+    symlinkSync(input, join(input, "loop"));
+    config = configFrom({
+      duckdb: { path: join(dir, "tap.duckdb") },
+      images: { dir: join(dir, "images"), registryPath: join(dir, "images.duckdb") },
+      async: { dir: join(dir, "async") },
+    });
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("finds *.fits and *.fits.fz under DIR, without following links out of it or into loops", async () => {
+    const files = (await fitsFilesUnder(input)).map((p) => p.slice(input.length + 1));
+    expect(files).to.deep.equal(["a/visit.fits", "b/coadd.fits.fz", "junk.fits", "nowcs.fits"]);
+  });
+
+  async function run(): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await imagesCommand(["ingest", input], config, (l) => out.push(l), (l) => err.push(l));
+    return { code, out, err };
+  }
+
+  async function tables(): Promise<{ obscore: Record<string, unknown>[]; registry: unknown[][] }> {
+    const db = await DuckDbBackend.open(config.duckdb.path);
+    try {
+      const reader = await db.main.runAndReadAll(`SELECT * FROM ${OBSCORE_TABLE} ORDER BY s_ra`);
+      return { obscore: reader.getRowObjectsJS() as Record<string, unknown>[], registry: await db.rows("SELECT uuid, path, dataset_type FROM images.datasets ORDER BY path") };
+    } finally {
+      await db.close();
+    }
+  }
+
+  it("ingests the usable files, refuses the others by name with one line each, and exits 1", async () => {
+    const r = await run();
+    expect(r.code).to.equal(1);
+    expect(r.out).to.deep.equal(["2 ingested, 2 refused, into the registry and ivoa.ObsCore"]);
+    expect(r.err).to.have.length(2);
+    expect(r.err[0]).to.match(/^tap-server: refused .*\/junk\.fits: /);
+    expect(r.err[1]).to.match(/^tap-server: refused .*\/nowcs\.fits: no usable WCS/);
+  });
+
+  it("writes rows whose columns are the headers' values (ObsCore 1.1 §4.10, §4.14, §4.15, §4.21)", async () => {
+    const { obscore, registry } = await tables();
+    expect(obscore).to.have.length(2);
+    expect(registry).to.have.length(2);
+    const [coadd, visit] = obscore as Record<string, number | string | null>[];
+    const pick = (row: Record<string, unknown>, ...k: string[]) => k.map((x) => (typeof row[x] === "bigint" ? Number(row[x]) : row[x]));
+    expect(pick(visit!, "s_xel1", "s_xel2", "t_min", "t_exptime", "dataproduct_type", "access_format", "calib_level")).to.deep.equal([
+      40, 30, 60500.25, 30, "image", "application/fits", 2,
+    ]);
+    expect(visit!.t_max as number).to.be.closeTo(60500.25 + 30 / 86400, 1e-9);
+    // CRPIX is the middle of the image, so the centre is CRVAL.
+    expect(visit!.s_ra as number).to.be.closeTo(359.9995, 1e-9);
+    expect(visit!.s_dec as number).to.be.closeTo(-5, 1e-9);
+    expect(pick(coadd!, "s_xel1", "s_xel2", "t_min", "em_min", "pol_states")).to.deep.equal([20, 24, null, null, null]);
+    expect(coadd!.s_ra as number).to.be.closeTo(120, 1e-9);
+    // Across RA 0 the polygon has vertices on both sides.
+    const ras = String(visit!.s_region).replace("POLYGON ICRS ", "").split(" ").filter((_, i) => i % 2 === 0).map(Number);
+    expect(Math.min(...ras)).to.be.below(1);
+    expect(Math.max(...ras)).to.be.above(359);
+    expect(String(visit!.access_url)).to.equal(`${config.images.baseUrl}/images/files/${encodeURIComponent(String(visit!.obs_publisher_did))}`);
+    expect(String(visit!.obs_publisher_did)).to.match(/^ivo:\/\/qserv-tap\.local\/demo\?repo=demo&id=[0-9a-f-]{36}$/);
+    expect(Number(visit!.access_estsize)).to.be.above(0);
+  });
+
+  it("is idempotent: a second run changes nothing and duplicates nothing", async () => {
+    const before = await tables();
+    const r = await run();
+    expect(r.out).to.deep.equal(["2 ingested, 2 refused, into the registry and ivoa.ObsCore"]);
+    const after = await tables();
+    expect(after.registry).to.deep.equal(before.registry);
+    expect(after.obscore.map((o) => o.obs_publisher_did)).to.deep.equal(before.obscore.map((o) => o.obs_publisher_did));
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ["no directory", ["ingest"], /usage: tap-server images ingest DIR/],
+    ["an unknown subcommand", ["remove", "x"], /usage: tap-server images ingest DIR/],
+    ["a directory that is not one", ["ingest", "/nonexistent/dir"], /is not a directory/],
+  ];
+  for (const [name, args, message] of usage) {
+    it(`is a usage error (exit 2 in main) for ${name}`, async () => {
+      let error: unknown;
+      await imagesCommand(args, config, () => {}, () => {}).catch((e: unknown) => (error = e));
+      expect((error as { usage?: boolean }).usage).to.equal(true);
+      expect((error as Error).message).to.match(message);
+    });
+  }
+});
