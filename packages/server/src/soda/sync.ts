@@ -4,7 +4,7 @@
  */
 import type { Context } from "koa";
 import type { ServiceDeps } from "../service.js";
-import type { Caller, ImageDataset } from "../images/registry.js";
+import type { Caller, ImageDataset, ImageRegistry } from "../images/registry.js";
 import { paramLimits, readParams } from "../params.js";
 import { SodaError } from "./errors.js";
 import { parseSodaRequest } from "./params.js";
@@ -31,9 +31,42 @@ export function callerOf(ctx: Context): Caller {
 
 const shownId = (id: string) => (id.length > 120 ? `${id.slice(0, 120)}…` : id);
 
+/** How long a resolved dataset is reused: a few cutouts of one image in a row skip the registry's lookup. */
+export const DATASET_TTL_MS = 5000;
+const DATASET_CACHE_SIZE = 1024;
+
+/**
+ * Datasets resolved recently, by caller token and ID (a token's answer is never another caller's). The local
+ * registry's lookup is a DuckDB query of a few milliseconds, as long as the rest of a small cutout; the Butler
+ * registry renews its pre-signed URLs itself when a dataset is opened.
+ */
+const resolved = new WeakMap<ServiceDeps, Map<string, { at: number; dataset: ImageDataset; registry: ImageRegistry }>>();
+
+async function lookUp(deps: ServiceDeps, id: string, caller: Caller): Promise<ImageDataset | undefined> {
+  const registry = deps.images;
+  if (!registry) return undefined;
+  let cache = resolved.get(deps);
+  if (!cache) {
+    cache = new Map();
+    resolved.set(deps, cache);
+  }
+  const key = `${caller.token ?? ""}\u0000${id}`;
+  const now = Date.now();
+  const hit = cache.get(key);
+  // A registry replaced meanwhile (tests do) answers afresh.
+  if (hit && now - hit.at < DATASET_TTL_MS && hit.registry === registry) return hit.dataset;
+  const dataset = await registry.resolve(id, caller);
+  cache.delete(key);
+  if (dataset) {
+    cache.set(key, { at: now, dataset, registry });
+    while (cache.size > DATASET_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
+  return dataset;
+}
+
 /** The dataset of an ID: 404 when the registry does not know it, 400 when it offers no cutouts. */
 export async function resolveDataset(deps: ServiceDeps, id: string, caller: Caller): Promise<ImageDataset> {
-  const dataset = deps.images ? await deps.images.resolve(id.trim(), caller) : undefined;
+  const dataset = await lookUp(deps, id.trim(), caller);
   if (!dataset) throw new SodaError(404, "UsageError", `ID: no dataset with ID '${shownId(id)}'`, "SODA_NOT_FOUND");
   if (!dataset.cutout) {
     throw new SodaError(400, "UsageError", `ID: dataset '${shownId(id)}' (${dataset.datasetType}) offers no cutouts; its whole file is served as it is`, "SODA_NO_CUTOUT");
