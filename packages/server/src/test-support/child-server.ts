@@ -4,7 +4,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Connection } from "mysql2/promise";
 
@@ -19,6 +22,21 @@ export async function freePort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise((r) => s.close(r));
   return port;
+}
+
+let imagesDirs: { dir: string; registryPath: string } | undefined;
+
+/**
+ * Where the services of one test process keep demo images: one temporary directory, so that they are drawn once per
+ * process (later services register the files already there) and never in the repository's data/.
+ */
+export function testImagesDirs(): { dir: string; registryPath: string } {
+  if (!imagesDirs) {
+    const root = mkdtempSync(join(tmpdir(), "tap-images-"));
+    imagesDirs = { dir: join(root, "images"), registryPath: join(root, "images.duckdb") };
+    process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  }
+  return imagesDirs;
 }
 
 export interface ChildServer {
@@ -39,7 +57,16 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
   const port = options.port ?? (await freePort());
   const proc = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "serve"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", TAP_CONFIG: "", ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      TAP_CONFIG: "",
+      TAP_IMAGES_DIR: testImagesDirs().dir,
+      // A DuckDB file is locked by the process that opens it: each child has its own registry.
+      TAP_IMAGES_REGISTRY_PATH: `${testImagesDirs().registryPath}.${port}`,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

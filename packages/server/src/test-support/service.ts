@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { configFrom, type Config } from "../config.js";
 import { openService, type Service } from "../server.js";
+import { testImagesDirs } from "./child-server.js";
 
 export interface Running {
   url: string;
@@ -40,6 +41,7 @@ export async function startService(
       port,
       ...overrides,
       async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
+      images: { ...testImagesDirs(), ...((overrides.images as object | undefined) ?? {}) },
     });
     service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
   } catch (e) {
