@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSource, FitsFile, MemorySource, physical, readSection } from "@qserv-tap/fits";
@@ -579,6 +579,19 @@ describe("SODA streams a whole image with flat memory (hostile input: a cutout o
       expect(first!.toString("latin1")).to.match(/^SIMPLE {2}=/);
       // Buffering the response would hold 108 MB; the bands of a stream hold a few MB at a time.
       expect(peak / 2 ** 20, "MB of buffers held at the peak").to.be.below(48);
+      // A client that goes away mid-file: the stream stops, the file is closed, the server answers the next request.
+      const fds = () => readdirSync("/proc/self/fd").length;
+      const before = fds();
+      const abort = new AbortController();
+      const res = await fetch(`${root}/soda/sync?${new URLSearchParams([["ID", d.id], ["CUTOUTDETAIL", "MaskedImage"]])}`, { signal: abort.signal });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      abort.abort();
+      await reader.cancel().catch(() => {});
+      await until("the cutout's file to be closed", () => fds() <= before);
+      const next = await fetch(`${root}/soda/sync?${new URLSearchParams([["ID", d.id], ["CIRCLE", "10 -5 0.0005"]])}`);
+      expect(next.status).to.equal(200);
+      await next.arrayBuffer();
     } finally {
       await s.close();
       rmSync(imageDir, { recursive: true, force: true });
