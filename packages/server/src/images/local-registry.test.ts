@@ -129,7 +129,8 @@ describe("LocalRegistry", () => {
   });
 
   it("keeps its own DuckDB file, shared by the services of one process and closed by the last", async () => {
-    const file = join(dir, "registry.duckdb");
+    // Named as the default (images.duckdb): its catalog "images" holds the schema "images".
+    const file = join(dir, "images.duckdb");
     const a = await LocalRegistry.openFile(file, { authority: "qserv-tap.test" });
     const b = await LocalRegistry.openFile(file, { authority: "qserv-tap.test" });
     await a.add({ uuid: UUID, repo: "demo", datasetType: "deep_coadd", dataId: {}, path, size: 1 });
@@ -139,7 +140,7 @@ describe("LocalRegistry", () => {
     await b.close();
     // Closed: another instance may open the file now.
     const c = await DuckDbBackend.open(file);
-    expect((await c.rows("SELECT count(*) FROM images.datasets"))[0]!.map(Number)).to.deep.equal([1]);
+    expect((await c.rows("SELECT count(*) FROM images.images.datasets"))[0]!.map(Number)).to.deep.equal([1]);
     await c.close();
   });
 });

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { FileSource } from "@qserv-tap/fits";
-import { DuckDbBackend } from "../backends/duckdb.js";
+import { DuckDbBackend, quoteDuck } from "../backends/duckdb.js";
 import { imageId, ImageServiceError, parseImageId, type Caller, type ImageDataset, type ImageRegistry } from "./registry.js";
 
 /** What the registry records of one dataset. */
@@ -27,7 +27,7 @@ export interface RegistryEntry {
   polStates?: string | undefined;
 }
 
-const CREATE = `CREATE TABLE IF NOT EXISTS images.datasets (
+const CREATE = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
   uuid VARCHAR PRIMARY KEY,
   repo VARCHAR NOT NULL,
   dataset_type VARCHAR NOT NULL,
@@ -71,14 +71,21 @@ export class LocalRegistry implements ImageRegistry {
     readonly authority: string,
     /** Called by close(): releases the registry's own database file, when the backend is not DuckDB. */
     private readonly release: (() => Promise<void>) | undefined,
+    /** images.datasets, qualified by its database. */
+    private readonly table: string,
   ) {}
 
   /** Opens the registry in `db`, creating its table if needed (call before the database is locked down). */
   static async open(db: DuckDbBackend, options: { authority: string; release?: () => Promise<void> }): Promise<LocalRegistry> {
-    await db.run("CREATE SCHEMA IF NOT EXISTS images");
-    await db.run(CREATE);
+    // Qualified by the database's own name: a registry file named images.duckdb is a catalog "images" too, and
+    // DuckDB calls a bare images.datasets ambiguous there.
+    const name = String((await db.rows("SELECT current_database()"))[0]?.[0]);
+    const schema = `${quoteDuck(name)}.images`;
+    await db.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const table = `${schema}.datasets`;
+    await db.run(CREATE(table));
     const conn = await db.instance.connect();
-    return new LocalRegistry(db, conn, options.authority, options.release);
+    return new LocalRegistry(db, conn, options.authority, options.release, table);
   }
 
   /**
@@ -128,13 +135,13 @@ export class LocalRegistry implements ImageRegistry {
       e.t?.[1] ?? null,
       e.polStates ?? null,
     ];
-    await this.db.main.run(`INSERT OR REPLACE INTO images.datasets (${COLUMNS}) VALUES (${values.map(() => "?").join(", ")})`, values);
+    await this.db.main.run(`INSERT OR REPLACE INTO ${this.table} (${COLUMNS}) VALUES (${values.map(() => "?").join(", ")})`, values);
     return this.idOf(e.repo, e.uuid);
   }
 
   /** The UUID already registered for this file in this repository, if any (ingest is idempotent by path). */
   async uuidOfPath(repo: string, path: string): Promise<string | undefined> {
-    const r = await this.db.main.runAndReadAll("SELECT uuid FROM images.datasets WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1", [repo, path]);
+    const r = await this.db.main.runAndReadAll(`SELECT uuid FROM ${this.table} WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1`, [repo, path]);
     const row = r.getRowsJS()[0];
     return row ? String(row[0]) : undefined;
   }
@@ -142,8 +149,8 @@ export class LocalRegistry implements ImageRegistry {
   async entries(repo?: string): Promise<RegistryEntry[]> {
     const r =
       repo === undefined
-        ? await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM images.datasets ORDER BY path`)
-        : await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM images.datasets WHERE repo = ? ORDER BY path`, [repo]);
+        ? await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY path`)
+        : await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE repo = ? ORDER BY path`, [repo]);
     return r.getRowsJS().map((row) => toEntry(row as unknown[]));
   }
 
@@ -151,7 +158,7 @@ export class LocalRegistry implements ImageRegistry {
     const { repo, uuid } = parseImageId(id);
     let rows: unknown[][];
     try {
-      const r = await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM images.datasets WHERE uuid = ? AND repo = ?`, [uuid, repo]);
+      const r = await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]);
       rows = r.getRowsJS() as unknown[][];
     } catch (e) {
       throw new ImageServiceError(`the image registry cannot be read: ${(e as Error).message.split("\n")[0]}`);
