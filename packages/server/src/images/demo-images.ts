@@ -693,16 +693,27 @@ export async function ensureDemoImages(
 /**
  * The local image service as the server opens it: the registry in the backend's DuckDB (with ivoa.ObsCore beside
  * it) or, on another backend, in a DuckDB file of its own; the demo images generated on first start when
- * configured (they need the demo catalog). Call before the backend is locked down.
+ * configured (they need the demo catalog). Call before the backend is locked down. On another backend, a registry
+ * file that cannot be opened (DuckDB lets one process hold it) leaves the service without images (undefined),
+ * with a message, rather than without TAP.
  */
 export async function openLocalImageService(
   backend: Backend,
   config: Config,
   options: { demoCatalog: boolean; log: (m: string) => void },
-): Promise<LocalRegistry> {
+): Promise<LocalRegistry | undefined> {
   const duck = backend instanceof DuckDbBackend ? backend : undefined;
   const { authority } = config.images;
-  const registry = duck ? await LocalRegistry.open(duck, { authority }) : await LocalRegistry.openFile(config.images.registryPath, { authority });
+  let registry: LocalRegistry;
+  if (duck) registry = await LocalRegistry.open(duck, { authority });
+  else {
+    try {
+      registry = await LocalRegistry.openFile(config.images.registryPath, { authority });
+    } catch (e) {
+      options.log(`the image registry ${config.images.registryPath} cannot be opened, so no image is served: ${(e as Error).message.split("\n")[0]}`);
+      return undefined;
+    }
+  }
   try {
     if (duck) await ensureObsCoreTable(duck);
     if (config.images.demo && duck && options.demoCatalog) {
