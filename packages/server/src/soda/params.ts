@@ -202,7 +202,7 @@ export function parseSodaRequest(values: ReadonlyMap<string, readonly string[]>,
         throw new SodaError(
           400,
           "MultiValuedParamNotSupported",
-          `${what} was given ${n} values; a sync request makes one file, so it takes one (send several to ${"/soda/async"})`,
+          `${what} was given ${n} values; a sync request makes one file, so it takes one (an async job takes several)`,
           "SODA_MULTI_VALUED",
         );
       }
