@@ -172,8 +172,11 @@ export function aroundDescriptor(base: string, raRef: string, decRef: string): M
             datatype: "double",
             unit: "deg",
             ucd: "phys.angSize",
-            value: "",
-            description: `Radius of the cutouts, degrees (default ${AROUND_DEFAULT_SIZE})`,
+            // The default as the value, for the user to change: pyvo 1.2.1's DatalinkQuery.from_resource fails on a
+            // scalar numeric PARAM with an empty value (astropy reads it as None), and it keeps keyword arguments
+            // over given values, so from_resource(row, descriptor, SIZE=…) chooses another.
+            value: String(AROUND_DEFAULT_SIZE),
+            description: `Radius of the cutouts, degrees: ${AROUND_DEFAULT_SIZE} unless another is given, up to ${AROUND_MAX_SIZE}`,
             values: { min: "0", minInclusive: false, max: String(AROUND_MAX_SIZE) },
           },
         ],

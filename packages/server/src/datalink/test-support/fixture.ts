@@ -68,6 +68,8 @@ export interface Fixture {
   base: string;
   registry: TestRegistry;
   images: Record<keyof typeof SPECS, ImageDataset>;
+  /** With the demo catalog: an image centred on one of demo.stars. */
+  star?: { starId: number; ra: number; dec: number; image: ImageDataset };
   close(): Promise<void>;
 }
 
@@ -84,6 +86,13 @@ export async function startFixture(options: { demo?: boolean; obscore?: boolean 
   for (const [name, spec] of Object.entries(SPECS) as [keyof typeof SPECS, TestImageSpec][]) {
     images[name] = await registry.add(dir, spec, name === "raw" ? "raw" : name === "coadd" ? "deep_coadd" : "visit_image");
   }
+  let star: Fixture["star"];
+  if (options.demo) {
+    const duck = running.service.deps.backend as DuckDbBackend;
+    const [row] = await duck.rows("SELECT star_id, ra, dec FROM demo.stars WHERE dec BETWEEN -60 AND 60 ORDER BY star_id LIMIT 1");
+    const [starId, ra, dec] = [Number(row![0]), Number(row![1]), Number(row![2])];
+    star = { starId, ra, dec, image: await registry.add(dir, { ra: ra + 0.001, dec: dec - 0.001, nx: 100, ny: 100 }, "visit_image") };
+  }
   running.service.deps.images = registry;
   if (options.obscore !== false) {
     const duck = running.service.deps.backend as DuckDbBackend;
@@ -95,6 +104,7 @@ export async function startFixture(options: { demo?: boolean; obscore?: boolean 
       const fov = (Math.hypot(s.nx, s.ny) * (s.scale ?? 0.2)) / 3600;
       return `('image', '${images[name].id}', 'application/fits', ${s.ra}, ${s.dec}, ${fov})`;
     });
+    if (star) values.push(`('image', '${star.image.id}', 'application/fits', ${star.ra + 0.001}, ${star.dec - 0.001}, ${(100 * Math.SQRT2 * 0.2) / 3600})`);
     await duck.run(`INSERT INTO ivoa."ObsCore" VALUES ${values.join(", ")}`);
   }
   return {
@@ -102,6 +112,7 @@ export async function startFixture(options: { demo?: boolean; obscore?: boolean 
     base: running.service.deps.config.images.baseUrl,
     registry,
     images,
+    ...(star ? { star } : {}),
     async close() {
       await running.close();
       rmSync(dir, { recursive: true, force: true });
