@@ -18,6 +18,7 @@ import { tag } from "../test-support/uws.js";
 import type { ImageDataset, ImageRegistry } from "../images/registry.js";
 import { imageId, parseImageId } from "../images/registry.js";
 import { MAX_ASYNC_CUTOUTS } from "../soda/params.js";
+import { SOURCE_TTL_MS } from "../soda/plan.js";
 
 const RUBIN_UUID = "019ebd79-2ccb-7caf-bace-45028e943146";
 const RUBIN_ID = imageId("qserv-tap.test", "dp2", RUBIN_UUID);
@@ -556,9 +557,11 @@ describe("SODA streams a whole image with flat memory (hostile input: a cutout o
       const d = await test.add(imageDir, { ra: 10, dec: -5, nx: 3000, ny: 3000 });
       s.service.deps.images = test;
       const root = s.url.replace(/\/tap$/, "");
-      const base = process.memoryUsage().arrayBuffers;
+      const fds = () => readdirSync("/proc/self/fd").length;
+      const base = fds();
+      const buffers = process.memoryUsage().arrayBuffers;
       let peak = 0;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - base)), 10);
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - buffers)), 10);
       let length = 0;
       let announced = 0;
       let first: Buffer | undefined;
@@ -579,19 +582,18 @@ describe("SODA streams a whole image with flat memory (hostile input: a cutout o
       expect(first!.toString("latin1")).to.match(/^SIMPLE {2}=/);
       // Buffering the response would hold 108 MB; the bands of a stream hold a few MB at a time.
       expect(peak / 2 ** 20, "MB of buffers held at the peak").to.be.below(48);
-      // A client that goes away mid-file: the stream stops, the file is closed, the server answers the next request.
-      const fds = () => readdirSync("/proc/self/fd").length;
-      const before = fds();
+      // A client that goes away mid-file: the stream stops, the server answers the next request, and the file is
+      // closed once the pool of open sources lets it go (SOURCE_TTL_MS after its last use).
       const abort = new AbortController();
       const res = await fetch(`${root}/soda/sync?${new URLSearchParams([["ID", d.id], ["CUTOUTDETAIL", "MaskedImage"]])}`, { signal: abort.signal });
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       await reader.read();
       abort.abort();
       await reader.cancel().catch(() => {});
-      await until("the cutout's file to be closed", () => fds() <= before);
       const next = await fetch(`${root}/soda/sync?${new URLSearchParams([["ID", d.id], ["CIRCLE", "10 -5 0.0005"]])}`);
       expect(next.status).to.equal(200);
       await next.arrayBuffer();
+      await until("every cutout's file to be closed", () => fds() <= base, SOURCE_TTL_MS + 30_000);
     } finally {
       await s.close();
       rmSync(imageDir, { recursive: true, force: true });

@@ -7,7 +7,19 @@
  * chosen hang on the cached layout (a WeakMap keyed by it), so that a repeated cutout of a dataset reads no header and
  * parses no WCS.
  */
-import { type FitsFile, FitsFile as Fits, type Hdu, type ImageInfo, LayoutCache, type Section, firstImage, imageInfo, isImage } from "@qserv-tap/fits";
+import {
+  type ByteSource,
+  type FitsFile,
+  FitsFile as Fits,
+  type Hdu,
+  type ImageInfo,
+  LayoutCache,
+  type Section,
+  type SourceStat,
+  firstImage,
+  imageInfo,
+  isImage,
+} from "@qserv-tap/fits";
 import { parseWcs, regionPixelBox, WcsError, type HeaderValue, type Wcs } from "@qserv-tap/sky";
 import type { ImageDataset } from "../images/registry.js";
 import { SodaError, usage } from "./errors.js";
@@ -82,17 +94,115 @@ function viewOf(hdus: readonly Hdu[], file: FitsFile): ImageView {
   return { image, info, wcs, ...(mask ? { mask } : {}), ...(variance ? { variance } : {}) };
 }
 
-/** Opens datasets' files through one layout cache, and keeps each layout's image view. */
+/** How long an opened file (and its size and version) is reused by the cutouts that follow. */
+export const SOURCE_TTL_MS = 5000;
+const MAX_OPEN_SOURCES = 64;
+
+interface Pooled {
+  dataset: ImageDataset;
+  source: Promise<ByteSource>;
+  stat?: Promise<SourceStat>;
+  opened: number;
+  users: number;
+  retired: boolean;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * A dataset's byte source shared by the cutouts of a few seconds: opening, stat-ing and closing a file cost as much
+ * as reading a 200 × 200 section. A source is used for SOURCE_TTL_MS from its opening (so a replaced file is seen
+ * within that time), closed when its last user is done after that, or when idle for that long.
+ */
+class SourcePool {
+  private readonly entries = new Map<string, Pooled>();
+
+  async acquire(dataset: ImageDataset): Promise<ByteSource> {
+    const now = Date.now();
+    let e = this.entries.get(dataset.id);
+    if (e && (e.dataset !== dataset || now - e.opened >= SOURCE_TTL_MS)) {
+      this.retire(e);
+      e = undefined;
+    }
+    if (!e) {
+      e = { dataset, source: dataset.open(), opened: now, users: 0, retired: false };
+      const entry = e;
+      this.entries.set(dataset.id, entry);
+      entry.source.catch(() => this.retire(entry));
+      this.evict();
+    }
+    const entry = e;
+    entry.users++;
+    clearTimeout(entry.timer);
+    let source: ByteSource;
+    try {
+      source = await entry.source;
+    } catch (err) {
+      this.release(entry);
+      throw err;
+    }
+    let released = false;
+    return {
+      id: source.id,
+      stat: () => (entry.stat ??= source.stat().catch((err: unknown) => {
+        delete entry.stat;
+        this.retire(entry);
+        throw err;
+      })),
+      read: (offset, length) =>
+        source.read(offset, length).catch((err: unknown) => {
+          // A source that failed once is not trusted again.
+          this.retire(entry);
+          throw err;
+        }),
+      close: async () => {
+        if (released) return;
+        released = true;
+        this.release(entry);
+      },
+    };
+  }
+
+  private release(e: Pooled): void {
+    e.users--;
+    if (e.users > 0) return;
+    if (e.retired) return void this.closeNow(e);
+    e.timer = setTimeout(() => this.retire(e), SOURCE_TTL_MS);
+    e.timer.unref();
+  }
+
+  private retire(e: Pooled): void {
+    if (this.entries.get(e.dataset.id) === e) this.entries.delete(e.dataset.id);
+    e.retired = true;
+    clearTimeout(e.timer);
+    if (e.users === 0) this.closeNow(e);
+  }
+
+  private closeNow(e: Pooled): void {
+    e.source.then((s) => s.close()).catch(() => {});
+  }
+
+  /** Idle sources beyond MAX_OPEN_SOURCES go, oldest first. */
+  private evict(): void {
+    if (this.entries.size <= MAX_OPEN_SOURCES) return;
+    for (const e of this.entries.values()) {
+      if (this.entries.size <= MAX_OPEN_SOURCES) return;
+      if (e.users === 0) this.retire(e);
+    }
+  }
+}
+
+/** Opens datasets' files through one layout cache and a pool of open sources, and keeps each layout's image view. */
 export class ImageOpener {
   readonly layouts: LayoutCache;
   private readonly views = new WeakMap<readonly Hdu[], ImageView>();
+  private readonly pool = new SourcePool();
 
   constructor(size = 1024) {
     this.layouts = new LayoutCache(size);
   }
 
   async open(dataset: ImageDataset): Promise<OpenedImage> {
-    const source = await dataset.open();
+    const source = await this.pool.acquire(dataset);
     try {
       const file = await Fits.open(source, { cache: this.layouts });
       let view = this.views.get(file.hdus);
