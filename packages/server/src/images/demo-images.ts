@@ -730,7 +730,7 @@ export async function openLocalImageService(
       const r = await ensureDemoImages(registry, duck, config, { obscore: duck });
       if (r.generated) options.log(`generated ${r.count} demo images in ${config.images.dir} in ${(r.ms / 1000).toFixed(1)} s`);
     } else {
-      if (config.images.demo) options.log("demo images are drawn from the demo catalog, which this backend does not serve: none generated");
+      if (config.images.demo) options.log("no demo images: they are drawn from the demo catalog, which is served only on the DuckDB backend with TAP_DEMO");
       if (duck) await refreshAccessUrls(duck, config.images.baseUrl);
     }
     return registry;

@@ -173,8 +173,11 @@ export async function ingestDirectory(dir: string, ctx: IngestContext, log: (lin
       await ingestFile(path, ctx);
       summary.ingested.push(path);
     } catch (e) {
-      if (!(e instanceof ObsCoreError || e instanceof FitsError)) throw e;
-      const reason = e.message.split("\n")[0]!;
+      // A file that cannot be read (permissions, removed meanwhile) is refused like one without a WCS; a database
+      // that fails stops the command.
+      const fileError = e instanceof ObsCoreError || e instanceof FitsError || typeof (e as NodeJS.ErrnoException).code === "string";
+      if (!fileError) throw e;
+      const reason = (e as Error).message.split("\n")[0]!;
       summary.refused.push({ path, reason });
       log(`refused ${path}: ${reason}`);
     }
