@@ -38,9 +38,13 @@ const EXPLAINED: { code: RegExp; text: RegExp; why: string }[] = [
   },
 ];
 
-/** What each stage must report: CAP only the explained warning, the async stages (UWS, QAS, UPL) nothing. */
+/**
+ * What each stage must report: CAP only the explained warning, the async stages (UWS, QAS, UPL) nothing, and OBS
+ * (ivoa.ObsCore against the ObsCore 1.1 data model that TAPRegExt declares) nothing.
+ */
 const EXPECTED_STAGES: Record<string, { E: number; W: number }> = {
   CAP: { E: 0, W: 1 },
+  OBS: { E: 0, W: 0 },
   UWS: { E: 0, W: 0 },
   QAS: { E: 0, W: 0 },
   UPL: { E: 0, W: 0 },
@@ -75,6 +79,10 @@ describe("server against STILTS taplint and pyvo", function () {
     for (const [stage, c] of perStage) console.log(`      taplint ${stage}: ${c.E} errors, ${c.W} warnings`);
     for (const line of reports) if (!unexplained.includes(line)) console.log(`      taplint explained: ${line}`);
     expect(unexplained, unexplained.join("\n")).to.deep.equal([]);
+    // The OBS stage runs only when the capabilities declare the ObsCore data model: make sure it did.
+    const obsColumns = lines.find((l) => l.startsWith("S-OBS-COLS-"));
+    expect(obsColumns, "taplint ran no OBS stage").to.match(/30\/30 required/);
+    console.log(`      taplint ${obsColumns}`);
     for (const [stage, want] of Object.entries(EXPECTED_STAGES)) {
       expect(perStage.get(stage) ?? { E: 0, W: 0 }, stage).to.deep.equal(want);
     }
