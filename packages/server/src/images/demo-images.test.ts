@@ -25,6 +25,7 @@ import {
   starsAround,
   visitSpec,
   writeImage,
+  writeVisitSeries,
   type CatalogStar,
   type DemoImageSpec,
   type RenderedImage,
@@ -322,6 +323,34 @@ describe("demo images", function () {
     } finally {
       await reg2.close();
       await other.close();
+    }
+  });
+});
+
+describe("writeVisitSeries (benchmarks' many epochs of one object)", () => {
+  it("writes n distinct visit images of the star, quickly, each holding it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "visit-series-"));
+    try {
+      const star: CatalogStar = { id: 3, ra: 45, dec: -30, g: 16, r: 15.5 };
+      const started = performance.now();
+      const series = await writeVisitSeries(dir, star, 20, { nx: 100, ny: 100, layout: "afw" });
+      const ms = performance.now() - started;
+      console.log(`      20 visit images of 100×100 in ${ms.toFixed(0)} ms`);
+      expect(new Set(series.map((s) => s.path)).size).to.equal(20);
+      expect(new Set(series.map((s) => s.spec.dataId.visit)).size).to.equal(20);
+      for (const { spec, path } of series) {
+        expect(spec.mjd[0]).to.be.within(DETECTION_MJD[0], DETECTION_MJD[1]);
+        const f = await FitsFile.open(new FileSource(path));
+        const centre = await readSection(f, "IMAGE", [
+          [50, 51],
+          [50, 51],
+        ]);
+        await f.close();
+        // The star is at the middle (CRPIX 50.5): its four central pixels are far above the noise.
+        expect(Math.min(...Array.from(centre.data as Float32Array))).to.be.above(10 * spec.noise + spec.background);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -762,3 +762,27 @@ export async function sampleCutoutUrl(registry: LocalRegistry, imagesBaseUrl: st
   }
   return undefined;
 }
+
+/**
+ * `n` visit images of one star at epochs spread over demo.detections' range, written into `dir` (for benchmarks in
+ * the shape of DMS-REQ-0375: stamps of 800 epochs of one object). Each is drawn from `stars` (default: the star
+ * alone); options set their size and layout (small afw images are the quickest to write).
+ */
+export async function writeVisitSeries(
+  dir: string,
+  star: CatalogStar,
+  n: number,
+  options: SpecOptions & { stars?: readonly CatalogStar[] } = {},
+): Promise<{ spec: DemoImageSpec; path: string }[]> {
+  await mkdir(dir, { recursive: true });
+  const [first, last] = [DETECTION_MJD[0] + 5, DETECTION_MJD[1] - 5];
+  const out: { spec: DemoImageSpec; path: string }[] = [];
+  for (let k = 0; k < n; k++) {
+    const mjd = first + ((last - first) * (k + 0.5)) / n;
+    const spec = visitSpec(star, Math.round(mjd * 1e6) / 1e6, { ...options, index: (options.index ?? 0) + k });
+    const path = join(dir, spec.file);
+    await writeImage(path, spec, renderImage(spec, options.stars ?? [star]));
+    out.push({ spec, path });
+  }
+  return out;
+}
