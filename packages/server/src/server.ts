@@ -28,6 +28,7 @@ import { JobManager } from "./uws/manager.js";
 import { LocalDirResultStore } from "./uws/result-store.js";
 import { openLocalImageService } from "./images/demo-images.js";
 import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
+import { ButlerRegistry } from "./images/butler-registry.js";
 import type { ImageRegistry } from "./images/registry.js";
 
 export interface Service {
@@ -104,7 +105,11 @@ async function openOn(
   }
   const catalog = combineCatalogs(catalogs);
   if (demo && (await ensureDemo(backend, catalog))) log("generated the demo catalog");
-  const images = localImages ? await openLocalImageService(backend, config, { demoCatalog: demo, log }) : undefined;
+  const images: ImageRegistry | undefined = localImages
+    ? await openLocalImageService(backend, config, { demoCatalog: demo, log })
+    : config.images.registry === "butler"
+      ? ButlerRegistry.fromConfig(config.images, log)
+      : undefined;
   if (images) opened.images = images;
   const tapSchemaStore = backend instanceof DuckDbBackend ? backend : await DuckDbBackend.open(":memory:", duckResources(config));
   if ((tapSchemaStore as Backend) !== backend) opened.tapSchemaStore = tapSchemaStore;
