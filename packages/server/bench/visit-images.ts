@@ -4,14 +4,15 @@
  * object with a seeded dither of up to ±20″, at dates spread over demo.detections' years.
  *
  * Generating 800 takes minutes on this machine, so they are written once into a cache directory under the OS temp
- * directory named by a stamp of everything they depend on, and reused while it matches; a generation that was
- * interrupted goes on where it stopped (each file is renamed into place whole). The work is shared between two
+ * directory named by a stamp of everything they depend on (the specs, the stars, demo-images.ts's generator version
+ * through demoStamp, and this file's), and reused while it matches; a generation that was interrupted goes on where
+ * it stopped (each file is renamed into place whole). A finished generation removes the caches of other stamps. The work is shared between two
  * worker threads, and the tiles are gzipped at level 1: with one row per tile (1,600 bytes) zlib's cost is mostly
  * per call, and level 6 would only add about 20% for the same compressed size on noise.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -19,6 +20,7 @@ import { gzip2Image, writeFitsFile, type Bitpix, type Card, type HduToWrite, typ
 import { Random } from "../src/demo.js";
 import {
   DETECTION_MJD,
+  demoStamp,
   imageHdus,
   lsstImagesContainer,
   renderImage,
@@ -50,10 +52,21 @@ export function visitSpecs(object: CatalogStar, count: number): DemoImageSpec[] 
   });
 }
 
-/** The cache directory of these specs and stars. */
+const CACHE_PREFIX = "qserv-tap-bench-visits-";
+
+/** The cache directory of these specs and stars, drawn by this version of the demo renderer (demoStamp). */
 export function visitCacheDir(specs: readonly DemoImageSpec[], stars: readonly CatalogStar[]): string {
-  const stamp = createHash("sha256").update(JSON.stringify({ VERSION, ZLIB_LEVEL, specs, stars })).digest("hex");
-  return join(tmpdir(), `qserv-tap-bench-visits-${specs.length}-${stamp.slice(0, 16)}`);
+  const stamp = createHash("sha256").update(JSON.stringify({ VERSION, ZLIB_LEVEL, demo: demoStamp(specs), stars })).digest("hex");
+  return join(tmpdir(), `${CACHE_PREFIX}${specs.length}-${stamp.slice(0, 16)}`);
+}
+
+/** Removes the finished caches of other stamps (earlier versions of the renderer or of this file): hundreds of MB each. */
+async function removeStaleCaches(keep: string): Promise<void> {
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const path = join(tmpdir(), name);
+    if (!name.startsWith(CACHE_PREFIX) || path === keep || !existsSync(join(path, "complete"))) continue;
+    await rm(path, { recursive: true, force: true });
+  }
 }
 
 const STRUCTURAL = /^(SIMPLE|XTENSION|BITPIX|NAXIS\d*|EXTEND|PCOUNT|GCOUNT|EXTNAME|INHERIT|EXTTYPE|CHECKSUM|DATASUM|END)$/;
@@ -116,6 +129,7 @@ export async function ensureVisitImages(dir: string, specs: readonly DemoImageSp
       ),
     );
     await writeFile(join(dir, "complete"), `${specs.length} files\n`);
+    await removeStaleCaches(dir);
   }
   return { written: missing.length, ms: performance.now() - t0 };
 }
