@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { readVOTable } from "@qserv-tap/votable";
 import { startFixture, SPECS, type Fixture } from "../datalink/test-support/fixture.js";
+import { ImageServiceError } from "../images/registry.js";
 import { hasTool, validateXml } from "../test-support/service.js";
 
 const run = promisify(execFile);
@@ -171,6 +172,34 @@ describe("DataLink 1.1 {links} and the around service", function () {
     for (const row of r.rows) expect(row.error_message).to.match(/^(UsageFault|NotFoundFault): /);
     expect(r.rows.find((x) => (x.ID as string).startsWith("xxx"))!.error_message).to.have.length.below(400);
     expect((await links(q(f.images.coadd.id))).rows).to.have.length(3);
+  });
+
+  it("more IDs than the service takes (500): the first 500, and QUERY_STATUS OVERFLOW (§3.1.1, DALI); not a 413 for many parameters", async function () {
+    const ids = Array.from({ length: 2000 }, (_, i) => `bad-${i}`);
+    const r = await links(linksUrl, { method: "POST", body: new URLSearchParams(ids.map((id): [string, string] => ["ID", id])) });
+    expect(r.status).to.equal(200);
+    expect(r.rows).to.have.length(500);
+    expect(r.rows[499]!.ID).to.equal("bad-499");
+    expect(r.text).to.contain('<INFO name="QUERY_STATUS" value="OVERFLOW"/>');
+  });
+
+  it("a registry that cannot answer: a TransientFault row for that ID (503), the other IDs as usual", async function () {
+    const inner = f.registry;
+    f.running.service.deps.images = {
+      kind: "butler",
+      resolve: async (id) => {
+        if (id === UNKNOWN) throw new ImageServiceError("the Butler server at http://butler.example did not answer");
+        return inner.resolve(id);
+      },
+      close: async () => {},
+    };
+    try {
+      const r = await links(q(UNKNOWN, f.images.coadd.id));
+      expect(r.rows.map((x) => x.semantics)).to.deep.equal(["#this", "#this", "#cutout", "#preview"]);
+      expect(r.rows[0]!.error_message).to.equal("TransientFault: the Butler server at http://butler.example did not answer");
+    } finally {
+      f.running.service.deps.images = inner;
+    }
   });
 
   it("STILTS datalinklint: 0 errors on the documents served for one ID, several IDs, an unknown ID and no ID", async function () {

@@ -93,7 +93,9 @@ export function datalinkRouter(deps: ServiceDeps): Router {
 
   const withParams = (f: (ctx: Context, params: RequestParams) => Promise<void>) => async (ctx: Context) => {
     try {
-      const params = await readParams(ctx, paramLimits(deps.config.limits));
+      // A client sends every ID of a result in one request (pyvo's iter_datalinks does): the number of parameters is
+      // bounded by their total size here, and IDs beyond MAX_IDS are answered with an OVERFLOW (§3.1.1).
+      const params = await readParams(ctx, { ...paramLimits(deps.config.limits), maxParams: Math.max(deps.config.limits.maxParams, 100_000) });
       try {
         await f(ctx, params);
       } finally {
