@@ -6,6 +6,7 @@
  */
 import type { MetaResource } from "@qserv-tap/votable";
 import type { AuthConfig } from "../config.js";
+import { TapError } from "../errors.js";
 import { ImageIdError, ImageServiceError, type Caller, type ImageDataset, type ImageRegistry } from "../images/registry.js";
 import type { BoundsCache, ImageBounds } from "./bounds.js";
 import { serviceUrls, sodaDescriptor } from "./descriptors.js";
@@ -52,6 +53,8 @@ async function resolveOne(id: string, ctx: LinksContext): Promise<Outcome> {
     dataset = await ctx.registry.resolve(id, ctx.caller);
   } catch (e) {
     if (e instanceof ImageIdError) return { id, error: `UsageFault: ${e.message}` };
+    // The caller must authenticate first: the whole request is a 401 (with WWW-Authenticate), not one row.
+    if (e instanceof ImageServiceError && e.status === 401) throw new TapError(401, `UsageFault: ${e.message}`, "TAP_UNAUTHORIZED");
     if (e instanceof ImageServiceError) return { id, error: `${e.status === 503 ? "TransientFault" : "FatalFault"}: ${e.message}` };
     ctx.log(`datalink: resolving ${shown(id)}: ${(e as Error)?.stack ?? String(e)}`);
     return { id, error: `DefaultFault: the dataset could not be looked up` };

@@ -183,7 +183,7 @@ describe("DataLink 1.1 {links} and the around service", function () {
     expect(r.text).to.contain('<INFO name="QUERY_STATUS" value="OVERFLOW"/>');
   });
 
-  it("a registry that cannot answer: a TransientFault row for that ID (503), the other IDs as usual", async function () {
+  it("a registry that cannot answer: a TransientFault row for that ID (503), the other IDs as usual; one that wants credentials: 401", async function () {
     const inner = f.registry;
     f.running.service.deps.images = {
       kind: "butler",
@@ -197,6 +197,12 @@ describe("DataLink 1.1 {links} and the around service", function () {
       const r = await links(q(UNKNOWN, f.images.coadd.id));
       expect(r.rows.map((x) => x.semantics)).to.deep.equal(["#this", "#this", "#cutout", "#preview"]);
       expect(r.rows[0]!.error_message).to.equal("TransientFault: the Butler server at http://butler.example did not answer");
+      // A Butler that wants credentials: the whole request is a 401 that says how to authenticate.
+      f.running.service.deps.images = { kind: "butler", resolve: async () => Promise.reject(new ImageServiceError("the Butler server wants a token", 401)), close: async () => {} };
+      const res = await fetch(q(f.images.coadd.id));
+      expect(res.status).to.equal(401);
+      expect(res.headers.get("www-authenticate")).to.match(/^Bearer/);
+      expect(await res.text()).to.contain('<INFO name="QUERY_STATUS" value="ERROR">UsageFault: the Butler server wants a token</INFO>');
     } finally {
       f.running.service.deps.images = inner;
     }
