@@ -116,6 +116,19 @@ describe("LocalRegistry", () => {
     expect(await registry.uuidOfPath("other", path)).to.equal(undefined);
   });
 
+  it("answers from memory once found, and sees an entry replaced by add()", async () => {
+    const p2 = join(dir, "replaced.fits");
+    await writeTestImage(p2, { ra: 3, dec: 4, nx: 4, ny: 4 });
+    const uuid = nameUuid("replaced");
+    await registry.add({ uuid, repo: "demo", datasetType: "visit_image", dataId: { visit: 1 }, path: p2, size: 10 });
+    expect((await registry.resolve(`butler://demo/${uuid}`))?.dataId).to.deep.equal({ visit: 1 });
+    await registry.add({ uuid, repo: "demo", datasetType: "visit_image", dataId: { visit: 2 }, path: p2, size: 10 });
+    expect((await registry.resolve(`butler://demo/${uuid}`))?.dataId).to.deep.equal({ visit: 2 });
+    const started = performance.now();
+    for (let i = 0; i < 1000; i++) await registry.resolve(`butler://demo/${uuid}`);
+    expect((performance.now() - started) / 1000, "ms per resolution").to.be.below(0.2);
+  });
+
   it("derives name UUIDs in RFC 9562's version-5 shape, the same every time", () => {
     const cases: [string, string][] = [
       ["demo/deep_coadd/a", nameUuid("demo/deep_coadd/a")],

@@ -62,8 +62,17 @@ function pair(a: unknown, b: unknown): readonly [number, number] | undefined {
   return typeof a === "number" && typeof b === "number" ? [a, b] : undefined;
 }
 
+/** Entries kept in memory: a cutout's resolution then costs no query (the table changes only through add()). */
+const CACHE_ENTRIES = 10_000;
+
 export class LocalRegistry implements ImageRegistry {
   readonly kind = "local" as const;
+  /**
+   * Found entries by repo and UUID. DuckDB lets one process hold the database, so the table changes only through
+   * this object's add(), which updates the cache; unknown IDs are not kept (a client could make them up by the
+   * million).
+   */
+  private readonly cache = new Map<string, RegistryEntry>();
 
   private constructor(
     private readonly db: DuckDbBackend,
@@ -136,6 +145,8 @@ export class LocalRegistry implements ImageRegistry {
       e.polStates ?? null,
     ];
     await this.db.main.run(`INSERT OR REPLACE INTO ${this.table} (${COLUMNS}) VALUES (${values.map(() => "?").join(", ")})`, values);
+    // Adding happens while setting up (the demo, ingest), not while serving: forgetting everything is cheap then.
+    this.cache.clear();
     return this.idOf(e.repo, e.uuid);
   }
 
@@ -156,15 +167,25 @@ export class LocalRegistry implements ImageRegistry {
 
   async resolve(id: string, _caller?: Caller): Promise<ImageDataset | undefined> {
     const { repo, uuid } = parseImageId(id);
-    let rows: unknown[][];
-    try {
-      const r = await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]);
-      rows = r.getRowsJS() as unknown[][];
-    } catch (e) {
-      throw new ImageServiceError(`the image registry cannot be read: ${(e as Error).message.split("\n")[0]}`);
+    const key = `${repo}/${uuid}`;
+    let e = this.cache.get(key);
+    if (!e) {
+      let rows: unknown[][];
+      try {
+        const r = await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]);
+        rows = r.getRowsJS() as unknown[][];
+      } catch (err) {
+        throw new ImageServiceError(`the image registry cannot be read: ${(err as Error).message.split("\n")[0]}`);
+      }
+      if (rows.length === 0) return undefined;
+      e = toEntry(rows[0]!);
+      if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, e);
     }
-    if (rows.length === 0) return undefined;
-    const e = toEntry(rows[0]!);
+    return this.dataset(e);
+  }
+
+  private dataset(e: RegistryEntry): ImageDataset {
     return {
       id: this.idOf(e.repo, e.uuid),
       datasetType: e.datasetType,
