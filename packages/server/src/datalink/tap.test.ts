@@ -145,7 +145,7 @@ describe("service descriptors in TAP results", function () {
     }
   });
 
-  it("pyvo 1.2.1: iter_datalinks() on an ObsCore result finds each image's #cutout descriptor, processed(circle=…) cuts; the around descriptor gives a ready cutout", async function () {
+  it("pyvo 1.2.1: iter_datalinks() on an ObsCore result finds each image's #cutout descriptor, processed(circle=…) cuts, from the {links} descriptor and from the TAP result's own; the around descriptor gives a ready cutout", async function () {
     const cache = mkdtempSync(join(tmpdir(), "pyvo-cache-"));
     try {
       // ../shared/ivoa/vocabularies/README.md: seed astropy's cache so that bysemantics() works offline.
@@ -156,9 +156,14 @@ describe("service descriptors in TAP results", function () {
       const out = JSON.parse(stdout) as {
         obscore: string | { links: { accessURL: string; inputs: Record<string, { ref: string }> }; soda: { accessURL: string }; rows: { did: string; ids: string[]; cutouts: number; this: string[]; previews: number; descriptor: { accessURL: string; standardID: string; inputs: string[] } | null; cut: number[] | null }[] };
         around: string | { params: Record<string, string>; cutouts: { ID: string; access_url: string }[]; this: string[] };
+        tap_processed: string | number[];
       };
       if (typeof out.obscore === "string") throw new Error(out.obscore);
       if (typeof out.around === "string") throw new Error(out.around);
+      if (typeof out.tap_processed === "string") throw new Error(out.tap_processed);
+      // record.processed(circle=…) on the TAP result's own generic SODA descriptor.
+      expect(out.tap_processed).to.have.length(2);
+      for (const n of out.tap_processed) expect(n).to.be.within(30, 40);
       expect(out.obscore.links.accessURL).to.equal(`${f.base}/datalink/links`);
       expect(out.obscore.links.inputs.ID!.ref).to.equal("obs_publisher_did");
       expect(out.obscore.soda.accessURL).to.equal(`${f.base}/soda/sync`);

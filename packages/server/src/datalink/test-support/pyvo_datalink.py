@@ -86,6 +86,17 @@ def _():
     }
 
 
+@check("tap_processed")
+def _():
+    # SODA 1.0 §4.2: the generic descriptor of the TAP result itself, without going through {links}.
+    result = svc.run_sync(f"SELECT obs_publisher_did, s_ra, s_dec FROM ivoa.ObsCore WHERE obs_publisher_did = '{star_image}'")
+    rec = result[0]
+    stream = rec.processed(circle=[float(rec["s_ra"]), float(rec["s_dec"]), 0.001] * u.deg)
+    with fits.open(io.BytesIO(stream.read())) as hdul:
+        image = next(h for h in hdul if h.data is not None)
+        return list(image.data.shape)
+
+
 @check("around")
 def _():
     result = svc.run_sync(f"SELECT star_id, ra, dec FROM demo.stars WHERE star_id = {star_id}")
