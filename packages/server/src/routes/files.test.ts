@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { request } from "node:http";
-import type { ByteSource } from "@qserv-tap/fits";
+import { FileSource, type ByteSource } from "@qserv-tap/fits";
 import { until } from "../../../votable/src/test-support/until.js";
 import { startFixture, type Fixture } from "../datalink/test-support/fixture.js";
 import { byteStream, CHUNK_BYTES, parseRange, type RangeRequest } from "./files.js";
@@ -155,6 +155,26 @@ describe("/images/files/{id}", function () {
       expect(r.body.toString(), p).not.to.contain("root:");
     }
     expect((await raw(f.base, path)).status).to.equal(200);
+  });
+
+  it("a dataset whose file cannot be read: 503, and the path is not told", async function () {
+    const inner = f.registry;
+    const gone = "/nonexistent/dir/secret-name.fits";
+    f.running.service.deps.images = {
+      kind: "local",
+      resolve: async (id) => {
+        const d = await inner.resolve(id);
+        return d && { ...d, open: async () => new FileSource(gone) };
+      },
+      close: async () => {},
+    };
+    try {
+      const r = await raw(f.base, path);
+      expect(r.status).to.equal(503);
+      expect(r.body.toString()).to.equal("TransientFault: the file of this dataset cannot be read now\n");
+    } finally {
+      f.running.service.deps.images = inner;
+    }
   });
 
   it("the caller's bearer token reaches the registry (Butler: the caller's own rights)", async function () {

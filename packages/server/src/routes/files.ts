@@ -132,10 +132,21 @@ export function filesRouter(deps: ServiceDeps): Router {
       throw e;
     }
     if (!dataset) return plain(ctx, 404, `NotFoundFault: Unknown dataset ID '${id.length > 200 ? `${id.slice(0, 200)}…` : id}'`);
-    const source = await dataset.open();
+    let source: ByteSource | undefined;
+    let stat: { size: number; version: string };
+    try {
+      source = await dataset.open();
+      stat = await source.stat();
+    } catch (e) {
+      await source?.close().catch(() => {});
+      if (e instanceof ImageServiceError) return plain(ctx, e.status, `${e.status === 503 ? "TransientFault" : "FatalFault"}: ${e.message}`);
+      // The message may name a path or a signed URL: logged, not sent.
+      log(`images/files: opening ${dataset.id}: ${(e as Error)?.message ?? String(e)}`);
+      return plain(ctx, 503, "TransientFault: the file of this dataset cannot be read now");
+    }
     let handed = false;
     try {
-      const { size, version } = await source.stat();
+      const { size, version } = stat;
       const etag = etagOf(dataset.id, size, version);
       ctx.set("ETag", etag);
       ctx.set("Accept-Ranges", "bytes");
