@@ -17,7 +17,8 @@ export function serviceUrls(base: string) {
     around: `${base}/datalink/around`,
     sodaSync: `${base}/soda/sync`,
     file: (id: string) => `${base}/images/files/${encodeURIComponent(id)}`,
-    preview: (id: string) => `${base}/soda/sync?ID=${encodeURIComponent(id)}&RESPONSEFORMAT=${encodeURIComponent("image/png")}`,
+    // "/" needs no escape in a query (RFC 3986 §3.4).
+    preview: (id: string) => `${base}/soda/sync?ID=${encodeURIComponent(id)}&RESPONSEFORMAT=image/png`,
     cutout: (id: string, ra: number, dec: number, radius: number) =>
       `${base}/soda/sync?ID=${encodeURIComponent(id)}&CIRCLE=${encodeURIComponent(`${ra} ${dec} ${radius}`)}`,
   };

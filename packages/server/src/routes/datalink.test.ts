@@ -73,8 +73,13 @@ describe("DataLink 1.1 {links} and the around service", function () {
     expect(BigInt((await file.arrayBuffer()).byteLength)).to.equal(self!.content_length);
     expect(cutout!.service_def).to.equal("cutout");
     expect(cutout!.access_url).to.equal(null);
-    expect(preview!.access_url).to.equal(`${f.base}/soda/sync?ID=${encodeURIComponent(id)}&RESPONSEFORMAT=image%2Fpng`);
+    expect(preview!.access_url).to.equal(`${f.base}/soda/sync?ID=${encodeURIComponent(id)}&RESPONSEFORMAT=image/png`);
     expect(preview!.content_type).to.equal("image/png");
+    // The links lead somewhere: the SODA service draws the preview.
+    const png = await fetch(preview!.access_url as string);
+    expect(png.status).to.equal(200);
+    expect(png.headers.get("content-type")).to.equal("image/png");
+    expect(Buffer.from(await png.arrayBuffer()).subarray(1, 4).toString()).to.equal("PNG");
     expect(r.text).to.contain('<INFO name="standardID" value="ivo://ivoa.net/std/DataLink#links-1.1"/>\n<TABLE>');
   });
 
