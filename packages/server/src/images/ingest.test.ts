@@ -2,11 +2,12 @@
  * `tap-server images ingest DIR`: one registry row and one ObsCore row per usable FITS file, from its headers
  * (ObsCore 1.1 §4), refusals named one per line, symbolic links out of DIR not followed, and idempotence.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
 import { arrayData, imageHeader, writeFitsFile } from "@qserv-tap/fits";
+import { RUBIN_FILE } from "../../../fits/src/test-support/tools.js";
 import { writeTestImage } from "../test-support/images.js";
 import { DuckDbBackend } from "../backends/duckdb.js";
 import { configFrom, type Config } from "../config.js";
@@ -119,4 +120,29 @@ describe("tap-server images ingest DIR", () => {
       expect((error as Error).message).to.match(message);
     });
   }
+});
+
+describe("tap-server images ingest of Rubin's own file", () => {
+  it("takes the DP2 deep_coadd in the lsst.images layout (PC + CDELT, PV1_3/PV1_4 beside LONPOLE/LATPOLE)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "images-ingest-rubin-"));
+    try {
+      mkdirSync(join(dir, "in"));
+      copyFileSync(RUBIN_FILE, join(dir, "in", "deep_coadd_5428_76_g.fits"));
+      const config = configFrom({ duckdb: { path: join(dir, "tap.duckdb") }, async: { dir: join(dir, "async") } });
+      const out: string[] = [];
+      expect(await imagesCommand(["ingest", join(dir, "in")], config, (l) => out.push(l), () => {})).to.equal(0);
+      expect(out).to.deep.equal(["1 ingested, 0 refused, into the registry and ivoa.ObsCore"]);
+      const db = await DuckDbBackend.open(config.duckdb.path);
+      const [row] = (await db.main.runAndReadAll(`SELECT s_xel1, s_xel2, s_ra, s_dec, s_fov, o_ucd FROM ${OBSCORE_TABLE}`)).getRowsJS() as unknown[][];
+      await db.close();
+      expect(row!.slice(0, 2).map(Number)).to.deep.equal([64, 64]);
+      // The upstream cutout oracle's centre (RA 0.25708°, Dec −3.03694°, ../shared/rubin/images/README.md) is 2″ from
+      // the image's centre; the image is 64 pixels of about 0.21″.
+      expect(Math.hypot((Number(row![2]) - 0.25708) * Math.cos((3.037 * Math.PI) / 180), Number(row![3]) + 3.03694) * 3600).to.be.below(5);
+      expect(Number(row![4]) * 3600).to.be.within(18, 21);
+      expect(row![5]).to.equal("phot.flux.density");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
