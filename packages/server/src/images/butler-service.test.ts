@@ -5,11 +5,12 @@
  * caller's own bearer token passed to the Butler.
  */
 import { expect } from "chai";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FitsFile, MemorySource, imageInfo } from "@qserv-tap/fits";
+import { until } from "../../../votable/src/test-support/until.js";
 import { ButlerServerDouble } from "../test-support/butler-double.js";
 import { startService, type Running } from "../test-support/service.js";
 
@@ -96,6 +97,25 @@ describe("image service on a Butler server (test double)", function () {
       await c.check?.(r, body);
     });
   }
+
+  it("runs a SODA async job with its creator's token (held in memory, not in the job store)", async function () {
+    const body = new URLSearchParams({ ID: `butler://dp2/${COADD}`, CIRCLE: ORACLE_CIRCLE, PHASE: "RUN" });
+    const created = await fetch(`${base}/soda/async`, { method: "POST", body, headers: auth, redirect: "manual" });
+    expect(created.status).to.equal(303);
+    const job = created.headers.get("location")!;
+    let phase = "";
+    await until("the job ends", async () => {
+      phase = await (await fetch(`${job}/phase`, { headers: auth })).text();
+      return ["COMPLETED", "ERROR", "ABORTED"].includes(phase.trim());
+    }, 30_000);
+    expect(phase.trim()).to.equal("COMPLETED");
+    const result = await fetch(`${job}/results/cutout-1`, { headers: auth });
+    expect(result.status).to.equal(200);
+    const f = await FitsFile.open(new MemorySource(new Uint8Array(await result.arrayBuffer())));
+    expect(imageInfo(f.hdus.find((h) => h.header.string("EXTNAME") === "IMAGE")!).axes).to.deep.equal([29, 28]);
+    const stored = readdirSync(join(running.service.deps.config.async.dir, "soda", "jobs")).map((n) => readFileSync(join(running.service.deps.config.async.dir, "soda", "jobs", n), "utf8"));
+    expect(stored.join("\n")).to.not.include(TOKEN);
+  });
 
   it("passed the caller's token to the Butler server on every get_file", function () {
     const seen = butler.getFileRequests.map((r) => r.headers.authorization ?? "");

@@ -26,6 +26,8 @@ export interface AsyncRouterOptions {
   baseUrl?: string;
   /** Sends the error document of a job in ERROR (default: TAP 1.1 §5.3's VOTable, with QUERY and RUNID). */
   errorDocument?: (ctx: Context, job: Job) => void;
+  /** The credential that the job runs with (Execution.credential), from the request that creates or runs it. */
+  credentialOf?: (ctx: Context) => string | undefined;
 }
 
 export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: ResultStore, options: AsyncRouterOptions = {}): Router {
@@ -72,10 +74,10 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     for (const [name, values] of p.values) for (const value of values) out.push({ name, value });
     return out;
   };
-  const phaseAction = async (j: Job, value: string) => {
+  const phaseAction = async (ctx: Context, j: Job, value: string) => {
     switch (value.toUpperCase()) {
       case "RUN":
-        await manager.run(j);
+        await manager.run(j, options.credentialOf?.(ctx));
         return;
       case "ABORT":
         await manager.abort(j);
@@ -112,7 +114,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     if (phase !== undefined && phase.toUpperCase() !== "RUN") {
       throw new TapError(400, `PHASE=${phase} is not allowed when creating a job: use PHASE=RUN or nothing`, "UWS_BAD_PHASE");
     }
-    const j = await manager.create(requester(ctx), jobParameters(p), p.files, { run: phase !== undefined });
+    const credential = options.credentialOf?.(ctx);
+    const j = await manager.create(requester(ctx), jobParameters(p), p.files, { run: phase !== undefined, ...(credential !== undefined ? { credential } : {}) });
     seeOther(ctx, urls.job(j.id));
   });
 
@@ -153,7 +156,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     // UWS 1.0 clients may post PHASE to the job itself; DALI forbids job parameters here.
     const phase = single(p, "PHASE");
     if (action === undefined && phase !== undefined) {
-      await phaseAction(j, phase);
+      await phaseAction(ctx, j, phase);
       return seeOther(ctx, urls.job(j.id));
     }
     throw new TapError(400, `POST to a job takes ACTION=DELETE; parameters go to ${urls.job(j.id)}/parameters`, "UWS_BAD_REQUEST");
@@ -164,7 +167,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     const j = job(ctx);
     const phase = single(await params(ctx), "PHASE");
     if (phase === undefined) throw new TapError(400, "PHASE is missing: use PHASE=RUN or PHASE=ABORT", "UWS_BAD_PHASE");
-    await phaseAction(j, phase);
+    await phaseAction(ctx, j, phase);
     seeOther(ctx, urls.job(j.id));
   });
 

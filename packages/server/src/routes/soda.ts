@@ -13,7 +13,7 @@ import { esc, XML_DECL, XSI } from "../xml.js";
 import { asyncRouter } from "./async.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
 import { SODA_LABELLED, sodaErrors, TEXT_PLAIN } from "../soda/errors.js";
-import { syncCutout } from "../soda/sync.js";
+import { callerOf, syncCutout } from "../soda/sync.js";
 
 export const SODA_SYNC_ID = "ivo://ivoa.net/std/SODA#sync-1.0";
 export const SODA_ASYNC_ID = "ivo://ivoa.net/std/SODA#async-1.0";
@@ -58,6 +58,8 @@ export function sodaRouter(deps: ServiceDeps, jobs?: { manager: JobManager; resu
     const uws = asyncRouter(deps, jobs.manager, jobs.results, {
       path: "/soda/async",
       baseUrl: `${base}/async`,
+      // The Butler server is asked with the job creator's own token, as in sync (held in memory, not in the job store).
+      credentialOf: (ctx: Context) => callerOf(ctx).token,
       // SODA 1.0 §5.2, §6: text/plain starting with SODA's error label (the job's message already has it).
       errorDocument: (ctx: Context, job: Job) => {
         ctx.type = TEXT_PLAIN;

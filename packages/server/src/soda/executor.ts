@@ -49,7 +49,7 @@ export function combinations(req: SodaRequest): Combination[] {
 }
 
 export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: ResultStore): Executor {
-  return async ({ job, signal }) => {
+  return async ({ job, signal, credential }) => {
     const values = new Map<string, string[]>();
     for (const p of job.parameters) {
       const list = values.get(p.name);
@@ -77,8 +77,8 @@ export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: Re
       try {
         let d = datasets.get(c.id);
         if (!d) {
-          // An async job runs without its creator's request, so without its bearer token.
-          d = resolveDataset(deps, c.id, {});
+          // With the bearer token of the request that created or ran the job; none after a restart.
+          d = resolveDataset(deps, c.id, credential !== undefined ? { token: credential } : {});
           datasets.set(c.id, d);
         }
         dataset = await d;

@@ -22,6 +22,11 @@ export interface Execution {
   resume?: string;
   /** Records (durably) the database's reference of the running query. */
   setBackendRef(ref: string): Promise<void>;
+  /**
+   * The bearer token of the request that created or ran the job, for services that act with the caller's rights
+   * (the Butler server behind SODA). Held in memory only, never in the job store: after a restart it is gone.
+   */
+  credential?: string;
 }
 
 /** Runs a job to its result; throws for an error. */
@@ -65,6 +70,8 @@ export class JobManager {
   private rotation: string[] = [];
   private readonly running = new Map<string, { controller: AbortController; timer?: NodeJS.Timeout; done: Promise<void> }>();
   private readonly resumeRefs = new Map<string, string>();
+  /** Credentials by job ID (Execution.credential), in memory only. */
+  private readonly credentials = new Map<string, string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly log: (m: string) => void;
@@ -229,7 +236,12 @@ export class JobManager {
   }
 
   /** A new job, PENDING, or QUEUED at once with `run` (PHASE=RUN in the creation request: one write, not two). */
-  async create(req: Requester, parameters: JobParameter[], inline: Map<string, UploadPart>, options: { run?: boolean } = {}): Promise<Job> {
+  async create(
+    req: Requester,
+    parameters: JobParameter[],
+    inline: Map<string, UploadPart>,
+    options: { run?: boolean; credential?: string } = {},
+  ): Promise<Job> {
     if (this.closed) throw new TapError(503, "The service is stopping", "TAP_STOPPING", 30);
     const now = this.now();
     const c = this.o.config;
@@ -246,6 +258,7 @@ export class JobManager {
       inlineParts: [],
       results: [],
     };
+    if (options.credential !== undefined) this.credentials.set(job.id, options.credential);
     this.applyParameters(job, parameters);
     const kept = uploadedParts(job, inline);
     this.checkQuotas(job, 1, sizeOf(kept));
@@ -363,8 +376,9 @@ export class JobManager {
   }
 
   /** PHASE=RUN. */
-  async run(job: Job): Promise<void> {
+  async run(job: Job, credential?: string): Promise<void> {
     if (job.phase === "QUEUED" || job.phase === "EXECUTING") return;
+    if (credential !== undefined) this.credentials.set(job.id, credential);
     if (job.phase !== "PENDING" && job.phase !== "HELD") {
       throw new TapError(400, `Job ${job.id} cannot be run: it is ${job.phase}`, "UWS_BAD_PHASE");
     }
@@ -393,6 +407,7 @@ export class JobManager {
     this.dequeue(job);
     const r = this.running.get(id);
     this.jobs.delete(id);
+    this.credentials.delete(id);
     this.events.emit(id, "DELETED");
     if (r) {
       clearTimeout(r.timer);
@@ -521,6 +536,7 @@ export class JobManager {
           job,
           signal: controller.signal,
           ...(resume !== undefined ? { resume } : {}),
+          ...(this.credentials.has(job.id) ? { credential: this.credentials.get(job.id)! } : {}),
           setBackendRef: async (ref) => {
             job.backendRef = ref;
             await this.o.store.save(job);
@@ -546,6 +562,7 @@ export class JobManager {
       .finally(() => {
         clearTimeout(entry.timer);
         this.running.delete(job.id);
+        this.credentials.delete(job.id);
         this.pump();
       });
   }
