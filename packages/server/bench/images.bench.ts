@@ -126,6 +126,22 @@ function fitsImageShape(body: Buffer): { width: number; height: number; bitpix: 
   return undefined;
 }
 
+/** FITS pixel coordinates (1-based) of the largest value of a big-endian float32 image (the data after the header). */
+function brightest(body: Buffer): [number, number] {
+  const shape = fitsImageShape(body)!;
+  const start = shape.end - shape.width * shape.height * 4;
+  let best = -Infinity;
+  let at = 0;
+  for (let k = 0; k < shape.width * shape.height; k++) {
+    const v = body.readFloatBE(start + 4 * k);
+    if (v > best) {
+      best = v;
+      at = k;
+    }
+  }
+  return [(at % shape.width) + 1, Math.floor(at / shape.width) + 1];
+}
+
 /** Throws unless the answer is a whole FITS file of a width × height float32 image; returns the shape. */
 function check(a: Answer, url: string, width: number, height: number): string {
   const fail = (why: string) => new Error(`${url}: ${why}`);
@@ -170,7 +186,13 @@ const clientCpuMs = () => {
  * `connections` workers, each sending its next request as soon as the previous answer is read, until `seconds`
  * have passed or the URLs run out.
  */
-async function run(next: () => string | undefined, expect: [number, number], connections: number, seconds = Infinity): Promise<Run> {
+async function run(
+  next: () => string | undefined,
+  expect: [number, number],
+  connections: number,
+  seconds = Infinity,
+  inspect?: (body: Buffer) => void,
+): Promise<Run> {
   const latencies: number[] = [];
   const shapes = new Map<string, number>();
   let bytes = 0;
@@ -185,6 +207,7 @@ async function run(next: () => string | undefined, expect: [number, number], con
         shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
         latencies.push(a.ms);
         bytes += a.body.length;
+        inspect?.(a.body);
       }
     }),
   );
@@ -355,9 +378,18 @@ try {
   // The files are in the OS page cache (just registered); the server has not opened them (its layout cache is empty).
   for (const pass of ["first cutout of each file since the server started", "again, layouts cached"]) {
     let k = 0;
-    const r = await run(() => stamps[k++], [51, 51], CONNECTIONS);
+    // The object is the brightest star in its stamp: its peak pixel lies at the stamp's centre (26, 26), give or take a pixel.
+    let centred = 0;
+    const r = await run(() => stamps[k++], [51, 51], CONNECTIONS, Infinity, (body) => {
+      const [x, y] = brightest(body);
+      if (Math.abs(x - 26) <= 1 && Math.abs(y - 26) <= 1) centred++;
+    });
     if (r.latencies.length !== stamps.length) throw new Error(`${r.latencies.length} stamps of ${stamps.length}`);
-    console.log(`   ${pass}: ${r.seconds.toFixed(2)} s for ${r.latencies.length} stamps${pass.startsWith("first") ? ` [target < 10 s: ${verdict(r.seconds < 10)}]` : ""}`);
+    if (centred < stamps.length) throw new Error(`the object's peak is off the centre of ${stamps.length - centred} of ${stamps.length} stamps`);
+    console.log(
+      `   ${pass}: ${r.seconds.toFixed(2)} s for ${r.latencies.length} stamps, the object's peak at the centre of each` +
+        (pass.startsWith("first") ? ` [target < 10 s: ${verdict(r.seconds < 10)}]` : ""),
+    );
     report("  ", r);
   }
   console.log(`load average after: ${load()}`);

@@ -6,7 +6,8 @@
  * Generating 800 takes minutes on this machine, so they are written once into a cache directory under the OS temp
  * directory named by a stamp of everything they depend on (the specs, the stars, demo-images.ts's generator version
  * through demoStamp, and this file's), and reused while it matches; a generation that was interrupted goes on where
- * it stopped (each file is renamed into place whole). A finished generation removes the caches of other stamps. The work is shared between two
+ * it stopped (each file is renamed into place whole). A finished generation removes the caches of other stamps
+ * (of the same count). The work is shared between two
  * worker threads, and the tiles are gzipped at level 1: with one row per tile (1,600 bytes) zlib's cost is mostly
  * per call, and level 6 would only add about 20% for the same compressed size on noise.
  */
@@ -60,11 +61,14 @@ export function visitCacheDir(specs: readonly DemoImageSpec[], stars: readonly C
   return join(tmpdir(), `${CACHE_PREFIX}${specs.length}-${stamp.slice(0, 16)}`);
 }
 
-/** Removes the finished caches of other stamps (earlier versions of the renderer or of this file): hundreds of MB each. */
-async function removeStaleCaches(keep: string): Promise<void> {
+/**
+ * Removes the finished caches of as many images under other stamps (earlier versions of the renderer or of this
+ * file): hundreds of MB each. Caches of another count are another run's choice, and stay.
+ */
+async function removeStaleCaches(keep: string, count: number): Promise<void> {
   for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
     const path = join(tmpdir(), name);
-    if (!name.startsWith(CACHE_PREFIX) || path === keep || !existsSync(join(path, "complete"))) continue;
+    if (!name.startsWith(`${CACHE_PREFIX}${count}-`) || path === keep || !existsSync(join(path, "complete"))) continue;
     await rm(path, { recursive: true, force: true });
   }
 }
@@ -129,7 +133,7 @@ export async function ensureVisitImages(dir: string, specs: readonly DemoImageSp
       ),
     );
     await writeFile(join(dir, "complete"), `${specs.length} files\n`);
-    await removeStaleCaches(dir);
+    await removeStaleCaches(dir, specs.length);
   }
   return { written: missing.length, ms: performance.now() - t0 };
 }
