@@ -13,17 +13,12 @@ import { AROUND_DEFAULT_SIZE, AROUND_MAX_SIZE, serviceUrls } from "../datalink/d
 import { DATALINK_CONTENT_TYPE, DATALINK_STANDARD_ID, linksDocument } from "../datalink/links.js";
 import { linksFor, type LinksContext } from "../datalink/resolve.js";
 import { TapError } from "../errors.js";
-import type { Caller } from "../images/registry.js";
+import { callerOf } from "../images/caller.js";
 import { paramLimits, readParams, single, type RequestParams } from "../params.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 import { esc, XML_DECL, XSI } from "../xml.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
 
-/** The caller's bearer token, which a Butler registry passes on. */
-export function callerOf(ctx: Context): Caller {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"));
-  return m ? { token: m[1]! } : {};
-}
 
 /**
  * DataLink 1.1 §3.1.2: no RESPONSEFORMAT, `votable` and `application/x-votable+xml` (MIME parameters stripped) give

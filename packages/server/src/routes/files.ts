@@ -18,7 +18,7 @@ import type { Context } from "koa";
 import type { ByteSource } from "@qserv-tap/fits";
 import { ImageIdError, ImageServiceError } from "../images/registry.js";
 import type { ServiceDeps } from "../service.js";
-import { callerOf } from "./datalink.js";
+import { callerOf } from "../images/caller.js";
 
 /** Bytes read from the source per chunk: what one response holds at most besides the socket's buffers. */
 export const CHUNK_BYTES = 256 * 1024;

@@ -13,7 +13,8 @@ import { esc, XML_DECL, XSI } from "../xml.js";
 import { asyncRouter } from "./async.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
 import { SODA_LABELLED, sodaErrors, TEXT_PLAIN } from "../soda/errors.js";
-import { callerOf, syncCutout } from "../soda/sync.js";
+import { callerOf } from "../images/caller.js";
+import { syncCutout } from "../soda/sync.js";
 
 export const SODA_SYNC_ID = "ivo://ivoa.net/std/SODA#sync-1.0";
 export const SODA_ASYNC_ID = "ivo://ivoa.net/std/SODA#async-1.0";

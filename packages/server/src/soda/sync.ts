@@ -4,6 +4,7 @@
  */
 import type { Context } from "koa";
 import type { ServiceDeps } from "../service.js";
+import { callerOf } from "../images/caller.js";
 import type { Caller, ImageDataset, ImageRegistry } from "../images/registry.js";
 import { paramLimits, readParams } from "../params.js";
 import { SodaError } from "./errors.js";
@@ -23,11 +24,6 @@ export function openerFor(deps: ServiceDeps): ImageOpener {
   return o;
 }
 
-/** The caller's bearer token, passed on to the registry (the Butler server is asked with it). */
-export function callerOf(ctx: Context): Caller {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"));
-  return m ? { token: m[1]! } : {};
-}
 
 const shownId = (id: string) => (id.length > 120 ? `${id.slice(0, 120)}…` : id);
 
