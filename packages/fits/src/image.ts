@@ -276,3 +276,28 @@ export function physical(s: ImageSection): PhysicalArray {
   }
   return out;
 }
+
+/**
+ * An image HDU's keyword values, as a WCS parser takes them (the first card of each keyword; integers beyond 2^53
+ * as numbers; complex values left out), with the image's own axes in NAXIS and NAXISn (for a tile-compressed image,
+ * not those of the table that holds it: §10.1). With `primary`, an extension with INHERIT = T also takes the primary
+ * header's keywords that it does not define itself (§4.4.2.6).
+ */
+export function headerValues(hdu: Hdu, primary?: Hdu): Map<string, string | number | boolean> {
+  const values = new Map<string, string | number | boolean>();
+  const add = (h: Hdu) => {
+    for (const c of h.header.cards) {
+      if (values.has(c.keyword) || c.value === undefined || c.value === null) continue;
+      const v = c.value;
+      if (typeof v === "bigint") values.set(c.keyword, Number(v));
+      else if (typeof v !== "object") values.set(c.keyword, v);
+    }
+  };
+  add(hdu);
+  for (const k of [...values.keys()]) if (/^NAXIS\d*$/.test(k)) values.delete(k);
+  if (primary && primary !== hdu && values.get("INHERIT") === true) add(primary);
+  const axes = imageInfo(hdu).axes;
+  values.set("NAXIS", axes.length);
+  axes.forEach((n, k) => values.set(`NAXIS${k + 1}`, n));
+  return values;
+}

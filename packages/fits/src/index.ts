@@ -14,6 +14,7 @@ export {
   checkSection,
   forEachRow,
   fromBigEndian,
+  headerValues,
   imageInfo,
   isImage,
   physical,

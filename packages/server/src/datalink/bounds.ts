@@ -3,8 +3,8 @@
  * and the covering circle. SODA 1.0 §4.3 asks a dataset's descriptor to say these in the VALUES of CIRCLE and
  * POLYGON; the "around" service asks whether an image holds a position. Headers are read once per ID and kept.
  */
-import { FitsFile, firstImage, imageInfo, type Hdu } from "@qserv-tap/fits";
-import { angularSeparation, footprint, parseWcs, unitVector, type HeaderValue, type Wcs } from "@qserv-tap/sky";
+import { FitsFile, firstImage, headerValues, imageInfo, type Hdu } from "@qserv-tap/fits";
+import { angularSeparation, footprint, parseWcs, unitVector, type Wcs } from "@qserv-tap/sky";
 import type { ImageDataset } from "../images/registry.js";
 
 export interface ImageBounds {
@@ -19,38 +19,6 @@ export interface ImageBounds {
   circle: [number, number, number];
 }
 
-/** The header's values as parseWcs takes them; a tile-compressed image's own axes replace its table's. */
-function headerValues(hdu: Hdu, primary: Hdu | undefined): Map<string, HeaderValue> {
-  const values = new Map<string, HeaderValue>();
-  const add = (h: Hdu) => {
-    for (const c of h.header.cards) {
-      if (values.has(c.keyword) || c.value === undefined || c.value === null) continue;
-      const v = c.value;
-      if (typeof v === "bigint") values.set(c.keyword, Number(v));
-      else if (typeof v !== "object") values.set(c.keyword, v);
-    }
-  };
-  add(hdu);
-  const info = imageInfo(hdu);
-  if (info.tiled) for (const k of [...values.keys()]) if (/^NAXIS\d*$/.test(k)) values.delete(k);
-  // FITS 4.0 §4.4.2.6 (INHERIT): an extension may take the primary header's keywords it does not define itself.
-  if (primary && primary !== hdu && values.get("INHERIT") === true) add(primary);
-  // Paper II §2.5: PVi_3 and PVi_4 of the longitude axis are LONPOLE and LATPOLE (Rubin's headers carry both);
-  // @qserv-tap/sky takes them under those names.
-  for (const [key, v] of values) {
-    const m = /^CTYPE(\d+)$/.exec(key);
-    if (!m || typeof v !== "string" || !/^(RA--|[A-Z]LON|[A-Z]{2}LN)/.test(v)) continue;
-    for (const [pv, name] of [[`PV${m[1]}_3`, "LONPOLE"], [`PV${m[1]}_4`, "LATPOLE"]] as const) {
-      const alias = values.get(pv);
-      if (alias === undefined || (values.has(name) && values.get(name) !== alias)) continue;
-      values.set(name, alias);
-      values.delete(pv);
-    }
-  }
-  values.set("NAXIS", info.axes.length);
-  info.axes.forEach((n, k) => values.set(`NAXIS${k + 1}`, n));
-  return values;
-}
 
 /** The image HDU whose pixels SODA cuts: the one named IMAGE (Rubin's layouts), else the first image. */
 function imageHdu(file: FitsFile): Hdu {

@@ -5,8 +5,8 @@
  * EXPTIME, the spectral ones from the band (LSST's ugrizy), the lsst_* columns from the Butler data ID.
  */
 import { fileURLToPath } from "node:url";
-import type { Hdu, Header } from "@qserv-tap/fits";
-import { angularSeparation, footprint, parseWcs, unitVector, type HeaderValue, type Wcs } from "@qserv-tap/sky";
+import { headerValues, type Hdu, type Header } from "@qserv-tap/fits";
+import { angularSeparation, footprint, parseWcs, unitVector, type Wcs } from "@qserv-tap/sky";
 
 export const OBSCORE_SCHEMA_PATH = fileURLToPath(new URL("../../demo/obscore.yaml", import.meta.url));
 /** The TAPRegExt dataModel of ObsCore 1.1 (ObsCore 1.1 §5). */
@@ -89,40 +89,10 @@ export interface ObsCoreInput {
   collection: string;
 }
 
-/** Card values as @qserv-tap/sky takes them; a tile-compressed HDU's image axes replace its table's. */
-export function wcsHeaderValues(image: Hdu): Map<string, HeaderValue> {
-  const values = new Map<string, HeaderValue>();
-  const tiled = image.header.boolean("ZIMAGE") === true;
-  for (const c of image.header.cards) {
-    if (values.has(c.keyword) || c.value === undefined || c.value === null) continue;
-    if (tiled && /^NAXIS\d*$/.test(c.keyword)) continue;
-    const v = c.value;
-    if (typeof v === "bigint") values.set(c.keyword, Number(v));
-    else if (typeof v !== "object") values.set(c.keyword, v);
-  }
-  if (tiled) {
-    for (const [k, v] of [...values]) {
-      const m = /^ZNAXIS(\d*)$/.exec(k);
-      if (m) values.set(`NAXIS${m[1]}`, v);
-    }
-  }
-  // Paper II §2.5: PVi_3/PVi_4 of the longitude axis are LONPOLE/LATPOLE (Rubin's headers carry both); the sky
-  // package takes them under their own names.
-  for (const [key, v] of [...values]) {
-    const m = /^CTYPE(\d+)$/.exec(key);
-    if (!m || typeof v !== "string" || !/^(RA--|[A-Z]LON|[A-Z]{2}LN)/.test(v)) continue;
-    for (const [pv, name] of [[`PV${m[1]}_3`, "LONPOLE"], [`PV${m[1]}_4`, "LATPOLE"]] as const) {
-      const alias = values.get(pv);
-      values.delete(pv);
-      if (alias !== undefined && !values.has(name)) values.set(name, alias);
-    }
-  }
-  return values;
-}
 
 /** The image's WCS and axis lengths, or an ObsCoreError saying why it has no usable celestial WCS. */
 export function imageWcs(image: Hdu): { wcs: Wcs; naxis1: number; naxis2: number } {
-  const values = wcsHeaderValues(image);
+  const values = headerValues(image);
   const naxis1 = values.get("NAXIS1");
   const naxis2 = values.get("NAXIS2");
   if (typeof naxis1 !== "number" || typeof naxis2 !== "number" || naxis1 < 1 || naxis2 < 1) throw new ObsCoreError("the image HDU has no 2-D image");

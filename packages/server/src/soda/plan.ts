@@ -17,10 +17,11 @@ import {
   type Section,
   type SourceStat,
   firstImage,
+  headerValues,
   imageInfo,
   isImage,
 } from "@qserv-tap/fits";
-import { parseWcs, regionPixelBox, WcsError, type HeaderValue, type Wcs } from "@qserv-tap/sky";
+import { parseWcs, regionPixelBox, WcsError, type Wcs } from "@qserv-tap/sky";
 import type { ImageDataset } from "../images/registry.js";
 import { SodaError, usage } from "./errors.js";
 import type { IntervalFilter, SpatialFilter } from "./params.js";
@@ -38,35 +39,6 @@ export interface OpenedImage extends ImageView {
   file: FitsFile;
 }
 
-/** The header's values as the WCS parser takes them; a tile-compressed HDU's image axes replace its table's. */
-export function wcsHeaderValues(hdu: Hdu, info: ImageInfo): Map<string, HeaderValue> {
-  const values = new Map<string, HeaderValue>();
-  for (const c of hdu.header.cards) {
-    if (values.has(c.keyword) || c.value === undefined || c.value === null) continue;
-    const v = c.value;
-    if (typeof v === "bigint") values.set(c.keyword, Number(v));
-    else if (typeof v !== "object") values.set(c.keyword, v);
-  }
-  for (const k of [...values.keys()]) if (/^NAXIS\d*$/.test(k)) values.delete(k);
-  // FITS WCS paper II §2.5: PVi_3 and PVi_4 of the longitude axis are LONPOLE and LATPOLE under another name
-  // (Rubin's headers carry both); the sky package takes them under their own names only.
-  for (const [key, v] of [...values]) {
-    const m = /^CTYPE(\d+)$/.exec(key);
-    if (!m || typeof v !== "string" || !/^(RA--|[A-Z]LON|[A-Z]{2}LN)/.test(v)) continue;
-    for (const [pv, name] of [
-      [`PV${m[1]}_3`, "LONPOLE"],
-      [`PV${m[1]}_4`, "LATPOLE"],
-    ] as const) {
-      const alias = values.get(pv);
-      if (alias === undefined || (values.has(name) && values.get(name) !== alias)) continue;
-      values.set(name, alias);
-      values.delete(pv);
-    }
-  }
-  values.set("NAXIS", info.axes.length);
-  info.axes.forEach((n, k) => values.set(`NAXIS${k + 1}`, n));
-  return values;
-}
 
 const extname = (h: Hdu) => (h.header.string("EXTNAME") ?? "").trim().toUpperCase();
 
@@ -76,7 +48,7 @@ function viewOf(hdus: readonly Hdu[], file: FitsFile): ImageView {
   const info = imageInfo(image);
   let wcs: Wcs | WcsError;
   try {
-    wcs = parseWcs(wcsHeaderValues(image, info));
+    wcs = parseWcs(headerValues(image));
     const cel = wcs.celestial;
     if (!cel || cel.lonAxis > 1 || cel.latAxis > 1) wcs = new WcsError("NO_CELESTIAL_AXES", "the image has no celestial coordinates on pixel axes 1 and 2");
   } catch (e) {
