@@ -91,6 +91,66 @@ describe("images end to end: TAP → DataLink → SODA with pyvo, astropy and ph
     }
   });
 
+  it("cuts every demo image exactly as astropy's Cutout2D does on the same box, keeps each pixel's sky position, and passes fitsverify", async function () {
+    needTool(this, hasPython(["astropy"]) && hasTool("fitsverify"), "python3-astropy, fitsverify");
+    const dir = mkdtempSync(join(tmpdir(), "cutout2d-"));
+    try {
+      const pairs: [string, string, string][] = [];
+      for (const [i, s] of specs.entries()) {
+        const id = encodeURIComponent(idOf(s));
+        // A circle of 20 pixels about a point off the centre star, so that the box is not symmetric about CRPIX.
+        const circle = `${s.centre.ra} ${s.centre.dec + (7 * s.scale) / 3600} ${(20 * s.scale) / 3600}`;
+        const whole = await fetch(`${base}/images/files/${id}`);
+        const cut = await fetch(`${base}/soda/sync?ID=${id}&CIRCLE=${encodeURIComponent(circle)}&CUTOUTDETAIL=MaskedImage`);
+        expect([whole.status, cut.status], s.file).to.deep.equal([200, 200]);
+        pairs.push([join(dir, `${i}.fits`), join(dir, `${i}-cut.fits`), s.file]);
+        writeFileSync(pairs[i]![0], new Uint8Array(await whole.arrayBuffer()));
+        writeFileSync(pairs[i]![1], new Uint8Array(await cut.arrayBuffer()));
+      }
+      const script = `
+import sys, json, numpy as np
+from astropy.io import fits
+from astropy.nddata import Cutout2D
+from astropy.wcs import WCS
+out = []
+for whole, cut, name in json.loads(sys.argv[1]):
+    src, ours = fits.open(whole), fits.open(cut)
+    r = {"name": name, "planes": {}}
+    for plane in ("IMAGE", "MASK", "VARIANCE"):
+        got = ours[plane]
+        ny, nx = got.data.shape
+        x0, y0 = -int(got.header["LTV1"]), -int(got.header["LTV2"])
+        c = Cutout2D(src[plane].data, ((2 * x0 + nx - 1) / 2, (2 * y0 + ny - 1) / 2), (ny, nx), mode="strict")
+        # MASK: the OUTSIDE_STENCIL plane is ours to add; the others must be the source's bits.
+        mine = got.data
+        if plane == "MASK":
+            bit = [got.header["MSKM" + k[4:]] for k in got.header if k.startswith("MSKN") and got.header[k] == "OUTSIDE_STENCIL"]
+            mine = mine & ~np.int32(bit[0]) if bit else mine
+        r["planes"][plane] = bool(np.array_equal(c.data, mine, equal_nan=True))
+    w1, w2 = WCS(src["IMAGE"].header), WCS(ours["IMAGE"].header)
+    ys, xs = np.mgrid[0:ny, 0:nx]
+    a = w1.all_pix2world(xs + x0, ys + y0, 0)
+    b = w2.all_pix2world(xs, ys, 0)
+    r["sky"] = float(max(np.max(np.abs(a[0] - b[0])), np.max(np.abs(a[1] - b[1]))))
+    out.append(r)
+print(json.dumps(out))
+`;
+      const answer = await new Promise<string>((resolve, reject) =>
+        execFile("/usr/bin/python3", ["-c", script, JSON.stringify(pairs)], { maxBuffer: 1 << 24 }, (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout))),
+      );
+      const results = JSON.parse(answer) as { name: string; planes: Record<string, boolean>; sky: number }[];
+      const agree = results.filter((r) => Object.values(r.planes).every(Boolean) && r.sky < 1e-9);
+      console.log(`      Cutout2D: ${agree.length} of ${results.length} MaskedImage cutouts equal in IMAGE, MASK and VARIANCE, sky within 1e-9°`);
+      expect(results.filter((r) => !agree.includes(r))).to.deep.equal([]);
+      const verify = spawnSync("fitsverify", ["-q", ...pairs.map((p) => p[1])], { encoding: "utf8" });
+      const bad = verify.stdout.split("\n").filter((l) => l.trim() !== "" && !/^verification OK: /.test(l));
+      console.log(`      fitsverify: ${pairs.length - bad.length} of ${pairs.length} MaskedImage cutouts with 0 errors and 0 warnings`);
+      expect(bad, verify.stdout).to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("serves every demo file whole, and fitsverify reports 0 errors and 0 warnings on each", async function () {
     needTool(this, hasTool("fitsverify"), "fitsverify");
     const dir = mkdtempSync(join(tmpdir(), "served-"));
