@@ -6,7 +6,7 @@
  * rule. Long queries on a backend with its own asynchronous protocol (Qserv) do not hold a
  * database session while they run.
  */
-import { writeTable, contentType, type Field, type OutputFormat } from "@qserv-tap/votable";
+import { FORMATS, contentType, formatDescription, resolveResponseFormat, writeTable, type Field, type OutputFormat, type ResponseFormat } from "@qserv-tap/votable";
 import type { Readable } from "node:stream";
 import type { AsyncRunOptions, Backend, RowCursor, Session } from "./backends/backend.js";
 import { TapError, errorStatusAndMessage } from "./errors.js";
@@ -17,42 +17,24 @@ import type { Limits } from "./config.js";
 import type { QueryCompiler, Routed, ServiceDeps } from "./service.js";
 import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
 
-/** RESPONSEFORMAT values (lower case, parameters without spaces) and the writer format. */
-const FORMATS: Record<string, OutputFormat> = {
-  votable: "binary2",
-  "votable/b2": "binary2",
-  "votable/binary2": "binary2",
-  "votable/td": "tabledata",
-  "votable/tabledata": "tabledata",
-  "votable/b": "binary",
-  "votable/binary": "binary",
-  "application/x-votable+xml": "binary2",
-  "application/x-votable+xml;serialization=binary2": "binary2",
-  "application/x-votable+xml;serialization=tabledata": "tabledata",
-  "application/x-votable+xml;serialization=binary": "binary",
-  "text/xml": "tabledata",
-  "application/xml": "tabledata",
-  csv: "csv",
-  "text/csv": "csv",
-  "text/csv;header=present": "csv",
-  tsv: "tsv",
-  "text/tab-separated-values": "tsv",
-};
-
 export const LANGS = ["ADQL", "ADQL-2.0", "ADQL-2.1"];
 
-export function outputFormat(value: string | undefined): OutputFormat {
-  if (value === undefined || value.trim() === "") return "binary2";
-  const key = value.toLowerCase().replace(/\s+/g, "").replace(/"/g, "");
-  const f = FORMATS[key];
+/**
+ * The format and Content-Type of a RESPONSEFORMAT value, from the votable package's table of formats (the one the
+ * capabilities declare). No value: BINARY2 VOTable.
+ */
+export function responseFormat(value: string | undefined): ResponseFormat {
+  if (value === undefined || value.trim() === "") return { format: "binary2", contentType: contentType("binary2") };
+  const f = resolveResponseFormat(value);
   if (!f) {
-    throw new TapError(
-      400,
-      `Unsupported RESPONSEFORMAT ${value}: use votable (BINARY2), votable/td, votable/b, votable/b2, csv, tsv or their MIME types`,
-      "TAP_BAD_FORMAT",
-    );
+    const names = FORMATS.map((d) => d.declaredAliases[0] ?? d.mime).join(", ");
+    throw new TapError(400, `Unsupported RESPONSEFORMAT ${value}: use ${names} or their MIME types`, "TAP_BAD_FORMAT");
   }
   return f;
+}
+
+export function outputFormat(value: string | undefined): OutputFormat {
+  return responseFormat(value).format;
 }
 
 function parseMaxrec(value: string | undefined, defaultMaxrec: number, hardMaxrec: number): number {
@@ -65,6 +47,8 @@ function parseMaxrec(value: string | undefined, defaultMaxrec: number, hardMaxre
 export interface TapRequest {
   query: string;
   format: OutputFormat;
+  /** The Content-Type of the result: the MIME type asked for, if one was (DALI 1.2 §4.3.3). */
+  contentType: string;
   maxrec: number;
   runId?: string;
   uploads: UploadRef[];
@@ -83,14 +67,14 @@ export function parseTapRequest(params: RequestParams, limits: Limits): TapReque
   }
   const query = single(params, "QUERY");
   if (query === undefined || query.trim() === "") throw new TapError(400, "The QUERY parameter is missing");
-  const format = outputFormat(single(params, "RESPONSEFORMAT") ?? single(params, "FORMAT"));
+  const { format, contentType } = responseFormat(single(params, "RESPONSEFORMAT") ?? single(params, "FORMAT"));
   const maxrec = parseMaxrec(single(params, "MAXREC"), limits.defaultMaxrec, limits.hardMaxrec);
   const runId = single(params, "RUNID");
   if (runId !== undefined && runId.length > 64) {
     throw new TapError(400, `RUNID is ${runId.length} characters long; DALI allows at most 64`, "TAP_BAD_RUNID");
   }
   const uploads = parseUploadParam(params.values.get("UPLOAD") ?? []);
-  return { query, format, maxrec, ...(runId !== undefined ? { runId } : {}), uploads };
+  return { query, format, contentType, maxrec, ...(runId !== undefined ? { runId } : {}), uploads };
 }
 
 /** Reads the first row before answering, so that a query that fails at once gets a real error status. */
@@ -213,8 +197,8 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     })();
     const format = req.format;
     const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
-    // DataLink 1.1 §4 service descriptors, in VOTable formats only; a result without any is written as before.
-    const described = format === "csv" || format === "tsv" ? undefined : resultDescriptors(deps, compiled, fields);
+    // DataLink 1.1 §4 service descriptors, where there is a VOTable (VOParquet's too); a result without any is written as before.
+    const described = formatDescription(format).statusInResult ? resultDescriptors(deps, compiled, fields) : undefined;
     const stream = writeTable(described?.fields ?? fields, source, {
       format,
       ...(described ? { metaResources: described.metaResources } : {}),
@@ -229,7 +213,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
       },
     });
     stream.on("close", () => void cleanup().catch(() => {}));
-    return { stream, contentType: contentType(format), failure: () => failure, overflowed: () => overflow, cleanup };
+    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup };
   } catch (e) {
     await cleanup().catch(() => {});
     throw e;

@@ -26,9 +26,13 @@ export {
 export type { VOTableErrorCode, VOTableErrorDetails } from "./errors.js";
 export { VOTableError, isVOTableError } from "./errors.js";
 export type { OutputFormat, RowSource, WriteOptions } from "./stream.js";
-export { OUTPUT_FORMATS, TableStream, contentType, parseResponseFormat, streamToBuffer, writeTable } from "./stream.js";
+export { TableStream, streamToBuffer, writeTable } from "./stream.js";
+export type { FormatDescription, ResponseFormat } from "./formats.js";
+export { FORMATS, OUTPUT_FORMATS, contentType, formatDescription, parseResponseFormat, resolveResponseFormat } from "./formats.js";
+export type { ParquetWriteOptions } from "./parquet.js";
+export { ParquetStream, VOPARQUET_CONTENT_KEY, VOPARQUET_VERSION, VOPARQUET_VERSION_KEY } from "./parquet.js";
 export type { DocumentOptions, ErrorDocumentOptions, QueryStatus, Serialization, Trailer } from "./encode/document.js";
-export { VOTABLE_NAMESPACE, VOTABLE_VERSION, documentHead, documentTail, errorDocument } from "./encode/document.js";
+export { VOTABLE_NAMESPACE, VOTABLE_VERSION, documentHead, documentTail, errorDocument, metadataDocument } from "./encode/document.js";
 export { TableDataEncoder } from "./encode/tabledata.js";
 export { BinaryEncoder } from "./encode/binary.js";
 export { Binary2Encoder } from "./encode/binary2.js";

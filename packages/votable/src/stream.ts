@@ -15,16 +15,17 @@ import { checkMetaResources } from "./encode/meta.js";
 import { ByteSink } from "./encode/sink.js";
 import { TableDataEncoder } from "./encode/tabledata.js";
 import { VOTableError } from "./errors.js";
+import type { OutputFormat } from "./formats.js";
+import { ParquetStream, type ParquetWriteOptions } from "./parquet.js";
 import type { Field, Row } from "./model.js";
 
-export type OutputFormat = "tabledata" | "binary" | "binary2" | "csv" | "tsv";
-
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["tabledata", "binary", "binary2", "csv", "tsv"];
+export type { OutputFormat } from "./formats.js";
+export { OUTPUT_FORMATS, contentType, parseResponseFormat } from "./formats.js";
 
 /** Rows may come from an async iterable (an async generator, a database cursor), a plain iterable, or a Readable in object mode. */
 export type RowSource = AsyncIterable<Row> | Iterable<Row> | Readable;
 
-export interface WriteOptions extends DocumentOptions {
+export interface WriteOptions extends DocumentOptions, ParquetWriteOptions {
   format: OutputFormat;
   /**
    * Called once, after the last row and before the document is closed; what it returns is written after the TABLE.
@@ -55,66 +56,7 @@ const SERIALIZATION: Partial<Record<OutputFormat, Serialization>> = {
   binary2: "BINARY2",
 };
 
-/**
- * The format asked for by a RESPONSEFORMAT (or FORMAT) value (DALI 1.2 §4.3.3, TAP 1.1 §2.7.3): a MIME type, with
- * an optional `serialization` parameter for VOTable, or a short name. A bare VOTable type gives `votable`, the
- * default serialization (BINARY2, the one VOTable 1.4 §5.3 advises). Undefined when not a format of ours.
- */
-export function parseResponseFormat(value: string, votable: OutputFormat = "binary2"): OutputFormat | undefined {
-  const [type = "", ...params] = value.split(";").map((p) => p.trim());
-  const t = type.toLowerCase();
-  let serialization: string | undefined;
-  let header: string | undefined;
-  for (const p of params) {
-    const [k, v] = p.split("=").map((x) => x.trim().replace(/^"(.*)"$/, "$1"));
-    if (k?.toLowerCase() === "serialization") serialization = v?.toUpperCase();
-    if (k?.toLowerCase() === "header") header = v?.toLowerCase();
-  }
-  switch (t) {
-    case "application/x-votable+xml":
-    case "application/votable+xml":
-    case "text/xml":
-    case "votable":
-      if (serialization === undefined) return votable;
-      return serialization === "TABLEDATA" ? "tabledata" : serialization === "BINARY" ? "binary" : serialization === "BINARY2" ? "binary2" : undefined;
-    case "votable/td":
-    case "votabletd":
-      return "tabledata";
-    case "votable/b":
-    case "votableb":
-      return "binary";
-    case "votable/b2":
-    case "votableb2":
-      return "binary2";
-    case "text/csv":
-    case "csv":
-      return header === "absent" ? undefined : "csv";
-    case "text/tab-separated-values":
-    case "tsv":
-      return "tsv";
-    default:
-      return undefined;
-  }
-}
-
-/** The MIME types of each format, as DALI 1.2 §4.3.3 and TAP 1.1 §2.7.3 name them. */
-export function contentType(format: OutputFormat): string {
-  switch (format) {
-    case "tabledata":
-      return "application/x-votable+xml;serialization=TABLEDATA";
-    case "binary":
-      return "application/x-votable+xml;serialization=BINARY";
-    case "binary2":
-      return "application/x-votable+xml;serialization=BINARY2";
-    // Text formats carry their charset: without one, RFC 2046 makes text US-ASCII.
-    case "csv":
-      return "text/csv;charset=utf-8;header=present";
-    case "tsv":
-      return "text/tab-separated-values;charset=utf-8";
-  }
-}
-
-function isTrailer(x: unknown): x is Trailer {
+export function isTrailer(x: unknown): x is Trailer {
   return typeof x === "object" && x !== null && ("status" in x || "infos" in x || "message" in x);
 }
 
@@ -123,7 +65,7 @@ const FLUSH_MS = 50;
 
 type Pull = () => IteratorResult<Row> | Promise<IteratorResult<Row>>;
 
-interface Source {
+export interface Source {
   pull: Pull;
   /** Releases the source early (consumer gone, or error). */
   close(): void;
@@ -135,7 +77,7 @@ function isReadable(x: unknown): x is Readable {
   return x instanceof Readable;
 }
 
-function openSource(rows: RowSource): Source {
+export function openSource(rows: RowSource): Source {
   if (isReadable(rows)) return readableSource(rows);
   if (rows !== null && typeof rows === "object" && Symbol.asyncIterator in rows) {
     const it = (rows as AsyncIterable<Row>)[Symbol.asyncIterator]();
@@ -424,10 +366,14 @@ export class TableStream extends Readable {
 }
 
 /**
- * Streams a table in one of the five formats. Metadata problems throw here, synchronously; problems with rows are
+ * Streams a table in one of the formats. Metadata problems throw here, synchronously; problems with rows are
  * reported as described for `onError`.
  */
-export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions): TableStream {
+export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions & { format: "parquet" }): ParquetStream;
+export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions & { format: Exclude<OutputFormat, "parquet"> }): TableStream;
+export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions): TableStream | ParquetStream;
+export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions): TableStream | ParquetStream {
+  if (options?.format === "parquet") return new ParquetStream(fields, rows, options);
   if (!options || !SERIALIZATION_OR_TEXT.has(options.format)) {
     throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options?.format)}"`);
   }

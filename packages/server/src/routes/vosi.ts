@@ -2,24 +2,13 @@
  * VOSI 1.1 availability and capabilities (with TAPRegExt 1.0 for the TAP capability).
  */
 import Router from "@koa/router";
+import { FORMATS } from "@qserv-tap/votable";
 import type { Feature } from "../features.js";
 import type { ServiceDeps } from "../service.js";
 import { LANGS } from "../query.js";
 import { el, esc, XML_DECL, XSI } from "../xml.js";
 
 export const XML_CONTENT_TYPE = "text/xml; charset=utf-8";
-
-const OUTPUT_FORMATS: { id?: string; mime: string; aliases: string[] }[] = [
-  {
-    id: "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2",
-    mime: "application/x-votable+xml;serialization=BINARY2",
-    aliases: ["votable", "votable/b2"],
-  },
-  { id: "ivo://ivoa.net/std/TAPRegExt#output-votable-td", mime: "application/x-votable+xml;serialization=TABLEDATA", aliases: ["votable/td"] },
-  { id: "ivo://ivoa.net/std/TAPRegExt#output-votable-binary", mime: "application/x-votable+xml;serialization=BINARY", aliases: ["votable/b"] },
-  { mime: "text/csv;header=present", aliases: ["csv"] },
-  { mime: "text/tab-separated-values", aliases: ["tsv"] },
-];
 
 /**
  * TAPRegExt's dataModel for ObsCore 1.1 (ObsCore 1.1 §5), declared only when ivoa.ObsCore is served: the identifier
@@ -74,9 +63,10 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
     `      <description>ADQL 2.1 (and 2.0), compiled for ${esc(deps.backend.kind)}; LANG may be ${esc(LANGS.join(", "))}</description>\n` +
     featureXml +
     `    </language>\n` +
-    OUTPUT_FORMATS.map(
+    // TAPRegExt 1.0 §2.4, from the votable package's table of formats, which the RESPONSEFORMAT check reads too.
+    FORMATS.map(
       (f) =>
-        `    <outputFormat${f.id ? ` ivo-id="${f.id}"` : ""}>\n      <mime>${esc(f.mime)}</mime>\n${f.aliases
+        `    <outputFormat${f.ivoId ? ` ivo-id="${f.ivoId}"` : ""}>\n      <mime>${esc(f.mime)}</mime>\n${f.declaredAliases
           .map((a) => `      <alias>${esc(a)}</alias>\n`)
           .join("")}    </outputFormat>\n`,
     ).join("") +

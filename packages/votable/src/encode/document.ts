@@ -61,7 +61,7 @@ export interface Trailer {
   infos?: readonly Info[];
 }
 
-function fieldElement(col: Column, serialization: Serialization): string {
+function fieldElement(col: Column, serialization: Serialization | undefined): string {
   const f = col.field;
   const a = attrs([
     ["name", f.name],
@@ -76,7 +76,8 @@ function fieldElement(col: Column, serialization: Serialization): string {
     ["width", f.width],
     ["precision", f.precision],
   ]);
-  const magic = serialization === "TABLEDATA" ? col.nullValue : binaryNullValue(col, serialization === "BINARY2");
+  // Without DATA (VOParquet's header) only a declared null value remains: the rows elsewhere have nulls of their own.
+  const magic = serialization === "TABLEDATA" || serialization === undefined ? col.nullValue : binaryNullValue(col, serialization === "BINARY2");
   const body = description(f.description) + (magic === undefined ? "" : `<VALUES null="${escapeAttr(String(magic))}"/>\n`);
   return body === "" ? `<FIELD${a}/>\n` : `<FIELD${a}>\n${body}</FIELD>\n`;
 }
@@ -132,6 +133,23 @@ export function documentHead(
   serialization: Serialization,
   options: DocumentOptions = {},
 ): string {
+  return tableHead(fields, serialization, options) + DATA_OPEN[serialization];
+}
+
+/**
+ * A whole document whose TABLE has FIELDs and no DATA: the metadata of rows kept elsewhere, such as the
+ * `IVOA.VOTable-Parquet.content` of a VOParquet file (IVOA Note VOParquet 1.0). The trailer goes after the TABLE.
+ */
+export function metadataDocument(
+  fields: readonly Field[] | readonly Column[],
+  options: DocumentOptions = {},
+  trailer: Trailer = {},
+  metaResources: readonly MetaResource[] = [],
+): string {
+  return tableHead(fields, undefined, options) + "</TABLE>\n" + resourceTail(trailer, metaResources);
+}
+
+function tableHead(fields: readonly Field[] | readonly Column[], serialization: Serialization | undefined, options: DocumentOptions): string {
   const columns = isColumns(fields) ? fields : compileColumns(fields);
   // VOTable 1.4 schema: a TABLE needs at least one FIELD, PARAM or GROUP.
   if (columns.length === 0) throw new VOTableError("VOTABLE_INVALID_FIELD", "a table needs at least one field");
@@ -146,7 +164,7 @@ export function documentHead(
     ["nrows", t.nrows],
   ])}>\n${description(t.description)}`;
   for (const col of columns) out += fieldElement(col, serialization);
-  return out + DATA_OPEN[serialization];
+  return out;
 }
 
 /**
@@ -154,7 +172,11 @@ export function documentHead(
  * RESOURCEs after the results RESOURCE, written as given (writeTable checks them first).
  */
 export function documentTail(serialization: Serialization, trailer: Trailer = {}, metaResources: readonly MetaResource[] = []): string {
-  let out = DATA_CLOSE[serialization] + "</TABLE>\n";
+  return DATA_CLOSE[serialization] + "</TABLE>\n" + resourceTail(trailer, metaResources);
+}
+
+function resourceTail(trailer: Trailer, metaResources: readonly MetaResource[]): string {
+  let out = "";
   if (trailer.status !== undefined) {
     out += infoElement({ name: "QUERY_STATUS", value: trailer.status, content: trailer.message });
   }
