@@ -58,26 +58,7 @@ async function serve(): Promise<void> {
   server.maxConnections = http.maxConnections;
   server.listen(config.port, config.host);
   await once(server, "listening");
-  const url = config.baseUrl;
-  const backendName = (s: Service) => (s.deps.backend as { location?: string }).location ?? s.deps.backend.description;
-  const announce = (service: Service) => {
-    const refused = service.features.refused.map((r) => r.feature.form);
-    if (refused.length > 0) console.log(`ADQL features not available on this backend: ${refused.join(", ")}`);
-  };
-  const open = launched.current();
-  console.log(`TAP service (${open ? backendName(open) : whereIs(config)}) at ${url}`);
-  if (open) announce(open);
-  else void launched.ready.then(announce);
-  const sample =
-    config.demo && config.backend === "duckdb"
-      ? "SELECT TOP 5 star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 1))"
-      : "SELECT TOP 10 table_name, description FROM TAP_SCHEMA.tables";
-  console.log(`Try:\n  curl -s '${url}/sync' --data-urlencode LANG=ADQL --data-urlencode RESPONSEFORMAT=csv \\\n    --data-urlencode "QUERY=${sample}"`);
-  const images = open?.deps.images;
-  if (images instanceof LocalRegistry) {
-    const cutout = await sampleCutoutUrl(images, config.images.baseUrl).catch(() => undefined);
-    if (cutout) console.log(`  curl -s -o cutout.fits '${cutout}'`);
-  }
+  // Before anything else is awaited: a SIGTERM that comes while the start-up messages are made is handled too.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -116,6 +97,26 @@ async function serve(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  const url = config.baseUrl;
+  const backendName = (s: Service) => (s.deps.backend as { location?: string }).location ?? s.deps.backend.description;
+  const announce = (service: Service) => {
+    const refused = service.features.refused.map((r) => r.feature.form);
+    if (refused.length > 0) console.log(`ADQL features not available on this backend: ${refused.join(", ")}`);
+  };
+  const open = launched.current();
+  console.log(`TAP service (${open ? backendName(open) : whereIs(config)}) at ${url}`);
+  if (open) announce(open);
+  else void launched.ready.then(announce);
+  const sample =
+    config.demo && config.backend === "duckdb"
+      ? "SELECT TOP 5 star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 1))"
+      : "SELECT TOP 10 table_name, description FROM TAP_SCHEMA.tables";
+  console.log(`Try:\n  curl -s '${url}/sync' --data-urlencode LANG=ADQL --data-urlencode RESPONSEFORMAT=csv \\\n    --data-urlencode "QUERY=${sample}"`);
+  const images = open?.deps.images;
+  if (images instanceof LocalRegistry) {
+    const cutout = await sampleCutoutUrl(images, config.images.baseUrl).catch(() => undefined);
+    if (cutout) console.log(`  curl -s -o cutout.fits '${cutout}'`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
