@@ -159,7 +159,9 @@ export function resolveResponseFormat(value: string, votable: OutputFormat = "bi
     if (k === "header" && byMime.format === "csv" && v.toLowerCase() === "present") continue;
     return undefined;
   }
-  return { format: byMime.format, contentType: byMime.contentType };
+  // The type as asked for, with the format's own parameters (charset, header).
+  const own = byMime.contentType;
+  return { format: byMime.format, contentType: type + own.slice(own.indexOf(";") < 0 ? own.length : own.indexOf(";")) };
 }
 
 /** The format of a RESPONSEFORMAT value (see resolveResponseFormat). */

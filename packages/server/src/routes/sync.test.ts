@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { readVOTable } from "@qserv-tap/votable";
+import { FORMATS, readVOTable } from "@qserv-tap/votable";
 import { demoService, sync } from "../test-support/service.js";
 
 const CONE = "SELECT star_id, ra, dec, g_mag FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 180, 30, 2))";
@@ -57,6 +57,33 @@ describe("server /sync", function () {
     }
     const legacy = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id FROM demo.stars", FORMAT: "csv" });
     expect(legacy.type).to.equal("text/csv;charset=utf-8;header=present");
+  });
+
+  it("serves every format of the votable package's table, by each alias and MIME type it lists (DALI 1.2 §4.3.3)", async () => {
+    const q = "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id";
+    for (const f of FORMATS) {
+      for (const value of [...f.aliases, ...f.mimeTypes, f.mime]) {
+        const r = await sync(url, { LANG: "ADQL", QUERY: q, RESPONSEFORMAT: value });
+        expect(r.status, value).to.equal(200);
+        // A short form gets the format's type; a MIME type is answered with that type (DALI 1.2 §4.3.3).
+        if (f.aliases.includes(value)) expect(r.type, value).to.equal(f.contentType);
+        else expect(r.type.split(";")[0], value).to.equal(value.split(";")[0]);
+        if (f.serialization) expect((await rows(r.body)).rows.length, value).to.equal(3);
+      }
+    }
+  });
+
+  it("accepts application/votable+xml, the VOTable 1.4 and DALI MIME type, and answers with it", async () => {
+    for (const [value, type, tag] of [
+      ["application/votable+xml", "application/votable+xml;serialization=BINARY2", "<BINARY2>"],
+      ["application/votable+xml;serialization=TABLEDATA", "application/votable+xml;serialization=TABLEDATA", "<TABLEDATA>"],
+    ] as const) {
+      const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT TOP 3 star_id, ra FROM demo.stars ORDER BY star_id", RESPONSEFORMAT: value });
+      expect(r.status, value).to.equal(200);
+      expect(r.type, value).to.equal(type);
+      expect(r.text, value).to.contain(tag);
+      expect((await rows(r.body)).rows.length).to.equal(3);
+    }
   });
 
   it("reports MAXREC overflow with a trailing QUERY_STATUS=OVERFLOW", async () => {

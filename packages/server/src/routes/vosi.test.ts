@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { demoService, get, hasTool, needTool, sync, validateXml } from "../test-support/service.js";
+import { FORMATS } from "@qserv-tap/votable";
 import { FEATURE_TYPES } from "../features.js";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "../test-support/service.js";
@@ -27,6 +28,13 @@ describe("server VOSI, tables and examples", function () {
     }
     expect(r.text).to.contain(FEATURE_TYPES.geo);
     expect(r.text).to.contain("<alias>votable/td</alias>");
+    // TAPRegExt 1.0 §2.4: one outputFormat per row of the votable package's table, as the RESPONSEFORMAT check reads it.
+    const declared = [...r.text.matchAll(/<outputFormat(?: ivo-id="([^"]*)")?>\s*<mime>([^<]*)<\/mime>((?:\s*<alias>[^<]*<\/alias>)*)/g)].map((m) => ({
+      ivoId: m[1],
+      mime: m[2]!.replace(/&amp;/g, "&"),
+      aliases: [...m[3]!.matchAll(/<alias>([^<]*)<\/alias>/g)].map((a) => a[1]),
+    }));
+    expect(declared).to.deep.equal(FORMATS.map((f) => ({ ivoId: f.ivoId, mime: f.mime, aliases: [...f.declaredAliases] })));
     expect(r.text).to.contain('<default unit="row">100000</default>');
     expect(r.text).to.contain("ivo://ivoa.net/std/TAPRegExt#upload-inline");
   });
