@@ -1,11 +1,13 @@
 /**
  * Configuration: one JSON file (TAP_CONFIG, or ./tap-server.json if it exists) and environment
- * variables that override it. Every setting has a default, so no configuration at all serves the
- * demo catalog from an embedded DuckDB on http://127.0.0.1:8080/tap.
+ * variables that override it, both checked against one declaration (CONFIG_SCHEMA, zod). Every
+ * setting has a default, so no configuration at all serves the demo catalog from an embedded
+ * DuckDB on http://127.0.0.1:8080/tap, with its files under defaultDataDir().
  */
 import { existsSync, readFileSync } from "node:fs";
-import { availableParallelism, totalmem } from "node:os";
-import { dirname, resolve } from "node:path";
+import { availableParallelism, homedir, totalmem } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
 import { parseUrlPrefix } from "./url-fetch.js";
 
 export type BackendKind = "duckdb" | "mariadb" | "qserv";
@@ -149,6 +151,8 @@ export interface UploadUrlConfig {
 }
 
 export interface Config {
+  /** Where the default locations are: duckdb.path, async.dir, images.dir and images.registryPath. */
+  dataDir: string;
   host: string;
   port: number;
   /** The service's public URL, ending in /tap: what capabilities and links say. */
@@ -234,8 +238,6 @@ export const DEFAULT_HTTP: HttpConfig = {
   shutdownGraceSeconds: 25,
 };
 
-const SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
-
 export const DEFAULT_LIMITS: Limits = {
   defaultMaxrec: 100_000,
   hardMaxrec: 10_000_000,
@@ -284,18 +286,6 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-function int(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, not "${value}"`);
-  return n;
-}
-
-function list(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-}
-
 export const DEFAULT_UPLOAD_URLS: UploadUrlConfig = {
   enabled: true,
   allow: [],
@@ -304,10 +294,390 @@ export const DEFAULT_UPLOAD_URLS: UploadUrlConfig = {
   maxRedirects: 5,
 };
 
-function uploadUrlsFrom(file: Record<string, unknown>, env: Env): UploadUrlConfig {
+/**
+ * Where every file the service writes goes unless a setting names another place: the XDG Base Directory
+ * Specification's data directory, `$XDG_DATA_HOME/qserv-tap`, or `~/.local/share/qserv-tap` when
+ * XDG_DATA_HOME is unset, empty or relative (the specification says to ignore a relative one). It depends on the
+ * user, not on the working directory, so `tap-server load` from one directory and `npm start` from another open
+ * the same database.
+ */
+export function defaultDataDir(env: Env = process.env, home = homedir()): string {
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, ".local", "share"), "qserv-tap");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The declaration: every key of the JSON file, its type, and the environment variables that set it. The file is
+// checked against it (unknown keys and bad values refused), the environment is parsed with the same leaf
+// schemas, and the usage text and the README's table are checked against it (config.test.ts).
+
+/** How a value is read from an environment variable, and what an error says is expected. */
+type Kind = "int" | "number" | "bool" | "string" | "path" | "list" | "paths" | "mysql-url";
+
+export interface SettingMeta {
+  /** Environment variables that set this key (TAP_DB_* set the key under both mariadb and qserv). */
+  env?: string[];
+  kind: Kind;
+  /** What an error says the value must be. */
+  expected: string;
+  /** A setting of earlier versions, read only to stop the start with a message. */
+  retired?: boolean;
+}
+
+const SETTINGS = z.registry<SettingMeta>();
+
+function leaf<T extends z.ZodType>(schema: T, kind: Kind, expected: string, env?: string | string[]) {
+  const meta: SettingMeta = { kind, expected, ...(env ? { env: typeof env === "string" ? [env] : env } : {}) };
+  const optional = schema.optional();
+  SETTINGS.add(optional, meta);
+  return optional;
+}
+const int = (min: number, env?: string | string[], max?: number) =>
+  leaf(
+    max === undefined ? z.number().int().min(min).max(Number.MAX_SAFE_INTEGER) : z.number().int().min(min).max(max),
+    "int",
+    max !== undefined ? `an integer from ${min} to ${max}` : min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer of at least ${min}`,
+    env,
+  );
+/** Seconds: more than 0 (min 0, exclusive), at least 1, or at least 0. */
+const seconds = (min: "positive" | 0 | 1, env?: string | string[]) =>
+  leaf(
+    min === "positive" ? z.number().positive().finite() : z.number().min(min).finite(),
+    "number",
+    min === "positive" ? "a positive number of seconds" : min === 0 ? "a non-negative number of seconds" : "a number of seconds of at least 1",
+    env,
+  );
+const bool = (env?: string) => leaf(z.boolean(), "bool", "true or false", env);
+const str = (env?: string | string[], expected = "a string") => leaf(z.string(), "string", expected, env);
+const path = (env?: string) => leaf(z.string(), "path", "a path", env);
+const list = (env?: string, expected = "a list of strings") => leaf(z.array(z.string()), "list", expected, env);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, env?: string) =>
+  leaf(z.enum(values), "string", `${values.slice(0, -1).join(", ")} or ${values[values.length - 1]}`, env);
+function retire<T extends z.ZodType>(schema: T): T {
+  SETTINGS.add(schema, { ...SETTINGS.get(schema)!, retired: true });
+  return schema;
+}
+const SIZE = /^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const size = (env: string) => leaf(z.string().regex(SIZE), "string", "a size such as 512MiB or 2GiB", env);
+
+function pool(name: "mariadb" | "qserv") {
+  const env = name === "mariadb" ? "TAP_MARIADB_URL" : "TAP_QSERV_URL";
+  return z
+    .strictObject({
+      host: str(),
+      port: int(0, undefined, 65535),
+      user: str(),
+      password: str(),
+      database: str(),
+      connectionLimit: int(1),
+      connectTimeoutSeconds: seconds("positive", "TAP_DB_CONNECT_TIMEOUT"),
+      acquireTimeoutSeconds: seconds("positive", "TAP_DB_ACQUIRE_TIMEOUT"),
+      queueLimit: int(0, "TAP_DB_QUEUE_LIMIT"),
+    })
+    .optional()
+    .register(SETTINGS, { kind: "mysql-url", expected: "a URL like mysql://user:password@host:3306/database", env: [env] });
+}
+
+/** The configuration file, and through SettingMeta.env, the environment. */
+export const CONFIG_SCHEMA = z.strictObject({
+  dataDir: path("TAP_DATA_DIR"),
+  host: str("HOST"),
+  port: int(0, "PORT", 65535),
+  baseUrl: str("TAP_BASE_URL", "a URL"),
+  backend: oneOf(["duckdb", "mariadb", "qserv"], "TAP_BACKEND"),
+  schemas: leaf(z.array(z.string()), "paths", "a list of paths", "TAP_SCHEMAS"),
+  demo: bool("TAP_DEMO"),
+  duckdb: z
+    .strictObject({
+      path: path("TAP_DUCKDB_PATH"),
+      memoryLimit: size("TAP_DUCKDB_MEMORY_LIMIT"),
+      threads: int(1, "TAP_DUCKDB_THREADS"),
+      tempDirectory: path("TAP_DUCKDB_TEMP_DIR"),
+      maxTempDirectorySize: size("TAP_DUCKDB_MAX_TEMP_SIZE"),
+    })
+    .optional(),
+  http: z
+    .strictObject({
+      headersTimeoutSeconds: seconds(1, "TAP_HTTP_HEADERS_TIMEOUT"),
+      requestTimeoutSeconds: seconds(1, "TAP_HTTP_REQUEST_TIMEOUT"),
+      keepAliveTimeoutSeconds: seconds(1, "TAP_HTTP_KEEPALIVE_TIMEOUT"),
+      maxConnections: int(1, "TAP_HTTP_MAX_CONNECTIONS"),
+      shutdownGraceSeconds: seconds(0, "TAP_SHUTDOWN_GRACE"),
+    })
+    .optional(),
+  mariadb: pool("mariadb"),
+  qserv: pool("qserv"),
+  limits: z
+    .strictObject({
+      defaultMaxrec: int(0, "TAP_DEFAULT_MAXREC"),
+      hardMaxrec: int(0, "TAP_HARD_MAXREC"),
+      syncTimeoutSeconds: int(0, "TAP_SYNC_TIMEOUT"),
+      uploadMaxBytes: int(0, "TAP_UPLOAD_MAX_BYTES"),
+      uploadMaxRows: int(0, "TAP_UPLOAD_MAX_ROWS"),
+      uploadMaxTables: int(0, "TAP_UPLOAD_MAX_TABLES"),
+      requestMaxBytes: int(1, "TAP_REQUEST_MAX_BYTES"),
+      paramsMaxBytes: int(1, "TAP_PARAMS_MAX_BYTES"),
+      maxParams: int(1, "TAP_MAX_PARAMS"),
+      syncConcurrency: int(1, "TAP_SYNC_CONCURRENCY"),
+      syncPerClient: int(1, "TAP_SYNC_PER_CLIENT"),
+      syncQueueSeconds: int(0, "TAP_SYNC_QUEUE_SECONDS"),
+    })
+    .optional(),
+  uploadUrls: z
+    .strictObject({
+      enabled: bool("TAP_UPLOAD_URLS"),
+      allow: list("TAP_UPLOAD_URL_ALLOW", "a list of URL prefixes"),
+      timeoutSeconds: seconds("positive", "TAP_UPLOAD_URL_TIMEOUT"),
+      connectTimeoutSeconds: seconds("positive", "TAP_UPLOAD_URL_CONNECT_TIMEOUT"),
+      maxRedirects: int(0),
+    })
+    .optional(),
+  /** Read only to refuse it: see uploadUrlsFrom. */
+  uploadUrlHosts: retire(list("TAP_UPLOAD_URL_HOSTS")),
+  async: z
+    .strictObject({
+      dir: path("TAP_ASYNC_DIR"),
+      concurrency: int(0, "TAP_ASYNC_CONCURRENCY"),
+      defaultExecutionSeconds: int(0, "TAP_ASYNC_EXECUTION_DURATION"),
+      maxExecutionSeconds: int(0, "TAP_ASYNC_MAX_EXECUTION_DURATION"),
+      defaultDestructionSeconds: int(0, "TAP_ASYNC_DESTRUCTION"),
+      maxDestructionSeconds: int(0),
+      maxWaitSeconds: int(0),
+      ownerHeader: str("TAP_ASYNC_OWNER_HEADER"),
+    })
+    .optional(),
+  auth: z
+    .strictObject({
+      mode: oneOf(["none", "token", "trusted-header"], "TAP_AUTH"),
+      tokenFile: path("TAP_AUTH_TOKEN_FILE"),
+      header: str("TAP_AUTH_HEADER"),
+      trustedProxies: list("TAP_TRUSTED_PROXIES", "a list of addresses or CIDR blocks"),
+      allowAnonymous: bool("TAP_AUTH_ANONYMOUS"),
+    })
+    .optional(),
+  quotas: z
+    .strictObject({
+      jobsPerClient: int(1, "TAP_QUOTA_JOBS"),
+      jobsTotal: int(1, "TAP_QUOTA_JOBS_TOTAL"),
+      storedBytesPerClient: int(1, "TAP_QUOTA_BYTES"),
+      storedBytesTotal: int(1, "TAP_QUOTA_BYTES_TOTAL"),
+      parameterBytesPerJob: int(1, "TAP_QUOTA_JOB_PARAMETER_BYTES"),
+      parameterBytesTotal: int(1, "TAP_QUOTA_PARAMETER_BYTES_TOTAL"),
+    })
+    .optional(),
+  images: z
+    .strictObject({
+      registry: oneOf(["local", "butler", "none"], "TAP_IMAGES_REGISTRY"),
+      baseUrl: str("TAP_IMAGES_BASE_URL", "a URL"),
+      dir: path("TAP_IMAGES_DIR"),
+      registryPath: path("TAP_IMAGES_REGISTRY_PATH"),
+      demo: bool("TAP_IMAGES_DEMO"),
+      authority: str(),
+      repo: str(),
+      butlerUrl: str("TAP_BUTLER_URL", "a URL"),
+      butlerRepos: list("TAP_BUTLER_REPOS"),
+      maxCutoutPixels: int(1, "TAP_IMAGES_MAX_CUTOUT_PIXELS"),
+    })
+    .optional(),
+});
+
+/** The configuration file as the schema lets it be: every key optional. */
+export type ConfigFile = z.infer<typeof CONFIG_SCHEMA>;
+
+/** One declared setting: its key in the file (dotted), and how the environment sets it. */
+export interface Setting extends SettingMeta {
+  key: string;
+  schema: z.ZodType;
+}
+
+function settingsOf(schema: z.ZodType, prefix: string, out: Setting[]): Setting[] {
+  const inner = schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema;
+  const meta = SETTINGS.get(schema);
+  if (meta && prefix) out.push({ key: prefix, schema, ...meta });
+  if (inner instanceof z.ZodObject) {
+    for (const [k, s] of Object.entries(inner.shape as Record<string, z.ZodType>)) settingsOf(s, prefix ? `${prefix}.${k}` : k, out);
+  }
+  return out;
+}
+
+/** Every key of the file and object that the schema declares, in declaration order (objects before their keys). */
+export const SETTINGS_LIST: readonly Setting[] = settingsOf(CONFIG_SCHEMA, "", []);
+/** Keys of the file that hold objects (duckdb, limits...). */
+export const SECTIONS: readonly string[] = Object.keys(CONFIG_SCHEMA.shape).filter((k) => {
+  const s = CONFIG_SCHEMA.shape[k as keyof typeof CONFIG_SCHEMA.shape] as z.ZodType;
+  return s instanceof z.ZodOptional && s.unwrap() instanceof z.ZodObject;
+});
+
+/** TAP_CONFIG is read before the file it names, so it has no key. */
+export const CONFIG_FILE_ENV = "TAP_CONFIG";
+
+/** Every environment variable that sets something, in declaration order (the retired ones are not listed). */
+export const ENV_VARS: readonly string[] = [
+  CONFIG_FILE_ENV,
+  ...new Set(SETTINGS_LIST.filter((s) => !s.retired).flatMap((s) => s.env ?? [])),
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading the file and the environment against the declaration.
+
+function at(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const k of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+function settingAt(path: readonly PropertyKey[]): Setting | undefined {
+  const key = path.filter((k) => typeof k === "string").join(".");
+  return SETTINGS_LIST.find((s) => s.key === key);
+}
+
+/** The Levenshtein distance, to suggest the key that an unknown one misspells. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+      diag = up;
+    }
+  }
+  return d[b.length]!;
+}
+
+function unknownKey(parent: string, key: string): string {
+  const siblings = SETTINGS_LIST.filter((s) => s.key.startsWith(parent ? `${parent}.` : "") && !s.key.slice(parent ? parent.length + 1 : 0).includes("."))
+    .map((s) => s.key.slice(parent ? parent.length + 1 : 0));
+  const near = siblings
+    .map((k) => [k, distance(key, k)] as const)
+    .filter(([k, n]) => n <= Math.max(1, Math.floor(k.length / 3)))
+    .sort((x, y) => x[1] - y[1])[0];
+  const full = parent ? `${parent}.${key}` : key;
+  return near
+    ? `${full} is not a setting (did you mean ${parent ? `${parent}.` : ""}${near[0]}?)`
+    : `${full} is not a setting; ${parent ? `${parent} has` : "the settings are"} ${siblings.join(", ")}`;
+}
+
+/** One line per problem of the file: the key, the value and what is expected. */
+function fileErrors(file: unknown, error: z.ZodError): string[] {
+  const lines: string[] = [];
+  for (const issue of error.issues) {
+    const key = issue.path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${String(k)}`)).join("");
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) lines.push(unknownKey(key, k));
+      continue;
+    }
+    const setting = settingAt(issue.path);
+    const value = at(file, issue.path);
+    const expected = setting
+      ? setting.kind === "list" || setting.kind === "paths"
+        ? Array.isArray(at(file, issue.path.filter((k) => typeof k === "string")))
+          ? "a string"
+          : setting.expected
+        : setting.expected
+      : SECTIONS.includes(key)
+        ? "an object"
+        : key === ""
+          ? "a JSON object"
+          : issue.message;
+    lines.push(`${key || "the configuration"} must be ${expected}, not ${JSON.stringify(value)}`);
+  }
+  return lines;
+}
+
+const NUMBER = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** An environment variable's text as a value of the setting's type; what cannot be converted is left as text, for the schema to refuse. */
+function fromEnv(kind: Kind, text: string): unknown {
+  switch (kind) {
+    case "int":
+    case "number":
+      return NUMBER.test(text) ? Number(text) : text;
+    case "bool":
+      return text === "1" || text === "true" ? true : text === "0" || text === "false" ? false : text;
+    case "list":
+    case "paths":
+      return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    default:
+      return text;
+  }
+}
+
+function setAt(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split(".");
+  let o = target;
+  for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, unknown>;
+  o[parts[parts.length - 1]!] = value;
+}
+
+/** mysql://user:password@host:port/database, as the keys it sets. */
+function mysqlUrl(value: string): Record<string, unknown> | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== "mysql:") return undefined;
+  return {
+    ...(u.hostname ? { host: u.hostname } : {}),
+    ...(u.port ? { port: Number(u.port) } : {}),
+    ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.pathname.length > 1 ? { database: decodeURIComponent(u.pathname.slice(1)) } : {}),
+  };
+}
+
+/**
+ * The file's values with the environment's over them, paths made absolute (the file's relative to fileDir, the
+ * environment's to cwd; ":memory:" is kept for duckdb.path), or a ConfigError listing every problem, one a line.
+ */
+export function settingsFrom(file: unknown, env: Env, cwd: string, fileDir: string): ConfigFile {
+  const errors: string[] = [];
+  const parsed = CONFIG_SCHEMA.safeParse(file);
+  if (!parsed.success) errors.push(...fileErrors(file, parsed.error));
+  const merged = (parsed.success ? structuredClone(parsed.data) : {}) as Record<string, unknown>;
+  const absolute = (p: string, dir: string) => (p === ":memory:" ? p : resolve(dir, p));
+  for (const s of SETTINGS_LIST) {
+    if (s.kind !== "path" && s.kind !== "paths") continue;
+    const v = at(merged, s.key.split("."));
+    if (typeof v === "string") setAt(merged, s.key, v === "" ? undefined : absolute(v, fileDir));
+    else if (Array.isArray(v)) setAt(merged, s.key, v.map((p: string) => absolute(p, fileDir)));
+  }
+  // The environment: URLs first, so that the variables of single keys (TAP_DB_*) are not undone by them.
+  const ordered = [...SETTINGS_LIST.filter((s) => s.kind === "mysql-url"), ...SETTINGS_LIST.filter((s) => s.kind !== "mysql-url")];
+  for (const s of ordered) {
+    for (const name of s.env ?? []) {
+      const text = env[name];
+      if (text === undefined || text === "") continue;
+      if (s.kind === "mysql-url") {
+        const keys = mysqlUrl(text);
+        if (!keys) errors.push(`${name} (${s.key}) must be ${s.expected}, not ${JSON.stringify(text)}`);
+        else for (const [k, v] of Object.entries(keys)) setAt(merged, `${s.key}.${k}`, v);
+        continue;
+      }
+      const value = fromEnv(s.kind, text);
+      const r = s.schema.safeParse(value);
+      if (!r.success) {
+        errors.push(`${name} (${s.key}) must be ${s.expected}, not ${JSON.stringify(text)}`);
+        continue;
+      }
+      setAt(
+        merged,
+        s.key,
+        s.kind === "path" ? absolute(value as string, cwd) : s.kind === "paths" ? (value as string[]).map((p) => absolute(p, cwd)) : value,
+      );
+    }
+  }
+  if (errors.length > 0) throw new ConfigError(errors.join("\n"));
+  return merged as ConfigFile;
+}
+
+function uploadUrlsFrom(s: ConfigFile): UploadUrlConfig {
   // The host allowlist that preceded the guard let any port and path of a host be fetched: an
   // entry is not turned into prefixes silently, the operator chooses them.
-  const old = list(env.TAP_UPLOAD_URL_HOSTS) ?? (file.uploadUrlHosts as string[] | undefined) ?? [];
+  const old = s.uploadUrlHosts ?? [];
   if (old.length > 0) {
     throw new ConfigError(
       "uploadUrlHosts (TAP_UPLOAD_URL_HOSTS) is no longer read: URL uploads are on by default for public hosts, and an address " +
@@ -315,63 +685,26 @@ function uploadUrlsFrom(file: Record<string, unknown>, env: Env): UploadUrlConfi
         `e.g. http://${old[0]}:8000/votables/; remove uploadUrlHosts`,
     );
   }
-  const c: UploadUrlConfig = { ...DEFAULT_UPLOAD_URLS, ...((file.uploadUrls as Partial<UploadUrlConfig> | undefined) ?? {}) };
-  const switched = env.TAP_UPLOAD_URLS;
-  if (switched !== undefined && switched !== "") {
-    if (!["1", "true", "0", "false"].includes(switched)) throw new ConfigError(`TAP_UPLOAD_URLS must be true or false, not "${switched}"`);
-    c.enabled = switched === "1" || switched === "true";
-  }
-  if (typeof c.enabled !== "boolean") throw new ConfigError(`uploadUrls.enabled must be true or false, not ${JSON.stringify(c.enabled)}`);
-  c.allow = list(env.TAP_UPLOAD_URL_ALLOW) ?? c.allow;
-  if (!Array.isArray(c.allow)) throw new ConfigError("uploadUrls.allow must be a list of URL prefixes");
+  const c: UploadUrlConfig = { ...DEFAULT_UPLOAD_URLS, ...defined(s.uploadUrls) };
   for (const p of c.allow) {
     try {
-      parseUrlPrefix(String(p));
+      parseUrlPrefix(p);
     } catch (e) {
       throw new ConfigError(`uploadUrls.allow (TAP_UPLOAD_URL_ALLOW): ${(e as Error).message}`);
     }
   }
-  const seconds = (value: string | undefined, name: string): number | undefined => {
-    if (value === undefined || value === "") return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number of seconds, not "${value}"`);
-    return n;
-  };
-  c.timeoutSeconds = seconds(env.TAP_UPLOAD_URL_TIMEOUT, "TAP_UPLOAD_URL_TIMEOUT") ?? c.timeoutSeconds;
-  c.connectTimeoutSeconds = seconds(env.TAP_UPLOAD_URL_CONNECT_TIMEOUT, "TAP_UPLOAD_URL_CONNECT_TIMEOUT") ?? c.connectTimeoutSeconds;
-  for (const k of ["timeoutSeconds", "connectTimeoutSeconds"] as const) {
-    if (typeof c[k] !== "number" || !Number.isFinite(c[k]) || c[k] <= 0) {
-      throw new ConfigError(`uploadUrls.${k} must be a positive number of seconds, not ${JSON.stringify(c[k])}`);
-    }
-  }
-  if (!Number.isSafeInteger(c.maxRedirects) || c.maxRedirects < 0) {
-    throw new ConfigError(`uploadUrls.maxRedirects must be a non-negative integer, not ${JSON.stringify(c.maxRedirects)}`);
-  }
   return c;
 }
 
-/** mysql://user:password@host:port/database */
-function mysqlUrl(value: string | undefined, base: MySqlConnectionConfig, name: string): MySqlConnectionConfig {
-  if (value === undefined || value === "") return base;
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new ConfigError(`${name} must be a URL like mysql://user:password@host:3306/database`);
-  }
-  return {
-    ...base,
-    host: u.hostname || base.host,
-    port: u.port ? Number(u.port) : base.port,
-    user: u.username ? decodeURIComponent(u.username) : base.user,
-    password: u.password ? decodeURIComponent(u.password) : base.password,
-    database: u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : base.database,
-  };
+/** The keys of an object whose value is not undefined: what a spread over defaults may override. */
+function defined<T extends object>(o: T | undefined): Partial<{ [K in keyof T]: Exclude<T[K], undefined> }> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;
 }
 
 /**
  * Reads the configuration. Relative paths in the file are relative to the file; relative paths
- * from the environment or defaults, to the working directory.
+ * from the environment, to the working directory; the default places are under the data directory
+ * (dataDir, TAP_DATA_DIR; default: defaultDataDir()), whatever the working directory.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const explicit = env.TAP_CONFIG;
@@ -388,73 +721,37 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   } else if (explicit) {
     throw new ConfigError(`TAP_CONFIG: no file ${path}`);
   }
-  return configFrom(file, env, cwd, fileDir);
+  try {
+    return configFrom(file, env, cwd, fileDir);
+  } catch (e) {
+    // Say which file a key is in (lines that name an environment variable are left as they are).
+    if (e instanceof ConfigError && path && existsSync(path)) {
+      const named = ENV_VARS.filter((v) => v !== CONFIG_FILE_ENV);
+      throw new ConfigError(
+        e.message
+          .split("\n")
+          .map((line) => (named.some((v) => line.startsWith(`${v} `)) ? line : `${path}: ${line}`))
+          .join("\n"),
+      );
+    }
+    throw e;
+  }
 }
 
 export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = process.cwd(), fileDir = cwd): Config {
-  const f = file as Partial<Omit<Config, "limits" | "mariadb" | "qserv" | "duckdb" | "async">> & {
-    async?: Partial<AsyncConfig>;
-    limits?: Partial<Limits>;
-    auth?: Partial<AuthConfig>;
-    quotas?: Partial<Quotas>;
-    mariadb?: Partial<MySqlConnectionConfig>;
-    qserv?: Partial<MySqlConnectionConfig>;
-    duckdb?: Partial<DuckDbConfig>;
-    http?: Partial<HttpConfig>;
-    images?: Partial<ImagesConfig>;
-  };
-  const host = env.HOST || f.host || "127.0.0.1";
-  const port = int(env.PORT, "PORT") ?? f.port ?? 8080;
-  const backend = (env.TAP_BACKEND || f.backend || "duckdb") as BackendKind;
-  if (!["duckdb", "mariadb", "qserv"].includes(backend)) {
-    throw new ConfigError(`backend must be duckdb, mariadb or qserv, not "${backend}"`);
-  }
+  const s = settingsFrom(file, env, cwd, fileDir);
+  const dataDir = s.dataDir ?? defaultDataDir();
+  const host = s.host || "127.0.0.1";
+  const port = s.port ?? 8080;
+  const backend: BackendKind = s.backend ?? "duckdb";
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const baseUrl = (env.TAP_BASE_URL || f.baseUrl || `http://${urlHost}:${port}/tap`).replace(/\/+$/, "");
-  const fileSchemas = (f.schemas ?? []).map((p) => resolve(fileDir, p));
-  const envSchemas = list(env.TAP_SCHEMAS)?.map((p) => resolve(cwd, p));
-  const schemas = envSchemas ?? fileSchemas;
-  const demoEnv = env.TAP_DEMO;
-  const demo =
-    demoEnv !== undefined && demoEnv !== ""
-      ? demoEnv === "1" || demoEnv === "true"
-      : (f.demo ?? (backend === "duckdb" && schemas.length === 0));
-  const duckdbPath = env.TAP_DUCKDB_PATH
-    ? env.TAP_DUCKDB_PATH === ":memory:"
-      ? ":memory:"
-      : resolve(cwd, env.TAP_DUCKDB_PATH)
-    : f.duckdb?.path
-      ? f.duckdb.path === ":memory:"
-        ? ":memory:"
-        : resolve(fileDir, f.duckdb.path)
-      : resolve(cwd, "data/tap.duckdb");
-  const limits: Limits = { ...DEFAULT_LIMITS, ...(f.limits ?? {}) };
-  limits.defaultMaxrec = int(env.TAP_DEFAULT_MAXREC, "TAP_DEFAULT_MAXREC") ?? limits.defaultMaxrec;
-  limits.hardMaxrec = int(env.TAP_HARD_MAXREC, "TAP_HARD_MAXREC") ?? limits.hardMaxrec;
-  limits.syncTimeoutSeconds = int(env.TAP_SYNC_TIMEOUT, "TAP_SYNC_TIMEOUT") ?? limits.syncTimeoutSeconds;
-  limits.uploadMaxBytes = int(env.TAP_UPLOAD_MAX_BYTES, "TAP_UPLOAD_MAX_BYTES") ?? limits.uploadMaxBytes;
-  limits.uploadMaxRows = int(env.TAP_UPLOAD_MAX_ROWS, "TAP_UPLOAD_MAX_ROWS") ?? limits.uploadMaxRows;
-  limits.uploadMaxTables = int(env.TAP_UPLOAD_MAX_TABLES, "TAP_UPLOAD_MAX_TABLES") ?? limits.uploadMaxTables;
-  limits.requestMaxBytes = int(env.TAP_REQUEST_MAX_BYTES, "TAP_REQUEST_MAX_BYTES") ?? limits.requestMaxBytes;
-  limits.paramsMaxBytes = int(env.TAP_PARAMS_MAX_BYTES, "TAP_PARAMS_MAX_BYTES") ?? limits.paramsMaxBytes;
-  limits.maxParams = int(env.TAP_MAX_PARAMS, "TAP_MAX_PARAMS") ?? limits.maxParams;
-  limits.syncConcurrency = int(env.TAP_SYNC_CONCURRENCY, "TAP_SYNC_CONCURRENCY") ?? limits.syncConcurrency;
-  limits.syncPerClient = int(env.TAP_SYNC_PER_CLIENT, "TAP_SYNC_PER_CLIENT") ?? limits.syncPerClient;
-  limits.syncQueueSeconds = int(env.TAP_SYNC_QUEUE_SECONDS, "TAP_SYNC_QUEUE_SECONDS") ?? limits.syncQueueSeconds;
-  for (const k of ["requestMaxBytes", "paramsMaxBytes", "maxParams", "syncConcurrency", "syncPerClient"] as const) {
-    if (!Number.isSafeInteger(limits[k]) || limits[k] < 1) throw new ConfigError(`limits.${k} must be a positive integer, not ${JSON.stringify(limits[k])}`);
-  }
+  const baseUrl = (s.baseUrl || `http://${urlHost}:${port}/tap`).replace(/\/+$/, "");
+  const schemas = s.schemas ?? [];
+  const demo = s.demo ?? (backend === "duckdb" && schemas.length === 0);
+  const limits: Limits = { ...DEFAULT_LIMITS, ...defined(s.limits) };
   if (limits.defaultMaxrec > limits.hardMaxrec) limits.defaultMaxrec = limits.hardMaxrec;
-  const a = { ...DEFAULT_ASYNC, ...(f.async ?? {}) };
-  const asyncConfig: AsyncConfig = {
-    ...a,
-    dir: env.TAP_ASYNC_DIR ? resolve(cwd, env.TAP_ASYNC_DIR) : f.async?.dir ? resolve(fileDir, f.async.dir) : resolve(cwd, "data/async"),
-    concurrency: Math.max(1, int(env.TAP_ASYNC_CONCURRENCY, "TAP_ASYNC_CONCURRENCY") ?? a.concurrency),
-    defaultExecutionSeconds: int(env.TAP_ASYNC_EXECUTION_DURATION, "TAP_ASYNC_EXECUTION_DURATION") ?? a.defaultExecutionSeconds,
-    maxExecutionSeconds: int(env.TAP_ASYNC_MAX_EXECUTION_DURATION, "TAP_ASYNC_MAX_EXECUTION_DURATION") ?? a.maxExecutionSeconds,
-    defaultDestructionSeconds: int(env.TAP_ASYNC_DESTRUCTION, "TAP_ASYNC_DESTRUCTION") ?? a.defaultDestructionSeconds,
-    ownerHeader: env.TAP_ASYNC_OWNER_HEADER ?? a.ownerHeader,
-  };
+  const asyncConfig: AsyncConfig = { ...DEFAULT_ASYNC, ...defined(s.async), dir: s.async?.dir ?? join(dataDir, "async") };
+  asyncConfig.concurrency = Math.max(1, asyncConfig.concurrency);
   if (asyncConfig.maxExecutionSeconds < 1) asyncConfig.maxExecutionSeconds = 1;
   if (asyncConfig.defaultExecutionSeconds < 1 || asyncConfig.defaultExecutionSeconds > asyncConfig.maxExecutionSeconds) {
     asyncConfig.defaultExecutionSeconds = asyncConfig.maxExecutionSeconds;
@@ -462,134 +759,80 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   if (asyncConfig.defaultDestructionSeconds > asyncConfig.maxDestructionSeconds) {
     asyncConfig.maxDestructionSeconds = asyncConfig.defaultDestructionSeconds;
   }
-  const auth = authFrom(f.auth, env, cwd, fileDir, host, asyncConfig.ownerHeader);
-  const quotas: Quotas = { ...DEFAULT_QUOTAS, ...(f.quotas ?? {}) };
-  quotas.jobsPerClient = int(env.TAP_QUOTA_JOBS, "TAP_QUOTA_JOBS") ?? quotas.jobsPerClient;
-  quotas.jobsTotal = int(env.TAP_QUOTA_JOBS_TOTAL, "TAP_QUOTA_JOBS_TOTAL") ?? quotas.jobsTotal;
-  quotas.storedBytesPerClient = int(env.TAP_QUOTA_BYTES, "TAP_QUOTA_BYTES") ?? quotas.storedBytesPerClient;
-  quotas.storedBytesTotal = int(env.TAP_QUOTA_BYTES_TOTAL, "TAP_QUOTA_BYTES_TOTAL") ?? quotas.storedBytesTotal;
-  quotas.parameterBytesPerJob = int(env.TAP_QUOTA_JOB_PARAMETER_BYTES, "TAP_QUOTA_JOB_PARAMETER_BYTES") ?? quotas.parameterBytesPerJob;
-  quotas.parameterBytesTotal = int(env.TAP_QUOTA_PARAMETER_BYTES_TOTAL, "TAP_QUOTA_PARAMETER_BYTES_TOTAL") ?? quotas.parameterBytesTotal;
-  for (const [k, v] of Object.entries(quotas)) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new ConfigError(`quotas.${k} must be a positive integer, not ${JSON.stringify(v)}`);
-  }
+  const auth = authFrom(s, host, asyncConfig.ownerHeader);
+  const quotas: Quotas = { ...DEFAULT_QUOTAS, ...defined(s.quotas) };
   return {
+    dataDir,
     host,
     port,
     baseUrl,
     backend,
-    duckdb: duckdbFrom(f.duckdb ?? {}, env, cwd, fileDir, duckdbPath),
-    http: httpFrom(f.http ?? {}, env),
-    mariadb: poolFrom(mysqlUrl(env.TAP_MARIADB_URL, { ...DEFAULT_MYSQL, ...(f.mariadb ?? {}) }, "TAP_MARIADB_URL"), env, "mariadb"),
-    qserv: poolFrom(mysqlUrl(env.TAP_QSERV_URL, { ...DEFAULT_MYSQL, port: 4040, database: "", ...(f.qserv ?? {}) }, "TAP_QSERV_URL"), env, "qserv"),
+    duckdb: duckdbFrom(s, dataDir),
+    http: httpFrom(s),
+    mariadb: { ...DEFAULT_MYSQL, ...defined(s.mariadb) },
+    qserv: { ...DEFAULT_MYSQL, port: 4040, database: "", ...defined(s.qserv) },
     schemas,
     demo,
     limits,
-    uploadUrls: uploadUrlsFrom(file, env),
+    uploadUrls: uploadUrlsFrom(s),
     async: asyncConfig,
     auth,
     quotas,
-    images: imagesFrom(f.images ?? {}, env, cwd, fileDir, baseUrl, demo),
+    images: imagesFrom(s, dataDir, baseUrl, demo),
   };
 }
 
-function imagesFrom(i: Partial<ImagesConfig>, env: Env, cwd: string, fileDir: string, tapBaseUrl: string, demo: boolean): ImagesConfig {
-  const registry = (env.TAP_IMAGES_REGISTRY || i.registry || DEFAULT_IMAGES.registry) as ImagesConfig["registry"];
-  if (!["local", "butler", "none"].includes(registry)) throw new ConfigError(`images.registry must be local, butler or none, not "${registry}"`);
-  const butlerUrl = (env.TAP_BUTLER_URL || i.butlerUrl || "").replace(/\/+$/, "");
-  const butlerRepos = list(env.TAP_BUTLER_REPOS) ?? i.butlerRepos ?? [];
+function imagesFrom(s: ConfigFile, dataDir: string, tapBaseUrl: string, demo: boolean): ImagesConfig {
+  const i = defined(s.images);
+  const registry = i.registry || DEFAULT_IMAGES.registry;
+  const butlerUrl = (i.butlerUrl || "").replace(/\/+$/, "");
+  const butlerRepos = i.butlerRepos ?? [];
   if (registry === "butler") {
     if (!/^https?:\/\/[^/]/.test(butlerUrl)) throw new ConfigError(`images.butlerUrl (TAP_BUTLER_URL) must be an http(s) URL when images.registry is butler, not "${butlerUrl}"`);
     if (butlerRepos.length === 0) throw new ConfigError("images.butlerRepos (TAP_BUTLER_REPOS) must name at least one repository when images.registry is butler");
   }
-  const path = (envValue: string | undefined, fileValue: string | undefined, fallback: string) =>
-    envValue ? resolve(cwd, envValue) : fileValue ? resolve(fileDir, fileValue) : resolve(cwd, fallback);
-  const maxCutoutPixels = int(env.TAP_IMAGES_MAX_CUTOUT_PIXELS, "TAP_IMAGES_MAX_CUTOUT_PIXELS") ?? i.maxCutoutPixels ?? DEFAULT_IMAGES.maxCutoutPixels;
-  if (!Number.isSafeInteger(maxCutoutPixels) || maxCutoutPixels < 1) {
-    throw new ConfigError(`images.maxCutoutPixels must be a positive integer, not ${JSON.stringify(maxCutoutPixels)}`);
-  }
-  const demoEnv = env.TAP_IMAGES_DEMO;
   return {
     registry,
-    baseUrl: (env.TAP_IMAGES_BASE_URL || i.baseUrl || tapBaseUrl.replace(/\/tap$/, "")).replace(/\/+$/, ""),
-    dir: path(env.TAP_IMAGES_DIR, i.dir, "data/images"),
-    registryPath: path(env.TAP_IMAGES_REGISTRY_PATH, i.registryPath, "data/images.duckdb"),
-    demo: demoEnv !== undefined && demoEnv !== "" ? demoEnv === "1" || demoEnv === "true" : (i.demo ?? demo),
+    baseUrl: (i.baseUrl || tapBaseUrl.replace(/\/tap$/, "")).replace(/\/+$/, ""),
+    dir: i.dir ?? join(dataDir, "images"),
+    registryPath: i.registryPath ?? join(dataDir, "images.duckdb"),
+    demo: i.demo ?? demo,
     authority: i.authority ?? DEFAULT_IMAGES.authority,
     repo: i.repo ?? DEFAULT_IMAGES.repo,
     butlerUrl,
     butlerRepos,
-    maxCutoutPixels,
+    maxCutoutPixels: i.maxCutoutPixels ?? DEFAULT_IMAGES.maxCutoutPixels,
   };
 }
 
-function duckdbFrom(d: Partial<DuckDbConfig>, env: Env, cwd: string, fileDir: string, path: string): DuckDbConfig {
-  const memoryLimit = env.TAP_DUCKDB_MEMORY_LIMIT || d.memoryLimit || defaultDuckDbMemory();
-  const maxTempDirectorySize = env.TAP_DUCKDB_MAX_TEMP_SIZE || d.maxTempDirectorySize || "4GiB";
-  for (const [name, v] of [["duckdb.memoryLimit", memoryLimit], ["duckdb.maxTempDirectorySize", maxTempDirectorySize]] as const) {
-    if (!SIZE.test(v)) throw new ConfigError(`${name} must be a size such as 512MiB or 2GiB, not "${v}"`);
-  }
-  const threads = int(env.TAP_DUCKDB_THREADS, "TAP_DUCKDB_THREADS") ?? d.threads ?? availableParallelism();
-  if (!Number.isSafeInteger(threads) || threads < 1) throw new ConfigError(`duckdb.threads must be a positive integer, not ${JSON.stringify(threads)}`);
-  const tempDirectory = env.TAP_DUCKDB_TEMP_DIR ? resolve(cwd, env.TAP_DUCKDB_TEMP_DIR) : d.tempDirectory ? resolve(fileDir, d.tempDirectory) : "";
-  return { path, memoryLimit, threads, tempDirectory, maxTempDirectorySize };
+function duckdbFrom(s: ConfigFile, dataDir: string): DuckDbConfig {
+  const d = defined(s.duckdb);
+  return {
+    path: d.path ?? join(dataDir, "tap.duckdb"),
+    memoryLimit: d.memoryLimit || defaultDuckDbMemory(),
+    threads: d.threads ?? availableParallelism(),
+    tempDirectory: d.tempDirectory ?? "",
+    maxTempDirectorySize: d.maxTempDirectorySize || "4GiB",
+  };
 }
 
-function httpFrom(h: Partial<HttpConfig>, env: Env): HttpConfig {
-  const http: HttpConfig = { ...DEFAULT_HTTP, ...h };
-  http.headersTimeoutSeconds = int(env.TAP_HTTP_HEADERS_TIMEOUT, "TAP_HTTP_HEADERS_TIMEOUT") ?? http.headersTimeoutSeconds;
-  http.requestTimeoutSeconds = int(env.TAP_HTTP_REQUEST_TIMEOUT, "TAP_HTTP_REQUEST_TIMEOUT") ?? http.requestTimeoutSeconds;
-  http.keepAliveTimeoutSeconds = int(env.TAP_HTTP_KEEPALIVE_TIMEOUT, "TAP_HTTP_KEEPALIVE_TIMEOUT") ?? http.keepAliveTimeoutSeconds;
-  http.maxConnections = int(env.TAP_HTTP_MAX_CONNECTIONS, "TAP_HTTP_MAX_CONNECTIONS") ?? http.maxConnections;
-  http.shutdownGraceSeconds = int(env.TAP_SHUTDOWN_GRACE, "TAP_SHUTDOWN_GRACE") ?? http.shutdownGraceSeconds;
-  for (const [k, v] of Object.entries(http)) {
-    if (typeof v !== "number" || !(v >= 0) || (k !== "shutdownGraceSeconds" && v < 1)) {
-      throw new ConfigError(`http.${k} must be a positive number, not ${JSON.stringify(v)}`);
-    }
-  }
+function httpFrom(s: ConfigFile): HttpConfig {
+  const http: HttpConfig = { ...DEFAULT_HTTP, ...defined(s.http) };
   // Node refuses a headersTimeout above requestTimeout.
   if (http.headersTimeoutSeconds > http.requestTimeoutSeconds) http.headersTimeoutSeconds = http.requestTimeoutSeconds;
   return http;
 }
 
-function poolFrom(c: MySqlConnectionConfig, env: Env, name: string): MySqlConnectionConfig {
-  const out = { ...c };
-  out.connectTimeoutSeconds = int(env.TAP_DB_CONNECT_TIMEOUT, "TAP_DB_CONNECT_TIMEOUT") ?? out.connectTimeoutSeconds;
-  out.acquireTimeoutSeconds = int(env.TAP_DB_ACQUIRE_TIMEOUT, "TAP_DB_ACQUIRE_TIMEOUT") ?? out.acquireTimeoutSeconds;
-  out.queueLimit = int(env.TAP_DB_QUEUE_LIMIT, "TAP_DB_QUEUE_LIMIT") ?? out.queueLimit;
-  for (const k of ["connectionLimit", "connectTimeoutSeconds", "acquireTimeoutSeconds", "queueLimit"] as const) {
-    const v = out[k];
-    if (v !== undefined && (typeof v !== "number" || !(v >= 0) || (k !== "queueLimit" && v <= 0))) {
-      throw new ConfigError(`${name}.${k} must be a positive number, not ${JSON.stringify(v)}`);
-    }
-  }
-  return out;
-}
-
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
 
-function authFrom(
-  f: Partial<AuthConfig> | undefined,
-  env: Env,
-  cwd: string,
-  fileDir: string,
-  host: string,
-  ownerHeader: string,
-): AuthConfig {
-  const a: AuthConfig = { ...DEFAULT_AUTH, ...(f ?? {}) };
+function authFrom(s: ConfigFile, host: string, ownerHeader: string): AuthConfig {
+  const a: AuthConfig = { ...DEFAULT_AUTH, ...defined(s.auth) };
   // async.ownerHeader (TAP_ASYNC_OWNER_HEADER) was this setting before authentication had modes.
-  if (ownerHeader && f?.mode === undefined && !env.TAP_AUTH) {
+  if (ownerHeader && s.auth?.mode === undefined) {
     a.mode = "trusted-header";
-    a.header = ownerHeader;
+    a.header = s.auth?.header || ownerHeader;
   }
-  a.mode = (env.TAP_AUTH || a.mode) as AuthMode;
-  if (!["none", "token", "trusted-header"].includes(a.mode)) {
-    throw new ConfigError(`auth.mode (TAP_AUTH) must be none, token or trusted-header, not "${a.mode}"`);
-  }
-  a.header = env.TAP_AUTH_HEADER || a.header;
-  a.trustedProxies = list(env.TAP_TRUSTED_PROXIES) ?? a.trustedProxies;
-  if (env.TAP_AUTH_ANONYMOUS) a.allowAnonymous = env.TAP_AUTH_ANONYMOUS === "1" || env.TAP_AUTH_ANONYMOUS === "true";
-  a.tokenFile = env.TAP_AUTH_TOKEN_FILE ? resolve(cwd, env.TAP_AUTH_TOKEN_FILE) : a.tokenFile ? resolve(fileDir, a.tokenFile) : "";
+  if (!a.header) a.header = DEFAULT_AUTH.header;
   if (a.mode === "token" && !a.tokenFile) throw new ConfigError("auth.mode token needs auth.tokenFile (TAP_AUTH_TOKEN_FILE)");
   if (a.mode === "trusted-header") {
     if (!/^[A-Za-z0-9-]+$/.test(a.header)) throw new ConfigError(`auth.header must be a header name, not "${a.header}"`);

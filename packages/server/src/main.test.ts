@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,9 +15,16 @@ const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const TSX = import.meta.resolve("tsx");
 
 const CASES: [string, Record<string, string>, number, RegExp][] = [
-  ["a DuckDB memory limit that is not a size", { TAP_DUCKDB_MEMORY_LIMIT: "lots" }, 2, /^tap-server: duckdb\.memoryLimit must be a size such as 512MiB or 2GiB, not "lots"\n$/],
-  ["a negative shutdown grace", { TAP_SHUTDOWN_GRACE: "-1" }, 2, /^tap-server: TAP_SHUTDOWN_GRACE must be a non-negative integer, not "-1"\n$/],
-  ["an unknown backend", { TAP_BACKEND: "oracle" }, 2, /^tap-server: backend must be duckdb, mariadb or qserv, not "oracle"\n$/],
+  ["a DuckDB memory limit that is not a size", { TAP_DUCKDB_MEMORY_LIMIT: "lots" }, 2, /^tap-server: TAP_DUCKDB_MEMORY_LIMIT \(duckdb\.memoryLimit\) must be a size such as 512MiB or 2GiB, not "lots"\n$/],
+  ["a negative shutdown grace", { TAP_SHUTDOWN_GRACE: "-1" }, 2, /^tap-server: TAP_SHUTDOWN_GRACE \(http\.shutdownGraceSeconds\) must be a non-negative number of seconds, not "-1"\n$/],
+  ["an unknown backend", { TAP_BACKEND: "oracle" }, 2, /^tap-server: TAP_BACKEND \(backend\) must be duckdb, mariadb or qserv, not "oracle"\n$/],
+  // Issue 16's three examples, in a configuration file: one line each, with the file, the key, the value and what is expected.
+  [
+    "a misspelt key, a port and a hard MAXREC that are not numbers, in the file",
+    { TAP_CONFIG: "bad.json", BAD_JSON: JSON.stringify({ backnd: "duckdb", port: "abc", limits: { hardMaxrec: "lots" } }) },
+    2,
+    /^tap-server: \/\S+\/bad\.json: port must be an integer from 0 to 65535, not "abc"\ntap-server: \/\S+\/bad\.json: limits\.hardMaxrec must be a non-negative integer, not "lots"\ntap-server: \/\S+\/bad\.json: backnd is not a setting \(did you mean backend\?\)\n$/,
+  ],
 ];
 
 describe("server tap-server start-up errors", function () {
@@ -26,6 +33,7 @@ describe("server tap-server start-up errors", function () {
     it(`reports ${name} in one line, exit ${status}`, () => {
       // No configuration file: run in an empty directory, without TAP_CONFIG.
       const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
+      if (env.BAD_JSON) writeFileSync(join(cwd, "bad.json"), env.BAD_JSON);
       const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
       const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "source", MAIN, "serve"], {
         cwd,

@@ -5,30 +5,34 @@
  */
 import { once } from "node:events";
 import { createServer } from "node:http";
-import { ConfigError, loadConfig } from "./config.js";
+import { CONFIG_FILE_ENV, ConfigError, defaultDataDir, ENV_VARS, loadConfig } from "./config.js";
 import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./server.js";
 import { sampleCutoutUrl } from "./images/demo-images.js";
 import { LocalRegistry } from "./images/local-registry.js";
 
+/** Breaks a comma-separated list into lines of at most `width` characters, after commas. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join("\n");
+}
+
+// The variables are those that config.ts declares, so that the list cannot fall behind.
 const USAGE = `usage:
   tap-server serve
   tap-server load --schema FELIS.yaml --table SCHEMA.TABLE FILE.csv|FILE.parquet
   tap-server images ingest DIR    (every *.fits, *.fits.fz under DIR into the local image registry and ivoa.ObsCore)
 
 Configuration: TAP_CONFIG (a JSON file, default ./tap-server.json if present), and environment
-variables PORT, HOST, TAP_BASE_URL, TAP_BACKEND, TAP_DUCKDB_PATH, TAP_MARIADB_URL, TAP_QSERV_URL,
-TAP_SCHEMAS, TAP_DEMO, TAP_DEFAULT_MAXREC, TAP_HARD_MAXREC, TAP_SYNC_TIMEOUT, TAP_UPLOAD_MAX_BYTES,
-TAP_UPLOAD_MAX_ROWS, TAP_UPLOAD_MAX_TABLES, TAP_UPLOAD_URLS, TAP_UPLOAD_URL_ALLOW, TAP_UPLOAD_URL_TIMEOUT,
-TAP_UPLOAD_URL_CONNECT_TIMEOUT, TAP_ASYNC_DIR, TAP_ASYNC_CONCURRENCY,
-TAP_ASYNC_EXECUTION_DURATION, TAP_ASYNC_MAX_EXECUTION_DURATION, TAP_ASYNC_DESTRUCTION,
-TAP_ASYNC_OWNER_HEADER, TAP_DUCKDB_MEMORY_LIMIT, TAP_DUCKDB_MAX_TEMP_SIZE, TAP_DUCKDB_THREADS,
-TAP_DUCKDB_TEMP_DIR, TAP_DB_CONNECT_TIMEOUT, TAP_DB_ACQUIRE_TIMEOUT, TAP_DB_QUEUE_LIMIT,
-TAP_HTTP_HEADERS_TIMEOUT, TAP_HTTP_REQUEST_TIMEOUT, TAP_HTTP_KEEPALIVE_TIMEOUT,
-TAP_HTTP_MAX_CONNECTIONS, TAP_SHUTDOWN_GRACE, TAP_AUTH, TAP_AUTH_TOKEN_FILE, TAP_AUTH_HEADER,
-TAP_TRUSTED_PROXIES, TAP_AUTH_ANONYMOUS, TAP_REQUEST_MAX_BYTES, TAP_PARAMS_MAX_BYTES, TAP_MAX_PARAMS,
-TAP_SYNC_CONCURRENCY, TAP_SYNC_PER_CLIENT, TAP_SYNC_QUEUE_SECONDS, TAP_QUOTA_JOBS, TAP_QUOTA_JOBS_TOTAL,
-TAP_QUOTA_BYTES, TAP_QUOTA_BYTES_TOTAL, TAP_QUOTA_JOB_PARAMETER_BYTES,
-TAP_QUOTA_PARAMETER_BYTES_TOTAL (see README.md).
+variables (see README.md):
+${wrap(ENV_VARS.filter((v) => v !== CONFIG_FILE_ENV).join(", "), 100)}.
+Files go under TAP_DATA_DIR (default ${defaultDataDir()}) unless a setting names another place.
 
 A database that cannot be reached at start does not stop it: requests get a 503 until it answers.
 Exit status: 2 for a configuration error (also a user, password or database that the database
@@ -147,7 +151,8 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ConfigError || (e as { usage?: boolean }).usage) {
-      console.error(`tap-server: ${(e as Error).message}`);
+      // A configuration error may list several problems, one a line.
+      for (const line of (e as Error).message.split("\n")) console.error(`tap-server: ${line}`);
       return 2;
     }
     if (e instanceof DatabaseConfigurationError) {

@@ -95,6 +95,6 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
     expect(c.duckdb.threads).to.be.at.least(1);
     expect(c.duckdb.tempDirectory).to.equal("");
     expect(() => configFrom({ duckdb: { memoryLimit: "lots" } })).to.throw(/duckdb.memoryLimit must be a size/);
-    expect(() => configFrom({}, { TAP_DUCKDB_THREADS: "0" })).to.throw(/duckdb.threads must be a positive integer/);
+    expect(() => configFrom({}, { TAP_DUCKDB_THREADS: "0" })).to.throw(/TAP_DUCKDB_THREADS \(duckdb\.threads\) must be a positive integer, not "0"/);
   });
 });
