@@ -37,6 +37,11 @@ export interface ParquetWriteOptions {
   rowGroupRows?: number;
   /** A row group is also closed when its cells are about this many bytes (default 32 MiB): long strings stay bounded. */
   rowGroupBytes?: number;
+  /**
+   * Min/max statistics of each column chunk (default false): they let a reader skip row groups, but cost more CPU
+   * than the rest of the writing (README, "VOParquet"), and a query result is read whole.
+   */
+  statistics?: boolean;
 }
 
 interface ParquetColumn {
@@ -252,8 +257,18 @@ export class ParquetStream extends Readable {
     const maxBytes = this.options.rowGroupBytes ?? 32 * 1024 * 1024;
     const kv: KeyValue[] = [];
     const schema: SchemaElement[] = [{ name: "root", num_children: this.pq.length }, ...this.pq.flatMap((c) => c.schema)];
-    const writer = new ParquetWriter({ writer: new ChunkWriter(this.pushChunk), schema, kvMetadata: kv, createdBy: "@qserv-tap/votable" });
-    const n = this.pq.length;
+    const writer = new ParquetWriter({
+      writer: new ChunkWriter(this.pushChunk),
+      schema,
+      kvMetadata: kv,
+      createdBy: "@qserv-tap/votable",
+      statistics: this.options.statistics ?? false,
+    });
+    const pq = this.pq;
+    const n = pq.length;
+    // Scalar numbers have a size of their own; only strings and arrays are measured cell by cell.
+    const variable = this.columns.flatMap((c, i) => (isCharType(c.datatype) || !c.shape.scalar ? [i] : []));
+    const fixedBytes = pq.reduce((sum, c, i) => (variable.includes(i) ? sum : sum + c.size(null)), 0);
     let data: unknown[][] = this.pq.map(() => []);
     let groupRows = 0;
     let groupBytes = 0;
@@ -281,17 +296,16 @@ export class ParquetStream extends Readable {
           break;
         }
         const row = r.value;
-        // Converted into a scratch row first, so that a row that fails leaves the group as it was.
-        const cells = new Array<unknown>(n);
-        let bytes = 0;
-        for (let i = 0; i < n; i++) {
-          const v = this.pq[i]!.convert(row[i]);
-          cells[i] = v;
-          bytes += this.pq[i]!.size(v);
+        try {
+          for (let i = 0; i < n; i++) data[i]!.push(pq[i]!.convert(row[i]));
+        } catch (err) {
+          // The row that failed leaves the group as it was.
+          for (const d of data) d.length = groupRows;
+          throw err;
         }
-        for (let i = 0; i < n; i++) data[i]!.push(cells[i]);
         groupRows++;
-        groupBytes += bytes;
+        groupBytes += fixedBytes;
+        for (const i of variable) groupBytes += pq[i]!.size(data[i]![groupRows - 1]);
       } catch (err) {
         if (this.destroyed) return;
         this.failure = err;
