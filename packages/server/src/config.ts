@@ -547,8 +547,13 @@ function distance(a: string, b: string): number {
 }
 
 function unknownKey(parent: string, key: string): string {
-  const siblings = SETTINGS_LIST.filter((s) => s.key.startsWith(parent ? `${parent}.` : "") && !s.key.slice(parent ? parent.length + 1 : 0).includes("."))
-    .map((s) => s.key.slice(parent ? parent.length + 1 : 0));
+  let object: z.ZodType = CONFIG_SCHEMA;
+  for (const k of parent ? parent.split(".") : []) {
+    const o = object instanceof z.ZodOptional ? (object.unwrap() as z.ZodType) : object;
+    object = (o as z.ZodObject).shape[k] as z.ZodType;
+  }
+  const inner = object instanceof z.ZodOptional ? (object.unwrap() as z.ZodType) : object;
+  const siblings = Object.keys((inner as z.ZodObject).shape).filter((k) => !SETTINGS_LIST.find((s) => s.key === (parent ? `${parent}.${k}` : k))?.retired);
   const near = siblings
     .map((k) => [k, distance(key, k)] as const)
     .filter(([k, n]) => n <= Math.max(1, Math.floor(k.length / 3)))
@@ -740,7 +745,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
 export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = process.cwd(), fileDir = cwd): Config {
   const s = settingsFrom(file, env, cwd, fileDir);
-  const dataDir = s.dataDir ?? defaultDataDir();
+  // XDG_DATA_HOME is the platform's, not a setting: the process's when the caller's environment does not say.
+  const dataDir = s.dataDir ?? defaultDataDir({ XDG_DATA_HOME: env.XDG_DATA_HOME ?? process.env.XDG_DATA_HOME });
   const host = s.host || "127.0.0.1";
   const port = s.port ?? 8080;
   const backend: BackendKind = s.backend ?? "duckdb";
