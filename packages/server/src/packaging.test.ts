@@ -2,7 +2,8 @@
  * The packages as the registry would serve them (issue 16): `npm pack` of each workspace package, the tarballs
  * installed with `npm install` in an empty directory, and the commands a user then runs there: `npx tap-server serve`
  * on the zero-configuration demo (one TAP query and one SODA cutout, both from the sample it prints) and
- * `npx adql2qserv`. Dependencies come from npm's cache when it has them (--prefer-offline), else from the registry.
+ * `npx adql2qserv`, and `npx fits-cutout`. Dependencies come from npm's cache when it has them (--prefer-offline),
+ * else from the registry.
  */
 import { expect } from "chai";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./test-support/child-server.js";
 import { run, runOk, start, userEnv } from "./test-support/commands.js";
+import { writeTestImage } from "./test-support/images.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const PACKAGES = ["adql-compiler", "votable", "sky", "fits", "server"];
@@ -150,4 +152,16 @@ describe("packaging: the tarballs install and run from an empty directory (issue
       expect(c.status === 0 ? r.stdout : r.stderr).to.match(c.out);
     });
   }
+
+  it("npx fits-cutout: --info and a CIRCLE cutout of an afw-layout image (the fits package's bin)", async function () {
+    const image = join(dir, "image.fits");
+    await writeTestImage(image, { ra: 150, dec: 2, nx: 64, ny: 64, layout: "afw" });
+    const info = await run("npx", ["fits-cutout", "--info", image], { cwd: app });
+    expect(info.status, info.stderr).to.equal(0);
+    expect(info.stdout).to.match(/IMAGE/).and.match(/VARIANCE/);
+    const out = join(dir, "cutout.fits");
+    const cut = await run("npx", ["fits-cutout", image, "--hdu", "IMAGE", "--circle", "150", "2", "0.002", "-o", out], { cwd: app });
+    expect(cut.status, cut.stderr).to.equal(0);
+    expect(readFileSync(out).toString("latin1", 0, 30)).to.match(/^SIMPLE {2}=\s+T/);
+  });
 });
