@@ -6,7 +6,7 @@
  * else from the registry.
  */
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,11 +101,8 @@ describe("packaging: the tarballs install and run from an empty directory (issue
         PORT: String(port),
         HOST: "127.0.0.1",
         TAP_CONFIG: "",
+        // The one data setting (DuckDB file, async jobs, demo images), so that nothing lands in the user's data home.
         TAP_DATA_DIR: data,
-        TAP_DUCKDB_PATH: join(data, "tap.duckdb"),
-        TAP_ASYNC_DIR: join(data, "async"),
-        TAP_IMAGES_DIR: join(data, "images"),
-        TAP_IMAGES_REGISTRY_PATH: join(data, "images.duckdb"),
       }),
       ready: /curl -s -o cutout\.fits '[^']+'\n/,
     });
@@ -129,6 +126,7 @@ describe("packaging: the tarballs install and run from an empty directory (issue
       expect(c.headers.get("content-type")).to.match(/^application\/fits/);
       expect(fits.toString("latin1", 0, 30)).to.match(/^SIMPLE {2}=\s+T/);
       expect(fits.length % 2880).to.equal(0);
+      expect(existsSync(join(data, "tap.duckdb")), "the DuckDB file in TAP_DATA_DIR").to.equal(true);
     } finally {
       await server.stop();
     }
