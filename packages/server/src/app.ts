@@ -8,6 +8,7 @@ import { authMiddleware } from "./auth.js";
 import { errorMiddleware } from "./errors.js";
 import type { Feature } from "./features.js";
 import { examplesRouter } from "./routes/examples.js";
+import { healthRouter } from "./routes/health.js";
 import { syncRouter } from "./routes/sync.js";
 import { tablesRouter } from "./routes/tables.js";
 import { vosiRouter } from "./routes/vosi.js";
@@ -34,6 +35,11 @@ export function createApp(
     await next();
   });
   app.use(errorMiddleware(log));
+  // Probes at the root, outside /tap: for orchestrators, not VO clients (VOSI availability is theirs),
+  // and before authentication: a probe carries no credentials.
+  const health = healthRouter(deps);
+  app.use(health.routes());
+  app.use(health.allowedMethods());
   app.use(authMiddleware(deps.config.auth));
   const tap = new Router({ prefix: "/tap" });
   tap.use(uiRouter(deps).routes());

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorDocument } from "@qserv-tap/votable";
 import { VOTABLE_CONTENT_TYPE } from "./errors.js";
 import { availabilityXml, publicCause, XML_CONTENT_TYPE } from "./routes/vosi.js";
+import { answerProbe, isHealthProbe } from "./routes/health.js";
 import { DuckDbBackend } from "./backends/duckdb.js";
 import { combineCatalogs, writeTapSchema } from "./catalog.js";
 import { loadFelis, type Catalog } from "./compiler-extras.js";
@@ -310,7 +311,9 @@ export async function launchService(config: Config, options: LaunchOptions = {})
       }
     });
     if (stopping) res.shouldKeepAlive = false;
-    if (stopping || !serviceHandler) unavailable(req, res);
+    if ((stopping || !serviceHandler) && isHealthProbe(req)) {
+      answerProbe(req, res, stopping ? "the service is stopping" : `the ${publicName(config)} cannot be reached (${cause})`);
+    } else if (stopping || !serviceHandler) unavailable(req, res);
     else serviceHandler(req, res);
   };
 

@@ -94,7 +94,7 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
  */
 const pings = new WeakMap<ServiceDeps, Promise<void>>();
 
-function ping(deps: ServiceDeps): Promise<void> {
+export function ping(deps: ServiceDeps): Promise<void> {
   let p = pings.get(deps);
   if (!p) {
     p = (async () => {
