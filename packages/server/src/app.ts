@@ -9,7 +9,9 @@ import { errorMiddleware } from "./errors.js";
 import type { Feature } from "./features.js";
 import { examplesRouter } from "./routes/examples.js";
 import { healthRouter } from "./routes/health.js";
-import { syncRouter } from "./routes/sync.js";
+import { syncAdmission, syncRouter } from "./routes/sync.js";
+import { accessLog, createLogger } from "./logging.js";
+import { Metrics } from "./metrics.js";
 import { tablesRouter } from "./routes/tables.js";
 import { vosiRouter } from "./routes/vosi.js";
 import type { ServiceDeps } from "./service.js";
@@ -30,6 +32,10 @@ export function createApp(
   const app = new Koa();
   const log = deps.log ?? ((m: string) => console.error(m));
   app.silent = true;
+  // Outermost: the access log sees the status that the error middleware sets, and the bytes of every response.
+  const admission = syncAdmission(deps.config.limits);
+  const metrics = new Metrics({ jobs: { tap: jobs?.manager, soda: sodaJobs?.manager }, syncQueue: () => admission.counts });
+  app.use(accessLog(deps.logger ?? createLogger(deps.config.logLevel), (r) => metrics.observe(r)));
   app.use(async (ctx, next) => {
     ctx.set("Server", "qserv-tap/0.1.0");
     await next();
@@ -40,10 +46,14 @@ export function createApp(
   const health = healthRouter(deps);
   app.use(health.routes());
   app.use(health.allowedMethods());
+  // Like the probes, for a scraper without credentials; it says nothing of any user.
+  const metricsRouter = metrics.router();
+  app.use(metricsRouter.routes());
+  app.use(metricsRouter.allowedMethods());
   app.use(authMiddleware(deps.config.auth));
   const tap = new Router({ prefix: "/tap" });
   tap.use(uiRouter(deps).routes());
-  const routers = [syncRouter(deps), vosiRouter(deps, features, jobs !== undefined), tablesRouter(deps), examplesRouter(deps)];
+  const routers = [syncRouter(deps, admission), vosiRouter(deps, features, jobs !== undefined), tablesRouter(deps), examplesRouter(deps)];
   if (jobs) routers.unshift(asyncRouter(deps, jobs.manager, jobs.results));
   for (const r of routers) {
     tap.use(r.routes(), r.allowedMethods());

@@ -172,7 +172,11 @@ export interface Config {
   auth: AuthConfig;
   quotas: Quotas;
   images: ImagesConfig;
+  /** The level of the JSON log (pino's): fatal, error, warn, info (one line per request), debug, trace or silent. */
+  logLevel: LogLevel;
 }
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 /**
  * The image service (SODA, DataLink, /images/files): where an image ID is resolved. "local": a registry table in
@@ -387,6 +391,7 @@ export const CONFIG_SCHEMA = z.strictObject({
   backend: oneOf(["duckdb", "mariadb", "qserv"], "TAP_BACKEND"),
   schemas: leaf(z.array(z.string()), "paths", "a list of paths", "TAP_SCHEMAS"),
   demo: bool("TAP_DEMO"),
+  logLevel: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "TAP_LOG_LEVEL"),
   duckdb: z
     .strictObject({
       path: path("TAP_DUCKDB_PATH"),
@@ -785,6 +790,7 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     auth,
     quotas,
     images: imagesFrom(s, dataDir, baseUrl, demo),
+    logLevel: s.logLevel ?? "info",
   };
 }
 

@@ -94,6 +94,10 @@ export interface StartedQuery {
   overflowed(): boolean;
   /** Stops the query and releases the session. Idempotent. */
   cleanup(): Promise<void>;
+  /** The SQL that the database runs (for the access log). */
+  sql: string;
+  /** Rows written so far (all of them once the stream has ended). */
+  rows(): number;
 }
 
 export interface StartOptions {
@@ -175,6 +179,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     const limit = compiled.overflowAfter;
     let overflow = false;
     let failure: unknown;
+    let written = 0;
     const map = rowMapper(columns);
     const source = (async function* () {
       let n = 0;
@@ -187,6 +192,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
           }
           yield map(next.value);
           n++;
+          written = n;
           next = await rows.next();
         }
       } catch (e) {
@@ -213,7 +219,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
       },
     });
     stream.on("close", () => void cleanup().catch(() => {}));
-    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup };
+    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup, sql: compiled.sql, rows: () => written };
   } catch (e) {
     await cleanup().catch(() => {});
     throw e;

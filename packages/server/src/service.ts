@@ -9,6 +9,7 @@ import type { DuckDbBackend } from "./backends/duckdb.js";
 import { lookupOf } from "./catalog.js";
 import type { Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
+import type { Logger } from "./logging.js";
 import type { ImageRegistry } from "./images/registry.js";
 
 export interface ServiceDeps {
@@ -18,6 +19,8 @@ export interface ServiceDeps {
   tapSchemaStore: DuckDbBackend;
   catalog: Catalog;
   log?: (message: string) => void;
+  /** The JSON logger of the access log (logging.ts); absent: one made from config.logLevel, writing to stderr. */
+  logger?: Logger;
   /** Examples served at /examples: [id, title, description, ADQL]. */
   examples?: readonly Example[];
   /**

@@ -7,18 +7,24 @@ import type { Context } from "koa";
 import { TapError, sendError, errorStatusAndMessage, type ErrorEcho } from "../errors.js";
 import { Admission, type Release } from "../admission.js";
 import { clientOf } from "../auth.js";
+import type { Limits } from "../config.js";
+import { noteQuery } from "../logging.js";
 import { paramLimits, readParams, single } from "../params.js";
 import { parseTapRequest, startQuery } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 
 export { LANGS, outputFormat } from "../query.js";
 
-export function syncRouter(deps: ServiceDeps): Router {
+/** The sync endpoint's admission: given to syncRouter by the caller that also reports its queue (metrics.ts). */
+export function syncAdmission(limits: Limits): Admission {
+  return new Admission({ total: limits.syncConcurrency, perClient: limits.syncPerClient, queueMs: limits.syncQueueSeconds * 1000 });
+}
+
+export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.config.limits)): Router {
   const router = new Router();
   const compiler = new QueryCompiler(deps);
   const { limits } = deps.config;
   const log = deps.log ?? (() => {});
-  const admission = new Admission({ total: limits.syncConcurrency, perClient: limits.syncPerClient, queueMs: limits.syncQueueSeconds * 1000 });
 
   const handler = async (ctx: Context) => {
     const requestTime = new Date();
@@ -27,6 +33,7 @@ export function syncRouter(deps: ServiceDeps): Router {
       const echo = ctx.state as ErrorEcho;
       const query = single(params, "QUERY");
       if (query !== undefined) echo.query = query;
+      if (query !== undefined) noteQuery(ctx, { adql: query });
       const runId = single(params, "RUNID");
       // Repeated only when it is one (DALI 1.1 §4.3.6: at most 64 characters); parseTapRequest says why not.
       if (runId !== undefined && runId.length <= 64) echo.runId = runId;
@@ -59,6 +66,7 @@ export function syncRouter(deps: ServiceDeps): Router {
       try {
         const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log, ...(routed ? { routed } : {}) });
         started.stream.on("close", done);
+        noteQuery(ctx, { sql: started.sql, rows: started.rows });
         ctx.status = 200;
         ctx.set("Content-Type", started.contentType);
         ctx.body = started.stream;

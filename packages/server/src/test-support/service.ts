@@ -39,6 +39,8 @@ export async function startService(
     config = configFrom({
       duckdb: { path: ":memory:" },
       port,
+      // The access log would fill the test output; logging.test.ts starts its own logger.
+      logLevel: "silent",
       ...overrides,
       async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
       images: { ...testImagesDirs(), ...((overrides.images as object | undefined) ?? {}) },

@@ -87,6 +87,13 @@ export class JobManager {
     return this.o.config;
   }
 
+  /** Jobs kept, by phase (for /metrics). */
+  phaseCounts(): Map<Phase, number> {
+    const counts = new Map<Phase, number>();
+    for (const j of this.jobs.values()) counts.set(j.phase, (counts.get(j.phase) ?? 0) + 1);
+    return counts;
+  }
+
   /** Loads the stored jobs and applies the restart rules; starts the queue and the destruction timer. */
   async start(): Promise<{ resumed: number; failed: number; destroyed: number; requeued: number }> {
     const stats = { resumed: 0, failed: 0, destroyed: 0, requeued: 0 };

@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { until } from "../../votable/src/test-support/until.js";
+import { createApp } from "./app.js";
+import { createLogger, requestIdOf } from "./logging.js";
+import { startService, type Running } from "./test-support/service.js";
+
+const TOKEN = "alice-token-0123456789abcdef";
+const PASSWORD = "Mariadb-Pa55word-never-logged";
+const ENV_PASSWORD = "Env-Pa55word-never-logged";
+const COOKIE = "session=cookie-value-never-logged";
+const ADQL = "SELECT TOP 3 ra, dec FROM demo.stars ORDER BY ra";
+
+/** A service whose access log is captured: the test service's deps behind a second app with a logger of ours. */
+async function captured(): Promise<{ base: string; lines: Record<string, unknown>[]; raw: string[]; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "tap-logging-"));
+  writeFileSync(join(dir, "tokens.json"), JSON.stringify({ tokens: { [TOKEN]: "alice" } }));
+  const saved = process.env.TAP_MARIADB_URL;
+  process.env.TAP_MARIADB_URL = `mysql://tap:${ENV_PASSWORD}@127.0.0.1:3306/tap`;
+  let running: Running;
+  try {
+    running = await startService({
+      demo: true,
+      auth: { mode: "token", tokenFile: join(dir, "tokens.json") },
+      mariadb: { password: PASSWORD },
+    });
+  } finally {
+    if (saved === undefined) delete process.env.TAP_MARIADB_URL;
+    else process.env.TAP_MARIADB_URL = saved;
+  }
+  const raw: string[] = [];
+  const logger = createLogger("trace", { write: (s: string) => void raw.push(s) });
+  const { deps, features } = running.service;
+  const app = createApp({ ...deps, logger, log: (m) => logger.info(m) }, features.supported);
+  const server: Server = createServer(app.callback());
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    raw,
+    get lines() {
+      return raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe("access log (issue 15, Operations: one JSON line per request)", function () {
+  let svc: Awaited<ReturnType<typeof captured>>;
+  before(async () => (svc = await captured()));
+  after(async () => svc?.close());
+
+  /** The access-log line of the request with this id, once it has been written. */
+  async function lineOf(id: string): Promise<Record<string, unknown>> {
+    await until(`the log line of ${id}`, () => svc.lines.some((l) => l.requestId === id), 10_000);
+    return svc.lines.find((l) => l.requestId === id)!;
+  }
+
+  it("a sync query's line: request id, user, method, endpoint, ADQL, SQL, rows, bytes, status, time", async () => {
+    const r = await fetch(`${svc.base}/tap/sync`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "x-request-id": "test-sync-1", "accept-encoding": "identity" },
+      body: new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", QUERY: ADQL }),
+    });
+    const body = Buffer.from(await r.arrayBuffer());
+    expect(r.status).to.equal(200);
+    const line = await lineOf("test-sync-1");
+    const cases: [string, (v: unknown) => boolean][] = [
+      ["user", (v) => v === "alice"],
+      ["method", (v) => v === "POST"],
+      ["endpoint", (v) => v === "/tap/sync"],
+      ["adql", (v) => v === ADQL],
+      ["sql", (v) => typeof v === "string" && /select/i.test(v) && /stars/i.test(v)],
+      ["rows", (v) => v === 3],
+      ["bytes", (v) => v === body.length],
+      ["status", (v) => v === 200],
+      ["ms", (v) => typeof v === "number" && v >= 0],
+      ["level", (v) => v === 30],
+      ["time", (v) => typeof v === "number"],
+    ];
+    for (const [field, ok] of cases) expect(ok(line[field]), `${field}: ${JSON.stringify(line[field])}`).to.equal(true);
+  });
+
+  const idCases: [string, string | undefined, (id: string) => boolean][] = [
+    ["a well-formed incoming id is kept", "abc-123_x.y:z", (id) => id === "abc-123_x.y:z"],
+    ["no id: one is generated (a UUID)", undefined, (id) => /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(id)],
+    ["a malformed id (spaces, quotes) is replaced", 'bad id "forged"', (id) => id !== 'bad id "forged"' && /^[0-9a-f-]{36}$/.test(id)],
+    ["an over-long id is replaced", "x".repeat(200), (id) => id.length === 36],
+  ];
+  for (const [name, incoming, ok] of idCases) {
+    it(`X-Request-Id: ${name}, echoed in the response and logged`, async () => {
+      const r = await fetch(`${svc.base}/tap/availability`, { headers: incoming === undefined ? {} : { "x-request-id": incoming } });
+      await r.arrayBuffer();
+      const id = r.headers.get("x-request-id")!;
+      expect(ok(id), id).to.equal(true);
+      expect((await lineOf(id)).endpoint).to.equal("/tap/availability");
+    });
+  }
+
+  it("requestIdOf keeps only short ids of safe characters", () => {
+    const cases: [string | string[] | undefined, boolean][] = [
+      ["a", true],
+      ["a\nb", false],
+      ["", false],
+      [["a", "b"], false],
+      ["x".repeat(128), true],
+    ];
+    for (const [h, kept] of cases) expect(requestIdOf(h) === h, JSON.stringify(h)).to.equal(kept);
+  });
+
+  it("no bearer token, password, cookie or Authorization header ever appears in the log", async () => {
+    const requests: [string, RequestInit][] = [
+      [`/tap/sync`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, cookie: COOKIE }, body: new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", QUERY: ADQL }) }],
+      [`/tap/sync?LANG=ADQL&QUERY=SELECT%20nonsense%20FROM`, { headers: { authorization: `Bearer ${TOKEN}`, cookie: COOKIE } }],
+      [`/tap/sync?LANG=ADQL&QUERY=SELECT%201`, { headers: { authorization: `Bearer ${TOKEN}x`, cookie: COOKIE } }],
+      [`/tap/async`, { headers: { authorization: `Basic ${Buffer.from(`u:${PASSWORD}`).toString("base64")}` } }],
+      [`/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }],
+    ];
+    const before = svc.raw.length;
+    for (const [path, init] of requests) await (await fetch(`${svc.base}${path}`, init)).arrayBuffer();
+    await until("a line per request", () => svc.raw.length - before >= requests.length, 10_000);
+    const text = svc.raw.join("");
+    for (const secret of [TOKEN, PASSWORD, ENV_PASSWORD, COOKIE, "cookie-value", Buffer.from(`u:${PASSWORD}`).toString("base64")]) {
+      expect(text.includes(secret), `the log holds ${secret}`).to.equal(false);
+    }
+    expect(text.toLowerCase()).not.to.include("authorization");
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * The access log: one JSON line (pino) per request, written when the response has been sent or
+ * cut, so that it can say how many rows and bytes went out. Nothing of the request's headers is
+ * logged but its X-Request-Id: a bearer token, a cookie or a password never reaches the log (and
+ * pino's redaction removes them too should a later change log headers or a configuration).
+ */
+import { randomUUID } from "node:crypto";
+import type { Context, Next } from "koa";
+import { pino } from "pino";
+import type { Client } from "./auth.js";
+import type { LogLevel } from "./config.js";
+
+export type Logger = pino.Logger;
+
+/** What routes tell the access log of a TAP query (in ctx.state). */
+export interface QueryNote {
+  /** The ADQL as the client sent it. */
+  adql?: string;
+  /** The SQL that the database ran. */
+  sql?: string;
+  /** Rows written; read when the response is over. */
+  rows?: () => number;
+}
+
+const REDACTED = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["proxy-authorization"]',
+  "*.password",
+  "*.token",
+  "*.authorization",
+  "*.cookie",
+];
+
+/** A logger writing to `destination` (default: stderr, beside the service's other messages). */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = { level, base: { service: "qserv-tap" }, redact: { paths: REDACTED, censor: "[redacted]" } };
+  return pino(options, destination ?? pino.destination({ dest: 2, sync: true }));
+}
+
+/** An incoming X-Request-Id that is kept: short, and of characters that cannot forge a log line or a header. */
+const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === "string" && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+/** The route pattern that answered (@koa/router's), not the raw path: a metric label of bounded cardinality. */
+export function endpointOf(ctx: Context): string {
+  const matched = (ctx as unknown as { _matchedRoute?: unknown })._matchedRoute;
+  return typeof matched === "string" ? matched : "unmatched";
+}
+
+/** Notes the ADQL, SQL and rows of a TAP query for the access log. */
+export function noteQuery(ctx: Context, note: QueryNote): void {
+  const state = ctx.state as { tapQuery?: QueryNote };
+  state.tapQuery = { ...state.tapQuery, ...note };
+}
+
+/** One finished request, as the access log and the metrics see it. */
+export interface RequestRecord {
+  requestId: string;
+  method: string;
+  endpoint: string;
+  path: string;
+  status: number;
+  seconds: number;
+  bytes: number;
+  rows?: number;
+  /** Whether the response was cut before its end (the client went away, or the stream failed). */
+  aborted: boolean;
+}
+
+/**
+ * The outermost middleware: sets the request id, counts the bytes written, and logs (and hands
+ * to `observe`, the metrics) one record when the response is over.
+ */
+export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const start = process.hrtime.bigint();
+    const requestId = requestIdOf(ctx.get("X-Request-Id") || undefined);
+    ctx.state.requestId = requestId;
+    ctx.set("X-Request-Id", requestId);
+    let bytes = 0;
+    const res = ctx.res;
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...a: unknown[]) => unknown;
+    const count = (chunk: unknown, encoding: unknown) => {
+      if (typeof chunk === "string") bytes += Buffer.byteLength(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+    };
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      count(chunk, rest[0]);
+      return write(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== "function") count(chunk, rest[0]);
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+    let finished = false;
+    res.once("finish", () => (finished = true));
+    res.once("close", () => {
+      const note = (ctx.state as { tapQuery?: QueryNote }).tapQuery;
+      const client = (ctx.state as { client?: Client }).client;
+      const record: RequestRecord = {
+        requestId,
+        method: ctx.method,
+        endpoint: endpointOf(ctx),
+        path: ctx.path,
+        status: ctx.status,
+        seconds: Number(process.hrtime.bigint() - start) / 1e9,
+        bytes,
+        ...(note?.rows ? { rows: note.rows() } : {}),
+        aborted: !finished,
+      };
+      try {
+        observe?.(record);
+      } catch {
+        // Metrics must not cost a request its log line.
+      }
+      logger.info(
+        {
+          requestId,
+          user: client?.user ?? null,
+          client: client?.address,
+          method: record.method,
+          endpoint: record.endpoint,
+          path: record.path,
+          ...(note?.adql !== undefined ? { adql: note.adql } : {}),
+          ...(note?.sql !== undefined ? { sql: note.sql } : {}),
+          ...(record.rows !== undefined ? { rows: record.rows } : {}),
+          bytes,
+          status: record.status,
+          ms: Math.round(record.seconds * 1e6) / 1e3,
+          ...(record.aborted ? { aborted: true } : {}),
+        },
+        "request",
+      );
+    });
+    await next();
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * /metrics in the Prometheus text format (prom-client). Each service has its own registry, not
+ * prom-client's global one, so that several services in one process (the tests) do not clash.
+ * Labels are route patterns and statuses, never raw paths or users: their number stays bounded.
+ */
+import Router from "@koa/router";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { RequestRecord } from "./logging.js";
+import type { JobManager } from "./uws/manager.js";
+
+export interface MetricsSources {
+  /** Job managers by name ("tap" for /tap/async, "soda" for /soda/async). */
+  jobs?: Record<string, JobManager | undefined>;
+  /** Sync queries running and waiting for a slot (admission.ts's Admission.counts). */
+  syncQueue?: () => { running: number; waiting: number };
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"method" | "endpoint" | "status">;
+  private readonly duration: Histogram<"method" | "endpoint" | "status">;
+  private readonly rows: Counter<"endpoint">;
+  private readonly bytes: Counter<"endpoint">;
+  private readonly aborted: Counter<"endpoint">;
+
+  constructor(private readonly sources: MetricsSources = {}) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: "tap_http_requests_total",
+      help: "HTTP requests answered, by method, route pattern and status",
+      labelNames: ["method", "endpoint", "status"],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "tap_http_request_duration_seconds",
+      help: "Time from a request's arrival to the end of its response (streamed results included)",
+      labelNames: ["method", "endpoint", "status"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.rows = new Counter({ name: "tap_result_rows_total", help: "Result rows streamed by sync queries", labelNames: ["endpoint"], registers });
+    this.bytes = new Counter({ name: "tap_response_bytes_total", help: "Response body bytes sent", labelNames: ["endpoint"], registers });
+    this.aborted = new Counter({
+      name: "tap_http_responses_cut_total",
+      help: "Responses cut before their end (client gone or stream failed)",
+      labelNames: ["endpoint"],
+      registers,
+    });
+    const jobs = this.sources.jobs;
+    new Gauge({
+      name: "tap_async_jobs",
+      help: "Async jobs kept, by service and UWS phase",
+      labelNames: ["service", "phase"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [service, manager] of Object.entries(jobs ?? {})) {
+          if (!manager) continue;
+          for (const [phase, n] of manager.phaseCounts()) this.set({ service, phase }, n);
+        }
+      },
+    });
+    const queue = this.sources.syncQueue;
+    if (queue) {
+      new Gauge({
+        name: "tap_sync_queries",
+        help: "Sync queries running, and waiting for a slot",
+        labelNames: ["state"],
+        registers,
+        collect() {
+          const c = queue();
+          this.set({ state: "running" }, c.running);
+          this.set({ state: "waiting" }, c.waiting);
+        },
+      });
+    }
+  }
+
+  /** Counts one finished request (logging.ts's accessLog calls it). */
+  observe(r: RequestRecord): void {
+    const labels = { method: r.method, endpoint: r.endpoint, status: String(r.status) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, r.seconds);
+    this.bytes.inc({ endpoint: r.endpoint }, r.bytes);
+    if (r.rows !== undefined) this.rows.inc({ endpoint: r.endpoint }, r.rows);
+    if (r.aborted) this.aborted.inc({ endpoint: r.endpoint });
+  }
+
+  /** GET /metrics, at the root. */
+  router(): Router {
+    const router = new Router();
+    router.get("/metrics", async (ctx) => {
+      ctx.set("Content-Type", this.registry.contentType);
+      ctx.set("Cache-Control", "no-store");
+      ctx.body = await this.registry.metrics();
+    });
+    return router;
+  }
+}
