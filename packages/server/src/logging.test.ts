@@ -119,6 +119,22 @@ describe("access log (issue 15, Operations: one JSON line per request)", functio
     for (const [h, kept] of cases) expect(requestIdOf(h) === h, JSON.stringify(h)).to.equal(kept);
   });
 
+  it("the logger's redaction censors credentials in an object logged whole", () => {
+    const out: string[] = [];
+    const logger = createLogger("trace", { write: (l: string) => void out.push(l) });
+    const cases: [string, Record<string, unknown>][] = [
+      ["request headers", { req: { headers: { authorization: `Bearer ${TOKEN}`, cookie: COOKIE } } }],
+      ["a configuration section", { mariadb: { user: "tap", password: PASSWORD } }],
+      ["a token key", { auth: { token: TOKEN } }],
+    ];
+    for (const [name, obj] of cases) {
+      logger.debug(obj, name);
+      const last = out[out.length - 1]!;
+      for (const secret of [TOKEN, PASSWORD, COOKIE]) expect(last.includes(secret), `${name}: ${last}`).to.equal(false);
+      expect(last, name).to.include("[redacted]");
+    }
+  });
+
   it("no bearer token, password, cookie or Authorization header ever appears in the log", async () => {
     const requests: [string, RequestInit][] = [
       [`/tap/sync`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, cookie: COOKIE }, body: new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", QUERY: ADQL }) }],

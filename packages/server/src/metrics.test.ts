@@ -1,0 +1,116 @@
+import { expect } from "chai";
+import { until } from "../../votable/src/test-support/until.js";
+import { startService, type Running } from "./test-support/service.js";
+
+/** One sample of the Prometheus text format 0.0.4: name, labels, value. */
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
+const LABEL = `[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"`;
+const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL})(?:,${LABEL})*,?)?\\})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)$`);
+const COMMENT = new RegExp(`^# (HELP ${NAME} .*|TYPE ${NAME} (counter|gauge|histogram|summary|untyped))$`);
+
+/** Parses the exposition; a line in no known form fails the test. */
+function parse(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (line.startsWith("#")) {
+      expect(COMMENT.test(line), line).to.equal(true);
+      continue;
+    }
+    const m = SAMPLE.exec(line);
+    expect(m, line).not.to.equal(null);
+    const labels: Record<string, string> = {};
+    for (const l of (m![2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    samples.push({ name: m![1]!, labels, value: Number(m![3]) });
+  }
+  return samples;
+}
+
+function value(samples: Sample[], name: string, labels: Record<string, string>): number | undefined {
+  return samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+}
+
+describe("/metrics (issue 15, Operations: Prometheus text format)", function () {
+  let svc: Running;
+  let root: string;
+  before(async () => {
+    svc = await startService({ demo: true });
+    root = svc.url.replace(/\/tap$/, "");
+  });
+  after(async () => svc?.close());
+
+  async function scrape(): Promise<Sample[]> {
+    const r = await fetch(`${root}/metrics`);
+    expect(r.status).to.equal(200);
+    expect(r.headers.get("content-type")).to.match(/^text\/plain; version=0\.0\.4/);
+    return parse(await r.text());
+  }
+
+  it("parses: every line a HELP, TYPE or sample line; the declared families are there", async () => {
+    const samples = await scrape();
+    const names = new Set(samples.map((s) => s.name));
+    for (const n of ["tap_sync_queries"]) expect(names, n).to.include(n);
+    expect(value(samples, "tap_sync_queries", { state: "running" })).to.equal(0);
+    expect(value(samples, "tap_sync_queries", { state: "waiting" })).to.equal(0);
+  });
+
+  it("counts a sync query: request, latency histogram, rows and bytes by route pattern and status", async () => {
+    const query = new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", QUERY: "SELECT TOP 5 ra FROM demo.stars" });
+    const body = Buffer.from(await (await fetch(`${svc.url}/sync?${query}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer());
+    const labels = { method: "GET", endpoint: "/tap/sync", status: "200" };
+    let samples: Sample[] = [];
+    await until("the request counted", async () => (value((samples = await scrape()), "tap_http_requests_total", labels) ?? 0) >= 1, 10_000);
+    const cases: [string, Record<string, string>, (v: number | undefined) => boolean][] = [
+      ["tap_http_requests_total", labels, (v) => v === 1],
+      ["tap_http_request_duration_seconds_count", labels, (v) => v === 1],
+      ["tap_http_request_duration_seconds_bucket", { ...labels, le: "+Inf" }, (v) => v === 1],
+      ["tap_result_rows_total", { endpoint: "/tap/sync" }, (v) => v === 5],
+      ["tap_response_bytes_total", { endpoint: "/tap/sync" }, (v) => v === body.length],
+    ];
+    for (const [name, l, ok] of cases) expect(ok(value(samples, name, l)), `${name} ${JSON.stringify(l)}: ${value(samples, name, l)}`).to.equal(true);
+  });
+
+  it("labels by route pattern, not raw path; an unknown path is `unmatched`", async () => {
+    await (await fetch(`${svc.url}/async/no-such-job-123`)).arrayBuffer();
+    await (await fetch(`${root}/no/such/path/42`)).arrayBuffer();
+    let samples: Sample[] = [];
+    await until(
+      "both counted",
+      async () => {
+        samples = await scrape();
+        return samples.some((s) => s.name === "tap_http_requests_total" && s.labels.endpoint === "unmatched");
+      },
+      10_000,
+    );
+    const endpoints = samples.filter((s) => s.name === "tap_http_requests_total").map((s) => s.labels.endpoint!);
+    expect(endpoints).to.include("/tap/async/:id");
+    expect(endpoints.some((e) => e.includes("no-such-job") || e.includes("42"))).to.equal(false);
+  });
+
+  it("async jobs by phase, from the job manager", async () => {
+    const r = await fetch(`${svc.url}/async`, {
+      method: "POST",
+      body: new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", QUERY: "SELECT TOP 1 ra FROM demo.stars" }),
+      redirect: "manual",
+    });
+    expect(r.status).to.equal(303);
+    const samples = await scrape();
+    expect(value(samples, "tap_async_jobs", { service: "tap", phase: "PENDING" })).to.equal(1);
+  });
+
+  it("a registry per service: a second service starts at zero", async () => {
+    const other = await startService({ demo: true });
+    try {
+      const text = await (await fetch(`${other.url.replace(/\/tap$/, "")}/metrics`)).text();
+      expect(value(parse(text), "tap_http_requests_total", { endpoint: "/tap/sync" })).to.equal(undefined);
+    } finally {
+      await other.close();
+    }
+  });
+});
