@@ -5,6 +5,7 @@
 import Koa from "koa";
 import Router from "@koa/router";
 import { authMiddleware } from "./auth.js";
+import { compression } from "./compression.js";
 import { errorMiddleware } from "./errors.js";
 import type { Feature } from "./features.js";
 import { examplesRouter } from "./routes/examples.js";
@@ -40,6 +41,8 @@ export function createApp(
     ctx.set("Server", "qserv-tap/0.1.0");
     await next();
   });
+  // Outside the error middleware: error documents are sent as they are (only 200s are compressed).
+  app.use(compression());
   app.use(errorMiddleware(log));
   // Probes at the root, outside /tap: for orchestrators, not VO clients (VOSI availability is theirs),
   // and before authentication: a probe carries no credentials.

@@ -1,6 +1,7 @@
 /** DALI 1.1 §2.3 examples: an XHTML+RDFa document, one `example` per query. */
 import Router from "@koa/router";
 import type { ServiceDeps } from "../service.js";
+import { cachedDocument, sendCached, startTime } from "../caching.js";
 import { esc } from "../xml.js";
 
 export function examplesDocument(deps: ServiceDeps): string {
@@ -25,10 +26,8 @@ export function examplesDocument(deps: ServiceDeps): string {
 
 export function examplesRouter(deps: ServiceDeps): Router {
   const router = new Router();
-  const doc = examplesDocument(deps);
-  router.get("/examples", (ctx) => {
-    ctx.type = "application/xhtml+xml; charset=utf-8";
-    ctx.body = doc;
-  });
+  const doc = cachedDocument(examplesDocument(deps));
+  const started = startTime();
+  router.get("/examples", (ctx) => sendCached(ctx, doc, started, "application/xhtml+xml; charset=utf-8"));
   return router;
 }

@@ -7,6 +7,7 @@ import { isReservedWord } from "@qserv-tap/adql-compiler";
 import type { Column, Schema, Table } from "../compiler-extras.js";
 import { TapError } from "../errors.js";
 import type { ServiceDeps } from "../service.js";
+import { cachedDocument, sendCached, startTime } from "../caching.js";
 import { el, esc, XML_DECL, XSI } from "../xml.js";
 import { XML_CONTENT_TYPE } from "./vosi.js";
 
@@ -101,18 +102,17 @@ function detailOf(value: string | undefined): "min" | "max" {
 
 export function tablesRouter(deps: ServiceDeps): Router {
   const router = new Router();
-  const docs = { min: tablesetDocument(deps, "min"), max: tablesetDocument(deps, "max") };
+  const docs = { min: cachedDocument(tablesetDocument(deps, "min")), max: cachedDocument(tablesetDocument(deps, "max")) };
+  const started = startTime();
   router.get("/tables", (ctx) => {
     const detail = detailOf(new URLSearchParams(ctx.querystring).get("detail") ?? undefined);
-    ctx.type = XML_CONTENT_TYPE;
-    ctx.body = docs[detail];
+    sendCached(ctx, docs[detail], started, XML_CONTENT_TYPE);
   });
   router.get("/tables/:name", (ctx) => {
     const name = ctx.params.name ?? "";
     const t = findTable(deps, name);
     if (!t) throw new TapError(404, `No table ${name}`, "TAP_NOT_FOUND");
-    ctx.type = XML_CONTENT_TYPE;
-    ctx.body = tableDocument(t);
+    sendCached(ctx, cachedDocument(tableDocument(t)), started, XML_CONTENT_TYPE);
   });
   return router;
 }

@@ -6,6 +6,7 @@ import { FORMATS } from "@qserv-tap/votable";
 import type { Feature } from "../features.js";
 import type { ServiceDeps } from "../service.js";
 import { LANGS } from "../query.js";
+import { cachedDocument, sendCached, startTime } from "../caching.js";
 import { el, esc, XML_DECL, XSI } from "../xml.js";
 
 export const XML_CONTENT_TYPE = "text/xml; charset=utf-8";
@@ -146,11 +147,9 @@ export function availabilityXml(available: boolean, note: string): string {
 
 export function vosiRouter(deps: ServiceDeps, features: readonly Feature[], asyncJobs = true): Router {
   const router = new Router();
-  const capabilities = capabilitiesDocument(deps, features, asyncJobs);
-  router.get("/capabilities", (ctx) => {
-    ctx.type = XML_CONTENT_TYPE;
-    ctx.body = capabilities;
-  });
+  const capabilities = cachedDocument(capabilitiesDocument(deps, features, asyncJobs));
+  const started = startTime();
+  router.get("/capabilities", (ctx) => sendCached(ctx, capabilities, started, XML_CONTENT_TYPE));
   router.get("/availability", async (ctx) => {
     ctx.type = XML_CONTENT_TYPE;
     ctx.body = await availabilityDocument(deps);

@@ -1,0 +1,161 @@
+import { expect } from "chai";
+import Koa from "koa";
+import { once } from "node:events";
+import { request, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
+import { compression } from "./compression.js";
+import { demoService } from "./test-support/service.js";
+import { createJob, waitFor } from "./test-support/uws.js";
+
+interface Raw {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A GET with exactly these headers (fetch would ask for gzip and decode it unseen). */
+function get(url: string, headers: Record<string, string> = {}, method = "GET"): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on("data", (c: Buffer) => parts.push(c));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const GZIP = { "Accept-Encoding": "gzip" };
+/** VOTables carry their request's time (DALI 1.2 §5.4.2 REQUEST_TIME): two requests differ there only. */
+const sameRequestTime = (text: string) => text.replace(/(<INFO name="REQUEST_TIME" value=")[^"]*"/, '$1"');
+const QUERY = "SELECT TOP 200 star_id, ra, dec, g_mag FROM demo.stars ORDER BY star_id";
+const syncUrl = (base: string, format: string, query = QUERY) => `${base}/sync?${new URLSearchParams({ LANG: "ADQL", QUERY: query, RESPONSEFORMAT: format })}`;
+
+describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operations: compression)", () => {
+  // The same bytes, compressed or not: each format, sync and async.
+  const compressed = [
+    { what: "VOTable BINARY2 (the default)", format: "votable", type: /^application\/x-votable\+xml/ },
+    { what: "VOTable TABLEDATA", format: "votable/td", type: /^application\/x-votable\+xml/ },
+    { what: "CSV", format: "csv", type: /^text\/csv/ },
+    { what: "TSV", format: "tsv", type: /^text\/tab-separated-values/ },
+  ];
+  for (const c of compressed) {
+    it(`sync ${c.what}: gzip when asked, the same bytes once gunzipped; identity when not asked`, async () => {
+      const { url } = await demoService();
+      const plain = await get(syncUrl(url, c.format));
+      const gz = await get(syncUrl(url, c.format), GZIP);
+      expect(plain.status).to.equal(200);
+      expect(gz.status).to.equal(200);
+      expect(plain.headers["content-type"]).to.match(c.type);
+      expect(plain.headers["content-encoding"]).to.equal(undefined);
+      expect(gz.headers["content-encoding"]).to.equal("gzip");
+      expect(gz.headers["content-length"]).to.equal(undefined);
+      for (const r of [plain, gz]) expect(r.headers.vary).to.match(/accept-encoding/i);
+      expect(sameRequestTime(gunzipSync(gz.body).toString("latin1"))).to.equal(sameRequestTime(plain.body.toString("latin1")));
+      expect(gz.body.length).to.be.below(plain.body.length);
+    });
+
+    it(`async ${c.what} from the results store: gzip when asked, identity when not, ranges of the identity bytes`, async () => {
+      const { url } = await demoService();
+      const job = await createJob(url, { LANG: "ADQL", QUERY, RESPONSEFORMAT: c.format, PHASE: "RUN" });
+      await waitFor(job, ["COMPLETED"]);
+      const plain = await get(`${job}/results/result`);
+      const gz = await get(`${job}/results/result`, GZIP);
+      expect(plain.headers["content-length"]).to.equal(String(plain.body.length));
+      expect(gz.headers["content-encoding"]).to.equal("gzip");
+      expect(gz.headers["content-length"]).to.equal(undefined);
+      expect(gunzipSync(gz.body).equals(plain.body)).to.equal(true);
+      const head = await get(`${job}/results/result`, GZIP, "HEAD");
+      expect(head.headers["content-encoding"]).to.equal("gzip");
+      expect(head.headers["content-length"]).to.equal(undefined);
+      const part = await get(`${job}/results/result`, { ...GZIP, Range: "bytes=10-19" });
+      expect(part.status).to.equal(206);
+      expect(part.headers["content-encoding"]).to.equal(undefined);
+      expect(part.body.equals(plain.body.subarray(10, 20))).to.equal(true);
+    });
+  }
+
+  const documents = ["/tables", "/tables?detail=min", "/tables/demo.stars", "/capabilities", "/examples"];
+  for (const path of documents) {
+    it(`${path}: gzip when asked, the same bytes; the ETag names the encoding`, async () => {
+      const { url } = await demoService();
+      const plain = await get(`${url}${path}`);
+      const gz = await get(`${url}${path}`, GZIP);
+      expect(plain.status).to.equal(200);
+      expect(gz.headers["content-encoding"]).to.equal("gzip");
+      expect(gunzipSync(gz.body).equals(plain.body)).to.equal(true);
+      expect(gz.headers.etag).to.equal(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
+    });
+  }
+
+  // Not compressed: binary or compressed already, or the client refuses gzip.
+  const identity = [
+    { what: "Parquet", url: (b: string) => syncUrl(b, "parquet"), headers: GZIP },
+    { what: "CSV, gzip;q=0", url: (b: string) => syncUrl(b, "csv"), headers: { "Accept-Encoding": "gzip;q=0, identity" } },
+    { what: "CSV, br only", url: (b: string) => syncUrl(b, "csv"), headers: { "Accept-Encoding": "br" } },
+    { what: "an error document (400)", url: (b: string) => syncUrl(b, "csv", "SELECT nothing FROM demo.stars"), headers: GZIP },
+  ];
+  for (const c of identity) {
+    it(`not compressed: ${c.what}`, async () => {
+      const { url } = await demoService();
+      const r = await get(c.url(url), c.headers);
+      expect(r.headers["content-encoding"]).to.equal(undefined);
+      expect(r.body.length).to.be.above(0);
+    });
+  }
+
+  // The middleware alone, in a Koa app of its own: the decision is by media type (FITS from /images/files, PNG previews).
+  const types = [
+    { type: "application/fits", gzip: false },
+    { type: "image/fits", gzip: false },
+    { type: "image/png", gzip: false },
+    { type: "application/vnd.apache.parquet", gzip: false },
+    { type: "application/octet-stream", gzip: false },
+    { type: "text/plain; charset=utf-8", gzip: false },
+    { type: "application/x-votable+xml;serialization=TABLEDATA", gzip: true },
+    { type: "text/csv;charset=utf-8;header=present", gzip: true },
+    { type: "text/tab-separated-values", gzip: true },
+    { type: "text/xml; charset=utf-8", gzip: true },
+  ];
+  for (const t of types) {
+    it(`${t.type}: ${t.gzip ? "compressed" : "not compressed"}, as a stream and as a buffer`, async () => {
+      const bytes = Buffer.from("SIMPLE  =                    T".repeat(200));
+      const app = new Koa();
+      app.use(compression());
+      app.use((ctx) => {
+        ctx.set("Content-Type", t.type);
+        ctx.body = ctx.path === "/stream" ? Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]) : bytes;
+      });
+      const server = app.listen(0, "127.0.0.1");
+      await once(server, "listening");
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        for (const path of ["/stream", "/buffer"]) {
+          const r = await get(`${base}${path}`, GZIP);
+          expect(r.headers["content-encoding"], path).to.equal(t.gzip ? "gzip" : undefined);
+          expect((t.gzip ? gunzipSync(r.body) : r.body).equals(bytes), path).to.equal(true);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+  }
+
+  it("a trailing INFO after the rows (here MAXREC's OVERFLOW, DALI 1.2 §5.4.2) arrives whole inside the gzip stream", async () => {
+    const { url } = await demoService();
+    // The error INFO of a query that fails mid-way is written by the same document tail (votable stream.ts).
+    const q = `${url}/sync?${new URLSearchParams({ LANG: "ADQL", QUERY: "SELECT star_id, ra FROM demo.stars", RESPONSEFORMAT: "votable/td", MAXREC: "30000" })}`;
+    const plain = await get(q);
+    const gz = await get(q, GZIP);
+    expect(gz.status).to.equal(200);
+    expect(gz.headers["content-encoding"]).to.equal("gzip");
+    const text = gunzipSync(gz.body).toString("utf8");
+    expect(text).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="OVERFLOW"\/>\s*<\/RESOURCE>\s*<\/VOTABLE>\s*$/);
+    expect(sameRequestTime(text)).to.equal(sameRequestTime(plain.body.toString("utf8")));
+  });
+});

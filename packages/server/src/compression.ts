@@ -1,0 +1,66 @@
+/**
+ * gzip Content-Encoding (RFC 9110 §8.4.1) for the text results (VOTable, CSV, TSV) and the XML
+ * documents, when the client asks for it (Accept-Encoding, RFC 9110 §12.5.3). FITS, PNG and Parquet
+ * are binary or compressed already: gzip would cost CPU for little.
+ *
+ * Level 1: result streams are large and CPU-bound on one core; level 1 gets most of the size for
+ * a fraction of the time of the default level 6. Streams are piped (backpressure holds: the
+ * database is read no faster than the client takes the bytes), and each chunk the result writer
+ * pushes is flushed at once (Z_SYNC_FLUSH): the writer already batches rows, and pushes early
+ * when the database is slow, so the first bytes still leave early, and a trailing error INFO is
+ * delivered whole when the writer ends its document.
+ */
+import { Readable, pipeline } from "node:stream";
+import { promisify } from "node:util";
+import { constants, createGzip, gzip } from "node:zlib";
+import type { Context, Next } from "koa";
+
+export const GZIP_LEVEL = 1;
+const gzipAsync = promisify(gzip);
+
+/** The media types (without parameters) worth compressing. */
+const COMPRESSIBLE = new Set([
+  "application/x-votable+xml",
+  "application/votable+xml",
+  "text/xml",
+  "application/xml",
+  "application/xhtml+xml",
+  "text/csv",
+  "text/tab-separated-values",
+]);
+
+export function compressible(type: string): boolean {
+  return COMPRESSIBLE.has(type.toLowerCase());
+}
+
+/** The Koa middleware: to be used outside the routes whose 200 responses it may compress. */
+export function compression() {
+  return async function compress(ctx: Context, next: Next): Promise<void> {
+    await next();
+    if (!compressible(ctx.response.type)) return;
+    ctx.vary("Accept-Encoding");
+    // Only whole representations: a 206 range is of the identity encoding (async results), a 304 has no body.
+    if (ctx.status !== 200 || ctx.body == null || ctx.res.hasHeader("Content-Encoding")) return;
+    if (ctx.acceptsEncodings("gzip", "identity") !== "gzip") return;
+    const body: unknown = ctx.body;
+    if (!(body instanceof Readable || typeof body === "string" || Buffer.isBuffer(body))) return;
+    ctx.set("Content-Encoding", "gzip");
+    // Accept-Ranges stays: a Range request gets a 206 of the identity encoding (not compressed, above).
+    // RFC 9110 §8.8.3: another encoding is another representation, so another strong tag.
+    const etag = String(ctx.response.get("ETag") ?? "");
+    if (/^"[^"]*"$/.test(etag)) ctx.set("ETag", `${etag.slice(0, -1)}-gzip"`);
+    if (ctx.method === "HEAD") {
+      ctx.remove("Content-Length");
+      return;
+    }
+    if (body instanceof Readable) {
+      const gz = createGzip({ level: GZIP_LEVEL, flush: constants.Z_SYNC_FLUSH });
+      // pipeline: a client that leaves destroys gz (Koa does), and so the result stream and its query.
+      pipeline(body, gz, () => {});
+      ctx.body = gz;
+      ctx.remove("Content-Length");
+    } else {
+      ctx.body = await gzipAsync(body, { level: GZIP_LEVEL });
+    }
+  };
+}
