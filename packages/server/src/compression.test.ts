@@ -4,7 +4,8 @@ import { once } from "node:events";
 import { request, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { gunzipSync } from "node:zlib";
+import { createGunzip, gunzipSync } from "node:zlib";
+import { until } from "../../votable/src/test-support/until.js";
 import { compression } from "./compression.js";
 import { demoService } from "./test-support/service.js";
 import { createJob, waitFor } from "./test-support/uws.js";
@@ -145,6 +146,43 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
       }
     });
   }
+
+  it("each chunk of a stream is flushed: the client decodes the first chunk before the stream ends (Z_SYNC_FLUSH)", async () => {
+    const source = new Readable({ read() {} });
+    const app = new Koa();
+    app.use(compression());
+    app.use((ctx) => {
+      ctx.set("Content-Type", "text/csv");
+      ctx.body = source;
+    });
+    const server = app.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      source.push("a,b\n1,2\n");
+      const decoded: string[] = [];
+      const ended = new Promise<void>((resolve, reject) => {
+        request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { headers: GZIP }, (res) => {
+          expect(res.headers["content-encoding"]).to.equal("gzip");
+          const gunzip = createGunzip();
+          res.pipe(gunzip);
+          gunzip.on("data", (c: Buffer) => decoded.push(c.toString()));
+          gunzip.on("end", () => resolve());
+          gunzip.on("error", reject);
+        })
+          .on("error", reject)
+          .end();
+      });
+      // The source has not ended: only a flush can have sent these bytes.
+      await until("the first chunk is decoded", () => decoded.join("") === "a,b\n1,2\n", 10_000);
+      source.push("3,4\n");
+      source.push(null);
+      await ended;
+      expect(decoded.join("")).to.equal("a,b\n1,2\n3,4\n");
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 
   it("a trailing INFO after the rows (here MAXREC's OVERFLOW, DALI 1.2 §5.4.2) arrives whole inside the gzip stream", async () => {
     const { url } = await demoService();
