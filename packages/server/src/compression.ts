@@ -55,6 +55,12 @@ export function compression() {
     }
     if (body instanceof Readable) {
       const gz = createGzip({ level: GZIP_LEVEL, flush: constants.Z_SYNC_FLUSH });
+      // A result that fails after its 200 must still be a 200 cut short, as uncompressed (DALI 1.1 §5.4.1: CSV has
+      // no error channel): zlib may not have produced its first bytes yet, so the headers are sent before the
+      // failure tears the streams down.
+      body.prependListener("error", () => {
+        if (!ctx.res.headersSent && !ctx.res.destroyed) ctx.res.flushHeaders();
+      });
       // pipeline: a client that leaves destroys gz (Koa does), and so the result stream and its query.
       pipeline(body, gz, () => {});
       ctx.body = gz;

@@ -155,14 +155,17 @@ describe("client errors are 400s with a DALI error document, on DuckDB and Maria
     }
   });
 
-  it("MariaDB: CSV has no error channel (DALI 1.1 §5.4.1): the same failure cuts the response short", async () => {
-    const body = new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: "csv", QUERY: "SELECT CAST(star_id * 100000 AS SMALLINT) AS s FROM demo.stars" });
-    const res = await fetch(`${services.mariadb!.url}/sync`, { method: "POST", body });
-    expect(res.status).to.equal(200);
-    let cut: unknown;
-    await res.text().catch((e: unknown) => (cut = e));
-    expect(cut, "the body ends in a transport error, not a complete CSV").to.be.instanceOf(Error);
-  });
+  for (const encoding of ["identity", "gzip"]) {
+    it(`MariaDB: CSV has no error channel (DALI 1.1 §5.4.1): the same failure cuts the response short (${encoding})`, async () => {
+      const body = new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: "csv", QUERY: "SELECT CAST(star_id * 100000 AS SMALLINT) AS s FROM demo.stars" });
+      const res = await fetch(`${services.mariadb!.url}/sync`, { method: "POST", body, headers: { "Accept-Encoding": encoding } });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-encoding") ?? "identity").to.equal(encoding);
+      let cut: unknown;
+      await res.text().catch((e: unknown) => (cut = e));
+      expect(cut, "the body ends in a transport error, not a complete CSV").to.be.instanceOf(Error);
+    });
+  }
 
   it("DuckDB: a computed value that does not fit its cast fails before the first row: 400, from the database", async () => {
     const r = await sync(services.duckdb!.url, { LANG: "ADQL", QUERY: "SELECT CAST(ra * 1e30 AS INTEGER) AS x FROM demo.stars" });
