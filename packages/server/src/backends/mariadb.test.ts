@@ -5,7 +5,7 @@
  * stand-in (no uploads; every SQL string goes through the qserv dialect).
  */
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
@@ -62,6 +62,7 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
   after(async () => {
     await running?.close();
     await db?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const mariadb = () => ({ host: "127.0.0.1", port: db!.port, user: "root", password: "", database: "tap", connectionLimit: 4 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -146,6 +146,14 @@ describe("server VOSI, tables and examples", function () {
   it("serves only documents that validate against the IVOA schemas", async function () {
     needTool(this, hasTool("xmllint"), "xmllint");
     const dir = mkdtempSync(join(tmpdir(), "tap-xsd-"));
+    try {
+      await validateServed(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  async function validateServed(dir: string): Promise<void> {
     const docs: [string, string][] = [
       ["capabilities", "/capabilities"],
       ["availability", "/availability"],
@@ -181,7 +189,7 @@ describe("server VOSI, tables and examples", function () {
     const wellFormed = spawnSync("xmllint", ["--noout", "--nonet", examples], { encoding: "utf8" });
     expect(wellFormed.status, wellFormed.stderr).to.equal(0);
     console.log(`      xsd: ${files.length} server documents validated, examples well-formed`);
-  });
+  }
 });
 
 describe("server VOSI availability follows the database (VOSI 1.1 §3.2), on a private MariaDB", function () {
