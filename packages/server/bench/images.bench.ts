@@ -22,8 +22,6 @@
  *
  * BENCH_PROFILE=DIR runs the server with --cpu-prof, writing its profile into DIR when it stops.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
@@ -215,41 +213,6 @@ async function run(
   return { latencies, seconds: elapsed, shapes, bytes, serverCpu: serverCpuMs() - cpu0[0]!, clientCpu: clientCpuMs() - cpu0[1]! };
 }
 
-/**
- * `tap-server serve` as spawnServer starts it, with --cpu-prof (which NODE_OPTIONS does not take): the profile is
- * written into `profileDir` when the server exits on SIGTERM.
- */
-async function spawnProfiled(env: Record<string, string>, port: number, profileDir: string): Promise<ChildServer> {
-  const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-  const args = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "--conditions", "source", main, "serve"];
-  const proc = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", TAP_CONFIG: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = / at (http:\/\/\S+\/tap)\n/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    proc.once("exit", (code) => reject(new Error(`server exited (${code}):\n${out}`)));
-  });
-  return {
-    proc,
-    url,
-    output: () => out,
-    async stop(signal = "SIGTERM") {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = once(proc, "exit");
-      proc.kill(signal);
-      await exited;
-    },
-  };
-}
-
 const rate = (r: Run) => r.latencies.length / r.seconds;
 /** CPU per request of the server and of this client, and the server's share of one core. */
 const cpu = (r: Run) =>
@@ -317,7 +280,7 @@ try {
 
   t = performance.now();
   const profile = process.env.BENCH_PROFILE;
-  server = profile ? await spawnProfiled(env, port, profile) : await spawnServer(env, { port, timeoutMs: 600_000 });
+  server = await spawnServer(env, { port, timeoutMs: 600_000, ...(profile ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profile}`] } : {}) });
   serverPid = server.proc.pid;
   const base = server.url.replace(/\/tap$/, "");
   console.log(`setup: the server started (drawing the ${demo.length} demo images) in ${((performance.now() - t) / 1000).toFixed(1)} s`);

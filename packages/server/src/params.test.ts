@@ -171,7 +171,7 @@ describe("server request parameters", function () {
     return { ctx: ctx as unknown as Context, req, res };
   }
 
-  async function settle(p: Promise<unknown>, ms = 3000): Promise<unknown> {
+  async function settle(p: Promise<unknown>, ms = 20_000): Promise<unknown> {
     const timeout = new Promise((r) => setTimeout(() => r("still pending"), ms));
     return Promise.race([p.then(() => "resolved", (e: Error) => e), timeout]);
   }

@@ -23,7 +23,7 @@ import { formatTimestamp } from "./format.js";
 import type { Field, Row } from "./model.js";
 import { isCharType, isComplexType } from "./model.js";
 import type { RowSource, WriteOptions } from "./stream.js";
-import { isTrailer, openSource } from "./stream.js";
+import { errorMessageOf, isTrailer, openSource } from "./stream.js";
 
 export const VOPARQUET_VERSION_KEY = "IVOA.VOTable-Parquet.version";
 export const VOPARQUET_CONTENT_KEY = "IVOA.VOTable-Parquet.content";
@@ -311,7 +311,7 @@ export class ParquetStream extends Readable {
         this.failure = err;
         this.finished = true;
         source.close();
-        trailer = { status: "ERROR", message: this.errorMessage(err) };
+        trailer = { status: "ERROR", message: errorMessageOf(err, this.options.onError) };
         await writeGroup();
         await this.end_(writer, kv, trailer);
         return;
@@ -325,7 +325,7 @@ export class ParquetStream extends Readable {
       const fromEnd = await this.options.end?.();
       if (fromEnd) trailer = { ...trailer, ...fromEnd, infos: [...(trailer.infos ?? []), ...(fromEnd.infos ?? [])] };
     } catch (err) {
-      trailer = { status: "ERROR", message: this.errorMessage(err) };
+      trailer = { status: "ERROR", message: errorMessageOf(err, this.options.onError) };
       this.failure = err;
     }
     await this.end_(writer, kv, trailer);
@@ -340,16 +340,5 @@ export class ParquetStream extends Readable {
     );
     await writer.finish();
     if (!this.destroyed) this.push(null);
-  }
-
-  private errorMessage(err: unknown): string {
-    let msg: string | undefined | void;
-    try {
-      msg = this.options.onError?.(err);
-    } catch {
-      msg = undefined;
-    }
-    if (typeof msg === "string") return msg;
-    return err instanceof Error ? err.message : String(err);
   }
 }

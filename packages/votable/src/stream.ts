@@ -331,14 +331,7 @@ export class TableStream extends Readable {
   }
 
   private errorMessage(err: unknown): string {
-    let msg: string | undefined | void;
-    try {
-      msg = this.options.onError?.(err);
-    } catch {
-      msg = undefined;
-    }
-    if (typeof msg === "string") return msg;
-    return err instanceof Error ? err.message : String(err);
+    return errorMessageOf(err, this.options.onError);
   }
 
   private fail(err0: unknown): void {
@@ -390,4 +383,16 @@ export async function streamToBuffer(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of stream) parts.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(parts);
+}
+
+/** The message of the trailing ERROR INFO: what `onError` says (a throwing hook counts as silent), else the error's. */
+export function errorMessageOf(err: unknown, onError: WriteOptions["onError"]): string {
+  let msg: string | undefined | void;
+  try {
+    msg = onError?.(err);
+  } catch {
+    msg = undefined;
+  }
+  if (typeof msg === "string") return msg;
+  return err instanceof Error ? err.message : String(err);
 }

@@ -32,9 +32,10 @@ export const DATASET_TTL_MS = 5000;
 const DATASET_CACHE_SIZE = 1024;
 
 /**
- * Datasets resolved recently, by caller token and ID (a token's answer is never another caller's). The local
- * registry's lookup is a DuckDB query of a few milliseconds, as long as the rest of a small cutout; the Butler
- * registry renews its pre-signed URLs itself when a dataset is opened.
+ * Datasets resolved recently, by caller token and ID (a token's answer is never another caller's). The registries
+ * cache their own answers, but as new objects each time: this cache hands back the same object, which is what lets
+ * the opener's pool (plan.ts SourcePool) share one open file between cutouts. The Butler registry renews its
+ * pre-signed URLs itself when a dataset is opened.
  */
 const resolved = new WeakMap<ServiceDeps, Map<string, { at: number; dataset: ImageDataset; registry: ImageRegistry }>>();
 

@@ -54,9 +54,12 @@ export interface ChildServer {
  * Starts `tap-server serve` on 127.0.0.1 with these environment variables (TAP_CONFIG empty, so
  * that no configuration file is read), and resolves once it prints its URL.
  */
-export async function spawnServer(env: Record<string, string>, options: { port?: number; timeoutMs?: number } = {}): Promise<ChildServer> {
+export async function spawnServer(
+  env: Record<string, string>,
+  options: { port?: number; timeoutMs?: number; /** Node's own flags, such as --cpu-prof (which NODE_OPTIONS refuses). */ nodeArgs?: string[] } = {},
+): Promise<ChildServer> {
   const port = options.port ?? (await freePort());
-  const proc = spawn(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "serve"], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "--conditions", "source", MAIN, "serve"], {
     cwd: ROOT,
     env: {
       ...process.env,
