@@ -48,3 +48,13 @@ export {
   type LookupTable,
   type LookupColumn,
 } from "./lookup.js";
+export {
+  REGION_XTYPES,
+  REGION_STORAGE,
+  REGION_FUNCTIONS,
+  regionStorageColumns,
+  regionXtype,
+  type RegionXtype,
+  type RegionStorageColumn,
+  type RegionColumnFacts,
+} from "./regions.js";

@@ -1,0 +1,85 @@
+/**
+ * Region-valued columns (ADQL 2.1 §4.2; DALI 1.1 §3.3): which columns hold a region, and the storage form
+ * that the loaders write beside each one so that the compiled SQL can prune and test exactly.
+ *
+ * A region column `c` holds its value as text in DALI form for its xtype ("10 20 11 20 11 21" for a polygon,
+ * "10 20 0.5" for a circle, "10 20" for a point; a "shape" column carries the DALI shape label). The SQL
+ * functions that test regions (REGION_FUNCTIONS) also read an STC-S value ("POLYGON ICRS 10 20 ..."), which
+ * is what Rubin's ObsCore keeps, so a table loaded elsewhere still answers (without the pruning columns).
+ *
+ * Beside `c`, our loaders write the columns of REGION_STORAGE: a bounding declination range and a bounding
+ * cap, so that the bound-declination pass and the engines' zone maps or indexes skip most rows before the
+ * exact test; and, for polygons, scisql's binary polygon (`c_scisql`, the name Rubin's Qserv ObsCore uses),
+ * so that `scisql_s2PtInCPoly(lon, lat, c_scisql)` applies on MariaDB and Qserv.
+ */
+
+/** The DALI xtypes of a region column (DALI 1.1 §3.3.5-3.3.8; "shape" is DALI 1.2's labelled form). */
+export const REGION_XTYPES = ["point", "circle", "polygon", "range", "shape"] as const;
+export type RegionXtype = (typeof REGION_XTYPES)[number];
+
+/** The storage columns beside a region column `c`: each is `c` + suffix. */
+export const REGION_STORAGE = {
+  /** DOUBLE: the smallest declination of the region, degrees. */
+  decMin: "_dec_min",
+  /** DOUBLE: the largest declination of the region, degrees. */
+  decMax: "_dec_max",
+  /** DOUBLE × 3: a cap (centre RA, Dec, radius in degrees) that holds the whole region. */
+  capRa: "_cap_ra",
+  capDec: "_cap_dec",
+  capRadius: "_cap_radius",
+  /** VARBINARY (MariaDB and Qserv only): scisql_s2CPolyToBin of a polygon's vertices; NULL for other shapes. */
+  scisql: "_scisql",
+} as const;
+export type RegionStorageColumn = keyof typeof REGION_STORAGE;
+
+/** The SQL names of the storage columns of region column `sqlName`. */
+export function regionStorageColumns(sqlName: string): Readonly<Record<RegionStorageColumn, string>> {
+  const out = {} as Record<RegionStorageColumn, string>;
+  for (const [k, suffix] of Object.entries(REGION_STORAGE)) out[k as RegionStorageColumn] = sqlName + suffix;
+  return out;
+}
+
+/**
+ * The SQL functions that test regions, with the same names, arguments and results on DuckDB (JavaScript
+ * scalar functions calling @qserv-tap/sky) and MariaDB (stored functions, sql/regions-mariadb.sql). A
+ * region argument is a pair (xtype, value) of strings: a REGION_XTYPES name and the value in that xtype's
+ * DALI form (or labelled: a DALI shape or STC-S). Like scisql's predicates, a NULL argument gives 0 and a
+ * value that is not a region gives NULL.
+ */
+export const REGION_FUNCTIONS = {
+  /** (xtype, value, lon, lat) → INTEGER 1/0: the position is inside the region or on its edge. */
+  containsPoint: "tap_region_contains_point",
+  /** (xtypeA, valueA, xtypeB, valueB) → INTEGER 1/0: the regions share a point (edges included). */
+  intersects: "tap_region_intersects",
+  /** (xtypeA, valueA, xtypeB, valueB) → INTEGER 1/0: every point of A is in B (ADQL's CONTAINS(A, B)). */
+  within: "tap_region_within",
+  /** (xtype, value) → DOUBLE: the area in square degrees (ADQL 2.1 §4.2.13). */
+  area: "tap_region_area",
+  /** (xtype, value) → DOUBLE: the centroid's RA and Dec in degrees (ADQL 2.1 §4.2.14). */
+  centroidRa: "tap_region_centroid_ra",
+  centroidDec: "tap_region_centroid_dec",
+} as const;
+
+/** ObsCore's s_region (ObsCore 1.1 §4.12), recognised by its utype when the metadata gives no xtype. */
+const S_REGION_UTYPE = /^(obscore:)?Char\.SpatialAxis\.Coverage\.Support\.Area$/i;
+
+/** What the compiler needs to know about a column to decide whether it holds a region. */
+export interface RegionColumnFacts {
+  readonly name: string;
+  readonly datatype: string | null;
+  readonly xtype?: string | null;
+  readonly utype?: string | null;
+}
+
+/**
+ * The region xtype of a column, or null for a column that does not hold a region: a column with a region
+ * xtype, or ObsCore's s_region (by utype, or by name in a character column), which is a polygon.
+ */
+export function regionXtype(column: RegionColumnFacts): RegionXtype | null {
+  const xtype = column.xtype?.toLowerCase();
+  if (xtype && (REGION_XTYPES as readonly string[]).includes(xtype)) return xtype as RegionXtype;
+  if (xtype === "adql:region") return "polygon";
+  if (column.utype && S_REGION_UTYPE.test(column.utype)) return "polygon";
+  if (column.name.toLowerCase() === "s_region" && column.datatype === "char" && !xtype) return "polygon";
+  return null;
+}
