@@ -238,6 +238,8 @@ class DuckDbSession implements Session {
     let result;
     const resources = this.resources;
     try {
+      // In a transaction, so that an error while the rows are produced can be told from their end (below).
+      await conn.run("BEGIN TRANSACTION");
       result = await conn.stream(sql);
       starting = false;
       signal?.throwIfAborted();
@@ -245,6 +247,7 @@ class DuckDbSession implements Session {
       starting = false;
       signal?.removeEventListener("abort", onAbort);
       if (signal?.aborted) conn.interrupt();
+      await endTransaction(conn);
       throw duckDbResourceError(e, resources) ?? e;
     }
     let closed = false;
@@ -253,6 +256,7 @@ class DuckDbSession implements Session {
       closed = true;
       signal?.removeEventListener("abort", onAbort);
       conn.interrupt();
+      await endTransaction(conn);
     };
     return {
       close,
@@ -262,6 +266,7 @@ class DuckDbSession implements Session {
             if (closed) break;
             for (const row of rows) yield row as unknown[];
           }
+          if (!closed) await checkStreamEnded(conn, sql);
         } catch (e) {
           throw duckDbResourceError(e, resources) ?? e;
         } finally {
@@ -281,6 +286,34 @@ class DuckDbSession implements Session {
     }
     this.conn.closeSync();
     this.onRelease();
+  }
+}
+
+/**
+ * Whether a streamed result ended because its rows ran out or because the query failed. DuckDB's C API
+ * ends a failing stream as it ends a complete one (an empty chunk), and keeps the error where
+ * @duckdb/node-bindings (1.5.6) cannot read it (duckdb_result_error). But the failure aborts the
+ * transaction that the stream ran in, which the next statement sees. The error's message is then found
+ * by running the query again without streaming: counting its rows as structs makes DuckDB compute every
+ * column (count(*) would let it skip them), in bounded memory. Only a failed query pays for this.
+ */
+async function checkStreamEnded(conn: DuckDBConnection, sql: string): Promise<void> {
+  try {
+    await conn.run("SELECT 1");
+  } catch {
+    await endTransaction(conn);
+    await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`);
+    throw new Error("the query failed while its rows were being produced (DuckDB gave no reason, and running it again succeeded)");
+  }
+  await endTransaction(conn);
+}
+
+/** Ends the query's transaction, whether it holds or was aborted by an error or an interrupt. */
+async function endTransaction(conn: DuckDBConnection): Promise<void> {
+  try {
+    await conn.run("ROLLBACK");
+  } catch {
+    // No transaction (BEGIN itself failed) or the connection is closing: nothing to end.
   }
 }
 

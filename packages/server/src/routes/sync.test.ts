@@ -151,6 +151,15 @@ describe("server /sync", function () {
       });
     }
 
+    it("ends a result whose query fails after its first rows with the error, not as a shorter complete result (TAP 1.1 §4.9)", async () => {
+      // DuckDB meets the bad value only once it has streamed tens of thousands of rows.
+      const query = "SELECT star_id, CAST(CASE WHEN star_id > 90000 THEN 'x' ELSE '1' END AS INTEGER) AS n FROM demo.stars";
+      const r = await sync(url, { LANG: "ADQL", QUERY: query, RESPONSEFORMAT: "votable/td" });
+      expect(r.status).to.equal(200);
+      const tail = r.text.slice(-600);
+      expect(tail, tail).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="ERROR">[^<]*Conversion Error: Could not convert string 'x' to INT32/);
+    });
+
     it("repeats QUERY and RUNID in the error document (DALI 1.1 §4.3.6)", async () => {
       const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT nope FROM demo.stars", RUNID: "xmatch-42" });
       expect(r.status).to.equal(400);
