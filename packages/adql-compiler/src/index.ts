@@ -19,7 +19,7 @@ export {
   type Catalog, type Schema, type Table, type Column, type ForeignKey, type QservPartitioning as CatalogQservPartitioning,
   type SchemaInput, type TableInput, type ColumnInput, type ForeignKeyInput, type QservInput, type LoadFelisOptions, type FelisObject,
   type TapSchemaRows, type CatalogErrorCode,
-  REGION_XTYPES, REGION_STORAGE, REGION_FUNCTIONS, regionStorageColumns, regionXtype, type RegionXtype, type RegionStorageColumn,
+  REGION_XTYPES, REGION_STORAGE, REGION_FUNCTIONS, regionStorageColumns, regionXtype, regionStorageIn, isRegionStorageColumn, type RegionStoragePresence, type RegionXtype, type RegionStorageColumn,
 } from "./catalog/index.js";
 export { schemaLookup } from "./analysis/from-catalog.js";
 export {

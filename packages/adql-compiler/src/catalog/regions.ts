@@ -83,3 +83,36 @@ export function regionXtype(column: RegionColumnFacts): RegionXtype | null {
   if (column.name.toLowerCase() === "s_region" && column.datatype === "char" && !xtype) return "polygon";
   return null;
 }
+
+/** Which storage columns beside region column `name` a table has, by its column names (exact spelling). */
+export interface RegionStoragePresence {
+  /** c_dec_min, c_dec_max, c_cap_ra, c_cap_dec and c_cap_radius: the compiler adds pruning conjuncts. */
+  readonly bounds: boolean;
+  /** c_scisql: CONTAINS(POINT, c) on a polygon column becomes scisql_s2PtInCPoly(lon, lat, c_scisql). */
+  readonly scisql: boolean;
+}
+
+/**
+ * The storage columns that a table lists beside its region column `name`. The compiler uses only what
+ * the catalog lists, so that a table loaded elsewhere (Rubin's ObsCore, with s_region alone) still
+ * answers through the exact functions; a catalog that describes our loaders' tables lists them (and
+ * TAP_SCHEMA leaves them out: isRegionStorageColumn).
+ */
+export function regionStorageIn(columnNames: readonly string[], name: string): RegionStoragePresence {
+  const has = new Set(columnNames);
+  const s = regionStorageColumns(name);
+  return {
+    bounds: has.has(s.decMin) && has.has(s.decMax) && has.has(s.capRa) && has.has(s.capDec) && has.has(s.capRadius),
+    scisql: has.has(s.scisql),
+  };
+}
+
+/** Whether column `name` of a table is a storage column beside one of its region columns (hidden from SELECT * and TAP_SCHEMA). */
+export function isRegionStorageColumn(columns: readonly RegionColumnFacts[], name: string): boolean {
+  for (const suffix of Object.values(REGION_STORAGE)) {
+    if (!name.endsWith(suffix)) continue;
+    const base = name.slice(0, name.length - suffix.length);
+    if (columns.some((c) => c.name === base && regionXtype(c) !== null)) return true;
+  }
+  return false;
+}
