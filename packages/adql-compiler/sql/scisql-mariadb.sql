@@ -12,10 +12,18 @@
 -- What differs from scisql:
 -- - scisql_angSep has only the 4-argument (lon, lat) form, not the (x, y, z) vector form.
 -- - scisql_s2PtInCPoly cannot take a variable number of arguments here (stored functions have a
---   fixed arity and no overloading). It takes the point and ONE string of vertex coordinates,
---   'lon1 lat1 lon2 lat2 ...' (spaces and/or commas), in the place where scisql's 3-argument
---   form takes the binary polygon of scisql_s2CPolyToBin:
+--   fixed arity and no overloading). Its third argument is either scisql's binary polygon (what
+--   scisql_s2CPolyToBin returns, as scisql's 3-argument form takes it; our loaders store it in a
+--   region column's `_scisql` column, see src/geometry/scisql-binary.ts for the layout) or ONE
+--   string of vertex coordinates, 'lon1 lat1 lon2 lat2 ...' (spaces and/or commas):
 --       scisql_s2PtInCPoly(ra, decl, '10 20 30 20 20 30') = 1
+--       scisql_s2PtInCPoly(ra, decl, s_region_scisql) = 1
+--   A value made only of the characters of a number list (digits, + - . e E, commas, white
+--   space) is the coordinate string; any other value is the binary polygon. The two cannot be
+--   confused: a valid binary polygon holds its vertex sum as doubles between 2^-54 and 4 in
+--   magnitude (or 0), and the high byte of each of those is 0x3C-0x40, 0xBC-0xC0 or 0x00, none
+--   of them a character of a number list. As in scisql, a binary polygon whose length is not
+--   24·(N+1) with N in 3..20 gives NULL; a non-finite double in it gives NULL as well.
 --   For vertices that are expressions, build the string so that a NULL vertex makes it NULL
 --   (CONCAT, not CONCAT_WS, which skips NULLs) and doubles print exactly:
 --       scisql_s2PtInCPoly(ra, decl, CONCAT(CAST(a AS DOUBLE), ' ', CAST(b AS DOUBLE), ...))
@@ -112,15 +120,52 @@ BEGIN
   RETURN p >= lo OR p <= hi;
 END $$
 
-CREATE OR REPLACE FUNCTION scisql_s2PtInCPoly(lon DOUBLE, lat DOUBLE, poly TEXT)
+CREATE OR REPLACE FUNCTION scisql_s2PtInCPoly(lon DOUBLE, lat DOUBLE, poly BLOB)
 RETURNS INTEGER DETERMINISTIC NO SQL
-COMMENT 'scisql-compatible point-in-convex-polygon test; vertices as one string (qserv-tap)'
+COMMENT 'scisql-compatible point-in-convex-polygon test; scisql binary polygon or vertices as one string (qserv-tap)'
 BEGIN
   DECLARE s TEXT;
   DECLARE wellFormed, degenerate, seenNeg, seenPos BOOLEAN DEFAULT FALSE;
-  DECLARE n, i, pos, nxt INT;
+  DECLARE n, i, k, pos, nxt INT;
+  DECLARE bits BIGINT UNSIGNED;
   DECLARE vlon, vlat, cl, px, py, pz, xa, ya, za, xb, yb, zb, x0, y0, z0 DOUBLE;
   DECLARE ex, ey, ez, e0x, e0y, e0z, sumx, sumy, sumz, d, o DOUBLE;
+  DECLARE c0, c1, c2 DOUBLE;
+  IF poly IS NOT NULL AND poly REGEXP '[^-+.eE0-9,[:space:]]' THEN
+    -- scisql's binary polygon (scisql_s2cpoly_frombin, then scisql_s2cpoly_cv3).
+    IF lon IS NULL OR lat IS NULL THEN RETURN 0; END IF;
+    IF lat < -90 OR lat > 90 THEN RETURN NULL; END IF;
+    SET n = LENGTH(poly) DIV 24;
+    IF LENGTH(poly) % 24 <> 0 OR n < 4 OR n > 21 THEN RETURN NULL; END IF;
+    SET cl = COS(lat * 0.017453292519943295e0);
+    SET px = COS(lon * 0.017453292519943295e0) * cl;
+    SET py = SIN(lon * 0.017453292519943295e0) * cl;
+    SET pz = SIN(lat * 0.017453292519943295e0);
+    -- Triple 0 is the vertex sum, which the test does not use; every double is still decoded,
+    -- so that a non-finite one gives NULL wherever it is.
+    SET i = 0, seenNeg = FALSE;
+    WHILE i < n DO
+      SET k = 0;
+      WHILE k < 3 DO
+        -- A little-endian IEEE double, exactly: (2^52 + mantissa) · 2^(exponent − 1075), each
+        -- factor exact in a double, so the product is the stored value.
+        SET bits = CAST(CONV(HEX(REVERSE(SUBSTRING(poly, 24 * i + 8 * k + 1, 8))), 16, 10) AS UNSIGNED);
+        SET nxt = (bits >> 52) & 2047;
+        IF nxt = 2047 THEN RETURN NULL; END IF;
+        IF nxt = 0 THEN
+          SET d = (bits & 4503599627370495) * POW(2e0, -1074);
+        ELSE
+          SET d = ((bits & 4503599627370495) + 4503599627370496) * POW(2e0, nxt - 1075);
+        END IF;
+        IF bits >> 63 = 1 THEN SET d = -d; END IF;
+        IF k = 0 THEN SET c0 = d; ELSEIF k = 1 THEN SET c1 = d; ELSE SET c2 = d; END IF;
+        SET k = k + 1;
+      END WHILE;
+      IF i > 0 AND px * c0 + py * c1 + pz * c2 < 0 THEN SET seenNeg = TRUE; END IF;
+      SET i = i + 1;
+    END WHILE;
+    RETURN NOT seenNeg;
+  END IF;
   -- The vertex count is checked first, as scisql checks its argument count before any value.
   IF poly IS NOT NULL THEN
     SET s = TRIM(REGEXP_REPLACE(poly, '[[:space:],]+', ' '));

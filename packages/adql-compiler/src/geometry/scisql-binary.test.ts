@@ -1,7 +1,10 @@
 import { expect } from "chai";
-import { gridPoints, polygons } from "../test-support/geometry-cases.js";
+import type { Connection } from "mysql2/promise";
+import { coarseGridPoints, gridPoints, polygons, sqlNumber } from "../test-support/geometry-cases.js";
+import { startMariaDbOrSkip, type MariaDbServer } from "../test-support/mariadb.js";
 import { GeometryError } from "./errors.js";
 import { insideScisqlPolygon, readScisqlPolygonBinary, scisqlPolygonBinary } from "./scisql-binary.js";
+import { installScisqlFunctions, mariaDbPolygonLiteral } from "./scisql-mariadb.js";
 import { scisqlS2PtInCPoly } from "./scisql.js";
 
 /** IEEE 754 doubles, little-endian, as hex. */
@@ -96,5 +99,66 @@ describe("scisqlPolygonBinary: scisql_s2CPolyToBin's bytes (scisql geometry.c, s
       }
     }
     expect(checked).to.be.greaterThan(20_000);
+  });
+});
+
+describe("MariaDB scisql_s2PtInCPoly(lon, lat, binary polygon), as scisql's 3-argument form", function () {
+  let db: MariaDbServer | undefined;
+  let conn: Connection;
+  const run = async (sql: string) => (await conn.query({ sql, rowsAsArray: true }))[0] as unknown[][];
+
+  before(async function () {
+    this.timeout(60_000);
+    db = await startMariaDbOrSkip(this);
+    conn = await db.connect();
+    await conn.query("CREATE DATABASE t");
+    await conn.query("USE t");
+    await installScisqlFunctions(conn);
+    const pts = coarseGridPoints();
+    await conn.query("CREATE TABLE pts (id INTEGER PRIMARY KEY, lon DOUBLE, lat DOUBLE)");
+    await conn.query(`INSERT INTO pts VALUES ${pts.map((p) => `(${p.id}, ${sqlNumber(p.lon)}, ${sqlNumber(p.lat)})`).join(", ")}`);
+    // VARBINARY(504): 21 triples, the largest polygon scisql reads (what a loader's c_scisql column holds).
+    await conn.query("CREATE TABLE polys (id INTEGER PRIMARY KEY, bin VARBINARY(504), txt TEXT)");
+    const valid = polygons.slice(0, 8) as number[][];
+    await conn.query(
+      `INSERT INTO polys VALUES ${valid
+        .map((p, i) => `(${i}, X'${scisqlPolygonBinary(p).toString("hex")}', ${mariaDbPolygonLiteral(p)})`)
+        .join(", ")}`,
+    );
+  });
+
+  after(async () => {
+    await conn?.end();
+    await db?.stop();
+  });
+
+  it("agrees with the coordinate-string form and with scisql's test on the coarse grid × 8 polygons (poles, RA 0, 20 vertices, both windings)", async () => {
+    const rows = await run(
+      "SELECT q.id, p.lon, p.lat, scisql_s2PtInCPoly(p.lon, p.lat, q.bin), scisql_s2PtInCPoly(p.lon, p.lat, q.txt) FROM pts p CROSS JOIN polys q",
+    );
+    const valid = polygons.slice(0, 8) as number[][];
+    expect(rows).to.have.length(coarseGridPoints().length * valid.length);
+    const wrong = rows.filter(([id, lon, lat, bin, txt]) => {
+      const expected = scisqlS2PtInCPoly(lon as number | null, lat as number | null, valid[id as number]!);
+      return bin !== expected || txt !== expected;
+    });
+    expect(wrong.slice(0, 5), `${wrong.length} disagree`).to.deep.equal([]);
+  });
+
+  it("gives 0 for a NULL point or polygon, NULL for a bad latitude, a bad length or a non-finite double (scisql's frombin)", async () => {
+    const square = scisqlPolygonBinary(polygons[0] as number[]);
+    const nan = Buffer.from(square);
+    nan.writeDoubleLE(Number.NaN, 40);
+    const cases: [string, number | null][] = [
+      [`scisql_s2PtInCPoly(NULL, 5, X'${square.toString("hex")}')`, 0],
+      ["scisql_s2PtInCPoly(5, 5, CAST(NULL AS BINARY))", 0],
+      [`scisql_s2PtInCPoly(5, 95, X'${square.toString("hex")}')`, null],
+      [`scisql_s2PtInCPoly(5, 5, X'${square.subarray(0, 95).toString("hex")}')`, null],
+      [`scisql_s2PtInCPoly(5, 5, X'${Buffer.alloc(72, 0x3f).toString("hex")}')`, null],
+      [`scisql_s2PtInCPoly(5, 5, X'${nan.toString("hex")}')`, null],
+      [`scisql_s2PtInCPoly(5, 5, X'${square.toString("hex")}')`, 1],
+    ];
+    const got = await run(`SELECT ${cases.map(([sql]) => sql).join(", ")}`);
+    expect(got[0]).to.deep.equal(cases.map(([, want]) => want));
   });
 });
