@@ -5,6 +5,7 @@
 import Router from "@koa/router";
 import { isReservedWord } from "@qserv-tap/adql-compiler";
 import type { Column, Schema, Table } from "../compiler-extras.js";
+import { publishedColumns } from "../catalog.js";
 import { TapError } from "../errors.js";
 import type { ServiceDeps } from "../service.js";
 import { cachedDocument, sendCached, startTime } from "../caching.js";
@@ -46,7 +47,8 @@ function tableXml(t: Table, detail: "min" | "max", indent: string, element = "ta
   if (t.description) out += `${indent}  ${el("description", t.description)}\n`;
   if (t.utype) out += `${indent}  ${el("utype", t.utype)}\n`;
   if (detail === "max") {
-    for (const c of t.columns) out += columnXml(c, t, `${indent}  `);
+    // Not the storage columns beside region columns (catalog.ts, withRegionStorage).
+    for (const c of publishedColumns(t)) out += columnXml(c, t, `${indent}  `);
     for (const fk of t.foreignKeys) {
       out +=
         `${indent}  <foreignKey><targetTable>${esc(`${adqlName(fk.targetSchema)}.${adqlName(fk.targetTable)}`)}</targetTable>` +
