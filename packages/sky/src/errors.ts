@@ -17,7 +17,9 @@ export type SkyErrorCode =
   | "POLYGON_BAD_COORDINATE"
   | "POLYGON_DEGENERATE"
   | "POLYGON_NOT_CONVEX"
-  | "BAD_IMAGE_SIZE";
+  | "BAD_IMAGE_SIZE"
+  /** A region value (DALI or STC-S text) that does not parse or is not a region; the message gives the character position. */
+  | "BAD_REGION";
 
 /**
  * A header whose WCS this package does not implement, or that is malformed. `keyword` names the card at fault

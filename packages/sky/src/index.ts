@@ -15,6 +15,7 @@ export { parseWcs, type Wcs, type WcsAxis, type CelestialInfo, type HeaderValue,
 export { SkyError, WcsError, type SkyErrorCode, type WcsErrorCode } from "./errors.js";
 export {
   circle,
+  point,
   polygon,
   rangeBox,
   MAX_POLYGON_VERTICES,
@@ -22,5 +23,7 @@ export {
   type Cap,
   type BoundaryCurve,
 } from "./regions.js";
+export { parseRegion, formatRegion, type RegionXtypeName } from "./region-text.js";
+export { EPS as REGION_TOLERANCE_RAD } from "./region-ops.js";
 export { regionPixelBox, type PixelBoxResult } from "./box.js";
 export { footprint, type Footprint, type FootprintOptions } from "./footprint.js";

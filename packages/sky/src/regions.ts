@@ -1,9 +1,23 @@
 import { SkyError } from "./errors.js";
 import { checkPolygon, edgePlanes, insideEdgePlanes, type EdgePlanes } from "./polygon.js";
 import {
+  capShape,
+  EPS,
+  lineMoment,
+  piecesLatRange,
+  pointShape,
+  polygonShape,
+  rangeShape,
+  shapesIntersect,
+  shapeWithin,
+  surfaceMoment,
+  WHOLE_SHAPE,
+  type Shape,
+} from "./region-ops.js";
+import {
   angularSeparation,
   cross,
-
+  DEG_PER_RAD,
   dot,
   lonLat,
   normalize,
@@ -32,7 +46,9 @@ export interface BoundaryCurve {
 }
 
 export interface Region {
-  readonly kind: "circle" | "polygon" | "range";
+  readonly kind: "point" | "circle" | "polygon" | "range";
+  /** A polygon's vertices [lon, lat] in degrees, in the order given (for scisql's polygon form); polygons only. */
+  readonly vertices?: readonly (readonly [number, number])[];
   /** Whether (lon, lat) in degrees lies inside or on the edge. */
   contains(lon: number, lat: number): boolean;
   containsVector(v: Vec3): boolean;
@@ -43,6 +59,64 @@ export interface Region {
   boundaryCurves(): readonly BoundaryCurve[];
   /** Samples along the edge as [lon, lat], at most maxStepDeg apart, each piece from its start to its end. */
   boundary(maxStepDeg: number): [number, number][];
+  /**
+   * Whether the two regions share a point (ADQL 2.1 §4.2.8 INTERSECTS): exact, edges included, so regions
+   * touching at one vertex or along an edge intersect. Points within about 1e-12 rad of each other count as
+   * one (region-ops.ts, EPS). Throws TypeError for an object that this package did not make.
+   */
+  intersects(other: Region): boolean;
+  /** Whether every point of this region is in `other` (ADQL 2.1 §4.2.6 CONTAINS(this, other)), same tolerance. */
+  within(other: Region): boolean;
+  /**
+   * [lon, lat] in degrees of the direction of the region's centre of mass (the normalised integral of the
+   * position vector over the surface; over the edge for a range without area; ADQL 2.1 §4.2.7). A point's
+   * is itself, a circle's its centre. [NaN, NaN] when the integral vanishes (the whole sky as a range, a
+   * band of every longitude symmetric about the equator).
+   */
+  centroid(): [lon: number, lat: number];
+  /** [min, max] latitude in degrees of the region's points; a polygon edge may reach past its vertices. */
+  decRange(): [min: number, max: number];
+}
+
+/**
+ * What every region class shares: the region operations work on a Shape (region-ops.ts), built once per
+ * region.
+ */
+abstract class RegionBase {
+  private cachedShape: Shape | undefined;
+
+  /** @internal */
+  shape(): Shape {
+    return (this.cachedShape ??= this.makeShape());
+  }
+
+  protected abstract makeShape(): Shape;
+  abstract boundingCap(): Cap;
+
+  intersects(other: Region): boolean {
+    const o = regionBase(other);
+    // The bounding caps carry a margin far larger than EPS, so caps apart by more than their radii settle it.
+    const a = this.boundingCap();
+    const b = o.boundingCap();
+    if (angularSeparation(a.center, b.center) > a.radius + b.radius) return false;
+    return shapesIntersect(this.shape(), o.shape());
+  }
+
+  within(other: Region): boolean {
+    return shapeWithin(this.shape(), regionBase(other).shape());
+  }
+}
+
+function regionBase(r: Region): RegionBase {
+  if (r instanceof RegionBase) return r;
+  throw new TypeError("not a region made by @qserv-tap/sky (use point, circle, polygon, rangeBox or parseRegion)");
+}
+
+/** The direction of a moment vector, or [NaN, NaN] when it vanishes beside the size of the region. */
+function directionOf(m: Vec3, size: number): [number, number] {
+  const len = Math.sqrt(dot(m, m));
+  if (!(len > 1e-9 * size) || len === 0) return [Number.NaN, Number.NaN];
+  return lonLat(m);
 }
 
 /** Whole-sky caps and ranges get this radius. */
@@ -73,7 +147,7 @@ function tangentBasis(c: Vec3): [Vec3, Vec3] {
   return [u, cross(c, u)];
 }
 
-class CircleRegion implements Region {
+class CircleRegion extends RegionBase implements Region {
   readonly kind = "circle";
   private readonly c: Vec3;
   /** Squared chord of the radius: comparing chords keeps precision for tiny radii, where cosines do not. */
@@ -84,6 +158,7 @@ class CircleRegion implements Region {
     readonly lat: number,
     readonly radius: number,
   ) {
+    super();
     this.c = unitVector(lon, lat);
     const s = Math.sin(radius * RAD_PER_DEG * 0.5);
     this.chord2 = 4 * s * s;
@@ -106,6 +181,20 @@ class CircleRegion implements Region {
 
   boundingCap(): Cap {
     return { center: this.c, radius: Math.min(WHOLE_SKY, this.radius + CAP_MARGIN_DEG) };
+  }
+
+  protected makeShape(): Shape {
+    if (this.radius >= 180) return WHOLE_SHAPE;
+    if (this.radius === 0) return pointShape(this.c);
+    return capShape(this.c, this.radius);
+  }
+
+  centroid(): [number, number] {
+    return [reduceAngle(this.lon), this.lat];
+  }
+
+  decRange(): [number, number] {
+    return [Math.max(-90, this.lat - this.radius), Math.min(90, this.lat + this.radius)];
   }
 
   boundaryCurves(): readonly BoundaryCurve[] {
@@ -134,7 +223,7 @@ class CircleRegion implements Region {
   }
 }
 
-class PolygonRegion implements Region {
+class PolygonRegion extends RegionBase implements Region {
   readonly kind = "polygon";
   private readonly verts: Vec3[];
 
@@ -142,6 +231,7 @@ class PolygonRegion implements Region {
     readonly vertices: readonly (readonly [number, number])[],
     private readonly planes: EdgePlanes,
   ) {
+    super();
     this.verts = vertices.map(([lon, lat]) => unitVector(lon, lat));
   }
 
@@ -185,6 +275,26 @@ class PolygonRegion implements Region {
     return { center, radius: Math.min(WHOLE_SKY, radius + CAP_MARGIN_DEG) };
   }
 
+  protected makeShape(): Shape {
+    return polygonShape(this.verts, this.planes.clockwise);
+  }
+
+  /** ½ Σ θᵢ nᵢ over the edges (lengths θᵢ, unit normals nᵢ towards the inside), normalised. */
+  centroid(): [number, number] {
+    return directionOf(surfaceMoment(this.shape().pieces), this.area());
+  }
+
+  decRange(): [number, number] {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const [, lat] of this.vertices) {
+      lo = Math.min(lo, lat);
+      hi = Math.max(hi, lat);
+    }
+    const [elo, ehi] = piecesLatRange(this.shape().pieces, false);
+    return [Math.min(lo, elo), Math.max(hi, ehi)];
+  }
+
   boundaryCurves(): readonly BoundaryCurve[] {
     const v = this.verts;
     return v.map((a, i) => {
@@ -198,18 +308,20 @@ class PolygonRegion implements Region {
   }
 }
 
-class RangeRegion implements Region {
+class RangeRegion extends RegionBase implements Region {
   readonly kind = "range";
   /** Longitude interval as start and width, width 360 for every longitude. */
   readonly lonStart: number;
   readonly lonWidth: number;
 
   constructor(
-    lon1: number,
-    lon2: number,
+    /** The longitudes as given (for writing the range back). */
+    readonly lon1: number,
+    readonly lon2: number,
     readonly lat1: number,
     readonly lat2: number,
   ) {
+    super();
     if (lon1 === -Infinity || lon2 === Infinity || lon2 - lon1 >= 360) {
       this.lonStart = 0;
       this.lonWidth = 360;
@@ -250,7 +362,9 @@ class RangeRegion implements Region {
       { center: { x: 0, y: 0, z: 1 }, radius: 90 - this.lat1 },
       { center: { x: 0, y: 0, z: -1 }, radius: 90 + this.lat2 },
     ];
-    if (!this.fullLon) {
+    // Only up to 180° of width is a corner the farthest point from the middle; wider, a point on a side
+    // meridian between the corners can be farther, and the polar caps bound the box.
+    if (!this.fullLon && this.lonWidth <= 180) {
       const center = unitVector(this.lonStart + this.lonWidth / 2, (this.lat1 + this.lat2) / 2);
       let radius = 0;
       for (const lon of [this.lonStart, this.lonStart + this.lonWidth]) {
@@ -261,6 +375,30 @@ class RangeRegion implements Region {
     let best = caps[0]!;
     for (const c of caps) if (c.radius < best.radius) best = c;
     return { center: best.center, radius: Math.min(WHOLE_SKY, best.radius + CAP_MARGIN_DEG) };
+  }
+
+  protected makeShape(): Shape {
+    const { lonStart, lonWidth, lat1, lat2 } = this;
+    if (lat1 === lat2 && (lonWidth === 0 || Math.abs(lat1) === 90)) return pointShape(unitVector(lonStart, lat1));
+    return rangeShape(lonStart, lonWidth, lat1, lat2);
+  }
+
+  /**
+   * Integrated over the surface (Stokes on the four sides: the parallels are small circles), or along the
+   * edge for a range without area (a stretch of a meridian or of a parallel).
+   */
+  centroid(): [number, number] {
+    const shape = this.shape();
+    if (shape.pieces.length === 0) {
+      return shape.whole ? [Number.NaN, Number.NaN] : [reduceAngle(this.lonStart), this.lat1];
+    }
+    const area = this.area();
+    if (area > 0) return directionOf(surfaceMoment(shape.pieces), area);
+    return directionOf(lineMoment(shape.pieces), 1e-300);
+  }
+
+  decRange(): [number, number] {
+    return [this.lat1, this.lat2];
   }
 
   /** Lower parallel eastwards, east meridian northwards, upper parallel westwards, west meridian southwards. */
@@ -285,6 +423,104 @@ class RangeRegion implements Region {
   boundary(maxStepDeg: number): [number, number][] {
     return sampleCurves(this.boundaryCurves(), maxStepDeg);
   }
+}
+
+/**
+ * A single position. It contains only itself: positions within EPS (1e-12 rad, region-ops.ts) of it count
+ * as the same, so that a point on another region's edge meets it.
+ */
+class PointRegion extends RegionBase implements Region {
+  readonly kind = "point";
+  private readonly p: Vec3;
+
+  constructor(
+    readonly lon: number,
+    readonly lat: number,
+  ) {
+    super();
+    this.p = unitVector(lon, lat);
+  }
+
+  contains(lon: number, lat: number): boolean {
+    return this.containsVector(unitVector(lon, lat));
+  }
+
+  containsVector(v: Vec3): boolean {
+    return angularSeparation(this.p, v) <= EPS * DEG_PER_RAD;
+  }
+
+  area(): number {
+    return 0;
+  }
+
+  boundingCap(): Cap {
+    return { center: this.p, radius: CAP_MARGIN_DEG };
+  }
+
+  /** One piece of length 0, so that code sampling an edge sees the point rather than an edgeless whole sky. */
+  boundaryCurves(): readonly BoundaryCurve[] {
+    const p = this.p;
+    return [{ lengthDeg: 0, at: () => p }];
+  }
+
+  boundary(maxStepDeg: number): [number, number][] {
+    return sampleCurves(this.boundaryCurves(), maxStepDeg);
+  }
+
+  protected makeShape(): Shape {
+    return pointShape(this.p);
+  }
+
+  centroid(): [number, number] {
+    return [reduceAngle(this.lon), this.lat];
+  }
+
+  decRange(): [number, number] {
+    return [this.lat, this.lat];
+  }
+}
+
+/** A position (lon, lat) in degrees as a region (DALI 1.1 §3.3.5 point). */
+export function point(lon: number, lat: number): Region {
+  checkPosition(lon, lat, "the point");
+  return new PointRegion(lon, lat);
+}
+
+/**
+ * A circle that may have radius 0 (DALI and ADQL allow it; `circle()` refuses it, as SODA's CIRCLE needs an
+ * area). Not exported from the package: parseRegion uses it.
+ */
+export function circleAllowingZero(lon: number, lat: number, radius: number): Region {
+  if (radius === 0) {
+    checkPosition(lon, lat, "the centre");
+    return new CircleRegion(lon, lat, 0);
+  }
+  return circle(lon, lat, radius);
+}
+
+/** The numbers that define a region, for writing it as text. */
+export type RegionParams =
+  | { readonly kind: "point"; readonly lon: number; readonly lat: number }
+  | { readonly kind: "circle"; readonly lon: number; readonly lat: number; readonly radius: number }
+  | { readonly kind: "polygon"; readonly vertices: readonly (readonly [number, number])[] }
+  | { readonly kind: "range"; readonly lon1: number; readonly lon2: number; readonly lat1: number; readonly lat2: number };
+
+/** The defining numbers of a region of this package (range longitudes as given, 0 360 for every longitude). */
+export function regionParams(r: Region): RegionParams {
+  if (r instanceof PointRegion) return { kind: "point", lon: r.lon, lat: r.lat };
+  if (r instanceof CircleRegion) return { kind: "circle", lon: r.lon, lat: r.lat, radius: r.radius };
+  if (r instanceof PolygonRegion) return { kind: "polygon", vertices: r.vertices };
+  if (r instanceof RangeRegion) {
+    const full = r.lonWidth >= 360;
+    return {
+      kind: "range",
+      lon1: full ? 0 : r.lon1,
+      lon2: full ? 360 : r.lon2,
+      lat1: r.lat1,
+      lat2: r.lat2,
+    };
+  }
+  throw new TypeError("not a region made by @qserv-tap/sky");
 }
 
 /** A circle (cone) of `radius` degrees, 0 < radius ≤ 180, about (lon, lat). */
