@@ -21,6 +21,7 @@ import { uiRouter } from "./routes/ui.js";
 import { sodaRouter } from "./routes/soda.js";
 import { datalinkRouter } from "./routes/datalink.js";
 import { filesRouter } from "./routes/files.js";
+import { siaRouter } from "./routes/sia.js";
 import type { JobManager } from "./uws/manager.js";
 import type { ResultStore } from "./uws/result-store.js";
 
@@ -67,7 +68,8 @@ export function createApp(
   const soda = sodaRouter(deps, sodaJobs);
   app.use(soda.routes());
   app.use(soda.allowedMethods());
-  for (const r of [datalinkRouter(deps), filesRouter(deps)]) {
+  // SIA 2.0 queries share the sync admission: each is one TAP query on ivoa.ObsCore.
+  for (const r of [datalinkRouter(deps), filesRouter(deps), siaRouter(deps, admission)]) {
     app.use(r.routes());
     app.use(r.allowedMethods());
   }

@@ -9,8 +9,8 @@ import { Admission, type Release } from "../admission.js";
 import { clientOf } from "../auth.js";
 import type { Limits } from "../config.js";
 import { noteQuery } from "../logging.js";
-import { paramLimits, readParams, single } from "../params.js";
-import { parseTapRequest, startQuery } from "../query.js";
+import { paramLimits, readParams, single, type UploadPart } from "../params.js";
+import { parseTapRequest, startQuery, type TapRequest } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 
 export { LANGS, outputFormat } from "../query.js";
@@ -24,7 +24,6 @@ export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.con
   const router = new Router();
   const compiler = new QueryCompiler(deps);
   const { limits } = deps.config;
-  const log = deps.log ?? (() => {});
 
   const handler = async (ctx: Context) => {
     const requestTime = new Date();
@@ -38,42 +37,7 @@ export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.con
       // Repeated only when it is one (DALI 1.1 §4.3.6: at most 64 characters); parseTapRequest says why not.
       if (runId !== undefined && runId.length <= 64) echo.runId = runId;
       const req = parseTapRequest(params, limits);
-
-      // A query that cannot compile takes no slot: without uploads, its compilation needs nothing
-      // from the database, so it is done before admission (and handed to startQuery).
-      const routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
-      const abort = new AbortController();
-      const onClose = () => abort.abort(new Error("client disconnected"));
-      ctx.res.once("close", onClose);
-      let release: Release;
-      try {
-        release = await admission.acquire(clientOf(ctx).key, abort.signal);
-      } catch (e) {
-        ctx.res.off("close", onClose);
-        throw e;
-      }
-      // The slot is held until the response has been sent, not just until it has begun.
-      ctx.res.once("close", release);
-      const timeout = setTimeout(
-        () => abort.abort(new TapError(503, `Query exceeded the synchronous time limit of ${limits.syncTimeoutSeconds} s`)),
-        limits.syncTimeoutSeconds * 1000,
-      );
-      const done = () => {
-        clearTimeout(timeout);
-        ctx.res.off("close", onClose);
-        release();
-      };
-      try {
-        const started = await startQuery(deps, compiler, req, { files: params.files, signal: abort.signal, requestTime, log, ...(routed ? { routed } : {}) });
-        started.stream.on("close", done);
-        noteQuery(ctx, { sql: started.sql, rows: started.rows });
-        ctx.status = 200;
-        ctx.set("Content-Type", started.contentType);
-        ctx.body = started.stream;
-      } catch (e) {
-        done();
-        throw e;
-      }
+      await answerSync(ctx, deps, compiler, admission, req, { files: params.files, requestTime });
     } finally {
       // By now the uploads are tables of the query's database session.
       await params.dispose();
@@ -82,6 +46,59 @@ export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.con
   router.get("/sync", handler);
   router.post("/sync", handler);
   return router;
+}
+
+/**
+ * Runs a checked request on the sync path and sends its result: admission (a slot per query, shared with /sync),
+ * the synchronous time limit, the stop when the client goes away, and the result streamed as it is read. /sync and
+ * SIA's /sia/query (whose parameters become one ADQL query) both answer through it.
+ */
+export async function answerSync(
+  ctx: Context,
+  deps: ServiceDeps,
+  compiler: QueryCompiler,
+  admission: Admission,
+  req: TapRequest,
+  options: { files: Map<string, UploadPart>; requestTime: Date },
+): Promise<void> {
+  const { limits } = deps.config;
+  const log = deps.log ?? (() => {});
+  const { requestTime } = options;
+  // A query that cannot compile takes no slot: without uploads, its compilation needs nothing
+  // from the database, so it is done before admission (and handed to startQuery).
+  const routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
+  const abort = new AbortController();
+  const onClose = () => abort.abort(new Error("client disconnected"));
+  ctx.res.once("close", onClose);
+  let release: Release;
+  try {
+    release = await admission.acquire(clientOf(ctx).key, abort.signal);
+  } catch (e) {
+    ctx.res.off("close", onClose);
+    throw e;
+  }
+  // The slot is held until the response has been sent, not just until it has begun.
+  ctx.res.once("close", release);
+  const timeout = setTimeout(
+    () => abort.abort(new TapError(503, `Query exceeded the synchronous time limit of ${limits.syncTimeoutSeconds} s`)),
+    limits.syncTimeoutSeconds * 1000,
+  );
+  const done = () => {
+    clearTimeout(timeout);
+    ctx.res.off("close", onClose);
+    release();
+  };
+  try {
+    const started = await startQuery(deps, compiler, req, { files: options.files, signal: abort.signal, requestTime, log, ...(routed ? { routed } : {}) });
+    started.stream.on("close", done);
+    noteQuery(ctx, { sql: started.sql, rows: started.rows });
+    ctx.status = 200;
+    ctx.set("Content-Type", started.contentType);
+    ctx.body = started.stream;
+  } catch (e) {
+    done();
+    throw e;
+  }
 }
 
 export function sendTapError(ctx: Context, err: unknown): void {

@@ -16,10 +16,12 @@ export const XML_CONTENT_TYPE = "text/xml; charset=utf-8";
  * "must only be used … if the ivoa.ObsCore table is available".
  */
 function obsCoreDataModel(deps: ServiceDeps): string {
-  const served = deps.catalog.schemas.some(
-    (s) => s.name.toLowerCase() === "ivoa" && s.tables.some((t) => t.name.toLowerCase() === "obscore"),
-  );
-  return served ? `    <dataModel ivo-id="ivo://ivoa.net/std/ObsCore#core-1.1">ObsCore-1.1</dataModel>\n` : "";
+  return servesObsCore(deps) ? `    <dataModel ivo-id="ivo://ivoa.net/std/ObsCore#core-1.1">ObsCore-1.1</dataModel>\n` : "";
+}
+
+/** Whether the catalog has ivoa.ObsCore (which TAPRegExt's dataModel and SIA 2.0's query need). */
+export function servesObsCore(deps: ServiceDeps): boolean {
+  return deps.catalog.schemas.some((s) => s.name.toLowerCase() === "ivoa" && s.tables.some((t) => t.name.toLowerCase() === "obscore"));
 }
 
 export function capabilitiesDocument(deps: ServiceDeps, features: readonly Feature[], asyncJobs = true): string {
