@@ -3,8 +3,9 @@
  * expression (a column's own metadata, DISTANCE in degrees, COUNT as a long count...). The compiler
  * returns these with the SQL so that the service can write FIELDs without asking the database.
  */
-import type { Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
+import type { ColumnBinding, Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
 import { firstSelect } from "../ast/transform.js";
+import type { RegionXtype } from "../catalog/regions.js";
 
 export const UNKNOWN: ValueType = { datatype: null };
 const DOUBLE: ValueType = { datatype: "double" };
@@ -53,10 +54,64 @@ function storage(t: ValueType): ValueType {
   return out;
 }
 
+/**
+ * A region-valued column (ADQL 2.1 §4.2; catalog/regions.ts) as name resolution found it: its DALI xtype
+ * and which storage columns its table lists beside it (none for a column of a subquery or a CTE, whose
+ * SQL has only the value).
+ */
+export interface RegionFacts {
+  readonly xtype: RegionXtype;
+  readonly bounds: boolean;
+  readonly scisql: boolean;
+}
+
+/** The type of a region column's binding: the ValueType with the region's facts beside it. */
+export interface RegionValueType extends ValueType {
+  readonly region: RegionFacts;
+}
+
+/** The type of a storage column's binding (c_scisql, c_dec_min...): which region column it serves. */
+export interface RegionStorageType extends ValueType {
+  readonly storageOf: ColumnBinding & { readonly type: RegionValueType };
+}
+
+/** The region facts of a column reference, or undefined for anything that is not a region column. */
+export function regionOf(e: Expression): RegionFacts | undefined {
+  return e.kind === "ColumnRef" ? (e.binding?.type as Partial<RegionValueType> | undefined)?.region : undefined;
+}
+
+/**
+ * A region column's value as a result column (DALI 1.1 §3.3): the stored DALI text, declared with the
+ * column's xtype as a double array of any length (the service splits the text), or as char for a "shape"
+ * column, whose values carry their label. Its storage columns do not come along; a subquery's column
+ * keeps the region's facts through withRegion (name resolution).
+ */
+function regionValueType(t: RegionValueType): ValueType {
+  const out: { -readonly [K in keyof ValueType]: ValueType[K] } = {
+    datatype: t.region.xtype === "shape" ? "char" : "double",
+    arraysize: "*",
+    xtype: t.region.xtype,
+  };
+  if (t.region.xtype !== "shape") out.unit = "deg";
+  for (const k of ["ucd", "utype", "description"] as const) if (t[k] !== undefined) out[k] = t[k];
+  return out;
+}
+
+/** The type of a subquery's or CTE's column `e`: a region column stays one, without its storage columns. */
+export function withRegion(t: ValueType, e: Expression): ValueType {
+  const facts = regionOf(e);
+  if (!facts) return t;
+  const out: RegionValueType = { ...t, region: { xtype: facts.xtype, bounds: false, scisql: false } };
+  return out;
+}
+
 export function typeOf(e: Expression): ValueType {
   switch (e.kind) {
-    case "ColumnRef":
-      return e.binding?.type ?? UNKNOWN;
+    case "ColumnRef": {
+      const t = e.binding?.type;
+      if (!t) return UNKNOWN;
+      return "region" in t ? regionValueType(t as RegionValueType) : t;
+    }
     case "NumberLiteral":
       if (e.form === "integer" || e.form === "hex") {
         const v = BigInt(e.text);

@@ -26,15 +26,32 @@
  * (about 1e-12°): `30 ± 1` is written `28.99999999 AND 31.00000001`. The longitude is not bounded:
  * near RA 0/360 and near the poles a longitude range is hard to state safely, and the dec band
  * gives most of the gain.
+ *
+ * Region columns (catalog/regions.ts) whose table lists the bounding storage columns get the same
+ * treatment for a top-level conjunct `f(...) = 1` of a REGION_FUNCTIONS predicate (or the scisql form
+ * of a point in a polygon column), in front of it:
+ * - a point (x, y) in column c: `c_dec_min <= y AND c_dec_max >= y` (y widened to the grid when it is a
+ *   number, by 1e-8° when it is an expression);
+ * - c against a constant shape S (intersects or within, either order): `c_dec_max >= S.decMin AND
+ *   c_dec_min <= S.decMax AND scisql_angSep(c_cap_ra, c_cap_dec, S.capRa, S.capDec) <= c_cap_radius +
+ *   S.capRadius`, S's range widened to the grid and its radius by at least 1e-8°; the parts that bound
+ *   nothing (a range reaching both poles, a cap of 180°) are left out;
+ * - two region columns: the same three with 1e-8° of slack on each, for joins.
+ * Each is implied by the predicate (a region lies within its declination range and its cap, and two
+ * regions that share a point have overlapping ranges and caps), so `bounds AND predicate` is the predicate.
  */
-import type { Expression, Join, Query, Select, Span, TableReference } from "../ast/nodes.js";
+import { lonLat, parseRegion, SkyError, type Region } from "@qserv-tap/sky";
+import type { ColumnRef, Expression, Join, Query, Select, Span, TableReference } from "../ast/nodes.js";
 import { transform } from "../ast/transform.js";
+import type { RegionStorageType, RegionValueType } from "../analysis/types.js";
+import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import {
   boxLatitudes, circleLatitudes, distanceLatitudes, polygonLatitudes, type LatitudeRange,
 } from "../geometry/latitude-range.js";
 import { constantValue, numberExpression } from "./constants.js";
 import type { PassContext } from "./context.js";
-import { baseTables, distanceWithin, isInsideRegion } from "./spatial-predicates.js";
+import { storageColumn } from "./geometry-to-scisql.js";
+import { andAll, baseTables, distanceWithin, isInsideRegion } from "./spatial-predicates.js";
 
 /** Bounds are multiples of 1/GRID degrees, at least 0.5/GRID outside the exact range. */
 const GRID = 1e8;
@@ -114,6 +131,8 @@ function withBounds(condition: Expression, relations: ReadonlySet<string>): Expr
       const right = add(e.right);
       return left === e.left && right === e.right ? e : { ...e, left, right };
     }
+    const region = regionBounds(e);
+    if (region) return { kind: "LogicalExpr", op: "AND", left: region, right: e, span: e.span };
     const found = constraintRange(e);
     if (!found) return e;
     const { dec, range } = found;
@@ -126,6 +145,116 @@ function withBounds(condition: Expression, relations: ReadonlySet<string>): Expr
     return { kind: "LogicalExpr", op: "AND", left: bound, right: e, span: e.span };
   };
   return add(condition);
+}
+
+// ---- region columns
+
+/** The slack, in degrees, where both sides of a comparison are computed per row. */
+const SLACK = 1e-8;
+
+type Bounded =
+  | { readonly form: "column"; readonly ref: ColumnRef }
+  | { readonly form: "constant"; readonly region: Region };
+
+/** A (xtype, value) pair of a REGION_FUNCTIONS call that can be bounded: a column with storage, or a constant. */
+function bounded(xtype: Expression | undefined, value: Expression | undefined): Bounded | undefined {
+  if (value?.kind === "ColumnRef") {
+    const t = value.binding?.type as Partial<RegionValueType> | undefined;
+    return t?.region?.bounds ? { form: "column", ref: value } : undefined;
+  }
+  if (xtype?.kind !== "StringLiteral" || value?.kind !== "StringLiteral") return undefined;
+  try {
+    return { form: "constant", region: parseRegion(xtype.value as Parameters<typeof parseRegion>[0], value.value) };
+  } catch (e) {
+    if (e instanceof SkyError) return undefined; // the function answers NULL for it: nothing to bound
+    throw e;
+  }
+}
+
+function num(v: number, span: Span): Expression {
+  return numberExpression(v, span);
+}
+
+function plus(a: Expression, b: Expression, span: Span): Expression {
+  return { kind: "BinaryExpr", op: "+", left: a, right: b, span };
+}
+
+function minus(a: Expression, b: Expression, span: Span): Expression {
+  return { kind: "BinaryExpr", op: "-", left: a, right: b, span };
+}
+
+function cmp(left: Expression, op: "<=" | ">=", right: Expression, span: Span): Expression {
+  return { kind: "Comparison", op, left, right, span };
+}
+
+function angSep(a: Expression, b: Expression, c: Expression, d: Expression, span: Span): Expression {
+  return { kind: "SqlFunctionCall", name: "scisql_angSep", args: [a, b, c, d], type: { datatype: "double", unit: "deg" }, span };
+}
+
+/** `c_dec_min <= y AND c_dec_max >= y`: the point (x, y) can be in c only within c's declinations. */
+function pointBounds(c: ColumnRef, y: Expression, span: Span): Expression {
+  const v = constantValue(y);
+  const lo = v === undefined ? plus(y, num(SLACK, span), span) : num(Math.ceil(v * GRID + 0.5) / GRID, span);
+  const hi = v === undefined ? minus(y, num(SLACK, span), span) : num(Math.floor(v * GRID - 0.5) / GRID, span);
+  return andAll([cmp(storageColumn(c, "decMin"), "<=", lo, span), cmp(storageColumn(c, "decMax"), ">=", hi, span)])!;
+}
+
+/** The bounds of two regions that share a point (intersects, or one within the other). */
+function pairBounds(a: Bounded, b: Bounded, span: Span): Expression | undefined {
+  if (a.form === "constant" && b.form === "constant") return undefined;
+  if (a.form === "constant") return pairBounds(b, a, span);
+  const c = (a as Extract<Bounded, { form: "column" }>).ref;
+  const parts: Expression[] = [];
+  if (b.form === "column") {
+    const d = b.ref;
+    parts.push(cmp(storageColumn(d, "decMin"), "<=", plus(storageColumn(c, "decMax"), num(SLACK, span), span), span));
+    parts.push(cmp(storageColumn(d, "decMax"), ">=", minus(storageColumn(c, "decMin"), num(SLACK, span), span), span));
+    parts.push(cmp(
+      angSep(storageColumn(c, "capRa"), storageColumn(c, "capDec"), storageColumn(d, "capRa"), storageColumn(d, "capDec"), span),
+      "<=", plus(plus(storageColumn(c, "capRadius"), storageColumn(d, "capRadius"), span), num(SLACK, span), span), span));
+    return andAll(parts)!;
+  }
+  const [min, max] = b.region.decRange();
+  const lo = Math.floor(min * GRID - 0.5) / GRID;
+  const hi = Math.ceil(max * GRID + 0.5) / GRID;
+  if (lo > -90) parts.push(cmp(storageColumn(c, "decMax"), ">=", num(lo, span), span));
+  if (hi < 90) parts.push(cmp(storageColumn(c, "decMin"), "<=", num(hi, span), span));
+  const cap = b.region.boundingCap();
+  if (cap.radius < 180) {
+    const [ra, dec] = lonLat(cap.center);
+    const radius = Math.ceil(cap.radius * GRID + 1) / GRID;
+    parts.push(cmp(angSep(storageColumn(c, "capRa"), storageColumn(c, "capDec"), num(ra, span), num(dec, span), span),
+      "<=", plus(storageColumn(c, "capRadius"), num(radius, span), span), span));
+  }
+  return andAll(parts) ?? undefined;
+}
+
+/** The bounds in front of a region predicate `f(...) = 1`, or undefined. */
+function regionBounds(e: Expression): Expression | undefined {
+  if (e.kind !== "Comparison" || e.op !== "=" || e.left.kind !== "SqlFunctionCall") return undefined;
+  if (e.right.kind !== "NumberLiteral" || e.right.text !== "1") return undefined;
+  const f = e.left;
+  const a = f.args;
+  switch (f.name) {
+    case REGION_FUNCTIONS.containsPoint: {
+      const c = bounded(a[0], a[1]);
+      return c?.form === "column" && a[3] ? pointBounds(c.ref, a[3], e.span) : undefined;
+    }
+    case "scisql_s2PtInCPoly": {
+      // The point-in-polygon-column form: its third argument is the storage column c_scisql.
+      const storage = a.length === 3 && a[2]!.kind === "ColumnRef" ? (a[2]!.binding?.type as Partial<RegionStorageType> | undefined)?.storageOf : undefined;
+      if (!storage?.type.region.bounds) return undefined;
+      const ref: ColumnRef = { kind: "ColumnRef", parts: [], binding: storage, span: a[2]!.span };
+      return pointBounds(ref, a[1]!, e.span);
+    }
+    case REGION_FUNCTIONS.intersects: case REGION_FUNCTIONS.within: {
+      const x = bounded(a[0], a[1]);
+      const y = bounded(a[2], a[3]);
+      return x && y ? pairBounds(x, y, e.span) : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Join conditions with their bounds (any join type: the bound is implied by the condition's own conjunct). */

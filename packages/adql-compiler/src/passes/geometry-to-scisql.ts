@@ -13,19 +13,33 @@
  * - BOX is read as a box of coordinate ranges (centre ± half width and height, wrapping at RA 0/360),
  *   as scisql and pgsphere read it (see geometry/box.ts for why this is not ADQL's great-circle box).
  * - A POINT, CIRCLE or POLYGON in the select list becomes a DALI array of its numbers.
- * - What has no equivalent (AREA, CENTROID of a polygon, REGION, geometry-valued columns, shapes
- *   compared or used elsewhere) is a positioned "not supported" error.
+ * - Region-valued columns (ADQL 2.1 §4.2, catalog/regions.ts) stand wherever a geometry may: the
+ *   predicates become the REGION_FUNCTIONS with (xtype, value) pairs, `tap_region_intersects('polygon',
+ *   c, 'circle', '10 20 1')`; a point in a polygon column whose table has scisql's binary polygon becomes
+ *   `scisql_s2PtInCPoly(x, y, c_scisql)` (always on Qserv, Rubin's form); AREA(c) and CENTROID(c) become
+ *   tap_region_area and a POINT of the two centroid functions, so COORD1(CENTROID(c)) and DISTANCE of it
+ *   work; a point column's coordinates are its centroid. A constant shape (CIRCLE, BOX as a DALI range,
+ *   POLYGON, POINT, REGION('STC-S')) is checked and written as its DALI text; a shape with column
+ *   arguments is assembled as text in SQL (CIRCLE, POLYGON; a BOX is refused). Predicates, AREA and
+ *   CENTROID of constant shapes only are computed here with @qserv-tap/sky, to a number or a POINT.
+ *   REGION('...') against a point becomes the scisql predicate of its shape. Qserv, which has none of the
+ *   REGION_FUNCTIONS, refuses them in qserv-restrictions; bound-declination adds the pruning conjuncts.
+ * - What has no equivalent (AREA or CENTROID of a shape with column arguments, shapes compared or used
+ *   elsewhere) is a positioned "not supported" error.
  *
  * scisql answers 0 when a coordinate is NULL, so `CONTAINS(...) = 0` includes rows without a
  * position: the same answer on every dialect, because the MariaDB and DuckDB functions copy scisql.
  */
 import type {
-  Box, Circle, Comparison, Expression, FunctionCall, Node, PointArgument, Polygon, Query, SelectColumn, Span,
+  Box, Circle, ColumnRef, Comparison, Expression, FunctionCall, Identifier, Node, PointArgument, Polygon, Query, SelectColumn, Span,
+  ValueType,
 } from "../ast/nodes.js";
 import { forEachNode, transform } from "../ast/transform.js";
+import { regionOf, type RegionFacts, type RegionStorageType } from "../analysis/types.js";
+import { REGION_FUNCTIONS, regionStorageColumns } from "../catalog/regions.js";
 import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
-import { checkPolygon } from "@qserv-tap/sky";
+import { checkPolygon, circle, formatRegion, parseRegion, point, polygon, rangeBox, SkyError, type Region } from "@qserv-tap/sky";
 import { constantValue, foldConstant, numberExpression } from "./constants.js";
 import type { PassContext } from "./context.js";
 
@@ -54,7 +68,11 @@ export function checkCoordinateSystems(query: Query, _ctx: PassContext): Query {
 /** The two coordinates of a point argument, or an error naming what it is. */
 function pointCoordinates(p: PointArgument, fn: string): [Expression, Expression] {
   if (p.kind === "Coordinates" || p.kind === "Point") return [p.x, p.y];
+  const stored = storedPoint(p);
+  if (stored) return stored;
   if (p.kind === "ColumnRef") {
+    const facts = regionOf(p);
+    if (facts) throw unsupported(`a ${facts.xtype} column as a point in ${fn}`, p.span, "give a POINT, CENTROID(...) or a point column");
     throw unsupported(`a geometry-valued column as a point in ${fn}`, p.span, "use POINT('ICRS', ra, dec) with the position columns");
   }
   throw unsupported(`${describeGeometry(p)} as a point in ${fn}`, p.span, "use POINT('ICRS', ra, dec)");
@@ -140,20 +158,294 @@ function containsPoint(point: Expression, shape: Expression, span: Span, ctx: Pa
   }
 }
 
-function isPointLike(e: Expression): boolean {
-  return e.kind === "Point";
+// ---- region-valued columns and constant shapes (ADQL 2.1 §4.2)
+
+type RegionKind = "point" | "circle" | "polygon" | "range";
+
+/** A region argument of CONTAINS, INTERSECTS, AREA or CENTROID, as the REGION_FUNCTIONS take it. */
+type RegionOperand =
+  /** A region column. */
+  | { readonly form: "column"; readonly ref: ColumnRef; readonly facts: RegionFacts }
+  /** A shape known here, checked, with its DALI text. */
+  | { readonly form: "constant"; readonly kind: RegionKind; readonly region: Region; readonly value: string; readonly numbers: readonly number[] }
+  /** A shape with column arguments: its DALI text assembled in SQL. */
+  | { readonly form: "computed"; readonly kind: "circle" | "polygon"; readonly value: Expression };
+
+const DEG2_PER_SR = (180 / Math.PI) ** 2;
+const AREA_TYPE = { datatype: "double", unit: "deg**2", ucd: "phys.angArea" } as const;
+const RA_TYPE = { datatype: "double", unit: "deg", ucd: "pos.eq.ra" } as const;
+const DEC_TYPE = { datatype: "double", unit: "deg", ucd: "pos.eq.dec" } as const;
+
+function text(value: string, span: Span): Expression {
+  return { kind: "StringLiteral", value, span };
+}
+
+function regionCall(name: string, args: Expression[], span: Span, type: ValueType): Expression {
+  return { kind: "SqlFunctionCall", name, args, type, span };
+}
+
+/** The (xtype, value) pair of an operand, in the REGION_FUNCTIONS' argument order. */
+function pair(o: RegionOperand, span: Span): [Expression, Expression] {
+  switch (o.form) {
+    case "column": return [text(o.facts.xtype, span), o.ref];
+    case "constant": return [text(o.kind, span), text(o.value, span)];
+    case "computed": return [text(o.kind, span), o.value];
+  }
+}
+
+/** A storage column beside region column `ref` (catalog/regions.ts), bound like it. */
+export function storageColumn(ref: ColumnRef, which: keyof ReturnType<typeof regionStorageColumns>): ColumnRef {
+  const b = ref.binding!;
+  const column = regionStorageColumns(b.column)[which];
+  const type: RegionStorageType = {
+    datatype: which === "scisql" ? null : "double",
+    storageOf: b as RegionStorageType["storageOf"],
+  };
+  const name = (n: string): Identifier => ({ kind: "Identifier", name: n, delimited: true, span: ref.span });
+  const parts = b.relation ? [name(b.relation), name(column)] : [name(column)];
+  return { kind: "ColumnRef", parts, binding: { relation: b.relation, column, type }, span: ref.span };
+}
+
+/** The coordinates of a stored point (a point column: its centroid is itself), or undefined. */
+function storedPoint(e: Expression): [Expression, Expression] | undefined {
+  const facts = regionOf(e);
+  if (!facts || facts.xtype !== "point") return undefined;
+  const args = [text("point", e.span), e];
+  return [regionCall(REGION_FUNCTIONS.centroidRa, args, e.span, RA_TYPE), regionCall(REGION_FUNCTIONS.centroidDec, args, e.span, DEC_TYPE)];
+}
+
+function skyCheck<T>(span: Span, code: "ADQL_BAD_ARGUMENTS" | "ADQL_BAD_POLYGON", make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof SkyError || (e instanceof Error && e.name === "GeometryError")) throw new AdqlError(code, e.message, span);
+    throw e;
+  }
+}
+
+function constantOperand(kind: RegionKind, region: Region, numbers: readonly number[]): RegionOperand {
+  return { form: "constant", kind, region, value: numbers.map((n) => String(n)).join(" "), numbers };
+}
+
+/** The DALI numbers of a parsed REGION value: point "lon lat", circle "lon lat r", polygon vertices, range "lon1 lon2 lat1 lat2". */
+function regionNumbers(r: Region, span: Span): number[] {
+  switch (r.kind) {
+    case "point": return [...r.centroid()];
+    case "polygon": return (r.vertices ?? []).flatMap((v) => [v[0], v[1]]);
+    default: {
+      // Circle and range: their DALI text is what formatRegion writes; the numbers come from it.
+      const value = skyCheck(span, "ADQL_BAD_ARGUMENTS", () => formatRegion(r, r.kind));
+      return value.trim().split(/\s+/).map(Number);
+    }
+  }
+}
+
+/** A geometry argument as a region operand, or undefined when it is not one (a number, a string...). */
+function regionOperand(e: Expression): RegionOperand | undefined {
+  const facts = regionOf(e);
+  if (facts) return { form: "column", ref: e as ColumnRef, facts };
+  switch (e.kind) {
+    case "Region": {
+      const r = skyCheck(e.text.span, "ADQL_BAD_ARGUMENTS", () => parseRegion("shape", e.text.value));
+      return constantOperand(r.kind, r, regionNumbers(r, e.text.span));
+    }
+    case "Point": {
+      const [x, y] = [constantValue(e.x), constantValue(e.y)];
+      if (x === undefined || y === undefined) return undefined;
+      return constantOperand("point", skyCheck(e.span, "ADQL_BAD_ARGUMENTS", () => point(x, y)), [x, y]);
+    }
+    case "Circle": {
+      const [cx, cy] = pointCoordinates(e.center, "CIRCLE");
+      const n = [cx, cy, e.radius].map(constantValue);
+      if (n.every((v) => v !== undefined)) {
+        const [x, y, r] = n as [number, number, number];
+        return constantOperand("circle", skyCheck(e.span, "ADQL_BAD_ARGUMENTS", () => circle(x, y, r)), [x, y, r]);
+      }
+      return { form: "computed", kind: "circle", value: daliText([cx, cy, e.radius], e.span) };
+    }
+    case "Box": {
+      const [cx, cy] = pointCoordinates(e.center, "BOX");
+      const n = [cx, cy, e.width, e.height].map(constantValue);
+      if (n.some((v) => v === undefined)) {
+        throw unsupported("a BOX whose centre or size is not a constant, as a region", e.span, "give the BOX as numbers, or use a POLYGON");
+      }
+      const [x, y, w, h] = n as [number, number, number, number];
+      const b = skyCheck(e.span, "ADQL_BAD_ARGUMENTS", () => adqlBoxToLonLatBox(x, y, w, h));
+      // The DALI range of the box of coordinate ranges (geometry/box.ts says why BOX is read so).
+      const numbers = [b.lonMin, b.lonMax, b.latMin, b.latMax];
+      return constantOperand("range", skyCheck(e.span, "ADQL_BAD_ARGUMENTS", () => rangeBox(b.lonMin, b.lonMax, b.latMin, b.latMax)), numbers);
+    }
+    case "Polygon": {
+      const coords = e.vertices.flatMap((v) => pointCoordinates(v, "POLYGON"));
+      const n = coords.map(constantValue);
+      if (n.every((v) => v !== undefined)) {
+        const flat = n as number[];
+        const vertices = Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as const);
+        return constantOperand("polygon", skyCheck(e.span, "ADQL_BAD_POLYGON", () => polygon(vertices)), flat);
+      }
+      return { form: "computed", kind: "polygon", value: daliText(coords, e.span) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The DALI text of numbers computed per row: `CAST(CAST(x AS DOUBLE) AS VARCHAR) || ' ' || ...`, which
+ * both dialects print with enough digits to read back the same double, and which is NULL when any
+ * number is (MariaDB's CONCAT and DuckDB's || both propagate NULL), so the predicate answers 0.
+ */
+function daliText(items: readonly Expression[], span: Span): Expression {
+  const asText = (e: Expression): Expression => ({
+    kind: "Cast",
+    expr: { kind: "Cast", expr: e, target: { name: "DOUBLE PRECISION", length: null }, span },
+    target: { name: "VARCHAR", length: null },
+    span,
+  });
+  // Constants are written as text here, next to their separators.
+  const parts: (Expression | string)[] = [];
+  items.forEach((e, i) => {
+    const v = constantValue(e);
+    const piece = v === undefined ? asText(e) : String(v);
+    const sep = i === 0 ? "" : " ";
+    const last = parts[parts.length - 1];
+    if (typeof piece === "string" && typeof last === "string") parts[parts.length - 1] = last + sep + piece;
+    else if (typeof piece === "string") parts.push(sep + piece);
+    else {
+      if (sep && typeof last === "string") parts[parts.length - 1] = last + sep;
+      else if (sep) parts.push(sep);
+      parts.push(piece);
+    }
+  });
+  return parts.map((p) => (typeof p === "string" ? text(p, span) : p)).reduce((l, r) => ({ kind: "BinaryExpr", op: "||", left: l, right: r, span }));
+}
+
+/** `CONTAINS(point, c)` for a region column c: scisql's binary polygon where there is one, else the function. */
+function pointInColumn(x: Expression, y: Expression, c: Extract<RegionOperand, { form: "column" }>, span: Span, ctx: PassContext): Expression {
+  if (c.facts.xtype === "polygon" && (ctx.dialect === "qserv" || (ctx.dialect === "mysql" && c.facts.scisql))) {
+    return call("scisql_s2PtInCPoly", [x, y, storageColumn(c.ref, "scisql")], span, INT);
+  }
+  return regionCall(REGION_FUNCTIONS.containsPoint, [...pair(c, span), x, y], span, INT);
+}
+
+/** `CONTAINS(point, shape)` for a shape given by REGION: the scisql predicate of its kind. */
+function pointInConstant(x: Expression, y: Expression, c: Extract<RegionOperand, { form: "constant" }>, span: Span): Expression {
+  const n = c.numbers.map((v) => numberExpression(v, span));
+  switch (c.kind) {
+    case "circle": return call("scisql_s2PtInCircle", [x, y, ...n], span, INT);
+    case "range": return call("scisql_s2PtInBox", [x, y, n[0]!, n[2]!, n[1]!, n[3]!], span, INT);
+    case "polygon": {
+      if (c.numbers.length / 2 > 20) return regionCall(REGION_FUNCTIONS.containsPoint, [...pair(c, span), x, y], span, INT);
+      return call("scisql_s2PtInCPoly", [x, y, ...n], span, INT);
+    }
+    case "point": throw unsupported("CONTAINS of a point in a point", span, "compare DISTANCE(...) with a small radius");
+  }
+}
+
+/** A predicate between two regions: computed here when both are constants, else a REGION_FUNCTIONS call. */
+function regionPredicate(fn: "within" | "intersects", a: RegionOperand, b: RegionOperand, span: Span): Expression {
+  if (a.form === "constant" && b.form === "constant") {
+    const yes = fn === "within" ? a.region.within(b.region) : a.region.intersects(b.region);
+    return numberExpression(yes ? 1 : 0, span);
+  }
+  return regionCall(REGION_FUNCTIONS[fn], [...pair(a, span), ...pair(b, span)], span, INT);
+}
+
+function describeOperand(e: Expression): string {
+  const facts = regionOf(e);
+  return facts ? `the ${facts.xtype} column ${describeGeometry(e).replace(/^column /, "")}` : describeGeometry(e);
+}
+
+/** The point of a point-valued argument (POINT, a point column), or undefined. */
+function pointLike(e: Expression): [Expression, Expression] | undefined {
+  if (e.kind === "Point") return [e.x, e.y];
+  return storedPoint(e);
+}
+
+/** CONTAINS(a, b) (ADQL 2.1 §4.2.12): a point in a region, or region a within region b. */
+function contains(a: Expression, b: Expression, span: Span, ctx: PassContext): Expression {
+  const p = pointLike(a);
+  if (p) {
+    if (b.kind === "Circle" || b.kind === "Box" || b.kind === "Polygon") return containsPoint(a.kind === "Point" ? a : ({ kind: "Point", coordSys: null, x: p[0], y: p[1], span: a.span }), b, span, ctx);
+    if (pointLike(b)) throw unsupported("CONTAINS of a point in a point", span, "compare DISTANCE(...) with a small radius");
+    const rb = regionOperand(b);
+    if (rb?.form === "column") return pointInColumn(p[0], p[1], rb, span, ctx);
+    if (rb?.form === "constant") return pointInConstant(p[0], p[1], rb, span);
+    throw unsupported(`${describeGeometry(b)} as the region of CONTAINS`, b.span, "use CIRCLE, BOX, POLYGON, REGION or a region column");
+  }
+  const ra = regionOperand(a);
+  if (!ra) throw unsupported(`${describeGeometry(a)} as the first argument of CONTAINS`, a.span, "give a POINT, a shape or a region column");
+  const rb = regionOperand(b);
+  if (!rb) throw unsupported(`${describeGeometry(b)} as the region of CONTAINS`, b.span, "use CIRCLE, BOX, POLYGON, REGION or a region column");
+  if (rb.form === "constant" && rb.kind === "point" && ra.form !== "constant") {
+    throw unsupported("CONTAINS of a region in a point", span, "compare DISTANCE(...) with a small radius");
+  }
+  return regionPredicate("within", ra, rb, span);
+}
+
+/** INTERSECTS(a, b) (ADQL 2.1 §4.2.17): with a point on either side it is CONTAINS(point, other). */
+function intersects(a: Expression, b: Expression, span: Span, ctx: PassContext): Expression {
+  if (pointLike(a)) return contains(a, b, span, ctx);
+  if (pointLike(b)) return contains(b, a, span, ctx);
+  const ra = regionOperand(a);
+  const rb = regionOperand(b);
+  if (!ra || !rb) {
+    const bad = ra ? b : a;
+    throw unsupported(`${describeOperand(bad)} in INTERSECTS`, bad.span, "give a POINT, a shape or a region column");
+  }
+  if (ra.form === "constant" && ra.kind === "point") return contains(pointExpression(ra, a.span), b, span, ctx);
+  if (rb.form === "constant" && rb.kind === "point") return contains(pointExpression(rb, b.span), a, span, ctx);
+  return regionPredicate("intersects", ra, rb, span);
+}
+
+function pointExpression(o: Extract<RegionOperand, { form: "constant" }>, span: Span): Expression {
+  return { kind: "Point", coordSys: null, x: numberExpression(o.numbers[0]!, span), y: numberExpression(o.numbers[1]!, span), span };
+}
+
+/** AREA (ADQL 2.1 §4.2.8), in square degrees. */
+function area(g: Expression, span: Span): Expression {
+  if (g.kind === "Point") return numberExpression(0, span);
+  const o = regionOperand(g);
+  if (!o) throw unsupported(`AREA of ${describeGeometry(g)}`, g.span, "give a shape or a region column");
+  switch (o.form) {
+    case "constant": return numberExpression(o.region.area() * DEG2_PER_SR, span);
+    case "column": return regionCall(REGION_FUNCTIONS.area, pair(o, span), span, AREA_TYPE);
+    case "computed": throw unsupported(`AREA of a ${o.kind.toUpperCase()} whose parameters are not constants`, g.span, "compute the area from the shape's parameters");
+  }
+}
+
+/** CENTROID (ADQL 2.1 §4.2.7): a POINT, so that COORD1, DISTANCE and the select list take it. */
+function centroid(g: Expression, span: Span): Expression {
+  const pointOf = (x: Expression, y: Expression): Expression => ({ kind: "Point", coordSys: null, x, y, span });
+  if (g.kind === "Point") return g;
+  if (g.kind === "Circle") {
+    const [x, y] = pointCoordinates(g.center, "CENTROID");
+    return pointOf(x, y);
+  }
+  if (g.kind === "Box") {
+    // A BOX with column arguments: its centre, as before (the centroid of a box of coordinate ranges is
+    // not its centre in latitude, but computing it per row would take a function that Qserv lacks).
+    const [x, y] = pointCoordinates(g.center, "CENTROID");
+    if (![x, y, g.width, g.height].every((e) => constantValue(e) !== undefined)) return pointOf(x, y);
+  }
+  const o = regionOperand(g);
+  if (o?.form === "constant") {
+    const [lon, lat] = o.region.centroid();
+    return pointOf(numberExpression(lon, span), numberExpression(lat, span));
+  }
+  if (o?.form === "column") {
+    const args = pair(o, span);
+    return pointOf(regionCall(REGION_FUNCTIONS.centroidRa, args, span, RA_TYPE), regionCall(REGION_FUNCTIONS.centroidDec, args, span, DEC_TYPE));
+  }
+  throw unsupported(`CENTROID of ${describeGeometry(g)}`, span, "CENTROID takes a constant shape, a CIRCLE, a BOX or a region column");
 }
 
 function geometryCall(f: FunctionCall, ctx: PassContext): Expression | undefined {
   switch (f.name) {
     case "CONTAINS":
-      return containsPoint(f.args[0]!, f.args[1]!, f.span, ctx);
-    case "INTERSECTS": {
-      const [a, b] = f.args as [Expression, Expression];
-      if (isPointLike(a)) return containsPoint(a, b, f.span, ctx);
-      if (isPointLike(b)) return containsPoint(b, a, f.span, ctx);
-      throw unsupported("INTERSECTS of two regions", f.span, "one argument must be a POINT");
-    }
+      return contains(f.args[0]!, f.args[1]!, f.span, ctx);
+    case "INTERSECTS":
+      return intersects(f.args[0]!, f.args[1]!, f.span, ctx);
     case "DISTANCE": {
       const args = f.args.length === 4 ? [...f.args] : [...pointCoordinates(f.args[0]!, "DISTANCE"), ...pointCoordinates(f.args[1]!, "DISTANCE")];
       return call("scisql_angSep", args.map(folded), f.span, ANGLE);
@@ -165,23 +457,19 @@ function geometryCall(f: FunctionCall, ctx: PassContext): Expression | undefined
     case "COORDSYS":
       return { kind: "StringLiteral", value: "ICRS", span: f.span };
     case "AREA":
-      throw unsupported("AREA", f.span, "compute the area from the shape's parameters");
-    case "CENTROID": {
-      const g = f.args[0]!;
-      if (g.kind === "Circle" || g.kind === "Box") {
-        const [x, y] = pointCoordinates(g.center, "CENTROID");
-        return { kind: "Point", coordSys: null, x, y, span: f.span };
-      }
-      throw unsupported(`CENTROID of ${describeGeometry(g)}`, f.span, "CENTROID is available for CIRCLE and BOX");
-    }
+      return area(f.args[0]!, f.span);
+    case "CENTROID":
+      return centroid(f.args[0]!, f.span);
     default:
       return undefined;
   }
 }
 
+const REGION_PREDICATES: ReadonlySet<string> = new Set([REGION_FUNCTIONS.containsPoint, REGION_FUNCTIONS.intersects, REGION_FUNCTIONS.within]);
+
 /** `CONTAINS(...) = 1` and `1 = CONTAINS(...)` become `scisql_...(...) = 1`: the predicate first. */
 function normaliseComparison(c: Comparison): Expression | undefined {
-  const isPred = (e: Expression): boolean => e.kind === "SqlFunctionCall" && e.name.startsWith("scisql_s2PtIn");
+  const isPred = (e: Expression): boolean => e.kind === "SqlFunctionCall" && (e.name.startsWith("scisql_s2PtIn") || REGION_PREDICATES.has(e.name));
   if (!isPred(c.left) && isPred(c.right) && c.left.kind === "NumberLiteral") {
     const flipped: Record<string, Comparison["op"]> = { "=": "=", "<>": "<>", "<": ">", ">": "<", "<=": ">=", ">=": "<=" };
     return { ...c, left: c.right, right: c.left, op: flipped[c.op]! };
@@ -199,6 +487,12 @@ function daliArray(e: Expression): Expression | undefined {
     }
     case "Polygon":
       return { kind: "DaliArray", xtype: "polygon", items: e.vertices.flatMap((v) => pointCoordinates(v, "POLYGON")), span: e.span };
+    case "Region": {
+      // A REGION selected: the DALI array of its shape (a range has no DALI array form here).
+      const o = regionOperand(e);
+      if (o?.form !== "constant" || o.kind === "range") return undefined;
+      return { kind: "DaliArray", xtype: o.kind, items: o.numbers.map((v) => numberExpression(v, e.span)), span: e.span };
+    }
     default:
       return undefined;
   }
@@ -222,7 +516,7 @@ export function geometryToScisql(query: Query, ctx: PassContext): Query {
       case "Point": case "Circle": case "Box": case "Polygon":
         throw unsupported(`${n.kind.toUpperCase()} here`, n.span, "geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE");
       case "Region":
-        throw unsupported("REGION", n.span, "use CIRCLE, BOX or POLYGON");
+        throw unsupported("REGION here", n.span, "REGION may be used in CONTAINS, INTERSECTS, AREA and CENTROID, or selected when it is a point, circle or polygon");
       case "DaliArray":
         return false;
       default:

@@ -11,7 +11,7 @@ import { printAdql } from "../ast/print.js";
 import { forEachNode } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import { parse } from "../parse.js";
-import { testSchema } from "../sql/test-support/catalog.js";
+import { regionSchema } from "../sql/test-support/regions.js";
 import { PASSES, type Dialect, type PassContext } from "./index.js";
 
 type PassName = (typeof PASSES)[number][0];
@@ -25,7 +25,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 function context(dialect: Dialect, maxrec?: number): PassContext {
-  return { dialect, schema: testSchema(), ...(maxrec === undefined ? {} : { maxrec }) };
+  return { dialect, schema: regionSchema(), ...(maxrec === undefined ? {} : { maxrec }) };
 }
 
 /** The query as the pass `name` receives it in compile(). */
@@ -179,9 +179,9 @@ describe("pass geometry-to-scisql (ADQL 2.1 §4.2; qserv/README §b)", () => {
     ["COORD1, COORD2 → the coordinates; COORDSYS → 'ICRS'", "SELECT COORD1(POINT(ra, dec)), COORD2(POINT(ra, dec)), COORDSYS(POINT(ra, dec)) FROM demo.Object", 'SELECT ra AS "coord1", dec AS "coord2", \'ICRS\' AS "coordsys" FROM demo.Object'],
     ["POINT, CIRCLE, POLYGON selected → DALI arrays", "SELECT POINT(ra, dec), CIRCLE(ra, dec, 1), POLYGON(1, 2, 3, 4, 5, 6) FROM demo.Object", 'SELECT POINT[ra, dec] AS "point", CIRCLE[ra, dec, 1] AS "circle", POLYGON[1, 2, 3, 4, 5, 6] AS "polygon" FROM demo.Object'],
     ["CENTROID of a CIRCLE → its centre", "SELECT CENTROID(CIRCLE(ra, dec, 1)) FROM demo.Object", 'SELECT POINT[ra, dec] AS "centroid" FROM demo.Object'],
+    ["AREA of a constant CIRCLE → its area in square degrees, 2π(1 − cos r)·(180/π)²", "SELECT AREA(CIRCLE(1, 2, 3)) FROM demo.Object", 'SELECT 28.26787483161993 AS "area" FROM demo.Object'],
   ]);
   errors("geometry-to-scisql", [
-    ["AREA", "SELECT AREA(CIRCLE(1, 2, 3)) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
     ["a non-convex polygon", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 0, 10, 0, 10, 10, 5, 3, 0, 10)) = 1", "ADQL_BAD_POLYGON", 1, 59],
     ["a BOX of negative width", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), BOX(0, 0, -1, 1)) = 1", "ADQL_BAD_ARGUMENTS", 1, 59],
     ["a column as the region", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), dec) = 1", "ADQL_UNSUPPORTED", 1, 59],
@@ -349,4 +349,99 @@ describe("pass top-to-limit (TAP 1.1 §2.7.4 MAXREC; ADQL 2.1 §2.2.1 TOP)", () 
     expect(derived.query.limit).to.equal(3);
   });
   unchanged("top-to-limit", "SELECT ra FROM demo.Object", "mysql");
+});
+
+describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.ts; sql/test-support/regions.ts)", () => {
+  describe("resolve-names: a region column's facts, its storage columns left out of SELECT *", () => {
+    it("SELECT * of ext.Footprint has no storage column", () => {
+      const { output } = run("resolve-names", "SELECT * FROM ext.Footprint");
+      expect(bindings(output)).to.deep.equal(["Footprint.id:long", "Footprint.s_region:char", "Footprint.cover:char", "Footprint.pos:char", "Footprint.shape:char"]);
+    });
+    it("a storage column may still be named", () => {
+      expect(bindings(run("resolve-names", "SELECT s_region_dec_min FROM ext.Footprint").output)).to.deep.equal(["Footprint.s_region_dec_min:double[deg]"]);
+    });
+    const facts = (adql: string): unknown[] => {
+      const out: unknown[] = [];
+      forEachNode(run("resolve-names", adql).output, (n: Node) => {
+        if (n.kind === "ColumnRef") out.push((n.binding?.type as { region?: unknown }).region);
+      });
+      return out;
+    };
+    it("s_region by its ObsCore utype is a polygon with every storage column; a subquery's column keeps only the xtype", () => {
+      expect(facts("SELECT t.s_region FROM (SELECT s_region, cover FROM ext.Footprint) AS t")).to.deep.equal([
+        { xtype: "polygon", bounds: false, scisql: false },
+        { xtype: "polygon", bounds: true, scisql: true }, { xtype: "circle", bounds: true, scisql: false },
+      ]);
+    });
+    it("a region column without storage columns; a plain column has no region", () => {
+      expect(facts("SELECT s_region, id FROM ext.Plain")).to.deep.equal([{ xtype: "polygon", bounds: false, scisql: false }, undefined]);
+    });
+  });
+
+  describe("geometry-to-scisql", () => {
+    const F = "FROM ext.Footprint WHERE";
+    table("geometry-to-scisql", [
+      ["CONTAINS(POINT, polygon column with c_scisql) on MariaDB → scisql_s2PtInCPoly(x, y, c_scisql)", `SELECT id ${F} CONTAINS(POINT(10, 20), s_region) = 1`,
+        'SELECT id AS "id" FROM ext.Footprint WHERE scisql_s2PtInCPoly(10, 20, "Footprint"."s_region_scisql") = 1'],
+      ["1 = CONTAINS(POINT, column without storage) → tap_region_contains_point first", "SELECT id FROM ext.Plain WHERE 1 = CONTAINS(POINT(10, 20), s_region)",
+        "SELECT id AS \"id\" FROM ext.Plain WHERE tap_region_contains_point('polygon', s_region, 10, 20) = 1"],
+      ["INTERSECTS(CIRCLE, circle column) → tap_region_intersects with (xtype, value) pairs", `SELECT id ${F} INTERSECTS(CIRCLE(10, 20, 1), cover) = 1`,
+        "SELECT id AS \"id\" FROM ext.Footprint WHERE tap_region_intersects('circle', '10 20 1', 'circle', cover) = 1"],
+      ["CONTAINS(column, BOX) → tap_region_within, the BOX as a DALI range wrapping at RA 0", `SELECT id ${F} CONTAINS(s_region, BOX(0, 20, 10, 10)) = 1`,
+        "SELECT id AS \"id\" FROM ext.Footprint WHERE tap_region_within('polygon', s_region, 'range', '355 5 15 25') = 1"],
+      ["CONTAINS(POLYGON, shape column) → the polygon within the column", `SELECT id ${F} CONTAINS(POLYGON(0, 0, 10, 0, 5, 8), shape) = 1`,
+        "SELECT id AS \"id\" FROM ext.Footprint WHERE tap_region_within('polygon', '0 0 10 0 5 8', 'shape', shape) = 1"],
+      ["INTERSECTS of two region columns in a join", "SELECT a.id, b.id FROM ext.Footprint AS a JOIN ext.Plain AS b ON INTERSECTS(a.s_region, b.s_region) = 1",
+        "SELECT a.id AS \"id\", b.id AS \"id_2\" FROM ext.Footprint AS \"a\" JOIN ext.Plain AS \"b\" ON tap_region_intersects('polygon', a.s_region, 'polygon', b.s_region) = 1"],
+      ["INTERSECTS(column, POINT) → the point in the column", `SELECT id ${F} INTERSECTS(s_region, POINT(1, 2)) = 1`,
+        'SELECT id AS "id" FROM ext.Footprint WHERE scisql_s2PtInCPoly(1, 2, "Footprint"."s_region_scisql") = 1'],
+      ["a point column as the point: its centroid", `SELECT id ${F} INTERSECTS(pos, s_region) = 1 AND CONTAINS(pos, CIRCLE(10, 20, 1)) = 1`,
+        "SELECT id AS \"id\" FROM ext.Footprint WHERE scisql_s2PtInCPoly(tap_region_centroid_ra('point', pos), tap_region_centroid_dec('point', pos), \"Footprint\".\"s_region_scisql\") = 1 AND scisql_s2PtInCircle(tap_region_centroid_ra('point', pos), tap_region_centroid_dec('point', pos), 10, 20, 1) = 1"],
+      ["a CIRCLE of columns against a region column: its DALI text assembled in SQL", "SELECT s.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(CIRCLE(s.ra, s.dec, 0.1), f.s_region) = 1",
+        "SELECT s.id AS \"id\" FROM ext.Star AS \"s\", ext.Footprint AS \"f\" WHERE tap_region_intersects('circle', CAST(CAST(s.ra AS DOUBLE PRECISION) AS VARCHAR) || ' ' || CAST(CAST(s.dec AS DOUBLE PRECISION) AS VARCHAR) || ' 0.1', 'polygon', f.s_region) = 1"],
+      ["AREA, CENTROID, COORD2 of a point column, DISTANCE of a CENTROID, the column itself", "SELECT AREA(s_region), CENTROID(cover), COORD2(pos), DISTANCE(CENTROID(s_region), POINT(1, 2)), s_region FROM ext.Footprint",
+        "SELECT tap_region_area('polygon', s_region) AS \"area\", POINT[tap_region_centroid_ra('circle', cover), tap_region_centroid_dec('circle', cover)] AS \"centroid\", tap_region_centroid_dec('point', pos) AS \"coord2\", scisql_angSep(tap_region_centroid_ra('polygon', s_region), tap_region_centroid_dec('polygon', s_region), 1, 2) AS \"distance\", s_region AS \"s_region\" FROM ext.Footprint"],
+    ]);
+    table("geometry-to-scisql", [
+      ["on DuckDB a polygon column takes the function (no scisql binary there)", `SELECT id ${F} CONTAINS(POINT(10, 20), s_region) = 1`,
+        "SELECT id AS \"id\" FROM ext.Footprint WHERE tap_region_contains_point('polygon', s_region, 10, 20) = 1"],
+    ], "duckdb");
+    table("geometry-to-scisql", [
+      ["on Qserv a polygon column without a listed c_scisql still takes Rubin's s_region_scisql", "SELECT id FROM ext.Plain WHERE CONTAINS(POINT(10, 20), s_region) = 1",
+        'SELECT id AS "id" FROM ext.Plain WHERE scisql_s2PtInCPoly(10, 20, "Plain"."s_region_scisql") = 1'],
+    ], "qserv");
+    errors("geometry-to-scisql", [
+      ["AREA of a CIRCLE of columns: at the CIRCLE", "SELECT AREA(CIRCLE(ra, dec, 1)) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 13],
+      ["a polygon column as the point of COORD1", "SELECT COORD1(s_region) FROM ext.Footprint", "ADQL_UNSUPPORTED", 1, 15],
+      ["a BOX of columns against a region column", "SELECT s.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(BOX(s.ra, s.dec, 1, 1), f.s_region) = 1", "ADQL_UNSUPPORTED", 1, 69],
+      ["a region column within a point", "SELECT id FROM ext.Footprint WHERE CONTAINS(s_region, POINT(1, 2)) = 1", "ADQL_UNSUPPORTED", 1, 36],
+      ["a number as a region", "SELECT id FROM ext.Footprint WHERE INTERSECTS(s_region, id) = 1", "ADQL_UNSUPPORTED", 1, 57],
+    ]);
+  });
+
+  describe("bound-declination: the storage columns' bounds in front of a top-level `= 1`", () => {
+    table("bound-declination", [
+      ["a constant point: the point's declination between c_dec_min and c_dec_max, on the grid", "SELECT id FROM ext.Footprint WHERE CONTAINS(POINT(10, 20), s_region) = 1 AND CONTAINS(POINT(10, 20), cover) = 1",
+        "SELECT id AS \"id\" FROM ext.Footprint WHERE \"Footprint\".\"s_region_dec_min\" <= 20.00000001 AND \"Footprint\".\"s_region_dec_max\" >= 19.99999999 AND scisql_s2PtInCPoly(10, 20, \"Footprint\".\"s_region_scisql\") = 1 AND (\"Footprint\".\"cover_dec_min\" <= 20.00000001 AND \"Footprint\".\"cover_dec_max\" >= 19.99999999 AND tap_region_contains_point('circle', cover, 10, 20) = 1)"],
+      ["a point of another table: 1e-8° of slack", "SELECT s.id, f.id FROM ext.Star AS s, ext.Footprint AS f WHERE CONTAINS(POINT(s.ra, s.dec), f.s_region) = 1",
+        "SELECT s.id AS \"id\", f.id AS \"id_2\" FROM ext.Star AS \"s\", ext.Footprint AS \"f\" WHERE \"f\".\"s_region_dec_min\" <= s.dec + 1e-8 AND \"f\".\"s_region_dec_max\" >= s.dec - 1e-8 AND scisql_s2PtInCPoly(s.ra, s.dec, \"f\".\"s_region_scisql\") = 1"],
+      ["two region columns: ranges and caps overlap", "SELECT a.id, b.id FROM ext.Footprint AS a JOIN ext.Footprint AS b ON INTERSECTS(a.s_region, b.cover) = 1",
+        "SELECT a.id AS \"id\", b.id AS \"id_2\" FROM ext.Footprint AS \"a\" JOIN ext.Footprint AS \"b\" ON \"b\".\"cover_dec_min\" <= \"a\".\"s_region_dec_max\" + 1e-8 AND \"b\".\"cover_dec_max\" >= \"a\".\"s_region_dec_min\" - 1e-8 AND scisql_angSep(\"a\".\"s_region_cap_ra\", \"a\".\"s_region_cap_dec\", \"b\".\"cover_cap_ra\", \"b\".\"cover_cap_dec\") <= \"a\".\"s_region_cap_radius\" + \"b\".\"cover_cap_radius\" + 1e-8 AND tap_region_intersects('polygon', a.s_region, 'circle', b.cover) = 1"],
+    ]);
+    unchanged("bound-declination", "SELECT id FROM ext.Plain WHERE CONTAINS(POINT(10, 20), s_region) = 1", "mysql");
+    unchanged("bound-declination", "SELECT id FROM ext.Footprint WHERE CONTAINS(POINT(10, 20), s_region) = 0 OR CONTAINS(POINT(10, 20), cover) = 1", "mysql");
+    unchanged("bound-declination", "SELECT id FROM ext.Footprint WHERE NOT (CONTAINS(POINT(10, 20), cover) = 1)", "duckdb");
+    unchanged("bound-declination", "SELECT id FROM ext.Footprint WHERE CONTAINS(POINT(10, 20), cover) = 0", "duckdb");
+  });
+
+  describe("qserv-restrictions: what needs a region function is refused where it is written", () => {
+    errors("qserv-restrictions", [
+      ["INTERSECTS of a shape and a column", "SELECT id FROM ext.Footprint WHERE INTERSECTS(CIRCLE(10, 20, 1), s_region) = 1", "ADQL_UNSUPPORTED", 1, 36],
+      ["CONTAINS of a column in a shape", "SELECT id FROM ext.Footprint WHERE 1 = CONTAINS(s_region, CIRCLE(10, 20, 1))", "ADQL_UNSUPPORTED", 1, 40],
+      ["a point in a circle column", "SELECT id FROM ext.Footprint WHERE CONTAINS(POINT(1, 2), cover) = 1", "ADQL_UNSUPPORTED", 1, 36],
+      ["AREA of a column", "SELECT id, AREA(s_region) FROM ext.Footprint", "ADQL_UNSUPPORTED", 1, 12],
+      ["CENTROID of a column", "SELECT CENTROID(s_region) FROM ext.Footprint", "ADQL_UNSUPPORTED", 1, 8],
+      ["COORD1 of a point column", "SELECT id FROM ext.Footprint WHERE COORD1(pos) > 10", "ADQL_UNSUPPORTED", 1, 43],
+    ], "qserv");
+  });
 });

@@ -7,6 +7,12 @@
  * value (Qserv refuses calls without arguments); SELECT ALL and aggregate ALL dropped (they are the
  * default); ORDER BY expressions and GROUP BY / ORDER BY columns missing from the select list become
  * hidden, aliased select items.
+ *
+ * Region columns (catalog/regions.ts): Qserv has scisql, whose only region test is a point in a polygon,
+ * so a point in a polygon column is `scisql_s2PtInCPoly(lon, lat, c_scisql)` (geometry-to-scisql, as
+ * Rubin's TAP service writes it); every other use that needs one of the REGION_FUNCTIONS (a region
+ * within or intersecting a region, a point in a circle or point column, AREA or CENTROID of a column, a
+ * point column's coordinates) is refused here, at the ADQL construct that needs it.
  */
 import type {
   Expression, Identifier, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span,
@@ -14,10 +20,28 @@ import type {
 import { forEachNode, transform } from "../ast/transform.js";
 import { typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
+import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import type { PassContext } from "./context.js";
 
 function refuse(what: string, span: Span, instead: string): AdqlError {
   return new AdqlError("ADQL_UNSUPPORTED", `not supported on Qserv: ${what}; ${instead}`, span);
+}
+
+const ONLY_POINT_IN_POLYGON = "scisql tests only a point in a polygon: CONTAINS(POINT(ra, dec), s_region) = 1";
+
+/** What each region function stands for in ADQL, and why Qserv cannot run it. */
+const REGION_REFUSALS: Readonly<Record<string, readonly [what: string, why: string]>> = {
+  [REGION_FUNCTIONS.intersects]: ["INTERSECTS of two regions", `Qserv has no region–region function (${ONLY_POINT_IN_POLYGON})`],
+  [REGION_FUNCTIONS.within]: ["CONTAINS of a region in a region", `Qserv has no region–region function (${ONLY_POINT_IN_POLYGON})`],
+  [REGION_FUNCTIONS.containsPoint]: ["a point in a region column that is not a polygon", `Qserv has no function for it (${ONLY_POINT_IN_POLYGON})`],
+  [REGION_FUNCTIONS.area]: ["AREA of a region column", `Qserv has no function that reads a stored region (${ONLY_POINT_IN_POLYGON})`],
+  [REGION_FUNCTIONS.centroidRa]: ["CENTROID or the coordinates of a region column", `Qserv has no function that reads a stored region (${ONLY_POINT_IN_POLYGON})`],
+  [REGION_FUNCTIONS.centroidDec]: ["CENTROID or the coordinates of a region column", `Qserv has no function that reads a stored region (${ONLY_POINT_IN_POLYGON})`],
+};
+
+function refuseRegionFunction(name: string, span: Span): void {
+  const refusal = REGION_REFUSALS[name];
+  if (refusal) throw refuse(refusal[0], span, refusal[1]);
 }
 
 function checkName(name: string, span: Span): void {
@@ -49,6 +73,9 @@ function refuseUnsupported(query: Query): void {
         return true;
       case "FunctionCall":
         if (n.name === "RAND") throw refuse("RAND", n.span, "there is no random function on Qserv");
+        return true;
+      case "SqlFunctionCall":
+        refuseRegionFunction(n.name, n.span);
         return true;
       case "Select":
         if (n.having) {

@@ -21,7 +21,8 @@ import { firstSelect, mapChildren } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import { sameName, suggest } from "../analysis/names.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
-import { typeOf, UNKNOWN } from "../analysis/types.js";
+import { typeOf, UNKNOWN, withRegion, type RegionValueType } from "../analysis/types.js";
+import { isRegionStorageColumn, regionStorageIn, regionXtype } from "../catalog/regions.js";
 import { defaultFunctionRegistry, udfReturnType, type FunctionRegistry } from "../parser/functions.js";
 import type { PassContext } from "./context.js";
 
@@ -154,7 +155,7 @@ class Resolver {
       qualifier: t.alias ? [t.alias.name] : table.schema === null ? [table.name] : [table.schema, table.name],
       aliasDelimited: t.alias ? t.alias.delimited : null,
       sqlQualifier: qualifier,
-      columns: table.columns.map((c) => ({ name: c.name, type: columnType(c) })),
+      columns: tableColumns(table),
       table,
     });
     // An alias in SQL whenever the SQL qualifier is not the table's own last name part.
@@ -218,6 +219,7 @@ class Resolver {
     const out: SelectColumn[] = [];
     for (const rel of relations) {
       for (const col of rel.columns) {
+        if (rel.table && isRegionStorageColumn(rel.table.columns, col.name)) continue;
         const key = `${rel.sqlQualifier}\u0000${col.name}`;
         let expr: Expression = columnRef(rel, col, item.span);
         if (!item.qualifier && scope.hidden.has(key)) {
@@ -389,6 +391,22 @@ function outputRef(col: RelationColumn, span: Span): ColumnRef {
   return { kind: "ColumnRef", parts: [aliasIdentifier(col.name, span)], binding: { relation: "", column: col.name, type: col.type }, span };
 }
 
+/**
+ * A catalog table's columns as a query sees them: a region column (catalog/regions.ts) carries its xtype
+ * and which storage columns the table lists; the storage columns themselves are left out of SELECT *
+ * (expandStar), though a query may still name them.
+ */
+function tableColumns(table: SchemaTable): RelationColumn[] {
+  const names = table.columns.map((c) => c.name);
+  return table.columns.map((c) => {
+    // Regions are stored as text; a numeric array with a region xtype (a VOTable upload) is an array.
+    const xtype = c.datatype === "char" || c.datatype === "unicodeChar" ? regionXtype(c) : null;
+    if (xtype === null) return { name: c.name, type: columnType(c) };
+    const type: RegionValueType = { ...columnType(c), region: { xtype, ...regionStorageIn(names, c.name) } };
+    return { name: c.name, type };
+  });
+}
+
 function columnType(c: ValueType): ValueType {
   const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { datatype: c.datatype };
   for (const k of ["arraysize", "xtype", "unit", "ucd", "utype", "description"] as const) if (c[k] !== undefined) out[k] = c[k];
@@ -439,13 +457,13 @@ function defaultName(e: Expression): string {
 }
 
 function aliasesOf(items: SelectItem[]): RelationColumn[] {
-  return items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [{ name: i.alias.name, type: typeOf(i.expr) }] : []));
+  return items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [{ name: i.alias.name, type: withRegion(typeOf(i.expr), i.expr) }] : []));
 }
 
 /** The result columns of a resolved query: names and types, from its first SELECT. */
 export function outputColumns(q: Query | QueryBody): RelationColumn[] {
   return firstSelect(q).items.flatMap((i) =>
-    i.kind === "SelectColumn" && !i.hidden ? [{ name: i.alias?.name ?? defaultName(i.expr), type: typeOf(i.expr) }] : []);
+    i.kind === "SelectColumn" && !i.hidden ? [{ name: i.alias?.name ?? defaultName(i.expr), type: withRegion(typeOf(i.expr), i.expr) }] : []);
 }
 
 /** Names only, for a query compiled without a schema: output names are assigned, nothing is checked. */

@@ -159,7 +159,8 @@ export class MySqlGenerator extends SqlGenerator {
       if (name === "scisql_angSep" && args.length === 4) return inlineAngSepSql(...(a() as [string, string, string, string]));
       if (name === "scisql_s2PtInCircle" && args.length === 5) return inlinePtInCircleSql(...(a() as [string, string, string, string, string]));
     }
-    if (name !== "scisql_s2PtInCPoly") return super.sqlFunction(name, args);
+    // Three arguments: a region column's binary polygon (catalog/regions.ts c_scisql), passed as it is.
+    if (name !== "scisql_s2PtInCPoly" || args.length === 3) return super.sqlFunction(name, args);
     const [x, y, ...coords] = args;
     const values = coords.map(constantValue);
     if (values.every((v) => v !== undefined)) {
