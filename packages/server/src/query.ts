@@ -6,13 +6,24 @@
  * rule. Long queries on a backend with its own asynchronous protocol (Qserv) do not hold a
  * database session while they run.
  */
-import { FORMATS, contentType, formatDescription, resolveResponseFormat, writeTable, type Field, type OutputFormat, type ResponseFormat } from "@qserv-tap/votable";
+import {
+  FORMATS,
+  contentType,
+  formatDescription,
+  headOfBatch,
+  resolveResponseFormat,
+  writeTable,
+  type ColumnBatch,
+  type Field,
+  type OutputFormat,
+  type ResponseFormat,
+} from "@qserv-tap/votable";
 import type { Readable } from "node:stream";
 import type { AsyncRunOptions, Backend, RowCursor, Session } from "./backends/backend.js";
 import { TapError, errorStatusAndMessage } from "./errors.js";
 import { single, type RequestParams, type UploadPart } from "./params.js";
 import { resultDescriptors } from "./datalink/tap.js";
-import { fieldOf, rowMapper } from "./results.js";
+import { batchMapper, fieldOf } from "./results.js";
 import type { Limits } from "./config.js";
 import type { QueryCompiler, Routed, ServiceDeps } from "./service.js";
 import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
@@ -77,11 +88,11 @@ export function parseTapRequest(params: RequestParams, limits: Limits): TapReque
   return { query, format, contentType, maxrec, ...(runId !== undefined ? { runId } : {}), uploads };
 }
 
-/** Reads the first row before answering, so that a query that fails at once gets a real error status. */
-async function peek(cursor: RowCursor): Promise<{ rows: AsyncIterator<unknown[]>; first: IteratorResult<unknown[]> }> {
-  const rows = cursor[Symbol.asyncIterator]();
-  const first = await rows.next();
-  return { rows, first };
+/** Reads the first batch of rows before answering, so that a query that fails at once gets a real error status. */
+async function peek(cursor: RowCursor): Promise<{ batches: AsyncIterator<ColumnBatch>; first: IteratorResult<ColumnBatch> }> {
+  const batches = cursor[Symbol.asyncIterator]();
+  const first = await batches.next();
+  return { batches, first };
 }
 
 export interface StartedQuery {
@@ -173,27 +184,36 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     }
     const { compiled, target } = routed;
     const columns = compiled.columns!;
-    const { rows, first } = await peek(cursor).catch((e: unknown) => {
+    const { batches, first } = await peek(cursor).catch((e: unknown) => {
       throw reason(e, target);
     });
     const limit = compiled.overflowAfter;
     let overflow = false;
     let failure: unknown;
     let written = 0;
-    const map = rowMapper(columns);
+    const map = batchMapper(columns);
     const source = (async function* () {
       let n = 0;
       let next = first;
       try {
         while (!next.done) {
-          if (limit !== undefined && n >= limit) {
-            overflow = true;
-            break;
+          const batch = next.value;
+          if (batch.rowCount > 0) {
+            if (limit !== undefined && n >= limit) {
+              overflow = true;
+              break;
+            }
+            // Only the rows up to MAXREC are converted and written: a row beyond says that there were more.
+            const keep = limit === undefined ? batch.rowCount : Math.min(batch.rowCount, limit - n);
+            yield map(headOfBatch(batch, keep));
+            n += keep;
+            written = n;
+            if (keep < batch.rowCount) {
+              overflow = true;
+              break;
+            }
           }
-          yield map(next.value);
-          n++;
-          written = n;
-          next = await rows.next();
+          next = await batches.next();
         }
       } catch (e) {
         throw signal.aborted && signal.reason instanceof TapError ? signal.reason : e;

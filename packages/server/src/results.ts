@@ -5,7 +5,7 @@
  * VOTable writer's.
  */
 import type { ResultColumn } from "@qserv-tap/adql-compiler";
-import type { Datatype, Field } from "@qserv-tap/votable";
+import type { BatchColumn, ColumnBatch, Datatype, Field } from "@qserv-tap/votable";
 
 export type CellConverter = (row: readonly unknown[]) => unknown;
 
@@ -122,6 +122,87 @@ export function converterOf(col: ResultColumn): CellConverter {
     };
   }
   return (row) => convert(row[p]);
+}
+
+/** How to get one VOTable column of a batch out of a batch of SQL columns. */
+export type ColumnConverter = (batch: ColumnBatch) => BatchColumn;
+
+/** Typed arrays of integers: what the database hands over for integer columns (DuckDB's vectors). */
+function isIntegerArray(v: unknown): boolean {
+  return (
+    v instanceof Int32Array ||
+    v instanceof Int16Array ||
+    v instanceof Int8Array ||
+    v instanceof Uint16Array ||
+    v instanceof Uint8Array ||
+    v instanceof Uint32Array ||
+    v instanceof BigInt64Array
+  );
+}
+
+/**
+ * Whether the cell converter of a scalar column leaves every value of this typed array as it is (a number stays
+ * the same number, a bigint for a long stays a bigint), so that the array can go to the writer unconverted.
+ */
+function keepsTypedArray(datatype: string | null, values: unknown): boolean {
+  switch (datatype) {
+    case "float":
+    case "double":
+      return values instanceof Float64Array || values instanceof Float32Array || (isIntegerArray(values) && !(values instanceof BigInt64Array));
+    case "unsignedByte":
+    case "short":
+    case "int":
+      return isIntegerArray(values) && !(values instanceof BigInt64Array);
+    case "long":
+      return isIntegerArray(values);
+    default:
+      return false;
+  }
+}
+
+/**
+ * converterOf for a batch, column by column: a scalar number column whose SQL column is a typed array that the
+ * conversion would leave as it is is handed over as it is (with its nulls); any other column is converted cell by
+ * cell, as converterOf converts a row's.
+ */
+export function columnConverterOf(col: ResultColumn): ColumnConverter {
+  const cell = converterOf(col);
+  const positions = col.sqlColumns;
+  const p = positions[0] ?? 0;
+  const scalar = positions.length <= 1 && (col.arraysize === undefined || col.datatype === "char" || col.datatype === "unicodeChar");
+  return (batch) => {
+    const n = batch.rowCount;
+    if (scalar) {
+      const source = batch.columns[p]!;
+      if (ArrayBuffer.isView(source.values) && keepsTypedArray(col.datatype, source.values)) return source;
+      const convert = scalarOf(col);
+      const { values, nulls } = source;
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = nulls !== undefined && nulls[i] !== 0 ? null : convert(values[i]);
+      return { values: out };
+    }
+    // Several SQL columns (a point, a circle) or an array in one: through the row converter, a row at a time.
+    const out = new Array<unknown>(n);
+    const row = new Array<unknown>(batch.columns.length);
+    for (let i = 0; i < n; i++) {
+      for (const q of positions.length > 0 ? positions : [0]) {
+        const c = batch.columns[q]!;
+        row[q] = c.nulls !== undefined && c.nulls[i] !== 0 ? null : c.values[i];
+      }
+      out[i] = cell(row);
+    }
+    return { values: out };
+  };
+}
+
+function scalarOf(col: ResultColumn): (v: unknown) => unknown {
+  return scalar(col.datatype, col.xtype);
+}
+
+/** Maps batches of SQL columns to batches of VOTable columns. */
+export function batchMapper(columns: readonly ResultColumn[]): (batch: ColumnBatch) => ColumnBatch {
+  const converters = columns.map(columnConverterOf);
+  return (batch) => ({ rowCount: batch.rowCount, columns: converters.map((c) => c(batch)) });
 }
 
 /** Maps SQL rows to VOTable rows. */

@@ -1,5 +1,5 @@
 /** The benchmark table: 10 columns of the kinds a Qserv result has (issue 5). */
-import type { Field, Row } from "../src/index.js";
+import type { ColumnBatch, Field, Row } from "../src/index.js";
 import { timestampField } from "../src/index.js";
 
 export const FIELDS: Field[] = [
@@ -38,4 +38,34 @@ export function makeRow(i: number): Row {
 
 export async function* asyncRows(n: number): AsyncGenerator<Row> {
   for (let i = 0; i < n; i++) yield makeRow(i);
+}
+
+/**
+ * Rows start..start+n of the same table as one column batch, as a columnar database hands them over: typed arrays
+ * for the numbers (nulls in a byte mask), arrays of values for the rest.
+ */
+export function makeBatch(start: number, n: number): ColumnBatch {
+  const rows = Array.from({ length: n }, (_, k) => makeRow(start + k));
+  return {
+    rowCount: n,
+    columns: FIELDS.map((f, c) => {
+      const cells = rows.map((r) => r[c]);
+      const nulls = cells.some((v) => v === null) ? Uint8Array.from(cells, (v) => (v === null ? 1 : 0)) : undefined;
+      switch (f.datatype) {
+        case "long":
+          return { values: BigInt64Array.from(cells, (v) => (v as bigint | null) ?? 0n), nulls };
+        case "double":
+        case "float":
+          return { values: Float64Array.from(cells, (v) => (v as number | null) ?? 0), nulls };
+        case "int":
+          return { values: Int32Array.from(cells, (v) => (v as number | null) ?? 0), nulls };
+        default:
+          return { values: cells };
+      }
+    }),
+  };
+}
+
+export async function* asyncBatches(n: number, size = 2048): AsyncGenerator<ColumnBatch> {
+  for (let i = 0; i < n; i += size) yield makeBatch(i, Math.min(size, n - i));
 }

@@ -23,7 +23,7 @@ import { formatTimestamp } from "./format.js";
 import type { Field, Row } from "./model.js";
 import { isCharType, isComplexType } from "./model.js";
 import type { RowSource, WriteOptions } from "./stream.js";
-import { errorMessageOf, isTrailer, openSource } from "./stream.js";
+import { errorMessageOf, isTrailer, openSource, rowsOf } from "./stream.js";
 
 export const VOPARQUET_VERSION_KEY = "IVOA.VOTable-Parquet.version";
 export const VOPARQUET_CONTENT_KEY = "IVOA.VOTable-Parquet.content";
@@ -251,7 +251,7 @@ export class ParquetStream extends Readable {
   };
 
   private async run(): Promise<void> {
-    const source = openSource(this.rows);
+    const source = rowsOf(openSource(this.rows));
     this.close = () => source.close();
     const maxRows = this.options.rowGroupRows ?? 65536;
     const maxBytes = this.options.rowGroupBytes ?? 32 * 1024 * 1024;
@@ -288,7 +288,7 @@ export class ParquetStream extends Readable {
       if (this.destroyed) return;
       let r: IteratorResult<Row>;
       try {
-        const p = source.pull();
+        const p = source.pull() as IteratorResult<Row> | Promise<IteratorResult<Row>>;
         r = p instanceof Promise ? await p : p;
         if (this.destroyed) return;
         if (r.done) {

@@ -1,10 +1,13 @@
 /**
  * The stream layer: wraps the pure row encoders in a Node Readable that pulls rows only when its consumer wants
  * bytes. Rows are encoded into a batch; a batch of about `chunkSize` bytes is pushed; when push() says the
- * consumer's buffer is full the pump stops, and `_read()` restarts it. So at most about one chunk of rows is held,
- * whatever the number of rows, and a consumer that goes away (destroy) stops the row source.
+ * consumer's buffer is full the pump stops, and `_read()` restarts it. So at most about one chunk of rows is held
+ * (or one column batch of the source, when it gives batches), whatever the number of rows, and a consumer that goes
+ * away (destroy) stops the row source.
  */
 import { Readable } from "node:stream";
+import type { ColumnBatch, RowOrBatch } from "./batch.js";
+import { batchRow, isColumnBatch } from "./batch.js";
 import type { Column } from "./column.js";
 import { compileColumns } from "./column.js";
 import { BinaryEncoder } from "./encode/binary.js";
@@ -22,8 +25,11 @@ import type { Field, Row } from "./model.js";
 export type { OutputFormat } from "./formats.js";
 export { OUTPUT_FORMATS, contentType, parseResponseFormat } from "./formats.js";
 
-/** Rows may come from an async iterable (an async generator, a database cursor), a plain iterable, or a Readable in object mode. */
-export type RowSource = AsyncIterable<Row> | Iterable<Row> | Readable;
+/**
+ * Rows may come from an async iterable (an async generator, a database cursor), a plain iterable, or a Readable in
+ * object mode. Each item is a row or a ColumnBatch of rows (batch.ts); the two may be mixed.
+ */
+export type RowSource = AsyncIterable<RowOrBatch> | Iterable<RowOrBatch> | Readable;
 
 export interface WriteOptions extends DocumentOptions, ParquetWriteOptions {
   format: OutputFormat;
@@ -63,7 +69,7 @@ export function isTrailer(x: unknown): x is Trailer {
 /** How long encoded rows may wait for a slow source before they are pushed anyway. */
 const FLUSH_MS = 50;
 
-type Pull = () => IteratorResult<Row> | Promise<IteratorResult<Row>>;
+type Pull = () => IteratorResult<RowOrBatch> | Promise<IteratorResult<RowOrBatch>>;
 
 export interface Source {
   pull: Pull;
@@ -71,7 +77,7 @@ export interface Source {
   close(): void;
 }
 
-const DONE: IteratorResult<Row> = { done: true, value: undefined };
+const DONE: IteratorResult<RowOrBatch> = { done: true, value: undefined };
 
 function isReadable(x: unknown): x is Readable {
   return x instanceof Readable;
@@ -80,17 +86,38 @@ function isReadable(x: unknown): x is Readable {
 export function openSource(rows: RowSource): Source {
   if (isReadable(rows)) return readableSource(rows);
   if (rows !== null && typeof rows === "object" && Symbol.asyncIterator in rows) {
-    const it = (rows as AsyncIterable<Row>)[Symbol.asyncIterator]();
+    const it = (rows as AsyncIterable<RowOrBatch>)[Symbol.asyncIterator]();
     return {
       pull: () => it.next(),
       close: () => void it.return?.()?.catch?.(() => undefined),
     };
   }
   if (rows !== null && typeof rows === "object" && Symbol.iterator in rows) {
-    const it = (rows as Iterable<Row>)[Symbol.iterator]();
+    const it = (rows as Iterable<RowOrBatch>)[Symbol.iterator]();
     return { pull: () => it.next(), close: () => void it.return?.() };
   }
   throw new VOTableError("VOTABLE_INVALID_OPTION", "rows must be an iterable, an async iterable or a Readable");
+}
+
+/** A source of rows only: the rows of its batches are taken out one by one (for the writers that take rows). */
+export function rowsOf(source: Source): Source {
+  let batch: ColumnBatch | undefined;
+  let next = 0;
+  const take = (r: IteratorResult<RowOrBatch>): IteratorResult<RowOrBatch> | Promise<IteratorResult<RowOrBatch>> => {
+    if (r.done || !isColumnBatch(r.value)) return r;
+    batch = r.value;
+    next = 0;
+    return pull();
+  };
+  const pull: Pull = () => {
+    if (batch !== undefined) {
+      if (next < batch.rowCount) return { done: false, value: batchRow(batch, next++) };
+      batch = undefined;
+    }
+    const p = source.pull();
+    return p instanceof Promise ? p.then(take) : take(p);
+  };
+  return { pull, close: () => source.close() };
 }
 
 /**
@@ -120,7 +147,7 @@ function readableSource(src: Readable): Source {
   const pull: Pull = () => {
     if (failure !== undefined) return Promise.reject(failure);
     const v: unknown = src.read();
-    if (v !== null) return { done: false, value: v as Row };
+    if (v !== null) return { done: false, value: v as RowOrBatch };
     if (ended || src.readableEnded) return DONE;
     return new Promise<void>((resolve) => {
       wake = () => {
@@ -141,17 +168,28 @@ function readableSource(src: Readable): Source {
 interface Batcher {
   /** Adds a row; throws (leaving the batch as before the row) if it cannot be encoded. */
   add(row: Row): void;
+  /** Prepares a column batch: the function adds its row i, as `add` adds a row. */
+  rows(batch: ColumnBatch): (i: number) => void;
   /** Bytes of output waiting. */
   size(): number;
   /** Takes what can be pushed now (`final`: everything). */
   take(final: boolean): Buffer | undefined;
 }
 
-function byteBatcher(encode: (row: Row, sink: ByteSink) => void, chunkSize: number): Batcher {
+interface RowEncoder {
+  encodeRowTo(row: Row, sink: ByteSink): void;
+  batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void;
+}
+
+function byteBatcher(encoder: RowEncoder, chunkSize: number): Batcher {
   const sink = new ByteSink(chunkSize + 4096);
   return {
     add(row) {
-      encode(row, sink);
+      encoder.encodeRowTo(row, sink);
+    },
+    rows(batch) {
+      const encode = encoder.batchRows(batch);
+      return (i) => encode(i, sink);
     },
     size: () => sink.len,
     take() {
@@ -168,6 +206,10 @@ function base64Batcher(encoder: BinaryEncoder, chunkSize: number): Batcher {
   return {
     add(row) {
       encoder.encodeRowTo(row, sink);
+    },
+    rows(batch) {
+      const encode = encoder.batchRows(batch);
+      return (i) => encode(i, sink);
     },
     size: () => Math.ceil((sink.len * 4) / 3),
     take(final) {
@@ -206,8 +248,7 @@ export class TableStream extends Readable {
     this.serialization = SERIALIZATION[options.format];
     switch (options.format) {
       case "tabledata": {
-        const enc = new TableDataEncoder(columns);
-        this.batch = byteBatcher((r, sink) => enc.encodeRowTo(r, sink), chunkSize);
+        this.batch = byteBatcher(new TableDataEncoder(columns), chunkSize);
         break;
       }
       case "binary":
@@ -217,7 +258,7 @@ export class TableStream extends Readable {
       case "csv":
       case "tsv": {
         const enc = new DelimitedEncoder(columns, options.format);
-        this.batch = byteBatcher((r, sink) => enc.encodeRowTo(r, sink), chunkSize);
+        this.batch = byteBatcher(enc, chunkSize);
         if (options.header !== false) this.head = enc.header();
         break;
       }
@@ -266,9 +307,10 @@ export class TableStream extends Readable {
     const { source, batch, chunkSize } = this;
     for (;;) {
       if (this.destroyed) return;
-      let r: IteratorResult<Row>;
+      let full = false;
+      let r: IteratorResult<RowOrBatch>;
       try {
-        const p: IteratorResult<Row> | Promise<IteratorResult<Row>> = source.pull();
+        const p: IteratorResult<RowOrBatch> | Promise<IteratorResult<RowOrBatch>> = source.pull();
         if (p instanceof Promise) {
           // The source may block: a timer pushes what is waiting, so that slow queries still stream.
           if (this.timer === undefined && batch.size() > 0) this.armTimer();
@@ -279,14 +321,29 @@ export class TableStream extends Readable {
           await this.finish(r.value as unknown);
           return;
         }
-        batch.add(r.value);
+        const item = r.value;
+        if (isColumnBatch(item)) {
+          // Row by row, so that an error names its row, and the chunks end where they would if the same rows came
+          // one by one (the same bytes: base64 breaks its lines at chunk ends). A full consumer stops the pump only
+          // at the end of the batch, which is already in memory.
+          const add = batch.rows(item);
+          const n = item.rowCount;
+          for (let i = 0; i < n; i++) {
+            add(i);
+            this.rowCount++;
+            if (batch.size() >= chunkSize && !this.flush(false)) full = true;
+          }
+        } else {
+          batch.add(item);
+          this.rowCount++;
+          if (batch.size() >= chunkSize && !this.flush(false)) full = true;
+        }
       } catch (err) {
         if (this.destroyed) return;
         this.fail(err);
         return;
       }
-      this.rowCount++;
-      if (batch.size() >= chunkSize && !this.flush(false)) {
+      if (full) {
         this.pumping = false;
         return;
       }

@@ -3,14 +3,82 @@
  * (uploads) and run one streaming query at a time, and a health check. One implementation per
  * backend: duckdb.ts, mariadb.ts, qserv.ts.
  */
+import type { Readable } from "node:stream";
 import type { Dialect } from "@qserv-tap/adql-compiler";
-import type { Field } from "@qserv-tap/votable";
+import { batchRow, type ColumnBatch, type Field } from "@qserv-tap/votable";
 import { TapError } from "../errors.js";
 
-/** Rows of a running query, as arrays in SQL column order. Closing cancels the query. */
-export interface RowCursor extends AsyncIterable<unknown[]> {
+/**
+ * The rows of a running query, in batches: each batch has one BatchColumn per SQL column, in SQL column order
+ * (DuckDB: a data chunk's vectors, typed arrays for the numbers; MariaDB: the rows that mysql2 has read, column by
+ * column). A batch is never empty. The next batch is read only when asked for, so at most about one batch is held
+ * ahead of the consumer. Closing cancels the query.
+ */
+export interface RowCursor extends AsyncIterable<ColumnBatch> {
   /** Stops the query (if it is still running) and releases what it holds. Idempotent. */
   close(): Promise<void>;
+}
+
+/** The rows of a cursor one by one, as arrays in SQL column order (for consumers of a few rows). */
+export async function* cursorRows(cursor: AsyncIterable<ColumnBatch>): AsyncGenerator<unknown[]> {
+  for await (const batch of cursor) for (let i = 0; i < batch.rowCount; i++) yield batchRow(batch, i);
+}
+
+/** Rows (arrays in SQL column order) as one batch, column by column. */
+export function batchOfRows(rows: readonly (readonly unknown[])[]): ColumnBatch {
+  const width = rows[0]?.length ?? 0;
+  const columns = Array.from({ length: width }, () => new Array<unknown>(rows.length));
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    for (let c = 0; c < width; c++) columns[c]![i] = row[c];
+  }
+  return { rowCount: rows.length, columns: columns.map((values) => ({ values })) };
+}
+
+/**
+ * The rows of an object-mode stream (mysql2's) gathered into batches of what it has already read, up to `max` rows,
+ * with no promise per row. Listens for the stream's error at once, so that an error before the first batch is
+ * asked for is kept for it rather than left unhandled. A stream destroyed without an error ends the batches.
+ */
+export function streamBatches(stream: Readable, max = 1000): AsyncIterable<ColumnBatch> {
+  let failure: unknown;
+  stream.on("error", (e: unknown) => (failure ??= e));
+  const wait = () =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        stream.off("readable", wake);
+        stream.off("end", wake);
+        stream.off("error", wake);
+        stream.off("close", wake);
+        resolve();
+      };
+      stream.on("readable", wake);
+      stream.on("end", wake);
+      stream.on("error", wake);
+      stream.on("close", wake);
+    });
+  // destroy(error) sets `errored` at once and emits the error later.
+  const check = () => {
+    const e = failure ?? stream.errored;
+    if (e !== undefined && e !== null) throw e;
+  };
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        check();
+        const rows: unknown[][] = [];
+        let row: unknown;
+        while (rows.length < max && (row = stream.read()) !== null) rows.push(row as unknown[]);
+        if (rows.length > 0) {
+          yield batchOfRows(rows);
+          continue;
+        }
+        check();
+        if (stream.readableEnded || stream.destroyed) return;
+        await wait();
+      }
+    },
+  };
 }
 
 /** A table to create for TAP_UPLOAD: its fields and its rows. */

@@ -3,6 +3,7 @@
  */
 import { expect } from "chai";
 import { DuckDbBackend } from "./duckdb.js";
+import { cursorRows } from "./backend.js";
 
 const VALUES: [string, string][] = [
   ["a leading U+FEFF", "\uFEFFabc"],
@@ -22,7 +23,7 @@ describe("server DuckDB text", function () {
           const literal = `'${value.replace(/'/g, "''")}'`;
           const cursor = await session.query(`SELECT ${literal} AS s`);
           const rows: unknown[][] = [];
-          for await (const row of cursor) rows.push(row);
+          for await (const row of cursorRows(cursor)) rows.push(row);
           expect(rows).to.deep.equal([[value]]);
         } finally {
           await session.release();

@@ -5,12 +5,21 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { DuckDBConnection, DuckDBListType, DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
 import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
+  DuckDBBigIntVector,
+  DuckDBDoubleVector,
+  DuckDBFloatVector,
   DuckDBInstance,
+  DuckDBIntegerVector,
+  DuckDBSmallIntVector,
+  DuckDBTinyIntVector,
+  DuckDBUSmallIntVector,
+  DuckDBUTinyIntVector,
+  JSDuckDBValueConverter,
   DuckDBTimestampValue as TimestampValue,
   INTEGER,
   LIST,
@@ -18,7 +27,7 @@ import {
   SMALLINT,
   listValue,
 } from "@duckdb/node-api";
-import type { Field } from "@qserv-tap/votable";
+import type { BatchColumn, ColumnBatch, Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
 import { parseDaliTimestamp, timestampMicros } from "../timestamp.js";
 import type { DuckDbConfig } from "../config.js";
@@ -262,9 +271,11 @@ class DuckDbSession implements Session {
       close,
       async *[Symbol.asyncIterator]() {
         try {
-          for await (const rows of result.yieldRowsJs()) {
+          for (;;) {
             if (closed) break;
-            for (const row of rows) yield row as unknown[];
+            const chunk = await result.fetchChunk();
+            if (chunk === null || chunk.rowCount === 0) break;
+            yield chunkBatch(chunk);
           }
           if (!closed) await checkStreamEnded(conn, sql);
         } catch (e) {
@@ -287,6 +298,59 @@ class DuckDbSession implements Session {
     this.conn.closeSync();
     this.onRelease();
   }
+}
+
+/**
+ * A data chunk as a batch: the numbers as the typed arrays of their vectors (DOUBLE a Float64Array, BIGINT a
+ * BigInt64Array...: the chunk's own memory, no value made per cell), nulls from the validity mask; other types
+ * (VARCHAR, TIMESTAMP, DECIMAL, BOOLEAN, lists) converted to JavaScript values as getRowsJS would. The batch holds the
+ * chunk, whose memory the typed arrays view.
+ */
+function chunkBatch(chunk: DuckDBDataChunk): ColumnBatch & { chunk: DuckDBDataChunk } {
+  const n = chunk.rowCount;
+  const columns: BatchColumn[] = [];
+  for (let c = 0; c < chunk.columnCount; c++) {
+    const vector = chunk.getColumnVector(c);
+    columns.push(typedColumn(vector, n) ?? { values: chunk.convertColumnValues(c, JSDuckDBValueConverter) });
+  }
+  return { rowCount: n, columns, chunk };
+}
+
+/** What the numeric vector classes hold (private in their declarations, public fields in their code). */
+interface NumericVector {
+  items: Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint16Array | Uint8Array | BigInt64Array;
+  validity: { data: BigUint64Array | null; offset: number };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function typedColumn(vector: DuckDBVector, n: number): BatchColumn | undefined {
+  if (
+    !(
+      vector instanceof DuckDBDoubleVector ||
+      vector instanceof DuckDBFloatVector ||
+      vector instanceof DuckDBIntegerVector ||
+      vector instanceof DuckDBBigIntVector ||
+      vector instanceof DuckDBSmallIntVector ||
+      vector instanceof DuckDBTinyIntVector ||
+      vector instanceof DuckDBUSmallIntVector ||
+      vector instanceof DuckDBUTinyIntVector
+    )
+  ) {
+    return undefined;
+  }
+  const { items, validity } = vector as unknown as NumericVector;
+  if (!ArrayBuffer.isView(items) || items.length < n || validity === undefined) return undefined;
+  if (validity.data === null) return { values: items };
+  // DuckDB's validity mask: bit i%64 of 64-bit word i/64 is set when row i is valid; on a little-endian host that
+  // is bit i%8 of byte i/8.
+  if (!LITTLE_ENDIAN || validity.offset !== 0) return undefined;
+  const bits = new Uint8Array(validity.data.buffer, validity.data.byteOffset, validity.data.byteLength);
+  let nulls: Uint8Array | undefined;
+  for (let i = 0; i < n; i++) {
+    if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) (nulls ??= new Uint8Array(n))[i] = 1;
+  }
+  return nulls === undefined ? { values: items } : { values: items, nulls };
 }
 
 /**

@@ -7,7 +7,7 @@ import mysql from "mysql2";
 import type { Field } from "@qserv-tap/votable";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import { BackendError, type Backend, type RowCursor, type Session, type UploadTable } from "./backend.js";
+import { BackendError, streamBatches, type Backend, type RowCursor, type Session, type UploadTable } from "./backend.js";
 
 export function quoteMy(name: string): string {
   return "`" + name.replaceAll("`", "``") + "`";
@@ -471,11 +471,12 @@ class MariaDbSession implements Session {
     };
     const description = this.backend.description;
     const uploads = this.uploadNames;
+    const batches = streamBatches(stream);
     return {
       close,
       async *[Symbol.asyncIterator]() {
         try {
-          for await (const row of stream) yield row as unknown[];
+          yield* batches;
           ended = true;
         } catch (e) {
           // The rows stop: the database died, restarted or was cut off mid-query.

@@ -10,6 +10,7 @@
  */
 import type { Catalog } from "../compiler-extras.js";
 import { TapError } from "../errors.js";
+import { cursorRows } from "../backends/backend.js";
 import type { QueryCompiler } from "../service.js";
 import { covers } from "./bounds.js";
 import { serviceUrls } from "./descriptors.js";
@@ -53,7 +54,7 @@ export async function aroundLinks(catalog: Catalog, compiler: QueryCompiler, req
   try {
     const cursor = await session.query(routed.compiled.sql, req.signal);
     try {
-      for await (const row of cursor) {
+      for await (const row of cursorRows(cursor)) {
         if (ids.length >= MAX_CANDIDATES) break;
         if (typeof row[0] === "string") ids.push(row[0]);
       }

@@ -19,7 +19,7 @@
  * dispatch would.
  */
 import mysql from "mysql2";
-import type { RowCursor } from "../backends/backend.js";
+import { streamBatches, type RowCursor } from "../backends/backend.js";
 import type { SqlChannel } from "../backends/qserv.js";
 
 interface QueryState {
@@ -136,11 +136,12 @@ export class QservProtocolDouble implements SqlChannel {
       conn.destroy();
     };
     signal?.addEventListener("abort", () => void close(), { once: true });
+    const batches = streamBatches(stream);
     return {
       close,
       async *[Symbol.asyncIterator]() {
         try {
-          for await (const row of stream) yield row as unknown[];
+          yield* batches;
         } finally {
           if (!closed) {
             closed = true;

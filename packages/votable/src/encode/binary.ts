@@ -4,6 +4,8 @@
  * so nulls are magic values there (see `binaryNullValue`). A pure encoder: rows in, bytes out (into a ByteSink);
  * the stream layer does the base64.
  */
+import type { BatchColumn, ColumnBatch } from "../batch.js";
+import { checkBatch } from "../batch.js";
 import type { Column } from "../column.js";
 import { compileColumns, defaultBinaryNull } from "../column.js";
 import type { Field, Row } from "../model.js";
@@ -25,6 +27,12 @@ import {
 } from "./values.js";
 
 type CellWriter = (v: unknown, sink: ByteSink) => void;
+
+/** Writes row i's cell of a batch column; returns false, having written nothing, when the cell is null. */
+type BatchCellWriter = (i: number, sink: ByteSink) => boolean;
+
+/** Encodes row i of a batch (see `BinaryEncoder.batchRows`). */
+export type BatchRowEncoder = (i: number, sink: ByteSink) => void;
 
 export interface BinaryEncoderOptions {
   /** BINARY2 (true) or BINARY (false). */
@@ -90,6 +98,41 @@ export class BinaryEncoder {
     }
   }
 
+  /**
+   * Prepares the encoding of a batch's rows: the returned function appends row i to `sink`, as `encodeRowTo`
+   * would the same row, byte for byte, and on error leaves the sink as it was before the row. Typed arrays of the
+   * field's own type are read as they are, without a value per cell.
+   */
+  batchRows(batch: ColumnBatch): BatchRowEncoder {
+    const n = this.writers.length;
+    checkBatch(batch, n);
+    const cells = batch.columns.map((c, k) => batchCellWriter(this.columns[k]!, c, this.writers[k]!));
+    const nulls = this.nullFills;
+    const flagBytes = this.flagBytes;
+    return (i, sink) => {
+      const start = sink.len;
+      try {
+        if (flagBytes > 0) {
+          sink.reserve(flagBytes);
+          const buf = sink.buf;
+          for (let k = 0; k < flagBytes; k++) buf[start + k] = 0;
+          sink.len = start + flagBytes;
+          for (let c = 0; c < n; c++) {
+            if (!cells[c]!(i, sink)) {
+              sink.buf[start + (c >> 3)]! |= 0x80 >> (c & 7);
+              appendFill(sink, nulls[c]!);
+            }
+          }
+        } else {
+          for (let c = 0; c < n; c++) if (!cells[c]!(i, sink)) appendFill(sink, nulls[c]!);
+        }
+      } catch (err) {
+        sink.len = start;
+        throw err;
+      }
+    };
+  }
+
   /** One row as bytes: for tests and for callers without a stream. */
   encodeRow(row: Row): Uint8Array {
     const sink = new ByteSink(256);
@@ -97,6 +140,93 @@ export class BinaryEncoder {
     return sink.take();
   }
 }
+
+/**
+ * The writer of one batch column. A typed array of the field's own type (so that every value is in range) is
+ * written straight from its memory; anything else goes through the row encoder's cell writer.
+ */
+function batchCellWriter(col: Column, data: BatchColumn, write: CellWriter): BatchCellWriter {
+  const values = data.values;
+  const nulls = data.nulls;
+  if (col.shape.scalar && col.nullValue === undefined) {
+    switch (col.datatype) {
+      case "double":
+        if (values instanceof Float64Array || values instanceof Float32Array) {
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            sink.f64(values[i]!);
+            return true;
+          };
+        }
+        break;
+      case "float":
+        if (values instanceof Float64Array || values instanceof Float32Array) {
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            sink.f32(values[i]!);
+            return true;
+          };
+        }
+        break;
+      case "int":
+        if (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint16Array || values instanceof Uint8Array) {
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            sink.i32(values[i]!);
+            return true;
+          };
+        }
+        break;
+      case "short":
+        if (values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array) {
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            sink.i16(values[i]!);
+            return true;
+          };
+        }
+        break;
+      case "unsignedByte":
+        if (values instanceof Uint8Array) {
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            sink.u8(values[i]!);
+            return true;
+          };
+        }
+        break;
+      case "long":
+        if (values instanceof BigInt64Array) {
+          // The 8 bytes copied in big-endian order: reading the element would make a BigInt per cell.
+          const bytes = new Uint8Array(values.buffer, values.byteOffset, values.length * 8);
+          const littleEndian = LITTLE_ENDIAN;
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            sink.reserve(8);
+            const buf = sink.buf;
+            const at = sink.len;
+            const from = i * 8;
+            if (littleEndian) for (let k = 0; k < 8; k++) buf[at + k] = bytes[from + 7 - k]!;
+            else for (let k = 0; k < 8; k++) buf[at + k] = bytes[from + k]!;
+            sink.len = at + 8;
+            return true;
+          };
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return (i, sink) => {
+    if (nulls !== undefined && nulls[i] !== 0) return false;
+    const v = values[i];
+    if (v === null || v === undefined) return false;
+    write(v, sink);
+    return true;
+  };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function appendFill(sink: ByteSink, fill: Uint8Array): void {
   const n = fill.length;

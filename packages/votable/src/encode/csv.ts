@@ -2,13 +2,15 @@
  * CSV (RFC 4180, with a header line, as TAP 1.1 §3.2 asks for text/csv;header=present) and TSV
  * (text/tab-separated-values). Cells use the TABLEDATA text forms; a null is an empty field. A pure encoder.
  */
+import type { ColumnBatch } from "../batch.js";
+import { checkBatch } from "../batch.js";
 import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { ByteSink } from "./sink.js";
 import { directWriter } from "./direct.js";
 import { textFormatter } from "./text.js";
-import { badRowLength, isColumns } from "./tabledata.js";
+import { badRowLength, batchCell, isColumns } from "./tabledata.js";
 
 export type Delimited = "csv" | "tsv";
 
@@ -91,6 +93,29 @@ export class DelimitedEncoder {
       sink.len = start;
       throw err;
     }
+  }
+
+  /** Prepares the encoding of a batch's rows: the returned function appends row i, as `encodeRowTo` would. */
+  batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
+    const cells = this.cells;
+    checkBatch(batch, cells.length);
+    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!));
+    const n = cols.length;
+    const sep = this.sep;
+    const eol = this.eol;
+    return (i, sink) => {
+      const start = sink.len;
+      try {
+        for (let c = 0; c < n; c++) {
+          if (c > 0) sink.ascii(sep);
+          cols[c]!(i, sink);
+        }
+        sink.ascii(eol);
+      } catch (err) {
+        sink.len = start;
+        throw err;
+      }
+    };
   }
 
   /** One row as a string: for tests and for callers without a stream. */

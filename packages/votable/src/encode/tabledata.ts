@@ -2,6 +2,8 @@
  * TABLEDATA rows (VOTable 1.4 §5.1): one `<TR>` per row, one `<TD>` per field, an empty `<TD/>` for a null.
  * A pure encoder: a row in, its UTF-8 bytes (or a string) out; the stream layer batches the bytes.
  */
+import type { BatchColumn, ColumnBatch } from "../batch.js";
+import { checkBatch } from "../batch.js";
 import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
@@ -54,6 +56,25 @@ export class TableDataEncoder {
     }
   }
 
+  /** Prepares the encoding of a batch's rows: the returned function appends row i, as `encodeRowTo` would. */
+  batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
+    const cells = this.cells;
+    checkBatch(batch, cells.length);
+    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!));
+    const n = cols.length;
+    return (i, sink) => {
+      const start = sink.len;
+      try {
+        sink.ascii("<TR>");
+        for (let c = 0; c < n; c++) cols[c]!(i, sink);
+        sink.ascii("</TR>\n");
+      } catch (err) {
+        sink.len = start;
+        throw err;
+      }
+    };
+  }
+
   /** One row as a string: for tests and for callers without a stream. */
   encodeRow(row: Row): string {
     const sink = new ByteSink(256);
@@ -79,6 +100,14 @@ function generalCell(col: Column): TdWriter {
     if (s === null || s === "") return sink.ascii(TD_EMPTY);
     sink.tdAscii(s);
   };
+}
+
+/** Row i's cell of a batch column through a row encoder's cell writer, which writes a null as it should. */
+export function batchCell(data: BatchColumn, write: (v: unknown, sink: ByteSink) => void): (i: number, sink: ByteSink) => void {
+  const values = data.values;
+  const nulls = data.nulls;
+  if (nulls === undefined) return (i, sink) => write(values[i], sink);
+  return (i, sink) => write(nulls[i] !== 0 ? null : values[i], sink);
 }
 
 export function badRowLength(columns: readonly Column[], row: Row): never {
