@@ -26,4 +26,5 @@ export {
   scisqlAngSep, scisqlS2PtInCircle, scisqlS2PtInBox, scisqlS2PtInCPoly, prepareS2PtInCPoly, adqlBoxToLonLatBox, checkPolygon,
   installScisqlFunctions, scisqlMariaDbScript, GeometryError, SCISQL_MAX_VERTS,
   type ScisqlPredicateResult, type LonLatBox, type PolygonCheck, type SqlQueryable,
+  regionsMariaDbScript, REGION_MARIADB_FUNCTIONS, scisqlPolygonBinary, regionStorageValues, RegionValueError, type RegionStorageValues,
 } from "./geometry/index.js";

@@ -23,11 +23,17 @@
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBScalarFunctionInfo, DuckDBVector } from "@duckdb/node-api";
 import { GeometryError } from "./errors.js";
+import { registerRegionFunctions } from "./region-functions-duckdb.js";
 import { prepareS2PtInCPoly, scisqlAngSep, scisqlS2PtInBox, scisqlS2PtInCircle } from "./scisql.js";
 
 type Row = (number | null)[];
 
-/** Registers the four functions on the connection (they are then visible to its database). */
+export { registerRegionFunctions } from "./region-functions-duckdb.js";
+
+/**
+ * Registers the four functions on the connection (they are then visible to its database), and the
+ * region functions of region-functions-duckdb.ts, so that every DuckDB that gets one gets both.
+ */
 export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<void> {
   const { DuckDBScalarFunction, DOUBLE, INTEGER } = await import("@duckdb/node-api");
   const define = (
@@ -49,6 +55,7 @@ export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<v
   define("scisql_s2PtInCircle", 5, INTEGER, ([a, b, c, d, e]) => scisqlS2PtInCircle(a!, b!, c!, d!, e!));
   define("scisql_s2PtInBox", 6, INTEGER, ([a, b, c, d, e, f]) => scisqlS2PtInBox(a!, b!, c!, d!, e!, f!));
   define("scisql_s2PtInCPoly", "varargs", INTEGER, cachedPolygonTest());
+  await registerRegionFunctions(conn);
 }
 
 /**

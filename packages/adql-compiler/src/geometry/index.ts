@@ -19,6 +19,11 @@ export {
   mariaDbPolygonLiteral,
   mariaDbPolygonExpression,
   SCISQL_MARIADB_FUNCTIONS,
+  REGION_MARIADB_FUNCTIONS,
+  regionsMariaDbScript,
   type SqlQueryable,
 } from "./scisql-mariadb.js";
 export { registerScisqlFunctions } from "./duckdb-functions.js";
+export { registerRegionFunctions, regionFunctions, type RegionFunctions } from "./region-functions-duckdb.js";
+export { scisqlPolygonBinary, readScisqlPolygonBinary, insideScisqlPolygon, type ScisqlBinaryPolygon } from "./scisql-binary.js";
+export { regionStorageValues, RegionValueError, type RegionStorageValues } from "./region-storage.js";

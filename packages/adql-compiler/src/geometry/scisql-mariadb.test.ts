@@ -74,7 +74,7 @@ describe("scisql functions on MariaDB agree with the TypeScript reference (qserv
   it("installs idempotently (CREATE OR REPLACE FUNCTION)", async () => {
     await installScisqlFunctions(conn);
     const [rows] = await conn.query<RowDataPacket[]>(
-      "SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 't' ORDER BY 1",
+      "SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 't' AND ROUTINE_NAME LIKE 'scisql%' ORDER BY 1",
     );
     expect(rows.map((r) => r.name)).to.have.members([...SCISQL_MARIADB_FUNCTIONS]);
   });

@@ -12,14 +12,32 @@ export const SCISQL_MARIADB_FUNCTIONS = [
   "scisql_s2PtInCPoly",
 ] as const;
 
+/** The region functions that sql/regions-mariadb.sql creates (REGION_FUNCTIONS of catalog/regions.ts). */
+export const REGION_MARIADB_FUNCTIONS = [
+  "tap_region_contains_point",
+  "tap_region_intersects",
+  "tap_region_within",
+  "tap_region_area",
+  "tap_region_centroid_ra",
+  "tap_region_centroid_dec",
+] as const;
+
 // Two levels up from both src/geometry and dist/geometry is the package root.
 const SCRIPT_URL = new URL("../../sql/scisql-mariadb.sql", import.meta.url);
+const REGIONS_SCRIPT_URL = new URL("../../sql/regions-mariadb.sql", import.meta.url);
 let script: string | undefined;
+let regionsScript: string | undefined;
 
 /** The install script, as the mariadb command-line client takes it (with DELIMITER lines). */
 export function scisqlMariaDbScript(): string {
   script ??= readFileSync(SCRIPT_URL, "utf8");
   return script;
+}
+
+/** The region functions' install script (sql/regions-mariadb.sql), as the mariadb client takes it. */
+export function regionsMariaDbScript(): string {
+  regionsScript ??= readFileSync(REGIONS_SCRIPT_URL, "utf8");
+  return regionsScript;
 }
 
 /**
@@ -57,13 +75,14 @@ export interface SqlQueryable {
 
 /**
  * Creates (or re-creates) the functions in the connection's current database, one statement at
- * a time. Stored functions belong to a database, and an unqualified call resolves in the
+ * a time: scisql's and the region functions (so every MariaDB that gets one gets both). Stored functions belong to a database, and an unqualified call resolves in the
  * current one, so install them in the database that queries run in. Needs the CREATE ROUTINE
  * and ALTER ROUTINE privileges (and, with binary logging on, SUPER or
  * log_bin_trust_function_creators).
  */
 export async function installScisqlFunctions(conn: SqlQueryable): Promise<void> {
   for (const statement of splitSqlScript(scisqlMariaDbScript())) await conn.query(statement);
+  for (const statement of splitSqlScript(regionsMariaDbScript())) await conn.query(statement);
 }
 
 /**

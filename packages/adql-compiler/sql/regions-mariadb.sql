@@ -1,0 +1,1010 @@
+-- The region functions of REGION_FUNCTIONS (src/catalog/regions.ts) for MariaDB and MySQL, as SQL stored
+-- functions: the same names, arguments and results as the DuckDB functions (src/geometry/
+-- region-functions-duckdb.ts), which call @qserv-tap/sky. Installed together with scisql-mariadb.sql by
+-- installScisqlFunctions(). Qserv has no region–region function; never install this there.
+--
+--   tap_region_contains_point(xtype, value, lon, lat) → 1/0   position inside or on the edge (Region.contains)
+--   tap_region_intersects(xtypeA, valueA, xtypeB, valueB) → 1/0   (Region.intersects)
+--   tap_region_within(xtypeA, valueA, xtypeB, valueB) → 1/0       every point of A in B (Region.within)
+--   tap_region_area(xtype, value) → DOUBLE square degrees
+--   tap_region_centroid_ra(xtype, value), tap_region_centroid_dec(xtype, value) → DOUBLE degrees
+--
+-- A NULL argument gives 0 from a predicate and NULL from the others; a value that is not a region of its
+-- xtype, an xtype that is not one of point, circle, polygon, range, shape, and a latitude outside
+-- [-90, 90] give NULL. A centroid that is not defined (the whole sky) is NULL.
+--
+-- The algorithms are sky's, step for step (packages/sky/src/region-ops.ts and regions.ts): a region is
+-- described by its boundary pieces, arcs of circles n·x = d on the sphere with the region on the side
+-- n·x ≥ d; two regions intersect iff a boundary point of one is within EPS = 1e-12 rad of the other or two
+-- pieces meet; A is within B iff every piece of A, cut where it meets B's boundary, lies in B (its cut
+-- points and the midpoints between them) and no component of B's complement lies in A. MariaDB's GIS
+-- functions are planar, so they do not apply. Where sky compares without tolerance (contains_point) the
+-- arithmetic repeats sky's operation for operation, so both round identically; 0.017453292519943295e0
+-- and 57.29577951308232e0 are RAD_PER_DEG and DEG_PER_RAD.
+--
+-- Internals (names tap_region__*): a parsed value and a region's shape are strings of numbers in fixed
+-- slots of 40 characters (MariaDB prints a DOUBLE with the fewest digits that read back to the same
+-- double, at most 34 characters), so that slot i is CAST(SUBSTRING(s, 40 * i + 1, 40) AS DOUBLE).
+--   parsed value: kind (1 point, 2 circle, 3 polygon, 4 range), then its numbers (a range as lon1 lon2
+--     lat1 lat2; an STC-S BOX already turned into that range).
+--   shape: 0 kind (1 point, 2 cap, 3 polygon, 4 range, 5 whole sky), 1 pieces, 2 extra points,
+--     3 outside points, 4..16 what the kind's "near" test needs, then the extra points and the outside
+--     points (3 slots each), then the pieces (15 slots each: n.x n.y n.z d h rho r u.x u.y u.z w.x w.y w.z
+--     phi0 span).
+--
+-- Idempotent (CREATE OR REPLACE). Install with the mariadb client or installScisqlFunctions().
+
+DELIMITER $$
+
+CREATE OR REPLACE FUNCTION tap_region__s(x DOUBLE)
+RETURNS VARCHAR(40) DETERMINISTIC NO SQL
+RETURN LPAD(CAST(x AS CHAR), 40, ' ') $$
+
+CREATE OR REPLACE FUNCTION tap_region__g(s MEDIUMTEXT, i INT)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+RETURN CAST(SUBSTRING(s, 40 * i + 1, 40) AS DOUBLE) $$
+
+-- A vector as three slots.
+CREATE OR REPLACE FUNCTION tap_region__v(x DOUBLE, y DOUBLE, z DOUBLE)
+RETURNS VARCHAR(120) DETERMINISTIC NO SQL
+RETURN CONCAT(tap_region__s(x), tap_region__s(y), tap_region__s(z)) $$
+
+-- An angle in degrees reduced to [0, 360) (sky's reduceAngle).
+CREATE OR REPLACE FUNCTION tap_region__reduce_deg(a DOUBLE)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+BEGIN
+  DECLARE r DOUBLE DEFAULT MOD(a, 360e0);
+  IF r < 0 THEN SET r = r + 360e0; IF r = 360 THEN SET r = 0; END IF; END IF;
+  RETURN r;
+END $$
+
+-- φ reduced to [0, 2π) (region-ops.ts reduce).
+CREATE OR REPLACE FUNCTION tap_region__reduce_rad(a DOUBLE)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+BEGIN
+  DECLARE r DOUBLE DEFAULT MOD(a, 2e0 * PI());
+  IF r < 0 THEN SET r = r + 2e0 * PI(); END IF;
+  RETURN IF(r >= 2e0 * PI(), 0e0, r);
+END $$
+
+-- The angle between two vectors, radians: atan2(|a × b|, a · b).
+CREATE OR REPLACE FUNCTION tap_region__angle(ax DOUBLE, ay DOUBLE, az DOUBLE, bx DOUBLE, by_ DOUBLE, bz DOUBLE)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+BEGIN
+  DECLARE cx DOUBLE DEFAULT ay * bz - az * by_;
+  DECLARE cy DOUBLE DEFAULT az * bx - ax * bz;
+  DECLARE cz DOUBLE DEFAULT ax * by_ - ay * bx;
+  RETURN ATAN2(SQRT(cx * cx + cy * cy + cz * cz), ax * bx + ay * by_ + az * bz);
+END $$
+
+-- ---- Parsing ----------------------------------------------------------------------------------------
+
+-- sky's checkPolygon (polygon.ts) on the vertices of a parsed polygon: 3 to 1000 vertices, not degenerate
+-- (thresholds 1e-28 as edgePlanes), convex within 1e-12, winding once. 1 if it passes, else 0.
+CREATE OR REPLACE FUNCTION tap_region__polygon_ok(r MEDIUMTEXT)
+RETURNS INT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE n, i, j, k INT;
+  DECLARE lon, lat, cl, ax, ay, az, bx, by_, bz, ex, ey, ez, e0x, e0y, e0z, sx, sy, sz, o, sgn, nrm DOUBLE;
+  DECLARE cx, cy, cz, len, ux, uy, uz, wx, wy, wz, prev, az_, step, total DOUBLE;
+  DECLARE verts, edges MEDIUMTEXT DEFAULT '';
+  SET n = (CHAR_LENGTH(r) DIV 40 - 1) DIV 2;
+  IF n < 3 OR n > 1000 THEN RETURN 0; END IF;
+  SET i = 0;
+  WHILE i < n DO
+    SET lon = tap_region__g(r, 1 + 2 * i), lat = tap_region__g(r, 2 + 2 * i);
+    SET cl = COS(lat * 0.017453292519943295e0);
+    SET verts = CONCAT(verts, tap_region__v(COS(lon * 0.017453292519943295e0) * cl, SIN(lon * 0.017453292519943295e0) * cl,
+      SIN(lat * 0.017453292519943295e0)));
+    SET i = i + 1;
+  END WHILE;
+  -- edgePlanes: doubled-cross edges, the vertex sum in order, the orientation.
+  SET sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
+  WHILE i < n DO
+    SET ax = tap_region__g(verts, 3 * i), ay = tap_region__g(verts, 3 * i + 1), az = tap_region__g(verts, 3 * i + 2);
+    SET j = (i + 1) % n;
+    SET bx = tap_region__g(verts, 3 * j), by_ = tap_region__g(verts, 3 * j + 1), bz = tap_region__g(verts, 3 * j + 2);
+    SET ex = (by_ + ay) * (bz - az) - (bz + az) * (by_ - ay);
+    SET ey = (bz + az) * (bx - ax) - (bx + ax) * (bz - az);
+    SET ez = (bx + ax) * (by_ - ay) - (by_ + ay) * (bx - ax);
+    IF ex * ex + ey * ey + ez * ez <= 1e-28 THEN RETURN 0; END IF;
+    IF i = 0 THEN SET e0x = ex, e0y = ey, e0z = ez; END IF;
+    SET edges = CONCAT(edges, tap_region__v(ex, ey, ez));
+    SET sx = sx + ax, sy = sy + ay, sz = sz + az;
+    SET i = i + 1;
+  END WHILE;
+  SET o = sx * e0x + sy * e0y + sz * e0z;
+  IF o * o <= 1e-28 * (e0x * e0x + e0y * e0y + e0z * e0z) THEN RETURN 0; END IF;
+  SET sgn = IF(o < 0, -1e0, 1e0);
+  -- Every other vertex inside every edge plane (within 1e-12).
+  SET i = 0;
+  WHILE i < n DO
+    SET ex = tap_region__g(edges, 3 * i), ey = tap_region__g(edges, 3 * i + 1), ez = tap_region__g(edges, 3 * i + 2);
+    SET nrm = SQRT(ex * ex + ey * ey + ez * ez);
+    SET j = 0;
+    WHILE j < n DO
+      IF j <> i AND j <> (i + 1) % n THEN
+        IF (sgn * (tap_region__g(verts, 3 * j) * ex + tap_region__g(verts, 3 * j + 1) * ey + tap_region__g(verts, 3 * j + 2) * ez)) / nrm < -1e-12 THEN
+          RETURN 0;
+        END IF;
+      END IF;
+      SET j = j + 1;
+    END WHILE;
+    SET i = i + 1;
+  END WHILE;
+  -- Winding: the turns of the vertices about their normalised sum.
+  SET cx = 0e0, cy = 0e0, cz = 0e0, i = 0;
+  WHILE i < n DO
+    SET cx = cx + tap_region__g(verts, 3 * i), cy = cy + tap_region__g(verts, 3 * i + 1), cz = cz + tap_region__g(verts, 3 * i + 2);
+    SET i = i + 1;
+  END WHILE;
+  SET len = SQRT(cx * cx + cy * cy + cz * cz);
+  SET cx = cx / len, cy = cy / len, cz = cz / len;
+  IF ABS(cx) < 0.9e0 THEN
+    SET ax = 0e0 * cz - 0e0 * cy, ay = 0e0 * cx - 1e0 * cz, az = 1e0 * cy - 0e0 * cx;
+  ELSE
+    SET ax = 1e0 * cz - 0e0 * cy, ay = 0e0 * cx - 0e0 * cz, az = 0e0 * cy - 1e0 * cx;
+  END IF;
+  SET len = SQRT(ax * ax + ay * ay + az * az);
+  SET ux = ax / len, uy = ay / len, uz = az / len;
+  SET wx = cy * uz - cz * uy, wy = cz * ux - cx * uz, wz = cx * uy - cy * ux;
+  SET k = 3 * (n - 1);
+  SET ax = tap_region__g(verts, k), ay = tap_region__g(verts, k + 1), az = tap_region__g(verts, k + 2);
+  SET prev = ATAN2(ax * wx + ay * wy + az * wz, ax * ux + ay * uy + az * uz);
+  SET total = 0e0, i = 0;
+  WHILE i < n DO
+    SET ax = tap_region__g(verts, 3 * i), ay = tap_region__g(verts, 3 * i + 1), az = tap_region__g(verts, 3 * i + 2);
+    SET az_ = ATAN2(ax * wx + ay * wy + az * wz, ax * ux + ay * uy + az * uz);
+    SET step = az_ - prev;
+    IF step > PI() THEN SET step = step - 2e0 * PI(); END IF;
+    IF step <= -PI() THEN SET step = step + 2e0 * PI(); END IF;
+    SET total = total + step, prev = az_;
+    SET i = i + 1;
+  END WHILE;
+  RETURN NOT ABS(ABS(total / (2e0 * PI())) - 1e0) > 1e-6;
+END $$
+
+-- The value of a region of the given xtype as a parsed string (see the header), or NULL if it is not one:
+-- sky's parseRegion (region-text.ts). Whitespace separates tokens. A value that starts with a letter is
+-- labelled (DALI: point, circle, polygon, range; STC-S: POSITION, CIRCLE, POLYGON, BOX; any case), with
+-- the frame ICRS or none; otherwise the xtype says what it is ("shape" needs a label). Numbers are
+-- decimal (sign, digits, point, exponent); a range's bounds may be ±Inf/±Infinity (open). Latitudes are
+-- in [-90, 90], radii in [0, 180], a box's width and height not negative, a range's latitude 1 not above
+-- latitude 2, a polygon convex (a repeated first vertex at the end is dropped). A number too large for a
+-- double is refused under a strict sql_mode (MariaDB's default); without one, MariaDB reads it as the
+-- largest double.
+CREATE OR REPLACE FUNCTION tap_region__parse(xtype VARCHAR(64), val MEDIUMTEXT)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE s, tok MEDIUMTEXT;
+  DECLARE kind VARCHAR(16);
+  DECLARE n, i, pos, nxt, expected INT;
+  DECLARE x, clon, clat, w, h, lat1, lat2 DOUBLE;
+  DECLARE nums MEDIUMTEXT DEFAULT '';
+  DECLARE lon1Inf, lon2Inf, lat1Inf, lat2Inf INT DEFAULT 0;
+  -- A number too large for a double: MariaDB's strict mode makes the CAST's warning an error.
+  DECLARE EXIT HANDLER FOR 1292 RETURN NULL;
+  IF xtype IS NULL OR val IS NULL THEN RETURN NULL; END IF;
+  IF NOT BINARY xtype IN ('point', 'circle', 'polygon', 'range', 'shape') THEN RETURN NULL; END IF;
+  SET s = TRIM(REGEXP_REPLACE(val, '[[:space:]]+', ' '));
+  IF s = '' THEN RETURN NULL; END IF;
+  IF s REGEXP '^[A-Za-z]' THEN
+    SET pos = LOCATE(' ', s);
+    SET tok = LOWER(IF(pos = 0, s, LEFT(s, pos - 1)));
+    SET s = IF(pos = 0, '', SUBSTRING(s, pos + 1));
+    SET kind = CASE tok WHEN 'point' THEN 'point' WHEN 'position' THEN 'point' WHEN 'circle' THEN 'circle'
+      WHEN 'polygon' THEN 'polygon' WHEN 'range' THEN 'range' WHEN 'box' THEN 'box' ELSE NULL END;
+    IF kind IS NULL THEN RETURN NULL; END IF;
+    SET pos = LOCATE(' ', s);
+    SET tok = IF(pos = 0, s, LEFT(s, pos - 1));
+    IF tok REGEXP '^[A-Za-z]' AND NOT tok REGEXP '^(?i)inf(inity)?$' THEN
+      IF UPPER(tok) <> 'ICRS' THEN RETURN NULL; END IF;
+      SET s = IF(pos = 0, '', SUBSTRING(s, pos + 1));
+    END IF;
+  ELSE
+    IF BINARY xtype = 'shape' THEN RETURN NULL; END IF;
+    SET kind = xtype;
+  END IF;
+  SET expected = CASE kind WHEN 'point' THEN 2 WHEN 'circle' THEN 3 WHEN 'polygon' THEN 2000000000 ELSE 4 END;
+  SET n = 0, pos = 1;
+  WHILE pos <= CHAR_LENGTH(s) DO
+    SET nxt = LOCATE(' ', s, pos);
+    IF nxt = 0 THEN SET nxt = CHAR_LENGTH(s) + 1; END IF;
+    SET tok = SUBSTRING(s, pos, nxt - pos);
+    SET pos = nxt + 1;
+    IF n >= expected THEN RETURN NULL; END IF;
+    IF kind = 'range' AND tok REGEXP '^(?i)[-+]?inf(inity)?$' THEN
+      -- An open bound: only lon1 −∞, lon2 +∞, lat1 −∞, lat2 +∞ mean anything.
+      IF LEFT(tok, 1) = '-' THEN
+        IF n = 0 THEN SET lon1Inf = 1; ELSEIF n = 2 THEN SET lat1Inf = 1; ELSE RETURN NULL; END IF;
+      ELSE
+        IF n = 1 THEN SET lon2Inf = 1; ELSEIF n = 3 THEN SET lat2Inf = 1; ELSE RETURN NULL; END IF;
+      END IF;
+      SET x = 0e0;
+    ELSE
+      IF NOT tok REGEXP '^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$' THEN RETURN NULL; END IF;
+      SET x = CAST(tok AS DOUBLE);
+    END IF;
+    SET nums = CONCAT(nums, tap_region__s(x)), n = n + 1;
+  END WHILE;
+  IF kind = 'polygon' THEN
+    IF n % 2 = 1 THEN RETURN NULL; END IF;
+  ELSEIF n < expected THEN
+    RETURN NULL;
+  END IF;
+  -- Latitudes in [-90, 90] (a range's open bounds apart).
+  IF kind = 'polygon' THEN
+    SET i = 1;
+    WHILE i < n DO
+      SET x = tap_region__g(nums, i);
+      IF x < -90 OR x > 90 THEN RETURN NULL; END IF;
+      SET i = i + 2;
+    END WHILE;
+  ELSEIF kind = 'range' THEN
+    SET lat1 = IF(lat1Inf, -90e0, tap_region__g(nums, 2)), lat2 = IF(lat2Inf, 90e0, tap_region__g(nums, 3));
+    IF lat1 < -90 OR lat1 > 90 OR lat2 < -90 OR lat2 > 90 OR lat1 > lat2 THEN RETURN NULL; END IF;
+  ELSE
+    SET x = tap_region__g(nums, 1);
+    IF x < -90 OR x > 90 THEN RETURN NULL; END IF;
+  END IF;
+  IF kind = 'point' THEN RETURN CONCAT(tap_region__s(1), nums); END IF;
+  IF kind = 'circle' THEN
+    SET x = tap_region__g(nums, 2);
+    IF x < 0 OR x > 180 THEN RETURN NULL; END IF;
+    RETURN CONCAT(tap_region__s(2), nums);
+  END IF;
+  IF kind = 'range' THEN
+    IF lon1Inf OR lon2Inf THEN
+      RETURN CONCAT(tap_region__s(4), tap_region__s(0e0), tap_region__s(360e0), tap_region__s(lat1), tap_region__s(lat2));
+    END IF;
+    RETURN CONCAT(tap_region__s(4), LEFT(nums, 80), tap_region__s(lat1), tap_region__s(lat2));
+  END IF;
+  IF kind = 'box' THEN
+    SET clon = tap_region__g(nums, 0), clat = tap_region__g(nums, 1), w = tap_region__g(nums, 2), h = tap_region__g(nums, 3);
+    IF w < 0 OR h < 0 THEN RETURN NULL; END IF;
+    SET lat1 = GREATEST(-90e0, clat - h / 2e0), lat2 = LEAST(90e0, clat + h / 2e0);
+    IF w >= 360 THEN
+      RETURN CONCAT(tap_region__s(4), tap_region__s(0e0), tap_region__s(360e0), tap_region__s(lat1), tap_region__s(lat2));
+    END IF;
+    RETURN CONCAT(tap_region__s(4), tap_region__s(tap_region__reduce_deg(clon - w / 2e0)),
+      tap_region__s(tap_region__reduce_deg(clon + w / 2e0)), tap_region__s(lat1), tap_region__s(lat2));
+  END IF;
+  -- A polygon: drop a closing vertex equal to the first, then check it.
+  IF n > 6 AND tap_region__g(nums, n - 2) = tap_region__g(nums, 0) AND tap_region__g(nums, n - 1) = tap_region__g(nums, 1) THEN
+    SET nums = LEFT(nums, 40 * (n - 2)), n = n - 2;
+  END IF;
+  IF n < 6 THEN RETURN NULL; END IF;
+  SET s = CONCAT(tap_region__s(3), nums);
+  IF NOT tap_region__polygon_ok(s) THEN RETURN NULL; END IF;
+  RETURN s;
+END $$
+
+-- ---- Shapes -----------------------------------------------------------------------------------------
+
+-- One piece (region-ops.ts makePiece): the circle of angular radius rDeg about n, arc from phi0 over span.
+CREATE OR REPLACE FUNCTION tap_region__piece(nx DOUBLE, ny DOUBLE, nz DOUBLE, rDeg DOUBLE,
+  ux DOUBLE, uy DOUBLE, uz DOUBLE, wx DOUBLE, wy DOUBLE, wz DOUBLE, phi0 DOUBLE, span DOUBLE)
+RETURNS VARCHAR(600) DETERMINISTIC NO SQL
+BEGIN
+  DECLARE r, s DOUBLE;
+  IF rDeg = 90 THEN
+    RETURN CONCAT(tap_region__v(nx, ny, nz), tap_region__s(0e0), tap_region__s(1e0), tap_region__s(1e0),
+      tap_region__s(PI() / 2e0), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
+  END IF;
+  SET r = rDeg * 0.017453292519943295e0;
+  SET s = SIN(r / 2e0);
+  RETURN CONCAT(tap_region__v(nx, ny, nz), tap_region__s(COS(r)), tap_region__s(2e0 * s * s), tap_region__s(SIN(r)),
+    tap_region__s(r), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
+END $$
+
+-- Assembles a shape from its parts.
+CREATE OR REPLACE FUNCTION tap_region__assemble(kind INT, np INT, ne INT, nout INT, nearData MEDIUMTEXT,
+  extras MEDIUMTEXT, outsides MEDIUMTEXT, pieces MEDIUMTEXT)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+RETURN CONCAT(tap_region__s(kind), tap_region__s(np), tap_region__s(ne), tap_region__s(nout),
+  RPAD(nearData, 13 * 40, ' '), extras, outsides, pieces) $$
+
+CREATE OR REPLACE FUNCTION tap_region__point_shape(px DOUBLE, py DOUBLE, pz DOUBLE)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+RETURN tap_region__assemble(1, 0, 1, 1, tap_region__v(px, py, pz), tap_region__v(px, py, pz), tap_region__v(-px, -py, -pz), '') $$
+
+-- The shape of a parsed region (regions.ts makeShape of each class), or NULL for NULL.
+CREATE OR REPLACE FUNCTION tap_region__shape(r MEDIUMTEXT)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE kind, n, i, j, np INT;
+  DECLARE lon, lat, rad, cl, cx, cy, cz, ax, ay, az, bx, by_, bz, ux, uy, uz, wx, wy, wz, len DOUBLE;
+  DECLARE sx, sy, sz, ex, ey, ez, e0x, e0y, e0z, ox, oy, oz DOUBLE;
+  DECLARE l0, w, l1, lat1, lat2, span, gap, score, best DOUBLE;
+  DECLARE clockwise, fullLon BOOLEAN;
+  DECLARE pieces, nearData, outsides MEDIUMTEXT DEFAULT '';
+  IF r IS NULL THEN RETURN NULL; END IF;
+  SET kind = tap_region__g(r, 0);
+  IF kind = 1 OR kind = 2 THEN
+    SET lon = tap_region__g(r, 1), lat = tap_region__g(r, 2);
+    SET cl = COS(lat * 0.017453292519943295e0);
+    SET cx = COS(lon * 0.017453292519943295e0) * cl, cy = SIN(lon * 0.017453292519943295e0) * cl,
+        cz = SIN(lat * 0.017453292519943295e0);
+    IF kind = 1 THEN RETURN tap_region__point_shape(cx, cy, cz); END IF;
+    SET rad = tap_region__g(r, 3);
+    IF rad >= 180 THEN RETURN tap_region__assemble(5, 0, 0, 0, '', '', '', ''); END IF;
+    IF rad = 0 THEN RETURN tap_region__point_shape(cx, cy, cz); END IF;
+    -- basisAt(c): u = normalize(axis × c), w = c × u.
+    IF ABS(cx) < 0.9e0 THEN
+      -- axis (1, 0, 0): (0·cz − 0·cy, 0·cx − 1·cz, 1·cy − 0·cx)
+      SET ax = 0e0 * cz - 0e0 * cy, ay = 0e0 * cx - 1e0 * cz, az = 1e0 * cy - 0e0 * cx;
+    ELSE
+      -- axis (0, 1, 0): (1·cz − 0·cy, 0·cx − 0·cz, 0·cy − 1·cx)
+      SET ax = 1e0 * cz - 0e0 * cy, ay = 0e0 * cx - 0e0 * cz, az = 0e0 * cy - 1e0 * cx;
+    END IF;
+    SET len = SQRT(ax * ax + ay * ay + az * az);
+    SET ux = ax / len, uy = ay / len, uz = az / len;
+    SET wx = cy * uz - cz * uy, wy = cz * ux - cx * uz, wz = cx * uy - cy * ux;
+    SET pieces = tap_region__piece(cx, cy, cz, rad, ux, uy, uz, wx, wy, wz, 0e0, 2e0 * PI());
+    -- near: within the piece's r + EPS of the centre.
+    RETURN tap_region__assemble(2, 1, 0, 1, CONCAT(tap_region__v(cx, cy, cz), tap_region__s(tap_region__g(pieces, 6) + 1e-12)),
+      '', tap_region__v(-cx, -cy, -cz), pieces);
+  END IF;
+  IF kind = 3 THEN
+    SET n = (CHAR_LENGTH(r) DIV 40 - 1) DIV 2;
+    -- edgePlanes' orientation: (vertex sum in order) · (first doubled-cross edge) < 0 means clockwise.
+    SET sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
+    WHILE i < n DO
+      SET lon = tap_region__g(r, 1 + 2 * i), lat = tap_region__g(r, 2 + 2 * i);
+      SET cl = COS(lat * 0.017453292519943295e0);
+      SET ax = COS(lon * 0.017453292519943295e0) * cl, ay = SIN(lon * 0.017453292519943295e0) * cl,
+          az = SIN(lat * 0.017453292519943295e0);
+      IF i = 0 THEN SET ox = ax, oy = ay, oz = az; END IF;
+      IF i = 1 THEN
+        SET e0x = (oy + ay) * (az - oz) - (oz + az) * (ay - oy);
+        SET e0y = (oz + az) * (ax - ox) - (ox + ax) * (az - oz);
+        SET e0z = (ox + ax) * (ay - oy) - (oy + ay) * (ax - ox);
+      END IF;
+      SET sx = sx + ax, sy = sy + ay, sz = sz + az;
+      SET i = i + 1;
+    END WHILE;
+    SET clockwise = sx * e0x + sy * e0y + sz * e0z < 0;
+    SET i = 0;
+    WHILE i < n DO
+      SET j = IF(clockwise, (i + 1) % n, i);
+      SET lon = tap_region__g(r, 1 + 2 * j), lat = tap_region__g(r, 2 + 2 * j);
+      SET cl = COS(lat * 0.017453292519943295e0);
+      SET ax = COS(lon * 0.017453292519943295e0) * cl, ay = SIN(lon * 0.017453292519943295e0) * cl,
+          az = SIN(lat * 0.017453292519943295e0);
+      SET j = IF(clockwise, i, (i + 1) % n);
+      SET lon = tap_region__g(r, 1 + 2 * j), lat = tap_region__g(r, 2 + 2 * j);
+      SET cl = COS(lat * 0.017453292519943295e0);
+      SET bx = COS(lon * 0.017453292519943295e0) * cl, by_ = SIN(lon * 0.017453292519943295e0) * cl,
+          bz = SIN(lat * 0.017453292519943295e0);
+      -- (b + a) × (b − a), normalised.
+      SET ex = (by_ + ay) * (bz - az) - (bz + az) * (by_ - ay);
+      SET ey = (bz + az) * (bx - ax) - (bx + ax) * (bz - az);
+      SET ez = (bx + ax) * (by_ - ay) - (by_ + ay) * (bx - ax);
+      SET len = SQRT(ex * ex + ey * ey + ez * ez);
+      SET ex = ex / len, ey = ey / len, ez = ez / len;
+      SET pieces = CONCAT(pieces, tap_region__piece(ex, ey, ez, 90e0, ax, ay, az,
+        ey * az - ez * ay, ez * ax - ex * az, ex * ay - ey * ax, 0e0, tap_region__angle(ax, ay, az, bx, by_, bz)));
+      SET i = i + 1;
+    END WHILE;
+    SET len = SQRT(sx * sx + sy * sy + sz * sz);
+    RETURN tap_region__assemble(3, n, 0, 1, '', '', tap_region__v(-(sx / len), -(sy / len), -(sz / len)), pieces);
+  END IF;
+  -- A range (RangeRegion): lonStart, lonWidth as sky computes them.
+  SET lon = tap_region__g(r, 1), l1 = tap_region__g(r, 2), lat1 = tap_region__g(r, 3), lat2 = tap_region__g(r, 4);
+  IF l1 - lon >= 360 THEN
+    SET l0 = 0e0, w = 360e0;
+  ELSE
+    SET l0 = tap_region__reduce_deg(lon), w = tap_region__reduce_deg(l1 - lon);
+  END IF;
+  IF lat1 = lat2 AND (w = 0 OR ABS(lat1) = 90) THEN
+    SET cl = COS(lat1 * 0.017453292519943295e0);
+    RETURN tap_region__point_shape(COS(l0 * 0.017453292519943295e0) * cl, SIN(l0 * 0.017453292519943295e0) * cl,
+      SIN(lat1 * 0.017453292519943295e0));
+  END IF;
+  -- rangeShape(l0, w, lat1, lat2)
+  SET fullLon = w >= 360;
+  IF fullLon AND lat1 <= -90 AND lat2 >= 90 THEN RETURN tap_region__assemble(5, 0, 0, 0, '', '', '', ''); END IF;
+  SET l1 = l0 + w;
+  SET span = IF(fullLon, 2e0 * PI(), w * 0.017453292519943295e0);
+  SET np = 0;
+  IF lat1 > -90 AND span > 0 THEN
+    SET pieces = CONCAT(pieces, tap_region__piece(0e0, 0e0, 1e0, 90e0 - lat1, 1e0, 0e0, 0e0, 0e0, 1e0, 0e0,
+      l0 * 0.017453292519943295e0, span));
+    SET np = np + 1;
+  END IF;
+  IF lat2 < 90 AND span > 0 THEN
+    SET pieces = CONCAT(pieces, tap_region__piece(0e0, 0e0, -1e0, 90e0 + lat2, 1e0, 0e0, 0e0, 0e0, -1e0, 0e0,
+      -l1 * 0.017453292519943295e0, span));
+    SET np = np + 1;
+  END IF;
+  -- east = meridianNormal(l1, −1) = (sin l1, −cos l1, 0); west = meridianNormal(l0, 1) = (−sin l0, cos l0, 0).
+  SET ex = SIN(l1 * 0.017453292519943295e0), ey = -COS(l1 * 0.017453292519943295e0), ez = 0e0;
+  SET wx = -SIN(l0 * 0.017453292519943295e0), wy = COS(l0 * 0.017453292519943295e0), wz = 0e0;
+  IF NOT fullLon AND lat2 > lat1 THEN
+    -- u = unitVector(l1, 0); w = east × u.
+    SET ux = COS(l1 * 0.017453292519943295e0) * 1e0, uy = SIN(l1 * 0.017453292519943295e0) * 1e0, uz = 0e0;
+    SET pieces = CONCAT(pieces, tap_region__piece(ex, ey, ez, 90e0, ux, uy, uz,
+      ey * uz - ez * uy, ez * ux - ex * uz, ex * uy - ey * ux,
+      lat1 * 0.017453292519943295e0, (lat2 - lat1) * 0.017453292519943295e0));
+    SET ux = COS(l0 * 0.017453292519943295e0) * 1e0, uy = SIN(l0 * 0.017453292519943295e0) * 1e0, uz = 0e0;
+    SET pieces = CONCAT(pieces, tap_region__piece(wx, wy, wz, 90e0, ux, uy, uz,
+      wy * uz - wz * uy, wz * ux - wx * uz, wx * uy - wy * ux,
+      -lat2 * 0.017453292519943295e0, (lat2 - lat1) * 0.017453292519943295e0));
+    SET np = np + 2;
+  END IF;
+  -- near data: east, west, mid = unitVector(l0 + w/2, 0), latLo, latHi, full, w.
+  SET nearData = CONCAT(tap_region__v(ex, ey, ez), tap_region__v(wx, wy, wz),
+    tap_region__v(COS((l0 + w / 2e0) * 0.017453292519943295e0) * 1e0, SIN((l0 + w / 2e0) * 0.017453292519943295e0) * 1e0, 0e0),
+    tap_region__s(lat1 * 0.017453292519943295e0 - 1e-12), tap_region__s(lat2 * 0.017453292519943295e0 + 1e-12),
+    tap_region__s(IF(fullLon, 1e0, 0e0)), tap_region__s(w));
+  IF fullLon THEN
+    SET n = 0;
+    IF lat2 < 90 THEN SET outsides = CONCAT(outsides, tap_region__v(0e0, 0e0, 1e0)), n = n + 1; END IF;
+    IF lat1 > -90 THEN SET outsides = CONCAT(outsides, tap_region__v(0e0, 0e0, -1e0)), n = n + 1; END IF;
+  ELSE
+    -- The deepest candidate: the middle of the longitude gap, or a pole outside (first of equals wins).
+    SET gap = (360e0 - w) / 2e0;
+    SET best = LEAST(gap, 90e0) * COS(((lat1 + lat2) / 2e0) * 0.017453292519943295e0);
+    SET lat = (lat1 + lat2) / 2e0, lon = l1 + gap;
+    SET cl = COS(lat * 0.017453292519943295e0);
+    SET outsides = tap_region__v(COS(lon * 0.017453292519943295e0) * cl, SIN(lon * 0.017453292519943295e0) * cl,
+      SIN(lat * 0.017453292519943295e0));
+    IF lat2 < 90 AND 90e0 - lat2 > best THEN
+      SET best = 90e0 - lat2, outsides = tap_region__v(0e0, 0e0, 1e0);
+    END IF;
+    IF lat1 > -90 AND 90e0 + lat1 > best THEN
+      SET best = 90e0 + lat1, outsides = tap_region__v(0e0, 0e0, -1e0);
+    END IF;
+    SET n = 1;
+  END IF;
+  RETURN tap_region__assemble(4, np, 0, n, nearData, '', outsides, pieces);
+END $$
+
+-- The slot where piece i of a shape starts.
+CREATE OR REPLACE FUNCTION tap_region__piece_at(s MEDIUMTEXT, i INT)
+RETURNS INT DETERMINISTIC NO SQL
+RETURN 17 + 3 * (tap_region__g(s, 2) + tap_region__g(s, 3)) + 15 * i $$
+
+-- ---- Region operations (region-ops.ts) -------------------------------------------------------------
+
+-- Shape.near: whether the unit vector v is within EPS of the region.
+CREATE OR REPLACE FUNCTION tap_region__near(s MEDIUMTEXT, x DOUBLE, y DOUBLE, z DOUBLE)
+RETURNS INT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE kind, np, i, b INT;
+  DECLARE lat, w DOUBLE;
+  DECLARE e, wst BOOLEAN;
+  SET kind = tap_region__g(s, 0);
+  IF kind = 5 THEN RETURN 1; END IF;
+  IF kind = 1 THEN
+    RETURN tap_region__angle(x, y, z, tap_region__g(s, 4), tap_region__g(s, 5), tap_region__g(s, 6)) <= 1e-12;
+  END IF;
+  IF kind = 2 THEN
+    RETURN tap_region__angle(x, y, z, tap_region__g(s, 4), tap_region__g(s, 5), tap_region__g(s, 6)) <= tap_region__g(s, 7);
+  END IF;
+  IF kind = 3 THEN
+    SET np = tap_region__g(s, 1), i = 0, b = tap_region__piece_at(s, 0);
+    WHILE i < np DO
+      IF tap_region__g(s, b) * x + tap_region__g(s, b + 1) * y + tap_region__g(s, b + 2) * z < -1e-12 THEN RETURN 0; END IF;
+      SET i = i + 1, b = b + 15;
+    END WHILE;
+    RETURN 1;
+  END IF;
+  SET lat = ATAN2(z, SQRT(x * x + y * y));
+  IF lat < tap_region__g(s, 13) OR lat > tap_region__g(s, 14) THEN RETURN 0; END IF;
+  IF tap_region__g(s, 15) = 1 THEN RETURN 1; END IF;
+  SET e = tap_region__g(s, 4) * x + tap_region__g(s, 5) * y + tap_region__g(s, 6) * z >= -1e-12;
+  SET wst = tap_region__g(s, 7) * x + tap_region__g(s, 8) * y + tap_region__g(s, 9) * z >= -1e-12;
+  SET w = tap_region__g(s, 16);
+  IF w <= 180 THEN
+    RETURN e AND wst AND tap_region__g(s, 10) * x + tap_region__g(s, 11) * y + tap_region__g(s, 12) * z >= -1e-12;
+  END IF;
+  RETURN e OR wst;
+END $$
+
+-- pieceAt: the point of piece b (its first slot) at parameter phi, as three slots.
+CREATE OR REPLACE FUNCTION tap_region__at(s MEDIUMTEXT, b INT, phi DOUBLE)
+RETURNS VARCHAR(120) DETERMINISTIC NO SQL
+BEGIN
+  DECLARE rho, d, c, sn, x, y, z, len DOUBLE;
+  SET rho = tap_region__g(s, b + 5), d = tap_region__g(s, b + 3);
+  SET c = COS(phi) * rho, sn = SIN(phi) * rho;
+  SET x = d * tap_region__g(s, b) + c * tap_region__g(s, b + 7) + sn * tap_region__g(s, b + 10);
+  SET y = d * tap_region__g(s, b + 1) + c * tap_region__g(s, b + 8) + sn * tap_region__g(s, b + 11);
+  SET z = d * tap_region__g(s, b + 2) + c * tap_region__g(s, b + 9) + sn * tap_region__g(s, b + 12);
+  SET len = SQRT(x * x + y * y + z * z);
+  RETURN tap_region__v(x / len, y / len, z / len);
+END $$
+
+-- offsetOf: the parameter of x measured from the piece's start, in [0, 2π).
+CREATE OR REPLACE FUNCTION tap_region__offset(s MEDIUMTEXT, b INT, x DOUBLE, y DOUBLE, z DOUBLE)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+RETURN tap_region__reduce_rad(ATAN2(x * tap_region__g(s, b + 10) + y * tap_region__g(s, b + 11) + z * tap_region__g(s, b + 12),
+  x * tap_region__g(s, b + 7) + y * tap_region__g(s, b + 8) + z * tap_region__g(s, b + 9)) - tap_region__g(s, b + 13)) $$
+
+-- inArc: whether a point of the piece's circle lies within its arc, allowing EPS at either end.
+CREATE OR REPLACE FUNCTION tap_region__in_arc(s MEDIUMTEXT, b INT, x DOUBLE, y DOUBLE, z DOUBLE)
+RETURNS INT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE span, rho, tol, t DOUBLE;
+  SET span = tap_region__g(s, b + 14);
+  IF span >= 2e0 * PI() THEN RETURN 1; END IF;
+  SET rho = tap_region__g(s, b + 5);
+  SET tol = IF(rho > 0, 1e-12 / rho, 2e0 * PI());
+  SET t = tap_region__offset(s, b, x, y, z);
+  RETURN t <= span + tol OR t >= 2e0 * PI() - tol;
+END $$
+
+-- onCircle: whether x is within EPS of the piece's circle.
+CREATE OR REPLACE FUNCTION tap_region__on_circle(s MEDIUMTEXT, b INT, x DOUBLE, y DOUBLE, z DOUBLE)
+RETURNS INT DETERMINISTIC NO SQL
+RETURN ABS(tap_region__angle(x, y, z, tap_region__g(s, b), tap_region__g(s, b + 1), tap_region__g(s, b + 2))
+  - tap_region__g(s, b + 6)) <= 1e-12 $$
+
+-- meetPoints: where piece pb of shape sp and piece qb of shape sq meet (within EPS), three slots a point.
+CREATE OR REPLACE FUNCTION tap_region__meet(sp MEDIUMTEXT, pb INT, sq MEDIUMTEXT, qb INT)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE pnx, pny, pnz, ph, prho, pr, qnx, qny, qnz, qh, qrho, qr DOUBLE;
+  DECLARE mx, my, mz, mm, dx, dy, dz, hg, kdd, a, b, x0x, x0y, x0z, disc, t, x, y, z, len DOUBLE;
+  DECLARE k INT;
+  DECLARE pt VARCHAR(120);
+  DECLARE res MEDIUMTEXT DEFAULT '';
+  SET pnx = tap_region__g(sp, pb), pny = tap_region__g(sp, pb + 1), pnz = tap_region__g(sp, pb + 2);
+  SET ph = tap_region__g(sp, pb + 4), prho = tap_region__g(sp, pb + 5), pr = tap_region__g(sp, pb + 6);
+  SET qnx = tap_region__g(sq, qb), qny = tap_region__g(sq, qb + 1), qnz = tap_region__g(sq, qb + 2);
+  SET qh = tap_region__g(sq, qb + 4), qrho = tap_region__g(sq, qb + 5), qr = tap_region__g(sq, qb + 6);
+  SET mx = pny * qnz - pnz * qny, my = pnz * qnx - pnx * qnz, mz = pnx * qny - pny * qnx;
+  SET mm = mx * mx + my * my + mz * mz;
+  IF mm < 1e-24 THEN
+    IF pnx * qnx + pny * qny + pnz * qnz > 0 THEN
+      IF NOT ABS(pr - qr) <= 1e-12 THEN RETURN ''; END IF;
+    ELSE
+      IF NOT ABS(pr - (PI() - qr)) <= 1e-12 THEN RETURN ''; END IF;
+    END IF;
+    IF tap_region__g(sp, pb + 14) >= 2e0 * PI() AND tap_region__g(sq, qb + 14) >= 2e0 * PI() THEN
+      RETURN tap_region__at(sp, pb, tap_region__g(sp, pb + 13));
+    END IF;
+    SET k = 0;
+    WHILE k < 4 DO
+      IF k < 2 THEN
+        SET pt = tap_region__at(sp, pb, tap_region__g(sp, pb + 13) + IF(k = 0, 0e0, tap_region__g(sp, pb + 14)));
+        IF tap_region__in_arc(sq, qb, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2)) THEN
+          SET res = CONCAT(res, pt);
+        END IF;
+      ELSE
+        SET pt = tap_region__at(sq, qb, tap_region__g(sq, qb + 13) + IF(k = 2, 0e0, tap_region__g(sq, qb + 14)));
+        IF tap_region__in_arc(sp, pb, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2)) THEN
+          SET res = CONCAT(res, pt);
+        END IF;
+      END IF;
+      SET k = k + 1;
+    END WHILE;
+    RETURN res;
+  END IF;
+  SET dx = pnx - qnx, dy = pny - qny, dz = pnz - qnz;
+  SET hg = (dx * dx + dy * dy + dz * dz) / 2e0;
+  SET kdd = ph + qh - hg - ph * qh;
+  SET a = (qh - ph + hg - qh * hg) / mm;
+  SET b = (ph - qh + hg - ph * hg) / mm;
+  SET x0x = pnx * a + qnx * b, x0y = pny * a + qny * b, x0z = pnz * a + qnz * b;
+  SET disc = prho * prho * qrho * qrho - kdd * kdd;
+  IF disc > 0 THEN
+    SET t = SQRT(disc) / mm;
+    SET k = 0;
+    WHILE k < 2 DO
+      SET x = x0x + mx * t, y = x0y + my * t, z = x0z + mz * t;
+      SET len = SQRT(x * x + y * y + z * z);
+      SET x = x / len, y = y / len, z = z / len;
+      IF tap_region__in_arc(sp, pb, x, y, z) AND tap_region__in_arc(sq, qb, x, y, z) THEN
+        SET res = CONCAT(res, tap_region__v(x, y, z));
+      END IF;
+      SET t = -t, k = k + 1;
+    END WHILE;
+    RETURN res;
+  END IF;
+  SET len = x0x * x0x + x0y * x0y + x0z * x0z;
+  IF len = 0 THEN RETURN ''; END IF;
+  SET len = SQRT(len);
+  SET x = x0x / len, y = x0y / len, z = x0z / len;
+  IF tap_region__on_circle(sp, pb, x, y, z) AND tap_region__on_circle(sq, qb, x, y, z)
+     AND tap_region__in_arc(sp, pb, x, y, z) AND tap_region__in_arc(sq, qb, x, y, z) THEN
+    RETURN tap_region__v(x, y, z);
+  END IF;
+  RETURN '';
+END $$
+
+-- Whether some boundary point of shape a (its extra points, the starts of its pieces) is near shape b.
+CREATE OR REPLACE FUNCTION tap_region__boundary_near(a MEDIUMTEXT, b MEDIUMTEXT)
+RETURNS INT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE i, n, p INT;
+  DECLARE pt VARCHAR(120);
+  SET n = tap_region__g(a, 2), i = 0;
+  WHILE i < n DO
+    IF tap_region__near(b, tap_region__g(a, 17 + 3 * i), tap_region__g(a, 18 + 3 * i), tap_region__g(a, 19 + 3 * i)) THEN
+      RETURN 1;
+    END IF;
+    SET i = i + 1;
+  END WHILE;
+  SET n = tap_region__g(a, 1), i = 0;
+  WHILE i < n DO
+    SET p = tap_region__piece_at(a, i);
+    SET pt = tap_region__at(a, p, tap_region__g(a, p + 13));
+    IF tap_region__near(b, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2)) THEN RETURN 1; END IF;
+    SET i = i + 1;
+  END WHILE;
+  RETURN 0;
+END $$
+
+-- shapesIntersect.
+CREATE OR REPLACE FUNCTION tap_region__intersects(a MEDIUMTEXT, b MEDIUMTEXT)
+RETURNS INT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE i, j, na, nb INT;
+  IF tap_region__g(a, 0) = 5 OR tap_region__g(b, 0) = 5 THEN RETURN 1; END IF;
+  IF tap_region__boundary_near(a, b) OR tap_region__boundary_near(b, a) THEN RETURN 1; END IF;
+  SET na = tap_region__g(a, 1), nb = tap_region__g(b, 1), i = 0;
+  WHILE i < na DO
+    SET j = 0;
+    WHILE j < nb DO
+      IF tap_region__meet(a, tap_region__piece_at(a, i), b, tap_region__piece_at(b, j)) <> '' THEN RETURN 1; END IF;
+      SET j = j + 1;
+    END WHILE;
+    SET i = i + 1;
+  END WHILE;
+  RETURN 0;
+END $$
+
+-- clampOffset: a point's offset along the piece, folded into [0, span].
+CREATE OR REPLACE FUNCTION tap_region__clamp_offset(s MEDIUMTEXT, b INT, x DOUBLE, y DOUBLE, z DOUBLE)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+BEGIN
+  DECLARE t, span DOUBLE;
+  SET t = tap_region__offset(s, b, x, y, z), span = tap_region__g(s, b + 14);
+  IF span >= 2e0 * PI() THEN RETURN t; END IF;
+  IF t > span THEN RETURN IF(t > (span + 2e0 * PI()) / 2e0, 0e0, span); END IF;
+  RETURN t;
+END $$
+
+-- shapeWithin: whether every point of a is in b.
+CREATE OR REPLACE FUNCTION tap_region__within(a MEDIUMTEXT, b MEDIUMTEXT)
+RETURNS INT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE i, j, k, na, nb, nc, p, q INT;
+  DECLARE cuts, meets MEDIUMTEXT;
+  DECLARE pt VARCHAR(120);
+  DECLARE cur, nxt, c, phi0 DOUBLE;
+  IF tap_region__g(b, 0) = 5 THEN RETURN 1; END IF;
+  IF tap_region__g(a, 0) = 5 THEN RETURN 0; END IF;
+  SET k = tap_region__g(a, 2), i = 0;
+  WHILE i < k DO
+    IF NOT tap_region__near(b, tap_region__g(a, 17 + 3 * i), tap_region__g(a, 18 + 3 * i), tap_region__g(a, 19 + 3 * i)) THEN
+      RETURN 0;
+    END IF;
+    SET i = i + 1;
+  END WHILE;
+  SET na = tap_region__g(a, 1), nb = tap_region__g(b, 1), i = 0;
+  WHILE i < na DO
+    SET p = tap_region__piece_at(a, i), phi0 = tap_region__g(a, p + 13);
+    SET cuts = CONCAT(tap_region__s(0e0), tap_region__s(tap_region__g(a, p + 14)));
+    SET j = 0;
+    WHILE j < nb DO
+      SET q = tap_region__piece_at(b, j);
+      SET meets = tap_region__meet(a, p, b, q), k = 0;
+      WHILE k < CHAR_LENGTH(meets) DIV 120 DO
+        SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p,
+          tap_region__g(meets, 3 * k), tap_region__g(meets, 3 * k + 1), tap_region__g(meets, 3 * k + 2))));
+        SET k = k + 1;
+      END WHILE;
+      SET k = 0;
+      WHILE k < 2 DO
+        SET pt = tap_region__at(b, q, tap_region__g(b, q + 13) + IF(k = 0, 0e0, tap_region__g(b, q + 14)));
+        IF tap_region__on_circle(a, p, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2))
+           AND tap_region__in_arc(a, p, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2)) THEN
+          SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2))));
+        END IF;
+        SET k = k + 1;
+      END WHILE;
+      SET j = j + 1;
+    END WHILE;
+    SET k = tap_region__g(b, 2), j = 0;
+    WHILE j < k DO
+      IF tap_region__on_circle(a, p, tap_region__g(b, 17 + 3 * j), tap_region__g(b, 18 + 3 * j), tap_region__g(b, 19 + 3 * j))
+         AND tap_region__in_arc(a, p, tap_region__g(b, 17 + 3 * j), tap_region__g(b, 18 + 3 * j), tap_region__g(b, 19 + 3 * j)) THEN
+        SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p,
+          tap_region__g(b, 17 + 3 * j), tap_region__g(b, 18 + 3 * j), tap_region__g(b, 19 + 3 * j))));
+      END IF;
+      SET j = j + 1;
+    END WHILE;
+    -- The cuts in increasing order (sky sorts them; visiting the distinct values in order is the same
+    -- test): each cut point, and the midpoint to the next larger cut, must be near b.
+    SET nc = CHAR_LENGTH(cuts) DIV 40;
+    SET cur = 0e0, k = 0;
+    WHILE k < nc DO
+      IF tap_region__g(cuts, k) < cur THEN SET cur = tap_region__g(cuts, k); END IF;
+      SET k = k + 1;
+    END WHILE;
+    cutLoop: LOOP
+      SET pt = tap_region__at(a, p, phi0 + cur);
+      IF NOT tap_region__near(b, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2)) THEN RETURN 0; END IF;
+      SET nxt = NULL, k = 0;
+      WHILE k < nc DO
+        SET c = tap_region__g(cuts, k);
+        IF c > cur AND (nxt IS NULL OR c < nxt) THEN SET nxt = c; END IF;
+        SET k = k + 1;
+      END WHILE;
+      IF nxt IS NULL THEN LEAVE cutLoop; END IF;
+      SET pt = tap_region__at(a, p, phi0 + (cur + nxt) / 2e0);
+      IF NOT tap_region__near(b, tap_region__g(pt, 0), tap_region__g(pt, 1), tap_region__g(pt, 2)) THEN RETURN 0; END IF;
+      SET cur = nxt;
+    END LOOP cutLoop;
+    SET i = i + 1;
+  END WHILE;
+  SET k = tap_region__g(b, 3), j = 0;
+  WHILE j < k DO
+    IF tap_region__near(a, tap_region__g(b, 17 + 3 * (tap_region__g(b, 2) + j)), tap_region__g(b, 18 + 3 * (tap_region__g(b, 2) + j)),
+        tap_region__g(b, 19 + 3 * (tap_region__g(b, 2) + j))) THEN
+      RETURN 0;
+    END IF;
+    SET j = j + 1;
+  END WHILE;
+  RETURN 1;
+END $$
+
+-- ---- Caches -------------------------------------------------------------------------------------------
+-- A query usually compares a column with a constant region, which then arrives on every row. The parsed
+-- value and the shape of the last two distinct arguments are kept in session variables (@tap_region_*),
+-- keyed by the exact bytes of (xtype, value); a hit in the second slot moves it to the first, so a
+-- constant survives a column whose value changes on every row.
+
+CREATE OR REPLACE FUNCTION tap_region__parsed(xtype VARCHAR(64), val MEDIUMTEXT)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE k, r MEDIUMTEXT;
+  IF xtype IS NULL OR val IS NULL THEN RETURN NULL; END IF;
+  SET k = CONCAT(CHAR_LENGTH(xtype), ':', xtype, val);
+  IF BINARY @tap_region_pk1 = BINARY k THEN RETURN @tap_region_pv1; END IF;
+  IF BINARY @tap_region_pk2 = BINARY k THEN
+    SET r = @tap_region_pv2;
+    SET @tap_region_pk2 = @tap_region_pk1, @tap_region_pv2 = @tap_region_pv1, @tap_region_pk1 = k, @tap_region_pv1 = r;
+    RETURN r;
+  END IF;
+  SET r = tap_region__parse(xtype, val);
+  SET @tap_region_pk2 = @tap_region_pk1, @tap_region_pv2 = @tap_region_pv1, @tap_region_pk1 = k, @tap_region_pv1 = r;
+  RETURN r;
+END $$
+
+CREATE OR REPLACE FUNCTION tap_region__shaped(xtype VARCHAR(64), val MEDIUMTEXT)
+RETURNS MEDIUMTEXT DETERMINISTIC NO SQL
+BEGIN
+  DECLARE k, r MEDIUMTEXT;
+  IF xtype IS NULL OR val IS NULL THEN RETURN NULL; END IF;
+  SET k = CONCAT(CHAR_LENGTH(xtype), ':', xtype, val);
+  IF BINARY @tap_region_sk1 = BINARY k THEN RETURN @tap_region_sv1; END IF;
+  IF BINARY @tap_region_sk2 = BINARY k THEN
+    SET r = @tap_region_sv2;
+    SET @tap_region_sk2 = @tap_region_sk1, @tap_region_sv2 = @tap_region_sv1, @tap_region_sk1 = k, @tap_region_sv1 = r;
+    RETURN r;
+  END IF;
+  SET r = tap_region__shape(tap_region__parsed(xtype, val));
+  SET @tap_region_sk2 = @tap_region_sk1, @tap_region_sv2 = @tap_region_sv1, @tap_region_sk1 = k, @tap_region_sv1 = r;
+  RETURN r;
+END $$
+
+-- ---- The functions ---------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION tap_region_contains_point(xtype VARCHAR(64), val MEDIUMTEXT, lon DOUBLE, lat DOUBLE)
+RETURNS INTEGER DETERMINISTIC NO SQL
+COMMENT 'whether (lon, lat) is inside or on the edge of the region (qserv-tap)'
+BEGIN
+  DECLARE r MEDIUMTEXT;
+  DECLARE kind, n, i, j INT;
+  DECLARE cl, px, py, pz, cx, cy, cz, ax, ay, az, bx, by_, bz, ex, ey, ez, e0x, e0y, e0z, sx, sy, sz, dx, dy, dz, s, rad DOUBLE;
+  DECLARE l0, w, lon2, d DOUBLE;
+  DECLARE seenNeg, seenPos BOOLEAN DEFAULT FALSE;
+  IF xtype IS NULL OR val IS NULL OR lon IS NULL OR lat IS NULL THEN RETURN 0; END IF;
+  SET r = tap_region__parsed(xtype, val);
+  IF r IS NULL OR lat < -90 OR lat > 90 THEN RETURN NULL; END IF;
+  SET kind = tap_region__g(r, 0);
+  IF kind = 4 THEN
+    -- RangeRegion.contains
+    SET ax = tap_region__g(r, 1), lon2 = tap_region__g(r, 2), ay = tap_region__g(r, 3), az = tap_region__g(r, 4);
+    IF lon2 - ax >= 360 THEN SET l0 = 0e0, w = 360e0;
+    ELSE SET l0 = tap_region__reduce_deg(ax), w = tap_region__reduce_deg(lon2 - ax);
+    END IF;
+    IF NOT (lat >= ay AND lat <= az) THEN RETURN 0; END IF;
+    IF w >= 360 OR lat = 90 OR lat = -90 THEN RETURN 1; END IF;
+    RETURN tap_region__reduce_deg(lon - l0) <= w;
+  END IF;
+  SET cl = COS(lat * 0.017453292519943295e0);
+  SET px = COS(lon * 0.017453292519943295e0) * cl, py = SIN(lon * 0.017453292519943295e0) * cl,
+      pz = SIN(lat * 0.017453292519943295e0);
+  IF kind = 1 OR kind = 2 THEN
+    SET ax = tap_region__g(r, 1), ay = tap_region__g(r, 2);
+    SET cl = COS(ay * 0.017453292519943295e0);
+    SET cx = COS(ax * 0.017453292519943295e0) * cl, cy = SIN(ax * 0.017453292519943295e0) * cl,
+        cz = SIN(ay * 0.017453292519943295e0);
+    IF kind = 1 THEN
+      -- PointRegion.contains: angularSeparation(p, v) <= EPS in degrees.
+      RETURN tap_region__angle(cx, cy, cz, px, py, pz) * 57.29577951308232e0 <= 1e-12 * 57.29577951308232e0;
+    END IF;
+    -- CircleRegion.contains: squared chords.
+    SET rad = tap_region__g(r, 3);
+    IF rad >= 180 THEN RETURN 1; END IF;
+    SET s = SIN(rad * 0.017453292519943295e0 * 0.5e0);
+    SET dx = px - cx, dy = py - cy, dz = pz - cz;
+    RETURN dx * dx + dy * dy + dz * dz <= 4e0 * s * s * (1e0 + 1e-15);
+  END IF;
+  -- PolygonRegion.contains: insideEdgePlanes of edgePlanes.
+  SET n = (CHAR_LENGTH(r) DIV 40 - 1) DIV 2;
+  SET sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
+  WHILE i < n DO
+    IF i = 0 THEN
+      SET cl = COS(tap_region__g(r, 2) * 0.017453292519943295e0);
+      SET ax = COS(tap_region__g(r, 1) * 0.017453292519943295e0) * cl, ay = SIN(tap_region__g(r, 1) * 0.017453292519943295e0) * cl,
+          az = SIN(tap_region__g(r, 2) * 0.017453292519943295e0);
+      SET cx = ax, cy = ay, cz = az;
+    ELSE
+      SET ax = bx, ay = by_, az = bz;
+    END IF;
+    IF i = n - 1 THEN
+      SET bx = cx, by_ = cy, bz = cz;
+    ELSE
+      SET j = i + 1;
+      SET cl = COS(tap_region__g(r, 2 + 2 * j) * 0.017453292519943295e0);
+      SET bx = COS(tap_region__g(r, 1 + 2 * j) * 0.017453292519943295e0) * cl, by_ = SIN(tap_region__g(r, 1 + 2 * j) * 0.017453292519943295e0) * cl,
+          bz = SIN(tap_region__g(r, 2 + 2 * j) * 0.017453292519943295e0);
+    END IF;
+    SET ex = (by_ + ay) * (bz - az) - (bz + az) * (by_ - ay);
+    SET ey = (bz + az) * (bx - ax) - (bx + ax) * (bz - az);
+    SET ez = (bx + ax) * (by_ - ay) - (by_ + ay) * (bx - ax);
+    IF i = 0 THEN SET e0x = ex, e0y = ey, e0z = ez; END IF;
+    SET sx = sx + ax, sy = sy + ay, sz = sz + az;
+    SET d = px * ex + py * ey + pz * ez;
+    IF d < 0 THEN SET seenNeg = TRUE; ELSEIF d > 0 THEN SET seenPos = TRUE; END IF;
+    SET i = i + 1;
+  END WHILE;
+  IF sx * e0x + sy * e0y + sz * e0z < 0 THEN RETURN NOT seenPos; END IF;
+  RETURN NOT seenNeg;
+END $$
+
+CREATE OR REPLACE FUNCTION tap_region_intersects(xtypeA VARCHAR(64), valA MEDIUMTEXT, xtypeB VARCHAR(64), valB MEDIUMTEXT)
+RETURNS INTEGER DETERMINISTIC NO SQL
+COMMENT 'whether the regions share a point, edges included (qserv-tap)'
+BEGIN
+  DECLARE a, b MEDIUMTEXT;
+  IF xtypeA IS NULL OR valA IS NULL OR xtypeB IS NULL OR valB IS NULL THEN RETURN 0; END IF;
+  SET a = tap_region__shaped(xtypeA, valA), b = tap_region__shaped(xtypeB, valB);
+  IF a IS NULL OR b IS NULL THEN RETURN NULL; END IF;
+  RETURN tap_region__intersects(a, b);
+END $$
+
+CREATE OR REPLACE FUNCTION tap_region_within(xtypeA VARCHAR(64), valA MEDIUMTEXT, xtypeB VARCHAR(64), valB MEDIUMTEXT)
+RETURNS INTEGER DETERMINISTIC NO SQL
+COMMENT 'whether every point of region A is in region B: ADQL CONTAINS(A, B) (qserv-tap)'
+BEGIN
+  DECLARE a, b MEDIUMTEXT;
+  IF xtypeA IS NULL OR valA IS NULL OR xtypeB IS NULL OR valB IS NULL THEN RETURN 0; END IF;
+  SET a = tap_region__shaped(xtypeA, valA), b = tap_region__shaped(xtypeB, valB);
+  IF a IS NULL OR b IS NULL THEN RETURN NULL; END IF;
+  RETURN tap_region__within(a, b);
+END $$
+
+-- The area in steradians of a parsed region (each region class's area()).
+CREATE OR REPLACE FUNCTION tap_region__area_sr(r MEDIUMTEXT)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+BEGIN
+  DECLARE kind, n, i INT;
+  DECLARE s, lon1, lon2, w, cl, ax, ay, az, bx, by_, bz, cx, cy, cz, tx, ty, tz, total DOUBLE;
+  SET kind = tap_region__g(r, 0);
+  IF kind = 1 THEN RETURN 0e0; END IF;
+  IF kind = 2 THEN
+    SET s = SIN(tap_region__g(r, 3) * 0.017453292519943295e0 * 0.5e0);
+    RETURN PI() * (4e0 * s * s);
+  END IF;
+  IF kind = 4 THEN
+    SET lon1 = tap_region__g(r, 1), lon2 = tap_region__g(r, 2);
+    SET w = IF(lon2 - lon1 >= 360, 360e0, tap_region__reduce_deg(lon2 - lon1));
+    RETURN w * 0.017453292519943295e0 * (SIN(tap_region__g(r, 4) * 0.017453292519943295e0) - SIN(tap_region__g(r, 3) * 0.017453292519943295e0));
+  END IF;
+  -- A polygon: the fan triangles' spherical excesses, tan(E/2) = |a·(b×c)| / (1 + a·b + b·c + c·a).
+  SET n = (CHAR_LENGTH(r) DIV 40 - 1) DIV 2;
+  SET cl = COS(tap_region__g(r, 2) * 0.017453292519943295e0);
+  SET ax = COS(tap_region__g(r, 1) * 0.017453292519943295e0) * cl, ay = SIN(tap_region__g(r, 1) * 0.017453292519943295e0) * cl,
+      az = SIN(tap_region__g(r, 2) * 0.017453292519943295e0);
+  SET cl = COS(tap_region__g(r, 4) * 0.017453292519943295e0);
+  SET cx = COS(tap_region__g(r, 3) * 0.017453292519943295e0) * cl, cy = SIN(tap_region__g(r, 3) * 0.017453292519943295e0) * cl,
+      cz = SIN(tap_region__g(r, 4) * 0.017453292519943295e0);
+  SET total = 0e0, i = 1;
+  WHILE i + 1 < n DO
+    SET bx = cx, by_ = cy, bz = cz;
+    SET cl = COS(tap_region__g(r, 2 + 2 * (i + 1)) * 0.017453292519943295e0);
+    SET cx = COS(tap_region__g(r, 1 + 2 * (i + 1)) * 0.017453292519943295e0) * cl,
+        cy = SIN(tap_region__g(r, 1 + 2 * (i + 1)) * 0.017453292519943295e0) * cl,
+        cz = SIN(tap_region__g(r, 2 + 2 * (i + 1)) * 0.017453292519943295e0);
+    SET tx = by_ * cz - bz * cy, ty = bz * cx - bx * cz, tz = bx * cy - by_ * cx;
+    SET total = total + 2e0 * ATAN2(ABS(ax * tx + ay * ty + az * tz),
+      1e0 + (ax * bx + ay * by_ + az * bz) + (bx * cx + by_ * cy + bz * cz) + (cx * ax + cy * ay + cz * az));
+    SET i = i + 1;
+  END WHILE;
+  RETURN total;
+END $$
+
+CREATE OR REPLACE FUNCTION tap_region_area(xtype VARCHAR(64), val MEDIUMTEXT)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+COMMENT 'the area of the region in square degrees (qserv-tap)'
+BEGIN
+  DECLARE r MEDIUMTEXT DEFAULT tap_region__parsed(xtype, val);
+  IF r IS NULL THEN RETURN NULL; END IF;
+  RETURN tap_region__area_sr(r) * 57.29577951308232e0 * 57.29577951308232e0;
+END $$
+
+-- The direction of a moment vector as two slots (lon, lat), or NULL when it vanishes beside the size.
+CREATE OR REPLACE FUNCTION tap_region__direction(x DOUBLE, y DOUBLE, z DOUBLE, size DOUBLE)
+RETURNS VARCHAR(80) DETERMINISTIC NO SQL
+BEGIN
+  DECLARE len DOUBLE DEFAULT SQRT(x * x + y * y + z * z);
+  IF NOT (len > 1e-9 * size) OR len = 0 THEN RETURN NULL; END IF;
+  RETURN CONCAT(tap_region__s(IF(x = 0 AND y = 0, 0e0, tap_region__reduce_deg(ATAN2(y, x) * 57.29577951308232e0))),
+    tap_region__s(ATAN2(z, SQRT(x * x + y * y)) * 57.29577951308232e0));
+END $$
+
+-- The centroid (lon, lat) of a parsed region as two slots, or NULL where sky gives NaN.
+CREATE OR REPLACE FUNCTION tap_region__centroid(r MEDIUMTEXT)
+RETURNS VARCHAR(80) DETERMINISTIC NO SQL
+BEGIN
+  DECLARE kind, np, i, b INT;
+  DECLARE sh MEDIUMTEXT;
+  DECLARE sx, sy, sz, f0, f1, cw, su, a, c, rho, d, span, area, lon1, lon2 DOUBLE;
+  IF r IS NULL THEN RETURN NULL; END IF;
+  SET kind = tap_region__g(r, 0);
+  IF kind = 1 OR kind = 2 THEN
+    RETURN CONCAT(tap_region__s(tap_region__reduce_deg(tap_region__g(r, 1))), tap_region__s(tap_region__g(r, 2)));
+  END IF;
+  SET sh = tap_region__shape(r);
+  IF kind = 4 AND tap_region__g(sh, 1) = 0 THEN
+    IF tap_region__g(sh, 0) = 5 THEN RETURN NULL; END IF;
+    SET lon1 = tap_region__g(r, 1), lon2 = tap_region__g(r, 2);
+    RETURN CONCAT(tap_region__s(IF(lon2 - lon1 >= 360, 0e0, tap_region__reduce_deg(lon1))), tap_region__s(tap_region__g(r, 3)));
+  END IF;
+  SET area = tap_region__area_sr(r);
+  SET np = tap_region__g(sh, 1), sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
+  WHILE i < np DO
+    SET b = tap_region__piece_at(sh, i);
+    SET rho = tap_region__g(sh, b + 5), d = tap_region__g(sh, b + 3), span = tap_region__g(sh, b + 14);
+    SET f0 = tap_region__g(sh, b + 13);
+    SET f1 = f0 + span;
+    IF kind = 4 AND NOT area > 0 THEN
+      -- lineMoment
+      SET su = SIN(f1) - SIN(f0), cw = COS(f0) - COS(f1);
+      SET a = rho * d * span, c = rho * rho;
+      SET sx = sx + (a * tap_region__g(sh, b) + c * (su * tap_region__g(sh, b + 7) + cw * tap_region__g(sh, b + 10)));
+      SET sy = sy + (a * tap_region__g(sh, b + 1) + c * (su * tap_region__g(sh, b + 8) + cw * tap_region__g(sh, b + 11)));
+      SET sz = sz + (a * tap_region__g(sh, b + 2) + c * (su * tap_region__g(sh, b + 9) + cw * tap_region__g(sh, b + 12)));
+    ELSE
+      -- surfaceMoment
+      SET cw = IF(span >= 2e0 * PI(), 0e0, COS(f0) - COS(f1));
+      SET su = IF(span >= 2e0 * PI(), 0e0, SIN(f1) - SIN(f0));
+      SET a = rho * rho * span, c = -rho * d;
+      SET sx = sx + (a * tap_region__g(sh, b) + c * (cw * tap_region__g(sh, b + 10) + su * tap_region__g(sh, b + 7)));
+      SET sy = sy + (a * tap_region__g(sh, b + 1) + c * (cw * tap_region__g(sh, b + 11) + su * tap_region__g(sh, b + 8)));
+      SET sz = sz + (a * tap_region__g(sh, b + 2) + c * (cw * tap_region__g(sh, b + 12) + su * tap_region__g(sh, b + 9)));
+    END IF;
+    SET i = i + 1;
+  END WHILE;
+  IF kind = 4 AND NOT area > 0 THEN RETURN tap_region__direction(sx, sy, sz, 1e-300); END IF;
+  RETURN tap_region__direction(sx / 2e0, sy / 2e0, sz / 2e0, area);
+END $$
+
+CREATE OR REPLACE FUNCTION tap_region_centroid_ra(xtype VARCHAR(64), val MEDIUMTEXT)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+COMMENT 'the right ascension of the centroid of the region, degrees (qserv-tap)'
+RETURN tap_region__g(tap_region__centroid(tap_region__parsed(xtype, val)), 0) $$
+
+CREATE OR REPLACE FUNCTION tap_region_centroid_dec(xtype VARCHAR(64), val MEDIUMTEXT)
+RETURNS DOUBLE DETERMINISTIC NO SQL
+COMMENT 'the declination of the centroid of the region, degrees (qserv-tap)'
+RETURN tap_region__g(tap_region__centroid(tap_region__parsed(xtype, val)), 1) $$
+
+DELIMITER ;
