@@ -3,8 +3,18 @@
  * schema, and schemas the loader stored in the database), plus TAP_SCHEMA, which lives in a
  * DuckDB database for every backend: the DuckDB backend's own, or an in-memory one.
  */
-import type { SchemaLookup, SchemaTable } from "@qserv-tap/adql-compiler";
-import { mergeCatalogs, tapSchemaRows, withTapSchema, type Catalog, type Table } from "./compiler-extras.js";
+import {
+  REGION_STORAGE,
+  isRegionStorageColumn,
+  regionStorageColumns,
+  regionXtype,
+  type RegionStorageColumn,
+  type RegionXtype,
+  type SchemaLookup,
+  type SchemaTable,
+} from "@qserv-tap/adql-compiler";
+import * as compiler from "@qserv-tap/adql-compiler";
+import { mergeCatalogs, tapSchemaRows, withTapSchema, type Catalog, type Column, type Table } from "./compiler-extras.js";
 import { duckType, quoteDuck, type DuckDbBackend } from "./backends/duckdb.js";
 
 export const TAP_SCHEMA = "TAP_SCHEMA";
@@ -64,9 +74,10 @@ function sqlLiteral(v: unknown): string {
   return `'${String(v).replaceAll("'", "''")}'`;
 }
 
-/** (Re)creates the TAP_SCHEMA tables in a DuckDB database from the catalog. */
+/** (Re)creates the TAP_SCHEMA tables in a DuckDB database from the catalog (its published columns). */
 export async function writeTapSchema(duck: DuckDbBackend, catalog: Catalog): Promise<void> {
-  const rows = tapSchemaRows(catalog) as unknown as Record<string, Record<string, unknown>[]>;
+  // The storage columns beside region columns are the loaders' business, not published.
+  const rows = tapSchemaRows(publishedCatalog(catalog)) as unknown as Record<string, Record<string, unknown>[]>;
   const tap = catalog.schemas.find((s) => s.name === TAP_SCHEMA);
   if (!tap) throw new Error("the catalog has no TAP_SCHEMA");
   await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteDuck(TAP_SCHEMA)}`);
@@ -83,4 +94,144 @@ export async function writeTapSchema(duck: DuckDbBackend, catalog: Catalog): Pro
       await duck.run(`INSERT INTO ${q} VALUES ${values}`);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Region columns and their storage columns (adql-compiler's catalog/regions.ts)
+
+/** TEMPORARY: Helper B's type, until region-storage.ts lands. */
+interface RegionStorageValues {
+  value: string;
+  decMin: number;
+  decMax: number;
+  capRa: number;
+  capDec: number;
+  capRadius: number;
+  scisql: Buffer | null;
+}
+
+/**
+ * A region-valued column of a table (an xtype point/circle/polygon/range/shape, or ObsCore's s_region)
+ * and the names of the storage columns written beside it.
+ */
+export interface RegionColumn {
+  readonly name: string;
+  readonly xtype: RegionXtype;
+  readonly storage: Readonly<Record<RegionStorageColumn, string>>;
+}
+
+export type StorageBackend = "duckdb" | "mariadb";
+
+export function regionColumnsOf(t: Pick<Table, "columns">): RegionColumn[] {
+  const out: RegionColumn[] = [];
+  for (const c of t.columns) {
+    if (isRegionStorageColumn(t.columns, c.name)) continue;
+    const xtype = regionXtype(c);
+    if (xtype !== null) out.push({ name: c.name, xtype, storage: regionStorageColumns(c.name) });
+  }
+  return out;
+}
+
+/** The storage columns of a backend, in the order the loaders write them (scisql's on MariaDB only). */
+export function storageKeys(backend: StorageBackend): RegionStorageColumn[] {
+  return (Object.keys(REGION_STORAGE) as RegionStorageColumn[]).filter((k) => backend === "mariadb" || k !== "scisql");
+}
+
+const STORAGE_DESCRIPTION: Record<RegionStorageColumn, string> = {
+  decMin: "smallest declination",
+  decMax: "largest declination",
+  capRa: "RA of the centre of a cap that holds it",
+  capDec: "Dec of the centre of a cap that holds it",
+  capRadius: "radius of a cap that holds it",
+  scisql: "scisql's binary polygon (scisql_s2CPolyToBin), NULL for other shapes",
+};
+
+/**
+ * The table with the storage columns of its region columns listed after its own (those it lists already
+ * stay). The catalog that the compiler reads lists them, so that it prunes with them (regionStorageIn);
+ * what the service publishes leaves them out (publishedColumns).
+ */
+export function withRegionStorage(t: Table, backend: StorageBackend): Table {
+  const have = new Set(t.columns.map((c) => c.name));
+  const added: Column[] = [];
+  for (const r of regionColumnsOf(t)) {
+    for (const k of storageKeys(backend)) {
+      const name = r.storage[k];
+      if (have.has(name)) continue;
+      const binary = k === "scisql";
+      added.push({
+        name,
+        datatype: binary ? "unsignedByte" : "double",
+        arraysize: binary ? "*" : null,
+        xtype: null,
+        unit: binary ? null : "deg",
+        ucd: null,
+        utype: null,
+        description: `Storage beside ${r.name} (not published): its ${STORAGE_DESCRIPTION[k]}`,
+        principal: false,
+        indexed: k === "decMin",
+        std: false,
+        nullable: true,
+        columnIndex: null,
+        sqlType: binary ? "BLOB" : "DOUBLE",
+      });
+    }
+  }
+  return added.length === 0 ? t : { ...t, columns: [...t.columns, ...added] };
+}
+
+/** The columns the service publishes (TAP_SCHEMA, VOSI tables): a table's own, not its storage columns. */
+export function publishedColumns(t: Pick<Table, "columns">): Table["columns"] {
+  return t.columns.some((c) => isRegionStorageColumn(t.columns, c.name)) ? t.columns.filter((c) => !isRegionStorageColumn(t.columns, c.name)) : t.columns;
+}
+
+/** The catalog as published: every table with publishedColumns only. */
+export function publishedCatalog(catalog: Catalog): Catalog {
+  return {
+    ...catalog,
+    schemas: catalog.schemas.map((s) => ({
+      ...s,
+      tables: s.tables.map((t) => {
+        const columns = publishedColumns(t);
+        return columns === t.columns ? t : { ...t, columns };
+      }),
+    })),
+  };
+}
+
+/** The SQL type that holds a column in DuckDB: a region column holds its DALI value as text, whatever its VOTable type. */
+export function duckStorageType(c: Column): string {
+  return regionXtype(c) !== null ? "VARCHAR" : duckType(c);
+}
+
+/**
+ * The DALI value and storage values of one region cell, from its text (DALI, a labelled DALI shape, or STC-S,
+ * as Rubin's ObsCore keeps it; a Parquet list of numbers is read as its DALI numbers). NULL or empty text
+ * gives null (every storage column NULL). Throws an Error naming the column and the problem.
+ */
+export function regionCell(column: RegionColumn, raw: unknown): RegionStorageValues | null {
+  if (raw === null || raw === undefined) return null;
+  let text = Array.isArray(raw) ? raw.map(String).join(" ") : String(raw);
+  // DuckDB's text of a list ("[10.0, 20.0, ...]"), when a Parquet file holds the DALI numbers as a list.
+  const list = /^\s*\[(.*)\]\s*$/s.exec(text);
+  if (list) text = list[1]!.replaceAll(",", " ");
+  if (text.trim() === "") return null;
+  try {
+    // TEMPORARY until region-storage.ts lands (Helper B): a namespace lookup, and a rough stand-in meanwhile.
+    const f = (compiler as unknown as { regionStorageValues?: (x: RegionXtype, t: string) => RegionStorageValues }).regionStorageValues;
+    if (f) return f(column.xtype, text);
+    const nums = text.replace(/^\s*(polygon|POLYGON ICRS)\s+/, "").trim().split(/\s+/).map(Number);
+    const decs = nums.filter((_, i) => i % 2 === 1);
+    return {
+      value: `polygon ${nums.join(" ")}`,
+      decMin: Math.min(...decs), decMax: Math.max(...decs), capRa: nums[0]!, capDec: nums[1]!, capRadius: 180, scisql: null,
+    };
+  } catch (e) {
+    throw new Error(`column ${column.name} (${column.xtype}): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** The storage columns' values of a cell, in the order of storageKeys(backend). */
+export function storageValues(v: RegionStorageValues | null, backend: StorageBackend): (number | Buffer | null)[] {
+  return storageKeys(backend).map((k) => (v === null ? null : k === "scisql" ? v.scisql : v[k]));
 }

@@ -6,7 +6,8 @@
 import { fileURLToPath } from "node:url";
 import { DuckDBTimestampValue } from "@duckdb/node-api";
 import type { DuckDbBackend } from "./backends/duckdb.js";
-import { duckType, quoteDuck } from "./backends/duckdb.js";
+import { quoteDuck } from "./backends/duckdb.js";
+import { duckStorageType } from "./catalog.js";
 import type { Catalog, Table } from "./compiler-extras.js";
 
 export const DEMO_SCHEMA_PATH = fileURLToPath(new URL("../demo/demo.yaml", import.meta.url));
@@ -39,8 +40,9 @@ export class Random {
   }
 }
 
+/** The DuckDB table of a catalog table (a region column holds its DALI text; catalog.ts, withRegionStorage). */
 export function createTableSql(t: Table, qualified: string): string {
-  const cols = t.columns.map((c) => `${quoteDuck(c.name)} ${duckType(c)}${c.nullable ? "" : " NOT NULL"}`);
+  const cols = t.columns.map((c) => `${quoteDuck(c.name)} ${duckStorageType(c)}${c.nullable ? "" : " NOT NULL"}`);
   if (t.primaryKey.length > 0) cols.push(`PRIMARY KEY (${t.primaryKey.map(quoteDuck).join(", ")})`);
   return `CREATE TABLE ${qualified} (${cols.join(", ")})`;
 }

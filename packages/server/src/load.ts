@@ -26,6 +26,8 @@ import { resolve } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import type { Config } from "./config.js";
 import { DuckDbBackend, duckType, quoteDuck } from "./backends/duckdb.js";
+import { isRegionStorageColumn } from "@qserv-tap/adql-compiler";
+import { duckStorageType, regionCell, regionColumnsOf, storageKeys, storageValues, withRegionStorage, type RegionColumn, type StorageBackend } from "./catalog.js";
 import { felisSchemaHead, felisTable, loadFelis, installScisqlFunctions, type Catalog, type FelisObject, type Schema, type Table } from "./compiler-extras.js";
 
 class UsageError extends Error {
@@ -87,12 +89,21 @@ export function decColumnOf(table: Table): string | undefined {
   );
 }
 
-/** The file's columns, cast to the table's DuckDB types (so both backends see the same conversion errors). */
+/** The columns a file gives: the table's own, not the storage columns the loader computes. */
+function inputColumns(table: Table): Table["columns"] {
+  return table.columns.filter((c) => !isRegionStorageColumn(table.columns, c.name));
+}
+
+/**
+ * The file's columns, cast to the table's DuckDB types (so both backends see the same conversion errors); a
+ * region column as text, converted row by row afterwards (regionRows).
+ */
 function reader(file: string, table: Table): string {
   const path = `'${resolve(file).replaceAll("'", "''")}'`;
-  const cols = table.columns
+  const regions = new Set(regionColumnsOf(table).map((r) => r.name));
+  const cols = inputColumns(table)
     .map((c) => {
-      const type = duckType(c);
+      const type = regions.has(c.name) ? "VARCHAR" : duckType(c);
       const q = quoteDuck(c.name);
       return type.endsWith("[]") ? q : `CAST(${q} AS ${type}) AS ${q}`;
     })
@@ -101,15 +112,45 @@ function reader(file: string, table: Table): string {
   return `SELECT ${cols} FROM read_csv(${path}, header = true, nullstr = '', auto_detect = true)`;
 }
 
+/** A region value that cannot be stored: the file, the row (1-based, header not counted), the column and the problem. */
+export class RegionLoadError extends Error {
+  override name = "RegionLoadError";
+}
+
+/**
+ * The storage of the region cells of one row (`values` in the order of `columns`): each region cell is replaced
+ * by its DALI value, and the storage values (storageKeys order, region column by region column) are returned.
+ */
+function regionRow(
+  file: string,
+  row: number,
+  regions: readonly (RegionColumn & { at: number })[],
+  values: unknown[],
+  backend: StorageBackend,
+): unknown[] {
+  const out: unknown[] = [];
+  for (const r of regions) {
+    let v;
+    try {
+      v = regionCell(r, values[r.at]);
+    } catch (e) {
+      throw new RegionLoadError(`load: ${file}, row ${row}: ${(e as Error).message}`, { cause: e });
+    }
+    values[r.at] = v === null ? null : v.value;
+    out.push(...storageValues(v, backend));
+  }
+  return out;
+}
+
 export async function loadCommand(args: string[], config: Config): Promise<void> {
   const opts = parseLoadArgs(args);
   const { schema, table } = findTable(loadFelis(opts.schema), opts.table);
   checkInput(opts.file);
   const n =
     config.backend === "duckdb"
-      ? await loadDuckDb(config, schema, table, opts.file)
+      ? await loadDuckDb(config, schema, withRegionStorage(table, "duckdb"), opts.file)
       : config.backend === "mariadb"
-        ? await loadMariaDb(config, schema, table, opts.file)
+        ? await loadMariaDb(config, schema, withRegionStorage(table, "mariadb"), opts.file)
         : (() => {
             throw new UsageError("load: Qserv tables are loaded with Qserv's own ingest tools, not with tap-server");
           })();
@@ -234,6 +275,7 @@ async function loadDuckDb(config: Config, schema: Schema, table: Table, file: st
     const name = `${quoteDuck(table.schemaName)}.${quoteDuck(table.name)}`;
     const dec = decColumnOf(table);
     let count: number;
+    if (regionColumnsOf(table).length > 0) await convertRegions(duck, table, file);
     await duck.run("BEGIN TRANSACTION");
     try {
       await duck.run(`CREATE SCHEMA IF NOT EXISTS ${quoteDuck(table.schemaName)}`);
@@ -244,10 +286,12 @@ async function loadDuckDb(config: Config, schema: Schema, table: Table, file: st
       // The primary key becomes a unique index after the insert, which is faster than checking
       // the constraint row by row; its columns are NOT NULL as a PRIMARY KEY would make them.
       const cols = table.columns.map(
-        (c) => `${quoteDuck(c.name)} ${duckType(c)}${c.nullable && !table.primaryKey.includes(c.name) ? "" : " NOT NULL"}`,
+        (c) => `${quoteDuck(c.name)} ${duckStorageType(c)}${c.nullable && !table.primaryKey.includes(c.name) ? "" : " NOT NULL"}`,
       );
       await duck.run(`CREATE TABLE ${name} (${cols.join(", ")})`);
-      await duck.run(`INSERT INTO ${name} ${reader(file, table)}${dec ? ` ORDER BY ${quoteDuck(dec)} NULLS LAST` : ""}`);
+      if (regionColumnsOf(table).length === 0) {
+        await duck.run(`INSERT INTO ${name} ${reader(file, table)}${dec ? ` ORDER BY ${quoteDuck(dec)} NULLS LAST` : ""}`);
+      } else await insertWithRegions(duck, table, name, dec);
       if (table.primaryKey.length > 0) {
         const index = quoteDuck(`idx_${table.name}_primary_key`);
         await duck.run(`CREATE UNIQUE INDEX ${index} ON ${name} (${table.primaryKey.map(quoteDuck).join(", ")})`);
@@ -266,12 +310,79 @@ async function loadDuckDb(config: Config, schema: Schema, table: Table, file: st
   }
 }
 
+/**
+ * A table that has region columns is filled in two steps. Before the transaction (so that a bad value fails before
+ * the database is touched), convertRegions reads the file into a temporary table (in file order: tap_row + 1 is
+ * the row's number) and converts the region cells in JavaScript into a second one keyed by tap_row. In the
+ * transaction, insertWithRegions fills the table from the join of the two, in order of the declination column or
+ * else of the first region's smallest declination (so that DuckDB's zonemaps prune dec bands on it too).
+ */
+const [INPUT, CONVERTED] = ["tap_load_input", "tap_load_regions"];
+
+async function convertRegions(duck: DuckDbBackend, table: Table, file: string): Promise<void> {
+  const [input, converted] = [INPUT, CONVERTED];
+  const regions = regionColumnsOf(table);
+  const keys = storageKeys("duckdb");
+  // The row numbers as a column, from 0: rowids in file order, which start far from 0 inside a transaction.
+  await duck.run(`CREATE OR REPLACE TEMP TABLE tap_load_file AS ${reader(file, table)}`);
+  await duck.run(`CREATE OR REPLACE TEMP TABLE ${input} AS SELECT rowid - (SELECT min(rowid) FROM tap_load_file) AS tap_row, * FROM tap_load_file`);
+  await duck.run("DROP TABLE tap_load_file");
+  const storageCols = regions.flatMap((r) => keys.map((k) => r.storage[k]));
+  await duck.run(
+    `CREATE OR REPLACE TEMP TABLE ${converted} (tap_row BIGINT, ${[
+      ...regions.map((r) => `${quoteDuck(r.name)} VARCHAR`),
+      ...storageCols.map((c) => `${quoteDuck(c)} DOUBLE`),
+    ].join(", ")})`,
+  );
+  const at = regions.map((r, i) => ({ ...r, at: i }));
+  const tuple = `(${Array.from({ length: 1 + regions.length + storageCols.length }, () => "?").join(", ")})`;
+  const rows = Number((await duck.rows(`SELECT count(*) FROM ${input}`))[0]?.[0]);
+  // In slices read whole: a statement run on the connection would end a pending streamed result.
+  const slice = 5000;
+  for (let first = 0; first < rows; first += slice) {
+    const got = await duck.rows(
+      `SELECT tap_row, ${regions.map((r) => quoteDuck(r.name)).join(", ")} FROM ${input} WHERE tap_row >= ${first} AND tap_row < ${first + slice} ORDER BY tap_row`,
+    );
+    const batch = got.map((row) => {
+      const n = Number(row[0]);
+      const values = row.slice(1);
+      const storage = regionRow(file, n + 1, at, values, "duckdb");
+      return [n, ...values, ...storage];
+    });
+    for (let i = 0; i < batch.length; i += 500) {
+      const part = batch.slice(i, i + 500);
+      await duck.main.run(`INSERT INTO ${converted} VALUES ${part.map(() => tuple).join(", ")}`, part.flat() as DuckDBValue[]);
+    }
+  }
+}
+
+async function insertWithRegions(duck: DuckDbBackend, table: Table, name: string, dec: string | undefined): Promise<void> {
+  const [input, converted] = [INPUT, CONVERTED];
+  const regions = regionColumnsOf(table);
+  const storageCols = regions.flatMap((r) => storageKeys("duckdb").map((k) => r.storage[k]));
+  const regionNames = new Set(regions.map((r) => r.name));
+  const targets = [...inputColumns(table).map((c) => c.name), ...storageCols];
+  const sources = [
+    ...inputColumns(table).map((c) => `${regionNames.has(c.name) ? "g" : "i"}.${quoteDuck(c.name)}`),
+    ...storageCols.map((c) => `g.${quoteDuck(c)}`),
+  ];
+  const order = dec ? `i.${quoteDuck(dec)}` : `g.${quoteDuck(regions[0]!.storage.decMin)}`;
+  await duck.run(
+    `INSERT INTO ${name} (${targets.map(quoteDuck).join(", ")}) SELECT ${sources.join(", ")} FROM ${input} AS i JOIN ${converted} AS g ON g.tap_row = i.tap_row ORDER BY ${order} NULLS LAST`,
+  );
+  await duck.run(`DROP TABLE ${input}`);
+  await duck.run(`DROP TABLE ${converted}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // MariaDB
 
 /** MariaDB column types from the Felis column (its mysql type when it gives one). */
-function mariaColumn(c: Table["columns"][number], quoteMy: (s: string) => string): string {
-  const type = c.sqlType ?? (c.xtype === "timestamp" ? "DATETIME(6)" : c.datatype === "char" ? "TEXT" : c.datatype.toUpperCase());
+function mariaColumn(c: Table["columns"][number], quoteMy: (s: string) => string, region: boolean): string {
+  // A region column holds its DALI text, which need not fit the VARCHAR(n) of an STC-S column.
+  const type = region
+    ? /TEXT/i.test(c.sqlType ?? "") ? c.sqlType! : "TEXT"
+    : c.sqlType ?? (c.xtype === "timestamp" ? "DATETIME(6)" : c.datatype === "char" ? "TEXT" : c.datatype.toUpperCase());
   return `${quoteMy(c.name)} ${type}${c.nullable ? " NULL" : " NOT NULL"}`;
 }
 
@@ -307,7 +418,9 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
     // Made once: loads take turns (the lock above), so what it read stays true until it is written.
     const publication = await planPublication(mySql(pool), schema, table);
 
-    const cols = table.columns.map((c) => mariaColumn(c, quoteMy));
+    const regions = regionColumnsOf(table);
+    const regionNames = new Set(regions.map((r) => r.name));
+    const cols = table.columns.map((c) => mariaColumn(c, quoteMy, regionNames.has(c.name)));
     if (table.primaryKey.length > 0) cols.push(`PRIMARY KEY (${table.primaryKey.map(quoteMy).join(", ")})`);
     const dec = decColumnOf(table);
     if (dec) cols.push(`INDEX ${quoteMy(`idx_${table.name}_${dec}`)} (${quoteMy(dec)})`);
@@ -321,9 +434,13 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
     await q(backend.pool, `CREATE TABLE ${staging} (${cols.join(", ")}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
     stagingExists = true;
     const result = await duck.main.stream(reader(file, table));
-    const tuple = `(${table.columns.map(() => "?").join(", ")})`;
+    const inputs = inputColumns(table).map((c) => c.name);
+    const at = regions.map((r) => ({ ...r, at: inputs.indexOf(r.name) }));
+    const targets = [...inputs, ...regions.flatMap((r) => storageKeys("mariadb").map((k) => r.storage[k]))];
+    const tuple = `(${targets.map(() => "?").join(", ")})`;
+    const into = `${staging} (${targets.map(quoteMy).join(", ")})`;
     const batches = new InsertBatches((rows) =>
-      q(backend.pool, `INSERT INTO ${staging} VALUES ${rows.map(() => tuple).join(", ")}`, rows.flat()).then(() => undefined),
+      q(backend.pool, `INSERT INTO ${into} VALUES ${rows.map(() => tuple).join(", ")}`, rows.flat()).then(() => undefined),
     );
     let count = 0;
     for await (const rows of result.yieldRowsJs()) {
@@ -339,8 +456,14 @@ async function loadMariaDb(config: Config, schema: Schema, table: Table, file: s
                 : v,
         ),
       );
-      for (const row of values) await batches.add(row);
-      count += values.length;
+      for (const row of values) {
+        count++;
+        if (regions.length === 0) await batches.add(row);
+        else {
+          const storage = regionRow(file, count, at, row, "mariadb");
+          await batches.add([...row, ...storage]);
+        }
+      }
     }
     await batches.flush();
     await installScisqlFunctions({ query: (sql: string) => pool.query(sql) });

@@ -12,6 +12,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import type { DuckDBValue } from "@duckdb/node-api";
 import { FileSource, FitsError, FitsFile, firstImage, type Hdu } from "@qserv-tap/fits";
 import { DuckDbBackend, quoteDuck } from "../backends/duckdb.js";
+import { duckStorageType, regionCell, regionColumnsOf, storageKeys, storageValues } from "../catalog.js";
 import { loadFelis, type Table } from "../compiler-extras.js";
 import type { Config } from "../config.js";
 import { createTableSql } from "../demo.js";
@@ -27,18 +28,63 @@ export function obsCoreTable(): Table {
   return t;
 }
 
-/** Creates ivoa.ObsCore in the DuckDB unless it is there (call before the database is locked down). */
+/**
+ * Creates ivoa.ObsCore in the DuckDB unless it is there (call before the database is locked down). A table made
+ * before s_region was a region column (STC-S text, no storage columns) gets the storage columns, and each row's
+ * s_region its DALI form, here.
+ */
 export async function ensureObsCoreTable(db: DuckDbBackend): Promise<void> {
   const exists = await db.rows("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ivoa' AND table_name = 'ObsCore'");
-  if (Number(exists[0]?.[0]) > 0) return;
-  await db.run("CREATE SCHEMA IF NOT EXISTS ivoa");
-  await db.run(createTableSql(obsCoreTable(), OBSCORE_TABLE));
+  if (Number(exists[0]?.[0]) === 0) {
+    await db.run("CREATE SCHEMA IF NOT EXISTS ivoa");
+    await db.run(createTableSql(obsCoreTable(), OBSCORE_TABLE));
+    return;
+  }
+  await addRegionStorage(db);
 }
 
-/** Replaces the row with this obs_publisher_did (ObsCore 1.1 §4.5: it names one dataset). */
+/** Adds the columns ivoa.ObsCore lacks (the storage columns), and fills them (and the DALI s_region) for the rows without. */
+async function addRegionStorage(db: DuckDbBackend): Promise<void> {
+  const table = obsCoreTable();
+  const have = new Set(
+    (await db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = 'ivoa' AND table_name = 'ObsCore'")).map((r) => String(r[0])),
+  );
+  const regions = regionColumnsOf(table);
+  await db.main.run("BEGIN TRANSACTION");
+  try {
+    for (const c of table.columns) {
+      if (!have.has(c.name)) await db.main.run(`ALTER TABLE ${OBSCORE_TABLE} ADD COLUMN ${quoteDuck(c.name)} ${duckStorageType(c)}`);
+    }
+    for (const r of regions) {
+      const q = quoteDuck(r.name);
+      const rows = await db.rows(`SELECT obs_publisher_did, ${q} FROM ${OBSCORE_TABLE} WHERE ${q} IS NOT NULL AND ${quoteDuck(r.storage.decMin)} IS NULL`);
+      for (const [id, text] of rows) {
+        const v = regionCell(r, text)!;
+        const sets = [q, ...storageKeys("duckdb").map((k) => quoteDuck(r.storage[k]))].map((c) => `${c} = ?`).join(", ");
+        await db.main.run(`UPDATE ${OBSCORE_TABLE} SET ${sets} WHERE obs_publisher_did = ?`, [v.value, ...storageValues(v, "duckdb"), String(id)] as DuckDBValue[]);
+      }
+    }
+    await db.main.run("COMMIT");
+  } catch (e) {
+    await db.main.run("ROLLBACK").catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Replaces the row with this obs_publisher_did (ObsCore 1.1 §4.5: it names one dataset). s_region is stored as
+ * its DALI value with the storage columns beside it (adql-compiler's catalog/regions.ts).
+ */
 export async function upsertObsCore(db: DuckDbBackend, row: ObsCoreRow): Promise<void> {
-  const names = Object.keys(row) as (keyof ObsCoreRow)[];
-  const values = names.map((n) => row[n]) as DuckDBValue[];
+  const names: string[] = Object.keys(row);
+  const values = names.map((n) => row[n as keyof ObsCoreRow]) as DuckDBValue[];
+  for (const r of regionColumnsOf(obsCoreTable())) {
+    const at = names.indexOf(r.name);
+    const v = regionCell(r, values[at]);
+    if (at >= 0 && v) values[at] = v.value;
+    names.push(...storageKeys("duckdb").map((k) => r.storage[k]));
+    values.push(...(storageValues(v, "duckdb") as DuckDBValue[]));
+  }
   await db.main.run("BEGIN TRANSACTION");
   try {
     await db.main.run(`DELETE FROM ${OBSCORE_TABLE} WHERE obs_publisher_did = ?`, [row.obs_publisher_did]);

@@ -96,8 +96,8 @@ describe("ObsCore rows from FITS headers", () => {
     expect(visit.s_fov * 3600).to.be.closeTo(Math.hypot(200, 100) * 0.2, 1e-3);
   });
 
-  it("s_region is an STC-S polygon of the four outer corners (§4.12), counter-clockwise as SODA's example", () => {
-    const m = /^POLYGON ICRS ((?:-?[\d.]+ ?){8})$/.exec(visit.s_region);
+  it("s_region is a DALI shape polygon of the four outer corners (ObsCore 1.1 §4.12; DALI 1.2 shape), counter-clockwise as SODA's example", () => {
+    const m = /^polygon ((?:-?[\d.]+ ?){8})$/.exec(visit.s_region);
     expect(m, visit.s_region).to.not.equal(null);
     const v = m![1]!.trim().split(" ").map(Number);
     const dra = 100 * (0.2 / 3600) / Math.cos((2.5 * Math.PI) / 180);

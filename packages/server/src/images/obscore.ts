@@ -7,6 +7,8 @@
 import { fileURLToPath } from "node:url";
 import { headerValues, type Hdu, type Header } from "@qserv-tap/fits";
 import { angularSeparation, footprint, parseWcs, unitVector, type Wcs } from "@qserv-tap/sky";
+import { regionStorageColumns } from "@qserv-tap/adql-compiler";
+import { regionCell, type RegionColumn } from "../catalog.js";
 
 export const OBSCORE_SCHEMA_PATH = fileURLToPath(new URL("../../demo/obscore.yaml", import.meta.url));
 /** The TAPRegExt dataModel of ObsCore 1.1 (ObsCore 1.1 §5). */
@@ -114,19 +116,35 @@ export function imageWcs(image: Hdu): { wcs: Wcs; naxis1: number; naxis2: number
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
+/** s_region as demo/obscore.yaml describes it: a DALI shape (catalog.ts converts and checks its values). */
+const S_REGION: RegionColumn = { name: "s_region", xtype: "shape", storage: regionStorageColumns("s_region") };
+
 /**
- * s_region as an STC-S polygon (ObsCore 1.1 §4.12: an STC-S string in a VARCHAR column): the footprint's vertices,
- * in the sky package's winding, to 1e-7° (0.4 mas). Kept within the column's 512 characters by a coarser tolerance
- * for distorted edges when needed.
+ * s_region as a DALI 1.2 shape (demo/obscore.yaml: char, xtype "shape"): "polygon lon1 lat1 lon2 lat2 ...", the
+ * footprint's vertices in the sky package's winding, to 1e-7° (0.4 mas). The finest footprint that a region column
+ * holds: within 512 characters (Rubin's s_region length), and convex with at most scisql's 20 vertices (as the
+ * storage columns need, catalog.ts regionCell); a distorted edge that bows inwards is drawn coarser, down to the
+ * four corners.
  */
 export function sRegion(wcs: Wcs, naxis1: number, naxis2: number, maxLength = 512): { region: string; vertices: [number, number][] } {
+  let problem = "";
   for (const tolerancePixels of [0.05, 0.2, 1, 5, 1e9]) {
     const f = footprint(wcs, naxis1, naxis2, { tolerancePixels });
     const vertices = f.vertices.map(([lon, lat]) => [round(lon, 7), round(lat, 7)] as [number, number]);
-    const region = `POLYGON ICRS ${vertices.map(([a, b]) => `${a} ${b}`).join(" ")}`;
-    if (region.length <= maxLength) return { region, vertices };
+    const region = `polygon ${vertices.map(([a, b]) => `${a} ${b}`).join(" ")}`;
+    if (region.length > maxLength) {
+      problem = `longer than ${maxLength} characters`;
+      continue;
+    }
+    try {
+      regionCell(S_REGION, region);
+    } catch (e) {
+      problem = (e as Error).message;
+      continue;
+    }
+    return { region, vertices };
   }
-  throw new ObsCoreError("the footprint does not fit in s_region");
+  throw new ObsCoreError(`the footprint does not fit in s_region: ${problem}`);
 }
 
 function card(input: ObsCoreInput, keyword: string): string | number | boolean | undefined {
