@@ -45,6 +45,12 @@ describe("regionStorageValues: a region column's DALI value and storage columns 
     expect(got.decMax).to.be.greaterThan(60);
   });
 
+  it("reaches the pole for a polygon around it, which no edge reaches", () => {
+    const got = regionStorageValues("polygon", "0 80 90 80 180 80 270 80");
+    expect([got.decMin, got.decMax]).to.deep.equal([80, 90]);
+    expect(got.capDec).to.be.closeTo(90, 1e-9);
+  });
+
   it("gives scisql's bytes for the polygon, 24·(N+1) long", () => {
     expect(regionStorageValues("polygon", "10 20 11 20 11 21 10 21").scisql).to.have.length(120);
   });
