@@ -292,7 +292,12 @@ class PolygonRegion extends RegionBase implements Region {
       hi = Math.max(hi, lat);
     }
     const [elo, ehi] = piecesLatRange(this.shape().pieces, false);
-    return [Math.min(lo, elo), Math.max(hi, ehi)];
+    lo = Math.min(lo, elo);
+    hi = Math.max(hi, ehi);
+    // A pole inside the polygon is its extreme, though no edge reaches it.
+    if (insideEdgePlanes(this.planes, { x: 0, y: 0, z: 1 })) hi = 90;
+    if (insideEdgePlanes(this.planes, { x: 0, y: 0, z: -1 })) lo = -90;
+    return [lo, hi];
   }
 
   boundaryCurves(): readonly BoundaryCurve[] {
