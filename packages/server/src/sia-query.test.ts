@@ -80,6 +80,13 @@ describe("SIA 2.0 parameters as ADQL (sia-query)", () => {
     });
   }
 
+  it("makes a parameter on a column the table lacks unsatisfiable (SIA 2.0 §2.1: unknown values match nothing), still checking its values", () => {
+    const rubin = new Set(["calib_level", "em_min", "em_max", "s_region"]);
+    expect(siaConditions(map([["POL", "I"], ["CALIB", "2"]]), rubin)).to.deep.equal(["1 = 0", "calib_level = 2"]);
+    expect(() => siaConditions(map([["POL", "W"]]), rubin)).to.throw(SiaUsageError, /^POL: "W"/);
+    expect(siaConditions(map([["BAND", "5e-7"]]), new Set(["em_min"]))).to.deep.equal(["1 = 0"]);
+  });
+
   it("writes one query on ivoa.ObsCore, conditions ANDed", () => {
     expect(siaAdql(map([]))).to.equal("SELECT * FROM ivoa.ObsCore");
     expect(siaAdql(map([["DPTYPE", "image"], ["CALIB", "3"]]))).to.equal("SELECT * FROM ivoa.ObsCore WHERE dataproduct_type = 'image' AND calib_level = 3");

@@ -251,24 +251,52 @@ function condition(param: SiaQueryParam, value: string): string {
   }
 }
 
-/** The WHERE conditions of the request, one per constrained parameter (ORs of its values). */
-export function siaConditions(values: ReadonlyMap<string, readonly string[]>): string[] {
+/** The ObsCore columns each parameter's condition reads. */
+export const SIA_COLUMNS: Readonly<Record<SiaQueryParam, readonly string[]>> = {
+  POS: ["s_region"],
+  BAND: ["em_min", "em_max"],
+  TIME: ["t_min", "t_max"],
+  POL: ["pol_states"],
+  FOV: ["s_fov"],
+  SPATRES: ["s_resolution"],
+  EXPTIME: ["t_exptime"],
+  TIMERES: ["t_resolution"],
+  SPECRP: ["em_res_power"],
+  ID: ["obs_publisher_did"],
+  COLLECTION: ["obs_collection"],
+  FACILITY: ["facility_name"],
+  INSTRUMENT: ["instrument_name"],
+  DPTYPE: ["dataproduct_type"],
+  CALIB: ["calib_level"],
+  TARGET: ["target_name"],
+  FORMAT: ["access_format"],
+};
+
+/**
+ * The WHERE conditions of the request, one per constrained parameter (ORs of its values). `columns` (lower case), when
+ * given, are the columns the ObsCore table has: a parameter on a column it lacks (Rubin's ObsCore has no pol_states)
+ * is one whose value is unknown for every row, which SIA 2.0 §2.1 says no row satisfies.
+ */
+export function siaConditions(values: ReadonlyMap<string, readonly string[]>, columns?: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const param of SIA_QUERY_PARAMS) {
     const given = [...new Set((values.get(param) ?? []).filter((v) => v.trim() !== ""))];
     if (given.length === 0) continue;
+    // Checked even when unanswerable: a bad value is refused whatever the table.
     const each = given.map((v) => condition(param, v));
-    out.push(each.length === 1 ? each[0]! : `(${each.map((c) => `(${c})`).join(" OR ")})`);
+    if (columns && !SIA_COLUMNS[param].every((c) => columns.has(c))) out.push("1 = 0");
+    else out.push(each.length === 1 ? each[0]! : `(${each.map((c) => `(${c})`).join(" OR ")})`);
   }
   return out;
 }
 
 /**
  * The ADQL query of an SIA 2.0 request: every ObsCore column of the rows that meet the constraints. `values` are by
- * upper-cased parameter name (params.ts); parameters that are not SIA's query parameters are not looked at.
+ * upper-cased parameter name (params.ts); parameters that are not SIA's query parameters are not looked at; `columns` as
+ * for siaConditions.
  * @throws SiaUsageError naming the parameter whose value is refused
  */
-export function siaAdql(values: ReadonlyMap<string, readonly string[]>): string {
-  const conditions = siaConditions(values);
+export function siaAdql(values: ReadonlyMap<string, readonly string[]>, columns?: ReadonlySet<string>): string {
+  const conditions = siaConditions(values, columns);
   return `SELECT * FROM ${OBSCORE_TABLE}${conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
 }

@@ -4,13 +4,19 @@
  * as TAP's sync path (DALI 1.2 §4.4.1, §5.4.1); the ObsCore VOTable with the DataLink service descriptors; errors as
  * DALI VOTable error documents whose message starts with SIA 2.0 §3.2's fault label; /sia/capabilities (valid against
  * the VOSI and VODataService schemas, with ivo://ivoa.net/std/SIA#query-2.0) and /sia/availability (SIA 2.0 §2.2,
- * §2.3); and a service without ivoa.ObsCore, which says so.
+ * §2.3); a service without ivoa.ObsCore, which says so; and Rubin's ObsCore table loaded into MariaDB (`tap-server
+ * load`, s_region as STC-S), where POS finds footprints at RA 0, at the poles and tiny ones, and POL (Rubin's table
+ * has no pol_states) matches nothing.
  */
 import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoService, get, startService, sync, validateXml, type Running } from "../test-support/service.js";
+import { loadFelis } from "../compiler-extras.js";
+import { configFrom } from "../config.js";
+import { loadCommand } from "../load.js";
+import { demoService, get, privateMariaDb, startService, sync, validateXml, type Running } from "../test-support/service.js";
+import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { SIA_QUERY_ID } from "./sia.js";
 
 type Params = [string, string][];
@@ -281,5 +287,100 @@ describe("SIA 2.0 /sia (routes/sia)", function () {
       expect(av.text).to.contain("<vosi:available>false</vosi:available>");
       expect(av.text).to.contain("no ivoa.ObsCore table");
     });
+  });
+});
+
+/** Rubin's ObsCore (Felis), whose s_region is STC-S and which has no pol_states column. */
+const RUBIN_OBSCORE = "/work/shared/felis/ivoa_obscore.yaml";
+
+describe("SIA 2.0 on MariaDB, over Rubin's ObsCore loaded with tap-server load", function () {
+  this.timeout(180_000);
+  let db: MariaDbServer | undefined;
+  let running: Running | undefined;
+  let dir = "";
+
+  // Footprints (convex, either winding) across RA 0, around the north pole, tiny, a triangle, and in the south.
+  const FOOTPRINTS: Record<string, number[]> = {
+    ra0: [359.5, -1, 0.5, -1, 0.5, 1, 359.5, 1],
+    npole: [0, 88, 90, 88, 180, 88, 270, 88],
+    tiny: [149.999, 2.499, 150.001, 2.499, 150.001, 2.501, 149.999, 2.501],
+    tri: [10, 10, 20, 10, 15, 20],
+    south: [200, -55, 200, -60, 210, -60, 210, -55],
+  };
+  const BANDS: Record<string, [number, number]> = { ra0: [4e-7, 5.5e-7], npole: [5.5e-7, 7e-7], tiny: [4e-7, 5.5e-7], tri: [7e-7, 8e-7], south: [5.5e-7, 7e-7] };
+
+  before(async function () {
+    const columns = loadFelis(RUBIN_OBSCORE).schemas[0]!.tables.find((t) => t.name === "ObsCore")!.columns.map((c) => c.name);
+    const rows = [...Object.keys(FOOTPRINTS), "none"].map((id, i) => {
+      const r: Record<string, string | number> = {
+        dataproduct_type: "image",
+        calib_level: id === "tri" ? 3 : 2,
+        obs_id: id,
+        obs_collection: "test",
+        obs_publisher_did: `ivo://test/sia?${id}`,
+        access_format: "application/fits",
+        s_ra: 1,
+        s_dec: 1,
+        t_min: 60000 + i,
+        t_max: 60000.5 + i,
+      };
+      if (FOOTPRINTS[id]) r.s_region = `POLYGON ICRS ${FOOTPRINTS[id].join(" ")}`;
+      if (BANDS[id]) [r.em_min, r.em_max] = BANDS[id];
+      return columns.map((c) => (r[c] === undefined ? "" : `"${String(r[c])}"`)).join(",");
+    });
+    dir = mkdtempSync(join(tmpdir(), "sia-mariadb-"));
+    writeFileSync(join(dir, "obscore.csv"), [columns.join(","), ...rows].join("\n") + "\n");
+    let mariadb: Record<string, unknown>;
+    ({ db, mariadb } = await privateMariaDb(this));
+    const settings = { backend: "mariadb", mariadb, demo: false, images: { registry: "none" } };
+    const log = console.log;
+    console.log = () => {};
+    try {
+      await loadCommand(["--schema", RUBIN_OBSCORE, "--table", "ivoa.ObsCore", join(dir, "obscore.csv")], configFrom(settings));
+    } finally {
+      console.log = log;
+    }
+    running = await startService(settings);
+  });
+  after(async () => {
+    await running?.close();
+    await db?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // [name, SIA parameters, the footprints found (worked out by hand), the equivalent ADQL condition].
+  const cases: [string, Params, string[], string][] = [
+    ["CIRCLE across RA 0", [["POS", "CIRCLE 1 0 0.6"]], ["ra0"], "INTERSECTS(CIRCLE('ICRS', 1, 0, 0.6), s_region) = 1"],
+    ["CIRCLE just short of it", [["POS", "CIRCLE 1 0 0.4"]], [], "INTERSECTS(CIRCLE('ICRS', 1, 0, 0.4), s_region) = 1"],
+    ["RANGE across RA 0", [["POS", "RANGE 359.9 0.1 -0.1 0.1"]], ["ra0"], "INTERSECTS(BOX('ICRS', 0, 0, 0.2, 0.2), s_region) = 1"],
+    ["RANGE around the north pole", [["POS", "RANGE 0 360 89.5 +Inf"]], ["npole"], "INTERSECTS(BOX('ICRS', 180, 89.75, 360, 0.5), s_region) = 1"],
+    ["RANGE in the south", [["POS", "RANGE 205 206 -Inf -57"]], ["south"], "INTERSECTS(BOX('ICRS', 205.5, -73.5, 1, 33), s_region) = 1"],
+    ["POLYGON inside the triangle", [["POS", "POLYGON 14 11 16 11 15 13"]], ["tri"], "INTERSECTS(POLYGON('ICRS', 14, 11, 16, 11, 15, 13), s_region) = 1"],
+    ["CIRCLE larger than a hemisphere", [["POS", "CIRCLE 0 0 179"]], ["npole", "ra0", "south", "tiny", "tri"], "INTERSECTS(CIRCLE('ICRS', 0, 0, 179), s_region) = 1"],
+    [
+      "two POS (OR)",
+      [["POS", "CIRCLE 150.002 2.5 0.0015"], ["POS", "RANGE 0 360 89.5 90"]],
+      ["npole", "tiny"],
+      "INTERSECTS(CIRCLE('ICRS', 150.002, 2.5, 0.0015), s_region) = 1 OR INTERSECTS(BOX('ICRS', 180, 89.75, 360, 0.5), s_region) = 1",
+    ],
+    ["POS and BAND (AND)", [["POS", "CIRCLE 0 0 179"], ["BAND", "6e-7"]], ["npole", "south"], "INTERSECTS(CIRCLE('ICRS', 0, 0, 179), s_region) = 1 AND em_min <= 6e-7 AND em_max >= 6e-7"],
+    ["TIME and CALIB", [["TIME", "60003.2 +Inf"], ["CALIB", "2"]], ["none", "south"], "t_max >= 60003.2 AND calib_level = 2"],
+    ["POL: Rubin's table has no pol_states, so nothing", [["POL", "I"]], [], "1 = 0"],
+    ["ID", [["ID", "IVO://TEST/SIA?tiny"]], ["tiny"], "obs_publisher_did = 'ivo://test/sia?tiny'"],
+  ];
+  for (const [name, params, ids, where] of cases) {
+    it(`${name}: the footprints expected, as TAP finds them`, async () => {
+      const expected = ids.map((id) => `ivo://test/sia?${id}`).sort();
+      expect(await siaIds(running!, params)).to.deep.equal(expected);
+      expect(await tapIds(running!, where)).to.deep.equal(expected);
+    });
+  }
+
+  it("declares the query in /sia/capabilities (ivoa.ObsCore is loaded), and answers without DataLink descriptors (no image service)", async () => {
+    expect((await get(`${rootOf(running!.url)}/sia/capabilities`)).text).to.contain(SIA_QUERY_ID);
+    const r = await sia(running!, [["ID", "ivo://test/sia?tri"], ["RESPONSEFORMAT", "votable/td"]]);
+    expect(r.status).to.equal(200);
+    expect(r.text.match(/<TR>/g)).to.have.length(1);
+    expect(r.text).to.not.contain("adhoc:service");
   });
 });

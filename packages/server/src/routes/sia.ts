@@ -69,6 +69,9 @@ export function siaRouter(deps: ServiceDeps, admission: Admission = syncAdmissio
   const router = new Router({ prefix: "/sia" });
   const base = `${deps.config.images.baseUrl}/sia`;
   const served = servesObsCore(deps);
+  // A parameter on a column that this ObsCore table lacks matches no row (sia-query.ts).
+  const obscore = deps.catalog.schemas.find((s) => s.name.toLowerCase() === "ivoa")?.tables.find((t) => t.name.toLowerCase() === "obscore");
+  const columns = new Set(obscore?.columns.map((c) => c.name.toLowerCase()) ?? []);
   const compiler = new QueryCompiler(deps);
   const { limits } = deps.config;
 
@@ -87,7 +90,7 @@ export function siaRouter(deps: ServiceDeps, admission: Admission = syncAdmissio
     const requestTime = new Date();
     const params = await readParams(ctx, paramLimits(limits));
     try {
-      const adql = siaAdql(params.values);
+      const adql = siaAdql(params.values, columns);
       noteQuery(ctx, { adql });
       const tap = new Map<string, string[]>([
         ["LANG", ["ADQL"]],
