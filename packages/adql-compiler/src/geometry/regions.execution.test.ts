@@ -15,7 +15,9 @@ import type { Connection } from "mysql2/promise";
 import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import { startMariaDbOrSkip, type MariaDbServer } from "../test-support/mariadb.js";
 import { registerScisqlFunctions } from "./duckdb-functions.js";
-import { regionFunctions } from "./region-functions-duckdb.js";
+import { regionCache, regionFunctions } from "./region-functions-duckdb.js";
+import { regionStorageValues } from "./region-storage.js";
+import type { RegionXtype } from "../catalog/regions.js";
 import { installScisqlFunctions } from "./scisql-mariadb.js";
 
 type Xtype = string | null;
@@ -121,6 +123,9 @@ function check(t: Tally, what: string, got: unknown, want: number | null, tolera
     t.mismatches.push(`${what}: got ${String(got)}, sky ${String(want)}`);
   }
 }
+
+const parsed = regionCache();
+const regionFunctionsParse = (x: string, v: string) => parsed(x, v)?.kind ?? null;
 
 const sqlString = (s: string | null) => (s === null ? "NULL" : `'${s.replace(/'/g, "''")}'`);
 
@@ -290,6 +295,26 @@ describe("region functions agree with @qserv-tap/sky on DuckDB and MariaDB (ADQL
       const result = await compareWithSky({ run: async (sql) => (await conn.execute({ sql, rowsAsArray: true }))[0] as unknown[][] });
       console.log(`      ${summarise("MariaDB", result)}`);
       expectAllAgree(result);
+    });
+
+    it("scisql_s2PtInCPoly on a polygon's stored scisql binary (c_scisql) agrees with tap_region_contains_point", async function () {
+      this.timeout(120_000);
+      // What the compiler emits for CONTAINS(POINT, polygon column) on MariaDB and Qserv.
+      const polygons = REGIONS.map(([x, v], id) => ({ x, v, id })).filter(({ x, v }) => regionFunctionsParse(x, v) === "polygon");
+      expect(polygons.length).to.be.greaterThan(10);
+      await conn.query("CREATE TABLE bins (id INTEGER, bin VARBINARY(504))");
+      await conn.query(
+        `INSERT INTO bins VALUES ${polygons.map(({ x, v, id }) => `(${id}, X'${regionStorageValues(x as RegionXtype, v).scisql!.toString("hex")}')`).join(", ")}`,
+      );
+      const [rows] = (await conn.execute({
+        sql: `SELECT b.id, p.id, scisql_s2PtInCPoly(p.lon, p.lat, b.bin), ${REGION_FUNCTIONS.containsPoint}(r.xtype, r.val, p.lon, p.lat)
+              FROM bins b JOIN regs r ON r.id = b.id CROSS JOIN pos p`,
+        rowsAsArray: true,
+      })) as unknown as [unknown[][]];
+      expect(rows).to.have.length(polygons.length * positions().length);
+      const differ = rows.filter(([, , bin, fn]) => bin !== fn);
+      console.log(`      MariaDB scisql binary vs contains_point: ${rows.length - differ.length}/${rows.length} agree`);
+      expect(differ.slice(0, 5)).to.deep.equal([]);
     });
   });
 });
