@@ -30,8 +30,8 @@
 --     lat1 lat2; an STC-S BOX already turned into that range).
 --   shape: 0 kind (1 point, 2 cap, 3 polygon, 4 range, 5 whole sky), 1 pieces, 2 extra points,
 --     3 outside points, 4..16 what the kind's "near" test needs, then the extra points and the outside
---     points (3 slots each), then the pieces (15 slots each: n.x n.y n.z d h rho r u.x u.y u.z w.x w.y w.z
---     phi0 span).
+--     points (3 slots each), then the pieces (21 slots each: n.x n.y n.z d h rho r u.x u.y u.z w.x w.y w.z
+--     phi0 span, then its start and end points).
 --
 -- Idempotent (CREATE OR REPLACE). Install with the mariadb client or installScisqlFunctions().
 
@@ -166,7 +166,8 @@ BEGIN
 END $$
 
 -- The value of a region of the given xtype as a parsed string (see the header), or NULL if it is not one:
--- sky's parseRegion (region-text.ts). Whitespace separates tokens. A value that starts with a letter is
+-- sky's parseRegion (region-text.ts). White space separates tokens (ASCII white space here; sky also
+-- splits at Unicode spaces such as U+00A0, which no DALI or STC-S writer puts in a value). A value that starts with a letter is
 -- labelled (DALI: point, circle, polygon, range; STC-S: POSITION, CIRCLE, POLYGON, BOX; any case), with
 -- the frame ICRS or none; otherwise the xtype says what it is ("shape" needs a label). Numbers are
 -- decimal (sign, digits, point, exponent); a range's bounds may be ±Inf/±Infinity (open). Latitudes are
@@ -285,17 +286,21 @@ END $$
 -- One piece (region-ops.ts makePiece): the circle of angular radius rDeg about n, arc from phi0 over span.
 CREATE OR REPLACE FUNCTION tap_region__piece(nx DOUBLE, ny DOUBLE, nz DOUBLE, rDeg DOUBLE,
   ux DOUBLE, uy DOUBLE, uz DOUBLE, wx DOUBLE, wy DOUBLE, wz DOUBLE, phi0 DOUBLE, span DOUBLE)
-RETURNS VARBINARY(600) DETERMINISTIC NO SQL
+RETURNS VARBINARY(840) DETERMINISTIC NO SQL
 BEGIN
   DECLARE r, s DOUBLE;
+  DECLARE pc VARBINARY(600);
   IF rDeg = 90 THEN
-    RETURN CONCAT(tap_region__v(nx, ny, nz), tap_region__s(0e0), tap_region__s(1e0), tap_region__s(1e0),
+    SET pc = CONCAT(tap_region__v(nx, ny, nz), tap_region__s(0e0), tap_region__s(1e0), tap_region__s(1e0),
       tap_region__s(PI() / 2e0), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
+  ELSE
+    SET r = rDeg * 0.017453292519943295e0;
+    SET s = SIN(r / 2e0);
+    SET pc = CONCAT(tap_region__v(nx, ny, nz), tap_region__s(COS(r)), tap_region__s(2e0 * s * s), tap_region__s(SIN(r)),
+      tap_region__s(r), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
   END IF;
-  SET r = rDeg * 0.017453292519943295e0;
-  SET s = SIN(r / 2e0);
-  RETURN CONCAT(tap_region__v(nx, ny, nz), tap_region__s(COS(r)), tap_region__s(2e0 * s * s), tap_region__s(SIN(r)),
-    tap_region__s(r), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
+  -- Its start and end (startOf, endOf), kept because the operations ask for them again and again.
+  RETURN CONCAT(pc, tap_region__at(pc, 0, phi0), tap_region__at(pc, 0, phi0 + span));
 END $$
 
 -- Assembles a shape from its parts.
@@ -464,7 +469,7 @@ END $$
 -- The slot where piece i of a shape starts.
 CREATE OR REPLACE FUNCTION tap_region__piece_at(s MEDIUMBLOB, i INT)
 RETURNS INT DETERMINISTIC NO SQL
-RETURN 17 + 3 * (CAST(SUBSTRING(s, 40 * 2 + 1, 40) AS DOUBLE) + CAST(SUBSTRING(s, 40 * 3 + 1, 40) AS DOUBLE)) + 15 * i $$
+RETURN 17 + 3 * (CAST(SUBSTRING(s, 40 * 2 + 1, 40) AS DOUBLE) + CAST(SUBSTRING(s, 40 * 3 + 1, 40) AS DOUBLE)) + 21 * i $$
 
 -- ---- Region operations (region-ops.ts) -------------------------------------------------------------
 
@@ -487,7 +492,7 @@ BEGIN
     SET np = CAST(SUBSTRING(s, 40 * 1 + 1, 40) AS DOUBLE), i = 0, b = tap_region__piece_at(s, 0);
     WHILE i < np DO
       IF CAST(SUBSTRING(s, 40 * b + 1, 40) AS DOUBLE) * x + CAST(SUBSTRING(s, 40 * (b + 1) + 1, 40) AS DOUBLE) * y + CAST(SUBSTRING(s, 40 * (b + 2) + 1, 40) AS DOUBLE) * z < -1e-12 THEN RETURN 0; END IF;
-      SET i = i + 1, b = b + 15;
+      SET i = i + 1, b = b + 21;
     END WHILE;
     RETURN 1;
   END IF;
@@ -564,17 +569,17 @@ BEGIN
       IF NOT ABS(pr - (PI() - qr)) <= 1e-12 THEN RETURN ''; END IF;
     END IF;
     IF CAST(SUBSTRING(sp, 40 * (pb + 14) + 1, 40) AS DOUBLE) >= 2e0 * PI() AND CAST(SUBSTRING(sq, 40 * (qb + 14) + 1, 40) AS DOUBLE) >= 2e0 * PI() THEN
-      RETURN tap_region__at(sp, pb, CAST(SUBSTRING(sp, 40 * (pb + 13) + 1, 40) AS DOUBLE));
+      RETURN SUBSTRING(sp, 40 * (pb + 15) + 1, 120);
     END IF;
     SET k = 0;
     WHILE k < 4 DO
       IF k < 2 THEN
-        SET pt = tap_region__at(sp, pb, CAST(SUBSTRING(sp, 40 * (pb + 13) + 1, 40) AS DOUBLE) + IF(k = 0, 0e0, CAST(SUBSTRING(sp, 40 * (pb + 14) + 1, 40) AS DOUBLE)));
+        SET pt = SUBSTRING(sp, 40 * (pb + IF(k = 0, 15, 18)) + 1, 120);
         IF tap_region__in_arc(sq, qb, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE)) THEN
           SET res = CONCAT(res, pt);
         END IF;
       ELSE
-        SET pt = tap_region__at(sq, qb, CAST(SUBSTRING(sq, 40 * (qb + 13) + 1, 40) AS DOUBLE) + IF(k = 2, 0e0, CAST(SUBSTRING(sq, 40 * (qb + 14) + 1, 40) AS DOUBLE)));
+        SET pt = SUBSTRING(sq, 40 * (qb + IF(k = 2, 15, 18)) + 1, 120);
         IF tap_region__in_arc(sp, pb, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE)) THEN
           SET res = CONCAT(res, pt);
         END IF;
@@ -631,7 +636,7 @@ BEGIN
   SET n = CAST(SUBSTRING(a, 40 * 1 + 1, 40) AS DOUBLE), i = 0;
   WHILE i < n DO
     SET p = tap_region__piece_at(a, i);
-    SET pt = tap_region__at(a, p, CAST(SUBSTRING(a, 40 * (p + 13) + 1, 40) AS DOUBLE));
+    SET pt = SUBSTRING(a, 40 * (p + 15) + 1, 120);
     IF tap_region__near(b, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE)) THEN RETURN 1; END IF;
     SET i = i + 1;
   END WHILE;
@@ -700,7 +705,7 @@ BEGIN
       END WHILE;
       SET k = 0;
       WHILE k < 2 DO
-        SET pt = tap_region__at(b, q, CAST(SUBSTRING(b, 40 * (q + 13) + 1, 40) AS DOUBLE) + IF(k = 0, 0e0, CAST(SUBSTRING(b, 40 * (q + 14) + 1, 40) AS DOUBLE)));
+        SET pt = SUBSTRING(b, 40 * (q + IF(k = 0, 15, 18)) + 1, 120);
         IF tap_region__on_circle(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE))
            AND tap_region__in_arc(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE)) THEN
           SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE))));
