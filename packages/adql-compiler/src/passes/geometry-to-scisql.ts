@@ -356,17 +356,19 @@ function describeOperand(e: Expression): string {
   return facts ? `the ${facts.xtype} column ${describeGeometry(e).replace(/^column /, "")}` : describeGeometry(e);
 }
 
-/** The point of a point-valued argument (POINT, a point column), or undefined. */
+/**
+ * The point of a POINT, or undefined. A point column is not taken apart here: as a region it is tested
+ * exactly by the region functions, where its coordinates (the centroid functions) would be rounded.
+ */
 function pointLike(e: Expression): [Expression, Expression] | undefined {
-  if (e.kind === "Point") return [e.x, e.y];
-  return storedPoint(e);
+  return e.kind === "Point" ? [e.x, e.y] : undefined;
 }
 
 /** CONTAINS(a, b) (ADQL 2.1 §4.2.12): a point in a region, or region a within region b. */
 function contains(a: Expression, b: Expression, span: Span, ctx: PassContext): Expression {
   const p = pointLike(a);
   if (p) {
-    if (b.kind === "Circle" || b.kind === "Box" || b.kind === "Polygon") return containsPoint(a.kind === "Point" ? a : ({ kind: "Point", coordSys: null, x: p[0], y: p[1], span: a.span }), b, span, ctx);
+    if (b.kind === "Circle" || b.kind === "Box" || b.kind === "Polygon") return containsPoint(a, b, span, ctx);
     if (pointLike(b)) throw unsupported("CONTAINS of a point in a point", span, "compare DISTANCE(...) with a small radius");
     const rb = regionOperand(b);
     if (rb?.form === "column") return pointInColumn(p[0], p[1], rb, span, ctx);
