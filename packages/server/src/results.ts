@@ -155,6 +155,9 @@ function keepsTypedArray(datatype: string | null, values: unknown): boolean {
       return isIntegerArray(values) && !(values instanceof BigInt64Array);
     case "long":
       return isIntegerArray(values);
+    case "boolean":
+      // DuckDB's BOOLEAN vector: 0 or 1, which the writers take as false and true.
+      return values instanceof Uint8Array;
     default:
       return false;
   }
@@ -170,15 +173,20 @@ export function columnConverterOf(col: ResultColumn): ColumnConverter {
   const positions = col.sqlColumns;
   const p = positions[0] ?? 0;
   const scalar = positions.length <= 1 && (col.arraysize === undefined || col.datatype === "char" || col.datatype === "unicodeChar");
+  const timestampField = col.xtype === "timestamp" && (col.datatype === "char" || col.datatype === "unicodeChar");
   return (batch) => {
     const n = batch.rowCount;
     if (scalar) {
       const source = batch.columns[p]!;
-      if (ArrayBuffer.isView(source.values) && keepsTypedArray(col.datatype, source.values)) return source;
+      if (source.timestamps === true) {
+        // Instants that a timestamp field writes as they are (toText keeps a Date); any other field gets Dates.
+        if (timestampField) return source;
+      } else if (ArrayBuffer.isView(source.values) && keepsTypedArray(col.datatype, source.values)) return source;
       const convert = scalarOf(col);
       const { values, nulls } = source;
+      const dates = source.timestamps === true;
       const out = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) out[i] = nulls !== undefined && nulls[i] !== 0 ? null : convert(values[i]);
+      for (let i = 0; i < n; i++) out[i] = nulls !== undefined && nulls[i] !== 0 ? null : convert(dates ? new Date(values[i] as number) : values[i]);
       return { values: out };
     }
     // Several SQL columns (a point, a circle) or an array in one: through the row converter, a row at a time.
@@ -187,7 +195,7 @@ export function columnConverterOf(col: ResultColumn): ColumnConverter {
     for (let i = 0; i < n; i++) {
       for (const q of positions.length > 0 ? positions : [0]) {
         const c = batch.columns[q]!;
-        row[q] = c.nulls !== undefined && c.nulls[i] !== 0 ? null : c.values[i];
+        row[q] = c.nulls !== undefined && c.nulls[i] !== 0 ? null : c.timestamps === true ? new Date(c.values[i] as number) : c.values[i];
       }
       out[i] = cell(row);
     }

@@ -61,6 +61,23 @@ describe("column batches (writers, VOTable 1.4 §5)", function () {
     });
   }
 
+  for (const format of ALL_FORMATS) {
+    it(`${format}: timestamps as milliseconds give the bytes of the same Dates (DALI 1.2 §3.3), whatever the field's arraysize`, async function () {
+      const ms = [0, 1700000000123, -1, -62135596800000, 253402300799999, -62135596800001, 1e15, 951782400000];
+      const fields: Field[] = [
+        { name: "t", datatype: "char", arraysize: "*", xtype: "timestamp" },
+        { name: "t19", datatype: "char", arraysize: "19", xtype: "timestamp" },
+        { name: "t30", datatype: "char", arraysize: "30*", xtype: "timestamp" },
+      ];
+      const nulls = Uint8Array.from(ms, (_, i) => (i === 2 ? 1 : 0));
+      const rows: Row[] = ms.map((t, i) => fields.map(() => (i === 2 ? null : new Date(t))));
+      const column = { values: Float64Array.from(ms), nulls, timestamps: true };
+      const a = await write(fields, rows, format);
+      const b = await write(fields, [{ rowCount: ms.length, columns: [column, column, column] }], format);
+      expect(b.equals(a)).to.equal(true);
+    });
+  }
+
   it("only rowCount rows are written; the rest of the arrays is ignored", async function () {
     const fields: Field[] = [{ name: "x", datatype: "double" }];
     const a = await write(fields, [[1], [2]], "csv");

@@ -16,6 +16,11 @@ export interface BatchColumn {
   readonly values: ArrayLike<unknown>;
   /** Non-zero at i when row i's cell is null: for a typed array, which cannot hold a null itself. */
   readonly nulls?: Uint8Array | undefined;
+  /**
+   * The values are instants as milliseconds since 1970-01-01T00:00:00Z (what Date.getTime() gives), for a char
+   * field (DALI timestamps, xtype="timestamp"): each cell is written as a Date of that time would be, without one.
+   */
+  readonly timestamps?: boolean | undefined;
 }
 
 /** `rowCount` rows, given as one BatchColumn per field, in the fields' order. */
@@ -38,7 +43,7 @@ export function batchRow(batch: ColumnBatch, i: number): unknown[] {
   const row = new Array<unknown>(cols.length);
   for (let c = 0; c < cols.length; c++) {
     const col = cols[c]!;
-    row[c] = col.nulls !== undefined && col.nulls[i] !== 0 ? null : col.values[i];
+    row[c] = col.nulls !== undefined && col.nulls[i] !== 0 ? null : col.timestamps === true ? new Date(col.values[i] as number) : col.values[i];
   }
   return row;
 }

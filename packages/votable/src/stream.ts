@@ -219,7 +219,11 @@ function base64Batcher(encoder: BinaryEncoder, chunkSize: number): Batcher {
       const b64 = Buffer.from(sink.buf.buffer, sink.buf.byteOffset, n).toString("base64");
       sink.buf.copyWithin(0, n, sink.len);
       sink.len -= n;
-      return Buffer.from(b64 + "\n", "latin1");
+      // Written into its buffer with the newline after it, rather than concatenated as strings first.
+      const out = Buffer.allocUnsafe(b64.length + 1);
+      out.write(b64, 0, "latin1");
+      out[b64.length] = 0x0a;
+      return out;
     },
   };
 }

@@ -11,11 +11,13 @@ import {
   BOOLEAN,
   DOUBLE,
   DuckDBBigIntVector,
+  DuckDBBooleanVector,
   DuckDBDoubleVector,
   DuckDBFloatVector,
   DuckDBInstance,
   DuckDBIntegerVector,
   DuckDBSmallIntVector,
+  DuckDBTimestampVector,
   DuckDBTinyIntVector,
   DuckDBUSmallIntVector,
   DuckDBUTinyIntVector,
@@ -325,6 +327,13 @@ interface NumericVector {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function typedColumn(vector: DuckDBVector, n: number): BatchColumn | undefined {
+  if (vector instanceof DuckDBTimestampVector) return timestampColumn(vector, n);
+  if (vector instanceof DuckDBBooleanVector) {
+    // One byte per value, 0 or 1 (sizeof(bool)).
+    const { dataView, validity } = vector as unknown as { dataView: DataView; validity: NumericVector["validity"] };
+    if (!(dataView instanceof DataView) || dataView.byteLength < n) return undefined;
+    return withNulls(new Uint8Array(dataView.buffer, dataView.byteOffset, n), validity, n);
+  }
   if (
     !(
       vector instanceof DuckDBDoubleVector ||
@@ -340,8 +349,15 @@ function typedColumn(vector: DuckDBVector, n: number): BatchColumn | undefined {
     return undefined;
   }
   const { items, validity } = vector as unknown as NumericVector;
-  if (!ArrayBuffer.isView(items) || items.length < n || validity === undefined) return undefined;
-  if (validity.data === null) return { values: items };
+  if (!ArrayBuffer.isView(items) || items.length < n) return undefined;
+  return withNulls(items, validity, n);
+}
+
+/** A column of these values, with the nulls of DuckDB's validity mask. */
+function withNulls(items: BatchColumn["values"], validity: NumericVector["validity"] | undefined, n: number, timestamps = false): BatchColumn | undefined {
+  if (validity === undefined) return undefined;
+  const flags = timestamps ? { timestamps } : {};
+  if (validity.data === null) return { values: items, ...flags };
   // DuckDB's validity mask: bit i%64 of 64-bit word i/64 is set when row i is valid; on a little-endian host that
   // is bit i%8 of byte i/8.
   if (!LITTLE_ENDIAN || validity.offset !== 0) return undefined;
@@ -350,7 +366,31 @@ function typedColumn(vector: DuckDBVector, n: number): BatchColumn | undefined {
   for (let i = 0; i < n; i++) {
     if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) (nulls ??= new Uint8Array(n))[i] = 1;
   }
-  return nulls === undefined ? { values: items } : { values: items, nulls };
+  return nulls === undefined ? { values: items, ...flags } : { values: items, nulls, ...flags };
+}
+
+/**
+ * TIMESTAMP (microseconds since 1970, a BigInt64Array) as milliseconds in a Float64Array, cut toward zero as
+ * getRowsJS's Date is, read as two 32-bit halves rather than as a BigInt per value. Values beyond 2^53 µs (before
+ * 1685, after 2255, or DuckDB's infinities) leave the column to the general conversion.
+ */
+function timestampColumn(vector: DuckDBTimestampVector, n: number): BatchColumn | undefined {
+  const { items, validity } = vector as unknown as { items: BigInt64Array; validity: NumericVector["validity"] };
+  if (!(items instanceof BigInt64Array) || items.length < n || !LITTLE_ENDIAN) return undefined;
+  const ms = new Float64Array(n);
+  const column = withNulls(ms, validity, n, true);
+  if (column === undefined) return undefined;
+  const nulls = column.nulls;
+  const halves = new Int32Array(items.buffer, items.byteOffset, n * 2);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== undefined && nulls[i] !== 0) continue; // whatever the vector holds there
+    const hi = halves[2 * i + 1]!;
+    // |µs| < 2^53: the high half within ±2^21.
+    if (hi >= 0x200000 || hi < -0x200000) return undefined;
+    const micros = hi * 4294967296 + (halves[2 * i]! >>> 0);
+    ms[i] = (micros - (micros % 1000)) / 1000;
+  }
+  return column;
 }
 
 /**

@@ -11,7 +11,7 @@ import { compileColumns, defaultBinaryNull } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { isIntegerType } from "../model.js";
 import { wellFormed } from "../xml.js";
-import { writeTimestamp } from "./direct.js";
+import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, writeTimestamp } from "./direct.js";
 import { ByteSink } from "./sink.js";
 import { badRowLength, isColumns } from "./tabledata.js";
 import {
@@ -148,6 +148,23 @@ export class BinaryEncoder {
 function batchCellWriter(col: Column, data: BatchColumn, write: CellWriter): BatchCellWriter {
   const values = data.values;
   const nulls = data.nulls;
+  if (data.timestamps === true) {
+    const layout = col.strings;
+    // As stringWriter writes a Date (a variable-length UTF-8 string with room for a whole timestamp).
+    const direct = col.datatype === "char" && layout !== undefined && !layout.multi && layout.variable && (layout.storage ?? Infinity) >= 23;
+    return (i, sink) => {
+      if (nulls !== undefined && nulls[i] !== 0) return false;
+      const t = values[i] as number;
+      if (direct && t >= TIMESTAMP_MIN_MS && t <= TIMESTAMP_MAX_MS) {
+        sink.reserve(4);
+        const at = sink.len;
+        sink.len += 4;
+        writeTimestamp(sink, t);
+        sink.view.setInt32(at, sink.len - at - 4);
+      } else write(new Date(t), sink);
+      return true;
+    };
+  }
   if (col.shape.scalar && col.nullValue === undefined) {
     switch (col.datatype) {
       case "double":
@@ -191,6 +208,17 @@ function batchCellWriter(col: Column, data: BatchColumn, write: CellWriter): Bat
           return (i, sink) => {
             if (nulls !== undefined && nulls[i] !== 0) return false;
             sink.u8(values[i]!);
+            return true;
+          };
+        }
+        break;
+      case "boolean":
+        if (values instanceof Uint8Array) {
+          return (i, sink) => {
+            if (nulls !== undefined && nulls[i] !== 0) return false;
+            const b = values[i]!;
+            if (b === 0 || b === 1) sink.u8(b === 1 ? 0x54 /* T */ : 0x46 /* F */);
+            else write(b, sink); // refused as a row's cell would be
             return true;
           };
         }

@@ -99,7 +99,7 @@ export class DelimitedEncoder {
   batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
-    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!));
+    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!, this.columns[k]!, "", ""));
     const n = cols.length;
     const sep = this.sep;
     const eol = this.eol;

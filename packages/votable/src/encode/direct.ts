@@ -97,8 +97,9 @@ export function writeFloat(sink: ByteSink, x: number): void {
 }
 
 const DAY_MS = 86_400_000;
-let lastDay = NaN;
-let lastDate = new Uint8Array(0);
+/** The instants of years 1 to 9999, the range that writeTimestamp handles (other years take format.ts's path). */
+export const TIMESTAMP_MIN_MS = -62135596800000;
+export const TIMESTAMP_MAX_MS = 253402300799999;
 
 function two(buf: Uint8Array, pos: number, n: number): void {
   const t = (n / 10) | 0;
@@ -110,15 +111,9 @@ function two(buf: Uint8Array, pos: number, n: number): void {
 export function writeTimestamp(sink: ByteSink, t: number): void {
   const day = Math.floor(t / DAY_MS);
   let ms = t - day * DAY_MS;
-  if (day !== lastDay) {
-    lastDate = Buffer.from(civilDate(day), "latin1");
-    lastDay = day;
-  }
-  const date = lastDate;
-  sink.reserve(date.length + 13);
+  sink.reserve(32);
   const buf = sink.buf;
-  let pos = sink.len;
-  for (let i = 0; i < date.length; i++) buf[pos++] = date[i]!;
+  let pos = writeCivilDate(buf, sink.len, day);
   const h = Math.floor(ms / 3_600_000);
   ms -= h * 3_600_000;
   const m = Math.floor(ms / 60_000);
@@ -139,6 +134,34 @@ export function writeTimestamp(sink: ByteSink, t: number): void {
     pos += 2;
   }
   sink.len = pos;
+}
+
+/**
+ * Days since 1970-01-01 as YYYY-MM-DD, as civilDate() writes a year 0-9999, without a string (every row of a result
+ * may have a day of its own). Returns the position after it.
+ */
+function writeCivilDate(buf: Uint8Array, pos: number, days: number): number {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const dd = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const mm = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (mm <= 2 ? 1 : 0);
+  if (y < 0 || y > 9999) {
+    const text = civilDate(days);
+    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+    return pos;
+  }
+  two(buf, pos, (y / 100) | 0);
+  two(buf, pos + 2, y % 100);
+  buf[pos + 4] = 0x2d;
+  two(buf, pos + 5, mm);
+  buf[pos + 7] = 0x2d;
+  two(buf, pos + 8, dd);
+  return pos + 10;
 }
 
 /** The direct writer for a field's scalar cells, if its datatype has one. */

@@ -8,7 +8,7 @@ import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
 import type { Field, Row } from "../model.js";
-import { directWriter } from "./direct.js";
+import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, directWriter, writeTimestamp } from "./direct.js";
 import { ByteSink } from "./sink.js";
 import { textFormatter } from "./text.js";
 
@@ -60,7 +60,7 @@ export class TableDataEncoder {
   batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
-    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!));
+    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!, this.columns[k]!, "<TD>", "</TD>"));
     const n = cols.length;
     return (i, sink) => {
       const start = sink.len;
@@ -102,10 +102,32 @@ function generalCell(col: Column): TdWriter {
   };
 }
 
-/** Row i's cell of a batch column through a row encoder's cell writer, which writes a null as it should. */
-export function batchCell(data: BatchColumn, write: (v: unknown, sink: ByteSink) => void): (i: number, sink: ByteSink) => void {
+/**
+ * Row i's cell of a batch column through a row encoder's cell writer, which writes a null as it should. Timestamps
+ * (BatchColumn.timestamps) are written between `open` and `close` where the cell writer would write a Date's text
+ * as it is (directWriter's condition), else given to it as a Date.
+ */
+export function batchCell(
+  data: BatchColumn,
+  write: (v: unknown, sink: ByteSink) => void,
+  col: Column,
+  open: string,
+  close: string,
+): (i: number, sink: ByteSink) => void {
   const values = data.values;
   const nulls = data.nulls;
+  if (data.timestamps === true) {
+    const direct = directWriter(col) !== undefined && col.strings !== undefined;
+    return (i, sink) => {
+      if (nulls !== undefined && nulls[i] !== 0) return write(null, sink);
+      const t = values[i] as number;
+      if (direct && t >= TIMESTAMP_MIN_MS && t <= TIMESTAMP_MAX_MS) {
+        sink.ascii(open);
+        writeTimestamp(sink, t);
+        sink.ascii(close);
+      } else write(new Date(t), sink);
+    };
+  }
   if (nulls === undefined) return (i, sink) => write(values[i], sink);
   return (i, sink) => write(nulls[i] !== 0 ? null : values[i], sink);
 }
