@@ -50,3 +50,54 @@ export const DEMO_EXAMPLES: Example[] = [
     query: "SELECT star_id, POINT('ICRS', ra, dec) AS pos, r_mag\nFROM demo.stars\nWHERE 1 = CONTAINS(POINT('ICRS', ra, dec), POLYGON('ICRS', 10, 80, 50, 80, 50, 85, 10, 85))",
   },
 ];
+
+/**
+ * ObsTAP queries (ObsCore 1.1 §6 and Appendix A; ADQL 2.1 §4.2) on the demo images' ivoa.ObsCore, one per region
+ * predicate and function on s_region. The positions are those of the demo images, which are drawn from the seeded
+ * demo catalog and so are the same on every start. examples.test.ts runs each and checks its rows against a
+ * brute force over the ObsCore rows with @qserv-tap/sky.
+ */
+export const OBSTAP_EXAMPLES: Example[] = [
+  {
+    id: "obstap-contains-point",
+    title: "Images that hold a position",
+    description:
+      "The images whose footprint (s_region) holds a position, here just east of RA 0, where the footprints of the images cross from RA 359.98 to 0.01: coadds in g and r, and two visits.",
+    query:
+      "SELECT obs_id, dataproduct_subtype, lsst_band, t_min, access_url\nFROM ivoa.ObsCore\nWHERE CONTAINS(POINT('ICRS', 0.005, -15.43), s_region) = 1\nORDER BY obs_id",
+  },
+  {
+    id: "obstap-intersects-circle",
+    title: "Images that meet a circle",
+    description: "The images whose footprint meets a circle of 2 degrees around the north celestial pole: the coadd and the visits drawn there.",
+    query: "SELECT obs_id, dataproduct_subtype, s_ra, s_dec, s_fov\nFROM ivoa.ObsCore\nWHERE INTERSECTS(CIRCLE('ICRS', 0, 90, 2), s_region) = 1\nORDER BY obs_id",
+  },
+  {
+    id: "obstap-intersects-polygon",
+    title: "Images that meet a polygon",
+    description: "The images whose footprint meets a triangle that crosses RA 0 (polygon edges are great circles).",
+    query:
+      "SELECT obs_id, dataproduct_subtype, lsst_band, s_region\nFROM ivoa.ObsCore\nWHERE INTERSECTS(POLYGON('ICRS', 350, -10, 50, -10, 40, -50), s_region) = 1\nORDER BY obs_id",
+  },
+  {
+    id: "obstap-within-circle",
+    title: "Images wholly inside a circle",
+    description:
+      "The images whose whole footprint lies inside a circle of 4 degrees around the north celestial pole (CONTAINS(s_region, shape) = 1); an image that reaches beyond it is left out.",
+    query: "SELECT obs_id, dataproduct_subtype, s_dec, s_fov\nFROM ivoa.ObsCore\nWHERE CONTAINS(s_region, CIRCLE('ICRS', 0, 90, 4)) = 1\nORDER BY obs_id",
+  },
+  {
+    id: "obstap-area",
+    title: "Sky area of each coadd",
+    description: "The area of each coadd's footprint in square degrees (AREA of s_region), largest first: the coarse polar coadds, then the others.",
+    query: "SELECT obs_id, lsst_band, AREA(s_region) AS area_deg2, s_fov\nFROM ivoa.ObsCore\nWHERE dataproduct_subtype = 'lsst.deep_coadd'\nORDER BY area_deg2 DESC, obs_id",
+  },
+  {
+    id: "obstap-centroid",
+    title: "Footprint centroid against the pointing",
+    description:
+      "The centroid of each image's footprint (CENTROID of s_region) and how far it lies from the image's centre (s_ra, s_dec), in arcseconds, largest first.",
+    query:
+      "SELECT obs_id, CENTROID(s_region) AS footprint_centre,\n  DISTANCE(CENTROID(s_region), POINT('ICRS', s_ra, s_dec)) * 3600 AS offset_arcsec\nFROM ivoa.ObsCore\nORDER BY offset_arcsec DESC, obs_id",
+  },
+];

@@ -14,7 +14,7 @@ import { combineCatalogs, writeTapSchema } from "./catalog.js";
 import { loadFelis, type Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
 import { DEMO_SCHEMA_PATH, ensureDemo } from "./demo.js";
-import { DEMO_EXAMPLES, TAP_SCHEMA_EXAMPLES } from "./examples.js";
+import { DEMO_EXAMPLES, OBSTAP_EXAMPLES, TAP_SCHEMA_EXAMPLES } from "./examples.js";
 import { probeFeatures, unavailableFunctions, type FeatureReport } from "./features.js";
 import type { ServiceDeps } from "./service.js";
 import { createApp } from "./app.js";
@@ -123,7 +123,8 @@ async function openOn(
     tapSchemaStore,
     catalog,
     log,
-    examples: [...(demo ? DEMO_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
+    // The ObsTAP examples are about the demo images, which the demo catalog with the local registry draws.
+    examples: [...(demo ? DEMO_EXAMPLES : []), ...(demo && localImages && config.images.demo ? OBSTAP_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
     ...(images ? { images } : {}),
   };
   const features = await probeFeatures(backend);
