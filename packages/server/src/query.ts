@@ -15,6 +15,8 @@ import {
   writeTable,
   type ColumnBatch,
   type Field,
+  type Info,
+  type MetaResource,
   type OutputFormat,
   type ResponseFormat,
 } from "@qserv-tap/votable";
@@ -125,6 +127,11 @@ export interface StartOptions {
   asyncProtocol?: Omit<AsyncRunOptions, "signal">;
   /** The query already compiled (without uploads) by the caller, which need not be compiled again. */
   routed?: Routed;
+  /**
+   * A service's own additions to a VOTable (or VOParquet) result: INFOs of the results RESOURCE and meta RESOURCEs
+   * after the DataLink descriptors (SIA 2.0 §3.1.2's self-description, DALI 1.2 §5.4.3's standardID).
+   */
+  annotations?: { infos?: readonly Info[]; metaResources?: readonly MetaResource[] };
 }
 
 /**
@@ -225,12 +232,15 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
     // DataLink 1.1 §4 service descriptors, where there is a VOTable (VOParquet's too); a result without any is written as before.
     const described = formatDescription(format).statusInResult ? resultDescriptors(deps, compiled, fields) : undefined;
+    const annotations = formatDescription(format).statusInResult ? options.annotations : undefined;
+    const metaResources = [...(described?.metaResources ?? []), ...(annotations?.metaResources ?? [])];
+    const infos = [...(req.runId !== undefined ? [{ name: "RUNID", value: req.runId }] : []), ...(annotations?.infos ?? [])];
     const stream = writeTable(described?.fields ?? fields, source, {
       format,
-      ...(described ? { metaResources: described.metaResources } : {}),
+      ...(metaResources.length > 0 ? { metaResources } : {}),
       query: req.query,
       requestTime: options.requestTime ?? new Date(),
-      ...(req.runId !== undefined ? { infos: [{ name: "RUNID", value: req.runId }] } : {}),
+      ...(infos.length > 0 ? { infos } : {}),
       end: () => (overflow ? { status: "OVERFLOW" } : undefined),
       onError: (e) => {
         failure = e;

@@ -173,6 +173,40 @@ describe("SIA 2.0 /sia (routes/sia)", function () {
     for (const name of ["dataproduct_type", "calib_level", "s_region", "t_min", "em_max", "access_url", "access_format"]) expect(r.text).to.contain(`<FIELD name="${name}"`);
     expect(r.text).to.match(/<RESOURCE type="meta" name="links" utype="adhoc:service">/);
     expect(r.text).to.contain("ivo://ivoa.net/std/DataLink#links-1.1");
+    // SIA 2.0 §3.1.2: the query service describes itself; DALI 1.2 §5.4.3: the standardID INFO.
+    expect(r.text).to.contain('<INFO name="standardID" value="ivo://ivoa.net/std/SIA"/>');
+    const self = /<RESOURCE type="meta" name="this" utype="adhoc:service">[\s\S]*?<\/RESOURCE>/.exec(r.text)?.[0] ?? "";
+    expect(self).to.contain(`value="${SIA_QUERY_ID}"`);
+    expect(self).to.contain(`value="${rootOf(running.url)}/sia/query"`);
+    for (const name of ["POS", "BAND", "TIME", "POL", "FOV", "SPATRES", "EXPTIME", "ID", "COLLECTION", "FACILITY", "INSTRUMENT", "DPTYPE", "CALIB", "TARGET", "TIMERES", "SPECRP", "FORMAT", "MAXREC"]) {
+      expect(self).to.contain(`<PARAM name="${name}"`);
+    }
+  });
+
+  it("writes VOTables valid against the VOTable 1.4 schema (a result, MAXREC=0, an error)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sia-votable-"));
+    try {
+      const files: string[] = [];
+      const docs: [string, Params][] = [
+        ["result", [["CALIB", "3"], ["RESPONSEFORMAT", "votable/td"]]],
+        ["metadata", [["MAXREC", "0"]]],
+        ["error", [["BAND", "red"]]],
+      ];
+      for (const [name, params] of docs) {
+        const f = join(dir, `${name}.xml`);
+        writeFileSync(f, (await sia(running, params)).body);
+        files.push(f);
+      }
+      const v = validateXml(files);
+      expect(v.ok, v.output).to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("adds nothing of its own to CSV", async () => {
+    const r = await sia(running, [["CALIB", "3"], ["RESPONSEFORMAT", "csv"]]);
+    expect(r.text).to.not.contain("standardID");
   });
 
   const formats: [string, RegExp][] = [
@@ -376,11 +410,12 @@ describe("SIA 2.0 on MariaDB, over Rubin's ObsCore loaded with tap-server load",
     });
   }
 
-  it("declares the query in /sia/capabilities (ivoa.ObsCore is loaded), and answers without DataLink descriptors (no image service)", async () => {
+  it("declares the query in /sia/capabilities (ivoa.ObsCore is loaded), and answers with its own descriptor but no DataLink's (no image service)", async () => {
     expect((await get(`${rootOf(running!.url)}/sia/capabilities`)).text).to.contain(SIA_QUERY_ID);
     const r = await sia(running!, [["ID", "ivo://test/sia?tri"], ["RESPONSEFORMAT", "votable/td"]]);
     expect(r.status).to.equal(200);
     expect(r.text.match(/<TR>/g)).to.have.length(1);
-    expect(r.text).to.not.contain("adhoc:service");
+    expect(r.text).to.not.contain("DataLink#links");
+    expect(r.text).to.contain('<RESOURCE type="meta" name="this" utype="adhoc:service">');
   });
 });

@@ -3,8 +3,9 @@
  * resources SIA 2.0 §2.2 and §2.3 require, /sia/availability and /sia/capabilities (siblings of the query resource,
  * as §2 asks). A thin layer: the parameters become one ADQL query on ivoa.ObsCore (sia-query.ts), which the TAP sync
  * path compiles, admits, runs and streams (answerSync), so the response is TAP's ObsCore VOTable with its DataLink
- * service descriptors. Without ivoa.ObsCore (no local image registry, nothing loaded) there is nothing to query:
- * /sia/query answers 404 and the capabilities do not list it.
+ * service descriptors, and SIA's own descriptor of the query service (RESOURCE name="this"). Without ivoa.ObsCore (no
+ * local image registry, nothing loaded) there is nothing to query: /sia/query answers 404 and the capabilities do not
+ * list it.
  *
  * Errors are DALI's VOTable error documents (the error middleware), their message starting with SIA 2.0 §3.2's
  * fault label: UsageFault for a bad request, TransientFault when the service is busy or slow, FatalFault when it
@@ -12,6 +13,7 @@
  */
 import Router from "@koa/router";
 import type { Context, Next } from "koa";
+import type { MetaResource, ParamMeta } from "@qserv-tap/votable";
 import type { Admission } from "../admission.js";
 import { errorStatusAndMessage, TapError } from "../errors.js";
 import { noteQuery } from "../logging.js";
@@ -51,6 +53,49 @@ export function siaCapabilities(base: string, query: boolean): string {
   );
 }
 
+/**
+ * SIA 2.0 §3.1.2's service descriptor of the query resource itself (RESOURCE name="this"), with its standard input
+ * parameters, in every VOTable response. Intervals and CALIB are arrays ("*"), as values may be repeated; an empty
+ * scalar would not be read by pyvo 1.2.
+ */
+export function siaSelfDescriptor(queryUrl: string): MetaResource {
+  const char = (name: string, extra: Partial<ParamMeta> = {}): ParamMeta => ({ name, datatype: "char", arraysize: "*", value: "", ...extra });
+  const interval = (name: string, unit?: string): ParamMeta => ({ name, datatype: "double", arraysize: "*", xtype: "interval", value: "", ...(unit ? { unit } : {}) });
+  return {
+    name: "this",
+    utype: "adhoc:service",
+    description: "This SIA 2.0 query service and its parameters (SIA 2.0 §2.1)",
+    params: [char("standardID", { value: SIA_QUERY_ID }), char("accessURL", { value: queryUrl, ucd: "meta.ref.url" })],
+    groups: [
+      {
+        name: "inputParams",
+        params: [
+          char("POS", { xtype: "circle" }),
+          char("POS", { xtype: "range" }),
+          char("POS", { xtype: "polygon" }),
+          interval("BAND", "m"),
+          interval("TIME", "d"),
+          char("POL"),
+          interval("FOV", "deg"),
+          interval("SPATRES", "arcsec"),
+          interval("EXPTIME", "s"),
+          char("ID"),
+          char("COLLECTION"),
+          char("FACILITY"),
+          char("INSTRUMENT"),
+          char("DPTYPE"),
+          { name: "CALIB", datatype: "int", arraysize: "*", value: "" },
+          char("TARGET"),
+          interval("TIMERES", "s"),
+          interval("SPECRP"),
+          char("FORMAT"),
+          { name: "MAXREC", datatype: "int", arraysize: "*", value: "" },
+        ],
+      },
+    ],
+  };
+}
+
 /** SIA 2.0 §3.2: every error message starts with a fault label. */
 export function siaFault(err: unknown): TapError {
   const { status, message } = errorStatusAndMessage(err);
@@ -74,6 +119,8 @@ export function siaRouter(deps: ServiceDeps, admission: Admission = syncAdmissio
   const columns = new Set(obscore?.columns.map((c) => c.name.toLowerCase()) ?? []);
   const compiler = new QueryCompiler(deps);
   const { limits } = deps.config;
+  // DALI 1.2 §5.4.3: the standardID INFO names the standard, without the capability's fragment.
+  const annotations = { infos: [{ name: "standardID", value: "ivo://ivoa.net/std/SIA" }], metaResources: [siaSelfDescriptor(`${base}/query`)] };
 
   router.use(async (_ctx: Context, next: Next) => {
     try {
@@ -101,7 +148,7 @@ export function siaRouter(deps: ServiceDeps, admission: Admission = syncAdmissio
         if (values) tap.set(name, values);
       }
       const req = parseTapRequest(paramsOf(tap), limits);
-      await answerSync(ctx, deps, compiler, admission, req, { files: new Map(), requestTime });
+      await answerSync(ctx, deps, compiler, admission, req, { files: new Map(), requestTime, annotations });
     } finally {
       await params.dispose();
     }

@@ -10,7 +10,7 @@ import { clientOf } from "../auth.js";
 import type { Limits } from "../config.js";
 import { noteQuery } from "../logging.js";
 import { paramLimits, readParams, single, type UploadPart } from "../params.js";
-import { parseTapRequest, startQuery, type TapRequest } from "../query.js";
+import { parseTapRequest, startQuery, type StartOptions, type TapRequest } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 
 export { LANGS, outputFormat } from "../query.js";
@@ -59,7 +59,7 @@ export async function answerSync(
   compiler: QueryCompiler,
   admission: Admission,
   req: TapRequest,
-  options: { files: Map<string, UploadPart>; requestTime: Date },
+  options: { files: Map<string, UploadPart>; requestTime: Date; annotations?: StartOptions["annotations"] },
 ): Promise<void> {
   const { limits } = deps.config;
   const log = deps.log ?? (() => {});
@@ -89,7 +89,14 @@ export async function answerSync(
     release();
   };
   try {
-    const started = await startQuery(deps, compiler, req, { files: options.files, signal: abort.signal, requestTime, log, ...(routed ? { routed } : {}) });
+    const started = await startQuery(deps, compiler, req, {
+      files: options.files,
+      signal: abort.signal,
+      requestTime,
+      log,
+      ...(routed ? { routed } : {}),
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    });
     started.stream.on("close", done);
     noteQuery(ctx, { sql: started.sql, rows: started.rows });
     ctx.status = 200;
