@@ -135,6 +135,158 @@ describe("sky region operations vs a brute-force oracle (ADQL 2.1 §4.2)", funct
   }
 });
 
+describe("sky region operations: random pairs (seeded) at RA 0, the poles and elsewhere, 1e-4° to 60°", function () {
+  this.timeout(120000);
+  let seed = 20261205;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const clampLat = (x: number): number => Math.max(-90, Math.min(90, x));
+  /** A convex polygon: vertices on a small circle about (lon, lat) at sorted azimuths. */
+  const polygonAbout = (lon: number, lat: number, rDeg: number, n: number): [number, number][] => {
+    const az = Array.from({ length: n }, () => rnd() * 2 * Math.PI).sort((x, y) => x - y);
+    return az.map((a) => onCircleAbout(lon, lat, rDeg, a));
+  };
+  const randomSpec = (lon: number, lat: number, size: number): Spec => {
+    const k = rnd();
+    if (k < 0.3) return C(lon + (rnd() - 0.5) * size, clampLat(lat + (rnd() - 0.5) * size), size * (0.2 + rnd()));
+    if (k < 0.6) return R(lon - size * rnd() * 2, lon + size * rnd() * 2, clampLat(lat - size * rnd()), clampLat(lat + size * rnd()));
+    if (k < 0.65) return PT(lon + (rnd() - 0.5) * size, clampLat(lat + (rnd() - 0.5) * size));
+    return P(...polygonAbout(lon, lat, size * (0.3 + rnd()), 3 + Math.floor(rnd() * 5)));
+  };
+  const place = (): [number, number] => {
+    const spots: [number, number][] = [[0, 0], [0, 89], [180, -88], [359.9, 30], [rnd() * 360, rnd() * 180 - 90]];
+    return spots[Math.floor(rnd() * spots.length)]!;
+  };
+
+  it("INTERSECTS and CONTAINS agree with the oracle on 600 random pairs", () => {
+    const counts = { clear: 0, meet: 0, apart: 0, within: 0, notWithin: 0 };
+    const wrong: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const [lon, lat] = place();
+      const size = Math.min(60, 10 ** (-4 + rnd() * 6));
+      let a: Spec;
+      let b: Spec;
+      let ra: Region;
+      let rb: Region;
+      try {
+        a = randomSpec(lon, lat, size);
+        b = randomSpec(lon, lat, size);
+        ra = build(a);
+        rb = build(b);
+      } catch {
+        continue; // a random polygon that polygon() refuses (nearly degenerate)
+      }
+      const oi = oracleIntersects(oracleOf(a), oracleOf(b));
+      if (oi !== "unclear") {
+        counts.clear++;
+        counts[oi ? "meet" : "apart"]++;
+        if (oi !== ra.intersects(rb)) wrong.push(`∩ ${JSON.stringify(a)} ${JSON.stringify(b)}: oracle ${oi}`);
+      }
+      const ow = oracleWithin(oracleOf(a), oracleOf(b));
+      if (ow !== "unclear") {
+        counts[ow ? "within" : "notWithin"]++;
+        if (ow !== ra.within(rb)) wrong.push(`⊆ ${JSON.stringify(a)} ${JSON.stringify(b)}: oracle ${ow}`);
+      }
+    }
+    expect(wrong).to.deep.equal([]);
+    expect(counts.clear).to.be.greaterThan(550);
+    for (const k of ["meet", "apart", "within", "notWithin"] as const) expect(counts[k], k).to.be.greaterThan(40);
+  });
+
+  it("polygons built on each other's edge touch (and 1e-9 of their size apart do not), 300 random cases", () => {
+    const wrong: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const [lon, lat] = place();
+      const size = Math.min(30, 10 ** (-4 + rnd() * 5));
+      const va = polygonAbout(lon, lat, size, 3 + Math.floor(rnd() * 4));
+      let a: Region;
+      try {
+        a = polygon(va);
+      } catch {
+        continue;
+      }
+      // The triangle on the far side of edge j: its third vertex is the mirror image of A's centre there.
+      const j = Math.floor(rnd() * va.length);
+      const p = va[j]!;
+      const q = va[(j + 1) % va.length]!;
+      const [mx, my] = a.centroid();
+      const far = mirror(vec(mx, my), vec(...p), vec(...q));
+      const b = polygon([q, p, far]);
+      if (!a.intersects(b) || !b.intersects(a) || a.within(b) || b.within(a)) wrong.push(`edge ${JSON.stringify([va, j])}`);
+      // Only the vertex p shared: the triangle turned about p away from A.
+      // The same triangle with its edge moved 1e-9° (1.7e-11 rad, above the 1e-12 tolerance) out from A's: apart.
+      const shift = (v: [number, number]): [number, number] => awayFrom(v, vec(...p), vec(...q), vec(mx, my), 1e-9);
+      const b2 = polygon([shift(q), shift(p), far]);
+      if (a.intersects(b2) || b2.intersects(a)) wrong.push(`gap ${JSON.stringify([va, j])}`);
+      // The triangle holding p as a vertex, with the mirror of q in the edge p–far: A and it share p.
+      const c = polygon([p, far, mirror(vec(...q), vec(...p), vec(...far))]);
+      if (!a.intersects(c) || !c.intersects(a)) wrong.push(`vertex ${JSON.stringify([va, j])}`);
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it("the centroid of a convex polygon or a range lies inside it, at every size down to 1e-6°", () => {
+    const outside: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const [lon, lat] = place();
+      const size = Math.min(40, 10 ** (-6 + rnd() * 7));
+      let r: Region;
+      try {
+        r =
+          i % 2 === 0
+            ? polygon(polygonAbout(lon, lat, size, 3 + Math.floor(rnd() * 6)))
+            : rangeBox(lon - size * rnd(), lon + size * rnd(), clampLat(lat - size * rnd()), clampLat(lat + size * rnd()));
+      } catch {
+        continue;
+      }
+      if (r.area() === 0) continue;
+      const [clon, clat] = r.centroid();
+      if (!r.contains(clon, clat)) outside.push(`${JSON.stringify(r.kind === "polygon" ? r.vertices : r.decRange())} → ${clon} ${clat}`);
+    }
+    expect(outside).to.deep.equal([]);
+  });
+});
+
+/** v moved `by` degrees off the great circle through p and q, to the side away from `inside`. */
+function awayFrom(v: [number, number], p: V, q: V, inside: V, by: number): [number, number] {
+  const n0 = { x: p.y * q.z - p.z * q.y, y: p.z * q.x - p.x * q.z, z: p.x * q.y - p.y * q.x };
+  const l = Math.hypot(n0.x, n0.y, n0.z);
+  const sgn = n0.x * inside.x + n0.y * inside.y + n0.z * inside.z > 0 ? -1 : 1;
+  const n = { x: (sgn * n0.x) / l, y: (sgn * n0.y) / l, z: (sgn * n0.z) / l };
+  const a = vec(...v);
+  const b = (by * Math.PI) / 180;
+  const m = { x: Math.cos(b) * a.x + Math.sin(b) * n.x, y: Math.cos(b) * a.y + Math.sin(b) * n.y, z: Math.cos(b) * a.z + Math.sin(b) * n.z };
+  return [((Math.atan2(m.y, m.x) * 180) / Math.PI + 360) % 360, (Math.atan2(m.z, Math.hypot(m.x, m.y)) * 180) / Math.PI];
+}
+
+/** The direction of x mirrored in the great circle through p and q. */
+function mirror(x: V, p: V, q: V): [number, number] {
+  const n = { x: p.y * q.z - p.z * q.y, y: p.z * q.x - p.x * q.z, z: p.x * q.y - p.y * q.x };
+  const l = Math.hypot(n.x, n.y, n.z);
+  const k = (2 * (n.x * x.x + n.y * x.y + n.z * x.z)) / (l * l);
+  const m = { x: x.x - k * n.x, y: x.y - k * n.y, z: x.z - k * n.z };
+  return [((Math.atan2(m.y, m.x) * 180) / Math.PI + 360) % 360, (Math.atan2(m.z, Math.hypot(m.x, m.y)) * 180) / Math.PI];
+}
+
+/** The point rDeg from (lon, lat) at azimuth a (radians). */
+function onCircleAbout(lon: number, lat: number, rDeg: number, a: number): [number, number] {
+  const c = vec(lon, lat);
+  const axis = Math.abs(c.z) < 0.9 ? { x: 0, y: 0, z: 1 } : { x: 1, y: 0, z: 0 };
+  let u = { x: axis.y * c.z - axis.z * c.y, y: axis.z * c.x - axis.x * c.z, z: axis.x * c.y - axis.y * c.x };
+  const lu = Math.hypot(u.x, u.y, u.z);
+  u = { x: u.x / lu, y: u.y / lu, z: u.z / lu };
+  const w = { x: c.y * u.z - c.z * u.y, y: c.z * u.x - c.x * u.z, z: c.x * u.y - c.y * u.x };
+  const r = (rDeg * Math.PI) / 180;
+  const p = {
+    x: Math.cos(r) * c.x + Math.sin(r) * (Math.cos(a) * u.x + Math.sin(a) * w.x),
+    y: Math.cos(r) * c.y + Math.sin(r) * (Math.cos(a) * u.y + Math.sin(a) * w.y),
+    z: Math.cos(r) * c.z + Math.sin(r) * (Math.cos(a) * u.z + Math.sin(a) * w.z),
+  };
+  return [((Math.atan2(p.y, p.x) * 180) / Math.PI + 360) % 360, (Math.atan2(p.z, Math.hypot(p.x, p.y)) * 180) / Math.PI];
+}
+
 function scale(v: V, s: number): V {
   return { x: v.x * s, y: v.y * s, z: v.z * s };
 }

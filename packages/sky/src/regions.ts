@@ -10,7 +10,8 @@ import {
   rangeShape,
   shapesIntersect,
   shapeWithin,
-  surfaceMoment,
+  polygonMoment,
+  rangeMoment,
   WHOLE_SHAPE,
   type Shape,
 } from "./region-ops.js";
@@ -281,7 +282,7 @@ class PolygonRegion extends RegionBase implements Region {
 
   /** ½ Σ θᵢ nᵢ over the edges (lengths θᵢ, unit normals nᵢ towards the inside), normalised. */
   centroid(): [number, number] {
-    return directionOf(surfaceMoment(this.shape().pieces), this.area());
+    return directionOf(polygonMoment(this.verts, this.planes.clockwise), this.area());
   }
 
   decRange(): [number, number] {
@@ -398,7 +399,7 @@ class RangeRegion extends RegionBase implements Region {
       return shape.whole ? [Number.NaN, Number.NaN] : [reduceAngle(this.lonStart), this.lat1];
     }
     const area = this.area();
-    if (area > 0) return directionOf(surfaceMoment(shape.pieces), area);
+    if (area > 0) return directionOf(rangeMoment(this.lonStart, this.lonWidth, this.lat1, this.lat2), area);
     return directionOf(lineMoment(shape.pieces), 1e-300);
   }
 
