@@ -141,6 +141,7 @@ describe("SIA 2.0 /sia (routes/sia)", function () {
     ],
     ["POS RANGE around the north pole", () => [["POS", "RANGE 0 360 89.5 +Inf"]], () => "s_dec > 85"],
     ["POS RANGE around the south pole", () => [["POS", "RANGE -Inf +Inf -Inf -89.5"]], () => "s_dec < -85"],
+    ["POS RANGE the whole sky (lower-case name)", () => [["pos", "RANGE -Inf +Inf -Inf +Inf"]], () => "s_region IS NOT NULL"],
     [
       "POS POLYGON, repeated with a CIRCLE",
       () => [
