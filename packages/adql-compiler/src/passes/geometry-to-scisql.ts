@@ -522,8 +522,33 @@ export function geometryToScisql(query: Query, ctx: PassContext): Query {
       case "DaliArray":
         return false;
       default:
+        for (const operand of valueOperands(n)) {
+          const facts = regionOf(operand);
+          if (facts) {
+            throw unsupported(`the ${facts.xtype} column ${describeGeometry(operand).replace(/^column /, "")} as a value here`, operand.span,
+              "a region column may be selected, tested with CONTAINS and INTERSECTS, given to AREA and CENTROID, or tested with IS NULL");
+          }
+        }
         return true;
     }
   });
   return out;
+}
+
+/**
+ * The operands of `n` that must be plain values (numbers, strings): arithmetic, comparisons, LIKE, IN,
+ * the math and string functions, aggregates other than COUNT. A region column there would compare or
+ * compute on its DALI text.
+ */
+function valueOperands(n: Node): readonly Expression[] {
+  switch (n.kind) {
+    case "BinaryExpr": case "Comparison": return [n.left, n.right];
+    case "UnaryExpr": return [n.operand];
+    case "Between": return [n.expr, n.low, n.high];
+    case "LikePredicate": return [n.expr, n.pattern];
+    case "InPredicate": return Array.isArray(n.values) ? [n.expr, ...(n.values as readonly Expression[])] : [n.expr];
+    case "FunctionCall": return n.args;
+    case "Aggregate": return n.name === "COUNT" || n.arg === null ? [] : [n.arg];
+    default: return [];
+  }
 }

@@ -403,6 +403,10 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
         "SELECT tap_region_area('polygon', s_region) AS \"area\", POINT[tap_region_centroid_ra('circle', cover), tap_region_centroid_dec('circle', cover)] AS \"centroid\", tap_region_centroid_dec('point', pos) AS \"coord2\", scisql_angSep(tap_region_centroid_ra('polygon', s_region), tap_region_centroid_dec('polygon', s_region), 1, 2) AS \"distance\", s_region AS \"s_region\" FROM ext.Footprint"],
     ]);
     table("geometry-to-scisql", [
+      ["IS NULL and COUNT of a region column stay as they are", "SELECT COUNT(s_region) FROM ext.Footprint WHERE shape IS NULL",
+        'SELECT COUNT(s_region) AS "count" FROM ext.Footprint WHERE shape IS NULL'],
+    ]);
+    table("geometry-to-scisql", [
       ["on DuckDB a polygon column takes the function (no scisql binary there)", `SELECT id ${F} CONTAINS(POINT(10, 20), s_region) = 1`,
         "SELECT id AS \"id\" FROM ext.Footprint WHERE tap_region_contains_point('polygon', s_region, 10, 20) = 1"],
     ], "duckdb");
@@ -416,6 +420,9 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
       ["a BOX of columns against a region column", "SELECT s.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(BOX(s.ra, s.dec, 1, 1), f.s_region) = 1", "ADQL_UNSUPPORTED", 1, 69],
       ["a region column within a point", "SELECT id FROM ext.Footprint WHERE CONTAINS(s_region, POINT(1, 2)) = 1", "ADQL_UNSUPPORTED", 1, 36],
       ["a number as a region", "SELECT id FROM ext.Footprint WHERE INTERSECTS(s_region, id) = 1", "ADQL_UNSUPPORTED", 1, 57],
+      ["a region column compared as a value", "SELECT id FROM ext.Footprint WHERE s_region = '1 2 3 4 5 6'", "ADQL_UNSUPPORTED", 1, 36],
+      ["a region column in arithmetic", "SELECT cover || 'x' FROM ext.Footprint", "ADQL_UNSUPPORTED", 1, 8],
+      ["MAX of a region column", "SELECT MAX(pos) FROM ext.Footprint", "ADQL_UNSUPPORTED", 1, 12],
     ]);
   });
 
