@@ -956,51 +956,124 @@ BEGIN
     tap_region__s(ATAN2(z, SQRT(x * x + y * y)) * 57.29577951308232e0));
 END $$
 
--- The centroid (lon, lat) of a parsed region as two slots, or NULL where sky gives NaN.
+-- The centroid (lon, lat) of a parsed region as two slots, or NULL where sky gives NaN (regions.ts
+-- centroid(): a point's or circle's is its centre; a polygon's is the direction of polygonMoment, a
+-- range's of rangeMoment, a range without area's of lineMoment along its pieces).
 CREATE OR REPLACE FUNCTION tap_region__centroid(r MEDIUMBLOB)
 RETURNS VARBINARY(80) DETERMINISTIC NO SQL
 BEGIN
-  DECLARE kind, np, i, b INT;
-  DECLARE sh MEDIUMBLOB;
-  DECLARE sx, sy, sz, f0, f1, cw, su, a, c, rho, d, span, area, lon1, lon2 DOUBLE;
+  DECLARE kind, np, n, i, j, b INT;
+  DECLARE sh, verts, loc MEDIUMBLOB DEFAULT '';
+  DECLARE sx, sy, sz, f0, f1, cw, su, a, c, rho, d, span, area, lon1, lon2, l0, w, lat1, lat2 DOUBLE;
+  DECLARE lon, lat, cl, ax, ay, az, bx, by_, bz, mx, my, mz, len, ux, uy, uz, wx, wy, wz, xi, eta, t2, e0x, e0y, e0z DOUBLE;
+  DECLARE cx, cy, cz, ex, ey, th, mid, k DOUBLE;
   IF r IS NULL THEN RETURN NULL; END IF;
-  SET kind = CAST(SUBSTRING(r, 40 * 0 + 1, 40) AS DOUBLE);
+  SET kind = CAST(SUBSTRING(r, 1, 40) AS DOUBLE);
   IF kind = 1 OR kind = 2 THEN
-    RETURN CONCAT(tap_region__s(tap_region__reduce_deg(CAST(SUBSTRING(r, 40 * 1 + 1, 40) AS DOUBLE))), tap_region__s(CAST(SUBSTRING(r, 40 * 2 + 1, 40) AS DOUBLE)));
-  END IF;
-  SET sh = tap_region__shape(r);
-  IF kind = 4 AND CAST(SUBSTRING(sh, 40 * 1 + 1, 40) AS DOUBLE) = 0 THEN
-    IF CAST(SUBSTRING(sh, 40 * 0 + 1, 40) AS DOUBLE) = 5 THEN RETURN NULL; END IF;
-    SET lon1 = CAST(SUBSTRING(r, 40 * 1 + 1, 40) AS DOUBLE), lon2 = CAST(SUBSTRING(r, 40 * 2 + 1, 40) AS DOUBLE);
-    RETURN CONCAT(tap_region__s(IF(lon2 - lon1 >= 360, 0e0, tap_region__reduce_deg(lon1))), tap_region__s(CAST(SUBSTRING(r, 40 * 3 + 1, 40) AS DOUBLE)));
+    RETURN CONCAT(tap_region__s(tap_region__reduce_deg(CAST(SUBSTRING(r, 41, 40) AS DOUBLE))), tap_region__s(CAST(SUBSTRING(r, 81, 40) AS DOUBLE)));
   END IF;
   SET area = tap_region__area_sr(r);
-  SET np = CAST(SUBSTRING(sh, 40 * 1 + 1, 40) AS DOUBLE), sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
+  IF kind = 3 THEN
+    -- polygonMoment: the edge terms in a frame (u, w, m) at the vertices' mean direction m, each vertex as
+    -- m + d with d's radial part computed from its tangential part, so that small polygons keep precision.
+    SET n = (CHAR_LENGTH(r) DIV 40 - 1) DIV 2;
+    SET mx = 0e0, my = 0e0, mz = 0e0, i = 0;
+    WHILE i < n DO
+      SET lon = CAST(SUBSTRING(r, 40 * (1 + 2 * i) + 1, 40) AS DOUBLE), lat = CAST(SUBSTRING(r, 40 * (2 + 2 * i) + 1, 40) AS DOUBLE);
+      SET cl = COS(lat * 0.017453292519943295e0);
+      SET ax = COS(lon * 0.017453292519943295e0) * cl, ay = SIN(lon * 0.017453292519943295e0) * cl, az = SIN(lat * 0.017453292519943295e0);
+      SET verts = CONCAT(verts, tap_region__v(ax, ay, az));
+      IF i = 0 THEN SET bx = ax, by_ = ay, bz = az; END IF;
+      IF i = 1 THEN
+        -- edgePlanes' first edge, for the orientation.
+        SET e0x = (ay + by_) * (az - bz) - (az + bz) * (ay - by_);
+        SET e0y = (az + bz) * (ax - bx) - (ax + bx) * (az - bz);
+        SET e0z = (ax + bx) * (ay - by_) - (ay + by_) * (ax - bx);
+      END IF;
+      SET mx = mx + ax, my = my + ay, mz = mz + az;
+      SET i = i + 1;
+    END WHILE;
+    SET k = IF(mx * e0x + my * e0y + mz * e0z < 0, -0.5e0, 0.5e0);
+    SET len = SQRT(mx * mx + my * my + mz * mz);
+    SET mx = mx / len, my = my / len, mz = mz / len;
+    -- basisAt(m)
+    IF ABS(mx) < 0.9e0 THEN
+      SET ax = 0e0 * mz - 0e0 * my, ay = 0e0 * mx - 1e0 * mz, az = 1e0 * my - 0e0 * mx;
+    ELSE
+      SET ax = 1e0 * mz - 0e0 * my, ay = 0e0 * mx - 0e0 * mz, az = 0e0 * my - 1e0 * mx;
+    END IF;
+    SET len = SQRT(ax * ax + ay * ay + az * az);
+    SET ux = ax / len, uy = ay / len, uz = az / len;
+    SET wx = my * uz - mz * uy, wy = mz * ux - mx * uz, wz = mx * uy - my * ux;
+    SET i = 0;
+    WHILE i < n DO
+      SET ax = CAST(SUBSTRING(verts, 40 * (3 * i) + 1, 40) AS DOUBLE), ay = CAST(SUBSTRING(verts, 40 * (3 * i + 1) + 1, 40) AS DOUBLE),
+          az = CAST(SUBSTRING(verts, 40 * (3 * i + 2) + 1, 40) AS DOUBLE);
+      SET xi = ax * ux + ay * uy + az * uz, eta = ax * wx + ay * wy + az * wz, c = ax * mx + ay * my + az * mz;
+      SET t2 = xi * xi + eta * eta;
+      SET loc = CONCAT(loc, tap_region__v(xi, eta, IF(c > 0.5e0, -t2 / (1e0 + SQRT(GREATEST(0e0, 1e0 - t2))), c - 1e0)));
+      SET i = i + 1;
+    END WHILE;
+    SET sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
+    WHILE i < n DO
+      SET j = (i + 1) % n;
+      SET ax = CAST(SUBSTRING(loc, 40 * (3 * i) + 1, 40) AS DOUBLE), ay = CAST(SUBSTRING(loc, 40 * (3 * i + 1) + 1, 40) AS DOUBLE),
+          az = CAST(SUBSTRING(loc, 40 * (3 * i + 2) + 1, 40) AS DOUBLE);
+      SET bx = CAST(SUBSTRING(loc, 40 * (3 * j) + 1, 40) AS DOUBLE), by_ = CAST(SUBSTRING(loc, 40 * (3 * j + 1) + 1, 40) AS DOUBLE),
+          bz = CAST(SUBSTRING(loc, 40 * (3 * j + 2) + 1, 40) AS DOUBLE);
+      SET cx = ay * bz - az * by_, cy = az * bx - ax * bz, cz = ax * by_ - ay * bx;
+      SET ex = -(by_ - ay), ey = bx - ax;
+      SET th = tap_region__angle(
+        CAST(SUBSTRING(verts, 40 * (3 * i) + 1, 40) AS DOUBLE), CAST(SUBSTRING(verts, 40 * (3 * i + 1) + 1, 40) AS DOUBLE),
+        CAST(SUBSTRING(verts, 40 * (3 * i + 2) + 1, 40) AS DOUBLE), CAST(SUBSTRING(verts, 40 * (3 * j) + 1, 40) AS DOUBLE),
+        CAST(SUBSTRING(verts, 40 * (3 * j + 1) + 1, 40) AS DOUBLE), CAST(SUBSTRING(verts, 40 * (3 * j + 2) + 1, 40) AS DOUBLE));
+      SET f1 = IF(th < 1e-3, (th * th) / 6e0 + (7e0 * POW(th, 4)) / 360e0, th / SIN(th) - 1e0);
+      -- The plain m × (d[i+1] − d[i]) terms sum to exactly 0 and are left out, as sky does.
+      SET sx = sx + (cx + f1 * (ex + cx));
+      SET sy = sy + (cy + f1 * (ey + cy));
+      SET sz = sz + (cz + f1 * (0e0 + cz));
+      SET i = i + 1;
+    END WHILE;
+    RETURN tap_region__direction(k * (sx * ux + sy * wx + sz * mx), k * (sx * uy + sy * wy + sz * my), k * (sx * uz + sy * wz + sz * mz), area);
+  END IF;
+  -- A range.
+  SET sh = tap_region__shape(r);
+  SET lon1 = CAST(SUBSTRING(r, 41, 40) AS DOUBLE), lon2 = CAST(SUBSTRING(r, 81, 40) AS DOUBLE);
+  SET lat1 = CAST(SUBSTRING(r, 121, 40) AS DOUBLE), lat2 = CAST(SUBSTRING(r, 161, 40) AS DOUBLE);
+  IF lon2 - lon1 >= 360 THEN SET l0 = 0e0, w = 360e0;
+  ELSE SET l0 = tap_region__reduce_deg(lon1), w = tap_region__reduce_deg(lon2 - lon1);
+  END IF;
+  IF CAST(SUBSTRING(sh, 41, 40) AS DOUBLE) = 0 THEN
+    IF CAST(SUBSTRING(sh, 1, 40) AS DOUBLE) = 5 THEN RETURN NULL; END IF;
+    RETURN CONCAT(tap_region__s(l0), tap_region__s(lat1));
+  END IF;
+  IF area > 0 THEN
+    -- rangeMoment: in closed form, sums of sines and cosines written as products.
+    SET f0 = lat1 * 0.017453292519943295e0, f1 = lat2 * 0.017453292519943295e0;
+    SET c = (f1 - f0 + COS(f0 + f1) * SIN(f1 - f0)) / 2e0;
+    SET a = (SIN(f1 - f0) * SIN(f0 + f1)) / 2e0;
+    SET sz = a * w * 0.017453292519943295e0;
+    IF w >= 360 THEN RETURN tap_region__direction(0e0, 0e0, sz, area); END IF;
+    SET mid = (l0 + w / 2e0) * 0.017453292519943295e0;
+    SET d = 2e0 * SIN((w / 2e0) * 0.017453292519943295e0);
+    RETURN tap_region__direction(c * d * COS(mid), c * d * SIN(mid), sz, area);
+  END IF;
+  -- lineMoment along the pieces of a range without area.
+  SET np = CAST(SUBSTRING(sh, 41, 40) AS DOUBLE), sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
   WHILE i < np DO
     SET b = tap_region__piece_at(sh, i);
-    SET rho = CAST(SUBSTRING(sh, 40 * (b + 5) + 1, 40) AS DOUBLE), d = CAST(SUBSTRING(sh, 40 * (b + 3) + 1, 40) AS DOUBLE), span = CAST(SUBSTRING(sh, 40 * (b + 14) + 1, 40) AS DOUBLE);
+    SET rho = CAST(SUBSTRING(sh, 40 * (b + 5) + 1, 40) AS DOUBLE), d = CAST(SUBSTRING(sh, 40 * (b + 3) + 1, 40) AS DOUBLE),
+        span = CAST(SUBSTRING(sh, 40 * (b + 14) + 1, 40) AS DOUBLE);
     SET f0 = CAST(SUBSTRING(sh, 40 * (b + 13) + 1, 40) AS DOUBLE);
     SET f1 = f0 + span;
-    IF kind = 4 AND NOT area > 0 THEN
-      -- lineMoment
-      SET su = SIN(f1) - SIN(f0), cw = COS(f0) - COS(f1);
-      SET a = rho * d * span, c = rho * rho;
-      SET sx = sx + (a * CAST(SUBSTRING(sh, 40 * b + 1, 40) AS DOUBLE) + c * (su * CAST(SUBSTRING(sh, 40 * (b + 7) + 1, 40) AS DOUBLE) + cw * CAST(SUBSTRING(sh, 40 * (b + 10) + 1, 40) AS DOUBLE)));
-      SET sy = sy + (a * CAST(SUBSTRING(sh, 40 * (b + 1) + 1, 40) AS DOUBLE) + c * (su * CAST(SUBSTRING(sh, 40 * (b + 8) + 1, 40) AS DOUBLE) + cw * CAST(SUBSTRING(sh, 40 * (b + 11) + 1, 40) AS DOUBLE)));
-      SET sz = sz + (a * CAST(SUBSTRING(sh, 40 * (b + 2) + 1, 40) AS DOUBLE) + c * (su * CAST(SUBSTRING(sh, 40 * (b + 9) + 1, 40) AS DOUBLE) + cw * CAST(SUBSTRING(sh, 40 * (b + 12) + 1, 40) AS DOUBLE)));
-    ELSE
-      -- surfaceMoment
-      SET cw = IF(span >= 2e0 * PI(), 0e0, COS(f0) - COS(f1));
-      SET su = IF(span >= 2e0 * PI(), 0e0, SIN(f1) - SIN(f0));
-      SET a = rho * rho * span, c = -rho * d;
-      SET sx = sx + (a * CAST(SUBSTRING(sh, 40 * b + 1, 40) AS DOUBLE) + c * (cw * CAST(SUBSTRING(sh, 40 * (b + 10) + 1, 40) AS DOUBLE) + su * CAST(SUBSTRING(sh, 40 * (b + 7) + 1, 40) AS DOUBLE)));
-      SET sy = sy + (a * CAST(SUBSTRING(sh, 40 * (b + 1) + 1, 40) AS DOUBLE) + c * (cw * CAST(SUBSTRING(sh, 40 * (b + 11) + 1, 40) AS DOUBLE) + su * CAST(SUBSTRING(sh, 40 * (b + 8) + 1, 40) AS DOUBLE)));
-      SET sz = sz + (a * CAST(SUBSTRING(sh, 40 * (b + 2) + 1, 40) AS DOUBLE) + c * (cw * CAST(SUBSTRING(sh, 40 * (b + 12) + 1, 40) AS DOUBLE) + su * CAST(SUBSTRING(sh, 40 * (b + 9) + 1, 40) AS DOUBLE)));
-    END IF;
+    SET su = SIN(f1) - SIN(f0), cw = COS(f0) - COS(f1);
+    SET a = rho * d * span, c = rho * rho;
+    SET sx = sx + (a * CAST(SUBSTRING(sh, 40 * b + 1, 40) AS DOUBLE) + c * (su * CAST(SUBSTRING(sh, 40 * (b + 7) + 1, 40) AS DOUBLE) + cw * CAST(SUBSTRING(sh, 40 * (b + 10) + 1, 40) AS DOUBLE)));
+    SET sy = sy + (a * CAST(SUBSTRING(sh, 40 * (b + 1) + 1, 40) AS DOUBLE) + c * (su * CAST(SUBSTRING(sh, 40 * (b + 8) + 1, 40) AS DOUBLE) + cw * CAST(SUBSTRING(sh, 40 * (b + 11) + 1, 40) AS DOUBLE)));
+    SET sz = sz + (a * CAST(SUBSTRING(sh, 40 * (b + 2) + 1, 40) AS DOUBLE) + c * (su * CAST(SUBSTRING(sh, 40 * (b + 9) + 1, 40) AS DOUBLE) + cw * CAST(SUBSTRING(sh, 40 * (b + 12) + 1, 40) AS DOUBLE)));
     SET i = i + 1;
   END WHILE;
-  IF kind = 4 AND NOT area > 0 THEN RETURN tap_region__direction(sx, sy, sz, 1e-300); END IF;
-  RETURN tap_region__direction(sx / 2e0, sy / 2e0, sz / 2e0, area);
+  RETURN tap_region__direction(sx, sy, sz, 1e-300);
 END $$
 
 CREATE OR REPLACE FUNCTION tap_region_centroid_ra(xtype VARCHAR(64), val MEDIUMTEXT)
