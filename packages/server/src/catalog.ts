@@ -7,13 +7,14 @@ import {
   REGION_STORAGE,
   isRegionStorageColumn,
   regionStorageColumns,
+  regionStorageValues,
   regionXtype,
   type RegionStorageColumn,
+  type RegionStorageValues,
   type RegionXtype,
   type SchemaLookup,
   type SchemaTable,
 } from "@qserv-tap/adql-compiler";
-import * as compiler from "@qserv-tap/adql-compiler";
 import { mergeCatalogs, tapSchemaRows, withTapSchema, type Catalog, type Column, type Table } from "./compiler-extras.js";
 import { duckType, quoteDuck, type DuckDbBackend } from "./backends/duckdb.js";
 
@@ -98,17 +99,6 @@ export async function writeTapSchema(duck: DuckDbBackend, catalog: Catalog): Pro
 
 // ---------------------------------------------------------------------------------------------
 // Region columns and their storage columns (adql-compiler's catalog/regions.ts)
-
-/** TEMPORARY: Helper B's type, until region-storage.ts lands. */
-interface RegionStorageValues {
-  value: string;
-  decMin: number;
-  decMax: number;
-  capRa: number;
-  capDec: number;
-  capRadius: number;
-  scisql: Buffer | null;
-}
 
 /**
  * A region-valued column of a table (an xtype point/circle/polygon/range/shape, or ObsCore's s_region)
@@ -217,15 +207,7 @@ export function regionCell(column: RegionColumn, raw: unknown): RegionStorageVal
   if (list) text = list[1]!.replaceAll(",", " ");
   if (text.trim() === "") return null;
   try {
-    // TEMPORARY until region-storage.ts lands (Helper B): a namespace lookup, and a rough stand-in meanwhile.
-    const f = (compiler as unknown as { regionStorageValues?: (x: RegionXtype, t: string) => RegionStorageValues }).regionStorageValues;
-    if (f) return f(column.xtype, text);
-    const nums = text.replace(/^\s*(polygon|POLYGON ICRS)\s+/, "").trim().split(/\s+/).map(Number);
-    const decs = nums.filter((_, i) => i % 2 === 1);
-    return {
-      value: `polygon ${nums.join(" ")}`,
-      decMin: Math.min(...decs), decMax: Math.max(...decs), capRa: nums[0]!, capDec: nums[1]!, capRadius: 180, scisql: null,
-    };
+    return regionStorageValues(column.xtype, text);
   } catch (e) {
     throw new Error(`column ${column.name} (${column.xtype}): ${(e as Error).message}`, { cause: e });
   }
