@@ -38,6 +38,11 @@ export interface Piece {
   readonly phi0: number;
   /** Length of the arc in φ, radians; 2π for a whole circle. */
   readonly span: number;
+  /** A cap holding the arc (about its middle point), as the cosine of a radius with a margin; −1 for none. */
+  readonly mid: Vec3;
+  readonly reach: number;
+  readonly capCos: number;
+  readonly capSin: number;
 }
 
 /** What the region operations need of a region. */
@@ -88,20 +93,42 @@ export function basisAt(n: Vec3): [Vec3, Vec3] {
 
 /** A piece on the circle of angular radius rDeg about the unit vector n. */
 export function makePiece(n: Vec3, rDeg: number, u: Vec3, w: Vec3, phi0: number, span: number): Piece {
-  if (rDeg === 90) return { n, d: 0, h: 1, rho: 1, r: Math.PI / 2, u, w, phi0, span };
-  const r = rDeg * RAD_PER_DEG;
-  const s = Math.sin(r / 2);
-  return { n, d: Math.cos(r), h: 2 * s * s, rho: Math.sin(r), r, u, w, phi0, span };
+  const great = rDeg === 90;
+  const r = great ? Math.PI / 2 : rDeg * RAD_PER_DEG;
+  const sh = Math.sin(r / 2);
+  const d = great ? 0 : Math.cos(r);
+  const h = great ? 1 : 2 * sh * sh;
+  const rho = great ? 1 : Math.sin(r);
+  // Along a circle of radius ρ in space, the point δ of parameter away from the middle is 2 asin(ρ sin(δ/2))
+  // from it; the margin (1e-9 rad) keeps the cap well clear of EPS.
+  const reach = span >= TWO_PI ? Math.PI : Math.min(Math.PI, 2 * Math.asin(Math.min(1, rho * Math.sin(span / 4))) + 1e-9);
+  const mid = pointOn(n, d, rho, u, w, phi0 + span / 2);
+  // One object literal, so that every piece has the same hidden class (the pair loops are hot).
+  return { n, d, h, rho, r, u, w, phi0, span, mid, reach, capCos: Math.cos(reach), capSin: Math.sin(reach) };
+}
+
+function pointOn(n: Vec3, d: number, rho: number, u: Vec3, w: Vec3, phi: number): Vec3 {
+  const c = Math.cos(phi) * rho;
+  const s = Math.sin(phi) * rho;
+  return normalize({
+    x: d * n.x + c * u.x + s * w.x,
+    y: d * n.y + c * u.y + s * w.y,
+    z: d * n.z + c * u.z + s * w.z,
+  });
+}
+
+/**
+ * Whether the caps of two pieces are apart, so that the pieces cannot meet: the angle between the middles
+ * exceeds the sum of the reaches (compared through cosines: cos(a + b) = cos a cos b − sin a sin b).
+ */
+function capsApart(p: Piece, q: Piece): boolean {
+  // If the reaches add up to π or more, nothing is apart (and the cosine no longer orders the angles).
+  if (p.reach + q.reach >= Math.PI) return false;
+  return dot(p.mid, q.mid) < p.capCos * q.capCos - p.capSin * q.capSin;
 }
 
 export function pieceAt(p: Piece, phi: number): Vec3 {
-  const c = Math.cos(phi) * p.rho;
-  const s = Math.sin(phi) * p.rho;
-  return normalize({
-    x: p.d * p.n.x + c * p.u.x + s * p.w.x,
-    y: p.d * p.n.y + c * p.u.y + s * p.w.y,
-    z: p.d * p.n.z + c * p.u.z + s * p.w.z,
-  });
+  return pointOn(p.n, p.d, p.rho, p.u, p.w, phi);
 }
 
 /** The parameter of x (a point on or near the piece's circle) measured from the piece's start, in [0, 2π). */
@@ -134,6 +161,7 @@ function endOf(p: Piece): Vec3 {
  * each that lie on the other; for whole coincident circles, one of their points.
  */
 export function meetPoints(p: Piece, q: Piece): Vec3[] {
+  if (capsApart(p, q)) return [];
   const m = cross(p.n, q.n);
   const mm = dot(m, m);
   const out: Vec3[] = [];
@@ -201,6 +229,7 @@ export function shapeWithin(a: Shape, b: Shape): boolean {
   for (const p of a.pieces) {
     const cuts = [0, p.span];
     for (const q of b.pieces) {
+      if (capsApart(p, q)) continue;
       for (const x of meetPoints(p, q)) cuts.push(clampOffset(p, x));
       for (const x of [startOf(q), endOf(q)]) if (onCircle(p, x) && inArc(p, x)) cuts.push(clampOffset(p, x));
     }
