@@ -258,8 +258,10 @@ class PolygonRegion extends RegionBase implements Region {
   }
 
   /**
-   * Centred on the vertices' mean direction. The distance from a point along a great-circle arc shorter than
-   * 180° is largest at one of its ends, so the farthest vertex bounds the edges too.
+   * Centred on the vertices' mean direction. Along a great-circle arc shorter than 180° whose ends are within
+   * 90° of the centre, the distance from the centre is largest at an end, so then the farthest vertex bounds
+   * the edges too. A long thin polygon can have a vertex farther than 90° from the mean; then an edge may
+   * pass the point of its great circle farthest from the centre, which is added when it does.
    */
   boundingCap(): Cap {
     let sx = 0;
@@ -273,6 +275,18 @@ class PolygonRegion extends RegionBase implements Region {
     const center = normalize({ x: sx, y: sy, z: sz });
     let radius = 0;
     for (const v of this.verts) radius = Math.max(radius, angularSeparation(center, v));
+    if (radius > 89) {
+      const v = this.verts;
+      for (let i = 0; i < v.length; i++) {
+        const a = v[i]!;
+        const b = v[(i + 1) % v.length]!;
+        const n = normalize(cross(a, b));
+        const k = dot(center, n);
+        // The point of the great circle farthest from the centre: opposite the centre's projection on it.
+        const far = normalize({ x: k * n.x - center.x, y: k * n.y - center.y, z: k * n.z - center.z });
+        if (dot(cross(a, far), n) >= 0 && dot(cross(far, b), n) >= 0) radius = Math.max(radius, angularSeparation(center, far));
+      }
+    }
     return { center, radius: Math.min(WHOLE_SKY, radius + CAP_MARGIN_DEG) };
   }
 
