@@ -11,7 +11,8 @@ import { RUBIN_FILE } from "../../../fits/src/test-support/tools.js";
 import { writeTestImage } from "../test-support/images.js";
 import { DuckDbBackend } from "../backends/duckdb.js";
 import { configFrom, type Config } from "../config.js";
-import { fitsFilesUnder, imagesCommand, OBSCORE_TABLE } from "./ingest.js";
+import { parseRegion } from "@qserv-tap/sky";
+import { ensureObsCoreTable, fitsFilesUnder, imagesCommand, OBSCORE_TABLE, obsCoreTable } from "./ingest.js";
 
 describe("tap-server images ingest DIR", () => {
   let dir: string;
@@ -120,6 +121,50 @@ describe("tap-server images ingest DIR", () => {
       expect((error as Error).message).to.match(message);
     });
   }
+});
+
+describe("ivoa.ObsCore's s_region storage (adql-compiler catalog/regions.ts)", () => {
+  it("ingest writes s_region as a DALI shape with its storage columns beside it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "images-ingest-region-"));
+    try {
+      mkdirSync(join(dir, "in"));
+      await writeTestImage(join(dir, "in", "visit.fits"), { ra: 359.9995, dec: -5, nx: 40, ny: 30 });
+      const config = configFrom({ duckdb: { path: join(dir, "tap.duckdb") }, async: { dir: join(dir, "async") }, images: { dir: join(dir, "images") } });
+      expect(await imagesCommand(["ingest", join(dir, "in")], config, () => {}, () => {})).to.equal(0);
+      const db = await DuckDbBackend.open(config.duckdb.path);
+      const [row] = await db.rows(`SELECT s_region, s_region_dec_min, s_region_dec_max, s_region_cap_radius FROM ${OBSCORE_TABLE}`);
+      await db.close();
+      const region = parseRegion("shape", String(row![0]));
+      expect(String(row![0])).to.match(/^polygon /);
+      expect(row!.slice(1, 3)).to.deep.equal(region.decRange());
+      expect(Number(row![3])).to.be.above(0).and.below(0.01);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a table made before s_region had storage columns (STC-S, none beside it) gets them, and DALI values, at the next open", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "images-obscore-upgrade-"));
+    try {
+      const path = join(dir, "tap.duckdb");
+      const stcs = "POLYGON ICRS 10 20 11 20 11 21 10 21";
+      const old = await DuckDbBackend.open(path);
+      const columns = obsCoreTable().columns.filter((c) => !c.name.startsWith("s_region_"));
+      await old.run("CREATE SCHEMA ivoa");
+      await old.run(`CREATE TABLE ${OBSCORE_TABLE} (${columns.map((c) => `"${c.name}" ${c.datatype === "char" ? "VARCHAR" : c.datatype === "double" ? "DOUBLE" : "BIGINT"}`).join(", ")})`);
+      await old.run(`INSERT INTO ${OBSCORE_TABLE} (obs_publisher_did, obs_id, s_region) VALUES ('ivo://x/1', '1', '${stcs}'), ('ivo://x/2', '2', NULL)`);
+      await ensureObsCoreTable(old);
+      const rows = await old.rows(`SELECT obs_id, s_region, s_region_dec_min, s_region_dec_max FROM ${OBSCORE_TABLE} ORDER BY obs_id`);
+      await old.close();
+      const [lo, hi] = parseRegion("polygon", stcs).decRange();
+      expect(rows).to.deep.equal([
+        ["1", "polygon 10 20 11 20 11 21 10 21", lo, hi],
+        ["2", null, null, null],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("tap-server images ingest of Rubin's own file", () => {
