@@ -63,6 +63,13 @@ export interface RegionFacts {
   readonly xtype: RegionXtype;
   readonly bounds: boolean;
   readonly scisql: boolean;
+  /**
+   * Whether the stored values are the DALI text of the xtype: the metadata gives the xtype, or the table
+   * has our loaders' storage columns. ObsCore's s_region known by its utype or name alone (Rubin's ObsCore)
+   * may hold STC-S, which the region functions read but a DALI array FIELD cannot carry: selected, it keeps
+   * the column's own type.
+   */
+  readonly dali: boolean;
 }
 
 /** The type of a region column's binding: the ValueType with the region's facts beside it. */
@@ -87,6 +94,10 @@ export function regionOf(e: Expression): RegionFacts | undefined {
  * keeps the region's facts through withRegion (name resolution).
  */
 function regionValueType(t: RegionValueType): ValueType {
+  if (!t.region.dali) {
+    const { region: _region, ...plain } = t;
+    return plain;
+  }
   const out: { -readonly [K in keyof ValueType]: ValueType[K] } = {
     datatype: t.region.xtype === "shape" ? "char" : "double",
     arraysize: "*",
@@ -101,7 +112,7 @@ function regionValueType(t: RegionValueType): ValueType {
 export function withRegion(t: ValueType, e: Expression): ValueType {
   const facts = regionOf(e);
   if (!facts) return t;
-  const out: RegionValueType = { ...t, region: { xtype: facts.xtype, bounds: false, scisql: false } };
+  const out: RegionValueType = { ...t, region: { xtype: facts.xtype, bounds: false, scisql: false, dali: facts.dali } };
   return out;
 }
 

@@ -369,12 +369,15 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
     };
     it("s_region by its ObsCore utype is a polygon with every storage column; a subquery's column keeps only the xtype", () => {
       expect(facts("SELECT t.s_region FROM (SELECT s_region, cover FROM ext.Footprint) AS t")).to.deep.equal([
-        { xtype: "polygon", bounds: false, scisql: false },
-        { xtype: "polygon", bounds: true, scisql: true }, { xtype: "circle", bounds: true, scisql: false },
+        { xtype: "polygon", bounds: false, scisql: false, dali: true },
+        { xtype: "polygon", bounds: true, scisql: true, dali: true }, { xtype: "circle", bounds: true, scisql: false, dali: true },
       ]);
     });
     it("a region column without storage columns; a plain column has no region", () => {
-      expect(facts("SELECT s_region, id FROM ext.Plain")).to.deep.equal([{ xtype: "polygon", bounds: false, scisql: false }, undefined]);
+      expect(facts("SELECT s_region, id FROM ext.Plain")).to.deep.equal([{ xtype: "polygon", bounds: false, scisql: false, dali: true }, undefined]);
+    });
+    it("ObsCore's s_region known by its utype alone, without storage (Rubin's): not known to be DALI", () => {
+      expect(facts("SELECT s_region FROM ext.RubinObsCore")).to.deep.equal([{ xtype: "polygon", bounds: false, scisql: false, dali: false }]);
     });
   });
 

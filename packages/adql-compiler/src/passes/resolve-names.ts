@@ -22,7 +22,7 @@ import { AdqlError } from "../errors.js";
 import { sameName, suggest } from "../analysis/names.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
 import { typeOf, UNKNOWN, withRegion, type RegionValueType } from "../analysis/types.js";
-import { isRegionStorageColumn, regionStorageIn, regionXtype } from "../catalog/regions.js";
+import { isRegionStorageColumn, REGION_XTYPES, regionStorageIn, regionXtype } from "../catalog/regions.js";
 import { defaultFunctionRegistry, udfReturnType, type FunctionRegistry } from "../parser/functions.js";
 import type { PassContext } from "./context.js";
 
@@ -402,7 +402,9 @@ function tableColumns(table: SchemaTable): RelationColumn[] {
     // Regions are stored as text; a numeric array with a region xtype (a VOTable upload) is an array.
     const xtype = c.datatype === "char" || c.datatype === "unicodeChar" ? regionXtype(c) : null;
     if (xtype === null) return { name: c.name, type: columnType(c) };
-    const type: RegionValueType = { ...columnType(c), region: { xtype, ...regionStorageIn(names, c.name) } };
+    const storage = regionStorageIn(names, c.name);
+    const declared = (REGION_XTYPES as readonly string[]).includes(c.xtype?.toLowerCase() ?? "");
+    const type: RegionValueType = { ...columnType(c), region: { xtype, ...storage, dali: declared || storage.bounds } };
     return { name: c.name, type };
   });
 }

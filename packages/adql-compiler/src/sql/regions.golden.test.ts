@@ -63,6 +63,13 @@ describe("region columns: result columns (DALI 1.1 §3.3)", () => {
       ]);
     });
   }
+  it("Rubin's s_region (known by its utype, values possibly STC-S) keeps its own type when selected", () => {
+    const r = compileFor("qserv", "SELECT s_region FROM ext.RubinObsCore WHERE CONTAINS(POINT(10, 20), s_region) = 1");
+    expect(r.sql).to.equal("SELECT `RubinObsCore`.`s_region` AS `s_region` FROM `ext`.`RubinObsCore` WHERE scisql_s2PtInCPoly(10, 20, `RubinObsCore`.`s_region_scisql`) = 1");
+    expect(r.columns!.map((c) => ({ ...c }))).to.deep.equal([
+      { name: "s_region", datatype: "char", arraysize: "512", ucd: "pos.outline;obs.field", utype: "Char.SpatialAxis.Coverage.Support.Area", sqlColumns: [0] },
+    ]);
+  });
   it("CENTROID of a column is a DALI point of two SQL columns; AREA is in square degrees", () => {
     const r = compileFor("duckdb", "SELECT CENTROID(s_region) AS c, AREA(cover) AS a FROM ext.Footprint");
     expect(r.columns!.map((c) => ({ ...c }))).to.deep.equal([

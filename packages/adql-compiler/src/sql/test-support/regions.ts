@@ -6,6 +6,8 @@
  *   and `shape` a labelled DALI shape, each with its bounding columns.
  * - ext.Plain: a polygon column with no storage column, as Rubin's ObsCore has it where it was loaded
  *   elsewhere (the exact functions only; on Qserv, Rubin's `s_region_scisql` is assumed).
+ * - ext.RubinObsCore: ObsCore's s_region as Rubin's Felis has it (a string known by its utype, no xtype, no
+ *   storage columns), whose values may be STC-S.
  * - ext.Star: positions, for joins of points with footprints.
  */
 import type { SchemaColumn, SchemaLookup, SchemaTable } from "../../analysis/schema.js";
@@ -47,6 +49,15 @@ export const PLAIN_TABLE: SchemaTable = {
   ],
 };
 
+export const RUBIN_OBSCORE_TABLE: SchemaTable = {
+  schema: "ext",
+  name: "RubinObsCore",
+  columns: [
+    { name: "obs_id", datatype: "char", arraysize: "*" },
+    { name: "s_region", datatype: "char", arraysize: "512", ucd: "pos.outline;obs.field", utype: "Char.SpatialAxis.Coverage.Support.Area" },
+  ],
+};
+
 export const STAR_TABLE: SchemaTable = {
   schema: "ext",
   name: "Star",
@@ -61,6 +72,6 @@ let lookup: SchemaLookup | undefined;
 
 /** The test catalog (catalog.ts) with the region tables. */
 export function regionSchema(): SchemaLookup {
-  lookup ??= { tables: [...testSchema().tables, FOOTPRINT_TABLE, PLAIN_TABLE, STAR_TABLE] };
+  lookup ??= { tables: [...testSchema().tables, FOOTPRINT_TABLE, PLAIN_TABLE, RUBIN_OBSCORE_TABLE, STAR_TABLE] };
   return lookup;
 }
