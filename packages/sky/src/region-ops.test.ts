@@ -1,6 +1,6 @@
 /**
- * Region–region operations (ADQL 2.1 §4.2.6 CONTAINS, §4.2.7 CENTROID, §4.2.8 INTERSECTS, §4.2.13 AREA; DALI
- * 1.1 §3.3 point, circle, range, polygon), checked against an independent brute-force oracle
+ * Region–region operations (ADQL 2.1 §4.2.12 CONTAINS, §4.2.10 CENTROID, §4.2.17 INTERSECTS, §4.2.8 AREA;
+ * DALI §3.7–3.10 point, circle, range, polygon), checked against an independent brute-force oracle
  * (test-support/region-oracle.ts: signed distances and sampling, used only where its answer is clear by a
  * margin) and against analytic expectations for the touching cases the oracle cannot settle.
  */
@@ -338,7 +338,7 @@ const TOUCHING: [string, Spec, Spec, boolean, boolean, boolean][] = [
   ["range across a strip", R(359.9, 0.1, -3, 3), P([-5, -0.01], [5, -0.01], [5, 0.01], [-5, 0.01]), true, false, false],
 ];
 
-describe("sky region operations: touching and nested cases (ADQL 2.1 §4.2.6, §4.2.8; boundaries inclusive)", () => {
+describe("sky region operations: touching and nested cases (ADQL 2.1 §4.2.12, §4.2.17; boundaries inclusive)", () => {
   for (const [name, a, b, meet, aInB, bInA] of TOUCHING) {
     it(name, () => {
       const ra = build(a);

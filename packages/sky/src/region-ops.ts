@@ -1,5 +1,5 @@
 /**
- * Region–region operations (ADQL 2.1 §4.2: INTERSECTS, CONTAINS, CENTROID; DALI 1.1 §3.3 regions): exact
+ * Region–region operations (ADQL 2.1 §4.2.17 INTERSECTS, §4.2.12 CONTAINS, §4.2.10 CENTROID; DALI §3.7–3.10 regions): exact
  * tests on the sphere, boundaries inclusive, by the boundary-piece method.
  *
  * Every region other than a point and the whole sky is described by its boundary: pieces, each the

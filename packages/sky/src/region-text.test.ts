@@ -1,14 +1,14 @@
 /**
- * Region values as text: DALI 1.1 §3.3.5–3.3.8 (point, circle, range, polygon: "lon lat", "lon lat r",
- * "lon1 lon2 lat1 lat2", "lon1 lat1 lon2 lat2 ..."), the labelled shape (DALI 1.2 §3.3.9: "circle 12.3 45.6
- * 0.5"), and STC-S as archives write s_region (ObsCore 1.1 §4.12; TAP 1.0 §6: "POLYGON ICRS ...").
+ * Region values as text: DALI §3.7–3.10 (point, circle, range, polygon: "lon lat", "lon lat r",
+ * "lon1 lon2 lat1 lat2", "lon1 lat1 lon2 lat2 ..."), the labelled shape (DALI §3.12: "circle 12.3 45.6
+ * 0.5"), and STC-S as archives write ObsCore's s_region (TAP 1.0 §6: "POLYGON ICRS ...").
  */
 import { expect } from "chai";
 import { SkyError } from "./errors.js";
 import { formatRegion, parseRegion, type RegionXtypeName } from "./region-text.js";
 import { circle, point, polygon, rangeBox } from "./regions.js";
 
-describe("parseRegion and formatRegion (DALI 1.1 §3.3, STC-S)", () => {
+describe("parseRegion and formatRegion (DALI §3.7–3.12, STC-S)", () => {
   const good: [RegionXtypeName, string, string, RegionXtypeName, string][] = [
     // xtype, value, kind, written as xtype, written value
     ["point", "10 20", "point", "point", "10 20"],

@@ -1,8 +1,8 @@
 /**
- * Regions as text: the DALI values of the xtypes point, circle, polygon and range (DALI 1.1 §3.3.5–3.3.8),
- * DALI's labelled shape ("circle 10 20 1"; the shape xtype of DALI 1.2 §3.3.9 in ../shared/ivoa/specs), and
+ * Regions as text: the DALI values of the xtypes point, circle, polygon and range (DALI §3.7–3.10;
+ * section numbers of the DALI in ../shared/ivoa/specs), DALI's labelled shape ("circle 10 20 1", §3.12), and
  * the STC-S forms that archives (Rubin's ObsCore s_region) write: POSITION, CIRCLE, POLYGON and BOX with the
- * frame ICRS or none (TAP 1.0 §6 / STC-S 1.33 §6).
+ * frame ICRS or none (TAP 1.0 §6, which ObsCore cites for s_region).
  */
 import { SkyError } from "./errors.js";
 import { circleAllowingZero, point, polygon, rangeBox, regionParams, type Region } from "./regions.js";

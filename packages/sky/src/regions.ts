@@ -61,16 +61,16 @@ export interface Region {
   /** Samples along the edge as [lon, lat], at most maxStepDeg apart, each piece from its start to its end. */
   boundary(maxStepDeg: number): [number, number][];
   /**
-   * Whether the two regions share a point (ADQL 2.1 §4.2.8 INTERSECTS): exact, edges included, so regions
+   * Whether the two regions share a point (ADQL 2.1 §4.2.17 INTERSECTS): exact, edges included, so regions
    * touching at one vertex or along an edge intersect. Points within about 1e-12 rad of each other count as
    * one (region-ops.ts, EPS). Throws TypeError for an object that this package did not make.
    */
   intersects(other: Region): boolean;
-  /** Whether every point of this region is in `other` (ADQL 2.1 §4.2.6 CONTAINS(this, other)), same tolerance. */
+  /** Whether every point of this region is in `other` (ADQL 2.1 §4.2.12 CONTAINS(this, other)), same tolerance. */
   within(other: Region): boolean;
   /**
    * [lon, lat] in degrees of the direction of the region's centre of mass (the normalised integral of the
-   * position vector over the surface; over the edge for a range without area; ADQL 2.1 §4.2.7). A point's
+   * position vector over the surface; over the edge for a range without area; ADQL 2.1 §4.2.10). A point's
    * is itself, a circle's its centre. [NaN, NaN] when the integral vanishes (the whole sky as a range, a
    * band of every longitude symmetric about the equator).
    */
@@ -500,7 +500,7 @@ class PointRegion extends RegionBase implements Region {
   }
 }
 
-/** A position (lon, lat) in degrees as a region (DALI 1.1 §3.3.5 point). */
+/** A position (lon, lat) in degrees as a region (DALI §3.7 point). */
 export function point(lon: number, lat: number): Region {
   checkPosition(lon, lat, "the point");
   return new PointRegion(lon, lat);

@@ -1,5 +1,5 @@
 /**
- * A brute-force oracle for the region operations, written from the definitions (DALI 1.1 §3.3, ADQL 2.1
+ * A brute-force oracle for the region operations, written from the definitions (DALI §3.7–3.10, ADQL 2.1
  * §4.2) and sharing no code with region-ops.ts or regions.ts: each region is a signed-distance function on
  * the sphere, and questions are answered by sampling.
  *
