@@ -5,7 +5,7 @@
  * frame ICRS or none (TAP 1.0 §6, which ObsCore cites for s_region).
  */
 import { SkyError } from "./errors.js";
-import { circleAllowingZero, point, polygon, rangeBox, regionParams, type Region } from "./regions.js";
+import { circleAllowingZero, MAX_POLYGON_VERTICES, point, polygon, rangeBox, regionParams, type Region } from "./regions.js";
 import { reduceAngle } from "./vector.js";
 
 /** The DALI xtypes that hold a region; "shape" is the labelled form. */
@@ -172,9 +172,10 @@ function parseBody(label: string, kind: Kind, toks: readonly Token[], end: numbe
         return polygon(verts);
       } catch (e) {
         if (!(e instanceof SkyError)) throw e;
-        // The polygon checks name vertices by number; point at the first one named.
+        // The polygon checks name vertices by number; point at the first one named, or at the first vertex
+        // past the limit.
         const m = /vert(?:ex|ices) (\d+)/.exec(e.message);
-        const v = m ? Number(m[1]) : 1;
+        const v = e.code === "POLYGON_VERTEX_COUNT" ? MAX_POLYGON_VERTICES + 1 : m ? Number(m[1]) : 1;
         const tok = toks[2 * (v - 1)] ?? toks[0];
         const at = tok ? tok.pos : end;
         throw bad(`${label}: ${e.message} (vertex ${v} at character ${at})`);
