@@ -99,8 +99,6 @@ const OBSTAP_CHECKS: Record<string, { names: string; check(result: Result, image
       const triangle = parseRegion("polygon", "350 -10 50 -10 40 -50");
       const want = ids(images.filter((i) => i.region.intersects(triangle)));
       expect(result.rows.map((r) => r.obs_id)).to.deep.equal(want);
-      // Each s_region is the row's own DALI shape.
-      for (const r of result.rows) expect(r.s_region).to.match(/^polygon( -?[\d.]+){8,}$/);
     },
   },
   "obstap-within-circle": {
@@ -135,7 +133,7 @@ const OBSTAP_CHECKS: Record<string, { names: string; check(result: Result, image
         const want = image.region.centroid();
         const got = r.footprint_centre!.split(" ").map(Number) as [number, number];
         expect(distance(got, want) * 3600, `${r.obs_id} centroid`).to.be.below(1e-6);
-        expect(Number(r.offset_arcsec), `${r.obs_id} offset`).to.be.closeTo(distance(want, [image.s_ra, image.s_dec]) * 3600, 1e-6);
+        expect([Number(r.s_ra), Number(r.s_dec)]).to.deep.equal([image.s_ra, image.s_dec]);
       }
     },
   },

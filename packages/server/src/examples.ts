@@ -55,7 +55,8 @@ export const DEMO_EXAMPLES: Example[] = [
  * ObsTAP queries (ObsCore 1.1 §6 and Appendix A; ADQL 2.1 §4.2) on the demo images' ivoa.ObsCore, one per region
  * predicate and function on s_region. The positions are those of the demo images, which are drawn from the seeded
  * demo catalog and so are the same on every start. examples.test.ts runs each and checks its rows against a
- * brute force over the ObsCore rows with @qserv-tap/sky.
+ * brute force over the ObsCore rows with @qserv-tap/sky. They select neither s_region (xtype "shape", DALI 1.2) nor
+ * access_url (xtype "clob"), which taplint 3.4.7's examples stage reports as non-DALI xtypes in their results.
  */
 export const OBSTAP_EXAMPLES: Example[] = [
   {
@@ -64,7 +65,7 @@ export const OBSTAP_EXAMPLES: Example[] = [
     description:
       "The images whose footprint (s_region) holds a position, here just east of RA 0, where the footprints of the images cross from RA 359.98 to 0.01: coadds in g and r, and two visits.",
     query:
-      "SELECT obs_id, dataproduct_subtype, lsst_band, t_min, access_url\nFROM ivoa.ObsCore\nWHERE CONTAINS(POINT('ICRS', 0.005, -15.43), s_region) = 1\nORDER BY obs_id",
+      "SELECT obs_id, dataproduct_subtype, lsst_band, t_min, obs_publisher_did\nFROM ivoa.ObsCore\nWHERE CONTAINS(POINT('ICRS', 0.005, -15.43), s_region) = 1\nORDER BY obs_id",
   },
   {
     id: "obstap-intersects-circle",
@@ -77,7 +78,7 @@ export const OBSTAP_EXAMPLES: Example[] = [
     title: "Images that meet a polygon",
     description: "The images whose footprint meets a triangle that crosses RA 0 (polygon edges are great circles).",
     query:
-      "SELECT obs_id, dataproduct_subtype, lsst_band, s_region\nFROM ivoa.ObsCore\nWHERE INTERSECTS(POLYGON('ICRS', 350, -10, 50, -10, 40, -50), s_region) = 1\nORDER BY obs_id",
+      "SELECT obs_id, dataproduct_subtype, lsst_band, s_ra, s_dec\nFROM ivoa.ObsCore\nWHERE INTERSECTS(POLYGON('ICRS', 350, -10, 50, -10, 40, -50), s_region) = 1\nORDER BY obs_id",
   },
   {
     id: "obstap-within-circle",
@@ -94,10 +95,9 @@ export const OBSTAP_EXAMPLES: Example[] = [
   },
   {
     id: "obstap-centroid",
-    title: "Footprint centroid against the pointing",
+    title: "Footprint centroids",
     description:
-      "The centroid of each image's footprint (CENTROID of s_region) and how far it lies from the image's centre (s_ra, s_dec), in arcseconds, largest first.",
-    query:
-      "SELECT obs_id, CENTROID(s_region) AS footprint_centre,\n  DISTANCE(CENTROID(s_region), POINT('ICRS', s_ra, s_dec)) * 3600 AS offset_arcsec\nFROM ivoa.ObsCore\nORDER BY offset_arcsec DESC, obs_id",
+      "The centroid of each image's footprint (CENTROID of s_region, a POINT) beside the image's centre (s_ra, s_dec): they differ most for the distorted visits around the poles.",
+    query: "SELECT obs_id, s_ra, s_dec, CENTROID(s_region) AS footprint_centre\nFROM ivoa.ObsCore\nORDER BY obs_id",
   },
 ];
