@@ -25,7 +25,9 @@
 -- Internals (names tap_region__*): a parsed value and a region's shape are binary strings (a TEXT argument
 -- costs a stored function call ~20 µs of character-set handling, a BLOB ~2 µs) of numbers in fixed
 -- slots of 40 characters (MariaDB prints a DOUBLE with the fewest digits that read back to the same
--- double, at most 34 characters), so that slot i is CAST(SUBSTRING(s, 40 * i + 1, 40) AS DOUBLE).
+-- double, at most 34 characters), so that slot i is CAST(SUBSTRING(s, 40 * i + 1, 40) AS DOUBLE) and a number
+-- is written as LPAD(CAST(x AS CHAR), 40, ' '). Both are written out rather than called as functions: a
+-- stored function call costs MariaDB several microseconds, more than the work.
 --   parsed value: kind (1 point, 2 circle, 3 polygon, 4 range), then its numbers (a range as lon1 lon2
 --     lat1 lat2; an STC-S BOX already turned into that range).
 --   shape: 0 kind (1 point, 2 cap, 3 polygon, 4 range, 5 whole sky), 1 pieces, 2 extra points,
@@ -36,19 +38,6 @@
 -- Idempotent (CREATE OR REPLACE). Install with the mariadb client or installScisqlFunctions().
 
 DELIMITER $$
-
-CREATE OR REPLACE FUNCTION tap_region__s(x DOUBLE)
-RETURNS VARBINARY(40) DETERMINISTIC NO SQL
-RETURN LPAD(CAST(x AS CHAR), 40, ' ') $$
-
-CREATE OR REPLACE FUNCTION tap_region__g(s MEDIUMBLOB, i INT)
-RETURNS DOUBLE DETERMINISTIC NO SQL
-RETURN CAST(SUBSTRING(s, 40 * i + 1, 40) AS DOUBLE) $$
-
--- A vector as three slots.
-CREATE OR REPLACE FUNCTION tap_region__v(x DOUBLE, y DOUBLE, z DOUBLE)
-RETURNS VARBINARY(120) DETERMINISTIC NO SQL
-RETURN CONCAT(tap_region__s(x), tap_region__s(y), tap_region__s(z)) $$
 
 -- An angle in degrees reduced to [0, 360) (sky's reduceAngle).
 CREATE OR REPLACE FUNCTION tap_region__reduce_deg(a DOUBLE)
@@ -95,8 +84,7 @@ BEGIN
   WHILE i < n DO
     SET lon = CAST(SUBSTRING(r, 40 * (1 + 2 * i) + 1, 40) AS DOUBLE), lat = CAST(SUBSTRING(r, 40 * (2 + 2 * i) + 1, 40) AS DOUBLE);
     SET cl = COS(lat * 0.017453292519943295e0);
-    SET verts = CONCAT(verts, tap_region__v(COS(lon * 0.017453292519943295e0) * cl, SIN(lon * 0.017453292519943295e0) * cl,
-      SIN(lat * 0.017453292519943295e0)));
+    SET verts = CONCAT(verts, CONCAT(LPAD(CAST(COS(lon * 0.017453292519943295e0) * cl AS CHAR), 40, ' '), LPAD(CAST(SIN(lon * 0.017453292519943295e0) * cl AS CHAR), 40, ' '), LPAD(CAST(SIN(lat * 0.017453292519943295e0) AS CHAR), 40, ' ')));
     SET i = i + 1;
   END WHILE;
   -- edgePlanes: doubled-cross edges, the vertex sum in order, the orientation.
@@ -110,7 +98,7 @@ BEGIN
     SET ez = (bx + ax) * (by_ - ay) - (by_ + ay) * (bx - ax);
     IF ex * ex + ey * ey + ez * ez <= 1e-28 THEN RETURN 0; END IF;
     IF i = 0 THEN SET e0x = ex, e0y = ey, e0z = ez; END IF;
-    SET edges = CONCAT(edges, tap_region__v(ex, ey, ez));
+    SET edges = CONCAT(edges, CONCAT(LPAD(CAST(ex AS CHAR), 40, ' '), LPAD(CAST(ey AS CHAR), 40, ' '), LPAD(CAST(ez AS CHAR), 40, ' ')));
     SET sx = sx + ax, sy = sy + ay, sz = sz + az;
     SET i = i + 1;
   END WHILE;
@@ -227,7 +215,7 @@ BEGIN
       IF NOT tok REGEXP '^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$' THEN RETURN NULL; END IF;
       SET x = CAST(tok AS DOUBLE);
     END IF;
-    SET nums = CONCAT(nums, tap_region__s(x)), n = n + 1;
+    SET nums = CONCAT(nums, LPAD(CAST(x AS CHAR), 40, ' ')), n = n + 1;
   END WHILE;
   IF kind = 'polygon' THEN
     IF n % 2 = 1 THEN RETURN NULL; END IF;
@@ -249,34 +237,34 @@ BEGIN
     SET x = CAST(SUBSTRING(nums, 40 * 1 + 1, 40) AS DOUBLE);
     IF x < -90 OR x > 90 THEN RETURN NULL; END IF;
   END IF;
-  IF kind = 'point' THEN RETURN CONCAT(tap_region__s(1), nums); END IF;
+  IF kind = 'point' THEN RETURN CONCAT(LPAD(CAST(1 AS CHAR), 40, ' '), nums); END IF;
   IF kind = 'circle' THEN
     SET x = CAST(SUBSTRING(nums, 40 * 2 + 1, 40) AS DOUBLE);
     IF x < 0 OR x > 180 THEN RETURN NULL; END IF;
-    RETURN CONCAT(tap_region__s(2), nums);
+    RETURN CONCAT(LPAD(CAST(2 AS CHAR), 40, ' '), nums);
   END IF;
   IF kind = 'range' THEN
     IF lon1Inf OR lon2Inf THEN
-      RETURN CONCAT(tap_region__s(4), tap_region__s(0e0), tap_region__s(360e0), tap_region__s(lat1), tap_region__s(lat2));
+      RETURN CONCAT(LPAD(CAST(4 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(360e0 AS CHAR), 40, ' '), LPAD(CAST(lat1 AS CHAR), 40, ' '), LPAD(CAST(lat2 AS CHAR), 40, ' '));
     END IF;
-    RETURN CONCAT(tap_region__s(4), LEFT(nums, 80), tap_region__s(lat1), tap_region__s(lat2));
+    RETURN CONCAT(LPAD(CAST(4 AS CHAR), 40, ' '), LEFT(nums, 80), LPAD(CAST(lat1 AS CHAR), 40, ' '), LPAD(CAST(lat2 AS CHAR), 40, ' '));
   END IF;
   IF kind = 'box' THEN
     SET clon = CAST(SUBSTRING(nums, 40 * 0 + 1, 40) AS DOUBLE), clat = CAST(SUBSTRING(nums, 40 * 1 + 1, 40) AS DOUBLE), w = CAST(SUBSTRING(nums, 40 * 2 + 1, 40) AS DOUBLE), h = CAST(SUBSTRING(nums, 40 * 3 + 1, 40) AS DOUBLE);
     IF w < 0 OR h < 0 THEN RETURN NULL; END IF;
     SET lat1 = GREATEST(-90e0, clat - h / 2e0), lat2 = LEAST(90e0, clat + h / 2e0);
     IF w >= 360 THEN
-      RETURN CONCAT(tap_region__s(4), tap_region__s(0e0), tap_region__s(360e0), tap_region__s(lat1), tap_region__s(lat2));
+      RETURN CONCAT(LPAD(CAST(4 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(360e0 AS CHAR), 40, ' '), LPAD(CAST(lat1 AS CHAR), 40, ' '), LPAD(CAST(lat2 AS CHAR), 40, ' '));
     END IF;
-    RETURN CONCAT(tap_region__s(4), tap_region__s(tap_region__reduce_deg(clon - w / 2e0)),
-      tap_region__s(tap_region__reduce_deg(clon + w / 2e0)), tap_region__s(lat1), tap_region__s(lat2));
+    RETURN CONCAT(LPAD(CAST(4 AS CHAR), 40, ' '), LPAD(CAST(tap_region__reduce_deg(clon - w / 2e0) AS CHAR), 40, ' '),
+      LPAD(CAST(tap_region__reduce_deg(clon + w / 2e0) AS CHAR), 40, ' '), LPAD(CAST(lat1 AS CHAR), 40, ' '), LPAD(CAST(lat2 AS CHAR), 40, ' '));
   END IF;
   -- A polygon: drop a closing vertex equal to the first, then check it.
   IF n > 6 AND CAST(SUBSTRING(nums, 40 * (n - 2) + 1, 40) AS DOUBLE) = CAST(SUBSTRING(nums, 40 * 0 + 1, 40) AS DOUBLE) AND CAST(SUBSTRING(nums, 40 * (n - 1) + 1, 40) AS DOUBLE) = CAST(SUBSTRING(nums, 40 * 1 + 1, 40) AS DOUBLE) THEN
     SET nums = LEFT(nums, 40 * (n - 2)), n = n - 2;
   END IF;
   IF n < 6 THEN RETURN NULL; END IF;
-  SET s = CONCAT(tap_region__s(3), nums);
+  SET s = CONCAT(LPAD(CAST(3 AS CHAR), 40, ' '), nums);
   IF NOT tap_region__polygon_ok(s) THEN RETURN NULL; END IF;
   RETURN s;
 END $$
@@ -291,13 +279,13 @@ BEGIN
   DECLARE r, s DOUBLE;
   DECLARE pc VARBINARY(600);
   IF rDeg = 90 THEN
-    SET pc = CONCAT(tap_region__v(nx, ny, nz), tap_region__s(0e0), tap_region__s(1e0), tap_region__s(1e0),
-      tap_region__s(PI() / 2e0), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
+    SET pc = CONCAT(CONCAT(LPAD(CAST(nx AS CHAR), 40, ' '), LPAD(CAST(ny AS CHAR), 40, ' '), LPAD(CAST(nz AS CHAR), 40, ' ')), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(1e0 AS CHAR), 40, ' '), LPAD(CAST(1e0 AS CHAR), 40, ' '),
+      LPAD(CAST(PI() / 2e0 AS CHAR), 40, ' '), CONCAT(LPAD(CAST(ux AS CHAR), 40, ' '), LPAD(CAST(uy AS CHAR), 40, ' '), LPAD(CAST(uz AS CHAR), 40, ' ')), CONCAT(LPAD(CAST(wx AS CHAR), 40, ' '), LPAD(CAST(wy AS CHAR), 40, ' '), LPAD(CAST(wz AS CHAR), 40, ' ')), LPAD(CAST(phi0 AS CHAR), 40, ' '), LPAD(CAST(span AS CHAR), 40, ' '));
   ELSE
     SET r = rDeg * 0.017453292519943295e0;
     SET s = SIN(r / 2e0);
-    SET pc = CONCAT(tap_region__v(nx, ny, nz), tap_region__s(COS(r)), tap_region__s(2e0 * s * s), tap_region__s(SIN(r)),
-      tap_region__s(r), tap_region__v(ux, uy, uz), tap_region__v(wx, wy, wz), tap_region__s(phi0), tap_region__s(span));
+    SET pc = CONCAT(CONCAT(LPAD(CAST(nx AS CHAR), 40, ' '), LPAD(CAST(ny AS CHAR), 40, ' '), LPAD(CAST(nz AS CHAR), 40, ' ')), LPAD(CAST(COS(r) AS CHAR), 40, ' '), LPAD(CAST(2e0 * s * s AS CHAR), 40, ' '), LPAD(CAST(SIN(r) AS CHAR), 40, ' '),
+      LPAD(CAST(r AS CHAR), 40, ' '), CONCAT(LPAD(CAST(ux AS CHAR), 40, ' '), LPAD(CAST(uy AS CHAR), 40, ' '), LPAD(CAST(uz AS CHAR), 40, ' ')), CONCAT(LPAD(CAST(wx AS CHAR), 40, ' '), LPAD(CAST(wy AS CHAR), 40, ' '), LPAD(CAST(wz AS CHAR), 40, ' ')), LPAD(CAST(phi0 AS CHAR), 40, ' '), LPAD(CAST(span AS CHAR), 40, ' '));
   END IF;
   -- Its start and end (startOf, endOf), kept because the operations ask for them again and again.
   RETURN CONCAT(pc, tap_region__at(pc, 0, phi0), tap_region__at(pc, 0, phi0 + span));
@@ -307,12 +295,12 @@ END $$
 CREATE OR REPLACE FUNCTION tap_region__assemble(kind INT, np INT, ne INT, nout INT, nearData MEDIUMBLOB,
   extras MEDIUMBLOB, outsides MEDIUMBLOB, pieces MEDIUMBLOB)
 RETURNS MEDIUMBLOB DETERMINISTIC NO SQL
-RETURN CONCAT(tap_region__s(kind), tap_region__s(np), tap_region__s(ne), tap_region__s(nout),
+RETURN CONCAT(LPAD(CAST(kind AS CHAR), 40, ' '), LPAD(CAST(np AS CHAR), 40, ' '), LPAD(CAST(ne AS CHAR), 40, ' '), LPAD(CAST(nout AS CHAR), 40, ' '),
   RPAD(nearData, 13 * 40, ' '), extras, outsides, pieces) $$
 
 CREATE OR REPLACE FUNCTION tap_region__point_shape(px DOUBLE, py DOUBLE, pz DOUBLE)
 RETURNS MEDIUMBLOB DETERMINISTIC NO SQL
-RETURN tap_region__assemble(1, 0, 1, 1, tap_region__v(px, py, pz), tap_region__v(px, py, pz), tap_region__v(-px, -py, -pz), '') $$
+RETURN tap_region__assemble(1, 0, 1, 1, CONCAT(LPAD(CAST(px AS CHAR), 40, ' '), LPAD(CAST(py AS CHAR), 40, ' '), LPAD(CAST(pz AS CHAR), 40, ' ')), CONCAT(LPAD(CAST(px AS CHAR), 40, ' '), LPAD(CAST(py AS CHAR), 40, ' '), LPAD(CAST(pz AS CHAR), 40, ' ')), CONCAT(LPAD(CAST(-px AS CHAR), 40, ' '), LPAD(CAST(-py AS CHAR), 40, ' '), LPAD(CAST(-pz AS CHAR), 40, ' ')), '') $$
 
 -- The shape of a parsed region (regions.ts makeShape of each class), or NULL for NULL.
 CREATE OR REPLACE FUNCTION tap_region__shape(r MEDIUMBLOB)
@@ -348,8 +336,8 @@ BEGIN
     SET wx = cy * uz - cz * uy, wy = cz * ux - cx * uz, wz = cx * uy - cy * ux;
     SET pieces = tap_region__piece(cx, cy, cz, rad, ux, uy, uz, wx, wy, wz, 0e0, 2e0 * PI());
     -- near: within the piece's r + EPS of the centre.
-    RETURN tap_region__assemble(2, 1, 0, 1, CONCAT(tap_region__v(cx, cy, cz), tap_region__s(CAST(SUBSTRING(pieces, 40 * 6 + 1, 40) AS DOUBLE) + 1e-12)),
-      '', tap_region__v(-cx, -cy, -cz), pieces);
+    RETURN tap_region__assemble(2, 1, 0, 1, CONCAT(CONCAT(LPAD(CAST(cx AS CHAR), 40, ' '), LPAD(CAST(cy AS CHAR), 40, ' '), LPAD(CAST(cz AS CHAR), 40, ' ')), LPAD(CAST(CAST(SUBSTRING(pieces, 40 * 6 + 1, 40) AS DOUBLE) + 1e-12 AS CHAR), 40, ' ')),
+      '', CONCAT(LPAD(CAST(-cx AS CHAR), 40, ' '), LPAD(CAST(-cy AS CHAR), 40, ' '), LPAD(CAST(-cz AS CHAR), 40, ' ')), pieces);
   END IF;
   IF kind = 3 THEN
     SET n = (CHAR_LENGTH(r) DIV 40 - 1) DIV 2;
@@ -393,7 +381,7 @@ BEGIN
       SET i = i + 1;
     END WHILE;
     SET len = SQRT(sx * sx + sy * sy + sz * sz);
-    RETURN tap_region__assemble(3, n, 0, 1, '', '', tap_region__v(-(sx / len), -(sy / len), -(sz / len)), pieces);
+    RETURN tap_region__assemble(3, n, 0, 1, '', '', CONCAT(LPAD(CAST(-(sx / len) AS CHAR), 40, ' '), LPAD(CAST(-(sy / len) AS CHAR), 40, ' '), LPAD(CAST(-(sz / len) AS CHAR), 40, ' ')), pieces);
   END IF;
   -- A range (RangeRegion): lonStart, lonWidth as sky computes them.
   SET lon = CAST(SUBSTRING(r, 40 * 1 + 1, 40) AS DOUBLE), l1 = CAST(SUBSTRING(r, 40 * 2 + 1, 40) AS DOUBLE), lat1 = CAST(SUBSTRING(r, 40 * 3 + 1, 40) AS DOUBLE), lat2 = CAST(SUBSTRING(r, 40 * 4 + 1, 40) AS DOUBLE);
@@ -439,27 +427,26 @@ BEGIN
     SET np = np + 2;
   END IF;
   -- near data: east, west, mid = unitVector(l0 + w/2, 0), latLo, latHi, full, w.
-  SET nearData = CONCAT(tap_region__v(ex, ey, ez), tap_region__v(wx, wy, wz),
-    tap_region__v(COS((l0 + w / 2e0) * 0.017453292519943295e0) * 1e0, SIN((l0 + w / 2e0) * 0.017453292519943295e0) * 1e0, 0e0),
-    tap_region__s(lat1 * 0.017453292519943295e0 - 1e-12), tap_region__s(lat2 * 0.017453292519943295e0 + 1e-12),
-    tap_region__s(IF(fullLon, 1e0, 0e0)), tap_region__s(w));
+  SET nearData = CONCAT(CONCAT(LPAD(CAST(ex AS CHAR), 40, ' '), LPAD(CAST(ey AS CHAR), 40, ' '), LPAD(CAST(ez AS CHAR), 40, ' ')), CONCAT(LPAD(CAST(wx AS CHAR), 40, ' '), LPAD(CAST(wy AS CHAR), 40, ' '), LPAD(CAST(wz AS CHAR), 40, ' ')),
+    CONCAT(LPAD(CAST(COS((l0 + w / 2e0) * 0.017453292519943295e0) * 1e0 AS CHAR), 40, ' '), LPAD(CAST(SIN((l0 + w / 2e0) * 0.017453292519943295e0) * 1e0 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' ')),
+    LPAD(CAST(lat1 * 0.017453292519943295e0 - 1e-12 AS CHAR), 40, ' '), LPAD(CAST(lat2 * 0.017453292519943295e0 + 1e-12 AS CHAR), 40, ' '),
+    LPAD(CAST(IF(fullLon, 1e0, 0e0) AS CHAR), 40, ' '), LPAD(CAST(w AS CHAR), 40, ' '));
   IF fullLon THEN
     SET n = 0;
-    IF lat2 < 90 THEN SET outsides = CONCAT(outsides, tap_region__v(0e0, 0e0, 1e0)), n = n + 1; END IF;
-    IF lat1 > -90 THEN SET outsides = CONCAT(outsides, tap_region__v(0e0, 0e0, -1e0)), n = n + 1; END IF;
+    IF lat2 < 90 THEN SET outsides = CONCAT(outsides, CONCAT(LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(1e0 AS CHAR), 40, ' '))), n = n + 1; END IF;
+    IF lat1 > -90 THEN SET outsides = CONCAT(outsides, CONCAT(LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(-1e0 AS CHAR), 40, ' '))), n = n + 1; END IF;
   ELSE
     -- The deepest candidate: the middle of the longitude gap, or a pole outside (first of equals wins).
     SET gap = (360e0 - w) / 2e0;
     SET best = LEAST(gap, 90e0) * COS(((lat1 + lat2) / 2e0) * 0.017453292519943295e0);
     SET lat = (lat1 + lat2) / 2e0, lon = l1 + gap;
     SET cl = COS(lat * 0.017453292519943295e0);
-    SET outsides = tap_region__v(COS(lon * 0.017453292519943295e0) * cl, SIN(lon * 0.017453292519943295e0) * cl,
-      SIN(lat * 0.017453292519943295e0));
+    SET outsides = CONCAT(LPAD(CAST(COS(lon * 0.017453292519943295e0) * cl AS CHAR), 40, ' '), LPAD(CAST(SIN(lon * 0.017453292519943295e0) * cl AS CHAR), 40, ' '), LPAD(CAST(SIN(lat * 0.017453292519943295e0) AS CHAR), 40, ' '));
     IF lat2 < 90 AND 90e0 - lat2 > best THEN
-      SET best = 90e0 - lat2, outsides = tap_region__v(0e0, 0e0, 1e0);
+      SET best = 90e0 - lat2, outsides = CONCAT(LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(1e0 AS CHAR), 40, ' '));
     END IF;
     IF lat1 > -90 AND 90e0 + lat1 > best THEN
-      SET best = 90e0 + lat1, outsides = tap_region__v(0e0, 0e0, -1e0);
+      SET best = 90e0 + lat1, outsides = CONCAT(LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(-1e0 AS CHAR), 40, ' '));
     END IF;
     SET n = 1;
   END IF;
@@ -519,7 +506,7 @@ BEGIN
   SET y = d * CAST(SUBSTRING(s, 40 * (b + 1) + 1, 40) AS DOUBLE) + c * CAST(SUBSTRING(s, 40 * (b + 8) + 1, 40) AS DOUBLE) + sn * CAST(SUBSTRING(s, 40 * (b + 11) + 1, 40) AS DOUBLE);
   SET z = d * CAST(SUBSTRING(s, 40 * (b + 2) + 1, 40) AS DOUBLE) + c * CAST(SUBSTRING(s, 40 * (b + 9) + 1, 40) AS DOUBLE) + sn * CAST(SUBSTRING(s, 40 * (b + 12) + 1, 40) AS DOUBLE);
   SET len = SQRT(x * x + y * y + z * z);
-  RETURN tap_region__v(x / len, y / len, z / len);
+  RETURN CONCAT(LPAD(CAST(x / len AS CHAR), 40, ' '), LPAD(CAST(y / len AS CHAR), 40, ' '), LPAD(CAST(z / len AS CHAR), 40, ' '));
 END $$
 
 -- offsetOf: the parameter of x measured from the piece's start, in [0, 2π).
@@ -603,7 +590,7 @@ BEGIN
       SET len = SQRT(x * x + y * y + z * z);
       SET x = x / len, y = y / len, z = z / len;
       IF tap_region__in_arc(sp, pb, x, y, z) AND tap_region__in_arc(sq, qb, x, y, z) THEN
-        SET res = CONCAT(res, tap_region__v(x, y, z));
+        SET res = CONCAT(res, CONCAT(LPAD(CAST(x AS CHAR), 40, ' '), LPAD(CAST(y AS CHAR), 40, ' '), LPAD(CAST(z AS CHAR), 40, ' ')));
       END IF;
       SET t = -t, k = k + 1;
     END WHILE;
@@ -615,7 +602,7 @@ BEGIN
   SET x = x0x / len, y = x0y / len, z = x0z / len;
   IF tap_region__on_circle(sp, pb, x, y, z) AND tap_region__on_circle(sq, qb, x, y, z)
      AND tap_region__in_arc(sp, pb, x, y, z) AND tap_region__in_arc(sq, qb, x, y, z) THEN
-    RETURN tap_region__v(x, y, z);
+    RETURN CONCAT(LPAD(CAST(x AS CHAR), 40, ' '), LPAD(CAST(y AS CHAR), 40, ' '), LPAD(CAST(z AS CHAR), 40, ' '));
   END IF;
   RETURN '';
 END $$
@@ -693,14 +680,14 @@ BEGIN
   SET na = CAST(SUBSTRING(a, 40 * 1 + 1, 40) AS DOUBLE), nb = CAST(SUBSTRING(b, 40 * 1 + 1, 40) AS DOUBLE), i = 0;
   WHILE i < na DO
     SET p = tap_region__piece_at(a, i), phi0 = CAST(SUBSTRING(a, 40 * (p + 13) + 1, 40) AS DOUBLE);
-    SET cuts = CONCAT(tap_region__s(0e0), tap_region__s(CAST(SUBSTRING(a, 40 * (p + 14) + 1, 40) AS DOUBLE)));
+    SET cuts = CONCAT(LPAD(CAST(0e0 AS CHAR), 40, ' '), LPAD(CAST(CAST(SUBSTRING(a, 40 * (p + 14) + 1, 40) AS DOUBLE) AS CHAR), 40, ' '));
     SET j = 0;
     WHILE j < nb DO
       SET q = tap_region__piece_at(b, j);
       SET meets = tap_region__meet(a, p, b, q), k = 0;
       WHILE k < CHAR_LENGTH(meets) DIV 120 DO
-        SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p,
-          CAST(SUBSTRING(meets, 40 * (3 * k) + 1, 40) AS DOUBLE), CAST(SUBSTRING(meets, 40 * (3 * k + 1) + 1, 40) AS DOUBLE), CAST(SUBSTRING(meets, 40 * (3 * k + 2) + 1, 40) AS DOUBLE))));
+        SET cuts = CONCAT(cuts, LPAD(CAST(tap_region__clamp_offset(a, p,
+          CAST(SUBSTRING(meets, 40 * (3 * k) + 1, 40) AS DOUBLE), CAST(SUBSTRING(meets, 40 * (3 * k + 1) + 1, 40) AS DOUBLE), CAST(SUBSTRING(meets, 40 * (3 * k + 2) + 1, 40) AS DOUBLE)) AS CHAR), 40, ' '));
         SET k = k + 1;
       END WHILE;
       SET k = 0;
@@ -708,7 +695,7 @@ BEGIN
         SET pt = SUBSTRING(b, 40 * (q + IF(k = 0, 15, 18)) + 1, 120);
         IF tap_region__on_circle(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE))
            AND tap_region__in_arc(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE)) THEN
-          SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE))));
+          SET cuts = CONCAT(cuts, LPAD(CAST(tap_region__clamp_offset(a, p, CAST(SUBSTRING(pt, 40 * 0 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 1 + 1, 40) AS DOUBLE), CAST(SUBSTRING(pt, 40 * 2 + 1, 40) AS DOUBLE)) AS CHAR), 40, ' '));
         END IF;
         SET k = k + 1;
       END WHILE;
@@ -718,8 +705,8 @@ BEGIN
     WHILE j < k DO
       IF tap_region__on_circle(a, p, CAST(SUBSTRING(b, 40 * (17 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (18 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (19 + 3 * j) + 1, 40) AS DOUBLE))
          AND tap_region__in_arc(a, p, CAST(SUBSTRING(b, 40 * (17 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (18 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (19 + 3 * j) + 1, 40) AS DOUBLE)) THEN
-        SET cuts = CONCAT(cuts, tap_region__s(tap_region__clamp_offset(a, p,
-          CAST(SUBSTRING(b, 40 * (17 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (18 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (19 + 3 * j) + 1, 40) AS DOUBLE))));
+        SET cuts = CONCAT(cuts, LPAD(CAST(tap_region__clamp_offset(a, p,
+          CAST(SUBSTRING(b, 40 * (17 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (18 + 3 * j) + 1, 40) AS DOUBLE), CAST(SUBSTRING(b, 40 * (19 + 3 * j) + 1, 40) AS DOUBLE)) AS CHAR), 40, ' '));
       END IF;
       SET j = j + 1;
     END WHILE;
@@ -952,8 +939,8 @@ RETURNS VARBINARY(80) DETERMINISTIC NO SQL
 BEGIN
   DECLARE len DOUBLE DEFAULT SQRT(x * x + y * y + z * z);
   IF NOT (len > 1e-9 * size) OR len = 0 THEN RETURN NULL; END IF;
-  RETURN CONCAT(tap_region__s(IF(x = 0 AND y = 0, 0e0, tap_region__reduce_deg(ATAN2(y, x) * 57.29577951308232e0))),
-    tap_region__s(ATAN2(z, SQRT(x * x + y * y)) * 57.29577951308232e0));
+  RETURN CONCAT(LPAD(CAST(IF(x = 0 AND y = 0, 0e0, tap_region__reduce_deg(ATAN2(y, x) * 57.29577951308232e0)) AS CHAR), 40, ' '),
+    LPAD(CAST(ATAN2(z, SQRT(x * x + y * y)) * 57.29577951308232e0 AS CHAR), 40, ' '));
 END $$
 
 -- The centroid (lon, lat) of a parsed region as two slots, or NULL where sky gives NaN (regions.ts
@@ -970,7 +957,7 @@ BEGIN
   IF r IS NULL THEN RETURN NULL; END IF;
   SET kind = CAST(SUBSTRING(r, 1, 40) AS DOUBLE);
   IF kind = 1 OR kind = 2 THEN
-    RETURN CONCAT(tap_region__s(tap_region__reduce_deg(CAST(SUBSTRING(r, 41, 40) AS DOUBLE))), tap_region__s(CAST(SUBSTRING(r, 81, 40) AS DOUBLE)));
+    RETURN CONCAT(LPAD(CAST(tap_region__reduce_deg(CAST(SUBSTRING(r, 41, 40) AS DOUBLE)) AS CHAR), 40, ' '), LPAD(CAST(CAST(SUBSTRING(r, 81, 40) AS DOUBLE) AS CHAR), 40, ' '));
   END IF;
   SET area = tap_region__area_sr(r);
   IF kind = 3 THEN
@@ -982,7 +969,7 @@ BEGIN
       SET lon = CAST(SUBSTRING(r, 40 * (1 + 2 * i) + 1, 40) AS DOUBLE), lat = CAST(SUBSTRING(r, 40 * (2 + 2 * i) + 1, 40) AS DOUBLE);
       SET cl = COS(lat * 0.017453292519943295e0);
       SET ax = COS(lon * 0.017453292519943295e0) * cl, ay = SIN(lon * 0.017453292519943295e0) * cl, az = SIN(lat * 0.017453292519943295e0);
-      SET verts = CONCAT(verts, tap_region__v(ax, ay, az));
+      SET verts = CONCAT(verts, CONCAT(LPAD(CAST(ax AS CHAR), 40, ' '), LPAD(CAST(ay AS CHAR), 40, ' '), LPAD(CAST(az AS CHAR), 40, ' ')));
       IF i = 0 THEN SET bx = ax, by_ = ay, bz = az; END IF;
       IF i = 1 THEN
         -- edgePlanes' first edge, for the orientation.
@@ -1011,7 +998,7 @@ BEGIN
           az = CAST(SUBSTRING(verts, 40 * (3 * i + 2) + 1, 40) AS DOUBLE);
       SET xi = ax * ux + ay * uy + az * uz, eta = ax * wx + ay * wy + az * wz, c = ax * mx + ay * my + az * mz;
       SET t2 = xi * xi + eta * eta;
-      SET loc = CONCAT(loc, tap_region__v(xi, eta, IF(c > 0.5e0, -t2 / (1e0 + SQRT(GREATEST(0e0, 1e0 - t2))), c - 1e0)));
+      SET loc = CONCAT(loc, CONCAT(LPAD(CAST(xi AS CHAR), 40, ' '), LPAD(CAST(eta AS CHAR), 40, ' '), LPAD(CAST(IF(c > 0.5e0, -t2 / (1e0 + SQRT(GREATEST(0e0, 1e0 - t2))), c - 1e0) AS CHAR), 40, ' ')));
       SET i = i + 1;
     END WHILE;
     SET sx = 0e0, sy = 0e0, sz = 0e0, i = 0;
@@ -1045,7 +1032,7 @@ BEGIN
   END IF;
   IF CAST(SUBSTRING(sh, 41, 40) AS DOUBLE) = 0 THEN
     IF CAST(SUBSTRING(sh, 1, 40) AS DOUBLE) = 5 THEN RETURN NULL; END IF;
-    RETURN CONCAT(tap_region__s(l0), tap_region__s(lat1));
+    RETURN CONCAT(LPAD(CAST(l0 AS CHAR), 40, ' '), LPAD(CAST(lat1 AS CHAR), 40, ' '));
   END IF;
   IF area > 0 THEN
     -- rangeMoment: in closed form, sums of sines and cosines written as products.
