@@ -75,6 +75,8 @@ describe("sky region operations vs a brute-force oracle (ADQL 2.1 §4.2)", funct
     let clearW = 0;
     const wrong: string[] = [];
     for (const a of built) {
+      // Every region meets and lies within itself (edges inclusive, within the tolerance).
+      if (!a.region.intersects(a.region) || !a.region.within(a.region)) wrong.push(`${a.name}: not within itself`);
       for (const b of built) {
         const got = a.region.intersects(b.region);
         if (got !== b.region.intersects(a.region)) wrong.push(`${a.name} / ${b.name}: intersects is not symmetric`);
@@ -193,6 +195,33 @@ describe("sky region operations: random pairs (seeded) at RA 0, the poles and el
     expect(wrong).to.deep.equal([]);
     expect(counts.clear).to.be.greaterThan(550);
     for (const k of ["meet", "apart", "within", "notWithin"] as const) expect(counts[k], k).to.be.greaterThan(40);
+  });
+
+  it("a point meets and lies within a region exactly when contains() says so, away from the edge (3000 random)", () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      const [lon, lat] = place();
+      const size = Math.min(60, 10 ** (-4 + rnd() * 6));
+      let spec: Spec;
+      try {
+        spec = randomSpec(lon, lat, size);
+        build(spec);
+      } catch {
+        continue;
+      }
+      const r = build(spec);
+      const plon = lon + (rnd() - 0.5) * 3 * size;
+      const plat = clampLat(lat + (rnd() - 0.5) * 3 * size);
+      // Only where the point is clearly in or out (the operations allow 1e-12 rad at the edge, contains() none).
+      if (Math.abs(oracleOf(spec).sd(vec(plon, plat))) < 1e-9) continue;
+      checked++;
+      const p = point(plon, plat);
+      const want = r.contains(plon, plat);
+      if (p.within(r) !== want || p.intersects(r) !== want || r.intersects(p) !== want) wrong.push(`${JSON.stringify(spec)} (${plon}, ${plat})`);
+    }
+    expect(wrong).to.deep.equal([]);
+    expect(checked).to.be.greaterThan(2500);
   });
 
   it("polygons built on each other's edge touch (and 1e-9 of their size apart do not), 300 random cases", () => {
