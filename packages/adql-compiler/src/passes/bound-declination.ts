@@ -36,7 +36,10 @@
  *   c_dec_min <= S.decMax AND scisql_angSep(c_cap_ra, c_cap_dec, S.capRa, S.capDec) <= c_cap_radius +
  *   S.capRadius`, S's range widened to the grid and its radius by at least 1e-8°; the parts that bound
  *   nothing (a range reaching both poles, a cap of 180°) are left out;
- * - two region columns: the same three with 1e-8° of slack on each, for joins.
+ * - two region columns: the same three with 1e-8° of slack on each, for joins;
+ * - c against a CIRCLE of row values (x, y) with a constant radius r (a cross-match of positions with
+ *   footprints): `c_dec_max >= y - r' AND c_dec_min <= y + r' AND scisql_angSep(c_cap_ra, c_cap_dec, x, y)
+ *   <= c_cap_radius + r'`, r' the radius widened by at least 1e-8°.
  * Each is implied by the predicate (a region lies within its declination range and its cap, and two
  * regions that share a point have overlapping ranges and caps), so `bounds AND predicate` is the predicate.
  */
@@ -50,6 +53,7 @@ import {
 } from "../geometry/latitude-range.js";
 import { constantValue, numberExpression } from "./constants.js";
 import type { PassContext } from "./context.js";
+import { isRepeatable } from "../sql/repeatable.js";
 import { storageColumn } from "./geometry-to-scisql.js";
 import { andAll, baseTables, distanceWithin, isInsideRegion } from "./spatial-predicates.js";
 
@@ -154,13 +158,49 @@ const SLACK = 1e-8;
 
 type Bounded =
   | { readonly form: "column"; readonly ref: ColumnRef }
-  | { readonly form: "constant"; readonly region: Region };
+  | { readonly form: "constant"; readonly region: Region }
+  /** A CIRCLE of row values with a constant radius (geometry-to-scisql's DALI text of them). */
+  | { readonly form: "circle"; readonly x: Expression; readonly y: Expression; readonly r: number };
+
+/**
+ * The items of a DALI text assembled in SQL (geometry-to-scisql's daliText: `CAST(CAST(e AS DOUBLE) AS
+ * VARCHAR)` and string literals of constants and separators, joined by ||), or undefined.
+ */
+function daliItems(e: Expression): (Expression | number)[] | undefined {
+  const parts: Expression[] = [];
+  const flatten = (x: Expression): void => {
+    if (x.kind === "BinaryExpr" && x.op === "||") {
+      flatten(x.left);
+      flatten(x.right);
+    } else parts.push(x);
+  };
+  flatten(e);
+  const items: (Expression | number)[] = [];
+  for (const p of parts) {
+    if (p.kind === "StringLiteral") {
+      for (const t of p.value.split(" ")) if (t !== "") items.push(Number(t));
+    } else if (p.kind === "Cast" && p.target.name === "VARCHAR" && p.expr.kind === "Cast" && p.expr.target.name === "DOUBLE PRECISION") {
+      items.push(p.expr.expr);
+    } else {
+      return undefined;
+    }
+  }
+  return items.every((i) => typeof i !== "number" || Number.isFinite(i)) ? items : undefined;
+}
 
 /** A (xtype, value) pair of a REGION_FUNCTIONS call that can be bounded: a column with storage, or a constant. */
 function bounded(xtype: Expression | undefined, value: Expression | undefined): Bounded | undefined {
   if (value?.kind === "ColumnRef") {
     const t = value.binding?.type as Partial<RegionValueType> | undefined;
     return t?.region?.bounds ? { form: "column", ref: value } : undefined;
+  }
+  if (xtype?.kind === "StringLiteral" && xtype.value === "circle" && value && value.kind !== "StringLiteral") {
+    const items = daliItems(value);
+    if (items?.length !== 3 || typeof items[2] !== "number" || !(items[2] >= 0 && items[2] < 180)) return undefined;
+    // The centre is written again in the bounds: only where that gives the same value (sql/repeatable.ts).
+    if (!isRepeatable(items.slice(0, 2).filter((i): i is Expression => typeof i !== "number"))) return undefined;
+    const item = (i: Expression | number): Expression => (typeof i === "number" ? numberExpression(i, value.span) : i);
+    return { form: "circle", x: item(items[0]!), y: item(items[1]!), r: items[2] };
   }
   if (xtype?.kind !== "StringLiteral" || value?.kind !== "StringLiteral") return undefined;
   try {
@@ -201,8 +241,8 @@ function pointBounds(c: ColumnRef, y: Expression, span: Span): Expression {
 
 /** The bounds of two regions that share a point (intersects, or one within the other). */
 function pairBounds(a: Bounded, b: Bounded, span: Span): Expression | undefined {
-  if (a.form === "constant" && b.form === "constant") return undefined;
-  if (a.form === "constant") return pairBounds(b, a, span);
+  if (a.form !== "column" && b.form !== "column") return undefined;
+  if (a.form !== "column") return pairBounds(b, a, span);
   const c = (a as Extract<Bounded, { form: "column" }>).ref;
   const parts: Expression[] = [];
   if (b.form === "column") {
@@ -212,6 +252,14 @@ function pairBounds(a: Bounded, b: Bounded, span: Span): Expression | undefined 
     parts.push(cmp(
       angSep(storageColumn(c, "capRa"), storageColumn(c, "capDec"), storageColumn(d, "capRa"), storageColumn(d, "capDec"), span),
       "<=", plus(plus(storageColumn(c, "capRadius"), storageColumn(d, "capRadius"), span), num(SLACK, span), span), span));
+    return andAll(parts)!;
+  }
+  if (b.form === "circle") {
+    // A circle about a row's position: its declinations are within y ± r, its points within r of (x, y).
+    const r = num(Math.ceil(b.r * GRID + 1) / GRID, span);
+    parts.push(cmp(storageColumn(c, "decMax"), ">=", minus(b.y, r, span), span));
+    parts.push(cmp(storageColumn(c, "decMin"), "<=", plus(b.y, r, span), span));
+    parts.push(cmp(angSep(storageColumn(c, "capRa"), storageColumn(c, "capDec"), b.x, b.y, span), "<=", plus(storageColumn(c, "capRadius"), r, span), span));
     return andAll(parts)!;
   }
   const [min, max] = b.region.decRange();

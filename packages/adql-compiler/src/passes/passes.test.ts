@@ -438,6 +438,11 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
       ["two region columns: ranges and caps overlap", "SELECT a.id, b.id FROM ext.Footprint AS a JOIN ext.Footprint AS b ON INTERSECTS(a.s_region, b.cover) = 1",
         "SELECT a.id AS \"id\", b.id AS \"id_2\" FROM ext.Footprint AS \"a\" JOIN ext.Footprint AS \"b\" ON \"b\".\"cover_dec_min\" <= \"a\".\"s_region_dec_max\" + 1e-8 AND \"b\".\"cover_dec_max\" >= \"a\".\"s_region_dec_min\" - 1e-8 AND scisql_angSep(\"a\".\"s_region_cap_ra\", \"a\".\"s_region_cap_dec\", \"b\".\"cover_cap_ra\", \"b\".\"cover_cap_dec\") <= \"a\".\"s_region_cap_radius\" + \"b\".\"cover_cap_radius\" + 1e-8 AND tap_region_intersects('polygon', a.s_region, 'circle', b.cover) = 1"],
     ]);
+    table("bound-declination", [
+      ["a CIRCLE about a row's position, constant radius: y ± r and the caps", "SELECT s.id, f.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(CIRCLE(s.ra, s.dec, 2), f.s_region) = 1",
+        "SELECT s.id AS \"id\", f.id AS \"id_2\" FROM ext.Star AS \"s\", ext.Footprint AS \"f\" WHERE \"f\".\"s_region_dec_max\" >= s.dec - 2.00000001 AND \"f\".\"s_region_dec_min\" <= s.dec + 2.00000001 AND scisql_angSep(\"f\".\"s_region_cap_ra\", \"f\".\"s_region_cap_dec\", s.ra, s.dec) <= \"f\".\"s_region_cap_radius\" + 2.00000001 AND tap_region_intersects('circle', CAST(CAST(s.ra AS DOUBLE PRECISION) AS VARCHAR) || ' ' || CAST(CAST(s.dec AS DOUBLE PRECISION) AS VARCHAR) || ' 2', 'polygon', f.s_region) = 1"],
+    ], "duckdb");
+    unchanged("bound-declination", "SELECT s.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(CIRCLE(s.ra, s.dec, s.id), f.s_region) = 1", "mysql");
     unchanged("bound-declination", "SELECT id FROM ext.Plain WHERE CONTAINS(POINT(10, 20), s_region) = 1", "mysql");
     unchanged("bound-declination", "SELECT id FROM ext.Footprint WHERE CONTAINS(POINT(10, 20), s_region) = 0 OR CONTAINS(POINT(10, 20), cover) = 1", "mysql");
     unchanged("bound-declination", "SELECT id FROM ext.Footprint WHERE NOT (CONTAINS(POINT(10, 20), cover) = 1)", "duckdb");

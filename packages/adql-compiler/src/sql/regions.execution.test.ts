@@ -159,6 +159,15 @@ for (const c of ["s_region", "cover", "shape"] as const) {
   });
 }
 cases.push({
+  name: "a CIRCLE of a star's columns against footprints with storage columns (bounds y ± r, caps)",
+  adql: "SELECT s.id, f.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(CIRCLE(s.ra, s.dec, 2), f.cover) = 1 AND CONTAINS(f.shape, CIRCLE(s.ra, s.dec, 5)) = 1",
+  expected: () => ids(STARS.flatMap((s) => {
+    const c2 = parseRegion("circle", `${s.ra} ${s.dec} 2`);
+    const c5 = parseRegion("circle", `${s.ra} ${s.dec} 5`);
+    return parsed.filter((f) => pred(f.r.cover, (r) => c2.intersects(r)) === 1 && pred(f.r.shape, (r) => r.within(c5)) === 1).map((f) => `${s.id}|${f.id}`);
+  })),
+});
+cases.push({
   name: "a CIRCLE of a star's columns against the polygons without storage (ext.Plain)",
   adql: "SELECT s.id, f.id FROM ext.Star AS s, ext.Plain AS f WHERE INTERSECTS(CIRCLE(s.ra, s.dec, 2), f.s_region) = 1",
   expected: () => ids(STARS.flatMap((s) => {
