@@ -65,6 +65,26 @@ describe("ivoa.ObsCore in the demo service", function () {
     });
   }
 
+  it("describes s_region as a DALI shape (char, arraysize *, xtype shape; DALI 1.2) and publishes none of its storage columns", async () => {
+    expect(await q("SELECT datatype, arraysize, xtype FROM TAP_SCHEMA.columns WHERE table_name = 'ivoa.ObsCore' AND column_name = 's_region'")).to.deep.equal([
+      ["char", "*", "shape"],
+    ]);
+    expect(await q("SELECT column_name FROM TAP_SCHEMA.columns WHERE table_name = 'ivoa.ObsCore' AND column_name LIKE 's_region_%'")).to.deep.equal([]);
+    const vosi = await get(`${running.url}/tables/ivoa.ObsCore`);
+    expect(vosi.text).to.include("<name>s_region</name>");
+    expect(vosi.text).to.not.include("s_region_");
+    const star = await sync(running.url, { LANG: "ADQL", QUERY: "SELECT TOP 1 * FROM ivoa.ObsCore", RESPONSEFORMAT: "csv" });
+    const header = star.text.split(/\r?\n/)[0]!.split(",");
+    expect(header).to.include("s_region");
+    expect(header.filter((h) => h.startsWith("s_region_"))).to.deep.equal([]);
+    // In a VOTable, s_region is the stored DALI shape with its xtype.
+    const vot = await sync(running.url, { LANG: "ADQL", QUERY: "SELECT TOP 1 s_region FROM ivoa.ObsCore", RESPONSEFORMAT: "votable/td" });
+    expect(vot.text).to.match(/<FIELD [^>]*name="s_region"[^>]*>/);
+    const field = /<FIELD [^>]*name="s_region"[^>]*>/.exec(vot.text)![0];
+    expect(field).to.include('datatype="char"').and.include('xtype="shape"');
+    expect(vot.text).to.match(/<TD>polygon( -?[\d.]+){8,}<\/TD>/);
+  });
+
   it("does not publish the registry table (TAP_SCHEMA has no images schema, ADQL cannot name it)", async () => {
     expect(await q("SELECT table_name FROM TAP_SCHEMA.tables WHERE schema_name = 'images'")).to.deep.equal([]);
     const r = await sync(running.url, { LANG: "ADQL", QUERY: "SELECT path FROM images.datasets", RESPONSEFORMAT: "csv" });
@@ -80,7 +100,7 @@ describe("ivoa.ObsCore in the demo service", function () {
   it("passes STILTS taplint's OBS stage (and CAP, TME) with 0 errors", async () => {
     // Not spawnSync: the service answering taplint runs in this process.
     const r = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      execFile("stilts", ["taplint", `tapurl=${running.url}`, "stages=CAP TME OBS", "report=EW", "maxrepeat=3"], { timeout: 150_000 }, (error, stdout, stderr) =>
+      execFile("stilts", ["taplint", `tapurl=${running.url}`, "stages=CAP TME OBS", "report=EWS", "maxrepeat=3"], { timeout: 150_000 }, (error, stdout, stderr) =>
         error && !stdout ? reject(new Error(`stilts: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
       );
     });
@@ -90,5 +110,6 @@ describe("ivoa.ObsCore in the demo service", function () {
     const obs = r.stdout.slice(r.stdout.indexOf("Section OBS"));
     expect(obs, obs).to.not.match(/^[EW]-OBS/m);
     console.log(`      taplint CAP TME OBS: ${m![1]} errors, ${m![2]} warnings (none in OBS)`);
+    for (const line of obs.split("\n").filter((l) => /^S-OBS-/.test(l)).slice(0, 12)) console.log(`      ${line}`);
   });
 });
