@@ -19,6 +19,8 @@ export {
   polygon,
   rangeBox,
   MAX_POLYGON_VERTICES,
+  regionParams,
+  type RegionParams,
   type Region,
   type Cap,
   type BoundaryCurve,

@@ -104,6 +104,7 @@ describe("parseRegion and formatRegion (DALI §3.7–3.12, STC-S)", () => {
     ["polygon", "0 0 1 0 2 0", /all vertices lie on one great circle/],
     ["range", "BOX ICRS 10 20 -1 2", /^BOX: width -1 at character 16 is negative$/],
     ["polygon", Array.from({ length: 1001 }, (_, i) => `${(i * 360) / 1001} 0.5`).join(" "), /needs 3 to 1000 vertices, got 1001 \(vertex 1001 at character \d+\)$/],
+    ["polygon", "1 2 ".repeat(200000), /needs 3 to 1000 vertices, got 200000 \(vertex 1001 at character 4001\)$/],
     ["range", "BOX ICRS 10 20 1", /^BOX: expected a number \(height\) at character 17/],
   ];
   for (const [xtype, value, message] of bad) {

@@ -97,7 +97,13 @@ function parseBody(label: string, kind: Kind, toks: readonly Token[], end: numbe
   const nums: number[] = [];
   const fieldName = (i: number): string =>
     kind === "polygon" ? `${i % 2 === 0 ? "longitude" : "latitude"} of vertex ${(i >> 1) + 1}` : FIELDS[kind][i]!;
+  // A polygon may repeat its first vertex at the end; past that, the vertex count is refused before any more
+  // numbers are read (a hostile value can be long).
   const expected = kind === "polygon" ? Infinity : FIELDS[kind].length;
+  if (kind === "polygon" && toks.length > 2 * (MAX_POLYGON_VERTICES + 1)) {
+    const t = toks[2 * MAX_POLYGON_VERTICES]!;
+    throw bad(`${label}: a polygon needs 3 to ${MAX_POLYGON_VERTICES} vertices, got ${Math.ceil(toks.length / 2)} (vertex ${MAX_POLYGON_VERTICES + 1} at character ${t.pos})`);
+  }
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     if (i >= expected) {
