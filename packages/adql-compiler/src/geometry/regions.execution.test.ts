@@ -22,7 +22,7 @@ import { registerScisqlFunctions } from "./duckdb-functions.js";
 import { regionCache, regionFunctions } from "./region-functions-duckdb.js";
 import { regionStorageValues } from "./region-storage.js";
 import type { RegionXtype } from "../catalog/regions.js";
-import { installScisqlFunctions } from "./scisql-mariadb.js";
+import { installScisqlFunctions, REGION_MARIADB_FUNCTIONS } from "./scisql-mariadb.js";
 
 type Xtype = string | null;
 
@@ -395,6 +395,18 @@ describe("region functions agree with @qserv-tap/sky on DuckDB and MariaDB (ADQL
       expectAllAgree(result);
     });
 
+    it("the ./duckdb package entry registers them on their own too (registerRegionFunctions)", async () => {
+      const { registerRegionFunctions } = await import("@qserv-tap/adql-compiler/duckdb");
+      const other = await instance.connect();
+      try {
+        await registerRegionFunctions(other);
+        const rows = (await other.runAndReadAll(`SELECT ${REGION_FUNCTIONS.intersects}('circle', '10 20 1', 'point', '10 20.5')`)).getRows();
+        expect(rows).to.deep.equal([[1]]);
+      } finally {
+        other.closeSync();
+      }
+    });
+
     it("gives sky's answer on the lattice regions (shared vertices, edges and points)", async function () {
       this.timeout(60_000);
       const result = await compareLatticeWithSky({ run: async (sql) => (await conn.runAndReadAll(sql)).getRows() as unknown[][] });
@@ -434,6 +446,14 @@ describe("region functions agree with @qserv-tap/sky on DuckDB and MariaDB (ADQL
       const result = await compareLatticeWithSky({ run: async (sql) => (await conn.execute({ sql, rowsAsArray: true }))[0] as unknown[][] });
       console.log(`      ${summarise("MariaDB lattice", result)}`);
       expectLatticeAgrees(result);
+    });
+
+    it("installScisqlFunctions installs the six region functions beside scisql's", async () => {
+      const [rows] = (await conn.query(
+        "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 't' AND ROUTINE_NAME LIKE 'tap\\_region\\_%' AND ROUTINE_NAME NOT LIKE 'tap\\_region\\_\\_%'",
+      )) as unknown as [{ ROUTINE_NAME: string }[]];
+      expect(rows.map((r) => r.ROUTINE_NAME)).to.have.members([...REGION_MARIADB_FUNCTIONS]);
+      expect([...REGION_MARIADB_FUNCTIONS].sort()).to.deep.equal(Object.values(REGION_FUNCTIONS).sort());
     });
 
     it("scisql_s2PtInCPoly on a polygon's stored scisql binary (c_scisql) agrees with tap_region_contains_point", async function () {
