@@ -360,6 +360,18 @@ const TOUCHING: [string, Spec, Spec, boolean, boolean, boolean][] = [
   ["polar cap of 86 reaches past the pole polygon's edges", R(0, 360, 86, 90), P([0, 85], [90, 85], [180, 85], [270, 85]), true, false, false],
   ["circle of radius 0 and the point", C(10, 20, 0), PT(10, 20), true, true, true],
   ["circle through a range's corner from outside", C(2, 1, 1), R(0, 1, 0, 1), true, false, false],
+  // At the poles, where every longitude is the same point.
+  ["the pole (at lon 77) and a polygon with a vertex at the pole (lon 0)", PT(77, 90), P([0, 80], [120, 80], [0, 90]), true, true, false],
+  ["wedges on opposite sides meeting only at the pole", R(10, 20, 80, 90), R(200, 210, 85, 90), true, false, false],
+  ["a south wedge and the south pole as a circle of radius 0", R(10, 20, -90, -80), C(0, -90, 0), true, false, true],
+  ["a polar circle and the range of the same cap", C(0, 90, 10), R(0, 360, 80, 90), true, true, true],
+  ["a pole polygon and a tiny cap at its vertex", P([0, 80], [120, 80], [0, 90]), R(0, 360, 89.999, 90), true, false, false],
+  // Hemispheres and great circles.
+  ["opposite hemispheres share their edge", C(0, 0, 90), C(180, 0, 90), true, false, false],
+  ["the northern hemisphere and a band just south of it", C(0, 90, 90), R(0, 360, -10, 0), true, false, false],
+  ["the northern hemisphere as a circle and as a range", C(0, 90, 90), R(0, 360, 0, 90), true, true, true],
+  ["the equator as a range on the northern hemisphere's edge", R(0, 360, 0, 0), C(0, 90, 90), true, true, false],
+  ["a whole parallel through a triangle", R(0, 360, 10, 10), P([0, 5], [10, 5], [5, 15]), true, false, false],
   // Only edge crossings can show these: no vertex of either lies in the other.
   ["circle across a strip, holding none of its vertices", C(0, 0, 1), P([-5, -0.01], [5, -0.01], [5, 0.01], [-5, 0.01]), true, false, false],
   ["circle beside the strip", C(0, 0.3, 0.25), P([-5, -0.01], [5, -0.01], [5, 0.01], [-5, 0.01]), false, false, false],
