@@ -20,6 +20,12 @@
  * primary key gets a unique index. On MariaDB the table gets its primary key, an index on the
  * declination column and on the Felis-indexed columns, and the scisql-compatible stored functions
  * are installed in the connection's database.
+ *
+ * A region column (catalog.ts, regionColumnsOf: a region xtype, or ObsCore's s_region) takes DALI,
+ * a DALI shape or STC-S, and holds the DALI value; the storage columns beside it (withRegionStorage:
+ * dec range and bounding cap, and scisql's binary polygon on MariaDB) are computed here, listed in
+ * the published Felis document (for the compiler) and left out of TAP_SCHEMA. A value that is not a
+ * region fails the load with the file, row, column and problem.
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
@@ -335,24 +341,35 @@ async function convertRegions(duck: DuckDbBackend, table: Table, file: string): 
     ].join(", ")})`,
   );
   const at = regions.map((r, i) => ({ ...r, at: i }));
-  const tuple = `(${Array.from({ length: 1 + regions.length + storageCols.length }, () => "?").join(", ")})`;
   const rows = Number((await duck.rows(`SELECT count(*) FROM ${input}`))[0]?.[0]);
-  // In slices read whole: a statement run on the connection would end a pending streamed result.
-  const slice = 5000;
-  for (let first = 0; first < rows; first += slice) {
-    const got = await duck.rows(
-      `SELECT tap_row, ${regions.map((r) => quoteDuck(r.name)).join(", ")} FROM ${input} WHERE tap_row >= ${first} AND tap_row < ${first + slice} ORDER BY tap_row`,
-    );
-    const batch = got.map((row) => {
-      const n = Number(row[0]);
-      const values = row.slice(1);
-      const storage = regionRow(file, n + 1, at, values, "duckdb");
-      return [n, ...values, ...storage];
-    });
-    for (let i = 0; i < batch.length; i += 500) {
-      const part = batch.slice(i, i + 500);
-      await duck.main.run(`INSERT INTO ${converted} VALUES ${part.map(() => tuple).join(", ")}`, part.flat() as DuckDBValue[]);
+  // An appender: 10 times quicker than INSERTs with parameters. The rows are read in slices, each whole,
+  // since a statement on the connection would end a pending streamed result.
+  const appender = await duck.main.createAppender(converted, "main", "temp");
+  try {
+    const slice = 5000;
+    for (let first = 0; first < rows; first += slice) {
+      const got = await duck.rows(
+        `SELECT tap_row, ${regions.map((r) => quoteDuck(r.name)).join(", ")} FROM ${input} WHERE tap_row >= ${first} AND tap_row < ${first + slice} ORDER BY tap_row`,
+      );
+      for (const row of got) {
+        const n = Number(row[0]);
+        const values = row.slice(1);
+        const storage = regionRow(file, n + 1, at, values, "duckdb");
+        appender.appendBigInt(BigInt(n));
+        for (const v of values) {
+          if (v === null) appender.appendNull();
+          else appender.appendVarchar(String(v));
+        }
+        for (const v of storage) {
+          if (v === null) appender.appendNull();
+          else appender.appendDouble(v as number);
+        }
+        appender.endRow();
+      }
     }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
   }
 }
 
