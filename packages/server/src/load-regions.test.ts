@@ -175,6 +175,11 @@ describe("tap-server load of a region column (ObsCore's s_region)", function () 
         `COPY (SELECT * REPLACE (CAST(calib_level AS INTEGER) AS calib_level, CAST(s_ra AS DOUBLE) AS s_ra, CAST(s_dec AS DOUBLE) AS s_dec) ` +
           `FROM read_csv('${join(dir, "dali.csv")}', header = true, nullstr = '', all_varchar = true)) TO '${join(dir, "dali.parquet")}' (FORMAT parquet)`,
       );
+      // And one whose s_region is the DALI polygon's numbers as a Parquet list.
+      await duck.run(
+        `COPY (SELECT * REPLACE (CAST(string_split(s_region, ' ') AS DOUBLE[]) AS s_region) FROM read_parquet('${join(dir, "dali.parquet")}')) ` +
+          `TO '${join(dir, "list.parquet")}' (FORMAT parquet)`,
+      );
     } finally {
       await duck.close();
     }
@@ -191,6 +196,7 @@ describe("tap-server load of a region column (ObsCore's s_region)", function () 
       const INPUTS = [
         { what: "a CSV with STC-S s_region (Rubin's form)", file: "stcs.csv" },
         { what: "a Parquet file with DALI s_region", file: "dali.parquet" },
+        { what: "a Parquet file with s_region as a list of numbers", file: "list.parquet" },
       ];
       for (const input of INPUTS) {
         it(`loads ${input.what}: the DALI polygon and its storage columns`, async () => {
@@ -247,6 +253,10 @@ describe("tap-server load of a region column (ObsCore's s_region)", function () 
             const q = `SELECT obs_id FROM ivoa.ObsCore WHERE CONTAINS(POINT('ICRS', ${c.point.join(", ")}), s_region) = 1 ORDER BY obs_id`;
             expect((await served(running.url, q)).map((r) => r[0]), q).to.deep.equal(c.ids);
           }
+          // In the select list: the DALI value (ADQL 2.1 §4.2; DALI 1.1 §3.3.7), the vertices as loaded.
+          const vot = await sync(running.url, { LANG: "ADQL", QUERY: "SELECT s_region FROM ivoa.ObsCore WHERE obs_id = 'tri'", RESPONSEFORMAT: "votable/td" });
+          expect(/<FIELD [^>]*name="s_region"[^>]*>/.exec(vot.text)?.[0]).to.include('datatype="double"').and.include('arraysize="*"').and.include('xtype="polygon"');
+          expect(/<TD>([^<]*)<\/TD>/.exec(vot.text)?.[1]?.trim().split(/\s+/).map(Number)).to.deep.equal(FOOTPRINTS.find((f) => f.id === "tri")!.vertices);
           for (const c of INTERSECTS_CASES) {
             const disc = circle(...c.circle);
             expect(FOOTPRINTS.filter((f) => footprint(f).intersects(disc)).map((f) => f.id).sort(), `sky: ${c.circle}`).to.deep.equal(c.ids);
