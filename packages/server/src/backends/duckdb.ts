@@ -3,6 +3,7 @@
  * scisql's functions registered as DuckDB scalar functions, streaming results chunk by chunk.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
@@ -21,6 +22,7 @@ import {
   DuckDBTinyIntVector,
   DuckDBUSmallIntVector,
   DuckDBUTinyIntVector,
+  DuckDBVarCharVector,
   JSDuckDBValueConverter,
   DuckDBTimestampValue as TimestampValue,
   INTEGER,
@@ -326,8 +328,14 @@ interface NumericVector {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The string reader of @duckdb/node-api's VARCHAR vectors (getItem's, without its BigInt validity check per cell). */
+const dataAccessors = createRequire(import.meta.url)("@duckdb/node-api/lib/vectors/dataAccessors.js") as {
+  getString?: (view: DataView, offset: number) => string;
+};
+
 function typedColumn(vector: DuckDBVector, n: number): BatchColumn | undefined {
   if (vector instanceof DuckDBTimestampVector) return timestampColumn(vector, n);
+  if (vector instanceof DuckDBVarCharVector) return varcharColumn(vector, n);
   if (vector instanceof DuckDBBooleanVector) {
     // One byte per value, 0 or 1 (sizeof(bool)).
     const { dataView, validity } = vector as unknown as { dataView: DataView; validity: NumericVector["validity"] };
@@ -367,6 +375,20 @@ function withNulls(items: BatchColumn["values"], validity: NumericVector["validi
     if (((bits[i >> 3]! >> (i & 7)) & 1) === 0) (nulls ??= new Uint8Array(n))[i] = 1;
   }
   return nulls === undefined ? { values: items, ...flags } : { values: items, nulls, ...flags };
+}
+
+/** VARCHAR as strings, read as getItem reads them (16-byte entries, inlined up to 12 bytes), nulls from the mask. */
+function varcharColumn(vector: DuckDBVarCharVector, n: number): BatchColumn | undefined {
+  const getString = dataAccessors.getString;
+  const { dataView, validity, itemOffset } = vector as unknown as { dataView: DataView; validity: NumericVector["validity"]; itemOffset: number };
+  if (typeof getString !== "function" || !(dataView instanceof DataView) || itemOffset !== 0 || dataView.byteLength < n * 16) return undefined;
+  const strings = new Array<string | null>(n);
+  const column = withNulls(strings, validity, n);
+  if (column === undefined) return undefined;
+  const nulls = column.nulls;
+  for (let i = 0; i < n; i++) strings[i] = nulls !== undefined && nulls[i] !== 0 ? null : getString(dataView, i * 16);
+  // A plain array holds its nulls itself.
+  return { values: strings };
 }
 
 /**

@@ -141,6 +141,13 @@ export function writeTimestamp(sink: ByteSink, t: number): void {
  * may have a day of its own). Returns the position after it.
  */
 function writeCivilDate(buf: Uint8Array, pos: number, days: number): number {
+  // A direct-mapped cache of the last days' 10 bytes: a result's timestamps often share days.
+  const slot = days & (DATE_SLOTS - 1);
+  if (dateKeys[slot] === days) {
+    const at = slot * 10;
+    for (let k = 0; k < 10; k++) buf[pos + k] = dateBytes[at + k]!;
+    return pos + 10;
+  }
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -161,8 +168,14 @@ function writeCivilDate(buf: Uint8Array, pos: number, days: number): number {
   two(buf, pos + 5, mm);
   buf[pos + 7] = 0x2d;
   two(buf, pos + 8, dd);
+  dateKeys[slot] = days;
+  dateBytes.set(buf.subarray(pos, pos + 10), slot * 10);
   return pos + 10;
 }
+
+const DATE_SLOTS = 4096;
+const dateKeys = new Float64Array(DATE_SLOTS).fill(NaN);
+const dateBytes = new Uint8Array(DATE_SLOTS * 10);
 
 /** The direct writer for a field's scalar cells, if its datatype has one. */
 export function directWriter(col: Column): DirectWriter | undefined {
