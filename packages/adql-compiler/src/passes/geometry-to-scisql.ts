@@ -406,14 +406,38 @@ function pointExpression(o: Extract<RegionOperand, { form: "constant" }>, span: 
 
 /** AREA (ADQL 2.1 §4.2.8), in square degrees. */
 function area(g: Expression, span: Span): Expression {
-  if (g.kind === "Point") return numberExpression(0, span);
+  if (g.kind === "Point") return typed(numberExpression(0, span), span);
   const o = regionOperand(g);
   if (!o) throw unsupported(`AREA of ${describeGeometry(g)}`, g.span, "give a shape or a region column");
   switch (o.form) {
-    case "constant": return numberExpression(o.region.area() * DEG2_PER_SR, span);
+    case "constant": return typed(numberExpression(o.region.area() * DEG2_PER_SR, span), span);
     case "column": return regionCall(REGION_FUNCTIONS.area, pair(o, span), span, AREA_TYPE);
-    case "computed": throw unsupported(`AREA of a ${o.kind.toUpperCase()} whose parameters are not constants`, g.span, "compute the area from the shape's parameters");
+    case "computed": {
+      if (g.kind === "Circle") {
+        // The area depends on the radius alone: a number when the radius is one.
+        const r = constantValue(g.radius);
+        if (r === undefined) return circleArea(g.radius, span);
+        return typed(numberExpression(skyCheck(g.span, "ADQL_BAD_ARGUMENTS", () => circle(0, 0, r)).area() * DEG2_PER_SR, span), span);
+      }
+      throw unsupported(`AREA of a ${o.kind.toUpperCase()} whose parameters are not constants`, g.span, "compute the area from the shape's parameters");
+    }
   }
+}
+
+/**
+ * The area of a cap of radius r degrees in square degrees, 2π(1 − cos r)·(180/π)², for a radius given per
+ * row.
+ */
+function circleArea(r: Expression, span: Span): Expression {
+  const fn = (name: "COS" | "RADIANS", arg: Expression): Expression => ({ kind: "FunctionCall", name, args: [arg], span });
+  const oneMinusCos: Expression = { kind: "BinaryExpr", op: "-", left: numberExpression(1, span), right: fn("COS", fn("RADIANS", r)), span };
+  const product: Expression = { kind: "BinaryExpr", op: "*", left: numberExpression(64800 / Math.PI, span), right: oneMinusCos, span };
+  return typed(product, span);
+}
+
+/** `e` with AREA's type (deg**2): an SQL call without a name is the expression in parentheses. */
+function typed(e: Expression, span: Span): Expression {
+  return regionCall("", [e], span, AREA_TYPE);
 }
 
 /** CENTROID (ADQL 2.1 §4.2.7): a POINT, so that COORD1, DISTANCE and the select list take it. */

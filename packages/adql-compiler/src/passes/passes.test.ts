@@ -179,7 +179,7 @@ describe("pass geometry-to-scisql (ADQL 2.1 §4.2; qserv/README §b)", () => {
     ["COORD1, COORD2 → the coordinates; COORDSYS → 'ICRS'", "SELECT COORD1(POINT(ra, dec)), COORD2(POINT(ra, dec)), COORDSYS(POINT(ra, dec)) FROM demo.Object", 'SELECT ra AS "coord1", dec AS "coord2", \'ICRS\' AS "coordsys" FROM demo.Object'],
     ["POINT, CIRCLE, POLYGON selected → DALI arrays", "SELECT POINT(ra, dec), CIRCLE(ra, dec, 1), POLYGON(1, 2, 3, 4, 5, 6) FROM demo.Object", 'SELECT POINT[ra, dec] AS "point", CIRCLE[ra, dec, 1] AS "circle", POLYGON[1, 2, 3, 4, 5, 6] AS "polygon" FROM demo.Object'],
     ["CENTROID of a CIRCLE → its centre", "SELECT CENTROID(CIRCLE(ra, dec, 1)) FROM demo.Object", 'SELECT POINT[ra, dec] AS "centroid" FROM demo.Object'],
-    ["AREA of a constant CIRCLE → its area in square degrees, 2π(1 − cos r)·(180/π)²", "SELECT AREA(CIRCLE(1, 2, 3)) FROM demo.Object", 'SELECT 28.26787483161993 AS "area" FROM demo.Object'],
+    ["AREA of a constant CIRCLE → its area in square degrees, 2π(1 − cos r)·(180/π)²", "SELECT AREA(CIRCLE(1, 2, 3)) FROM demo.Object", 'SELECT (28.26787483161993) AS "area" FROM demo.Object'],
   ]);
   errors("geometry-to-scisql", [
     ["a non-convex polygon", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), POLYGON(0, 0, 10, 0, 10, 10, 5, 3, 0, 10)) = 1", "ADQL_BAD_POLYGON", 1, 59],
@@ -406,6 +406,8 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
         "SELECT tap_region_area('polygon', s_region) AS \"area\", POINT[tap_region_centroid_ra('circle', cover), tap_region_centroid_dec('circle', cover)] AS \"centroid\", tap_region_centroid_dec('point', pos) AS \"coord2\", scisql_angSep(tap_region_centroid_ra('polygon', s_region), tap_region_centroid_dec('polygon', s_region), 1, 2) AS \"distance\", s_region AS \"s_region\" FROM ext.Footprint"],
     ]);
     table("geometry-to-scisql", [
+      ["AREA of a CIRCLE: a number for a constant radius, 2π(1 − cos r)·(180/π)² in SQL for a radius per row", "SELECT AREA(CIRCLE(ra, dec, 1)), AREA(CIRCLE(ra, dec, dec / 10)) FROM demo.Object",
+        'SELECT (3.141512905745537) AS "area", (20626.480624709635 * (1 - COS(RADIANS(dec / 10)))) AS "area_2" FROM demo.Object'],
       ["IS NULL and COUNT of a region column stay as they are", "SELECT COUNT(s_region) FROM ext.Footprint WHERE shape IS NULL",
         'SELECT COUNT(s_region) AS "count" FROM ext.Footprint WHERE shape IS NULL'],
     ]);
@@ -418,7 +420,7 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
         'SELECT id AS "id" FROM ext.Plain WHERE scisql_s2PtInCPoly(10, 20, "Plain"."s_region_scisql") = 1'],
     ], "qserv");
     errors("geometry-to-scisql", [
-      ["AREA of a CIRCLE of columns: at the CIRCLE", "SELECT AREA(CIRCLE(ra, dec, 1)) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 13],
+      ["AREA of a POLYGON of columns: at the POLYGON", "SELECT AREA(POLYGON(ra, dec, 3, 4, 5, 6)) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 13],
       ["a polygon column as the point of COORD1", "SELECT COORD1(s_region) FROM ext.Footprint", "ADQL_UNSUPPORTED", 1, 15],
       ["a BOX of columns against a region column", "SELECT s.id FROM ext.Star AS s, ext.Footprint AS f WHERE INTERSECTS(BOX(s.ra, s.dec, 1, 1), f.s_region) = 1", "ADQL_UNSUPPORTED", 1, 69],
       ["a region column within a point", "SELECT id FROM ext.Footprint WHERE CONTAINS(s_region, POINT(1, 2)) = 1", "ADQL_UNSUPPORTED", 1, 36],

@@ -189,6 +189,12 @@ cases.push({
   tolerance: 1e-9,
 });
 cases.push({
+  name: "AREA of a CIRCLE whose radius is a column (2π(1 − cos r) in SQL)",
+  adql: "SELECT id, AREA(CIRCLE(ra, dec, ABS(dec) / 10 + 0.5)) FROM ext.Star",
+  expected: () => STARS.map((s) => [s.id, area(parseRegion("circle", `${s.ra} ${s.dec} ${Math.abs(s.dec) / 10 + 0.5}`))]),
+  tolerance: 1e-9,
+});
+cases.push({
   name: "CENTROID of each region column, and COORD1/COORD2 of a point column (ADQL 2.1 §4.2.7, §4.2.4)",
   adql: "SELECT id, CENTROID(s_region) AS c, COORD2(CENTROID(cover)), COORD1(pos), COORD2(pos), CENTROID(shape) AS s FROM ext.Footprint",
   expected: () => parsed.map((f) => [f.id, centroid(f.r.s_region, 0), centroid(f.r.s_region, 1), centroid(f.r.cover, 1), centroid(f.r.pos, 0), centroid(f.r.pos, 1), centroid(f.r.shape, 0), centroid(f.r.shape, 1)]),

@@ -70,6 +70,10 @@ describe("region columns: result columns (DALI 1.1 §3.3)", () => {
       { name: "s_region", datatype: "char", arraysize: "512", ucd: "pos.outline;obs.field", utype: "Char.SpatialAxis.Coverage.Support.Area", sqlColumns: [0] },
     ]);
   });
+  it("AREA of a constant shape and of a CIRCLE with a radius per row keep AREA's unit", () => {
+    const r = compileFor("mysql", "SELECT AREA(CIRCLE(1, 2, 3)) AS a, AREA(CIRCLE(ra, dec, dec / 10)) AS b FROM ext.Star");
+    expect(r.columns!.map((c) => [c.name, c.unit, c.ucd])).to.deep.equal([["a", "deg**2", "phys.angArea"], ["b", "deg**2", "phys.angArea"]]);
+  });
   it("CENTROID of a column is a DALI point of two SQL columns; AREA is in square degrees", () => {
     const r = compileFor("duckdb", "SELECT CENTROID(s_region) AS c, AREA(cover) AS a FROM ext.Footprint");
     expect(r.columns!.map((c) => ({ ...c }))).to.deep.equal([
