@@ -17,6 +17,8 @@ import { DuckDbBackend } from "./backends/duckdb.js";
 import { loadFelis } from "./compiler-extras.js";
 import { configFrom, type Config } from "./config.js";
 import { loadCommand } from "./load.js";
+import { obsCoreTable } from "./images/ingest.js";
+import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
 import { get, privateMariaDb, startService, sync } from "./test-support/service.js";
 
 const RUBIN_OBSCORE = "/work/shared/felis/ivoa_obscore.yaml";
@@ -263,6 +265,23 @@ describe("tap-server load of a region column (ObsCore's s_region)", function () 
             const q = `SELECT obs_id FROM ivoa.ObsCore WHERE INTERSECTS(CIRCLE('ICRS', ${c.circle.join(", ")}), s_region) = 1 ORDER BY obs_id`;
             expect((await served(running.url, q)).map((r) => r[0]), q).to.deep.equal(c.ids);
           }
+        } finally {
+          await running.close();
+        }
+      });
+
+      it("loads the demo's ObsCore Felis (s_region a DALI shape, its storage columns listed) and answers CONTAINS on it", async () => {
+        const columns = obsCoreTable().columns.map((c) => c.name).filter((c) => !c.startsWith("s_region_"));
+        const file = join(dir, "demo-obscore.csv");
+        const line = (r: Record<string, string | number>) => columns.map((c) => (r[c] === undefined ? "" : `"${String(r[c])}"`)).join(",");
+        writeFileSync(file, [columns.join(","), ...STCS_ROWS.map(line)].join("\n") + "\n");
+        await load(configFrom(target.settings()), "ivoa.ObsCore", file, OBSCORE_SCHEMA_PATH);
+        const [[value]] = (await target.query("SELECT s_region FROM ivoa.ObsCore WHERE obs_id = 'tri'")) as [[string]];
+        expect(value).to.equal("polygon 10 10 20 10 15 20");
+        const running = await startService(target.settings());
+        try {
+          const q = "SELECT obs_id FROM ivoa.ObsCore WHERE CONTAINS(POINT('ICRS', 15, 12), s_region) = 1";
+          expect(await served(running.url, q)).to.deep.equal([["tri"]]);
         } finally {
           await running.close();
         }
