@@ -5,7 +5,7 @@
  * margin) and against analytic expectations for the touching cases the oracle cannot settle.
  */
 import { expect } from "chai";
-import { parseRegion } from "./region-text.js";
+import { formatRegion, parseRegion } from "./region-text.js";
 import { circle, point, polygon, rangeBox, type Region } from "./regions.js";
 import {
   oracleIntersects,
@@ -390,6 +390,17 @@ describe("sky region operations: touching and nested cases (ADQL 2.1 §4.2.12, �
       expect(rb.within(ra), "B ⊆ A").to.equal(bInA);
     });
   }
+
+  it("regions from a second copy of the module (sources beside a build) work with ours", async () => {
+    const specifier = "./regions.js?second-copy";
+    const copy = (await import(specifier)) as { circle: typeof circle };
+    const theirs = copy.circle(0, 0, 1);
+    expect(theirs.constructor).to.not.equal(circle(0, 0, 1).constructor);
+    expect(circle(0, 0, 1.5).intersects(theirs)).to.equal(true);
+    expect(theirs.within(circle(0, 0, 2))).to.equal(true);
+    expect(circle(0, 0, 0.5).within(theirs)).to.equal(true);
+    expect(formatRegion(theirs, "shape")).to.equal("circle 0 0 1");
+  });
 
   it("a non-Region object is refused with a TypeError", () => {
     const fake = { ...circle(0, 0, 1) } as Region;

@@ -83,6 +83,13 @@ export interface Region {
  * What every region class shares: the region operations work on a Shape (region-ops.ts), built once per
  * region.
  */
+/**
+ * Keys of the internal methods, by Symbol.for so that regions made by two copies of this package (its sources
+ * and its build, in a test that mixes them) still work with each other.
+ */
+const SHAPE: unique symbol = Symbol.for("@qserv-tap/sky:region-shape");
+const PARAMS: unique symbol = Symbol.for("@qserv-tap/sky:region-params");
+
 abstract class RegionBase {
   private cachedShape: Shape | undefined;
 
@@ -91,25 +98,32 @@ abstract class RegionBase {
     return (this.cachedShape ??= this.makeShape());
   }
 
+  [SHAPE](): Shape {
+    return this.shape();
+  }
+
+  abstract [PARAMS](): RegionParams;
+
   protected abstract makeShape(): Shape;
   abstract boundingCap(): Cap;
 
   intersects(other: Region): boolean {
-    const o = regionBase(other);
+    const o = shapeOf(other);
     // The bounding caps carry a margin far larger than EPS, so caps apart by more than their radii settle it.
     const a = this.boundingCap();
-    const b = o.boundingCap();
+    const b = other.boundingCap();
     if (angularSeparation(a.center, b.center) > a.radius + b.radius) return false;
-    return shapesIntersect(this.shape(), o.shape());
+    return shapesIntersect(this.shape(), o);
   }
 
   within(other: Region): boolean {
-    return shapeWithin(this.shape(), regionBase(other).shape());
+    return shapeWithin(this.shape(), shapeOf(other));
   }
 }
 
-function regionBase(r: Region): RegionBase {
-  if (r instanceof RegionBase) return r;
+function shapeOf(r: Region): Shape {
+  const f = (r as unknown as Partial<Record<typeof SHAPE, () => Shape>>)[SHAPE];
+  if (typeof f === "function") return f.call(r);
   throw new TypeError("not a region made by @qserv-tap/sky (use point, circle, polygon, rangeBox or parseRegion)");
 }
 
@@ -182,6 +196,10 @@ class CircleRegion extends RegionBase implements Region {
 
   boundingCap(): Cap {
     return { center: this.c, radius: Math.min(WHOLE_SKY, this.radius + CAP_MARGIN_DEG) };
+  }
+
+  [PARAMS](): RegionParams {
+    return { kind: "circle", lon: this.lon, lat: this.lat, radius: this.radius };
   }
 
   protected makeShape(): Shape {
@@ -288,6 +306,10 @@ class PolygonRegion extends RegionBase implements Region {
       }
     }
     return { center, radius: Math.min(WHOLE_SKY, radius + CAP_MARGIN_DEG) };
+  }
+
+  [PARAMS](): RegionParams {
+    return { kind: "polygon", vertices: this.vertices };
   }
 
   protected makeShape(): Shape {
@@ -397,6 +419,11 @@ class RangeRegion extends RegionBase implements Region {
     return { center: best.center, radius: Math.min(WHOLE_SKY, best.radius + CAP_MARGIN_DEG) };
   }
 
+  [PARAMS](): RegionParams {
+    const full = this.lonWidth >= 360;
+    return { kind: "range", lon1: full ? 0 : this.lon1, lon2: full ? 360 : this.lon2, lat1: this.lat1, lat2: this.lat2 };
+  }
+
   protected makeShape(): Shape {
     const { lonStart, lonWidth, lat1, lat2 } = this;
     if (lat1 === lat2 && (lonWidth === 0 || Math.abs(lat1) === 90)) return pointShape(unitVector(lonStart, lat1));
@@ -487,6 +514,10 @@ class PointRegion extends RegionBase implements Region {
     return sampleCurves(this.boundaryCurves(), maxStepDeg);
   }
 
+  [PARAMS](): RegionParams {
+    return { kind: "point", lon: this.lon, lat: this.lat };
+  }
+
   protected makeShape(): Shape {
     return pointShape(this.p);
   }
@@ -527,19 +558,8 @@ export type RegionParams =
 
 /** The defining numbers of a region of this package (range longitudes as given, 0 360 for every longitude). */
 export function regionParams(r: Region): RegionParams {
-  if (r instanceof PointRegion) return { kind: "point", lon: r.lon, lat: r.lat };
-  if (r instanceof CircleRegion) return { kind: "circle", lon: r.lon, lat: r.lat, radius: r.radius };
-  if (r instanceof PolygonRegion) return { kind: "polygon", vertices: r.vertices };
-  if (r instanceof RangeRegion) {
-    const full = r.lonWidth >= 360;
-    return {
-      kind: "range",
-      lon1: full ? 0 : r.lon1,
-      lon2: full ? 360 : r.lon2,
-      lat1: r.lat1,
-      lat2: r.lat2,
-    };
-  }
+  const f = (r as unknown as Partial<Record<typeof PARAMS, () => RegionParams>>)[PARAMS];
+  if (typeof f === "function") return f.call(r);
   throw new TypeError("not a region made by @qserv-tap/sky");
 }
 
