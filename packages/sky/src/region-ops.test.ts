@@ -366,6 +366,11 @@ const TOUCHING: [string, Spec, Spec, boolean, boolean, boolean][] = [
   ["a south wedge and the south pole as a circle of radius 0", R(10, 20, -90, -80), C(0, -90, 0), true, false, true],
   ["a polar circle and the range of the same cap", C(0, 90, 10), R(0, 360, 80, 90), true, true, true],
   ["a pole polygon and a tiny cap at its vertex", P([0, 80], [120, 80], [0, 90]), R(0, 360, 89.999, 90), true, false, false],
+  ["a polar circle and a 300° wedge of the same cap (coincident for 300°)", C(0, 90, 10), R(0, 300, 80, 90), true, false, true],
+  ["the cap of radius 120 about the north pole and the range down to −30", C(0, 90, 120), R(0, 360, -30, 90), true, true, true],
+  ["that cap and a range a hair smaller", C(0, 90, 120), R(0, 360, -29.999, 90), true, false, true],
+  ["a band and a circle of radius 100 that leaves out lon 180", R(0, 360, -10, 10), C(0, 0, 100), true, false, false],
+  ["a circle inside a band (whose complement has two parts)", C(0, 0, 5), R(0, 360, -10, 10), true, true, false],
   // Hemispheres and great circles.
   ["opposite hemispheres share their edge", C(0, 0, 90), C(180, 0, 90), true, false, false],
   ["the northern hemisphere and a band just south of it", C(0, 90, 90), R(0, 360, -10, 0), true, false, false],
