@@ -75,7 +75,10 @@ export interface Region {
    * band of every longitude symmetric about the equator).
    */
   centroid(): [lon: number, lat: number];
-  /** [min, max] latitude in degrees of the region's points; a polygon edge may reach past its vertices. */
+  /**
+   * [min, max] latitude in degrees of the region's points, exact: a polygon edge may reach past its vertices.
+   * Not widened by the tolerance of intersects/within (pruning on it should allow 1e-9°, as boundingCap does).
+   */
   decRange(): [min: number, max: number];
 }
 
