@@ -60,18 +60,24 @@ export const FEATURES: readonly Feature[] = [
   {
     type: FEATURE_TYPES.geo,
     form: "INTERSECTS",
-    description: "Only with a POINT as one of the arguments (the same as CONTAINS); INTERSECTS of two regions is refused.",
+    description:
+      "Of any two regions: shapes and region-valued columns such as ivoa.ObsCore.s_region (exact, on the sphere); a BOX whose centre or size is not a constant is refused, and on Qserv one argument must be a POINT.",
     probe: `SELECT n FROM ${T} WHERE 1 = INTERSECTS(${P}, CIRCLE('ICRS', 10, 10, 1))`,
   },
   { type: FEATURE_TYPES.geo, form: "DISTANCE", probe: `SELECT DISTANCE(${P}, POINT('ICRS', 10, 10)) AS d FROM ${T}` },
   { type: FEATURE_TYPES.geo, form: "COORD1", probe: `SELECT COORD1(${P}) AS c FROM ${T}` },
   { type: FEATURE_TYPES.geo, form: "COORD2", probe: `SELECT COORD2(${P}) AS c FROM ${T}` },
   { type: FEATURE_TYPES.geo, form: "COORDSYS", probe: `SELECT COORDSYS(${P}) AS c FROM ${T}` },
-  { type: FEATURE_TYPES.geo, form: "AREA", probe: `SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM ${T}` },
+  {
+    type: FEATURE_TYPES.geo,
+    form: "AREA",
+    description: "In square degrees, of a constant shape, a CIRCLE or a region-valued column; AREA of a POLYGON or BOX built from columns is refused.",
+    probe: `SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM ${T}`,
+  },
   {
     type: FEATURE_TYPES.geo,
     form: "CENTROID",
-    description: "Of a CIRCLE or a BOX; CENTROID of a POLYGON is refused.",
+    description: "Of a constant shape, a CIRCLE, a BOX or a region-valued column; CENTROID of a POLYGON built from columns is refused.",
     probe: `SELECT CENTROID(CIRCLE('ICRS', ra, dec, 1)) AS c FROM ${T}`,
   },
   { type: FEATURE_TYPES.geo, form: "REGION", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, REGION('CIRCLE ICRS 10 10 1'))` },

@@ -101,8 +101,9 @@ describe("server VOSI, tables and examples", function () {
     }
     // The forms that work only in part say so; the part that does not work is refused with that reason.
     const partial: [string, RegExp, string, RegExp][] = [
-      ["INTERSECTS", /Only with a POINT/, `SELECT COUNT(*) AS n FROM ${S} WHERE 1 = INTERSECTS(CIRCLE('ICRS', 10, 10, 1), BOX('ICRS', 10, 10, 1, 1))`, /INTERSECTS of two regions/],
-      ["CENTROID", /CIRCLE or a BOX/, `SELECT TOP 1 CENTROID(POLYGON('ICRS', 9, 9, 11, 9, 11, 11)) AS c FROM ${S}`, /CENTROID/],
+      ["INTERSECTS", /BOX whose centre or size is not a constant is refused/, `SELECT COUNT(*) AS n FROM ${S} WHERE 1 = INTERSECTS(CIRCLE('ICRS', 10, 10, 1), BOX('ICRS', ra, dec, 1, 1))`, /a BOX whose centre or size is not a constant/],
+      ["AREA", /POLYGON or BOX built from columns is refused/, `SELECT TOP 1 AREA(POLYGON('ICRS', ra, dec, 3, 4, 5, 6)) AS a FROM ${S}`, /AREA of a POLYGON whose parameters are not constants/],
+      ["CENTROID", /POLYGON built from columns is refused/, `SELECT TOP 1 CENTROID(POLYGON('ICRS', ra, dec, 11, 9, 11, 11)) AS c FROM ${S}`, /CENTROID of POLYGON/],
     ];
     for (const [form, description, query, refusal] of partial) {
       expect(declared.find((f) => f.form === form)?.description, form).to.match(description);
