@@ -158,7 +158,8 @@ export class ByteSink {
 
   /** Removes and returns (a copy of) the first `n` bytes. */
   take(n = this.len): Uint8Array {
-    const out = this.buf.slice(0, n);
+    // Buffer.from copies into uninitialised memory; slice() zero-fills a new ArrayBuffer first, several times slower.
+    const out = Buffer.from(this.buf.subarray(0, n));
     this.buf.copyWithin(0, n, this.len);
     this.len -= n;
     return out;
