@@ -167,7 +167,11 @@ export function withRegionStorage(t: Table, backend: StorageBackend): Table {
       });
     }
   }
-  return added.length === 0 ? t : { ...t, columns: [...t.columns, ...added] };
+  // A text column marked as a region without a DALI xtype (Rubin's s_region, adql:REGION) is loaded as DALI
+  // shapes, so it says so: its xtype becomes "shape".
+  const columns = t.columns.map((c) => (regionXtype(c) === "shape" && c.xtype?.toLowerCase() !== "shape" ? { ...c, xtype: "shape" } : c));
+  const relabelled = columns.some((c, i) => c !== t.columns[i]);
+  return added.length === 0 && !relabelled ? t : { ...t, columns: [...columns, ...added] };
 }
 
 /** The columns the service publishes (TAP_SCHEMA, VOSI tables): a table's own, not its storage columns. */
@@ -206,6 +210,8 @@ export function regionCell(column: RegionColumn, raw: unknown): RegionStorageVal
   const list = /^\s*\[(.*)\]\s*$/s.exec(text);
   if (list) text = list[1]!.replaceAll(",", " ");
   if (text.trim() === "") return null;
+  // Numbers alone in a shape column (ObsCore's s_region given as a DALI polygon, or a list): a polygon.
+  if (column.xtype === "shape" && /^\s*[-+.\d]/.test(text)) text = `polygon ${text}`;
   try {
     return regionStorageValues(column.xtype, text);
   } catch (e) {

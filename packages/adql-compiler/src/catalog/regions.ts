@@ -1,6 +1,6 @@
 /**
- * Region-valued columns (ADQL 2.1 §4.2; DALI 1.1 §3.3): which columns hold a region, and the storage form
- * that the loaders write beside each one so that the compiled SQL can prune and test exactly.
+ * Region-valued columns (ADQL 2.1 §4.2; DALI's point, circle, range, polygon and shape): which columns hold
+ * a region, and the storage form that the loaders write beside each one so that the compiled SQL can prune and test exactly.
  *
  * A region column `c` holds its value as text in DALI form for its xtype ("10 20 11 20 11 21" for a polygon,
  * "10 20 0.5" for a circle, "10 20" for a point; a "shape" column carries the DALI shape label). The SQL
@@ -13,7 +13,7 @@
  * so that `scisql_s2PtInCPoly(lon, lat, c_scisql)` applies on MariaDB and Qserv.
  */
 
-/** The DALI xtypes of a region column (DALI 1.1 §3.3.5-3.3.8; "shape" is DALI 1.2's labelled form). */
+/** The DALI xtypes of a region column (DALI: point, circle, range and polygon, and "shape", the labelled form of DALI 1.2). */
 export const REGION_XTYPES = ["point", "circle", "polygon", "range", "shape"] as const;
 export type RegionXtype = (typeof REGION_XTYPES)[number];
 
@@ -53,9 +53,9 @@ export const REGION_FUNCTIONS = {
   intersects: "tap_region_intersects",
   /** (xtypeA, valueA, xtypeB, valueB) → INTEGER 1/0: every point of A is in B (ADQL's CONTAINS(A, B)). */
   within: "tap_region_within",
-  /** (xtype, value) → DOUBLE: the area in square degrees (ADQL 2.1 §4.2.13). */
+  /** (xtype, value) → DOUBLE: the area in square degrees (ADQL 2.1 §4.2.8). */
   area: "tap_region_area",
-  /** (xtype, value) → DOUBLE: the centroid's RA and Dec in degrees (ADQL 2.1 §4.2.14). */
+  /** (xtype, value) → DOUBLE: the centroid's RA and Dec in degrees (ADQL 2.1 §4.2.10). */
   centroidRa: "tap_region_centroid_ra",
   centroidDec: "tap_region_centroid_dec",
 } as const;
@@ -73,15 +73,19 @@ export interface RegionColumnFacts {
 
 /**
  * The region xtype of a column, or null for a column that does not hold a region: a column with a region
- * xtype, or ObsCore's s_region (by utype, or by name in a character column), which is a polygon.
+ * xtype; or one that the metadata marks as a region without a DALI xtype (ObsCore's s_region by its utype or
+ * name, TAP 1.0's adql:REGION), which is a "shape" when it holds text (labelled values: Rubin's ObsCore keeps
+ * STC-S, our loaders write DALI shapes) and a polygon when it holds numbers.
  */
 export function regionXtype(column: RegionColumnFacts): RegionXtype | null {
   const xtype = column.xtype?.toLowerCase();
   if (xtype && (REGION_XTYPES as readonly string[]).includes(xtype)) return xtype as RegionXtype;
-  if (xtype === "adql:region") return "polygon";
-  if (column.utype && S_REGION_UTYPE.test(column.utype)) return "polygon";
-  if (column.name.toLowerCase() === "s_region" && column.datatype === "char" && !xtype) return "polygon";
-  return null;
+  const marked =
+    xtype === "adql:region" ||
+    (!xtype && ((column.utype !== undefined && column.utype !== null && S_REGION_UTYPE.test(column.utype)) || column.name.toLowerCase() === "s_region"));
+  if (!marked) return null;
+  if (column.datatype === "char" || column.datatype === "unicodeChar") return "shape";
+  return column.datatype === "double" || column.datatype === "float" ? "polygon" : null;
 }
 
 /** Which storage columns beside region column `name` a table has, by its column names (exact spelling). */

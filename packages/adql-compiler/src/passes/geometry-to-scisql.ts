@@ -320,9 +320,14 @@ function daliText(items: readonly Expression[], span: Span): Expression {
   return parts.map((p) => (typeof p === "string" ? text(p, span) : p)).reduce((l, r) => ({ kind: "BinaryExpr", op: "||", left: l, right: r, span }));
 }
 
-/** `CONTAINS(point, c)` for a region column c: scisql's binary polygon where there is one, else the function. */
+/**
+ * `CONTAINS(point, c)` for a region column c: scisql's binary polygon where there is one, else the function.
+ * On Qserv a text column without a DALI xtype ("shape": Rubin's s_region, STC-S) is taken as Rubin's polygons,
+ * as Rubin's own service does; a row whose region is not a polygon has a NULL binary, which scisql answers 0.
+ */
 function pointInColumn(x: Expression, y: Expression, c: Extract<RegionOperand, { form: "column" }>, span: Span, ctx: PassContext): Expression {
-  if (c.facts.xtype === "polygon" && (ctx.dialect === "qserv" || (ctx.dialect === "mysql" && c.facts.scisql))) {
+  const polygons = c.facts.xtype === "polygon" || (ctx.dialect === "qserv" && c.facts.xtype === "shape");
+  if (polygons && (ctx.dialect === "qserv" || (ctx.dialect === "mysql" && c.facts.scisql))) {
     return call("scisql_s2PtInCPoly", [x, y, storageColumn(c.ref, "scisql")], span, INT);
   }
   return regionCall(REGION_FUNCTIONS.containsPoint, [...pair(c, span), x, y], span, INT);

@@ -376,8 +376,8 @@ describe("region-valued columns in the passes (ADQL 2.1 §4.2; catalog/regions.t
     it("a region column without storage columns; a plain column has no region", () => {
       expect(facts("SELECT s_region, id FROM ext.Plain")).to.deep.equal([{ xtype: "polygon", bounds: false, scisql: false, dali: true }, undefined]);
     });
-    it("ObsCore's s_region known by its utype alone, without storage (Rubin's): not known to be DALI", () => {
-      expect(facts("SELECT s_region FROM ext.RubinObsCore")).to.deep.equal([{ xtype: "polygon", bounds: false, scisql: false, dali: false }]);
+    it("ObsCore's s_region known by its utype alone, without storage (Rubin's): labelled text (a shape), not known to be DALI", () => {
+      expect(facts("SELECT s_region FROM ext.RubinObsCore")).to.deep.equal([{ xtype: "shape", bounds: false, scisql: false, dali: false }]);
     });
   });
 

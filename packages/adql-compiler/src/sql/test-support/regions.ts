@@ -29,7 +29,7 @@ export const FOOTPRINT_TABLE: SchemaTable = {
   name: "Footprint",
   columns: [
     { name: "id", datatype: "long", ucd: "meta.id" },
-    { name: "s_region", datatype: "char", arraysize: "*", ucd: "pos.outline;obs.field", utype: OBSCORE_AREA },
+    { name: "s_region", datatype: "char", arraysize: "*", xtype: "polygon", ucd: "pos.outline;obs.field", utype: OBSCORE_AREA },
     ...storage("s_region", true),
     { name: "cover", datatype: "char", arraysize: "*", xtype: "circle" },
     ...storage("cover", false),
