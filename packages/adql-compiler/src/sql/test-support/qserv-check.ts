@@ -45,6 +45,18 @@ export const KNOWN_QSERV_DEFECTS: readonly KnownDefect[] = [
     what: "NOT inside parentheses, `(NOT (x = 0))`: the nested-expression adapter takes a predicate or a logical expression, not a NOT",
     matches: (_sql, p) => p.includes("NotExpression inside NestedExpressionAtom"),
   },
+  {
+    id: "star-not-first",
+    issue: 17,
+    what: "a bare * after other select items (MySqlParser.g4 selectElements: * only first); seen without a catalog, where * is not expanded",
+    matches: (sql, p) => p.startsWith("grammar:") && /^SELECT (DISTINCT )?[^*]*?, \*[ ,]/.test(sql),
+  },
+  {
+    id: "three-part-table-name",
+    issue: 17,
+    what: "a three-part table name `z`.`x`.`y` (MySqlParser.g4 tableName is a fullId of at most two parts); seen without a catalog",
+    matches: (sql, p) => p.startsWith("grammar:") && /FROM `[^`]*`\.`[^`]*`\.`/.test(sql),
+  },
 ];
 
 /** The known defect that explains these problems, if one does. */
