@@ -21,6 +21,7 @@
 import mysql from "mysql2";
 import { streamBatches, type RowCursor } from "../backends/backend.js";
 import type { SqlChannel } from "../backends/qserv.js";
+import { qservProblems } from "../../../adql-compiler/src/sql/test-support/qserv-check.js";
 
 interface QueryState {
   id: number;
@@ -43,6 +44,8 @@ export class QservProtocolDouble implements SqlChannel {
   readonly queries = new Map<number, QueryState>();
   /** Every statement received, in order. */
   readonly received: string[] = [];
+  /** Every SUBMITted SELECT, checked with Qserv's grammar (a refused one is answered with Qserv's error). */
+  readonly grammarChecked: string[] = [];
   delayMs = 0;
 
   constructor(config: { host: string; port: number; user: string; password: string; database: string }) {
@@ -93,6 +96,10 @@ export class QservProtocolDouble implements SqlChannel {
 
   private submit(select: string): Record<string, unknown> {
     if (!/^\s*SELECT\b/i.test(select)) throw new Error(`SUBMIT only valid with SELECT queries: ${select}`);
+    // Qserv parses what it is sent with its own grammar and listener (../shared/qserv/grammar): so does the double.
+    const problems = qservProblems(select);
+    this.grammarChecked.push(select);
+    if (problems.length > 0) throw new Error(`ERROR 4110 (Proxy): Query processing error: QI=?: Failed to instantiate query: ParseException:${problems[0]}`);
     const q: QueryState = { id: ++this.next, sql: select, status: "EXECUTING", submitted: new Date() };
     this.queries.set(q.id, q);
     void this.execute(q);
