@@ -102,7 +102,7 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
         close,
         async *[Symbol.asyncIterator]() {
           try {
-            for await (const row of cursor) yield row;
+            for await (const batch of cursor) yield batch;
           } finally {
             await close();
           }
