@@ -8,7 +8,8 @@
  *   node --conditions=source --import=tsx bench/download.bench.ts [runs] [rows] [formats]
  *
  * More than 100,000 rows: the stars' columns from a cross join with the detections (the first rows of it).
- * formats: comma-separated RESPONSEFORMAT values (default votable,votable/td,csv). The server's
+ * formats: comma-separated RESPONSEFORMAT values (default votable,votable/td,csv), each with "+gzip" to ask for
+ * gzip Content-Encoding (the bytes are then the compressed ones). The server's
  * RSS (from /proc) before and at its peak is printed too. BENCH_PROFILE=DIR runs the server with
  * --cpu-prof, writing its profile into DIR when it stops.
  */
@@ -34,8 +35,10 @@ function rssMb(): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-function download(format: string): Promise<{ ttfb: number; total: number; bytes: number; peakRss: number }> {
-  const body = new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: format, MAXREC: String(ROWS), QUERY }).toString();
+/** `format+gzip` asks for gzip (Accept-Encoding), to measure what compression costs; bytes are then the compressed ones. */
+function download(formatAndEncoding: string): Promise<{ ttfb: number; total: number; bytes: number; peakRss: number }> {
+  const [format, encoding] = formatAndEncoding.split("+");
+  const body = new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: format!, MAXREC: String(ROWS), QUERY }).toString();
   const url = new URL(`${server.url}/sync`);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -43,7 +46,7 @@ function download(format: string): Promise<{ ttfb: number; total: number; bytes:
     let bytes = 0;
     let peakRss = rssMb();
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb())), 20);
-    const req = request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" } }, (res) => {
+    const req = request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": encoding ?? "identity" } }, (res) => {
       res.on("data", (d: Buffer) => {
         if (bytes === 0) ttfb = performance.now() - t0;
         bytes += d.length;
