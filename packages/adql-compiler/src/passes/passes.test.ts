@@ -205,7 +205,11 @@ describe("pass in-unit (ADQL 2.1 §4.9.1)", () => {
 describe("pass qserv-restrictions (qserv/README §c)", () => {
   table("qserv-restrictions", [
     ["unary minus → 0 - x; a negative literal stays; unary plus dropped", "SELECT -ra, -(ra + dec), -5, +dec FROM demo.Object", 'SELECT 0 - ra AS "expr", 0 - (ra + dec) AS "expr_2", -5 AS "expr_3", dec AS "expr_4" FROM demo.Object'],
-    ["~x → x ^ -1", "SELECT ~flags FROM demo.Object", 'SELECT flags ^ -1 AS "expr" FROM demo.Object'],
+    ["~x → -1 - x (signed, as ADQL's)", "SELECT ~flags FROM demo.Object", 'SELECT -1 - flags AS "expr" FROM demo.Object'],
+    ["~ of a constant is folded", "SELECT flags & ~4, flags | ~(-5) FROM demo.Object", 'SELECT flags & -5 AS "expr", flags | 4 AS "expr_2" FROM demo.Object'],
+    ["a parenthesised join first in FROM loses its parentheses", "SELECT o.ra FROM (demo.Object AS o JOIN demo.Detection AS d USING (objectId)), ext.Exposure AS e", 'SELECT o.ra AS "ra" FROM demo.Object AS "o" JOIN demo.Detection AS "d" USING (objectId), ext.Exposure AS "e"'],
+    ["a join nested on the right becomes a chain; its outer ON goes to WHERE", "SELECT o.ra FROM demo.Object AS o JOIN (demo.Detection AS d JOIN ext.Exposure AS e ON d.band = e.band) ON o.objectId = d.objectId", 'SELECT o.ra AS "ra" FROM demo.Object AS "o" CROSS JOIN demo.Detection AS "d" JOIN ext.Exposure AS "e" ON d.band = e.band WHERE o.objectId = d.objectId'],
+    ["an ON with AND keeps one predicate; the others go to WHERE (Qserv's ON takes one)", "SELECT o.ra FROM demo.Object AS o JOIN demo.Detection AS d ON o.objectId = d.objectId AND d.mjd > 3 WHERE o.ra > 1", 'SELECT o.ra AS "ra" FROM demo.Object AS "o" JOIN demo.Detection AS "d" ON o.objectId = d.objectId WHERE o.ra > 1 AND d.mjd > 3'],
     ["PI() → its value", "SELECT PI() FROM demo.Object", 'SELECT 3.141592653589793 AS "pi" FROM demo.Object'],
     ["SELECT ALL and aggregate ALL dropped", "SELECT ALL COUNT(ALL ra) FROM demo.Object", 'SELECT COUNT(ra) AS "count" FROM demo.Object'],
     ["ORDER BY an expression → a hidden aliased item", "SELECT ra FROM demo.Object ORDER BY ra + dec", 'SELECT ra AS "ra", ra + dec AS "orderby2" FROM demo.Object ORDER BY "orderby2"'],
@@ -217,6 +221,9 @@ describe("pass qserv-restrictions (qserv/README §c)", () => {
     ["a subquery", "SELECT ra FROM demo.Object WHERE ra IN (SELECT ra FROM demo.Detection)", "ADQL_UNSUPPORTED", 1, 34],
     ["AVG(DISTINCT)", "SELECT AVG(DISTINCT ra) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
     ["a name starting with _", 'SELECT ra AS "_r" FROM demo.Object', "ADQL_UNSUPPORTED", 1, 14],
+    ["a bit operation on an expression (Qserv: a column or a constant on each side)", "SELECT (flags & 4) | 1 FROM demo.Object", "ADQL_UNSUPPORTED", 1, 9],
+    ["~ of a column inside a bit operation", "SELECT flags & ~flags FROM demo.Object", "ADQL_UNSUPPORTED", 1, 16],
+    ["a join nested on the right, with USING", "SELECT o.ra FROM demo.Object AS o JOIN (demo.Detection AS d JOIN ext.Exposure AS e USING (band)) ON o.objectId = d.objectId", "ADQL_UNSUPPORTED", 1, 40],
   ], "qserv");
   unchanged("qserv-restrictions", "SELECT CASE WHEN ra > 0 THEN -ra END FROM demo.Object ORDER BY ra + 1", "mysql");
   unchanged("qserv-restrictions", "SELECT ra FROM demo.Object WHERE dec > -5 ORDER BY ra", "qserv");

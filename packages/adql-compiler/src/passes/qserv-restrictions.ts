@@ -3,7 +3,7 @@
  * run an equivalent form, the query is rewritten to it; where it cannot, a positioned error names
  * the construct and says what to do instead. Other dialects pass through unchanged.
  *
- * Rewrites: unary minus on an expression → `0 - x`; unary plus dropped; `~x` → `x ^ -1`; PI() → its
+ * Rewrites: unary minus on an expression → `0 - x`; unary plus dropped; `~x` → `-1 - x` (`~5` → `-6`); PI() → its
  * value (Qserv refuses calls without arguments); SELECT ALL and aggregate ALL dropped (they are the
  * default); ORDER BY expressions and GROUP BY / ORDER BY columns missing from the select list become
  * hidden, aliased select items.
@@ -15,7 +15,7 @@
  * point column's coordinates) is refused here, at the ADQL construct that needs it.
  */
 import type {
-  Expression, Identifier, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span,
+  Expression, Identifier, Join, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span, TableReference,
 } from "../ast/nodes.js";
 import { forEachNode, transform } from "../ast/transform.js";
 import { typeOf } from "../analysis/types.js";
@@ -65,6 +65,15 @@ function refuseUnsupported(query: Query): void {
         if (n.type === "LEFT" || n.type === "RIGHT" || n.type === "FULL") throw refuse(`${n.type} OUTER JOIN`, n.span, "use an inner join");
         if (n.using.length > 1) throw refuse("USING with more than one column", n.span, "use ON with AND");
         return true;
+      case "BinaryExpr":
+        if (n.op === "&" || n.op === "|" || n.op === "^") {
+          for (const side of [n.left, n.right]) {
+            if (side.kind !== "ColumnRef" && bitInteger(side) === undefined) {
+              throw refuse(`the bit operation ${n.op} on an expression`, side.span, "Qserv takes only a column or an integer on each side of & | ^ (its bit-expression adapter); compute the inner part on the client side");
+            }
+          }
+        }
+        return true;
       case "CaseExpr": throw refuse("CASE", n.span, "compute the cases on the client side");
       case "Cast": throw refuse("CAST", n.span, "drop the CAST; values keep their column's type");
       case "Aggregate":
@@ -111,6 +120,23 @@ function refuseUnsupported(query: Query): void {
   });
 }
 
+/**
+ * An integer literal, signed, or `~` of one (folded by rewriteExpressions): what may stand on a side of
+ * a bit operator on Qserv.
+ */
+function bitInteger(e: Expression): bigint | undefined {
+  if (e.kind === "NumberLiteral") return e.form === "integer" || e.form === "hex" ? BigInt(e.text) : undefined;
+  if (e.kind !== "UnaryExpr") return undefined;
+  const v = bitInteger(e.operand);
+  if (v === undefined) return undefined;
+  return e.op === "-" ? -v : e.op === "~" ? -v - 1n : v;
+}
+
+function integerLiteral(v: bigint, span: Span): Expression {
+  const n: Expression = { kind: "NumberLiteral", text: (v < 0n ? -v : v).toString(), form: "integer", span };
+  return v < 0n ? { kind: "UnaryExpr", op: "-", operand: n, span } : n;
+}
+
 function isLiteral(e: Expression): boolean {
   return e.kind === "NumberLiteral";
 }
@@ -124,8 +150,11 @@ function rewriteExpressions(query: Query): Query {
           return { kind: "BinaryExpr", op: "-", left: { kind: "NumberLiteral", text: "0", form: "integer", span: n.span }, right: n.operand, span: n.span };
         }
         if (n.op === "~") {
-          const minusOne: Expression = { kind: "UnaryExpr", op: "-", operand: { kind: "NumberLiteral", text: "1", form: "integer", span: n.span }, span: n.span };
-          return { kind: "BinaryExpr", op: "^", left: n.operand, right: minusOne, span: n.span };
+          // ~x is -1 - x in two's complement, which ADQL's (signed) integers are: arithmetic that Qserv
+          // passes, where x ^ -1 would be unsigned on MySQL. Of a literal, the value itself.
+          const folded = bitInteger(n);
+          if (folded !== undefined) return integerLiteral(folded, n.span);
+          return { kind: "BinaryExpr", op: "-", left: integerLiteral(-1n, n.span), right: n.operand, span: n.span };
         }
         return undefined;
       case "FunctionCall":
@@ -184,8 +213,76 @@ function selectListOrdering(query: Query): Query {
   return { ...query, body: { ...select, items }, orderBy };
 }
 
+/** Joins in which every condition may move to a later ON: inner or cross, without USING or NATURAL. */
+function movableConditions(t: TableReference): boolean {
+  if (t.kind !== "Join") return true;
+  return (t.type === "INNER" || t.type === "CROSS") && !t.natural && t.using.length === 0 && movableConditions(t.left) && movableConditions(t.right);
+}
+
+function conjunctsOf(e: Expression): Expression[] {
+  return e.kind === "LogicalExpr" && e.op === "AND" ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)] : [e];
+}
+
+/**
+ * Qserv's ON takes one predicate (its InnerJoin adapter takes a PredicateExpression, not AND, OR or
+ * NOT): of an inner join's ON, the first such conjunct stays and the others go to WHERE, which for an
+ * inner join is the same rows.
+ */
+function singlePredicateOn(t: Join, moved: Expression[]): Expression | null {
+  if (!t.on || t.type !== "INNER" || t.natural) return t.on;
+  const parts = conjunctsOf(t.on);
+  const keep = parts.find((c) => c.kind !== "LogicalExpr" && c.kind !== "NotExpr") ?? null;
+  if (parts.length === 1 && keep) return t.on;
+  moved.push(...parts.filter((c) => c !== keep));
+  return keep;
+}
+
+/** `left` joined to the tables of `right` one after the other, each keeping its own ON. */
+function attach(left: TableReference, right: TableReference, span: Span): Join {
+  if (right.kind !== "Join") {
+    return { kind: "Join", type: "CROSS", explicitType: false, natural: false, left, right, on: null, using: [], parenthesized: false, span };
+  }
+  return { ...right, left: attach(left, right.left, span), parenthesized: false };
+}
+
+/**
+ * Qserv's parser refuses a parenthesised join (UNHANDLED TableSourceNested, TableSourcesItem): its
+ * FROM is a list of `table (JOIN table ...)*`. Parentheses on the left of a join, or around a FROM
+ * item, change nothing (joins associate to the left, and the comma binds less than JOIN), so they are
+ * dropped. A join on the right, `a JOIN (b JOIN c ON p) ON q`, is the same rows as
+ * `a CROSS JOIN b JOIN c ON p ... WHERE q` when every join in it is inner without USING or NATURAL
+ * (inner-join conditions may be applied in any order; q goes to WHERE because Qserv's ON takes a single
+ * predicate); otherwise it is refused. `moved` collects the conditions for WHERE.
+ */
+function flattenJoins(t: TableReference, moved: Expression[]): TableReference {
+  if (t.kind !== "Join") return t;
+  const left = flattenJoins(t.left, moved);
+  const right = flattenJoins(t.right, moved);
+  if (right.kind !== "Join") {
+    const on = singlePredicateOn(t, moved);
+    return left === t.left && right === t.right && on === t.on && !t.parenthesized ? t : { ...t, left, right, on, type: t.on && !on ? "CROSS" : t.type, parenthesized: false };
+  }
+  if (!movableConditions(t)) {
+    throw refuse("a parenthesised join on the right of a join with USING, NATURAL or OUTER", right.span, "write the joins one after the other (a JOIN b ON ... JOIN c ON ...), which Qserv's parser takes");
+  }
+  if (t.on) moved.push(...conjunctsOf(t.on));
+  return attach(left, right, t.span);
+}
+
+function flattenFrom(query: Query): Query {
+  return transform(query, (n) => {
+    if (n.kind !== "Select") return undefined;
+    const moved: Expression[] = [];
+    const from = n.from.map((t) => flattenJoins(t, moved));
+    if (from.every((f, i) => f === n.from[i])) return undefined;
+    const where = [...(n.where ? [n.where] : []), ...moved].reduce<Expression | null>(
+      (acc, c) => (acc ? { kind: "LogicalExpr", op: "AND", left: acc, right: c, span: c.span } : c), null);
+    return { ...n, from, where };
+  });
+}
+
 export function qservRestrictions(query: Query, ctx: PassContext): Query {
   if (ctx.dialect !== "qserv") return query;
   refuseUnsupported(query);
-  return selectListOrdering(rewriteExpressions(query));
+  return selectListOrdering(flattenFrom(rewriteExpressions(query)));
 }

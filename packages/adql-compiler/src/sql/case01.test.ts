@@ -186,6 +186,26 @@ const CASES: Case[] = [
     prune: "none",
   },
   {
+    name: "LIKE is case-sensitive on a case-insensitive (latin1_swedish_ci) table: 9 filters are NOT LIKE 'Z' (issue 17: a bare LIKE gave 8)",
+    adql: "SELECT filterId, filterName FROM case01.Filter WHERE filterName NOT LIKE 'Z' AND filterName NOT LIKE 'u%'",
+    prune: "none",
+  },
+  {
+    name: "LIKE 'v' finds nothing where the value is 'V'; ILIKE 'v' finds it; _ is one character",
+    adql: "SELECT filterId FROM case01.Filter WHERE filterName LIKE 'V' OR filterName ILIKE 'd_' OR filterName LIKE 'G'",
+    prune: "none",
+  },
+  {
+    name: "bit operations give ADQL's signed results on negative values (filterId -99), and MOD is the % operator",
+    adql: "SELECT filterId, filterId & 6 AS a, filterId & -2 AS b, filterId | 4 AS c, filterId ^ 3 AS d, ~filterId AS e, filterId & ~1 AS f, MOD(filterId, 4) AS m FROM case01.Filter",
+    prune: "none",
+  },
+  {
+    name: "a parenthesised join and an ON with AND, flattened for Qserv's parser",
+    adql: "SELECT s.sourceId, f.filterName FROM (case01.Source AS s JOIN case01.Filter AS f ON s.filterId = f.filterId AND f.filterName LIKE 'r'), case01.Object AS o WHERE o.objectId = s.objectId AND o.objectId = 420949744686724",
+    prune: "none",
+  },
+  {
     name: "LIKE, BETWEEN and a column not in the select list in ORDER BY",
     adql: "SELECT filterId FROM case01.Filter WHERE filterName LIKE '_' AND photClam BETWEEN 0 AND 10000 ORDER BY photBW",
     prune: "none",
@@ -234,6 +254,19 @@ describe("case01 on MariaDB: the qserv dialect's SQL, after what the czar does, 
       }
     });
   }
+
+  it("the defects the qserv dialect avoids are real on this table: a bare LIKE ignores case, bare bit operations are unsigned (issue 17)", async () => {
+    const collation = (await engine.query("SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'case01' AND TABLE_NAME = 'Filter' AND COLUMN_NAME = 'filterName'")).rows[0]![0];
+    expect(String(collation)).to.match(/_ci$/);
+    const bare = (await engine.query("SELECT COUNT(*) FROM case01.Filter WHERE filterName NOT LIKE 'Z'")).rows[0]![0];
+    const q = compile("SELECT COUNT(*) AS n FROM case01.Filter WHERE filterName NOT LIKE 'Z'", { catalog: case01Schema(), dialect: "qserv" });
+    const fixed = (await engine.query(q.sql)).rows[0]![0];
+    expect([bare, fixed]).to.deep.equal([8, 9]);
+    const unsigned = (await engine.query("SELECT CAST(filterId | 4 AS CHAR) FROM case01.Filter WHERE filterId = -99")).rows[0]![0];
+    expect(String(unsigned)).to.equal("18446744073709551517");
+    const b = compile("SELECT filterId | 4 AS b FROM case01.Filter WHERE filterId = -99", { catalog: case01Schema(), dialect: "qserv" });
+    expect(Number((await engine.query(b.sql)).rows[0]![0])).to.equal(-99);
+  });
 
   it("the emulation rewrites an areaspec for every partitioned table, on its own position columns", () => {
     const q = compile(

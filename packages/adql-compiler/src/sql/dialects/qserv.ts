@@ -3,12 +3,23 @@
  * The qserv-restrictions pass has already refused or rewritten what Qserv cannot run; this module
  * only changes how the remaining constructs are written.
  */
-import type { Expression } from "../../ast/nodes.js";
+import type { BinaryExpr, BuiltinFunctionName, Expression, FunctionCall } from "../../ast/nodes.js";
+import { AdqlError } from "../../errors.js";
 import { MySqlGenerator } from "./mysql.js";
+
+/** A literal integer, with its sign: what Qserv's grammar reads as one constant (`MINUS? DECIMAL_LITERAL`). */
+function signedInteger(e: Expression): bigint | undefined {
+  if (e.kind === "NumberLiteral" && (e.form === "integer" || e.form === "hex")) return BigInt(e.text);
+  if (e.kind === "UnaryExpr" && (e.op === "-" || e.op === "+")) {
+    const v = signedInteger(e.operand);
+    return v === undefined ? undefined : e.op === "-" ? -v : v;
+  }
+  return undefined;
+}
 
 export class QservGenerator extends MySqlGenerator {
   override readonly name = "qserv";
-  /** Qserv's parser has no CAST, so bit operations keep MySQL's unsigned results. */
+  /** Qserv's parser has no CAST: binary() below gives bit operations their signed results otherwise. */
   protected override readonly signedBitwise = false;
   protected override readonly fullSql = false;
   protected override readonly inlineScisql = false;
@@ -19,11 +30,52 @@ export class QservGenerator extends MySqlGenerator {
     return `\`${name}\``;
   }
 
-  /** Qserv has no COLLATE or BINARY: LIKE follows the column's collation there (usually ignoring case). */
+  /**
+   * ADQL's LIKE is case-sensitive (ILIKE is the case-insensitive one, ADQL 2.1 §4.4.4), and a bare
+   * LIKE follows the column's collation, which in Qserv's catalogs ignores case (and accents). Qserv's
+   * parser refuses COLLATE, BINARY x, CAST and CONVERT (UNHANDLED CollateExpressionAtom,
+   * BinaryExpressionAtom, DataTypeFunctionCall in its listener), but passes scalar functions: UNHEX(HEX(x))
+   * is x as a binary string, and MySQL compares a binary string with any string byte by byte. So
+   * `UNHEX(HEX(x)) LIKE 'p'` is LIKE with the case of every letter. One difference remains, for
+   * values with non-ASCII characters: `_` then matches one byte, not one character (documented in the
+   * README's Qserv section).
+   */
   protected override like(expr: Expression, pattern: Expression, not: boolean, caseInsensitive: boolean): string {
     const n = not ? "NOT " : "";
-    if (caseInsensitive) return `LOWER(${this.expr(expr)}) ${n}LIKE LOWER(${this.expr(pattern)})`;
-    return `${this.operand(expr)} ${n}LIKE ${this.operand(pattern)}`;
+    const bytes = (s: string): string => `UNHEX(HEX(${s}))`;
+    const value = caseInsensitive ? `LOWER(${this.expr(expr)})` : this.expr(expr);
+    const literal = pattern.kind === "StringLiteral";
+    const p = caseInsensitive ? `LOWER(${this.expr(pattern)})` : literal ? this.expr(pattern) : bytes(this.expr(pattern));
+    return `${bytes(value)} ${n}LIKE ${p}`;
+  }
+
+  /** MOD is an operator in Qserv's grammar (`mathOperator`), not a function: MOD(a, b) is a syntax error there. */
+  protected override builtin(name: BuiltinFunctionName, args: string[], f: FunctionCall): string {
+    if (name === "MOD") return `(${this.operand(f.args[0]!)} % ${this.operand(f.args[1]!)})`;
+    return super.builtin(name, args, f);
+  }
+
+  /**
+   * Bit operations. Qserv's bit-expression adapter takes a column or a constant on each side
+   * (qserv-listener-rules: BitExpressionAtom implements FullColumnNameExpressionAtomCBH and
+   * ConstantExpressionAtomCBH only), and a negative constant is one constant only without
+   * parentheses (`flags & -2`). MySQL computes them on unsigned 64-bit integers, where ADQL's are
+   * signed: `u - (u DIV 2^63) * 2^64` turns the unsigned result u back into the signed one (DECIMAL
+   * arithmetic, exact), in arithmetic that Qserv passes. An AND with a non-negative constant cannot
+   * set the sign bit and is written bare. The qserv-restrictions pass has refused other operands.
+   */
+  protected override binary(e: BinaryExpr): string {
+    if (e.op !== "&" && e.op !== "|" && e.op !== "^") return super.binary(e);
+    const side = (x: Expression): string => {
+      if (x.kind === "ColumnRef") return this.expr(x);
+      const v = signedInteger(x);
+      if (v === undefined) throw new AdqlError("ADQL_UNSUPPORTED", "not supported on Qserv: a bit operation on an expression; Qserv takes a column or an integer on each side of & | ^", x.span);
+      return v.toString();
+    };
+    const u = `${side(e.left)} ${e.op} ${side(e.right)}`;
+    const nonNegative = (x: Expression): boolean => (signedInteger(x) ?? -1n) >= 0n;
+    if (e.op === "&" && (nonNegative(e.left) || nonNegative(e.right))) return u;
+    return `(${u}) - ((${u}) DIV 9223372036854775808) * 18446744073709551616`;
   }
 
   /** The real scisql takes polygon vertices as separate arguments. */
