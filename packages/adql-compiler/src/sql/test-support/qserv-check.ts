@@ -65,8 +65,17 @@ export function knownDefect(sql: string, problems: readonly string[]): KnownDefe
   return KNOWN_QSERV_DEFECTS.find((d) => problems.every((p) => d.matches(sql, p)));
 }
 
-/** Tally of known defects met, for the stale-list check (qserv-check.test.ts). */
+/** Tally of known defects met by qservProblems in this process. */
 export const knownDefectsMet = new Map<string, number>();
+
+/** What qservProblems checked in this process; QSERV_GRAMMAR_TALLY=1 prints it at exit (for counts per source). */
+export const tally = { checked: 0, accepted: 0 };
+if (process.env.QSERV_GRAMMAR_TALLY) {
+  process.on("exit", () => {
+    const known = [...knownDefectsMet].map(([k, n]) => `${k} ${n}`).join(", ");
+    console.log(`Qserv grammar tally: accepted ${tally.accepted}/${tally.checked}${known ? `; known defects: ${known}` : ""}`);
+  });
+}
 
 /**
  * The problems that Qserv would have with this statement; empty if none, or if they are a known
@@ -74,6 +83,8 @@ export const knownDefectsMet = new Map<string, number>();
  */
 export function qservProblems(sql: string): string[] {
   const problems = qservGrammarProblems(sql);
+  tally.checked++;
+  if (problems.length === 0) tally.accepted++;
   const known = knownDefect(sql, problems);
   if (known === undefined) return problems;
   knownDefectsMet.set(known.id, (knownDefectsMet.get(known.id) ?? 0) + 1);
