@@ -16,8 +16,25 @@ export interface QservPartitioning {
   readonly dec?: string;
   /** The partition overlap in degrees: the largest radius of a near-neighbour join. */
   readonly overlap?: number;
-  /** The director key (objectId): rows with equal keys are in the same chunk. */
+  /** The director key (objectId): rows with equal keys are in the same chunk. For a child, its column that holds it. */
   readonly key?: string;
+  /** A child's director table. */
+  readonly directorTable?: QservTableName;
+  /**
+   * A match table (Qserv's director_table2): the two directors whose rows it pairs, each with the
+   * match table's column that holds that director's key. A match table has no position of its own.
+   */
+  readonly match?: readonly [QservMatchSide, QservMatchSide];
+}
+
+export interface QservTableName {
+  readonly schema: string | null;
+  readonly name: string;
+}
+
+export interface QservMatchSide {
+  readonly director: QservTableName;
+  readonly column: string;
 }
 
 export interface SchemaTable {

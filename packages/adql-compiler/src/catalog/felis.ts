@@ -46,6 +46,11 @@
  *   qserv:overlap: 0.01667        the partition overlap in degrees (directors)
  *   qserv:director_table: Object  this table is a child of that director ("schema.Object" for
  *                                 one in another schema)
+ *   qserv:director_table2: Source a match table (with qserv:director_table): its rows pair rows
+ *                                 of the two directors (Qserv's ingest keys director_table2)
+ *   qserv:director_key2: srcId    the match table's column for the second director's key
+ *                                 (qserv:director_key is the first's; both are required)
+ *   qserv:flag_column: flags      the match table's flag column (Qserv's `flag`)
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
@@ -299,12 +304,16 @@ function readQserv(t: Obj, where: Where): QservInput | null {
   const raColumn = str(t, "qserv:ra_column", where);
   const decColumn = str(t, "qserv:dec_column", where);
   const keyColumn = str(t, "qserv:director_key", where);
+  const directorTable2 = str(t, "qserv:director_table2", where);
+  const keyColumn2 = str(t, "qserv:director_key2", where);
+  const flagColumn = str(t, "qserv:flag_column", where);
   const overlapRaw = t["qserv:overlap"];
   if (overlapRaw !== undefined && overlapRaw !== null && typeof overlapRaw !== "number") {
     where.at("qserv:overlap").fail("expected a number of degrees");
   }
   if (!director && directorTable === null) {
-    if (raColumn !== null || decColumn !== null || keyColumn !== null || (overlapRaw !== undefined && overlapRaw !== null)) {
+    if (raColumn !== null || decColumn !== null || keyColumn !== null || directorTable2 !== null || keyColumn2 !== null || flagColumn !== null ||
+      (overlapRaw !== undefined && overlapRaw !== null)) {
       where.fail("qserv:* keys need qserv:director: true or qserv:director_table");
     }
     return null;
@@ -315,6 +324,9 @@ function readQserv(t: Obj, where: Where): QservInput | null {
     ...(raColumn !== null ? { raColumn } : {}),
     ...(decColumn !== null ? { decColumn } : {}),
     ...(keyColumn !== null ? { keyColumn } : {}),
+    ...(directorTable2 !== null ? { directorTable2 } : {}),
+    ...(keyColumn2 !== null ? { keyColumn2 } : {}),
+    ...(flagColumn !== null ? { flagColumn } : {}),
     ...(typeof overlapRaw === "number" ? { overlap: overlapRaw } : {}),
   };
 }
@@ -386,6 +398,13 @@ export function felisTable(t: Table): Obj {
     o["qserv:dec_column"] = q.decColumn;
     put(o, "qserv:director_key", q.keyColumn);
     put(o, "qserv:overlap", q.overlap);
+  } else if (q?.role === "match") {
+    const name = (side: (typeof q.directors)[number]) => (side.directorSchema === t.schemaName ? side.directorTable : `${side.directorSchema}.${side.directorTable}`);
+    o["qserv:director_table"] = name(q.directors[0]);
+    o["qserv:director_key"] = q.directors[0].keyColumn;
+    o["qserv:director_table2"] = name(q.directors[1]);
+    o["qserv:director_key2"] = q.directors[1].keyColumn;
+    put(o, "qserv:flag_column", q.flagColumn);
   } else if (q?.role === "child") {
     o["qserv:director_table"] = q.directorSchema === t.schemaName ? q.directorTable : `${q.directorSchema}.${q.directorTable}`;
     put(o, "qserv:ra_column", q.raColumn);

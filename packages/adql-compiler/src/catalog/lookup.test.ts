@@ -117,7 +117,7 @@ describe("schemaLookupFromFelis: Felis files as the compiler's SchemaLookup (ana
     const lookup = schemaLookupFromFelis([EXAMPLE]);
     expect(lookup.tables.map((t) => [t.schema, t.name, t.columns.length, t.qserv])).to.deep.equal([
       ["demo", "Object", 9, { director: true, ra: "ra", dec: "dec", overlap: 0.01667, key: "objectId" }],
-      ["demo", "Detection", 8, { director: false, ra: "ra", dec: "dec", key: "objectId" }],
+      ["demo", "Detection", 8, { director: false, ra: "ra", dec: "dec", key: "objectId", directorTable: { schema: "demo", name: "Object" } }],
     ]);
     expect(lookup.tables[0]!.columns[8]).to.deep.equal({
       name: "first_seen",

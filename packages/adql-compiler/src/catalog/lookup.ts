@@ -84,7 +84,20 @@ export interface LookupTable {
   readonly schema: string | null;
   readonly name: string;
   readonly columns: readonly LookupColumn[];
-  readonly qserv?: { readonly director: boolean; readonly ra?: string; readonly dec?: string; readonly overlap?: number; readonly key?: string };
+  readonly qserv?: {
+    readonly director: boolean;
+    readonly ra?: string;
+    readonly dec?: string;
+    readonly overlap?: number;
+    readonly key?: string;
+    readonly directorTable?: LookupTableName;
+    readonly match?: readonly [{ readonly director: LookupTableName; readonly column: string }, { readonly director: LookupTableName; readonly column: string }];
+  };
+}
+
+export interface LookupTableName {
+  readonly schema: string | null;
+  readonly name: string;
 }
 
 /**
@@ -103,6 +116,15 @@ export function schemaLookupFromFelis(
 /** One catalog table as name resolution sees it (the SchemaTable shape of analysis/schema.ts). */
 export function lookupTable(t: Table): LookupTable {
   const q = t.qserv;
+  if (q?.role === "match") {
+    const side = (m: (typeof q.directors)[number]) => ({ director: { schema: m.directorSchema, name: m.directorTable }, column: m.keyColumn });
+    return {
+      schema: t.schemaName,
+      name: t.name,
+      columns: t.columns.map(lookupColumn),
+      qserv: { director: false, match: [side(q.directors[0]), side(q.directors[1])] },
+    };
+  }
   return {
     schema: t.schemaName,
     name: t.name,
@@ -115,6 +137,7 @@ export function lookupTable(t: Table): LookupTable {
             ...(q.decColumn !== null ? { dec: q.decColumn } : {}),
             ...(q.role === "director" && q.overlap !== null ? { overlap: q.overlap } : {}),
             ...(q.keyColumn !== null ? { key: q.keyColumn } : {}),
+            ...(q.role === "child" ? { directorTable: { schema: q.directorSchema, name: q.directorTable } } : {}),
           },
         }
       : {}),

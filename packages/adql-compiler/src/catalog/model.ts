@@ -91,7 +91,30 @@ export type QservPartitioning =
       readonly decColumn: string | null;
       /** The column that holds the director's key. */
       readonly keyColumn: string | null;
+    }
+  | {
+      /**
+       * A match table (Qserv's `director_table`/`director_key` and `director_table2`/`director_key2`
+       * in its ingest configuration; case03's RefDeepSrcMatch): rows that pair a row of one director
+       * with a row of another, stored in the chunks of both, so that the three may be joined on
+       * the directors' keys.
+       */
+      readonly role: "match";
+      readonly directors: readonly [MatchSide, MatchSide];
+      /** No position and no single key of its own (kept so that code reading any role's columns finds null). */
+      readonly raColumn: null;
+      readonly decColumn: null;
+      readonly keyColumn: null;
+      /** Qserv's `flag` column, which tells where a match row's copies live. */
+      readonly flagColumn: string | null;
     };
+
+/** One director of a match table, and the match table's column that holds that director's key. */
+export interface MatchSide {
+  readonly directorSchema: string;
+  readonly directorTable: string;
+  readonly keyColumn: string;
+}
 
 export interface SchemaInput {
   readonly name: string;
@@ -151,6 +174,10 @@ export interface ForeignKeyInput {
 export interface QservInput {
   readonly director?: boolean;
   readonly directorTable?: string;
+  /** With directorTable: a match table between that director and this second one (keys required). */
+  readonly directorTable2?: string;
+  readonly keyColumn2?: string;
+  readonly flagColumn?: string;
   readonly raColumn?: string;
   readonly decColumn?: string;
   readonly keyColumn?: string;
@@ -273,6 +300,16 @@ export function toInput(schema: Schema): SchemaInput {
 }
 
 function qservToInput(q: QservPartitioning, schemaName: string): QservInput {
+  if (q.role === "match") {
+    const name = (side: MatchSide) => (side.directorSchema === schemaName ? side.directorTable : `${side.directorSchema}.${side.directorTable}`);
+    return {
+      directorTable: name(q.directors[0]),
+      keyColumn: q.directors[0].keyColumn,
+      directorTable2: name(q.directors[1]),
+      keyColumn2: q.directors[1].keyColumn,
+      ...(q.flagColumn !== null ? { flagColumn: q.flagColumn } : {}),
+    };
+  }
   if (q.role === "director") {
     return {
       director: true,
@@ -376,14 +413,39 @@ function resolveQserv(
   if (q.directorTable === undefined) {
     throw new CatalogError("CATALOG_INVALID", `${where}: say director: true, or name the director table`);
   }
-  const dot = q.directorTable.lastIndexOf(".");
-  const directorSchema = dot < 0 ? table.schemaName : q.directorTable.slice(0, dot);
-  const directorName = q.directorTable.slice(dot + 1);
-  const director = schemas.find((s) => s.name === directorSchema)?.tables.find((t) => t.name === directorName);
-  const directorQserv = director && inputs.get(director);
-  if (!director || !directorQserv?.director) {
-    throw new CatalogError("CATALOG_UNKNOWN_REFERENCE", `${where}: ${directorSchema}.${directorName} is not a director table`);
+  const directorNamed = (name: string) => {
+    const dot = name.lastIndexOf(".");
+    const directorSchema = dot < 0 ? table.schemaName : name.slice(0, dot);
+    const directorName = name.slice(dot + 1);
+    const director = schemas.find((s) => s.name === directorSchema)?.tables.find((t) => t.name === directorName);
+    const directorQserv = director && inputs.get(director);
+    if (!director || !directorQserv?.director) {
+      throw new CatalogError("CATALOG_UNKNOWN_REFERENCE", `${where}: ${directorSchema}.${directorName} is not a director table`);
+    }
+    return { director, directorQserv, directorSchema, directorName };
+  };
+  if (q.directorTable2 !== undefined || q.keyColumn2 !== undefined || q.flagColumn !== undefined) {
+    if (q.directorTable2 === undefined || q.keyColumn === undefined || q.keyColumn2 === undefined) {
+      throw new CatalogError("CATALOG_INVALID", `${where}: a match table names two director tables and its key column for each (director_table, director_key, director_table2, director_key2)`);
+    }
+    if (q.raColumn !== undefined || q.decColumn !== undefined) {
+      throw new CatalogError("CATALOG_INVALID", `${where}: a match table is partitioned by its directors, not by RA and Dec columns of its own`);
+    }
+    const d1 = directorNamed(q.directorTable);
+    const d2 = directorNamed(q.directorTable2);
+    return {
+      role: "match",
+      directors: [
+        { directorSchema: d1.directorSchema, directorTable: d1.directorName, keyColumn: columnOf(table, q.keyColumn, where).name },
+        { directorSchema: d2.directorSchema, directorTable: d2.directorName, keyColumn: columnOf(table, q.keyColumn2, where).name },
+      ],
+      flagColumn: optionalColumn(q.flagColumn),
+      raColumn: null,
+      decColumn: null,
+      keyColumn: null,
+    };
   }
+  const { director, directorQserv, directorSchema, directorName } = directorNamed(q.directorTable);
   const directorKey =
     directorQserv.keyColumn ?? (director.primaryKey.length === 1 ? director.primaryKey[0] : undefined);
   const inferredKey = table.foreignKeys.find(

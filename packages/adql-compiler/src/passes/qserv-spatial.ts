@@ -89,7 +89,7 @@ function nearNeighbour(
 }
 
 /** DISTANCE cones and near-neighbour circles, rewritten conjunct by conjunct. */
-function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: number }): Expression {
+function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: NearNeighbours): Expression {
   const e = foldArguments(e0);
   if (e.kind !== "Comparison") return e;
   // angSep(...) < r, or r > angSep(...)
@@ -100,6 +100,7 @@ function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: num
     const pair = nearNeighbour(a, b, c, d, bound, tables);
     if (pair) {
       nn.count++;
+      nn.pairs.push([pair.left.qualifier, pair.right.qualifier]);
       return { ...e, left: call, right: pair.radius, op };
     }
     const r = constantValue(bound);
@@ -121,6 +122,7 @@ function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: num
     const pair = nearNeighbour(a, b, c, d, r, tables);
     if (pair) {
       nn.count++;
+      nn.pairs.push([pair.left.qualifier, pair.right.qualifier]);
       return { kind: "Comparison", op: "<=", left: { ...e.left, name: "scisql_angSep", args: [a, b, c, d], type: { datatype: "double", unit: "deg" } }, right: pair.radius, span: e.span };
     }
   }
@@ -128,7 +130,7 @@ function rewriteConjunct(e0: Expression, tables: Partitioned[], nn: { count: num
 }
 
 /** Rewrites the ON conditions of inner joins (near-neighbour predicates may be written there). */
-function rewriteJoins(t: TableReference, tables: Partitioned[], nn: { count: number }): TableReference {
+function rewriteJoins(t: TableReference, tables: Partitioned[], nn: NearNeighbours): TableReference {
   if (t.kind !== "Join") return t;
   const left = rewriteJoins(t.left, tables, nn);
   const right = rewriteJoins(t.right, tables, nn);
@@ -159,6 +161,118 @@ function isKeyJoin(e: Expression, directors: Partitioned[]): boolean {
   return dl !== undefined && dl.table === dr?.table && dl.table.qserv.key !== undefined && l.column === dl.table.qserv.key && r.column === dl.table.qserv.key;
 }
 
+interface NearNeighbours {
+  count: number;
+  /** The qualifiers of the two directors of each near-neighbour predicate. */
+  readonly pairs: [string, string][];
+}
+
+/** A table's name as the schema gives it, to compare with a child's or a match table's director. */
+function sameTable(t: SchemaTable, name: { readonly schema: string | null; readonly name: string }): boolean {
+  return t.schema === name.schema && t.name === name.name;
+}
+
+/**
+ * The director table whose key `column` of `t` holds: a director's own key, a child's key column, a
+ * match table's column for either director. Undefined for any other column.
+ */
+function keyOwner(t: BaseTable, column: string, schema: SchemaLookup): SchemaTable | undefined {
+  const q = t.table.qserv;
+  if (!q) return undefined;
+  if (q.match) {
+    const side = q.match.find((m) => m.column === column);
+    return side && schema.tables.find((x) => sameTable(x, side.director));
+  }
+  if (q.key !== column) return undefined;
+  if (q.director) return t.table;
+  return q.directorTable && schema.tables.find((x) => sameTable(x, q.directorTable!));
+}
+
+/** Whether the catalog says enough about a partitioned table to tell which joins keep its rows in one chunk. */
+function described(t: BaseTable): boolean {
+  const q = t.table.qserv!;
+  return q.match !== undefined || (q.key !== undefined && (q.director || q.directorTable !== undefined));
+}
+
+/** `a.x = b.y` (top-level conjuncts of WHERE and inner ON, USING and NATURAL) as pairs of (qualifier, column). */
+function equalities(conditions: Expression[], from: readonly TableReference[], tables: BaseTable[]): [string, string, string, string][] {
+  const out: [string, string, string, string][] = [];
+  for (const e of conditions) {
+    if (e.kind !== "Comparison" || e.op !== "=" || e.left.kind !== "ColumnRef" || e.right.kind !== "ColumnRef") continue;
+    const l = e.left.binding;
+    const r = e.right.binding;
+    if (l && r && l.relation !== r.relation) out.push([l.relation, l.column, r.relation, r.column]);
+  }
+  const visit = (t: TableReference): void => {
+    if (t.kind !== "Join") return;
+    visit(t.left);
+    visit(t.right);
+    if ((t.using.length === 0 && !t.natural) || t.right.kind !== "TableRef") return;
+    const right = tables.find((b) => b.ref === t.right);
+    if (!right) return;
+    const leftTables: BaseTable[] = [];
+    const collect = (x: TableReference): void => {
+      if (x.kind === "Join") return void (collect(x.left), collect(x.right));
+      const b = tables.find((y) => y.ref === x);
+      if (b) leftTables.push(b);
+    };
+    collect(t.left);
+    // NATURAL: the columns the two sides share (ADQL 2.1 §2.2.3, as in SQL).
+    const names = t.natural ? right.table.columns.map((c) => c.name) : t.using.map((u) => u.name);
+    for (const u of names) {
+      for (const l of leftTables) {
+        const col = (b: BaseTable) => b.table.columns.find((c) => c.name.toLowerCase() === u.toLowerCase())?.name;
+        const lc = col(l);
+        const rc = col(right);
+        if (lc && rc) out.push([l.qualifier, lc, right.qualifier, rc]);
+      }
+    }
+  };
+  from.forEach(visit);
+  return out;
+}
+
+/**
+ * Qserv runs a join of partitioned tables only where each pair of joined rows is in one chunk
+ * (qserv/README §c "Joins and near-neighbour queries", Qserv's RelationGraph): a director and its
+ * children, or two children, equal on the director key; two references to one director equal on its
+ * key; a match table equal on a director's key to that director (or its children); two directors
+ * within a near-neighbour distance. Every partitioned table in FROM must be linked to the others
+ * by such conditions; Qserv refuses the rest after parsing. The first table not linked is where the
+ * error points. Tables whose key the catalog does not give are not judged (the old check of
+ * director pairs alone still applies to them).
+ */
+function checkLinks(tables: BaseTable[], conditions: Expression[], from: readonly TableReference[], nn: NearNeighbours, schema: SchemaLookup): boolean {
+  if (tables.length < 2 || !tables.every(described)) return false;
+  const parent = new Map<string, string>(tables.map((t) => [t.qualifier, t.qualifier]));
+  const find = (q: string): string => {
+    let r = q;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const union = (a: string, b: string): void => void parent.set(find(a), find(b));
+  for (const [a, b] of nn.pairs) union(a, b);
+  for (const [lq, lc, rq, rc] of equalities(conditions, from, tables)) {
+    const l = tables.find((t) => t.qualifier === lq);
+    const r = tables.find((t) => t.qualifier === rq);
+    if (!l || !r) continue;
+    const lo = keyOwner(l, lc, schema);
+    if (lo && lo === keyOwner(r, rc, schema)) union(lq, rq);
+  }
+  const root = find(tables[0]!.qualifier);
+  const apart = tables.find((t) => find(t.qualifier) !== root);
+  if (!apart) return true;
+  const linked = tables.filter((t) => find(t.qualifier) === root).map((t) => t.qualifier);
+  throw new AdqlError(
+    "ADQL_UNSUPPORTED",
+    `not supported on Qserv: a join of the partitioned table ${apart.qualifier} with ${linked.join(", ")} by no condition that keeps joined rows in one chunk ` +
+      "(Qserv: \"Query involves partitioned table joins that Qserv does not know how to evaluate using only partition-local data\"); " +
+      "join them on the director key (a.objectId = b.objectId, in WHERE or ON, joined by AND), through a match table on both directors' keys, " +
+      "or, for two director tables, with DISTANCE(POINT(a.ra, a.dec), POINT(b.ra, b.dec)) < r, r at most the partition overlap",
+    apart.ref.span,
+  );
+}
+
 const AREASPEC: Readonly<Record<string, string>> = {
   scisql_s2PtInCircle: "qserv_areaspec_circle",
   scisql_s2PtInBox: "qserv_areaspec_box",
@@ -169,14 +283,20 @@ export function qservSpatial(query: Query, ctx: PassContext): Query {
   if (ctx.dialect !== "qserv" || query.body.kind !== "Select") return query;
   const select = query.body;
   const tables = partitionedTables(select, ctx.schema);
-  if (tables.length === 0) return query;
-  const nn = { count: 0 };
+  if (tables.length === 0) {
+    checkLinks(baseTables(select, ctx.schema).filter((t) => t.table.qserv !== undefined), [...conjuncts(select.where), ...select.from.flatMap(joinConditions)], select.from, { count: 0, pairs: [] }, ctx.schema!);
+    return query;
+  }
+  const nn: NearNeighbours = { count: 0, pairs: [] };
   const from = select.from.map((t) => rewriteJoins(t, tables, nn));
   let parts = conjuncts(select.where).map((c) => rewriteConjunct(c, tables, nn));
   const directors = tables.filter((t) => t.table.qserv.director);
+  const conditions = [...parts, ...from.flatMap(joinConditions)];
+  const allPartitioned = baseTables(select, ctx.schema).filter((t) => t.table.qserv !== undefined);
+  const judged = checkLinks(allPartitioned, conditions, from, nn, ctx.schema!);
   // Two directors joined on their keys (a.objectId = b.objectId) have their rows in the same chunk.
-  const keyJoins = [...parts, ...from.flatMap(joinConditions)].filter((c) => isKeyJoin(c, directors)).length;
-  if (directors.length >= 2 && nn.count + keyJoins < directors.length - 1) {
+  const keyJoins = conditions.filter((c) => isKeyJoin(c, directors)).length;
+  if (!judged && directors.length >= 2 && nn.count + keyJoins < directors.length - 1) {
     const second = directors[1]!;
     throw new AdqlError(
       "ADQL_UNSUPPORTED",
