@@ -9,10 +9,10 @@ import { compile } from "../compile.js";
 import { AdqlError } from "../errors.js";
 import { FunctionRegistry, SCISQL_FUNCTIONS } from "../parser/functions.js";
 import { corpusAvailable, loadCorpus } from "../parser/test-support/lyonetia.js";
-import { checkSource } from "./test-support/qserv-check.js";
+import { checkSource, EXPECTED_KNOWN_BY_SOURCE } from "./test-support/qserv-check.js";
 
 /** The known defects (test-support/qserv-check.ts, issue 17) that this source still shows: must shrink. */
-const EXPECTED_KNOWN: readonly string[] = ["star-not-first", "three-part-table-name"];
+const EXPECTED_KNOWN = EXPECTED_KNOWN_BY_SOURCE.lyonetia;
 
 describe("lyonetia queries compiled for Qserv pass Qserv's grammar", function () {
   before(function () {
