@@ -49,6 +49,18 @@ export class QservGenerator extends MySqlGenerator {
     return `${bytes(value)} ${n}LIKE ${p}`;
   }
 
+  /**
+   * Qserv's nested-expression adapter takes a predicate or a logical expression, not a NOT
+   * (qserv-listener-rules: NestedExpressionAtom implements PredicateExpressionCBH and
+   * LogicalExpressionCBH), so `(NOT (x))` beside AND or OR is refused. A NOT is written bare there:
+   * NOT binds tighter than AND and OR, in MySQL as in the grammar (its prefix alternative comes first).
+   */
+  protected override logical(op: "AND" | "OR", left: Expression, right: Expression): string {
+    const side = (e: Expression): string =>
+      (e.kind === "LogicalExpr" && e.op === op) || e.kind === "NotExpr" ? this.expr(e) : this.operand(e);
+    return `${side(left)} ${op} ${side(right)}`;
+  }
+
   /** MOD is an operator in Qserv's grammar (`mathOperator`), not a function: MOD(a, b) is a syntax error there. */
   protected override builtin(name: BuiltinFunctionName, args: string[], f: FunctionCall): string {
     if (name === "MOD") return `(${this.operand(f.args[0]!)} % ${this.operand(f.args[1]!)})`;
