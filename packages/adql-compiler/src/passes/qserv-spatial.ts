@@ -46,9 +46,18 @@ function positionOf(x: Expression, y: Expression, tables: Partitioned[]): Partit
     t.table.qserv.ra === x.binding!.column && t.table.qserv.dec === y.binding!.column);
 }
 
+/**
+ * `scisql_s2PtInEllipse(...) = 1`: a user's call (no ADQL shape becomes an ellipse), which Qserv also
+ * derives a restrictor from (qserv/README §a.3).
+ */
+function isInsideEllipse(e: Expression): e is InsideRegion {
+  return e.kind === "Comparison" && e.op === "=" && e.left.kind === "SqlFunctionCall" && e.left.name === "scisql_s2PtInEllipse" &&
+    e.left.args.length === 7 && e.right.kind === "NumberLiteral" && e.right.text === "1";
+}
+
 /** `scisql_s2PtIn*(ra, dec, literals) = 1` on partitioning columns: what Qserv prunes on. */
 function isRestrictor(e: Expression, tables: Partitioned[]): e is InsideRegion {
-  if (!isInsideRegion(e)) return false;
+  if (!isInsideRegion(e) && !isInsideEllipse(e)) return false;
   const [x, y, ...rest] = e.left.args;
   return positionOf(x!, y!, tables) !== undefined && rest.length > 0 && rest.every(isSignedLiteral);
 }
@@ -64,7 +73,7 @@ function foldArguments(e: Expression): Expression {
     const right = foldArguments(e.right);
     return left === e.left && right === e.right ? e : { ...e, left, right };
   }
-  if (e.kind !== "SqlFunctionCall" || !(REGION_PREDICATE.test(e.name) || e.name === "scisql_angSep")) return e;
+  if (e.kind !== "SqlFunctionCall" || !(REGION_PREDICATE.test(e.name) || e.name === "scisql_s2PtInEllipse" || e.name === "scisql_angSep")) return e;
   const args = e.args.map(foldConstant);
   return args.every((a, i) => a === e.args[i]) ? e : { ...e, args };
 }
@@ -277,6 +286,8 @@ const AREASPEC: Readonly<Record<string, string>> = {
   scisql_s2PtInCircle: "qserv_areaspec_circle",
   scisql_s2PtInBox: "qserv_areaspec_box",
   scisql_s2PtInCPoly: "qserv_areaspec_poly",
+  // Same arguments, the axes in arcsec (qserv/README §a).
+  scisql_s2PtInEllipse: "qserv_areaspec_ellipse",
 };
 
 export function qservSpatial(query: Query, ctx: PassContext): Query {
