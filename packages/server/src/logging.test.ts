@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { until } from "../../votable/src/test-support/until.js";
 import { createApp } from "./app.js";
 import { createLogger, requestIdOf } from "./logging.js";
+import { spawnServer } from "./test-support/child-server.js";
 import { startService, type Running } from "./test-support/service.js";
 
 const TOKEN = "alice-token-0123456789abcdef";
@@ -151,5 +152,27 @@ describe("access log (issue 15, Operations: one JSON line per request)", functio
       expect(text.includes(secret), `the log holds ${secret}`).to.equal(false);
     }
     expect(text.toLowerCase()).not.to.include("authorization");
+  });
+});
+
+describe("tap-server serve: one JSON log (issue 15, Operations)", function () {
+  this.timeout(120_000);
+
+  it("writes the service's own messages and the access log as JSON lines of one log, at TAP_LOG_LEVEL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tap-serve-log-"));
+    const child = await spawnServer({ TAP_DATA_DIR: dir, TAP_DUCKDB_PATH: ":memory:", TAP_LOG_LEVEL: "info" });
+    try {
+      await (await fetch(`${child.url}/sync?LANG=ADQL&QUERY=${encodeURIComponent(ADQL)}`, { headers: { "x-request-id": "serve-log-1" } })).arrayBuffer();
+      await until("the request's line", () => child.output().includes('"requestId":"serve-log-1"'), 20_000);
+      // output() holds stdout too, where the URL and the sample query are printed for a person.
+      const lines = child.output().split("\n").filter((l) => l.startsWith("{"));
+      const records = lines.map((l) => JSON.parse(l) as { level?: number; msg?: string; service?: string });
+      expect(records.every((r) => r.service === "qserv-tap" && typeof r.level === "number"), lines.join("\n")).to.equal(true);
+      expect(records.map((r) => r.msg)).to.include("generated the demo catalog").and.to.include("request");
+      expect(child.output().split("\n").filter((l) => l.includes("generated the demo catalog") && !l.startsWith("{"))).to.deep.equal([]);
+    } finally {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,7 @@ import { CONFIG_FILE_ENV, ConfigError, defaultDataDir, ENV_VARS, loadConfig } fr
 import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./server.js";
 import { sampleCutoutUrl } from "./images/demo-images.js";
 import { LocalRegistry } from "./images/local-registry.js";
+import { createLogger } from "./logging.js";
 
 /** Breaks a comma-separated list into lines of at most `width` characters, after commas. */
 function wrap(text: string, width: number): string {
@@ -46,8 +47,11 @@ refuses), 1 for other failures; on SIGTERM, 0 after running responses finish.`;
  */
 async function serve(): Promise<void> {
   const config = loadConfig();
-  const log = (m: string) => console.error(m);
-  const launched = await launchService(config, { log });
+  // The service's own messages (start, database state, recovered jobs, shutdown) are JSON lines of the same
+  // log as the requests', so that one collector reads both; the access log shares the logger.
+  const logger = createLogger(config.logLevel);
+  const log = (m: string) => logger.info(m);
+  const launched = await launchService(config, { log, logger });
   const { http } = config;
   const server = createServer(
     {

@@ -31,6 +31,7 @@ import { openLocalImageService } from "./images/demo-images.js";
 import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
 import { ButlerRegistry } from "./images/butler-registry.js";
 import type { ImageRegistry } from "./images/registry.js";
+import type { Logger } from "./logging.js";
 
 export interface Service {
   deps: ServiceDeps;
@@ -69,11 +70,11 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
   return b.storedFelis ? b.storedFelis() : [];
 }
 
-export async function openService(config: Config, options: { log?: (m: string) => void; backend?: Backend } = {}): Promise<Service> {
+export async function openService(config: Config, options: { log?: (m: string) => void; logger?: Logger; backend?: Backend } = {}): Promise<Service> {
   const backend = options.backend ?? (await openBackend(config));
   const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry } = {};
   try {
-    return await openOn(backend, config, options.log ?? ((m: string) => console.error(m)), opened);
+    return await openOn(backend, config, options.log ?? ((m: string) => console.error(m)), opened, options.logger);
   } catch (e) {
     // A database that went away half-way: what was opened is closed, so that a retry starts afresh.
     await opened.jobs?.close().catch(() => {});
@@ -90,6 +91,7 @@ async function openOn(
   config: Config,
   log: (m: string) => void,
   opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry },
+  logger?: Logger,
 ): Promise<Service> {
   const catalogs: Catalog[] = [];
   const demo = config.demo && backend instanceof DuckDbBackend;
@@ -123,6 +125,7 @@ async function openOn(
     tapSchemaStore,
     catalog,
     log,
+    ...(logger ? { logger } : {}),
     // The ObsTAP examples are about the demo images, which the demo catalog with the local registry draws.
     examples: [...(demo ? DEMO_EXAMPLES : []), ...(demo && localImages && config.images.demo ? OBSTAP_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
     ...(images ? { images } : {}),
@@ -219,6 +222,8 @@ export interface Launched {
 
 export interface LaunchOptions {
   log?: (m: string) => void;
+  /** The JSON logger that the access log writes to (default: one made from config.logLevel). */
+  logger?: Logger;
   /** Waits between attempts to open the database: the first, doubling up to the last (ms). */
   retryMs?: { first: number; max: number };
 }
@@ -246,7 +251,7 @@ export async function launchService(config: Config, options: LaunchOptions = {})
 
   const attempt = async (): Promise<"open" | "retry"> => {
     try {
-      service = await openService(config, { log });
+      service = await openService(config, { log, ...(options.logger ? { logger: options.logger } : {}) });
     } catch (e) {
       if (config.backend !== "duckdb" && isConfigurationError(e)) {
         throw new DatabaseConfigurationError(`cannot open ${whereIs(config)}: ${(e as Error).message}`);
