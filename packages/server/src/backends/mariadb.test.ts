@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
+import { qservProblems } from "../../../adql-compiler/src/sql/test-support/qserv-check.js";
 import { configFrom } from "../config.js";
 import { loadCommand } from "../load.js";
 import { needTool, startService, sync, type Running } from "../test-support/service.js";
@@ -209,6 +210,8 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
     for (const sql of sent) {
       expect(sql, sql).to.match(/^SELECT /);
       expect(sql, sql).not.to.match(/TEMPORARY|CREATE|INSERT|\bSET\b/i);
+      // ... and Qserv's own grammar and parse listener accept it (issue 17).
+      expect(qservProblems(sql), sql).to.deep.equal([]);
     }
   });
 });
