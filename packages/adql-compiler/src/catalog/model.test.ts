@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { CatalogError, type CatalogErrorCode } from "./errors.js";
-import { createCatalog, getTable, mergeCatalogs, type SchemaInput, type TableInput } from "./model.js";
+import { createCatalog, getTable, mergeCatalogs, toInput, type SchemaInput, type TableInput } from "./model.js";
 
 const obj: TableInput = {
   name: "Object",
@@ -23,6 +23,45 @@ const src = (extra: Partial<TableInput> = {}): TableInput => ({
   ...extra,
 });
 const schema = (...tables: TableInput[]): SchemaInput[] => [{ name: "s", tables }];
+
+describe("createCatalog: Qserv match tables (Qserv's director_table2; case03's RefDeepSrcMatch)", () => {
+  const ref: TableInput = { ...obj, name: "Ref", qserv: { director: true, raColumn: "ra", decColumn: "dec" } };
+  const match = (q: TableInput["qserv"]): TableInput => ({
+    name: "Match",
+    columns: [{ name: "objectId", datatype: "long" }, { name: "refId", datatype: "long" }, { name: "flags", datatype: "int" }],
+    qserv: q ?? null,
+  });
+  it("resolves both directors and their key columns, and survives toInput", () => {
+    const c = createCatalog(schema(obj, ref, match({ directorTable: "Object", keyColumn: "objectId", directorTable2: "s.Ref", keyColumn2: "refId", flagColumn: "flags" })));
+    const q = getTable(c, "s", "Match")!.qserv;
+    expect(q).to.deep.equal({
+      role: "match",
+      directors: [
+        { directorSchema: "s", directorTable: "Object", keyColumn: "objectId" },
+        { directorSchema: "s", directorTable: "Ref", keyColumn: "refId" },
+      ],
+      flagColumn: "flags", raColumn: null, decColumn: null, keyColumn: null,
+    });
+    expect(getTable(createCatalog(c.schemas.map(toInput)), "s", "Match")!.qserv).to.deep.equal(q);
+  });
+  const bad: Array<[string, TableInput["qserv"], CatalogErrorCode]> = [
+    ["without the second key column", { directorTable: "Object", keyColumn: "objectId", directorTable2: "Ref" }, "CATALOG_INVALID"],
+    ["with a position of its own", { directorTable: "Object", keyColumn: "objectId", directorTable2: "Ref", keyColumn2: "refId", raColumn: "refId", decColumn: "refId" }, "CATALOG_INVALID"],
+    ["with a key column that does not exist", { directorTable: "Object", keyColumn: "objectId", directorTable2: "Ref", keyColumn2: "nope" }, "CATALOG_UNKNOWN_REFERENCE"],
+    ["with a second table that is not a director", { directorTable: "Object", keyColumn: "objectId", directorTable2: "Match", keyColumn2: "refId" }, "CATALOG_UNKNOWN_REFERENCE"],
+  ];
+  for (const [name, q, code] of bad) {
+    it(`refuses a match table ${name}`, () => {
+      try {
+        createCatalog(schema(obj, ref, match(q)));
+        expect.fail("no error");
+      } catch (e) {
+        expect(e).to.be.instanceOf(CatalogError);
+        expect((e as CatalogError).code).to.equal(code);
+      }
+    });
+  }
+});
 
 describe("createCatalog", () => {
   it("fills defaults: nullable except primary-key columns, flags false, nulls", () => {
