@@ -36,7 +36,12 @@ export function createApp(
   app.silent = true;
   // Outermost: the access log sees the status that the error middleware sets, and the bytes of every response.
   const admission = syncAdmission(deps.config.limits);
-  const metrics = new Metrics({ jobs: { tap: jobs?.manager, soda: sodaJobs?.manager }, syncQueue: () => admission.counts });
+  const metrics = deps.metrics ?? new Metrics();
+  metrics.attach({
+    jobs: { tap: jobs?.manager, soda: sodaJobs?.manager },
+    syncQueue: () => admission.counts,
+    connections: () => deps.backend.connectionCounts?.(),
+  });
   app.use(accessLog(deps.logger ?? createLogger(deps.config.logLevel), (r) => metrics.observe(r)));
   app.use(async (ctx, next) => {
     ctx.set("Server", "qserv-tap/0.1.0");

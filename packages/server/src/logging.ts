@@ -98,6 +98,11 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
       return end(chunk, ...rest);
     }) as typeof res.end;
     let finished = false;
+    // A streamed query result's response has a "close" listener per layer that must let go of something when
+    // it ends (this log, the upload spool, the sync slot and its abort, gzip, Koa's pipeline, the stream's
+    // end-of-stream watchers): about a dozen, each removed with the response. Node's default of 10 would
+    // warn of a leak on every upload query.
+    res.setMaxListeners(32);
     res.once("finish", () => (finished = true));
     res.once("close", () => {
       const note = (ctx.state as { tapQuery?: QueryNote }).tapQuery;

@@ -104,6 +104,40 @@ describe("/metrics (issue 15, Operations: Prometheus text format)", function () 
     expect(value(samples, "tap_async_jobs", { service: "tap", phase: "PENDING" })).to.equal(1);
   });
 
+  it("the database: its connections, and the time to a query's first rows by backend", async () => {
+    const query = new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", QUERY: "SELECT TOP 3 ra FROM demo.stars" });
+    await (await fetch(`${svc.url}/sync?${query}`)).arrayBuffer();
+    let samples: Sample[] = [];
+    await until("the query timed", async () => (value((samples = await scrape()), "tap_query_first_rows_seconds_count", { backend: "duckdb" }) ?? 0) >= 1, 10_000);
+    expect(value(samples, "tap_query_first_rows_seconds_bucket", { backend: "duckdb", le: "+Inf" })).to.be.at.least(1);
+    // DuckDB holds a connection per running session: none once the query is over; it has no pool to wait for.
+    await until("the session released", async () => value((samples = await scrape()), "tap_db_connections", { state: "open" }) === 0, 10_000);
+    expect(value(samples, "tap_db_connections", { state: "waiting" })).to.equal(0);
+  });
+
+  it("uploads: tables loaded with their rows, and tables refused (TAP 1.1 §3.5)", async () => {
+    const before = await scrape();
+    const votable = (rows: number) =>
+      `<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE><FIELD name="id" datatype="int"/><DATA><TABLEDATA>${"<TR><TD>1</TD></TR>".repeat(rows)}</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`;
+    const upload = async (body: string) => {
+      const form = new FormData();
+      form.set("REQUEST", "doQuery");
+      form.set("LANG", "ADQL");
+      form.set("QUERY", "SELECT COUNT(*) AS n FROM TAP_UPLOAD.t");
+      form.set("UPLOAD", "t,param:t");
+      form.set("t", new Blob([body], { type: "application/x-votable+xml" }), "t.xml");
+      return (await fetch(`${svc.url}/sync`, { method: "POST", body: form })).status;
+    };
+    expect(await upload(votable(4))).to.equal(200);
+    expect(await upload("not a VOTable")).to.equal(400);
+    let samples: Sample[] = [];
+    const n = (ss: Sample[], name: string, labels: Record<string, string> = {}) => value(ss, name, labels) ?? 0;
+    await until("both uploads counted", async () => n((samples = await scrape()), "tap_uploads_total", { outcome: "refused" }) > n(before, "tap_uploads_total", { outcome: "refused" }), 10_000);
+    expect(n(samples, "tap_uploads_total", { outcome: "loaded" }) - n(before, "tap_uploads_total", { outcome: "loaded" })).to.equal(1);
+    expect(n(samples, "tap_uploads_total", { outcome: "refused" }) - n(before, "tap_uploads_total", { outcome: "refused" })).to.equal(1);
+    expect(n(samples, "tap_upload_rows_total") - n(before, "tap_upload_rows_total")).to.equal(4);
+  });
+
   it("a registry per service: a second service starts at zero", async () => {
     const other = await startService({ demo: true });
     try {

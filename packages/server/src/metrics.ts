@@ -13,18 +13,59 @@ export interface MetricsSources {
   jobs?: Record<string, JobManager | undefined>;
   /** Sync queries running and waiting for a slot (admission.ts's Admission.counts). */
   syncQueue?: () => { running: number; waiting: number };
+  /** The database's connections: open, idle in the pool, and requests waiting for one (Backend.connectionCounts). */
+  connections?: () => { open: number; idle: number; waiting: number } | undefined;
 }
 
-export class Metrics {
+/** What the query path reports as it runs (ServiceDeps.metrics), sync and async alike. */
+export interface QueryObserver {
+  /** A table uploaded (TAP 1.1 §3.5): its rows, or `ok` false when it was refused or failed. */
+  upload(ok: boolean, rows?: number): void;
+  /** The time from sending a query to its first rows (or its end): the database's share of a response. */
+  firstRows(backend: string, seconds: number): void;
+}
+
+export class Metrics implements QueryObserver {
   readonly registry = new Registry();
+  private readonly uploads: Counter<"outcome">;
+  private readonly uploadRows: Counter;
+  private readonly firstRowsTime: Histogram<"backend">;
   private readonly requests: Counter<"method" | "endpoint" | "status">;
   private readonly duration: Histogram<"method" | "endpoint" | "status">;
   private readonly rows: Counter<"endpoint">;
   private readonly bytes: Counter<"endpoint">;
   private readonly aborted: Counter<"endpoint">;
 
-  constructor(private readonly sources: MetricsSources = {}) {
+  private sources: MetricsSources = {};
+
+  constructor(sources: MetricsSources = {}) {
+    this.sources = sources;
     const registers = [this.registry];
+    this.uploads = new Counter({ name: "tap_uploads_total", help: "Tables uploaded (TAP_UPLOAD), loaded or refused", labelNames: ["outcome"], registers });
+    this.uploadRows = new Counter({ name: "tap_upload_rows_total", help: "Rows of the uploaded tables that were loaded", registers });
+    this.firstRowsTime = new Histogram({
+      name: "tap_query_first_rows_seconds",
+      help: "Time from sending a query to the database until its first rows (the database's share of a response)",
+      labelNames: ["backend"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    // The gauges' collect() has the gauge as `this`; the sources are read through this arrow function.
+    const current = (): MetricsSources => this.sources;
+    new Gauge({
+      name: "tap_db_connections",
+      help: "The database's connections: open, idle in the pool, and requests waiting for one",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.reset();
+        const c = current().connections?.();
+        if (!c) return;
+        this.set({ state: "open" }, c.open);
+        this.set({ state: "idle" }, c.idle);
+        this.set({ state: "waiting" }, c.waiting);
+      },
+    });
     this.requests = new Counter({
       name: "tap_http_requests_total",
       help: "HTTP requests answered, by method, route pattern and status",
@@ -46,7 +87,6 @@ export class Metrics {
       labelNames: ["endpoint"],
       registers,
     });
-    const jobs = this.sources.jobs;
     new Gauge({
       name: "tap_async_jobs",
       help: "Async jobs kept, by service and UWS phase",
@@ -54,26 +94,42 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        for (const [service, manager] of Object.entries(jobs ?? {})) {
+        for (const [service, manager] of Object.entries(current().jobs ?? {})) {
           if (!manager) continue;
           for (const [phase, n] of manager.phaseCounts()) this.set({ service, phase }, n);
         }
       },
     });
-    const queue = this.sources.syncQueue;
-    if (queue) {
-      new Gauge({
-        name: "tap_sync_queries",
-        help: "Sync queries running, and waiting for a slot",
-        labelNames: ["state"],
-        registers,
-        collect() {
-          const c = queue();
-          this.set({ state: "running" }, c.running);
-          this.set({ state: "waiting" }, c.waiting);
-        },
-      });
-    }
+    new Gauge({
+      name: "tap_sync_queries",
+      help: "Sync queries running, and waiting for a slot",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.reset();
+        const c = current().syncQueue?.();
+        if (!c) return;
+        this.set({ state: "running" }, c.running);
+        this.set({ state: "waiting" }, c.waiting);
+      },
+    });
+  }
+
+  /**
+   * Where the gauges read from: the service's parts that exist only once the app is made (the sync
+   * admission, the job managers), while the query path reports to this object from the start.
+   */
+  attach(sources: MetricsSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
+
+  upload(ok: boolean, rows?: number): void {
+    this.uploads.inc({ outcome: ok ? "loaded" : "refused" });
+    if (ok && rows !== undefined) this.uploadRows.inc(rows);
+  }
+
+  firstRows(backend: string, seconds: number): void {
+    this.firstRowsTime.observe({ backend }, seconds);
   }
 
   /** Counts one finished request (logging.ts's accessLog calls it). */

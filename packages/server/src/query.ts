@@ -159,9 +159,11 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     // Compile first without uploads when there are none, so that ADQL errors cost no database session.
     let routed = options.routed ?? (req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined);
     const protocol = routed?.target.asyncQueries;
+    let sentAt = 0;
     if (routed && protocol && options.asyncProtocol) {
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
       const target = routed.target;
+      sentAt = performance.now();
       cursor = await protocol.run(routed.compiled.sql, { ...options.asyncProtocol, signal }).catch((e: unknown) => {
         throw reason(e, target);
       });
@@ -178,6 +180,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
             log: deps.log,
             uploadsSupported: deps.backend.uploads,
             backendName: deps.backend.kind,
+            observe: (ok, rows) => deps.metrics?.upload(ok, rows),
           },
           signal,
         );
@@ -185,6 +188,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
       }
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
       const target = routed.target;
+      sentAt = performance.now();
       cursor = await session.query(routed.compiled.sql, signal).catch((e: unknown) => {
         throw reason(e, target);
       });
@@ -194,6 +198,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     const { batches, first } = await peek(cursor).catch((e: unknown) => {
       throw reason(e, target);
     });
+    deps.metrics?.firstRows(target.kind, (performance.now() - sentAt) / 1000);
     const limit = compiled.overflowAfter;
     let overflow = false;
     let failure: unknown;

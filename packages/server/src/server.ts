@@ -32,6 +32,7 @@ import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
 import { ButlerRegistry } from "./images/butler-registry.js";
 import type { ImageRegistry } from "./images/registry.js";
 import type { Logger } from "./logging.js";
+import { Metrics } from "./metrics.js";
 
 export interface Service {
   deps: ServiceDeps;
@@ -126,6 +127,7 @@ async function openOn(
     catalog,
     log,
     ...(logger ? { logger } : {}),
+    metrics: new Metrics(),
     // The ObsTAP examples are about the demo images, which the demo catalog with the local registry draws.
     examples: [...(demo ? DEMO_EXAMPLES : []), ...(demo && localImages && config.images.demo ? OBSTAP_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
     ...(images ? { images } : {}),

@@ -10,6 +10,7 @@ import { lookupOf } from "./catalog.js";
 import type { Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logging.js";
+import type { Metrics } from "./metrics.js";
 import type { ImageRegistry } from "./images/registry.js";
 
 export interface ServiceDeps {
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   unavailableFunctions?: readonly string[];
   /** The image registry behind SODA, DataLink and /images/files; absent when images.registry is none. */
   images?: ImageRegistry;
+  /** /metrics: what the query path reports (uploads, time to the first rows); absent: createApp makes its own. */
+  metrics?: Metrics;
 }
 
 export interface Example {

@@ -50,6 +50,8 @@ export interface UploadContext {
   log?: ((message: string) => void) | undefined;
   uploadsSupported: boolean;
   backendName: string;
+  /** Told of each table: loaded (with its rows) or refused (/metrics). */
+  observe?: ((ok: boolean, rows?: number) => void) | undefined;
 }
 
 /**
@@ -199,72 +201,85 @@ export async function loadUploads(
   }
   const tables: SchemaTable[] = [];
   for (const ref of refs) {
-    let data: AsyncIterable<Uint8Array>;
-    let url: URL | undefined;
-    let fetched: Fetched | undefined;
-    if (ref.uri.startsWith("param:")) {
-      const part = ref.uri.slice("param:".length);
-      const file = ctx.files.get(part);
-      if (!file) throw new TapError(400, `UPLOAD ${ref.name}: the request has no multipart part named ${part}`, "TAP_BAD_UPLOAD");
-      data = file.open();
-    } else {
-      ({ url, fetched } = await fetchUpload(ref, ctx, signal));
-      data = fetched.body;
-    }
-    let reader;
     try {
-      reader = await readVOTable(data, {
-        limits: { maxBytes: ctx.limits.uploadMaxBytes, maxRows: ctx.limits.uploadMaxRows, maxFields: 1000 },
-      });
+      tables.push(await loadUpload(ref, session, ctx, signal));
     } catch (e) {
-      fetched?.close();
-      throw uploadError(ref.name, e, "not a readable VOTable: ", ctx, url);
+      ctx.observe?.(false);
+      throw e;
     }
-    const fields = reader.fields;
-    if (fields.length === 0) {
-      await reader.close();
-      fetched?.close();
-      throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
-    }
-    const names = columnNames(fields);
-    const timestamps = fields.flatMap((f, i) => (f.xtype === "timestamp" ? [i] : []));
-    const rows = (async function* () {
-      let n = 0;
-      try {
-        for await (const row of reader) {
-          n++;
-          yield timestamps.length === 0 ? (row as readonly unknown[]) : daliTimestamps(row as readonly unknown[], timestamps, ref.name, n, names);
-        }
-      } catch (e) {
-        throw uploadError(ref.name, e, "", ctx, url);
-      }
-    })();
-    let sqlName: string[];
-    try {
-      sqlName = await session.createUploadTable({ name: ref.name, fields, rows }, names);
-    } finally {
-      // Releases the input (the spooled part's file, the URL's connection) if the load stopped early.
-      await reader.close();
-      fetched?.close();
-    }
-    tables.push({
-      schema: "TAP_UPLOAD",
-      name: ref.name,
-      sqlName,
-      columns: fields.map((f, i) => {
-        const c: { -readonly [K in keyof SchemaTable["columns"][number]]: SchemaTable["columns"][number][K] } = {
-          name: names[i]!,
-          datatype: f.datatype,
-        };
-        if (f.arraysize !== undefined) c.arraysize = f.arraysize;
-        if (f.xtype !== undefined) c.xtype = f.xtype;
-        if (f.unit !== undefined) c.unit = f.unit;
-        if (f.ucd !== undefined) c.ucd = f.ucd;
-        if (f.utype !== undefined) c.utype = f.utype;
-        if (f.description !== undefined) c.description = f.description;
-        return c;
-      }),
-    });
   }
   return tables;
+}
+
+async function loadUpload(ref: UploadRef, session: Session, ctx: UploadContext, signal: AbortSignal): Promise<SchemaTable> {
+  let data: AsyncIterable<Uint8Array>;
+  let url: URL | undefined;
+  let fetched: Fetched | undefined;
+  if (ref.uri.startsWith("param:")) {
+    const part = ref.uri.slice("param:".length);
+    const file = ctx.files.get(part);
+    if (!file) throw new TapError(400, `UPLOAD ${ref.name}: the request has no multipart part named ${part}`, "TAP_BAD_UPLOAD");
+    data = file.open();
+  } else {
+    ({ url, fetched } = await fetchUpload(ref, ctx, signal));
+    data = fetched.body;
+  }
+  let reader;
+  try {
+    reader = await readVOTable(data, {
+      limits: { maxBytes: ctx.limits.uploadMaxBytes, maxRows: ctx.limits.uploadMaxRows, maxFields: 1000 },
+    });
+  } catch (e) {
+    fetched?.close();
+    throw uploadError(ref.name, e, "not a readable VOTable: ", ctx, url);
+  }
+  const fields = reader.fields;
+  if (fields.length === 0) {
+    await reader.close();
+    fetched?.close();
+    throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
+  }
+  const names = columnNames(fields);
+  const timestamps = fields.flatMap((f, i) => (f.xtype === "timestamp" ? [i] : []));
+  let loaded = 0;
+  const rows = (async function* () {
+    let n = 0;
+    try {
+      for await (const row of reader) {
+        n++;
+        loaded = n;
+        yield timestamps.length === 0 ? (row as readonly unknown[]) : daliTimestamps(row as readonly unknown[], timestamps, ref.name, n, names);
+      }
+    } catch (e) {
+      throw uploadError(ref.name, e, "", ctx, url);
+    }
+  })();
+  let sqlName: string[];
+  try {
+    sqlName = await session.createUploadTable({ name: ref.name, fields, rows }, names);
+  } finally {
+    // Releases the input (the spooled part's file, the URL's connection) if the load stopped early.
+    await reader.close();
+    fetched?.close();
+  }
+  const table: SchemaTable = {
+    schema: "TAP_UPLOAD",
+    name: ref.name,
+    sqlName,
+    columns: fields.map((f, i) => {
+      const c: { -readonly [K in keyof SchemaTable["columns"][number]]: SchemaTable["columns"][number][K] } = {
+        name: names[i]!,
+        datatype: f.datatype,
+      };
+      if (f.arraysize !== undefined) c.arraysize = f.arraysize;
+      if (f.xtype !== undefined) c.xtype = f.xtype;
+      if (f.unit !== undefined) c.unit = f.unit;
+      if (f.ucd !== undefined) c.ucd = f.ucd;
+      if (f.utype !== undefined) c.utype = f.utype;
+      if (f.description !== undefined) c.description = f.description;
+      return c;
+    }),
+  };
+  ctx.observe?.(true, loaded);
+  return table;
 }

@@ -136,6 +136,8 @@ export interface Backend {
    */
   readonly asyncQueries?: AsyncQueryProtocol;
   /** Throws when the database does not answer a trivial query. */
+  /** The database connections held: open, idle in a pool, and requests waiting for one (/metrics). */
+  connectionCounts?(): { open: number; idle: number; waiting: number };
   ping(): Promise<void>;
   /**
    * Whether a database error was caused by the query's own values (a cast out of range, an

@@ -195,6 +195,11 @@ export class DuckDbBackend implements Backend {
     return isDuckDbValueError(e);
   }
 
+  /** DuckDB has no pool: a connection per session, none idle, nobody waits. */
+  connectionCounts(): { open: number; idle: number; waiting: number } {
+    return { open: this.activeSessions, idle: 0, waiting: 0 };
+  }
+
   async ping(): Promise<void> {
     await this.main.runAndReadAll("SELECT 1");
   }

@@ -221,6 +221,11 @@ export class MariaDbBackend implements Backend {
     return { all: p._allConnections.length, free: p._freeConnections.length, waiting: this.waiting };
   }
 
+  connectionCounts(): { open: number; idle: number; waiting: number } {
+    const c = this.poolCounts();
+    return { open: c.all, idle: c.free, waiting: c.waiting };
+  }
+
   /**
    * KILL QUERY from a connection of its own: through the pool it would wait while every pooled
    * connection is busy, and the abandoned query would run on until one came free.
