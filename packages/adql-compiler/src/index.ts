@@ -22,6 +22,7 @@ export {
   REGION_XTYPES, REGION_STORAGE, REGION_FUNCTIONS, regionStorageColumns, regionXtype, regionStorageIn, isRegionStorageColumn, type RegionStoragePresence, type RegionXtype, type RegionStorageColumn,
 } from "./catalog/index.js";
 export { schemaLookup } from "./analysis/from-catalog.js";
+export { lookupTable } from "./catalog/lookup.js";
 export {
   scisqlAngSep, scisqlS2PtInCircle, scisqlS2PtInBox, scisqlS2PtInCPoly, prepareS2PtInCPoly, adqlBoxToLonLatBox, checkPolygon,
   installScisqlFunctions, scisqlMariaDbScript, GeometryError, SCISQL_MAX_VERTS,

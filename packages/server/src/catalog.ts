@@ -5,6 +5,7 @@
  */
 import {
   REGION_STORAGE,
+  lookupTable,
   isRegionStorageColumn,
   regionStorageColumns,
   regionStorageValues,
@@ -35,33 +36,9 @@ export function lookupOf(catalog: Catalog, which: "all" | "data" | "tap_schema")
   return out;
 }
 
+/** A catalog table as the compiler's name resolution sees it (Qserv's partitioning, match tables included). */
 export function schemaTableOf(t: Table): SchemaTable {
-  const q = t.qserv;
-  const base: SchemaTable = {
-    schema: t.schemaName,
-    name: t.name,
-    columns: t.columns.map((c) => {
-      const col: { -readonly [K in keyof SchemaTable["columns"][number]]: SchemaTable["columns"][number][K] } = {
-        name: c.name,
-        datatype: c.datatype,
-      };
-      if (c.arraysize !== null) col.arraysize = c.arraysize;
-      if (c.xtype !== null) col.xtype = c.xtype;
-      if (c.unit !== null) col.unit = c.unit;
-      if (c.ucd !== null) col.ucd = c.ucd;
-      if (c.utype !== null) col.utype = c.utype;
-      if (c.description !== null) col.description = c.description;
-      return col;
-    }),
-  };
-  if (q === null) return base;
-  if (q.role === "director") {
-    return { ...base, qserv: { director: true, ra: q.raColumn, dec: q.decColumn, ...(q.overlap !== null ? { overlap: q.overlap } : {}) } };
-  }
-  return {
-    ...base,
-    qserv: { director: false, ...(q.raColumn !== null ? { ra: q.raColumn } : {}), ...(q.decColumn !== null ? { dec: q.decColumn } : {}) },
-  };
+  return lookupTable(t);
 }
 
 export function lookup(tables: SchemaTable[]): SchemaLookup {

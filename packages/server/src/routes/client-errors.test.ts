@@ -141,10 +141,13 @@ describe("client errors are 400s with a DALI error document, on DuckDB and Maria
   });
 
   it("the functions refused are those whose probe the database failed; what the compiler refuses keeps its own message", async () => {
-    const flux = ["scisql_fluxToAbMag", "scisql_fluxToAbMagSigma", "scisql_nanojanskyToAbMag", "scisql_nanojanskyToAbMagSigma"];
+    // scisql's photometry, HTM and ellipse functions exist on Qserv only (neither DuckDB's nor MariaDB's
+    // scisql functions have them), in the registry's order.
+    const photometry = ["fluxToAbMag", "fluxToAbMagSigma", "nanojanskyToAbMag", "nanojanskyToAbMagSigma", "abMagToNanojansky", "abMagToNanojanskySigma", "abMagToFlux", "abMagToFluxSigma", "dnToAbMag", "dnToAbMagSigma", "dnToFlux", "dnToFluxSigma", "fluxToDn", "fluxToDnSigma", "abMagToDn", "abMagToDnSigma"];
+    const flux = [...photometry, "s2HtmId", "s2HtmLevel"].map((f) => `scisql_${f}`);
     // This MariaDB has none of the scisql stored functions (`tap-server load` installs them): BOX and
     // s2PtInBox/s2PtInCPoly need them; CIRCLE, DISTANCE and constant polygons are written inline.
-    const expected = { duckdb: flux, mariadb: ["BOX", "scisql_s2PtInBox", "scisql_s2PtInCPoly", ...flux] };
+    const expected = { duckdb: ["scisql_s2PtInEllipse", ...flux], mariadb: ["BOX", "scisql_s2PtInBox", "scisql_s2PtInEllipse", "scisql_s2PtInCPoly", ...flux] };
     for (const backend of ["duckdb", "mariadb"] as const) {
       const { deps, features } = services[backend]!.service;
       expect(deps.unavailableFunctions, backend).to.deep.equal(expected[backend]);

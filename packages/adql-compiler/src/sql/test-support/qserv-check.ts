@@ -25,12 +25,6 @@ export interface KnownDefect {
 
 export const KNOWN_QSERV_DEFECTS: readonly KnownDefect[] = [
   {
-    id: "nested-not",
-    issue: 17,
-    what: "NOT inside parentheses, `(NOT (x = 0))`: the nested-expression adapter takes a predicate or a logical expression, not a NOT",
-    matches: (_sql, p) => p.includes("NotExpression inside NestedExpressionAtom"),
-  },
-  {
     id: "star-not-first",
     issue: 17,
     what: "a bare * after other select items (MySqlParser.g4 selectElements: * only first); seen without a catalog, where * is not expanded",
@@ -46,10 +40,10 @@ export const KNOWN_QSERV_DEFECTS: readonly KnownDefect[] = [
 
 /** Which known defects each source's test still meets (ids of KNOWN_QSERV_DEFECTS). */
 export const EXPECTED_KNOWN_BY_SOURCE: Readonly<Record<"golden" | "regions" | "lyonetia" | "property", readonly string[]>> = {
-  golden: ["nested-not"],
+  golden: [],
   regions: [],
   lyonetia: ["star-not-first", "three-part-table-name"],
-  property: ["nested-not"],
+  property: [],
 };
 
 /** The known defect that explains these problems, if one does. */
