@@ -237,7 +237,10 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
     // DataLink 1.1 §4 service descriptors, where there is a VOTable (VOParquet's too); a result without any is written as before.
     const described = formatDescription(format).statusInResult ? resultDescriptors(deps, compiled, fields) : undefined;
-    const annotations = formatDescription(format).statusInResult ? options.annotations : undefined;
+    // The compiler's warnings join the service's annotations: INFOs beside QUERY_STATUS (DALI 1.1 §5.4.3).
+    const annotations = formatDescription(format).statusInResult
+      ? { ...options.annotations, infos: [...warningInfos(compiled.warnings), ...(options.annotations?.infos ?? [])] }
+      : undefined;
     const metaResources = [...(described?.metaResources ?? []), ...(annotations?.metaResources ?? [])];
     const infos = [...(req.runId !== undefined ? [{ name: "RUNID", value: req.runId }] : []), ...(annotations?.infos ?? [])];
     const stream = writeTable(described?.fields ?? fields, source, {
@@ -259,6 +262,14 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     await cleanup().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * The compiler's warnings (how the query was read, whether Qserv can prune it) as result INFOs: DALI 1.1 §5.4.3
+ * allows additional INFOs in the results RESOURCE, and names none for warnings, so they are name="WARNING".
+ */
+export function warningInfos(warnings: readonly string[]): Info[] {
+  return warnings.map((w) => ({ name: "WARNING", value: w }));
 }
 
 /**
