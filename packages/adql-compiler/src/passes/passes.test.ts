@@ -10,6 +10,7 @@ import type { Node, Query } from "../ast/nodes.js";
 import { printAdql } from "../ast/print.js";
 import { forEachNode } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
+import { compile } from "../compile.js";
 import { parse } from "../parse.js";
 import { regionSchema } from "../sql/test-support/regions.js";
 import { PASSES, type Dialect, type PassContext } from "./index.js";
@@ -225,6 +226,28 @@ describe("pass qserv-restrictions (qserv/README §c)", () => {
     ["~ of a column inside a bit operation", "SELECT flags & ~flags FROM demo.Object", "ADQL_UNSUPPORTED", 1, 16],
     ["a join nested on the right, with USING", "SELECT o.ra FROM demo.Object AS o JOIN (demo.Detection AS d JOIN ext.Exposure AS e USING (band)) ON o.objectId = d.objectId", "ADQL_UNSUPPORTED", 1, 40],
   ], "qserv");
+  describe("without a catalog (* not expanded, names not resolved): what Qserv's grammar refuses", () => {
+    const cases: [string, string, number][] = [
+      // MySqlParser.g4 selectElements: a bare * only first.
+      ["* after other select items", "SELECT a, * FROM s.t", 11],
+      // MySqlParser.g4 tableName: a fullId, database.table at most.
+      ["a table name of three parts", "SELECT * FROM z.x.y", 15],
+    ];
+    for (const [what, adql, column] of cases) {
+      it(what, () => {
+        try {
+          compile(adql, { dialect: "qserv" });
+          expect.fail("no error");
+        } catch (e) {
+          expect(e).to.be.instanceOf(AdqlError);
+          expect({ code: (e as AdqlError).code, line: (e as AdqlError).line, column: (e as AdqlError).column }).to.deep.equal({ code: "ADQL_UNSUPPORTED", line: 1, column });
+        }
+      });
+    }
+    it("t.* after other items, and two-part names, are Qserv's own", () => {
+      expect(compile("SELECT a, t.* FROM s.t", { dialect: "qserv" }).sql).to.equal("SELECT `a`, `t`.* FROM `s`.`t`");
+    });
+  });
   unchanged("qserv-restrictions", "SELECT CASE WHEN ra > 0 THEN -ra END FROM demo.Object ORDER BY ra + 1", "mysql");
   unchanged("qserv-restrictions", "SELECT ra FROM demo.Object WHERE dec > -5 ORDER BY ra", "qserv");
 });

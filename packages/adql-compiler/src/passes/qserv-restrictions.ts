@@ -93,10 +93,18 @@ function refuseUnsupported(query: Query): void {
             return h.kind !== "ScalarSubquery";
           });
         }
+        {
+          // Qserv's grammar (MySqlParser.g4 selectElements) takes a bare * only as the first item; t.* anywhere.
+          const star = n.items.findIndex((i) => i.kind === "SelectAll" && i.qualifier === null);
+          if (star > 0) throw refuse("* after other select items", n.items[star]!.span, "put * first, or name the columns");
+        }
         for (const t of n.from) {
           forEachNode(t, (r) => {
             if (r.kind === "TableRef") {
-              for (const p of r.sqlName ?? r.name.parts.map((x) => x.name)) checkName(p, r.span);
+              const parts = r.sqlName ?? r.name.parts.map((x) => x.name);
+              // MySqlParser.g4 tableName is a fullId: database.table at most.
+              if (parts.length > 2) throw refuse(`the table name ${parts.join(".")}, of ${parts.length} parts`, r.span, "Qserv names a table by database.table at most");
+              for (const p of parts) checkName(p, r.span);
               if (r.alias) checkName(r.alias.name, r.alias.span);
             }
             return true;
