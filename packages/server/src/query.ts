@@ -111,6 +111,8 @@ export interface StartedQuery {
   sql: string;
   /** Rows written so far (all of them once the stream has ended). */
   rows(): number;
+  /** The compiler's warnings about the query (CompileResult.warnings), for an async job's jobInfo. */
+  warnings: readonly string[];
 }
 
 export interface StartOptions {
@@ -257,7 +259,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
       },
     });
     stream.on("close", () => void cleanup().catch(() => {}));
-    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup, sql: compiled.sql, rows: () => written };
+    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup, sql: compiled.sql, rows: () => written, warnings: compiled.warnings };
   } catch (e) {
     await cleanup().catch(() => {});
     throw e;
