@@ -136,8 +136,8 @@ export function formatTimestamp(d: Date): string | undefined {
   return lastDate + "T" + time + (ms === 0 ? "" : "." + (ms < 10 ? "00" : ms < 100 ? "0" : "") + ms);
 }
 
-/** Days since 1970-01-01 to YYYY-MM-DD in the proleptic Gregorian calendar (era arithmetic on 400-year cycles). */
-export function civilDate(days: number): string {
+/** Days since 1970-01-01 as [year, month, day] in the proleptic Gregorian calendar (era arithmetic on 400-year cycles). */
+export function civilFields(days: number): [y: number, mm: number, dd: number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -146,7 +146,12 @@ export function civilDate(days: number): string {
   const mp = Math.floor((5 * doy + 2) / 153);
   const dd = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const mm = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (mm <= 2 ? 1 : 0);
+  return [yoe + era * 400 + (mm <= 2 ? 1 : 0), mm, dd];
+}
+
+/** Days since 1970-01-01 to YYYY-MM-DD in the proleptic Gregorian calendar. */
+export function civilDate(days: number): string {
+  const [y, mm, dd] = civilFields(days);
   let year: string;
   if (y >= 0 && y <= 9999) year = String(y).padStart(4, "0");
   else year = (y < 0 ? "-" : "+") + String(Math.abs(y)).padStart(6, "0"); // ISO 8601 expanded years

@@ -6,7 +6,7 @@
  */
 import type { Column } from "../column.js";
 import { INT_RANGE, LONG_MAX, LONG_MIN } from "../column.js";
-import { civilDate, formatDouble, formatFloat, shortestFloat } from "../format.js";
+import { civilDate, civilFields, formatDouble, formatFloat, shortestFloat } from "../format.js";
 import type { ByteSink } from "./sink.js";
 
 /** Writes `v` and returns true, or returns false (writing nothing) when `v` needs the general path. */
@@ -148,15 +148,7 @@ function writeCivilDate(buf: Uint8Array, pos: number, days: number): number {
     for (let k = 0; k < 10; k++) buf[pos + k] = dateBytes[at + k]!;
     return pos + 10;
   }
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const dd = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const mm = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (mm <= 2 ? 1 : 0);
+  const [y, mm, dd] = civilFields(days);
   if (y < 0 || y > 9999) {
     const text = civilDate(days);
     for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
