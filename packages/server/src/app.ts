@@ -9,6 +9,7 @@ import { compression } from "./compression.js";
 import { errorMiddleware } from "./errors.js";
 import type { Feature } from "./features.js";
 import { examplesRouter } from "./routes/examples.js";
+import { explainRouter } from "./routes/explain.js";
 import { healthRouter } from "./routes/health.js";
 import { syncAdmission, syncRouter } from "./routes/sync.js";
 import { accessLog, createLogger } from "./logging.js";
@@ -62,7 +63,7 @@ export function createApp(
   app.use(authMiddleware(deps.config.auth));
   const tap = new Router({ prefix: "/tap" });
   tap.use(uiRouter(deps).routes());
-  const routers = [syncRouter(deps, admission), vosiRouter(deps, features, jobs !== undefined), tablesRouter(deps), examplesRouter(deps)];
+  const routers = [syncRouter(deps, admission), vosiRouter(deps, features, jobs !== undefined), tablesRouter(deps), examplesRouter(deps), explainRouter(deps)];
   if (jobs) routers.unshift(asyncRouter(deps, jobs.manager, jobs.results));
   for (const r of routers) {
     tap.use(r.routes(), r.allowedMethods());

@@ -1,0 +1,105 @@
+/**
+ * /tap/explain: what the service would do with a query, without running it. Outside the TAP standard (no IVOA
+ * document defines it; the capabilities do not declare it). It takes /sync's QUERY, LANG, MAXREC (and its other
+ * parameters, checked the same way) and answers JSON: the SQL for the configured backend, whether Qserv can limit
+ * the query to some chunks, the split between Qserv and the server (none yet), the compiler's warnings and the
+ * result columns as VOTable FIELDs. An astronomer can so learn before submitting that a query would read the whole
+ * of a Qserv catalog.
+ */
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { AdqlError, type CompileResult, type QservPruning } from "@qserv-tap/adql-compiler";
+import type { Field } from "@qserv-tap/votable";
+import type { Backend } from "../backends/backend.js";
+import { TapError, errorStatusAndMessage } from "../errors.js";
+import { paramLimits, readParams, type RequestParams } from "../params.js";
+import { parseTapRequest } from "../query.js";
+import { fieldOf } from "../results.js";
+import { QueryCompiler, type Routed, type ServiceDeps } from "../service.js";
+
+export interface Explanation {
+  /** The backend that would run the query: the data backend, or the TAP_SCHEMA store. */
+  backend: Backend["kind"];
+  dialect: Backend["dialect"];
+  /** The MAXREC in force (the default when none was given, capped by the hard limit). */
+  maxrec: number;
+  sql: string;
+  /** The row count beyond which the result would overflow MAXREC (the SQL fetches one row more); null: never. */
+  overflowAfter: number | null;
+  /**
+   * On the qserv dialect, whether Qserv can prune chunks: with a scisql restrictor or an areaspec (and its
+   * function), or none and why. Null on other backends, which have no chunks.
+   */
+  qserv: QservPruning | null;
+  /** What Qserv runs and what the server would compute over its rows; no query is split yet. */
+  split: null;
+  warnings: readonly string[];
+  /** The result's FIELDs; null when they are known only to the database (SELECT * without a catalog). */
+  columns: Field[] | null;
+}
+
+export interface ExplainError {
+  error: {
+    /** The message of /sync's error document, word for word. */
+    message: string;
+    code: string;
+    /** Where in QUERY an ADQL error is (1-based), as in the message. */
+    line?: number;
+    column?: number;
+  };
+}
+
+/** What a compiled query would do; `maxrec` is the request's, as parsed for /sync. */
+export function explanation(routed: Pick<Routed, "compiled"> & { target: Pick<Backend, "kind" | "dialect"> }, maxrec: number): Explanation {
+  const c: CompileResult = routed.compiled;
+  return {
+    backend: routed.target.kind,
+    dialect: routed.target.dialect,
+    maxrec,
+    sql: c.sql,
+    overflowAfter: c.overflowAfter ?? null,
+    qserv: routed.target.dialect === "qserv" ? (c.qserv ?? null) : null,
+    split: null,
+    warnings: c.warnings,
+    columns: c.columns ? c.columns.map(fieldOf) : null,
+  };
+}
+
+/** An error as JSON, with /sync's status and message (and an ADQL error's position). */
+export function explainError(e: unknown): { status: number; body: ExplainError } {
+  const { status, message } = errorStatusAndMessage(e);
+  const code = e instanceof AdqlError || e instanceof TapError ? e.code : status >= 500 ? "TAP_INTERNAL" : "TAP_BAD_REQUEST";
+  const position = e instanceof AdqlError ? { line: e.line, column: e.column } : {};
+  return { status, body: { error: { message, code, ...position } } };
+}
+
+export function explainRouter(deps: ServiceDeps): Router {
+  const router = new Router();
+  const compiler = new QueryCompiler(deps);
+  const { limits } = deps.config;
+  const handler = async (ctx: Context) => {
+    let params: RequestParams | undefined;
+    try {
+      params = await readParams(ctx, paramLimits(limits));
+      const req = parseTapRequest(params, limits);
+      // An upload's columns are known only once it is loaded into a database session, which explain does not open.
+      if (req.uploads.length > 0) {
+        throw new TapError(400, "/explain does not take UPLOAD: an uploaded table's columns are known only once it is loaded; explain the query without it, or run it on /sync", "TAP_UPLOAD_UNSUPPORTED");
+      }
+      ctx.status = 200;
+      ctx.body = explanation(compiler.compile(req.query, req.maxrec, []), req.maxrec);
+    } catch (e) {
+      const { status, body } = explainError(e);
+      if (status >= 500) deps.log?.(`${ctx.method} ${ctx.path}: ${(e as Error)?.stack ?? String(e)}`);
+      // A body that was refused unread (413) cannot be skipped on a kept-alive connection.
+      if (status === 413 && !ctx.req.complete) ctx.set("Connection", "close");
+      ctx.status = status;
+      ctx.body = body;
+    } finally {
+      await params?.dispose();
+    }
+  };
+  router.get("/explain", handler);
+  router.post("/explain", handler);
+  return router;
+}
