@@ -112,6 +112,14 @@ export interface AsyncRunOptions {
   resume?: string;
   /** Called with the database's reference of the query once it is submitted, before waiting for it. */
   onSubmitted?: (ref: string) => void | Promise<void>;
+  /** Called whenever the database reports that more of the query is done (Qserv: chunks completed). */
+  onProgress?: (progress: QueryProgress) => void;
+}
+
+/** How much of a running query is done, as the database counts it (Qserv: its chunks). */
+export interface QueryProgress {
+  chunksCompleted: number;
+  chunksTotal: number;
 }
 
 export interface AsyncQueryProtocol {

@@ -3,14 +3,16 @@
  * (test-support/qserv-protocol-double.ts: SUBMIT, processlist/queries status, qserv_result,
  * qserv_result_delete and CANCEL, run for real on a private MariaDB). Checks the statements
  * the backend sends, that ABORT and EXECUTIONDURATION cancel the query and stop the MariaDB
- * statement, and that a job running when the service stops is re-attached by its Qserv id.
+ * statement, that a job running when the service stops is re-attached by its Qserv id, and that
+ * the chunks Qserv reports done (processlist CHUNKS, CHUNKS_COMP) reach the job document's
+ * jobInfo (UWS 1.1 §2.2.2.2), with WAIT (§2.2.1.2) answering each change.
  */
 import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
-import { needTool, startService, type Running } from "../test-support/service.js";
+import { hasTool, needTool, startService, validateXml, type Running } from "../test-support/service.js";
 import { QservProtocolDouble } from "../test-support/qserv-protocol-double.js";
 import { createJob, tag, waitFor } from "../test-support/uws.js";
 import { BackendError } from "./backend.js";
@@ -30,6 +32,12 @@ tables:
   - { name: dec, "@id": "#stars.dec", datatype: double, ivoa:unit: deg }
   - { name: mag, "@id": "#stars.mag", datatype: float }
 `;
+/** The jobInfo progress of a job document: [chunksCompleted, chunksTotal]. */
+const progressOf = (xml: string): number[] | undefined => {
+  const m = /<progress xmlns="urn:x-qserv-tap:uws-jobinfo:1" chunksCompleted="(\d+)" chunksTotal="(\d+)"\/>/.exec(xml);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+};
+const warningsOf = (xml: string): string[] => [...xml.matchAll(/<warning xmlns="urn:x-qserv-tap:uws-jobinfo:1">([^<]*)<\/warning>/g)].map((m) => m[1]!);
 const SLOW = "SELECT COUNT(*) AS n FROM lab.stars AS a JOIN lab.stars AS b ON a.mag < b.mag";
 
 
@@ -141,6 +149,52 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
       expect(double.received).not.to.include(`CANCEL ${qid}`);
     } finally {
       double.delayMs = 0;
+    }
+  });
+
+  it("publishes the chunks done in jobInfo as the double completes them; WAIT returns on each change; the documents validate", async function () {
+    double.chunks = 4;
+    double.manualChunks = true;
+    const docs: string[] = [];
+    try {
+      const before = double.nextId();
+      const job = await createJob(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 5 id FROM lab.stars WHERE id < 10", RESPONSEFORMAT: "csv", PHASE: "RUN" });
+      const jobId = job.split("/").pop()!;
+      await until("the query is submitted to Qserv", () => double.queries.has(before));
+      let xml = "";
+      await until("jobInfo reports 0 of 4 chunks", async () => progressOf((xml = await (await fetch(job)).text()))?.join("/") === "0/4").catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}; the job: ${xml}; the double's query: ${JSON.stringify(double.queries.get(before))}`);
+      });
+      expect(tag(xml, "phase")).to.equal("EXECUTING");
+      expect(warningsOf(xml), "no warning about this query").to.deep.equal([]);
+      docs.push(xml);
+      for (const n of [1, 2, 3]) {
+        const waited = fetch(`${job}?WAIT=50&PHASE=EXECUTING`).then((r) => r.text());
+        await until("the WAIT request blocks", () => running!.service.jobs.waiting(jobId) === 1);
+        const t0 = Date.now();
+        double.completeChunks(before);
+        xml = await waited;
+        expect(Date.now() - t0, "WAIT answered the change, not its time limit").to.be.below(25_000);
+        expect(progressOf(xml), xml).to.deep.equal([n, 4]);
+        expect(tag(xml, "phase")).to.equal("EXECUTING");
+        docs.push(xml);
+      }
+      double.completeChunks(before);
+      xml = await waitFor(job, ["COMPLETED", "ERROR"]);
+      expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
+      expect(progressOf(xml)).to.deep.equal([4, 4]);
+      docs.push(xml);
+      needTool(this, hasTool("xmllint"), "xmllint");
+      const files = docs.map((d, i) => {
+        const f = join(dir, `progress-${i}.xml`);
+        writeFileSync(f, d);
+        return f;
+      });
+      const r = validateXml(files);
+      expect(r.ok, r.output).to.equal(true);
+    } finally {
+      double.chunks = 1;
+      double.manualChunks = false;
     }
   });
 

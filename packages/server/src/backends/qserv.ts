@@ -9,11 +9,12 @@
  * rows are read with `SELECT * FROM qserv_result(<id>)` and then deleted with
  * `CALL qserv_result_delete(<id>)`; `CANCEL <id>` stops the query. No connection is held while
  * Qserv works, and a job whose query was submitted before the service restarted is re-attached
- * by its id.
+ * by its id. While it runs, the processlist row's CHUNKS and CHUNKS_COMP (chunks dispatched and
+ * completed) are passed on as the query's progress.
  */
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import { STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type RowCursor } from "./backend.js";
+import { STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type QueryProgress, type RowCursor } from "./backend.js";
 import { MariaDbBackend, q } from "./mariadb.js";
 
 /** How the Qserv backend sends SQL: to the czar's proxy (a mysql2 pool), or to a test double. */
@@ -53,6 +54,15 @@ const col = (row: Record<string, unknown> | undefined, name: string): unknown =>
   return key === undefined ? undefined : row[key];
 };
 
+/** CHUNKS and CHUNKS_COMP of a status row, when both are counts. */
+function chunkCounts(row: Record<string, unknown> | undefined): QueryProgress | undefined {
+  const total = Number(col(row, "CHUNKS"));
+  const completed = Number(col(row, "CHUNKS_COMP"));
+  if (!Number.isSafeInteger(total) || !Number.isSafeInteger(completed) || total < 0 || completed < 0) return undefined;
+  if (col(row, "CHUNKS") === null || col(row, "CHUNKS_COMP") === null) return undefined;
+  return { chunksCompleted: Math.min(completed, total), chunksTotal: total };
+}
+
 export class QservAsyncProtocol implements AsyncQueryProtocol {
   private readonly firstPollMs: number;
   private readonly maxPollMs: number;
@@ -64,7 +74,7 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
     this.maxPollMs = options.maxPollMs ?? 2000;
   }
 
-  async run(sql: string, { signal, resume, onSubmitted }: AsyncRunOptions): Promise<RowCursor> {
+  async run(sql: string, { signal, resume, onSubmitted, onProgress }: AsyncRunOptions): Promise<RowCursor> {
     signal.throwIfAborted();
     let id = resume;
     if (id === undefined) {
@@ -82,7 +92,7 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
     };
     signal.addEventListener("abort", cancel, { once: true });
     try {
-      await this.waitForCompletion(qid, signal);
+      await this.waitForCompletion(qid, signal, onProgress);
       const cursor = await this.channel.stream(`SELECT * FROM qserv_result(${qid})`, signal);
       const channel = this.channel;
       let deleted = false;
@@ -115,8 +125,14 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
     }
   }
 
-  private async waitForCompletion(id: string, signal: AbortSignal): Promise<void> {
+  private async waitForCompletion(id: string, signal: AbortSignal, onProgress?: (p: QueryProgress) => void): Promise<void> {
     let delay = this.firstPollMs;
+    let last: QueryProgress | undefined;
+    const report = (p: QueryProgress) => {
+      if (last && last.chunksCompleted === p.chunksCompleted && last.chunksTotal === p.chunksTotal) return;
+      last = p;
+      onProgress?.(p);
+    };
     // A poll that finds every connection busy is tried again later: the query runs on Qserv
     // meanwhile, and only the job's own limit (the signal) should end the wait.
     const poll = (sql: string) =>
@@ -127,12 +143,19 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
     for (;;) {
       signal.throwIfAborted();
       const running = await poll(`SELECT * FROM information_schema.processlist WHERE id=${id}`);
+      const progress = chunkCounts(running?.[0]);
+      if (progress) report(progress);
       const done = running !== undefined && running.length === 0 ? await poll(`SELECT * FROM information_schema.queries WHERE id=${id}`) : undefined;
       if (done !== undefined) {
         const row = done[0];
         if (!row) throw new Error(`Qserv has no query ${id}: it was lost or purged`);
         const status = String(col(row, "STATUS") ?? "");
-        if (status === "COMPLETED") return;
+        if (status === "COMPLETED") {
+          // The processlist row is gone once the query is done; a completed query completed every chunk.
+          const total = chunkCounts(row)?.chunksTotal ?? last?.chunksTotal;
+          if (total !== undefined) report({ chunksCompleted: total, chunksTotal: total });
+          return;
+        }
         if (status !== "EXECUTING") {
           const error = col(row, "ERROR");
           throw new Error(`Qserv query ${id} ended ${status}${error ? `: ${String(error)}` : ""}`);

@@ -6,7 +6,11 @@
  *
  * - `SUBMIT <select>` → one row `jobId | resultLocation`; only SELECT is accepted. The query runs
  *   in the background as `CREATE TABLE qservResult.result_<id> AS <select>` on its own connection.
- * - `SELECT * FROM information_schema.processlist WHERE id=<id>` → a row while it runs, none after.
+ * - `SELECT * FROM information_schema.processlist WHERE id=<id>` → a row while it runs, none after;
+ *   its CHUNKS and CHUNKS_COMP are the chunks the query was split into and those completed. The
+ *   double has no chunks of its own: a query "has" `chunks` of them (default 1). They complete all
+ *   together when MariaDB has finished, or, with `manualChunks`, one by one as the test calls
+ *   completeChunks(), the query staying EXECUTING until MariaDB has finished and every chunk is done.
  * - `SELECT * FROM information_schema.queries WHERE id=<id>` → STATUS EXECUTING, COMPLETED, FAILED or
  *   ABORTED, and ERROR.
  * - `SELECT * FROM qserv_result(<id>)` (Qserv's own regular expression) → the rows, streamed;
@@ -30,6 +34,10 @@ interface QueryState {
   error?: string;
   threadId?: number;
   submitted: Date;
+  chunks: number;
+  chunksCompleted: number;
+  /** Resolves the wait for the last chunk (manualChunks). */
+  chunksDone?: () => void;
 }
 
 const RESULT = /^select\s+\*\s+from\s+qserv_result\s*\(\s*(\d+)\s*\)$/i;
@@ -47,6 +55,10 @@ export class QservProtocolDouble implements SqlChannel {
   /** Every SUBMITted SELECT, checked with Qserv's grammar (a refused one is answered with Qserv's error). */
   readonly grammarChecked: string[] = [];
   delayMs = 0;
+  /** The chunks of the next SUBMITted queries (Qserv's CHUNKS). */
+  chunks = 1;
+  /** Chunks complete only through completeChunks(). */
+  manualChunks = false;
 
   constructor(config: { host: string; port: number; user: string; password: string; database: string }) {
     this.pool = mysql.createPool({ ...config, connectionLimit: 8, dateStrings: true, supportBigNumbers: true });
@@ -62,6 +74,7 @@ export class QservProtocolDouble implements SqlChannel {
   }
 
   async close(): Promise<void> {
+    for (const q of this.queries.values()) q.chunksDone?.();
     await new Promise<void>((r) => this.pool.end(() => r()));
   }
 
@@ -73,7 +86,7 @@ export class QservProtocolDouble implements SqlChannel {
     if ((m = /^SELECT \* FROM information_schema\.processlist WHERE id=(\d+)$/i.exec(s))) {
       const q = this.queries.get(Number(m[1]));
       return q && q.status === "EXECUTING"
-        ? [{ ID: q.id, TYPE: "ASYNC", CZAR: "double", CZAR_ID: 1, SUBMITTED: q.submitted.toISOString(), UPDATED: new Date().toISOString(), CHUNKS: 1, CHUNKS_COMP: 0, QUERY: q.sql }]
+        ? [{ ID: q.id, TYPE: "ASYNC", CZAR: "double", CZAR_ID: 1, SUBMITTED: q.submitted.toISOString(), UPDATED: new Date().toISOString(), CHUNKS: q.chunks, CHUNKS_COMP: q.chunksCompleted, QUERY: q.sql }]
         : [];
     }
     if ((m = /^SELECT \* FROM information_schema\.queries WHERE id=(\d+)$/i.exec(s))) {
@@ -84,6 +97,7 @@ export class QservProtocolDouble implements SqlChannel {
       const q = this.queries.get(Number(m[1]));
       if (!q || q.status !== "EXECUTING") throw new Error(`ERROR 4005 (Proxy): KILL/CANCEL failed: Unknown or finished query ID: CANCEL ${m[1]}`);
       q.status = "ABORTED";
+      q.chunksDone?.();
       if (q.threadId !== undefined) await query(this.pool, `KILL QUERY ${q.threadId}`).catch(() => {});
       return [{ "Trying to kill query": `CANCEL ${q.id}` }];
     }
@@ -100,7 +114,7 @@ export class QservProtocolDouble implements SqlChannel {
     const problems = qservProblems(select);
     this.grammarChecked.push(select);
     if (problems.length > 0) throw new Error(`ERROR 4110 (Proxy): Query processing error: QI=?: Failed to instantiate query: ParseException:${problems[0]}`);
-    const q: QueryState = { id: ++this.next, sql: select, status: "EXECUTING", submitted: new Date() };
+    const q: QueryState = { id: ++this.next, sql: select, status: "EXECUTING", submitted: new Date(), chunks: this.chunks, chunksCompleted: 0 };
     this.queries.set(q.id, q);
     void this.execute(q);
     return { jobId: q.id, resultLocation: `table:result_${q.id}` };
@@ -114,7 +128,13 @@ export class QservProtocolDouble implements SqlChannel {
     try {
       await query(conn, `CREATE TABLE qservResult.result_${q.id} AS ${q.sql}`);
       if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-      if (q.status === "EXECUTING") q.status = "COMPLETED";
+      if (this.manualChunks && q.chunksCompleted < q.chunks && q.status === "EXECUTING") {
+        await new Promise<void>((resolve) => (q.chunksDone = resolve));
+      }
+      if (q.status === "EXECUTING") {
+        q.chunksCompleted = q.chunks;
+        q.status = "COMPLETED";
+      }
     } catch (e) {
       if (q.status === "EXECUTING") {
         q.status = "FAILED";
@@ -124,6 +144,14 @@ export class QservProtocolDouble implements SqlChannel {
       delete q.threadId;
       conn.release();
     }
+  }
+
+  /** Completes `n` more chunks of query `id` (manualChunks); the last one lets the query complete. */
+  completeChunks(id: number, n = 1): void {
+    const q = this.queries.get(id);
+    if (!q) throw new Error(`The Qserv protocol double has no query ${id}`);
+    q.chunksCompleted = Math.min(q.chunks, q.chunksCompleted + n);
+    if (q.chunksCompleted === q.chunks) q.chunksDone?.();
   }
 
   async stream(sql: string, signal?: AbortSignal): Promise<RowCursor> {

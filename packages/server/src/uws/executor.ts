@@ -2,7 +2,8 @@
  * How an async TAP job runs: its stored parameters are checked as a sync request's would be
  * (TAP 1.1 §2.3: only now, when the job runs), the query runs through the same code as /sync
  * (query.ts; on Qserv through Qserv's own async protocol), and the result document, in the
- * job's RESPONSEFORMAT, is written to the results store.
+ * job's RESPONSEFORMAT, is written to the results store. The compiler's warnings and the
+ * database's progress (Qserv's chunks) go to the job's jobInfo as they become known.
  */
 import { pipeline } from "node:stream/promises";
 import { paramsOf } from "../params.js";
@@ -14,7 +15,7 @@ import type { ResultStore } from "./result-store.js";
 
 export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results: ResultStore): Executor {
   const log = deps.log ?? (() => {});
-  return async ({ job, signal, resume, setBackendRef }) => {
+  return async ({ job, signal, resume, setBackendRef, setProgress, setWarnings }) => {
     const params = paramsOf(new Map());
     for (const p of job.parameters) {
       const list = params.values.get(p.name);
@@ -26,12 +27,19 @@ export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results:
       const name = inlineName(part);
       params.files.set(part, { size: (await results.size(job.id, name)) ?? 0, open: () => results.read(job.id, name) });
     }
+    // Compiled here when there are no uploads, so that the warnings are in the job document while
+    // the query runs (on Qserv, startQuery returns only once Qserv has finished).
+    const routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
+    if (routed) await setWarnings(routed.compiled.warnings);
     const started = await startQuery(deps, compiler, req, {
       files: params.files,
       signal,
       log,
-      asyncProtocol: { ...(resume !== undefined ? { resume } : {}), onSubmitted: setBackendRef },
+      ...(routed ? { routed } : {}),
+      asyncProtocol: { ...(resume !== undefined ? { resume } : {}), onSubmitted: setBackendRef, onProgress: setProgress },
     });
+    // Warnings are worth a log line, not the result.
+    if (!routed) await setWarnings(started.warnings).catch((e: unknown) => log(`job ${job.id}: ${(e as Error).message}`));
     const sink = await results.create(job.id, "result");
     try {
       await pipeline(started.stream, sink.stream);

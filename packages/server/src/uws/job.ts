@@ -63,6 +63,10 @@ export interface Job {
   error?: { message: string; type: "fatal" | "transient" };
   /** The database's reference to the running query (a Qserv query id), to re-attach after a restart. */
   backendRef?: string;
+  /** How much of the query the database reports done (Qserv's chunks); shown in jobInfo. */
+  progress?: { chunksCompleted: number; chunksTotal: number };
+  /** What the ADQL compiler had to say about the query (CompileResult.warnings); shown in jobInfo. */
+  warnings?: string[];
 }
 
 export function isoNow(ms = Date.now()): string {
@@ -102,6 +106,25 @@ export function resultsXml(job: Job, urls: Urls, indent = "  "): string {
   );
 }
 
+/**
+ * The namespace of this service's `uws:jobInfo` content (UWS 1.1 §2.2.2.2 allows any element
+ * there; the schema validates it laxly, so an undeclared namespace is valid).
+ */
+export const JOB_INFO_NS = "urn:x-qserv-tap:uws-jobinfo:1";
+
+/**
+ * `<uws:jobInfo>` with the query's progress and the compiler's warnings, or nothing when there
+ * are neither:
+ * `<progress xmlns="…" chunksCompleted="3" chunksTotal="8"/>` and `<warning xmlns="…">text</warning>`.
+ */
+export function jobInfoXml(job: Job, indent = "  "): string {
+  const items: string[] = [];
+  const p = job.progress;
+  if (p) items.push(`${indent}  <progress xmlns="${JOB_INFO_NS}" chunksCompleted="${p.chunksCompleted}" chunksTotal="${p.chunksTotal}"/>\n`);
+  for (const w of job.warnings ?? []) items.push(`${indent}  <warning xmlns="${JOB_INFO_NS}">${esc(w)}</warning>\n`);
+  return items.length === 0 ? "" : `${indent}<uws:jobInfo>\n${items.join("")}${indent}</uws:jobInfo>\n`;
+}
+
 export function jobXml(job: Job, urls: Urls): string {
   return (
     XML_DECL +
@@ -121,6 +144,7 @@ export function jobXml(job: Job, urls: Urls): string {
     (job.error
       ? `  <uws:errorSummary type="${job.error.type}" hasDetail="true">\n    <uws:message>${esc(job.error.message)}</uws:message>\n  </uws:errorSummary>\n`
       : "") +
+    jobInfoXml(job) +
     `</uws:job>\n`
   );
 }

@@ -23,6 +23,13 @@ export interface Execution {
   /** Records (durably) the database's reference of the running query. */
   setBackendRef(ref: string): Promise<void>;
   /**
+   * Publishes how much of the query is done (jobInfo); clients blocked in WAIT are answered. Kept
+   * in memory, and on disk with the job's next write: a resumed job reports afresh.
+   */
+  setProgress(progress: { chunksCompleted: number; chunksTotal: number }): void;
+  /** Records (durably) the compiler's warnings about the query (jobInfo). */
+  setWarnings(warnings: readonly string[]): Promise<void>;
+  /**
    * The bearer token of the request that created or ran the job, for services that act with the caller's rights
    * (the Butler server behind SODA). Held in memory only, never in the job store: after a restart it is gone.
    */
@@ -59,6 +66,9 @@ export interface Requester {
 }
 
 const TAP_MULTI_VALUED: ReadonlySet<string> = new Set(["UPLOAD"]);
+
+/** The event that tells WAIT the job's jobInfo changed (not a phase). */
+const PROGRESS_EVENT = "PROGRESS";
 
 export const RESTARTED_MESSAGE = "The service restarted during execution; the query was lost: please run the job again";
 
@@ -426,8 +436,9 @@ export class JobManager {
   }
 
   /**
-   * WAIT (UWS 1.1 §2.2.1.2): resolves when the phase changes or after `seconds` (capped;
-   * -1: the cap), at once when the job is not in an active phase or not in `phase`.
+   * WAIT (UWS 1.1 §2.2.1.2): resolves when the phase or the reported progress (jobInfo) changes,
+   * or after `seconds` (capped; -1: the cap), at once when the job is not in an active phase or
+   * not in `phase`.
    */
   wait(job: Job, seconds: number, phase: Phase | undefined, signal?: AbortSignal): Promise<void> {
     if (!ACTIVE_PHASES.has(job.phase) || (phase !== undefined && job.phase !== phase)) return Promise.resolve();
@@ -490,6 +501,11 @@ export class JobManager {
     return undefined;
   }
 
+  /** Clients blocked in WAIT on a job (for tests and monitoring). */
+  waiting(id: string): number {
+    return this.events.listenerCount(id);
+  }
+
   /** Jobs waiting, in the order they would start (for tests and monitoring). */
   queueLength(): number {
     let n = 0;
@@ -546,6 +562,18 @@ export class JobManager {
           ...(this.credentials.has(job.id) ? { credential: this.credentials.get(job.id)! } : {}),
           setBackendRef: async (ref) => {
             job.backendRef = ref;
+            await this.o.store.save(job);
+          },
+          setProgress: (progress) => {
+            if (job.phase !== "EXECUTING" || controller.signal.aborted) return;
+            const p = job.progress;
+            if (p && p.chunksCompleted === progress.chunksCompleted && p.chunksTotal === progress.chunksTotal) return;
+            job.progress = { chunksCompleted: progress.chunksCompleted, chunksTotal: progress.chunksTotal };
+            this.events.emit(job.id, PROGRESS_EVENT);
+          },
+          setWarnings: async (warnings) => {
+            if (warnings.length === 0 && job.warnings === undefined) return;
+            job.warnings = [...warnings];
             await this.o.store.save(job);
           },
         });
