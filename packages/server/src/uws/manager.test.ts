@@ -178,6 +178,30 @@ describe("async job manager", function () {
     expect(Date.now() - t).to.be.below(5000);
   });
 
+  it("WAIT also returns when the reported progress changes (jobInfo), not when it is reported unchanged", async () => {
+    const c = controllable();
+    const m = manager(c.executor);
+    await m.start();
+    const j = await m.create(anon("a"), q("x"), new Map(), { run: true });
+    const run = await c.nthStarted(1);
+    await m.wait(j, 10, "QUEUED");
+    expect(j.phase).to.equal("EXECUTING");
+    const w = m.wait(j, 30, "EXECUTING");
+    expect(m.waiting(j.id)).to.equal(1);
+    run.setProgress({ chunksCompleted: 1, chunksTotal: 3 });
+    await w;
+    expect(j.progress).to.deep.equal({ chunksCompleted: 1, chunksTotal: 3 });
+    // The same counts again are no change: the WAIT stays blocked until the job ends.
+    const w2 = m.wait(j, 30, "EXECUTING");
+    run.setProgress({ chunksCompleted: 1, chunksTotal: 3 });
+    // A WAIT that returns stops listening at once (the event is synchronous).
+    expect(m.waiting(j.id)).to.equal(1);
+    c.finish.get(j.id)!();
+    await w2;
+    expect(j.phase).to.equal("COMPLETED");
+    expect(m.waiting(j.id)).to.equal(0);
+  });
+
   it("destroys a job when its destruction time passes, with its results", async () => {
     const m = manager(controllable().executor);
     await m.start();
