@@ -1,7 +1,7 @@
 /**
  * compile(): ADQL in, SQL for one dialect out, with the result columns' metadata.
  */
-import type { Query, ValueType } from "./ast/nodes.js";
+import type { Expression, Query, ValueType } from "./ast/nodes.js";
 import { typeOf } from "./analysis/types.js";
 import { firstSelect, forEachNode } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
@@ -42,6 +42,29 @@ export interface ResultColumn extends ValueType {
   readonly sqlColumns: readonly number[];
 }
 
+/**
+ * A Qserv query split between Qserv and the server: Qserv runs `sql`, and the server skips `offset`
+ * rows of its result (the SQL's LIMIT is widened by it) and computes each residue over every row that
+ * remains, as the mysql dialect has MariaDB compute it (residue/evaluate.ts evaluateResidue).
+ */
+export interface QuerySplit {
+  /** ADQL's OFFSET: rows to skip at the start of the SQL result. The SQL has no OFFSET, and LIMIT offset+n. */
+  readonly offset?: number;
+  readonly residues: readonly Residue[];
+}
+
+/** A result column computed by the server. */
+export interface Residue {
+  /** Its result column's name. */
+  readonly name: string;
+  /** The position its value takes after the SQL row's columns (its ResultColumn's sqlColumns[0]). */
+  readonly sqlColumn: number;
+  /** The expression; its column references name hidden SQL columns, by `binding.column`. */
+  readonly expr: Expression;
+  /** The SQL row position of each hidden column that `expr` reads. */
+  readonly inputs: Readonly<Record<string, number>>;
+}
+
 export interface CompileResult {
   readonly sql: string;
   /** Null when the result columns cannot be known without the database (`SELECT *` without a catalog). */
@@ -53,6 +76,8 @@ export interface CompileResult {
   readonly qserv?: QservPruning;
   /** The rewritten AST. */
   readonly ast: Query;
+  /** Qserv only: what the server computes over the rows of `sql`, if anything (see QuerySplit). */
+  readonly split?: QuerySplit;
 }
 
 const generators: Record<Dialect, () => SqlGenerator> = {
@@ -104,18 +129,53 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     ...(options.unavailableFunctions !== undefined ? { unavailableFunctions: lowerCaseSet(options.unavailableFunctions) } : {}),
   };
   const parsed = parse(adql, { functions });
-  const ast = rewrite(parsed, ctx, options.onPass);
+  const rewritten = rewrite(parsed, ctx, options.onPass);
+  const columns = resultColumns(rewritten);
+  const { ast, split } = dialect === "qserv" ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined };
   const sql = generatorFor(dialect).generate(ast);
   const qserv = dialect === "qserv" ? qservPruning(ast, schema) : undefined;
   const result: CompileResult = {
     sql,
-    columns: resultColumns(ast),
-    overflowAfter: overflowAfter(ast, options.maxrec),
+    columns,
+    // Counted after the OFFSET: the server skips those rows before it counts.
+    overflowAfter: overflowAfter(rewritten, options.maxrec),
     warnings: warningsFor(parsed, qserv),
     ast,
     ...(qserv ? { qserv } : {}),
+    ...(split ? { split } : {}),
   };
   return result;
+}
+
+/**
+ * The server's part of a Qserv query: the OFFSET, taken off the SQL (whose LIMIT grows by it), and the
+ * residues that the qserv-restrictions pass marked.
+ */
+function splitFor(q: Query, columns: readonly ResultColumn[] | null): { ast: Query; split: QuerySplit | undefined } {
+  const offset = q.offset ? Number(q.offset.form === "hex" ? BigInt(q.offset.text) : q.offset.text) : 0;
+  const items = firstSelect(q).items;
+  const positions = new Map<string, number>();
+  let position = 0;
+  for (const item of items) {
+    if (item.kind !== "SelectColumn" || item.residue) continue;
+    if (item.alias) positions.set(item.alias.name, position);
+    position += item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
+  }
+  const residues: Residue[] = [];
+  for (const item of items) {
+    if (item.kind !== "SelectColumn" || !item.residue) continue;
+    const name = item.alias!.name;
+    const inputs: Record<string, number> = {};
+    forEachNode(item.expr, (n) => {
+      if (n.kind === "ColumnRef" && n.binding && positions.has(n.binding.column)) inputs[n.binding.column] = positions.get(n.binding.column)!;
+      return true;
+    });
+    const column = columns?.find((c) => c.name === name);
+    residues.push({ name, sqlColumn: column?.sqlColumns[0] ?? position + residues.length, expr: item.expr, inputs });
+  }
+  if (offset === 0 && residues.length === 0 && !q.offset) return { ast: q, split: undefined };
+  const ast: Query = { ...q, offset: null, ...(q.limit !== undefined ? { limit: Math.min(q.limit + offset, Number.MAX_SAFE_INTEGER) } : {}) };
+  return { ast, split: { ...(q.offset ? { offset } : {}), residues } };
 }
 
 function lowerCaseSet(names: Iterable<string>): ReadonlySet<string> {
@@ -146,8 +206,15 @@ function resultColumns(q: Query): ResultColumn[] | null {
   if (items.some((i) => i.kind === "SelectAll")) return null;
   const out: ResultColumn[] = [];
   let position = 0;
+  // The server's columns (residues) come after the SQL row's: the SQL does not return them.
+  let computed = 0;
+  for (const item of items) if (item.kind === "SelectColumn" && !item.residue) computed += item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
   for (const item of items) {
     if (item.kind !== "SelectColumn") continue;
+    if (item.residue) {
+      out.push({ ...typeOf(item.expr), name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns: [computed++] });
+      continue;
+    }
     const width = item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
     const sqlColumns = Array.from({ length: width }, (_, i) => position + i);
     position += width;

@@ -102,6 +102,11 @@ export interface SelectColumn {
    * ORDER BY expressions in the select list). It is not a result column.
    */
   readonly hidden?: boolean;
+  /**
+   * SQL only (Qserv): a result column that the server computes over each row (compile.ts QuerySplit),
+   * not the database. Its expression refers to hidden items; the SQL leaves it out.
+   */
+  readonly residue?: boolean;
   readonly span: Span;
 }
 

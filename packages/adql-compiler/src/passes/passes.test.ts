@@ -218,7 +218,8 @@ describe("pass qserv-restrictions (qserv/README §c)", () => {
     ["GROUP BY a column not selected → a hidden item", "SELECT COUNT(*) FROM demo.Detection GROUP BY band", 'SELECT COUNT(*) AS "count", band AS "groupby2" FROM demo.Detection GROUP BY band'],
   ], "qserv");
   errors("qserv-restrictions", [
-    ["CASE", "SELECT CASE WHEN ra > 0 THEN 1 END FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
+    ["CASE in WHERE (a select-list CASE is split off, compile.ts QuerySplit)", "SELECT ra FROM demo.Object WHERE CASE WHEN ra > 0 THEN 1 END = 1", "ADQL_UNSUPPORTED", 1, 34],
+    ["CASE with an aggregate in the select list", "SELECT COUNT(*) AS n, CASE WHEN 1 > 0 THEN 1 END AS c FROM demo.Object", "ADQL_UNSUPPORTED", 1, 23],
     ["a subquery", "SELECT ra FROM demo.Object WHERE ra IN (SELECT ra FROM demo.Detection)", "ADQL_UNSUPPORTED", 1, 34],
     ["AVG(DISTINCT)", "SELECT AVG(DISTINCT ra) FROM demo.Object", "ADQL_UNSUPPORTED", 1, 8],
     ["a name starting with _", 'SELECT ra AS "_r" FROM demo.Object', "ADQL_UNSUPPORTED", 1, 14],

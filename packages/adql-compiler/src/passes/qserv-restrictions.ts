@@ -21,6 +21,7 @@ import { forEachNode, transform } from "../ast/transform.js";
 import { typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { REGION_FUNCTIONS } from "../catalog/regions.js";
+import { residueSupport } from "../residue/evaluate.js";
 import type { PassContext } from "./context.js";
 
 function refuse(what: string, span: Span, instead: string): AdqlError {
@@ -52,7 +53,7 @@ function checkName(name: string, span: Span): void {
 /** Refusals: one walk over the tree, before any rewrite. */
 function refuseUnsupported(query: Query): void {
   if (query.with.length > 0) throw refuse("WITH", query.with[0]!.span, "write the common table expression into the query, or run it on another backend");
-  if (query.offset) throw refuse("OFFSET", query.offset.span, "page with a condition on an ordered column instead (e.g. WHERE id > last_id)");
+  // OFFSET stays on the outer query: compile() moves it to the server (QuerySplit.offset); inner queries are refused below.
   forEachNode(query, (n: Node) => {
     switch (n.kind) {
       case "SetOperation": throw refuse(`${n.op}`, n.span, "run the queries separately");
@@ -121,7 +122,8 @@ function refuseUnsupported(query: Query): void {
         return true;
       case "SelectColumn":
         if (n.alias) checkName(n.alias.name, n.alias.span);
-        return true;
+        return !n.residue; // computed by the server: nothing in it goes to Qserv
+
       default:
         return true;
     }
@@ -289,8 +291,65 @@ function flattenFrom(query: Query): Query {
   });
 }
 
+function needsServer(e: Expression): boolean {
+  let found = false;
+  forEachNode(e, (n) => {
+    if (n.kind === "CaseExpr" || n.kind === "Cast") found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Select-list items that Qserv cannot compute (CASE, CAST) but that depend only on the columns of each
+ * row become residues (SelectColumn.residue): the server computes them (residue/evaluate.ts), and the
+ * columns they read are returned as hidden items, to which their column references now point. Where the
+ * value is not a function of one row (GROUP BY, aggregates, DISTINCT, HAVING, SELECT *), where ORDER BY
+ * sorts by it, or where the server cannot compute a part of it, the item is left as it is, for
+ * refuseUnsupported's refusal.
+ */
+function splitResidues(query: Query): Query {
+  if (query.body.kind !== "Select") return query;
+  const select: Select = query.body;
+  if (select.groupBy.length > 0 || select.having || select.quantifier === "DISTINCT") return query;
+  if (select.items.some((i) => i.kind === "SelectAll")) return query;
+  let aggregate = false;
+  for (const i of select.items) forEachNode(i, (n) => { if (n.kind === "Aggregate") aggregate = true; return !aggregate; });
+  if (aggregate) return query;
+  const ordered = new Set(query.orderBy.flatMap((o) => (o.expr.kind === "ColumnRef" && o.expr.binding?.relation === "" ? [o.expr.binding.column.toLowerCase()] : [])));
+  const isResidue = (i: SelectItem): i is SelectColumn =>
+    i.kind === "SelectColumn" && !i.hidden && i.alias !== null && needsServer(i.expr) && residueSupport(i.expr) === undefined &&
+    !ordered.has(i.alias.name.toLowerCase()) && i.expr.kind !== "DaliArray";
+  if (!select.items.some(isResidue)) return query;
+  const items: SelectItem[] = [];
+  const inputs: SelectColumn[] = [];
+  const used = new Set(select.items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [i.alias.name.toLowerCase()] : [])));
+  const inputFor = (c: Expression): Expression => {
+    let hidden = inputs.find((h) => sameColumn(h.expr, c));
+    if (!hidden) {
+      let name = `residue_in${inputs.length + 1}`;
+      while (used.has(name.toLowerCase())) name += "_";
+      used.add(name.toLowerCase());
+      hidden = { kind: "SelectColumn", expr: c, alias: { kind: "Identifier", name, delimited: true, span: c.span }, hidden: true, span: c.span };
+      inputs.push(hidden);
+    }
+    return aliasRef(hidden, c.span);
+  };
+  for (const item of select.items) {
+    if (!isResidue(item)) {
+      items.push(item);
+      continue;
+    }
+    const expr = transform(item.expr, (n) => (n.kind === "ColumnRef" && n.binding?.relation !== "" ? inputFor(n) : undefined)) as Expression;
+    items.push({ ...item, expr, residue: true });
+  }
+  if (!items.some((i) => i.kind === "SelectColumn" && !i.residue) && inputs.length === 0) return query; // no column for Qserv to return
+  return { ...query, body: { ...select, items: [...items, ...inputs] } };
+}
+
 export function qservRestrictions(query: Query, ctx: PassContext): Query {
   if (ctx.dialect !== "qserv") return query;
+  query = splitResidues(query);
   refuseUnsupported(query);
   return selectListOrdering(flattenFrom(rewriteExpressions(query)));
 }

@@ -104,7 +104,7 @@ export abstract class SqlGenerator {
       return name;
     });
     // Subqueries in the select list write their own SELECT: each item gets this SELECT's namer back.
-    const items = s.items.map((i) => {
+    const items = s.items.filter((i) => !(i.kind === "SelectColumn" && i.residue)).map((i) => {
       const namer = this.daliNames;
       const text = this.selectItem(i);
       this.daliNames = namer;

@@ -1,3 +1,4 @@
+import { expect } from "chai";
 /**
  * Golden table for the qserv dialect: ADQL in, the exact SQL that Qserv gets out, and whether Qserv
  * can prune chunks with it (qserv/README §a: one top-level `scisql_s2PtIn*(ra, dec, constants) = 1`
@@ -32,6 +33,26 @@ export const QSERV_CASES: readonly GoldenCase[] = [
   { name: "TOP with ORDER BY: LIMIT after ORDER BY",
     adql: "SELECT TOP 5 objectId, g_mag FROM demo.Object ORDER BY g_mag DESC",
     sql: "SELECT `Object`.`objectId` AS `objectId`, `Object`.`g_mag` AS `g_mag` FROM `demo`.`Object` ORDER BY `g_mag` DESC LIMIT 5", prune: "none" },
+  { name: "OFFSET is the server's: the SQL has none and LIMIT offset+n (compile.ts QuerySplit)",
+    adql: "SELECT TOP 10 objectId FROM demo.Object ORDER BY objectId OFFSET 20",
+    sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` ORDER BY `objectId` LIMIT 30", prune: "none",
+    check: (r) => expect(r.split).to.deep.equal({ offset: 20, residues: [] }) },
+  { name: "OFFSET under MAXREC: LIMIT offset+MAXREC+1, overflow counted after the offset",
+    adql: "SELECT objectId FROM demo.Object OFFSET 5", maxrec: 100,
+    sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` LIMIT 106", prune: "none",
+    check: (r) => { expect(r.split?.offset).to.equal(5); expect(r.overflowAfter).to.equal(100); } },
+  { name: "a select-list CASE is computed by the server over hidden columns (compile.ts QuerySplit)",
+    adql: "SELECT objectId, CASE WHEN flags = 0 THEN 'ok' ELSE 'bad' END AS q FROM demo.Object",
+    sql: "SELECT `Object`.`objectId` AS `objectId`, `Object`.`flags` AS `residue_in1` FROM `demo`.`Object`", prune: "none",
+    check: (r) => {
+      expect(r.split?.residues.map((x) => ({ name: x.name, sqlColumn: x.sqlColumn, inputs: x.inputs, kind: x.expr.kind }))).to.deep.equal([
+        { name: "q", sqlColumn: 2, inputs: { residue_in1: 1 }, kind: "CaseExpr" }]);
+      expect(r.columns?.map((c) => [c.name, c.datatype, c.sqlColumns])).to.deep.equal([["objectId", "long", [0]], ["q", "char", [2]]]);
+    } },
+  { name: "a select-list CAST is computed by the server; a column read twice is returned once",
+    adql: "SELECT CAST(flags AS BIGINT) AS f, CAST(flags * 2 AS DOUBLE PRECISION) AS g FROM demo.Object",
+    sql: "SELECT `Object`.`flags` AS `residue_in1` FROM `demo`.`Object`", prune: "none",
+    check: (r) => expect(r.split?.residues.map((x) => x.sqlColumn)).to.deep.equal([1, 2]) },
   { name: "MAXREC → LIMIT MAXREC+1 to detect overflow (TAP 1.1 §2.7.4)",
     adql: "SELECT objectId FROM demo.Object",
     sql: "SELECT `Object`.`objectId` AS `objectId` FROM `demo`.`Object` LIMIT 1001", prune: "none", maxrec: 1000 },
@@ -437,11 +458,11 @@ export const QSERV_ERRORS: readonly ErrorCase[] = [
   { name: "USING with two columns (§c: only one using column)",
     adql: "SELECT objectId FROM demo.Object JOIN demo.Detection USING (objectId, ra)",
     code: "ADQL_UNSUPPORTED", line: 1, column: 22, message: "not supported on Qserv: USING with more than one column; use ON with AND" },
-  { name: "CASE (§c)",
-    adql: "SELECT CASE WHEN flags = 0 THEN 'ok' ELSE 'bad' END AS q FROM demo.Object",
-    code: "ADQL_UNSUPPORTED", line: 1, column: 8, message: "not supported on Qserv: CASE; compute the cases on the client side" },
-  { name: "CAST (§c DataTypeFunctionCall)",
-    adql: "SELECT CAST(flags AS BIGINT) AS f FROM demo.Object",
+  { name: "CASE in WHERE (§c; in the select list it is computed by the server)",
+    adql: "SELECT objectId FROM demo.Object WHERE CASE WHEN flags = 0 THEN 1 ELSE 0 END = 1",
+    code: "ADQL_UNSUPPORTED", line: 1, column: 40, message: "not supported on Qserv: CASE; compute the cases on the client side" },
+  { name: "CAST with GROUP BY (§c DataTypeFunctionCall; without it, computed by the server)",
+    adql: "SELECT CAST(flags AS BIGINT) AS f FROM demo.Object GROUP BY flags",
     code: "ADQL_UNSUPPORTED", line: 1, column: 8, message: "not supported on Qserv: CAST; drop the CAST; values keep their column's type" },
   { name: "COUNT(DISTINCT ...) (§c aggregates)",
     adql: "SELECT COUNT(DISTINCT band) FROM demo.Detection",
@@ -449,9 +470,9 @@ export const QSERV_ERRORS: readonly ErrorCase[] = [
   { name: "SUM of an expression (§c: aggregates take a plain column)",
     adql: "SELECT SUM(flux * 2) FROM demo.Detection",
     code: "ADQL_UNSUPPORTED", line: 1, column: 12, message: "not supported on Qserv: SUM of an expression; Qserv aggregates plain columns only" },
-  { name: "OFFSET (§c: offset is not supported)",
-    adql: "SELECT TOP 10 objectId FROM demo.Object ORDER BY objectId OFFSET 20",
-    code: "ADQL_UNSUPPORTED", line: 1, column: 66, message: "not supported on Qserv: OFFSET; page with a condition on an ordered column instead (e.g. WHERE id > last_id)" },
+  { name: "ORDER BY a column computed by the server (§c CASE)",
+    adql: "SELECT objectId, CASE WHEN flags = 0 THEN 'ok' ELSE 'bad' END AS q FROM demo.Object ORDER BY q",
+    code: "ADQL_UNSUPPORTED", line: 1, column: 18, message: "not supported on Qserv: CASE; compute the cases on the client side" },
   { name: "RAND (§c: zero-argument functions; no random function)",
     adql: "SELECT objectId FROM demo.Object WHERE RAND() < 0.1",
     code: "ADQL_UNSUPPORTED", line: 1, column: 40, message: "not supported on Qserv: RAND; there is no random function on Qserv" },
