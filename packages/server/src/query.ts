@@ -25,7 +25,7 @@ import type { AsyncRunOptions, Backend, RowCursor, Session } from "./backends/ba
 import { TapError, errorStatusAndMessage } from "./errors.js";
 import { single, type RequestParams, type UploadPart } from "./params.js";
 import { resultDescriptors } from "./datalink/tap.js";
-import { batchMapper, fieldOf } from "./results.js";
+import { batchMapper, dropRows, fieldOf, residueAppender } from "./results.js";
 import type { Limits } from "./config.js";
 import type { QueryCompiler, Routed, ServiceDeps } from "./service.js";
 import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
@@ -205,13 +205,24 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
     let overflow = false;
     let failure: unknown;
     let written = 0;
-    const map = batchMapper(columns);
+    const split = compiled.split;
+    // A split Qserv query (compile.ts QuerySplit): its OFFSET rows are skipped here, before MAXREC counts
+    // rows, and its residues are computed over the rows that remain.
+    const residues = split ? residueAppender(split) : undefined;
+    const mapped = batchMapper(columns);
+    const map = residues ? (b: ColumnBatch): ColumnBatch => mapped(residues(b)) : mapped;
+    let toSkip = split?.offset ?? 0;
     const source = (async function* () {
       let n = 0;
       let next = first;
       try {
         while (!next.done) {
-          const batch = next.value;
+          let batch = next.value;
+          if (toSkip > 0 && batch.rowCount > 0) {
+            const skipped = Math.min(toSkip, batch.rowCount);
+            batch = dropRows(batch, skipped);
+            toSkip -= skipped;
+          }
           if (batch.rowCount > 0) {
             if (limit !== undefined && n >= limit) {
               overflow = true;

@@ -4,7 +4,7 @@
  * (bigint or string for BIGINT, 0/1 for BOOLEAN, strings for DECIMAL and DATETIME) become the
  * VOTable writer's.
  */
-import type { ResultColumn } from "@qserv-tap/adql-compiler";
+import { evaluateResidue, type QuerySplit, type ResultColumn } from "@qserv-tap/adql-compiler";
 import type { BatchColumn, ColumnBatch, Datatype, Field } from "@qserv-tap/votable";
 
 export type CellConverter = (row: readonly unknown[]) => unknown;
@@ -217,4 +217,47 @@ export function batchMapper(columns: readonly ResultColumn[]): (batch: ColumnBat
 export function rowMapper(columns: readonly ResultColumn[]): (row: readonly unknown[]) => unknown[] {
   const converters = columns.map(converterOf);
   return (row) => converters.map((c) => c(row));
+}
+
+/** The batch without its first `skip` rows (a split query's OFFSET, applied by the server). */
+export function dropRows(batch: ColumnBatch, skip: number): ColumnBatch {
+  if (skip <= 0) return batch;
+  const n = Math.max(0, batch.rowCount - skip);
+  const cut = (v: ArrayLike<unknown>): ArrayLike<unknown> =>
+    ArrayBuffer.isView(v) ? (v as unknown as Uint8Array).subarray(skip, skip + n) : Array.prototype.slice.call(v, skip, skip + n);
+  return {
+    rowCount: n,
+    columns: batch.columns.map((c) => ({
+      ...c,
+      values: cut(c.values),
+      nulls: c.nulls === undefined ? undefined : c.nulls.subarray(skip, skip + n),
+    })),
+  };
+}
+
+/**
+ * A split Qserv query's residues (compile.ts QuerySplit), computed for every row of a batch of the SQL's
+ * columns and appended after them, at the positions that their result columns' sqlColumns name.
+ */
+export function residueAppender(split: QuerySplit): (batch: ColumnBatch) => ColumnBatch {
+  const residues = [...split.residues].sort((a, b) => a.sqlColumn - b.sqlColumn);
+  if (residues.length === 0) return (batch) => batch;
+  return (batch) => {
+    const n = batch.rowCount;
+    const cell = (col: BatchColumn | undefined, i: number): unknown => {
+      if (!col || (col.nulls !== undefined && col.nulls[i] !== 0)) return null;
+      return col.timestamps === true ? new Date(col.values[i] as number) : col.values[i];
+    };
+    const computed: BatchColumn[] = residues.map((r) => {
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = evaluateResidue(r.expr, (name) => {
+          const p = r.inputs[name];
+          return p === undefined ? null : cell(batch.columns[p], i);
+        });
+      }
+      return { values: out };
+    });
+    return { rowCount: n, columns: [...batch.columns, ...computed] };
+  };
 }

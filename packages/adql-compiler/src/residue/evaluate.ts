@@ -4,7 +4,7 @@
  * NULL propagates through arithmetic, comparisons and functions, and AND/OR/NOT are three-valued;
  * integer / integer is MariaDB's DIV (toward zero), other arithmetic is in doubles; a division by zero,
  * SQRT or LOG outside their domain are NULL; strings compare as MariaDB's default collation does
- * (case-insensitively, trailing spaces ignored); CAST follows the mysql dialect's types (SIGNED rounds,
+ * (case-insensitively, trailing spaces ignored); a FLOAT column is read at its single-precision value; CAST follows the mysql dialect's types (SIGNED rounds,
  * CHAR(n) cuts to n characters, REAL is a single-precision float).
  *
  * The expression is the compiler's AST, whose column references name the hidden SQL columns that Qserv
@@ -149,7 +149,12 @@ export function evaluateResidue(e: Expression, column: (name: string) => unknown
         return Number(x.text);
       case "StringLiteral": return x.value;
       case "NullLiteral": return null;
-      case "ColumnRef": return normal(column(x.binding?.column ?? x.parts[x.parts.length - 1]!.name));
+      case "ColumnRef": {
+        const v = normal(column(x.binding?.column ?? x.parts[x.parts.length - 1]!.name));
+        // A FLOAT column reaches JavaScript as its shortest decimal (9.75619e-30); MariaDB computes with its exact
+        // single-precision value, which Math.fround recovers.
+        return typeof v === "number" && typeOf(x).datatype === "float" ? Math.fround(v) : v;
+      }
       case "UnaryExpr": {
         const v = ev(x.operand);
         if (v === null || x.op === "+") return v;

@@ -159,6 +159,9 @@ interface Case {
   /** The compiled SQL must contain this (the form Qserv prunes on). */
   form?: RegExp;
   minRows?: number;
+  /** A split query (compile.ts QuerySplit): the SQL sent has no OFFSET, CASE or CAST; the server does them. */
+  split?: boolean;
+  maxrec?: number;
 }
 
 const inCircle = (ra: number, dec: number, r: number) => (os: Position[]) => os.filter((o) => angSep(o, { ra, dec }) <= r).map((o) => o.id);
@@ -247,6 +250,60 @@ const CASES: Case[] = [
   },
 ];
 
+/**
+ * Split queries: Qserv runs the part it can, and the server skips the OFFSET rows and computes the select-list
+ * CASE and CAST (with what they contain) over each row, as the mysql dialect has MariaDB do it.
+ */
+const SPLIT_CASES: Case[] = [
+  { name: "split: OFFSET with ORDER BY and TOP", adql: "SELECT TOP 10 objectId, ra_PS FROM case01.Object ORDER BY objectId OFFSET 20", ordered: true, minRows: 10 },
+  { name: "split: OFFSET without TOP, near the end of the table", adql: "SELECT objectId FROM case01.Object ORDER BY decl_PS, objectId OFFSET 80", ordered: true, minRows: 8 },
+  { name: "split: OFFSET beyond the last row", adql: "SELECT objectId FROM case01.Object ORDER BY objectId OFFSET 500", ordered: true, minRows: 0 },
+  { name: "split: OFFSET with MAXREC: MAXREC rows after the offset", adql: "SELECT objectId FROM case01.Object ORDER BY objectId OFFSET 3", ordered: true, maxrec: 5, minRows: 5 },
+  {
+    name: "split: searched CASE with IS NULL and a float comparison",
+    adql: "SELECT objectId, CASE WHEN rFlux_PS IS NULL THEN 'none' WHEN rFlux_PS > 1e-30 THEN 'bright' ELSE 'faint' END AS kind FROM case01.Object",
+    minRows: 88,
+  },
+  {
+    name: "split: simple CASE on an integer column, no ELSE (NULL)",
+    adql: "SELECT sourceId, CASE filterId WHEN 0 THEN 'u' WHEN 1 THEN 'g' WHEN 2 THEN 'r' END AS band FROM case01.Source",
+    minRows: 3339,
+  },
+  {
+    name: "split: COALESCE, NULL and arithmetic in a CASE",
+    adql: "SELECT objectId, CASE WHEN COALESCE(rFlux_PS, -1) < 0 THEN NULL ELSE rFlux_PS * 1e30 + 1 END AS f2, COALESCE(rFlux_PS, 0) AS f0 FROM case01.Object",
+    minRows: 88,
+  },
+  {
+    name: "split: string functions and concatenation over a CASE",
+    adql: "SELECT objectId, UPPER(CASE WHEN decl_PS < 0 THEN 'south' ELSE 'North' END) || '-' || LOWER('AbC') AS hemi FROM case01.Object",
+    minRows: 88,
+  },
+  {
+    name: "split: math in a CASE (ROUND, ABS, FLOOR, SQRT, POWER, integer division)",
+    adql:
+      "SELECT TOP 40 sourceId, CASE WHEN filterId > 0 THEN 7 / filterId ELSE NULL END AS q, " +
+      "CASE WHEN raObject > 180 THEN ROUND(raObject - 360, 3) ELSE ROUND(raObject, 3) END AS ra_wrapped, " +
+      "CASE WHEN declObject < 0 THEN SQRT(ABS(declObject)) ELSE POWER(declObject, 2) END AS d, " +
+      "CASE WHEN psfFlux IS NULL THEN -1 ELSE FLOOR(declObject) END AS fl FROM case01.Source ORDER BY sourceId",
+    ordered: true, minRows: 40,
+  },
+  {
+    name: "split: CAST to INTEGER, BIGINT, DOUBLE PRECISION, CHAR(n) and VARCHAR",
+    adql:
+      "SELECT TOP 40 sourceId, CAST(declObject * 10 AS INTEGER) AS i, CAST(filterId AS BIGINT) AS b, CAST(filterId AS DOUBLE PRECISION) AS dd, " +
+      "CAST('abcdef' AS CHAR(3)) AS c, CAST(filterId AS VARCHAR(4)) AS v FROM case01.Source ORDER BY sourceId",
+    ordered: true, minRows: 40,
+  },
+  {
+    name: "split: OFFSET and a CASE together, with NULLIF and IN",
+    adql:
+      "SELECT TOP 400 sourceId, CASE WHEN filterId IN (1, 2) THEN NULLIF(filterId, 2) ELSE 0 END AS n FROM case01.Source " +
+      "WHERE objectId IS NOT NULL ORDER BY filterId, sourceId OFFSET 700",
+    ordered: true, minRows: 400,
+  },
+].map((c) => ({ ...c, split: true }));
+
 function rowsOf(csv: string): string[] {
   return csv.trim().split(/\r?\n/).slice(1);
 }
@@ -317,15 +374,16 @@ describe("Qserv stand-in on case01: the qserv backend, a Felis schema with parti
     expect(tables).to.contain("<name>ra_PS</name>");
   });
 
-  for (const c of CASES) {
+  for (const c of [...CASES, ...SPLIT_CASES]) {
     it(c.name, async () => {
       const before = czar.sent.length;
-      const params = { LANG: "ADQL", QUERY: c.adql, RESPONSEFORMAT: "csv" };
+      const params = { LANG: "ADQL", QUERY: c.adql, RESPONSEFORMAT: "csv", ...(c.maxrec !== undefined ? { MAXREC: String(c.maxrec) } : {}) };
       const got = await sync(qserv!.url, params);
       expect(got.status, got.text).to.equal(200);
       const sent = czar.sent.slice(before);
       expect(sent).to.have.length(1);
       if (c.form) expect(sent[0], sent[0]).to.match(c.form);
+      if (c.split) expect(sent[0], sent[0]).to.not.match(/\bOFFSET\b|\bCASE\b|\bCAST\b|\bCOALESCE\(`Object`\.`rFlux_PS`, -1\)/);
       const want = await sync(mysql!.url, params);
       expect(want.status, want.text).to.equal(200);
       const rows = rowsOf(got.text);
@@ -336,6 +394,17 @@ describe("Qserv stand-in on case01: the qserv backend, a Felis schema with parti
       if (c.brute) expect(rows.map((r) => r.split(",")[0]).sort()).to.deep.equal(c.brute(positions).sort());
     });
   }
+
+  it("split: MAXREC counts the rows after the OFFSET (DALI §5.5 OVERFLOW only when more remain)", async () => {
+    const over = await sync(qserv!.url, { LANG: "ADQL", QUERY: "SELECT objectId FROM case01.Object ORDER BY objectId OFFSET 80", MAXREC: "7" });
+    expect(over.text).to.match(/<INFO name="QUERY_STATUS" value="OVERFLOW"/);
+    const q = { LANG: "ADQL", QUERY: "SELECT objectId FROM case01.Object ORDER BY objectId OFFSET 80", RESPONSEFORMAT: "csv" };
+    expect(rowsOf((await sync(qserv!.url, { ...q, MAXREC: "7" })).text)).to.have.length(7);
+    expect(rowsOf((await sync(qserv!.url, { ...q, MAXREC: "8" })).text)).to.have.length(8);
+    const exact = await sync(qserv!.url, { LANG: "ADQL", QUERY: "SELECT objectId FROM case01.Object ORDER BY objectId OFFSET 80", MAXREC: "8" });
+    expect(exact.text).to.not.match(/OVERFLOW/);
+    expect(exact.text).to.match(/<INFO name="QUERY_STATUS" value="OK"/);
+  });
 
   it("refuses what Qserv cannot run, with a message, before sending anything", async () => {
     const before = czar.sent.length;

@@ -155,6 +155,20 @@ describe("explanation() on the qserv dialect (Qserv's case01 catalog)", () => {
       (e) => {
         expect(e.qserv).to.deep.equal({ restrictor: "none", reason: "no partitioned table in FROM" });
         expect(e.warnings).to.deep.equal([]);
+        expect(e.split).to.equal(null);
+      },
+    ],
+    [
+      "OFFSET and a select-list CASE: the split (the server skips 5 rows and computes the CASE over a hidden column)",
+      "SELECT filterId, CASE WHEN filterId > 2 THEN 'red' ELSE 'blue' END AS side FROM case01.Filter ORDER BY filterId OFFSET 5",
+      (e) => {
+        expect(e.sql).to.not.match(/OFFSET|CASE/);
+        expect(e.sql).to.match(/LIMIT 106$/);
+        expect(e.split).to.deep.equal({
+          offset: 5,
+          residues: [{ name: "side", expression: "CASE WHEN \"residue_in1\" > 2 THEN 'red' ELSE 'blue' END", inputs: { residue_in1: 1 } }],
+        });
+        expect(e.overflowAfter).to.equal(100);
       },
     ],
   ];
@@ -163,7 +177,6 @@ describe("explanation() on the qserv dialect (Qserv's case01 catalog)", () => {
       const compiled = compile(adql, { catalog: case01Schema(), dialect: "qserv", maxrec: 100 });
       const e = explanation({ compiled, target: qserv }, 100);
       expect(e.sql).to.equal(compiled.sql);
-      expect(e.split).to.equal(null);
       // JSON as the route sends it.
       expect(JSON.parse(JSON.stringify(e))).to.deep.equal(e);
       check(e);

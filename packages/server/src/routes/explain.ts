@@ -2,13 +2,14 @@
  * /tap/explain: what the service would do with a query, without running it. Outside the TAP standard (no IVOA
  * document defines it; the capabilities do not declare it). It takes /sync's QUERY, LANG, MAXREC (and its other
  * parameters, checked the same way) and answers JSON: the SQL for the configured backend, whether Qserv can limit
- * the query to some chunks, the split between Qserv and the server (none yet), the compiler's warnings and the
+ * the query to some chunks, the split between Qserv and the server (the OFFSET
+ * and the select-list expressions that the server computes over Qserv's rows), the compiler's warnings and the
  * result columns as VOTable FIELDs. An astronomer can so learn before submitting that a query would read the whole
  * of a Qserv catalog.
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { AdqlError, type CompileResult, type QservPruning } from "@qserv-tap/adql-compiler";
+import { AdqlError, printAdql, type CompileResult, type QservPruning, type QuerySplit } from "@qserv-tap/adql-compiler";
 import type { Field } from "@qserv-tap/votable";
 import type { Backend } from "../backends/backend.js";
 import { TapError, errorStatusAndMessage } from "../errors.js";
@@ -31,11 +32,36 @@ export interface Explanation {
    * function), or none and why. Null on other backends, which have no chunks.
    */
   qserv: QservPruning | null;
-  /** What Qserv runs and what the server would compute over its rows; no query is split yet. */
-  split: null;
+  /**
+   * On the qserv dialect, what the server computes over the rows of `sql` (compile.ts QuerySplit): the rows it
+   * skips (ADQL's OFFSET; `sql` then has LIMIT offset+n), and the result columns it computes. Null: Qserv runs it all.
+   */
+  split: ExplainedSplit | null;
   warnings: readonly string[];
   /** The result's FIELDs; null when they are known only to the database (SELECT * without a catalog). */
   columns: Field[] | null;
+}
+
+export interface ExplainedSplit {
+  /** Rows of Qserv's result that the server skips; null: none. */
+  offset: number | null;
+  residues: {
+    /** The result column. */
+    name: string;
+    /** Its expression in ADQL, over the hidden columns of `sql` that it names. */
+    expression: string;
+    /** Those hidden columns and their 0-based positions in the SQL row. */
+    inputs: Readonly<Record<string, number>>;
+  }[];
+}
+
+/** A compile result's split, for JSON. */
+export function explainedSplit(split: QuerySplit | undefined): ExplainedSplit | null {
+  if (!split) return null;
+  return {
+    offset: split.offset ?? null,
+    residues: split.residues.map((r) => ({ name: r.name, expression: printAdql(r.expr), inputs: r.inputs })),
+  };
 }
 
 export interface ExplainError {
@@ -59,7 +85,7 @@ export function explanation(routed: Pick<Routed, "compiled"> & { target: Pick<Ba
     sql: c.sql,
     overflowAfter: c.overflowAfter ?? null,
     qserv: routed.target.dialect === "qserv" ? (c.qserv ?? null) : null,
-    split: null,
+    split: explainedSplit(c.split),
     warnings: c.warnings,
     columns: c.columns ? c.columns.map(fieldOf) : null,
   };
