@@ -47,10 +47,22 @@ export interface Routed {
   target: Backend;
 }
 
+/** Compiled queries kept (a few hundred KB at most, with the next bound). */
+const COMPILE_CACHE_SIZE = 256;
+/** Longer queries (an IN list of thousands of values) are compiled each time rather than kept. */
+const MAX_CACHED_ADQL = 4096;
+
 export class QueryCompiler {
   private readonly data: SchemaTable[];
   private readonly tap: SchemaTable[];
   private readonly all: SchemaTable[];
+  /**
+   * The last queries compiled without uploads, by MAXREC and ADQL, least recently used first: a client that
+   * repeats a query (a portal's fixed cone, a page refreshed) skips the parse and the passes, which cost about as
+   * much as the database's work for a cone (issue 15's profile). The catalog, the dialect and the functions refused
+   * are the instance's for its life, so they need not be in the key. Errors are not kept.
+   */
+  private readonly cache = new Map<string, Routed>();
   constructor(private readonly deps: ServiceDeps) {
     this.data = lookupOf(deps.catalog, "data");
     this.tap = lookupOf(deps.catalog, "tap_schema");
@@ -58,6 +70,21 @@ export class QueryCompiler {
   }
 
   compile(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
+    if (uploads.length > 0 || adql.length > MAX_CACHED_ADQL) return this.compileNow(adql, maxrec, uploads);
+    const key = `${maxrec}\n${adql}`;
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const routed = this.compileNow(adql, maxrec, uploads);
+    this.cache.set(key, routed);
+    if (this.cache.size > COMPILE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    return routed;
+  }
+
+  private compileNow(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
     const { backend, tapSchemaStore } = this.deps;
     // What the capabilities leave out is refused on every route, TAP_SCHEMA's store included.
     const unavailable = this.deps.unavailableFunctions;

@@ -1,6 +1,7 @@
 /**
- * The embedded DuckDB backend: one database (a file, or in memory), one connection per session,
- * scisql's functions registered as DuckDB scalar functions, streaming results chunk by chunk.
+ * The embedded DuckDB backend: one database (a file, or in memory), one connection per session (kept
+ * for the next session when the session left nothing behind), scisql's functions registered as DuckDB
+ * scalar functions, streaming results chunk by chunk.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -108,6 +109,14 @@ export class DuckDbBackend implements Backend {
   private uploadCounter = 0;
   /** Sessions not yet released (for tests and monitoring). */
   activeSessions = 0;
+  /**
+   * Connections of released sessions, for the next sessions: a new connection and its closing cost about
+   * as much as a cone search's query (issue 15's profile). Only a connection that its session left clean
+   * comes here: no upload table ever made on it, its last query read to its end with the transaction
+   * ended (so no interrupted or failed statement, no open transaction).
+   */
+  private readonly idle: DuckDBConnection[] = [];
+  private closed = false;
 
   /** Where the database is, for the operator (the start-up line); `description` is public and says less. */
   readonly location: string;
@@ -186,18 +195,29 @@ export class DuckDbBackend implements Backend {
   }
 
   async session(): Promise<Session> {
-    const conn = await this.instance.connect();
+    const conn = this.idle.pop() ?? (await this.instance.connect());
     this.activeSessions++;
-    return new DuckDbSession(conn, () => ++this.uploadCounter, () => this.activeSessions--, this.resources);
+    return new DuckDbSession(conn, () => ++this.uploadCounter, (reusable) => this.releaseConnection(conn, reusable), this.resources);
+  }
+
+  private releaseConnection(conn: DuckDBConnection, reusable: boolean): void {
+    this.activeSessions--;
+    if (reusable && !this.closed && this.idle.length < MAX_IDLE_CONNECTIONS) this.idle.push(conn);
+    else conn.closeSync();
+  }
+
+  /** Connections kept for the next sessions (tests). */
+  get idleConnections(): number {
+    return this.idle.length;
   }
 
   isQueryValueError(e: unknown): boolean {
     return isDuckDbValueError(e);
   }
 
-  /** DuckDB has no pool: a connection per session, none idle, nobody waits. */
+  /** A connection per session, taken from the idle ones or made at once: nobody waits. */
   connectionCounts(): { open: number; idle: number; waiting: number } {
-    return { open: this.activeSessions, idle: 0, waiting: 0 };
+    return { open: this.activeSessions + this.idle.length, idle: this.idle.length, waiting: 0 };
   }
 
   async ping(): Promise<void> {
@@ -205,23 +225,33 @@ export class DuckDbBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    for (const conn of this.idle.splice(0)) conn.closeSync();
     this.main.closeSync();
     this.instance.closeSync();
     if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
   }
 }
 
+/** More idle connections than sessions ever run at once would only hold memory. */
+const MAX_IDLE_CONNECTIONS = 32;
+
 class DuckDbSession implements Session {
   private temps: string[] = [];
   private released = false;
+  /** Whether the connection can serve another session as far as queries go: false from a query until it has ended cleanly. */
+  private reusable = true;
+  /** Temporary tables are the connection's: it is closed at release rather than handed to another session. */
+  private uploaded = false;
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly nextId: () => number,
-    private readonly onRelease: () => void,
+    private readonly onRelease: (reusable: boolean) => void,
     private readonly resources: DuckDbResources,
   ) {}
 
   async createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]> {
+    this.uploaded = true;
     const sqlName = `tap_upload_${this.nextId()}_${table.name.replace(/\W/g, "_")}`.toLowerCase();
     const cols = table.fields.map((f, i) => `${quoteDuck(columnNames[i]!)} ${duckType(f)}`);
     await this.conn.run(`CREATE TEMP TABLE ${quoteDuck(sqlName)} (${cols.join(", ")})`);
@@ -245,6 +275,7 @@ class DuckDbSession implements Session {
     // A signal aborted before this call (a job deleted while its query was being compiled) never
     // fires its listener: stop here instead of running the query to the end.
     signal?.throwIfAborted();
+    this.reusable = false;
     // An interrupt that lands before DuckDB has started the statement is lost, and stream() then
     // waits for the whole query: so interrupt again until stream() has settled.
     let starting = true;
@@ -258,7 +289,14 @@ class DuckDbSession implements Session {
     try {
       // In a transaction, so that an error while the rows are produced can be told from their end (below).
       await conn.run("BEGIN TRANSACTION");
-      result = await conn.stream(sql);
+      // prepare() rather than stream(sql): the compiled query is one statement, and stream(sql) would split
+      // it into statements first, a round trip to DuckDB's thread more (each costs about 0.15-0.2 ms here).
+      const prepared = await conn.prepare(sql);
+      try {
+        result = await prepared.stream();
+      } finally {
+        prepared.destroySync();
+      }
       starting = false;
       signal?.throwIfAborted();
     } catch (e) {
@@ -269,6 +307,8 @@ class DuckDbSession implements Session {
       throw duckDbResourceError(e, resources) ?? e;
     }
     let closed = false;
+    // Read to its end, transaction ended: the connection is as a new one.
+    const ended = () => (this.reusable = true);
     const close = async () => {
       if (closed) return;
       closed = true;
@@ -286,7 +326,10 @@ class DuckDbSession implements Session {
             if (chunk === null || chunk.rowCount === 0) break;
             yield chunkBatch(chunk);
           }
-          if (!closed) await checkStreamEnded(conn, sql);
+          if (!closed) {
+            await checkStreamEnded(conn, sql);
+            ended();
+          }
         } catch (e) {
           throw duckDbResourceError(e, resources) ?? e;
         } finally {
@@ -299,13 +342,15 @@ class DuckDbSession implements Session {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    try {
-      for (const t of this.temps) await this.conn.run(`DROP TABLE IF EXISTS temp.${quoteDuck(t)}`);
-    } catch {
-      // the connection goes away anyway
+    const reusable = this.reusable && !this.uploaded;
+    if (!reusable) {
+      try {
+        for (const t of this.temps) await this.conn.run(`DROP TABLE IF EXISTS temp.${quoteDuck(t)}`);
+      } catch {
+        // the connection goes away anyway
+      }
     }
-    this.conn.closeSync();
-    this.onRelease();
+    this.onRelease(reusable);
   }
 }
 
@@ -430,13 +475,14 @@ function timestampColumn(vector: DuckDBTimestampVector, n: number): BatchColumn 
  */
 async function checkStreamEnded(conn: DuckDBConnection, sql: string): Promise<void> {
   try {
-    await conn.run("SELECT 1");
+    // One round trip for the probe and, when it passes, the transaction's end (COMMIT would not do as the
+    // probe: it succeeds on an aborted transaction).
+    await conn.run("SELECT 1; ROLLBACK");
   } catch {
     await endTransaction(conn);
     await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`);
     throw new Error("the query failed while its rows were being produced (DuckDB gave no reason, and running it again succeeded)");
   }
-  await endTransaction(conn);
 }
 
 /** Ends the query's transaction, whether it holds or was aborted by an error or an interrupt. */

@@ -1,0 +1,136 @@
+/**
+ * The DuckDB backend keeps the connection of a released session for the next one (issue 15: a new
+ * connection per cone search cost as much as its query), but only a connection its session left as
+ * new: no temporary table of an upload (TAP 1.1 §4.2: an upload is the request's alone), no open
+ * transaction, no interrupted or failed statement.
+ */
+import { expect } from "chai";
+import type { ColumnBatch } from "@qserv-tap/votable";
+import { DuckDbBackend } from "./duckdb.js";
+import type { RowCursor } from "./backend.js";
+
+async function drain(cursor: RowCursor): Promise<number> {
+  let n = 0;
+  for await (const b of cursor as AsyncIterable<ColumnBatch>) n += b.rowCount;
+  return n;
+}
+
+async function count(backend: DuckDbBackend, sql: string): Promise<number> {
+  const session = await backend.session();
+  try {
+    const cursor = await session.query(sql);
+    let value = -1;
+    for await (const b of cursor) value = Number(b.columns[0]!.values[0]);
+    return value;
+  } finally {
+    await session.release();
+  }
+}
+
+describe("server DuckDB: connections kept between sessions", function () {
+  this.timeout(60_000);
+  let backend: DuckDbBackend;
+
+  beforeEach(async () => {
+    backend = await DuckDbBackend.open(":memory:", { threads: 2 });
+    await backend.run("CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)");
+  });
+  afterEach(async () => backend.close());
+
+  it("hands the connection of a query read to its end to the next session, whose queries see what was committed since", async () => {
+    expect(await count(backend, "SELECT count(*) FROM big")).to.equal(1_000_000);
+    expect(backend.idleConnections).to.equal(1);
+    expect(backend.connectionCounts()).to.deep.equal({ open: 1, idle: 1, waiting: 0 });
+    // A transaction left open on the kept connection would not see this table.
+    await backend.run("CREATE TABLE later AS SELECT 42 AS x");
+    const session = await backend.session();
+    expect(backend.idleConnections).to.equal(0);
+    expect(backend.activeSessions).to.equal(1);
+    const cursor = await session.query("SELECT x FROM later");
+    let x: unknown;
+    for await (const b of cursor) x = b.columns[0]!.values[0];
+    expect(x).to.equal(42);
+    await session.release();
+    await session.release(); // idempotent: kept once
+    expect(backend.idleConnections).to.equal(1);
+    expect(backend.activeSessions).to.equal(0);
+  });
+
+  it("serves sessions at once from separate connections, and keeps each afterwards", async () => {
+    const sessions = await Promise.all([backend.session(), backend.session(), backend.session()]);
+    const cursors = await Promise.all(sessions.map((s) => s.query("SELECT i FROM big WHERE i < 5000")));
+    expect(await Promise.all(cursors.map(drain))).to.deep.equal([5000, 5000, 5000]);
+    await Promise.all(sessions.map((s) => s.release()));
+    expect(backend.idleConnections).to.equal(3);
+  });
+
+  it("closes the connection of a session with an upload: its temporary table is not visible to the next session (TAP 1.1 §4.2)", async () => {
+    const session = await backend.session();
+    const rows = (async function* () {
+      yield [1, "a"];
+      yield [2, "b"];
+    })();
+    const [name] = await session.createUploadTable(
+      { name: "mine", fields: [{ name: "id", datatype: "int" }, { name: "label", datatype: "char", arraysize: "*" }], rows },
+      ["id", "label"],
+    );
+    expect(await drain(await session.query(`SELECT * FROM temp."${name}"`))).to.equal(2);
+    await session.release();
+    expect(backend.idleConnections).to.equal(0);
+    for (let i = 0; i < 3; i++) {
+      const next = await backend.session();
+      try {
+        const error = await next.query(`SELECT * FROM temp."${name}"`).then(drain, (e: unknown) => e as Error);
+        expect(error).to.be.instanceOf(Error);
+        expect((error as Error).message).to.match(/Catalog Error: Table with name .* does not exist/);
+      } finally {
+        await next.release();
+      }
+    }
+  });
+
+  for (const how of ["closed after its first batch", "aborted by its signal after its first batch", "aborted before it started"] as const) {
+    const kept = how === "aborted before it started"; // nothing was sent on it
+    it(`${kept ? "keeps" : "does not keep"} the connection of a query ${how}; the next session's query runs whole`, async () => {
+      const session = await backend.session();
+      const controller = new AbortController();
+      if (how === "aborted before it started") {
+        controller.abort();
+        const error = await session.query("SELECT * FROM big", controller.signal).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(Error);
+      } else {
+        const cursor = await session.query("SELECT * FROM big", controller.signal);
+        const it = cursor[Symbol.asyncIterator]();
+        expect((await it.next()).done).to.equal(false);
+        if (how === "closed after its first batch") await cursor.close();
+        else {
+          controller.abort();
+          await it.return?.(undefined);
+        }
+      }
+      await session.release();
+      expect(backend.idleConnections).to.equal(kept ? 1 : 0);
+      expect(await count(backend, "SELECT count(*) FROM big")).to.equal(1_000_000);
+      expect(backend.idleConnections).to.equal(1);
+    });
+  }
+
+  it("does not keep the connection of a query that failed while its rows were produced, and still reports the failure", async () => {
+    const session = await backend.session();
+    const cursor = await session.query("SELECT i, CAST(CASE WHEN i > 900000 THEN 'x' ELSE '1' END AS INTEGER) FROM big");
+    const error = await drain(cursor).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(Error);
+    expect((error as Error).message).to.match(/Conversion Error/);
+    await session.release();
+    expect(backend.idleConnections).to.equal(0);
+    expect(await count(backend, "SELECT count(*) FROM big")).to.equal(1_000_000);
+  });
+
+  it("closes the kept connections with the backend", async () => {
+    await count(backend, "SELECT 1");
+    expect(backend.idleConnections).to.equal(1);
+    await backend.close();
+    expect(backend.idleConnections).to.equal(0);
+    backend = await DuckDbBackend.open(":memory:"); // for afterEach
+  });
+});
