@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { astToJson } from "../ast/json.js";
-import { compile, type CompileOptions } from "../compile.js";
+import { printAdql } from "../ast/print.js";
+import { compile, type CompileOptions, type QuerySplit } from "../compile.js";
 import { AdqlError, formatError } from "../errors.js";
 import { parse } from "../parse.js";
 import type { Dialect } from "../passes/context.js";
@@ -94,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     if (values.explain) process.stdout.write("-- result\n");
     process.stdout.write(`${result.sql}\n`);
     if (values.explain && result.qserv) process.stdout.write(`-- qserv chunk pruning: ${JSON.stringify(result.qserv)}\n`);
+    // The SQL alone is not the whole query when it is split: say what the service computes (on stderr without --explain).
+    for (const line of splitLines(result.split)) {
+      if (values.explain) process.stdout.write(`-- ${line}\n`);
+      else process.stderr.write(`${line}\n`);
+    }
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     return 0;
   } catch (e) {
@@ -104,6 +110,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`adql2qserv: internal error: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }
+}
+
+/** A split query's server part (compile.ts QuerySplit), one line each. */
+function splitLines(split: QuerySplit | undefined): string[] {
+  if (!split) return [];
+  const out: string[] = [];
+  if (split.offset !== undefined) out.push(`split: the service skips the first ${split.offset} rows (ADQL OFFSET; the SQL's LIMIT includes them)`);
+  for (const r of split.residues) {
+    const inputs = Object.entries(r.inputs).map(([name, p]) => `${name} = SQL column ${p + 1}`).join(", ");
+    out.push(`split: the service computes ${r.name} = ${printAdql(r.expr)}${inputs ? ` (${inputs})` : ""}`);
+  }
+  return out;
 }
 
 main(process.argv.slice(2)).then((code) => {
