@@ -16,6 +16,7 @@
  */
 import type { Cast, Expression, Node, NumberLiteral, Query } from "../ast/nodes.js";
 import { forEachNode } from "../ast/transform.js";
+import { serverFunctions } from "../residue/evaluate.js";
 import { AdqlError } from "../errors.js";
 import { constantValue } from "./constants.js";
 import type { PassContext } from "./context.js";
@@ -178,13 +179,27 @@ const CONSTRUCTOR_NAMES: Partial<Record<Node["kind"], string>> = {
   Point: "POINT", Circle: "CIRCLE", Box: "BOX", Polygon: "POLYGON", Region: "REGION",
 };
 
+/** The refusal of a function that the service's database lacks. */
+export function lacksFunction(name: string, span: Query["span"]): AdqlError {
+  return new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: the function ${name}; the service's capabilities list the functions it has`, span);
+}
+
 export function checkLimits(query: Query, ctx: PassContext): Query {
   const unavailable = ctx.unavailableFunctions !== undefined && ctx.unavailableFunctions.size > 0 ? ctx.unavailableFunctions : undefined;
   const lacks = (name: string, span: Query["span"]): void => {
-    if (unavailable?.has(name.toLowerCase())) {
-      throw new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: the function ${name}; the service's capabilities list the functions it has`, span);
-    }
+    if (unavailable?.has(name.toLowerCase())) throw lacksFunction(name, span);
   };
+  // On Qserv, a function of the outer select list that the server can compute is left for qserv-restrictions,
+  // which splits it off (compile.ts QuerySplit) or refuses it with lacksFunction.
+  const deferred = new Set<Node>();
+  if (unavailable && ctx.dialect === "qserv" && query.body.kind === "Select") {
+    for (const item of query.body.items) {
+      forEachNode(item, (n) => {
+        if (n.kind === "FunctionCall" && serverFunctions.has(n.name)) deferred.add(n);
+        return n.kind !== "ScalarSubquery";
+      });
+    }
+  }
   // A SELECT comes before its TOP in the walk.
   let top: NumberLiteral | null = null;
   forEachNode(query, (n: Node) => {
@@ -212,7 +227,7 @@ export function checkLimits(query: Query, ctx: PassContext): Query {
         lacks(n.name.name, n.name.span);
         break;
       case "FunctionCall":
-        lacks(n.name, n.span);
+        if (!deferred.has(n)) lacks(n.name, n.span);
         break;
       default: {
         const constructor = unavailable && CONSTRUCTOR_NAMES[n.kind];

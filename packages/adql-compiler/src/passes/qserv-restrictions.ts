@@ -22,6 +22,7 @@ import { typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import { residueSupport } from "../residue/evaluate.js";
+import { lacksFunction } from "./check-limits.js";
 import type { PassContext } from "./context.js";
 
 function refuse(what: string, span: Span, instead: string): AdqlError {
@@ -51,7 +52,7 @@ function checkName(name: string, span: Span): void {
 }
 
 /** Refusals: one walk over the tree, before any rewrite. */
-function refuseUnsupported(query: Query): void {
+function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | undefined): void {
   if (query.with.length > 0) throw refuse("WITH", query.with[0]!.span, "write the common table expression into the query, or run it on another backend");
   // OFFSET stays on the outer query: compile() moves it to the server (QuerySplit.offset); inner queries are refused below.
   forEachNode(query, (n: Node) => {
@@ -83,6 +84,8 @@ function refuseUnsupported(query: Query): void {
         return true;
       case "FunctionCall":
         if (n.name === "RAND") throw refuse("RAND", n.span, "there is no random function on Qserv");
+        // Left by check-limits for a split that did not happen.
+        if (unavailable?.has(n.name.toLowerCase())) throw lacksFunction(n.name, n.span);
         return true;
       case "SqlFunctionCall":
         refuseRegionFunction(n.name, n.span);
@@ -291,24 +294,25 @@ function flattenFrom(query: Query): Query {
   });
 }
 
-function needsServer(e: Expression): boolean {
+/** Whether Qserv cannot compute it: CASE, CAST, or a function that the service's database lacks. */
+function needsServer(e: Expression, unavailable: ReadonlySet<string> | undefined): boolean {
   let found = false;
   forEachNode(e, (n) => {
-    if (n.kind === "CaseExpr" || n.kind === "Cast") found = true;
+    if (n.kind === "CaseExpr" || n.kind === "Cast" || (n.kind === "FunctionCall" && unavailable?.has(n.name.toLowerCase()))) found = true;
     return !found;
   });
   return found;
 }
 
 /**
- * Select-list items that Qserv cannot compute (CASE, CAST) but that depend only on the columns of each
+ * Select-list items that Qserv cannot compute (CASE, CAST, a function the database lacks) but that depend only on the columns of each
  * row become residues (SelectColumn.residue): the server computes them (residue/evaluate.ts), and the
  * columns they read are returned as hidden items, to which their column references now point. Where the
  * value is not a function of one row (GROUP BY, aggregates, DISTINCT, HAVING, SELECT *), where ORDER BY
  * sorts by it, or where the server cannot compute a part of it, the item is left as it is, for
  * refuseUnsupported's refusal.
  */
-function splitResidues(query: Query): Query {
+function splitResidues(query: Query, unavailable: ReadonlySet<string> | undefined): Query {
   if (query.body.kind !== "Select") return query;
   const select: Select = query.body;
   if (select.groupBy.length > 0 || select.having || select.quantifier === "DISTINCT") return query;
@@ -318,7 +322,7 @@ function splitResidues(query: Query): Query {
   if (aggregate) return query;
   const ordered = new Set(query.orderBy.flatMap((o) => (o.expr.kind === "ColumnRef" && o.expr.binding?.relation === "" ? [o.expr.binding.column.toLowerCase()] : [])));
   const isResidue = (i: SelectItem): i is SelectColumn =>
-    i.kind === "SelectColumn" && !i.hidden && i.alias !== null && needsServer(i.expr) && residueSupport(i.expr) === undefined &&
+    i.kind === "SelectColumn" && !i.hidden && i.alias !== null && needsServer(i.expr, unavailable) && residueSupport(i.expr) === undefined &&
     !ordered.has(i.alias.name.toLowerCase()) && i.expr.kind !== "DaliArray";
   if (!select.items.some(isResidue)) return query;
   const items: SelectItem[] = [];
@@ -349,7 +353,7 @@ function splitResidues(query: Query): Query {
 
 export function qservRestrictions(query: Query, ctx: PassContext): Query {
   if (ctx.dialect !== "qserv") return query;
-  query = splitResidues(query);
-  refuseUnsupported(query);
+  query = splitResidues(query, ctx.unavailableFunctions);
+  refuseUnsupported(query, ctx.unavailableFunctions);
   return selectListOrdering(flattenFrom(rewriteExpressions(query)));
 }

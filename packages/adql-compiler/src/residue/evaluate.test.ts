@@ -94,6 +94,19 @@ describe("residue evaluator: select-list expressions the server computes for Qse
     expect(parsed("CASE WHEN x > 1 THEN 1 END")).to.equal(undefined);
   });
 
+  it("a select-list function that the database lacks is computed by the server; elsewhere it stays refused", () => {
+    const r = compile("SELECT i, COT(x) + 1 AS c FROM s.t", { catalog, dialect: "qserv", unavailableFunctions: ["COT"] });
+    expect(r.sql).to.not.match(/COT/);
+    expect(r.split?.residues.map((x) => x.name)).to.deep.equal(["c"]);
+    const v = evaluateResidue(r.split!.residues[0]!.expr, () => 0.5);
+    expect(v).to.equal(1 / Math.tan(0.5) + 1);
+    expect(() => compile("SELECT i FROM s.t WHERE COT(x) > 1", { catalog, dialect: "qserv", unavailableFunctions: ["COT"] }))
+      .to.throw(/not supported by this service's database: the function COT/);
+    expect(() => compile("SELECT COUNT(*) AS n, MAX(i) AS m FROM s.t GROUP BY i HAVING COT(1) > 0", { catalog, dialect: "qserv", unavailableFunctions: ["cot"] }))
+      .to.throw(/the function COT/);
+    expect(() => compile("SELECT COT(x) AS c FROM s.t", { catalog, dialect: "mysql", unavailableFunctions: ["COT"] })).to.throw(/the function COT/);
+  });
+
   it("an expression the server cannot compute keeps Qserv's refusal", () => {
     expect(() => compile("SELECT CASE WHEN x > 1 THEN RAND() END AS v FROM s.t", { catalog, dialect: "qserv" })).to.throw(/not supported on Qserv: CASE/);
   });

@@ -41,7 +41,7 @@ export function residueSupport(e: Expression): string | undefined {
       if (e.target.name === "TIMESTAMP" || e.target.name === "POINT" || e.target.name === "CIRCLE" || e.target.name === "POLYGON") return `CAST AS ${e.target.name}`;
       return residueSupport(e.expr);
     case "FunctionCall":
-      if (!FUNCTIONS.has(e.name)) return e.name;
+      if (!serverFunctions.has(e.name)) return e.name;
       return firstOf(e.args);
     default:
       return e.kind === "Aggregate" ? "an aggregate" : e.kind;
@@ -56,7 +56,8 @@ function firstOf(es: readonly Expression[]): string | undefined {
   return undefined;
 }
 
-const FUNCTIONS: ReadonlySet<string> = new Set([
+/** The ADQL functions that the server computes (FunctionCall names). */
+export const serverFunctions: ReadonlySet<string> = new Set([
   "ABS", "CEILING", "DEGREES", "EXP", "FLOOR", "LOG", "LOG10", "MOD", "POWER", "RADIANS", "ROUND", "SQRT", "TRUNCATE",
   "ACOS", "ASIN", "ATAN", "ATAN2", "COS", "COT", "SIN", "TAN", "LOWER", "UPPER", "COALESCE", "NULLIF",
 ]);

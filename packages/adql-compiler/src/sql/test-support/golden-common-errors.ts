@@ -149,8 +149,8 @@ export const COMMON_ERRORS: readonly ErrorCase[] = [
     adql: "SELECT objectId, scisql_fluxToAbMag(g_mag) AS m FROM demo.Object",
     options: { unavailableFunctions: ["SCISQL_FLUXTOABMAG"] },
     code: "ADQL_UNSUPPORTED", line: 1, column: 18, message: "not supported by this service's database: the function scisql_fluxToAbMag" },
-  { name: "an ADQL function that the database lacks",
-    adql: "SELECT LOWER(band) AS b FROM ext.Exposure",
+  { name: "an ADQL function that the database lacks (in WHERE: on Qserv, the select list's are computed by the server)",
+    adql: "SELECT band FROM ext.Exposure WHERE LOWER(band) = 'r'",
     options: { unavailableFunctions: ["lower"] },
-    code: "ADQL_UNSUPPORTED", line: 1, column: 8, message: "the function LOWER" },
+    code: "ADQL_UNSUPPORTED", line: 1, column: 37, message: "the function LOWER" },
 ];
