@@ -109,10 +109,23 @@ describe("server /explain", function () {
     });
   }
 
-  it("refuses UPLOAD, whose columns it cannot know without loading it", async () => {
-    const r = await explain(url, { LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,http://127.0.0.1:1/t.xml" });
-    expect(r.status).to.equal(400);
-    expect((r.json as ExplainError).error.message).to.match(/does not take UPLOAD/);
+  it("takes UPLOAD (TAP 1.1 §3.5): the table's FIELDs, no row loaded; an upload /sync refuses is refused alike", async () => {
+    const form = new FormData();
+    form.set("LANG", "ADQL");
+    form.set("QUERY", "SELECT s.star_id, t.mag FROM demo.stars AS s JOIN TAP_UPLOAD.t AS t ON s.star_id = t.id");
+    form.set("UPLOAD", "t,param:t");
+    const votable = `<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE><FIELD name="id" datatype="long"/><FIELD name="mag" datatype="double" unit="mag"/><DATA><TABLEDATA><TR><TD>1</TD><TD>20.5</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`;
+    form.set("t", new Blob([votable], { type: "application/x-votable+xml" }), "t.xml");
+    const res = await fetch(`${url}/explain`, { method: "POST", body: form });
+    const body = (await res.json()) as Explanation;
+    expect(res.status, JSON.stringify(body)).to.equal(200);
+    expect(body.sql).to.contain("tap_upload_t");
+    expect(body.columns!.map((c) => [c.name, c.datatype, c.unit])).to.deep.equal([["star_id", "long", undefined], ["mag", "double", "mag"]]);
+    const params = { LANG: "ADQL", QUERY: "SELECT * FROM TAP_UPLOAD.t", UPLOAD: "t,http://127.0.0.1:1/t.xml" };
+    const r = await explain(url, params);
+    const s = await sync(url, params);
+    expect(r.status).to.equal(s.status).and.to.equal(400);
+    expect((r.json as ExplainError).error.message).to.equal(syncMessage(s.text));
   });
 
   it("is not reached by other methods", async () => {

@@ -11,11 +11,12 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import { AdqlError, printAdql, type CompileResult, type QservPruning, type QuerySplit } from "@qserv-tap/adql-compiler";
 import type { Field } from "@qserv-tap/votable";
-import type { Backend } from "../backends/backend.js";
+import type { Backend, Session } from "../backends/backend.js";
 import { TapError, errorStatusAndMessage } from "../errors.js";
 import { paramLimits, readParams, type RequestParams } from "../params.js";
 import { parseTapRequest } from "../query.js";
 import { fieldOf } from "../results.js";
+import { loadUploads } from "../uploads.js";
 import { QueryCompiler, type Routed, type ServiceDeps } from "../service.js";
 
 export interface Explanation {
@@ -99,6 +100,16 @@ export function explainError(e: unknown): { status: number; body: ExplainError }
   return { status, body: { error: { message, code, ...position } } };
 }
 
+/**
+ * The session that explain hands to loadUploads: it takes an uploaded table's FIELDs and reads none of its rows.
+ * The SQL then names the table as `tap_upload_<name>`; a query that runs names a temporary table of its session.
+ */
+const EXPLAIN_SESSION: Session = {
+  createUploadTable: async (table) => [`tap_upload_${table.name.toLowerCase()}`],
+  query: () => Promise.reject(new Error("explain runs no query")),
+  release: async () => {},
+};
+
 export function explainRouter(deps: ServiceDeps): Router {
   const router = new Router();
   const compiler = new QueryCompiler(deps);
@@ -108,12 +119,24 @@ export function explainRouter(deps: ServiceDeps): Router {
     try {
       params = await readParams(ctx, paramLimits(limits));
       const req = parseTapRequest(params, limits);
-      // An upload's columns are known only once it is loaded into a database session, which explain does not open.
-      if (req.uploads.length > 0) {
-        throw new TapError(400, "/explain does not take UPLOAD: an uploaded table's columns are known only once it is loaded; explain the query without it, or run it on /sync", "TAP_UPLOAD_UNSUPPORTED");
+      // An upload is read as /sync reads it (the same checks of the reference, the URL, the VOTable's FIELDs),
+      // but no row is loaded: its columns are what the compiler needs.
+      const abort = new AbortController();
+      const onClose = () => abort.abort(new Error("client disconnected"));
+      ctx.res.once("close", onClose);
+      let uploads;
+      try {
+        uploads = await loadUploads(
+          req.uploads,
+          EXPLAIN_SESSION,
+          { files: params.files, limits, config: deps.config, log: deps.log, uploadsSupported: deps.backend.uploads, backendName: deps.backend.kind },
+          abort.signal,
+        );
+      } finally {
+        ctx.res.off("close", onClose);
       }
       ctx.status = 200;
-      ctx.body = explanation(compiler.compile(req.query, req.maxrec, []), req.maxrec);
+      ctx.body = explanation(compiler.compile(req.query, req.maxrec, uploads), req.maxrec);
     } catch (e) {
       const { status, body } = explainError(e);
       if (status >= 500) deps.log?.(`${ctx.method} ${ctx.path}: ${(e as Error)?.stack ?? String(e)}`);
