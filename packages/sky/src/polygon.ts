@@ -1,4 +1,4 @@
-import { cross, dot, doubledCross, normalize, unitVector, type Vec3 } from "./vector.js";
+import { dot, doubledCross, meanDirection, tangentBasis, unitVector, type Vec3 } from "./vector.js";
 
 /** scisql's limit on polygon vertices (SCISQL_MAX_VERTS, scisql geometry.h; qserv/README §b). */
 export const SCISQL_MAX_VERTS = 20;
@@ -150,19 +150,7 @@ function fail(code: PolygonProblem, reason: string): PolygonCheck {
 
 /** Signed number of turns the vertex sequence makes around the normalised sum of the vertices. */
 function windingTurns(verts: readonly Vec3[]): number {
-  let cx = 0;
-  let cy = 0;
-  let cz = 0;
-  for (const v of verts) {
-    cx += v.x;
-    cy += v.y;
-    cz += v.z;
-  }
-  const c = normalize({ x: cx, y: cy, z: cz });
-  // Any axis not parallel to c gives a tangent basis (u, w) at c.
-  const axis = Math.abs(c.x) < 0.9 ? { x: 1, y: 0, z: 0 } : { x: 0, y: 1, z: 0 };
-  const u = normalize(cross(axis, c));
-  const w = cross(c, u);
+  const [u, w] = tangentBasis(meanDirection(verts));
   let total = 0;
   let prev = Math.atan2(dot(verts[verts.length - 1]!, w), dot(verts[verts.length - 1]!, u));
   for (const v of verts) {

@@ -14,7 +14,7 @@
  * footprints touching at one shared vertex, or along a shared edge, would intersect or not by accident.
  * EPS is far above that rounding and far below any astrometric precision.
  */
-import { cross, dot, lonLat, normalize, RAD_PER_DEG, unitVector, type Vec3 } from "./vector.js";
+import { cross, dot, lonLat, meanDirection, normalize, RAD_PER_DEG, tangentBasis, unitVector, type Vec3 } from "./vector.js";
 
 /** Radians (vector units on the unit sphere): see the module comment. */
 export const EPS = 1e-12;
@@ -82,13 +82,6 @@ function reduce(phi: number): number {
   let a = phi % TWO_PI;
   if (a < 0) a += TWO_PI;
   return a >= TWO_PI ? 0 : a;
-}
-
-/** A tangent basis (u, w = n × u) at the unit vector n. */
-export function basisAt(n: Vec3): [Vec3, Vec3] {
-  const axis = Math.abs(n.x) < 0.9 ? { x: 1, y: 0, z: 0 } : { x: 0, y: 1, z: 0 };
-  const u = normalize(cross(axis, n));
-  return [u, cross(n, u)];
 }
 
 /** A piece on the circle of angular radius rDeg about the unit vector n. */
@@ -266,16 +259,8 @@ function clampOffset(p: Piece, x: Vec3): number {
  */
 export function polygonMoment(verts: readonly Vec3[], clockwise: boolean): Vec3 {
   const n = verts.length;
-  let mx = 0;
-  let my = 0;
-  let mz = 0;
-  for (const v of verts) {
-    mx += v.x;
-    my += v.y;
-    mz += v.z;
-  }
-  const m = normalize({ x: mx, y: my, z: mz });
-  const [u, w] = basisAt(m);
+  const m = meanDirection(verts);
+  const [u, w] = tangentBasis(m);
   const local = verts.map((v): Vec3 => {
     const xi = dot(v, u);
     const eta = dot(v, w);
@@ -382,7 +367,7 @@ export function pointShape(p: Vec3): Shape {
 
 /** A cap of rDeg (0 < rDeg < 180) about c. */
 export function capShape(c: Vec3, rDeg: number): Shape {
-  const [u, w] = basisAt(c);
+  const [u, w] = tangentBasis(c);
   const piece = makePiece(c, rDeg, u, w, 0, TWO_PI);
   const limit = piece.r + EPS;
   return { whole: false, pieces: [piece], extraPoints: [], outside: [neg(c)], near: (v) => angle(v, c) <= limit };

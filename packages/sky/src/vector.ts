@@ -108,3 +108,23 @@ export function slerp(a: Vec3, b: Vec3, t: number): Vec3 {
   const wb = Math.sin(t * omega) / s;
   return normalize({ x: wa * a.x + wb * b.x, y: wa * a.y + wb * b.y, z: wa * a.z + wb * b.z });
 }
+
+/** A right-handed tangent basis (u, w) at the unit vector n: any axis not parallel to n gives one. */
+export function tangentBasis(n: Vec3): [Vec3, Vec3] {
+  const axis = Math.abs(n.x) < 0.9 ? { x: 1, y: 0, z: 0 } : { x: 0, y: 1, z: 0 };
+  const u = normalize(cross(axis, n));
+  return [u, cross(n, u)];
+}
+
+/** The normalised sum of the vectors: a polygon's centre of vertices. */
+export function meanDirection(vs: readonly Vec3[]): Vec3 {
+  let x = 0;
+  let y = 0;
+  let z = 0;
+  for (const v of vs) {
+    x += v.x;
+    y += v.y;
+    z += v.z;
+  }
+  return normalize({ x, y, z });
+}
