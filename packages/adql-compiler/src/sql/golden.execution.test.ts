@@ -1,6 +1,6 @@
 /**
- * Every ADQL query of the mysql and duckdb golden tables (test-support/golden-*.ts) that both dialects
- * compile is run, as each dialect's SQL, on MariaDB and on DuckDB over the generated sky
+ * Every ADQL query of the golden table (test-support/golden-cases.ts) that both the mysql and the duckdb
+ * dialect compile is run, as each dialect's SQL, on MariaDB and on DuckDB over the generated sky
  * (test-support/sky.ts), and the two must return the same rows. This checks the golden SQL itself:
  * that it runs, and that the two dialects mean the same thing.
  *
@@ -13,8 +13,8 @@ import { expect } from "chai";
 import { compile } from "../compile.js";
 import { testSchema } from "./test-support/catalog.js";
 import { closeSharedEngines, type Engine, type Value } from "./test-support/engines.js";
-import { DUCKDB_CASES } from "./test-support/golden-duckdb.js";
-import { MYSQL_CASES } from "./test-support/golden-mysql.js";
+import { sqlCases } from "./test-support/golden.js";
+import { GOLDEN } from "./test-support/golden-cases.js";
 import { skyEngine } from "./test-support/sky.js";
 
 after(closeSharedEngines);
@@ -30,7 +30,8 @@ function undetermined(adql: string): boolean {
   return /RAND\(/i.test(adql) || (/\bTOP\b/i.test(adql) && !/ORDER BY/i.test(adql)) || /TOP \d+ \w+ FROM [\w.]+ UNION/i.test(adql);
 }
 
-const both = MYSQL_CASES.filter((m) => DUCKDB_CASES.some((d) => d.adql === m.adql) && !undetermined(m.adql) && !(m.name in LEFT_OUT));
+const duckdbInputs = new Set(sqlCases(GOLDEN, "duckdb").map((d) => d.adql));
+const both = sqlCases(GOLDEN, "mysql").filter((m) => duckdbInputs.has(m.adql) && !undetermined(m.adql) && !(m.name in LEFT_OUT));
 
 function sameValue(a: Value, b: Value): boolean {
   if (typeof a === "number" && typeof b === "number") return a === b || Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
@@ -55,7 +56,7 @@ describe("the golden ADQL runs on MariaDB (mysql dialect) and DuckDB (duckdb dia
 
   for (const c of both) {
     it(c.name, async () => {
-      const run = async (e: Engine) => (await e.query(compile(c.adql, { catalog: testSchema(), dialect: e.dialect, ...(c.maxrec === undefined ? {} : { maxrec: c.maxrec }) }).sql)).rows;
+      const run = async (e: Engine) => (await e.query(compile(c.adql, { catalog: testSchema(), dialect: e.dialect, ...c.options }).sql)).rows;
       const maria = await run(engines.mariadb!);
       const duck = await run(engines.duckdb!);
       const ordered = /ORDER BY/i.test(c.adql) && !/\) AS q/.test(c.adql);

@@ -1,13 +1,13 @@
 /**
  * Qserv's own grammar as the check of what the qserv dialect writes (test-support/qserv-grammar.ts,
  * ../shared/qserv/grammar/README.md): first that the checker refuses what Qserv refuses, and for the
- * reason Qserv gives; then every golden qserv SQL (golden-qserv.ts, golden-regions.ts). The other sources
+ * reason Qserv gives; then every golden qserv SQL (golden-cases.ts, golden-regions.ts). The other sources
  * are case01.test.ts, the server's Qserv stand-in tests, qserv-lyonetia.test.ts and qserv-property.test.ts.
  */
 import { expect } from "chai";
-import { expandInline } from "./test-support/golden.js";
-import { QSERV_CASES } from "./test-support/golden-qserv.js";
-import { QSERV_REGION_CASES } from "./test-support/golden-regions.js";
+import { expandInline, sqlCases } from "./test-support/golden.js";
+import { GOLDEN } from "./test-support/golden-cases.js";
+import { REGION_GOLDEN } from "./test-support/golden-regions.js";
 import { checkSource, EXPECTED_KNOWN_BY_SOURCE, KNOWN_QSERV_DEFECTS, qservGrammarProblems } from "./test-support/qserv-check.js";
 
 describe("Qserv's grammar and listener rules refuse what Qserv refuses (../shared/qserv/grammar)", () => {
@@ -72,8 +72,8 @@ describe("Qserv's grammar and listener rules refuse what Qserv refuses (../share
 describe("every golden qserv SQL passes Qserv's grammar and listener rules", () => {
   const sources: [string, readonly { name: string; sql: string }[], readonly string[]][] = [
     // The known defects each source still shows (KNOWN_QSERV_DEFECTS, issue 17): lists that must shrink.
-    ["golden-qserv.ts", QSERV_CASES, EXPECTED_KNOWN_BY_SOURCE.golden],
-    ["golden-regions.ts (qserv)", QSERV_REGION_CASES, EXPECTED_KNOWN_BY_SOURCE.regions],
+    ["golden-cases.ts (qserv)", sqlCases(GOLDEN, "qserv"), EXPECTED_KNOWN_BY_SOURCE.golden],
+    ["golden-regions.ts (qserv)", sqlCases(REGION_GOLDEN, "qserv"), EXPECTED_KNOWN_BY_SOURCE.regions],
   ];
   for (const [source, cases, expectedKnown] of sources) {
     it(`${source}: all accepted, but for the known defects listed`, () => {

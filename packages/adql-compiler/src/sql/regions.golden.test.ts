@@ -1,54 +1,21 @@
 /**
  * Region-valued columns, golden (ADQL 2.1 §4.2; catalog/regions.ts): for each dialect, ADQL against the
- * region tables of test-support/regions.ts in, the exact SQL out (test-support/golden-regions.ts); every
+ * region tables of test-support/regions.ts in, the exact SQL out (test-support/golden-regions.ts, one row per input); every
  * Qserv SQL passes the §c checker, and what Qserv cannot run is refused at its construct. The result
  * columns of a selected region column carry its xtype (DALI 1.1 §3.3).
  */
 import { expect } from "chai";
 import { compile, type CompileResult } from "../compile.js";
-import { AdqlError } from "../errors.js";
 import type { Dialect } from "../passes/index.js";
-import { expandInline, type ErrorCase, type GoldenCase } from "./test-support/golden.js";
-import { DUCKDB_REGION_CASES, MYSQL_REGION_CASES, QSERV_REGION_CASES, QSERV_REGION_ERRORS } from "./test-support/golden-regions.js";
-import { qservProblems } from "./test-support/qserv-check.js";
+import { goldenSuite } from "./test-support/golden.js";
+import { REGION_GOLDEN } from "./test-support/golden-regions.js";
 import { regionSchema } from "./test-support/regions.js";
 
 function compileFor(dialect: Dialect, adql: string): CompileResult {
   return compile(adql, { catalog: regionSchema(), dialect });
 }
 
-function golden(dialect: Dialect, cases: readonly GoldenCase[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      const r = compileFor(dialect, c.adql);
-      expect(r.sql).to.equal(expandInline(c.sql));
-      if (c.prune !== undefined) expect(r.qserv?.restrictor, "qserv pruning").to.equal(c.prune);
-      if (dialect === "qserv") expect(qservProblems(r.sql), "qserv/README §c").to.deep.equal([]);
-    });
-  }
-}
-
-function refused(dialect: Dialect, cases: readonly ErrorCase[]): void {
-  for (const c of cases) {
-    it(c.name, () => {
-      let error: unknown;
-      try {
-        compileFor(dialect, c.adql);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).to.be.instanceOf(AdqlError);
-      const e = error as AdqlError;
-      expect({ code: e.code, line: e.line, column: e.column }, e.message).to.deep.equal({ code: c.code, line: c.line, column: c.column });
-      if (c.message !== undefined) expect(e.message).to.contain(c.message);
-    });
-  }
-}
-
-describe("region columns: ADQL → DuckDB SQL, golden", () => golden("duckdb", DUCKDB_REGION_CASES));
-describe("region columns: ADQL → MariaDB SQL, golden", () => golden("mysql", MYSQL_REGION_CASES));
-describe("region columns: ADQL → Qserv SQL, golden (qserv/README \"Geometry\")", () => golden("qserv", QSERV_REGION_CASES));
-describe("region columns: what Qserv refuses, with its position and why", () => refused("qserv", QSERV_REGION_ERRORS));
+goldenSuite("region columns, golden, or refused with its position and why (qserv/README \"Geometry\")", REGION_GOLDEN, regionSchema);
 
 describe("region columns: result columns (DALI 1.1 §3.3)", () => {
   for (const dialect of ["duckdb", "mysql", "qserv"] as const) {
