@@ -40,7 +40,7 @@ export function responseFormat(value: string | undefined): ResponseFormat {
   if (value === undefined || value.trim() === "") return { format: "binary2", contentType: contentType("binary2") };
   const f = resolveResponseFormat(value);
   if (!f) {
-    const names = FORMATS.map((d) => d.declaredAliases[0] ?? d.mime).join(", ");
+    const names = FORMATS.map((d) => d.aliases[0] ?? d.mime).join(", ");
     throw new TapError(400, `Unsupported RESPONSEFORMAT ${value}: use ${names} or their MIME types`, "TAP_BAD_FORMAT");
   }
   return f;

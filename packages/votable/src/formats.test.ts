@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { FORMATS, contentType, formatDescription, resolveResponseFormat, type OutputFormat } from "./formats.js";
+import { FORMATS, contentType, declaredOutputFormats, formatDescription, mediaType, resolveResponseFormat, type OutputFormat } from "./formats.js";
 
 describe("the table of output formats", function () {
   it("names each format once: aliases and MIME types lead to one format only", function () {
@@ -7,7 +7,6 @@ describe("the table of output formats", function () {
     expect(new Set(aliases).size).to.equal(aliases.length);
     expect(new Set(FORMATS.map((f) => f.format)).size).to.equal(FORMATS.length);
     for (const f of FORMATS) {
-      for (const a of f.declaredAliases) expect(f.aliases, f.format).to.include(a);
       // What the capabilities declare (TAPRegExt 1.0 §2.4) is accepted and gives this format.
       expect(resolveResponseFormat(f.mime)?.format, f.mime).to.equal(f.format);
       for (const a of f.aliases) expect(resolveResponseFormat(a), a).to.deep.equal({ format: f.format, contentType: f.contentType });
@@ -35,6 +34,10 @@ describe("the table of output formats", function () {
     ["text/csv;header=absent", undefined],
     ["text/csv;charset=utf-8", "csv", "text/csv;charset=utf-8;header=present"],
     ["text/csv;charset=latin1", undefined],
+    // The document is UTF-8: another charset cannot be served (it was accepted for the VOTable types).
+    ["application/x-votable+xml;charset=UTF-8", "binary2", "application/x-votable+xml;serialization=BINARY2"],
+    ["application/x-votable+xml;charset=latin1", undefined],
+    ["text/csv;serialization=BINARY2", undefined],
     ["tsv", "tsv", "text/tab-separated-values;charset=utf-8"],
     ["text/tab-separated-values", "tsv", "text/tab-separated-values;charset=utf-8"],
     // DALI 1.2 §4.3.3's table: Parquet, with VOParquet 1.0 metadata.
@@ -55,6 +58,20 @@ describe("the table of output formats", function () {
       if (type !== undefined) expect(r?.contentType).to.equal(type);
     });
   }
+
+  // TAPRegExt 1.0 §2.4: each declared mime and alias gives its format; each short name and media type accepted is declared.
+  it("declares exactly what it accepts", function () {
+    const declared = declaredOutputFormats();
+    for (const d of declared) {
+      expect(resolveResponseFormat(d.mime)?.format, d.mime).to.equal(d.format);
+      for (const a of d.aliases) expect(resolveResponseFormat(a)?.format, a).to.equal(d.format);
+    }
+    expect(declared.flatMap((d) => d.aliases).sort()).to.deep.equal(FORMATS.flatMap((f) => f.aliases).sort());
+    const types = new Set(declared.map((d) => mediaType(d.mime)));
+    for (const f of FORMATS) for (const t of f.mimeTypes) expect([...types], t).to.include(t);
+    // One outputFormat per row first, in the table's order (the default first), with its short names.
+    expect(declared.slice(0, FORMATS.length).map((d) => d.format)).to.deep.equal(FORMATS.map((f) => f.format));
+  });
 
   it("content types of the short forms", function () {
     expect(contentType("parquet")).to.equal("application/vnd.apache.parquet");

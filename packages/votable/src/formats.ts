@@ -1,7 +1,8 @@
 /**
  * The one table of output formats: what a RESPONSEFORMAT (or FORMAT) value may say (DALI 1.2 §4.3.3, TAP 1.1 §2.7.3),
  * what Content-Type answers it, how TAPRegExt 1.0 §2.4 declares it in the capabilities, and what the writer does.
- * The server's parameter check, its capabilities and the tests all read this table.
+ * The writer (stream.ts: which encoder), the server's parameter check, its capabilities (declaredOutputFormats) and
+ * the tests all read this table; adding a format is a row here and its writer.
  */
 import type { Serialization } from "./encode/document.js";
 
@@ -9,20 +10,23 @@ export type OutputFormat = "tabledata" | "binary" | "binary2" | "csv" | "tsv" | 
 
 export interface FormatDescription {
   format: OutputFormat;
-  /** The Content-Type of a result asked for by a short name (and the declared `mime` of TAPRegExt). */
+  /** The MIME type the capabilities declare (TAPRegExt 1.0 §2.4 `mime`); the Content-Type of a short name. */
   mime: string;
-  /** Content-Type of the result. */
+  /** Content-Type of the result asked for by a short name: `mime`, with a charset for text. */
   contentType: string;
-  /** MIME types (lower case, no parameters) that name this format; a VOTable type names it with its serialization. */
+  /**
+   * The media types (lower case, no parameters) that ask for this format when they come without parameters. A
+   * VOTable media type with a `serialization` parameter asks for that serialization instead (VOTable 1.4 §1.4).
+   */
   mimeTypes: readonly string[];
-  /** Short names (lower case). Those in `declaredAliases` go into the capabilities. */
+  /** The short names (lower case) RESPONSEFORMAT accepts, the first the usual one; all are declared as TAPRegExt `alias`. */
   aliases: readonly string[];
-  /** The TAPRegExt `alias` elements. */
-  declaredAliases: readonly string[];
   /** TAPRegExt 1.0 §2.4 standard identifier of the format, where there is one. */
   ivoId?: string;
   /** The VOTable serialization, for VOTable formats. */
   serialization?: Serialization;
+  /** Which writer makes it: the VOTable document, the delimited text, or VOParquet. */
+  writer: "votable" | "delimited" | "parquet";
   /**
    * Whether an error or an overflow found after the first row can still be told in the result: VOTable's trailing
    * QUERY_STATUS INFO (DALI 1.2 §5.4.2), or, for Parquet, the INFO of the VOTable in the footer (VOParquet 1.0).
@@ -31,35 +35,39 @@ export interface FormatDescription {
   statusInResult: boolean;
   /** Bytes, not text: nothing may re-encode it. */
   binaryContent: boolean;
+  /** Whether gzip Content-Encoding is worth its CPU (RFC 9110 §8.4.1): text is; Parquet is compressed already. */
+  gzip: boolean;
   /** File name extension for a saved result. */
   extension: string;
 }
 
-/** The VOTable MIME types: VOTable 1.4 §1.4 and DALI 1.2 name application/x-votable+xml and application/votable+xml; DALI also text/xml. */
-const VOTABLE_MIMES = ["application/x-votable+xml", "application/votable+xml", "text/xml", "application/xml"];
-
-function votable(format: "tabledata" | "binary" | "binary2", serialization: Serialization, ivoId: string, aliases: string[], declared: string[]): FormatDescription {
+function votable(format: "tabledata" | "binary" | "binary2", serialization: Serialization, ivoId: string, aliases: string[], mimeTypes: string[]): FormatDescription {
   const mime = `application/x-votable+xml;serialization=${serialization}`;
   return {
     format,
     mime,
     contentType: mime,
-    mimeTypes: VOTABLE_MIMES,
+    mimeTypes,
     aliases,
-    declaredAliases: declared,
     ivoId,
     serialization,
+    writer: "votable",
     statusInResult: true,
     binaryContent: false,
+    gzip: true,
     extension: "vot",
   };
 }
 
-/** Every format served, in the order of the capabilities (the default, BINARY2, first). */
+/**
+ * Every format served, in the order of the capabilities (the default, BINARY2, first). VOTable 1.4 §1.4 and DALI 1.2
+ * name application/x-votable+xml and application/votable+xml; DALI 1.2 §4.3.3 also text/xml, which, like
+ * application/xml, is what a browser shows: TABLEDATA, the readable one, unless a serialization is asked for.
+ */
 export const FORMATS: readonly FormatDescription[] = [
-  votable("binary2", "BINARY2", "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2", ["votable", "votable/b2", "votable/binary2", "votableb2"], ["votable", "votable/b2"]),
-  votable("tabledata", "TABLEDATA", "ivo://ivoa.net/std/TAPRegExt#output-votable-td", ["votable/td", "votable/tabledata", "votabletd"], ["votable/td"]),
-  votable("binary", "BINARY", "ivo://ivoa.net/std/TAPRegExt#output-votable-binary", ["votable/b", "votable/binary", "votableb"], ["votable/b"]),
+  votable("binary2", "BINARY2", "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2", ["votable", "votable/b2", "votable/binary2", "votableb2"], ["application/x-votable+xml", "application/votable+xml"]),
+  votable("tabledata", "TABLEDATA", "ivo://ivoa.net/std/TAPRegExt#output-votable-td", ["votable/td", "votable/tabledata", "votabletd"], ["text/xml", "application/xml"]),
+  votable("binary", "BINARY", "ivo://ivoa.net/std/TAPRegExt#output-votable-binary", ["votable/b", "votable/binary", "votableb"], []),
   {
     format: "csv",
     mime: "text/csv;header=present",
@@ -67,9 +75,10 @@ export const FORMATS: readonly FormatDescription[] = [
     contentType: "text/csv;charset=utf-8;header=present",
     mimeTypes: ["text/csv"],
     aliases: ["csv"],
-    declaredAliases: ["csv"],
+    writer: "delimited",
     statusInResult: false,
     binaryContent: false,
+    gzip: true,
     extension: "csv",
   },
   {
@@ -78,9 +87,10 @@ export const FORMATS: readonly FormatDescription[] = [
     contentType: "text/tab-separated-values;charset=utf-8",
     mimeTypes: ["text/tab-separated-values"],
     aliases: ["tsv"],
-    declaredAliases: ["tsv"],
+    writer: "delimited",
     statusInResult: false,
     binaryContent: false,
+    gzip: true,
     extension: "tsv",
   },
   {
@@ -90,9 +100,10 @@ export const FORMATS: readonly FormatDescription[] = [
     contentType: "application/vnd.apache.parquet",
     mimeTypes: ["application/vnd.apache.parquet", "application/x-parquet"],
     aliases: ["parquet", "voparquet"],
-    declaredAliases: ["parquet"],
+    writer: "parquet",
     statusInResult: true,
     binaryContent: true,
+    gzip: false,
     extension: "parquet",
   },
 ];
@@ -101,11 +112,48 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = FORMATS.map((f) => f.form
 
 const BY_FORMAT = new Map(FORMATS.map((f) => [f.format, f]));
 
+/** The table's row for a format, or undefined for a name that is none. */
+export function findFormat(format: string): FormatDescription | undefined {
+  return BY_FORMAT.get(format as OutputFormat);
+}
+
 /** The table's row for a format. */
 export function formatDescription(format: OutputFormat): FormatDescription {
   const d = BY_FORMAT.get(format);
   if (!d) throw new TypeError(`unknown output format "${String(format)}"`);
   return d;
+}
+
+/** The media type of a MIME type: lower case, without parameters. */
+export function mediaType(mime: string): string {
+  const semi = mime.indexOf(";");
+  return (semi < 0 ? mime : mime.slice(0, semi)).trim().toLowerCase();
+}
+
+/** One TAPRegExt 1.0 §2.4 `outputFormat` element. */
+export interface DeclaredOutputFormat {
+  format: OutputFormat;
+  ivoId?: string;
+  mime: string;
+  aliases: readonly string[];
+}
+
+/**
+ * The capabilities' `outputFormat` elements: exactly what RESPONSEFORMAT accepts. One per format (its `mime` and all
+ * its short names); then one for each media type accepted that no `mime` above has, so that every media type a
+ * client may send is declared (TAPRegExt 1.0 §2.4: "the service has to accept this string").
+ */
+export function declaredOutputFormats(): DeclaredOutputFormat[] {
+  const out: DeclaredOutputFormat[] = FORMATS.map((f) => ({ format: f.format, ...(f.ivoId ? { ivoId: f.ivoId } : {}), mime: f.mime, aliases: f.aliases }));
+  const declared = new Set(FORMATS.map((f) => mediaType(f.mime)));
+  for (const f of FORMATS) {
+    for (const t of f.mimeTypes) {
+      if (declared.has(t)) continue;
+      declared.add(t);
+      out.push({ format: f.format, ...(f.ivoId ? { ivoId: f.ivoId } : {}), mime: t, aliases: [] });
+    }
+  }
+  return out;
 }
 
 /** What a RESPONSEFORMAT value asks for. */
@@ -118,15 +166,17 @@ export interface ResponseFormat {
   contentType: string;
 }
 
-const SERIALIZATIONS: Record<string, OutputFormat> = { TABLEDATA: "tabledata", BINARY: "binary", BINARY2: "binary2" };
+/** The media types of VOTable: a `serialization` parameter with any of them picks the VOTable format. */
+const VOTABLE_TYPES = new Set(FORMATS.filter((f) => f.writer === "votable").flatMap((f) => [mediaType(f.mime), ...f.mimeTypes]));
 
 /**
  * The format asked for by a RESPONSEFORMAT (or FORMAT) value: a short name or a MIME type (case-insensitive, spaces
- * and quotes around parameters ignored). A VOTable MIME type may carry `serialization` (VOTable 1.4 §1.4); without it,
- * `votable` (default BINARY2, the one VOTable 1.4 §5.3 advises), or TABLEDATA for text/xml and application/xml. CSV's `header` must be `present` if given (RFC 4180
- * §3). Undefined when the value names no format of ours.
+ * and quotes around parameters ignored), as the table says. A VOTable MIME type may carry `serialization` (VOTable
+ * 1.4 §1.4); without it, the format that lists the type (BINARY2, the one VOTable 1.4 §5.3 advises, for the VOTable
+ * types). `charset` may only be utf-8 (what is written), and only for text; CSV's `header` must be `present` if given
+ * (RFC 4180 §3). Undefined when the value names no format of ours.
  */
-export function resolveResponseFormat(value: string, votable: OutputFormat = "binary2"): ResponseFormat | undefined {
+export function resolveResponseFormat(value: string): ResponseFormat | undefined {
   const [type0 = "", ...params] = value.split(";").map((p) => p.trim());
   const type = type0.toLowerCase();
   const p = new Map<string, string>();
@@ -140,33 +190,29 @@ export function resolveResponseFormat(value: string, votable: OutputFormat = "bi
   }
   const alias = FORMATS.find((f) => f.aliases.includes(type));
   if (alias) return p.size === 0 ? { format: alias.format, contentType: alias.contentType } : undefined;
-  if (VOTABLE_MIMES.includes(type)) {
-    for (const k of p.keys()) if (k !== "serialization" && k !== "charset") return undefined;
-    const s = p.get("serialization");
-    // The plain XML types are what a browser shows: TABLEDATA, the readable one, unless told otherwise.
-    const plainXml = type === "text/xml" || type === "application/xml";
-    const format = s === undefined ? (plainXml ? "tabledata" : votable) : SERIALIZATIONS[s.toUpperCase()];
-    if (format === undefined) return undefined;
-    const serialization = formatDescription(format).serialization!;
-    // The XML types are text: their charset is said, as for CSV.
-    const contentType = plainXml ? `${type};charset=utf-8` : `${type};serialization=${serialization}`;
-    return { format, contentType };
-  }
-  const byMime = FORMATS.find((f) => f.mimeTypes.includes(type));
-  if (!byMime) return undefined;
+  const s = p.get("serialization");
+  const named = s !== undefined && VOTABLE_TYPES.has(type) ? FORMATS.find((f) => f.serialization === s.toUpperCase()) : FORMATS.find((f) => f.mimeTypes.includes(type));
+  if (!named) return undefined;
   for (const [k, v] of p) {
-    if (k === "charset" && !byMime.binaryContent && v.toLowerCase() === "utf-8") continue;
-    if (k === "header" && byMime.format === "csv" && v.toLowerCase() === "present") continue;
+    if (k === "charset" && !named.binaryContent && v.toLowerCase() === "utf-8") continue;
+    if (k === "header" && named.format === "csv" && v.toLowerCase() === "present") continue;
+    if (k === "serialization" && named.serialization !== undefined) continue;
     return undefined;
   }
+  // VOTable 1.4 §1.4 gives the VOTable types a serialization parameter; text/xml and application/xml have none, and
+  // are text: their charset is said, as for CSV.
+  if (named.serialization !== undefined) {
+    return { format: named.format, contentType: type.endsWith("votable+xml") ? `${type};serialization=${named.serialization}` : `${type};charset=utf-8` };
+  }
   // The type as asked for, with the format's own parameters (charset, header).
-  const own = byMime.contentType;
-  return { format: byMime.format, contentType: type + own.slice(own.indexOf(";") < 0 ? own.length : own.indexOf(";")) };
+  const own = named.contentType;
+  const semi = own.indexOf(";");
+  return { format: named.format, contentType: type + (semi < 0 ? "" : own.slice(semi)) };
 }
 
 /** The format of a RESPONSEFORMAT value (see resolveResponseFormat). */
-export function parseResponseFormat(value: string, votable: OutputFormat = "binary2"): OutputFormat | undefined {
-  return resolveResponseFormat(value, votable)?.format;
+export function parseResponseFormat(value: string): OutputFormat | undefined {
+  return resolveResponseFormat(value)?.format;
 }
 
 /** The Content-Type of each format when asked for by its short name. */

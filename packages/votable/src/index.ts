@@ -27,8 +27,18 @@ export type { VOTableErrorCode, VOTableErrorDetails } from "./errors.js";
 export { VOTableError, isVOTableError } from "./errors.js";
 export type { OutputFormat, RowSource, WriteOptions } from "./stream.js";
 export { TableStream, streamToBuffer, writeTable } from "./stream.js";
-export type { FormatDescription, ResponseFormat } from "./formats.js";
-export { FORMATS, OUTPUT_FORMATS, contentType, formatDescription, parseResponseFormat, resolveResponseFormat } from "./formats.js";
+export type { DeclaredOutputFormat, FormatDescription, ResponseFormat } from "./formats.js";
+export {
+  FORMATS,
+  OUTPUT_FORMATS,
+  contentType,
+  declaredOutputFormats,
+  findFormat,
+  formatDescription,
+  mediaType,
+  parseResponseFormat,
+  resolveResponseFormat,
+} from "./formats.js";
 export type { ParquetWriteOptions } from "./parquet.js";
 export { ParquetStream, VOPARQUET_CONTENT_KEY, VOPARQUET_VERSION, VOPARQUET_VERSION_KEY } from "./parquet.js";
 export type { DocumentOptions, ErrorDocumentOptions, QueryStatus, Serialization, Trailer } from "./encode/document.js";

@@ -19,6 +19,7 @@ import { ByteSink } from "./encode/sink.js";
 import { TableDataEncoder } from "./encode/tabledata.js";
 import { VOTableError } from "./errors.js";
 import type { OutputFormat } from "./formats.js";
+import { findFormat } from "./formats.js";
 import { ParquetStream, type ParquetWriteOptions } from "./parquet.js";
 import type { Field, Row } from "./model.js";
 
@@ -55,12 +56,6 @@ export interface WriteOptions extends DocumentOptions, ParquetWriteOptions {
   /** Aborting destroys the stream, which stops the row source. */
   signal?: AbortSignal;
 }
-
-const SERIALIZATION: Partial<Record<OutputFormat, Serialization>> = {
-  tabledata: "TABLEDATA",
-  binary: "BINARY",
-  binary2: "BINARY2",
-};
 
 export function isTrailer(x: unknown): x is Trailer {
   return typeof x === "object" && x !== null && ("status" in x || "infos" in x || "message" in x);
@@ -249,25 +244,18 @@ export class TableStream extends Readable {
     super({ highWaterMark: chunkSize, signal: options.signal });
     this.options = options;
     this.chunkSize = chunkSize;
-    this.serialization = SERIALIZATION[options.format];
-    switch (options.format) {
-      case "tabledata": {
-        this.batch = byteBatcher(new TableDataEncoder(columns), chunkSize);
-        break;
-      }
-      case "binary":
-      case "binary2":
-        this.batch = base64Batcher(new BinaryEncoder(columns, { nullFlags: options.format === "binary2" }), chunkSize);
-        break;
-      case "csv":
-      case "tsv": {
-        const enc = new DelimitedEncoder(columns, options.format);
-        this.batch = byteBatcher(enc, chunkSize);
-        if (options.header !== false) this.head = enc.header();
-        break;
-      }
-      default:
-        throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options.format)}"`);
+    const described = findFormat(options.format);
+    this.serialization = described?.serialization;
+    if (described?.writer === "delimited") {
+      const enc = new DelimitedEncoder(columns, options.format as "csv" | "tsv");
+      this.batch = byteBatcher(enc, chunkSize);
+      if (options.header !== false) this.head = enc.header();
+    } else if (this.serialization === "TABLEDATA") {
+      this.batch = byteBatcher(new TableDataEncoder(columns), chunkSize);
+    } else if (this.serialization === "BINARY" || this.serialization === "BINARY2") {
+      this.batch = base64Batcher(new BinaryEncoder(columns, { nullFlags: this.serialization === "BINARY2" }), chunkSize);
+    } else {
+      throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options.format)}"`);
     }
     if (this.serialization) {
       this.head = documentHead(columns, this.serialization, options);
@@ -427,8 +415,9 @@ export function writeTable(fields: readonly Field[], rows: RowSource, options: W
 export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions & { format: Exclude<OutputFormat, "parquet"> }): TableStream;
 export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions): TableStream | ParquetStream;
 export function writeTable(fields: readonly Field[], rows: RowSource, options: WriteOptions): TableStream | ParquetStream {
-  if (options?.format === "parquet") return new ParquetStream(fields, rows, options);
-  if (!options || !SERIALIZATION_OR_TEXT.has(options.format)) {
+  const writer = options ? findFormat(options.format)?.writer : undefined;
+  if (writer === "parquet") return new ParquetStream(fields, rows, options);
+  if (writer === undefined) {
     throw new VOTableError("VOTABLE_INVALID_OPTION", `unknown format "${String(options?.format)}"`);
   }
   if (options.chunkSize !== undefined && !(Number.isSafeInteger(options.chunkSize) && options.chunkSize >= 64)) {
@@ -436,8 +425,6 @@ export function writeTable(fields: readonly Field[], rows: RowSource, options: W
   }
   return new TableStream(compileColumns(fields), rows, options);
 }
-
-const SERIALIZATION_OR_TEXT = new Set<string>(["tabledata", "binary", "binary2", "csv", "tsv"]);
 
 /** Collects a whole stream: for small tables, tests, and error paths. */
 export async function streamToBuffer(stream: Readable): Promise<Buffer> {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { demoService, get, hasTool, needTool, sync, validateXml } from "../test-support/service.js";
-import { FORMATS } from "@qserv-tap/votable";
+import { FORMATS, declaredOutputFormats, mediaType } from "@qserv-tap/votable";
 import { FEATURE_TYPES } from "../features.js";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "../test-support/service.js";
@@ -28,13 +28,8 @@ describe("server VOSI, tables and examples", function () {
     }
     expect(r.text).to.contain(FEATURE_TYPES.geo);
     expect(r.text).to.contain("<alias>votable/td</alias>");
-    // TAPRegExt 1.0 §2.4: one outputFormat per row of the votable package's table, as the RESPONSEFORMAT check reads it.
-    const declared = [...r.text.matchAll(/<outputFormat(?: ivo-id="([^"]*)")?>\s*<mime>([^<]*)<\/mime>((?:\s*<alias>[^<]*<\/alias>)*)/g)].map((m) => ({
-      ivoId: m[1],
-      mime: m[2]!.replace(/&amp;/g, "&"),
-      aliases: [...m[3]!.matchAll(/<alias>([^<]*)<\/alias>/g)].map((a) => a[1]),
-    }));
-    expect(declared).to.deep.equal(FORMATS.map((f) => ({ ivoId: f.ivoId, mime: f.mime, aliases: [...f.declaredAliases] })));
+    // TAPRegExt 1.0 §2.4: the outputFormats of the votable package's table, as the RESPONSEFORMAT check reads it.
+    expect(declaredFormats(r.text)).to.deep.equal(declaredOutputFormats().map((f) => ({ ivoId: f.ivoId, mime: f.mime, aliases: [...f.aliases] })));
     expect(r.text).to.contain('<default unit="row">100000</default>');
     expect(r.text).to.contain("ivo://ivoa.net/std/TAPRegExt#upload-inline");
   });
@@ -144,6 +139,61 @@ describe("server VOSI, tables and examples", function () {
     }
   });
 
+  /**
+   * TAPRegExt 1.0 §2.4: the service "has to accept" each declared mime, and an alias is a value of RESPONSEFORMAT that
+   * gives that format; the other way, what RESPONSEFORMAT accepts (TAP 1.1 §2.7.1, DALI 1.2 §4.3.3) is declared: each
+   * short name as an alias, each media type as the type of a declared mime. The values tried beyond the table are
+   * the short forms and media types of DALI 1.2 §4.3.3 and names other services accept.
+   */
+  it("declares exactly the output formats that RESPONSEFORMAT accepts, in a capabilities document valid against TAPRegExt", async function () {
+    needTool(this, hasTool("xmllint"), "xmllint");
+    const caps = (await get(`${url}/capabilities`)).text;
+    const dir = mkdtempSync(join(tmpdir(), "tap-caps-"));
+    try {
+      writeFileSync(join(dir, "capabilities.xml"), caps);
+      const v = validateXml([join(dir, "capabilities.xml")]);
+      expect(v.ok, v.output).to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const declared = declaredFormats(caps);
+    const SERIALIZATION: Record<string, string> = {
+      "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2": "<BINARY2>",
+      "ivo://ivoa.net/std/TAPRegExt#output-votable-td": "<TABLEDATA>",
+      "ivo://ivoa.net/std/TAPRegExt#output-votable-binary": "<BINARY>",
+    };
+    const q = "SELECT TOP 2 star_id FROM demo.stars ORDER BY star_id";
+    for (const d of declared) {
+      for (const value of [d.mime, ...d.aliases]) {
+        const r = await sync(url, { LANG: "ADQL", QUERY: q, RESPONSEFORMAT: value });
+        expect(r.status, `${value}: ${r.text.slice(0, 200)}`).to.equal(200);
+        // A short name is answered with the declared type; a media type with itself (DALI 1.2 §4.3.3).
+        expect(mediaType(r.type), value).to.equal(mediaType(d.mime));
+        if (d.ivoId !== undefined) expect(r.text, value).to.contain(SERIALIZATION[d.ivoId]);
+      }
+    }
+    const aliases = new Set(declared.flatMap((d) => d.aliases));
+    const types = new Set(declared.map((d) => mediaType(d.mime)));
+    const tried = [
+      ...FORMATS.flatMap((f) => [...f.aliases, ...f.mimeTypes, f.mime]),
+      ...["votable", "csv", "tsv", "fits", "parquet", "text", "html", "json", "ascii", "xml", "vot", "binary", "binary2", "tabledata", "votable/fits", "hdf5"],
+      ...["application/x-votable+xml", "application/votable+xml", "text/xml", "application/xml", "text/csv", "text/tab-separated-values"],
+      ...["application/fits", "application/vnd.apache.parquet", "application/x-parquet", "text/plain", "text/html", "application/json"],
+      ...["application/x-votable+xml;serialization=TABLEDATA", "application/votable+xml;serialization=BINARY", "text/xml;serialization=BINARY2"],
+    ];
+    const accepted: string[] = [];
+    for (const value of new Set(tried)) {
+      const r = await sync(url, { LANG: "ADQL", QUERY: q, RESPONSEFORMAT: value });
+      expect(r.status, value).to.be.oneOf([200, 400]);
+      if (r.status === 200) accepted.push(value);
+    }
+    for (const value of accepted) {
+      if (value.includes("/") && !aliases.has(value)) expect([...types], `${value} is accepted, so declared`).to.include(mediaType(value));
+      else expect([...aliases], `${value} is accepted, so declared`).to.include(value);
+    }
+    expect(accepted.length).to.be.greaterThan(declared.length);
+  });
+
   it("serves only documents that validate against the IVOA schemas", async function () {
     needTool(this, hasTool("xmllint"), "xmllint");
     const dir = mkdtempSync(join(tmpdir(), "tap-xsd-"));
@@ -192,6 +242,15 @@ describe("server VOSI, tables and examples", function () {
     console.log(`      xsd: ${files.length} server documents validated, examples well-formed`);
   }
 });
+
+/** The outputFormat elements of a capabilities document. */
+function declaredFormats(caps: string): { ivoId: string | undefined; mime: string; aliases: string[] }[] {
+  return [...caps.matchAll(/<outputFormat(?: ivo-id="([^"]*)")?>\s*<mime>([^<]*)<\/mime>((?:\s*<alias>[^<]*<\/alias>)*)\s*<\/outputFormat>/g)].map((m) => ({
+    ivoId: m[1],
+    mime: m[2]!.replace(/&amp;/g, "&"),
+    aliases: [...m[3]!.matchAll(/<alias>([^<]*)<\/alias>/g)].map((a) => a[1]!),
+  }));
+}
 
 describe("server VOSI availability follows the database (VOSI 1.1 §3.2), on a private MariaDB", function () {
   this.timeout(60_000);

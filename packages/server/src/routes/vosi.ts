@@ -2,7 +2,7 @@
  * VOSI 1.1 availability and capabilities (with TAPRegExt 1.0 for the TAP capability).
  */
 import Router from "@koa/router";
-import { FORMATS } from "@qserv-tap/votable";
+import { declaredOutputFormats } from "@qserv-tap/votable";
 import type { Feature } from "../features.js";
 import type { ServiceDeps } from "../service.js";
 import { LANGS } from "../query.js";
@@ -66,13 +66,15 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
     `      <description>ADQL 2.1 (and 2.0), compiled for ${esc(deps.backend.kind)}; LANG may be ${esc(LANGS.join(", "))}</description>\n` +
     featureXml +
     `    </language>\n` +
-    // TAPRegExt 1.0 §2.4, from the votable package's table of formats, which the RESPONSEFORMAT check reads too.
-    FORMATS.map(
-      (f) =>
-        `    <outputFormat${f.ivoId ? ` ivo-id="${f.ivoId}"` : ""}>\n      <mime>${esc(f.mime)}</mime>\n${f.declaredAliases
-          .map((a) => `      <alias>${esc(a)}</alias>\n`)
-          .join("")}    </outputFormat>\n`,
-    ).join("") +
+    // TAPRegExt 1.0 §2.4: exactly what the RESPONSEFORMAT check accepts, from the votable package's table of formats.
+    declaredOutputFormats()
+      .map(
+        (f) =>
+          `    <outputFormat${f.ivoId ? ` ivo-id="${f.ivoId}"` : ""}>\n      <mime>${esc(f.mime)}</mime>\n` +
+          f.aliases.map((a) => `      <alias>${esc(a)}</alias>\n`).join("") +
+          `    </outputFormat>\n`,
+      )
+      .join("") +
     uploads +
     // TAPRegExt 1.0 has one executionDuration and no forMode: it describes the UWS job parameter
     // EXECUTIONDURATION of async jobs (sync queries are cut at limits.syncTimeoutSeconds).
