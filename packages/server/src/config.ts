@@ -132,7 +132,22 @@ export interface AsyncConfig {
    * service; empty: every client is anonymous (and fair-queued by address).
    */
   ownerHeader: string;
+  /** Where jobs are kept: this process's JSON files under `dir`, or a MariaDB database that replicas share. */
+  jobStore: JobStoreConfig;
+  /** This replica's name in logs and leases; empty: the host name and the process id. */
+  replicaId: string;
+  /** How long a replica's hold on a running job lasts unless renewed (every third of it); then another replica takes the job over. */
+  leaseSeconds: number;
+  /** The longest pause between two looks at a shared job store: WAIT, QUEUED jobs of other replicas, the sweeps. */
+  pollSeconds: number;
+  /** How often a job may run: a job whose replica died is run again while it has run fewer times, else ERROR. */
+  maxRuns: number;
+  /** Jobs running at once across all replicas of a shared job store (0: no limit beyond each replica's concurrency). */
+  globalConcurrency: number;
 }
+
+/** The job store: `files`, or a MariaDB (`mysql://user:password@host:port/database`) created and migrated at start. */
+export type JobStoreConfig = { kind: "files" } | { kind: "mysql"; host: string; port: number; user: string; password: string; database: string };
 
 /** UPLOAD=name,http(s)://... (DALI 1.1 §4.3.5), fetched behind url-fetch.ts's guard. */
 export interface UploadUrlConfig {
@@ -282,6 +297,12 @@ export const DEFAULT_ASYNC: Omit<AsyncConfig, "dir"> = {
   maxDestructionSeconds: 30 * 86400,
   maxWaitSeconds: 60,
   ownerHeader: "",
+  jobStore: { kind: "files" },
+  replicaId: "",
+  leaseSeconds: 30,
+  pollSeconds: 1,
+  maxRuns: 2,
+  globalConcurrency: 0,
 };
 
 type Env = Record<string, string | undefined>;
@@ -449,6 +470,12 @@ export const CONFIG_SCHEMA = z.strictObject({
       maxDestructionSeconds: int(0),
       maxWaitSeconds: int(0),
       ownerHeader: str("TAP_ASYNC_OWNER_HEADER"),
+      jobStore: str("TAP_JOB_STORE", "files or a URL like mysql://user:password@host:3306/database"),
+      replicaId: str("TAP_REPLICA_ID"),
+      leaseSeconds: seconds("positive", "TAP_JOB_LEASE"),
+      pollSeconds: seconds("positive", "TAP_JOB_POLL"),
+      maxRuns: int(1, "TAP_JOB_MAX_RUNS"),
+      globalConcurrency: int(0, "TAP_ASYNC_GLOBAL_CONCURRENCY"),
     })
     .optional(),
   auth: z
@@ -761,7 +788,8 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   const demo = s.demo ?? (backend === "duckdb" && schemas.length === 0);
   const limits: Limits = { ...DEFAULT_LIMITS, ...defined(s.limits) };
   if (limits.defaultMaxrec > limits.hardMaxrec) limits.defaultMaxrec = limits.hardMaxrec;
-  const asyncConfig: AsyncConfig = { ...DEFAULT_ASYNC, ...defined(s.async), dir: s.async?.dir ?? join(dataDir, "async") };
+  const { jobStore, ...asyncSettings } = defined(s.async);
+  const asyncConfig: AsyncConfig = { ...DEFAULT_ASYNC, ...asyncSettings, dir: s.async?.dir ?? join(dataDir, "async"), jobStore: jobStoreFrom(jobStore) };
   asyncConfig.concurrency = Math.max(1, asyncConfig.concurrency);
   if (asyncConfig.maxExecutionSeconds < 1) asyncConfig.maxExecutionSeconds = 1;
   if (asyncConfig.defaultExecutionSeconds < 1 || asyncConfig.defaultExecutionSeconds > asyncConfig.maxExecutionSeconds) {
@@ -792,6 +820,19 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     images: imagesFrom(s, dataDir, baseUrl, demo),
     logLevel: s.logLevel ?? "info",
   };
+}
+
+/** TAP_JOB_STORE: `files`, or a MariaDB URL whose password no message repeats. */
+function jobStoreFrom(value: string | undefined): JobStoreConfig {
+  if (value === undefined || value === "" || value === "files") return { kind: "files" };
+  const keys = mysqlUrl(value);
+  const shown = value.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  if (!keys || !keys.host || !keys.user || !keys.database || !/^[A-Za-z0-9_$]{1,64}$/.test(keys.database as string)) {
+    throw new ConfigError(
+      `async.jobStore (TAP_JOB_STORE) must be files or a URL like mysql://user:password@host:3306/database (a database name of letters, digits and _), not ${JSON.stringify(shown)}`,
+    );
+  }
+  return { kind: "mysql", host: keys.host as string, port: (keys.port as number | undefined) ?? 3306, user: keys.user as string, password: (keys.password as string | undefined) ?? "", database: keys.database as string };
 }
 
 function imagesFrom(s: ConfigFile, dataDir: string, tapBaseUrl: string, demo: boolean): ImagesConfig {

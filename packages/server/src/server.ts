@@ -26,6 +26,8 @@ import { SODA_MULTI_VALUED, SODA_RESTARTED_MESSAGE, sodaExecutor } from "./soda/
 import { openerFor } from "./soda/sync.js";
 import { JsonFileJobStore } from "./uws/job-store.js";
 import { JobManager } from "./uws/manager.js";
+import { describeLocation, MySqlJobStore } from "./uws/store-mysql.js";
+import type { JobStore } from "./uws/store.js";
 import { LocalDirResultStore } from "./uws/result-store.js";
 import { openLocalImageService } from "./images/demo-images.js";
 import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
@@ -137,7 +139,7 @@ async function openOn(
   const results = new LocalDirResultStore(join(config.async.dir, "results"));
   const jobs = new JobManager({
     config: config.async,
-    store: new JsonFileJobStore(join(config.async.dir, "jobs"), log),
+    store: jobStoreOf(config, "tap", join(config.async.dir, "jobs"), log),
     results,
     executor: tapExecutor(deps, new QueryCompiler(deps), results),
     canResume: (backend as Backend).asyncQueries !== undefined,
@@ -155,7 +157,7 @@ async function openOn(
   const sodaResults = new LocalDirResultStore(join(config.async.dir, "soda", "results"));
   const sodaJobs = new JobManager({
     config: config.async,
-    store: new JsonFileJobStore(join(config.async.dir, "soda", "jobs"), log),
+    store: jobStoreOf(config, "soda", join(config.async.dir, "soda", "jobs"), log),
     results: sodaResults,
     executor: sodaExecutor(deps, openerFor(deps), sodaResults),
     canResume: false,
@@ -184,6 +186,14 @@ async function openOn(
       if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
     },
   };
+}
+
+/** The job store of one service (tap, soda): its JSON files under async.dir, or its rows in the shared MariaDB. */
+function jobStoreOf(config: Config, service: string, dir: string, log: (m: string) => void): JobStore | JsonFileJobStore {
+  const s = config.async.jobStore;
+  if (s.kind === "files") return new JsonFileJobStore(dir, log);
+  if (service === "tap") log(`async jobs in ${describeLocation(s)} (replica ${config.async.replicaId || "<host>-<pid>"})`);
+  return new MySqlJobStore(s, service, { log });
 }
 
 /** The database refuses the configured user or database: no retry mends that (exit 2). */

@@ -47,9 +47,9 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   };
   const params = (ctx: Context) => readParams(ctx, limits);
   /** The job, if the requester may see it: another user's job is as missing as a job that never was. */
-  const job = (ctx: Context): Job => {
+  const job = async (ctx: Context): Promise<Job> => {
     const id = String(ctx.params.id);
-    const j = manager.get(id);
+    const j = await manager.get(id);
     if (!j || !manager.visibleTo(j, requester(ctx))) throw new TapError(404, `No such job: ${id}`, "UWS_NO_JOB");
     return j;
   };
@@ -87,7 +87,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     }
   };
 
-  router.get(path, (ctx) => {
+  router.get(path, async (ctx) => {
     const q = new URLSearchParams(ctx.querystring);
     const get = (n: string) => [...q].filter(([k]) => k.toUpperCase() === n).map(([, v]) => v);
     const phases = get("PHASE").map((p) => {
@@ -100,7 +100,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     if (after !== undefined && Number.isNaN(after)) throw new TapError(400, `AFTER must be an ISO 8601 date and time, not "${afterText}"`);
     const lastText = get("LAST")[0];
     if (lastText !== undefined && !/^\s*[1-9]\d*\s*$/.test(lastText)) throw new TapError(400, `LAST must be an integer greater than 0, not "${lastText}"`);
-    const jobs = manager.list(requester(ctx), {
+    const jobs = await manager.list(requester(ctx), {
       phases,
       ...(after !== undefined ? { after } : {}),
       ...(lastText !== undefined ? { last: Number(lastText) } : {}),
@@ -120,7 +120,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   });
 
   router.get(`${path}/:id`, async (ctx) => {
-    let j = job(ctx);
+    let j = await job(ctx);
     const q = new URLSearchParams(ctx.querystring);
     const waitText = [...q].find(([k]) => k.toUpperCase() === "WAIT")?.[1];
     if (waitText !== undefined) {
@@ -135,7 +135,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
       } finally {
         ctx.req.off("close", onClose);
       }
-      const after = manager.get(j.id);
+      const after = await manager.get(j.id);
       if (!after) throw new TapError(404, `Job ${j.id} was deleted`, "UWS_NO_JOB");
       j = after;
     }
@@ -143,13 +143,13 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   });
 
   const remove = async (ctx: Context) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     await manager.destroy(j.id);
     seeOther(ctx, base);
   };
   router.delete(`${path}/:id`, remove);
   router.post(`${path}/:id`, async (ctx) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const p = await params(ctx);
     const action = single(p, "ACTION");
     if (action !== undefined && action.toUpperCase() === "DELETE") return remove(ctx);
@@ -162,27 +162,27 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     throw new TapError(400, `POST to a job takes ACTION=DELETE; parameters go to ${urls.job(j.id)}/parameters`, "UWS_BAD_REQUEST");
   });
 
-  router.get(`${path}/:id/phase`, (ctx) => text(ctx, job(ctx).phase));
+  router.get(`${path}/:id/phase`, async (ctx) => text(ctx, (await job(ctx)).phase));
   router.post(`${path}/:id/phase`, async (ctx) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const phase = single(await params(ctx), "PHASE");
     if (phase === undefined) throw new TapError(400, "PHASE is missing: use PHASE=RUN or PHASE=ABORT", "UWS_BAD_PHASE");
     await phaseAction(ctx, j, phase);
     seeOther(ctx, urls.job(j.id));
   });
 
-  router.get(`${path}/:id/executionduration`, (ctx) => text(ctx, String(job(ctx).executionDuration)));
+  router.get(`${path}/:id/executionduration`, async (ctx) => text(ctx, String((await job(ctx)).executionDuration)));
   router.post(`${path}/:id/executionduration`, async (ctx) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const v = single(await params(ctx), "EXECUTIONDURATION");
     if (v === undefined) throw new TapError(400, "EXECUTIONDURATION is missing");
     await manager.setExecutionDuration(j, v);
     seeOther(ctx, urls.job(j.id));
   });
 
-  router.get(`${path}/:id/destruction`, (ctx) => text(ctx, job(ctx).destruction));
+  router.get(`${path}/:id/destruction`, async (ctx) => text(ctx, (await job(ctx)).destruction));
   router.post(`${path}/:id/destruction`, async (ctx) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const v = single(await params(ctx), "DESTRUCTION");
     if (v === undefined) throw new TapError(400, "DESTRUCTION is missing");
     await manager.setDestruction(j, v);
@@ -190,12 +190,12 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   });
 
   // This service gives no estimate: the quote is empty (UWS 1.1 §2.2.1).
-  router.get(`${path}/:id/quote`, (ctx) => text(ctx, (job(ctx), "")));
-  router.get(`${path}/:id/owner`, (ctx) => text(ctx, job(ctx).owner ?? ""));
-  router.get(`${path}/:id/runId`, (ctx) => text(ctx, job(ctx).runId ?? ""));
+  router.get(`${path}/:id/quote`, async (ctx) => text(ctx, (await job(ctx), "")));
+  router.get(`${path}/:id/owner`, async (ctx) => text(ctx, (await job(ctx)).owner ?? ""));
+  router.get(`${path}/:id/runId`, async (ctx) => text(ctx, (await job(ctx)).runId ?? ""));
 
-  router.get(`${path}/:id/error`, (ctx) => {
-    const j = job(ctx);
+  router.get(`${path}/:id/error`, async (ctx) => {
+    const j = await job(ctx);
     if (j.phase !== "ERROR" || !j.error) throw new TapError(404, `Job ${j.id} has no error: it is ${j.phase}`, "UWS_NO_ERROR");
     // TAP 1.1 §5.3, DALI 1.1 §4.2: the error document of an async job is served with status 200.
     ctx.status = 200;
@@ -208,15 +208,15 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     });
   });
 
-  router.get(`${path}/:id/parameters`, (ctx) => xml(ctx, standaloneXml(parametersXml(job(ctx), urls, ""))));
+  router.get(`${path}/:id/parameters`, async (ctx) => xml(ctx, standaloneXml(parametersXml((await job(ctx)), urls, ""))));
   router.post(`${path}/:id/parameters`, async (ctx) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const p = await params(ctx);
     await manager.addParameters(j, jobParameters(p), p.files);
     seeOther(ctx, urls.job(j.id));
   });
   router.get(`${path}/:id/parameters/:name`, async (ctx) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const name = String(ctx.params.name);
     if (!j.inlineParts.includes(name)) throw new TapError(404, `Job ${j.id} has no inline parameter ${name}`);
     ctx.type = "application/octet-stream";
@@ -225,15 +225,23 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     ctx.body = results.read(j.id, inlineName(name));
   });
 
-  router.get(`${path}/:id/results`, (ctx) => xml(ctx, standaloneXml(resultsXml(job(ctx), urls, ""))));
+  router.get(`${path}/:id/results`, async (ctx) => xml(ctx, standaloneXml(resultsXml((await job(ctx)), urls, ""))));
   const serveResult = async (ctx: Context) => {
-    const j = job(ctx);
+    const j = await job(ctx);
     const r = j.results.find((x) => x.id === ctx.params.name);
     if (!r) {
       throw new TapError(404, `Job ${j.id} has no result ${String(ctx.params.name)}${j.phase === "COMPLETED" ? "" : `: it is ${j.phase}`}`, "UWS_NO_RESULT");
     }
     const size = await results.size(j.id, r.id);
     if (size === undefined) throw new TapError(404, `The result of job ${j.id} is no longer stored`, "UWS_NO_RESULT");
+    if (results.signedUrl) {
+      // The bucket serves it (ranges included), on another origin: clients drop their Authorization
+      // on the way there (RFC 9110 §15.4, the fetch standard), and the URL carries only the
+      // service's signature, for TAP_RESULT_URL_LIFETIME seconds.
+      ctx.set("Cache-Control", "no-store");
+      seeOther(ctx, await results.signedUrl(j.id, r.id, { contentType: r.mimeType }));
+      return;
+    }
     ctx.set("Accept-Ranges", "bytes");
     ctx.set("Content-Type", r.mimeType);
     ctx.set("Last-Modified", new Date(j.endTime ?? j.creationTime).toUTCString());

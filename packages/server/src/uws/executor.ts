@@ -10,12 +10,12 @@ import { paramsOf } from "../params.js";
 import { parseTapRequest, startQuery } from "../query.js";
 import type { QueryCompiler, ServiceDeps } from "../service.js";
 import type { Executor } from "./manager.js";
-import { inlineName } from "./manager.js";
+import { inlineName } from "./parameters.js";
 import type { ResultStore } from "./result-store.js";
 
 export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results: ResultStore): Executor {
   const log = deps.log ?? (() => {});
-  return async ({ job, signal, resume, setBackendRef, setProgress, setWarnings }) => {
+  return async ({ job, signal, resume, setBackendRef, setProgress, setWarnings, checkLease }) => {
     const params = paramsOf(new Map());
     for (const p of job.parameters) {
       const list = params.values.get(p.name);
@@ -45,6 +45,8 @@ export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results:
       await pipeline(started.stream, sink.stream);
       const failure = started.failure();
       if (failure !== undefined) throw signal.aborted ? signal.reason : failure;
+      // A run that lost its job (another replica took it over while this one stalled) must not replace that run's result.
+      await checkLease();
       const size = await sink.commit();
       const overflow = started.overflowed();
       return {

@@ -208,8 +208,8 @@ describe("async job manager", function () {
     const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]));
     expect(existsSync(join(dir, "results", j.id))).to.equal(true);
     await m.setDestruction(j, new Date(Date.now() + 200).toISOString());
-    await until("the job is destroyed with its results and record", () => m.get(j.id) === undefined && !existsSync(join(dir, "results", j.id)) && readdirSync(join(dir, "jobs")).length === 0);
-    expect(m.get(j.id)).to.equal(undefined);
+    await until("the job is destroyed with its results and record", async () => (await m.get(j.id)) === undefined && !existsSync(join(dir, "results", j.id)) && readdirSync(join(dir, "jobs")).length === 0);
+    expect(await m.get(j.id)).to.equal(undefined);
     expect(existsSync(join(dir, "results", j.id))).to.equal(false);
     expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
   });
@@ -233,7 +233,7 @@ describe("async job manager", function () {
     // (the restart test kills a real server with SIGKILL).
     managers.splice(managers.indexOf(m1), 1);
     await m1.close();
-    expect(m1.get(a.id)!.phase).to.equal("EXECUTING");
+    expect((await m1.get(a.id))!.phase).to.equal("EXECUTING");
     // The restart must come after old's destruction time: wait for the clock, not a guess.
     await until("old's destruction time has passed", () => Date.now() > oldGone);
 
@@ -245,8 +245,8 @@ describe("async job manager", function () {
       cpSync(dir, copy, { recursive: true });
       const stats = await failing.start();
       expect(stats).to.deep.equal({ resumed: 0, failed: 2, requeued: 1, destroyed: 1 });
-      expect(failing.get(a.id)!.phase).to.equal("ERROR");
-      expect(failing.get(a.id)!.error!.message).to.equal(RESTARTED_MESSAGE);
+      expect((await failing.get(a.id))!.phase).to.equal("ERROR");
+      expect((await failing.get(a.id))!.error!.message).to.equal(RESTARTED_MESSAGE);
       await failing.close();
       managers.splice(managers.indexOf(failing), 1);
 
@@ -260,8 +260,8 @@ describe("async job manager", function () {
       await c2.nthStarted(2);
       const resumed = c2.started.find((r) => r.job.id === b.id)!;
       expect(resumed.resume).to.equal("qserv-77");
-      expect(resuming.get(b.id)!.phase).to.equal("EXECUTING");
-      expect(resuming.get(old.id)).to.equal(undefined);
+      expect((await resuming.get(b.id))!.phase).to.equal("EXECUTING");
+      expect(await resuming.get(old.id)).to.equal(undefined);
       expect(c2.started.map((r) => r.job.id)).to.include(queued.id);
     } finally {
       rmSync(copy, { recursive: true, force: true });
@@ -292,7 +292,7 @@ describe("async job manager", function () {
     const a1 = await m.create(anon("192.0.2.1"), q("a1"), new Map());
     const a2 = await m.create(anon("192.0.2.2"), q("a2"), new Map());
     const alice = await m.create(user("alice"), q("alice"), new Map());
-    const ids = (r: { owner: string | null; address: string }) => m.list(r).map((j) => j.id);
+    const ids = async (r: { owner: string | null; address: string }) => (await m.list(r)).map((j) => j.id);
     const cases: [string, { owner: string | null; address: string }, string[]][] = [
       ["anonymous 192.0.2.1", anon("192.0.2.1"), [a1.id]],
       ["anonymous 192.0.2.2", anon("192.0.2.2"), [a2.id]],
@@ -300,7 +300,7 @@ describe("async job manager", function () {
       ["alice", user("alice"), [alice.id]],
       ["bob, from alice's address", user("bob"), []],
     ];
-    for (const [who, req, expected] of cases) expect(ids(req), who).to.deep.equal(expected);
+    for (const [who, req, expected] of cases) expect(await ids(req), who).to.deep.equal(expected);
     // An anonymous job's URL is its capability; a user's job is no one else's.
     expect(m.visibleTo(a1, anon("198.51.100.7"))).to.equal(true);
     expect(m.visibleTo(alice, user("bob"))).to.equal(false);

@@ -1,18 +1,29 @@
 /**
- * The async job system: jobs kept durably (job-store.ts), a bounded pool of workers fed by a
- * queue that is fair between users (round robin over owners, or client addresses for anonymous
- * users), EXECUTIONDURATION enforced by aborting the database query, WAIT, automatic destruction,
- * and what happens to jobs after a restart.
+ * The async job system: a bounded pool of workers fed by a queue that is fair between users (fair-queue.ts),
+ * EXECUTIONDURATION enforced by aborting the database query, WAIT, automatic destruction, and what happens to jobs
+ * after a restart. Jobs live in a store (store.ts): the JSON files of this process (store-files.ts), or MariaDB shared
+ * by several replicas (store-mysql.ts), where a replica runs a job under a lease (lease.ts) and every write of the
+ * run is conditional on still holding it. Which phase may follow which is the table in phases.ts; the parameters'
+ * rules are in parameters.ts.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
+import { hostname } from "node:os";
+import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
 import { STOPPING_CODE } from "../backends/backend.js";
 import { errorStatusAndMessage, TapError } from "../errors.js";
+import { FairQueue } from "./fair-queue.js";
 import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
-import type { JobStore } from "./job-store.js";
+import { JsonFileJobStore } from "./job-store.js";
+import { LeaseKeeper, LeaseLostError } from "./lease.js";
+import { applyParameters, destructionOf, executionDurationOf, inlineName, sizeOf, uploadedParts } from "./parameters.js";
+import { allows, EDITS, TRANSITIONS } from "./phases.js";
 import type { ResultStore } from "./result-store.js";
+import { FileJobStore, apply } from "./store-files.js";
+import { parameterBytesOf, storedBytesOf, type JobStore } from "./store.js";
 import type { UploadPart } from "../params.js";
+
+export { inlineName } from "./parameters.js";
 
 /** What a running job is given: its record, a signal, and a way to record the database's reference. */
 export interface Execution {
@@ -30,6 +41,12 @@ export interface Execution {
   /** Records (durably) the compiler's warnings about the query (jobInfo). */
   setWarnings(warnings: readonly string[]): Promise<void>;
   /**
+   * Throws when this run no longer holds the job (its lease was taken over by another replica, or the job was
+   * aborted or deleted): called before a result is made visible, so that a stalled run does not replace the result of
+   * the run that took over.
+   */
+  checkLease(): Promise<void>;
+  /**
    * The bearer token of the request that created or ran the job, for services that act with the caller's rights
    * (the Butler server behind SODA). Held in memory only, never in the job store: after a restart it is gone.
    */
@@ -41,7 +58,8 @@ export type Executor = (run: Execution) => Promise<{ results: Job["results"] }>;
 
 export interface ManagerOptions {
   config: AsyncConfig;
-  store: JobStore;
+  /** The store; the JSON-file store of job-store.ts is taken as the files store (store-files.ts). */
+  store: JobStore | JsonFileJobStore;
   results: ResultStore;
   executor: Executor;
   /** Whether a job that was EXECUTING when the service stopped can be re-attached (it has a backendRef). */
@@ -72,45 +90,69 @@ const PROGRESS_EVENT = "PROGRESS";
 
 export const RESTARTED_MESSAGE = "The service restarted during execution; the query was lost: please run the job again";
 
+/** The replica's name in logs and leases when TAP_REPLICA_ID does not give one. */
+export function defaultReplicaId(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+interface Running {
+  controller: AbortController;
+  timer?: NodeJS.Timeout;
+  done: Promise<void>;
+}
+
 export class JobManager {
-  private readonly jobs = new Map<string, Job>();
+  private readonly store: JobStore;
   private readonly events = new EventEmitter();
-  /** Waiting jobs per queue key, and the keys in round-robin order. */
-  private readonly queues = new Map<string, string[]>();
-  private rotation: string[] = [];
-  private readonly running = new Map<string, { controller: AbortController; timer?: NodeJS.Timeout; done: Promise<void> }>();
-  private readonly resumeRefs = new Map<string, string>();
+  private readonly queue = new FairQueue();
+  private readonly running = new Map<string, Running>();
+  /** Claims under way: they hold a worker. */
+  private claiming = 0;
+  /** The global limit was reached at the last claim: wait for the next poll. */
+  private globalFull = false;
   /** Credentials by job ID (Execution.credential), in memory only. */
   private readonly credentials = new Map<string, string>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private counts = new Map<Phase, number>();
   private closed = false;
   private readonly log: (m: string) => void;
   private readonly now: () => number;
+  readonly replicaId: string;
 
   constructor(private readonly o: ManagerOptions) {
     this.log = o.log ?? (() => {});
     this.now = o.now ?? Date.now;
     this.events.setMaxListeners(0);
+    this.store = o.store instanceof JsonFileJobStore ? new FileJobStore(o.store) : o.store;
+    this.replicaId = o.config.replicaId || defaultReplicaId();
   }
 
   get config(): AsyncConfig {
     return this.o.config;
   }
 
-  /** Jobs kept, by phase (for /metrics). */
-  phaseCounts(): Map<Phase, number> {
-    const counts = new Map<Phase, number>();
-    for (const j of this.jobs.values()) counts.set(j.phase, (counts.get(j.phase) ?? 0) + 1);
-    return counts;
+  private get leaseMs(): number {
+    return (this.o.config.leaseSeconds ?? DEFAULT_ASYNC.leaseSeconds) * 1000;
   }
 
-  /** Loads the stored jobs and applies the restart rules; starts the queue and the destruction timer. */
+  /** The longest pause between two looks at a shared store (WAIT, the queue, the sweeps). */
+  private get pollMs(): number {
+    return (this.o.config.pollSeconds ?? DEFAULT_ASYNC.pollSeconds) * 1000;
+  }
+
+  /** Jobs kept, by phase (for /metrics): a shared store's as of its last poll. */
+  phaseCounts(): Map<Phase, number> {
+    return this.store.phaseCountsNow?.() ?? this.counts;
+  }
+
+  /** Opens the store, applies the restart rules (files) and starts the queue, the sweeps and (shared) the polling. */
   async start(): Promise<{ resumed: number; failed: number; destroyed: number; requeued: number }> {
     const stats = { resumed: 0, failed: 0, destroyed: 0, requeued: 0 };
-    const loaded = this.o.store.loadAll().sort((a, b) => a.creationTime.localeCompare(b.creationTime));
+    const loaded = await this.store.open();
     const now = this.now();
     for (const job of loaded) {
-      this.jobs.set(job.id, job);
       if (Date.parse(job.destruction) <= now) {
         await this.destroy(job.id);
         stats.destroyed++;
@@ -118,45 +160,64 @@ export class JobManager {
       }
       if (job.phase === "EXECUTING") {
         if (this.o.canResume && job.backendRef) {
-          this.resumeRefs.set(job.id, job.backendRef);
-          this.enqueue(job, true);
+          // Queued again with its reference: the claim re-attaches to the query (execute's resume).
+          await this.store.update(job.id, { phase: TRANSITIONS.requeue.to });
+          this.queue.add(job.queueKey, job.id, true);
           stats.resumed++;
         } else {
-          job.endTime = isoNow(now);
-          job.error = { type: "transient", message: this.o.restartedMessage ?? RESTARTED_MESSAGE };
-          delete job.backendRef;
-          await this.setPhase(job, "ERROR");
+          await this.store.update(job.id, {
+            phase: TRANSITIONS.lost.to,
+            endTime: isoNow(now),
+            error: { type: "transient", message: this.o.restartedMessage ?? RESTARTED_MESSAGE },
+            backendRef: undefined,
+          });
           stats.failed++;
         }
       } else if (job.phase === "QUEUED") {
-        this.enqueue(job);
+        this.queue.add(job.queueKey, job.id);
         stats.requeued++;
       }
     }
-    // Results whose job record is gone (a crash between the two deletions).
-    for (const id of await this.o.results.jobIds()) {
-      if (!this.jobs.has(id)) await this.o.results.removeJob(id).catch(() => {});
+    if (!this.store.shared) {
+      // Results whose job record is gone (a crash between the two deletions). Not with a shared store: another
+      // replica may be writing a new job's uploads before its record.
+      const ids = new Set(loaded.map((j) => j.id));
+      for (const id of await this.o.results.jobIds()) {
+        if (!ids.has(id) || !(await this.store.get(id))) await this.o.results.removeJob(id).catch(() => {});
+      }
+      void this.scheduleSweep();
+    } else {
+      this.log(`async jobs: replica ${this.replicaId}, shared job store, lease ${this.leaseMs} ms, poll ${this.pollMs} ms`);
+      await this.tick();
+      this.pollTimer = setInterval(() => void this.tick(), this.pollMs);
+      this.pollTimer.unref();
     }
-    this.scheduleSweep();
     this.pump();
     return stats;
   }
 
-  /** Stops timers and running queries; running jobs stay EXECUTING in the store (see start()). */
+  /**
+   * Stops timers and running queries. With the files store, running jobs stay EXECUTING (see start()); with a shared
+   * store they go back to QUEUED, for another replica to take at once rather than after their lease.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.sweepTimer);
+    clearInterval(this.pollTimer);
+    await this.ticking;
     const waits = [...this.running.values()].map((r) => {
       clearTimeout(r.timer);
       r.controller.abort(new TapError(503, "The service is stopping", STOPPING_CODE));
       return r.done;
     });
     await Promise.all(waits);
-    await this.o.store.flush();
+    await this.store.flush();
+    await this.store.close();
   }
 
-  get(id: string): Job | undefined {
-    return this.jobs.get(id);
+  /** The job as the store has it now (with a shared store, wherever it runs). */
+  get(id: string): Promise<Job | undefined> {
+    return this.store.get(id);
   }
 
   /**
@@ -171,74 +232,36 @@ export class JobManager {
    * The job list of the requester, most recent first: a user's own jobs, or for an anonymous
    * client the anonymous jobs created from its address, so that no client learns another's ids.
    */
-  list(req: Requester, filter: { phases?: Phase[]; after?: number; last?: number } = {}): Job[] {
-    const key = queueKeyOf(req);
-    let jobs = [...this.jobs.values()].filter((j) => j.owner === req.owner && j.queueKey === key);
-    if (filter.phases && filter.phases.length > 0) jobs = jobs.filter((j) => filter.phases!.includes(j.phase));
-    else jobs = jobs.filter((j) => j.phase !== "ARCHIVED");
-    if (filter.after !== undefined) jobs = jobs.filter((j) => Date.parse(j.creationTime) > filter.after!);
-    jobs.sort((a, b) => b.creationTime.localeCompare(a.creationTime) || b.id.localeCompare(a.id));
-    if (filter.last !== undefined) jobs = jobs.slice(0, filter.last);
-    return jobs;
-  }
-
-  /** 160 random bits, in lower-case hex: an anonymous job's URL is its only credential. */
-  private newId(): string {
-    for (;;) {
-      const id = randomBytes(20).toString("hex");
-      if (!this.jobs.has(id)) return id;
-    }
-  }
-
-  /** Bytes a job keeps: its results and its inline uploads. */
-  private static storedBytes(job: Job): number {
-    let n = job.inlineBytes ?? 0;
-    for (const r of job.results) n += r.size;
-    return n;
-  }
-
-  /** Bytes of a job's parameters: they are held in memory for as long as the job exists. */
-  private static parameterBytes(job: Job): number {
-    let n = 0;
-    for (const p of job.parameters) n += p.name.length + p.value.length;
-    return n;
+  list(req: Requester, filter: { phases?: Phase[]; after?: number; last?: number } = {}): Promise<Job[]> {
+    return this.store.list({ owner: req.owner, queueKey: queueKeyOf(req), ...filter });
   }
 
   /**
    * Refuses a job (or more inline bytes, or parameters) over the quotas: the client's own with a
    * 429, which only the client can cure by deleting jobs; the service's with a 503, which time
-   * cures. `job` is the new or changed job, with its parameters applied.
+   * cures. `job` is the new or changed job, with its parameters applied; `before` its stored state.
    */
-  private checkQuotas(job: Job, newJobs: number, newBytes: number): void {
+  private async checkQuotas(job: Job, before: Job | undefined, newJobs: number, newBytes: number): Promise<void> {
     const q = this.o.quotas ?? DEFAULT_QUOTAS;
-    const key = job.queueKey;
-    const own = JobManager.parameterBytes(job);
+    const own = parameterBytesOf(job);
     // Parameters accumulate (UPLOAD) over POSTs to a PENDING job: one job may hold no more than
     // one request may carry.
     if (own > q.parameterBytesPerJob) {
       throw new TapError(413, `The parameters of this job would be ${own} bytes long; this service keeps at most ${q.parameterBytesPerJob} per job`, "TAP_TOO_LARGE");
     }
-    let mine = 0;
-    let myBytes = 0;
-    let allBytes = 0;
-    let allParameters = own;
-    for (const j of this.jobs.values()) {
-      if (j.id !== job.id) allParameters += JobManager.parameterBytes(j);
-      const b = JobManager.storedBytes(j);
-      allBytes += b;
-      if (j.queueKey === key) {
-        mine++;
-        myBytes += b;
-      }
-    }
-    if (allParameters > q.parameterBytesTotal) {
+    const u = await this.store.usage(job.queueKey, job.id);
+    const kept = before ? storedBytesOf(before) : 0;
+    const jobs = u.jobs + (before ? 1 : 0);
+    const myBytes = u.clientBytes + kept;
+    const allBytes = u.bytes + kept;
+    if (u.parameterBytes + own > q.parameterBytesTotal) {
       throw new TapError(503, `This service holds as many job parameters as it can keep in memory: try again later`, "UWS_FULL", 600);
     }
-    if (newJobs > 0 && mine + newJobs > q.jobsPerClient) {
-      throw new TapError(429, `You have ${mine} jobs, the most this service keeps for one client: delete some to create more`, "UWS_QUOTA_JOBS");
+    if (newJobs > 0 && u.clientJobs + newJobs > q.jobsPerClient) {
+      throw new TapError(429, `You have ${u.clientJobs} jobs, the most this service keeps for one client: delete some to create more`, "UWS_QUOTA_JOBS");
     }
-    if (newJobs > 0 && this.jobs.size + newJobs > q.jobsTotal) {
-      throw new TapError(503, `This service holds ${this.jobs.size} jobs, its limit: try again later`, "UWS_FULL", 600);
+    if (newJobs > 0 && jobs + newJobs > q.jobsTotal) {
+      throw new TapError(503, `This service holds ${jobs} jobs, its limit: try again later`, "UWS_FULL", 600);
     }
     if (myBytes + newBytes > q.storedBytesPerClient) {
       throw new TapError(
@@ -250,6 +273,10 @@ export class JobManager {
     if (allBytes + newBytes > q.storedBytesTotal) {
       throw new TapError(503, `This service's storage for job results is full: try again later`, "UWS_FULL", 600);
     }
+  }
+
+  private get limits() {
+    return { maxExecutionSeconds: this.o.config.maxExecutionSeconds, maxDestructionSeconds: this.o.config.maxDestructionSeconds };
   }
 
   /** A new job, PENDING, or QUEUED at once with `run` (PHASE=RUN in the creation request: one write, not two). */
@@ -264,7 +291,8 @@ export class JobManager {
     const c = this.o.config;
     const job: Job = {
       v: 1,
-      id: this.newId(),
+      // 160 random bits, in lower-case hex: an anonymous job's URL is its only credential.
+      id: randomBytes(20).toString("hex"),
       owner: req.owner,
       queueKey: queueKeyOf(req),
       phase: "PENDING",
@@ -275,10 +303,10 @@ export class JobManager {
       inlineParts: [],
       results: [],
     };
-    if (options.credential !== undefined) this.credentials.set(job.id, options.credential);
-    this.applyParameters(job, parameters);
+    applyParameters(job, parameters, this.o.multiValued ?? TAP_MULTI_VALUED, this.limits);
     const kept = uploadedParts(job, inline);
-    this.checkQuotas(job, 1, sizeOf(kept));
+    await this.checkQuotas(job, undefined, 1, sizeOf(kept));
+    if (options.credential !== undefined) this.credentials.set(job.id, options.credential);
     try {
       for (const [name, part] of kept) {
         await this.o.results.put(job.id, inlineName(name), () => part.open());
@@ -288,142 +316,110 @@ export class JobManager {
     } catch (e) {
       // The job does not exist: neither do the parts already copied.
       await this.o.results.removeJob(job.id).catch(() => {});
+      this.credentials.delete(job.id);
       throw e;
     }
-    this.jobs.set(job.id, job);
-    if (options.run) job.phase = "QUEUED";
-    await this.o.store.save(job);
-    this.scheduleSweep();
+    if (options.run) job.phase = TRANSITIONS.run.to;
+    await this.store.insert(job);
+    void this.scheduleSweep();
     if (options.run) {
-      this.enqueue(job);
+      this.queue.add(job.queueKey, job.id);
       this.pump();
     }
     return job;
   }
 
-  /**
-   * UWS control parameters in the creation POST; others are the protocol's (TAP) parameters.
-   * UPLOAD accumulates (TAP 1.1 §2.2: several tables); a single-valued parameter posted again
-   * replaces its earlier value (taplint checks this with RUNID).
-   */
-  private applyParameters(job: Job, parameters: JobParameter[]): void {
-    const multi = this.o.multiValued ?? TAP_MULTI_VALUED;
-    const replaced = new Set(parameters.map((p) => p.name).filter((n) => !multi.has(n)));
-    job.parameters = job.parameters.filter((p) => !replaced.has(p.name));
-    for (const p of parameters) {
-      switch (p.name) {
-        case "PHASE":
-        case "ACTION":
-          break;
-        case "EXECUTIONDURATION":
-          this.setExecutionDurationOf(job, p.value);
-          break;
-        case "DESTRUCTION":
-          this.setDestructionOf(job, p.value);
-          break;
-        default:
-          if (p.name === "RUNID") job.runId = p.value;
-          job.parameters.push(p);
-      }
-    }
+  private badPhase(job: Job, what: string): TapError {
+    return new TapError(400, `${what} of job ${job.id} cannot change: it is ${job.phase}`, "UWS_BAD_PHASE");
+  }
+
+  /** Changes the job if the store still has it in one of `phases`; else refuses with the phase it is in now. */
+  private async change(job: Job, patch: Parameters<JobStore["update"]>[1], phases: readonly Phase[], what: string): Promise<void> {
+    if (!allows(phases, job.phase)) throw this.badPhase(job, what);
+    if (await this.store.update(job.id, patch, { phases })) return;
+    const now = await this.store.get(job.id);
+    if (!now) throw new TapError(404, `No such job: ${job.id}`, "UWS_NO_JOB");
+    throw this.badPhase(now, what);
   }
 
   async addParameters(job: Job, parameters: JobParameter[], inline: Map<string, UploadPart>): Promise<void> {
-    if (job.phase !== "PENDING") {
+    if (!allows(EDITS.parameters, job.phase)) {
       throw new TapError(400, `The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`, "UWS_BAD_PHASE");
     }
-    const before = { parameters: job.parameters, runId: job.runId, executionDuration: job.executionDuration, destruction: job.destruction };
-    this.applyParameters(job, parameters);
-    const kept = uploadedParts(job, inline);
-    try {
-      this.checkQuotas(job, 0, sizeOf(kept));
-    } catch (e) {
-      // A refused change leaves the job as it was.
-      Object.assign(job, before);
-      if (before.runId === undefined) delete job.runId;
-      throw e;
-    }
+    // Worked on a copy: a refused change leaves the job as it was.
+    const next = structuredClone(job);
+    applyParameters(next, parameters, this.o.multiValued ?? TAP_MULTI_VALUED, this.limits);
+    const kept = uploadedParts(next, inline);
+    await this.checkQuotas(next, job, 0, sizeOf(kept));
     for (const [name, part] of kept) {
-      const replaced = job.inlineParts.includes(name) ? ((await this.o.results.size(job.id, inlineName(name))) ?? 0) : 0;
+      const replaced = next.inlineParts.includes(name) ? ((await this.o.results.size(job.id, inlineName(name))) ?? 0) : 0;
       await this.o.results.put(job.id, inlineName(name), () => part.open());
-      if (!job.inlineParts.includes(name)) job.inlineParts.push(name);
-      job.inlineBytes = (job.inlineBytes ?? 0) - replaced + part.size;
+      if (!next.inlineParts.includes(name)) next.inlineParts.push(name);
+      next.inlineBytes = (next.inlineBytes ?? 0) - replaced + part.size;
     }
-    await this.o.store.save(job);
-  }
-
-  private setExecutionDurationOf(job: Job, value: string): void {
-    if (!/^\s*-?\d+\s*$/.test(value)) throw new TapError(400, `EXECUTIONDURATION must be an integer number of seconds, not "${value}"`);
-    const max = this.o.config.maxExecutionSeconds;
-    const n = Number(value);
-    // 0 (unlimited) and anything above the service's limit become the limit (UWS 1.1 §2.2.3.4).
-    job.executionDuration = n <= 0 || n > max ? max : n;
+    await this.change(
+      job,
+      {
+        parameters: next.parameters,
+        runId: next.runId,
+        executionDuration: next.executionDuration,
+        destruction: next.destruction,
+        inlineParts: next.inlineParts,
+        inlineBytes: next.inlineBytes,
+      },
+      EDITS.parameters,
+      "The parameters",
+    );
   }
 
   async setExecutionDuration(job: Job, value: string): Promise<void> {
-    if (job.phase !== "PENDING" && job.phase !== "QUEUED") {
-      throw new TapError(400, `The execution duration of job ${job.id} cannot change: it is ${job.phase}`, "UWS_BAD_PHASE");
-    }
-    this.setExecutionDurationOf(job, value);
-    await this.o.store.save(job);
-  }
-
-  private setDestructionOf(job: Job, value: string): void {
-    const t = Date.parse(value);
-    if (!/^\d{4}-\d\d-\d\dT/.test(value.trim()) || Number.isNaN(t)) {
-      throw new TapError(400, `DESTRUCTION must be an ISO 8601 date and time, not "${value}"`);
-    }
-    const latest = Date.parse(job.creationTime) + this.o.config.maxDestructionSeconds * 1000;
-    // Times without a zone are UTC (UWS 1.1 §2.2.1).
-    const ms = /[zZ]|[+-]\d\d:?\d\d$/.test(value.trim()) ? t : Date.parse(`${value.trim()}Z`);
-    job.destruction = isoNow(Math.min(ms, latest));
+    if (!allows(EDITS.executionDuration, job.phase)) throw this.badPhase(job, "The execution duration");
+    await this.change(job, { executionDuration: executionDurationOf(value, this.limits) }, EDITS.executionDuration, "The execution duration");
   }
 
   async setDestruction(job: Job, value: string): Promise<void> {
-    this.setDestructionOf(job, value);
-    await this.o.store.save(job);
-    this.scheduleSweep();
-  }
-
-  /** Changes the phase, makes it durable, then tells the waiting clients. */
-  private async setPhase(job: Job, phase: Phase): Promise<void> {
-    job.phase = phase;
-    await this.o.store.save(job);
-    this.events.emit(job.id, phase);
+    await this.change(job, { destruction: destructionOf(job, value, this.limits) }, EDITS.destruction, "The destruction time");
+    void this.scheduleSweep();
   }
 
   /** PHASE=RUN. */
   async run(job: Job, credential?: string): Promise<void> {
     if (job.phase === "QUEUED" || job.phase === "EXECUTING") return;
+    if (!allows(TRANSITIONS.run.from, job.phase)) throw new TapError(400, `Job ${job.id} cannot be run: it is ${job.phase}`, "UWS_BAD_PHASE");
     if (credential !== undefined) this.credentials.set(job.id, credential);
-    if (job.phase !== "PENDING" && job.phase !== "HELD") {
-      throw new TapError(400, `Job ${job.id} cannot be run: it is ${job.phase}`, "UWS_BAD_PHASE");
+    if (!(await this.store.update(job.id, { phase: TRANSITIONS.run.to }, { phases: TRANSITIONS.run.from }))) {
+      const now = await this.store.get(job.id);
+      if (now?.phase === "QUEUED" || now?.phase === "EXECUTING") return;
+      throw new TapError(400, `Job ${job.id} cannot be run: it is ${now?.phase ?? "deleted"}`, "UWS_BAD_PHASE");
     }
-    this.enqueue(job);
-    await this.setPhase(job, "QUEUED");
+    this.events.emit(job.id, TRANSITIONS.run.to);
+    this.queue.add(job.queueKey, job.id);
     this.pump();
   }
 
-  /** PHASE=ABORT: a queued job is taken off the queue; a running one has its query stopped on the database. */
+  /** PHASE=ABORT: a queued job is taken off the queue; a running one has its query stopped (by its replica, through the lease). */
   async abort(job: Job): Promise<void> {
     if (FINAL_PHASES.has(job.phase)) return;
-    this.dequeue(job);
+    this.queue.remove(job.id);
     const r = this.running.get(job.id);
-    job.endTime = isoNow(this.now());
-    await this.setPhase(job, "ABORTED");
+    if (await this.store.update(job.id, { phase: TRANSITIONS.abort.to, endTime: isoNow(this.now()) }, { phases: TRANSITIONS.abort.from })) {
+      this.events.emit(job.id, TRANSITIONS.abort.to);
+    }
     if (r) {
       clearTimeout(r.timer);
       r.controller.abort(new TapError(500, "The job was aborted", "UWS_ABORTED"));
     }
   }
 
-  /** DELETE, ACTION=DELETE, and the destruction time: the job, its query and its results go. */
-  async destroy(id: string): Promise<void> {
-    const job = this.jobs.get(id);
-    if (!job) return;
-    this.dequeue(job);
+  /**
+   * DELETE, ACTION=DELETE, and the destruction time (`dueBy`: only if still due, so that of the replicas that sweep,
+   * one deletes): the job, its query and its results go.
+   */
+  async destroy(id: string, dueBy?: number): Promise<void> {
+    this.queue.remove(id);
+    const removed = await this.store.remove(id, dueBy);
+    if (!removed && dueBy !== undefined) return;
     const r = this.running.get(id);
-    this.jobs.delete(id);
     this.credentials.delete(id);
     this.events.emit(id, "DELETED");
     if (r) {
@@ -431,14 +427,14 @@ export class JobManager {
       r.controller.abort(new TapError(500, "The job was deleted", "UWS_DELETED"));
       await r.done;
     }
-    await this.o.store.remove(id);
     await this.o.results.removeJob(id);
   }
 
   /**
    * WAIT (UWS 1.1 §2.2.1.2): resolves when the phase or the reported progress (jobInfo) changes,
    * or after `seconds` (capped; -1: the cap), at once when the job is not in an active phase or
-   * not in `phase`.
+   * not in `phase`. A change made here is an event; with a shared store, one made by another replica is seen by
+   * polling the store, at intervals that double from 50 ms up to the poll interval, bounded by the time left.
    */
   wait(job: Job, seconds: number, phase: Phase | undefined, signal?: AbortSignal): Promise<void> {
     if (!ACTIVE_PHASES.has(job.phase) || (phase !== undefined && job.phase !== phase)) return Promise.resolve();
@@ -447,8 +443,14 @@ export class JobManager {
     if (s <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const start = job.phase;
+      const progress = progressKey(job);
+      const end = this.now() + s * 1000;
+      let poll: NodeJS.Timeout | undefined;
+      let finished = false;
       const done = () => {
+        finished = true;
         clearTimeout(timer);
+        clearTimeout(poll);
         this.events.off(job.id, onChange);
         signal?.removeEventListener("abort", done);
         resolve();
@@ -459,46 +461,18 @@ export class JobManager {
       const timer = setTimeout(done, s * 1000);
       this.events.on(job.id, onChange);
       signal?.addEventListener("abort", done, { once: true });
+      if (this.store.shared) {
+        let delay = 50;
+        const look = async () => {
+          const now = await this.store.get(job.id).catch(() => job);
+          if (finished) return;
+          if (!now || now.phase !== start || progressKey(now) !== progress) return done();
+          delay = Math.min(delay * 2, this.pollMs);
+          poll = setTimeout(() => void look(), Math.min(delay, Math.max(0, end - this.now())));
+        };
+        poll = setTimeout(() => void look(), delay);
+      }
     });
-  }
-
-  // --- the queue -----------------------------------------------------------
-
-  private enqueue(job: Job, front = false): void {
-    const q = this.queues.get(job.queueKey);
-    if (q) {
-      if (front) q.unshift(job.id);
-      else q.push(job.id);
-    } else {
-      this.queues.set(job.queueKey, [job.id]);
-      if (front) this.rotation.unshift(job.queueKey);
-      else this.rotation.push(job.queueKey);
-    }
-  }
-
-  private dequeue(job: Job): void {
-    const q = this.queues.get(job.queueKey);
-    if (!q) return;
-    const i = q.indexOf(job.id);
-    if (i >= 0) q.splice(i, 1);
-    if (q.length === 0) {
-      this.queues.delete(job.queueKey);
-      this.rotation = this.rotation.filter((k) => k !== job.queueKey);
-    }
-  }
-
-  /** The next job: the first of the next user in the rotation, who then goes to the back. */
-  private next(): Job | undefined {
-    while (this.rotation.length > 0) {
-      const key = this.rotation.shift()!;
-      const q = this.queues.get(key);
-      const id = q?.shift();
-      if (q && q.length > 0) this.rotation.push(key);
-      else this.queues.delete(key);
-      const job = id === undefined ? undefined : this.jobs.get(id);
-      if (job) return job;
-    }
-    return undefined;
   }
 
   /** Clients blocked in WAIT on a job (for tests and monitoring). */
@@ -506,34 +480,67 @@ export class JobManager {
     return this.events.listenerCount(id);
   }
 
-  /** Jobs waiting, in the order they would start (for tests and monitoring). */
+  /** Jobs waiting on this replica, in the order they would start (for tests and monitoring). */
   queueLength(): number {
-    let n = 0;
-    for (const q of this.queues.values()) n += q.length;
-    return n;
+    return this.queue.size;
   }
 
   runningCount(): number {
     return this.running.size;
   }
 
+  // --- claiming and running ---------------------------------------------------
+
+  /** Starts queued jobs while this replica has free workers: the fair queue picks, the store's claim decides. */
   private pump(): void {
-    while (!this.closed && this.running.size < this.o.config.concurrency) {
-      const job = this.next();
-      if (!job) return;
-      this.execute(job);
+    while (!this.closed && !this.globalFull && this.running.size + this.claiming < this.o.config.concurrency) {
+      const id = this.queue.next();
+      if (id === undefined) return;
+      this.claiming++;
+      void this.claim(id).finally(() => {
+        this.claiming--;
+        this.pump();
+      });
     }
   }
 
-  private execute(job: Job): void {
+  private async claim(id: string): Promise<void> {
+    try {
+      const job = await this.store.get(id);
+      if (!job || job.phase !== "QUEUED" || this.closed) return;
+      const resume = this.o.canResume ? job.backendRef : undefined;
+      const startTime = resume !== undefined && job.startTime ? job.startTime : isoNow(this.now());
+      const lease = await this.store.claim(
+        id,
+        { owner: this.replicaId, ms: this.leaseMs, globalLimit: this.o.config.globalConcurrency ?? 0 },
+        { startTime, progress: undefined },
+      );
+      if (lease === "lost") return;
+      if (lease === "full") {
+        // Every replica together runs as many as allowed: try again at the next poll.
+        this.globalFull = true;
+        this.queue.add(job.queueKey, id, true);
+        return;
+      }
+      apply(job, { phase: TRANSITIONS.claim.to, startTime, progress: undefined });
+      if (this.store.shared) this.log(`job ${id}: run ${lease.run} on replica ${this.replicaId}`);
+      this.execute(job, lease.token, resume);
+    } catch (e) {
+      this.log(`job ${id}: claiming: ${(e as Error).message}`);
+    }
+  }
+
+  private execute(job: Job, token: string, resume: string | undefined): void {
     const controller = new AbortController();
-    const resume = this.resumeRefs.get(job.id);
-    this.resumeRefs.delete(job.id);
-    const entry: { controller: AbortController; timer?: NodeJS.Timeout; done: Promise<void> } = { controller, done: Promise.resolve() };
+    const entry: Running = { controller, done: Promise.resolve() };
     this.running.set(job.id, entry);
+    this.events.emit(job.id, TRANSITIONS.claim.to);
+    const lease = { lease: token };
+    const keeper = this.store.shared
+      ? new LeaseKeeper(this.store, job.id, token, this.leaseMs, () => controller.abort(new LeaseLostError(`job ${job.id}: lease lost`)), this.log, this.now)
+      : undefined;
     const limit = job.executionDuration;
-    const started = resume !== undefined && job.startTime ? Date.parse(job.startTime) : this.now();
-    const remaining = Math.max(0, started + limit * 1000 - this.now());
+    const remaining = Math.max(0, Date.parse(job.startTime!) + limit * 1000 - this.now());
     entry.timer = setTimeout(
       () =>
         controller.abort(
@@ -545,15 +552,11 @@ export class JobManager {
         ),
       remaining,
     );
+    const lost = () => new LeaseLostError(`job ${job.id}: this run no longer holds the job`);
+    let progressWrite: Promise<unknown> = Promise.resolve();
+    let outcome = "ERROR";
     entry.done = (async () => {
       try {
-        if (resume === undefined) job.startTime = isoNow(started);
-        // Not awaited: a crash before this write leaves the job QUEUED, and it runs again after the
-        // restart, which is right for a query that had not produced anything. Writes of a job are
-        // ordered, so COMPLETED or ERROR is never overwritten by it.
-        job.phase = "EXECUTING";
-        const written = this.o.store.save(job).then(() => this.events.emit(job.id, "EXECUTING"));
-        written.catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error).message}`));
         controller.signal.throwIfAborted();
         const { results } = await this.o.executor({
           job,
@@ -561,36 +564,59 @@ export class JobManager {
           ...(resume !== undefined ? { resume } : {}),
           ...(this.credentials.has(job.id) ? { credential: this.credentials.get(job.id)! } : {}),
           setBackendRef: async (ref) => {
+            if (!(await this.store.update(job.id, { backendRef: ref }, lease))) throw lost();
             job.backendRef = ref;
-            await this.o.store.save(job);
           },
           setProgress: (progress) => {
             if (job.phase !== "EXECUTING" || controller.signal.aborted) return;
             const p = job.progress;
             if (p && p.chunksCompleted === progress.chunksCompleted && p.chunksTotal === progress.chunksTotal) return;
-            job.progress = { chunksCompleted: progress.chunksCompleted, chunksTotal: progress.chunksTotal };
+            const next = { chunksCompleted: progress.chunksCompleted, chunksTotal: progress.chunksTotal };
+            job.progress = next;
             this.events.emit(job.id, PROGRESS_EVENT);
+            // Other replicas' WAITs see it in the store; the files store keeps it with the job's next write.
+            if (this.store.shared) progressWrite = progressWrite.then(() => this.store.update(job.id, { progress: next }, lease)).catch(() => {});
           },
           setWarnings: async (warnings) => {
             if (warnings.length === 0 && job.warnings === undefined) return;
+            if (!(await this.store.update(job.id, { warnings: [...warnings] }, lease))) throw lost();
             job.warnings = [...warnings];
-            await this.o.store.save(job);
+          },
+          checkLease: async () => {
+            if (keeper) await keeper.check();
+            else if (!(await this.store.renew(job.id, token, this.leaseMs))) throw lost();
           },
         });
         if (controller.signal.aborted) throw controller.signal.reason;
-        if (job.phase !== "EXECUTING" || !this.jobs.has(job.id)) return;
-        job.results = results;
-        job.endTime = isoNow(this.now());
-        delete job.backendRef;
-        await this.setPhase(job, "COMPLETED");
+        await progressWrite;
+        const done = { phase: TRANSITIONS.complete.to, results, endTime: isoNow(this.now()), backendRef: undefined };
+        if (await this.store.update(job.id, done, { phases: TRANSITIONS.complete.from, ...lease })) {
+          outcome = "COMPLETED";
+          this.events.emit(job.id, TRANSITIONS.complete.to);
+        } else outcome = "LOST";
       } catch (e) {
-        if (job.phase !== "EXECUTING" || !this.jobs.has(job.id)) return;
-        if (this.closed) return; // stays EXECUTING: the restart rules decide
         const reason = controller.signal.aborted ? controller.signal.reason : e;
-        job.error = { type: "fatal", message: messageOf(reason) };
-        job.endTime = isoNow(this.now());
-        delete job.backendRef;
-        await this.setPhase(job, "ERROR");
+        if (reason instanceof LeaseLostError) {
+          outcome = "LOST";
+          return;
+        }
+        if (this.closed) {
+          outcome = "STOPPED";
+          // Files: stays EXECUTING, for the restart rules. Shared: back to QUEUED, for another replica at once.
+          if (this.store.shared) await this.store.update(job.id, { phase: TRANSITIONS.requeue.to, progress: undefined }, { phases: ["EXECUTING"], ...lease });
+          return;
+        }
+        const failed = { phase: TRANSITIONS.fail.to, error: { type: "fatal" as const, message: messageOf(reason) }, endTime: isoNow(this.now()), backendRef: undefined };
+        if (await this.store.update(job.id, failed, { phases: TRANSITIONS.fail.from, ...lease })) this.events.emit(job.id, TRANSITIONS.fail.to);
+        else outcome = "LOST";
+      } finally {
+        keeper?.stop();
+        await this.store.endRun(job.id, token, outcome).catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error).message}`));
+        if (outcome === "LOST") {
+          this.log(`job ${job.id}: this run lost the job (lease taken over, or the job aborted or deleted); its result is discarded`);
+          // A job deleted while it ran keeps no object that this run wrote after the deletion.
+          if (!(await this.store.get(job.id).catch(() => job))) await this.o.results.removeJob(job.id).catch(() => {});
+        }
       }
     })()
       .catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error)?.stack ?? String(e)}`))
@@ -602,14 +628,44 @@ export class JobManager {
       });
   }
 
-  // --- destruction ------------------------------------------------------------
+  // --- sweeps -----------------------------------------------------------------
 
-  private scheduleSweep(): void {
-    if (this.closed) return;
+  /**
+   * One look at a shared store, every poll interval: leases that expired taken over, runs past their
+   * EXECUTIONDURATION ended, jobs past their destruction time destroyed (each by the one replica whose conditional
+   * write wins), QUEUED jobs of any replica added to this replica's fair queue, and the phase counts for /metrics.
+   */
+  private tick(): Promise<void> {
+    if (this.ticking || this.closed) return this.ticking ?? Promise.resolve();
+    this.ticking = (async () => {
+      const now = this.now();
+      const t = await this.store.takeOver(this.o.config.maxRuns ?? DEFAULT_ASYNC.maxRuns, this.o.restartedMessage ?? RESTARTED_MESSAGE, now);
+      for (const id of t.requeued) this.log(`job ${id}: its lease expired; taken over by replica ${this.replicaId} to run again`);
+      for (const id of t.failed) {
+        this.log(`job ${id}: its lease expired and it has run as often as allowed: ERROR`);
+        this.events.emit(id, "ERROR");
+      }
+      for (const id of await this.store.overrun(this.leaseMs, now)) this.log(`job ${id}: past its EXECUTIONDURATION on a replica that did not stop it: ERROR`);
+      for (const id of await this.store.due(now, 100)) {
+        await this.destroy(id, now).catch((e: unknown) => this.log(`destroying job ${id}: ${(e as Error).message}`));
+      }
+      this.globalFull = false;
+      const free = this.o.config.concurrency - this.running.size - this.claiming;
+      if (free > 0) for (const q of await this.store.queued(Math.max(50, free * 4))) if (!this.running.has(q.id)) this.queue.add(q.queueKey, q.id);
+      this.counts = await this.store.phaseCounts();
+      this.pump();
+    })()
+      .catch((e: unknown) => this.log(`job store: ${(e as Error).message}`))
+      .finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  /** The files store: a timer for the next destruction time. */
+  private async scheduleSweep(): Promise<void> {
+    if (this.closed || this.store.shared) return;
+    const next = await this.store.nextDestruction();
     clearTimeout(this.sweepTimer);
-    let next = Infinity;
-    for (const j of this.jobs.values()) next = Math.min(next, Date.parse(j.destruction));
-    if (next === Infinity) return;
+    if (next === undefined || this.closed) return;
     // setTimeout takes at most 2^31-1 ms; look again at least every hour.
     const delay = Math.min(Math.max(0, next - this.now()), 3600_000);
     this.sweepTimer = setTimeout(() => void this.sweep(), delay);
@@ -618,12 +674,10 @@ export class JobManager {
 
   private async sweep(): Promise<void> {
     const now = this.now();
-    for (const j of [...this.jobs.values()]) {
-      if (Date.parse(j.destruction) <= now) {
-        await this.destroy(j.id).catch((e: unknown) => this.log(`destroying job ${j.id}: ${(e as Error).message}`));
-      }
+    for (const id of await this.store.due(now, Number.MAX_SAFE_INTEGER)) {
+      await this.destroy(id).catch((e: unknown) => this.log(`destroying job ${id}: ${(e as Error).message}`));
     }
-    this.scheduleSweep();
+    await this.scheduleSweep();
   }
 }
 
@@ -631,34 +685,8 @@ function queueKeyOf(req: Requester): string {
   return req.owner !== null ? `user:${req.owner}` : `addr:${req.address}`;
 }
 
-/**
- * The parts that the job's UPLOAD parameters name (`name,param:part`): only those are kept, so
- * that parts sent along with a job cost no storage unless the job reads them.
- */
-function uploadedParts(job: Job, inline: Map<string, UploadPart>): Map<string, UploadPart> {
-  const named = new Set<string>();
-  for (const p of job.parameters) {
-    if (p.name !== "UPLOAD") continue;
-    for (const item of p.value.split(";")) {
-      const uri = item.slice(item.indexOf(",") + 1).trim();
-      if (item.includes(",") && uri.startsWith("param:")) named.add(uri.slice("param:".length));
-    }
-  }
-  return new Map([...inline].filter(([name]) => named.has(name)));
-}
-
-function sizeOf(parts: Map<string, UploadPart>): number {
-  let n = 0;
-  for (const p of parts.values()) n += p.size;
-  return n;
-}
-
-/**
- * The results-store object of an inline upload part. A part name that is not a safe file name
- * (or is long) is hashed, so that two names never share an object ("a b" and "a_b").
- */
-export function inlineName(part: string): string {
-  return /^[A-Za-z0-9_-]{1,100}$/.test(part) ? `upload.${part}` : `upload.h${createHash("sha256").update(part).digest("hex").slice(0, 40)}`;
+function progressKey(job: Job): string {
+  return job.progress ? `${job.progress.chunksCompleted}/${job.progress.chunksTotal}` : "";
 }
 
 function messageOf(e: unknown): string {

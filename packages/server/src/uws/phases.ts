@@ -1,0 +1,39 @@
+/**
+ * What may happen to a job in each phase (UWS 1.1 §2.2.1, §2.2.3): one table read by the manager and by both job
+ * stores (the SQL store turns each row into the WHERE of its conditional UPDATE), instead of `if`s over the methods.
+ */
+import type { Phase } from "./job.js";
+
+/** A change of phase: the phases it may start from, and the phase it leads to. */
+export interface Transition {
+  from: readonly Phase[];
+  to: Phase;
+}
+
+export const TRANSITIONS = {
+  /** PHASE=RUN (UWS 1.1 §2.2.3.1). */
+  run: { from: ["PENDING", "HELD"], to: "QUEUED" },
+  /** A replica takes the job with a lease. */
+  claim: { from: ["QUEUED"], to: "EXECUTING" },
+  complete: { from: ["EXECUTING"], to: "COMPLETED" },
+  fail: { from: ["EXECUTING"], to: "ERROR" },
+  /** PHASE=ABORT: any phase that is not final. */
+  abort: { from: ["PENDING", "QUEUED", "EXECUTING", "HELD", "SUSPENDED", "UNKNOWN"], to: "ABORTED" },
+  /** A lease expired (its replica died): run again... */
+  requeue: { from: ["EXECUTING"], to: "QUEUED" },
+  /** ...or give up ("the service restarted during execution"). */
+  lost: { from: ["EXECUTING"], to: "ERROR" },
+} as const satisfies Record<string, Transition>;
+
+/** Changes that keep the phase: the phases in which a client may make them. */
+export const EDITS = {
+  /** Parameters (UWS 1.1 §2.2.3.3: only while PENDING). */
+  parameters: ["PENDING"],
+  executionDuration: ["PENDING", "QUEUED"],
+  /** The destruction time may change in any phase. */
+  destruction: ["PENDING", "QUEUED", "EXECUTING", "COMPLETED", "ERROR", "ABORTED", "UNKNOWN", "HELD", "SUSPENDED", "ARCHIVED"],
+} as const satisfies Record<string, readonly Phase[]>;
+
+export function allows(from: readonly Phase[], phase: Phase): boolean {
+  return from.includes(phase);
+}
