@@ -165,6 +165,28 @@ export interface UploadUrlConfig {
   maxRedirects: number;
 }
 
+/**
+ * Where async jobs' results and inline uploads are kept: "local", the directory under async.dir, or an S3-compatible
+ * bucket that replicas share (results are then fetched by clients from the bucket, with presigned URLs).
+ */
+export type ResultStoreConfig =
+  | { kind: "local" }
+  | {
+      kind: "s3";
+      bucket: string;
+      /** "" or a key prefix ending in "/". */
+      prefix: string;
+      /** An S3-compatible server, addressed path-style; empty: AWS S3 itself. */
+      endpoint: string;
+      region: string;
+      /** From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: never logged, never in a message. */
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+      /** Seconds a presigned result URL stays valid. */
+      urlLifetimeSeconds: number;
+    };
+
+export const DEFAULT_RESULT_URL_LIFETIME = 900;
+
 export interface Config {
   /** Where the default locations are: duckdb.path, async.dir, images.dir and images.registryPath. */
   dataDir: string;
@@ -184,6 +206,7 @@ export interface Config {
   limits: Limits;
   uploadUrls: UploadUrlConfig;
   async: AsyncConfig;
+  resultStore: ResultStoreConfig;
   auth: AuthConfig;
   quotas: Quotas;
   images: ImagesConfig;
@@ -476,6 +499,13 @@ export const CONFIG_SCHEMA = z.strictObject({
       pollSeconds: seconds("positive", "TAP_JOB_POLL"),
       maxRuns: int(1, "TAP_JOB_MAX_RUNS"),
       globalConcurrency: int(0, "TAP_ASYNC_GLOBAL_CONCURRENCY"),
+    })
+    .optional(),
+  resultStore: z
+    .strictObject({
+      location: str("TAP_RESULT_STORE", "local or a URL like s3://bucket/prefix"),
+      s3Endpoint: str("TAP_S3_ENDPOINT", "an http(s) URL"),
+      urlLifetimeSeconds: int(1, "TAP_RESULT_URL_LIFETIME", 604_800),
     })
     .optional(),
   auth: z
@@ -815,6 +845,7 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     limits,
     uploadUrls: uploadUrlsFrom(s),
     async: asyncConfig,
+    resultStore: resultStoreFrom(s, env),
     auth,
     quotas,
     images: imagesFrom(s, dataDir, baseUrl, demo),
@@ -833,6 +864,47 @@ function jobStoreFrom(value: string | undefined): JobStoreConfig {
     );
   }
   return { kind: "mysql", host: keys.host as string, port: (keys.port as number | undefined) ?? 3306, user: keys.user as string, password: (keys.password as string | undefined) ?? "", database: keys.database as string };
+}
+
+/** TAP_RESULT_STORE and its bucket's settings; the credentials are the standard AWS variables of the environment. */
+function resultStoreFrom(s: ConfigFile, env: Env): ResultStoreConfig {
+  const r = defined(s.resultStore);
+  const location = r.location || "local";
+  if (location === "local") return { kind: "local" };
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/([A-Za-z0-9_.\-/]*))?$/.exec(location);
+  if (!m || m[2]?.startsWith("/") || m[2]?.includes("//")) {
+    throw new ConfigError(
+      `resultStore.location (TAP_RESULT_STORE) must be local or s3://bucket/prefix (a bucket name of 3-63 lower-case letters, digits, dots and hyphens; a prefix of letters, digits and _ . - /), not ${JSON.stringify(location)}`,
+    );
+  }
+  const endpoint = (r.s3Endpoint ?? "").replace(/\/+$/, "");
+  if (endpoint !== "") {
+    let u: URL | undefined;
+    try {
+      u = new URL(endpoint);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || u.username || u.password || u.search || u.hash) {
+      throw new ConfigError(`resultStore.s3Endpoint (TAP_S3_ENDPOINT) must be an http(s) URL without credentials or query, not ${JSON.stringify(endpoint)}`);
+    }
+  }
+  const accessKeyId = env.AWS_ACCESS_KEY_ID ?? "";
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY ?? "";
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigError(`TAP_RESULT_STORE ${location} needs the bucket's credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  }
+  const raw = m[2] ?? "";
+  const prefix = raw === "" ? "" : raw.replace(/\/*$/, "/");
+  return {
+    kind: "s3",
+    bucket: m[1]!,
+    prefix,
+    endpoint,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+    credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
+    urlLifetimeSeconds: r.urlLifetimeSeconds ?? DEFAULT_RESULT_URL_LIFETIME,
+  };
 }
 
 function imagesFrom(s: ConfigFile, dataDir: string, tapBaseUrl: string, demo: boolean): ImagesConfig {

@@ -28,7 +28,7 @@ import { JsonFileJobStore } from "./uws/job-store.js";
 import { JobManager } from "./uws/manager.js";
 import { describeLocation, MySqlJobStore } from "./uws/store-mysql.js";
 import type { JobStore } from "./uws/store.js";
-import { LocalDirResultStore } from "./uws/result-store.js";
+import { openResultStore } from "./uws/result-store-s3.js";
 import { openLocalImageService } from "./images/demo-images.js";
 import { OBSCORE_SCHEMA_PATH } from "./images/obscore.js";
 import { ButlerRegistry } from "./images/butler-registry.js";
@@ -136,7 +136,7 @@ async function openOn(
   };
   const features = await probeFeatures(backend);
   deps.unavailableFunctions = unavailableFunctions(features);
-  const results = new LocalDirResultStore(join(config.async.dir, "results"));
+  const results = openResultStore(config, "tap", log);
   const jobs = new JobManager({
     config: config.async,
     store: jobStoreOf(config, "tap", join(config.async.dir, "jobs"), log),
@@ -154,7 +154,7 @@ async function openOn(
         `${recovered.requeued} queued again, ${recovered.destroyed} destroyed`,
     );
   }
-  const sodaResults = new LocalDirResultStore(join(config.async.dir, "soda", "results"));
+  const sodaResults = openResultStore(config, "soda", log);
   const sodaJobs = new JobManager({
     config: config.async,
     store: jobStoreOf(config, "soda", join(config.async.dir, "soda", "jobs"), log),

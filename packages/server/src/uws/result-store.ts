@@ -1,7 +1,8 @@
 /**
- * Where job results (and inline uploads) are kept. The interface is what an object store could
- * implement later (put an object, stream it back whole or by byte range, delete a job's
- * objects); the implementation here is a local directory, `<dir>/<jobId>/<name>`. A result is
+ * Where job results (and inline uploads) are kept: put an object, stream it back whole or by byte
+ * range, delete a job's objects. Two implementations: a local directory here (the default,
+ * `<dir>/<jobId>/<name>`), and an S3-compatible bucket (result-store-s3.ts), which several
+ * replicas of the service can share. In the local directory a result is
  * written to a temporary file and renamed into place when complete, so a reader never sees a
  * partial result, even after a crash.
  */
@@ -31,11 +32,17 @@ export interface ResultStore {
   removeJob(jobId: string): Promise<void>;
   /** Jobs that have objects (to find orphans after a crash). */
   jobIds(): Promise<string[]>;
+  /**
+   * Where a client may fetch the object itself, on another origin (a presigned URL of a bucket),
+   * served with this Content-Type; absent when the service serves its objects.
+   */
+  signedUrl?(jobId: string, name: string, options?: { contentType?: string }): Promise<string>;
 }
 
 const SAFE = /^[A-Za-z0-9_.-]{1,128}$/;
 
-function check(...names: string[]): void {
+/** Job IDs and object names are single path segments of safe characters, in a file path as in an object key. */
+export function checkObjectName(...names: string[]): void {
   for (const n of names) if (!SAFE.test(n) || n.startsWith(".")) throw new Error(`bad object name ${n}`);
 }
 
@@ -60,7 +67,7 @@ export class LocalDirResultStore implements ResultStore {
   }
 
   private path(jobId: string, name: string): string {
-    check(jobId, name);
+    checkObjectName(jobId, name);
     return join(this.dir, jobId, name);
   }
 
@@ -117,7 +124,7 @@ export class LocalDirResultStore implements ResultStore {
   }
 
   async removeJob(jobId: string): Promise<void> {
-    check(jobId);
+    checkObjectName(jobId);
     await rm(join(this.dir, jobId), { recursive: true, force: true });
   }
 
