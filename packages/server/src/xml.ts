@@ -1,19 +1,16 @@
-/** Escaping for the XML documents the server writes by hand (VOSI, examples). */
-export function esc(text: string | number | boolean): string {
-  return String(text)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    // Characters XML 1.0 does not allow.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
-}
+/**
+ * What the XML documents the server writes by hand (VOSI, UWS, DataLink capabilities, examples) need. Escaping is the
+ * votable package's, one for character data and one for attribute values: what XML 1.0 §2.2 forbids becomes U+FFFD,
+ * and in attributes tabs, newlines and CRs are written as references so that §3.3.3's normalisation keeps them.
+ */
+import { escapeText } from "@qserv-tap/votable";
+
+export { escapeAttr, escapeText } from "@qserv-tap/votable";
 
 /** `<name>text</name>`, or nothing when the text is null or empty. */
 export function el(name: string, text: string | number | null | undefined, attrs = ""): string {
   if (text === null || text === undefined || text === "") return "";
-  return `<${name}${attrs}>${esc(text)}</${name}>`;
+  return `<${name}${attrs}>${escapeText(String(text))}</${name}>`;
 }
 
 export const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';

@@ -50,5 +50,6 @@ export { DelimitedEncoder } from "./encode/csv.js";
 export { ByteSink } from "./encode/sink.js";
 export type { Param, ReadInfo, ReadInput, ReadLimits, ReadOptions } from "./read/reader.js";
 export { DEFAULT_READ_LIMITS, VOTableReader, readVOTable } from "./read/reader.js";
+export { escapeAttr, escapeText, xmlSafe } from "./xml.js";
 export type { BatchColumn, ColumnBatch, RowOrBatch } from "./batch.js";
 export { batchRow, headOfBatch, isColumnBatch } from "./batch.js";

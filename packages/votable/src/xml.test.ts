@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SaxesParser } from "saxes";
 import { escapeAttr, escapeText, isNCName, xmlSafe } from "./xml.js";
 
 describe("XML escaping (XML 1.0 §2.2, §2.4, §3.3.3)", function () {
@@ -50,6 +51,61 @@ describe("XML escaping (XML 1.0 §2.2, §2.4, §3.3.3)", function () {
   for (const [name, ok] of names) {
     it(`"${name}" is ${ok ? "" : "not "}an NCName (XML Namespaces §3), as xs:ID requires`, function () {
       expect(isNCName(name)).to.equal(ok);
+    });
+  }
+});
+
+/** What a parser reads back: the text of `<a>` and the value of its attribute `b`. */
+function parsedBack(doc: string): { text: string; attr: string | undefined } {
+  const sax = new SaxesParser();
+  let text = "";
+  let attr: string | undefined;
+  sax.on("error", (e) => {
+    throw e;
+  });
+  sax.on("opentag", (t) => {
+    attr = t.attributes.b as string | undefined;
+  });
+  sax.on("text", (t) => (text += t));
+  sax.write(doc).close();
+  return { text, attr };
+}
+
+/**
+ * One table of cases for both contexts, each written into a document and parsed back: what comes back is the input
+ * with what XML 1.0 §2.2 forbids replaced (xmlSafe), and nothing else changed. The server's VOSI, UWS and examples
+ * documents use these escapers (one copy, issue 19).
+ */
+describe("XML escaping in text and attributes, read back by a parser (XML 1.0 §2.2, §2.4, §2.11, §3.3.3)", function () {
+  const cases: [string, string, string, string][] = [
+    // why, input, as text, as attribute value
+    ["ampersand", "a&b", "a&amp;b", "a&amp;b"],
+    ["less-than", "a<b", "a&lt;b", "a&lt;b"],
+    ["greater-than (]]> is not allowed in text)", "]]>", "]]&gt;", "]]&gt;"],
+    ["double quote (attributes are double-quoted)", 'say "hi"', 'say "hi"', "say &quot;hi&quot;"],
+    ["apostrophe", "it's", "it's", "it's"],
+    ["entity-like text is not an entity", "&amp;&#1;", "&amp;amp;&amp;#1;", "&amp;amp;&amp;#1;"],
+    ["tab", "a\tb", "a\tb", "a&#9;b"],
+    ["newline", "a\nb", "a\nb", "a&#10;b"],
+    ["CR (end-of-line handling would drop it)", "a\r\nb", "a&#13;\nb", "a&#13;&#10;b"],
+    ["NUL", "a\u0000b", "a\uFFFDb", "a\uFFFDb"],
+    ["C0 controls forbidden in XML 1.0", "\u0001\u0008\u000B\u000C\u000E\u001F", "\uFFFD".repeat(6), "\uFFFD".repeat(6)],
+    ["DEL and C1 controls are allowed", "\u007F\u0085\u009F", "\u007F\u0085\u009F", "\u007F\u0085\u009F"],
+    ["U+FFFE and U+FFFF", "\uFFFE\uFFFF", "\uFFFD\uFFFD", "\uFFFD\uFFFD"],
+    ["a lone high surrogate", "x\uD83D", "x\uFFFD", "x\uFFFD"],
+    ["a lone low surrogate", "\uDE00x", "\uFFFDx", "\uFFFDx"],
+    ["reversed surrogates", "\uDE00\uD83D", "\uFFFD\uFFFD", "\uFFFD\uFFFD"],
+    ["a surrogate pair (outside the BMP)", "\u{1F600}\u{10FFFF}", "\u{1F600}\u{10FFFF}", "\u{1F600}\u{10FFFF}"],
+    ["everything at once", '<a href="x">&\u0000\uD800', '&lt;a href="x"&gt;&amp;\uFFFD\uFFFD', "&lt;a href=&quot;x&quot;&gt;&amp;\uFFFD\uFFFD"],
+    ["nothing to do", "plain λ text", "plain λ text", "plain λ text"],
+  ];
+  for (const [why, input, text, attr] of cases) {
+    it(why, function () {
+      expect(escapeText(input), "text").to.equal(text);
+      expect(escapeAttr(input), "attribute").to.equal(attr);
+      const back = parsedBack(`<a b="${escapeAttr(input)}">${escapeText(input)}</a>`);
+      expect(back.text, "text read back").to.equal(xmlSafe(input));
+      expect(back.attr, "attribute read back").to.equal(xmlSafe(input));
     });
   }
 });

@@ -16,7 +16,7 @@ import { TapError } from "../errors.js";
 import { callerOf } from "../images/caller.js";
 import { paramLimits, readParams, single, type RequestParams } from "../params.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
-import { esc, XML_DECL, XSI } from "../xml.js";
+import { escapeText, XML_DECL, XSI } from "../xml.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
 
 
@@ -56,14 +56,14 @@ function number(params: RequestParams, name: string, min: number, max: number, i
 
 export function capabilitiesXml(base: string): string {
   const cap = (id: string, url: string) =>
-    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP" role="std">\n      <accessURL use="full">${esc(url)}</accessURL>\n    </interface>\n  </capability>\n`;
+    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP" role="std">\n      <accessURL use="full">${escapeText(url)}</accessURL>\n    </interface>\n  </capability>\n`;
   return (
     XML_DECL +
     `<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0" xmlns:xsi="${XSI}" xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1">\n` +
     // DataLink 1.1 §2.2's declaration.
     `  <capability standardID="${DATALINK_STANDARD_ID}">\n` +
     `    <interface xsi:type="vs:ParamHTTP" role="std">\n` +
-    `      <accessURL use="base">${esc(serviceUrls(base).links)}</accessURL>\n` +
+    `      <accessURL use="base">${escapeText(serviceUrls(base).links)}</accessURL>\n` +
     `      <queryType>GET</queryType>\n      <queryType>POST</queryType>\n` +
     `      <resultType>${DATALINK_CONTENT_TYPE}</resultType>\n` +
     `      <param std="true" use="required">\n        <name>ID</name>\n        <description>publisher dataset identifier</description>\n` +

@@ -21,7 +21,7 @@ import { paramLimits, paramsOf, readParams } from "../params.js";
 import { parseTapRequest } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 import { siaAdql } from "../sia-query.js";
-import { esc, XML_DECL, XSI } from "../xml.js";
+import { escapeText, XML_DECL, XSI } from "../xml.js";
 import { answerSync, syncAdmission } from "./sync.js";
 import { availabilityDocument, availabilityXml, servesObsCore, XML_CONTENT_TYPE } from "./vosi.js";
 
@@ -33,7 +33,7 @@ const PASSED_ON = ["RESPONSEFORMAT", "MAXREC", "RUNID"] as const;
 /** The VOSI capabilities of the SIA service (SIA 2.0 §2.3's minimal document); the query only when it can run. */
 export function siaCapabilities(base: string, query: boolean): string {
   const cap = (id: string, path: string, version: string, role = "", use = "full", extra = "") =>
-    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP"${role} version="${version}">\n      <accessURL use="${use}">${esc(base + path)}</accessURL>\n${extra}    </interface>\n  </capability>\n`;
+    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP"${role} version="${version}">\n      <accessURL use="${use}">${escapeText(base + path)}</accessURL>\n${extra}    </interface>\n  </capability>\n`;
   return (
     XML_DECL +
     `<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0" xmlns:xsi="${XSI}" xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1">\n` +

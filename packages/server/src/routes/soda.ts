@@ -9,7 +9,7 @@ import type { ServiceDeps } from "../service.js";
 import type { JobManager } from "../uws/manager.js";
 import type { ResultStore } from "../uws/result-store.js";
 import type { Job } from "../uws/job.js";
-import { esc, XML_DECL, XSI } from "../xml.js";
+import { escapeText, XML_DECL, XSI } from "../xml.js";
 import { asyncRouter } from "./async.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
 import { SODA_LABELLED, sodaErrors, TEXT_PLAIN } from "../soda/errors.js";
@@ -22,7 +22,7 @@ export const SODA_ASYNC_ID = "ivo://ivoa.net/std/SODA#async-1.0";
 /** The VOSI capabilities of the SODA service (SODA 1.0 §2.5's minimal document, no registry extension). */
 export function sodaCapabilities(base: string, asyncJobs: boolean): string {
   const cap = (id: string, path: string, role = "") =>
-    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP"${role} version="1.0">\n      <accessURL use="full">${esc(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
+    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP"${role} version="1.0">\n      <accessURL use="full">${escapeText(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
   return (
     XML_DECL +
     `<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0" xmlns:xsi="${XSI}" xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1">\n` +

@@ -9,7 +9,7 @@ import { publishedColumns } from "../catalog.js";
 import { TapError } from "../errors.js";
 import type { ServiceDeps } from "../service.js";
 import { cachedDocument, sendCached, startTime } from "../caching.js";
-import { el, esc, XML_DECL, XSI } from "../xml.js";
+import { el, escapeAttr, escapeText, XML_DECL, XSI } from "../xml.js";
 import { XML_CONTENT_TYPE } from "./vosi.js";
 
 const REGULAR = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -22,7 +22,7 @@ export function qualifiedName(t: Table): string {
 }
 
 function columnXml(c: Column, t: Table, indent: string): string {
-  const attrs = [c.arraysize ? ` arraysize="${esc(c.arraysize)}"` : "", c.xtype ? ` extendedType="${esc(c.xtype)}"` : ""].join("");
+  const attrs = [c.arraysize ? ` arraysize="${escapeAttr(c.arraysize)}"` : "", c.xtype ? ` extendedType="${escapeAttr(c.xtype)}"` : ""].join("");
   const flags = [
     c.indexed ? "indexed" : null,
     t.primaryKey.includes(c.name) ? "primary" : null,
@@ -35,7 +35,7 @@ function columnXml(c: Column, t: Table, indent: string): string {
     el("unit", c.unit) +
     el("ucd", c.ucd) +
     el("utype", c.utype) +
-    `<dataType xsi:type="vs:VOTableType"${attrs}>${esc(c.datatype)}</dataType>` +
+    `<dataType xsi:type="vs:VOTableType"${attrs}>${escapeText(c.datatype)}</dataType>` +
     flags.map((f) => `<flag>${f}</flag>`).join("") +
     `</column>\n`
   );
@@ -51,11 +51,11 @@ function tableXml(t: Table, detail: "min" | "max", indent: string, element = "ta
     for (const c of publishedColumns(t)) out += columnXml(c, t, `${indent}  `);
     for (const fk of t.foreignKeys) {
       out +=
-        `${indent}  <foreignKey><targetTable>${esc(`${adqlName(fk.targetSchema)}.${adqlName(fk.targetTable)}`)}</targetTable>` +
+        `${indent}  <foreignKey><targetTable>${escapeText(`${adqlName(fk.targetSchema)}.${adqlName(fk.targetTable)}`)}</targetTable>` +
         fk.fromColumns
           .map(
             (from, i) =>
-              `<fkColumn><fromColumn>${esc(adqlName(from))}</fromColumn><targetColumn>${esc(adqlName(fk.targetColumns[i]!))}</targetColumn></fkColumn>`,
+              `<fkColumn><fromColumn>${escapeText(adqlName(from))}</fromColumn><targetColumn>${escapeText(adqlName(fk.targetColumns[i]!))}</targetColumn></fkColumn>`,
           )
           .join("") +
         el("description", fk.description) +

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { demoService, get, hasTool, needTool, sync, validateXml } from "../test-support/service.js";
 import { FORMATS, declaredOutputFormats, mediaType } from "@qserv-tap/votable";
 import { FEATURE_TYPES } from "../features.js";
+import { availabilityXml } from "./vosi.js";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "../test-support/service.js";
 import { until } from "../../../votable/src/test-support/until.js";
@@ -116,7 +117,8 @@ describe("server VOSI, tables and examples", function () {
   it("serves /tables with detail=min and max, and /tables/{name}", async () => {
     const max = await get(`${url}/tables`);
     expect(max.text).to.contain("<name>demo.stars</name>").and.to.contain("<name>ra</name>").and.to.contain("<unit>deg</unit>");
-    expect(max.text).to.contain("<name>&quot;size&quot;</name>");
+    // Character data: quotes need no escaping (XML 1.0 §2.4).
+    expect(max.text).to.contain('<name>"size"</name>');
     expect(max.text).to.contain("<targetTable>demo.stars</targetTable>");
     const min = await get(`${url}/tables?detail=min`);
     expect(min.text).to.contain("<name>demo.stars</name>").and.not.to.contain("<column");
@@ -192,6 +194,19 @@ describe("server VOSI, tables and examples", function () {
       else expect([...aliases], `${value} is accepted, so declared`).to.include(value);
     }
     expect(accepted.length).to.be.greaterThan(declared.length);
+  });
+
+  it("writes text that XML 1.0 forbids or that is markup as valid XML (the votable package's escapers)", function () {
+    needTool(this, hasTool("xmllint"), "xmllint");
+    const note = 'db says <error> & "quotes" \u0000\u0001\u001f \uD800 \uFFFE \r\n 😀';
+    const dir = mkdtempSync(join(tmpdir(), "tap-esc-"));
+    try {
+      writeFileSync(join(dir, "availability.xml"), availabilityXml(false, note));
+      const v = validateXml([join(dir, "availability.xml")]);
+      expect(v.ok, v.output).to.equal(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("serves only documents that validate against the IVOA schemas", async function () {

@@ -7,7 +7,7 @@ import type { Feature } from "../features.js";
 import type { ServiceDeps } from "../service.js";
 import { LANGS } from "../query.js";
 import { cachedDocument, sendCached, startTime } from "../caching.js";
-import { el, esc, XML_DECL, XSI } from "../xml.js";
+import { el, escapeAttr, escapeText, XML_DECL, XSI } from "../xml.js";
 
 export const XML_CONTENT_TYPE = "text/xml; charset=utf-8";
 
@@ -37,8 +37,8 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
   const featureXml = [...byType]
     .map(
       ([type, list]) =>
-        `      <languageFeatures type="${esc(type)}">\n${list
-          .map((f) => `        <feature><form>${esc(f.form)}</form>${el("description", f.description)}</feature>\n`)
+        `      <languageFeatures type="${escapeAttr(type)}">\n${list
+          .map((f) => `        <feature><form>${escapeText(f.form)}</form>${el("description", f.description)}</feature>\n`)
           .join("")}      </languageFeatures>\n`,
     )
     .join("");
@@ -52,26 +52,26 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
     ? `    <uploadLimit>\n      <hard unit="byte">${limits.uploadMaxBytes}</hard>\n    </uploadLimit>\n`
     : "";
   const vosi = (id: string, path: string, version = "1.0", use = "full") =>
-    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP" role="std" version="${version}">\n      <accessURL use="${use}">${esc(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
+    `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP" role="std" version="${version}">\n      <accessURL use="${use}">${escapeText(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
   return (
     XML_DECL +
     `<vosi:capabilities xmlns:vosi="http://www.ivoa.net/xml/VOSICapabilities/v1.0" xmlns:xsi="${XSI}"` +
     ` xmlns:vs="http://www.ivoa.net/xml/VODataService/v1.1" xmlns:tr="http://www.ivoa.net/xml/TAPRegExt/v1.0">\n` +
     `  <capability standardID="ivo://ivoa.net/std/TAP" xsi:type="tr:TableAccess">\n` +
-    `    <interface xsi:type="vs:ParamHTTP" role="std" version="1.1">\n      <accessURL use="base">${esc(base)}</accessURL>\n    </interface>\n` +
+    `    <interface xsi:type="vs:ParamHTTP" role="std" version="1.1">\n      <accessURL use="base">${escapeText(base)}</accessURL>\n    </interface>\n` +
     obsCoreDataModel(deps) +
     `    <language>\n      <name>ADQL</name>\n` +
     `      <version ivo-id="ivo://ivoa.net/std/ADQL#v2.0">2.0</version>\n` +
     `      <version ivo-id="ivo://ivoa.net/std/ADQL#v2.1">2.1</version>\n` +
-    `      <description>ADQL 2.1 (and 2.0), compiled for ${esc(deps.backend.kind)}; LANG may be ${esc(LANGS.join(", "))}</description>\n` +
+    `      <description>ADQL 2.1 (and 2.0), compiled for ${escapeText(deps.backend.kind)}; LANG may be ${escapeText(LANGS.join(", "))}</description>\n` +
     featureXml +
     `    </language>\n` +
     // TAPRegExt 1.0 §2.4: exactly what the RESPONSEFORMAT check accepts, from the votable package's table of formats.
     declaredOutputFormats()
       .map(
         (f) =>
-          `    <outputFormat${f.ivoId ? ` ivo-id="${f.ivoId}"` : ""}>\n      <mime>${esc(f.mime)}</mime>\n` +
-          f.aliases.map((a) => `      <alias>${esc(a)}</alias>\n`).join("") +
+          `    <outputFormat${f.ivoId ? ` ivo-id="${f.ivoId}"` : ""}>\n      <mime>${escapeText(f.mime)}</mime>\n` +
+          f.aliases.map((a) => `      <alias>${escapeText(a)}</alias>\n`).join("") +
           `    </outputFormat>\n`,
       )
       .join("") +
@@ -145,7 +145,7 @@ export function availabilityXml(available: boolean, note: string): string {
   return (
     XML_DECL +
     `<vosi:availability xmlns:vosi="http://www.ivoa.net/xml/VOSIAvailability/v1.0">\n` +
-    `  <vosi:available>${available}</vosi:available>\n  <vosi:note>${esc(note)}</vosi:note>\n</vosi:availability>\n`
+    `  <vosi:available>${available}</vosi:available>\n  <vosi:note>${escapeText(note)}</vosi:note>\n</vosi:availability>\n`
   );
 }
 

@@ -2,7 +2,7 @@
  * A UWS 1.1 job as this service keeps it (the durable record), and its XML representations
  * (UWS 1.1 §2.2.2, the `uws:job`, `uws:jobs`, `uws:parameters` and `uws:results` elements).
  */
-import { esc, XML_DECL, XSI } from "../xml.js";
+import { escapeAttr, escapeText, XML_DECL, XSI } from "../xml.js";
 
 export const PHASES = [
   "PENDING",
@@ -76,7 +76,7 @@ export function isoNow(ms = Date.now()): string {
 const UWS_NS = `xmlns:uws="http://www.ivoa.net/xml/UWS/v1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:xsi="${XSI}"`;
 
 function timeEl(name: string, value: string | undefined): string {
-  return value === undefined ? `  <uws:${name} xsi:nil="true"/>\n` : `  <uws:${name}>${esc(value)}</uws:${name}>\n`;
+  return value === undefined ? `  <uws:${name} xsi:nil="true"/>\n` : `  <uws:${name}>${escapeText(value)}</uws:${name}>\n`;
 }
 
 export interface Urls {
@@ -87,9 +87,9 @@ export interface Urls {
 
 export function parametersXml(job: Job, urls: Urls, indent = "  "): string {
   const inline = job.inlineParts.map(
-    (p) => `${indent}  <uws:parameter id="${esc(p)}" byReference="true">${esc(urls.parameter(job.id, p))}</uws:parameter>\n`,
+    (p) => `${indent}  <uws:parameter id="${escapeAttr(p)}" byReference="true">${escapeText(urls.parameter(job.id, p))}</uws:parameter>\n`,
   );
-  const params = job.parameters.map((p) => `${indent}  <uws:parameter id="${esc(p.name.toLowerCase())}">${esc(p.value)}</uws:parameter>\n`);
+  const params = job.parameters.map((p) => `${indent}  <uws:parameter id="${escapeAttr(p.name.toLowerCase())}">${escapeText(p.value)}</uws:parameter>\n`);
   return `${indent}<uws:parameters>\n${params.join("")}${inline.join("")}${indent}</uws:parameters>\n`;
 }
 
@@ -99,7 +99,7 @@ export function resultsXml(job: Job, urls: Urls, indent = "  "): string {
     job.results
       .map(
         (r) =>
-          `${indent}  <uws:result id="${esc(r.id)}" xlink:type="simple" xlink:href="${esc(urls.result(job.id, r.id))}" size="${r.size}" mime-type="${esc(r.mimeType)}"/>\n`,
+          `${indent}  <uws:result id="${escapeAttr(r.id)}" xlink:type="simple" xlink:href="${escapeAttr(urls.result(job.id, r.id))}" size="${r.size}" mime-type="${escapeAttr(r.mimeType)}"/>\n`,
       )
       .join("") +
     `${indent}</uws:results>\n`
@@ -121,7 +121,7 @@ export function jobInfoXml(job: Job, indent = "  "): string {
   const items: string[] = [];
   const p = job.progress;
   if (p) items.push(`${indent}  <progress xmlns="${JOB_INFO_NS}" chunksCompleted="${p.chunksCompleted}" chunksTotal="${p.chunksTotal}"/>\n`);
-  for (const w of job.warnings ?? []) items.push(`${indent}  <warning xmlns="${JOB_INFO_NS}">${esc(w)}</warning>\n`);
+  for (const w of job.warnings ?? []) items.push(`${indent}  <warning xmlns="${JOB_INFO_NS}">${escapeText(w)}</warning>\n`);
   return items.length === 0 ? "" : `${indent}<uws:jobInfo>\n${items.join("")}${indent}</uws:jobInfo>\n`;
 }
 
@@ -129,9 +129,9 @@ export function jobXml(job: Job, urls: Urls): string {
   return (
     XML_DECL +
     `<uws:job version="1.1" ${UWS_NS}>\n` +
-    `  <uws:jobId>${esc(job.id)}</uws:jobId>\n` +
-    (job.runId !== undefined ? `  <uws:runId>${esc(job.runId)}</uws:runId>\n` : "") +
-    (job.owner === null ? `  <uws:ownerId xsi:nil="true"/>\n` : `  <uws:ownerId>${esc(job.owner)}</uws:ownerId>\n`) +
+    `  <uws:jobId>${escapeText(job.id)}</uws:jobId>\n` +
+    (job.runId !== undefined ? `  <uws:runId>${escapeText(job.runId)}</uws:runId>\n` : "") +
+    (job.owner === null ? `  <uws:ownerId xsi:nil="true"/>\n` : `  <uws:ownerId>${escapeText(job.owner)}</uws:ownerId>\n`) +
     `  <uws:phase>${job.phase}</uws:phase>\n` +
     `  <uws:quote xsi:nil="true"/>\n` +
     `  <uws:creationTime>${job.creationTime}</uws:creationTime>\n` +
@@ -142,7 +142,7 @@ export function jobXml(job: Job, urls: Urls): string {
     parametersXml(job, urls) +
     resultsXml(job, urls) +
     (job.error
-      ? `  <uws:errorSummary type="${job.error.type}" hasDetail="true">\n    <uws:message>${esc(job.error.message)}</uws:message>\n  </uws:errorSummary>\n`
+      ? `  <uws:errorSummary type="${job.error.type}" hasDetail="true">\n    <uws:message>${escapeText(job.error.message)}</uws:message>\n  </uws:errorSummary>\n`
       : "") +
     jobInfoXml(job) +
     `</uws:job>\n`
@@ -156,10 +156,10 @@ export function jobListXml(jobs: readonly Job[], urls: Urls): string {
     jobs
       .map(
         (j) =>
-          `  <uws:jobref id="${esc(j.id)}" xlink:type="simple" xlink:href="${esc(urls.job(j.id))}">\n` +
+          `  <uws:jobref id="${escapeAttr(j.id)}" xlink:type="simple" xlink:href="${escapeAttr(urls.job(j.id))}">\n` +
           `    <uws:phase>${j.phase}</uws:phase>\n` +
-          (j.runId !== undefined ? `    <uws:runId>${esc(j.runId)}</uws:runId>\n` : "") +
-          (j.owner === null ? `    <uws:ownerId xsi:nil="true"/>\n` : `    <uws:ownerId>${esc(j.owner)}</uws:ownerId>\n`) +
+          (j.runId !== undefined ? `    <uws:runId>${escapeText(j.runId)}</uws:runId>\n` : "") +
+          (j.owner === null ? `    <uws:ownerId xsi:nil="true"/>\n` : `    <uws:ownerId>${escapeText(j.owner)}</uws:ownerId>\n`) +
           `    <uws:creationTime>${j.creationTime}</uws:creationTime>\n` +
           `  </uws:jobref>\n`,
       )
