@@ -215,7 +215,7 @@ describe("server configuration: the environment, with the file's types", () => {
     const sample: Record<string, string> = { int: "3", number: "3", bool: "false", string: "x", path: "/p", list: "a,b", paths: "/a,/b" };
     for (const s of SETTINGS_LIST) {
       if (!s.env || s.retired || s.kind === "mysql-url") continue;
-      const text = s.key === "async.jobStore" ? "files" : s.key === "uploadUrls.allow" ? "http://a/,http://b/" : s.key === "backend" ? "qserv" : s.key === "auth.mode" ? "none" : s.key === "images.registry" ? "none" : s.key === "logLevel" ? "debug" : s.expected.startsWith("a size") ? "1GiB" : s.key.endsWith("aseUrl") ? "http://h/tap" : sample[s.kind]!;
+      const text = s.key === "async.jobStore" ? "files" : s.key === "resultStore.location" ? "local" : s.key === "resultStore.s3Endpoint" ? "http://h:9000" : s.key === "uploadUrls.allow" ? "http://a/,http://b/" : s.key === "backend" ? "qserv" : s.key === "auth.mode" ? "none" : s.key === "images.registry" ? "none" : s.key === "logLevel" ? "debug" : s.expected.startsWith("a size") ? "1GiB" : s.key.endsWith("aseUrl") ? "http://h/tap" : sample[s.kind]!;
       for (const name of s.env) {
         const c = configFrom({}, { [name]: text }) as unknown as Record<string, unknown>;
         const got = s.key.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);

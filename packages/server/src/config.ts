@@ -169,21 +169,23 @@ export interface UploadUrlConfig {
  * Where async jobs' results and inline uploads are kept: "local", the directory under async.dir, or an S3-compatible
  * bucket that replicas share (results are then fetched by clients from the bucket, with presigned URLs).
  */
-export type ResultStoreConfig =
-  | { kind: "local" }
-  | {
-      kind: "s3";
-      bucket: string;
-      /** "" or a key prefix ending in "/". */
-      prefix: string;
-      /** An S3-compatible server, addressed path-style; empty: AWS S3 itself. */
-      endpoint: string;
-      region: string;
-      /** From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: never logged, never in a message. */
-      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-      /** Seconds a presigned result URL stays valid. */
-      urlLifetimeSeconds: number;
-    };
+export interface ResultStoreConfig {
+  /** "local" or "s3://bucket/prefix", as configured. */
+  location: string;
+  /** An S3-compatible server, addressed path-style; empty: AWS S3 itself. */
+  s3Endpoint: string;
+  /** Seconds a presigned result URL stays valid. */
+  urlLifetimeSeconds: number;
+  /** The bucket that location names (absent for "local"). */
+  s3?: {
+    bucket: string;
+    /** "" or a key prefix ending in "/". */
+    prefix: string;
+    region: string;
+    /** From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN: never logged, never in a message. */
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
+}
 
 export const DEFAULT_RESULT_URL_LIFETIME = 900;
 
@@ -870,13 +872,6 @@ function jobStoreFrom(value: string | undefined): JobStoreConfig {
 function resultStoreFrom(s: ConfigFile, env: Env): ResultStoreConfig {
   const r = defined(s.resultStore);
   const location = r.location || "local";
-  if (location === "local") return { kind: "local" };
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/([A-Za-z0-9_.\-/]*))?$/.exec(location);
-  if (!m || m[2]?.startsWith("/") || m[2]?.includes("//")) {
-    throw new ConfigError(
-      `resultStore.location (TAP_RESULT_STORE) must be local or s3://bucket/prefix (a bucket name of 3-63 lower-case letters, digits, dots and hyphens; a prefix of letters, digits and _ . - /), not ${JSON.stringify(location)}`,
-    );
-  }
   const endpoint = (r.s3Endpoint ?? "").replace(/\/+$/, "");
   if (endpoint !== "") {
     let u: URL | undefined;
@@ -889,6 +884,14 @@ function resultStoreFrom(s: ConfigFile, env: Env): ResultStoreConfig {
       throw new ConfigError(`resultStore.s3Endpoint (TAP_S3_ENDPOINT) must be an http(s) URL without credentials or query, not ${JSON.stringify(endpoint)}`);
     }
   }
+  const common = { location, s3Endpoint: endpoint, urlLifetimeSeconds: r.urlLifetimeSeconds ?? DEFAULT_RESULT_URL_LIFETIME };
+  if (location === "local") return common;
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/([A-Za-z0-9_.\-/]*))?$/.exec(location);
+  if (!m || m[2]?.startsWith("/") || m[2]?.includes("//")) {
+    throw new ConfigError(
+      `resultStore.location (TAP_RESULT_STORE) must be local or s3://bucket/prefix (a bucket name of 3-63 lower-case letters, digits, dots and hyphens; a prefix of letters, digits and _ . - /), not ${JSON.stringify(location)}`,
+    );
+  }
   const accessKeyId = env.AWS_ACCESS_KEY_ID ?? "";
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY ?? "";
   if (!accessKeyId || !secretAccessKey) {
@@ -897,13 +900,13 @@ function resultStoreFrom(s: ConfigFile, env: Env): ResultStoreConfig {
   const raw = m[2] ?? "";
   const prefix = raw === "" ? "" : raw.replace(/\/*$/, "/");
   return {
-    kind: "s3",
-    bucket: m[1]!,
-    prefix,
-    endpoint,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
-    credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
-    urlLifetimeSeconds: r.urlLifetimeSeconds ?? DEFAULT_RESULT_URL_LIFETIME,
+    ...common,
+    s3: {
+      bucket: m[1]!,
+      prefix,
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+      credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
+    },
   };
 }
 

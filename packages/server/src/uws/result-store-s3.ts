@@ -360,13 +360,13 @@ class MultipartSink implements ResultSink {
  */
 export function openResultStore(config: Config, service: "tap" | "soda", log?: (message: string) => void): ResultStore {
   const r = config.resultStore;
-  if (r.kind === "local") return new LocalDirResultStore(service === "tap" ? join(config.async.dir, "results") : join(config.async.dir, "soda", "results"));
+  if (!r.s3) return new LocalDirResultStore(service === "tap" ? join(config.async.dir, "results") : join(config.async.dir, "soda", "results"));
   return new S3ResultStore({
-    bucket: r.bucket,
-    prefix: `${r.prefix}${service}/`,
-    ...(r.endpoint ? { endpoint: r.endpoint } : {}),
-    region: r.region,
-    ...r.credentials,
+    bucket: r.s3.bucket,
+    prefix: `${r.s3.prefix}${service}/`,
+    ...(r.s3Endpoint ? { endpoint: r.s3Endpoint } : {}),
+    region: r.s3.region,
+    ...r.s3.credentials,
     urlLifetimeSeconds: r.urlLifetimeSeconds,
     ...(log ? { log } : {}),
   });
