@@ -41,8 +41,9 @@ export async function* asyncRows(n: number): AsyncGenerator<Row> {
 }
 
 /**
- * Rows start..start+n of the same table as one column batch, as a columnar database hands them over: typed arrays
- * for the numbers (nulls in a byte mask), arrays of values for the rest.
+ * Rows start..start+n of the same table as one column batch, as the DuckDB cursor hands them over: typed arrays of
+ * the column's own type for the numbers (Float32Array for float; nulls in a byte mask), the timestamps as
+ * milliseconds in a Float64Array (BatchColumn.timestamps), arrays of values for the strings.
  */
 export function makeBatch(start: number, n: number): ColumnBatch {
   const rows = Array.from({ length: n }, (_, k) => makeRow(start + k));
@@ -55,11 +56,13 @@ export function makeBatch(start: number, n: number): ColumnBatch {
         case "long":
           return { values: BigInt64Array.from(cells, (v) => (v as bigint | null) ?? 0n), nulls };
         case "double":
-        case "float":
           return { values: Float64Array.from(cells, (v) => (v as number | null) ?? 0), nulls };
+        case "float":
+          return { values: Float32Array.from(cells, (v) => (v as number | null) ?? 0), nulls };
         case "int":
           return { values: Int32Array.from(cells, (v) => (v as number | null) ?? 0), nulls };
         default:
+          if (f.xtype === "timestamp") return { values: Float64Array.from(cells, (v) => (v as Date).getTime()), nulls, timestamps: true };
           return { values: cells };
       }
     }),

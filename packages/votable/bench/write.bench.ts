@@ -2,7 +2,8 @@
  * Writes 1,000,000 rows of the 10-column table (bench/rows.ts) to a null sink in each format, from an async
  * generator (and BINARY2 also from an object-mode Readable), and prints MB/s, rows/s and memory; then the same
  * table as column batches of 2048 rows (typed arrays for the numbers, as DuckDB's chunks give them), built before
- * the clock starts, so that the figure is the writer's alone.
+ * the clock starts, so that the figure is the writer's alone. Beside the clock, the process's CPU time (user +
+ * system): on a shared machine it varies less than the clock, and compares two versions better.
  * Run with `npm run bench -w packages/votable`; BENCH_ROWS and BENCH_RUNS change the row count and the runs;
  * `write.bench.ts [format] [rows|batches]` runs one format from one kind of source.
  */
@@ -44,6 +45,8 @@ function readableRows(n: number): Readable {
 interface Measure {
   bytes: number;
   seconds: number;
+  /** CPU time of the process (user + system, all its threads): less disturbed by a busy machine than the clock. */
+  cpuSeconds: number;
   rssGrowth: number;
 }
 
@@ -71,12 +74,14 @@ async function once(format: OutputFormat, source: SourceKind): Promise<Measure> 
       cb();
     },
   });
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const rows = source === "Readable" ? readableRows(N) : source === "batches" ? batches() : asyncRows(N);
   await pipeline(writeTable(FIELDS, rows, { format, query: "SELECT * FROM bench" }), sink);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(timer);
-  return { bytes, seconds, rssGrowth: rssPeak - rssBefore };
+  return { bytes, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssGrowth: rssPeak - rssBefore };
 }
 
 /**
@@ -90,10 +95,15 @@ async function run(format: OutputFormat, source: SourceKind = "async generator")
   const best = sorted[0]!;
   const median = sorted[Math.floor(sorted.length / 2)]!;
   const rss = Math.max(...runs.map((r) => r.rssGrowth));
+  const cpu = runs.map((r) => r.cpuSeconds).sort((a, b) => a - b);
+  const cpuBest = cpu[0]!;
+  const cpuMedian = cpu[Math.floor(cpu.length / 2)]!;
   console.log(
     `write ${format.padEnd(9)} ${mb(best.bytes).padStart(7)} MB in ${best.seconds.toFixed(2)} s: ` +
       `${(best.bytes / 1e6 / best.seconds).toFixed(1).padStart(6)} MB/s, ${Math.round(N / best.seconds).toLocaleString("en-US").padStart(9)} rows/s ` +
-      `(median ${(median.bytes / 1e6 / median.seconds).toFixed(1)} MB/s), RSS growth ${mb(rss)} MB` +
+      `(median ${(median.bytes / 1e6 / median.seconds).toFixed(1)} MB/s), ` +
+      `CPU ${cpuBest.toFixed(2)} s (median ${cpuMedian.toFixed(2)}): ${(best.bytes / 1e6 / cpuBest).toFixed(1)} MB per CPU second, ` +
+      `RSS growth ${mb(rss)} MB` +
       (source === "Readable" ? " [rows from an object-mode Readable]" : source === "batches" ? " [column batches]" : ""),
   );
 }

@@ -5,6 +5,7 @@
  * read without making an object per cell; nulls are then in a separate byte mask.
  */
 import { VOTableError } from "./errors.js";
+import type { ByteSink } from "./encode/sink.js";
 import type { Row } from "./model.js";
 
 /** The cells of one field in a batch. */
@@ -31,6 +32,34 @@ export interface ColumnBatch {
 
 /** What a row source yields: rows one by one, or batches of them (both may be mixed). */
 export type RowOrBatch = Row | ColumnBatch;
+
+/**
+ * Appends the rows of a batch from row `from` on to `sink`, up to and including the first row after which `sink.len`
+ * is `limit` or more (where the stream cuts a chunk), or to the batch's end; returns the index after the last row
+ * written. The bytes are those of the same rows given one by one. A row that cannot be encoded ends the rows written
+ * before it; the call that starts at that row throws its error and leaves the sink as it was.
+ */
+export type BatchRangeEncoder = (from: number, sink: ByteSink, limit: number) => number;
+
+/**
+ * A BatchRangeEncoder from a function that appends row i (and on error leaves the sink as before the row): for the
+ * encoders that walk a batch row by row.
+ */
+export function rangeOfRows(rowCount: number, row: (i: number, sink: ByteSink) => void): BatchRangeEncoder {
+  return (from, sink, limit) => {
+    let i = from;
+    try {
+      while (i < rowCount) {
+        row(i++, sink);
+        if (sink.len >= limit) break;
+      }
+    } catch (err) {
+      // The rows before the bad one stay; the next call, from it, throws again (the encoders are pure).
+      if (--i === from) throw err;
+    }
+    return i;
+  };
+}
 
 /** A batch is any object that is not an array and has `rowCount` and `columns`; a row is an array. */
 export function isColumnBatch(x: unknown): x is ColumnBatch {

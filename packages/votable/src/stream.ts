@@ -6,7 +6,7 @@
  * away (destroy) stops the row source.
  */
 import { Readable } from "node:stream";
-import type { ColumnBatch, RowOrBatch } from "./batch.js";
+import type { BatchRangeEncoder, ColumnBatch, RowOrBatch } from "./batch.js";
 import { batchRow, isColumnBatch } from "./batch.js";
 import type { Column } from "./column.js";
 import { compileColumns } from "./column.js";
@@ -163,8 +163,11 @@ function readableSource(src: Readable): Source {
 interface Batcher {
   /** Adds a row; throws (leaving the batch as before the row) if it cannot be encoded. */
   add(row: Row): void;
-  /** Prepares a column batch: the function adds its row i, as `add` adds a row. */
-  rows(batch: ColumnBatch): (i: number) => void;
+  /**
+   * Prepares a column batch: the function adds its rows from i on, up to the one that fills a chunk (size() reaches
+   * chunkSize) or to the batch's end, and returns the index after the last (see BatchRangeEncoder).
+   */
+  rows(batch: ColumnBatch): (i: number) => number;
   /** Bytes of output waiting. */
   size(): number;
   /** Takes what can be pushed now (`final`: everything). */
@@ -173,7 +176,7 @@ interface Batcher {
 
 interface RowEncoder {
   encodeRowTo(row: Row, sink: ByteSink): void;
-  batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void;
+  batchRange(batch: ColumnBatch): BatchRangeEncoder;
 }
 
 function byteBatcher(encoder: RowEncoder, chunkSize: number): Batcher {
@@ -183,8 +186,8 @@ function byteBatcher(encoder: RowEncoder, chunkSize: number): Batcher {
       encoder.encodeRowTo(row, sink);
     },
     rows(batch) {
-      const encode = encoder.batchRows(batch);
-      return (i) => encode(i, sink);
+      const encode = encoder.batchRange(batch);
+      return (i) => encode(i, sink, chunkSize);
     },
     size: () => sink.len,
     take() {
@@ -203,8 +206,10 @@ function base64Batcher(encoder: BinaryEncoder, chunkSize: number): Batcher {
       encoder.encodeRowTo(row, sink);
     },
     rows(batch) {
-      const encode = encoder.batchRows(batch);
-      return (i) => encode(i, sink);
+      const encode = encoder.batchRange(batch);
+      // The fewest bytes whose base64 is chunkSize characters or more (size() below).
+      const limit = Math.floor((3 * chunkSize - 3) / 4) + 1;
+      return (i) => encode(i, sink, limit);
     },
     size: () => Math.ceil((sink.len * 4) / 3),
     take(final) {
@@ -315,14 +320,15 @@ export class TableStream extends Readable {
         }
         const item = r.value;
         if (isColumnBatch(item)) {
-          // Row by row, so that an error names its row, and the chunks end where they would if the same rows came
-          // one by one (the same bytes: base64 breaks its lines at chunk ends). A full consumer stops the pump only
-          // at the end of the batch, which is already in memory.
+          // A chunk's rows at a time, so that the chunks end where they would if the same rows came one by one (the
+          // same bytes: base64 breaks its lines at chunk ends), and an error names its row. A full consumer stops
+          // the pump only at the end of the batch, which is already in memory.
           const add = batch.rows(item);
           const n = item.rowCount;
-          for (let i = 0; i < n; i++) {
-            add(i);
-            this.rowCount++;
+          for (let i = 0; i < n; ) {
+            const next = add(i);
+            this.rowCount += next - i;
+            i = next;
             if (batch.size() >= chunkSize && !this.flush(false)) full = true;
           }
         } else {

@@ -4,14 +4,15 @@
  * so nulls are magic values there (see `binaryNullValue`). A pure encoder: rows in, bytes out (into a ByteSink);
  * the stream layer does the base64.
  */
-import type { BatchColumn, ColumnBatch } from "../batch.js";
+import type { BatchRangeEncoder, ColumnBatch } from "../batch.js";
 import { checkBatch } from "../batch.js";
 import type { Column } from "../column.js";
 import { compileColumns, defaultBinaryNull } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { isIntegerType } from "../model.js";
 import { wellFormed } from "../xml.js";
-import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, writeTimestamp } from "./direct.js";
+import { BatchBuffers, binaryBatchRange } from "./binary-batch.js";
+import { writeTimestamp } from "./direct.js";
 import { ByteSink } from "./sink.js";
 import { badRowLength, isColumns } from "./tabledata.js";
 import {
@@ -27,12 +28,6 @@ import {
 } from "./values.js";
 
 type CellWriter = (v: unknown, sink: ByteSink) => void;
-
-/** Writes row i's cell of a batch column; returns false, having written nothing, when the cell is null. */
-type BatchCellWriter = (i: number, sink: ByteSink) => boolean;
-
-/** Encodes row i of a batch (see `BinaryEncoder.batchRows`). */
-export type BatchRowEncoder = (i: number, sink: ByteSink) => void;
 
 export interface BinaryEncoderOptions {
   /** BINARY2 (true) or BINARY (false). */
@@ -54,6 +49,7 @@ export class BinaryEncoder {
   private readonly writers: CellWriter[];
   private readonly nullFills: Uint8Array[];
   private readonly flagBytes: number;
+  private batchBuffers: BatchBuffers | undefined;
 
   constructor(fields: readonly Field[] | readonly Column[], options: BinaryEncoderOptions) {
     this.columns = isColumns(fields) ? fields : compileColumns(fields);
@@ -99,38 +95,12 @@ export class BinaryEncoder {
   }
 
   /**
-   * Prepares the encoding of a batch's rows: the returned function appends row i to `sink`, as `encodeRowTo`
-   * would the same row, byte for byte, and on error leaves the sink as it was before the row. Typed arrays of the
-   * field's own type are read as they are, without a value per cell.
+   * Prepares the encoding of a batch's rows, column by column (binary-batch.ts): the same bytes as `encodeRowTo`
+   * for the same rows. Typed arrays of the field's own type are read as they are, without a value per cell.
    */
-  batchRows(batch: ColumnBatch): BatchRowEncoder {
-    const n = this.writers.length;
-    checkBatch(batch, n);
-    const cells = batch.columns.map((c, k) => batchCellWriter(this.columns[k]!, c, this.writers[k]!));
-    const nulls = this.nullFills;
-    const flagBytes = this.flagBytes;
-    return (i, sink) => {
-      const start = sink.len;
-      try {
-        if (flagBytes > 0) {
-          sink.reserve(flagBytes);
-          const buf = sink.buf;
-          for (let k = 0; k < flagBytes; k++) buf[start + k] = 0;
-          sink.len = start + flagBytes;
-          for (let c = 0; c < n; c++) {
-            if (!cells[c]!(i, sink)) {
-              sink.buf[start + (c >> 3)]! |= 0x80 >> (c & 7);
-              appendFill(sink, nulls[c]!);
-            }
-          }
-        } else {
-          for (let c = 0; c < n; c++) if (!cells[c]!(i, sink)) appendFill(sink, nulls[c]!);
-        }
-      } catch (err) {
-        sink.len = start;
-        throw err;
-      }
-    };
+  batchRange(batch: ColumnBatch): BatchRangeEncoder {
+    checkBatch(batch, this.writers.length);
+    return binaryBatchRange(this.columns, this.writers, this.nullFills, this.flagBytes, batch, (this.batchBuffers ??= new BatchBuffers()));
   }
 
   /** One row as bytes: for tests and for callers without a stream. */
@@ -140,121 +110,6 @@ export class BinaryEncoder {
     return sink.take();
   }
 }
-
-/**
- * The writer of one batch column. A typed array of the field's own type (so that every value is in range) is
- * written straight from its memory; anything else goes through the row encoder's cell writer.
- */
-function batchCellWriter(col: Column, data: BatchColumn, write: CellWriter): BatchCellWriter {
-  const values = data.values;
-  const nulls = data.nulls;
-  if (data.timestamps === true) {
-    const layout = col.strings;
-    // As stringWriter writes a Date (a variable-length UTF-8 string with room for a whole timestamp).
-    const direct = col.datatype === "char" && layout !== undefined && !layout.multi && layout.variable && (layout.storage ?? Infinity) >= 23;
-    return (i, sink) => {
-      if (nulls !== undefined && nulls[i] !== 0) return false;
-      const t = values[i] as number;
-      if (direct && t >= TIMESTAMP_MIN_MS && t <= TIMESTAMP_MAX_MS) {
-        sink.reserve(4);
-        const at = sink.len;
-        sink.len += 4;
-        writeTimestamp(sink, t);
-        sink.view.setInt32(at, sink.len - at - 4);
-      } else write(new Date(t), sink);
-      return true;
-    };
-  }
-  if (col.shape.scalar && col.nullValue === undefined) {
-    switch (col.datatype) {
-      case "double":
-        if (values instanceof Float64Array || values instanceof Float32Array) {
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            sink.f64(values[i]!);
-            return true;
-          };
-        }
-        break;
-      case "float":
-        if (values instanceof Float64Array || values instanceof Float32Array) {
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            sink.f32(values[i]!);
-            return true;
-          };
-        }
-        break;
-      case "int":
-        if (values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint16Array || values instanceof Uint8Array) {
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            sink.i32(values[i]!);
-            return true;
-          };
-        }
-        break;
-      case "short":
-        if (values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array) {
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            sink.i16(values[i]!);
-            return true;
-          };
-        }
-        break;
-      case "unsignedByte":
-        if (values instanceof Uint8Array) {
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            sink.u8(values[i]!);
-            return true;
-          };
-        }
-        break;
-      case "boolean":
-        if (values instanceof Uint8Array) {
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            const b = values[i]!;
-            if (b === 0 || b === 1) sink.u8(b === 1 ? 0x54 /* T */ : 0x46 /* F */);
-            else write(b, sink); // refused as a row's cell would be
-            return true;
-          };
-        }
-        break;
-      case "long":
-        if (values instanceof BigInt64Array) {
-          // The 8 bytes copied in big-endian order: reading the element would make a BigInt per cell.
-          const bytes = new Uint8Array(values.buffer, values.byteOffset, values.length * 8);
-          const littleEndian = LITTLE_ENDIAN;
-          return (i, sink) => {
-            if (nulls !== undefined && nulls[i] !== 0) return false;
-            sink.reserve(8);
-            const buf = sink.buf;
-            const at = sink.len;
-            const from = i * 8;
-            if (littleEndian) for (let k = 0; k < 8; k++) buf[at + k] = bytes[from + 7 - k]!;
-            else for (let k = 0; k < 8; k++) buf[at + k] = bytes[from + k]!;
-            sink.len = at + 8;
-            return true;
-          };
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  return (i, sink) => {
-    if (nulls !== undefined && nulls[i] !== 0) return false;
-    const v = values[i];
-    if (v === null || v === undefined) return false;
-    write(v, sink);
-    return true;
-  };
-}
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function appendFill(sink: ByteSink, fill: Uint8Array): void {
   const n = fill.length;
@@ -472,7 +327,9 @@ function stringWriter(col: Column): CellWriter {
         const at = sink.len;
         sink.len += 4;
         if (isUtf8) {
-          sink.view.setInt32(at, writeUtf8(sink, s, max));
+          // Not `sink.view.setInt32(at, writeUtf8(...))`: the view would be read before writeUtf8 grows the buffer.
+          const used = writeUtf8(sink, s, max);
+          sink.view.setInt32(at, used);
         } else {
           const t = truncateUtf16(wellFormed(s), max);
           writeUtf16(sink, t);

@@ -2,8 +2,8 @@
  * CSV (RFC 4180, with a header line, as TAP 1.1 §3.2 asks for text/csv;header=present) and TSV
  * (text/tab-separated-values). Cells use the TABLEDATA text forms; a null is an empty field. A pure encoder.
  */
-import type { ColumnBatch } from "../batch.js";
-import { checkBatch } from "../batch.js";
+import type { BatchRangeEncoder, ColumnBatch } from "../batch.js";
+import { checkBatch, rangeOfRows } from "../batch.js";
 import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import type { Field, Row } from "../model.js";
@@ -95,8 +95,13 @@ export class DelimitedEncoder {
     }
   }
 
+  /** Prepares the encoding of a batch's rows, as `encodeRowTo` would encode the same rows. */
+  batchRange(batch: ColumnBatch): BatchRangeEncoder {
+    return rangeOfRows(batch.rowCount, this.batchRows(batch));
+  }
+
   /** Prepares the encoding of a batch's rows: the returned function appends row i, as `encodeRowTo` would. */
-  batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
+  private batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
     const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!, this.columns[k]!, "", ""));

@@ -109,11 +109,20 @@ function two(buf: Uint8Array, pos: number, n: number): void {
 
 /** DALI 1.2 §3.3 timestamp of a valid Date, as format.ts's formatTimestamp. */
 export function writeTimestamp(sink: ByteSink, t: number): void {
+  sink.reserve(32);
+  sink.len = putTimestamp(sink.buf, sink.len, t);
+}
+
+/** The length of writeTimestamp's text of an integer t (years 1 to 9999): 23 with milliseconds, 19 without. */
+export function timestampLength(t: number): number {
+  return t % 1000 === 0 ? 19 : 23; // a day is whole seconds: the milliseconds of the day are those of t
+}
+
+/** writeTimestamp's text at `pos` of a buffer with room for it (32 bytes); returns the position after it. */
+export function putTimestamp(buf: Uint8Array, pos: number, t: number): number {
   const day = Math.floor(t / DAY_MS);
   let ms = t - day * DAY_MS;
-  sink.reserve(32);
-  const buf = sink.buf;
-  let pos = writeCivilDate(buf, sink.len, day);
+  pos = writeCivilDate(buf, pos, day);
   const h = Math.floor(ms / 3_600_000);
   ms -= h * 3_600_000;
   const m = Math.floor(ms / 60_000);
@@ -133,7 +142,7 @@ export function writeTimestamp(sink: ByteSink, t: number): void {
     two(buf, pos, ms % 100);
     pos += 2;
   }
-  sink.len = pos;
+  return pos;
 }
 
 /**

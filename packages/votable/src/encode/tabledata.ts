@@ -2,8 +2,8 @@
  * TABLEDATA rows (VOTable 1.4 §5.1): one `<TR>` per row, one `<TD>` per field, an empty `<TD/>` for a null.
  * A pure encoder: a row in, its UTF-8 bytes (or a string) out; the stream layer batches the bytes.
  */
-import type { BatchColumn, ColumnBatch } from "../batch.js";
-import { checkBatch } from "../batch.js";
+import type { BatchColumn, BatchRangeEncoder, ColumnBatch } from "../batch.js";
+import { checkBatch, rangeOfRows } from "../batch.js";
 import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
@@ -56,8 +56,13 @@ export class TableDataEncoder {
     }
   }
 
+  /** Prepares the encoding of a batch's rows, as `encodeRowTo` would encode the same rows. */
+  batchRange(batch: ColumnBatch): BatchRangeEncoder {
+    return rangeOfRows(batch.rowCount, this.batchRows(batch));
+  }
+
   /** Prepares the encoding of a batch's rows: the returned function appends row i, as `encodeRowTo` would. */
-  batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
+  private batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
     const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!, this.columns[k]!, "<TD>", "</TD>"));
