@@ -3,7 +3,7 @@
  */
 import type { Expression, Query, ValueType } from "./ast/nodes.js";
 import { typeOf } from "./analysis/types.js";
-import { firstSelect, forEachNode } from "./ast/transform.js";
+import { firstSelect, forEachNodeButNames } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
 import { schemaLookup } from "./analysis/from-catalog.js";
 import type { Catalog } from "./catalog/model.js";
@@ -166,7 +166,7 @@ function splitFor(q: Query, columns: readonly ResultColumn[] | null): { ast: Que
     if (item.kind !== "SelectColumn" || !item.residue) continue;
     const name = item.alias!.name;
     const inputs: Record<string, number> = {};
-    forEachNode(item.expr, (n) => {
+    forEachNodeButNames(item.expr, (n) => {
       if (n.kind === "ColumnRef" && n.binding && positions.has(n.binding.column)) inputs[n.binding.column] = positions.get(n.binding.column)!;
       return true;
     });
@@ -188,7 +188,7 @@ function lowerCaseSet(names: Iterable<string>): ReadonlySet<string> {
 function warningsFor(parsed: Query, qserv: QservPruning | undefined): string[] {
   const out: string[] = [];
   let box = false;
-  forEachNode(parsed, (n) => {
+  forEachNodeButNames(parsed, (n) => {
     if (n.kind === "Box") box = true;
     return !box; // found: no need to look further
   });

@@ -49,13 +49,30 @@ const CHILDREN: Readonly<Record<NodeKind, readonly string[]>> = {
   DaliArray: ["items"],
 };
 
+/** Fields that hold only names (Identifier, TableName): `transform` never visits them. */
+const NAME_FIELDS: ReadonlySet<string> = new Set([
+  "CommonTableExpression.name", "SelectAll.qualifier", "SelectColumn.alias", "TableName.parts", "TableRef.name",
+  "TableRef.alias", "DerivedTable.alias", "Join.using", "ColumnRef.parts", "UserFunctionCall.name",
+]);
+
+/**
+ * CHILDREN without the name fields: what `transform` walks. Names are the most numerous nodes (every
+ * column reference holds one or more), and a walk that enters them only to return them costs a call each.
+ */
+const VALUE_CHILDREN = Object.fromEntries(
+  Object.entries(CHILDREN).map(([kind, keys]) => [kind, keys.filter((k) => !NAME_FIELDS.has(`${kind}.${k}`))]),
+) as unknown as Readonly<Record<NodeKind, readonly string[]>>;
+
 function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind !== undefined;
 }
 
 /** `node` with `fn` applied to each direct child; the same object if no child changed. */
 export function mapChildren<N extends Node>(node: N, fn: (child: Node) => Node): N {
-  const keys = CHILDREN[node.kind];
+  return mapFields(node, CHILDREN[node.kind], fn);
+}
+
+function mapFields<N extends Node>(node: N, keys: readonly string[], fn: (child: Node) => Node): N {
   if (keys.length === 0) return node;
   const fields = node as unknown as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
@@ -98,7 +115,7 @@ export function transform<N extends Node>(
   const walk = (n: Node): Node => {
     if (n.kind === "Identifier" || n.kind === "TableName") return n;
     if (enter && !enter(n)) return n;
-    const rebuilt = mapChildren(n, walk);
+    const rebuilt = mapFields(n, VALUE_CHILDREN[n.kind], walk);
     return visit(rebuilt) ?? rebuilt;
   };
   return walk(node) as N;
@@ -106,9 +123,22 @@ export function transform<N extends Node>(
 
 /** Calls `fn` on every node, parents before children. */
 export function forEachNode(node: Node, fn: (node: Node) => boolean | void): void {
+  visitEach(node, fn, CHILDREN);
+}
+
+/**
+ * `forEachNode` without the names (Identifier, TableName) inside the nodes that hold them, as
+ * `transform` walks: for the checks that read names through their holders (a ColumnRef's parts, a
+ * TableRef's name), which is all but check-identifiers.
+ */
+export function forEachNodeButNames(node: Node, fn: (node: Node) => boolean | void): void {
+  visitEach(node, fn, VALUE_CHILDREN);
+}
+
+function visitEach(node: Node, fn: (node: Node) => boolean | void, children: Readonly<Record<NodeKind, readonly string[]>>): void {
   const walk = (n: Node): void => {
     if (fn(n) === false) return;
-    for (const key of CHILDREN[n.kind]) {
+    for (const key of children[n.kind]) {
       const value = (n as unknown as Record<string, unknown>)[key];
       if (Array.isArray(value)) {
         for (const v of value) if (isNode(v)) walk(v);

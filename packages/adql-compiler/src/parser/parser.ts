@@ -13,7 +13,7 @@
  * The grammar accepts values and conditions in one expression language; build.ts then refuses a
  * condition where the BNF wants a value and the reverse, with the offending node's span.
  */
-import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import type {
   AggregateName, BinaryOperator, BuiltinFunctionName, CastType, CastTypeName, CommonTableExpression,
   ComparisonOperator, Expression, Identifier, StringLiteral, Join, JoinType, NumberLiteral, OrderItem, Query, QueryBody,
@@ -57,6 +57,19 @@ export class AdqlParser extends EmbeddedActionsParser {
   /** The UDFs that the query being parsed may call. Set by `parse` before each run. */
   registry: FunctionRegistry = defaultFunctionRegistry;
 
+  /**
+   * The alternatives of the hottest ORs, built on their first call and reused (Chevrotain's
+   * performance guidance: an OR otherwise allocates its array and a closure per alternative on every
+   * call). Only alternatives that capture no local variable of their rule may be cached.
+   */
+  private readonly alts: {
+    name?: IOrAlt<IToken>[];
+    sign?: IOrAlt<IToken>[];
+    primary?: IOrAlt<Expression>[];
+    selectItem?: IOrAlt<SelectItem>[];
+    tablePrimary?: IOrAlt<TableReference>[];
+  } = {};
+
   constructor() {
     super(T.vocabulary, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider });
     this.performSelfAnalysis();
@@ -67,10 +80,10 @@ export class AdqlParser extends EmbeddedActionsParser {
   }
 
   private readonly name = this.RULE("name", (): Identifier => {
-    const tok = this.OR([
+    const tok = this.OR((this.alts.name ??= [
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.DelimitedIdentifier) },
-    ]);
+    ]));
     return this.ACTION(() => identifier(tok));
   });
 
@@ -207,7 +220,7 @@ export class AdqlParser extends EmbeddedActionsParser {
   });
 
   private readonly selectItem = this.RULE("selectItem", (): SelectItem =>
-    this.OR([
+    this.OR((this.alts.selectItem ??= [
       {
         ALT: () => {
           const star = this.CONSUME(T.Star);
@@ -251,7 +264,7 @@ export class AdqlParser extends EmbeddedActionsParser {
           }));
         },
       },
-    ]),
+    ])),
   );
 
   private isQualifiedStar(): boolean {
@@ -403,7 +416,7 @@ export class AdqlParser extends EmbeddedActionsParser {
 
   private readonly tablePrimary = this.RULE("tablePrimary", (): TableReference => {
     this.refuseNestedWith();
-    return this.OR([
+    return this.OR((this.alts.tablePrimary ??= [
       {
         GATE: () => this.LA(1).tokenType === T.LParen && this.isDerivedTable(),
         ALT: () => {
@@ -457,7 +470,7 @@ export class AdqlParser extends EmbeddedActionsParser {
           return this.ACTION(() => ({ kind: "TableRef", name: tableName(parts, nameSpan), alias, span: this.spanFrom(first) }));
         },
       },
-    ]);
+    ]));
   });
 
   /**
@@ -656,11 +669,11 @@ export class AdqlParser extends EmbeddedActionsParser {
   private readonly unary = this.RULE("unary", (): Expression => {
     const signs: IToken[] = [];
     this.MANY(() => {
-      signs.push(this.OR([
+      signs.push(this.OR((this.alts.sign ??= [
         { ALT: () => this.CONSUME(T.Minus) },
         { ALT: () => this.CONSUME(T.Plus) },
         { ALT: () => this.CONSUME(T.Tilde) },
-      ]));
+      ])));
     });
     const operand = this.SUBRULE(this.primary);
     return this.ACTION(() => {
@@ -676,7 +689,7 @@ export class AdqlParser extends EmbeddedActionsParser {
 
   private readonly primary = this.RULE("primary", (): Expression => {
     this.refuseNestedWith();
-    return this.OR([
+    return this.OR((this.alts.primary ??= [
       {
         ALT: () => {
           const t = this.CONSUME(T.NumberLiteral);
@@ -725,7 +738,7 @@ export class AdqlParser extends EmbeddedActionsParser {
           return e;
         },
       },
-    ]);
+    ]));
   });
 
   /**

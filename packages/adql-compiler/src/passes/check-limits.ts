@@ -15,7 +15,7 @@
  * - functions that the service's database lacks (`PassContext.unavailableFunctions`).
  */
 import type { Cast, Expression, Node, NumberLiteral, Query } from "../ast/nodes.js";
-import { forEachNode } from "../ast/transform.js";
+import { forEachNodeButNames } from "../ast/transform.js";
 import { serverFunctions } from "../residue/evaluate.js";
 import { AdqlError } from "../errors.js";
 import { constantValue } from "./constants.js";
@@ -194,7 +194,7 @@ export function checkLimits(query: Query, ctx: PassContext): Query {
   const deferred = new Set<Node>();
   if (unavailable && ctx.dialect === "qserv" && query.body.kind === "Select") {
     for (const item of query.body.items) {
-      forEachNode(item, (n) => {
+      forEachNodeButNames(item, (n) => {
         if (n.kind === "FunctionCall" && serverFunctions.has(n.name)) deferred.add(n);
         return n.kind !== "ScalarSubquery";
       });
@@ -202,7 +202,7 @@ export function checkLimits(query: Query, ctx: PassContext): Query {
   }
   // A SELECT comes before its TOP in the walk.
   let top: NumberLiteral | null = null;
-  forEachNode(query, (n: Node) => {
+  forEachNodeButNames(query, (n: Node) => {
     switch (n.kind) {
       case "Query":
         if (n.offset) offset(n.offset);

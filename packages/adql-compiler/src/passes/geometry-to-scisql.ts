@@ -34,7 +34,7 @@ import type {
   Box, Circle, ColumnRef, Comparison, Expression, FunctionCall, Identifier, Node, PointArgument, Polygon, Query, SelectColumn, Span,
   ValueType,
 } from "../ast/nodes.js";
-import { forEachNode, transform } from "../ast/transform.js";
+import { forEachNodeButNames, transform } from "../ast/transform.js";
 import { regionOf, type RegionFacts, type RegionStorageType } from "../analysis/types.js";
 import { REGION_FUNCTIONS, regionStorageColumns } from "../catalog/regions.js";
 import { AdqlError } from "../errors.js";
@@ -542,7 +542,7 @@ export function geometryToScisql(query: Query, ctx: PassContext): Query {
     }
   });
   // Whatever geometry is left has no SQL equivalent where it stands.
-  forEachNode(out, (n) => {
+  forEachNodeButNames(out, (n) => {
     switch (n.kind) {
       case "Point": case "Circle": case "Box": case "Polygon":
         throw unsupported(`${n.kind.toUpperCase()} here`, n.span, "geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE");

@@ -17,7 +17,7 @@
 import type {
   Expression, Identifier, Join, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span, TableReference,
 } from "../ast/nodes.js";
-import { forEachNode, transform } from "../ast/transform.js";
+import { forEachNodeButNames, transform } from "../ast/transform.js";
 import { typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { REGION_FUNCTIONS } from "../catalog/regions.js";
@@ -55,7 +55,7 @@ function checkName(name: string, span: Span): void {
 function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | undefined): void {
   if (query.with.length > 0) throw refuse("WITH", query.with[0]!.span, "write the common table expression into the query, or run it on another backend");
   // OFFSET stays on the outer query: compile() moves it to the server (QuerySplit.offset); inner queries are refused below.
-  forEachNode(query, (n: Node) => {
+  forEachNodeButNames(query, (n: Node) => {
     switch (n.kind) {
       case "SetOperation": throw refuse(`${n.op}`, n.span, "run the queries separately");
       case "DerivedTable": case "ScalarSubquery": case "Exists":
@@ -92,7 +92,7 @@ function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | unde
         return true;
       case "Select":
         if (n.having) {
-          forEachNode(n.having, (h) => {
+          forEachNodeButNames(n.having, (h) => {
             if (h.kind === "LogicalExpr") throw refuse(`HAVING with ${h.op}`, h.span, "use one condition in HAVING");
             return h.kind !== "ScalarSubquery";
           });
@@ -103,7 +103,7 @@ function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | unde
           if (star > 0) throw refuse("* after other select items", n.items[star]!.span, "put * first, or name the columns");
         }
         for (const t of n.from) {
-          forEachNode(t, (r) => {
+          forEachNodeButNames(t, (r) => {
             if (r.kind === "TableRef") {
               const parts = r.sqlName ?? r.name.parts.map((x) => x.name);
               // MySqlParser.g4 tableName is a fullId: database.table at most.
@@ -297,7 +297,7 @@ function flattenFrom(query: Query): Query {
 /** Whether Qserv cannot compute it: CASE, CAST, or a function that the service's database lacks. */
 function needsServer(e: Expression, unavailable: ReadonlySet<string> | undefined): boolean {
   let found = false;
-  forEachNode(e, (n) => {
+  forEachNodeButNames(e, (n) => {
     if (n.kind === "CaseExpr" || n.kind === "Cast" || (n.kind === "FunctionCall" && unavailable?.has(n.name.toLowerCase()))) found = true;
     return !found;
   });
@@ -318,7 +318,7 @@ function splitResidues(query: Query, unavailable: ReadonlySet<string> | undefine
   if (select.groupBy.length > 0 || select.having || select.quantifier === "DISTINCT") return query;
   if (select.items.some((i) => i.kind === "SelectAll")) return query;
   let aggregate = false;
-  for (const i of select.items) forEachNode(i, (n) => { if (n.kind === "Aggregate") aggregate = true; return !aggregate; });
+  for (const i of select.items) forEachNodeButNames(i, (n) => { if (n.kind === "Aggregate") aggregate = true; return !aggregate; });
   if (aggregate) return query;
   const ordered = new Set(query.orderBy.flatMap((o) => (o.expr.kind === "ColumnRef" && o.expr.binding?.relation === "" ? [o.expr.binding.column.toLowerCase()] : [])));
   const isResidue = (i: SelectItem): i is SelectColumn =>

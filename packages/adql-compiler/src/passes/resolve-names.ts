@@ -288,11 +288,11 @@ class Resolver {
     const qualifier = parts.slice(0, -1);
     for (let s: Scope | null = scope; s; s = s.parent) {
       if (qualifier.length === 0) {
-        const merged = s.merged.filter((m) => sameName(name, m.name));
+        const merged = s.merged.length === 0 ? s.merged : s.merged.filter((m) => sameName(name, m.name));
         const direct: ColumnBinding[] = [];
         for (const rel of s.relations) {
-          for (const col of rel.columns) {
-            if (sameName(name, col.name) && !s.hidden.has(`${rel.sqlQualifier}\u0000${col.name}`)) {
+          for (const col of columnsNamed(rel.columns, name)) {
+            if (s.hidden.size === 0 || !s.hidden.has(`${rel.sqlQualifier}\u0000${col.name}`)) {
               direct.push({ relation: rel.sqlQualifier, column: col.name, type: col.type });
             }
           }
@@ -311,7 +311,7 @@ class Resolver {
         }
         const rel = rels[0];
         if (rel) {
-          const cols = rel.columns.filter((c) => sameName(name, c.name));
+          const cols = columnsNamed(rel.columns, name);
           if (cols.length === 1) return { ...ref, binding: { relation: rel.sqlQualifier, column: cols[0]!.name, type: cols[0]!.type } };
           const hint = suggest(name.name, rel.columns.map((c) => c.name));
           throw new AdqlError("ADQL_UNKNOWN_COLUMN", `table ${qualifier.map((p) => p.name).join(".")} has no column ${name.name}`, name.span, hint ? { hint } : {});
@@ -396,7 +396,19 @@ function outputRef(col: RelationColumn, span: Span): ColumnRef {
  * and which storage columns the table lists; the storage columns themselves are left out of SELECT *
  * (expandStar), though a query may still name them.
  */
-function tableColumns(table: SchemaTable): RelationColumn[] {
+function tableColumns(table: SchemaTable): readonly RelationColumn[] {
+  let columns = tableColumnsCache.get(table);
+  if (!columns) {
+    columns = tableColumnsOf(table);
+    tableColumnsCache.set(table, columns);
+  }
+  return columns;
+}
+
+/** A schema outlives the queries that use it (compile's catalog is converted once): its columns are read once. */
+const tableColumnsCache = new WeakMap<SchemaTable, readonly RelationColumn[]>();
+
+function tableColumnsOf(table: SchemaTable): RelationColumn[] {
   const names = table.columns.map((c) => c.name);
   return table.columns.map((c) => {
     // Regions are stored as text; a numeric array with a region xtype (a VOTable upload) is an array.
@@ -408,6 +420,31 @@ function tableColumns(table: SchemaTable): RelationColumn[] {
     return { name: c.name, type };
   });
 }
+
+/**
+ * The columns that `id` names (ADQL 2.1 §2.1.7: a regular identifier in any case, a delimited one
+ * exactly), in their order, through an index by lower-case name built once per column list: a
+ * catalog table's list is cached (tableColumns), so a wide table is not scanned for each reference.
+ */
+function columnsNamed(columns: readonly RelationColumn[], id: Identifier): readonly RelationColumn[] {
+  let index = columnIndexes.get(columns);
+  if (!index) {
+    index = new Map();
+    for (const c of columns) {
+      const key = c.name.toLowerCase();
+      const list = index.get(key);
+      if (list) list.push(c);
+      else index.set(key, [c]);
+    }
+    columnIndexes.set(columns, index);
+  }
+  const found = index.get(id.name.toLowerCase());
+  if (!found) return NONE;
+  return id.delimited ? found.filter((c) => c.name === id.name) : found;
+}
+
+const columnIndexes = new WeakMap<readonly RelationColumn[], Map<string, RelationColumn[]>>();
+const NONE: readonly RelationColumn[] = [];
 
 function columnType(c: ValueType): ValueType {
   const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { datatype: c.datatype };

@@ -93,6 +93,27 @@ export abstract class SqlGenerator {
   protected select(s: Select): string {
     let out = "SELECT ";
     if (s.quantifier) out += `${s.quantifier} `;
+    out += s.items.some((i) => i.kind === "SelectColumn" && i.expr.kind === "DaliArray") ? this.daliItems(s) : this.plainItems(s);
+    out += ` FROM ${s.from.map((t) => this.tableReference(t)).join(", ")}`;
+    if (s.where) out += ` WHERE ${this.condition(s.where)}`;
+    if (s.groupBy.length > 0) out += ` GROUP BY ${s.groupBy.map((g) => this.expr(g)).join(", ")}`;
+    if (s.having) out += ` HAVING ${this.condition(s.having)}`;
+    // As top-to-limit does for the TOP it lifts: beyond 2^53 a TOP is no limit in practice.
+    if (s.top) out += ` LIMIT ${Math.min(Number(s.top.text), Number.MAX_SAFE_INTEGER)}`;
+    return out;
+  }
+
+  /** A select list without DALI values: nothing to name (a subquery's SELECT installs its own namer). */
+  private plainItems(s: Select): string {
+    let out = "";
+    for (const i of s.items) {
+      if (i.kind === "SelectColumn" && i.residue) continue;
+      out += out === "" ? this.selectItem(i) : `, ${this.selectItem(i)}`;
+    }
+    return out;
+  }
+
+  private daliItems(s: Select): string {
     // A DALI value takes one SQL column per number, named alias_1, alias_2...: made unique against
     // every other name of the select list (Qserv refuses duplicate names, qserv/README §c).
     const taken = new Set(s.items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [i.alias.name.toLowerCase()] : [])));
@@ -111,14 +132,7 @@ export abstract class SqlGenerator {
       return text;
     });
     this.daliNames = outer;
-    out += items.join(", ");
-    out += ` FROM ${s.from.map((t) => this.tableReference(t)).join(", ")}`;
-    if (s.where) out += ` WHERE ${this.condition(s.where)}`;
-    if (s.groupBy.length > 0) out += ` GROUP BY ${s.groupBy.map((g) => this.expr(g)).join(", ")}`;
-    if (s.having) out += ` HAVING ${this.condition(s.having)}`;
-    // As top-to-limit does for the TOP it lifts: beyond 2^53 a TOP is no limit in practice.
-    if (s.top) out += ` LIMIT ${Math.min(Number(s.top.text), Number.MAX_SAFE_INTEGER)}`;
-    return out;
+    return items.join(", ");
   }
 
   protected selectItem(item: SelectItem): string {
