@@ -313,40 +313,24 @@ function onlyBits(values: Uint8Array, nulls: Uint8Array | undefined): boolean {
   return true;
 }
 
-/** A long as two 32-bit halves (reading the element would make a BigInt per cell), else byte by byte. */
+/**
+ * A long as its two 32-bit halves (reading the element would make a BigInt per cell); a BigInt64Array always starts
+ * on an 8-byte boundary, so the Int32Array view exists.
+ */
 function longPlan(values: BigInt64Array, nulls: Uint8Array | undefined, nullCell: (f: Fill, k: number) => void): ColumnPlan {
-  if (values.byteOffset % 4 === 0) {
-    const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
-    const hi = LITTLE_ENDIAN ? 1 : 0;
-    const lo = 1 - hi;
-    return {
-      width: 8,
-      write(r0, r1, f) {
-        const { view, cur } = f;
-        for (let r = r0, k = r0 - f.first; r < r1; r++, k++) {
-          if (nulls !== undefined && nulls[r] !== 0) nullCell(f, k);
-          else {
-            const p = cur[k]!;
-            view.setInt32(p, words[2 * r + hi]!);
-            view.setInt32(p + 4, words[2 * r + lo]!);
-            cur[k] = p + 8;
-          }
-        }
-      },
-    };
-  }
-  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.length * 8);
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const hi = LITTLE_ENDIAN ? 1 : 0;
+  const lo = 1 - hi;
   return {
     width: 8,
     write(r0, r1, f) {
-      const { buf, cur } = f;
+      const { view, cur } = f;
       for (let r = r0, k = r0 - f.first; r < r1; r++, k++) {
         if (nulls !== undefined && nulls[r] !== 0) nullCell(f, k);
         else {
           const p = cur[k]!;
-          const from = r * 8;
-          if (LITTLE_ENDIAN) for (let b = 0; b < 8; b++) buf[p + b] = bytes[from + 7 - b]!;
-          else for (let b = 0; b < 8; b++) buf[p + b] = bytes[from + b]!;
+          view.setInt32(p, words[2 * r + hi]!);
+          view.setInt32(p + 4, words[2 * r + lo]!);
           cur[k] = p + 8;
         }
       }

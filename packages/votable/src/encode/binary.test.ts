@@ -24,6 +24,8 @@ describe("BINARY cells (VOTable 1.4 §5.3, §6): big-endian, MSB first", functio
     ["bit: the most significant bit", { datatype: "bit" }, true, "80"],
     ["bit array in the fewest bytes, padding 0", { datatype: "bit", arraysize: "10" }, [true, false, true, false, false, false, false, true, true, true], "a1c0"],
     ["variable bit array: count of bits, then bytes", { datatype: "bit", arraysize: "*" }, [true, true, true], "00000003e0"],
+    // The row encoder's buffer starts at 256 bytes: the UTF-8 write grows it, and the count must land in the new one.
+    ["a variable string longer than the buffer: its byte count, then its bytes", { datatype: "char", arraysize: "*" }, "x".repeat(100), "00000064" + "78".repeat(100)],
     ["unsignedByte", { datatype: "unsignedByte" }, 200, "c8"],
     ["short", { datatype: "short" }, -2, "fffe"],
     ["int", { datatype: "int" }, 1, "00000001"],
