@@ -5,8 +5,9 @@
  */
 import { expect } from "chai";
 import { configFrom, ConfigError } from "../config.js";
-import { openResultStore, S3ResultStore } from "./result-store-s3.js";
-import { LocalDirResultStore } from "./result-store.js";
+import type { S3ResultStore } from "./result-store-s3.js";
+import { openResultStore } from "./result-store-s3.js";
+import type { LocalDirResultStore } from "./result-store.js";
 
 /** Every key of `want` has its value in `actual` (objects compared key by key). */
 function expectSubset(actual: unknown, want: unknown, path = "resultStore"): void {
