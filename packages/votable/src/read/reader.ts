@@ -1,6 +1,8 @@
 /**
- * The streaming VOTable reader. saxes does the XML; this file follows the VOTable structure (VOTable 1.4 §3) and
- * turns the selected TABLE's FIELDs into metadata and its DATA into rows.
+ * The streaming VOTable reader's facade: input chunks in, the selected table's metadata and rows out. Three files,
+ * one idea each: saxes-feed.ts does the XML (saxes, fed in bounded pieces; the only file that touches saxes' private
+ * fields), elements.ts follows the VOTable structure (VOTable 1.4 §3) and turns the selected TABLE's FIELDs into
+ * metadata and its DATA into rows, and this file decodes the input and hands the rows out.
  *
  * It is pull-driven: input is read only when the caller asks for rows and none are queued, so a slow consumer
  * holds back the input (a paused socket) and memory stays at about one input chunk of rows. Every buffer that
@@ -8,19 +10,11 @@
  */
 import { StringDecoder } from "node:string_decoder";
 import type { Readable } from "node:stream";
-import { SaxesParser } from "saxes";
-import type { SaxesTagPlain } from "saxes";
-import type { Column } from "../column.js";
-import { compileColumns } from "../column.js";
 import type { Serialization } from "../encode/document.js";
-import type { VOTableErrorCode } from "../errors.js";
 import { VOTableError } from "../errors.js";
-import type { Datatype, Field, Info, ResourceMeta, Row, TableMeta } from "../model.js";
-import { DATATYPES } from "../model.js";
-import { Base64Decoder, Base64Error } from "./base64.js";
-import { BinaryDataError, BinaryRowDecoder } from "./binary.js";
-import type { CellParser } from "./cells.js";
-import { CellError, cellParser } from "./cells.js";
+import type { Field, Info, ResourceMeta, Row, TableMeta } from "../model.js";
+import { VOTableElements } from "./elements.js";
+import { PIECE, XmlFeed } from "./saxes-feed.js";
 
 export interface ReadLimits {
   /** Total input bytes. */
@@ -70,545 +64,6 @@ export interface Param extends Field {
 
 export type ReadInput = Readable | Uint8Array | string | AsyncIterable<Uint8Array | string>;
 
-/** Largest piece of text handed to saxes at once: it bounds the work between two limit checks. */
-const PIECE = 64 * 1024;
-
-/** saxes' internal state number for "in character data", read from a parser that starts in that state. */
-const S_TEXT = (new SaxesParser({ fragment: true }) as unknown as SaxesInternals).state;
-
-/** The parts of saxes' state that the limits watch; saxes has no public API for them. */
-interface SaxesInternals {
-  state: number;
-  text: string;
-  name: string;
-  entity: string;
-  carriedFromPrevious: string | undefined;
-}
-
-/** What STREAM content may hold (RFC 2045 base64 and XML whitespace): nothing that XML would need to check. */
-const BASE64_TEXT = /^[A-Za-z0-9+/=\t\n\r ]*$/;
-
-function local(name: string): string {
-  const i = name.indexOf(":");
-  return i < 0 ? name : name.slice(i + 1);
-}
-
-interface Capture {
-  kind: "td" | "description" | "info";
-  text: string;
-  depth: number;
-  info?: ReadInfo;
-  target?: { description?: string };
-}
-
-/** The parse engine behind a VOTableReader. */
-class Engine {
-  readonly limits: ReadLimits;
-  readonly selector: number | string;
-  readonly sax: SaxesParser<{ position: true; xmlns: false }>;
-  private readonly internals: SaxesInternals;
-
-  // Results.
-  version: string | undefined;
-  description: string | undefined;
-  readonly fields: Field[] = [];
-  readonly params: Param[] = [];
-  table: TableMeta = {};
-  resource: ResourceMeta = {};
-  serialization: Serialization | undefined;
-  readonly infos: ReadInfo[] = [];
-  metaReady = false;
-  done = false;
-  error: VOTableError | undefined;
-  rowCount = 0;
-  readonly queue: Row[] = [];
-  queueHead = 0;
-
-  // Parse state.
-  private readonly stack: string[] = [];
-  private readonly resources: ResourceMeta[] = [];
-  private tableCount = 0;
-  private selected = false;
-  private selectedSeen = false;
-  private columns: Column[] | undefined;
-  private parsers: CellParser[] | undefined;
-  private currentField: Field | undefined;
-  private capture: Capture | undefined;
-  private cells: unknown[] | undefined;
-  private cellIndex = 0;
-  private inStream = false;
-  private streamSelected = false;
-  private base64: Base64Decoder | undefined;
-  private rows: BinaryRowDecoder | undefined;
-  private inStartTag = false;
-  private sawRoot = false;
-  private prologTail = "";
-  bytes = 0;
-
-  private readonly emit = (row: Row): void => {
-    if (++this.rowCount > this.limits.maxRows) {
-      this.fail("VOTABLE_LIMIT_ROWS", `more than ${this.limits.maxRows} rows`);
-    }
-    this.queue.push(row);
-  };
-
-  constructor(options: ReadOptions) {
-    this.limits = { ...DEFAULT_READ_LIMITS, ...(options.limits ?? {}) };
-    this.selector = options.table ?? 0;
-    this.sax = new SaxesParser({ position: true, xmlns: false });
-    this.internals = this.sax as unknown as SaxesInternals;
-    const sax = this.sax;
-    sax.on("error", (err) => {
-      // saxes prefixes its messages with "line:column: "; ours carry the position separately.
-      this.fail("VOTABLE_XML_MALFORMED", `malformed XML: ${err.message.replace(/^\d+:\d+: /, "")}`);
-    });
-    sax.on("doctype", () => this.fail("VOTABLE_DOCTYPE_FORBIDDEN", "DOCTYPE declarations are not accepted"));
-    sax.on("xmldecl", (decl) => {
-      if (decl.encoding !== undefined && !/^(utf-?8|us-ascii|ascii)$/i.test(decl.encoding)) {
-        this.fail("VOTABLE_UNSUPPORTED_ENCODING", `encoding "${decl.encoding}" is not supported (only UTF-8)`);
-      }
-    });
-    sax.on("opentagstart", () => {
-      this.inStartTag = true;
-    });
-    sax.on("attribute", (a) => {
-      if (a.value.length > this.limits.maxAttributeLength) {
-        this.fail("VOTABLE_LIMIT_ATTRIBUTE", `attribute ${a.name} is longer than ${this.limits.maxAttributeLength}`);
-      }
-    });
-    sax.on("opentag", (tag) => {
-      this.inStartTag = false;
-      this.openTag(tag);
-    });
-    sax.on("closetag", (tag) => this.closeTag(tag));
-    sax.on("text", (t) => this.text(t));
-    sax.on("cdata", (t) => this.text(t));
-    sax.on("end", () => this.end());
-  }
-
-  fail(code: VOTableErrorCode, message: string, extra: { field?: string; row?: number } = {}): never {
-    throw new VOTableError(code, message, { ...this.position(), ...extra });
-  }
-
-  /**
-   * saxes' position, corrected for STREAM text that bypassed it: saxes was only given its newlines, so its line
-   * is right and its column short by what followed the last newline.
-   */
-  position(): { line: number; column: number } {
-    const { line, column } = this.sax;
-    return { line, column: column + (line === this.skippedLine ? this.skippedColumns : 0) };
-  }
-
-  /**
-   * Feeds decoded text to saxes in bounded pieces, checking the limits on saxes' buffers after each. Inside a
-   * STREAM the base64 text goes straight to the decoder instead: saxes would look at every character (it is most
-   * of the cost of reading BINARY2), and text made only of base64 and blanks has nothing for an XML parser to
-   * check. saxes still gets the newlines, to keep its line numbers.
-   */
-  write(text: string): void {
-    let i = 0;
-    const n = text.length;
-    const x = this.internals;
-    while (i < n) {
-      if (this.inStream && x.state === S_TEXT && x.text.length === 0 && x.carriedFromPrevious === undefined) {
-        const lt = text.indexOf("<", i);
-        const end = lt < 0 ? n : lt;
-        if (end > i) {
-          const segment = text.slice(i, end);
-          // Another table's STREAM is not decoded, so check here what the decoder would have checked.
-          if (this.streamSelected || BASE64_TEXT.test(segment)) {
-            try {
-              this.streamText(segment);
-            } catch (err) {
-              throw this.relocate(err, segment);
-            }
-            this.skipPosition(segment);
-            i = end;
-            continue;
-          }
-        }
-      }
-      let end = Math.min(n, i + PIECE);
-      // Stop right after a STREAM start tag, so that its content takes the path above from its first character.
-      const st = text.indexOf("STREAM", i);
-      if (st >= 0 && st < end) {
-        const gt = text.indexOf(">", st);
-        if (gt >= 0 && gt < end) end = gt + 1;
-      }
-      const piece = i === 0 && end === n ? text : text.slice(i, end);
-      if (!this.sawRoot) this.checkProlog(piece);
-      this.sax.write(piece);
-      this.afterWrite();
-      i = end;
-    }
-  }
-
-  /** A base64 error inside a bypassed segment: point at the first character that is not base64. */
-  private relocate(err: unknown, segment: string): unknown {
-    if (!(err instanceof VOTableError) || err.code !== "VOTABLE_BAD_BASE64") return err;
-    const bad = /[^A-Za-z0-9+/=\t\n\r ]/.exec(segment);
-    if (bad === null) return err;
-    const before = segment.slice(0, bad.index);
-    const nl = before.lastIndexOf("\n");
-    let { line, column } = this.position();
-    for (let k = before.indexOf("\n"); k >= 0; k = before.indexOf("\n", k + 1)) line++;
-    column = nl < 0 ? column + before.length + 1 : before.length - nl;
-    const message = err.message.replace(/ \(line \d+, column \d+\)$/, "");
-    return new VOTableError(err.code, message, { line, column, cause: err });
-  }
-
-  private skippedLine = -1;
-  private skippedColumns = 0;
-
-  private skipPosition(segment: string): void {
-    let newlines = 0;
-    let last = -1;
-    for (let k = segment.indexOf("\n"); k >= 0; k = segment.indexOf("\n", k + 1)) {
-      newlines++;
-      last = k;
-    }
-    if (newlines > 0) {
-      this.sax.write("\n".repeat(newlines));
-      this.afterWrite();
-      this.skippedLine = this.sax.line;
-      this.skippedColumns = segment.length - last - 1;
-    } else if (this.skippedLine === this.sax.line) this.skippedColumns += segment.length;
-    else {
-      this.skippedLine = this.sax.line;
-      this.skippedColumns = segment.length;
-    }
-  }
-
-  close(): void {
-    this.sax.close();
-  }
-
-  /**
-   * saxes keeps a text node whole until the next tag: a STREAM's base64 would be held entirely. So STREAM text is
-   * taken out of saxes' buffer after every piece; and every other buffer is held to its limit.
-   */
-  private afterWrite(): void {
-    const x = this.internals;
-    if (this.inStream && x.state === S_TEXT && x.text.length > 0) {
-      const t = x.text;
-      x.text = "";
-      this.streamText(t);
-    }
-    const limits = this.limits;
-    if (x.name.length > limits.maxAttributeLength) {
-      this.fail("VOTABLE_LIMIT_ATTRIBUTE", `a name is longer than ${limits.maxAttributeLength}`);
-    }
-    if (this.inStartTag) {
-      if (x.text.length > limits.maxAttributeLength) {
-        this.fail("VOTABLE_LIMIT_ATTRIBUTE", `an attribute value is longer than ${limits.maxAttributeLength}`);
-      }
-    } else if (x.text.length > limits.maxTextLength) {
-      this.fail("VOTABLE_LIMIT_TEXT", `a text node is longer than ${limits.maxTextLength}`);
-    }
-    if (x.entity.length > 256) this.fail("VOTABLE_XML_MALFORMED", "malformed XML: runaway entity reference");
-  }
-
-  /** A DOCTYPE is refused as soon as it starts, before saxes buffers its internal subset (no billion laughs). */
-  private checkProlog(piece: string): void {
-    const tail = this.prologTail;
-    const window = tail + piece;
-    const at = window.indexOf("<!DOCTYPE");
-    if (at >= 0) {
-      let { line, column } = this.position();
-      if (at >= tail.length) {
-        const lines = piece.slice(0, at - tail.length).split("\n");
-        line += lines.length - 1;
-        column = (lines.length > 1 ? 0 : column) + lines[lines.length - 1]!.length + 1;
-      }
-      throw new VOTableError("VOTABLE_DOCTYPE_FORBIDDEN", "DOCTYPE declarations are not accepted", { line, column });
-    }
-    this.prologTail = window.slice(-8);
-  }
-
-  private openTag(tag: SaxesTagPlain): void {
-    const name = local(tag.name);
-    const attrs = tag.attributes;
-    const parent = this.stack[this.stack.length - 1];
-    this.stack.push(name);
-    if (this.stack.length > this.limits.maxDepth) {
-      this.fail("VOTABLE_LIMIT_DEPTH", `elements nested deeper than ${this.limits.maxDepth}`);
-    }
-    if (this.capture?.kind === "description") return; // anyTEXT: markup inside a DESCRIPTION is just text
-    if (this.capture !== undefined) {
-      this.fail("VOTABLE_BAD_VALUE", `unexpected element ${name} inside ${this.capture.kind.toUpperCase()}`);
-    }
-    if (this.stack.length === 1) {
-      this.sawRoot = true;
-      if (name !== "VOTABLE") this.fail("VOTABLE_NOT_VOTABLE", `the root element is ${name}, not VOTABLE`);
-      this.version = attrs.version;
-      return;
-    }
-    switch (name) {
-      case "RESOURCE":
-        this.resources.push(pick(attrs, ["name", "ID", "utype", "type"]) as ResourceMeta);
-        return;
-      case "TABLE": {
-        const index = this.tableCount++;
-        const s = this.selector;
-        if (!this.selectedSeen && (typeof s === "number" ? s === index : s === attrs.name || s === attrs.ID)) {
-          this.selected = true;
-          this.selectedSeen = true;
-          this.table = pick(attrs, ["name", "ID", "ucd", "utype"]) as TableMeta;
-          if (attrs.nrows !== undefined && /^\d+$/.test(attrs.nrows)) this.table.nrows = Number(attrs.nrows);
-          this.resource = { ...(this.resources[this.resources.length - 1] ?? {}) };
-        }
-        return;
-      }
-      case "FIELD":
-      case "PARAM":
-        if (this.selected && parent === "TABLE") this.openField(name, attrs);
-        else if (this.selected && name === "PARAM" && parent === "GROUP") this.openField(name, attrs);
-        return;
-      case "VALUES":
-        if (this.currentField && (parent === "FIELD" || parent === "PARAM") && attrs.null !== undefined) {
-          this.currentField.nullValue = attrs.null;
-        }
-        return;
-      case "DESCRIPTION": {
-        const target = this.descriptionTarget(parent);
-        if (target) this.capture = { kind: "description", text: "", depth: this.stack.length, target };
-        return;
-      }
-      case "INFO":
-        if (this.infos.length >= this.limits.maxInfos) {
-          this.fail("VOTABLE_LIMIT_INFOS", `more than ${this.limits.maxInfos} INFO elements`);
-        }
-        this.capture = {
-          kind: "info",
-          text: "",
-          depth: this.stack.length,
-          info: { ...(pick(attrs, ["ID", "ucd", "utype", "unit", "xtype"]) as Partial<Info>), name: attrs.name ?? "", value: attrs.value ?? "", parent: parent ?? "" },
-        };
-        return;
-      case "DATA":
-        if (this.selected) this.startData();
-        return;
-      case "TABLEDATA":
-        if (this.selected && parent === "DATA") this.serialization = "TABLEDATA";
-        return;
-      case "BINARY":
-      case "BINARY2":
-        if (this.selected && parent === "DATA") this.serialization = name;
-        return;
-      case "FITS":
-        if (this.selected && parent === "DATA") this.fail("VOTABLE_UNSUPPORTED", "FITS serialization is not supported");
-        return;
-      case "STREAM":
-        if (parent === "BINARY" || parent === "BINARY2") this.openStream(attrs, parent);
-        return;
-      case "TR":
-        if (this.selected && this.serialization === "TABLEDATA" && parent === "TABLEDATA") {
-          this.cells = new Array<unknown>(this.columns!.length);
-          this.cellIndex = 0;
-        }
-        return;
-      case "TD":
-        if (this.cells !== undefined && parent === "TR") {
-          if (this.cellIndex >= this.cells.length) {
-            this.fail("VOTABLE_BAD_ROW", `row ${this.rowCount} has more than ${this.cells.length} TD elements`, { row: this.rowCount });
-          }
-          this.capture = { kind: "td", text: "", depth: this.stack.length };
-        }
-        return;
-    }
-  }
-
-  private openField(kind: "FIELD" | "PARAM", attrs: Record<string, string>): void {
-    const datatype = attrs.datatype;
-    if (datatype === undefined || !DATATYPES.includes(datatype as Datatype)) {
-      this.fail("VOTABLE_BAD_FIELD", `${kind} ${attrs.name ?? ""} has an unknown datatype "${datatype ?? ""}"`);
-    }
-    const f: Field = {
-      name: attrs.name ?? attrs.ID ?? `col${this.fields.length + 1}`,
-      datatype: datatype as Datatype,
-      ...(pick(attrs, ["arraysize", "ID", "ucd", "unit", "utype", "xtype", "ref", "precision"]) as Partial<Field>),
-    };
-    if (attrs.width !== undefined && /^\d+$/.test(attrs.width)) f.width = Number(attrs.width);
-    if (kind === "FIELD") {
-      if (this.fields.length >= this.limits.maxFields) {
-        this.fail("VOTABLE_LIMIT_FIELDS", `more than ${this.limits.maxFields} FIELDs`);
-      }
-      this.fields.push(f);
-    } else {
-      if (this.params.length >= this.limits.maxFields) {
-        this.fail("VOTABLE_LIMIT_FIELDS", `more than ${this.limits.maxFields} PARAMs`);
-      }
-      this.params.push({ ...f, value: attrs.value ?? "" });
-    }
-    this.currentField = f;
-  }
-
-  private descriptionTarget(parent: string | undefined): { description?: string } | undefined {
-    if (parent === "VOTABLE" && this.stack.length === 2) return this as { description?: string };
-    if (!this.selected) {
-      if (parent === "RESOURCE") return this.resources[this.resources.length - 1];
-      return undefined;
-    }
-    if (parent === "TABLE") return this.table;
-    if (parent === "FIELD" || parent === "PARAM") return this.currentField;
-    return undefined;
-  }
-
-  private startData(): void {
-    if (this.fields.length === 0) this.fail("VOTABLE_BAD_FIELD", "the table has DATA but no FIELD");
-    try {
-      this.columns = compileColumns(this.fields, "VOTABLE_BAD_FIELD");
-    } catch (err) {
-      const e = err as VOTableError;
-      this.fail("VOTABLE_BAD_FIELD", e.message, { field: e.field });
-    }
-    this.parsers = this.columns.map(cellParser);
-    this.metaReady = true;
-  }
-
-  private openStream(attrs: Record<string, string>, parent: "BINARY" | "BINARY2"): void {
-    this.inStream = true;
-    this.streamSelected = this.selected;
-    if (!this.selected) return;
-    if (attrs.href !== undefined) {
-      // Fetching remote data on behalf of the document's author would be a server-side request forgery hole.
-      this.fail("VOTABLE_UNSUPPORTED", "STREAM with href (remote data) is not supported");
-    }
-    if (attrs.encoding !== "base64") {
-      this.fail("VOTABLE_UNSUPPORTED", `STREAM encoding "${attrs.encoding ?? ""}" is not supported (only base64)`);
-    }
-    this.base64 = new Base64Decoder();
-    this.rows = new BinaryRowDecoder(this.columns!, parent === "BINARY2", this.limits);
-  }
-
-  private streamText(t: string): void {
-    if (!this.streamSelected) {
-      // Another table's data: only its shape matters (it is checked by saxes), not its content.
-      return;
-    }
-    try {
-      const piece = this.base64!.push(t);
-      if (piece !== undefined) this.rows!.pushBase64(piece, this.emit);
-    } catch (err) {
-      this.binaryError(err);
-    }
-  }
-
-  private binaryError(err: unknown): never {
-    if (err instanceof Base64Error) this.fail("VOTABLE_BAD_BASE64", `in STREAM: ${err.message}`);
-    if (err instanceof BinaryDataError) this.fail(err.code, `row ${this.rowCount}: ${err.message}`, { row: this.rowCount });
-    throw err;
-  }
-
-  private text(t: string): void {
-    if (this.inStream) {
-      this.streamText(t);
-      return;
-    }
-    const c = this.capture;
-    if (c === undefined) return;
-    c.text += t;
-    if (c.text.length > this.limits.maxTextLength) {
-      this.fail("VOTABLE_LIMIT_TEXT", `a ${c.kind.toUpperCase()} is longer than ${this.limits.maxTextLength}`);
-    }
-  }
-
-  private closeTag(tag: SaxesTagPlain): void {
-    const name = local(tag.name);
-    const depth = this.stack.length;
-    this.stack.pop();
-    const c = this.capture;
-    if (c !== undefined) {
-      if (depth !== c.depth) return; // markup inside a DESCRIPTION
-      this.capture = undefined;
-      if (c.kind === "td") {
-        const i = this.cellIndex++;
-        try {
-          this.cells![i] = this.parsers![i]!(c.text);
-        } catch (err) {
-          if (!(err instanceof CellError)) throw err;
-          const col = this.columns![i]!;
-          this.fail("VOTABLE_BAD_VALUE", `row ${this.rowCount}, field "${col.field.name}": ${err.message}`, {
-            field: col.field.name,
-            row: this.rowCount,
-          });
-        }
-      } else if (c.kind === "description") {
-        c.target!.description = c.text;
-      } else {
-        const info = c.info!;
-        if (c.text !== "") info.content = c.text;
-        this.infos.push(info);
-      }
-      return;
-    }
-    switch (name) {
-      case "TR":
-        if (this.cells !== undefined) {
-          if (this.cellIndex !== this.cells.length) {
-            this.fail("VOTABLE_BAD_ROW", `row ${this.rowCount} has ${this.cellIndex} TD elements for ${this.cells.length} fields`, {
-              row: this.rowCount,
-            });
-          }
-          const row = this.cells;
-          this.cells = undefined;
-          this.emit(row);
-        }
-        return;
-      case "STREAM":
-        if (this.inStream) {
-          this.inStream = false;
-          if (this.streamSelected) {
-            this.streamSelected = false;
-            try {
-              const rest = this.base64!.end();
-              if (rest !== undefined) this.rows!.pushBase64(rest, this.emit);
-            } catch (err) {
-              this.binaryError(err);
-            }
-            if (this.rows!.pending > 0) {
-              this.fail("VOTABLE_BINARY_TRUNCATED", `the binary data ends inside row ${this.rowCount} (${this.rows!.pending} bytes left over)`, {
-                row: this.rowCount,
-              });
-            }
-          }
-        }
-        return;
-      case "FIELD":
-      case "PARAM":
-        this.currentField = undefined;
-        return;
-      case "TABLE":
-        if (this.selected) {
-          this.selected = false;
-          if (!this.metaReady) {
-            // A TABLE without DATA: metadata only, and no rows.
-            if (this.fields.length > 0) this.startData();
-            else this.metaReady = true;
-          }
-        }
-        return;
-      case "RESOURCE":
-        this.resources.pop();
-        return;
-    }
-  }
-
-  private end(): void {
-    if (!this.selectedSeen) {
-      const which = typeof this.selector === "number" ? `number ${this.selector}` : `"${this.selector}"`;
-      this.fail("VOTABLE_NO_TABLE", `the document has no TABLE ${which} (${this.tableCount} found)`);
-    }
-    this.done = true;
-  }
-}
-
-function pick(attrs: Record<string, string>, keys: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of keys) if (attrs[k] !== undefined) out[k] = attrs[k];
-  return out;
-}
-
 /**
  * Input chunks as an async iterator of Buffers or strings, split so that no piece is larger than PIECE: one step
  * of the reader handles one piece, so the rows queued at once stay few whatever the size of the input's chunks.
@@ -642,7 +97,10 @@ function* split(chunk: Uint8Array | string): Generator<Uint8Array | string> {
  * after the rows (such as a trailing QUERY_STATUS=OVERFLOW) are in `infos` once the rows have been read to the end.
  */
 export class VOTableReader implements AsyncIterable<Row> {
-  private readonly engine: Engine;
+  private readonly engine: VOTableElements;
+  private readonly feed: XmlFeed;
+  private bytes = 0;
+  private error: VOTableError | undefined;
   private readonly input: AsyncGenerator<Uint8Array | string>;
   private readonly source: ReadInput;
   private readonly decoder = new StringDecoder("utf8");
@@ -652,7 +110,11 @@ export class VOTableReader implements AsyncIterable<Row> {
 
   /** @internal use readVOTable() */
   constructor(source: ReadInput, options: ReadOptions) {
-    this.engine = new Engine(options);
+    const limits = { ...DEFAULT_READ_LIMITS, ...(options.limits ?? {}) };
+    this.feed = new XmlFeed(limits);
+    const feed = this.feed;
+    this.engine = new VOTableElements(limits, options.table ?? 0, () => feed.position());
+    feed.listen(this.engine);
     this.source = source;
     this.input = chunks(source);
   }
@@ -707,41 +169,42 @@ export class VOTableReader implements AsyncIterable<Row> {
   /** Processes one input chunk; false at the end of the document. */
   private async step(): Promise<boolean> {
     const e = this.engine;
-    if (e.error) throw e.error;
+    const feed = this.feed;
+    if (this.error) throw this.error;
     if (e.done) return false;
     try {
       const next = await this.input.next();
       if (next.done) {
         const tail = this.decoder.end();
-        if (tail) e.write(tail);
-        e.close(); // saxes checks that the document is complete, then "end" marks it done
+        if (tail) feed.write(tail);
+        feed.close(); // saxes checks that the document is complete, then "end" marks it done
         await this.release();
         return false;
       }
       let chunk = next.value;
       let text: string;
       if (typeof chunk === "string") {
-        e.bytes += Buffer.byteLength(chunk, "utf8");
+        this.bytes += Buffer.byteLength(chunk, "utf8");
         text = chunk;
         if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       } else {
-        e.bytes += chunk.length;
+        this.bytes += chunk.length;
         if (this.first) chunk = this.checkBom(chunk);
         text = this.decoder.write(chunk as Buffer);
       }
       this.first = false;
-      if (e.bytes > e.limits.maxBytes) e.fail("VOTABLE_LIMIT_BYTES", `the input is larger than ${e.limits.maxBytes} bytes`);
-      e.write(text);
+      if (this.bytes > e.limits.maxBytes) feed.fail("VOTABLE_LIMIT_BYTES", `the input is larger than ${e.limits.maxBytes} bytes`);
+      feed.write(text);
       return true;
     } catch (err) {
-      e.error =
+      this.error =
         err instanceof VOTableError
           ? err
           : new VOTableError("VOTABLE_INPUT", `reading the input failed: ${err instanceof Error ? err.message : String(err)}`, {
               cause: err,
             });
       await this.release();
-      throw e.error;
+      throw this.error;
     }
   }
 
