@@ -5,12 +5,13 @@
  * upload (8 MB parts) to s3rver in another process. Runs alternate between the clients.
  *
  *   node --conditions=source --import=tsx bench/s3-client.bench.ts [MB] [rounds]
+ *
+ * The service depends on aws4fetch only (the README says why); to compare again, install the SDK without saving it:
+ *   npm install --no-save @aws-sdk/client-s3@3.1178.0 @aws-sdk/lib-storage@3.1178.0
  */
 import { execFileSync } from "node:child_process";
 import { Readable } from "node:stream";
 import { AwsClient } from "aws4fetch";
-import { S3Client } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { S3RVER_CREDENTIALS, startS3 } from "../src/test-support/s3.js";
 
 const MB = Number(process.argv[2] ?? 100);
@@ -38,7 +39,18 @@ function importMs(spec: string): number {
   return Number(out.trim());
 }
 
+interface Sdk {
+  S3Client: new (o: object) => { destroy(): void };
+  Upload: new (o: object) => { done(): Promise<unknown> };
+}
+/** The SDK, if installed (it is not a dependency). */
+const sdkModules: Sdk | undefined = await Promise.all([import("@aws-sdk/client-s3" as string), import("@aws-sdk/lib-storage" as string)]).then(
+  ([c, l]) => ({ S3Client: (c as Sdk).S3Client, Upload: (l as Sdk).Upload }),
+  () => undefined,
+);
+
 async function sdk(endpoint: string, bucket: string, key: string): Promise<void> {
+  const { S3Client, Upload } = sdkModules!;
   const client = new S3Client({ endpoint, forcePathStyle: true, region: "us-east-1", credentials: S3RVER_CREDENTIALS, requestChecksumCalculation: "WHEN_REQUIRED" });
   await new Upload({ client, params: { Bucket: bucket, Key: key, Body: source() }, partSize: PART, queueSize: 2 }).done();
   client.destroy();
@@ -77,10 +89,13 @@ async function a4f(endpoint: string, bucket: string, key: string): Promise<void>
 
 const s3 = await startS3("bench");
 try {
-  console.log(`cold import (ms): @aws-sdk/client-s3 + lib-storage ${(importMs("@aws-sdk/client-s3") + importMs("@aws-sdk/lib-storage")).toFixed(0)}, aws4fetch ${importMs("aws4fetch").toFixed(0)}`);
-  const runs: Record<string, { wall: number; cpu: number; rss: number }[]> = { "aws-sdk": [], aws4fetch: [] };
+  if (!sdkModules) console.log("@aws-sdk/client-s3 and lib-storage are not installed: aws4fetch only");
+  const sdkImport = sdkModules ? `@aws-sdk/client-s3 + lib-storage ${(importMs("@aws-sdk/client-s3") + importMs("@aws-sdk/lib-storage")).toFixed(0)}, ` : "";
+  console.log(`cold import (ms): ${sdkImport}aws4fetch ${importMs("aws4fetch").toFixed(0)}`);
+  const clients = [...(sdkModules ? [["aws-sdk", sdk] as const] : []), ["aws4fetch", a4f] as const];
+  const runs: Record<string, { wall: number; cpu: number; rss: number }[]> = Object.fromEntries(clients.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, fn] of [["aws-sdk", sdk], ["aws4fetch", a4f]] as const) {
+    for (const [name, fn] of clients) {
       (globalThis as { gc?: () => void }).gc?.();
       const rss0 = process.memoryUsage().rss;
       let peak = rss0;
