@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { until } from "../../votable/src/test-support/until.js";
-import { compression } from "./compression.js";
+import { SMALL_BODY, SMALL_BODY_WAIT_MS, compression } from "./compression.js";
 import { demoService } from "./test-support/service.js";
 import { createJob, waitFor } from "./test-support/uws.js";
 
@@ -80,16 +80,46 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
     });
   }
 
+  // /tables is large; the others may fall under SMALL_BODY, and are then sent as they are, under their own tag.
   const documents = ["/tables", "/tables?detail=min", "/tables/demo.stars", "/capabilities", "/examples"];
   for (const path of documents) {
-    it(`${path}: gzip when asked, the same bytes; the ETag names the encoding`, async () => {
+    it(`${path}: gzip when asked (unless under ${SMALL_BODY} bytes), the same bytes; the ETag names the encoding`, async () => {
       const { url } = await demoService();
       const plain = await get(`${url}${path}`);
       const gz = await get(`${url}${path}`, GZIP);
       expect(plain.status).to.equal(200);
+      if (path === "/tables") expect(plain.body.length).to.be.at.least(SMALL_BODY);
+      if (plain.body.length < SMALL_BODY) {
+        expect(gz.headers["content-encoding"]).to.equal(undefined);
+        expect(gz.body.equals(plain.body)).to.equal(true);
+        expect(gz.headers.etag).to.equal(plain.headers.etag);
+        expect(gz.headers.vary).to.match(/accept-encoding/i);
+        return;
+      }
       expect(gz.headers["content-encoding"]).to.equal("gzip");
       expect(gunzipSync(gz.body).equals(plain.body)).to.equal(true);
       expect(gz.headers.etag).to.equal(`${plain.headers.etag!.slice(0, -1)}-gzip"`);
+    });
+  }
+
+  // A small answer (a cone search's few rows) costs a zlib stream per response for a few hundred bytes saved: sent as it is.
+  const small = [
+    { what: "VOTable BINARY2, 3 rows", format: "votable" },
+    { what: "VOTable TABLEDATA, 3 rows", format: "votable/td" },
+    { what: "CSV, 3 rows", format: "csv" },
+  ];
+  for (const c of small) {
+    it(`sync ${c.what}: under ${SMALL_BODY} bytes, identity with its Content-Length and Vary even when gzip is asked`, async () => {
+      const { url } = await demoService();
+      const q = syncUrl(url, c.format, "SELECT TOP 3 star_id, ra, dec FROM demo.stars ORDER BY star_id");
+      const plain = await get(q);
+      const gz = await get(q, GZIP);
+      expect(gz.status).to.equal(200);
+      expect(gz.headers["content-encoding"]).to.equal(undefined);
+      expect(gz.headers["content-length"]).to.equal(String(gz.body.length));
+      expect(gz.headers.vary).to.match(/accept-encoding/i);
+      expect(gz.body.length).to.be.below(SMALL_BODY);
+      expect(sameRequestTime(gz.body.toString("latin1"))).to.equal(sameRequestTime(plain.body.toString("latin1")));
     });
   }
 
@@ -124,7 +154,8 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
   ];
   for (const t of types) {
     it(`${t.type}: ${t.gzip ? "compressed" : "not compressed"}, as a stream and as a buffer`, async () => {
-      const bytes = Buffer.from("SIMPLE  =                    T".repeat(200));
+      const bytes = Buffer.from("SIMPLE  =                    T".repeat(400));
+      expect(bytes.length).to.be.at.least(SMALL_BODY);
       const app = new Koa();
       app.use(compression());
       app.use((ctx) => {
@@ -139,6 +170,92 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
           const r = await get(`${base}${path}`, GZIP);
           expect(r.headers["content-encoding"], path).to.equal(t.gzip ? "gzip" : undefined);
           expect((t.gzip ? gunzipSync(r.body) : r.body).equals(bytes), path).to.equal(true);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+  }
+
+  // The middleware alone: the size rule, for bodies of each kind. A stream is read until SMALL_BODY bytes, its end, or
+  // SMALL_BODY_WAIT_MS; a failure before then still gives the gzip answer cut short, as a failure later would.
+  const chunked = (...parts: Buffer[]) => ({ body: Readable.from(parts), bytes: Buffer.concat(parts) });
+  const sizes: { what: string; make: () => { body: Buffer | string | Readable; bytes: Buffer }; gzip: boolean; cut?: boolean }[] = [
+    { what: "a small buffer", make: () => ({ body: Buffer.alloc(SMALL_BODY - 1, "a"), bytes: Buffer.alloc(SMALL_BODY - 1, "a") }), gzip: false },
+    { what: "a buffer of SMALL_BODY bytes", make: () => ({ body: Buffer.alloc(SMALL_BODY, "a"), bytes: Buffer.alloc(SMALL_BODY, "a") }), gzip: true },
+    {
+      what: "a small string (its UTF-8 bytes counted)",
+      make: () => ({ body: "é".repeat(SMALL_BODY / 2 - 1), bytes: Buffer.from("é".repeat(SMALL_BODY / 2 - 1)) }),
+      gzip: false,
+    },
+    { what: "a string of SMALL_BODY UTF-8 bytes", make: () => ({ body: "é".repeat(SMALL_BODY / 2), bytes: Buffer.from("é".repeat(SMALL_BODY / 2)) }), gzip: true },
+    { what: "a small stream in several chunks", make: () => chunked(Buffer.alloc(1000, "a"), Buffer.alloc(1000, "b")), gzip: false },
+    { what: "a stream that passes SMALL_BODY", make: () => chunked(Buffer.alloc(5000, "a"), Buffer.alloc(5000, "b"), Buffer.alloc(10, "c")), gzip: true },
+    { what: "a stream whose last chunk passes SMALL_BODY", make: () => chunked(Buffer.alloc(1000, "a"), Buffer.alloc(SMALL_BODY, "b")), gzip: true },
+    {
+      what: "a small stream that ends after SMALL_BODY_WAIT_MS",
+      make: () => {
+        const body = new Readable({ read() {} });
+        body.push(Buffer.alloc(100, "a"));
+        setTimeout(() => body.push(null), SMALL_BODY_WAIT_MS * 4);
+        return { body, bytes: Buffer.alloc(100, "a") };
+      },
+      gzip: true,
+    },
+    {
+      what: "a stream that fails before SMALL_BODY bytes",
+      make: () => {
+        let n = 0;
+        const body = new Readable({
+          read() {
+            if (n++ === 0) this.push(Buffer.alloc(100, "a"));
+            else this.destroy(new Error("the query failed"));
+          },
+        });
+        return { body, bytes: Buffer.alloc(100, "a") };
+      },
+      gzip: true,
+      cut: true,
+    },
+  ];
+  for (const c of sizes) {
+    it(`${c.what}: ${c.gzip ? "gzip" : "identity, with its Content-Length"}${c.cut ? ", a 200 cut short" : ""}`, async () => {
+      const app = new Koa();
+      app.silent = true;
+      app.use(compression());
+      const { body, bytes } = c.make();
+      app.use((ctx) => {
+        ctx.set("Content-Type", "text/csv");
+        ctx.body = body;
+      });
+      const server = app.listen(0, "127.0.0.1");
+      await once(server, "listening");
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+        if (c.cut) {
+          // The headers go out (200, gzip), then the connection is cut: node:http reports an error on the body.
+          const got = await new Promise<{ status: number; encoding: unknown; error: unknown }>((resolve, reject) => {
+            request(url, { headers: GZIP }, (res) => {
+              res.on("error", (error) => resolve({ status: res.statusCode!, encoding: res.headers["content-encoding"], error }));
+              res.on("end", () => resolve({ status: res.statusCode!, encoding: res.headers["content-encoding"], error: undefined }));
+              res.resume();
+            })
+              .on("error", reject)
+              .end();
+          });
+          expect(got).to.include({ status: 200, encoding: "gzip" });
+          expect(got.error).to.be.instanceOf(Error);
+          return;
+        }
+        const r = await get(url, GZIP);
+        expect(r.status).to.equal(200);
+        expect(r.headers.vary).to.match(/accept-encoding/i);
+        expect(r.headers["content-encoding"]).to.equal(c.gzip ? "gzip" : undefined);
+        if (c.gzip) expect(gunzipSync(r.body).equals(bytes)).to.equal(true);
+        else {
+          expect(r.body.equals(bytes)).to.equal(true);
+          expect(r.headers["content-length"]).to.equal(String(r.body.length));
         }
       } finally {
         server.closeAllConnections();

@@ -9,6 +9,10 @@
  * pushes is flushed at once (Z_SYNC_FLUSH): the writer already batches rows, and pushes early
  * when the database is slow, so the first bytes still leave early, and a trailing error INFO is
  * delivered whole when the writer ends its document.
+ *
+ * A body that ends under SMALL_BODY bytes is sent as it is, with its Content-Length: gzip would save a
+ * few hundred bytes of a cone search's answer, and cost a zlib stream per response (10% of the server's
+ * time at 8 connections, issue 15's profile). A streamed body's start is read to tell.
  */
 import { Readable, pipeline } from "node:stream";
 import { promisify } from "node:util";
@@ -16,6 +20,13 @@ import { constants, createGzip, gzip } from "node:zlib";
 import type { Context, Next } from "koa";
 
 export const GZIP_LEVEL = 1;
+/** Bodies shorter than this go uncompressed (see above). */
+export const SMALL_BODY = 8192;
+/**
+ * How long a streamed body's start is waited for before it is compressed anyway: a cone search's answer ends within
+ * a few ms; a slow query's first bytes (the VOTable header) leave after this at the latest.
+ */
+export const SMALL_BODY_WAIT_MS = 25;
 const gzipAsync = promisify(gzip);
 
 /** The media types (without parameters) worth compressing. */
@@ -42,8 +53,20 @@ export function compression() {
     // Only whole representations: a 206 range is of the identity encoding (async results), a 304 has no body.
     if (ctx.status !== 200 || ctx.body == null || ctx.res.hasHeader("Content-Encoding")) return;
     if (ctx.acceptsEncodings("gzip", "identity") !== "gzip") return;
-    const body: unknown = ctx.body;
+    let body: unknown = ctx.body;
     if (!(body instanceof Readable || typeof body === "string" || Buffer.isBuffer(body))) return;
+    // Content-Length when set (a HEAD's, a stored result's), else the length of a string or buffer body.
+    const length = ctx.response.length;
+    if (length !== undefined && length < SMALL_BODY) return;
+    if (body instanceof Readable && length === undefined && ctx.method !== "HEAD") {
+      const start = await head(body, SMALL_BODY, SMALL_BODY_WAIT_MS);
+      if (start.ended) {
+        // Koa sends a Buffer with its Content-Length.
+        ctx.body = start.bytes;
+        return;
+      }
+      if (start.error !== undefined) body = failingAfter(start.bytes, start.error);
+    }
     ctx.set("Content-Encoding", "gzip");
     // Accept-Ranges stays: a Range request gets a 206 of the identity encoding (not compressed, above).
     // RFC 9110 §8.8.3: another encoding is another representation, so another strong tag.
@@ -66,7 +89,60 @@ export function compression() {
       ctx.body = gz;
       ctx.remove("Content-Length");
     } else {
-      ctx.body = await gzipAsync(body, { level: GZIP_LEVEL });
+      ctx.body = await gzipAsync(body as string | Buffer, { level: GZIP_LEVEL });
     }
   };
+}
+
+/**
+ * The first `limit` bytes of a stream, or all of them when it ends before, or what came within `waitMs` (a slow
+ * query's first bytes are not held back for long). Unless it ended, the stream is left paused with those bytes put
+ * back, for the caller to pipe it on. A failure or a close before the end is reported rather than thrown, with the
+ * bytes read until then.
+ */
+function head(body: Readable, limit: number, waitMs: number): Promise<{ bytes: Buffer; ended: boolean; error?: Error }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (ended: boolean, error?: Error) => {
+      clearTimeout(timer);
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      body.off("close", onClose);
+      body.pause();
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      // At once, not after the promise resolves: a stream whose last chunk this was would emit its end first (on the
+      // next tick, which runs before promise callbacks), and the bytes put back then would be lost.
+      if (!ended && error === undefined && bytes.length > 0) body.unshift(bytes);
+      resolve(error !== undefined ? { bytes, ended, error } : { bytes, ended });
+    };
+    const onData = (chunk: Buffer | string) => {
+      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      chunks.push(b);
+      size += b.length;
+      if (size >= limit) done(false);
+    };
+    const onEnd = () => done(true);
+    const onError = (e: Error) => done(false, e);
+    const onClose = () => done(false, new Error("the result stream closed before its end"));
+    const timer = setTimeout(() => done(false), waitMs);
+    body.on("data", onData);
+    body.once("end", onEnd);
+    body.once("error", onError);
+    body.once("close", onClose);
+  });
+}
+
+/** A stream that failed while its start was being read: those bytes, then the failure. */
+function failingAfter(bytes: Buffer, error: Error): Readable {
+  let sent = false;
+  return new Readable({
+    read() {
+      if (!sent && bytes.length > 0) {
+        sent = true;
+        this.push(bytes);
+      } else this.destroy(error);
+    },
+  });
 }

@@ -78,7 +78,10 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise
     await duck.run(createTableSql(t, `demo.${quoteDuck(t.name)}`));
   }
   const rnd = new Random(20261124);
-  const stars = await duck.main.createAppender("stars", "demo");
+  // Generated into a staging table, then stored in declination order: with small row groups (DuckDbBackend's
+  // ROW_GROUP_SIZE), a cone's declination band then reads a few groups of the table, not all of it.
+  await duck.run("CREATE OR REPLACE TEMP TABLE tap_demo_stars AS SELECT * FROM demo.stars LIMIT 0");
+  const stars = await duck.main.createAppender("tap_demo_stars", "main", "temp");
   const epoch0 = Date.UTC(2024, 0, 1);
   const positions: [number, number][] = [];
   const starMag: (number | null)[] = [];
@@ -114,6 +117,8 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise
   }
   stars.flushSync();
   stars.closeSync();
+  await duck.run("INSERT INTO demo.stars SELECT * FROM temp.main.tap_demo_stars ORDER BY dec, star_id");
+  await duck.run("DROP TABLE temp.main.tap_demo_stars");
   const det = await duck.main.createAppender("detections", "demo");
   const bands = "ugrizy";
   for (let i = 1; i <= DEMO_DETECTIONS; i++) {

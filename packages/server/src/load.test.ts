@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
-import { DuckDbBackend } from "./backends/duckdb.js";
+import { DuckDbBackend, ROW_GROUP_SIZE } from "./backends/duckdb.js";
 import { felisTable, loadFelis, type Catalog, type Schema } from "./compiler-extras.js";
 import { configFrom, type Config } from "./config.js";
 import { DEMO_SCHEMA_PATH } from "./demo.js";
@@ -501,7 +501,7 @@ tables:
           });
         }
 
-        it("a 300,000-row table: the dec ranges of the row groups' segments do not overlap (zonemaps prune dec bands)", async () => {
+        it("a 300,000-row table: small row groups whose dec ranges do not overlap (zonemaps prune dec bands)", async () => {
           const { lab } = yamls("zone");
           const lines = ["id,ra,dec,mag,label,seen"];
           for (let i = 0; i < 300_000; i++) lines.push(`${i},${(i * 0.0137) % 360},${(((i * 7919) % 300_000) / 300_000) * 180 - 90},,,`);
@@ -514,7 +514,8 @@ tables:
             const m = /Min: ([-\d.e]+), Max: ([-\d.e]+)/.exec(String(s[1]));
             return [Number(m![1]), Number(m![2])] as const;
           });
-          expect(new Set(segments.map((s) => s[0])).size).to.equal(3);
+          // Row groups of DuckDbBackend's size in a database file (DuckDB's default would make 3).
+          expect(new Set(segments.map((s) => s[0])).size).to.equal(Math.ceil(300_000 / ROW_GROUP_SIZE));
           for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).to.be.at.least(ranges[i - 1]![1]);
           // A 1° band touches about 1/180 of the table: one or two segments.
           expect(ranges.filter(([lo, hi]) => hi >= 10 && lo <= 11).length).to.be.at.most(2);

@@ -123,6 +123,8 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
       } catch {
         // Metrics must not cost a request its log line.
       }
+      // The line is not built when the level drops it (TAP_LOG_LEVEL=warn): a cone search is small enough for that to count.
+      if (!logger.isLevelEnabled("info")) return;
       logger.info(
         {
           requestId,

@@ -1,10 +1,11 @@
 /**
- * The service in a child process, as `tap-server serve` runs it (from source, through tsx): for
- * tests and benchmarks that measure the process itself (RSS, a crash and a restart, load).
+ * The service in a child process, as `tap-server serve` runs it (from source, through tsx; or from the
+ * compiled build, as `npm start` does): for tests and benchmarks that measure the process itself (RSS, a
+ * crash and a restart, load, CPU per request).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,8 @@ import "./data-dir.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+/** The compiled build's entry point (`npx tsc -b` at the repository's root writes it). */
+export const DIST_MAIN = fileURLToPath(new URL("../../dist/main.js", import.meta.url));
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -56,10 +59,22 @@ export interface ChildServer {
  */
 export async function spawnServer(
   env: Record<string, string>,
-  options: { port?: number; timeoutMs?: number; /** Node's own flags, such as --cpu-prof (which NODE_OPTIONS refuses). */ nodeArgs?: string[] } = {},
+  options: {
+    port?: number;
+    timeoutMs?: number;
+    /** Node's own flags, such as --cpu-prof (which NODE_OPTIONS refuses). */
+    nodeArgs?: string[];
+    /**
+     * Run the compiled build (packages/server/dist/main.js, as `npm start` does) rather than the sources through
+     * tsx, whose transpiled code is slower (esbuild's keepNames): for benchmarks. The build must exist and be current.
+     */
+    dist?: boolean;
+  } = {},
 ): Promise<ChildServer> {
+  if (options.dist && !existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: build first (npx tsc -b at the repository's root)`);
   const port = options.port ?? (await freePort());
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "--conditions", "source", MAIN, "serve"], {
+  const entry = options.dist ? [DIST_MAIN, "serve"] : ["--import", "tsx", "--conditions", "source", MAIN, "serve"];
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: ROOT,
     env: {
       ...process.env,
