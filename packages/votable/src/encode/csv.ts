@@ -8,7 +8,7 @@ import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { ByteSink } from "./sink.js";
-import { directWriter } from "./direct.js";
+import { directWriter, typedTextCell } from "./direct.js";
 import { textFormatter } from "./text.js";
 import { badRowLength, batchCell, isColumns } from "./tabledata.js";
 
@@ -104,7 +104,7 @@ export class DelimitedEncoder {
   private batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
-    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!, this.columns[k]!, "", ""));
+    const cols = batch.columns.map((c, k) => typedTextCell(this.columns[k]!, c, "", "", "") ?? batchCell(c, cells[k]!, this.columns[k]!, "", ""));
     const n = cols.length;
     const sep = this.sep;
     const eol = this.eol;

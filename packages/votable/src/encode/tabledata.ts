@@ -8,7 +8,7 @@ import type { Column } from "../column.js";
 import { compileColumns } from "../column.js";
 import { VOTableError } from "../errors.js";
 import type { Field, Row } from "../model.js";
-import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, directWriter, writeTimestamp } from "./direct.js";
+import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, directWriter, typedTextCell, writeTimestamp } from "./direct.js";
 import { ByteSink } from "./sink.js";
 import { textFormatter } from "./text.js";
 
@@ -65,7 +65,7 @@ export class TableDataEncoder {
   private batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
-    const cols = batch.columns.map((c, k) => batchCell(c, cells[k]!, this.columns[k]!, "<TD>", "</TD>"));
+    const cols = batch.columns.map((c, k) => typedTextCell(this.columns[k]!, c, "<TD>", "</TD>", TD_EMPTY) ?? batchCell(c, cells[k]!, this.columns[k]!, "<TD>", "</TD>"));
     const n = cols.length;
     return (i, sink) => {
       const start = sink.len;
