@@ -117,15 +117,15 @@ describe("compile(): warnings", () => {
 });
 
 describe("compile(): the pass hook and the generators", () => {
-  it("onPass sees every pass in order, with the SQL so far or why there is none yet", () => {
+  it("onPass sees every pass of the dialect in order (the common ones and the dialect's own), with the SQL so far or why there is none yet", () => {
     const seen: [string, string][] = [];
     compile("SELECT TOP 3 POINT(ra, dec) AS p FROM demo.Object", { catalog, dialect: "duckdb", onPass: (name, _q, sql) => seen.push([name, sql()]) });
     expect(seen.map(([n]) => n)).to.deep.equal([
-      "check-identifiers", "check-limits", "resolve-names", "check-coordinate-systems", "geometry-to-scisql", "in-unit", "qserv-restrictions", "qserv-spatial", "bound-declination",
+      "check-identifiers", "check-limits", "resolve-names", "check-coordinate-systems", "geometry-to-scisql", "in-unit", "bound-declination",
       "top-to-limit",
     ]);
     expect(seen[2]![1]).to.match(/^\(not yet SQL: /);
-    expect(seen[9]![1]).to.equal('SELECT "Object"."ra" AS "p_1", "Object"."dec" AS "p_2" FROM "demo"."Object" LIMIT 3');
+    expect(seen[7]![1]).to.equal('SELECT "Object"."ra" AS "p_1", "Object"."dec" AS "p_2" FROM "demo"."Object" LIMIT 3');
   });
   it("one generator per dialect, reused; an unknown dialect is a TypeError", () => {
     expect(generatorFor("mysql")).to.equal(generatorFor("mysql"));

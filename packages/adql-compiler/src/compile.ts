@@ -9,13 +9,11 @@ import { schemaLookup } from "./analysis/from-catalog.js";
 import type { Catalog } from "./catalog/model.js";
 import { parse } from "./parse.js";
 import { defaultFunctionRegistry, type FunctionRegistry } from "./parser/functions.js";
-import { PASSES, type Dialect, type PassContext } from "./passes/index.js";
+import { passesFor, withTraits, type Dialect, type PassContext } from "./passes/index.js";
 import { qservPruning, type QservPruning } from "./passes/qserv-spatial.js";
 import { overflowAfter } from "./passes/top-to-limit.js";
 import type { SqlGenerator } from "./sql/generator.js";
-import { DuckDbGenerator } from "./sql/dialects/duckdb.js";
-import { MySqlGenerator } from "./sql/dialects/mysql.js";
-import { QservGenerator } from "./sql/dialects/qserv.js";
+import { dialectOf } from "./sql/dialects/index.js";
 
 export interface CompileOptions {
   /** The tables the query may use. Without it, names are not checked and `columns` may be null. */
@@ -72,36 +70,31 @@ export interface CompileResult {
   /** The row count beyond which the result overflowed MAXREC: the SQL fetches one row more. */
   readonly overflowAfter: number | undefined;
   readonly warnings: readonly string[];
-  /** For the qserv dialect: whether Qserv can prune chunks, and with what. */
+  /** For a dialect with chunkPruning (qserv): whether Qserv can prune chunks, and with what. */
   readonly qserv?: QservPruning;
   /** The rewritten AST. */
   readonly ast: Query;
-  /** Qserv only: what the server computes over the rows of `sql`, if anything (see QuerySplit). */
+  /** For a dialect with serverResidues (qserv): what the server computes over the rows of `sql`, if anything (see QuerySplit). */
   readonly split?: QuerySplit;
 }
 
-const generators: Record<Dialect, () => SqlGenerator> = {
-  qserv: () => new QservGenerator(),
-  mysql: () => new MySqlGenerator(),
-  duckdb: () => new DuckDbGenerator(),
-};
 const generatorCache = new Map<Dialect, SqlGenerator>();
 
+/** The dialect's generator, one per process (a TypeError for an unknown dialect). */
 export function generatorFor(dialect: Dialect): SqlGenerator {
   let g = generatorCache.get(dialect);
   if (!g) {
-    const make = generators[dialect];
-    if (!make) throw new TypeError(`unknown dialect ${String(dialect)}: use qserv, mysql or duckdb`);
-    g = make();
+    g = dialectOf(dialect).generator();
     generatorCache.set(dialect, g);
   }
   return g;
 }
 
 /** Runs the passes over a parsed query. */
-export function rewrite(query: Query, ctx: PassContext, onPass?: CompileOptions["onPass"]): Query {
+export function rewrite(query: Query, context: PassContext, onPass?: CompileOptions["onPass"]): Query {
+  const ctx = withTraits(context);
   let q = query;
-  for (const [name, pass] of PASSES) {
+  for (const [name, pass] of passesFor(ctx.dialect)) {
     q = pass(q, ctx);
     if (onPass) {
       const snapshot = q;
@@ -119,10 +112,12 @@ export function rewrite(query: Query, ctx: PassContext, onPass?: CompileOptions[
 
 export function compile(adql: string, options: CompileOptions = {}): CompileResult {
   const dialect = options.dialect ?? "qserv";
+  const traits = dialectOf(dialect).traits;
   const functions = options.functions ?? defaultFunctionRegistry;
   const schema = options.catalog ? schemaLookup(options.catalog) : undefined;
   const ctx: PassContext = {
     dialect,
+    traits,
     functions,
     ...(schema ? { schema } : {}),
     ...(options.maxrec !== undefined ? { maxrec: options.maxrec } : {}),
@@ -131,9 +126,9 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
   const parsed = parse(adql, { functions });
   const rewritten = rewrite(parsed, ctx, options.onPass);
   const columns = resultColumns(rewritten);
-  const { ast, split } = dialect === "qserv" ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined };
+  const { ast, split } = traits.serverResidues ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined };
   const sql = generatorFor(dialect).generate(ast);
-  const qserv = dialect === "qserv" ? qservPruning(ast, schema) : undefined;
+  const qserv = traits.chunkPruning ? qservPruning(ast, schema) : undefined;
   const result: CompileResult = {
     sql,
     columns,

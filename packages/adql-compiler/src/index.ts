@@ -12,7 +12,9 @@ export { compile, rewrite, generatorFor, type CompileOptions, type CompileResult
 export { evaluateResidue, residueSupport, type ResidueValue } from "./residue/evaluate.js";
 export type { SchemaLookup, SchemaTable, SchemaColumn, QservPartitioning } from "./analysis/schema.js";
 export { typeOf } from "./analysis/types.js";
-export { PASSES, type Dialect, type Pass, type PassContext } from "./passes/index.js";
+export { PASSES, passesFor, type Dialect, type Pass, type PassContext, type DialectPass, type DialectPassContext } from "./passes/index.js";
+export { DIALECTS, DIALECT_NAMES, type DialectName } from "./sql/dialects/index.js";
+export type { DialectDefinition, DialectTraits } from "./sql/dialects/dialect.js";
 export type { QservPruning } from "./passes/qserv-spatial.js";
 export {
   loadFelis, felisTable, felisSchemaHead, catalogFromTapSchema, tapSchemaRows, withTapSchema, createCatalog, mergeCatalogs, getSchema, getTable,

@@ -10,14 +10,14 @@ import { printAdql } from "../ast/print.js";
 import { compile, type CompileOptions, type QuerySplit } from "../compile.js";
 import { AdqlError, formatError } from "../errors.js";
 import { parse } from "../parse.js";
-import type { Dialect } from "../passes/context.js";
 import type { SchemaLookup } from "../analysis/schema.js";
+import { DIALECT_NAMES, dialectChoices, isDialectName } from "../sql/dialects/index.js";
 
 const USAGE = `usage: adql2qserv [options] [ADQL | -f FILE]
 Translates ADQL 2.1 to SQL. Reads the query from the argument, from -f FILE, or from standard input.
 
 options:
-  --dialect qserv|mysql|duckdb   target SQL (default: qserv)
+${`  --dialect ${DIALECT_NAMES.join("|")}`.padEnd(32)} target SQL (default: qserv)
   --schema FILE.yaml             Felis schema; repeatable. With it, names must resolve.
   --maxrec N                     the service's MAXREC (adds LIMIT N+1)
   --ast                          print the parsed AST as JSON instead of SQL
@@ -65,9 +65,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const dialect = values.dialect as Dialect;
-  if (!["qserv", "mysql", "duckdb"].includes(dialect)) {
-    process.stderr.write(`adql2qserv: unknown dialect ${dialect}: use qserv, mysql or duckdb\n`);
+  const dialect = values.dialect;
+  if (!isDialectName(dialect)) {
+    process.stderr.write(`adql2qserv: unknown dialect ${dialect}: use ${dialectChoices()}\n`);
     return 1;
   }
   let maxrec: number | undefined;

@@ -1,5 +1,5 @@
 /**
- * Pass (mysql, duckdb): a plain range on the declination column beside each constant spatial
+ * Pass (added by the mysql and duckdb dialects, sql/dialects/): a plain range on the declination column beside each constant spatial
  * constraint, so that the database reads only a band of declinations. MariaDB turns
  * `dec BETWEEN lo AND hi` into a range scan of the dec index; DuckDB skips the row groups whose
  * min/max (zonemaps) fall outside it, which the loader makes effective by storing rows in dec order.
@@ -315,7 +315,7 @@ function boundJoins(t: TableReference, relations: ReadonlySet<string>): TableRef
 }
 
 export function boundDeclination(query: Query, ctx: PassContext): Query {
-  if (ctx.dialect === "qserv" || !ctx.schema) return query;
+  if (!ctx.schema) return query;
   const schema = ctx.schema;
   return transform(query, (n) => {
     if (n.kind !== "Select" || (n.where === null && !n.from.some((t) => t.kind === "Join"))) return undefined;

@@ -11,10 +11,11 @@
 import type { Node, Query } from "../ast/nodes.js";
 import { forEachNode } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
-import type { PassContext } from "./context.js";
+import type { DialectPassContext } from "./context.js";
 
-export function checkIdentifiers(query: Query, ctx: PassContext): Query {
-  const bmpOnly = ctx.dialect !== "duckdb";
+export function checkIdentifiers(query: Query, ctx: DialectPassContext): Query {
+  const traits = ctx.traits;
+  const bmpOnly = traits.bmpNamesOnly;
   forEachNode(query, (n: Node) => {
     if (n.kind !== "Identifier") return;
     if (n.name.includes("\0")) {
@@ -23,7 +24,7 @@ export function checkIdentifiers(query: Query, ctx: PassContext): Query {
     if (bmpOnly && /[\u{10000}-\u{10FFFF}]/u.test(n.name)) {
       throw new AdqlError(
         "ADQL_UNSUPPORTED",
-        `not supported on ${ctx.dialect === "qserv" ? "Qserv" : "MariaDB/MySQL"}: a name with a character beyond U+FFFF (${n.name}); names there are limited to the Basic Multilingual Plane`,
+        `not supported on ${traits.databaseName}: a name with a character beyond U+FFFF (${n.name}); names there are limited to the Basic Multilingual Plane`,
         n.span,
       );
     }

@@ -19,7 +19,7 @@ import { forEachNodeButNames } from "../ast/transform.js";
 import { serverFunctions } from "../residue/evaluate.js";
 import { AdqlError } from "../errors.js";
 import { constantValue } from "./constants.js";
-import type { PassContext } from "./context.js";
+import type { DialectPassContext } from "./context.js";
 
 const BIGINT_MAX = 9223372036854775807n;
 /** The largest finite REAL (IEEE 754 single precision). */
@@ -184,7 +184,7 @@ export function lacksFunction(name: string, span: Query["span"]): AdqlError {
   return new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: the function ${name}; the service's capabilities list the functions it has`, span);
 }
 
-export function checkLimits(query: Query, ctx: PassContext): Query {
+export function checkLimits(query: Query, ctx: DialectPassContext): Query {
   const unavailable = ctx.unavailableFunctions !== undefined && ctx.unavailableFunctions.size > 0 ? ctx.unavailableFunctions : undefined;
   const lacks = (name: string, span: Query["span"]): void => {
     if (unavailable?.has(name.toLowerCase())) throw lacksFunction(name, span);
@@ -192,7 +192,7 @@ export function checkLimits(query: Query, ctx: PassContext): Query {
   // On Qserv, a function of the outer select list that the server can compute is left for qserv-restrictions,
   // which splits it off (compile.ts QuerySplit) or refuses it with lacksFunction.
   const deferred = new Set<Node>();
-  if (unavailable && ctx.dialect === "qserv" && query.body.kind === "Select") {
+  if (unavailable && ctx.traits.serverResidues && query.body.kind === "Select") {
     for (const item of query.body.items) {
       forEachNodeButNames(item, (n) => {
         if (n.kind === "FunctionCall" && serverFunctions.has(n.name)) deferred.add(n);

@@ -41,7 +41,7 @@ import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
 import { checkPolygon, circle, formatRegion, parseRegion, point, polygon, rangeBox, SkyError, type Region } from "@qserv-tap/sky";
 import { constantValue, foldConstant, numberExpression } from "./constants.js";
-import type { PassContext } from "./context.js";
+import type { DialectPassContext } from "./context.js";
 
 const INT = { datatype: "int" } as const;
 const ANGLE = { datatype: "double", unit: "deg", ucd: "pos.angDistance" } as const;
@@ -50,7 +50,7 @@ function unsupported(what: string, span: Span, instead?: string): AdqlError {
   return new AdqlError("ADQL_UNSUPPORTED", `not supported: ${what}${instead ? `; ${instead}` : ""}`, span);
 }
 
-export function checkCoordinateSystems(query: Query, _ctx: PassContext): Query {
+export function checkCoordinateSystems(query: Query, _ctx: DialectPassContext): Query {
   return transform(query, (n) => {
     if (n.kind !== "Point" && n.kind !== "Circle" && n.kind !== "Box" && n.kind !== "Polygon") return undefined;
     const cs = n.coordSys;
@@ -99,7 +99,7 @@ function pointInCircle(x: Expression, y: Expression, c: Circle): Expression {
   return call("scisql_s2PtInCircle", [x, y, folded(cx), folded(cy), folded(c.radius)], c.span, INT);
 }
 
-function pointInBox(x: Expression, y: Expression, b: Box, ctx: PassContext): Expression {
+function pointInBox(x: Expression, y: Expression, b: Box, ctx: DialectPassContext): Expression {
   const [cx, cy] = pointCoordinates(b.center, "BOX");
   const values = [cx, cy, b.width, b.height].map(constantValue);
   if (values.every((v) => v !== undefined)) {
@@ -119,8 +119,9 @@ function pointInBox(x: Expression, y: Expression, b: Box, ctx: PassContext): Exp
   const plus = (a: Expression, b2: Expression): Expression => ({ kind: "BinaryExpr", op: "+", left: a, right: b2, span: s });
   const minus = (a: Expression, b2: Expression): Expression => ({ kind: "BinaryExpr", op: "-", left: a, right: b2, span: s });
   const clamp = (fn: "GREATEST" | "LEAST", bound: number, e: Expression): Expression => call(fn, [numberExpression(bound, s), e], s, { datatype: "double" });
-  if (ctx.dialect === "qserv") {
-    throw unsupported("a BOX whose centre or size is not a constant on Qserv", b.span, "give the BOX as numbers, or use a POLYGON");
+  const traits = ctx.traits;
+  if (!traits.computedBoxes) {
+    throw unsupported(`a BOX whose centre or size is not a constant on ${traits.databaseName}`, b.span, "give the BOX as numbers, or use a POLYGON");
   }
   return call("scisql_s2PtInBox", [
     x, y,
@@ -143,7 +144,7 @@ function pointInPolygon(x: Expression, y: Expression, p: Polygon): Expression {
 }
 
 /** `CONTAINS(point, shape)` as a scisql predicate (1 or 0). */
-function containsPoint(point: Expression, shape: Expression, span: Span, ctx: PassContext): Expression {
+function containsPoint(point: Expression, shape: Expression, span: Span, ctx: DialectPassContext): Expression {
   const [x, y] = pointCoordinates(point, "CONTAINS");
   switch (shape.kind) {
     case "Circle": return pointInCircle(x, y, shape);
@@ -325,9 +326,11 @@ function daliText(items: readonly Expression[], span: Span): Expression {
  * On Qserv a text column without a DALI xtype ("shape": Rubin's s_region, STC-S) is taken as Rubin's polygons,
  * as Rubin's own service does; a row whose region is not a polygon has a NULL binary, which scisql answers 0.
  */
-function pointInColumn(x: Expression, y: Expression, c: Extract<RegionOperand, { form: "column" }>, span: Span, ctx: PassContext): Expression {
-  const polygons = c.facts.xtype === "polygon" || (ctx.dialect === "qserv" && c.facts.xtype === "shape");
-  if (polygons && (ctx.dialect === "qserv" || (ctx.dialect === "mysql" && c.facts.scisql))) {
+function pointInColumn(x: Expression, y: Expression, c: Extract<RegionOperand, { form: "column" }>, span: Span, ctx: DialectPassContext): Expression {
+  const traits = ctx.traits;
+  const polygons = c.facts.xtype === "polygon" || (traits.shapeColumnsArePolygons && c.facts.xtype === "shape");
+  const binary = traits.binaryPolygonColumns === "assumed" || (traits.binaryPolygonColumns === "where-stored" && c.facts.scisql);
+  if (polygons && binary) {
     return call("scisql_s2PtInCPoly", [x, y, storageColumn(c.ref, "scisql")], span, INT);
   }
   return regionCall(REGION_FUNCTIONS.containsPoint, [...pair(c, span), x, y], span, INT);
@@ -370,7 +373,7 @@ function pointLike(e: Expression): [Expression, Expression] | undefined {
 }
 
 /** CONTAINS(a, b) (ADQL 2.1 §4.2.12): a point in a region, or region a within region b. */
-function contains(a: Expression, b: Expression, span: Span, ctx: PassContext): Expression {
+function contains(a: Expression, b: Expression, span: Span, ctx: DialectPassContext): Expression {
   const p = pointLike(a);
   if (p) {
     if (b.kind === "Circle" || b.kind === "Box" || b.kind === "Polygon") return containsPoint(a, b, span, ctx);
@@ -391,7 +394,7 @@ function contains(a: Expression, b: Expression, span: Span, ctx: PassContext): E
 }
 
 /** INTERSECTS(a, b) (ADQL 2.1 §4.2.17): with a point on either side it is CONTAINS(point, other). */
-function intersects(a: Expression, b: Expression, span: Span, ctx: PassContext): Expression {
+function intersects(a: Expression, b: Expression, span: Span, ctx: DialectPassContext): Expression {
   if (pointLike(a)) return contains(a, b, span, ctx);
   if (pointLike(b)) return contains(b, a, span, ctx);
   const ra = regionOperand(a);
@@ -471,7 +474,7 @@ function centroid(g: Expression, span: Span): Expression {
   throw unsupported(`CENTROID of ${describeGeometry(g)}`, span, "CENTROID takes a constant shape, a CIRCLE, a BOX or a region column");
 }
 
-function geometryCall(f: FunctionCall, ctx: PassContext): Expression | undefined {
+function geometryCall(f: FunctionCall, ctx: DialectPassContext): Expression | undefined {
   switch (f.name) {
     case "CONTAINS":
       return contains(f.args[0]!, f.args[1]!, f.span, ctx);
@@ -529,7 +532,7 @@ function daliArray(e: Expression): Expression | undefined {
   }
 }
 
-export function geometryToScisql(query: Query, ctx: PassContext): Query {
+export function geometryToScisql(query: Query, ctx: DialectPassContext): Query {
   const out = transform(query, (n: Node) => {
     switch (n.kind) {
       case "FunctionCall": return geometryCall(n, ctx);

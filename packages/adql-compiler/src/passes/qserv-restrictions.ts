@@ -1,7 +1,7 @@
 /**
- * Pass (Qserv only): what Qserv's parser and analyser cannot take (qserv/README §c). Where Qserv can
- * run an equivalent form, the query is rewritten to it; where it cannot, a positioned error names
- * the construct and says what to do instead. Other dialects pass through unchanged.
+ * Pass (the qserv dialect's, sql/dialects/qserv.ts): what Qserv's parser and analyser cannot take
+ * (qserv/README §c). Where Qserv can run an equivalent form, the query is rewritten to it; where it
+ * cannot, a positioned error names the construct and says what to do instead.
  *
  * Rewrites: unary minus on an expression → `0 - x`; unary plus dropped; `~x` → `-1 - x` (`~5` → `-6`); PI() → its
  * value (Qserv refuses calls without arguments); SELECT ALL and aggregate ALL dropped (they are the
@@ -352,7 +352,6 @@ function splitResidues(query: Query, unavailable: ReadonlySet<string> | undefine
 }
 
 export function qservRestrictions(query: Query, ctx: PassContext): Query {
-  if (ctx.dialect !== "qserv") return query;
   query = splitResidues(query, ctx.unavailableFunctions);
   refuseUnsupported(query, ctx.unavailableFunctions);
   return selectListOrdering(flattenFrom(rewriteExpressions(query)));

@@ -291,7 +291,7 @@ const AREASPEC: Readonly<Record<string, string>> = {
 };
 
 export function qservSpatial(query: Query, ctx: PassContext): Query {
-  if (ctx.dialect !== "qserv" || query.body.kind !== "Select") return query;
+  if (query.body.kind !== "Select") return query;
   const select = query.body;
   const tables = partitionedTables(select, ctx.schema);
   if (tables.length === 0) {

@@ -1,6 +1,6 @@
 /**
  * The base SQL generator: prints a rewritten AST as SQL. Dialects (sql/dialects/*.ts) subclass it
- * and override hooks and flags only.
+ * and override hooks only; their facts are the traits (sql/dialects/dialect.ts) it is built with.
  *
  * Safety rules, for every dialect:
  * - every identifier is quoted, with the dialect's escape for the quote character;
@@ -17,6 +17,7 @@ import { isWideDecimal } from "../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { constantValue } from "../passes/constants.js";
+import type { DialectTraits } from "./dialects/dialect.js";
 
 /** Expression kinds that never need parentheses as operands. */
 const ATOMIC: ReadonlySet<Expression["kind"]> = new Set([
@@ -27,10 +28,9 @@ const ATOMIC: ReadonlySet<Expression["kind"]> = new Set([
 export abstract class SqlGenerator {
   /** Dialect name, for error messages. */
   abstract readonly name: string;
-  /** Whether the dialect supports `a || b` for concatenation (else CONCAT). */
-  protected readonly concatOperator: boolean = true;
-  /** Operator for integer division, for ADQL's 7/2 = 3 (docs/adr/0002-integer-division.md). */
-  protected readonly integerDivision: string = "//";
+
+  /** The dialect's facts (sql/dialects/dialect.ts), which the hooks read instead of the dialect's name. */
+  constructor(protected readonly traits: DialectTraits) {}
 
   /** SQL names for the numbers of a DALI value in the SELECT being written (see select()). */
   private daliNames: (alias: string, n: number) => string[] = (alias, n) => Array.from({ length: n }, (_, k) => `${alias}_${k + 1}`);
@@ -252,9 +252,9 @@ export abstract class SqlGenerator {
     const l = this.operand(e.left);
     const r = this.operand(e.right);
     switch (e.op) {
-      case "||": return this.concatOperator ? `${l} || ${r}` : `CONCAT(${this.concatArguments(e).join(", ")})`;
+      case "||": return this.traits.concatOperator ? `${l} || ${r}` : `CONCAT(${this.concatArguments(e).join(", ")})`;
       case "/":
-        return isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)) ? `${l} ${this.integerDivision} ${r}` : `${l} / ${r}`;
+        return isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)) ? `${l} ${this.traits.integerDivision} ${r}` : `${l} / ${r}`;
       default: return `${l} ${e.op} ${r}`;
     }
   }

@@ -13,7 +13,9 @@ import { isIntegerType, typeOf } from "../../analysis/types.js";
 import { AdqlError } from "../../errors.js";
 import { constantValue } from "../../passes/constants.js";
 import { inlineAngSepSql, inlinePtInCircleSql } from "../../geometry/inline-sql.js";
+import { boundDeclination } from "../../passes/bound-declination.js";
 import { SqlGenerator } from "../generator.js";
+import type { DialectDefinition, DialectTraits } from "./dialect.js";
 import { isRepeatable } from "../repeatable.js";
 
 /** 10^n as a DOUBLE literal, |n| ≤ 308. */
@@ -114,7 +116,7 @@ export class DuckDbGenerator extends SqlGenerator {
   }
 
   protected override sqlFunction(name: string, args: readonly Expression[]): string {
-    if (isRepeatable(args)) {
+    if (this.traits.inlineScisql && isRepeatable(args)) {
       const a = (): string[] => args.map((x) => this.expr(x));
       if (name === "scisql_angSep" && args.length === 4) return inlineAngSepSql(...(a() as [string, string, string, string]));
       if (name === "scisql_s2PtInCircle" && args.length === 5) return inlinePtInCircleSql(...(a() as [string, string, string, string, string]));
@@ -138,3 +140,29 @@ export class DuckDbGenerator extends SqlGenerator {
     }
   }
 }
+
+const DUCKDB_TRAITS: DialectTraits = {
+  databaseName: "DuckDB",
+  bmpNamesOnly: false,
+  serverResidues: false,
+  chunkPruning: false,
+  computedBoxes: true,
+  // Region columns are tested by the region functions (geometry/region-functions-duckdb.ts) on their text.
+  binaryPolygonColumns: "none",
+  shapeColumnsArePolygons: false,
+  concatOperator: true,
+  integerDivision: "//",
+  // DuckDB's bit operators are signed already.
+  signedBitwiseCast: false,
+  // DuckDbGenerator.round and truncate compute in DOUBLE whatever is not exact (their own arithmetic).
+  castBeforeRounding: true,
+  inlineScisql: true,
+};
+
+/** DuckDB, embedded: a declination range beside each constant spatial constraint (row-group skipping). */
+export const duckdb = {
+  name: "duckdb",
+  traits: DUCKDB_TRAITS,
+  passes: [["bound-declination", boundDeclination]],
+  generator: () => new DuckDbGenerator(DUCKDB_TRAITS),
+} as const satisfies DialectDefinition<"duckdb">;

@@ -12,21 +12,14 @@ import { numericClass } from "../../analysis/numeric-class.js";
 import { AdqlError } from "../../errors.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "../../geometry/inline-sql.js";
 import { mariaDbPolygonExpression, mariaDbPolygonLiteral } from "../../geometry/scisql-mariadb.js";
+import { boundDeclination } from "../../passes/bound-declination.js";
 import { constantValue } from "../../passes/constants.js";
 import { SqlGenerator } from "../generator.js";
+import type { DialectDefinition, DialectTraits } from "./dialect.js";
 import { isRepeatable } from "../repeatable.js";
 
 export class MySqlGenerator extends SqlGenerator {
   readonly name: string = "mysql";
-  /** `||` is OR in MySQL (and in Qserv): concatenation is CONCAT. */
-  protected override readonly concatOperator = false;
-  protected override readonly integerDivision = "DIV";
-  /** MySQL's bit operators work on unsigned 64-bit integers; ADQL's (like PostgreSQL's) are signed. */
-  protected readonly signedBitwise: boolean = true;
-  /** Whether CAST, COLLATE and REPLACE may be written (Qserv's parser has none of them). */
-  protected readonly fullSql: boolean = true;
-  /** Whether scisql calls may become inline expressions (not on Qserv, which has the real scisql). */
-  protected readonly inlineScisql: boolean = true;
 
   /**
    * MariaDB refuses SQL whose SELECTs and parenthesised query expressions nest deeper than this
@@ -83,12 +76,12 @@ export class MySqlGenerator extends SqlGenerator {
 
   protected override binary(e: BinaryExpr): string {
     const s = super.binary(e);
-    return this.signedBitwise && (e.op === "&" || e.op === "|" || e.op === "^") ? `CAST(${s} AS SIGNED)` : s;
+    return this.traits.signedBitwiseCast && (e.op === "&" || e.op === "|" || e.op === "^") ? `CAST(${s} AS SIGNED)` : s;
   }
 
   protected override unary(op: "-" | "+" | "~", operand: Expression): string {
     const s = super.unary(op, operand);
-    return op === "~" && this.signedBitwise ? `CAST(${s} AS SIGNED)` : s;
+    return op === "~" && this.traits.signedBitwiseCast ? `CAST(${s} AS SIGNED)` : s;
   }
 
   /** MySQL has no OFFSET without LIMIT: the documented idiom is the largest LIMIT there is. */
@@ -141,7 +134,7 @@ export class MySqlGenerator extends SqlGenerator {
 
   /** `x` as a DOUBLE where its class is not known, so that MariaDB rounds it as DuckDB does. */
   private asRounded(x: Expression): string {
-    return this.fullSql && numericClass(x) === "unknown" ? `CAST(${this.expr(x)} AS DOUBLE)` : this.expr(x);
+    return this.traits.castBeforeRounding && numericClass(x) === "unknown" ? `CAST(${this.expr(x)} AS DOUBLE)` : this.expr(x);
   }
 
   protected override round(x: Expression, digits: number): string {
@@ -154,7 +147,7 @@ export class MySqlGenerator extends SqlGenerator {
 
   /** Inline forms where they apply; s2PtInCPoly otherwise takes its vertices as one string here (see sql/scisql-mariadb.sql). */
   protected override sqlFunction(name: string, args: readonly Expression[]): string {
-    if (this.inlineScisql && isRepeatable(args)) {
+    if (this.traits.inlineScisql && isRepeatable(args)) {
       const a = (): string[] => args.map((x) => this.expr(x));
       if (name === "scisql_angSep" && args.length === 4) return inlineAngSepSql(...(a() as [string, string, string, string]));
       if (name === "scisql_s2PtInCircle" && args.length === 5) return inlinePtInCircleSql(...(a() as [string, string, string, string, string]));
@@ -164,7 +157,7 @@ export class MySqlGenerator extends SqlGenerator {
     const [x, y, ...coords] = args;
     const values = coords.map(constantValue);
     if (values.every((v) => v !== undefined)) {
-      if (this.inlineScisql && isRepeatable([x!, y!])) return inlinePtInCPolySql(this.expr(x!), this.expr(y!), values as number[]);
+      if (this.traits.inlineScisql && isRepeatable([x!, y!])) return inlinePtInCPolySql(this.expr(x!), this.expr(y!), values as number[]);
       return `scisql_s2PtInCPoly(${this.expr(x!)}, ${this.expr(y!)}, ${mariaDbPolygonLiteral(values as number[])})`;
     }
     return `scisql_s2PtInCPoly(${this.expr(x!)}, ${this.expr(y!)}, ${mariaDbPolygonExpression(coords.map((c) => this.expr(c)))})`;
@@ -183,3 +176,29 @@ export class MySqlGenerator extends SqlGenerator {
     }
   }
 }
+
+const MYSQL_TRAITS: DialectTraits = {
+  databaseName: "MariaDB/MySQL",
+  bmpNamesOnly: true,
+  serverResidues: false,
+  chunkPruning: false,
+  computedBoxes: true,
+  // scisql-mariadb.sql's s2PtInCPoly reads the binary polygon where the table stores one.
+  binaryPolygonColumns: "where-stored",
+  shapeColumnsArePolygons: false,
+  // `||` is OR in MySQL (unless PIPES_AS_CONCAT): concatenation is CONCAT.
+  concatOperator: false,
+  integerDivision: "DIV",
+  // MySQL's bit operators work on unsigned 64-bit integers; ADQL's (like PostgreSQL's) are signed.
+  signedBitwiseCast: true,
+  castBeforeRounding: true,
+  inlineScisql: true,
+};
+
+/** MariaDB and MySQL: a declination range beside each constant spatial constraint (an index range scan). */
+export const mysql = {
+  name: "mysql",
+  traits: MYSQL_TRAITS,
+  passes: [["bound-declination", boundDeclination]],
+  generator: () => new MySqlGenerator(MYSQL_TRAITS),
+} as const satisfies DialectDefinition<"mysql">;

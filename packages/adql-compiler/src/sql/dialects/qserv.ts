@@ -5,6 +5,9 @@
  */
 import type { BinaryExpr, BuiltinFunctionName, Expression, FunctionCall } from "../../ast/nodes.js";
 import { AdqlError } from "../../errors.js";
+import { qservRestrictions } from "../../passes/qserv-restrictions.js";
+import { qservSpatial } from "../../passes/qserv-spatial.js";
+import type { DialectDefinition, DialectTraits } from "./dialect.js";
 import { MySqlGenerator } from "./mysql.js";
 
 /** A literal integer, with its sign: what Qserv's grammar reads as one constant (`MINUS? DECIMAL_LITERAL`). */
@@ -19,10 +22,6 @@ function signedInteger(e: Expression): bigint | undefined {
 
 export class QservGenerator extends MySqlGenerator {
   override readonly name = "qserv";
-  /** Qserv's parser has no CAST: binary() below gives bit operations their signed results otherwise. */
-  protected override readonly signedBitwise = false;
-  protected override readonly fullSql = false;
-  protected override readonly inlineScisql = false;
 
   /** Backtick identifiers cannot contain a backtick in Qserv (`REVERSE_QUOTE_ID`); the pass refuses them. */
   override quoteIdentifier(name: string): string {
@@ -95,3 +94,34 @@ export class QservGenerator extends MySqlGenerator {
     return `${name}(${args.map((a) => this.expr(a)).join(", ")})`;
   }
 }
+
+const QSERV_TRAITS: DialectTraits = {
+  databaseName: "Qserv",
+  bmpNamesOnly: true,
+  serverResidues: true,
+  chunkPruning: true,
+  // Its spatial restrictor and scisql's box take constants (qserv-spatial.ts).
+  computedBoxes: false,
+  // Rubin's catalogs store the binary polygon beside every region column.
+  binaryPolygonColumns: "assumed",
+  shapeColumnsArePolygons: true,
+  // `||` is OR in MySQL's grammar, which Qserv's follows.
+  concatOperator: false,
+  integerDivision: "DIV",
+  // No CAST in Qserv's parser: QservGenerator.binary writes the signed result in arithmetic instead.
+  signedBitwiseCast: false,
+  castBeforeRounding: false,
+  // The real scisql UDFs run in the workers.
+  inlineScisql: false,
+};
+
+/** Qserv: its passes refuse and rewrite what Qserv cannot run, and give it its spatial restrictor. */
+export const qserv = {
+  name: "qserv",
+  traits: QSERV_TRAITS,
+  passes: [
+    ["qserv-restrictions", qservRestrictions],
+    ["qserv-spatial", qservSpatial],
+  ],
+  generator: () => new QservGenerator(QSERV_TRAITS),
+} as const satisfies DialectDefinition<"qserv">;
