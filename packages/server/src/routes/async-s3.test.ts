@@ -19,6 +19,7 @@ import { until } from "../../../votable/src/test-support/until.js";
 import { configFrom } from "../config.js";
 import { openService, type Service } from "../server.js";
 import { testImagesDirs } from "../test-support/child-server.js";
+import { TestRegistry } from "../test-support/images.js";
 import { recordingProxy, S3RVER_CREDENTIALS, startS3, type TestS3 } from "../test-support/s3.js";
 import { tag } from "../test-support/uws.js";
 import { S3ResultStore } from "../uws/result-store-s3.js";
@@ -156,6 +157,29 @@ describe("async results in an S3 bucket (issue 18)", function () {
     expect(await bucket.jobIds()).not.to.include(id);
     // s3rver's own directory: no file of the job is left.
     expect(s3.files().filter((f) => f.path.includes(id))).to.deep.equal([]);
+  });
+
+  it("SODA async cutouts go to the same bucket, under its own prefix (<prefix>/soda/), and are served the same way", async () => {
+    const images = new TestRegistry();
+    const dataset = await images.add(dir, { ra: 10, dec: -5, nx: 300, ny: 200, mjd: 60000, exptime: 30, em: [4e-7, 5.5e-7] });
+    service.deps.images = images;
+    const root = base.replace(/\/tap$/, "");
+    const created = await fetch(`${root}/soda/async`, { method: "POST", body: new URLSearchParams([["ID", dataset.id], ["CIRCLE", "10 -5 0.001"], ["PHASE", "RUN"]]), headers: AUTH, redirect: "manual" });
+    expect(created.status, await created.clone().text()).to.equal(303);
+    const job = created.headers.get("location")!;
+    const id = job.split("/").pop()!;
+    expect(tag(await finalPhase(job), "phase")).to.equal("COMPLETED");
+    const soda = new S3ResultStore({ bucket: "tap-results", prefix: "it/soda/", endpoint: s3.endpoint, region: "us-east-1", ...S3RVER_CREDENTIALS, urlLifetimeSeconds: 60 });
+    expect(await soda.jobIds()).to.include(id);
+    expect(await bucket.jobIds()).not.to.include(id);
+    const res = await fetch(`${job}/results/cutout-1`, { headers: AUTH, redirect: "manual" });
+    expect(res.status).to.equal(303);
+    expect(new URL(res.headers.get("location")!).pathname).to.equal(`/tap-results/it/soda/${id}/cutout-1`);
+    const fits = Buffer.from(await (await fetch(`${job}/results/cutout-1`, { headers: AUTH })).arrayBuffer());
+    expect(fits.subarray(0, 30).toString()).to.match(/^SIMPLE {2}= {20}T/);
+    expect(fits.length % 2880).to.equal(0);
+    await fetch(job, { method: "POST", body: new URLSearchParams({ ACTION: "DELETE" }), headers: AUTH, redirect: "manual" });
+    expect(await soda.jobIds()).not.to.include(id);
   });
 
   it("pyvo's run_async, with a session that carries the bearer token, reads the result through the redirect", async () => {
