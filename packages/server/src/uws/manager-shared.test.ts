@@ -109,6 +109,23 @@ describe("job managers sharing a MariaDB job store", function () {
     expect((await m1.get(j.id))!.phase).to.equal("ABORTED");
   });
 
+  it("a replica that stops gracefully gives its running job back at once, not counted as a run", async () => {
+    const c1 = controllable();
+    const m1 = manager("m1", c1.executor, { maxRuns: 1 });
+    await m1.start();
+    const j = await m1.create(anon, q, new Map(), { run: true });
+    await until("the job runs on m1", () => c1.started.length === 1);
+    const c2 = controllable();
+    const m2 = manager("m2", c2.executor, { maxRuns: 1 });
+    await m2.start();
+    managers.splice(managers.indexOf(m1), 1);
+    await m1.close();
+    // Well before m1's lease would have expired, and run although TAP_JOB_MAX_RUNS=1.
+    await until("m2 runs it", () => c2.started.length === 1);
+    c2.finish.get(j.id)!();
+    await until("COMPLETED", async () => (await m2.get(j.id))?.phase === "COMPLETED");
+  });
+
   const TAKEOVERS: [string, number, string, string | undefined][] = [
     // name, TAP_JOB_MAX_RUNS, the final phase, its error
     ["runs it again (TAP_JOB_MAX_RUNS=2, the default)", 2, "COMPLETED", undefined],

@@ -603,7 +603,7 @@ export class JobManager {
         if (this.closed) {
           outcome = "STOPPED";
           // Files: stays EXECUTING, for the restart rules. Shared: back to QUEUED, for another replica at once.
-          if (this.store.shared) await this.store.update(job.id, { phase: TRANSITIONS.requeue.to, progress: undefined }, { phases: ["EXECUTING"], ...lease });
+          if (this.store.shared) await this.store.release(job.id, token);
           return;
         }
         const failed = { phase: TRANSITIONS.fail.to, error: { type: "fatal" as const, message: messageOf(reason) }, endTime: isoNow(this.now()), backendRef: undefined };

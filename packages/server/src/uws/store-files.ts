@@ -102,6 +102,15 @@ export class FileJobStore implements JobStore {
     return job?.phase === "EXECUTING" && this.leases.get(id)?.token === token;
   }
 
+  async release(id: string, token: string): Promise<boolean> {
+    const lease = this.leases.get(id);
+    if (lease?.token !== token) return false;
+    const ok = await this.update(id, { phase: "QUEUED", progress: undefined }, { phases: ["EXECUTING"], lease: token });
+    // Not counted as a run.
+    if (ok) this.leases.set(id, { token: "", run: lease.run - 1 });
+    return ok;
+  }
+
   async endRun(id: string, token: string): Promise<void> {
     if (this.leases.get(id)?.token === token) this.leases.delete(id);
   }

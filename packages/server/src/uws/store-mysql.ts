@@ -340,6 +340,15 @@ export class MySqlJobStore implements JobStore {
     return r.affectedRows > 0;
   }
 
+  async release(id: string, token: string): Promise<boolean> {
+    const [r] = await this.pool.query<ResultSetHeader>(
+      `UPDATE jobs SET phase = 'QUEUED', progress_completed = NULL, progress_total = NULL, lease_owner = NULL, lease_token = NULL, lease_expires = NULL,
+       runs = GREATEST(runs - 1, 0) WHERE id = ? AND service = ? AND phase = 'EXECUTING' AND lease_token = ?`,
+      [id, this.service, token],
+    );
+    return r.affectedRows === 1;
+  }
+
   async endRun(_id: string, token: string, outcome: string): Promise<void> {
     // A run that still held its lease ends now; a lost one stays valid only until its last renewal.
     await this.pool.query(`UPDATE job_runs SET ended_ms = ${NOW_MS}, outcome = ?, valid_until_ms = LEAST(valid_until_ms, ${NOW_MS}) WHERE token = ?`, [

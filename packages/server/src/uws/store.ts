@@ -79,6 +79,11 @@ export interface JobStore {
   claim(id: string, lease: LeaseOptions, patch: JobPatch): Promise<Lease | "lost" | "full">;
   /** Extends the lease; false when it is lost (taken over, or the job left EXECUTING or is gone). */
   renew(id: string, token: string, ms: number): Promise<boolean>;
+  /**
+   * Gives the job back (a graceful stop): QUEUED again at once, for another replica, without counting this run against
+   * maxRuns; false when the lease is no longer held.
+   */
+  release(id: string, token: string): Promise<boolean>;
   /** Ends the run's record (the job_runs history of the SQL store). */
   endRun(id: string, token: string, outcome: string): Promise<void>;
   /** QUEUED jobs, oldest first (a shared store: for the replicas to claim). */
