@@ -171,9 +171,16 @@ describe("server request parameters", function () {
     return { ctx: ctx as unknown as Context, req, res };
   }
 
+  /** How `p` settles, or "still pending" at a deadline far beyond the test's need (a hang, not a wait). */
   async function settle(p: Promise<unknown>, ms = 20_000): Promise<unknown> {
-    const timeout = new Promise((r) => setTimeout(() => r("still pending"), ms));
-    return Promise.race([p.then(() => "resolved", (e: Error) => e), timeout]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((r) => (timer = setTimeout(() => r("still pending"), ms)));
+    try {
+      return await Promise.race([p.then(() => "resolved", (e: Error) => e), timeout]);
+    } finally {
+      // A pending timer would keep mocha's process alive for the rest of the 20 s.
+      clearTimeout(timer);
+    }
   }
 
   it("ends (400) when the client goes away in the middle of a part, and keeps nothing", async () => {

@@ -129,7 +129,8 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
   });
 
   it("re-attaches a job by its Qserv id after the service restarts, without submitting it again", async () => {
-    double.delayMs = 1500;
+    // The query stays EXECUTING at the double until the test completes its chunk, after the restart.
+    double.manualChunks = true;
     const from = double.received.length;
     try {
       const job = await createJob(running!.url, { LANG: "ADQL", QUERY: "SELECT TOP 2 id FROM lab.stars WHERE id < 3", RESPONSEFORMAT: "csv", PHASE: "RUN" });
@@ -141,6 +142,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
       running = undefined;
       expect(double.queries.get(Number(qid))!.status, "the service's shutdown leaves the Qserv query running").to.equal("EXECUTING");
       running = await start();
+      double.completeChunks(Number(qid));
       const xml = await waitFor(job.replace(/^http:\/\/[^/]+/, running.url.replace(/\/tap$/, "")), ["COMPLETED", "ERROR"]);
       expect(tag(xml, "phase"), xml).to.equal("COMPLETED");
       const url = `${running.url}/async/${jobId}/results/result`;
@@ -148,7 +150,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
       expect(double.received.slice(from).filter((s) => s.startsWith("SUBMIT"))).to.have.length(1);
       expect(double.received).not.to.include(`CANCEL ${qid}`);
     } finally {
-      double.delayMs = 0;
+      double.manualChunks = false;
     }
   });
 

@@ -19,8 +19,8 @@
  *   finished id, Qserv's error 4005.
  *
  * Its state lives in this object, standing for the czar, which outlives a restart of the TAP
- * service. `delayMs` keeps a query "running" that long after MariaDB finished it, as Qserv's
- * dispatch would.
+ * service. With `manualChunks`, a query stays "running" after MariaDB finished it, as under Qserv's
+ * dispatch, until the test completes its chunks.
  */
 import mysql from "mysql2";
 import { streamBatches, type RowCursor } from "../backends/backend.js";
@@ -54,7 +54,6 @@ export class QservProtocolDouble implements SqlChannel {
   readonly received: string[] = [];
   /** Every SUBMITted SELECT, checked with Qserv's grammar (a refused one is answered with Qserv's error). */
   readonly grammarChecked: string[] = [];
-  delayMs = 0;
   /** The chunks of the next SUBMITted queries (Qserv's CHUNKS). */
   chunks = 1;
   /** Chunks complete only through completeChunks(). */
@@ -127,7 +126,6 @@ export class QservProtocolDouble implements SqlChannel {
     q.threadId = conn.threadId ?? undefined;
     try {
       await query(conn, `CREATE TABLE qservResult.result_${q.id} AS ${q.sql}`);
-      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
       if (this.manualChunks && q.chunksCompleted < q.chunks && q.status === "EXECUTING") {
         await new Promise<void>((resolve) => (q.chunksDone = resolve));
       }
