@@ -8,8 +8,6 @@ export type AdqlErrorCode =
   | "ADQL_LEXICAL_ERROR"
   /** The tokens do not form an ADQL query. */
   | "ADQL_SYNTAX_ERROR"
-  /** A reserved word used where an identifier is expected. */
-  | "ADQL_RESERVED_WORD"
   /** A function called with the wrong number or form of arguments (a LIKE pattern, a CHAR length too). */
   | "ADQL_BAD_ARGUMENTS"
   /** A constant beyond the range of its type: an integer beyond BIGINT, a number beyond a double, a cast, TOP or OFFSET. */

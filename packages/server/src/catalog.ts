@@ -13,7 +13,6 @@ import {
   type RegionStorageColumn,
   type RegionStorageValues,
   type RegionXtype,
-  type SchemaLookup,
   type SchemaTable,
 } from "@qserv-tap/adql-compiler";
 import { mergeCatalogs, tapSchemaRows, withTapSchema, type Catalog, type Column, type Table } from "./compiler-extras.js";
@@ -39,10 +38,6 @@ export function lookupOf(catalog: Catalog, which: "all" | "data" | "tap_schema")
 /** A catalog table as the compiler's name resolution sees it (Qserv's partitioning, match tables included). */
 export function schemaTableOf(t: Table): SchemaTable {
   return lookupTable(t);
-}
-
-export function lookup(tables: SchemaTable[]): SchemaLookup {
-  return { tables };
 }
 
 function sqlLiteral(v: unknown): string {

@@ -4,7 +4,7 @@
  */
 export {
   loadFelis, felisTable, felisSchemaHead, mergeCatalogs, withTapSchema, tapSchemaRows, installScisqlFunctions,
-  type Catalog, type FelisObject, type Schema, type Table, type Column, type TapSchemaRows,
+  type Catalog, type FelisObject, type Schema, type Table, type Column,
 } from "@qserv-tap/adql-compiler";
 export { registerScisqlFunctions } from "@qserv-tap/adql-compiler/duckdb";
 

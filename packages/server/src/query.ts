@@ -46,10 +46,6 @@ export function responseFormat(value: string | undefined): ResponseFormat {
   return f;
 }
 
-export function outputFormat(value: string | undefined): OutputFormat {
-  return responseFormat(value).format;
-}
-
 function parseMaxrec(value: string | undefined, defaultMaxrec: number, hardMaxrec: number): number {
   if (value === undefined || value.trim() === "") return defaultMaxrec;
   if (!/^\s*\d+\s*$/.test(value)) throw new TapError(400, `MAXREC must be a non-negative integer, not "${value}"`);

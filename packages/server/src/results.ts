@@ -213,12 +213,6 @@ export function batchMapper(columns: readonly ResultColumn[]): (batch: ColumnBat
   return (batch) => ({ rowCount: batch.rowCount, columns: converters.map((c) => c(batch)) });
 }
 
-/** Maps SQL rows to VOTable rows. */
-export function rowMapper(columns: readonly ResultColumn[]): (row: readonly unknown[]) => unknown[] {
-  const converters = columns.map(converterOf);
-  return (row) => converters.map((c) => c(row));
-}
-
 /** The batch without its first `skip` rows (a split query's OFFSET, applied by the server). */
 export function dropRows(batch: ColumnBatch, skip: number): ColumnBatch {
   if (skip <= 0) return batch;

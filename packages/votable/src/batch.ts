@@ -100,9 +100,3 @@ export function checkBatch(batch: ColumnBatch, fields: number): void {
   }
 }
 
-/** Whether row i's cell of `col` is null. */
-export function isNullCell(col: BatchColumn, i: number): boolean {
-  if (col.nulls !== undefined && col.nulls[i] !== 0) return true;
-  const v = col.values[i];
-  return v === null || v === undefined;
-}

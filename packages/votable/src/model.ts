@@ -169,10 +169,6 @@ export function isIntegerType(t: Datatype): t is "unsignedByte" | "short" | "int
   return t === "unsignedByte" || t === "short" || t === "int" || t === "long";
 }
 
-export function isFloatType(t: Datatype): t is "float" | "double" {
-  return t === "float" || t === "double";
-}
-
 export function isComplexType(t: Datatype): t is "floatComplex" | "doubleComplex" {
   return t === "floatComplex" || t === "doubleComplex";
 }

@@ -24,7 +24,7 @@ import { ParquetStream, type ParquetWriteOptions } from "./parquet.js";
 import type { Field, Row } from "./model.js";
 
 export type { OutputFormat } from "./formats.js";
-export { OUTPUT_FORMATS, contentType, parseResponseFormat } from "./formats.js";
+export { contentType, parseResponseFormat } from "./formats.js";
 
 /**
  * Rows may come from an async iterable (an async generator, a database cursor), a plain iterable, or a Readable in

@@ -15,14 +15,9 @@ const STRING: ValueType = { datatype: "char", arraysize: "*" };
 const DEGREES: ValueType = { datatype: "double", unit: "deg" };
 
 const INTEGER_TYPES: ReadonlySet<VotableDatatype> = new Set(["unsignedByte", "short", "int", "long", "bit"]);
-const FLOAT_TYPES: ReadonlySet<VotableDatatype> = new Set(["float", "double"]);
 
 export function isIntegerType(t: ValueType): boolean {
   return t.datatype !== null && INTEGER_TYPES.has(t.datatype) && (t.arraysize === undefined || t.arraysize === "1");
-}
-
-export function isNumericType(t: ValueType): boolean {
-  return t.datatype !== null && (INTEGER_TYPES.has(t.datatype) || FLOAT_TYPES.has(t.datatype));
 }
 
 /** Arithmetic on two numbers: integers stay integers (as long, since the database widens), else double. */

@@ -5,8 +5,6 @@ export {
   mergeCatalogs,
   getSchema,
   getTable,
-  toInput,
-  VOTABLE_DATATYPES,
   type Catalog,
   type Schema,
   type Table,
@@ -18,7 +16,6 @@ export {
   type ColumnInput,
   type ForeignKeyInput,
   type QservInput,
-  type VotableDatatype,
 } from "./model.js";
 export { felisSchemaHead, felisTable, loadFelis, type FelisObject, type LoadFelisOptions } from "./felis.js";
 export {
@@ -26,28 +23,9 @@ export {
   catalogFromTapSchema,
   withTapSchema,
   TAP_SCHEMA_NAME,
-  TAP_SCHEMA_INPUT,
   type TapSchemaRows,
-  type SchemasRow,
-  type TablesRow,
-  type ColumnsRow,
-  type KeysRow,
-  type KeyColumnsRow,
-  type LooseRow,
-  type LooseTapSchemaRows,
-  type CatalogFromTapSchemaOptions,
 } from "./tap-schema.js";
-export { identifierMatches, needsQuoting, quoteIdentifier, splitQualifiedName, type Identifier } from "./identifiers.js";
-export {
-  findSchemas,
-  findTables,
-  findColumns,
-  suggestNames,
-  editDistance,
-  schemaLookupFromFelis,
-  type LookupTable,
-  type LookupColumn,
-} from "./lookup.js";
+export { schemaLookupFromFelis } from "./lookup.js";
 export {
   REGION_XTYPES,
   REGION_STORAGE,
@@ -59,5 +37,4 @@ export {
   type RegionStoragePresence,
   type RegionXtype,
   type RegionStorageColumn,
-  type RegionColumnFacts,
 } from "./regions.js";

@@ -168,7 +168,7 @@ function mutate(seed: string, rng: Rng, other: () => string): { text: string; ap
 // What parse must do
 
 const ERROR_CODES = new Set([
-  "ADQL_LEXICAL_ERROR", "ADQL_SYNTAX_ERROR", "ADQL_RESERVED_WORD", "ADQL_BAD_ARGUMENTS", "ADQL_TYPE_ERROR",
+  "ADQL_LEXICAL_ERROR", "ADQL_SYNTAX_ERROR", "ADQL_BAD_ARGUMENTS", "ADQL_TYPE_ERROR",
   "ADQL_UNKNOWN_FUNCTION", "ADQL_TOO_COMPLEX",
 ]);
 

@@ -112,11 +112,6 @@ export async function startMariaDbOrSkip(ctx: { skip(): void }, found = findMari
   return startMariaDb();
 }
 
-/** Stops every server this process started: for a mocha root hook (`mochaHooks.afterAll`). */
-export async function stopAllMariaDb(): Promise<void> {
-  await Promise.all([...running].map((s) => s.stop()));
-}
-
 class PortTakenError extends Error {}
 
 const running = new Set<MariaDbServer>();

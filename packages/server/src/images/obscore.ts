@@ -11,8 +11,6 @@ import { regionStorageColumns } from "@qserv-tap/adql-compiler";
 import { regionCell, type RegionColumn } from "../catalog.js";
 
 export const OBSCORE_SCHEMA_PATH = fileURLToPath(new URL("../../demo/obscore.yaml", import.meta.url));
-/** The TAPRegExt dataModel of ObsCore 1.1 (ObsCore 1.1 §5). */
-export const OBSCORE_DATA_MODEL = "ivo://ivoa.net/std/ObsCore#core-1.1";
 
 /**
  * LSST's ugrizy filters as wavelength ranges in metres (vacuum), for em_min/em_max (ObsCore 1.1 §4.17): the

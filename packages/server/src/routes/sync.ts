@@ -4,7 +4,7 @@
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { TapError, sendError, errorStatusAndMessage, type ErrorEcho } from "../errors.js";
+import { TapError, type ErrorEcho } from "../errors.js";
 import { Admission, type Release } from "../admission.js";
 import { clientOf } from "../auth.js";
 import type { Limits } from "../config.js";
@@ -13,7 +13,6 @@ import { paramLimits, readParams, single, type UploadPart } from "../params.js";
 import { parseTapRequest, startQuery, type StartOptions, type TapRequest } from "../query.js";
 import { QueryCompiler, type ServiceDeps } from "../service.js";
 
-export { LANGS, outputFormat } from "../query.js";
 
 /** The sync endpoint's admission: given to syncRouter by the caller that also reports its queue (metrics.ts). */
 export function syncAdmission(limits: Limits): Admission {
@@ -106,9 +105,4 @@ export async function answerSync(
     done();
     throw e;
   }
-}
-
-export function sendTapError(ctx: Context, err: unknown): void {
-  const { status, message } = errorStatusAndMessage(err);
-  sendError(ctx, status, message);
 }

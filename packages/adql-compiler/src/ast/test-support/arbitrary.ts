@@ -616,10 +616,3 @@ export function queryArbitrary(options: AstArbitraryOptions = {}): Arb<Query> {
   const g = new Generators(options.exprDepth ?? 3, qd, options.functions ?? SCISQL_FUNCTIONS);
   return g.query(qd, { top: true, leadingSelect: false });
 }
-
-/** Random expressions of one sort (a value, a non-geometric value, a condition...), for targeted properties. */
-export function expressionArbitrary(sort: Sort, options: AstArbitraryOptions = {}): Arb<Expression> {
-  const qd = options.queryDepth ?? 1;
-  const g = new Generators(options.exprDepth ?? 3, qd, options.functions ?? SCISQL_FUNCTIONS);
-  return g.expr(sort, options.exprDepth ?? 3, qd);
-}
