@@ -1,6 +1,6 @@
 /**
  * The golden table (test-support/golden-cases.ts): one row per ADQL input, with the exact SQL (for Qserv
- * also whether it prunes, and every qserv SQL passes the §c checker) or the error with its code, line and
+ * also whether it prunes; qserv-check.test.ts passes every qserv SQL through Qserv's grammar) or the error with its code, line and
  * column, for each dialect. The common error cases run on every dialect.
  */
 import { COMMON_ERRORS } from "./test-support/golden-common-errors.js";

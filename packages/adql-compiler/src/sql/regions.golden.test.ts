@@ -1,7 +1,7 @@
 /**
  * Region-valued columns, golden (ADQL 2.1 §4.2; catalog/regions.ts): for each dialect, ADQL against the
  * region tables of test-support/regions.ts in, the exact SQL out (test-support/golden-regions.ts, one row per input); every
- * Qserv SQL passes the §c checker, and what Qserv cannot run is refused at its construct. The result
+ * Qserv SQL passes the §c checker (qserv-check.test.ts), and what Qserv cannot run is refused at its construct. The result
  * columns of a selected region column carry its xtype (DALI 1.1 §3.3).
  */
 import { expect } from "chai";

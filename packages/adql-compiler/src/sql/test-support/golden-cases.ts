@@ -7,7 +7,7 @@
  * - qserv: the SQL that Qserv gets, and whether Qserv can prune chunks with it (qserv/README §a: one
  *   top-level `scisql_s2PtIn*(ra, dec, constants) = 1` on a director's partitioning columns, or a leading
  *   `qserv_areaspec_*`), or the construct that Qserv cannot run (qserv/README §c), refused with its
- *   position. Every qserv SQL here also passes the §c checker (qserv-check.ts).
+ *   position. Every qserv SQL here also passes the §c checker (qserv-check.test.ts).
  * golden.test.ts checks every row, and golden.execution.test.ts runs the rows that have both mysql and
  * duckdb SQL on MariaDB and DuckDB. ⟦...⟧ marks an inline scisql form (golden.ts). The errors that every
  * dialect shares are in golden-common-errors.ts.
