@@ -4,15 +4,9 @@
  * fails here and not deep inside a pass.
  */
 import type { Node, NodeKind, Span } from "./nodes.js";
+import { NODE_KINDS } from "./transform.js";
 
-const KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>([
-  "Query", "CommonTableExpression", "SetOperation", "Select", "SelectAll", "SelectColumn", "OrderItem",
-  "TableName", "TableRef", "DerivedTable", "Join", "Identifier", "Coordinates", "WhenClause",
-  "ColumnRef", "NumberLiteral", "StringLiteral", "NullLiteral", "UnaryExpr", "BinaryExpr", "Comparison",
-  "Between", "InPredicate", "LikePredicate", "NullPredicate", "Exists", "LogicalExpr", "NotExpr",
-  "FunctionCall", "UserFunctionCall", "Aggregate", "Cast", "CaseExpr", "ScalarSubquery",
-  "Point", "Circle", "Box", "Polygon", "Region", "SqlFunctionCall", "DaliArray",
-]);
+const KINDS: ReadonlySet<NodeKind> = new Set(NODE_KINDS);
 
 export function astToJson(node: Node, space?: number): string {
   return JSON.stringify(node, null, space);

@@ -4,63 +4,82 @@
  */
 import type { Node, NodeKind, Query, QueryBody, Select } from "./nodes.js";
 
-/** The fields of each kind that hold child nodes (a node, an array of nodes, or null). */
-const CHILDREN: Readonly<Record<NodeKind, readonly string[]>> = {
-  Query: ["with", "body", "orderBy", "offset"],
-  CommonTableExpression: ["name", "query"],
-  SetOperation: ["left", "right"],
-  Select: ["top", "items", "from", "where", "groupBy", "having"],
-  SelectAll: ["qualifier"],
-  SelectColumn: ["expr", "alias"],
-  OrderItem: ["expr"],
-  TableName: ["parts"],
-  TableRef: ["name", "alias"],
-  DerivedTable: ["query", "alias"],
-  Join: ["left", "right", "on", "using"],
-  Identifier: [],
-  Coordinates: ["x", "y"],
-  WhenClause: ["when", "then"],
-  ColumnRef: ["parts"],
-  NumberLiteral: [],
-  StringLiteral: [],
-  NullLiteral: [],
-  UnaryExpr: ["operand"],
-  BinaryExpr: ["left", "right"],
-  Comparison: ["left", "right"],
-  Between: ["expr", "low", "high"],
-  InPredicate: ["expr", "values"],
-  LikePredicate: ["expr", "pattern"],
-  NullPredicate: ["expr"],
-  Exists: ["query"],
-  LogicalExpr: ["left", "right"],
-  NotExpr: ["operand"],
-  FunctionCall: ["args"],
-  UserFunctionCall: ["name", "args"],
-  Aggregate: ["arg"],
-  Cast: ["expr"],
-  CaseExpr: ["operand", "whens", "else"],
-  ScalarSubquery: ["query"],
-  Point: ["coordSys", "x", "y"],
-  Circle: ["coordSys", "center", "radius"],
-  Box: ["coordSys", "center", "width", "height"],
-  Polygon: ["coordSys", "vertices"],
-  Region: ["text"],
-  SqlFunctionCall: ["args"],
-  DaliArray: ["items"],
+/** A node of kind K. */
+type NodeOf<K extends NodeKind> = Extract<Node, { kind: K }>;
+
+/** The fields of a node of kind K that hold child nodes (a node, an array of nodes, or null). */
+export type ChildKey<K extends NodeKind> = {
+  [P in keyof NodeOf<K>]-?: NonNullable<NodeOf<K>[P]> extends Node | readonly Node[] ? P : never;
+}[keyof NodeOf<K>];
+
+/**
+ * The fields of each kind that hold child nodes, in the order walks visit them. The type makes the
+ * table exhaustive both ways: every kind is here, and each lists exactly its node-holding fields, so
+ * a new kind or a new child field fails to compile until it is added.
+ */
+const CHILD_FIELDS: { readonly [K in NodeKind]: { readonly [P in ChildKey<K>]: true } } = {
+  Query: { with: true, body: true, orderBy: true, offset: true },
+  CommonTableExpression: { name: true, query: true },
+  SetOperation: { left: true, right: true },
+  Select: { top: true, items: true, from: true, where: true, groupBy: true, having: true },
+  SelectAll: { qualifier: true },
+  SelectColumn: { expr: true, alias: true },
+  OrderItem: { expr: true },
+  TableName: { parts: true },
+  TableRef: { name: true, alias: true },
+  DerivedTable: { query: true, alias: true },
+  Join: { left: true, right: true, on: true, using: true },
+  Identifier: {},
+  Coordinates: { x: true, y: true },
+  WhenClause: { when: true, then: true },
+  ColumnRef: { parts: true },
+  NumberLiteral: {},
+  StringLiteral: {},
+  NullLiteral: {},
+  UnaryExpr: { operand: true },
+  BinaryExpr: { left: true, right: true },
+  Comparison: { left: true, right: true },
+  Between: { expr: true, low: true, high: true },
+  InPredicate: { expr: true, values: true },
+  LikePredicate: { expr: true, pattern: true },
+  NullPredicate: { expr: true },
+  Exists: { query: true },
+  LogicalExpr: { left: true, right: true },
+  NotExpr: { operand: true },
+  FunctionCall: { args: true },
+  UserFunctionCall: { name: true, args: true },
+  Aggregate: { arg: true },
+  Cast: { expr: true },
+  CaseExpr: { operand: true, whens: true, else: true },
+  ScalarSubquery: { query: true },
+  Point: { coordSys: true, x: true, y: true },
+  Circle: { coordSys: true, center: true, radius: true },
+  Box: { coordSys: true, center: true, width: true, height: true },
+  Polygon: { coordSys: true, vertices: true },
+  Region: { text: true },
+  SqlFunctionCall: { args: true },
+  DaliArray: { items: true },
 };
 
+const CHILDREN = Object.fromEntries(
+  Object.entries(CHILD_FIELDS).map(([kind, fields]) => [kind, Object.keys(fields)]),
+) as unknown as Readonly<Record<NodeKind, readonly string[]>>;
+
+/** Every node kind (from the exhaustive table above), for readers that check a document's kinds. */
+export const NODE_KINDS: readonly NodeKind[] = Object.keys(CHILD_FIELDS) as NodeKind[];
+
 /** Fields that hold only names (Identifier, TableName): `transform` never visits them. */
-const NAME_FIELDS: ReadonlySet<string> = new Set([
-  "CommonTableExpression.name", "SelectAll.qualifier", "SelectColumn.alias", "TableName.parts", "TableRef.name",
-  "TableRef.alias", "DerivedTable.alias", "Join.using", "ColumnRef.parts", "UserFunctionCall.name",
-]);
+const NAME_FIELDS: { readonly [K in NodeKind]?: readonly ChildKey<K>[] } = {
+  CommonTableExpression: ["name"], SelectAll: ["qualifier"], SelectColumn: ["alias"], TableName: ["parts"],
+  TableRef: ["name", "alias"], DerivedTable: ["alias"], Join: ["using"], ColumnRef: ["parts"], UserFunctionCall: ["name"],
+};
 
 /**
  * CHILDREN without the name fields: what `transform` walks. Names are the most numerous nodes (every
  * column reference holds one or more), and a walk that enters them only to return them costs a call each.
  */
 const VALUE_CHILDREN = Object.fromEntries(
-  Object.entries(CHILDREN).map(([kind, keys]) => [kind, keys.filter((k) => !NAME_FIELDS.has(`${kind}.${k}`))]),
+  NODE_KINDS.map((kind) => [kind, CHILDREN[kind].filter((k) => !(NAME_FIELDS[kind] as readonly string[] | undefined)?.includes(k))]),
 ) as unknown as Readonly<Record<NodeKind, readonly string[]>>;
 
 function isNode(v: unknown): v is Node {
