@@ -49,11 +49,12 @@ describe("number and time formatting", function () {
     });
   }
 
-  it("float formatting round-trips and is as short as toPrecision allows, on 20,000 random float32 bit patterns", function () {
+  // 5,000 patterns: V8 block coverage of format.ts is the same after the first 1,000 as after 20,000.
+  it("float formatting round-trips and is as short as toPrecision allows, on 5,000 random float32 bit patterns", function () {
     const f32 = new Float32Array(1);
     const u32 = new Uint32Array(f32.buffer);
     let seed = 12345;
-    for (let k = 0; k < 20000; k++) {
+    for (let k = 0; k < 5000; k++) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       u32[0] = seed ^ (seed << 7);
       const f = f32[0]!;
