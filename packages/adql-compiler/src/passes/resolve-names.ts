@@ -76,7 +76,8 @@ class Resolver {
       withOut.push({ ...cte, query: resolved });
     }
     const { body, scope } = this.body(q.body, parent, ctes);
-    const outputs = outputColumns({ ...q, body });
+    // The result columns' types are computed only for an ORDER BY that may name them.
+    const outputs = q.orderBy.length === 0 ? [] : outputColumns(body);
     const orderBy = q.orderBy.map((o) => this.orderItem(o, outputs, scope));
     return { ...q, with: withOut, body, orderBy };
   }
@@ -109,7 +110,7 @@ class Resolver {
       else items.push({ ...item, expr: this.expr(item.expr, scope) });
     }
     const named = nameColumns(items);
-    const aliasScope = aliasesOf(named);
+    const aliasScope = s.groupBy.length > 0 || s.having ? aliasesOf(named) : undefined;
     const where = s.where && this.expr(s.where, scope);
     const groupBy = s.groupBy.map((g) => this.expr(g, scope, aliasScope));
     const having = s.having && this.expr(s.having, scope, aliasScope);
