@@ -16,12 +16,14 @@ const started: { file: string; command: string }[] = [];
  * grammar (adql-compiler sql/test-support/qserv-grammar.ts, into node_modules/.cache).
  */
 const CACHED_BUILD = /[\\/]antlr-ng[\\/]/;
+/** mocha's own workers, with --parallel. */
+const MOCHA_WORKERS = /[\\/]node_modules[\\/]workerpool[\\/]/;
 
 for (const name of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) {
   const original = childProcess[name] as (...args: unknown[]) => unknown;
   childProcess[name] = (command: unknown, args?: unknown, ...rest: unknown[]) => {
     const line = [command, ...(Array.isArray(args) ? args : [])].map(String).join(" ");
-    if (CACHED_BUILD.test(line)) return original(command, args, ...rest);
+    if (CACHED_BUILD.test(line) || MOCHA_WORKERS.test(new Error().stack ?? "")) return original(command, args, ...rest);
     const file = /\/(packages\/[^\s:()]+\.test\.ts)/.exec(new Error().stack ?? "")?.[1] ?? "a test file";
     started.push({ file, command: line.slice(0, 200) });
     throw new Error(`npm run test:quick starts no process (${line}): give ${file} a slow kind in test-kinds.json`);
