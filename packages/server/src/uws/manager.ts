@@ -4,7 +4,7 @@
  * after a restart. Jobs live in a store (store.ts): the JSON files of this process (store-files.ts), or MariaDB shared
  * by several replicas (store-mysql.ts), where a replica runs a job under a lease (lease.ts) and every write of the
  * run is conditional on still holding it. Which phase may follow which is the table in phases.ts; the parameters'
- * rules are in parameters.ts.
+ * rules are in parameters.ts, the quotas in quotas.ts, the restart rules of the files store in recovery.ts.
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -20,7 +20,9 @@ import { applyParameters, destructionOf, executionDurationOf, inlineName, sizeOf
 import { allows, EDITS, TRANSITIONS } from "./phases.js";
 import type { ResultStore } from "./result-store.js";
 import { FileJobStore, apply } from "./store-files.js";
-import { parameterBytesOf, storedBytesOf, type JobStore } from "./store.js";
+import { checkQuotas } from "./quotas.js";
+import { applyRestartRules } from "./recovery.js";
+import type { JobStore } from "./store.js";
 import type { UploadPart } from "../params.js";
 
 export { inlineName } from "./parameters.js";
@@ -149,35 +151,14 @@ export class JobManager {
 
   /** Opens the store, applies the restart rules (files) and starts the queue, the sweeps and (shared) the polling. */
   async start(): Promise<{ resumed: number; failed: number; destroyed: number; requeued: number }> {
-    const stats = { resumed: 0, failed: 0, destroyed: 0, requeued: 0 };
     const loaded = await this.store.open();
-    const now = this.now();
-    for (const job of loaded) {
-      if (Date.parse(job.destruction) <= now) {
-        await this.destroy(job.id);
-        stats.destroyed++;
-        continue;
-      }
-      if (job.phase === "EXECUTING") {
-        if (this.o.canResume && job.backendRef) {
-          // Queued again with its reference: the claim re-attaches to the query (execute's resume).
-          await this.store.update(job.id, { phase: TRANSITIONS.requeue.to });
-          this.queue.add(job.queueKey, job.id, true);
-          stats.resumed++;
-        } else {
-          await this.store.update(job.id, {
-            phase: TRANSITIONS.lost.to,
-            endTime: isoNow(now),
-            error: { type: "transient", message: this.o.restartedMessage ?? RESTARTED_MESSAGE },
-            backendRef: undefined,
-          });
-          stats.failed++;
-        }
-      } else if (job.phase === "QUEUED") {
-        this.queue.add(job.queueKey, job.id);
-        stats.requeued++;
-      }
-    }
+    const stats = await applyRestartRules(this.store, loaded, {
+      now: this.now(),
+      canResume: this.o.canResume,
+      restartedMessage: this.o.restartedMessage ?? RESTARTED_MESSAGE,
+      destroy: (id) => this.destroy(id),
+      enqueue: (job, front) => this.queue.add(job.queueKey, job.id, front),
+    });
     if (!this.store.shared) {
       // Results whose job record is gone (a crash between the two deletions). Not with a shared store: another
       // replica may be writing a new job's uploads before its record.
@@ -236,43 +217,8 @@ export class JobManager {
     return this.store.list({ owner: req.owner, queueKey: queueKeyOf(req), ...filter });
   }
 
-  /**
-   * Refuses a job (or more inline bytes, or parameters) over the quotas: the client's own with a
-   * 429, which only the client can cure by deleting jobs; the service's with a 503, which time
-   * cures. `job` is the new or changed job, with its parameters applied; `before` its stored state.
-   */
   private async checkQuotas(job: Job, before: Job | undefined, newJobs: number, newBytes: number): Promise<void> {
-    const q = this.o.quotas ?? DEFAULT_QUOTAS;
-    const own = parameterBytesOf(job);
-    // Parameters accumulate (UPLOAD) over POSTs to a PENDING job: one job may hold no more than
-    // one request may carry.
-    if (own > q.parameterBytesPerJob) {
-      throw new TapError(413, `The parameters of this job would be ${own} bytes long; this service keeps at most ${q.parameterBytesPerJob} per job`, "TAP_TOO_LARGE");
-    }
-    const u = await this.store.usage(job.queueKey, job.id);
-    const kept = before ? storedBytesOf(before) : 0;
-    const jobs = u.jobs + (before ? 1 : 0);
-    const myBytes = u.clientBytes + kept;
-    const allBytes = u.bytes + kept;
-    if (u.parameterBytes + own > q.parameterBytesTotal) {
-      throw new TapError(503, `This service holds as many job parameters as it can keep in memory: try again later`, "UWS_FULL", 600);
-    }
-    if (newJobs > 0 && u.clientJobs + newJobs > q.jobsPerClient) {
-      throw new TapError(429, `You have ${u.clientJobs} jobs, the most this service keeps for one client: delete some to create more`, "UWS_QUOTA_JOBS");
-    }
-    if (newJobs > 0 && jobs + newJobs > q.jobsTotal) {
-      throw new TapError(503, `This service holds ${jobs} jobs, its limit: try again later`, "UWS_FULL", 600);
-    }
-    if (myBytes + newBytes > q.storedBytesPerClient) {
-      throw new TapError(
-        newBytes > q.storedBytesPerClient ? 413 : 429,
-        `Your jobs keep ${myBytes} bytes of results and uploads; this service keeps at most ${q.storedBytesPerClient} bytes for one client: delete some jobs`,
-        "UWS_QUOTA_BYTES",
-      );
-    }
-    if (allBytes + newBytes > q.storedBytesTotal) {
-      throw new TapError(503, `This service's storage for job results is full: try again later`, "UWS_FULL", 600);
-    }
+    checkQuotas(this.o.quotas ?? DEFAULT_QUOTAS, job, before, await this.store.usage(job.queueKey, job.id), newJobs, newBytes);
   }
 
   private get limits() {
