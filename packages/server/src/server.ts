@@ -69,8 +69,7 @@ export async function openBackend(config: Config): Promise<Backend> {
 
 /** Felis documents that `tap-server load` stored in the backend. */
 async function storedSchemas(backend: Backend): Promise<string[]> {
-  const b = backend as Backend & { storedFelis?: () => Promise<string[]> };
-  return b.storedFelis ? b.storedFelis() : [];
+  return (await backend.storedFelis?.()) ?? [];
 }
 
 export async function openService(config: Config, options: { log?: (m: string) => void; logger?: Logger; backend?: Backend } = {}): Promise<Service> {

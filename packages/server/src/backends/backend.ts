@@ -152,6 +152,8 @@ export interface Backend {
    * invalid argument): DALI 1.1 §5.2 makes those the client's errors (400), not the service's.
    */
   isQueryValueError(e: unknown): boolean;
+  /** The Felis documents that `tap-server load` stored in this database; a backend that cannot be loaded has none. */
+  storedFelis?(): Promise<string[]>;
   close(): Promise<void>;
 }
 
