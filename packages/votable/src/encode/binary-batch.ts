@@ -12,7 +12,7 @@ import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, putTimestamp, timestampLength } fro
 import { ByteSink } from "./sink.js";
 
 /** A cell writer of the row encoder (binary.ts): appends one non-null cell. */
-export type BinaryCellWriter = (v: unknown, sink: ByteSink) => void;
+type BinaryCellWriter = (v: unknown, sink: ByteSink) => void;
 
 /** Rows laid out at a time: enough for a few output chunks, little memory. */
 const BLOCK = 2048;
