@@ -3,7 +3,7 @@
  * DialectDefinition (traits, added passes, generator); its line here makes it a `Dialect` name for
  * compile(), the CLI and the server, and the type checker checks that the key is the definition's name.
  */
-import type { DialectDefinition, DialectTraits } from "./dialect.js";
+import type { DialectDefinition } from "./dialect.js";
 import { duckdb } from "./duckdb.js";
 import { mysql } from "./mysql.js";
 import { qserv } from "./qserv.js";
@@ -35,9 +35,4 @@ export function isDialectName(name: unknown): name is DialectName {
 export function dialectOf(name: DialectName): DialectDefinition<DialectName> {
   if (!isDialectName(name)) throw new TypeError(`unknown dialect ${String(name)}: use ${dialectChoices()}`);
   return DIALECTS[name];
-}
-
-/** The traits of a dialect, for the shared passes. */
-export function traitsOf(name: DialectName): DialectTraits {
-  return dialectOf(name).traits;
 }
