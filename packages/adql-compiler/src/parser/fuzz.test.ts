@@ -6,13 +6,15 @@
  *    every mutant, `parse` must return a Query or throw an AdqlError whose position is inside the
  *    input, and nothing else. A mutant that parses must also print and parse back to the same AST.
  * 2. Time: adversarial inputs (deep nesting, huge lists, long chains, long literals, runs of quotes,
- *    a megabyte of blanks) finish within a generous bound, and doubling the size of an input roughly
- *    doubles the time (the ratio is measured, best of several runs, and must stay below 3).
+ *    a megabyte of blanks; test-support/adversarial.ts) finish within a generous bound of CPU time, so
+ *    that a quadratic step at these sizes fails while a busy machine does not. How the time grows with
+ *    the size is a benchmark: bench/scaling.bench.ts.
  *
  * ADQL_FUZZ_SEED and ADQL_FUZZ_COUNT override the seed and the number of mutants.
  */
 import { expect } from "chai";
 import { AdqlError, astFromJson, astToJson, FunctionRegistry, parse, printAdql, SCISQL_FUNCTIONS, type Query, type Span } from "../index.js";
+import { ADVERSARIAL, cpuMsSince, outcome } from "./test-support/adversarial.js";
 import { corpusAvailable, loadCorpus, type CorpusQuery } from "./test-support/lyonetia.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -286,11 +288,16 @@ function show(s: string): string {
   return `${shown} (${s.length} chars)`;
 }
 
-/** A hang or a pathological slowdown must fail, not stall the suite; 100,000 mutants take 10–15 s under tsx. */
-const BUDGET_MS = 45_000;
+/**
+ * A hang or a pathological slowdown must fail, not stall the suite. The bound is per mutant, in CPU time
+ * (a mutant is a corpus query with a few edits: it parses in well under a millisecond), so that a busy
+ * machine, which stretches wall time, cannot fail the run; 100,000 mutants take 10–15 s under tsx on an
+ * idle machine, and the test's own timeout is only the last resort against a real hang.
+ */
+const MUTANT_CPU_BOUND_MS = 1_000;
 
 describe("parser fuzzing: mutated corpus queries", function () {
-  this.timeout(BUDGET_MS + 15_000);
+  this.timeout(600_000);
   let corpus: CorpusQuery[] = [];
 
   before(function () {
@@ -316,11 +323,15 @@ describe("parser fuzzing: mutated corpus queries", function () {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     const t0 = performance.now();
+    let slowest = { ms: 0, text: "" };
     try {
-      for (let i = 0; i < count && performance.now() - t0 < BUDGET_MS; i++) {
+      for (let i = 0; i < count; i++) {
         const k = rng.below(corpus.length);
         const { text, applied } = mutate(corpus[k]!.adql, rng, other);
+        const c0 = process.cpuUsage();
         const problem = check(text, registries[k]!);
+        const ms = cpuMsSince(c0);
+        if (ms > slowest.ms) slowest = { ms, text };
         if (problem === "accepted") accepted++;
         else if (problem === "refused") refused++;
         else {
@@ -339,72 +350,14 @@ describe("parser fuzzing: mutated corpus queries", function () {
       `(${Math.round(done / (elapsed / 1000))}/s): ${accepted} parsed, ${refused} refused, ${violations} broke the contract`,
     );
     expect([...failures.values()], "contract violations (first mutant of each kind)").to.deep.equal([]);
-    expect(done, `mutants checked within ${BUDGET_MS / 1000} s`).to.be.at.least(Math.min(count, 100_000));
+    expect(done, "mutants checked").to.equal(count);
+    expect(slowest.ms, `the slowest mutant's CPU time, ${show(slowest.text)}`).to.be.below(MUTANT_CPU_BOUND_MS);
   });
 });
 
 
 // ---------------------------------------------------------------------------------------------
 // Time
-
-/** Milliseconds to parse `input` once; an AdqlError is a normal outcome, anything else is rethrown. */
-function parseTime(input: string): number {
-  const t0 = performance.now();
-  try {
-    parse(input);
-  } catch (e) {
-    if (!(e instanceof AdqlError)) throw e;
-  }
-  return performance.now() - t0;
-}
-
-/** The best times of `a` and `b` over `rounds` alternating runs. */
-function alternately(a: string, b: string, rounds: number): [number, number] {
-  let ta = Infinity;
-  let tb = Infinity;
-  for (let i = 0; i < rounds; i++) {
-    ta = Math.min(ta, parseTime(a));
-    tb = Math.min(tb, parseTime(b));
-  }
-  return [ta, tb];
-}
-
-/** What `parse` does with an input: "parsed", or the AdqlError code. */
-function outcome(input: string): string {
-  try {
-    parse(input);
-    return "parsed";
-  } catch (e) {
-    if (e instanceof AdqlError) return e.code;
-    throw e;
-  }
-}
-
-const list = (n: number, item: (i: number) => string, sep: string): string => Array.from({ length: n }, (_, i) => item(i)).join(sep);
-
-/** Adversarial inputs, by size parameter n. */
-const ADVERSARIAL: Record<string, (n: number) => string> = {
-  "nested parentheses": (n) => `SELECT ${"(".repeat(n)}1${")".repeat(n)} FROM t`,
-  "IN list": (n) => `SELECT a FROM t WHERE a IN (${list(n, (i) => String(i), ", ")})`,
-  "+ chain": (n) => `SELECT ${list(n, () => "1", " + ")} FROM t`,
-  "AND chain": (n) => `SELECT a FROM t WHERE ${list(n, (i) => `a = ${i}`, " AND ")}`,
-  "UNION chain": (n) => list(n, (i) => `SELECT a${i} FROM t`, " UNION "),
-  "JOIN chain": (n) => `SELECT a FROM t0${list(n, (i) => ` JOIN t${i + 1} ON a = b`, "")}`,
-  "joins in 50 nested parentheses": (n) => `SELECT a FROM ${"(".repeat(50)}t0${list(n, (i) => ` JOIN t${i + 1} USING (a)`, "")}${")".repeat(50)}`,
-  "CASE with many WHENs": (n) => `SELECT CASE ${"WHEN a = 1 THEN 2 ".repeat(n)}END FROM t`,
-  "string literal": (n) => `SELECT '${"x''y".repeat(n)}' FROM t`,
-  "plain string literal": (n) => `SELECT '${"x".repeat(n)}' FROM t`,
-  "regular identifier": (n) => `SELECT ${"x".repeat(n)} FROM t`,
-  "delimited identifier": (n) => `SELECT "${'x""'.repeat(n)}" FROM t`,
-  "unknown function name": (n) => `SELECT ${"f".repeat(n)}(1) FROM t`,
-  "run of (": (n) => "(".repeat(n),
-  "unterminated string with quotes": (n) => `SELECT '${"''".repeat(n)} FROM t`,
-  "unterminated delimited identifier": (n) => `SELECT "${'a""'.repeat(n)} FROM t`,
-  "alternating quotes": (n) => `'"`.repeat(n),
-  "whitespace": (n) => `SELECT a${" \t\n".repeat(n)}FROM t`,
-  "comments": (n) => `SELECT a${"-- comment\n".repeat(n)}FROM t`,
-  "syntax error after a long condition": (n) => `SELECT a FROM t WHERE ${list(n, (i) => `a = ${i}`, " AND ")} )`,
-};
 
 describe("parser time on adversarial inputs", function () {
   this.timeout(120_000);
@@ -444,9 +397,9 @@ describe("parser time on adversarial inputs", function () {
     const rows: string[] = [];
     for (const [name, n, expected] of cases) {
       const input = ADVERSARIAL[name]!(n);
-      const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const got = outcome(input);
-      const ms = performance.now() - t0;
+      const ms = cpuMsSince(c0);
       rows.push(`${name} (n=${n}, ${(input.length / 1024).toFixed(0)} KiB): ${got} in ${ms.toFixed(1)} ms`);
       expect(got, name).to.equal(expected);
       expect(ms, `${name}: ${ms.toFixed(0)} ms`).to.be.below(BOUND_MS);
@@ -454,38 +407,9 @@ describe("parser time on adversarial inputs", function () {
     console.log(rows.map((r) => `      ${r}`).join("\n"));
   });
 
-  // Doubling n must roughly double the time (a quadratic step would quadruple it). The sizes are such
-  // that one parse takes some 10 ms; n grows until it does. t(n) and t(2n) are measured alternately,
-  // so that a busy neighbour slows both, and the best of 3 is kept. A ratio above 2.5 is measured
-  // again one size up (2n and 4n, best of 6) and the lower ratio kept: a GC pause or a one-off change
-  // of memory regime (a tree outgrowing the young generation) shows at one scale, a superlinear
-  // algorithm at both.
-  const ratios: Array<[string, number]> = [
-    ["IN list", 2_000], ["+ chain", 2_000], ["AND chain", 700], ["UNION chain", 500], ["JOIN chain", 500],
-    ["joins in 50 nested parentheses", 800], ["plain string literal", 2_000_000], ["unknown function name", 20_000],
-    ["run of (", 100_000], ["syntax error after a long condition", 700],
-  ];
-  it(`takes time linear in the input on ${ratios.length} generators (t(2n) / t(n) < 3)`, function () {
-    const rows: string[] = [];
-    const bad: string[] = [];
-    for (const [name, n0] of ratios) {
-      const gen = ADVERSARIAL[name]!;
-      let n = n0;
-      while (parseTime(gen(n)) < 8 && n < n0 * 16) n *= 2;
-      let [t1, t2] = alternately(gen(n), gen(2 * n), 3);
-      let row = `${name}: n=${n} ${t1.toFixed(1)} ms, 2n ${t2.toFixed(1)} ms, ratio ${(t2 / t1).toFixed(2)}`;
-      let ratio = t2 / t1;
-      if (ratio > 2.5) {
-        [t1, t2] = alternately(gen(2 * n), gen(4 * n), 6);
-        ratio = Math.min(ratio, t2 / t1);
-        row += `; again at 2n ${t1.toFixed(1)} ms, 4n ${t2.toFixed(1)} ms, ratio ${(t2 / t1).toFixed(2)}`;
-      }
-      rows.push(row);
-      if (ratio >= 3) bad.push(row);
-    }
-    console.log(rows.map((r) => `      ${r}`).join("\n"));
-    expect(bad, "superlinear").to.deep.equal([]);
-  });
+  // How the time grows with n (t(2n)/t(n), which a quadratic step would make 4) is measured by
+  // bench/scaling.bench.ts, not here: at these sizes a tree outgrowing V8's young generation changes
+  // the ratio as much as the algorithm does, and a busy machine more, so it is a measurement, not a test.
 
   // parse folds long left-deep chains iteratively, but printAdql, the passes and JSON.stringify recurse
   // once per level; parse therefore refuses trees deeper than MAX_AST_DEPTH with ADQL_TOO_COMPLEX, and
