@@ -5,9 +5,9 @@
  * store that is down.
  */
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -210,6 +210,62 @@ describe("result store contract", () => {
       for (const c of CASES) it(c.name, () => c.run(s.open(++run)));
     });
   }
+});
+
+describe("LocalDirResultStore on a directory that several replicas share", () => {
+  const host = hostname().replace(/[^A-Za-z0-9-]/g, "-").slice(0, 63) || "host";
+  const day = 24 * 3600 * 1000;
+  // A pid that is not running: far above Linux's default pid_max (4,194,304 at most).
+  const deadPid = 99_999_999;
+  // Which `.partial` files a new store removes at start (issue 18: a replica's start must not delete
+  // the result that another replica is writing).
+  const CASES: Array<{ file: string; ageMs: number; removed: boolean; why: string }> = [
+    { file: `result.${host}.${process.pid}.1.partial`, ageMs: 0, removed: false, why: "a live process of this machine is writing it" },
+    { file: `result.${host}.${deadPid}.1.partial`, ageMs: 0, removed: true, why: "its process on this machine is gone" },
+    { file: "result.other-host.1234.1.partial", ageMs: 0, removed: false, why: "another machine's, changed just now" },
+    { file: "result.other-host.1234.1.partial", ageMs: 2 * day, removed: true, why: "another machine's, unchanged for two days" },
+    { file: "result.7.partial", ageMs: 0, removed: true, why: "the form of a single process (before replicas): always abandoned" },
+    { file: "result", ageMs: 2 * day, removed: false, why: "a complete result" },
+  ];
+  for (const c of CASES) {
+    it(`${c.removed ? "removes" : "keeps"} ${c.file}: ${c.why}`, () => {
+      const dir = mkdtempSync(join(tmpdir(), "result-store-partials-"));
+      try {
+        mkdirSync(join(dir, "job1"));
+        const path = join(dir, "job1", c.file);
+        writeFileSync(path, "x");
+        const t = (Date.now() - c.ageMs) / 1000;
+        utimesSync(path, t, t);
+        new LocalDirResultStore(dir);
+        expect(existsSync(path)).to.equal(!c.removed);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("two stores on one directory writing the same object use different partial files, and the last commit wins whole", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "result-store-partials-"));
+    try {
+      const a = new LocalDirResultStore(dir);
+      const b = new LocalDirResultStore(dir);
+      const sa = await a.create("job1", "result");
+      const sb = await b.create("job1", "result");
+      sa.stream.write("from a, ");
+      sb.stream.write("from b");
+      sa.stream.end("complete");
+      sb.stream.end();
+      await sa.commit();
+      await sb.commit();
+      const text = await new Promise<string>((resolve, reject) => {
+        let t = "";
+        a.read("job1", "result").on("data", (d: Buffer) => (t += d.toString())).on("end", () => resolve(t)).on("error", reject);
+      });
+      expect(text).to.equal("from b");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("S3ResultStore", () => {

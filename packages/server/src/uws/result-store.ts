@@ -6,8 +6,9 @@
  * written to a temporary file and renamed into place when complete, so a reader never sees a
  * partial result, even after a crash.
  */
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { Readable, type Writable } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
@@ -46,22 +47,60 @@ export function checkObjectName(...names: string[]): void {
   for (const n of names) if (!SAFE.test(n) || n.startsWith(".")) throw new Error(`bad object name ${n}`);
 }
 
+/** This machine's name as one safe segment of a file name. */
+const HOST = hostname().replace(/[^A-Za-z0-9-]/g, "-").slice(0, 63) || "host";
+
+/** `<name>.<host>.<pid>.<n>.partial`, and the form before replicas, `<name>.<n>.partial`. */
+const PARTIAL = /\.(?:([A-Za-z0-9-]+)\.(\d+)\.)?\d+\.partial$/;
+
+/** A partial file of another machine is only known to be abandoned once it has not changed for this long. */
+const FOREIGN_PARTIAL_AGE_MS = 24 * 3600 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Numbers the partial files of this process, whatever the store (two stores may share a directory). */
+let partialCounter = 0;
+
 export class LocalDirResultStore implements ResultStore {
-  private counter = 0;
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     this.removePartials();
   }
 
   /**
-   * A result being written when the process died stays `<name>.<n>.partial`, never renamed into
-   * place and never read: at start, before any is written, they are removed.
+   * A result being written when the process died stays a `.partial` file, never renamed into place
+   * and never read: at start, before any is written, the abandoned ones are removed. Several replicas
+   * may share the directory, so a partial file names its machine and process, and only a file of a
+   * process that is gone (on this machine), or that has not changed for a day (on another), is
+   * abandoned; a replica's run and another's re-run of the same job never write the same file.
    */
   private removePartials(): void {
+    const now = Date.now();
     for (const job of readdirSync(this.dir, { withFileTypes: true })) {
       if (!job.isDirectory()) continue;
       for (const f of readdirSync(join(this.dir, job.name))) {
-        if (/\.\d+\.partial$/.test(f)) rmSync(join(this.dir, job.name, f), { force: true });
+        const m = PARTIAL.exec(f);
+        if (!m) continue;
+        const path = join(this.dir, job.name, f);
+        const [, host, pid] = m;
+        let abandoned: boolean;
+        if (host === undefined) abandoned = true;
+        else if (host === HOST) abandoned = !processAlive(Number(pid));
+        else {
+          try {
+            abandoned = now - statSync(path).mtimeMs > FOREIGN_PARTIAL_AGE_MS;
+          } catch {
+            continue;
+          }
+        }
+        if (abandoned) rmSync(path, { force: true });
       }
     }
   }
@@ -78,7 +117,7 @@ export class LocalDirResultStore implements ResultStore {
   async create(jobId: string, name: string): Promise<ResultSink> {
     const path = this.path(jobId, name);
     mkdirSync(join(this.dir, jobId), { recursive: true });
-    const tmp = `${path}.${++this.counter}.partial`;
+    const tmp = `${path}.${HOST}.${process.pid}.${++partialCounter}.partial`;
     const stream = createWriteStream(tmp);
     return {
       stream,
