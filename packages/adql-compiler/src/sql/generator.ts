@@ -39,12 +39,12 @@ export abstract class SqlGenerator {
   abstract stringLiteral(value: string): string;
 
   generate(q: Query): string {
-    return this.query(q, true);
+    return this.query(q);
   }
 
   // ---- queries
 
-  protected query(q: Query, top = false): string {
+  protected query(q: Query): string {
     let s = "";
     if (q.with.length > 0) {
       s += `WITH ${q.with.map((c) => `${this.quoteIdentifier(c.name.name)} AS (${this.query(c.query)})`).join(", ")} `;
@@ -54,7 +54,6 @@ export abstract class SqlGenerator {
       s += ` ORDER BY ${q.orderBy.map((o) => this.orderItem(o)).join(", ")}`;
     }
     s += this.limitClause(q.limit, q.offset);
-    void top;
     return s;
   }
 

@@ -50,10 +50,10 @@ export class MySqlGenerator extends SqlGenerator {
     }
   }
 
-  protected override query(q: Query, top = false): string {
+  protected override query(q: Query): string {
     this.enter(q.span);
     try {
-      return super.query(q, top);
+      return super.query(q);
     } finally {
       this.nesting--;
     }
