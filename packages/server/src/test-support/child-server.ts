@@ -91,7 +91,11 @@ export async function spawnServer(
   let out = "";
   proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      // Not left running behind the caller, who has no handle on it.
+      proc.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${out}`));
+    }, options.timeoutMs ?? 60_000);
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
       const m = / at (http:\/\/\S+\/tap)\n/.exec(out);
