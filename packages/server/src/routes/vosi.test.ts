@@ -62,7 +62,7 @@ describe("server VOSI, tables and examples", function () {
     UNION: `SELECT TOP 1 star_id FROM ${S} UNION SELECT TOP 1 star_id FROM ${S}`,
     EXCEPT: `SELECT star_id FROM ${S} WHERE star_id < 10 EXCEPT SELECT star_id FROM ${S} WHERE star_id < 5`,
     INTERSECT: `SELECT star_id FROM ${S} WHERE star_id < 10 INTERSECT SELECT star_id FROM ${S} WHERE star_id > 5`,
-    CAST: `SELECT TOP 1 CAST(g_mag AS INTEGER) AS i FROM ${S}`,
+    CAST: `SELECT TOP 1 CAST(g_mag AS INTEGER) AS i FROM ${S} WHERE g_mag IS NOT NULL`,
     COALESCE: `SELECT TOP 1 COALESCE(g_mag, -1) AS m FROM ${S}`,
     IN_UNIT: `SELECT TOP 1 IN_UNIT(ra, 'arcsec') AS r FROM ${S}`,
     OFFSET: `SELECT star_id FROM ${S} ORDER BY star_id OFFSET 99990`,
