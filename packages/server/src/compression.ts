@@ -18,6 +18,7 @@ import { Readable, pipeline } from "node:stream";
 import { promisify } from "node:util";
 import { constants, createGzip, gzip } from "node:zlib";
 import type { Context, Next } from "koa";
+import { FORMATS, mediaType } from "@qserv-tap/votable";
 
 export const GZIP_LEVEL = 1;
 /** Bodies shorter than this go uncompressed (see above). */
@@ -29,15 +30,15 @@ export const SMALL_BODY = 8192;
 export const SMALL_BODY_WAIT_MS = 25;
 const gzipAsync = promisify(gzip);
 
-/** The media types (without parameters) worth compressing. */
+/**
+ * The media types (without parameters) worth compressing: the result formats whose row in the votable package's
+ * table says so, and the service's XML documents (VOSI, UWS, DataLink, the examples page).
+ */
 const COMPRESSIBLE = new Set([
-  "application/x-votable+xml",
-  "application/votable+xml",
+  ...FORMATS.filter((f) => f.gzip).flatMap((f) => [mediaType(f.mime), ...f.mimeTypes]),
   "text/xml",
   "application/xml",
   "application/xhtml+xml",
-  "text/csv",
-  "text/tab-separated-values",
 ]);
 
 export function compressible(type: string): boolean {
