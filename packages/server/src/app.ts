@@ -43,7 +43,7 @@ export function createApp(
     syncQueue: () => admission.counts,
     connections: () => deps.backend.connectionCounts?.(),
   });
-  app.use(accessLog(deps.logger ?? createLogger(deps.config.logLevel), (r) => metrics.observe(r)));
+  app.use(accessLog(deps.logger ?? createLogger(deps.config.logLevel, undefined, deps.config.async.replicaId), (r) => metrics.observe(r)));
   app.use(async (ctx, next) => {
     ctx.set("Server", "qserv-tap/0.1.0");
     await next();

@@ -120,6 +120,21 @@ describe("access log (issue 15, Operations: one JSON line per request)", functio
     for (const [h, kept] of cases) expect(requestIdOf(h) === h, JSON.stringify(h)).to.equal(kept);
   });
 
+  it("a logger names its replica on every line: TAP_REPLICA_ID's value, else the host name and process id", () => {
+    const cases: [string, string, RegExp][] = [
+      ["configured", "tap-7f9c-0", /^tap-7f9c-0$/],
+      ["not configured", "", new RegExp(`-${process.pid}$`)],
+    ];
+    for (const [name, configured, expected] of cases) {
+      const out: string[] = [];
+      const logger = createLogger("info", { write: (l: string) => void out.push(l) }, configured);
+      logger.info("one");
+      logger.child({ job: "x" }).warn({ n: 1 }, "two");
+      for (const l of out) expect((JSON.parse(l) as { replica?: string }).replica, `${name}: ${l}`).to.match(expected);
+      expect(out, name).to.have.length(2);
+    }
+  });
+
   it("the logger's redaction censors credentials in an object logged whole", () => {
     const out: string[] = [];
     const logger = createLogger("trace", { write: (l: string) => void out.push(l) });
@@ -158,16 +173,18 @@ describe("access log (issue 15, Operations: one JSON line per request)", functio
 describe("tap-server serve: one JSON log (issue 15, Operations)", function () {
   this.timeout(120_000);
 
-  it("writes the service's own messages and the access log as JSON lines of one log, at TAP_LOG_LEVEL", async () => {
+  it("writes the service's own messages and the access log as JSON lines of one log, at TAP_LOG_LEVEL, each naming the replica (TAP_REPLICA_ID)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tap-serve-log-"));
-    const child = await spawnServer({ TAP_DATA_DIR: dir, TAP_DUCKDB_PATH: ":memory:", TAP_LOG_LEVEL: "info" });
+    const child = await spawnServer({ TAP_DATA_DIR: dir, TAP_DUCKDB_PATH: ":memory:", TAP_LOG_LEVEL: "info", TAP_REPLICA_ID: "replica-a7" });
     try {
       await (await fetch(`${child.url}/sync?LANG=ADQL&QUERY=${encodeURIComponent(ADQL)}`, { headers: { "x-request-id": "serve-log-1" } })).arrayBuffer();
       await until("the request's line", () => child.output().includes('"requestId":"serve-log-1"'), 20_000);
       // output() holds stdout too, where the URL and the sample query are printed for a person.
       const lines = child.output().split("\n").filter((l) => l.startsWith("{"));
-      const records = lines.map((l) => JSON.parse(l) as { level?: number; msg?: string; service?: string });
+      const records = lines.map((l) => JSON.parse(l) as { level?: number; msg?: string; service?: string; replica?: string });
       expect(records.every((r) => r.service === "qserv-tap" && typeof r.level === "number"), lines.join("\n")).to.equal(true);
+      // Every line: the service's own messages ("generated the demo catalog", checked below) and the access log's alike.
+      expect(records.filter((r) => r.replica !== "replica-a7"), lines.join("\n")).to.deep.equal([]);
       expect(records.map((r) => r.msg)).to.include("generated the demo catalog").and.to.include("request");
       expect(child.output().split("\n").filter((l) => l.includes("generated the demo catalog") && !l.startsWith("{"))).to.deep.equal([]);
     } finally {

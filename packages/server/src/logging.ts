@@ -5,6 +5,7 @@
  * pino's redaction removes them too should a later change log headers or a configuration).
  */
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Context, Next } from "koa";
 import { pino } from "pino";
 import type { Client } from "./auth.js";
@@ -32,9 +33,22 @@ const REDACTED = [
   "*.cookie",
 ];
 
-/** A logger writing to `destination` (default: stderr, beside the service's other messages). */
-export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
-  const options: pino.LoggerOptions = { level, base: { service: "qserv-tap" }, redact: { paths: REDACTED, censor: "[redacted]" } };
+/** The replica's name in logs and leases when TAP_REPLICA_ID does not give one. */
+export function defaultReplicaId(): string {
+  return `${hostname()}-${process.pid}`;
+}
+
+/**
+ * A logger writing to `destination` (default: stderr, beside the service's other messages). Every line names the
+ * replica (`replica`: TAP_REPLICA_ID, else the host name and process id, as the job manager's leases do), so that the
+ * merged logs of several replicas say which one wrote what.
+ */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream, replicaId = ""): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: "qserv-tap", replica: replicaId || defaultReplicaId() },
+    redact: { paths: REDACTED, censor: "[redacted]" },
+  };
   return pino(options, destination ?? pino.destination({ dest: 2, sync: true }));
 }
 

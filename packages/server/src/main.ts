@@ -49,7 +49,7 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   // The service's own messages (start, database state, recovered jobs, shutdown) are JSON lines of the same
   // log as the requests', so that one collector reads both; the access log shares the logger.
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.async.replicaId);
   const log = (m: string) => logger.info(m);
   const launched = await launchService(config, { log, logger });
   const { http } = config;

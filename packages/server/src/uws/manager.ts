@@ -8,10 +8,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { hostname } from "node:os";
 import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
 import { STOPPING_CODE } from "../backends/backend.js";
 import { errorStatusAndMessage, TapError } from "../errors.js";
+import { defaultReplicaId } from "../logging.js";
 import { FairQueue } from "./fair-queue.js";
 import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
 import { JsonFileJobStore } from "./job-store.js";
@@ -91,11 +91,6 @@ const TAP_MULTI_VALUED: ReadonlySet<string> = new Set(["UPLOAD"]);
 const PROGRESS_EVENT = "PROGRESS";
 
 export const RESTARTED_MESSAGE = "The service restarted during execution; the query was lost: please run the job again";
-
-/** The replica's name in logs and leases when TAP_REPLICA_ID does not give one. */
-export function defaultReplicaId(): string {
-  return `${hostname()}-${process.pid}`;
-}
 
 interface Running {
   controller: AbortController;
