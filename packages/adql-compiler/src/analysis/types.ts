@@ -3,7 +3,8 @@
  * expression (a column's own metadata, DISTANCE in degrees, COUNT as a long count...). The compiler
  * returns these with the SQL so that the service can write FIELDs without asking the database.
  */
-import type { ColumnBinding, Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
+import type { BuiltinFunctionName, ColumnBinding, Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
+import { BUILTINS } from "../builtins.js";
 import { firstSelect } from "../ast/transform.js";
 import type { RegionXtype } from "../catalog/regions.js";
 
@@ -12,7 +13,6 @@ const DOUBLE: ValueType = { datatype: "double" };
 const LONG: ValueType = { datatype: "long" };
 const INT: ValueType = { datatype: "int" };
 const STRING: ValueType = { datatype: "char", arraysize: "*" };
-const DEGREES: ValueType = { datatype: "double", unit: "deg" };
 
 const INTEGER_TYPES: ReadonlySet<VotableDatatype> = new Set(["unsignedByte", "short", "int", "long", "bit"]);
 
@@ -175,8 +175,8 @@ export function typeOf(e: Expression): ValueType {
         case "POINT": return { datatype: "double", arraysize: "2", xtype: "point", unit: "deg" };
         case "CIRCLE": return { datatype: "double", arraysize: "3", xtype: "circle", unit: "deg" };
         case "POLYGON": return { datatype: "double", arraysize: "*", xtype: "polygon", unit: "deg" };
+        default: return unreachable(e.target.name);
       }
-      break;
     case "CaseExpr": {
       for (const w of e.whens) {
         const t = typeOf(w.then);
@@ -201,40 +201,37 @@ export function typeOf(e: Expression): ValueType {
         xtype: e.xtype,
         unit: "deg",
       };
+    default:
+      return unreachable(e);
   }
-  return UNKNOWN;
 }
 
-function functionType(name: string, args: readonly Expression[]): ValueType {
+/** Makes a switch exhaustive: a kind (or name) that it forgot is a type error here, not a silent UNKNOWN. */
+function unreachable(x: never): never {
+  throw new Error(`typeOf: unexpected ${JSON.stringify(x)}`);
+}
+
+/** A call's type: the result of its row in builtins.ts, a type or a rule over the arguments' types. */
+function functionType(name: BuiltinFunctionName, args: readonly Expression[]): ValueType {
+  const result = BUILTINS[name].result;
+  if (typeof result !== "string") return result;
   const first = args[0] ? typeOf(args[0]) : UNKNOWN;
-  switch (name) {
-    case "ABS": return first.datatype === null ? UNKNOWN : withMeta(storage(first), { unit: first.unit });
-    case "CEILING": case "FLOOR": case "ROUND": case "TRUNCATE":
+  switch (result) {
+    case "keepFirst": return first.datatype === null ? UNKNOWN : withMeta(storage(first), { unit: first.unit });
+    case "rounded":
       return first.datatype === null ? UNKNOWN : withMeta(isIntegerType(first) ? LONG : DOUBLE, { unit: first.unit });
-    case "MOD": return args[1] ? arithmetic(first, typeOf(args[1])) : UNKNOWN;
-    case "DEGREES": return DEGREES;
-    case "RADIANS": return withMeta(DOUBLE, { unit: "rad" });
-    case "ACOS": case "ASIN": case "ATAN": case "ATAN2": return withMeta(DOUBLE, { unit: "rad" });
-    case "LOWER": case "UPPER": return STRING;
-    case "COALESCE": case "NULLIF": {
+    case "arithmetic": return args[1] ? arithmetic(first, typeOf(args[1])) : UNKNOWN;
+    case "firstKnown": {
       for (const a of args) {
         const t = typeOf(a);
         if (t.datatype !== null) return t;
       }
       return UNKNOWN;
     }
-    case "IN_UNIT": {
+    case "inUnit": {
       const unit = args[1]?.kind === "StringLiteral" ? args[1].value : undefined;
       return unit === undefined ? DOUBLE : withMeta(DOUBLE, { unit });
     }
-    case "CONTAINS": case "INTERSECTS": return INT;
-    case "DISTANCE": return { datatype: "double", unit: "deg", ucd: "pos.angDistance" };
-    case "COORD1": return { datatype: "double", unit: "deg", ucd: "pos.eq.ra" };
-    case "COORD2": return { datatype: "double", unit: "deg", ucd: "pos.eq.dec" };
-    case "COORDSYS": return STRING;
-    case "AREA": return { datatype: "double", unit: "deg**2", ucd: "phys.angArea" };
-    case "CENTROID": return { datatype: "double", arraysize: "2", xtype: "point", unit: "deg" };
-    default: return DOUBLE; // the remaining math and trigonometric functions
   }
 }
 

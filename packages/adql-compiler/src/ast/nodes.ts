@@ -4,6 +4,7 @@
  * Nodes are plain data (no classes, no parent pointers), so they serialise to JSON as they are and
  * passes can share unchanged subtrees. Names follow the ADQL 2.1 BNF where it has one.
  */
+import type { BuiltinName } from "../builtins.js";
 
 /** A 1-based position in the source text; `offset` is the 0-based UTF-16 index. */
 export interface Position {
@@ -355,16 +356,8 @@ export interface FunctionCall {
   readonly span: Span;
 }
 
-export type BuiltinFunctionName =
-  // math (ADQL 2.1 §2.3)
-  | "ABS" | "CEILING" | "DEGREES" | "EXP" | "FLOOR" | "LOG" | "LOG10" | "MOD" | "PI" | "POWER"
-  | "RADIANS" | "RAND" | "ROUND" | "SQRT" | "TRUNCATE"
-  // trigonometry
-  | "ACOS" | "ASIN" | "ATAN" | "ATAN2" | "COS" | "COT" | "SIN" | "TAN"
-  // strings (§4.4), conditionals (§4.8), units (§4.9)
-  | "LOWER" | "UPPER" | "COALESCE" | "NULLIF" | "IN_UNIT"
-  // geometry (§4.2) other than the constructors
-  | "AREA" | "CENTROID" | "CONTAINS" | "INTERSECTS" | "COORD1" | "COORD2" | "COORDSYS" | "DISTANCE";
+/** ADQL's functions (math, trigonometry, strings, conditionals, units, geometry): the keys of builtins.ts. */
+export type BuiltinFunctionName = BuiltinName;
 
 /** A user-defined function (ADQL 2.1 §4.3); `name` as written. The registry decides known names. */
 export interface UserFunctionCall {

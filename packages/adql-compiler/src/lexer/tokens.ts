@@ -15,6 +15,7 @@
 import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 import { AdqlError } from "../errors.js";
 import type { Span } from "../ast/nodes.js";
+import { BUILTIN_NAMES } from "../builtins.js";
 
 // ---- skipped
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
@@ -154,12 +155,8 @@ export const Cast = keyword("CAST");
 export const Double = keyword("DOUBLE");
 export const Precision = keyword("PRECISION");
 
-const BUILTIN_FUNCTIONS = [
-  "ABS", "CEILING", "DEGREES", "EXP", "FLOOR", "LOG", "LOG10", "MOD", "PI", "POWER", "RADIANS", "RAND",
-  "ROUND", "SQRT", "TRUNCATE", "ACOS", "ASIN", "ATAN", "ATAN2", "COS", "COT", "SIN", "TAN",
-  "LOWER", "UPPER", "COALESCE", "NULLIF", "IN_UNIT",
-  "AREA", "CENTROID", "CONTAINS", "INTERSECTS", "COORD1", "COORD2", "COORDSYS", "DISTANCE",
-];
+/** ADQL's functions: the names in builtins.ts. */
+const BUILTIN_FUNCTIONS = BUILTIN_NAMES;
 const AGGREGATES = ["AVG", "MAX", "MIN", "SUM", "COUNT"];
 const GEOMETRY_CONSTRUCTORS = ["POINT", "CIRCLE", "BOX", "POLYGON", "REGION"];
 /** One-word CAST targets (ADQL 2.1 §4.7); POINT, CIRCLE and POLYGON are also constructors. */

@@ -10,7 +10,8 @@ import type {
 } from "../ast/nodes.js";
 import { AdqlError } from "../errors.js";
 import { suggest } from "../analysis/names.js";
-import { BUILTIN_SIGNATURES, describeArity, type ArgumentForm, type FunctionRegistry } from "./functions.js";
+import { BUILTINS, type ArgumentForm, type Signature } from "../builtins.js";
+import { describeArity, type FunctionRegistry } from "./functions.js";
 
 const CONDITION_KINDS: ReadonlySet<Expression["kind"]> = new Set([
   "Comparison", "Between", "InPredicate", "LikePredicate", "NullPredicate", "Exists", "LogicalExpr", "NotExpr",
@@ -123,9 +124,9 @@ function fits(e: Expression, form: ArgumentForm): boolean {
   }
 }
 
-/** A builtin call, checked against BUILTIN_SIGNATURES. */
+/** A builtin call, checked against its signatures in builtins.ts. */
 export function builtinCall(name: BuiltinFunctionName, args: Expression[], span: Span): FunctionCall {
-  const sigs = BUILTIN_SIGNATURES[name];
+  const sigs: readonly Signature[] = BUILTINS[name].signatures;
   const byArity = sigs.filter((s) => s.args.length === args.length || (s.variadic && args.length >= s.args.length));
   if (byArity.length === 0) {
     throw new AdqlError("ADQL_BAD_ARGUMENTS", `${name} takes ${describeArity(name)}, not ${args.length}`, span);

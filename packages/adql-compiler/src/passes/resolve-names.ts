@@ -22,6 +22,7 @@ import { AdqlError } from "../errors.js";
 import { sameName, suggest } from "../analysis/names.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
 import { typeOf, UNKNOWN, withRegion, type RegionValueType } from "../analysis/types.js";
+import { scisqlFunction } from "../builtins.js";
 import { isRegionStorageColumn, REGION_XTYPES, regionStorageIn, regionXtype } from "../catalog/regions.js";
 import { defaultFunctionRegistry, udfReturnType, type FunctionRegistry } from "../parser/functions.js";
 import type { PassContext } from "./context.js";
@@ -453,10 +454,10 @@ function columnType(c: ValueType): ValueType {
   return out;
 }
 
+/** A UDF's type: a scisql function's from builtins.ts (with its unit and UCD), else the ADQL type of its form. */
 function udfType(name: string, adqlType: string | undefined): ValueType {
-  if (/^scisql_s2PtIn/i.test(name)) return { datatype: "int" };
-  if (/^scisql_angSep$/i.test(name)) return { datatype: "double", unit: "deg", ucd: "pos.angDistance" };
-  if (/^scisql_(fluxToAbMag|nanojanskyToAbMag)/i.test(name)) return { datatype: "double", unit: "mag" };
+  const scisql = scisqlFunction(name);
+  if (scisql) return scisql.type;
   switch (adqlType) {
     case "SMALLINT": return { datatype: "short" };
     case "INTEGER": return { datatype: "int" };

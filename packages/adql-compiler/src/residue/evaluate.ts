@@ -12,6 +12,7 @@
  */
 import type { Expression } from "../ast/nodes.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
+import { BUILTIN_NAMES, BUILTINS } from "../builtins.js";
 
 /** A value of a row: what the database drivers hand over (numbers, bigints, strings, dates), or null. */
 export type ResidueValue = number | bigint | string | boolean | Date | null;
@@ -57,10 +58,7 @@ function firstOf(es: readonly Expression[]): string | undefined {
 }
 
 /** The ADQL functions that the server computes (FunctionCall names). */
-export const serverFunctions: ReadonlySet<string> = new Set([
-  "ABS", "CEILING", "DEGREES", "EXP", "FLOOR", "LOG", "LOG10", "MOD", "POWER", "RADIANS", "ROUND", "SQRT", "TRUNCATE",
-  "ACOS", "ASIN", "ATAN", "ATAN2", "COS", "COT", "SIN", "TAN", "LOWER", "UPPER", "COALESCE", "NULLIF",
-]);
+export const serverFunctions: ReadonlySet<string> = new Set(BUILTIN_NAMES.filter((name) => BUILTINS[name].server));
 
 type Value = number | bigint | string | null;
 
