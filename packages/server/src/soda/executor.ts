@@ -49,7 +49,7 @@ export function combinations(req: SodaRequest): Combination[] {
 }
 
 export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: ResultStore): Executor {
-  return async ({ job, signal, credential }) => {
+  return async ({ job, signal, credential, checkLease }) => {
     const values = new Map<string, string[]>();
     for (const p of job.parameters) {
       const list = values.get(p.name);
@@ -70,6 +70,7 @@ export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: Re
       signal.throwIfAborted();
       const name = `cutout-${i + 1}`;
       const note = async (text: string) => {
+        await checkLease();
         await results.put(job.id, name, Buffer.from(`${text}\n`));
         out.push({ id: name, mimeType: "text/plain", size: Buffer.byteLength(text) + 1, location: results.locationOf(job.id, name) });
       };
@@ -105,6 +106,7 @@ export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: Re
         }
         if (req.format === "png") {
           const png = await previewCutout(img, plan.section);
+          await checkLease();
           await results.put(job.id, name, png);
           total += png.length;
           out.push({ id: name, mimeType: "image/png", size: png.length, location: results.locationOf(job.id, name) });
@@ -122,6 +124,9 @@ export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: Re
         const sink = await results.create(job.id, name);
         try {
           await pipeline(Readable.from(fitsChunks(cut.hdus)), sink.stream, { signal });
+          // As TAP's executor does: a run that lost its job (another replica took it over while this one stalled)
+          // must not replace that run's cutouts. Every result is made visible on its own, so each is checked.
+          await checkLease();
           const size = await sink.commit();
           out.push({ id: name, mimeType: req.contentType, size, location: results.locationOf(job.id, name) });
         } catch (e) {
