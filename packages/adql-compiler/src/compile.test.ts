@@ -3,8 +3,15 @@
  * positions in the SQL row (a DALI point or circle takes several, DALI §3.3.5–3.3.6), MAXREC overflow
  * (TAP 1.1 §2.7.4, DALI §2.3.3), Qserv pruning, warnings, and the pass hook.
  */
+import { tokenMatcher } from "chevrotain";
 import { expect } from "chai";
+import { BUILTIN_NAMES, BUILTINS, type ArgumentForm } from "./builtins.js";
 import { compile, generatorFor, type ResultColumn } from "./compile.js";
+import { AdqlError } from "./errors.js";
+import { BuiltinFunction, isReservedWord, tokenize } from "./lexer/tokens.js";
+import { parse } from "./parse.js";
+import { firstSelect } from "./ast/transform.js";
+import { evaluateResidue, residueSupport } from "./residue/evaluate.js";
 import { testSchema } from "./sql/test-support/catalog.js";
 
 const catalog = testSchema();
@@ -131,4 +138,75 @@ describe("compile(): the pass hook and the generators", () => {
     expect(generatorFor("mysql")).to.equal(generatorFor("mysql"));
     expect(() => generatorFor("postgres" as never)).to.throw(TypeError, /unknown dialect/);
   });
+});
+
+describe("the table of functions (builtins.ts) feeds the lexer, the parser, typeOf and the residue evaluator", () => {
+  const ARG: Record<ArgumentForm, string> = {
+    value: "1", signedInteger: "1", unsignedInteger: "1", string: "'deg'", geometry: "CIRCLE(0, 0, 1)", coord: "POINT(0, 0)",
+  };
+  /** A call of `name` by its first signature, with literal arguments of the right forms. */
+  const call = (name: keyof typeof BUILTINS): string => `${name}(${BUILTINS[name].signatures[0]!.args.map((f) => ARG[f]).join(", ")})`;
+  const callExpr = (name: keyof typeof BUILTINS) => {
+    const item = firstSelect(parse(`SELECT ${call(name)} FROM t`)).items[0]!;
+    if (item.kind !== "SelectColumn") throw new Error("not a column");
+    return item.expr;
+  };
+
+  it("every name is a reserved function name in any case (ADQL 2.1 §2.1.2, §2.1.4)", () => {
+    for (const name of BUILTIN_NAMES) {
+      expect(isReservedWord(name), name).to.equal(true);
+      const [tok] = tokenize(name.toLowerCase());
+      expect(tokenMatcher(tok!, BuiltinFunction), name).to.equal(true);
+    }
+  });
+
+  it("every call by a listed signature parses; one with five arguments more is refused by its arity (ADQL 2.1 §2.3)", () => {
+    for (const name of BUILTIN_NAMES) {
+      expect(callExpr(name)).to.include({ kind: "FunctionCall", name });
+      if (BUILTINS[name].signatures.some((s) => s.variadic)) continue;
+      const args = Array.from({ length: 5 + Math.max(...BUILTINS[name].signatures.map((s) => s.args.length)) }, () => "1");
+      const e = (() => { try { parse(`SELECT ${name}(${args.join(", ")}) FROM t`); } catch (x) { return x; } return undefined; })();
+      expect(e, name).to.be.instanceOf(AdqlError);
+      expect((e as AdqlError).code, name).to.equal("ADQL_BAD_ARGUMENTS");
+      expect((e as AdqlError).message, name).to.match(new RegExp(`^${name} takes`));
+    }
+  });
+
+  it("the server computes exactly the functions marked server (compile's QuerySplit)", () => {
+    for (const name of BUILTIN_NAMES) {
+      const e = callExpr(name);
+      if (BUILTINS[name].server) {
+        expect(residueSupport(e), name).to.equal(undefined);
+        expect(() => evaluateResidue(e, () => null), name).not.to.throw();
+      } else {
+        expect(residueSupport(e), name).to.equal(name);
+      }
+    }
+  });
+
+  const typed: [why: string, expr: string, want: Partial<ResultColumn>][] = [
+    ["DEGREES is in degrees", "DEGREES(1)", { datatype: "double", unit: "deg" }],
+    ["ACOS is in radians", "ACOS(0.5)", { datatype: "double", unit: "rad" }],
+    ["ROUND of a long stays a long", "ROUND(objectId)", { datatype: "long" }],
+    ["ROUND of a double keeps its unit", "ROUND(ra, 2)", { datatype: "double", unit: "deg" }],
+    ["ABS keeps the storage type and unit", "ABS(dec)", { datatype: "double", unit: "deg" }],
+    ["MOD of two integers is a long", "MOD(objectId, 2)", { datatype: "long" }],
+    ["COALESCE takes its first known argument's type", "COALESCE(NULL, ra)", { datatype: "double", unit: "deg" }],
+    ["IN_UNIT in the unit it names (ADQL 2.1 §4.9)", "IN_UNIT(ra, 'arcsec')", { datatype: "double", unit: "arcsec" }],
+    ["LOWER is a string", "LOWER('A')", { datatype: "char", arraysize: "*" }],
+    ["EXP is a double", "EXP(1)", { datatype: "double", unit: undefined }],
+    ["DISTANCE is an angular distance in degrees", "DISTANCE(POINT(ra, dec), POINT(0, 0))", { datatype: "double", unit: "deg", ucd: "pos.angDistance" }],
+    ["scisql_angSep likewise", "scisql_angSep(ra, dec, 0, 0)", { datatype: "double", unit: "deg", ucd: "pos.angDistance" }],
+    ["scisql's point-in predicates are int", "scisql_s2PtInBox(ra, dec, 0, 0, 1, 1)", { datatype: "int", unit: undefined }],
+    ["scisql's magnitudes are in mag", "scisql_fluxToAbMagSigma(ra, dec)", { datatype: "double", unit: "mag" }],
+    ["scisql_s2HtmId is a BIGINT: long", "scisql_s2HtmId(ra, dec, 10)", { datatype: "long" }],
+    ["scisql_dnToFlux is a DOUBLE without a unit", "scisql_dnToFlux(ra, dec)", { datatype: "double", unit: undefined }],
+  ];
+  for (const [why, expr, want] of typed) {
+    it(`type: ${why}`, () => {
+      const [column] = compile(`SELECT ${expr} AS v FROM demo.Object`, { catalog, dialect: "mysql" }).columns!;
+      const got = Object.fromEntries(Object.keys(want).map((k) => [k, column![k as keyof ResultColumn]]));
+      expect(got).to.deep.equal(want);
+    });
+  }
 });

@@ -11,6 +11,7 @@
  * integers) or the type is not known, the answer is "unknown", and generators convert to DOUBLE.
  */
 import type { Expression, NumberLiteral } from "../ast/nodes.js";
+import { BUILTINS } from "../builtins.js";
 import { isIntegerType, typeOf } from "./types.js";
 
 export type NumericClass = "exact" | "double" | "unknown";
@@ -50,17 +51,17 @@ export function numericClass(e: Expression): NumericClass {
       }
       return e.op === "||" ? "unknown" : c;
     }
-    case "FunctionCall":
-      switch (e.name) {
-        case "ABS": case "CEILING": case "FLOOR": case "ROUND": case "TRUNCATE":
-          return numericClass(e.args[0]!);
-        case "MOD":
-          return join(numericClass(e.args[0]!), numericClass(e.args[1]!));
-        case "COALESCE": case "NULLIF": case "LOWER": case "UPPER":
-          return "unknown";
-        default:
-          return "double";
+    case "FunctionCall": {
+      // From the function's result in builtins.ts: a rule over its arguments, or a fixed type.
+      const result = BUILTINS[e.name].result;
+      switch (result) {
+        case "keepFirst": case "rounded": return numericClass(e.args[0]!);
+        case "arithmetic": return join(numericClass(e.args[0]!), numericClass(e.args[1]!));
+        case "firstKnown": return "unknown";
+        case "inUnit": return "double";
+        default: return result.datatype === "double" ? "double" : isIntegerType(result) ? "exact" : "unknown";
       }
+    }
     case "SqlFunctionCall":
       // IN_UNIT's product has an unnamed wrapper; scisql_angSep and the like return DOUBLE.
       if (e.name === "") return numericClass(e.args[0]!);

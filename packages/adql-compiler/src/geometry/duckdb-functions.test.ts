@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { expect } from "chai";
 import { polygons, sqlNumber } from "../test-support/geometry-cases.js";
 import { compare, expectedRowCount, geometryTablesSql, mergeComparisons, type Comparison } from "../test-support/geometry-compare.js";
+import { SCISQL_FUNCTIONS } from "../builtins.js";
 import { registerScisqlFunctions } from "./duckdb-functions.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "./inline-sql.js";
 
@@ -21,6 +22,12 @@ describe("scisql functions on DuckDB agree with the TypeScript reference (qserv/
   after(() => {
     conn?.closeSync();
     instance?.closeSync();
+  });
+
+  it("defines exactly the scisql functions that builtins.ts lists for duckdb", async () => {
+    const rows = await run("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_name LIKE 'scisql%' ORDER BY 1");
+    const listed = SCISQL_FUNCTIONS.filter((f) => f.dialects.includes("duckdb")).map((f) => f.name).sort();
+    expect(rows.map((r) => r[0])).to.deep.equal(listed);
   });
 
   function expectAgreement(c: Comparison, what: "angSep" | "circle" | "box" | "polygon") {
