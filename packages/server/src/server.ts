@@ -10,6 +10,7 @@ import { VOTABLE_CONTENT_TYPE } from "./errors.js";
 import { availabilityXml, publicCause, XML_CONTENT_TYPE } from "./routes/vosi.js";
 import { answerProbe, isHealthProbe } from "./routes/health.js";
 import { DuckDbBackend } from "./backends/duckdb.js";
+import { duckResources, openBackend } from "./backends/open.js";
 import { combineCatalogs, writeTapSchema } from "./catalog.js";
 import { loadFelis, type Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
@@ -36,6 +37,8 @@ import type { ImageRegistry } from "./images/registry.js";
 import type { Logger } from "./logging.js";
 import { Metrics } from "./metrics.js";
 
+export { openBackend };
+
 export interface Service {
   deps: ServiceDeps;
   features: FeatureReport;
@@ -44,27 +47,6 @@ export interface Service {
   /** SODA's async jobs (/soda/async), kept apart from TAP's under async.dir/soda. */
   sodaJobs: JobManager;
   close(): Promise<void>;
-}
-
-/** DuckDB's resource settings from the configuration (the path aside). */
-function duckResources(config: Config) {
-  const { memoryLimit, threads, tempDirectory, maxTempDirectorySize } = config.duckdb;
-  return { memoryLimit, threads, tempDirectory, maxTempDirectorySize };
-}
-
-export async function openBackend(config: Config): Promise<Backend> {
-  switch (config.backend) {
-    case "duckdb":
-      return DuckDbBackend.open(config.duckdb.path, duckResources(config));
-    case "mariadb": {
-      const { MariaDbBackend } = await import("./backends/mariadb.js");
-      return MariaDbBackend.open(config.mariadb);
-    }
-    case "qserv": {
-      const { QservBackend } = await import("./backends/qserv.js");
-      return QservBackend.open(config.qserv);
-    }
-  }
 }
 
 /** Felis documents that `tap-server load` stored in the backend. */

@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import { batchRow, type ColumnBatch, type Field } from "@qserv-tap/votable";
 import { TapError } from "../errors.js";
+import type { Schema, Table } from "../compiler-extras.js";
 
 /**
  * The rows of a running query, in batches: each batch has one BatchColumn per SQL column, in SQL column order
@@ -130,6 +131,19 @@ export interface AsyncQueryProtocol {
   run(sql: string, options: AsyncRunOptions): Promise<RowCursor>;
 }
 
+/**
+ * What `tap-server load` asks of a backend (load.ts has checked the file and found the table): fill the table from
+ * the file, all or nothing, and publish its Felis definition for storedFelis.
+ */
+export interface TableLoad {
+  /** The Felis schema of the table, whose published document the load rebuilds. */
+  schema: Schema;
+  /** The table as Felis defines it: the backend adds the storage columns of its regions (withRegionStorage). */
+  table: Table;
+  /** A CSV (header line, empty field = NULL) or Parquet file, readable. */
+  file: string;
+}
+
 export interface Backend {
   readonly kind: "duckdb" | "mariadb" | "qserv";
   readonly dialect: Dialect;
@@ -154,7 +168,19 @@ export interface Backend {
   isQueryValueError(e: unknown): boolean;
   /** The Felis documents that `tap-server load` stored in this database; a backend that cannot be loaded has none. */
   storedFelis?(): Promise<string[]>;
+  /**
+   * Loads a table (`tap-server load`) and returns the number of rows; a backend that refuses throws a
+   * LoadRefusedError that says why. Only on a backend opened for it: the service's DuckDB reads no file.
+   */
+  load?(request: TableLoad): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A backend that does not load tables with `tap-server load` (Qserv has its own ingest tools): the reason. */
+export class LoadRefusedError extends Error {
+  override name = "LoadRefusedError";
+  /** The command's usage error: exit status 2 (main.ts), as a wrong option. */
+  readonly usage = true;
 }
 
 /**

@@ -36,7 +36,7 @@ import type { BatchColumn, ColumnBatch, Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
 import { parseDaliTimestamp, timestampMicros } from "../timestamp.js";
 import type { DuckDbConfig } from "../config.js";
-import { BackendError, type Backend, type RowCursor, type Session, type UploadTable } from "./backend.js";
+import { BackendError, type Backend, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
 import "./duckdb-text.js";
 
 export function quoteDuck(name: string): string {
@@ -217,6 +217,12 @@ export class DuckDbBackend implements Backend {
     const exists = await this.rows("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tap_server_felis'");
     if (Number(exists[0]?.[0]) === 0) return [];
     return (await this.rows("SELECT yaml FROM tap_server_felis ORDER BY name")).map((r) => String(r[0]));
+  }
+
+  /** `tap-server load`: the table dropped, created and filled in one transaction (duckdb-load.ts). */
+  async load(request: TableLoad): Promise<number> {
+    const { loadDuckDb } = await import("./duckdb-load.js");
+    return loadDuckDb(this, request);
   }
 
   /** A new connection to the database: DuckDB's connections start in the instance's in-memory catalog. */

@@ -214,4 +214,23 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
       expect(qservProblems(sql), sql).to.deep.equal([]);
     }
   });
+
+  it("tap-server load on Qserv refuses with the reason, a usage error (exit 2), before any SQL is sent", async () => {
+    const config = configFrom({ backend: "qserv", qserv: mariadb() });
+    const err = await loadCommand(["--schema", join(dir, "lab.yaml"), "--table", "lab.stars", join(dir, "stars.csv")], config).then(
+      () => undefined,
+      (e: unknown) => e as Error & { usage?: boolean },
+    );
+    expect(err?.message).to.equal("load: Qserv tables are loaded with Qserv's own ingest tools, not with tap-server");
+    expect(err?.usage).to.equal(true);
+    const backend = await QservBackend.open(mariadb());
+    const sent: string[] = [];
+    backend.onSql = (sql) => sent.push(sql);
+    try {
+      await backend.load().catch(() => undefined);
+    } finally {
+      await backend.close();
+    }
+    expect(sent).to.deep.equal([]);
+  });
 });

@@ -7,7 +7,7 @@ import mysql from "mysql2";
 import type { Field } from "@qserv-tap/votable";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import { BackendError, streamBatches, type Backend, type RowCursor, type Session, type UploadTable } from "./backend.js";
+import { BackendError, streamBatches, type Backend, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
 
 export function quoteMy(name: string): string {
   return "`" + name.replaceAll("`", "``") + "`";
@@ -290,6 +290,12 @@ export class MariaDbBackend implements Backend {
     } catch {
       return [];
     }
+  }
+
+  /** `tap-server load`: a staging table swapped in by RENAME TABLE (mariadb-load.ts). */
+  async load(request: TableLoad): Promise<number> {
+    const { loadMariaDb } = await import("./mariadb-load.js");
+    return loadMariaDb(this, request);
   }
 
   /**

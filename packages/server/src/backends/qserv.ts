@@ -14,7 +14,7 @@
  */
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import { STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type QueryProgress, type RowCursor } from "./backend.js";
+import { LoadRefusedError, STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type QueryProgress, type RowCursor } from "./backend.js";
 import { MariaDbBackend, q } from "./mariadb.js";
 
 /** How the Qserv backend sends SQL: to the czar's proxy (a mysql2 pool), or to a test double. */
@@ -248,5 +248,10 @@ export class QservBackend extends MariaDbBackend {
 
   override async storedFelis(): Promise<string[]> {
     return [];
+  }
+
+  /** Qserv partitions its tables into chunks on its workers, which its own ingest tools do. */
+  override load(): Promise<number> {
+    return Promise.reject(new LoadRefusedError("load: Qserv tables are loaded with Qserv's own ingest tools, not with tap-server"));
   }
 }
