@@ -59,8 +59,10 @@ export function sodaRouter(deps: ServiceDeps, jobs?: { manager: JobManager; resu
     const uws = asyncRouter(deps, jobs.manager, jobs.results, {
       path: "/soda/async",
       baseUrl: `${base}/async`,
-      // The Butler server is asked with the job creator's own token, as in sync (held in memory, not in the job store).
-      credentialOf: (ctx: Context) => callerOf(ctx).token,
+      // The Butler server is asked with the job creator's own token, as in sync: held in this replica's memory only
+      // (the job store names the replica, never the token). A local registry needs none, so no replica holds one
+      // for it, and any replica runs its jobs.
+      credentialOf: (ctx: Context) => (deps.images?.kind === "butler" ? callerOf(ctx).token : undefined),
       // SODA 1.0 §5.2, §6: text/plain starting with SODA's error label (the job's message already has it).
       errorDocument: (ctx: Context, job: Job) => {
         ctx.type = TEXT_PLAIN;

@@ -78,7 +78,8 @@ export function sodaExecutor(deps: ServiceDeps, opener: ImageOpener, results: Re
       try {
         let d = datasets.get(c.id);
         if (!d) {
-          // With the bearer token of the request that created or ran the job; none after a restart.
+          // With the bearer token of the request that created or ran the job, when the registry needs one: a job whose
+          // token is gone (its replica stopped) is put in ERROR before it runs (JobManager.credentialsGone).
           d = resolveDataset(deps, c.id, credential !== undefined ? { token: credential } : {});
           datasets.set(c.id, d);
         }

@@ -67,6 +67,12 @@ export interface Job {
   progress?: { chunksCompleted: number; chunksTotal: number };
   /** What the ADQL compiler had to say about the query (CompileResult.warnings); shown in jobInfo. */
   warnings?: string[];
+  /**
+   * The replica (TAP_REPLICA_ID) that holds, in its memory only, the bearer token that the job runs with
+   * (Execution.credential; SODA's Butler lookups): never the token itself. Another replica does not run such a job
+   * while that replica lives, and puts it in ERROR once it has stopped. Not shown to clients.
+   */
+  credentialHolder?: string;
 }
 
 export function isoNow(ms = Date.now()): string {

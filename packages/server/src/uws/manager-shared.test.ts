@@ -164,4 +164,86 @@ describe("job managers sharing a MariaDB job store", function () {
       expect(await m2.get(j.id)).to.deep.equal(before);
     });
   }
+
+  describe("a job's bearer token (Execution.credential: SODA's Butler lookups), held in the memory of one replica only", () => {
+    const TOKEN = "bearer-token-never-stored-0123456789";
+    /** The store, counting the times this replica asked whether `holder` lives. */
+    function counting(holder: string) {
+      const asked = { n: 0 };
+      const wrap = (store: JobStore) =>
+        new Proxy(store, {
+          get(target, prop, receiver) {
+            if (prop === "replicaAlive") {
+              return (replica: string, ms: number) => {
+                if (replica === holder) asked.n++;
+                return target.replicaAlive!(replica, ms);
+              };
+            }
+            const v = Reflect.get(target, prop, receiver) as unknown;
+            return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+      return { asked, wrap };
+    }
+
+    it("is never stored: the job names the replica that holds it, which alone runs the job while it lives", async () => {
+      const c1 = controllable();
+      const m1 = manager("m1", c1.executor);
+      await m1.start();
+      // m1's one worker is busy, so m2 (free) sees the token's job QUEUED before m1 can take it.
+      const busy = await m1.create(anon, q, new Map(), { run: true });
+      await until("m1 is busy", () => c1.started.length === 1);
+      const j = await m1.create({ owner: "alice", address: "192.0.2.2" }, q, new Map(), { run: true, credential: TOKEN });
+      const c2 = controllable();
+      const seen = counting("m1");
+      const m2 = manager("m2", c2.executor, {}, seen.wrap);
+      await m2.start();
+      await until("m2 has looked at the job twice", () => seen.asked.n >= 2);
+      expect(c2.started, "m2 ran a job whose token it does not have").to.deep.equal([]);
+      expect((await m2.get(j.id))!.credentialHolder).to.equal("m1");
+      c1.finish.get(busy.id)!();
+      await until("m1 runs it, with the token", () => c1.started.length === 2);
+      expect(c1.started[1]!.job.id).to.equal(j.id);
+      expect(c1.started[1]!.credential).to.equal(TOKEN);
+      c1.finish.get(j.id)!();
+      await until("COMPLETED", async () => (await m2.get(j.id))?.phase === "COMPLETED");
+      // Nowhere in the job store: every column of every table.
+      const conn = await db.connect();
+      try {
+        for (const table of ["jobs", "job_runs", "job_replicas"]) {
+          const [rows] = await conn.query(`SELECT * FROM shared_${database}.${table}`);
+          expect(JSON.stringify(rows), table).not.to.include(TOKEN);
+        }
+      } finally {
+        await conn.end();
+      }
+    });
+
+    it("once its replica has stopped, another puts the jobs that needed it in ERROR, saying which replica held it, and runs the others", async () => {
+      const c1 = controllable();
+      const m1 = manager("m1", c1.executor);
+      await m1.start();
+      const alice = { owner: "alice", address: "192.0.2.2" };
+      const running = await m1.create(alice, q, new Map(), { run: true, credential: TOKEN });
+      await until("m1 runs the first", () => c1.started.length === 1);
+      const queued = await m1.create(alice, q, new Map(), { run: true, credential: TOKEN });
+      const plain = await m1.create(anon, q, new Map(), { run: true });
+      // Stopped gracefully: the running job goes back to QUEUED, and m1's heartbeat ends with it.
+      managers.splice(managers.indexOf(m1), 1);
+      await m1.close();
+      const c2 = controllable();
+      const m2 = manager("m2", c2.executor);
+      await m2.start();
+      await until("m2 runs the job without a token", () => c2.started.length === 1);
+      expect(c2.started[0]!.job.id).to.equal(plain.id);
+      expect(c2.started[0]!.credential).to.equal(undefined);
+      c2.finish.get(plain.id)!();
+      for (const j of [running, queued]) {
+        await until(`job ${j.id} in ERROR`, async () => (await m2.get(j.id))?.phase === "ERROR");
+        expect((await m2.get(j.id))!.error!.message).to.match(/^The job's credentials .* were held only in the memory of replica m1, which stopped before the job ran; please run the job again$/);
+      }
+      await until("the job without a token COMPLETED", async () => (await m2.get(plain.id))?.phase === "COMPLETED");
+      expect(c2.started.map((r) => r.job.id)).to.deep.equal([plain.id]);
+    });
+  });
 });

@@ -247,7 +247,11 @@ export class JobManager {
     applyParameters(job, parameters, this.o.multiValued ?? TAP_MULTI_VALUED, this.limits);
     const kept = uploadedParts(job, inline);
     await this.checkQuotas(job, undefined, 1, sizeOf(kept));
-    if (options.credential !== undefined) this.credentials.set(job.id, options.credential);
+    if (options.credential !== undefined) {
+      this.credentials.set(job.id, options.credential);
+      // Who holds it, for the other replicas: never the token.
+      job.credentialHolder = this.replicaId;
+    }
     try {
       for (const [name, part] of kept) {
         await this.o.results.put(job.id, inlineName(name), () => part.open());
@@ -328,7 +332,8 @@ export class JobManager {
     if (job.phase === "QUEUED" || job.phase === "EXECUTING") return;
     if (!allows(TRANSITIONS.run.from, job.phase)) throw new TapError(400, `Job ${job.id} cannot be run: it is ${job.phase}`, "UWS_BAD_PHASE");
     if (credential !== undefined) this.credentials.set(job.id, credential);
-    if (!(await this.store.update(job.id, { phase: TRANSITIONS.run.to }, { phases: TRANSITIONS.run.from }))) {
+    const patch = { phase: TRANSITIONS.run.to, ...(credential !== undefined ? { credentialHolder: this.replicaId } : {}) };
+    if (!(await this.store.update(job.id, patch, { phases: TRANSITIONS.run.from }))) {
       const now = await this.store.get(job.id);
       if (now?.phase === "QUEUED" || now?.phase === "EXECUTING") return;
       throw new TapError(400, `Job ${job.id} cannot be run: it is ${now?.phase ?? "deleted"}`, "UWS_BAD_PHASE");
@@ -449,6 +454,10 @@ export class JobManager {
     try {
       const job = await this.store.get(id);
       if (!job || job.phase !== "QUEUED" || this.closed) return;
+      if (job.credentialHolder !== undefined && !this.credentials.has(id)) {
+        await this.credentialsGone(job);
+        return;
+      }
       const resume = this.o.canResume ? job.backendRef : undefined;
       const startTime = resume !== undefined && job.startTime ? job.startTime : isoNow(this.now());
       const lease = await this.store.claim(
@@ -468,6 +477,25 @@ export class JobManager {
       this.execute(job, lease.token, resume);
     } catch (e) {
       this.log(`job ${id}: claiming: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * A job that runs with a bearer token that this replica does not have: the token is held in the memory of the
+   * replica that the job was created or run on, and nowhere else (never in the store, never in a log). While that
+   * replica lives the job is left to it; once it has stopped (no heartbeat for a lease time; or it is this replica,
+   * restarted), the token is gone, and running the job without it would cut with no rights, or other rights: ERROR.
+   */
+  private async credentialsGone(job: Job): Promise<void> {
+    const holder = job.credentialHolder!;
+    if (holder !== this.replicaId && (await this.store.replicaAlive?.(holder, this.leaseMs))) return;
+    const message =
+      `The job's credentials (the bearer token it was created or run with) were held only in the memory of replica ${holder}, ` +
+      `which stopped before the job ran; please run the job again`;
+    const failed = { phase: TRANSITIONS.fail.to, error: { type: "fatal" as const, message }, endTime: isoNow(this.now()) };
+    if (await this.store.update(job.id, failed, { phases: ["QUEUED"] })) {
+      this.log(`job ${job.id}: its credentials were held by replica ${holder}, which stopped: ERROR`);
+      this.events.emit(job.id, TRANSITIONS.fail.to);
     }
   }
 
@@ -496,6 +524,8 @@ export class JobManager {
     const lost = () => new LeaseLostError(`job ${job.id}: this run no longer holds the job`);
     let progressWrite: Promise<unknown> = Promise.resolve();
     let outcome = "ERROR";
+    /** A run that lost its lease while its job lives on (QUEUED again): the token is kept, should this replica run it again. */
+    let keepCredential = false;
     entry.done = (async () => {
       try {
         controller.signal.throwIfAborted();
@@ -556,7 +586,9 @@ export class JobManager {
         if (outcome === "LOST") {
           this.log(`job ${job.id}: this run lost the job (lease taken over, or the job aborted or deleted); its result is discarded`);
           // A job deleted while it ran keeps no object that this run wrote after the deletion.
-          if (!(await this.store.get(job.id).catch(() => job))) await this.o.results.removeJob(job.id).catch(() => {});
+          const now = await this.store.get(job.id).catch(() => job);
+          if (!now) await this.o.results.removeJob(job.id).catch(() => {});
+          keepCredential = now !== undefined && ACTIVE_PHASES.has(now.phase);
         }
       }
     })()
@@ -564,7 +596,7 @@ export class JobManager {
       .finally(() => {
         clearTimeout(entry.timer);
         this.running.delete(job.id);
-        this.credentials.delete(job.id);
+        if (!keepCredential) this.credentials.delete(job.id);
         this.pump();
       });
   }
@@ -580,6 +612,8 @@ export class JobManager {
     if (this.ticking || this.closed) return this.ticking ?? Promise.resolve();
     this.ticking = (async () => {
       const now = this.now();
+      // Other replicas leave the jobs whose credentials this one holds to it while this is recent.
+      await this.store.heartbeat?.(this.replicaId);
       const t = await this.store.takeOver(this.o.config.maxRuns ?? DEFAULT_ASYNC.maxRuns, this.o.restartedMessage ?? RESTARTED_MESSAGE, now);
       for (const id of t.requeued) this.log(`job ${id}: its lease expired; taken over by replica ${this.replicaId} to run again`);
       for (const id of t.failed) {

@@ -82,6 +82,11 @@ export const MIGRATIONS: readonly string[][] = [
     // One row per service, locked while a claim counts the jobs executing (the global limit).
     `CREATE TABLE IF NOT EXISTS job_claim_lock (service VARCHAR(16) NOT NULL PRIMARY KEY) ENGINE=InnoDB`,
   ],
+  [
+    // Which replica holds the job's bearer token in its memory (never the token), and when each replica was last alive.
+    `ALTER TABLE jobs ADD COLUMN credential_holder VARCHAR(255) NULL`,
+    `CREATE TABLE IF NOT EXISTS job_replicas (replica VARCHAR(255) NOT NULL PRIMARY KEY, seen_ms BIGINT NOT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+  ],
 ];
 
 /** A Job field and the columns it is kept in. */
@@ -100,6 +105,7 @@ const COLUMNS: { [K in keyof JobPatch]-?: (v: JobPatch[K]) => Record<string, unk
   backendRef: (v) => ({ backend_ref: v ?? null }),
   progress: (v) => ({ progress_completed: v?.chunksCompleted ?? null, progress_total: v?.chunksTotal ?? null }),
   warnings: (v) => ({ warnings: v === undefined ? null : JSON.stringify(v) }),
+  credentialHolder: (v) => ({ credential_holder: v ?? null }),
 };
 
 function columnsOf(patch: JobPatch): Record<string, unknown> {
@@ -137,6 +143,7 @@ function jobOf(r: RowDataPacket): Job {
   if (r.backend_ref !== null) job.backendRef = r.backend_ref as string;
   if (r.progress_total !== null) job.progress = { chunksCompleted: Number(r.progress_completed), chunksTotal: Number(r.progress_total) };
   if (r.warnings !== null) job.warnings = JSON.parse(r.warnings as string) as string[];
+  if (r.credential_holder !== null && r.credential_holder !== undefined) job.credentialHolder = r.credential_holder as string;
   return job;
 }
 
@@ -426,6 +433,15 @@ export class MySqlJobStore implements JobStore {
   }
 
   async flush(): Promise<void> {}
+
+  async heartbeat(replica: string): Promise<void> {
+    await this.pool.query(`INSERT INTO job_replicas (replica, seen_ms) VALUES (?, ${NOW_MS}) ON DUPLICATE KEY UPDATE seen_ms = VALUES(seen_ms)`, [replica]);
+  }
+
+  async replicaAlive(replica: string, ms: number): Promise<boolean> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT seen_ms > ${NOW_MS} - ? AS alive FROM job_replicas WHERE replica = ?`, [ms, replica]);
+    return rows[0] !== undefined && Number(rows[0].alive) === 1;
+  }
 }
 
 /** Creates the database if missing and applies the migrations not yet applied, one replica at a time. */

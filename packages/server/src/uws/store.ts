@@ -101,6 +101,13 @@ export interface JobStore {
   phaseCountsNow?(): Map<Phase, number>;
   /** Resolves once every write started so far is durable. */
   flush(): Promise<void>;
+  /** A shared store: notes that this replica is alive now (every poll). */
+  heartbeat?(replica: string): Promise<void>;
+  /**
+   * A shared store: whether the replica has noted itself alive within the last `ms` (its credentials are still in
+   * its memory). A store without it has one process, whose earlier lives are gone.
+   */
+  replicaAlive?(replica: string, ms: number): Promise<boolean>;
 }
 
 export function parameterBytesOf(job: Pick<Job, "parameters">): number {
