@@ -11,8 +11,9 @@ import { TapError, VOTABLE_CONTENT_TYPE } from "../errors.js";
 import { clientOf } from "../auth.js";
 import { paramLimits, readParams, single, type RequestParams } from "../params.js";
 import type { ServiceDeps } from "../service.js";
-import { jobListXml, jobXml, parametersXml, PHASES, resultsXml, standaloneXml, type Job, type JobParameter, type Phase, type Urls } from "../uws/job.js";
-import { inlineName, type JobManager, type Requester } from "../uws/manager.js";
+import { jobListXml, jobXml, parametersXml, resultsXml, standaloneXml, type Job, type JobParameter, type Urls } from "../uws/job.js";
+import type { JobManager, Requester } from "../uws/manager.js";
+import { blockingOf, inlineName, jobListFilterOf, phaseActionOf, queryParameters, runsOnCreation } from "../uws/parameters.js";
 import type { ResultStore } from "../uws/result-store.js";
 import { XML_CONTENT_TYPE } from "./vosi.js";
 
@@ -75,63 +76,32 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     return out;
   };
   const phaseAction = async (ctx: Context, j: Job, value: string) => {
-    switch (value.toUpperCase()) {
-      case "RUN":
-        await manager.run(j, options.credentialOf?.(ctx));
-        return;
-      case "ABORT":
-        await manager.abort(j);
-        return;
-      default:
-        throw new TapError(400, `PHASE=${value} is not allowed: use PHASE=RUN or PHASE=ABORT`, "UWS_BAD_PHASE");
-    }
+    if (phaseActionOf(value) === "RUN") await manager.run(j, options.credentialOf?.(ctx));
+    else await manager.abort(j);
   };
 
   router.get(path, async (ctx) => {
-    const q = new URLSearchParams(ctx.querystring);
-    const get = (n: string) => [...q].filter(([k]) => k.toUpperCase() === n).map(([, v]) => v);
-    const phases = get("PHASE").map((p) => {
-      const up = p.toUpperCase() as Phase;
-      if (!PHASES.includes(up)) throw new TapError(400, `PHASE=${p} is not a UWS phase`);
-      return up;
-    });
-    const afterText = get("AFTER")[0];
-    const after = afterText === undefined ? undefined : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(afterText) ? afterText : `${afterText}Z`);
-    if (after !== undefined && Number.isNaN(after)) throw new TapError(400, `AFTER must be an ISO 8601 date and time, not "${afterText}"`);
-    const lastText = get("LAST")[0];
-    if (lastText !== undefined && !/^\s*[1-9]\d*\s*$/.test(lastText)) throw new TapError(400, `LAST must be an integer greater than 0, not "${lastText}"`);
-    const jobs = await manager.list(requester(ctx), {
-      phases,
-      ...(after !== undefined ? { after } : {}),
-      ...(lastText !== undefined ? { last: Number(lastText) } : {}),
-    });
+    const jobs = await manager.list(requester(ctx), jobListFilterOf(queryParameters(ctx.querystring)));
     xml(ctx, jobListXml(jobs, urls));
   });
 
   router.post(path, async (ctx) => {
     const p = await params(ctx);
-    const phase = single(p, "PHASE");
-    if (phase !== undefined && phase.toUpperCase() !== "RUN") {
-      throw new TapError(400, `PHASE=${phase} is not allowed when creating a job: use PHASE=RUN or nothing`, "UWS_BAD_PHASE");
-    }
+    const run = runsOnCreation(single(p, "PHASE"));
     const credential = options.credentialOf?.(ctx);
-    const j = await manager.create(requester(ctx), jobParameters(p), p.files, { run: phase !== undefined, ...(credential !== undefined ? { credential } : {}) });
+    const j = await manager.create(requester(ctx), jobParameters(p), p.files, { run, ...(credential !== undefined ? { credential } : {}) });
     seeOther(ctx, urls.job(j.id));
   });
 
   router.get(`${path}/:id`, async (ctx) => {
     let j = await job(ctx);
-    const q = new URLSearchParams(ctx.querystring);
-    const waitText = [...q].find(([k]) => k.toUpperCase() === "WAIT")?.[1];
-    if (waitText !== undefined) {
-      if (!/^\s*-?\d+\s*$/.test(waitText)) throw new TapError(400, `WAIT must be an integer number of seconds, not "${waitText}"`);
-      const phaseText = [...q].find(([k]) => k.toUpperCase() === "PHASE")?.[1]?.toUpperCase();
-      if (phaseText !== undefined && !PHASES.includes(phaseText as Phase)) throw new TapError(400, `PHASE=${phaseText} is not a UWS phase`);
+    const blocking = blockingOf(queryParameters(ctx.querystring));
+    if (blocking) {
       const abort = new AbortController();
       const onClose = () => abort.abort();
       ctx.req.once("close", onClose);
       try {
-        await manager.wait(j, Number(waitText), phaseText as Phase | undefined, abort.signal);
+        await manager.wait(j, blocking.seconds, blocking.phase, abort.signal);
       } finally {
         ctx.req.off("close", onClose);
       }

@@ -1,11 +1,13 @@
 /**
  * UWS job parameters as the manager keeps them (UWS 1.1 §2.2.3): the control parameters EXECUTIONDURATION and
  * DESTRUCTION read into the job's fields with the service's caps, RUNID kept, the protocol's own (TAP, SODA) stored
- * as posted; and the inline upload parts that the parameters name.
+ * as posted; and the inline upload parts that the parameters name. Also the parameters of the requests themselves
+ * (routes/async.ts): PHASE posted to create, run or abort a job, WAIT and PHASE of a blocking GET, and the job
+ * list's PHASE, AFTER and LAST filters. Every UWS parameter is read here, and nowhere else.
  */
 import { createHash } from "node:crypto";
 import { TapError } from "../errors.js";
-import { isoNow, type Job, type JobParameter } from "./job.js";
+import { isoNow, PHASES, type Job, type JobParameter, type Phase } from "./job.js";
 import type { UploadPart } from "../params.js";
 
 export interface ParameterLimits {
@@ -86,4 +88,71 @@ export function sizeOf(parts: Map<string, UploadPart>): number {
  */
 export function inlineName(part: string): string {
   return /^[A-Za-z0-9_-]{1,100}$/.test(part) ? `upload.${part}` : `upload.h${createHash("sha256").update(part).digest("hex").slice(0, 40)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parameters of the requests
+
+/** A query string's parameters by upper-cased name (DALI 1.1 §3.1: parameter names are case-insensitive). */
+export function queryParameters(querystring: string): ReadonlyMap<string, readonly string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(querystring)) {
+    const key = name.toUpperCase();
+    const values = out.get(key);
+    if (values) values.push(value);
+    else out.set(key, [value]);
+  }
+  return out;
+}
+
+function phaseOf(value: string): Phase {
+  const up = value.toUpperCase() as Phase;
+  if (!PHASES.includes(up)) throw new TapError(400, `PHASE=${value} is not a UWS phase`);
+  return up;
+}
+
+/** What the job list shows (UWS 1.1 §2.2.2.1): the phases asked for (PHASE, repeated), the jobs created AFTER a time, the LAST n. */
+export interface JobListFilter {
+  phases: Phase[];
+  /** Milliseconds since the epoch. */
+  after?: number;
+  last?: number;
+}
+
+/** The job list's filters from the query; an AFTER without a zone is UTC (UWS 1.1 §2.2.1). */
+export function jobListFilterOf(query: ReadonlyMap<string, readonly string[]>): JobListFilter {
+  const phases = (query.get("PHASE") ?? []).map(phaseOf);
+  const afterText = query.get("AFTER")?.[0];
+  const after = afterText === undefined ? undefined : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(afterText) ? afterText : `${afterText}Z`);
+  if (after !== undefined && Number.isNaN(after)) throw new TapError(400, `AFTER must be an ISO 8601 date and time, not "${afterText}"`);
+  const lastText = query.get("LAST")?.[0];
+  if (lastText !== undefined && !/^\s*[1-9]\d*\s*$/.test(lastText)) throw new TapError(400, `LAST must be an integer greater than 0, not "${lastText}"`);
+  return { phases, ...(after !== undefined ? { after } : {}), ...(lastText !== undefined ? { last: Number(lastText) } : {}) };
+}
+
+/**
+ * A blocking GET of a job (UWS 1.1 §2.2.1.2): WAIT seconds (negative: as long as the service allows), while the job
+ * is in PHASE if given; undefined when the request does not block.
+ */
+export function blockingOf(query: ReadonlyMap<string, readonly string[]>): { seconds: number; phase?: Phase } | undefined {
+  const waitText = query.get("WAIT")?.[0];
+  if (waitText === undefined) return undefined;
+  if (!/^\s*-?\d+\s*$/.test(waitText)) throw new TapError(400, `WAIT must be an integer number of seconds, not "${waitText}"`);
+  const phaseText = query.get("PHASE")?.[0];
+  return { seconds: Number(waitText), ...(phaseText !== undefined ? { phase: phaseOf(phaseText.toUpperCase()) } : {}) };
+}
+
+/** PHASE posted to a job or its phase (UWS 1.1 §2.2.3.5-6): RUN or ABORT. */
+export function phaseActionOf(value: string): "RUN" | "ABORT" {
+  const up = value.toUpperCase();
+  if (up === "RUN" || up === "ABORT") return up;
+  throw new TapError(400, `PHASE=${value} is not allowed: use PHASE=RUN or PHASE=ABORT`, "UWS_BAD_PHASE");
+}
+
+/** PHASE in the POST that creates a job (UWS 1.1 §2.2.3.1, DALI 1.1 §2.1): RUN starts it at once, none leaves it PENDING. */
+export function runsOnCreation(phase: string | undefined): boolean {
+  if (phase !== undefined && phase.toUpperCase() !== "RUN") {
+    throw new TapError(400, `PHASE=${phase} is not allowed when creating a job: use PHASE=RUN or nothing`, "UWS_BAD_PHASE");
+  }
+  return phase !== undefined;
 }
