@@ -3,6 +3,9 @@
  * every fresh start produces the same catalog. Stars are uniform on the sphere; magnitudes,
  * parallaxes and designations are sometimes NULL; detections carry a band and an MJD.
  */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBTimestampValue } from "@duckdb/node-api";
 import type { DuckDbBackend } from "./backends/duckdb.js";
@@ -64,7 +67,57 @@ function designation(ra: number, dec: number): string {
   return `DEMO J${pad(hh, 2)}${pad(mm, 2)}${pad(ss, 2)}.${Math.floor((ss % 1) * 10)}${sign}${pad(dd, 2)}${pad(dm, 2)}${pad(ds, 2)}`;
 }
 
-/** Creates and fills the demo tables unless they exist. Returns whether it generated them. */
+let cacheDir: string | undefined;
+
+/**
+ * Keeps a copy of the generated demo tables (Parquet) in `dir`, from which later demo catalogs are filled instead of
+ * generated: for test runs, which open many in-memory services (test-support/service.ts), each of which would
+ * otherwise spend a second of CPU on the same 300,000 rows. The copy is keyed by what the rows depend on, so that a
+ * changed generator generates again. `undefined` turns it off (the default: a server generates once, into its file).
+ */
+export function cacheDemoIn(dir: string | undefined): void {
+  cacheDir = dir;
+}
+
+/** The cache's key: this module's code (the generator), demo.yaml, the tables' DuckDB types and DuckDB's version. */
+async function cacheKey(duck: DuckDbBackend, tables: readonly Table[]): Promise<string> {
+  const version = await duck.rows("SELECT library_version FROM pragma_version()");
+  const hash = createHash("sha256");
+  for (const part of [readFileSync(fileURLToPath(import.meta.url)), readFileSync(DEMO_SCHEMA_PATH), String(version[0]?.[0])]) hash.update(part).update("\0");
+  for (const t of tables) hash.update(createTableSql(t, t.name)).update("\0");
+  return hash.digest("hex").slice(0, 16);
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** Fills the (empty) demo tables from the cache; false when it has no copy of them, or one DuckDB cannot read. */
+async function fillFromCache(duck: DuckDbBackend, tables: readonly Table[], files: Map<string, string>): Promise<boolean> {
+  if (![...files.values()].every((f) => existsSync(f))) return false;
+  try {
+    for (const t of tables) await duck.run(`INSERT INTO demo.${quoteDuck(t.name)} SELECT * FROM read_parquet(${sqlString(files.get(t.name)!)})`);
+    return true;
+  } catch {
+    for (const t of tables) await duck.run(`DELETE FROM demo.${quoteDuck(t.name)}`);
+    return false;
+  }
+}
+
+/** Copies the generated tables into the cache: each file written whole under another name, then renamed. */
+async function fillCache(duck: DuckDbBackend, tables: readonly Table[], files: Map<string, string>): Promise<void> {
+  for (const t of tables) {
+    const file = files.get(t.name)!;
+    mkdirSync(join(file, ".."), { recursive: true });
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
+    try {
+      await duck.run(`COPY demo.${quoteDuck(t.name)} TO ${sqlString(partial)} (FORMAT parquet)`);
+      renameSync(partial, file);
+    } finally {
+      rmSync(partial, { force: true });
+    }
+  }
+}
+
+/** Creates and fills the demo tables unless they exist. Returns whether it generated them (or filled them from the cache). */
 export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise<boolean> {
   const schema = catalog.schemas.find((s) => s.name === "demo");
   if (!schema) throw new Error("the demo schema is missing from the catalog");
@@ -77,6 +130,25 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise
     await duck.run(`DROP TABLE IF EXISTS demo.${quoteDuck(t.name)}`);
     await duck.run(createTableSql(t, `demo.${quoteDuck(t.name)}`));
   }
+  const dir = cacheDir;
+  const key = dir === undefined ? undefined : await cacheKey(duck, schema.tables);
+  const files = new Map(schema.tables.map((t) => [t.name, join(dir ?? "", `demo-${key}-${t.name}.parquet`)]));
+  if (dir !== undefined && (await fillFromCache(duck, schema.tables, files))) {
+    await finishDemo(duck);
+    return true;
+  }
+  await generateDemo(duck);
+  if (dir !== undefined) await fillCache(duck, schema.tables, files).catch(() => {});
+  await finishDemo(duck);
+  return true;
+}
+
+async function finishDemo(duck: DuckDbBackend): Promise<void> {
+  await duck.run("CREATE INDEX IF NOT EXISTS idx_detections_star_id ON demo.detections (star_id)");
+  await duck.run("CHECKPOINT");
+}
+
+async function generateDemo(duck: DuckDbBackend): Promise<void> {
   const rnd = new Random(20261124);
   // Generated into a staging table, then stored in declination order: with small row groups (DuckDbBackend's
   // ROW_GROUP_SIZE), a cone's declination band then reads a few groups of the table, not all of it.
@@ -139,7 +211,4 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise
   }
   det.flushSync();
   det.closeSync();
-  await duck.run("CREATE INDEX IF NOT EXISTS idx_detections_star_id ON demo.detections (star_id)");
-  await duck.run("CHECKPOINT");
-  return true;
 }

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Connection } from "mysql2/promise";
 import "./data-dir.js";
+import { demoImagesCacheDir } from "./demo-cache.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -31,13 +32,14 @@ export async function freePort(): Promise<number> {
 let imagesDirs: { dir: string; registryPath: string } | undefined;
 
 /**
- * Where the services of one test process keep demo images: one temporary directory, so that they are drawn once per
- * process (later services register the files already there) and never in the repository's data/.
+ * Where the services of one test process keep demo images: the clone's cache of them (demo-cache.ts), so that they
+ * are drawn once per clone (later services register the files already there) and never in the repository's data/;
+ * the registry file (for a service on another backend than DuckDB) in a temporary directory of the process.
  */
 export function testImagesDirs(): { dir: string; registryPath: string } {
   if (!imagesDirs) {
     const root = mkdtempSync(join(tmpdir(), "tap-images-"));
-    imagesDirs = { dir: join(root, "images"), registryPath: join(root, "images.duckdb") };
+    imagesDirs = { dir: demoImagesCacheDir(), registryPath: join(root, "images.duckdb") };
     process.once("exit", () => rmSync(root, { recursive: true, force: true }));
   }
   return imagesDirs;

@@ -1,0 +1,65 @@
+/**
+ * The demo catalog from the test runs' cache (demo.ts cacheDemoIn) is the generated one: the same rows in the same
+ * stored order (the declination order that cones rely on), with the same types.
+ */
+import { expect } from "chai";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDbBackend } from "./backends/duckdb.js";
+import { loadFelis } from "./compiler-extras.js";
+import { cacheDemoIn, DEMO_SCHEMA_PATH, ensureDemo } from "./demo.js";
+import { DEMO_CACHE_DIR } from "./test-support/demo-cache.js";
+
+/** A digest of every row of a table with its place in the stored order (rowid), its row count, and its columns' types. */
+async function contents(duck: DuckDbBackend, table: string): Promise<{ digest: unknown[][]; types: unknown[][] }> {
+  const digest = await duck.rows(`SELECT count(*), bit_xor(hash(t.rowid, t)) FROM demo.${table} AS t`);
+  const types = await duck.rows(`SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'demo' AND table_name = '${table}' ORDER BY ordinal_position`);
+  return { digest, types };
+}
+
+describe("demo catalog cache (test runs)", function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), "tap-demo-cache-"))));
+  after(() => {
+    // Back to the cache that test-support/demo-cache.ts set for this process.
+    cacheDemoIn(DEMO_CACHE_DIR);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("fills the tables from the cache with exactly the generated rows, in the same order", async () => {
+    const catalog = loadFelis(DEMO_SCHEMA_PATH);
+    const generated = await DuckDbBackend.open(":memory:");
+    const cached = await DuckDbBackend.open(":memory:");
+    try {
+      // The first fill generates and writes the cache, the second reads it.
+      cacheDemoIn(dir);
+      expect(await ensureDemo(generated, catalog)).to.equal(true);
+      expect(readdirSync(dir).filter((f) => f.endsWith(".parquet"))).to.have.length(2);
+      expect(await ensureDemo(cached, catalog)).to.equal(true);
+      for (const table of ["stars", "detections"]) {
+        const want = await contents(generated, table);
+        expect(want.digest[0]![0]).to.equal(table === "stars" ? 100_000n : 200_000n);
+        expect(await contents(cached, table), table).to.deep.equal(want);
+      }
+      const indexes = "SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'demo' ORDER BY 1";
+      expect(await cached.rows(indexes)).to.deep.equal(await generated.rows(indexes));
+    } finally {
+      for (const d of [generated, cached]) await d.close();
+    }
+  });
+
+  it("generates again when a cached file cannot be read", async () => {
+    const catalog = loadFelis(DEMO_SCHEMA_PATH);
+    cacheDemoIn(dir);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith("-stars.parquet"))) writeFileSync(join(dir, f), "not parquet");
+    const duck = await DuckDbBackend.open(":memory:");
+    try {
+      expect(await ensureDemo(duck, catalog)).to.equal(true);
+      expect(await duck.rows("SELECT count(*) FROM demo.stars")).to.deep.equal([[100_000n]]);
+    } finally {
+      await duck.close();
+    }
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * The demo's data, made once per clone rather than once per service or per test process: the demo tables (demo.ts,
+ * cacheDemoIn) and the demo images (testImagesDirs in child-server.ts), under node_modules/.cache/qserv-tap-demo/,
+ * like the Qserv grammar's parser (adql-compiler's sql/test-support/qserv-grammar.ts). Each is keyed by the code
+ * that generates it, so that a changed generator generates again. Generating them took 1 s of CPU per service
+ * (the tables) and 4 s per test process (the images); a busy machine made that 13-35 s per start.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cacheDemoIn } from "../demo.js";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+export const DEMO_CACHE_DIR = join(ROOT, "node_modules", ".cache", "qserv-tap-demo");
+
+cacheDemoIn(DEMO_CACHE_DIR);
+
+/** What the demo images are made from: the catalog's generator, the renderer, and the FITS and WCS code. */
+const IMAGE_SOURCES = ["packages/server/src/demo.ts", "packages/server/demo/demo.yaml", "packages/server/src/images/demo-images.ts", "packages/fits/src", "packages/sky/src"];
+
+function sourceFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-support"))
+    .sort()
+    .map((f) => join(path, f));
+}
+
+let imagesDir: string | undefined;
+
+/**
+ * The directory of the demo images that every test service of this clone uses (the first draws them, the others
+ * register the files there: demo-images.ts ensureDemoImages). Directories of other versions unused for a day are
+ * removed (not sooner: a test run of another checkout state may be reading them); this one is marked as used.
+ */
+export function demoImagesCacheDir(): string {
+  if (imagesDir) return imagesDir;
+  const hash = createHash("sha256");
+  for (const source of IMAGE_SOURCES) {
+    for (const file of sourceFiles(join(ROOT, source))) hash.update(file.slice(ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
+  }
+  const name = `images-${hash.digest("hex").slice(0, 16)}`;
+  mkdirSync(DEMO_CACHE_DIR, { recursive: true });
+  for (const other of readdirSync(DEMO_CACHE_DIR)) {
+    if (!other.startsWith("images-") || other === name) continue;
+    const path = join(DEMO_CACHE_DIR, other);
+    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
+  }
+  imagesDir = join(DEMO_CACHE_DIR, name);
+  mkdirSync(imagesDir, { recursive: true });
+  // Used now: not removed by another version's run for a day.
+  utimesSync(imagesDir, new Date(), new Date());
+  return imagesDir;
+}
