@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configFrom } from "../src/config.js";
-import { openService } from "../src/server.js";
+import { openService } from "../src/startup.js";
 import { tag } from "../src/test-support/uws.js";
 
 const N = Number(process.argv[2] ?? 200);

@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { CONFIG_FILE_ENV, ConfigError, defaultDataDir, ENV_VARS, loadConfig } from "./config.js";
-import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./server.js";
+import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./startup.js";
 import { sampleCutoutUrl } from "./images/demo-images.js";
 import { LocalRegistry } from "./images/local-registry.js";
 import { createLogger } from "./logging.js";

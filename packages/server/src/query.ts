@@ -27,7 +27,8 @@ import { single, type RequestParams, type UploadPart } from "./params.js";
 import { resultDescriptors } from "./datalink/tap.js";
 import { batchMapper, dropRows, fieldOf, residueAppender } from "./results.js";
 import type { Limits } from "./config.js";
-import type { QueryCompiler, Routed, ServiceDeps } from "./service.js";
+import type { ServiceDeps } from "./service.js";
+import type { QueryRouter, Routed } from "./query-router.js";
 import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
 
 export const LANGS = ["ADQL", "ADQL-2.0", "ADQL-2.1"];
@@ -136,7 +137,7 @@ export interface StartOptions {
  * Compiles and starts the query; resolves when the first row (or the end) has been read, so
  * that errors before any output are thrown here.
  */
-export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req: TapRequest, options: StartOptions): Promise<StartedQuery> {
+export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: TapRequest, options: StartOptions): Promise<StartedQuery> {
   const { signal } = options;
   const { limits } = deps.config;
   const log = options.log ?? (() => {});
@@ -155,7 +156,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
   const reason = (e: unknown, target: Backend) => (signal.aborted && signal.reason instanceof TapError ? signal.reason : dbError(e, target));
   try {
     // Compile first without uploads when there are none, so that ADQL errors cost no database session.
-    let routed = options.routed ?? (req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined);
+    let routed = options.routed ?? (req.uploads.length === 0 ? router.route(req.query, req.maxrec, []) : undefined);
     const protocol = routed?.target.asyncQueries;
     let sentAt = 0;
     if (routed && protocol && options.asyncProtocol) {
@@ -182,7 +183,7 @@ export async function startQuery(deps: ServiceDeps, compiler: QueryCompiler, req
           },
           signal,
         );
-        routed = compiler.compile(req.query, req.maxrec, uploads);
+        routed = router.route(req.query, req.maxrec, uploads);
       }
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
       const target = routed.target;

@@ -1,12 +1,10 @@
 /**
- * What the routes share: the configuration, the backend, the TAP_SCHEMA store and the catalog,
- * and how a query is compiled and routed (TAP_SCHEMA queries go to the TAP_SCHEMA store when it
- * is not the backend itself).
+ * What the routes of one service share (ServiceDeps): the configuration, the backend, the TAP_SCHEMA store, the
+ * catalog, the logs and metrics. startup.ts makes them from the configuration; query-router.ts sends each query to
+ * the backend or the TAP_SCHEMA store.
  */
-import { AdqlError, compile, type CompileResult, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
 import type { DuckDbBackend } from "./backends/duckdb.js";
-import { lookupOf } from "./catalog.js";
 import type { Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logging.js";
@@ -40,94 +38,4 @@ export interface Example {
   title: string;
   description: string;
   query: string;
-}
-
-export interface Routed {
-  compiled: CompileResult;
-  target: Backend;
-}
-
-/** Compiled queries kept (a few hundred KB at most, with the next bound). */
-const COMPILE_CACHE_SIZE = 256;
-/** Longer queries (an IN list of thousands of values) are compiled each time rather than kept. */
-const MAX_CACHED_ADQL = 4096;
-
-export class QueryCompiler {
-  private readonly data: SchemaTable[];
-  private readonly tap: SchemaTable[];
-  private readonly all: SchemaTable[];
-  /**
-   * The last queries compiled without uploads, by MAXREC and ADQL, least recently used first: a client that
-   * repeats a query (a portal's fixed cone, a page refreshed) skips the parse and the passes, which cost about as
-   * much as the database's work for a cone (issue 15's profile). The catalog, the dialect and the functions refused
-   * are the instance's for its life, so they need not be in the key. Errors are not kept.
-   */
-  private readonly cache = new Map<string, Routed>();
-  constructor(private readonly deps: ServiceDeps) {
-    this.data = lookupOf(deps.catalog, "data");
-    this.tap = lookupOf(deps.catalog, "tap_schema");
-    this.all = lookupOf(deps.catalog, "all");
-  }
-
-  compile(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
-    if (uploads.length > 0 || adql.length > MAX_CACHED_ADQL) return this.compileNow(adql, maxrec, uploads);
-    const key = `${maxrec}\n${adql}`;
-    const hit = this.cache.get(key);
-    if (hit !== undefined) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
-    const routed = this.compileNow(adql, maxrec, uploads);
-    this.cache.set(key, routed);
-    if (this.cache.size > COMPILE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    return routed;
-  }
-
-  private compileNow(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
-    const { backend, tapSchemaStore } = this.deps;
-    // What the capabilities leave out is refused on every route, TAP_SCHEMA's store included.
-    const unavailable = this.deps.unavailableFunctions;
-    const options = unavailable !== undefined && unavailable.length > 0 ? { maxrec, unavailableFunctions: unavailable } : { maxrec };
-    if ((backend as unknown) === tapSchemaStore) {
-      return { compiled: compile(adql, { catalog: { tables: [...this.all, ...uploads] }, dialect: backend.dialect, ...options }), target: backend };
-    }
-    const toData = (): Routed => ({
-      compiled: compile(adql, { catalog: { tables: [...this.data, ...uploads] }, dialect: backend.dialect, ...options }),
-      target: backend,
-    });
-    const toTapSchema = (): Routed => ({ compiled: compile(adql, { catalog: { tables: this.tap }, dialect: "duckdb", ...options }), target: tapSchemaStore });
-    // TAP_SCHEMA lives in its own store here. Try the likely target first, so that a data query is
-    // compiled once; the other is tried only when the first does not know a table.
-    const mentionsTapSchema = /tap_schema/i.test(adql);
-    const first = uploads.length > 0 || !mentionsTapSchema ? toData : toTapSchema;
-    const second = first === toData ? (uploads.length === 0 ? toTapSchema : undefined) : toData;
-    let firstError: unknown;
-    try {
-      return first();
-    } catch (e) {
-      // From data, only an unknown table can mean TAP_SCHEMA; a TAP_SCHEMA attempt may fail for any reason.
-      if (!(e instanceof AdqlError) || !second || (first === toData && e.code !== "ADQL_UNKNOWN_TABLE")) throw e;
-      firstError = e;
-    }
-    let secondError: unknown;
-    try {
-      return second();
-    } catch (e) {
-      if (!(e instanceof AdqlError)) throw e;
-      secondError = e;
-    }
-    // Both failed: the data error speaks about the query, unless the TAP_SCHEMA one is not about tables.
-    const dataError = (first === toData ? firstError : secondError) as AdqlError;
-    const tapError = (first === toData ? secondError : firstError) as AdqlError;
-    if (dataError.code === "ADQL_UNKNOWN_TABLE" && mentionsTapSchema) {
-      throw new AdqlError(
-        dataError.code,
-        `${dataError.message}; on the ${backend.kind} backend, TAP_SCHEMA tables can be queried only on their own, not with data tables`,
-        dataError.span,
-      );
-    }
-    if (tapError.code !== "ADQL_UNKNOWN_TABLE") throw tapError;
-    throw dataError;
-  }
 }

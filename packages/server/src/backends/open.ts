@@ -1,4 +1,4 @@
-/** Opening the configured backend: for the service (server.ts) and for `tap-server load` (load.ts). */
+/** Opening the configured backend: for the service (startup.ts) and for `tap-server load` (load.ts). */
 import type { Config } from "../config.js";
 import type { Backend } from "./backend.js";
 import { DuckDbBackend, type DuckDbResources } from "./duckdb.js";

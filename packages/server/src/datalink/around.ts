@@ -11,7 +11,7 @@
 import type { Catalog } from "../compiler-extras.js";
 import { TapError } from "../errors.js";
 import { cursorRows } from "../backends/backend.js";
-import type { QueryCompiler } from "../service.js";
+import type { QueryRouter } from "../query-router.js";
 import { covers } from "./bounds.js";
 import { serviceUrls } from "./descriptors.js";
 import type { LinkRow } from "./links.js";
@@ -40,7 +40,7 @@ export interface AroundRequest {
   signal: AbortSignal;
 }
 
-export async function aroundLinks(catalog: Catalog, compiler: QueryCompiler, req: AroundRequest, ctx: LinksContext): Promise<LinkRow[]> {
+export async function aroundLinks(catalog: Catalog, router: QueryRouter, req: AroundRequest, ctx: LinksContext): Promise<LinkRow[]> {
   const obscore = obsCoreTable(catalog);
   if (!obscore || !ctx.registry) return [];
   const { ra, dec, size } = req;
@@ -48,7 +48,7 @@ export async function aroundLinks(catalog: Catalog, compiler: QueryCompiler, req
   const adql =
     `SELECT obs_publisher_did FROM ${quote(obscore.schema)}.${quote(obscore.table)} ` +
     `WHERE DISTANCE(POINT('ICRS', s_ra, s_dec), POINT('ICRS', ${String(ra)}, ${String(dec)})) < s_fov + ${String(size)}`;
-  const routed = compiler.compile(adql, MAX_CANDIDATES, []);
+  const routed = router.route(adql, MAX_CANDIDATES, []);
   const session = await routed.target.session();
   const ids: string[] = [];
   try {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { until } from "../../../votable/src/test-support/until.js";
 import { configFrom } from "../config.js";
-import { openService, type Service } from "../server.js";
+import { openService, type Service } from "../startup.js";
 import { testImagesDirs } from "../test-support/child-server.js";
 import { TestRegistry } from "../test-support/images.js";
 import { recordingProxy, S3RVER_CREDENTIALS, startS3, type TestS3 } from "../test-support/s3.js";

@@ -15,7 +15,8 @@ import { linksFor, type LinksContext } from "../datalink/resolve.js";
 import { TapError } from "../errors.js";
 import { callerOf } from "../images/caller.js";
 import { paramLimits, readParams, single, type RequestParams } from "../params.js";
-import { QueryCompiler, type ServiceDeps } from "../service.js";
+import type { ServiceDeps } from "../service.js";
+import { QueryRouter } from "../query-router.js";
 import { escapeText, XML_DECL, XSI } from "../xml.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
 
@@ -80,7 +81,7 @@ export function capabilitiesXml(base: string): string {
 export function datalinkRouter(deps: ServiceDeps): Router {
   const router = new Router();
   const bounds = new BoundsCache();
-  const compiler = new QueryCompiler(deps);
+  const queries = new QueryRouter(deps);
   const log = deps.log ?? (() => {});
   const base = () => deps.config.images.baseUrl;
   // Read at request time: the registry may be attached after the routes are built.
@@ -123,7 +124,7 @@ export function datalinkRouter(deps: ServiceDeps): Router {
       ctx.res.once("close", onClose);
       try {
         const lon = ra >= 0 && ra < 360 ? ra : ((ra % 360) + 360) % 360;
-        rows = await aroundLinks(deps.catalog, compiler, { ra: lon, dec, size, signal: abort.signal }, context(ctx));
+        rows = await aroundLinks(deps.catalog, queries, { ra: lon, dec, size, signal: abort.signal }, context(ctx));
       } finally {
         ctx.res.off("close", onClose);
       }

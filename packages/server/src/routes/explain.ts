@@ -17,7 +17,8 @@ import { paramLimits, readParams, type RequestParams } from "../params.js";
 import { parseTapRequest } from "../query.js";
 import { fieldOf } from "../results.js";
 import { loadUploads } from "../uploads.js";
-import { QueryCompiler, type Routed, type ServiceDeps } from "../service.js";
+import type { ServiceDeps } from "../service.js";
+import { QueryRouter, type Routed } from "../query-router.js";
 
 export interface Explanation {
   /** The backend that would run the query: the data backend, or the TAP_SCHEMA store. */
@@ -112,7 +113,7 @@ const EXPLAIN_SESSION: Session = {
 
 export function explainRouter(deps: ServiceDeps): Router {
   const router = new Router();
-  const compiler = new QueryCompiler(deps);
+  const queries = new QueryRouter(deps);
   const { limits } = deps.config;
   const handler = async (ctx: Context) => {
     let params: RequestParams | undefined;
@@ -136,7 +137,7 @@ export function explainRouter(deps: ServiceDeps): Router {
         ctx.res.off("close", onClose);
       }
       ctx.status = 200;
-      ctx.body = explanation(compiler.compile(req.query, req.maxrec, uploads), req.maxrec);
+      ctx.body = explanation(queries.route(req.query, req.maxrec, uploads), req.maxrec);
     } catch (e) {
       const { status, body } = explainError(e);
       if (status >= 500) deps.log?.(`${ctx.method} ${ctx.path}: ${(e as Error)?.stack ?? String(e)}`);

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { configFrom } from "../config.js";
-import { launchService, type Launched } from "../server.js";
+import { launchService, type Launched } from "../startup.js";
 import type { ServiceDeps } from "../service.js";
 import { startService, type Running } from "../test-support/service.js";
 import { notReadyBecause } from "./health.js";

@@ -2,7 +2,7 @@
  * Health endpoints for orchestrators (Kubernetes probes, load balancers), beside VOSI availability
  * (which is for VO clients and speaks XML): /healthz says the process is alive and answers requests,
  * /readyz says the database answers a trivial query within READY_TIMEOUT_MS. Both are text/plain.
- * The launcher (server.ts) answers them too before the service is open and while it stops, so
+ * The launcher (startup.ts) answers them too before the service is open and while it stops, so
  * that a probe tells "alive but not ready" from "dead".
  */
 import type { IncomingMessage, ServerResponse } from "node:http";

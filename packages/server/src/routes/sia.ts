@@ -19,7 +19,8 @@ import { errorStatusAndMessage, TapError } from "../errors.js";
 import { noteQuery } from "../logging.js";
 import { paramLimits, paramsOf, readParams } from "../params.js";
 import { parseTapRequest } from "../query.js";
-import { QueryCompiler, type ServiceDeps } from "../service.js";
+import type { ServiceDeps } from "../service.js";
+import { QueryRouter } from "../query-router.js";
 import { siaAdql } from "../sia-query.js";
 import { escapeText, XML_DECL, XSI } from "../xml.js";
 import { answerSync, syncAdmission } from "./sync.js";
@@ -117,7 +118,7 @@ export function siaRouter(deps: ServiceDeps, admission: Admission = syncAdmissio
   // A parameter on a column that this ObsCore table lacks matches no row (sia-query.ts).
   const obscore = deps.catalog.schemas.find((s) => s.name.toLowerCase() === "ivoa")?.tables.find((t) => t.name.toLowerCase() === "obscore");
   const columns = new Set(obscore?.columns.map((c) => c.name.toLowerCase()) ?? []);
-  const compiler = new QueryCompiler(deps);
+  const queries = new QueryRouter(deps);
   const { limits } = deps.config;
   // DALI 1.2 §5.4.3: the standardID INFO names the standard, without the capability's fragment.
   const annotations = { infos: [{ name: "standardID", value: "ivo://ivoa.net/std/SIA" }], metaResources: [siaSelfDescriptor(`${base}/query`)] };
@@ -148,7 +149,7 @@ export function siaRouter(deps: ServiceDeps, admission: Admission = syncAdmissio
         if (values) tap.set(name, values);
       }
       const req = parseTapRequest(paramsOf(tap), limits);
-      await answerSync(ctx, deps, compiler, admission, req, { files: new Map(), requestTime, annotations });
+      await answerSync(ctx, deps, queries, admission, req, { files: new Map(), requestTime, annotations });
     } finally {
       await params.dispose();
     }

@@ -1,5 +1,5 @@
 /**
- * SODA 1.0 over HTTP, on a service started as server.ts starts it, with a registry of test images (pixel (x, y) =
+ * SODA 1.0 over HTTP, on a service started as startup.ts starts it, with a registry of test images (pixel (x, y) =
  * x + 1000·y) and Rubin's own deep_coadd file: statuses (SODA 1.0 §5: 200, 204 for no overlap, text/plain errors
  * with SODA's labels), the pixels and WCS of cutouts, MaskedImage with OUTSIDE_STENCIL, PNG previews, hostile input,
  * async jobs (SODA 1.0 §6), and the VOSI documents. astropy's Cutout2D and fitsverify check what we serve.

@@ -11,7 +11,8 @@ import type { Limits } from "../config.js";
 import { noteQuery } from "../logging.js";
 import { paramLimits, readParams, single, type UploadPart } from "../params.js";
 import { parseTapRequest, startQuery, type StartOptions, type TapRequest } from "../query.js";
-import { QueryCompiler, type ServiceDeps } from "../service.js";
+import type { ServiceDeps } from "../service.js";
+import { QueryRouter } from "../query-router.js";
 
 
 /** The sync endpoint's admission: given to syncRouter by the caller that also reports its queue (metrics.ts). */
@@ -21,7 +22,7 @@ export function syncAdmission(limits: Limits): Admission {
 
 export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.config.limits)): Router {
   const router = new Router();
-  const compiler = new QueryCompiler(deps);
+  const queries = new QueryRouter(deps);
   const { limits } = deps.config;
 
   const handler = async (ctx: Context) => {
@@ -36,7 +37,7 @@ export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.con
       // Repeated only when it is one (DALI 1.1 §4.3.6: at most 64 characters); parseTapRequest says why not.
       if (runId !== undefined && runId.length <= 64) echo.runId = runId;
       const req = parseTapRequest(params, limits);
-      await answerSync(ctx, deps, compiler, admission, req, { files: params.files, requestTime });
+      await answerSync(ctx, deps, queries, admission, req, { files: params.files, requestTime });
     } finally {
       // By now the uploads are tables of the query's database session.
       await params.dispose();
@@ -55,7 +56,7 @@ export function syncRouter(deps: ServiceDeps, admission = syncAdmission(deps.con
 export async function answerSync(
   ctx: Context,
   deps: ServiceDeps,
-  compiler: QueryCompiler,
+  queries: QueryRouter,
   admission: Admission,
   req: TapRequest,
   options: { files: Map<string, UploadPart>; requestTime: Date; annotations?: StartOptions["annotations"] },
@@ -65,7 +66,7 @@ export async function answerSync(
   const { requestTime } = options;
   // A query that cannot compile takes no slot: without uploads, its compilation needs nothing
   // from the database, so it is done before admission (and handed to startQuery).
-  const routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
+  const routed = req.uploads.length === 0 ? queries.route(req.query, req.maxrec, []) : undefined;
   const abort = new AbortController();
   const onClose = () => abort.abort(new Error("client disconnected"));
   ctx.res.once("close", onClose);
@@ -88,7 +89,7 @@ export async function answerSync(
     release();
   };
   try {
-    const started = await startQuery(deps, compiler, req, {
+    const started = await startQuery(deps, queries, req, {
       files: options.files,
       signal: abort.signal,
       requestTime,

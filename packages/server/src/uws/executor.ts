@@ -8,12 +8,13 @@
 import { pipeline } from "node:stream/promises";
 import { paramsOf } from "../params.js";
 import { parseTapRequest, startQuery } from "../query.js";
-import type { QueryCompiler, ServiceDeps } from "../service.js";
+import type { ServiceDeps } from "../service.js";
+import type { QueryRouter } from "../query-router.js";
 import type { Executor } from "./manager.js";
 import { inlineName } from "./parameters.js";
 import type { ResultStore } from "./result-store.js";
 
-export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results: ResultStore): Executor {
+export function tapExecutor(deps: ServiceDeps, router: QueryRouter, results: ResultStore): Executor {
   const log = deps.log ?? (() => {});
   return async ({ job, signal, resume, setBackendRef, setProgress, setWarnings, checkLease }) => {
     const params = paramsOf(new Map());
@@ -29,9 +30,9 @@ export function tapExecutor(deps: ServiceDeps, compiler: QueryCompiler, results:
     }
     // Compiled here when there are no uploads, so that the warnings are in the job document while
     // the query runs (on Qserv, startQuery returns only once Qserv has finished).
-    const routed = req.uploads.length === 0 ? compiler.compile(req.query, req.maxrec, []) : undefined;
+    const routed = req.uploads.length === 0 ? router.route(req.query, req.maxrec, []) : undefined;
     if (routed) await setWarnings(routed.compiled.warnings);
-    const started = await startQuery(deps, compiler, req, {
+    const started = await startQuery(deps, router, req, {
       files: params.files,
       signal,
       log,

@@ -1,14 +1,14 @@
 /**
- * QueryCompiler keeps the queries it compiled without uploads (issue 15: a repeated cone skips the
+ * QueryRouter keeps the queries it compiled without uploads (issue 15: a repeated cone skips the
  * parse and the passes). What is kept must be what a fresh compile gives; MAXREC is part of the key
  * (TAP 1.1 §2.7.4: it changes the SQL's limit); uploads and errors are not kept.
  */
 import { expect } from "chai";
 import { AdqlError, type SchemaTable } from "@qserv-tap/adql-compiler";
-import { QueryCompiler } from "./service.js";
+import { QueryRouter } from "./query-router.js";
 import { startService, type Running } from "./test-support/service.js";
 
-describe("server QueryCompiler: the compiled-query cache", function () {
+describe("server QueryRouter: the compiled-query cache", function () {
   this.timeout(60_000);
   let running: Running;
   before(async () => (running = await startService({ demo: true })));
@@ -17,31 +17,31 @@ describe("server QueryCompiler: the compiled-query cache", function () {
   const cone = "SELECT star_id FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 20, 1))";
 
   it("answers the same ADQL and MAXREC with the same compile, and another MAXREC with its own", () => {
-    const compiler = new QueryCompiler(running.service.deps);
-    const a = compiler.compile(cone, 100, []);
-    const b = compiler.compile(cone, 100, []);
+    const router = new QueryRouter(running.service.deps);
+    const a = router.route(cone, 100, []);
+    const b = router.route(cone, 100, []);
     expect(b).to.equal(a);
-    const fresh = new QueryCompiler(running.service.deps).compile(cone, 100, []);
+    const fresh = new QueryRouter(running.service.deps).route(cone, 100, []);
     expect(a.compiled.sql).to.equal(fresh.compiled.sql);
-    const other = compiler.compile(cone, 7, []);
+    const other = router.route(cone, 7, []);
     expect(other).to.not.equal(a);
-    expect(other.compiled.sql).to.equal(new QueryCompiler(running.service.deps).compile(cone, 7, []).compiled.sql);
+    expect(other.compiled.sql).to.equal(new QueryRouter(running.service.deps).route(cone, 7, []).compiled.sql);
     expect(other.compiled.sql).to.not.equal(a.compiled.sql);
   });
 
   it("routes a cached TAP_SCHEMA query to the TAP_SCHEMA store again", () => {
-    const compiler = new QueryCompiler(running.service.deps);
+    const router = new QueryRouter(running.service.deps);
     const q = "SELECT table_name FROM TAP_SCHEMA.tables";
-    expect(compiler.compile(q, 10, []).target).to.equal(running.service.deps.tapSchemaStore);
-    expect(compiler.compile(q, 10, []).target).to.equal(running.service.deps.tapSchemaStore);
+    expect(router.route(q, 10, []).target).to.equal(running.service.deps.tapSchemaStore);
+    expect(router.route(q, 10, []).target).to.equal(running.service.deps.tapSchemaStore);
   });
 
   it("compiles a query with uploads each time, and an ADQL error each time", () => {
-    const compiler = new QueryCompiler(running.service.deps);
+    const router = new QueryRouter(running.service.deps);
     const upload: SchemaTable = { schema: "TAP_UPLOAD", name: "mine", sqlName: ["tap_upload_mine"], columns: [{ name: "id", datatype: "int" }] } as SchemaTable;
     const withUpload = "SELECT id FROM TAP_UPLOAD.mine";
-    const a = compiler.compile(withUpload, 10, [upload]);
-    expect(compiler.compile(withUpload, 10, [upload])).to.not.equal(a);
-    for (let i = 0; i < 2; i++) expect(() => compiler.compile("SELECT nope FROM demo.stars", 10, [])).to.throw(AdqlError);
+    const a = router.route(withUpload, 10, [upload]);
+    expect(router.route(withUpload, 10, [upload])).to.not.equal(a);
+    for (let i = 0; i < 2; i++) expect(() => router.route("SELECT nope FROM demo.stars", 10, [])).to.throw(AdqlError);
   });
 });
