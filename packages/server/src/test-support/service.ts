@@ -14,6 +14,9 @@ import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-com
 import { configFrom, type Config } from "../config.js";
 import { openService, type Service } from "../server.js";
 import { testImagesDirs } from "./child-server.js";
+import { whileStarting } from "./start-limit.js";
+
+export { SERVICE_START_LIMIT_MS, whileStarting } from "./start-limit.js";
 
 export interface Running {
   url: string;
@@ -25,6 +28,13 @@ export interface Running {
 export async function startService(
   overrides: Record<string, unknown> = {},
   options: { backend?: Service["deps"]["backend"]; log?: (m: string) => void } = {},
+): Promise<Running> {
+  return whileStarting(() => openRunning(overrides, options));
+}
+
+async function openRunning(
+  overrides: Record<string, unknown>,
+  options: { backend?: Service["deps"]["backend"]; log?: (m: string) => void },
 ): Promise<Running> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
@@ -68,7 +78,10 @@ export async function startService(
 
 let shared: Promise<Running> | undefined;
 
-/** The demo service, started once per process. */
+/**
+ * The demo service, started once per process. Whoever waits for it while it starts does so without using up the
+ * timeout of its test or hook (whileStarting).
+ */
 export function demoService(): Promise<Running> {
   if (!shared) {
     shared = startService({ demo: true });
@@ -78,7 +91,8 @@ export function demoService(): Promise<Running> {
       await s?.close();
     });
   }
-  return shared;
+  const started = shared;
+  return whileStarting(() => started);
 }
 
 /**
