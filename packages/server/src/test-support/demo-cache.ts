@@ -16,7 +16,7 @@ export const DEMO_CACHE_DIR = join(ROOT, "node_modules", ".cache", "qserv-tap-de
 
 cacheDemoIn(DEMO_CACHE_DIR);
 
-/** What the demo images are made from: the catalog's generator, the renderer, and the FITS and WCS code. */
+/** What the demo images are made from: the catalog's generator, the renderer, and the FITS and WCS code (and Node's zlib). */
 const IMAGE_SOURCES = ["packages/server/src/demo.ts", "packages/server/demo/demo.yaml", "packages/server/src/images/demo-images.ts", "packages/fits/src", "packages/sky/src"];
 
 function sourceFiles(path: string): string[] {
@@ -36,7 +36,8 @@ let imagesDir: string | undefined;
  */
 export function demoImagesCacheDir(): string {
   if (imagesDir) return imagesDir;
-  const hash = createHash("sha256");
+  // Node's version too: its zlib compresses the GZIP_2 tiles.
+  const hash = createHash("sha256").update(process.version).update("\0");
   for (const source of IMAGE_SOURCES) {
     for (const file of sourceFiles(join(ROOT, source))) hash.update(file.slice(ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
   }
