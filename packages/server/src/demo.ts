@@ -4,8 +4,8 @@
  * parallaxes and designations are sometimes NULL; detections carry a band and an MJD.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBTimestampValue } from "@duckdb/node-api";
 import type { DuckDbBackend } from "./backends/duckdb.js";
@@ -102,17 +102,24 @@ async function fillFromCache(duck: DuckDbBackend, tables: readonly Table[], file
   }
 }
 
-/** Copies the generated tables into the cache: each file written whole under another name, then renamed. */
+/**
+ * Copies the generated tables into the cache: each file written whole under another name, then renamed. The copies
+ * of other versions go (a run that still reads one falls back to generating).
+ */
 async function fillCache(duck: DuckDbBackend, tables: readonly Table[], files: Map<string, string>): Promise<void> {
   for (const t of tables) {
     const file = files.get(t.name)!;
-    mkdirSync(join(file, ".."), { recursive: true });
+    const dir = dirname(file);
+    mkdirSync(dir, { recursive: true });
     const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
     try {
       await duck.run(`COPY demo.${quoteDuck(t.name)} TO ${sqlString(partial)} (FORMAT parquet)`);
       renameSync(partial, file);
     } finally {
       rmSync(partial, { force: true });
+    }
+    for (const other of readdirSync(dir)) {
+      if (other.startsWith("demo-") && other.endsWith(`-${t.name}.parquet`) && join(dir, other) !== file) rmSync(join(dir, other), { force: true });
     }
   }
 }
