@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { configFrom, type Config } from "../config.js";
-import { openService, type Service } from "../server.js";
+import { openService, type Service } from "../startup.js";
 import { testImagesDirs } from "./child-server.js";
 import { whileStarting } from "./start-limit.js";
 
