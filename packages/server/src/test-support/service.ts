@@ -16,8 +16,6 @@ import { openService, type Service } from "../startup.js";
 import { testImagesDirs } from "./child-server.js";
 import { whileStarting } from "./start-limit.js";
 
-export { SERVICE_START_LIMIT_MS, whileStarting } from "./start-limit.js";
-
 export interface Running {
   url: string;
   service: Service;
