@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RowDataPacket } from "mysql2/promise";
 import { controlledMariaDb, spawnServer, type ChildServer, type ControlledMariaDb } from "./child-server.js";
+import { tag } from "./uws.js";
 
 export interface ReplicaSet {
   db: ControlledMariaDb;
@@ -126,4 +127,27 @@ export function overlappingRuns(runs: readonly { job_id: string; claimed_ms: num
     for (let i = 1; i < list.length; i++) if (list[i]!.from < list[i - 1]!.to) out.push(id);
   }
   return out;
+}
+
+/** A small async job (three rows), different for each i, run at once. */
+export const smallJob = (i: number): Record<string, string> => ({
+  LANG: "ADQL",
+  QUERY: `SELECT TOP 3 star_id FROM demo.stars WHERE star_id > ${i} ORDER BY star_id`,
+  RESPONSEFORMAT: "csv",
+  PHASE: "RUN",
+});
+
+/** The job id at the end of a job URL. */
+export const jobIdOf = (url: string): string => url.split("/").pop()!;
+
+/** The job document once its phase is final, waiting with WAIT on `base`'s replica (at most `seconds`). */
+export async function finalJob(base: string, id: string, seconds = 60): Promise<string> {
+  const end = Date.now() + seconds * 1000;
+  for (;;) {
+    const xml = await (await fetch(`${base}/async/${id}`)).text();
+    const phase = tag(xml, "phase")!;
+    if (!["PENDING", "QUEUED", "EXECUTING"].includes(phase)) return xml;
+    if (Date.now() > end) throw new Error(`job ${id} still ${phase} after ${seconds} s`);
+    await fetch(`${base}/async/${id}?WAIT=5&PHASE=${phase}`);
+  }
 }

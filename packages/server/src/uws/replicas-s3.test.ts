@@ -8,26 +8,13 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { until } from "../../../votable/src/test-support/until.js";
-import { replicaSet, type ReplicaSet } from "../test-support/replicas.js";
+import { finalJob, jobIdOf, replicaSet, smallJob, type ReplicaSet } from "../test-support/replicas.js";
 import { S3RVER_CREDENTIALS, startS3, type TestS3 } from "../test-support/s3.js";
 import { createJob, tag } from "../test-support/uws.js";
 import { S3ResultStore } from "./result-store-s3.js";
 
 /** Seconds of DuckDB's time: long enough to be running when the replica is killed, short enough to run again. */
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra WHERE a.star_id <= 5000";
-const small = (i: number) => ({ LANG: "ADQL", QUERY: `SELECT TOP 3 star_id FROM demo.stars WHERE star_id > ${i} ORDER BY star_id`, RESPONSEFORMAT: "csv", PHASE: "RUN" });
-const idOf = (url: string) => url.split("/").pop()!;
-
-async function final(base: string, id: string, seconds = 120): Promise<string> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const xml = await (await fetch(`${base}/async/${id}`)).text();
-    const phase = tag(xml, "phase")!;
-    if (!["PENDING", "QUEUED", "EXECUTING"].includes(phase)) return xml;
-    if (Date.now() > end) throw new Error(`job ${id} still ${phase} after ${seconds} s`);
-    await fetch(`${base}/async/${id}?WAIT=5&PHASE=${phase}`);
-  }
-}
 
 describe("replicas sharing a MariaDB job store and an S3 bucket (issue 18)", function () {
   this.timeout(600_000);
@@ -58,8 +45,8 @@ describe("replicas sharing a MariaDB job store and an S3 bucket (issue 18)", fun
 
   it("100 jobs submitted alternately to A and B (issue 18): each result read through either replica is the same object of the bucket", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 100; i++) ids.push(idOf(await createJob(url(i % 2 ? "B" : "A"), small(i))));
-    for (const [i, id] of ids.entries()) expect(tag(await final(url(i % 2 ? "A" : "B"), id), "phase"), id).to.equal("COMPLETED");
+    for (let i = 0; i < 100; i++) ids.push(jobIdOf(await createJob(url(i % 2 ? "B" : "A"), smallJob(i))));
+    for (const [i, id] of ids.entries()) expect(tag(await finalJob(url(i % 2 ? "A" : "B"), id, 120), "phase"), id).to.equal("COMPLETED");
     const runs = await set.sql("SELECT job_id, replica FROM {db}.job_runs WHERE job_id IN (?)", [ids]);
     expect(new Set(runs.map((r) => r.replica as string))).to.deep.equal(new Set(["A", "B"]));
     for (const id of ids) {
@@ -89,11 +76,11 @@ describe("replicas sharing a MariaDB job store and an S3 bucket (issue 18)", fun
 
   it("SIGKILL of a replica running jobs: the other runs them again, their results are in the bucket, and deleting them leaves nothing", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(idOf(await createJob(url("A"), i < 2 ? { LANG: "ADQL", QUERY: SLOW, RESPONSEFORMAT: "csv", PHASE: "RUN" } : small(i))));
+    for (let i = 0; i < 5; i++) ids.push(jobIdOf(await createJob(url("A"), i < 2 ? { LANG: "ADQL", QUERY: SLOW, RESPONSEFORMAT: "csv", PHASE: "RUN" } : smallJob(i))));
     await until("A runs a job", async () => (await set.sql("SELECT 1 FROM {db}.job_runs WHERE replica = 'A' AND ended_ms IS NULL AND job_id IN (?)", [ids])).length > 0);
     await set.replicas.get("A")!.stop("SIGKILL");
     set.replicas.delete("A");
-    const finals = await Promise.all(ids.map((id) => final(url("B"), id, 300))).catch(async (e: Error) => {
+    const finals = await Promise.all(ids.map((id) => finalJob(url("B"), id, 300))).catch(async (e: Error) => {
       const runs = await set.sql("SELECT job_id, replica, run, outcome, claimed_ms, ended_ms FROM {db}.job_runs WHERE job_id IN (?)", [ids]);
       throw new Error(`${e.message}\nruns: ${JSON.stringify(runs)}\nB: ${set.replicas.get("B")!.output().slice(-2000)}`);
     });

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { until } from "../../../votable/src/test-support/until.js";
-import { overlappingRuns, replicaSet, type ReplicaSet } from "../test-support/replicas.js";
+import { finalJob, jobIdOf, overlappingRuns, replicaSet, smallJob, type ReplicaSet } from "../test-support/replicas.js";
 import { createJob, tag } from "../test-support/uws.js";
 import { RESTARTED_MESSAGE } from "./manager.js";
 
@@ -19,20 +19,6 @@ const LEASE_S = 2;
 const POLL_S = 0.2;
 /** A query of a few seconds on the demo DuckDB (about 1.5 s on a busy 2-core machine). */
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra WHERE a.star_id < 400";
-const small = (i: number) => ({ LANG: "ADQL", QUERY: `SELECT TOP 3 star_id FROM demo.stars WHERE star_id > ${i} ORDER BY star_id`, RESPONSEFORMAT: "csv", PHASE: "RUN" });
-const idOf = (url: string) => url.split("/").pop()!;
-
-/** The job document once its phase is final, waiting with WAIT on `base`'s replica. */
-async function final(base: string, id: string, seconds = 60): Promise<string> {
-  const end = Date.now() + seconds * 1000;
-  for (;;) {
-    const xml = await (await fetch(`${base}/async/${id}`)).text();
-    const phase = tag(xml, "phase")!;
-    if (!["PENDING", "QUEUED", "EXECUTING"].includes(phase)) return xml;
-    if (Date.now() > end) throw new Error(`job ${id} still ${phase} after ${seconds} s`);
-    await fetch(`${base}/async/${id}?WAIT=5&PHASE=${phase}`);
-  }
-}
 
 describe("replicas sharing a MariaDB job store (issue 18)", function () {
   this.timeout(600_000);
@@ -63,8 +49,8 @@ describe("replicas sharing a MariaDB job store (issue 18)", function () {
     await Promise.all(
       Array.from({ length: 10 }, async () => {
         for (let i = next++; i < 100; i = next++) {
-          ids[i] = idOf(await createJob(url(targets[i % targets.length]!), small(i)));
-          expect(tag(await final(url(targets[(i + 1) % targets.length]!), ids[i]!), "phase"), ids[i]).to.equal("COMPLETED");
+          ids[i] = jobIdOf(await createJob(url(targets[i % targets.length]!), smallJob(i)));
+          expect(tag(await finalJob(url(targets[(i + 1) % targets.length]!), ids[i]!), "phase"), ids[i]).to.equal("COMPLETED");
         }
       }),
     );
@@ -99,7 +85,7 @@ describe("replicas sharing a MariaDB job store (issue 18)", function () {
   it("answers a WAIT on one replica within a poll interval of a change made on the other", async () => {
     let id: string | undefined;
     for (let attempt = 0; attempt < 5 && id === undefined; attempt++) {
-      const candidate = idOf(await createJob(url("B"), { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" }));
+      const candidate = jobIdOf(await createJob(url("B"), { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" }));
       await until("the job runs", async () => (await runsOf(candidate)).length > 0);
       if ((await runsOf(candidate))[0]!.replica === "B") id = candidate;
     }
@@ -118,7 +104,7 @@ describe("replicas sharing a MariaDB job store (issue 18)", function () {
 
   it("SIGKILL of a replica running jobs: the other takes them over; every job COMPLETED or in the documented ERROR, none lost, none run twice at once, no object left", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++) ids.push(idOf(await createJob(url("A"), i < 3 ? { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" } : small(i))));
+    for (let i = 0; i < 8; i++) ids.push(jobIdOf(await createJob(url("A"), i < 3 ? { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" } : smallJob(i))));
     const runningOnA = async () => (await set.sql("SELECT job_id FROM {db}.job_runs WHERE replica = 'A' AND ended_ms IS NULL AND job_id IN (?)", [ids])).map((r) => r.job_id as string);
     await until("A runs two jobs or more", async () => (await runningOnA()).length >= 2);
     const onA = await runningOnA();
@@ -130,7 +116,7 @@ describe("replicas sharing a MariaDB job store (issue 18)", function () {
     const takenOver = Date.now();
     await until("B runs them again", async () => (await set.sql("SELECT DISTINCT job_id FROM {db}.job_runs WHERE replica = 'B' AND job_id IN (?)", [onA])).length === onA.length, 120_000);
     const rerun = Date.now();
-    const finals = await Promise.all(ids.map((id) => final(url("B"), id, 300)));
+    const finals = await Promise.all(ids.map((id) => finalJob(url("B"), id, 300)));
     const phases = finals.map((x) => tag(x, "phase"));
     for (const [i, x] of finals.entries()) {
       if (phases[i] === "ERROR") expect(tag(x, "message")).to.equal(RESTARTED_MESSAGE);
@@ -156,15 +142,15 @@ describe("replicas sharing a MariaDB job store (issue 18)", function () {
     await set.start("A");
     let id: string | undefined;
     for (let attempt = 0; attempt < 5 && id === undefined; attempt++) {
-      const candidate = idOf(await createJob(url("A"), { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" }));
+      const candidate = jobIdOf(await createJob(url("A"), { LANG: "ADQL", QUERY: SLOW, PHASE: "RUN" }));
       await until("the job runs", async () => (await runsOf(candidate)).length > 0);
       if ((await runsOf(candidate))[0]!.replica === "A") id = candidate;
-      else await final(url("B"), candidate, 300);
+      else await finalJob(url("B"), candidate, 300);
     }
     expect(id, "a job claimed by A").to.not.equal(undefined);
     await set.pause("A");
     await until("B takes the job over", async () => (await runsOf(id!)).some((r) => r.replica === "B"), 60_000);
-    const done = await final(url("B"), id!, 300);
+    const done = await finalJob(url("B"), id!, 300);
     expect(tag(done, "phase")).to.equal("COMPLETED");
     const before = await (await fetch(`${url("B")}/async/${id}`)).text();
     const resultBefore = await (await fetch(`${url("B")}/async/${id}/results/result`)).text();
