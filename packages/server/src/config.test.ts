@@ -254,10 +254,11 @@ describe("server configuration: the usage text and the README follow the declara
       const [varCell = "", keyCell = ""] = row.split(" | ");
       for (const m of varCell.matchAll(/(~~)?`([A-Z][A-Z0-9_]*)`/g)) (m[1] ? retired : vars).add(m[2]!);
       // A key is a backticked name that starts the setting cell or follows "and" / "(" / ","; values (`:memory:`, `none`) are not keys.
-      for (const m of keyCell.matchAll(/(~~)?`([a-z][A-Za-z]*(\.[a-z][A-Za-z]*)?)`/g)) {
+      // Names may hold digits after their first letter (resultStore.s3Endpoint).
+      for (const m of keyCell.matchAll(/(~~)?`([a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)?)`/g)) {
         const k = m[2]!;
         if (m[1]) retired.add(k);
-        else if (/^[a-z]+\.[A-Za-z]+$/.test(k) || SETTINGS_LIST.some((s) => s.key === k) || /^[a-z][A-Za-z]+$/.test(k)) keys.add(k);
+        else if (/^[a-z][A-Za-z0-9]*\.[A-Za-z0-9]+$/.test(k) || SETTINGS_LIST.some((s) => s.key === k) || /^[a-z][A-Za-z0-9]+$/.test(k)) keys.add(k);
       }
     }
     return { vars, keys, retired };
