@@ -11,6 +11,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { expect } from "chai";
 import { LocalDirResultStore, type ResultStore } from "./result-store.js";
 import { S3ResultStore, type S3ResultStoreOptions } from "./result-store-s3.js";
@@ -269,20 +271,30 @@ describe("LocalDirResultStore on a directory that several replicas share", () =>
 });
 
 describe("S3ResultStore", () => {
-  it("streams a large result with bounded memory: 160 MiB through 8 MiB parts, RSS growth under 64 MiB", async function () {
+  // Live memory (V8's heap and the Buffers, sampled right after a full collection) rather than RSS: freed Buffers go
+  // back to the allocator when the collector gets to them, which on a busy or an idle machine comes at different
+  // times, and RSS followed that (81 MiB once, under 64 MiB otherwise); what is held is what the store keeps.
+  it("streams a large result with bounded memory: 160 MiB through 8 MiB parts, live memory growth under 64 MiB", async function () {
     this.timeout(120_000);
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const live = () => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
     const store = new S3ResultStore(s3Options("memory/", { partSize: 8 * MiB }));
-    (globalThis as { gc?: () => void }).gc?.();
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    const live0 = live();
+    let peak = live0;
+    const timer = setInterval(() => (peak = Math.max(peak, live())), 20);
     try {
       expect(await write(store, "big", "result", pattern(160 * MiB))).to.equal(160 * MiB);
     } finally {
       clearInterval(timer);
     }
     expect(await store.size("big", "result")).to.equal(160 * MiB);
-    expect((peak - rss0) / MiB).to.be.below(64);
+    console.log(`      160 MiB through the S3 store: live memory grew by at most ${((peak - live0) / MiB).toFixed(1)} MiB`);
+    expect((peak - live0) / MiB).to.be.below(64);
     await store.removeJob("big");
   });
 

@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
+import { until } from "../../../votable/src/test-support/until.js";
 import { controlledMariaDb, type ControlledMariaDb } from "../test-support/child-server.js";
 import { isoNow, type Job } from "./job.js";
 import { MIGRATIONS, MySqlJobStore } from "./store-mysql.js";
@@ -97,14 +98,18 @@ describe("MariaDB job store (leases, claims, migrations)", function () {
     await s.insert(job("expire1"));
     const first = await s.claim("expire1", { ...LEASE, ms: 1 }, {});
     expect(first).to.be.an("object");
-    const t1 = await s.takeOver(2, "restarted", Date.now());
+    // The lease expires by the database's clock, 1 ms after the claim: a fast machine can sweep within that ms, so the
+    // test waits for the expiry (the sweep itself is what is tested).
+    let t1: Awaited<ReturnType<MySqlJobStore["takeOver"]>> = { requeued: [], failed: [] };
+    await until("the first lease expired and was taken over", async () => (t1 = await s.takeOver(2, "restarted", Date.now())).requeued.length > 0);
     expect(t1.requeued).to.include("expire1");
     expect((await s.get("expire1"))!.phase).to.equal("QUEUED");
     // The first run's writes are refused from now on.
     expect(await s.update("expire1", { phase: "COMPLETED" }, { lease: (first as { token: string }).token })).to.equal(false);
     const second = await s.claim("expire1", { ...LEASE, ms: 1 }, {});
     expect((second as { run: number }).run).to.equal(2);
-    const t2 = await s.takeOver(2, "the service restarted during execution", Date.now());
+    let t2: Awaited<ReturnType<MySqlJobStore["takeOver"]>> = { requeued: [], failed: [] };
+    await until("the second lease expired and was taken over", async () => (t2 = await s.takeOver(2, "the service restarted during execution", Date.now())).failed.length > 0);
     expect(t2.failed).to.include("expire1");
     const j = (await s.get("expire1"))!;
     expect(j.phase).to.equal("ERROR");
