@@ -7,7 +7,7 @@
  * (geometry/inline-sql.ts) or inside a function. Qserv has its own restrictor (qserv-spatial).
  *
  * For each top-level AND-conjunct of a WHERE (of every SELECT, subqueries included) or of a join's
- * ON condition that is, after geometry-to-scisql (spatial-predicates.ts):
+ * ON condition that is, after geometry-to-scisql (analysis/spatial-predicates.ts):
  * - `scisql_s2PtIn{Circle,Box,CPoly}(lon, dec, constants...) = 1`: CONTAINS(POINT, region) = 1,
  *   1 = CONTAINS(...), INTERSECTS with a POINT (ADQL 2.1 §4.2.12, §4.2.17);
  * - `scisql_angSep(lon, dec, c1, c2) < r` or `<= r`, either way round: DISTANCE(...) < r (§4.2.16);
@@ -51,11 +51,11 @@ import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import {
   boxLatitudes, circleLatitudes, distanceLatitudes, polygonLatitudes, type LatitudeRange,
 } from "../geometry/latitude-range.js";
-import { constantValue, numberExpression } from "./constants.js";
+import { constantValue, numberExpression } from "../analysis/constants.js";
 import type { PassContext } from "./context.js";
 import { isRepeatable } from "../sql/repeatable.js";
 import { storageColumn } from "./geometry-to-scisql.js";
-import { andAll, baseTables, distanceWithin, isInsideRegion } from "./spatial-predicates.js";
+import { andAll, baseTables, distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
 
 /** Bounds are multiples of 1/GRID degrees, at least 0.5/GRID outside the exact range. */
 const GRID = 1e8;

@@ -18,7 +18,7 @@ import type { Cast, Expression, Node, NumberLiteral, Query } from "../ast/nodes.
 import { forEachNodeButNames } from "../ast/transform.js";
 import { serverFunctions } from "../residue/evaluate.js";
 import { AdqlError } from "../errors.js";
-import { constantValue } from "./constants.js";
+import { constantValue } from "../analysis/constants.js";
 import type { DialectPassContext } from "./context.js";
 
 const BIGINT_MAX = 9223372036854775807n;

@@ -40,7 +40,7 @@ import { REGION_FUNCTIONS, regionStorageColumns } from "../catalog/regions.js";
 import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
 import { checkPolygon, circle, formatRegion, parseRegion, point, polygon, rangeBox, SkyError, type Region } from "@qserv-tap/sky";
-import { constantValue, foldConstant, numberExpression } from "./constants.js";
+import { constantValue, foldConstant, numberExpression } from "../analysis/constants.js";
 import type { DialectPassContext } from "./context.js";
 
 const INT = { datatype: "int" } as const;

@@ -24,11 +24,11 @@
 import type { Comparison, Expression, Join, Query, Select, SqlFunctionCall, TableReference } from "../ast/nodes.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
 import { AdqlError } from "../errors.js";
-import { constantValue, foldConstant, isSignedLiteral } from "./constants.js";
+import { constantValue, foldConstant, isSignedLiteral } from "../analysis/constants.js";
 import type { PassContext } from "./context.js";
 import {
   andAll, baseTables, conjuncts, distanceWithin, isInsideRegion, REGION_PREDICATE, type BaseTable, type InsideRegion,
-} from "./spatial-predicates.js";
+} from "../analysis/spatial-predicates.js";
 
 interface Partitioned extends BaseTable {
   readonly table: SchemaTable & { qserv: NonNullable<SchemaTable["qserv"]> };

@@ -16,7 +16,7 @@ import type {
 import { isWideDecimal } from "../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
-import { constantValue } from "../passes/constants.js";
+import { constantValue } from "../analysis/constants.js";
 import type { DialectTraits } from "./dialects/dialect.js";
 
 /** Expression kinds that never need parentheses as operands. */

@@ -11,7 +11,7 @@ import type { BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCal
 import { numericClass } from "../../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../../analysis/types.js";
 import { AdqlError } from "../../errors.js";
-import { constantValue } from "../../passes/constants.js";
+import { constantValue } from "../../analysis/constants.js";
 import { inlineAngSepSql, inlinePtInCircleSql } from "../../geometry/inline-sql.js";
 import { boundDeclination } from "../../passes/bound-declination.js";
 import { SqlGenerator } from "../generator.js";

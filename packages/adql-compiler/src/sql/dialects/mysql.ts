@@ -13,7 +13,7 @@ import { AdqlError } from "../../errors.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "../../geometry/inline-sql.js";
 import { mariaDbPolygonExpression, mariaDbPolygonLiteral } from "../../geometry/scisql-mariadb.js";
 import { boundDeclination } from "../../passes/bound-declination.js";
-import { constantValue } from "../../passes/constants.js";
+import { constantValue } from "../../analysis/constants.js";
 import { SqlGenerator } from "../generator.js";
 import type { DialectDefinition, DialectTraits } from "./dialect.js";
 import { isRepeatable } from "../repeatable.js";

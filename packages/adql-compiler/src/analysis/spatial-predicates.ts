@@ -5,7 +5,7 @@
  * about which columns or constants are acceptable: its caller decides.
  */
 import type { Comparison, Expression, NumberLiteral, Select, SqlFunctionCall, TableRef, TableReference } from "../ast/nodes.js";
-import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
+import type { SchemaLookup, SchemaTable } from "./schema.js";
 
 /** A table of the catalog in a SELECT's FROM, and the qualifier its columns' bindings use. */
 export interface BaseTable {
