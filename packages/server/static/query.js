@@ -187,10 +187,13 @@ function extension(mime) {
   return "dat";
 }
 
-/** Links to the same query, without MAXREC, in each output format the capabilities declare. */
+/**
+ * Links to the same query, without MAXREC, one per output format the capabilities declare: the outputFormat elements
+ * with a short name (the others declare further media types of the same formats, TAPRegExt 1.0 §2.4).
+ */
 function downloads(query) {
-  const links = formats.map((f) => {
-    const value = f.aliases[0] ?? f.mime;
+  const links = formats.filter((f) => f.aliases.length > 0).map((f) => {
+    const value = f.aliases[0];
     const params = new URLSearchParams({ REQUEST: "doQuery", LANG: "ADQL", RESPONSEFORMAT: value, QUERY: query });
     return h("a", { href: `sync?${params}`, download: `result.${extension(f.mime)}`, title: f.mime, "data-format": value }, value);
   });

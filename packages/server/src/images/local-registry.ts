@@ -100,7 +100,7 @@ export class LocalRegistry implements ImageRegistry {
     await db.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     const table = `${schema}.datasets`;
     await db.run(CREATE(table));
-    const conn = await db.instance.connect();
+    const conn = await db.connect();
     return new LocalRegistry(db, conn, options.authority, options.release, table);
   }
 
