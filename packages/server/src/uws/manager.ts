@@ -1,21 +1,26 @@
 /**
- * The async job system: a bounded pool of workers fed by a queue that is fair between users (fair-queue.ts),
- * EXECUTIONDURATION enforced by aborting the database query, WAIT, automatic destruction, and what happens to jobs
- * after a restart. Jobs live in a store (store.ts): the JSON files of this process (store-files.ts), or MariaDB shared
- * by several replicas (store-mysql.ts), where a replica runs a job under a lease (lease.ts) and every write of the
- * run is conditional on still holding it. Which phase may follow which is the table in phases.ts; the parameters'
- * rules are in parameters.ts, the quotas in quotas.ts, the restart rules of the files store in recovery.ts.
+ * The async job system's coordinator: a bounded pool of workers fed by a queue that is fair between users
+ * (fair-queue.ts), the UWS actions on a job, and what happens to jobs after a restart. Jobs live in a store (store.ts):
+ * the JSON files of this process (store-files.ts), or MariaDB shared by several replicas (store-mysql.ts), where a
+ * replica runs a job under a lease (lease.ts) and every write of the run is conditional on still holding it, and
+ * looks at the store at every poll (poll.ts). Which phase may follow which is the table in phases.ts; the parameters'
+ * rules are in parameters.ts, the quotas in quotas.ts, the restart rules of the files store in recovery.ts; one run of
+ * a job to its end (EXECUTIONDURATION, the lease) is execution.ts, WAIT is wait.ts, the destruction timer of the
+ * files store destruction.ts, and their timers follow clock.ts.
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
 import { STOPPING_CODE } from "../backends/backend.js";
-import { errorStatusAndMessage, TapError } from "../errors.js";
+import { TapError } from "../errors.js";
 import { defaultReplicaId } from "../logging.js";
+import { systemClock, type Clock } from "./clock.js";
+import { DestructionSweep } from "./destruction.js";
+import { JobRun, type Executor } from "./execution.js";
 import { FairQueue } from "./fair-queue.js";
-import { ACTIVE_PHASES, FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
+import { FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from "./job.js";
 import { JsonFileJobStore } from "./job-store.js";
-import { LeaseKeeper, LeaseLostError } from "./lease.js";
+import { pollSharedStore } from "./poll.js";
 import { applyParameters, destructionOf, executionDurationOf, inlineName, sizeOf, uploadedParts } from "./parameters.js";
 import { allows, EDITS, TRANSITIONS } from "./phases.js";
 import type { ResultStore } from "./result-store.js";
@@ -23,40 +28,11 @@ import { FileJobStore, apply } from "./store-files.js";
 import { checkQuotas } from "./quotas.js";
 import { applyRestartRules } from "./recovery.js";
 import type { JobStore } from "./store.js";
+import { waitForChange } from "./wait.js";
 import type { UploadPart } from "../params.js";
 
 export { inlineName } from "./parameters.js";
-
-/** What a running job is given: its record, a signal, and a way to record the database's reference. */
-export interface Execution {
-  job: Readonly<Job>;
-  signal: AbortSignal;
-  /** Set when the job was running when the service stopped: re-attach to this query. */
-  resume?: string;
-  /** Records (durably) the database's reference of the running query. */
-  setBackendRef(ref: string): Promise<void>;
-  /**
-   * Publishes how much of the query is done (jobInfo); clients blocked in WAIT are answered. Kept
-   * in memory, and on disk with the job's next write: a resumed job reports afresh.
-   */
-  setProgress(progress: { chunksCompleted: number; chunksTotal: number }): void;
-  /** Records (durably) the compiler's warnings about the query (jobInfo). */
-  setWarnings(warnings: readonly string[]): Promise<void>;
-  /**
-   * Throws when this run no longer holds the job (its lease was taken over by another replica, or the job was
-   * aborted or deleted): called before a result is made visible, so that a stalled run does not replace the result of
-   * the run that took over.
-   */
-  checkLease(): Promise<void>;
-  /**
-   * The bearer token of the request that created or ran the job, for services that act with the caller's rights
-   * (the Butler server behind SODA). Held in memory only, never in the job store: after a restart it is gone.
-   */
-  credential?: string;
-}
-
-/** Runs a job to its result; throws for an error. */
-export type Executor = (run: Execution) => Promise<{ results: Job["results"] }>;
+export type { Execution, Executor } from "./execution.js";
 
 export interface ManagerOptions {
   config: AsyncConfig;
@@ -69,7 +45,10 @@ export interface ManagerOptions {
   /** What one client and all clients together may keep; the defaults when absent. */
   quotas?: Quotas;
   log?: (m: string) => void;
+  /** The time of the job records (a test may set it). */
   now?: () => number;
+  /** The deadlines' timers (a test's ManualClock); by default the system's, with `now`. */
+  clock?: Clock;
   /**
    * Parameters whose values accumulate over the POSTs to a job (default: TAP's UPLOAD); any other parameter posted
    * again replaces its earlier values. SODA's filters are all multi-valued (SODA 1.0 §3.1, §6).
@@ -87,43 +66,42 @@ export interface Requester {
 
 const TAP_MULTI_VALUED: ReadonlySet<string> = new Set(["UPLOAD"]);
 
-/** The event that tells WAIT the job's jobInfo changed (not a phase). */
-const PROGRESS_EVENT = "PROGRESS";
-
 export const RESTARTED_MESSAGE = "The service restarted during execution; the query was lost: please run the job again";
-
-interface Running {
-  controller: AbortController;
-  timer?: NodeJS.Timeout;
-  done: Promise<void>;
-}
 
 export class JobManager {
   private readonly store: JobStore;
   private readonly events = new EventEmitter();
   private readonly queue = new FairQueue();
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, JobRun>();
   /** Claims under way: they hold a worker. */
   private claiming = 0;
   /** The global limit was reached at the last claim: wait for the next poll. */
   private globalFull = false;
   /** Credentials by job ID (Execution.credential), in memory only. */
   private readonly credentials = new Map<string, string>();
-  private sweepTimer: NodeJS.Timeout | undefined;
+  /** The files store's destruction timer (a shared store is swept at every poll). */
+  private readonly destruction: DestructionSweep | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private counts = new Map<Phase, number>();
   private closed = false;
   private readonly log: (m: string) => void;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   readonly replicaId: string;
 
   constructor(private readonly o: ManagerOptions) {
     this.log = o.log ?? (() => {});
-    this.now = o.now ?? Date.now;
+    this.clock = o.clock ?? systemClock(o.now);
     this.events.setMaxListeners(0);
     this.store = o.store instanceof JsonFileJobStore ? new FileJobStore(o.store) : o.store;
     this.replicaId = o.config.replicaId || defaultReplicaId();
+    this.destruction = this.store.shared
+      ? undefined
+      : new DestructionSweep({ store: this.store, clock: this.clock, destroy: (id) => this.destroy(id), log: this.log });
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   get config(): AsyncConfig {
@@ -161,7 +139,7 @@ export class JobManager {
       for (const id of await this.o.results.jobIds()) {
         if (!ids.has(id) || !(await this.store.get(id))) await this.o.results.removeJob(id).catch(() => {});
       }
-      void this.scheduleSweep();
+      void this.destruction?.schedule();
     } else {
       this.log(`async jobs: replica ${this.replicaId}, shared job store, lease ${this.leaseMs} ms, poll ${this.pollMs} ms`);
       await this.tick();
@@ -178,12 +156,11 @@ export class JobManager {
    */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.sweepTimer);
+    this.destruction?.stop();
     clearInterval(this.pollTimer);
     await this.ticking;
     const waits = [...this.running.values()].map((r) => {
-      clearTimeout(r.timer);
-      r.controller.abort(new TapError(503, "The service is stopping", STOPPING_CODE));
+      r.stop(new TapError(503, "The service is stopping", STOPPING_CODE));
       return r.done;
     });
     await Promise.all(waits);
@@ -266,7 +243,7 @@ export class JobManager {
     }
     if (options.run) job.phase = TRANSITIONS.run.to;
     await this.store.insert(job);
-    void this.scheduleSweep();
+    void this.destruction?.schedule();
     if (options.run) {
       this.queue.add(job.queueKey, job.id);
       this.pump();
@@ -324,7 +301,7 @@ export class JobManager {
 
   async setDestruction(job: Job, value: string): Promise<void> {
     await this.change(job, { destruction: destructionOf(job, value, this.limits) }, EDITS.destruction, "The destruction time");
-    void this.scheduleSweep();
+    void this.destruction?.schedule();
   }
 
   /** PHASE=RUN. */
@@ -351,10 +328,7 @@ export class JobManager {
     if (await this.store.update(job.id, { phase: TRANSITIONS.abort.to, endTime: isoNow(this.now()) }, { phases: TRANSITIONS.abort.from })) {
       this.events.emit(job.id, TRANSITIONS.abort.to);
     }
-    if (r) {
-      clearTimeout(r.timer);
-      r.controller.abort(new TapError(500, "The job was aborted", "UWS_ABORTED"));
-    }
+    r?.stop(new TapError(500, "The job was aborted", "UWS_ABORTED"));
   }
 
   /**
@@ -369,56 +343,16 @@ export class JobManager {
     this.credentials.delete(id);
     this.events.emit(id, "DELETED");
     if (r) {
-      clearTimeout(r.timer);
-      r.controller.abort(new TapError(500, "The job was deleted", "UWS_DELETED"));
+      r.stop(new TapError(500, "The job was deleted", "UWS_DELETED"));
       await r.done;
     }
     await this.o.results.removeJob(id);
   }
 
-  /**
-   * WAIT (UWS 1.1 §2.2.1.2): resolves when the phase or the reported progress (jobInfo) changes,
-   * or after `seconds` (capped; -1: the cap), at once when the job is not in an active phase or
-   * not in `phase`. A change made here is an event; with a shared store, one made by another replica is seen by
-   * polling the store, at intervals that double from 50 ms up to the poll interval, bounded by the time left.
-   */
+  /** WAIT (UWS 1.1 §2.2.1.2): see wait.ts. */
   wait(job: Job, seconds: number, phase: Phase | undefined, signal?: AbortSignal): Promise<void> {
-    if (!ACTIVE_PHASES.has(job.phase) || (phase !== undefined && job.phase !== phase)) return Promise.resolve();
-    const cap = this.o.config.maxWaitSeconds;
-    const s = seconds < 0 ? cap : Math.min(seconds, cap);
-    if (s <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const start = job.phase;
-      const progress = progressKey(job);
-      const end = this.now() + s * 1000;
-      let poll: NodeJS.Timeout | undefined;
-      let finished = false;
-      const done = () => {
-        finished = true;
-        clearTimeout(timer);
-        clearTimeout(poll);
-        this.events.off(job.id, onChange);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const onChange = (p: string) => {
-        if (p !== start) done();
-      };
-      const timer = setTimeout(done, s * 1000);
-      this.events.on(job.id, onChange);
-      signal?.addEventListener("abort", done, { once: true });
-      if (this.store.shared) {
-        let delay = 50;
-        const look = async () => {
-          const now = await this.store.get(job.id).catch(() => job);
-          if (finished) return;
-          if (!now || now.phase !== start || progressKey(now) !== progress) return done();
-          delay = Math.min(delay * 2, this.pollMs);
-          poll = setTimeout(() => void look(), Math.min(delay, Math.max(0, end - this.now())));
-        };
-        poll = setTimeout(() => void look(), delay);
-      }
-    });
+    const ctx = { events: this.events, store: this.store, clock: this.clock, maxWaitSeconds: this.o.config.maxWaitSeconds, pollMs: this.pollMs };
+    return waitForChange(ctx, job, seconds, phase, signal);
   }
 
   /** Clients blocked in WAIT on a job (for tests and monitoring). */
@@ -499,171 +433,61 @@ export class JobManager {
     }
   }
 
+  /** Runs the claimed job on a worker of this replica (execution.ts); the worker is free again after its end. */
   private execute(job: Job, token: string, resume: string | undefined): void {
-    const controller = new AbortController();
-    const entry: Running = { controller, done: Promise.resolve() };
-    this.running.set(job.id, entry);
+    const credential = this.credentials.get(job.id);
+    const ctx = {
+      store: this.store,
+      results: this.o.results,
+      executor: this.o.executor,
+      clock: this.clock,
+      leaseMs: this.leaseMs,
+      emit: (id: string, event: string) => this.events.emit(id, event),
+      stopping: () => this.closed,
+      log: this.log,
+    };
+    const run = new JobRun(ctx, job, token, { ...(resume !== undefined ? { resume } : {}), ...(credential !== undefined ? { credential } : {}) });
+    this.running.set(job.id, run);
     this.events.emit(job.id, TRANSITIONS.claim.to);
-    const lease = { lease: token };
-    const keeper = this.store.shared
-      ? new LeaseKeeper(this.store, job.id, token, this.leaseMs, () => controller.abort(new LeaseLostError(`job ${job.id}: lease lost`)), this.log, this.now)
-      : undefined;
-    const limit = job.executionDuration;
-    const remaining = Math.max(0, Date.parse(job.startTime!) + limit * 1000 - this.now());
-    entry.timer = setTimeout(
-      () =>
-        controller.abort(
-          new TapError(
-            500,
-            `The query exceeded the job's execution duration limit (EXECUTIONDURATION) of ${limit} s and was stopped`,
-            "UWS_EXECUTION_DURATION",
-          ),
-        ),
-      remaining,
-    );
-    const lost = () => new LeaseLostError(`job ${job.id}: this run no longer holds the job`);
-    let progressWrite: Promise<unknown> = Promise.resolve();
-    let outcome = "ERROR";
-    /** A run that lost its lease while its job lives on (QUEUED again): the token is kept, should this replica run it again. */
-    let keepCredential = false;
-    entry.done = (async () => {
-      try {
-        controller.signal.throwIfAborted();
-        const { results } = await this.o.executor({
-          job,
-          signal: controller.signal,
-          ...(resume !== undefined ? { resume } : {}),
-          ...(this.credentials.has(job.id) ? { credential: this.credentials.get(job.id)! } : {}),
-          setBackendRef: async (ref) => {
-            if (!(await this.store.update(job.id, { backendRef: ref }, lease))) throw lost();
-            job.backendRef = ref;
-          },
-          setProgress: (progress) => {
-            if (job.phase !== "EXECUTING" || controller.signal.aborted) return;
-            const p = job.progress;
-            if (p && p.chunksCompleted === progress.chunksCompleted && p.chunksTotal === progress.chunksTotal) return;
-            const next = { chunksCompleted: progress.chunksCompleted, chunksTotal: progress.chunksTotal };
-            job.progress = next;
-            this.events.emit(job.id, PROGRESS_EVENT);
-            // Other replicas' WAITs see it in the store; the files store keeps it with the job's next write.
-            if (this.store.shared) progressWrite = progressWrite.then(() => this.store.update(job.id, { progress: next }, lease)).catch(() => {});
-          },
-          setWarnings: async (warnings) => {
-            if (warnings.length === 0 && job.warnings === undefined) return;
-            if (!(await this.store.update(job.id, { warnings: [...warnings] }, lease))) throw lost();
-            job.warnings = [...warnings];
-          },
-          checkLease: async () => {
-            if (keeper) await keeper.check();
-            else if (!(await this.store.renew(job.id, token, this.leaseMs))) throw lost();
-          },
-        });
-        if (controller.signal.aborted) throw controller.signal.reason;
-        await progressWrite;
-        const done = { phase: TRANSITIONS.complete.to, results, endTime: isoNow(this.now()), backendRef: undefined };
-        if (await this.store.update(job.id, done, { phases: TRANSITIONS.complete.from, ...lease })) {
-          outcome = "COMPLETED";
-          this.events.emit(job.id, TRANSITIONS.complete.to);
-        } else outcome = "LOST";
-      } catch (e) {
-        const reason = controller.signal.aborted ? controller.signal.reason : e;
-        if (reason instanceof LeaseLostError) {
-          outcome = "LOST";
-          return;
-        }
-        if (this.closed) {
-          outcome = "STOPPED";
-          // Files: stays EXECUTING, for the restart rules. Shared: back to QUEUED, for another replica at once.
-          if (this.store.shared) await this.store.release(job.id, token);
-          return;
-        }
-        const failed = { phase: TRANSITIONS.fail.to, error: { type: "fatal" as const, message: messageOf(reason) }, endTime: isoNow(this.now()), backendRef: undefined };
-        if (await this.store.update(job.id, failed, { phases: TRANSITIONS.fail.from, ...lease })) this.events.emit(job.id, TRANSITIONS.fail.to);
-        else outcome = "LOST";
-      } finally {
-        keeper?.stop();
-        await this.store.endRun(job.id, token, outcome).catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error).message}`));
-        if (outcome === "LOST") {
-          this.log(`job ${job.id}: this run lost the job (lease taken over, or the job aborted or deleted); its result is discarded`);
-          // A job deleted while it ran keeps no object that this run wrote after the deletion.
-          const now = await this.store.get(job.id).catch(() => job);
-          if (!now) await this.o.results.removeJob(job.id).catch(() => {});
-          keepCredential = now !== undefined && ACTIVE_PHASES.has(now.phase);
-        }
-      }
-    })()
-      .catch((e: unknown) => this.log(`job ${job.id}: ${(e as Error)?.stack ?? String(e)}`))
-      .finally(() => {
-        clearTimeout(entry.timer);
-        this.running.delete(job.id);
-        if (!keepCredential) this.credentials.delete(job.id);
-        this.pump();
-      });
+    void run.start(() => {
+      this.running.delete(job.id);
+      if (!run.keepCredential) this.credentials.delete(job.id);
+      this.pump();
+    });
   }
 
-  // --- sweeps -----------------------------------------------------------------
+  // --- the shared store ------------------------------------------------------
 
-  /**
-   * One look at a shared store, every poll interval: leases that expired taken over, runs past their
-   * EXECUTIONDURATION ended, jobs past their destruction time destroyed (each by the one replica whose conditional
-   * write wins), QUEUED jobs of any replica added to this replica's fair queue, and the phase counts for /metrics.
-   */
+  /** Looks at a shared store (poll.ts), once at a time, every poll interval. */
   private tick(): Promise<void> {
     if (this.ticking || this.closed) return this.ticking ?? Promise.resolve();
-    this.ticking = (async () => {
-      const now = this.now();
-      // Other replicas leave the jobs whose credentials this one holds to it while this is recent.
-      await this.store.heartbeat?.(this.replicaId);
-      const t = await this.store.takeOver(this.o.config.maxRuns ?? DEFAULT_ASYNC.maxRuns, this.o.restartedMessage ?? RESTARTED_MESSAGE, now);
-      for (const id of t.requeued) this.log(`job ${id}: its lease expired; taken over by replica ${this.replicaId} to run again`);
-      for (const id of t.failed) {
-        this.log(`job ${id}: its lease expired and it has run as often as allowed: ERROR`);
-        this.events.emit(id, "ERROR");
-      }
-      for (const id of await this.store.overrun(this.leaseMs, now)) this.log(`job ${id}: past its EXECUTIONDURATION on a replica that did not stop it: ERROR`);
-      for (const id of await this.store.due(now, 100)) {
-        await this.destroy(id, now).catch((e: unknown) => this.log(`destroying job ${id}: ${(e as Error).message}`));
-      }
-      this.globalFull = false;
-      const free = this.o.config.concurrency - this.running.size - this.claiming;
-      if (free > 0) for (const q of await this.store.queued(Math.max(50, free * 4))) if (!this.running.has(q.id)) this.queue.add(q.queueKey, q.id);
-      this.counts = await this.store.phaseCounts();
-      this.pump();
-    })()
+    this.ticking = pollSharedStore({
+      store: this.store,
+      replicaId: this.replicaId,
+      leaseMs: this.leaseMs,
+      maxRuns: this.o.config.maxRuns ?? DEFAULT_ASYNC.maxRuns,
+      restartedMessage: this.o.restartedMessage ?? RESTARTED_MESSAGE,
+      now: this.now(),
+      freeWorkers: () => {
+        this.globalFull = false;
+        return this.o.config.concurrency - this.running.size - this.claiming;
+      },
+      running: (id) => this.running.has(id),
+      enqueue: (q) => this.queue.add(q.queueKey, q.id),
+      destroy: (id, dueBy) => this.destroy(id, dueBy),
+      emit: (id, event) => this.events.emit(id, event),
+      log: this.log,
+    })
+      .then((counts) => {
+        this.counts = counts;
+        this.pump();
+      })
       .catch((e: unknown) => this.log(`job store: ${(e as Error).message}`))
       .finally(() => (this.ticking = undefined));
     return this.ticking;
-  }
-
-  /** The files store: a timer for the next destruction time. */
-  private async scheduleSweep(): Promise<void> {
-    if (this.closed || this.store.shared) return;
-    const next = await this.store.nextDestruction();
-    clearTimeout(this.sweepTimer);
-    if (next === undefined || this.closed) return;
-    // setTimeout takes at most 2^31-1 ms; look again at least every hour.
-    const delay = Math.min(Math.max(0, next - this.now()), 3600_000);
-    this.sweepTimer = setTimeout(() => void this.sweep(), delay);
-    this.sweepTimer.unref();
-  }
-
-  private async sweep(): Promise<void> {
-    const now = this.now();
-    for (const id of await this.store.due(now, Number.MAX_SAFE_INTEGER)) {
-      await this.destroy(id).catch((e: unknown) => this.log(`destroying job ${id}: ${(e as Error).message}`));
-    }
-    await this.scheduleSweep();
   }
 }
 
 function queueKeyOf(req: Requester): string {
   return req.owner !== null ? `user:${req.owner}` : `addr:${req.address}`;
-}
-
-function progressKey(job: Job): string {
-  return job.progress ? `${job.progress.chunksCompleted}/${job.progress.chunksTotal}` : "";
-}
-
-function messageOf(e: unknown): string {
-  return errorStatusAndMessage(e).message;
 }
