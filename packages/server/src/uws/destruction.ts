@@ -21,6 +21,8 @@ export interface DestructionContext {
 export class DestructionSweep {
   private timer: Timer | undefined;
   private stopped = false;
+  /** The sweep under way. */
+  private sweeping: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: DestructionContext) {}
 
@@ -31,7 +33,7 @@ export class DestructionSweep {
     this.timer?.cancel();
     if (next === undefined || this.stopped) return;
     const delay = Math.min(Math.max(0, next - this.ctx.clock.now()), LOOK_AGAIN_MS);
-    this.timer = this.ctx.clock.after(delay, () => void this.sweep(), { unref: true });
+    this.timer = this.ctx.clock.after(delay, () => void (this.sweeping = this.sweep().catch((e: unknown) => this.ctx.log(`destruction sweep: ${(e as Error).message}`))), { unref: true });
   }
 
   /** Destroys the jobs that are due, then sets the timer for the next one. */
@@ -43,8 +45,15 @@ export class DestructionSweep {
     await this.schedule();
   }
 
-  stop(): void {
+  /** Resolves once the sweep under way (if any) has ended. */
+  settled(): Promise<void> {
+    return this.sweeping;
+  }
+
+  /** No more sweeps; resolves once the one under way has ended (before the store closes). */
+  stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
+    return this.sweeping;
   }
 }

@@ -156,8 +156,9 @@ export class JobManager {
    */
   async close(): Promise<void> {
     this.closed = true;
-    this.destruction?.stop();
+    const sweeping = this.destruction?.stop();
     clearInterval(this.pollTimer);
+    await sweeping;
     await this.ticking;
     const waits = [...this.running.values()].map((r) => {
       r.stop(new TapError(503, "The service is stopping", STOPPING_CODE));
