@@ -125,6 +125,29 @@ describe("async job manager", function () {
     expect(j.error!.message).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
   });
 
+  it("runs a job whose EXECUTIONDURATION is beyond Node's longest timeout (30 days) to its end, not stopped at once", async () => {
+    // setTimeout takes at most 2^31-1 ms (24.8 days) and fires a longer one after 1 ms, with a TimeoutOverflowWarning.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const c = controllable();
+      const m = manager(c.executor, { maxExecutionSeconds: 30 * 86400, defaultExecutionSeconds: 30 * 86400 });
+      await m.start();
+      const j = await m.create(anon("a"), q("long"), new Map(), { run: true });
+      expect(j.executionDuration).to.equal(30 * 86400);
+      const run = await c.nthStarted(1);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).to.deep.equal([]);
+      expect(run.signal.aborted).to.equal(false);
+      c.finish.get(j.id)!();
+      await m.wait(j, 10, "EXECUTING");
+      expect(j.phase).to.equal("COMPLETED");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("caps EXECUTIONDURATION (0 = unlimited becomes the limit) and DESTRUCTION", async () => {
     const m = manager(controllable().executor, { maxExecutionSeconds: 100, maxDestructionSeconds: 3600 });
     await m.start();
