@@ -49,7 +49,7 @@ export function andAll(list: Expression[]): Expression | null {
 }
 
 /** The scisql predicates that CONTAINS and INTERSECTS with a point become (ADQL 2.1 §4.2.12, §4.2.17). */
-export const REGION_PREDICATE = /^scisql_s2PtIn(Circle|Box|CPoly)$/;
+export const REGION_PREDICATES: ReadonlySet<string> = new Set(["scisql_s2PtInCircle", "scisql_s2PtInBox", "scisql_s2PtInCPoly"]);
 
 /** `scisql_s2PtIn*(lon, lat, region...) = 1`: a position inside a region. */
 export type InsideRegion = Comparison & { readonly left: SqlFunctionCall; readonly right: NumberLiteral };
@@ -62,7 +62,7 @@ export type InsideRegion = Comparison & { readonly left: SqlFunctionCall; readon
 export function isInsideRegion(e: Expression): e is InsideRegion {
   if (e.kind !== "Comparison" || e.op !== "=" || e.left.kind !== "SqlFunctionCall") return false;
   if (e.right.kind !== "NumberLiteral" || e.right.text !== "1") return false;
-  return REGION_PREDICATE.test(e.left.name) && e.left.args.length >= 2;
+  return REGION_PREDICATES.has(e.left.name) && e.left.args.length >= 2;
 }
 
 const FLIP = { ">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>" } as const;

@@ -154,32 +154,31 @@ function isLiteral(e: Expression): boolean {
   return e.kind === "NumberLiteral";
 }
 
-function rewriteExpressions(query: Query): Query {
-  return transform(query, (n) => {
-    switch (n.kind) {
-      case "UnaryExpr":
-        if (n.op === "+") return n.operand;
-        if (n.op === "-" && !isLiteral(n.operand)) {
-          return { kind: "BinaryExpr", op: "-", left: { kind: "NumberLiteral", text: "0", form: "integer", span: n.span }, right: n.operand, span: n.span };
-        }
-        if (n.op === "~") {
-          // ~x is -1 - x in two's complement, which ADQL's (signed) integers are: arithmetic that Qserv
-          // passes, where x ^ -1 would be unsigned on MySQL. Of a literal, the value itself.
-          const folded = bitInteger(n);
-          if (folded !== undefined) return integerLiteral(folded, n.span);
-          return { kind: "BinaryExpr", op: "-", left: integerLiteral(-1n, n.span), right: n.operand, span: n.span };
-        }
-        return undefined;
-      case "FunctionCall":
-        return n.name === "PI" ? { kind: "NumberLiteral", text: String(Math.PI), form: "decimal", span: n.span } : undefined;
-      case "Aggregate":
-        return n.quantifier === "ALL" ? { ...n, quantifier: null } : undefined;
-      case "Select":
-        return n.quantifier === "ALL" ? { ...n, quantifier: null } : undefined;
-      default:
-        return undefined;
-    }
-  });
+/** The rewrites of single nodes (unary operators, PI(), ALL), or undefined to keep the node. */
+function rewriteNode(n: Node): Node | undefined {
+  switch (n.kind) {
+    case "UnaryExpr":
+      if (n.op === "+") return n.operand;
+      if (n.op === "-" && !isLiteral(n.operand)) {
+        return { kind: "BinaryExpr", op: "-", left: { kind: "NumberLiteral", text: "0", form: "integer", span: n.span }, right: n.operand, span: n.span };
+      }
+      if (n.op === "~") {
+        // ~x is -1 - x in two's complement, which ADQL's (signed) integers are: arithmetic that Qserv
+        // passes, where x ^ -1 would be unsigned on MySQL. Of a literal, the value itself.
+        const folded = bitInteger(n);
+        if (folded !== undefined) return integerLiteral(folded, n.span);
+        return { kind: "BinaryExpr", op: "-", left: integerLiteral(-1n, n.span), right: n.operand, span: n.span };
+      }
+      return undefined;
+    case "FunctionCall":
+      return n.name === "PI" ? { kind: "NumberLiteral", text: String(Math.PI), form: "decimal", span: n.span } : undefined;
+    case "Aggregate":
+      return n.quantifier === "ALL" ? { ...n, quantifier: null } : undefined;
+    case "Select":
+      return n.quantifier === "ALL" ? { ...n, quantifier: null } : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function sameColumn(a: Expression, b: Expression): boolean {
@@ -282,15 +281,25 @@ function flattenJoins(t: TableReference, moved: Expression[]): TableReference {
   return attach(left, right, t.span);
 }
 
-function flattenFrom(query: Query): Query {
+/** A SELECT with its FROM flattened (flattenJoins), or undefined when it needs no change. */
+function flattenFrom(n: Select): Select | undefined {
+  const moved: Expression[] = [];
+  const from = n.from.map((t) => flattenJoins(t, moved));
+  if (from.every((f, i) => f === n.from[i])) return undefined;
+  const where = [...(n.where ? [n.where] : []), ...moved].reduce<Expression | null>(
+    (acc, c) => (acc ? { kind: "LogicalExpr", op: "AND", left: acc, right: c, span: c.span } : c), null);
+  return { ...n, from, where };
+}
+
+/**
+ * rewriteNode and flattenFrom in one bottom-up walk: a SELECT's FROM is flattened after its own
+ * rewrite and its children's, as two walks one after the other would do it.
+ */
+function rewriteExpressions(query: Query): Query {
   return transform(query, (n) => {
-    if (n.kind !== "Select") return undefined;
-    const moved: Expression[] = [];
-    const from = n.from.map((t) => flattenJoins(t, moved));
-    if (from.every((f, i) => f === n.from[i])) return undefined;
-    const where = [...(n.where ? [n.where] : []), ...moved].reduce<Expression | null>(
-      (acc, c) => (acc ? { kind: "LogicalExpr", op: "AND", left: acc, right: c, span: c.span } : c), null);
-    return { ...n, from, where };
+    const rewritten = rewriteNode(n);
+    if (n.kind !== "Select") return rewritten;
+    return flattenFrom((rewritten ?? n) as Select) ?? rewritten;
   });
 }
 
@@ -354,5 +363,5 @@ function splitResidues(query: Query, unavailable: ReadonlySet<string> | undefine
 export function qservRestrictions(query: Query, ctx: PassContext): Query {
   query = splitResidues(query, ctx.unavailableFunctions);
   refuseUnsupported(query, ctx.unavailableFunctions);
-  return selectListOrdering(flattenFrom(rewriteExpressions(query)));
+  return selectListOrdering(rewriteExpressions(query));
 }

@@ -27,15 +27,15 @@ import { AdqlError } from "../errors.js";
 import { constantValue, foldConstant, isSignedLiteral } from "../analysis/constants.js";
 import type { PassContext } from "./context.js";
 import {
-  andAll, baseTables, conjuncts, distanceWithin, isInsideRegion, REGION_PREDICATE, type BaseTable, type InsideRegion,
+  andAll, baseTables, conjuncts, distanceWithin, isInsideRegion, REGION_PREDICATES, type BaseTable, type InsideRegion,
 } from "../analysis/spatial-predicates.js";
 
 interface Partitioned extends BaseTable {
   readonly table: SchemaTable & { qserv: NonNullable<SchemaTable["qserv"]> };
 }
 
-function partitionedTables(select: Select, schema: SchemaLookup | undefined): Partitioned[] {
-  return baseTables(select, schema).filter((t): t is Partitioned => Boolean(t.table.qserv?.ra && t.table.qserv.dec));
+function partitionedTables(select: Select, schema: SchemaLookup | undefined, base = baseTables(select, schema)): Partitioned[] {
+  return base.filter((t): t is Partitioned => Boolean(t.table.qserv?.ra && t.table.qserv.dec));
 }
 
 /** The partitioned table whose partitioning columns `x` and `y` are, if they are. */
@@ -73,7 +73,7 @@ function foldArguments(e: Expression): Expression {
     const right = foldArguments(e.right);
     return left === e.left && right === e.right ? e : { ...e, left, right };
   }
-  if (e.kind !== "SqlFunctionCall" || !(REGION_PREDICATE.test(e.name) || e.name === "scisql_s2PtInEllipse" || e.name === "scisql_angSep")) return e;
+  if (e.kind !== "SqlFunctionCall" || !(REGION_PREDICATES.has(e.name) || e.name === "scisql_s2PtInEllipse" || e.name === "scisql_angSep")) return e;
   const args = e.args.map(foldConstant);
   return args.every((a, i) => a === e.args[i]) ? e : { ...e, args };
 }
@@ -293,17 +293,19 @@ const AREASPEC: Readonly<Record<string, string>> = {
 export function qservSpatial(query: Query, ctx: PassContext): Query {
   if (query.body.kind !== "Select") return query;
   const select = query.body;
-  const tables = partitionedTables(select, ctx.schema);
+  const base = baseTables(select, ctx.schema);
+  const tables = partitionedTables(select, ctx.schema, base);
+  const allPartitioned = base.filter((t) => t.table.qserv !== undefined);
+  const whereParts = conjuncts(select.where);
   if (tables.length === 0) {
-    checkLinks(baseTables(select, ctx.schema).filter((t) => t.table.qserv !== undefined), [...conjuncts(select.where), ...select.from.flatMap(joinConditions)], select.from, { count: 0, pairs: [] }, ctx.schema!);
+    checkLinks(allPartitioned, [...whereParts, ...select.from.flatMap(joinConditions)], select.from, { count: 0, pairs: [] }, ctx.schema!);
     return query;
   }
   const nn: NearNeighbours = { count: 0, pairs: [] };
   const from = select.from.map((t) => rewriteJoins(t, tables, nn));
-  let parts = conjuncts(select.where).map((c) => rewriteConjunct(c, tables, nn));
+  let parts = whereParts.map((c) => rewriteConjunct(c, tables, nn));
   const directors = tables.filter((t) => t.table.qserv.director);
   const conditions = [...parts, ...from.flatMap(joinConditions)];
-  const allPartitioned = baseTables(select, ctx.schema).filter((t) => t.table.qserv !== undefined);
   const judged = checkLinks(allPartitioned, conditions, from, nn, ctx.schema!);
   // Two directors joined on their keys (a.objectId = b.objectId) have their rows in the same chunk.
   const keyJoins = conditions.filter((c) => isKeyJoin(c, directors)).length;
@@ -331,8 +333,8 @@ export function qservSpatial(query: Query, ctx: PassContext): Query {
     parts = parts.map((c) => (rest.has(c) ? notZero(c as Comparison) : c));
   }
   const where = andAll(parts);
-  const unchanged = from.every((t, i) => t === select.from[i]) && parts.length === conjuncts(select.where).length &&
-    parts.every((p, i) => p === conjuncts(select.where)[i]);
+  const unchanged = from.every((t, i) => t === select.from[i]) && parts.length === whereParts.length &&
+    parts.every((p, i) => p === whereParts[i]);
   return unchanged ? query : { ...query, body: { ...select, from, where } };
 }
 
