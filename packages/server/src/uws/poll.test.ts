@@ -21,6 +21,8 @@ interface Case {
   /** Jobs: id, phase, and destruction time from NOW (ms). */
   jobs: [string, Phase, number][];
   takeOver?: TakeoverResult;
+  /** Replicas the store forgets. */
+  forgotten?: string[];
   overrun?: string[];
   running?: string[];
   free: number;
@@ -70,6 +72,17 @@ const CASES: Case[] = [
     counts: {},
   },
   {
+    name: "replicas unseen for 100 leases are forgotten, and logged",
+    jobs: [],
+    forgotten: ["host-1:4242"],
+    free: 1,
+    destroyed: [],
+    enqueued: [],
+    emitted: [],
+    logged: [/^replica host-1:4242: not seen for 100 leases; forgotten$/],
+    counts: {},
+  },
+  {
     name: "a run past its EXECUTIONDURATION on a replica that did not stop it is logged",
     jobs: [],
     overrun: ["o1"],
@@ -102,6 +115,11 @@ describe("a look at a shared job store (poll.ts)", () => {
         async heartbeat(replica: string): Promise<void> {
           this.beats.push(replica);
         }
+        forgetAsked: number[] = [];
+        async forgetReplicas(unseenMs: number): Promise<string[]> {
+          this.forgetAsked.push(unseenMs);
+          return c.forgotten ?? [];
+        }
       }
       const store = new Store(new JsonFileJobStore(join(dir, "jobs")));
       for (const [id, phase, destruction] of c.jobs) {
@@ -129,6 +147,7 @@ describe("a look at a shared job store (poll.ts)", () => {
         log: (m) => logs.push(m),
       });
       expect(store.beats, "the replica notes itself alive").to.deep.equal(["A"]);
+      expect(store.forgetAsked, "replicas unseen for 100 leases of 30 s").to.deep.equal([3_000_000]);
       expect(destroyed).to.deep.equal(c.destroyed);
       expect(enqueued).to.deep.equal(c.enqueued);
       expect(emitted).to.deep.equal(c.emitted);

@@ -1,5 +1,6 @@
 /**
- * One look at a shared job store, by every replica at every poll interval: the replica notes itself alive, leases
+ * One look at a shared job store, by every replica at every poll interval: the replica notes itself alive (and
+ * replicas unseen for long are forgotten), leases
  * that expired are taken over (the job QUEUED again while it has runs left, else ERROR), runs past their
  * EXECUTIONDURATION on a replica that did not stop them are ended, jobs past their destruction time are destroyed,
  * and QUEUED jobs of any replica are offered to this replica's fair queue. Each of these is a conditional write of the
@@ -30,6 +31,12 @@ export interface PollContext {
   log(m: string): void;
 }
 
+/**
+ * A replica not seen for this many leases is forgotten (its row of job_replicas deleted): it stopped long ago, and
+ * whether it is alive is asked only over one lease (the jobs whose credentials it held are in ERROR by then).
+ */
+export const REPLICA_FORGOTTEN_LEASES = 100;
+
 /** At most this many due jobs destroyed per look (the next look takes the rest). */
 const DESTROYED_PER_POLL = 100;
 
@@ -38,6 +45,11 @@ export async function pollSharedStore(ctx: PollContext): Promise<Map<Phase, numb
   const { store, now } = ctx;
   // Other replicas leave the jobs whose credentials this one holds to it while this is recent.
   await store.heartbeat?.(ctx.replicaId);
+  const forgotten = await store.forgetReplicas?.(REPLICA_FORGOTTEN_LEASES * ctx.leaseMs).catch((e: unknown) => {
+    ctx.log(`job store: forgetting stopped replicas: ${(e as Error).message}`);
+    return [];
+  });
+  for (const r of forgotten ?? []) ctx.log(`replica ${r}: not seen for ${REPLICA_FORGOTTEN_LEASES} leases; forgotten`);
   const t = await store.takeOver(ctx.maxRuns, ctx.restartedMessage, now);
   for (const id of t.requeued) ctx.log(`job ${id}: its lease expired; taken over by replica ${ctx.replicaId} to run again`);
   for (const id of t.failed) {

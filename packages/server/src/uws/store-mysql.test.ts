@@ -1,7 +1,7 @@
 /**
  * The MariaDB job store on a private MariaDB (issue 18): the database created and migrated once, claims that only
  * one of several stores wins, writes refused without the lease, expired leases taken over (run again, then ERROR),
- * and the job list's filters.
+ * the job list's filters, and stopped replicas forgotten.
  */
 import { expect } from "chai";
 import type { RowDataPacket } from "mysql2/promise";
@@ -145,6 +145,36 @@ describe("MariaDB job store (leases, claims, migrations)", function () {
       ["LAST=1", { last: 1 }, ["l3"]],
     ];
     for (const [name, filter, ids] of cases) expect((await s.list({ ...me, ...filter })).map((j) => j.id), name).to.deep.equal(ids);
+  });
+
+  it("forgets the replicas unseen for longer than asked (their rows of job_replicas), at most every tenth of that time", async () => {
+    const s = await open();
+    const other = await open("soda");
+    for (const r of ["gone-1", "gone-2", "alive-1"]) await s.heartbeat(r);
+    const conn = await db.connect();
+    try {
+      // Seen 200 s ago, by the database's clock.
+      await conn.query("UPDATE jobs_unit.job_replicas SET seen_ms = seen_ms - 200000 WHERE replica LIKE 'gone-%'");
+      const cases: [string, string, boolean][] = [
+        ["gone-1", "unseen for 200 s", false],
+        ["alive-1", "just seen", true],
+      ];
+      for (const [r, name, alive] of cases) expect(await s.replicaAlive(r, 100_000), name).to.equal(alive);
+      expect((await s.forgetReplicas(100_000)).sort()).to.deep.equal(["gone-1", "gone-2"]);
+      // What replicaAlive says is unchanged: no row is "not alive" too.
+      for (const [r, name, alive] of cases) expect(await s.replicaAlive(r, 100_000), name).to.equal(alive);
+      await conn.query("UPDATE jobs_unit.job_replicas SET seen_ms = seen_ms - 200000 WHERE replica = 'alive-1'");
+      // Asked again within a tenth of the time: this store does not look yet; another store does.
+      expect(await s.forgetReplicas(100_000)).to.deep.equal([]);
+      expect(await other.forgetReplicas(100_000)).to.deep.equal(["alive-1"]);
+      // A replica seen again is noted again.
+      await s.heartbeat("gone-1");
+      expect(await s.replicaAlive("gone-1", 100_000)).to.equal(true);
+      const [rows] = await conn.query<RowDataPacket[]>("SELECT replica FROM jobs_unit.job_replicas ORDER BY replica");
+      expect(rows.map((r) => r.replica as string)).to.deep.equal(["gone-1"]);
+    } finally {
+      await conn.end();
+    }
   });
 
   it("keeps every field of a job as it was given", async () => {

@@ -438,6 +438,24 @@ export class MySqlJobStore implements JobStore {
     await this.pool.query(`INSERT INTO job_replicas (replica, seen_ms) VALUES (?, ${NOW_MS}) ON DUPLICATE KEY UPDATE seen_ms = VALUES(seen_ms)`, [replica]);
   }
 
+  /** When this store last looked for replicas to forget (this process's clock). */
+  private lastForget = Number.NEGATIVE_INFINITY;
+
+  async forgetReplicas(unseenMs: number): Promise<string[]> {
+    // Every replica polls every second or so; stopped replicas' rows are few and harmless for a while.
+    if (Date.now() - this.lastForget < unseenMs / 10) return [];
+    this.lastForget = Date.now();
+    // A plain read, then deletions by key, each only if the row is still unseen: no range of the table is locked
+    // against the other replicas' heartbeats, and a replica seen meanwhile keeps its row.
+    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT replica FROM job_replicas WHERE seen_ms < ${NOW_MS} - ?`, [unseenMs]);
+    const forgotten: string[] = [];
+    for (const r of rows) {
+      const [u] = await this.pool.query<ResultSetHeader>(`DELETE FROM job_replicas WHERE replica = ? AND seen_ms < ${NOW_MS} - ?`, [r.replica, unseenMs]);
+      if (u.affectedRows === 1) forgotten.push(r.replica as string);
+    }
+    return forgotten;
+  }
+
   async replicaAlive(replica: string, ms: number): Promise<boolean> {
     const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT seen_ms > ${NOW_MS} - ? AS alive FROM job_replicas WHERE replica = ?`, [ms, replica]);
     return rows[0] !== undefined && Number(rows[0].alive) === 1;

@@ -108,6 +108,12 @@ export interface JobStore {
    * its memory). A store without it has one process, whose earlier lives are gone.
    */
   replicaAlive?(replica: string, ms: number): Promise<boolean>;
+  /**
+   * A shared store: deletes the notes of the replicas not seen for `unseenMs` (stopped ones: an id, host name and pid
+   * by default, seldom comes back), and says which; replicaAlive() is false for them before and after. A store may
+   * look less often than it is asked.
+   */
+  forgetReplicas?(unseenMs: number): Promise<string[]>;
 }
 
 export function parameterBytesOf(job: Pick<Job, "parameters">): number {
