@@ -183,6 +183,11 @@ export function binaryBatchRange(
  * How one batch column is written. `flag` is the field's index for BINARY2's null flags, or -1 for BINARY.
  * A typed array of the field's own type (every value in range) is written from its memory; for anything else this
  * returns undefined, and the column takes scratchPlan.
+ *
+ * One loop per datatype and array kind, written out, rather than one loop that reads its DataView setter and width
+ * from a table: V8 keeps its type feedback per function literal, so a shared loop sees every setter and every kind of
+ * typed array and its hot call goes polymorphic. Measured (2026-12-06, 1,024,000 rows × 7 typed columns, CPU): 28-42
+ * ms written out, 85-87 ms with `setter.call(view, ...)` from a table, 135 ms with `view[name](...)`.
  */
 function columnPlan(col: Column, data: BatchColumn, fill: Uint8Array, flag: number): ColumnPlan | undefined {
   const values = data.values;
