@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBResult, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
 import {
   BIGINT,
   BOOLEAN,
@@ -30,6 +30,7 @@ import {
   LIST,
   FLOAT,
   SMALLINT,
+  StatementType,
   listValue,
 } from "@duckdb/node-api";
 import type { BatchColumn, ColumnBatch, Field } from "@qserv-tap/votable";
@@ -335,13 +336,11 @@ class DuckDbSession implements Session {
       const again = setInterval(() => (starting ? conn.interrupt() : clearInterval(again)), 20);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    let result;
+    let result: DuckDBResult;
     const resources = this.resources;
     try {
-      // In a transaction, so that an error while the rows are produced can be told from their end (below).
-      await conn.run("BEGIN TRANSACTION");
       // prepare() rather than stream(sql): the compiled query is one statement, and stream(sql) would split
-      // it into statements first, a round trip to DuckDB's thread more (each costs about 0.15-0.2 ms here).
+      // it into statements first, a round trip to DuckDB's thread more (each costs about 0.15-0.3 ms here).
       const prepared = await conn.prepare(sql);
       try {
         result = await prepared.stream();
@@ -354,18 +353,21 @@ class DuckDbSession implements Session {
       starting = false;
       signal?.removeEventListener("abort", onAbort);
       if (signal?.aborted) conn.interrupt();
-      await endTransaction(conn);
       throw duckDbResourceError(e, resources) ?? e;
     }
     let closed = false;
-    // Read to its end, transaction ended: the connection is as a new one.
-    const ended = () => (this.reusable = true);
+    let complete = false;
+    // Read to its end: the connection is as a new one (the statement's own transaction has ended with it).
+    const ended = () => {
+      complete = true;
+      this.reusable = true;
+    };
     const close = async () => {
       if (closed) return;
       closed = true;
       signal?.removeEventListener("abort", onAbort);
-      conn.interrupt();
-      await endTransaction(conn);
+      // A stream left before its end is stopped; the connection, not reusable, is closed at release.
+      if (!complete) conn.interrupt();
     };
     return {
       close,
@@ -378,7 +380,8 @@ class DuckDbSession implements Session {
             yield chunkBatch(chunk);
           }
           if (!closed) {
-            await checkStreamEnded(conn, sql);
+            signal?.throwIfAborted();
+            await checkStreamEnded(conn, result, sql);
             ended();
           }
         } catch (e) {
@@ -519,30 +522,16 @@ function timestampColumn(vector: DuckDBTimestampVector, n: number): BatchColumn 
 /**
  * Whether a streamed result ended because its rows ran out or because the query failed. DuckDB's C API
  * ends a failing stream as it ends a complete one (an empty chunk), and keeps the error where
- * @duckdb/node-bindings (1.5.6) cannot read it (duckdb_result_error). But the failure aborts the
- * transaction that the stream ran in, which the next statement sees. The error's message is then found
+ * @duckdb/node-bindings (1.5.6) cannot read it (duckdb_result_error). But the C API's accessors of a result
+ * answer INVALID for a result that holds an error (duckdb_result_statement_type: a SELECT's stream says
+ * SELECT until it fails), which costs no round trip to DuckDB's threads. The error's message is then found
  * by running the query again without streaming: counting its rows as structs makes DuckDB compute every
  * column (count(*) would let it skip them), in bounded memory. Only a failed query pays for this.
  */
-async function checkStreamEnded(conn: DuckDBConnection, sql: string): Promise<void> {
-  try {
-    // One round trip for the probe and, when it passes, the transaction's end (COMMIT would not do as the
-    // probe: it succeeds on an aborted transaction).
-    await conn.run("SELECT 1; ROLLBACK");
-  } catch {
-    await endTransaction(conn);
-    await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`);
-    throw new Error("the query failed while its rows were being produced (DuckDB gave no reason, and running it again succeeded)");
-  }
-}
-
-/** Ends the query's transaction, whether it holds or was aborted by an error or an interrupt. */
-async function endTransaction(conn: DuckDBConnection): Promise<void> {
-  try {
-    await conn.run("ROLLBACK");
-  } catch {
-    // No transaction (BEGIN itself failed) or the connection is closing: nothing to end.
-  }
+async function checkStreamEnded(conn: DuckDBConnection, result: DuckDBResult, sql: string): Promise<void> {
+  if (result.statementType !== StatementType.INVALID) return;
+  await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`);
+  throw new Error("the query failed while its rows were being produced (DuckDB gave no reason, and running it again succeeded)");
 }
 
 type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
