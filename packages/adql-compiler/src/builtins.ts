@@ -117,6 +117,22 @@ export type BuiltinName = keyof typeof BUILTINS;
 
 export const BUILTIN_NAMES = Object.keys(BUILTINS) as readonly BuiltinName[];
 
+const MISSING_BUILTINS = new Map<DialectName, ReadonlySet<string>>();
+
+/**
+ * ADQL's functions that `dialect` lacks by the dialects column, lower case (as PassContext's
+ * unavailableFunctions): the compiler refuses their calls (passes/check-limits.ts), or on a dialect with
+ * server residues leaves them in an outer select list to the server when it computes them (`server`).
+ */
+export function builtinsMissingOn(dialect: DialectName): ReadonlySet<string> {
+  let missing = MISSING_BUILTINS.get(dialect);
+  if (!missing) {
+    missing = new Set(BUILTIN_NAMES.filter((n) => !(BUILTINS[n].dialects as readonly string[]).includes(dialect)).map((n) => n.toLowerCase()));
+    MISSING_BUILTINS.set(dialect, missing);
+  }
+  return missing;
+}
+
 /** A scisql function: its TAPRegExt signature (`form`, which carries the argument types), arity and result. */
 export interface ScisqlDefinition {
   readonly name: string;
@@ -143,8 +159,10 @@ const MAG: ValueType = { datatype: "double", unit: "mag" };
  * takes 3 to 20 vertices. Checked against scisql's whole list; left out on purpose: s2CPolyToBin,
  * s2CPolyHtmRanges and s2CircleHtmRanges (binary values and result sets, which ADQL has no type for),
  * median and percentile (aggregates that Qserv cannot split over chunks), and the administrative
- * getVersion, extractInt64 and raiseError. A backend that lacks one is told by the server's probes
- * (server features.ts), which then refuses it by name.
+ * getVersion, extractInt64 and raiseError. A call of one that the target dialect lacks by `dialects` is
+ * refused by the compiler (passes/check-limits.ts) unless the query's function registry defines that
+ * name itself; one that a backend of the dialect lacks is told by the server's probes (server
+ * features.ts), which then refuses it by name.
  */
 export const SCISQL_FUNCTIONS: readonly ScisqlDefinition[] = [
   { name: "scisql_angSep", minArgs: 4, maxArgs: 4, form: "scisql_angSep(ra1 DOUBLE, dec1 DOUBLE, ra2 DOUBLE, dec2 DOUBLE) -> DOUBLE", type: { datatype: "double", unit: "deg", ucd: "pos.angDistance" }, dialects: SCISQL_AND_DUCKDB },

@@ -12,14 +12,19 @@
  *   that is not a string of DALI's form naming a real day (DuckDB fails, MariaDB makes it NULL);
  * - a constant LIKE pattern that ends in the escape character, a lone backslash (DuckDB fails,
  *   MariaDB matches a backslash; see SqlGenerator.like for why the backslash escapes);
- * - functions that the service's database lacks (`PassContext.unavailableFunctions`).
+ * - functions that the service's database lacks (`PassContext.unavailableFunctions`), and those that the
+ *   target dialect lacks by the dialects column of builtins.ts (a scisql function on DuckDB, say), which
+ *   the database would refuse as unknown only once the query runs.
  */
-import type { Cast, Expression, Node, NumberLiteral, Query } from "../ast/nodes.js";
+import type { Cast, Expression, Identifier, Node, NumberLiteral, Query, Span } from "../ast/nodes.js";
 import { forEachNodeButNames } from "../ast/transform.js";
 import { serverFunctions } from "../residue/evaluate.js";
 import { AdqlError } from "../errors.js";
 import { constantValue } from "../analysis/constants.js";
-import type { DialectPassContext } from "./context.js";
+import { BUILTINS, builtinsMissingOn, scisqlFunction, type BuiltinDefinition } from "../builtins.js";
+import { defaultFunctionRegistry } from "../parser/functions.js";
+import type { DialectName } from "../sql/dialects/index.js";
+import type { DialectPassContext, PassContext } from "./context.js";
 
 const BIGINT_MAX = 9223372036854775807n;
 /** The largest finite REAL (IEEE 754 single precision). */
@@ -179,15 +184,64 @@ const CONSTRUCTOR_NAMES: Partial<Record<Node["kind"], string>> = {
   Point: "POINT", Circle: "CIRCLE", Box: "BOX", Polygon: "POLYGON", Region: "REGION",
 };
 
-/** The refusal of a function that the service's database lacks. */
-export function lacksFunction(name: string, span: Query["span"]): AdqlError {
+const withMissing = new WeakMap<ReadonlySet<string>, Map<DialectName, ReadonlySet<string>>>();
+
+/**
+ * The functions (lower case) whose calls are refused on ctx's dialect: the service's list
+ * (unavailableFunctions) and the built-ins that the dialect lacks (builtins.ts); undefined for none.
+ */
+export function unavailableIn(ctx: PassContext): ReadonlySet<string> | undefined {
+  const service = ctx.unavailableFunctions;
+  const missing = builtinsMissingOn(ctx.dialect);
+  if (missing.size === 0) return service !== undefined && service.size > 0 ? service : undefined;
+  if (service === undefined || service.size === 0) return missing;
+  let byDialect = withMissing.get(service);
+  if (!byDialect) withMissing.set(service, (byDialect = new Map()));
+  let both = byDialect.get(ctx.dialect);
+  if (!both) byDialect.set(ctx.dialect, (both = new Set([...service, ...missing])));
+  return both;
+}
+
+/** The dialects as a phrase: "the qserv and mysql dialects have it". */
+function haveIt(dialects: readonly string[]): string {
+  if (dialects.length === 0) return "no dialect has it";
+  const names = dialects.length === 1 ? dialects[0]! : `${dialects.slice(0, -1).join(", ")} and ${dialects[dialects.length - 1]!}`;
+  return `the ${names} dialect${dialects.length === 1 ? " has" : "s have"} it`;
+}
+
+/** The refusal of a function that the target dialect lacks by the dialects column of builtins.ts. */
+function notInDialect(name: string, span: Span, ctx: DialectPassContext, dialects: readonly string[]): AdqlError {
+  return new AdqlError("ADQL_UNSUPPORTED", `not supported on ${ctx.traits.databaseName} (the ${ctx.dialect} dialect): the function ${name}; ${haveIt(dialects)}`, span);
+}
+
+/**
+ * The refusal of a function in unavailableIn(ctx): the service's database lacks it, or else the dialect
+ * does (the service's list is the more specific).
+ */
+export function lacksFunction(name: string, span: Span, ctx: DialectPassContext): AdqlError {
+  const lower = name.toLowerCase();
+  if (ctx.unavailableFunctions?.has(lower) !== true && builtinsMissingOn(ctx.dialect).has(lower)) {
+    const upper = name.toUpperCase();
+    return notInDialect(upper, span, ctx, (BUILTINS as Readonly<Record<string, BuiltinDefinition>>)[upper]?.dialects ?? []);
+  }
   return new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: the function ${name}; the service's capabilities list the functions it has`, span);
 }
 
+/**
+ * A scisql function (builtins.ts SCISQL_FUNCTIONS) that the dialect lacks, unless the query's registry
+ * defines the name itself (a service that installs its own function of that name says so there).
+ */
+function checkScisql(name: Identifier, ctx: DialectPassContext): void {
+  const def = scisqlFunction(name.name);
+  if (def === undefined || def.dialects.includes(ctx.dialect)) return;
+  if ((ctx.functions ?? defaultFunctionRegistry).lookup(name.name) !== def) return;
+  throw notInDialect(name.name, name.span, ctx, def.dialects);
+}
+
 export function checkLimits(query: Query, ctx: DialectPassContext): Query {
-  const unavailable = ctx.unavailableFunctions !== undefined && ctx.unavailableFunctions.size > 0 ? ctx.unavailableFunctions : undefined;
+  const unavailable = unavailableIn(ctx);
   const lacks = (name: string, span: Query["span"]): void => {
-    if (unavailable?.has(name.toLowerCase())) throw lacksFunction(name, span);
+    if (unavailable?.has(name.toLowerCase())) throw lacksFunction(name, span, ctx);
   };
   // On Qserv, a function of the outer select list that the server can compute is left for qserv-restrictions,
   // which splits it off (compile.ts QuerySplit) or refuses it with lacksFunction.
@@ -225,6 +279,7 @@ export function checkLimits(query: Query, ctx: DialectPassContext): Query {
         break;
       case "UserFunctionCall":
         lacks(n.name.name, n.name.span);
+        checkScisql(n.name, ctx);
         break;
       case "FunctionCall":
         if (!deferred.has(n)) lacks(n.name, n.span);

@@ -22,8 +22,8 @@ import { typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import { residueSupport } from "../residue/evaluate.js";
-import { lacksFunction } from "./check-limits.js";
-import type { PassContext } from "./context.js";
+import { lacksFunction, unavailableIn } from "./check-limits.js";
+import type { DialectPassContext } from "./context.js";
 
 function refuse(what: string, span: Span, instead: string): AdqlError {
   return new AdqlError("ADQL_UNSUPPORTED", `not supported on Qserv: ${what}; ${instead}`, span);
@@ -52,7 +52,7 @@ function checkName(name: string, span: Span): void {
 }
 
 /** Refusals: one walk over the tree, before any rewrite. */
-function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | undefined): void {
+function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | undefined, ctx: DialectPassContext): void {
   if (query.with.length > 0) throw refuse("WITH", query.with[0]!.span, "write the common table expression into the query, or run it on another backend");
   // OFFSET stays on the outer query: compile() moves it to the server (QuerySplit.offset); inner queries are refused below.
   forEachNodeButNames(query, (n: Node) => {
@@ -85,7 +85,7 @@ function refuseUnsupported(query: Query, unavailable: ReadonlySet<string> | unde
       case "FunctionCall":
         if (n.name === "RAND") throw refuse("RAND", n.span, "there is no random function on Qserv");
         // Left by check-limits for a split that did not happen.
-        if (unavailable?.has(n.name.toLowerCase())) throw lacksFunction(n.name, n.span);
+        if (unavailable?.has(n.name.toLowerCase())) throw lacksFunction(n.name, n.span, ctx);
         return true;
       case "SqlFunctionCall":
         refuseRegionFunction(n.name, n.span);
@@ -360,8 +360,9 @@ function splitResidues(query: Query, unavailable: ReadonlySet<string> | undefine
   return { ...query, body: { ...select, items: [...items, ...inputs] } };
 }
 
-export function qservRestrictions(query: Query, ctx: PassContext): Query {
-  query = splitResidues(query, ctx.unavailableFunctions);
-  refuseUnsupported(query, ctx.unavailableFunctions);
+export function qservRestrictions(query: Query, ctx: DialectPassContext): Query {
+  const unavailable = unavailableIn(ctx);
+  query = splitResidues(query, unavailable);
+  refuseUnsupported(query, unavailable, ctx);
   return selectListOrdering(rewriteExpressions(query));
 }
