@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import { Readable } from "node:stream";
 import { batchRow, type ColumnBatch } from "@qserv-tap/votable";
-import { batchOfRows, cursorRows, streamBatches } from "./backend.js";
+import { batchOfRows, cursorRows, streamBatches, type CellKind } from "./backend.js";
+import { cellKindOf } from "./mariadb.js";
 
 const rowsOf = (batches: ColumnBatch[]) => batches.flatMap((b) => Array.from({ length: b.rowCount }, (_, i) => batchRow(b, i)));
 
@@ -29,6 +30,54 @@ describe("server row streams as batches (backend.ts)", function () {
       [null, 3.5],
     ]);
   });
+
+  // A column's kind says what to try: numbers go into a typed array with a null mask (what the VOTable writers encode
+  // without a per-cell buffer), and a column with a cell that does not fit stays as it came. Every case reads back the
+  // same cells (batchRow) as the rows held.
+  const kindCases: [name: string, kind: CellKind, cells: unknown[], typed: string | undefined][] = [
+    ["doubles with a null", "float64", [1.5, null, -0, Number.NaN, 1e308], "Float64Array"],
+    ["a double column with a string cell", "float64", [1.5, "2.5"], undefined],
+    ["ints with a null", "int32", [1, null, -2147483648, 2147483647], "Int32Array"],
+    ["an int column with a value out of range", "int32", [1, 2147483648], undefined],
+    ["an int column with a fraction", "int32", [1, 2.5], undefined],
+    ["bigints as numbers and digit strings (mysql2's supportBigNumbers)", "int64", [1, null, "9223372036854775807", "-9223372036854775808"], "BigInt64Array"],
+    ["a bigint beyond 64 bits", "int64", ["9223372036854775808"], undefined],
+    ["a bigint column with a decimal string", "int64", ["1.5"], undefined],
+    ["anything", "any", [1, "a", null], undefined],
+  ];
+  for (const [name, kind, cells, typed] of kindCases) {
+    it(`batchOfRows with kinds: ${name} → ${typed ?? "as it came"}`, function () {
+      const b = batchOfRows(
+        cells.map((v) => [v]),
+        [kind],
+      );
+      const col = b.columns[0]!;
+      expect(ArrayBuffer.isView(col.values) ? col.values.constructor.name : undefined).to.equal(typed);
+      const back = Array.from({ length: b.rowCount }, (_, i) => batchRow(b, i)[0]);
+      const expected = cells.map((v) => (typed === "BigInt64Array" && v !== null ? BigInt(v as number | string) : v));
+      expect(back).to.deep.equal(expected);
+    });
+  }
+
+  // MySQL client/server protocol §14.7.1 (Protocol::ColumnType) and the UNSIGNED column flag (32).
+  const typeCases: [name: string, field: { columnType: number; flags: number }, kind: CellKind][] = [
+    ["FLOAT", { columnType: 4, flags: 0 }, "float64"],
+    ["DOUBLE", { columnType: 5, flags: 0 }, "float64"],
+    ["TINYINT UNSIGNED", { columnType: 1, flags: 32 }, "int32"],
+    ["SMALLINT", { columnType: 2, flags: 0 }, "int32"],
+    ["MEDIUMINT", { columnType: 9, flags: 0 }, "int32"],
+    ["INT", { columnType: 3, flags: 0 }, "int32"],
+    ["INT UNSIGNED", { columnType: 3, flags: 32 }, "any"],
+    ["BIGINT", { columnType: 8, flags: 0 }, "int64"],
+    ["BIGINT UNSIGNED", { columnType: 8, flags: 32 }, "any"],
+    ["DECIMAL", { columnType: 246, flags: 0 }, "any"],
+    ["VARCHAR", { columnType: 253, flags: 0 }, "any"],
+  ];
+  for (const [name, field, kind] of typeCases) {
+    it(`a MariaDB ${name} column is gathered as ${kind}`, function () {
+      expect(cellKindOf(field)).to.equal(kind);
+    });
+  }
 
   const cases: [name: string, rows: number, max: number, highWaterMark: number][] = [
     ["no rows", 0, 10, 16],

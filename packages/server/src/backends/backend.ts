@@ -5,7 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Dialect } from "@qserv-tap/adql-compiler";
-import { batchRow, type ColumnBatch, type Field } from "@qserv-tap/votable";
+import { batchRow, type BatchColumn, type ColumnBatch, type Field } from "@qserv-tap/votable";
 import { TapError } from "../errors.js";
 import type { Schema, Table } from "../compiler-extras.js";
 
@@ -25,23 +25,80 @@ export async function* cursorRows(cursor: AsyncIterable<ColumnBatch>): AsyncGene
   for await (const batch of cursor) for (let i = 0; i < batch.rowCount; i++) yield batchRow(batch, i);
 }
 
-/** Rows (arrays in SQL column order) as one batch, column by column. */
-export function batchOfRows(rows: readonly (readonly unknown[])[]): ColumnBatch {
+/**
+ * How the cells of a column from a row-wise driver (mysql2) are gathered into a batch: numbers into a typed array with
+ * a null mask, as DuckDB's vectors come (the VOTable writers then encode them column by column, with no per-cell
+ * buffer: a MariaDB cone's five number columns cost 5 scratch buffers of 82 KB each when given as plain arrays), or
+ * as they are. A column whose cells do not fit its kind (a value that is not a number, an integer out of range) is
+ * gathered as it is: the kind only says what to try.
+ */
+export type CellKind = "float64" | "int32" | "int64" | "any";
+
+/** Rows (arrays in SQL column order) as one batch, column by column; `kinds` (per column) says which may be typed. */
+export function batchOfRows(rows: readonly (readonly unknown[])[], kinds?: readonly CellKind[]): ColumnBatch {
   const width = rows[0]?.length ?? 0;
-  const columns = Array.from({ length: width }, () => new Array<unknown>(rows.length));
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let c = 0; c < width; c++) columns[c]![i] = row[c];
+  const columns: BatchColumn[] = [];
+  for (let c = 0; c < width; c++) {
+    const kind = kinds?.[c] ?? "any";
+    columns.push((kind !== "any" ? typedColumn(rows, c, kind) : undefined) ?? plainColumn(rows, c));
   }
-  return { rowCount: rows.length, columns: columns.map((values) => ({ values })) };
+  return { rowCount: rows.length, columns };
 }
+
+function plainColumn(rows: readonly (readonly unknown[])[], c: number): BatchColumn {
+  const values = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = rows[i]![c];
+  return { values };
+}
+
+/** Column c as a typed array of its kind, or undefined when a cell does not fit it. */
+function typedColumn(rows: readonly (readonly unknown[])[], c: number, kind: Exclude<CellKind, "any">): BatchColumn | undefined {
+  const n = rows.length;
+  let nulls: Uint8Array | undefined;
+  if (kind === "float64") {
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i]![c];
+      if (typeof v === "number") values[i] = v;
+      else if (v === null || v === undefined) (nulls ??= new Uint8Array(n))[i] = 1;
+      else return undefined;
+    }
+    return { values, nulls };
+  }
+  if (kind === "int32") {
+    const values = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i]![c];
+      if (typeof v === "number" && (v | 0) === v && !Object.is(v, -0)) values[i] = v;
+      else if (v === null || v === undefined) (nulls ??= new Uint8Array(n))[i] = 1;
+      else return undefined;
+    }
+    return { values, nulls };
+  }
+  // int64: mysql2 gives a BIGINT as a number when it is a safe integer, else as a string of its digits.
+  const values = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = rows[i]![c];
+    if (typeof v === "number" && Number.isSafeInteger(v)) values[i] = BigInt(v);
+    else if (typeof v === "string" && INT64_TEXT.test(v)) {
+      const b = BigInt(v);
+      if (BigInt.asIntN(64, b) !== b) return undefined;
+      values[i] = b;
+    } else if (v === null || v === undefined) (nulls ??= new Uint8Array(n))[i] = 1;
+    else return undefined;
+  }
+  return { values, nulls };
+}
+
+const INT64_TEXT = /^-?\d{1,19}$/;
 
 /**
  * The rows of an object-mode stream (mysql2's) gathered into batches of what it has already read, up to `max` rows,
  * with no promise per row. Listens for the stream's error at once, so that an error before the first batch is
- * asked for is kept for it rather than left unhandled. A stream destroyed without an error ends the batches.
+ * asked for is kept for it rather than left unhandled. A stream destroyed without an error ends the batches. `kinds`
+ * gives the columns' CellKinds once the driver knows them.
  */
-export function streamBatches(stream: Readable, max = 1000): AsyncIterable<ColumnBatch> {
+export function streamBatches(stream: Readable, max = 1000, kinds?: () => readonly CellKind[] | undefined): AsyncIterable<ColumnBatch> {
   let failure: unknown;
   stream.on("error", (e: unknown) => (failure ??= e));
   const wait = () =>
@@ -71,7 +128,7 @@ export function streamBatches(stream: Readable, max = 1000): AsyncIterable<Colum
         let row: unknown;
         while (rows.length < max && (row = stream.read()) !== null) rows.push(row as unknown[]);
         if (rows.length > 0) {
-          yield batchOfRows(rows);
+          yield batchOfRows(rows, kinds?.());
           continue;
         }
         check();

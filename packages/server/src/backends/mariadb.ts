@@ -7,7 +7,7 @@ import mysql from "mysql2";
 import type { Field } from "@qserv-tap/votable";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import { BackendError, streamBatches, type Backend, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
+import { BackendError, streamBatches, type Backend, type CellKind, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
 
 export function quoteMy(name: string): string {
   return "`" + name.replaceAll("`", "``") + "`";
@@ -44,6 +44,37 @@ export function myType(f: Pick<Field, "datatype" | "arraysize" | "xtype">): stri
 }
 
 type Conn = mysql.PoolConnection;
+
+/** MySQL's column types (the protocol's, as mysql2's column definitions give them) and the UNSIGNED flag. */
+const TINY = 1;
+const SHORT = 2;
+const LONG = 3;
+const FLOAT = 4;
+const DOUBLE = 5;
+const LONGLONG = 8;
+const INT24 = 9;
+const UNSIGNED_FLAG = 32;
+
+/** How a result column's cells are gathered into batches (backend.ts CellKind): numbers typed, the rest as they come. */
+export function cellKindOf(field: { columnType?: number; type?: number; flags?: number }): CellKind {
+  const type = field.columnType ?? field.type;
+  const unsigned = ((field.flags ?? 0) & UNSIGNED_FLAG) !== 0;
+  switch (type) {
+    case FLOAT:
+    case DOUBLE:
+      return "float64";
+    case TINY:
+    case SHORT:
+    case INT24:
+      return "int32";
+    case LONG:
+      return unsigned ? "any" : "int32";
+    case LONGLONG:
+      return unsigned ? "any" : "int64";
+    default:
+      return "any";
+  }
+}
 
 export function q(conn: mysql.Connection | mysql.PoolConnection | mysql.Pool, sql: string, values?: unknown[]): Promise<unknown> {
   return new Promise((resolve, reject) =>
@@ -482,7 +513,11 @@ class MariaDbSession implements Session {
     };
     const description = this.backend.description;
     const uploads = this.uploadNames;
-    const batches = streamBatches(stream);
+    let kinds: CellKind[] | undefined;
+    stream.once("fields", (fields: readonly { columnType?: number; type?: number; flags?: number }[] | undefined) => {
+      kinds = fields?.map(cellKindOf);
+    });
+    const batches = streamBatches(stream, 1000, () => kinds);
     return {
       close,
       async *[Symbol.asyncIterator]() {
