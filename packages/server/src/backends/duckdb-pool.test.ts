@@ -126,6 +126,45 @@ describe("server DuckDB: connections kept between sessions", function () {
     expect(await count(backend, "SELECT count(*) FROM big")).to.equal(1_000_000);
   });
 
+  it("keeps the statements it prepared on a connection: the same SQL again reads what was committed since, a table replaced by one of other columns included", async () => {
+    const rows = async (sql: string): Promise<unknown[][]> => {
+      const session = await backend.session();
+      try {
+        const out: unknown[][] = [];
+        for await (const b of await session.query(sql)) {
+          for (let r = 0; r < b.rowCount; r++) out.push(b.columns.map((c) => c.values[r]));
+        }
+        return out;
+      } finally {
+        await session.release();
+      }
+    };
+    const sql = "SELECT * FROM t ORDER BY 1";
+    const steps: Array<[string, string | undefined, unknown[][]]> = [
+      ["first", "CREATE TABLE t AS SELECT CAST(i AS INTEGER) AS i FROM range(2) r(i)", [[0], [1]]],
+      ["rows added", "INSERT INTO t VALUES (7)", [[0], [1], [7]]],
+      ["replaced, other columns", "CREATE OR REPLACE TABLE t AS SELECT 'a' AS x, 2.5e0 AS y", [["a", 2.5]]],
+      // More other statements than a connection keeps: the first is dropped, and prepared again.
+      ["after 20 other statements", undefined, [["a", 2.5]]],
+    ];
+    for (const [name, change, expected] of steps) {
+      if (change !== undefined) await backend.run(change);
+      else for (let i = 0; i < 20; i++) expect(await count(backend, `SELECT ${i} + 0 * count(*) FROM t`)).to.equal(i);
+      expect(await rows(sql), name).to.deep.equal(expected);
+      expect(backend.idleConnections, name).to.equal(1);
+    }
+  });
+
+  it("reports a failure while the rows are produced each time the same SQL is sent", async () => {
+    const sql = "SELECT i, CAST(CASE WHEN i > 900000 THEN 'x' ELSE '1' END AS INTEGER) FROM big";
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const session = await backend.session();
+      const error = await drain(await session.query(sql)).catch((e: unknown) => e);
+      expect((error as Error).message, `attempt ${attempt}`).to.match(/Conversion Error/);
+      await session.release();
+    }
+  });
+
   it("closes the kept connections with the backend", async () => {
     await count(backend, "SELECT 1");
     expect(backend.idleConnections).to.equal(1);

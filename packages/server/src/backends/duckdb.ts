@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBResult, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBPreparedStatement, DuckDBResult, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
 import {
   BIGINT,
   BOOLEAN,
@@ -242,7 +242,7 @@ export class DuckDbBackend implements Backend {
   private releaseConnection(conn: DuckDBConnection, reusable: boolean): void {
     this.activeSessions--;
     if (reusable && !this.closed && this.idle.length < MAX_IDLE_CONNECTIONS) this.idle.push(conn);
-    else conn.closeSync();
+    else closeConnection(conn);
   }
 
   /** Connections kept for the next sessions (tests). */
@@ -265,7 +265,7 @@ export class DuckDbBackend implements Backend {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const conn of this.idle.splice(0)) conn.closeSync();
+    for (const conn of this.idle.splice(0)) closeConnection(conn);
     this.main.closeSync();
     this.instance.closeSync();
     if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
@@ -287,6 +287,47 @@ function quoteDuckString(s: string): string {
 
 /** More idle connections than sessions ever run at once would only hold memory. */
 const MAX_IDLE_CONNECTIONS = 32;
+
+/**
+ * The statements last prepared on each connection, by SQL, least recently used first. Preparing (parsing,
+ * binding, optimizing) a cone search's SQL costs DuckDB about half of the query's CPU (1.5-3 ms here, the inline
+ * circle test being a large expression), and a client that repeats a query (a portal's fixed cone, a page
+ * refreshed) sends the same SQL again. DuckDB binds a prepared statement again by itself when a table it reads has
+ * changed since (its catalog's version), so a kept statement sees what was committed after it.
+ */
+const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+/** Statements kept per connection: a bound plan is a few KB. */
+const STATEMENTS_PER_CONNECTION = 16;
+/** Longer SQL (an IN list of thousands of values) is prepared each time rather than kept. */
+const MAX_KEPT_SQL = 8192;
+
+/** The connection's prepared statement for this SQL, and whether it is kept (the caller destroys one that is not). */
+async function prepareKept(conn: DuckDBConnection, sql: string): Promise<{ prepared: DuckDBPreparedStatement; kept: boolean }> {
+  let kept = statements.get(conn);
+  const hit = kept?.get(sql);
+  if (hit !== undefined) {
+    kept!.delete(sql);
+    kept!.set(sql, hit);
+    return { prepared: hit, kept: true };
+  }
+  const prepared = await conn.prepare(sql);
+  if (sql.length > MAX_KEPT_SQL) return { prepared, kept: false };
+  if (kept === undefined) statements.set(conn, (kept = new Map()));
+  kept.set(sql, prepared);
+  if (kept.size > STATEMENTS_PER_CONNECTION) {
+    const [oldest, statement] = kept.entries().next().value!;
+    kept.delete(oldest);
+    statement.destroySync();
+  }
+  return { prepared, kept: true };
+}
+
+/** Closes a connection and the statements kept on it. */
+function closeConnection(conn: DuckDBConnection): void {
+  for (const statement of statements.get(conn)?.values() ?? []) statement.destroySync();
+  statements.delete(conn);
+  conn.closeSync();
+}
 
 class DuckDbSession implements Session {
   private temps: string[] = [];
@@ -341,11 +382,11 @@ class DuckDbSession implements Session {
     try {
       // prepare() rather than stream(sql): the compiled query is one statement, and stream(sql) would split
       // it into statements first, a round trip to DuckDB's thread more (each costs about 0.15-0.3 ms here).
-      const prepared = await conn.prepare(sql);
+      const { prepared, kept } = await prepareKept(conn, sql);
       try {
         result = await prepared.stream();
       } finally {
-        prepared.destroySync();
+        if (!kept) prepared.destroySync();
       }
       starting = false;
       signal?.throwIfAborted();
