@@ -30,15 +30,10 @@ export function systemClock(now: () => number = Date.now, maxTimeoutMs = MAX_TIM
   return {
     now,
     after(ms, fn, options = {}) {
-      // The deadline by the system's time, whatever `now` says: it is the one that setTimeout follows.
-      const deadline = Date.now() + Math.max(0, ms);
       let timeout: NodeJS.Timeout | undefined;
+      // Counted in timeouts (the monotonic clock), not by the wall clock, which may be set back meanwhile.
       const arm = (left: number) => {
-        timeout = setTimeout(() => {
-          const rest = deadline - Date.now();
-          if (rest > 0) arm(rest);
-          else fn();
-        }, Math.min(left, maxTimeoutMs));
+        timeout = left > maxTimeoutMs ? setTimeout(() => arm(left - maxTimeoutMs), maxTimeoutMs) : setTimeout(fn, left);
         if (options.unref) timeout.unref();
       };
       arm(Math.max(0, ms));
