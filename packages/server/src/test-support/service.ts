@@ -6,12 +6,16 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
+import { DuckDbBackend } from "../backends/duckdb.js";
+import { loadFelis } from "../compiler-extras.js";
 import { configFrom, type Config } from "../config.js";
+import { DEMO_SCHEMA_PATH, ensureDemo } from "../demo.js";
+import { openLocalImageService } from "../images/demo-images.js";
 import { openService, type Service } from "../startup.js";
 import { testImagesDirs } from "./child-server.js";
 import { whileStarting } from "./start-limit.js";
@@ -40,24 +44,34 @@ async function openRunning(
   const port = (server.address() as AddressInfo).port;
   // Async jobs in a fresh directory, unless the test gives one (and then owns it).
   const asyncOverride = overrides.async as { dir?: string } | undefined;
-  const ownDir = asyncOverride?.dir === undefined ? mkdtempSync(join(tmpdir(), "tap-async-")) : undefined;
+  const ownDir = asyncOverride?.dir === undefined ? temporaryDir("tap-async-") : undefined;
   let config: Config;
   let service: Service;
+  let dbDir: string | undefined;
   try {
-    config = configFrom({
-      duckdb: { path: ":memory:" },
-      port,
-      // The access log would fill the test output; logging.test.ts starts its own logger.
-      logLevel: "silent",
-      ...overrides,
-      async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
-      images: { ...testImagesDirs(), ...((overrides.images as object | undefined) ?? {}) },
-    });
+    const settings = (duckdb: Record<string, unknown>) =>
+      configFrom({
+        duckdb,
+        port,
+        // The access log would fill the test output; logging.test.ts starts its own logger.
+        logLevel: "silent",
+        ...overrides,
+        async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
+        images: { ...testImagesDirs(), ...((overrides.images as object | undefined) ?? {}) },
+      });
+    config = settings({ path: ":memory:" });
+    if (config.demo && config.backend === "duckdb" && overrides.duckdb === undefined && !options.backend) {
+      // The demo catalog on a copy of this process's demo database (demoDatabase), not filled again.
+      dbDir = temporaryDir("tap-db-");
+      const path = join(dbDir, "tap.duckdb");
+      copyFileSync(await demoDatabase(), path);
+      config = settings({ path });
+    }
     service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
   } catch (e) {
     // A service that cannot open must not leave its port listening: mocha would never exit.
     await new Promise<void>((r) => server.close(() => r()));
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    for (const dir of [ownDir, dbDir]) if (dir) removeDir(dir);
     throw e;
   }
   server.on("request", service.app.callback());
@@ -69,25 +83,74 @@ async function openRunning(
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await service.close();
-      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+      for (const dir of [ownDir, dbDir]) if (dir) removeDir(dir);
     },
   };
+}
+
+/** Directories of services not closed yet: removed when the process exits (a --parallel worker's demo service). */
+const temporaryDirs = new Set<string>();
+process.once("exit", () => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.add(dir);
+  return dir;
+}
+
+function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  temporaryDirs.delete(dir);
+}
+
+let demoTemplate: Promise<string> | undefined;
+
+/**
+ * A DuckDB file with the demo tables (demo.ts ensureDemo), made once per test process. A test service that serves
+ * the demo catalog from DuckDB, and names no database of its own, starts on a copy of it: filling a service's
+ * tables took a second of CPU each time (reading the cached Parquet, building the index) and registering the demo
+ * images a few hundred milliseconds more; copying the file takes a few milliseconds. The copy is the service's own, so a test may change it.
+ */
+function demoDatabase(): Promise<string> {
+  demoTemplate ??= (async () => {
+    // Kept until the process exits.
+    const dir = temporaryDir("tap-demo-db-");
+    const path = join(dir, "template.duckdb");
+    const duck = await DuckDbBackend.open(path);
+    try {
+      await ensureDemo(duck, loadFelis(DEMO_SCHEMA_PATH));
+      // The demo images registered too (the registry and ivoa.ObsCore in this database): a service that finds them
+      // there only sets their access URLs (demo-images.ts ensureDemoImages).
+      const settings = configFrom({ duckdb: { path }, logLevel: "silent", images: testImagesDirs() });
+      await (await openLocalImageService(duck, settings, { demoCatalog: true, log: () => {} }))?.close();
+    } finally {
+      await duck.close();
+    }
+    return path;
+  })();
+  return demoTemplate;
 }
 
 let shared: Promise<Running> | undefined;
 
 /**
  * The demo service, started once per process. Whoever waits for it while it starts does so without using up the
- * timeout of its test or hook (whileStarting).
+ * timeout of its test or hook (whileStarting). A worker of mocha --parallel runs each of its files as a run of its
+ * own, whose root `after` would close the service after the first file that used it: there it lives as long as the
+ * worker, and its directories go when the worker exits (temporaryDir).
  */
 export function demoService(): Promise<Running> {
   if (!shared) {
     shared = startService({ demo: true });
-    after(async () => {
-      const s = await shared;
-      shared = undefined;
-      await s?.close();
-    });
+    if (process.env.MOCHA_WORKER_ID === undefined) {
+      after(async () => {
+        const s = await shared;
+        shared = undefined;
+        await s?.close();
+      });
+    }
   }
   const started = shared;
   return whileStarting(() => started);
