@@ -1,27 +1,82 @@
 /**
- * The DuckDB backend's cost per session and query, in process (no HTTP, no ADQL): 2,000 cone-shaped queries on a
- * 100,000-row table in declination order (about 8 rows each), each in its own session, one at a time; wall and
- * process CPU (DuckDB's threads included) per session + query. For comparing two versions of backends/duckdb.ts
- * (alternate their runs: the machine is shared).
+ * The DuckDB backend's cost per session and query, in process (no HTTP, no ADQL parsing in the loop): the cone search
+ * SQL that the server sends (1° CONTAINS on demo.stars compiled for DuckDB with the demo's schema, MAXREC 100,000),
+ * on the demo catalog in a database file (100,000 stars in declination order, 8,192-row row groups, as the server
+ * has it), each query in its own session, CONCURRENCY at once; wall and process CPU (DuckDB's threads included) per
+ * session + query. Centres vary (500 drawn on the sphere, seeded) or are fixed (FIXED=1: the same SQL each time,
+ * which a connection's kept prepared statement serves). For comparing two versions of backends/duckdb.ts (alternate
+ * their runs: the machine is shared).
  *
- *   node --conditions=source --import=tsx bench/duckdb-session.bench.ts [path of a duckdb.ts] [threads]
+ *   node --conditions=source --import=tsx bench/duckdb-session.bench.ts [path of a duckdb.ts] [queries, 2000] [concurrency, 8]
  *
- * L_SQL=... replaces the cone (e.g. "SELECT 1", the floor of the round trips).
+ * DEMO_DB=path keeps the generated demo database there (generated when missing: about 15 s), rather than in a
+ * temporary directory removed at the end. THREADS=n sets DuckDB's threads. L_SQL=... replaces the cone (e.g.
+ * "SELECT 1", the floor of the round trips).
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { compile } from "@qserv-tap/adql-compiler";
 import type { DuckDbBackend } from "../src/backends/duckdb.js";
-const which = process.argv[2] ?? fileURLToPath(new URL("../src/backends/duckdb.ts", import.meta.url));
+import { lookupOf } from "../src/catalog.js";
+import { loadFelis } from "../src/compiler-extras.js";
+import { DEMO_SCHEMA_PATH, Random, ensureDemo } from "../src/demo.js";
+
+const which = process.argv[2] || fileURLToPath(new URL("../src/backends/duckdb.ts", import.meta.url));
+const N = Number(process.argv[3] ?? 2000);
+const CONCURRENCY = Number(process.argv[4] ?? 8);
 const mod = (await import(which)) as { DuckDbBackend: typeof DuckDbBackend };
-const b = await mod.DuckDbBackend.open(":memory:", process.argv[3] ? { threads: Number(process.argv[3]) } : {});
-await b.run("CREATE TABLE stars AS SELECT i AS star_id, random()*360 AS ra, degrees(asin(2*random()-1)) AS dec, random() AS g_mag, random() AS r_mag FROM range(100000) t(i) ORDER BY dec");
-const sql = (ra: number, dec: number) => `SELECT star_id, ra, dec, g_mag, r_mag FROM stars WHERE dec BETWEEN (${dec - 1}) AND (${dec + 1}) AND 2*asin(sqrt(sin(radians(dec-(${dec}))/2)^2 + cos(radians(dec))*cos(radians(${dec}))*sin(radians(ra-(${ra}))/2)^2)) <= radians(1) LIMIT 100001`;
-async function one(i: number): Promise<number> {
-  const s = await b.session();
-  try { const c = await s.query(process.env.L_SQL ?? sql((i * 37) % 360, ((i * 13) % 170) - 85)); let n = 0; for await (const x of c) n += x.rowCount; return n; } finally { await s.release(); }
+const catalog = loadFelis(DEMO_SCHEMA_PATH);
+const tmp = process.env.DEMO_DB ? undefined : mkdtempSync(join(tmpdir(), "tap-duckdb-session-"));
+const path = process.env.DEMO_DB ?? join(tmp!, "tap.duckdb");
+if (!existsSync(path)) {
+  const setup = await mod.DuckDbBackend.open(path);
+  await ensureDemo(setup, catalog);
+  await setup.close();
 }
-for (let i = 0; i < 200; i++) await one(i);
-const N = 2000; const c0 = process.cpuUsage(); const t0 = performance.now();
-for (let i = 0; i < N; i++) await one(i);
-const t = performance.now() - t0; const c = process.cpuUsage(c0);
-console.log(which, process.argv[3] ?? "default threads", `${(t / N * 1000).toFixed(0)} µs wall, ${((c.user + c.system) / N).toFixed(0)} µs CPU per session+query`);
+const b = await mod.DuckDbBackend.open(path, process.env.THREADS ? { threads: Number(process.env.THREADS) } : {});
+await b.lockDown();
+
+const tables = lookupOf(catalog, "data");
+const random = new Random(20261124);
+const fixed = process.env.FIXED === "1";
+const sqls = Array.from({ length: fixed ? 1 : 500 }, () => {
+  const ra = fixed ? 210.5 : random.next() * 360;
+  const dec = fixed ? -30.25 : (Math.asin(2 * random.next() - 1) * 180) / Math.PI;
+  const adql =
+    "SELECT star_id, ra, dec, g_mag, r_mag FROM demo.stars " +
+    `WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', ${ra.toFixed(6)}, ${dec.toFixed(6)}, 1))`;
+  return process.env.L_SQL ?? compile(adql, { catalog: { tables }, dialect: "duckdb", maxrec: 100_000 }).sql;
+});
+
+let rows = 0;
+async function one(i: number): Promise<void> {
+  const s = await b.session();
+  try {
+    for await (const batch of await s.query(sqls[i % sqls.length]!)) rows += batch.rowCount;
+  } finally {
+    await s.release();
+  }
+}
+async function run(n: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < n) await one(next++);
+  }));
+}
+
+await run(300);
+rows = 0;
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+await run(N);
+const t = performance.now() - t0;
+const c = process.cpuUsage(c0);
+console.log(
+  `${which} (${fixed ? "fixed" : "varying"} centres, ${CONCURRENCY} at once, ${process.env.THREADS ?? "default"} threads): ` +
+    `${((t / N) * 1000).toFixed(0)} µs wall, ${((c.user + c.system) / N).toFixed(0)} µs CPU per session+query, ` +
+    `${(rows / N).toFixed(1)} rows each; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
+);
 await b.close();
+if (tmp) rmSync(tmp, { recursive: true, force: true });
