@@ -176,8 +176,9 @@ function failingAfter(bytes: Buffer, error: Error): Readable {
   let pushed = bytes.length === 0;
   return new Readable({
     read() {
-      // The bytes first, and the failure at the next read: destroying now would drop them unsent.
-      if (pushed) this.destroy(error);
+      // The bytes first, and the failure once they have been written (the response's corked writes are sent on the
+      // next tick): destroying at once would drop them unsent.
+      if (pushed) setImmediate(() => this.destroy(error));
       else {
         pushed = true;
         this.push(bytes);
