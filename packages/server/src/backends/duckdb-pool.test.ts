@@ -165,6 +165,20 @@ describe("server DuckDB: connections kept between sessions", function () {
     }
   });
 
+  it("releases the session of a query calling a JS scalar function (scisql) closed after its first batch", async () => {
+    // DuckDB's threads may be producing further chunks, waiting for the JavaScript thread to run the function: the
+    // connection is closed only after they have stopped, not with the JavaScript thread waiting for them.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const session = await backend.session();
+      const cursor = await session.query("SELECT i FROM big WHERE scisql_angSep(i % 360, 0, 0, 0) >= 0");
+      const it = cursor[Symbol.asyncIterator]();
+      expect((await it.next()).done).to.equal(false);
+      await it.return?.(undefined);
+      await session.release();
+    }
+    expect(await count(backend, "SELECT count(*) FROM big WHERE scisql_angSep(i % 360, 0, 0, 0) >= 0")).to.equal(1_000_000);
+  });
+
   it("closes the kept connections with the backend", async () => {
     await count(backend, "SELECT 1");
     expect(backend.idleConnections).to.equal(1);

@@ -407,8 +407,10 @@ class DuckDbSession implements Session {
       if (closed) return;
       closed = true;
       signal?.removeEventListener("abort", onAbort);
+      if (complete) return;
       // A stream left before its end is stopped; the connection, not reusable, is closed at release.
-      if (!complete) conn.interrupt();
+      conn.interrupt();
+      await settle(conn);
     };
     return {
       close,
@@ -573,6 +575,21 @@ async function checkStreamEnded(conn: DuckDBConnection, result: DuckDBResult, sq
   if (result.statementType !== StatementType.INVALID) return;
   await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`);
   throw new Error("the query failed while its rows were being produced (DuckDB gave no reason, and running it again succeeded)");
+}
+
+/**
+ * Ends the interrupted query of a connection on DuckDB's side, off the JavaScript thread, as the transaction's
+ * ROLLBACK did before: a statement run on the connection first cleans up its active query, waiting for the query's
+ * tasks. Otherwise closeSync at release would clean it up on the JavaScript thread, which a task calling a JS scalar
+ * function (the scisql functions) needs. Not seen to hang without it (duckdb-pool.test.ts), but only a query left
+ * before its end pays for it.
+ */
+async function settle(conn: DuckDBConnection): Promise<void> {
+  try {
+    await conn.run("SELECT 1");
+  } catch {
+    // The connection is closing anyway.
+  }
 }
 
 type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
