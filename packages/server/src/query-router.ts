@@ -14,6 +14,8 @@ export interface Routed {
 
 /** Compiled queries kept (a few hundred KB at most, with the next bound). */
 const COMPILE_CACHE_SIZE = 256;
+/** Queries remembered as compiled once (QueryRouter.seen): a second sight within this many keeps the query. */
+const SEEN_SIZE = 4 * COMPILE_CACHE_SIZE;
 /** Longer queries (an IN list of thousands of values) are compiled each time rather than kept. */
 const MAX_CACHED_ADQL = 4096;
 
@@ -22,12 +24,20 @@ export class QueryRouter {
   private readonly tap: SchemaTable[];
   private readonly all: SchemaTable[];
   /**
-   * The last queries compiled without uploads, by MAXREC and ADQL, least recently used first: a client that
-   * repeats a query (a portal's fixed cone, a page refreshed) skips the parse and the passes, which cost about as
-   * much as the database's work for a cone (issue 15's profile). The catalog, the dialect and the functions refused
-   * are the instance's for its life, so they need not be in the key. Errors are not kept.
+   * The last queries compiled without uploads and asked for more than once (`seen`), by MAXREC and ADQL, least
+   * recently used first: a client that repeats a query (a portal's fixed cone, a page refreshed) skips the parse and
+   * the passes, which cost about as much as the database's work for a cone (issue 15's profile). The catalog, the
+   * dialect and the functions refused are the instance's for its life, so they need not be in the key. Errors are
+   * not kept.
    */
   private readonly cache = new Map<string, Routed>();
+  /**
+   * The keys of queries compiled once and not kept, oldest first: a query is kept when it comes a second time. A
+   * compiled query holds its syntax tree (about 19 KB for a cone), and one kept on its first sight that never comes
+   * again (cones at random centres) would outlive the young generation and die in the old one: 19 KB of promoted
+   * garbage per request, and major collections. A key costs its ADQL's length.
+   */
+  private readonly seen = new Set<string>();
   constructor(private readonly deps: ServiceDeps) {
     this.data = lookupOf(deps.catalog, "data");
     this.tap = lookupOf(deps.catalog, "tap_schema");
@@ -45,6 +55,11 @@ export class QueryRouter {
       return hit;
     }
     const routed = this.routeNow(adql, maxrec, uploads);
+    if (!this.seen.delete(key)) {
+      this.seen.add(key);
+      if (this.seen.size > SEEN_SIZE) this.seen.delete(this.seen.keys().next().value!);
+      return routed;
+    }
     this.cache.set(key, routed);
     if (this.cache.size > COMPILE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return routed;
