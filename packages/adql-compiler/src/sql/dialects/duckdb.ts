@@ -116,6 +116,12 @@ export class DuckDbGenerator extends SqlGenerator {
   }
 
   protected override sqlFunction(name: string, args: readonly Expression[]): string {
+    // A constant circle (a cone search): the declination range beside it (bound-declination) leaves the test a few
+    // thousand rows, and the inline form's large expression would cost DuckDB more to prepare (about 2 ms) than the
+    // JS function costs on those rows (sql/README.md).
+    if (name === "scisql_s2PtInCircle" && args.length === 5 && args.slice(2).every((x) => constantValue(x) !== undefined)) {
+      return super.sqlFunction(name, args);
+    }
     if (this.traits.inlineScisql && isRepeatable(args)) {
       const a = (): string[] => args.map((x) => this.expr(x));
       if (name === "scisql_angSep" && args.length === 4) return inlineAngSepSql(...(a() as [string, string, string, string]));
