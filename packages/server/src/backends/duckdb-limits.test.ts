@@ -43,6 +43,15 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
     expect(row!.map(String)).to.deep.equal(["256.0 MiB", "64.0 MiB", "2", "false", "true"]);
   });
 
+  it("streams a TOP n download from its first rows: late materialization is off (docs/performance.md)", async () => {
+    const backend = running!.service.deps.backend as DuckDbBackend;
+    expect((await backend.rows("SELECT current_setting('disabled_optimizers')"))[0]!.map(String)).to.deep.equal(["late_materialization"]);
+    // With it on, DuckDB plans a semi-join ordered by rowid, which makes and sorts all n rows before the first.
+    const plan = (await backend.rows("EXPLAIN SELECT * FROM demo.stars LIMIT 100000")).map((r) => String(r[1])).join("\n");
+    expect(plan).to.contain("STREAMING_LIMIT");
+    expect(plan).to.not.match(/ORDER_BY|HASH_JOIN|SEMI/);
+  });
+
   for (const [name, sql, error] of REFUSED) {
     it(`refuses ${name} on a query connection`, async () => {
       const session = await running!.service.deps.backend.session();
