@@ -64,7 +64,7 @@ async function openRunning(
       // The demo catalog on a copy of this process's demo database (demoDatabase), not filled again.
       dbDir = temporaryDir("tap-db-");
       const path = join(dbDir, "tap.duckdb");
-      copyFileSync(await demoDatabase(), path);
+      copyFileSync(await demoDatabase(config.images.registry === "local" && config.images.demo), path);
       config = settings({ path });
     }
     service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
@@ -105,32 +105,38 @@ function removeDir(dir: string): void {
   temporaryDirs.delete(dir);
 }
 
-let demoTemplate: Promise<string> | undefined;
+const demoTemplates = new Map<boolean, Promise<string>>();
 
 /**
- * A DuckDB file with the demo tables (demo.ts ensureDemo), made once per test process. A test service that serves
- * the demo catalog from DuckDB, and names no database of its own, starts on a copy of it: filling a service's
- * tables took a second of CPU each time (reading the cached Parquet, building the index) and registering the demo
- * images a few hundred milliseconds more; copying the file takes a few milliseconds. The copy is the service's own, so a test may change it.
+ * A DuckDB file with the demo tables (demo.ts ensureDemo) and, `withImages`, the demo images registered (the registry
+ * and ivoa.ObsCore, as the local image service keeps them beside the tables), made once per test process. A test
+ * service that serves the demo catalog from DuckDB, and names no database of its own, starts on a copy of the one
+ * that matches its images settings: filling a service's tables took a second of CPU each time (reading the cached
+ * Parquet, building the index) and registering the demo images a few hundred milliseconds more; copying the file
+ * takes a few milliseconds. A service that finds the images registered only sets their access URLs
+ * (demo-images.ts ensureDemoImages). The copy is the service's own, so a test may change it.
  */
-function demoDatabase(): Promise<string> {
-  demoTemplate ??= (async () => {
-    // Kept until the process exits.
-    const dir = temporaryDir("tap-demo-db-");
-    const path = join(dir, "template.duckdb");
-    const duck = await DuckDbBackend.open(path);
-    try {
-      await ensureDemo(duck, loadFelis(DEMO_SCHEMA_PATH));
-      // The demo images registered too (the registry and ivoa.ObsCore in this database): a service that finds them
-      // there only sets their access URLs (demo-images.ts ensureDemoImages).
-      const settings = configFrom({ duckdb: { path }, logLevel: "silent", images: testImagesDirs() });
-      await (await openLocalImageService(duck, settings, { demoCatalog: true, log: () => {} }))?.close();
-    } finally {
-      await duck.close();
-    }
-    return path;
-  })();
-  return demoTemplate;
+function demoDatabase(withImages: boolean): Promise<string> {
+  let template = demoTemplates.get(withImages);
+  if (!template) {
+    template = (async () => {
+      // Kept until the process exits.
+      const path = join(temporaryDir("tap-demo-db-"), "template.duckdb");
+      const duck = await DuckDbBackend.open(path);
+      try {
+        await ensureDemo(duck, loadFelis(DEMO_SCHEMA_PATH));
+        if (withImages) {
+          const settings = configFrom({ duckdb: { path }, logLevel: "silent", images: testImagesDirs() });
+          await (await openLocalImageService(duck, settings, { demoCatalog: true, log: () => {} }))?.close();
+        }
+      } finally {
+        await duck.close();
+      }
+      return path;
+    })();
+    demoTemplates.set(withImages, template);
+  }
+  return template;
 }
 
 let shared: Promise<Running> | undefined;
