@@ -49,7 +49,7 @@ export function createApp(
     await next();
   });
   // Outside the error middleware: error documents are sent as they are (only 200s are compressed).
-  app.use(compression());
+  app.use(compression(deps.config.http.smallBodyWaitSeconds * 1000));
   app.use(errorMiddleware(log));
   // Probes at the root, outside /tap: for orchestrators, not VO clients (VOSI availability is theirs),
   // and before authentication: a probe carries no credentials.

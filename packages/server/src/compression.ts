@@ -19,15 +19,17 @@ import { promisify } from "node:util";
 import { constants, createGzip, gzip } from "node:zlib";
 import type { Context, Next } from "koa";
 import { FORMATS, mediaType } from "@qserv-tap/votable";
+import { DEFAULT_HTTP } from "./config.js";
 
 export const GZIP_LEVEL = 1;
 /** Bodies shorter than this go uncompressed (see above). */
 export const SMALL_BODY = 8192;
 /**
- * How long a streamed body's start is waited for before it is compressed anyway: a cone search's answer ends within
- * a few ms; a slow query's first bytes (the VOTable header) leave after this at the latest.
+ * How long a streamed body's start is waited for before it is compressed anyway, unless the service says
+ * (`http.smallBodyWaitSeconds`): a cone search's answer ends within a few ms; a slow query's first bytes (the VOTable
+ * header) leave after this at the latest.
  */
-export const SMALL_BODY_WAIT_MS = 25;
+export const SMALL_BODY_WAIT_MS = DEFAULT_HTTP.smallBodyWaitSeconds * 1000;
 const gzipAsync = promisify(gzip);
 
 /**
@@ -46,7 +48,7 @@ export function compressible(type: string): boolean {
 }
 
 /** The Koa middleware: to be used outside the routes whose 200 responses it may compress. */
-export function compression() {
+export function compression(waitMs = SMALL_BODY_WAIT_MS) {
   return async function compress(ctx: Context, next: Next): Promise<void> {
     await next();
     if (!compressible(ctx.response.type)) return;
@@ -60,7 +62,7 @@ export function compression() {
     const length = ctx.response.length;
     if (length !== undefined && length < SMALL_BODY) return;
     if (body instanceof Readable && length === undefined && ctx.method !== "HEAD") {
-      const start = await head(body, SMALL_BODY, SMALL_BODY_WAIT_MS);
+      const start = await head(body, SMALL_BODY, waitMs);
       if (start.ended) {
         // Koa sends a Buffer with its Content-Length.
         ctx.body = start.bytes;

@@ -55,6 +55,11 @@ export interface HttpConfig {
   maxConnections: number;
   /** On SIGTERM: seconds that running sync responses get to finish before they are cut. */
   shutdownGraceSeconds: number;
+  /**
+   * Seconds a result's start is read before it is streamed: a result that ends within it (a cone search's) is sent
+   * whole, with its Content-Length and not gzipped when small; a slow query's first bytes wait this long at most.
+   */
+  smallBodyWaitSeconds: number;
 }
 
 export interface Limits {
@@ -280,6 +285,7 @@ export const DEFAULT_HTTP: HttpConfig = {
   maxConnections: 1024,
   // Kubernetes kills a pod 30 s after SIGTERM by default: leave time to persist the jobs.
   shutdownGraceSeconds: 25,
+  smallBodyWaitSeconds: 0.025,
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -454,6 +460,7 @@ export const CONFIG_SCHEMA = z.strictObject({
       keepAliveTimeoutSeconds: seconds(1, "TAP_HTTP_KEEPALIVE_TIMEOUT"),
       maxConnections: int(1, "TAP_HTTP_MAX_CONNECTIONS"),
       shutdownGraceSeconds: seconds(0, "TAP_SHUTDOWN_GRACE"),
+      smallBodyWaitSeconds: seconds(0, "TAP_HTTP_SMALL_BODY_WAIT"),
     })
     .optional(),
   mariadb: pool("mariadb"),

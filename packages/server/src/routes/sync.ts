@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import { TapError, type ErrorEcho } from "../errors.js";
 import { Admission, type Release } from "../admission.js";
 import { clientOf } from "../auth.js";
-import type { Limits } from "../config.js";
+import { DEFAULT_HTTP, type Limits } from "../config.js";
 import { noteQuery } from "../logging.js";
 import { paramLimits, readParams, single, type UploadPart } from "../params.js";
 import { parseTapRequest, startQuery, type StartOptions, type TapRequest } from "../query.js";
@@ -99,7 +99,7 @@ export async function answerSync(
       ...(options.annotations ? { annotations: options.annotations } : {}),
     });
     noteQuery(ctx, { sql: started.sql, rows: started.rows });
-    const head = await wholeIfSmall(started.stream);
+    const head = await wholeIfSmall(started.stream, WHOLE_BODY_LIMIT, deps.config.http.smallBodyWaitSeconds * 1000);
     ctx.status = 200;
     ctx.set("Content-Type", started.contentType);
     if (head.ended || head.error !== undefined) {
@@ -125,11 +125,12 @@ export async function answerSync(
 export const WHOLE_BODY_LIMIT = 64 * 1024;
 
 /**
- * How long the rest of a result document is waited for before it is streamed as it comes: a cone search's ends within
+ * How long the rest of a result document is waited for before it is streamed as it comes, unless the service says
+ * (`http.smallBodyWaitSeconds`, which the app passes): a cone search's ends within
  * a millisecond of its first rows (DuckDB reads its last, empty chunk on a thread of its own); a slow query's first
  * bytes leave after this at the latest.
  */
-export const WHOLE_BODY_WAIT_MS = 25;
+export const WHOLE_BODY_WAIT_MS = DEFAULT_HTTP.smallBodyWaitSeconds * 1000;
 
 /**
  * The stream's bytes until it ends, passes `limit` bytes, or `waitMs` has passed. Unless it ended or failed, the stream is left paused with those bytes put
