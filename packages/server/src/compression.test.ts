@@ -113,8 +113,8 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
   ];
   describe("a small answer", function () {
     // Whether an answer ends within the wait (25 ms by default) depends on the machine's load: this service waits a
-    // minute for it, so that the rule, not the load, decides (the wait's own cases are below, and wholeIfSmall's in
-    // routes/streaming.test.ts).
+    // minute for it, so that the rule, not the load, decides (the wait's own cases are below, and readStart's in
+    // stream-start.test.ts).
     let waiting: Running | undefined;
     before(async () => {
       waiting = await startService({ demo: true, http: { smallBodyWaitSeconds: 60 } });
@@ -192,7 +192,7 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
   }
 
   // The middleware alone: the size rule, for bodies of each kind. A stream is read until SMALL_BODY bytes, its end, or
-  // SMALL_BODY_WAIT_MS; a failure before then still gives the gzip answer cut short, as a failure later would.
+  // the wait (http.smallBodyWaitSeconds); a failure before then still gives the gzip answer cut short, as a failure later would.
   const chunked = (...parts: Buffer[]) => ({ body: Readable.from(parts), bytes: Buffer.concat(parts) });
   // `end`: called once the response's headers reach the client, i.e. once the service has chosen the encoding.
   const sizes: { what: string; make: () => { body: Buffer | string | Readable; bytes: Buffer; end?: () => void }; gzip: boolean; cut?: boolean }[] = [
@@ -209,7 +209,7 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
     { what: "a stream whose last chunk passes SMALL_BODY", make: () => chunked(Buffer.alloc(1000, "a"), Buffer.alloc(SMALL_BODY, "b")), gzip: true },
     {
       // routes/sync.ts reads a result's start itself and leaves the stream paused, its bytes put back: a 'data' listener
-      // alone does not restart an explicitly paused stream, and the start would wait SMALL_BODY_WAIT_MS for nothing
+      // alone does not restart an explicitly paused stream, and the start would wait the wait (http.smallBodyWaitSeconds) for nothing
       // (then be gzipped although it had ended).
       what: "a small stream left paused, with its end already read",
       make: () => {
@@ -222,7 +222,7 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
       gzip: false,
     },
     {
-      what: "a small stream that ends after SMALL_BODY_WAIT_MS",
+      what: "a small stream that ends after the wait (http.smallBodyWaitSeconds)",
       make: () => {
         // It ends only after the headers have gone out: whatever the machine's load, the wait is over by then.
         const body = new Readable({ read() {} });

@@ -19,17 +19,11 @@ import { promisify } from "node:util";
 import { constants, createGzip, gzip } from "node:zlib";
 import type { Context, Next } from "koa";
 import { FORMATS, mediaType } from "@qserv-tap/votable";
-import { DEFAULT_HTTP } from "./config.js";
+import { DEFAULT_WAIT_MS, failingAfter, readStart } from "./stream-start.js";
 
 export const GZIP_LEVEL = 1;
 /** Bodies shorter than this go uncompressed (see above). */
 export const SMALL_BODY = 8192;
-/**
- * How long a streamed body's start is waited for before it is compressed anyway, unless the service says
- * (`http.smallBodyWaitSeconds`): a cone search's answer ends within a few ms; a slow query's first bytes (the VOTable
- * header) leave after this at the latest.
- */
-export const SMALL_BODY_WAIT_MS = DEFAULT_HTTP.smallBodyWaitSeconds * 1000;
 const gzipAsync = promisify(gzip);
 
 /**
@@ -47,8 +41,12 @@ export function compressible(type: string): boolean {
   return COMPRESSIBLE.has(type.toLowerCase());
 }
 
-/** The Koa middleware: to be used outside the routes whose 200 responses it may compress. */
-export function compression(waitMs = SMALL_BODY_WAIT_MS) {
+/**
+ * The Koa middleware, used outside the routes whose 200 responses it may compress. `waitMs`: how long a streamed
+ * body's start is read before it is compressed anyway (`http.smallBodyWaitSeconds`): a cone search's answer ends
+ * within a few ms; a slow query's first bytes (the VOTable header) leave after this at the latest.
+ */
+export function compression(waitMs = DEFAULT_WAIT_MS) {
   return async function compress(ctx: Context, next: Next): Promise<void> {
     await next();
     if (!compressible(ctx.response.type)) return;
@@ -62,7 +60,7 @@ export function compression(waitMs = SMALL_BODY_WAIT_MS) {
     const length = ctx.response.length;
     if (length !== undefined && length < SMALL_BODY) return;
     if (body instanceof Readable && length === undefined && ctx.method !== "HEAD") {
-      const start = await head(body, SMALL_BODY, waitMs);
+      const start = await readStart(body, SMALL_BODY, waitMs);
       if (start.ended) {
         // Koa sends a Buffer with its Content-Length.
         ctx.body = start.bytes;
@@ -95,61 +93,4 @@ export function compression(waitMs = SMALL_BODY_WAIT_MS) {
       ctx.body = await gzipAsync(body as string | Buffer, { level: GZIP_LEVEL });
     }
   };
-}
-
-/**
- * The first `limit` bytes of a stream, or all of them when it ends before, or what came within `waitMs` (a slow
- * query's first bytes are not held back for long). Unless it ended, the stream is left paused with those bytes put
- * back, for the caller to pipe it on. A failure or a close before the end is reported rather than thrown, with the
- * bytes read until then.
- */
-function head(body: Readable, limit: number, waitMs: number): Promise<{ bytes: Buffer; ended: boolean; error?: Error }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (ended: boolean, error?: Error) => {
-      clearTimeout(timer);
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.off("close", onClose);
-      body.pause();
-      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      // At once, not after the promise resolves: a stream whose last chunk this was would emit its end first (on the
-      // next tick, which runs before promise callbacks), and the bytes put back then would be lost.
-      if (!ended && error === undefined && bytes.length > 0) body.unshift(bytes);
-      resolve(error !== undefined ? { bytes, ended, error } : { bytes, ended });
-    };
-    const onData = (chunk: Buffer | string) => {
-      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      chunks.push(b);
-      size += b.length;
-      if (size >= limit) done(false);
-    };
-    const onEnd = () => done(true);
-    const onError = (e: Error) => done(false, e);
-    const onClose = () => done(false, new Error("the result stream closed before its end"));
-    const timer = setTimeout(() => done(false), waitMs);
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-    body.once("close", onClose);
-    // A 'data' listener does not restart a stream that was paused explicitly (routes/sync.ts reads a result's start
-    // the same way and leaves it paused): without this the start would wait the whole waitMs (25 ms more to the first
-    // byte of every gzip download, measured).
-    body.resume();
-  });
-}
-
-/** A stream that failed while its start was being read: those bytes, then the failure. */
-function failingAfter(bytes: Buffer, error: Error): Readable {
-  let sent = false;
-  return new Readable({
-    read() {
-      if (!sent && bytes.length > 0) {
-        sent = true;
-        this.push(bytes);
-      } else this.destroy(error);
-    },
-  });
 }

@@ -1,9 +1,7 @@
 import { expect } from "chai";
 import { request } from "node:http";
-import { Readable } from "node:stream";
 import type { DuckDbBackend } from "../backends/duckdb.js";
 import { demoService, sync } from "../test-support/service.js";
-import { wholeIfSmall } from "./sync.js";
 import { until } from "../../../votable/src/test-support/until.js";
 
 describe("server streaming", function () {
@@ -38,7 +36,7 @@ describe("server streaming", function () {
 
   // A result that the writer finishes at once is sent whole, with its Content-Length (RFC 9112 §6.2); a larger one is
   // streamed in chunks (RFC 9112 §7.1), as before. Either way the document is whole and the session is given back.
-  // (Whether a cone's answer ends within the wait depends on the machine's load: wholeIfSmall's cases below decide.)
+  // (Whether a cone's answer ends within the wait depends on the machine's load: stream-start.test.ts's cases decide.)
   const bodies: [name: string, query: string, rows: number | undefined, chunked: boolean | undefined][] = [
     ["a cone search's answer", "SELECT star_id, ra, dec FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 210.5, -30.25, 1))", undefined, undefined],
     ["20,000 rows (over 64 KB)", "SELECT TOP 20000 star_id, ra, dec FROM demo.stars", 20000, true],
@@ -67,46 +65,3 @@ describe("server streaming", function () {
   }
 });
 
-/** A stream of these chunks, each pushed when the consumer reads (the first at once), then `tail`. */
-function chunks(parts: string[], tail: "end" | Error | "never"): Readable {
-  let i = 0;
-  return new Readable({
-    read() {
-      if (i < parts.length) this.push(Buffer.from(parts[i++]!));
-      else if (tail === "end") this.push(null);
-      else if (tail instanceof Error) this.destroy(tail);
-    },
-  });
-}
-
-async function rest(stream: Readable): Promise<string> {
-  let out = "";
-  for await (const c of stream) out += String(c);
-  return out;
-}
-
-describe("server sync answers whole when small (wholeIfSmall)", function () {
-  const cases: [name: string, parts: string[], tail: "end" | Error | "never", limit: number, expected: { ended: boolean; bytes: string; error?: string; rest?: string }][] = [
-    ["a document that ends at once", ["<a>", "b", "</a>"], "end", 100, { ended: true, bytes: "<a>b</a>" }],
-    ["an empty document", [], "end", 100, { ended: true, bytes: "" }],
-    ["a document over the limit: its start put back, the rest streamed on", ["aaaa", "bbbb", "cc"], "end", 6, { ended: false, bytes: "aaaabbbb", rest: "aaaabbbbcc" }],
-    ["a document that fails: its bytes and the error", ["<a>"], new Error("lost"), 100, { ended: false, bytes: "<a>", error: "lost" }],
-    ["a document that does not end within the wait: streamed on", ["<a>"], "never", 100, { ended: false, bytes: "<a>" }],
-  ];
-  for (const [name, parts, tail, limit, expected] of cases) {
-    it(name, async function () {
-      const stream = chunks(parts, tail);
-      const head = await wholeIfSmall(stream, limit, 20);
-      expect({ ended: head.ended, bytes: head.bytes.toString(), ...(head.error ? { error: head.error.message } : {}) }).to.deep.equal({
-        ended: expected.ended,
-        bytes: expected.bytes,
-        ...(expected.error !== undefined ? { error: expected.error } : {}),
-      });
-      if (expected.rest !== undefined) expect(await rest(stream)).to.equal(expected.rest);
-      else if (tail === "never") {
-        // Still readable: the bytes read were put back.
-        expect(String(stream.read())).to.equal(expected.bytes);
-      }
-    });
-  }
-});

@@ -4,11 +4,11 @@
  */
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { Readable } from "node:stream";
 import { TapError, type ErrorEcho } from "../errors.js";
 import { Admission, type Release } from "../admission.js";
 import { clientOf } from "../auth.js";
-import { DEFAULT_HTTP, type Limits } from "../config.js";
+import type { Limits } from "../config.js";
+import { failingAfter, readStart } from "../stream-start.js";
 import { noteQuery } from "../logging.js";
 import { paramLimits, readParams, single, type UploadPart } from "../params.js";
 import { parseTapRequest, startQuery, type StartOptions, type TapRequest } from "../query.js";
@@ -99,7 +99,7 @@ export async function answerSync(
       ...(options.annotations ? { annotations: options.annotations } : {}),
     });
     noteQuery(ctx, { sql: started.sql, rows: started.rows });
-    const head = await wholeIfSmall(started.stream, WHOLE_BODY_LIMIT, deps.config.http.smallBodyWaitSeconds * 1000);
+    const head = await readStart(started.stream, WHOLE_BODY_LIMIT, deps.config.http.smallBodyWaitSeconds * 1000);
     ctx.status = 200;
     ctx.set("Content-Type", started.contentType);
     if (head.ended || head.error !== undefined) {
@@ -123,67 +123,3 @@ export async function answerSync(
  * piped as chunks (a write each, with the chunked framing, and a stream pipeline per response).
  */
 export const WHOLE_BODY_LIMIT = 64 * 1024;
-
-/**
- * How long the rest of a result document is waited for before it is streamed as it comes, unless the service says
- * (`http.smallBodyWaitSeconds`, which the app passes): a cone search's ends within
- * a millisecond of its first rows (DuckDB reads its last, empty chunk on a thread of its own); a slow query's first
- * bytes leave after this at the latest.
- */
-export const WHOLE_BODY_WAIT_MS = DEFAULT_HTTP.smallBodyWaitSeconds * 1000;
-
-/**
- * The stream's bytes until it ends, passes `limit` bytes, or `waitMs` has passed. Unless it ended or failed, the stream is left paused with those bytes put
- * back, to be piped on as it is. A failure, or a close before the end, is reported with the bytes read until then.
- */
-export function wholeIfSmall(body: Readable, limit = WHOLE_BODY_LIMIT, waitMs = WHOLE_BODY_WAIT_MS): Promise<{ bytes: Buffer; ended: boolean; error?: Error }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = (ended: boolean, error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.off("close", onClose);
-      body.pause();
-      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      // Now, not once the promise resolves: a stream whose last chunk this was would emit its end before then.
-      if (!ended && error === undefined && bytes.length > 0) body.unshift(bytes);
-      resolve(error !== undefined ? { bytes, ended, error } : { bytes, ended });
-    };
-    const onData = (chunk: Buffer | string) => {
-      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      chunks.push(b);
-      size += b.length;
-      if (size >= limit) finish(false);
-    };
-    const onEnd = () => finish(true);
-    const onError = (e: Error) => finish(false, e);
-    const onClose = () => finish(false, new Error("the result stream closed before its end"));
-    const timer = setTimeout(() => finish(false), waitMs);
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-    body.once("close", onClose);
-  });
-}
-
-/** A result that failed while its start was being read: those bytes, then the failure (the response is cut). */
-function failingAfter(bytes: Buffer, error: Error): Readable {
-  let pushed = bytes.length === 0;
-  return new Readable({
-    read() {
-      // The bytes first, and the failure once they have been written (the response's corked writes are sent on the
-      // next tick): destroying at once would drop them unsent.
-      if (pushed) setImmediate(() => this.destroy(error));
-      else {
-        pushed = true;
-        this.push(bytes);
-      }
-    },
-  });
-}
