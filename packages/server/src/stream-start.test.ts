@@ -45,3 +45,16 @@ describe("the start of a body stream, read before the response is sent (readStar
     });
   }
 });
+
+describe("readStart: a stream whose wait ran out", function () {
+  it("is not waited for again: a second read takes what the stream holds, at once (the sync route, then compression)", async () => {
+    const stream = chunks(["<a>"], "never");
+    const first = await readStart(stream, 100, 20);
+    expect({ ended: first.ended, bytes: first.bytes.toString() }).to.deep.equal({ ended: false, bytes: "<a>" });
+    // A minute's wait would outlast the test's timeout: it must not be waited.
+    const second = await readStart(stream, 100, 60_000);
+    expect({ ended: second.ended, bytes: second.bytes.toString() }).to.deep.equal({ ended: false, bytes: "<a>" });
+    expect(String(stream.read())).to.equal("<a>");
+  });
+});
+

@@ -16,7 +16,14 @@ export interface StreamStart {
 export const DEFAULT_WAIT_MS = DEFAULT_HTTP.smallBodyWaitSeconds * 1000;
 
 /**
- * The stream's bytes until it ends, passes `limit` bytes, or `waitMs` has passed. Unless it ended or failed, the
+ * Streams whose wait ran out once: a slow result that the sync route streamed on is not waited for again by
+ * compression (25 ms more to its first byte), only read for what it already holds.
+ */
+const waitedOut = new WeakSet<Readable>();
+
+/**
+ * The stream's bytes until it ends, passes `limit` bytes, or `waitMs` has passed (no wait for a stream whose wait ran
+ * out before: what it holds already is read). Unless it ended or failed, the
  * stream is left paused with those bytes put back, for the caller to pipe it on as it is. A failure, or a close before
  * the end, is reported rather than thrown, with the bytes read until then.
  */
@@ -25,7 +32,7 @@ export function readStart(body: Readable, limit: number, waitMs = DEFAULT_WAIT_M
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (ended: boolean, error?: Error) => {
+    const finish = (ended: boolean, error?: Error, timedOut = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -34,6 +41,7 @@ export function readStart(body: Readable, limit: number, waitMs = DEFAULT_WAIT_M
       body.off("error", onError);
       body.off("close", onClose);
       body.pause();
+      if (timedOut) waitedOut.add(body);
       const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       // At once, not once the promise resolves: a stream whose last chunk this was would emit its end first (on the
       // next tick, which runs before promise callbacks), and the bytes put back then would be lost.
@@ -49,7 +57,7 @@ export function readStart(body: Readable, limit: number, waitMs = DEFAULT_WAIT_M
     const onEnd = () => finish(true);
     const onError = (e: Error) => finish(false, e);
     const onClose = () => finish(false, new Error("the result stream closed before its end"));
-    const timer = setTimeout(() => finish(false), waitMs);
+    const timer = setTimeout(() => finish(false, undefined, true), waitedOut.has(body) ? 0 : waitMs);
     body.on("data", onData);
     body.once("end", onEnd);
     body.once("error", onError);
