@@ -1,5 +1,8 @@
 /** UWS 1.1 over HTTP, for the async tests and benchmark: create a job, read its document, wait for a phase. */
 import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /** The text of a uws: element of a job document. */
 export const tag = (xml: string, name: string): string | undefined => new RegExp(`<uws:${name}>([^<]*)</uws:${name}>`).exec(xml)?.[1];
@@ -26,3 +29,17 @@ export async function waitFor(job: string, phases: string[], seconds = 10): Prom
   }
   return xml;
 }
+
+/** A fresh temporary directory for each test of the calling describe (its hooks), removed after the test. */
+export function dirPerTest(prefix: string): () => string {
+  let dir: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+  return () => dir!;
+}
+

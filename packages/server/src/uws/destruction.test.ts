@@ -5,9 +5,8 @@
  * time.
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dirPerTest } from "../test-support/uws.js";
 import { ManualClock } from "./clock.js";
 import { DestructionSweep } from "./destruction.js";
 import { isoNow, type Job } from "./job.js";
@@ -78,17 +77,13 @@ const CASES: Case[] = [
 ];
 
 describe("automatic destruction, files store (destruction.ts)", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "tap-destruction-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = dirPerTest("tap-destruction-");
 
   for (const c of CASES) {
     it(c.name, async () => {
       const clock = new ManualClock();
       const t0 = clock.now();
-      const store = new FileJobStore(new JsonFileJobStore(join(dir, "jobs")));
+      const store = new FileJobStore(new JsonFileJobStore(join(dir(), "jobs")));
       const destroyed: string[] = [];
       const logs: string[] = [];
       const sweep = new DestructionSweep({

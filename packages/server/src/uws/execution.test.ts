@@ -6,9 +6,9 @@
  */
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { dirPerTest } from "../test-support/uws.js";
 import { TapError } from "../errors.js";
 import { ManualClock } from "./clock.js";
 import { JobRun, type Execution, type Outcome } from "./execution.js";
@@ -241,17 +241,13 @@ const CASES: Case[] = [
 ];
 
 describe("one run of a job (execution.ts)", function () {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "tap-execution-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = dirPerTest("tap-execution-");
 
   for (const c of CASES) {
     it(c.name, async () => {
       const clock = new ManualClock();
-      const store = new FileJobStore(new JsonFileJobStore(join(dir, "jobs")));
-      const results = new LocalDirResultStore(join(dir, "results"));
+      const store = new FileJobStore(new JsonFileJobStore(join(dir(), "jobs")));
+      const results = new LocalDirResultStore(join(dir(), "results"));
       const now = clock.now();
       const job: Job = {
         v: 1,

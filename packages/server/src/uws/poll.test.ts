@@ -5,9 +5,8 @@
  * SQL is tested against MariaDB in store-mysql.test.ts, and the whole loop by manager-shared.test.ts.
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dirPerTest } from "../test-support/uws.js";
 import { isoNow, type Job, type Phase } from "./job.js";
 import { JsonFileJobStore } from "./job-store.js";
 import { pollSharedStore } from "./poll.js";
@@ -96,11 +95,7 @@ const CASES: Case[] = [
 ];
 
 describe("a look at a shared job store (poll.ts)", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "tap-poll-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = dirPerTest("tap-poll-");
 
   for (const c of CASES) {
     it(c.name, async () => {
@@ -121,7 +116,7 @@ describe("a look at a shared job store (poll.ts)", () => {
           return c.forgotten ?? [];
         }
       }
-      const store = new Store(new JsonFileJobStore(join(dir, "jobs")));
+      const store = new Store(new JsonFileJobStore(join(dir(), "jobs")));
       for (const [id, phase, destruction] of c.jobs) {
         const job: Job = { v: 1, id, owner: null, queueKey: `addr:${id}`, phase, creationTime: isoNow(NOW - DAY), executionDuration: 60, destruction: isoNow(NOW + destruction), parameters: [], inlineParts: [], results: [] };
         await store.insert(job);
