@@ -14,6 +14,7 @@ import { JsonFileJobStore } from "./job-store.js";
 import type { Job } from "./job.js";
 import { inlineName, JobManager, RESTARTED_MESSAGE, type Execution, type Executor } from "./manager.js";
 import { LocalDirResultStore } from "./result-store.js";
+import { ManualClock } from "./clock.js";
 import { until } from "../../../votable/src/test-support/until.js";
 
 
@@ -50,7 +51,8 @@ describe("async job manager", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function manager(executor: Executor, config: Partial<AsyncConfig> = {}, canResume = false, quotas: Partial<Quotas> = {}) {
+  /** `clock`: the deadlines' time, moved by the test (a limit of seconds is not waited for); the system's by default. */
+  function manager(executor: Executor, config: Partial<AsyncConfig> = {}, canResume = false, quotas: Partial<Quotas> = {}, clock?: ManualClock) {
     const m = new JobManager({
       config: { ...DEFAULT_ASYNC, dir, concurrency: 1, ...config },
       store: new JsonFileJobStore(join(dir, "jobs")),
@@ -58,6 +60,7 @@ describe("async job manager", function () {
       executor,
       canResume,
       quotas: { ...DEFAULT_QUOTAS, ...quotas },
+      ...(clock ? { clock } : {}),
     });
     managers.push(m);
     return m;
@@ -65,6 +68,8 @@ describe("async job manager", function () {
   const anon = (address: string) => ({ owner: null, address });
   const user = (owner: string) => ({ owner, address: "10.0.0.1" });
   const part = (text: string) => ({ size: Buffer.byteLength(text), open: () => Readable.from([Buffer.from(text)]) });
+  /** A turn of the event loop: what a fired timer set off has settled. */
+  const turn = () => new Promise((r) => setImmediate(r));
   const q = (query: string) => [
     { name: "LANG", value: "ADQL" },
     { name: "QUERY", value: query },
@@ -111,16 +116,23 @@ describe("async job manager", function () {
 
   it("stops a job at its EXECUTIONDURATION and puts it in ERROR with a message naming the limit", async () => {
     const c = controllable();
-    const m = manager(c.executor);
+    const clock = new ManualClock();
+    const m = manager(c.executor, {}, false, {}, clock);
     await m.start();
     const j = await m.create(anon("a"), [...q("slow"), { name: "EXECUTIONDURATION", value: "1" }], new Map());
     expect(j.executionDuration).to.equal(1);
-    const t0 = Date.now();
     await m.run(j);
-    await m.wait(j, 5, "QUEUED");
-    await m.wait(j, 5, "EXECUTING");
+    await c.nthStarted(1);
+    expect(j.phase).to.equal("EXECUTING");
+    // Still running 1 ms before the limit, stopped at it.
+    clock.advance(999);
+    await turn();
+    expect(c.started[0]!.signal.aborted).to.equal(false);
+    expect(j.phase).to.equal("EXECUTING");
+    const ended = m.wait(j, 5, "EXECUTING");
+    clock.advance(1);
+    await ended;
     expect(j.phase).to.equal("ERROR");
-    expect(Date.now() - t0).to.be.within(900, 5000);
     expect(c.started[0]!.signal.aborted).to.equal(true);
     expect(j.error!.message).to.match(/execution duration limit \(EXECUTIONDURATION\) of 1 s/);
   });
@@ -176,16 +188,21 @@ describe("async job manager", function () {
 
   it("WAIT returns on a phase change, at once for another PHASE or a final phase, else after the timeout", async () => {
     const c = controllable();
-    const m = manager(c.executor);
+    const clock = new ManualClock();
+    const m = manager(c.executor, {}, false, {}, clock);
     await m.start();
     const j = await m.create(anon("a"), q("x"), new Map());
     let t = Date.now();
+    // Returns with the clock standing still: a WAIT that did block would wait for 5 s of it.
     await m.wait(j, 5, "QUEUED");
-    // Well under the 5 s that a WAIT which did block would take.
     expect(Date.now() - t).to.be.below(2500);
-    t = Date.now();
-    await m.wait(j, 1, undefined);
-    expect(Date.now() - t).to.be.within(950, 5000);
+    let returned = false;
+    const timeout = m.wait(j, 1, undefined).then(() => (returned = true));
+    clock.advance(999);
+    await turn();
+    expect(returned, "before its 1 s").to.equal(false);
+    clock.advance(1);
+    await timeout;
     t = Date.now();
     const w = m.wait(j, 10, "PENDING");
     await m.run(j);
@@ -226,11 +243,17 @@ describe("async job manager", function () {
   });
 
   it("destroys a job when its destruction time passes, with its results", async () => {
-    const m = manager(controllable().executor);
+    const clock = new ManualClock();
+    const m = manager(controllable().executor, {}, false, {}, clock);
     await m.start();
     const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]));
     expect(existsSync(join(dir, "results", j.id))).to.equal(true);
-    await m.setDestruction(j, new Date(Date.now() + 200).toISOString());
+    await m.setDestruction(j, new Date(clock.now() + 200).toISOString());
+    await until("the sweep waits for the new destruction time", () => clock.nextIn() === 200);
+    clock.advance(199);
+    await turn();
+    expect(await m.get(j.id), "before its destruction time").not.to.equal(undefined);
+    clock.advance(1);
     await until("the job is destroyed with its results and record", async () => (await m.get(j.id)) === undefined && !existsSync(join(dir, "results", j.id)) && readdirSync(join(dir, "jobs")).length === 0);
     expect(await m.get(j.id)).to.equal(undefined);
     expect(existsSync(join(dir, "results", j.id))).to.equal(false);
@@ -239,7 +262,8 @@ describe("async job manager", function () {
 
   it("after a restart: EXECUTING fails or resumes (with its backend reference), QUEUED runs, expired jobs go", async () => {
     const c = controllable();
-    const m1 = manager(c.executor, { concurrency: 2 });
+    const clock = new ManualClock();
+    const m1 = manager(c.executor, { concurrency: 2 }, false, {}, clock);
     await m1.start();
     const a = await m1.create(anon("a"), q("a"), new Map());
     const b = await m1.create(anon("a"), q("b"), new Map());
@@ -250,18 +274,17 @@ describe("async job manager", function () {
     await m1.run(queued);
     await c.nthStarted(2);
     await c.started[1]!.setBackendRef("qserv-77");
-    await m1.setDestruction(old, new Date(Date.now() + 150).toISOString());
-    const oldGone = Date.parse(old.destruction);
+    await m1.setDestruction(old, new Date(clock.now() + 150).toISOString());
     // close() stops the queries but writes nothing more: the store is left as a crash leaves it
     // (the restart test kills a real server with SIGKILL).
     managers.splice(managers.indexOf(m1), 1);
     await m1.close();
     expect((await m1.get(a.id))!.phase).to.equal("EXECUTING");
-    // The restart must come after old's destruction time: wait for the clock, not a guess.
-    await until("old's destruction time has passed", () => Date.now() > oldGone);
+    // The restart comes after old's destruction time.
+    clock.advance(151);
 
     // A backend that cannot re-attach: both EXECUTING jobs fail.
-    const failing = manager(controllable().executor, { concurrency: 2 }, false);
+    const failing = manager(controllable().executor, { concurrency: 2 }, false, {}, clock);
     const copy = mkdtempSync(join(tmpdir(), "tap-jobs-copy-"));
     try {
       const { cpSync } = await import("node:fs");
@@ -277,7 +300,7 @@ describe("async job manager", function () {
       rmSync(dir, { recursive: true, force: true });
       cpSync(copy, dir, { recursive: true });
       const c2 = controllable();
-      const resuming = manager(c2.executor, { concurrency: 2 }, true);
+      const resuming = manager(c2.executor, { concurrency: 2 }, true, {}, clock);
       const s2 = await resuming.start();
       expect(s2).to.deep.equal({ resumed: 1, failed: 1, requeued: 1, destroyed: 1 });
       await c2.nthStarted(2);
