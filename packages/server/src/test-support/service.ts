@@ -18,6 +18,7 @@ import { DEMO_SCHEMA_PATH, ensureDemo } from "../demo.js";
 import { openLocalImageService } from "../images/demo-images.js";
 import { openService, type Service } from "../startup.js";
 import { testImagesDirs } from "./child-server.js";
+import { cachedDemoDatabase } from "./demo-cache.js";
 import { whileStarting } from "./start-limit.js";
 
 export interface Running {
@@ -109,7 +110,8 @@ const demoTemplates = new Map<boolean, Promise<string>>();
 
 /**
  * A DuckDB file with the demo tables (demo.ts ensureDemo) and, `withImages`, the demo images registered (the registry
- * and ivoa.ObsCore, as the local image service keeps them beside the tables), made once per test process. A test
+ * and ivoa.ObsCore, as the local image service keeps them beside the tables), made once per clone and code version
+ * (demo-cache.ts cachedDemoDatabase). A test
  * service that serves the demo catalog from DuckDB, and names no database of its own, starts on a copy of the one
  * that matches its images settings: filling a service's tables took a second of CPU each time (reading the cached
  * Parquet, building the index) and registering the demo images a few hundred milliseconds more; copying the file
@@ -119,9 +121,7 @@ const demoTemplates = new Map<boolean, Promise<string>>();
 function demoDatabase(withImages: boolean): Promise<string> {
   let template = demoTemplates.get(withImages);
   if (!template) {
-    template = (async () => {
-      // Kept until the process exits.
-      const path = join(temporaryDir("tap-demo-db-"), "template.duckdb");
+    template = cachedDemoDatabase(withImages, async (path) => {
       const duck = await DuckDbBackend.open(path);
       try {
         await ensureDemo(duck, loadFelis(DEMO_SCHEMA_PATH));
@@ -132,8 +132,7 @@ function demoDatabase(withImages: boolean): Promise<string> {
       } finally {
         await duck.close();
       }
-      return path;
-    })();
+    });
     demoTemplates.set(withImages, template);
   }
   return template;
