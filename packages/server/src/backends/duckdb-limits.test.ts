@@ -30,7 +30,8 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
   before(async () => {
     running = await startService({
       demo: true,
-      duckdb: { path: ":memory:", memoryLimit: "256MiB", maxTempDirectorySize: "64MiB", threads: 2 },
+      // On a copy of the demo database (test-support/service.ts), as a service keeps its catalog in a file.
+      duckdb: { memoryLimit: "256MiB", maxTempDirectorySize: "64MiB", threads: 2 },
     });
   });
   after(async () => running?.close());

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDemoIn } from "../demo.js";
 
@@ -55,24 +55,34 @@ export function demoImagesCacheDir(): string {
   return imagesDir;
 }
 
-/** What a demo database is made from: all the packages' code (the tables, the catalog, the image registry), the demo's YAML and the dependencies. */
-const DATABASE_SOURCES = ["packages/adql-compiler/src", "packages/votable/src", "packages/fits/src", "packages/sky/src", "packages/server/src", "packages/server/demo", "package-lock.json"];
-
 /**
- * The DuckDB file with the demo tables and, `withImages`, the demo images registered (test-support/service.ts
- * demoDatabase), made by `make` into the path it is given once per clone rather than once per test process: it took
- * 1 s of CPU (the tables from the cached Parquet, their index) and 1 s more with the images, in each process and for
- * each kind. Keyed by all the packages' code, the demo's YAML, the lock file (DuckDB's version: its storage format),
- * Node's version and the images' directory (whose paths the registry holds). Written under another name, then
- * renamed, so that a concurrent run never copies a partial file. As any edit of the code makes another, files of
- * other versions unused for an hour go (15 MB each; a run copies its file as long as it runs: npm test takes minutes).
+ * What a demo database is made from: the server's modules that make it (demo.ts, the image registry: those that
+ * `DATABASE_MODULES` import, found by reading their imports), the other packages whole, except the compiler, of
+ * which only the catalog model and the Felis reader (the tables' columns and types) go into it, the demo's YAML, and
+ * the dependencies' versions (DuckDB's storage format). The compiler's rest compiles queries and writes nothing into
+ * the file: editing it, as the edit loop mostly does, does not make the file again.
  */
+const DATABASE_MODULES = ["demo.ts", "images/demo-images.ts", "catalog.ts", "compiler-extras.ts", "config.ts", "backends/duckdb.ts", "test-support/service.ts"];
+const DATABASE_SOURCES = ["packages/adql-compiler/src/catalog", "packages/votable/src", "packages/fits/src", "packages/sky/src", "packages/server/demo", "package-lock.json"];
+
+/** The server's modules that `entries` (under packages/server/src) import, themselves included, in a stable order. */
+function serverModules(entries: string[]): string[] {
+  const base = join(ROOT, "packages/server/src");
+  const found = new Set<string>();
+  const todo = entries.map((e) => join(base, e));
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    if (found.has(file) || !existsSync(file)) continue;
+    found.add(file);
+    for (const m of readFileSync(file, "utf8").matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) todo.push(join(dirname(file), m[1]!.replace(/\.js$/, ".ts")));
+  }
+  return [...found].sort();
+}
+
 export async function cachedDemoDatabase(withImages: boolean, make: (path: string) => Promise<void>): Promise<string> {
   const hash = createHash("sha256").update(process.version).update("\0").update(String(withImages)).update("\0");
   if (withImages) hash.update(demoImagesCacheDir()).update("\0");
-  for (const source of DATABASE_SOURCES) {
-    for (const file of sourceFiles(join(ROOT, source), /\.(ts|yaml|json)$/)) hash.update(file.slice(ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
-  }
+  const files = [...serverModules(DATABASE_MODULES), ...DATABASE_SOURCES.flatMap((source) => sourceFiles(join(ROOT, source), /\.(ts|yaml|json)$/))];
+  for (const file of files) hash.update(file.slice(ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
   const name = `db-${hash.digest("hex").slice(0, 16)}.duckdb`;
   mkdirSync(DEMO_CACHE_DIR, { recursive: true });
   const path = join(DEMO_CACHE_DIR, name);

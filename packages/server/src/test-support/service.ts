@@ -50,23 +50,25 @@ async function openRunning(
   let service: Service;
   let dbDir: string | undefined;
   try {
+    // The test's DuckDB settings (limits, threads), on the database that it names or else on a copy of the demo's.
+    const ownDuck = overrides.duckdb as Record<string, unknown> | undefined;
     const settings = (duckdb: Record<string, unknown>) =>
       configFrom({
-        duckdb,
         port,
         // The access log would fill the test output; logging.test.ts starts its own logger.
         logLevel: "silent",
         ...overrides,
+        duckdb,
         async: { ...(asyncOverride ?? {}), dir: asyncOverride?.dir ?? ownDir },
         images: { ...testImagesDirs(), ...((overrides.images as object | undefined) ?? {}) },
       });
-    config = settings({ path: ":memory:" });
-    if (config.demo && config.backend === "duckdb" && overrides.duckdb === undefined && !options.backend) {
+    config = settings({ path: ":memory:", ...ownDuck });
+    if (config.demo && config.backend === "duckdb" && ownDuck?.path === undefined && !options.backend) {
       // The demo catalog on a copy of this process's demo database (demoDatabase), not filled again.
       dbDir = temporaryDir("tap-db-");
       const path = join(dbDir, "tap.duckdb");
       copyFileSync(await demoDatabase(config.images.registry === "local" && config.images.demo), path);
-      config = settings({ path });
+      config = settings({ ...ownDuck, path });
     }
     service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
   } catch (e) {
@@ -114,7 +116,7 @@ const demoTemplates = new Map<boolean, Promise<string>>();
  * (demo-cache.ts cachedDemoDatabase). A test
  * service that serves the demo catalog from DuckDB, and names no database of its own, starts on a copy of the one
  * that matches its images settings: filling a service's tables took a second of CPU each time (reading the cached
- * Parquet, building the index) and registering the demo images a few hundred milliseconds more; copying the file
+ * Parquet, building the index) and registering the demo images a second more; copying the file
  * takes a few milliseconds. A service that finds the images registered only sets their access URLs
  * (demo-images.ts ensureDemoImages). The copy is the service's own, so a test may change it.
  */
