@@ -5,6 +5,9 @@
  * transaction, no interrupted or failed statement.
  */
 import { expect } from "chai";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ColumnBatch } from "@qserv-tap/votable";
 import { DuckDbBackend } from "./duckdb.js";
 import type { RowCursor } from "./backend.js";
@@ -30,10 +33,23 @@ async function count(backend: DuckDbBackend, sql: string): Promise<number> {
 describe("server DuckDB: connections kept between sessions", function () {
   this.timeout(60_000);
   let backend: DuckDbBackend;
+  let dir: string;
+  let n = 0;
 
+  // A backend of its own for each test (its connections are what the test counts), on a copy of a database with the
+  // table `big` (1,000,000 rows: a query of all of them is still running after its first batch), made once: making
+  // the table took a quarter of a second each time.
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tap-duckdb-pool-"));
+    const made = await DuckDbBackend.open(join(dir, "big.duckdb"));
+    await made.run("CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)");
+    await made.close();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
-    backend = await DuckDbBackend.open(":memory:", { threads: 2 });
-    await backend.run("CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)");
+    const path = join(dir, `test-${++n}.duckdb`);
+    copyFileSync(join(dir, "big.duckdb"), path);
+    backend = await DuckDbBackend.open(path, { threads: 2 });
   });
   afterEach(async () => backend.close());
 
