@@ -3,7 +3,7 @@
  */
 import type { Expression, Query, ValueType } from "./ast/nodes.js";
 import { typeOf } from "./analysis/types.js";
-import { firstSelect, forEachNodeButNames } from "./ast/transform.js";
+import { extend, firstSelect, forEachNodeButNames } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
 import { schemaLookup } from "./analysis/from-catalog.js";
 import type { Catalog } from "./catalog/model.js";
@@ -207,14 +207,14 @@ function resultColumns(q: Query): ResultColumn[] | null {
   for (const item of items) {
     if (item.kind !== "SelectColumn") continue;
     if (item.residue) {
-      out.push({ ...typeOf(item.expr), name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns: [computed++] });
+      out.push(extend(typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns: [computed++] }));
       continue;
     }
     const width = item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
     const sqlColumns = Array.from({ length: width }, (_, i) => position + i);
     position += width;
     if (item.hidden) continue;
-    out.push({ ...typeOf(item.expr), name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns });
+    out.push(extend(typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns }));
   }
   return out;
 }

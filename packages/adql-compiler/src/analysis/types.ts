@@ -5,7 +5,7 @@
  */
 import type { BuiltinFunctionName, ColumnBinding, Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
 import { BUILTINS } from "../builtins.js";
-import { firstSelect } from "../ast/transform.js";
+import { extend, firstSelect } from "../ast/transform.js";
 import type { RegionXtype } from "../catalog/regions.js";
 
 export const UNKNOWN: ValueType = { datatype: null };
@@ -35,7 +35,8 @@ function sameUnit(a: ValueType, b: ValueType): string | undefined {
 }
 
 function withMeta(t: ValueType, meta: Pick<ValueType, "unit" | "ucd">): ValueType {
-  const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { ...t };
+  // Object.assign, not a spread: a key added after a spread takes V8's slow path (ast/transform.ts, extend).
+  const out: { -readonly [K in keyof ValueType]: ValueType[K] } = Object.assign({}, t);
   if (meta.unit !== undefined) out.unit = meta.unit;
   if (meta.ucd !== undefined) out.ucd = meta.ucd;
   return out;
@@ -107,7 +108,7 @@ function regionValueType(t: RegionValueType): ValueType {
 export function withRegion(t: ValueType, e: Expression): ValueType {
   const facts = regionOf(e);
   if (!facts) return t;
-  const out: RegionValueType = { ...t, region: { xtype: facts.xtype, bounds: false, scisql: false, dali: facts.dali } };
+  const out: RegionValueType = extend(t, { region: { xtype: facts.xtype, bounds: false, scisql: false, dali: facts.dali } });
   return out;
 }
 

@@ -17,7 +17,7 @@ import type {
   ColumnBinding, ColumnRef, CommonTableExpression, Expression, Identifier, Join, Node, OrderItem, Query, QueryBody,
   Select, SelectColumn, SelectItem, Span, TableReference, ValueType,
 } from "../ast/nodes.js";
-import { firstSelect, mapChildren } from "../ast/transform.js";
+import { extend, firstSelect, mapChildren } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import { sameName, suggest } from "../analysis/names.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
@@ -146,7 +146,7 @@ class Resolver {
         scope.relations.push({
           qualifier: [written.name], aliasDelimited: written.delimited, sqlQualifier: qualifier, columns: cte.columns, table: null,
         });
-        return { ...t, sqlName: [cte.name], alias: qualifier === cte.name && !t.alias ? null : aliasIdentifier(qualifier, t.span) };
+        return extend(t, { sqlName: [cte.name], alias: qualifier === cte.name && !t.alias ? null : aliasIdentifier(qualifier, t.span) });
       }
     }
     const table = this.findTable(parts, t.name.span);
@@ -162,7 +162,7 @@ class Resolver {
     });
     // An alias in SQL whenever the SQL qualifier is not the table's own last name part.
     const needsAlias = t.alias !== null || qualifier !== sqlName[sqlName.length - 1];
-    return { ...t, sqlName, alias: needsAlias ? aliasIdentifier(qualifier, t.alias?.span ?? t.span) : null };
+    return extend(t, { sqlName, alias: needsAlias ? aliasIdentifier(qualifier, t.alias?.span ?? t.span) : null });
   }
 
   private findTable(parts: readonly Identifier[], span: Span): SchemaTable {
@@ -305,7 +305,7 @@ class Resolver {
           throw new AdqlError("ADQL_AMBIGUOUS_COLUMN", `column ${name.name} is ambiguous (${where}): qualify it with its table`, ref.span);
         }
         if (merged.length === 1) return mergedExpression(merged[0]!, ref.span);
-        if (direct.length === 1) return { ...ref, binding: direct[0]! };
+        if (direct.length === 1) return extend(ref, { binding: direct[0]! });
       } else {
         const rels = s.relations.filter((r) => qualifies(r, qualifier));
         if (rels.length > 1) {
@@ -314,7 +314,7 @@ class Resolver {
         const rel = rels[0];
         if (rel) {
           const cols = columnsNamed(rel.columns, name);
-          if (cols.length === 1) return { ...ref, binding: { relation: rel.sqlQualifier, column: cols[0]!.name, type: cols[0]!.type } };
+          if (cols.length === 1) return extend(ref, { binding: { relation: rel.sqlQualifier, column: cols[0]!.name, type: cols[0]!.type } });
           const hint = suggest(name.name, rel.columns.map((c) => c.name));
           throw new AdqlError("ADQL_UNKNOWN_COLUMN", `table ${qualifier.map((p) => p.name).join(".")} has no column ${name.name}`, name.span, hint ? { hint } : {});
         }

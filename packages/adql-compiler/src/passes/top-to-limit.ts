@@ -7,7 +7,7 @@
  * SELECT (the generator writes that operand in parentheses with its LIMIT).
  */
 import type { Node, Query } from "../ast/nodes.js";
-import { mapChildren, transform } from "../ast/transform.js";
+import { extend, mapChildren, transform } from "../ast/transform.js";
 import type { PassContext } from "./context.js";
 
 /** A query whose body is a SELECT with TOP: the TOP as the query's limit. */
@@ -16,7 +16,7 @@ function liftTop(q: Query): Query {
   if (body.kind !== "Select" || !body.top) return q;
   // Beyond 2^53 a TOP is no limit in practice, and a larger number would print with an exponent.
   const top = Number(body.top.form === "hex" ? BigInt(body.top.text) : body.top.text);
-  return { ...q, body: { ...body, top: null }, limit: Math.min(top, Number.MAX_SAFE_INTEGER) };
+  return extend(q, { body: { ...body, top: null }, limit: Math.min(top, Number.MAX_SAFE_INTEGER) });
 }
 
 export function topToLimit(query: Query, ctx: PassContext): Query {
@@ -26,7 +26,7 @@ export function topToLimit(query: Query, ctx: PassContext): Query {
   if (ctx.maxrec === undefined) return lifted;
   const top = lifted.limit;
   const limit = top !== undefined && top <= ctx.maxrec ? top : ctx.maxrec + 1;
-  return { ...lifted, limit };
+  return extend(lifted, { limit });
 }
 
 /** The MAXREC beyond which a compiled query overflows, or undefined if it cannot. */
