@@ -86,73 +86,38 @@ function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && (v as { kind?: unknown }).kind !== undefined;
 }
 
-/** Calls `fn` on each child node of one node (array elements in order). */
-type EachChild = (node: Node, fn: (child: Node) => void) => void;
-/** A node with `fn` applied to each child node; the same object if no child changed. */
-type MapChildren = (node: Node, fn: (child: Node) => Node) => Node;
-
-/*
- * The walks below run about ten times per compile over every node, so each kind gets its own child
- * functions, generated once from the tables above: a generated function reads its kind's fields by
- * name, which V8 compiles to a property load for that kind's few shapes, where one shared loop over
- * the field names does a keyed load on every node shape (about a third more time per walk). The
- * generated code does what the loop did: arrays element by element, fields that hold no node skipped,
- * and a changed node copied once (`{ ...node }`, then the changed fields set, which keeps the key order).
- */
-
-/** A JavaScript expression that is true when `v` (a variable name) holds a node, as `isNode`. */
-const IS_NODE = (v: string): string => `(typeof ${v} === "object" && ${v} !== null && ${v}.kind !== undefined)`;
-
-function eachChildFunction(keys: readonly string[]): EachChild {
-  if (keys.length === 0) return () => {};
-  const body = keys.map((key) =>
-    `v = n[${JSON.stringify(key)}];\n` +
-    `if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) { const e = v[i]; if (${IS_NODE("e")}) fn(e); } }\n` +
-    `else if (${IS_NODE("v")}) fn(v);`);
-  // Generated from the node-kind tables, never from input.
-  return new Function("n", "fn", `let v;\n${body.join("\n")}`) as EachChild;
-}
-
-function mapChildrenFunction(keys: readonly string[]): MapChildren {
-  if (keys.length === 0) return (n) => n;
-  const lines: string[] = [];
-  keys.forEach((key, i) => {
-    lines.push(`const a${i} = n[${JSON.stringify(key)}];`);
-    lines.push(`const b${i} = Array.isArray(a${i}) ? mapArray(a${i}, fn) : ${IS_NODE(`a${i}`)} ? fn(a${i}) : a${i};`);
-  });
-  lines.push(`if (${keys.map((_, i) => `a${i} === b${i}`).join(" && ")}) return n;`);
-  lines.push("const copy = { ...n };");
-  keys.forEach((key, i) => lines.push(`if (a${i} !== b${i}) copy[${JSON.stringify(key)}] = b${i};`));
-  lines.push("return copy;");
-  // Generated from the node-kind tables, never from input.
-  const make = new Function("mapArray", `return function (n, fn) {\n${lines.join("\n")}\n};`) as (m: typeof mapArray) => MapChildren;
-  return make(mapArray);
-}
-
-/** An array of children with `fn` applied to each node; copied only from the first element that changes. */
-function mapArray(value: readonly unknown[], fn: (child: Node) => Node): readonly unknown[] {
-  let out: unknown[] | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const v: unknown = value[i];
-    const m = isNode(v) ? fn(v) : v;
-    if (out === undefined && m !== v) out = value.slice(0, i);
-    if (out !== undefined) out.push(m);
-  }
-  return out ?? value;
-}
-
-function perKind<F>(fields: Readonly<Record<NodeKind, readonly string[]>>, make: (keys: readonly string[]) => F): Readonly<Record<NodeKind, F>> {
-  return Object.fromEntries(NODE_KINDS.map((kind) => [kind, make(fields[kind])])) as Record<NodeKind, F>;
-}
-
-const EACH_CHILD = perKind(CHILDREN, eachChildFunction);
-const EACH_VALUE_CHILD = perKind(VALUE_CHILDREN, eachChildFunction);
-const MAP_CHILDREN = perKind(CHILDREN, mapChildrenFunction);
-const MAP_VALUE_CHILDREN = perKind(VALUE_CHILDREN, mapChildrenFunction);
-
 /** `node` with `fn` applied to each direct child; the same object if no child changed. */
 export function mapChildren<N extends Node>(node: N, fn: (child: Node) => Node): N {
-  return MAP_CHILDREN[node.kind](node, fn) as N;
+  return mapFields(node, CHILDREN[node.kind], fn);
+}
+
+function mapFields<N extends Node>(node: N, keys: readonly string[], fn: (child: Node) => Node): N {
+  if (keys.length === 0) return node;
+  const fields = node as unknown as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    const value = fields[key];
+    let next: unknown = value;
+    if (Array.isArray(value)) {
+      // Arrays are copied only from the first element that changes: most passes change nothing.
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        const m = isNode(v) ? fn(v) : v;
+        if (out === undefined && m !== v) out = value.slice(0, i);
+        if (out !== undefined) out.push(m);
+      }
+      if (out !== undefined) next = out;
+    } else if (isNode(value)) {
+      next = fn(value);
+    }
+    if (next !== value) {
+      copy ??= { ...fields };
+      copy[key] = next;
+    }
+  }
+  return (copy ?? node) as unknown as N;
 }
 
 /**
@@ -167,10 +132,9 @@ export function transform<N extends Node>(
   enter?: (node: Node) => boolean,
 ): N {
   const walk = (n: Node): Node => {
-    const kind = n.kind;
-    if (kind === "Identifier" || kind === "TableName") return n;
+    if (n.kind === "Identifier" || n.kind === "TableName") return n;
     if (enter && !enter(n)) return n;
-    const rebuilt = MAP_VALUE_CHILDREN[kind](n, walk);
+    const rebuilt = mapFields(n, VALUE_CHILDREN[n.kind], walk);
     return visit(rebuilt) ?? rebuilt;
   };
   return walk(node) as N;
@@ -178,7 +142,7 @@ export function transform<N extends Node>(
 
 /** Calls `fn` on every node, parents before children. */
 export function forEachNode(node: Node, fn: (node: Node) => boolean | void): void {
-  visitEach(node, fn, EACH_CHILD);
+  visitEach(node, fn, CHILDREN);
 }
 
 /**
@@ -187,13 +151,20 @@ export function forEachNode(node: Node, fn: (node: Node) => boolean | void): voi
  * TableRef's name), which is all but check-identifiers.
  */
 export function forEachNodeButNames(node: Node, fn: (node: Node) => boolean | void): void {
-  visitEach(node, fn, EACH_VALUE_CHILD);
+  visitEach(node, fn, VALUE_CHILDREN);
 }
 
-function visitEach(node: Node, fn: (node: Node) => boolean | void, children: Readonly<Record<NodeKind, EachChild>>): void {
+function visitEach(node: Node, fn: (node: Node) => boolean | void, children: Readonly<Record<NodeKind, readonly string[]>>): void {
   const walk = (n: Node): void => {
     if (fn(n) === false) return;
-    children[n.kind](n, walk);
+    for (const key of children[n.kind]) {
+      const value = (n as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const v of value) if (isNode(v)) walk(v);
+      } else if (isNode(value)) {
+        walk(value);
+      }
+    }
   };
   walk(node);
 }
