@@ -29,6 +29,13 @@ export interface CompileOptions {
    * from what its capabilities leave out.
    */
   unavailableFunctions?: Iterable<string>;
+  /**
+   * Numeric constants where the database reads a DOUBLE anyway (compared with a DOUBLE column, arguments of scisql's
+   * functions) may be written as placeholders `$1`, `$2`... with their values in CompileResult.parameters, in a dialect
+   * that takes them (traits.numberedParameters: duckdb): cone searches at any centre then share one SQL text, which the
+   * database prepares once. Off by default: the SQL is then self-contained.
+   */
+  parameters?: boolean;
   /** Called with the query after each pass (for `adql2qserv --explain`). */
   onPass?: (name: string, query: Query, sql: () => string) => void;
 }
@@ -76,6 +83,8 @@ export interface CompileResult {
   readonly ast: Query;
   /** For a dialect with serverResidues (qserv): what the server computes over the rows of `sql`, if anything (see QuerySplit). */
   readonly split?: QuerySplit;
+  /** With the `parameters` option: the values of `sql`'s placeholders $1, $2..., to bind as DOUBLE; absent when it has none. */
+  readonly parameters?: readonly number[];
 }
 
 const generatorCache = new Map<Dialect, SqlGenerator>();
@@ -127,7 +136,8 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
   const rewritten = rewrite(parsed, ctx, options.onPass);
   const columns = resultColumns(rewritten);
   const { ast, split } = traits.serverResidues ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined };
-  const sql = generatorFor(dialect).generate(ast);
+  const parameters: number[] | undefined = options.parameters ? [] : undefined;
+  const sql = generatorFor(dialect).generate(ast, parameters);
   const qserv = traits.chunkPruning ? qservPruning(ast, schema) : undefined;
   const result: CompileResult = {
     sql,
@@ -138,6 +148,7 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     ast,
     ...(qserv ? { qserv } : {}),
     ...(split ? { split } : {}),
+    ...(parameters !== undefined && parameters.length > 0 ? { parameters } : {}),
   };
   return result;
 }

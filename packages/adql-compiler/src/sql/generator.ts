@@ -16,7 +16,7 @@ import type {
 import { isWideDecimal } from "../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
-import { constantValue } from "../analysis/constants.js";
+import { constantValue, isSignedLiteral } from "../analysis/constants.js";
 import type { DialectTraits } from "./dialects/dialect.js";
 
 /** Expression kinds that never need parentheses as operands. */
@@ -38,8 +38,45 @@ export abstract class SqlGenerator {
   abstract quoteIdentifier(name: string): string;
   abstract stringLiteral(value: string): string;
 
-  generate(q: Query): string {
-    return this.query(q);
+  /** The values of the placeholders written so far by the generate() call under way, when it collects them. */
+  private parameters: number[] | undefined;
+
+  /**
+   * The SQL of a rewritten query. With `parameters` (an empty array), in a dialect with numberedParameters, numeric
+   * literals in a DOUBLE context (see doubleConstant) are written as placeholders `$1`, `$2`... and their values pushed
+   * onto `parameters` in that order: queries that differ only in those constants then have one SQL text, which the
+   * database can keep prepared (cone searches at other centres).
+   */
+  generate(q: Query, parameters?: number[]): string {
+    this.parameters = this.traits.numberedParameters ? parameters : undefined;
+    try {
+      return this.query(q);
+    } finally {
+      this.parameters = undefined;
+    }
+  }
+
+  /**
+   * A value that the database reads as a DOUBLE whatever its SQL type (an argument of a function declared DOUBLE, the
+   * other side of a comparison with a DOUBLE column), as a placeholder when it is a signed numeric literal and generate()
+   * collects parameters (binding it as a double changes nothing there); otherwise undefined.
+   */
+  protected placeholder(e: Expression): string | undefined {
+    const parameters = this.parameters;
+    if (parameters !== undefined && isSignedLiteral(e)) {
+      const value = constantValue(e);
+      if (value !== undefined && Number.isFinite(value)) {
+        parameters.push(value);
+        return `$${parameters.length}`;
+      }
+    }
+    return undefined;
+  }
+
+  /** The operands of a comparison of `column` with `others`: the others as DOUBLE constants when `column` is a DOUBLE column. */
+  private comparedWith(column: Expression, others: readonly Expression[]): string[] {
+    const double = this.parameters !== undefined && column.kind === "ColumnRef" && typeOf(column).datatype === "double";
+    return others.map((o) => (double ? this.placeholder(o) : undefined) ?? this.operand(o));
   }
 
   // ---- queries
@@ -195,9 +232,14 @@ export abstract class SqlGenerator {
       case "NullLiteral": return "NULL";
       case "UnaryExpr": return this.unary(e.op, e.operand);
       case "BinaryExpr": return this.binary(e);
-      case "Comparison": return `${this.operand(e.left)} ${e.op} ${this.operand(e.right)}`;
-      case "Between":
-        return `${this.operand(e.expr)} ${e.not ? "NOT " : ""}BETWEEN ${this.operand(e.low)} AND ${this.operand(e.high)}`;
+      case "Comparison": {
+        if (e.left.kind === "ColumnRef") return `${this.operand(e.left)} ${e.op} ${this.comparedWith(e.left, [e.right])[0]}`;
+        return `${this.comparedWith(e.right, [e.left])[0]} ${e.op} ${this.operand(e.right)}`;
+      }
+      case "Between": {
+        const [low, high] = this.comparedWith(e.expr, [e.low, e.high]);
+        return `${this.operand(e.expr)} ${e.not ? "NOT " : ""}BETWEEN ${low} AND ${high}`;
+      }
       case "InPredicate": {
         const values = Array.isArray(e.values)
           ? (e.values as readonly Expression[]).map((v) => this.expr(v)).join(", ")

@@ -8,6 +8,10 @@
  * the conversions of doubles to text, which the engines print differently (100e0 is "100" on MariaDB,
  * "100.0" on DuckDB). Aggregates of doubles are compared to a relative 1e-12, as the engines may add
  * in different orders.
+ *
+ * Then every golden query that the duckdb dialect compiles runs on DuckDB a second time compiled with the
+ * `parameters` option (its DOUBLE constants as placeholders, bound as the server binds them), and must return
+ * exactly the rows of its self-contained SQL.
  */
 import { expect } from "chai";
 import { compile } from "../compile.js";
@@ -30,7 +34,8 @@ function undetermined(adql: string): boolean {
   return /RAND\(/i.test(adql) || (/\bTOP\b/i.test(adql) && !/ORDER BY/i.test(adql)) || /TOP \d+ \w+ FROM [\w.]+ UNION/i.test(adql);
 }
 
-const duckdbInputs = new Set(sqlCases(GOLDEN, "duckdb").map((d) => d.adql));
+const duckdbCases = sqlCases(GOLDEN, "duckdb");
+const duckdbInputs = new Set(duckdbCases.map((d) => d.adql));
 const both = sqlCases(GOLDEN, "mysql").filter((m) => duckdbInputs.has(m.adql) && !undetermined(m.adql) && !(m.name in LEFT_OUT));
 
 function sameValue(a: Value, b: Value): boolean {
@@ -64,6 +69,34 @@ describe("the golden ADQL runs on MariaDB (mysql dialect) and DuckDB (duckdb dia
       expect(b.length, "rows").to.equal(a.length);
       const differ = a.map((row, i) => [row, b[i]!] as const).filter(([x, y]) => x.length !== y.length || x.some((v, j) => !sameValue(v, y[j]!)));
       expect(differ.slice(0, 3)).to.deep.equal([]);
+    });
+  }
+});
+
+describe("DuckDB returns the same rows for the golden ADQL with its DOUBLE constants as placeholders (compile's parameters option)", function () {
+  let duck: Engine;
+  before(async function () {
+    this.timeout(60_000);
+    duck = await skyEngine("duckdb", this);
+  });
+
+  const cases = duckdbCases.filter((c) => !undetermined(c.adql) && c.name !== "a cone whose centre is a column");
+  const parameterized = cases.filter((c) => compile(c.adql, { catalog: testSchema(), dialect: "duckdb", ...c.options, parameters: true }).parameters !== undefined);
+
+  it(`${parameterized.length} of the ${cases.length} queries have placeholders`, () => {
+    expect(parameterized.length).to.be.at.least(10);
+  });
+
+  for (const c of parameterized) {
+    it(c.name, async () => {
+      const plain = compile(c.adql, { catalog: testSchema(), dialect: "duckdb", ...c.options });
+      const bound = compile(c.adql, { catalog: testSchema(), dialect: "duckdb", ...c.options, parameters: true });
+      expect(bound.sql).to.not.equal(plain.sql);
+      const expected = await duck.query(plain.sql);
+      const actual = await duck.query(bound.sql, { parameters: bound.parameters! });
+      const ordered = /ORDER BY/i.test(c.adql);
+      expect(ordered ? actual.rows : sortRows(actual.rows)).to.deep.equal(ordered ? expected.rows : sortRows(expected.rows));
+      expect(actual.columns).to.deep.equal(expected.columns);
     });
   }
 });

@@ -51,6 +51,11 @@ export interface DialectTraits {
   readonly castBeforeRounding: boolean;
   /** scisql_angSep, s2PtInCircle and s2PtInCPoly may become inline SQL expressions (not where the real scisql runs). */
   readonly inlineScisql: boolean;
+  /**
+   * The database takes numbered placeholders (`$1`, `$2`...) bound to doubles: compile's `parameters` option writes
+   * numeric constants in DOUBLE contexts as placeholders (SqlGenerator.generate).
+   */
+  readonly numberedParameters: boolean;
 }
 
 /** One dialect: its name, traits, the passes it adds to the common list, and its generator. */

@@ -14,6 +14,7 @@ import { AdqlError } from "../../errors.js";
 import { constantValue } from "../../analysis/constants.js";
 import { inlineAngSepSql, inlinePtInCircleSql } from "../../geometry/inline-sql.js";
 import { boundDeclination } from "../../passes/bound-declination.js";
+import { scisqlFunction } from "../../builtins.js";
 import { SqlGenerator } from "../generator.js";
 import type { DialectDefinition, DialectTraits } from "./dialect.js";
 import { isRepeatable } from "../repeatable.js";
@@ -120,14 +121,19 @@ export class DuckDbGenerator extends SqlGenerator {
     // thousand rows, and the inline form's large expression would cost DuckDB more to prepare (about 2 ms) than the
     // JS function costs on those rows (sql/README.md).
     if (name === "scisql_s2PtInCircle" && args.length === 5 && args.slice(2).every((x) => constantValue(x) !== undefined)) {
-      return super.sqlFunction(name, args);
+      return this.scisqlCall(name, args);
     }
     if (this.traits.inlineScisql && isRepeatable(args)) {
       const a = (): string[] => args.map((x) => this.expr(x));
       if (name === "scisql_angSep" && args.length === 4) return inlineAngSepSql(...(a() as [string, string, string, string]));
       if (name === "scisql_s2PtInCircle" && args.length === 5) return inlinePtInCircleSql(...(a() as [string, string, string, string, string]));
     }
-    return super.sqlFunction(name, args);
+    return scisqlFunction(name)?.dialects.includes("duckdb") ? this.scisqlCall(name, args) : super.sqlFunction(name, args);
+  }
+
+  /** A call of one of scisql's functions that DuckDB has: their parameters are all DOUBLE (geometry/duckdb-functions.ts). */
+  private scisqlCall(name: string, args: readonly Expression[]): string {
+    return `${name}(${args.map((a) => this.placeholder(a) ?? this.expr(a)).join(", ")})`;
   }
 
   /** CHAR(n) and VARCHAR(n) keep at most n characters, as in MySQL and PostgreSQL; DuckDB ignores n. */
@@ -163,6 +169,8 @@ const DUCKDB_TRAITS: DialectTraits = {
   // DuckDbGenerator.round and truncate compute in DOUBLE whatever is not exact (their own arithmetic).
   castBeforeRounding: true,
   inlineScisql: true,
+  // The DuckDB backend keeps statements prepared by SQL text (one per cone shape, whatever the centre).
+  numberedParameters: true,
 };
 
 /** DuckDB, embedded: a declination range beside each constant spatial constraint (row-group skipping). */

@@ -193,6 +193,8 @@ const MYSQL_TRAITS: DialectTraits = {
   signedBitwiseCast: true,
   castBeforeRounding: true,
   inlineScisql: true,
+  // mysql2 binds `?` by position only, and the server sends MariaDB text queries.
+  numberedParameters: false,
 };
 
 /** MariaDB and MySQL: a declination range beside each constant spatial constraint (an index range scan). */

@@ -113,6 +113,8 @@ const QSERV_TRAITS: DialectTraits = {
   castBeforeRounding: false,
   // The real scisql UDFs run in the workers.
   inlineScisql: false,
+  // Qserv's proxy takes plain SQL text; its parser has no placeholders.
+  numberedParameters: false,
 };
 
 /** Qserv: its passes refuse and rewrite what Qserv cannot run, and give it its spatial restrictor. */

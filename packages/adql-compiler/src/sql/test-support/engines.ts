@@ -6,7 +6,7 @@
  * compared: numbers of every SQL type (and booleans) as JS numbers, DATETIME/TIMESTAMP as `YYYY-MM-DD hh:mm:ss[.fff]`
  * without trailing zeros, NULL as null.
  */
-import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DOUBLE, DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Readable } from "node:stream";
 import mysql, { type Connection, type FieldPacket } from "mysql2/promise";
 import type { Dialect } from "../../passes/index.js";
@@ -25,8 +25,11 @@ export interface Engine {
   readonly name: "mariadb" | "duckdb";
   /** The compiler dialect whose SQL this engine runs. */
   readonly dialect: Extract<Dialect, "mysql" | "duckdb">;
-  /** Runs one SELECT. Fails if the text held more than one statement. */
-  query(sql: string, options?: { text?: boolean }): Promise<Result>;
+  /**
+   * Runs one SELECT. Fails if the text held more than one statement. `parameters` (DuckDB only) are the values of
+   * the placeholders $1, $2..., bound as DOUBLE, as the server's DuckDB backend binds them.
+   */
+  query(sql: string, options?: { text?: boolean; parameters?: readonly number[] }): Promise<Result>;
   /** Runs a statement that returns no rows (DDL, INSERT). */
   exec(sql: string): Promise<void>;
   /** MariaDB only: `LOAD DATA LOCAL INFILE` with the file's content from `stream`. */
@@ -84,6 +87,7 @@ export async function openMariaDb(ctx: Mocha.Context): Promise<Engine> {
     name: "mariadb",
     dialect: "mysql",
     async query(sql, options = {}) {
+      if (options.parameters !== undefined) throw new Error("the mysql dialect writes no placeholders");
       const [rows, fields] = (options.text
         ? await conn.query({ sql, rowsAsArray: true })
         : await conn.execute({ sql, rowsAsArray: true })) as unknown as [unknown[], FieldPacket[] | FieldPacket[][]];
@@ -116,11 +120,11 @@ export async function openDuckDb(): Promise<Engine> {
   return {
     name: "duckdb",
     dialect: "duckdb",
-    async query(sql) {
+    async query(sql, { parameters = [] } = {}) {
       // extractStatements parses without running: exactly one statement may be there.
       const statements = await conn.extractStatements(sql);
       if (statements.count !== 1) throw new Error(`${statements.count} statements in: ${sql}`);
-      const reader = await conn.runAndReadAll(sql);
+      const reader = parameters.length > 0 ? await conn.runAndReadAll(sql, [...parameters], parameters.map(() => DOUBLE)) : await conn.runAndReadAll(sql);
       return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map(normalise)) };
     },
     async exec(sql) {
