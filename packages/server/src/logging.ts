@@ -19,6 +19,8 @@ export interface QueryNote {
   adql?: string;
   /** The SQL that the database ran. */
   sql?: string;
+  /** The values of its placeholders $1, $2... (CompileResult.parameters), if it has any. */
+  parameters?: readonly number[];
   /** Rows written; read when the response is over. */
   rows?: () => number;
 }
@@ -149,6 +151,7 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
           path: record.path,
           ...(note?.adql !== undefined ? { adql: note.adql } : {}),
           ...(note?.sql !== undefined ? { sql: note.sql } : {}),
+          ...(note?.parameters !== undefined ? { parameters: note.parameters } : {}),
           ...(record.rows !== undefined ? { rows: record.rows } : {}),
           bytes,
           status: record.status,

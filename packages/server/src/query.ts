@@ -106,6 +106,8 @@ export interface StartedQuery {
   cleanup(): Promise<void>;
   /** The SQL that the database runs (for the access log). */
   sql: string;
+  /** The values of the SQL's placeholders ($1, $2...), if it has any. */
+  parameters: readonly number[] | undefined;
   /** Rows written so far (all of them once the stream has ended). */
   rows(): number;
   /** The compiler's warnings about the query (CompileResult.warnings), for an async job's jobInfo. */
@@ -188,7 +190,7 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       if (!routed.compiled.columns) throw new TapError(500, "The result columns of this query are unknown", "TAP_INTERNAL");
       const target = routed.target;
       sentAt = performance.now();
-      cursor = await session.query(routed.compiled.sql, signal).catch((e: unknown) => {
+      cursor = await session.query(routed.compiled.sql, signal, routed.compiled.parameters).catch((e: unknown) => {
         throw reason(e, target);
       });
     }
@@ -267,7 +269,7 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       },
     });
     stream.on("close", () => void cleanup().catch(() => {}));
-    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup, sql: compiled.sql, rows: () => written, warnings: compiled.warnings };
+    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup, sql: compiled.sql, parameters: compiled.parameters, rows: () => written, warnings: compiled.warnings };
   } catch (e) {
     await cleanup().catch(() => {});
     throw e;

@@ -150,8 +150,11 @@ export interface UploadTable {
 export interface Session {
   /** Creates a temporary table visible only to this session; returns its name in SQL, qualified as needed. */
   createUploadTable(table: UploadTable, columnNames: readonly string[]): Promise<string[]>;
-  /** Runs one query; abort (signal) cancels it. */
-  query(sql: string, signal?: AbortSignal): Promise<RowCursor>;
+  /**
+   * Runs one query; abort (signal) cancels it. `parameters` are the values of the SQL's placeholders $1, $2... as
+   * doubles (CompileResult.parameters), only for a dialect with numberedParameters.
+   */
+  query(sql: string, signal?: AbortSignal, parameters?: readonly number[]): Promise<RowCursor>;
   /** Drops temporary tables and returns the connection. Idempotent. */
   release(): Promise<void>;
 }

@@ -295,7 +295,8 @@ const MAX_IDLE_CONNECTIONS = 32;
  * The statements last prepared on each connection, by SQL, least recently used first. Preparing (parsing,
  * binding, optimizing) a cone search's SQL costs DuckDB about half of the query's CPU (1.5-3 ms here, the inline
  * circle test being a large expression), and a client that repeats a query (a portal's fixed cone, a page
- * refreshed) sends the same SQL again. DuckDB binds a prepared statement again by itself when a table it reads has
+ * refreshed) sends the same SQL again, and cones at other centres send it too, their constants being placeholders
+ * (the compiler's `parameters` option, bound at each run). DuckDB binds a prepared statement again by itself when a table it reads has
  * changed since (its catalog's version), so a kept statement sees what was committed after it.
  */
 const statements = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
@@ -366,7 +367,7 @@ class DuckDbSession implements Session {
     return [sqlName];
   }
 
-  async query(sql: string, signal?: AbortSignal): Promise<RowCursor> {
+  async query(sql: string, signal?: AbortSignal, parameters: readonly number[] = []): Promise<RowCursor> {
     const conn = this.conn;
     // A signal aborted before this call (a job deleted while its query was being compiled) never
     // fires its listener: stop here instead of running the query to the end.
@@ -387,6 +388,8 @@ class DuckDbSession implements Session {
       // it into statements first, a round trip to DuckDB's thread more (each costs about 0.15-0.3 ms here).
       const { prepared, kept } = await prepareKept(conn, sql);
       try {
+        // Every placeholder is bound each time: a kept statement holds the values of its last run.
+        for (let i = 0; i < parameters.length; i++) prepared.bindDouble(i + 1, parameters[i]!);
         result = await prepared.stream();
       } finally {
         if (!kept) prepared.destroySync();
@@ -427,7 +430,7 @@ class DuckDbSession implements Session {
           }
           if (!closed) {
             signal?.throwIfAborted();
-            await checkStreamEnded(conn, result, sql);
+            await checkStreamEnded(conn, result, sql, parameters);
             ended();
           }
         } catch (e) {
@@ -574,9 +577,9 @@ function timestampColumn(vector: DuckDBTimestampVector, n: number): BatchColumn 
  * by running the query again without streaming: counting its rows as structs makes DuckDB compute every
  * column (count(*) would let it skip them), in bounded memory. Only a failed query pays for this.
  */
-async function checkStreamEnded(conn: DuckDBConnection, result: DuckDBResult, sql: string): Promise<void> {
+async function checkStreamEnded(conn: DuckDBConnection, result: DuckDBResult, sql: string, parameters: readonly number[]): Promise<void> {
   if (result.statementType !== StatementType.INVALID) return;
-  await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`);
+  await conn.run(`SELECT count(tap_row) FROM (${sql}) AS tap_row`, [...parameters], parameters.map(() => DOUBLE));
   throw new Error("the query failed while its rows were being produced (DuckDB gave no reason, and running it again succeeded)");
 }
 

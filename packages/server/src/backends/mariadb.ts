@@ -461,7 +461,9 @@ class MariaDbSession implements Session {
     return [name];
   }
 
-  async query(sql: string, signal?: AbortSignal): Promise<RowCursor> {
+  async query(sql: string, signal?: AbortSignal, parameters?: readonly number[]): Promise<RowCursor> {
+    // The mysql and qserv dialects write no placeholders (their numberedParameters trait is false).
+    if (parameters !== undefined && parameters.length > 0) throw new Error("the MariaDB backend takes no query parameters");
     this.backend.onSql?.(sql);
     // Aborted before the statement was sent: its listener would never fire, so do not send it.
     signal?.throwIfAborted();

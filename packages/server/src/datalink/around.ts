@@ -52,7 +52,7 @@ export async function aroundLinks(catalog: Catalog, router: QueryRouter, req: Ar
   const session = await routed.target.session();
   const ids: string[] = [];
   try {
-    const cursor = await session.query(routed.compiled.sql, req.signal);
+    const cursor = await session.query(routed.compiled.sql, req.signal, routed.compiled.parameters);
     try {
       for await (const row of cursorRows(cursor)) {
         if (ids.length >= MAX_CANDIDATES) break;

@@ -27,6 +27,8 @@ export interface Explanation {
   /** The MAXREC in force (the default when none was given, capped by the hard limit). */
   maxrec: number;
   sql: string;
+  /** The values of the SQL's placeholders $1, $2... (bound as doubles), or null when it has none. */
+  parameters: readonly number[] | null;
   /** The row count beyond which the result would overflow MAXREC (the SQL fetches one row more); null: never. */
   overflowAfter: number | null;
   /**
@@ -85,6 +87,7 @@ export function explanation(routed: Pick<Routed, "compiled"> & { target: Pick<Ba
     dialect: routed.target.dialect,
     maxrec,
     sql: c.sql,
+    parameters: c.parameters ?? null,
     overflowAfter: c.overflowAfter ?? null,
     qserv: routed.target.dialect === "qserv" ? (c.qserv ?? null) : null,
     split: explainedSplit(c.split),

@@ -98,7 +98,7 @@ export async function answerSync(
       ...(routed ? { routed } : {}),
       ...(options.annotations ? { annotations: options.annotations } : {}),
     });
-    noteQuery(ctx, { sql: started.sql, rows: started.rows });
+    noteQuery(ctx, { sql: started.sql, ...(started.parameters ? { parameters: started.parameters } : {}), rows: started.rows });
     const head = await readStart(started.stream, WHOLE_BODY_LIMIT, deps.config.http.smallBodyWaitSeconds * 1000);
     ctx.status = 200;
     ctx.set("Content-Type", started.contentType);
