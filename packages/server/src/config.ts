@@ -5,7 +5,7 @@
  * DuckDB on http://127.0.0.1:8080/tap, with its files under defaultDataDir().
  */
 import { existsSync, readFileSync } from "node:fs";
-import { availableParallelism, homedir, totalmem } from "node:os";
+import { homedir, totalmem } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { parseUrlPrefix } from "./url-fetch.js";
@@ -35,7 +35,7 @@ export interface DuckDbConfig {
   path: string;
   /** DuckDB's memory_limit, a size such as "2GiB" (its buffer manager, shared by all queries). */
   memoryLimit: string;
-  /** DuckDB's threads. */
+  /** DuckDB's threads (DEFAULT_DUCKDB_THREADS when not configured). */
   threads: number;
   /** Where DuckDB spills; empty: next to the file (DuckDB's own `<file>.tmp`), or a private directory under $TMPDIR. */
   tempDirectory: string;
@@ -940,12 +940,22 @@ function imagesFrom(s: ConfigFile, dataDir: string, tapBaseUrl: string, demo: bo
   };
 }
 
+/**
+ * DuckDB's threads when none are configured: one, not DuckDB's own default of one per core. A service runs many queries
+ * at once, each on the thread that asks for it (libuv's), so it uses the cores without DuckDB's workers, and those
+ * workers cost every query CPU: a cone search took 1.2-2.0 ms of CPU with one thread and 2.5-4.1 ms with two (2 cores,
+ * bench/README.md), and the server sustained more cones per second. What one thread gives up is the parallel scan of
+ * one large query on an idle machine (a 10-million-row aggregate: 51 ms here with one thread, 57 ms with two while the
+ * machine was busy); an operator who serves a few large scans rather than many searches sets TAP_DUCKDB_THREADS.
+ */
+export const DEFAULT_DUCKDB_THREADS = 1;
+
 function duckdbFrom(s: ConfigFile, dataDir: string): DuckDbConfig {
   const d = defined(s.duckdb);
   return {
     path: d.path ?? join(dataDir, "tap.duckdb"),
     memoryLimit: d.memoryLimit || defaultDuckDbMemory(),
-    threads: d.threads ?? availableParallelism(),
+    threads: d.threads ?? DEFAULT_DUCKDB_THREADS,
     tempDirectory: d.tempDirectory ?? "",
     maxTempDirectorySize: d.maxTempDirectorySize || "4GiB",
   };
