@@ -31,7 +31,7 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
     running = await startService({
       demo: true,
       // On a copy of the demo database (test-support/service.ts), as a service keeps its catalog in a file.
-      duckdb: { memoryLimit: "256MiB", maxTempDirectorySize: "64MiB", threads: 2 },
+      duckdb: { memoryLimit: "128MiB", maxTempDirectorySize: "64MiB", threads: 2 },
     });
   });
   after(async () => running?.close());
@@ -41,7 +41,7 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
     const [row] = await backend.rows(
       "SELECT current_setting('memory_limit'), current_setting('max_temp_directory_size'), current_setting('threads'), current_setting('enable_external_access'), current_setting('lock_configuration')",
     );
-    expect(row!.map(String)).to.deep.equal(["256.0 MiB", "64.0 MiB", "2", "false", "true"]);
+    expect(row!.map(String)).to.deep.equal(["128.0 MiB", "64.0 MiB", "2", "false", "true"]);
   });
 
   it("streams a TOP n download from its first rows: late materialization is off (docs/performance.md)", async () => {
@@ -87,7 +87,7 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
       clearInterval(sample);
     }
     expect(r.status, r.text).to.equal(503);
-    expect(r.text).to.match(/The query used too much memory: .*\(256MiB of memory and 64MiB of temporary disk\)/);
+    expect(r.text).to.match(/The query used too much memory: .*\(128MiB of memory and 64MiB of temporary disk\)/);
     expect(r.text).not.to.contain("SET memory_limit");
     expect(Date.now() - t0).to.be.below(30_000);
     // DuckDB's limit is on its buffers; the process holds the demo catalog and the test's own.
