@@ -67,11 +67,20 @@ describe("server authentication and job ownership", function () {
     // No token ever reaches a log line (DEVELOPERS: "No token is ever logged").
     for (const token of Object.keys(TOKENS)) expect(logs.join("\n")).not.to.include(token);
   });
-  // Without the demo catalog (TAP_SCHEMA is enough to own jobs), whose tables and images take most of a start.
-  const start = async (auth: Record<string, unknown>) => {
-    const r = await startService({ auth, demo: false }, { log: (m) => logs.push(m) });
-    running.push(r);
-    return r.url;
+  // Without the demo catalog (TAP_SCHEMA is enough to own jobs), whose tables and images take most of a start. One
+  // service per settings: the token tests share theirs.
+  const started = new Map<string, Promise<string>>();
+  const start = (auth: Record<string, unknown>): Promise<string> => {
+    const key = JSON.stringify(auth);
+    let url = started.get(key);
+    if (!url) {
+      url = startService({ auth, demo: false }, { log: (m) => logs.push(m) }).then((r) => {
+        running.push(r);
+        return r.url;
+      });
+      started.set(key, url);
+    }
+    return url;
   };
 
   it("anonymous: each client lists only its own jobs; a job URL is a capability", async () => {
