@@ -13,7 +13,9 @@ import { TapError } from "./errors.js";
 import { readParams, single, type ParamLimits } from "./params.js";
 import { until } from "../../votable/src/test-support/until.js";
 
-const LIMITS: ParamLimits = { maxParamsBytes: 1024, maxParams: 5, maxRequestBytes: 6 * 1024 * 1024, maxFileBytes: 4 * 1024 * 1024, maxFiles: 2 };
+/** Bodies and parts of a few times 64 KiB (a stream's chunk), so that they are read and written in many chunks. */
+const KIB64 = 64 * 1024;
+const LIMITS: ParamLimits = { maxParamsBytes: 1024, maxParams: 5, maxRequestBytes: 6 * KIB64, maxFileBytes: 4 * KIB64, maxFiles: 2 };
 
 /** A POST context whose body is `form`, as koa would give it to a route. */
 async function context(form: FormData | string, query = ""): Promise<{ ctx: Context; res: EventEmitter }> {
@@ -62,7 +64,7 @@ describe("server request parameters", function () {
   });
 
   it("keeps a multipart part in a file, not in memory, until the response closes", async () => {
-    const data = Buffer.alloc(3 * 1024 * 1024, "<TR><TD>1</TD></TR>");
+    const data = Buffer.alloc(3 * KIB64, "<TR><TD>1</TD></TR>");
     const form = new FormData();
     form.set("UPLOAD", "t,param:part");
     form.set("part", new Blob([data]), "t.xml");
@@ -92,7 +94,7 @@ describe("server request parameters", function () {
         return f;
       },
       413,
-      /Upload part is larger than the limit of 4194304 bytes/,
+      /Upload part is larger than the limit of 262144 bytes/,
     ],
     [
       "more parts than allowed",
@@ -138,11 +140,11 @@ describe("server request parameters", function () {
       "a body over the request limit (two parts each within the part limit)",
       () => {
         const f = new FormData();
-        for (const n of ["a", "b"]) f.set(n, new Blob([Buffer.alloc(3.5 * 1024 * 1024, "x")]), `${n}.xml`);
+        for (const n of ["a", "b"]) f.set(n, new Blob([Buffer.alloc(3.5 * KIB64, "x")]), `${n}.xml`);
         return f;
       },
       413,
-      /The request body is larger than 6291456 bytes/,
+      /The request body is larger than 393216 bytes/,
     ],
     ["a body that is not multipart", () => "this is not a multipart body", 400, /Bad multipart request/],
   ];
@@ -167,7 +169,7 @@ describe("server request parameters", function () {
     const res = new EventEmitter();
     const ctx = { method: "POST", querystring: "", req, res, get: (h: string) => (h.toLowerCase() === "content-type" ? type : "") };
     req.write('--XX\r\nContent-Disposition: form-data; name="t"; filename="t.xml"\r\n\r\n');
-    req.write(Buffer.alloc(200_000, "x"));
+    req.write(Buffer.alloc(3 * KIB64, "x"));
     return { ctx: ctx as unknown as Context, req, res };
   }
 
@@ -209,7 +211,7 @@ describe("server request parameters", function () {
   it("ends (500) when a part cannot be written, instead of waiting for ever", async () => {
     process.env.TMPDIR = join(spool, "does-not-exist");
     const form = new FormData();
-    form.set("part", new Blob([Buffer.alloc(1_000_000, "x")]), "t.xml");
+    form.set("part", new Blob([Buffer.alloc(3 * KIB64, "x")]), "t.xml");
     form.set("QUERY", "SELECT 1");
     const { ctx } = await context(form);
     const outcome = await settle(readParams(ctx, LIMITS));
