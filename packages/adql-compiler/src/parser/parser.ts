@@ -23,6 +23,10 @@ import { AdqlError } from "../errors.js";
 import * as T from "../lexer/tokens.js";
 import { builtinCall, condition, geometryConstructor, scalar, userCall, value } from "./build.js";
 import { defaultFunctionRegistry, type FunctionRegistry } from "./functions.js";
+import { FirstTokenLookahead } from "./lookahead.js";
+
+/** Tokens of lookahead that the grammar needs at most (to tell a function call from a column, and the like). */
+const MAX_LOOKAHEAD = 3;
 
 /** Binding strength of the binary operators of one value expression; higher binds tighter. */
 const PRECEDENCE: Readonly<Record<BinaryOperator, number>> = {
@@ -71,7 +75,12 @@ export class AdqlParser extends EmbeddedActionsParser {
   } = {};
 
   constructor() {
-    super(T.vocabulary, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider });
+    super(T.vocabulary, {
+      maxLookahead: MAX_LOOKAHEAD,
+      recoveryEnabled: false,
+      errorMessageProvider,
+      lookaheadStrategy: new FirstTokenLookahead({ maxLookahead: MAX_LOOKAHEAD }),
+    });
     this.performSelfAnalysis();
   }
 
