@@ -144,7 +144,7 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     columns,
     // Counted after the OFFSET: the server skips those rows before it counts.
     overflowAfter: overflowAfter(rewritten, options.maxrec),
-    warnings: warningsFor(parsed, qserv),
+    warnings: warningsFor(adql, parsed, qserv),
     ast,
     ...(qserv ? { qserv } : {}),
     ...(split ? { split } : {}),
@@ -190,14 +190,19 @@ function lowerCaseSet(names: Iterable<string>): ReadonlySet<string> {
   return out;
 }
 
+const BOX_WORD = /box/i;
+
 /** What the user should know about how the query was read or will run; for the service to pass on. */
-function warningsFor(parsed: Query, qserv: QservPruning | undefined): string[] {
+function warningsFor(adql: string, parsed: Query, qserv: QservPruning | undefined): string[] {
   const out: string[] = [];
   let box = false;
-  forEachNodeButNames(parsed, (n) => {
-    if (n.kind === "Box") box = true;
-    return !box; // found: no need to look further
-  });
+  // A Box node comes only from the word BOX (parser/build.ts): without it in the text, no walk.
+  if (BOX_WORD.test(adql)) {
+    forEachNodeButNames(parsed, (n) => {
+      if (n.kind === "Box") box = true;
+      return !box; // found: no need to look further
+    });
+  }
   if (box) {
     out.push("BOX is read as ranges of coordinates (centre ± half the width and height, as scisql and pgsphere do), not with the great-circle sides of ADQL 2.1 §4.2.9");
   }
@@ -222,7 +227,8 @@ function resultColumns(q: Query): ResultColumn[] | null {
       continue;
     }
     const width = item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
-    const sqlColumns = Array.from({ length: width }, (_, i) => position + i);
+    const sqlColumns: number[] = [];
+    for (let i = 0; i < width; i++) sqlColumns.push(position + i);
     position += width;
     if (item.hidden) continue;
     out.push(extend(typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns }));

@@ -567,6 +567,8 @@ export function geometryToScisql(query: Query, ctx: DialectPassContext): Query {
   return out;
 }
 
+const NO_OPERANDS: readonly Expression[] = [];
+
 /**
  * The operands of `n` that must be plain values (numbers, strings): arithmetic, comparisons, LIKE, IN,
  * the math and string functions, aggregates other than COUNT. A region column there would compare or
@@ -580,7 +582,7 @@ function valueOperands(n: Node): readonly Expression[] {
     case "LikePredicate": return [n.expr, n.pattern];
     case "InPredicate": return Array.isArray(n.values) ? [n.expr, ...(n.values as readonly Expression[])] : [n.expr];
     case "FunctionCall": return n.args;
-    case "Aggregate": return n.name === "COUNT" || n.arg === null ? [] : [n.arg];
-    default: return [];
+    case "Aggregate": return n.name === "COUNT" || n.arg === null ? NO_OPERANDS : [n.arg];
+    default: return NO_OPERANDS;
   }
 }
