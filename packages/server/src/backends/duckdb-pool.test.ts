@@ -41,7 +41,7 @@ describe("server DuckDB: connections kept between sessions", function () {
   // the table took a quarter of a second each time.
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "tap-duckdb-pool-"));
-    const made = await DuckDbBackend.open(join(dir, "big.duckdb"));
+    const made = await DuckDbBackend.open(join(dir, "big.duckdb"), { threads: 2 });
     await made.run("CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)");
     await made.close();
   });
