@@ -78,6 +78,15 @@ function serverModules(entries: string[]): string[] {
   return [...found].sort();
 }
 
+/**
+ * The DuckDB file with the demo tables and, `withImages`, the demo images registered (test-support/service.ts
+ * demoDatabase), made by `make` into the path it is given once per clone and version rather than once per test
+ * process: it took 1 s of CPU (the tables from the cached Parquet, their index) and 1 s more with the images, in
+ * each process and for each kind. Keyed by what it is made from (DATABASE_SOURCES), Node's version and the images'
+ * directory (whose paths the registry holds). Made under another name, then renamed, so that a concurrent run never
+ * copies a partial file. As an edit of that code makes another file (15 MB), files of other versions unused for 15
+ * minutes go: each copy marks its file as used (service.ts), and a run whose file went all the same makes it again.
+ */
 export async function cachedDemoDatabase(withImages: boolean, make: (path: string) => Promise<void>): Promise<string> {
   const hash = createHash("sha256").update(process.version).update("\0").update(String(withImages)).update("\0");
   if (withImages) hash.update(demoImagesCacheDir()).update("\0");
@@ -102,9 +111,9 @@ export async function cachedDemoDatabase(withImages: boolean, make: (path: strin
     // A run stopped while it made its file leaves a building- directory.
     if (!(other.startsWith("db-") || other.startsWith("building-")) || other === name) continue;
     const file = join(DEMO_CACHE_DIR, other);
-    if (Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { recursive: true, force: true });
+    if (Date.now() - statSync(file).mtimeMs > 15 * 60_000) rmSync(file, { recursive: true, force: true });
   }
-  // Used now: not removed by another version's run for an hour.
+  // Used now.
   utimesSync(path, new Date(), new Date());
   return path;
 }

@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,7 +67,7 @@ async function openRunning(
       // The demo catalog on a copy of this process's demo database (demoDatabase), not filled again.
       dbDir = temporaryDir("tap-db-");
       const path = join(dbDir, "tap.duckdb");
-      copyFileSync(await demoDatabase(config.images.registry === "local" && config.images.demo), path);
+      await copyDemoDatabase(config.images.registry === "local" && config.images.demo, path);
       config = settings({ ...ownDuck, path });
     }
     service = await openService(config, { log: options.log ?? (() => {}), ...(options.backend ? { backend: options.backend } : {}) });
@@ -109,6 +109,23 @@ function removeDir(dir: string): void {
 }
 
 const demoTemplates = new Map<boolean, Promise<string>>();
+
+/**
+ * Copies the demo database to `to`, marking it as used (another version's run removes files unused for a while:
+ * demo-cache.ts); one removed all the same, after a long pause of this run, is made again.
+ */
+async function copyDemoDatabase(withImages: boolean, to: string): Promise<void> {
+  let from = await demoDatabase(withImages);
+  try {
+    copyFileSync(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    demoTemplates.delete(withImages);
+    from = await demoDatabase(withImages);
+    copyFileSync(from, to);
+  }
+  utimesSync(from, new Date(), new Date());
+}
 
 /**
  * A DuckDB file with the demo tables (demo.ts ensureDemo) and, `withImages`, the demo images registered (the registry
