@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ColumnBatch } from "@qserv-tap/votable";
 import { DuckDbBackend } from "./duckdb.js";
+import { cachedTestDatabase } from "../test-support/demo-cache.js";
 import type { RowCursor } from "./backend.js";
 
 async function drain(cursor: RowCursor): Promise<number> {
@@ -37,18 +38,22 @@ describe("server DuckDB: connections kept between sessions", function () {
   let n = 0;
 
   // A backend of its own for each test (its connections are what the test counts), on a copy of a database with the
-  // table `big` (1,000,000 rows: a query of all of them is still running after its first batch), made once: making
-  // the table took a quarter of a second each time.
+  // table `big` (1,000,000 rows: a query of all of them is still running after its first batch), made once per clone
+  // (test-support/demo-cache.ts): making the table took a quarter of a second for each test, and half a second once.
+  let big: string;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "tap-duckdb-pool-"));
-    const made = await DuckDbBackend.open(join(dir, "big.duckdb"), { threads: 2 });
-    await made.run("CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)");
-    await made.close();
+    const sql = "CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)";
+    big = await cachedTestDatabase(sql, async (path) => {
+      const made = await DuckDbBackend.open(path, { threads: 2 });
+      await made.run(sql);
+      await made.close();
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(async () => {
     const path = join(dir, `test-${++n}.duckdb`);
-    copyFileSync(join(dir, "big.duckdb"), path);
+    copyFileSync(big, path);
     backend = await DuckDbBackend.open(path, { threads: 2 });
   });
   afterEach(async () => backend.close());

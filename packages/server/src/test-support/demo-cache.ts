@@ -92,7 +92,21 @@ export async function cachedDemoDatabase(withImages: boolean, make: (path: strin
   if (withImages) hash.update(demoImagesCacheDir()).update("\0");
   const files = [...serverModules(DATABASE_MODULES), ...DATABASE_SOURCES.flatMap((source) => sourceFiles(join(ROOT, source), /\.(ts|yaml|json)$/))];
   for (const file of files) hash.update(file.slice(ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
-  const name = `db-${hash.digest("hex").slice(0, 16)}.duckdb`;
+  return cachedDatabase("db-", hash.digest("hex").slice(0, 16), make);
+}
+
+/**
+ * A DuckDB database that a test makes with `make` from DuckDB's SQL alone (`what`, whose text is its key with the
+ * dependencies' and Node's versions), kept like the demo database: made once per clone, not in each run.
+ */
+export async function cachedTestDatabase(what: string, make: (path: string) => Promise<void>): Promise<string> {
+  const hash = createHash("sha256").update(process.version).update("\0").update(what).update("\0").update(readFileSync(join(ROOT, "package-lock.json")));
+  return cachedDatabase("test-db-", hash.digest("hex").slice(0, 16), make);
+}
+
+/** `${prefix}${key}.duckdb` in the cache, made by `make` if it is not there; files of other keys unused for 15 minutes go. */
+async function cachedDatabase(prefix: string, key: string, make: (path: string) => Promise<void>): Promise<string> {
+  const name = `${prefix}${key}.duckdb`;
   mkdirSync(DEMO_CACHE_DIR, { recursive: true });
   const path = join(DEMO_CACHE_DIR, name);
   if (!existsSync(path)) {
@@ -109,7 +123,7 @@ export async function cachedDemoDatabase(withImages: boolean, make: (path: strin
   }
   for (const other of readdirSync(DEMO_CACHE_DIR)) {
     // A run stopped while it made its file leaves a building- directory.
-    if (!(other.startsWith("db-") || other.startsWith("building-")) || other === name) continue;
+    if (!(other.startsWith(prefix) || other.startsWith("building-")) || other === name) continue;
     const file = join(DEMO_CACHE_DIR, other);
     if (Date.now() - statSync(file).mtimeMs > 15 * 60_000) rmSync(file, { recursive: true, force: true });
   }
