@@ -4,8 +4,10 @@
  * on the demo catalog in a database file (100,000 stars in declination order, 8,192-row row groups, as the server
  * has it), each query in its own session, CONCURRENCY at once; wall and process CPU (DuckDB's threads included) per
  * session + query. Centres vary (500 drawn on the sphere, seeded) or are fixed (FIXED=1: the same SQL each time,
- * which a connection's kept prepared statement serves). For comparing two versions of backends/duckdb.ts (alternate
- * their runs: the machine is shared).
+ * which a connection's kept prepared statement serves). PARAMETERS=1 compiles the cones with placeholders for their
+ * constants (one SQL text, the values bound at each run), as the server does for a query it sees the first time. Besides
+ * wall and CPU time, the JavaScript thread's busy time per query (event-loop utilisation), the part that the server's
+ * other work competes for. For comparing two versions of backends/duckdb.ts (alternate their runs: the machine is shared).
  *
  *   node --conditions=source --import=tsx bench/duckdb-session.bench.ts [path of a duckdb.ts] [queries, 2000] [concurrency, 8]
  *
@@ -41,20 +43,24 @@ await b.lockDown();
 const tables = lookupOf(catalog, "data");
 const random = new Random(20261124);
 const fixed = process.env.FIXED === "1";
-const sqls = Array.from({ length: fixed ? 1 : 500 }, () => {
+const parameters = process.env.PARAMETERS === "1";
+const queries = Array.from({ length: fixed ? 1 : 500 }, (): { sql: string; parameters?: readonly number[] } => {
   const ra = fixed ? 210.5 : random.next() * 360;
   const dec = fixed ? -30.25 : (Math.asin(2 * random.next() - 1) * 180) / Math.PI;
   const adql =
     "SELECT star_id, ra, dec, g_mag, r_mag FROM demo.stars " +
     `WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', ${ra.toFixed(6)}, ${dec.toFixed(6)}, 1))`;
-  return process.env.L_SQL ?? compile(adql, { catalog: { tables }, dialect: "duckdb", maxrec: 100_000 }).sql;
+  if (process.env.L_SQL) return { sql: process.env.L_SQL };
+  const compiled = compile(adql, { catalog: { tables }, dialect: "duckdb", maxrec: 100_000, parameters });
+  return { sql: compiled.sql, ...(compiled.parameters ? { parameters: compiled.parameters } : {}) };
 });
 
 let rows = 0;
 async function one(i: number): Promise<void> {
   const s = await b.session();
   try {
-    for await (const batch of await s.query(sqls[i % sqls.length]!)) rows += batch.rowCount;
+    const q = queries[i % queries.length]!;
+    for await (const batch of await s.query(q.sql, undefined, q.parameters)) rows += batch.rowCount;
   } finally {
     await s.release();
   }
@@ -69,13 +75,15 @@ async function run(n: number): Promise<void> {
 await run(300);
 rows = 0;
 const c0 = process.cpuUsage();
+const e0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 await run(N);
 const t = performance.now() - t0;
 const c = process.cpuUsage(c0);
+const e = performance.eventLoopUtilization(e0);
 console.log(
-  `${which} (${fixed ? "fixed" : "varying"} centres, ${CONCURRENCY} at once, ${process.env.THREADS ?? "default"} threads): ` +
-    `${((t / N) * 1000).toFixed(0)} µs wall, ${((c.user + c.system) / N).toFixed(0)} µs CPU per session+query, ` +
+  `${which} (${fixed ? "fixed" : "varying"} centres${parameters ? " as parameters" : ""}, ${CONCURRENCY} at once, ${process.env.THREADS ?? "default"} threads): ` +
+    `${((t / N) * 1000).toFixed(0)} µs wall, ${((c.user + c.system) / N).toFixed(0)} µs CPU (JavaScript thread busy ${((e.active / N) * 1000).toFixed(0)} µs) per session+query, ` +
     `${(rows / N).toFixed(1)} rows each; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
 );
 await b.close();
