@@ -943,8 +943,8 @@ function imagesFrom(s: ConfigFile, dataDir: string, tapBaseUrl: string, demo: bo
 /**
  * DuckDB's threads when none are configured: one, not DuckDB's own default of one per core. A service runs many queries
  * at once, each on the thread that asks for it (libuv's), so it uses the cores without DuckDB's workers, and those
- * workers cost every query CPU: a cone search took 1.2-2.0 ms of CPU with one thread and 2.5-4.1 ms with two (2 cores,
- * bench/README.md), and the server sustained more cones per second. What one thread gives up is the parallel scan of
+ * workers cost every query CPU: a cone search at varying centres took 1.7-1.9 ms of CPU with one thread and 2.2-2.7 ms
+ * with two, at a fixed centre 0.95-1.1 against 1.35-1.46 ms (2 cores, bench/README.md, duckdb-session.bench.ts). What one thread gives up is the parallel scan of
  * one large query on an idle machine (a 10-million-row aggregate: 51 ms here with one thread, 57 ms with two while the
  * machine was busy); an operator who serves a few large scans rather than many searches sets TAP_DUCKDB_THREADS.
  */

@@ -49,9 +49,9 @@ export class QueryRouter {
    *
    * A query seen for the first time is compiled with placeholders for its DOUBLE constants where the dialect takes
    * them (DuckDB: compile's `parameters` option), so that a cone at another centre reuses the statement that the
-   * connection keeps for the same SQL text, rather than preparing its own. A query that comes again is kept compiled
-   * with its constants written in: DuckDB runs a kept statement faster with constants than with bound values (1.5-1.9
-   * against 2.4-2.8 ms of CPU for a cone; bench/README.md).
+   * connection keeps for the same SQL text, rather than preparing its own (1.5-1.6 ms of CPU for a cone rather than
+   * 1.7-1.9). A query that comes again is kept compiled with its constants written in: DuckDB runs a kept statement
+   * faster with constants than with bound values, which it binds again at each run (0.95-1.1 ms; bench/README.md).
    */
   route(adql: string, maxrec: number, uploads: readonly SchemaTable[]): Routed {
     if (uploads.length > 0 || adql.length > MAX_CACHED_ADQL) return this.routeNow(adql, maxrec, uploads, true);
