@@ -35,7 +35,16 @@ export { registerRegionFunctions } from "./region-functions-duckdb.js";
  * region functions of region-functions-duckdb.ts, so that every DuckDB that gets one gets both.
  */
 export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<void> {
-  const { DuckDBScalarFunction, DOUBLE, INTEGER } = await import("@duckdb/node-api");
+  const { DuckDBScalarFunction, DuckDBDoubleVector, DOUBLE, INTEGER } = await import("@duckdb/node-api");
+  /**
+   * A DOUBLE argument's values when it has no NULL (no validity mask): read straight from its memory. `items` and
+   * `validity.data` are fields of @duckdb/node-api 1.5 that its types mark private (checked by duckdb-functions.test.ts).
+   */
+  const allValid = (v: DuckDBVector): Float64Array | undefined => {
+    if (!(v instanceof DuckDBDoubleVector)) return undefined;
+    const { items, validity } = v as unknown as { items: unknown; validity: { data: unknown } };
+    return items instanceof Float64Array && validity.data === null ? items : undefined;
+  };
   const define = (
     name: string,
     arity: number | "varargs",
@@ -48,7 +57,7 @@ export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<v
         returnType,
         ...(arity === "varargs" ? { varArgsType: DOUBLE } : { parameterTypes: Array<typeof DOUBLE>(arity).fill(DOUBLE) }),
         specialHandling: true,
-        mainFunction: (info, input, output) => applyRowwise(info, input, output, fn),
+        mainFunction: (info, input, output) => applyRowwise(info, input, output, fn, allValid),
       }),
     );
   define("scisql_angSep", 4, DOUBLE, ([a, b, c, d]) => scisqlAngSep(a!, b!, c!, d!));
@@ -82,13 +91,21 @@ function applyRowwise(
   input: DuckDBDataChunk,
   output: DuckDBVector,
   fn: (args: Row) => number | null,
+  allValid: (v: DuckDBVector) => Float64Array | undefined,
 ): void {
   const columns: DuckDBVector[] = [];
   for (let c = 0; c < input.columnCount; c++) columns.push(input.getColumnVector(c));
+  // getItem tests each value's validity bit with BigInt arithmetic: an argument without NULLs is read as a Float64Array.
+  const values = columns.map(allValid);
   const args: Row = new Array<number | null>(columns.length);
+  // Read once: rowCount asks DuckDB each time (a native call), which in the loop's test cost more than the test itself.
+  const n = input.rowCount;
   try {
-    for (let r = 0; r < input.rowCount; r++) {
-      for (let c = 0; c < columns.length; c++) args[c] = columns[c]!.getItem(r) as number | null;
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < columns.length; c++) {
+        const v = values[c];
+        args[c] = v !== undefined ? v[r]! : (columns[c]!.getItem(r) as number | null);
+      }
       output.setItem(r, fn(args));
     }
     output.flush();
