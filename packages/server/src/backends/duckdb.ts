@@ -172,12 +172,11 @@ export class DuckDbBackend implements Backend {
       let use: string | undefined;
       try {
         if (file) {
-          // Absolute, as DuckDB lists it in duckdb_databases().
-          const absolute = resolve(path);
-          await main.run(`ATTACH ${quoteDuckString(absolute)} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+          await main.run(`ATTACH ${quoteDuckString(resolve(path))} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
           // The name DuckDB gives it (the file's stem), which is also the catalog's name when the file is opened
-          // directly: qualified names (the image registry's) stay as they were.
-          const reader = await main.runAndReadAll("SELECT database_name FROM duckdb_databases() WHERE path = $1", [absolute]);
+          // directly: qualified names (the image registry's) stay as they were. Found as the one database attached,
+          // not by its path: DuckDB lists the path with symbolic links resolved.
+          const reader = await main.runAndReadAll("SELECT database_name FROM duckdb_databases() WHERE NOT internal AND path IS NOT NULL");
           use = `USE ${quoteDuck(String(reader.getRows()[0]?.[0]))}`;
           await main.run(use);
         }
