@@ -438,7 +438,7 @@ class DuckDbSession implements Session {
             if (n === 0) break;
             // The next chunk is asked for before this one is handed on: DuckDB produces it on a libuv thread while the
             // consumer encodes this one. At one DuckDB thread (the default) nothing else overlaps the two: a
-            // 1,000,000-row download took 2.6 s instead of 2.0 s at two threads without it (bench/README.md).
+            // 1,000,000-row download took 2.6 s instead of 2.0 s at two threads without it (docs/performance.md).
             ahead = result.fetchChunk();
             // Handled now: it may fail while the consumer is still busy with this chunk, before anyone awaits it.
             ahead.catch(() => {});
