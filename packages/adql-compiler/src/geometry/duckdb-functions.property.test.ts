@@ -3,29 +3,15 @@
  * (scisql.ts) over a grid of points and every test shape: brute force, 36,000 to 39,000 rows a test. Which functions
  * exist, and their arguments, are in duckdb-functions.test.ts.
  */
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { expect } from "chai";
 import { polygons, sqlNumber } from "../test-support/geometry-cases.js";
 import { compare, expectedRowCount, geometryTablesSql, mergeComparisons, type Comparison } from "../test-support/geometry-compare.js";
-import { registerScisqlFunctions } from "./duckdb-functions.js";
+import { scisqlDuckDb } from "../test-support/scisql-duckdb.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "./inline-sql.js";
 
 describe("scisql functions on DuckDB agree with the TypeScript reference on a grid (qserv/README §b)", function () {
-  let instance: DuckDBInstance;
-  let conn: DuckDBConnection;
-  const run = async (sql: string) => (await conn.runAndReadAll(sql)).getRows() as unknown[][];
-
-  before(async function () {
-    this.timeout(20_000);
-    instance = await DuckDBInstance.create(":memory:");
-    conn = await instance.connect();
-    await registerScisqlFunctions(conn);
+  const { run } = scisqlDuckDb(async (conn) => {
     for (const sql of geometryTablesSql(sqlNumber)) await conn.run(sql);
-  });
-
-  after(() => {
-    conn?.closeSync();
-    instance?.closeSync();
   });
 
   function expectAgreement(c: Comparison, what: "angSep" | "circle" | "box" | "polygon") {

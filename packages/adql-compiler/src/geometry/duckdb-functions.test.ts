@@ -3,27 +3,12 @@
  * results against the TypeScript reference, over a grid of points and every test shape, are in
  * duckdb-functions.property.test.ts.
  */
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { expect } from "chai";
 import { SCISQL_FUNCTIONS } from "../builtins.js";
-import { registerScisqlFunctions } from "./duckdb-functions.js";
+import { scisqlDuckDb } from "../test-support/scisql-duckdb.js";
 
 describe("scisql functions on DuckDB: which, their arity and their argument types (qserv/README §b)", function () {
-  let instance: DuckDBInstance;
-  let conn: DuckDBConnection;
-  const run = async (sql: string) => (await conn.runAndReadAll(sql)).getRows() as unknown[][];
-
-  before(async function () {
-    this.timeout(20_000);
-    instance = await DuckDBInstance.create(":memory:");
-    conn = await instance.connect();
-    await registerScisqlFunctions(conn);
-  });
-
-  after(() => {
-    conn?.closeSync();
-    instance?.closeSync();
-  });
+  const { conn, run } = scisqlDuckDb();
 
   it("defines exactly the scisql functions that builtins.ts lists for duckdb", async () => {
     const rows = await run("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_name LIKE 'scisql%' ORDER BY 1");
@@ -35,7 +20,7 @@ describe("scisql functions on DuckDB: which, their arity and their argument type
     for (const args of ["1, 2, 3, 4", "1, 2, 3, 4, 5", Array.from({ length: 42 }, (_, i) => i % 80).join(", ")]) {
       let message = "";
       try {
-        await conn.run(`SELECT scisql_s2PtInCPoly(1, 1, ${args}) FROM range(3)`);
+        await conn().run(`SELECT scisql_s2PtInCPoly(1, 1, ${args}) FROM range(3)`);
       } catch (err) {
         message = (err as Error).message;
       }
@@ -66,7 +51,7 @@ describe("scisql functions on DuckDB: which, their arity and their argument type
 
   it("finds the fields of @duckdb/node-api's DOUBLE vectors that the functions read directly (items, validity.data)", async () => {
     // Private in the package's types: an upgrade that renames them would make every call take the slow path unseen.
-    const chunk = (await (await conn.run("SELECT i::DOUBLE AS a, CASE WHEN i = 3 THEN NULL ELSE i::DOUBLE END AS b FROM range(10) AS t(i)")).fetchChunk())!;
+    const chunk = (await (await conn().run("SELECT i::DOUBLE AS a, CASE WHEN i = 3 THEN NULL ELSE i::DOUBLE END AS b FROM range(10) AS t(i)")).fetchChunk())!;
     const shape = (c: number) => chunk.getColumnVector(c) as unknown as { items: unknown; validity: { data: unknown } };
     expect(shape(0).items).to.be.instanceOf(Float64Array);
     expect(shape(0).validity.data).to.equal(null);
