@@ -148,8 +148,13 @@ describe("server streaming: memory for a 10-million-row result (child process)",
     expect(big.samples.length).to.be.greaterThan(10);
     expect(big.paused.length).to.be.greaterThan(10);
     expect(peak - baseline).to.be.lessThan(BOUND_MB);
-    // Ten times the rows of the warm-up, and no more memory than it: the footprint does not depend on the result's size.
-    expect(peak - warmPeak).to.be.lessThan(32);
+    // The footprint does not depend on the result's size: it is reached early, and the second half of the stream (5,000,000
+    // rows) takes no more than the first half's peak and some allocator slack (a leak of 5 bytes a row would be 25 MB).
+    // Compared within the one download: the 1,000,000-row warm-up ends before the allocator settles (DuckDB, at one
+    // thread, runs each chunk on whichever libuv thread asks for it, each with its own malloc arena), and against its
+    // peak the same stream was 14-35 MB higher from run to run.
+    const half = Math.floor(big.samples.length / 2);
+    expect(Math.max(...big.samples.slice(half)) - Math.max(...big.samples.slice(0, half))).to.be.lessThan(24);
     // Paused client: once the socket buffers are full the server writes nothing more (so it has
     // stopped pulling rows from DuckDB: rows are not piling up in memory instead).
     expect(big.writtenWhilePaused).to.be.lessThan(1024 * 1024);
