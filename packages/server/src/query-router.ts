@@ -77,7 +77,7 @@ export class QueryRouter {
     const { backend, tapSchemaStore } = this.deps;
     // What the capabilities leave out is refused on every route, TAP_SCHEMA's store included.
     const unavailable = this.deps.unavailableFunctions;
-    const options = unavailable !== undefined && unavailable.length > 0 ? { maxrec, parameters, unavailableFunctions: unavailable } : { maxrec, parameters };
+    const options = { maxrec, parameters, ...(unavailable !== undefined && unavailable.length > 0 ? { unavailableFunctions: unavailable } : {}) };
     if ((backend as unknown) === tapSchemaStore) {
       return { compiled: compile(adql, { catalog: { tables: [...this.all, ...uploads] }, dialect: backend.dialect, ...options }), target: backend };
     }

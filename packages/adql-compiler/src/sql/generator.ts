@@ -43,7 +43,7 @@ export abstract class SqlGenerator {
 
   /**
    * The SQL of a rewritten query. With `parameters` (an empty array), in a dialect with numberedParameters, numeric
-   * literals in a DOUBLE context (see doubleConstant) are written as placeholders `$1`, `$2`... and their values pushed
+   * literals in a DOUBLE context (see placeholder) are written as placeholders `$1`, `$2`... and their values pushed
    * onto `parameters` in that order: queries that differ only in those constants then have one SQL text, which the
    * database can keep prepared (cone searches at other centres).
    */

@@ -405,7 +405,6 @@ class DuckDbSession implements Session {
     let complete = false;
     /** The chunk asked for before the consumer wanted it, while it is on its way. */
     let ahead: Promise<DuckDBDataChunk | null> | undefined;
-    const readAhead = () => ahead ?? result.fetchChunk();
     // Read to its end: the connection is as a new one (the statement's own transaction has ended with it).
     const ended = () => {
       complete = true;
@@ -432,7 +431,7 @@ class DuckDbSession implements Session {
         try {
           for (;;) {
             if (closed) break;
-            const chunk = await readAhead();
+            const chunk = await (ahead ?? result.fetchChunk());
             ahead = undefined;
             const n = chunk === null ? 0 : chunk.rowCount;
             if (n === 0) break;

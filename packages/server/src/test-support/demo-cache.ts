@@ -6,7 +6,7 @@
  * (the tables) and 4 s per test process (the images); a busy machine made that 13-35 s per start.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDemoIn } from "../demo.js";
@@ -110,10 +110,8 @@ async function cachedDatabase(prefix: string, key: string, make: (path: string) 
   mkdirSync(DEMO_CACHE_DIR, { recursive: true });
   const path = join(DEMO_CACHE_DIR, name);
   if (!existsSync(path)) {
-    // Made as template.duckdb in a directory of its own (its name is the database's, as before the cache), by its real
-    // path: DuckDbBackend.open finds the file it attached by the path that DuckDB lists, which has no symbolic link
-    // (node_modules may be one).
-    const building = mkdtempSync(join(realpathSync(DEMO_CACHE_DIR), "building-"));
+    // Made as template.duckdb in a directory of its own (its name is the database's, as before the cache).
+    const building = mkdtempSync(join(DEMO_CACHE_DIR, "building-"));
     try {
       await make(join(building, "template.duckdb"));
       renameSync(join(building, "template.duckdb"), path);

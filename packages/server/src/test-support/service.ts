@@ -130,11 +130,10 @@ async function copyDemoDatabase(withImages: boolean, to: string): Promise<void> 
 /**
  * A DuckDB file with the demo tables (demo.ts ensureDemo) and, `withImages`, the demo images registered (the registry
  * and ivoa.ObsCore, as the local image service keeps them beside the tables), made once per clone and code version
- * (demo-cache.ts cachedDemoDatabase). A test
- * service that serves the demo catalog from DuckDB, and names no database of its own, starts on a copy of the one
- * that matches its images settings: filling a service's tables took a second of CPU each time (reading the cached
- * Parquet, building the index) and registering the demo images a second more; copying the file
- * takes a few milliseconds. A service that finds the images registered only sets their access URLs
+ * (demo-cache.ts cachedDemoDatabase). A test service that serves the demo catalog from DuckDB, and names no database
+ * of its own, starts on a copy of the one that matches its images settings: filling a service's tables took a second
+ * of CPU each time (reading the cached Parquet, building the index) and registering the demo images a second more;
+ * copying the file takes a few milliseconds. A service that finds the images registered only sets their access URLs
  * (demo-images.ts ensureDemoImages). The copy is the service's own, so a test may change it.
  */
 function demoDatabase(withImages: boolean): Promise<string> {
