@@ -3,11 +3,11 @@ import { fileURLToPath } from "node:url";
 import { CatalogError } from "./errors.js";
 import { loadFelis } from "./felis.js";
 import { getTable, type Catalog, type Column } from "./model.js";
+// Real LSST schemas from lsst/sdm_schemas, in the shared reference material (shared/README.md), each read once per
+// process (tap-schema.test.ts reads them too).
+import { dp02Catalog, DP02_PATH, dp1Catalog } from "../test-support/lsst-schemas.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../schemas/example.yaml", import.meta.url));
-// Real LSST schemas from lsst/sdm_schemas, in the shared reference material (shared/README.md).
-const DP02 = fileURLToPath(new URL("../../../../../shared/felis/dp02_dc2.yaml", import.meta.url));
-const DP1 = fileURLToPath(new URL("../../../../../shared/felis/dp1.yaml", import.meta.url));
 
 function column(catalog: Catalog, schema: string, table: string, name: string): Column {
   const c = getTable(catalog, schema, table)?.columns.find((x) => x.name === name);
@@ -20,8 +20,8 @@ describe("loadFelis on the real LSST schemas (shared/felis)", function () {
   let dp02: Catalog;
   let dp1: Catalog;
   before(() => {
-    dp02 = loadFelis(DP02);
-    dp1 = loadFelis(DP1);
+    dp02 = dp02Catalog();
+    dp1 = dp1Catalog();
   });
 
   const counts: Array<[string, () => Catalog, string, number, number]> = [
@@ -89,7 +89,7 @@ describe("loadFelis on the real LSST schemas (shared/felis)", function () {
   });
 
   it("marks directors by option, as Felis has no field for it (Object on coord_ra/coord_dec, Source a child)", () => {
-    const c = loadFelis(DP02, {
+    const c = loadFelis(DP02_PATH, {
       qserv: {
         Object: { director: true, raColumn: "coord_ra", decColumn: "coord_dec" },
         "dp02_dc2_catalogs.ForcedSource": { directorTable: "Object" },

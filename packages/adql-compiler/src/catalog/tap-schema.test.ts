@@ -4,14 +4,9 @@ import { CatalogError } from "./errors.js";
 import { loadFelis } from "./felis.js";
 import { createCatalog, getTable, toInput, type Catalog } from "./model.js";
 import { catalogFromTapSchema, tapSchemaRows, withTapSchema, type LooseTapSchemaRows } from "./tap-schema.js";
+import { dp02Catalog, dp1Catalog } from "../test-support/lsst-schemas.js";
 
 const EXAMPLE = fileURLToPath(new URL("../../schemas/example.yaml", import.meta.url));
-const DP02 = fileURLToPath(new URL("../../../../../shared/felis/dp02_dc2.yaml", import.meta.url));
-const DP1 = fileURLToPath(new URL("../../../../../shared/felis/dp1.yaml", import.meta.url));
-
-/** dp1.yaml's catalog, read once for the two tests that use it (its YAML takes a quarter of a second to read). */
-let dp1: Catalog | undefined;
-const loadDp1 = (): Catalog => (dp1 ??= loadFelis(DP1));
 
 /** What survives TAP_SCHEMA: no nullability, primary keys, MySQL types or partitioning. */
 function tapVisible(catalog: Catalog): Catalog {
@@ -110,7 +105,7 @@ describe("tapSchemaRows (TAP 1.1 §4)", () => {
   });
 
   it("satisfies its own foreign keys (TAP 1.1 §4.5)", () => {
-    for (const r of [loadFelis(EXAMPLE), loadDp1()].map(tapSchemaRows)) {
+    for (const r of [loadFelis(EXAMPLE), dp1Catalog()].map(tapSchemaRows)) {
       const schemas = new Set(r.schemas.map((s) => s.schema_name));
       const tables = new Set(r.tables.map((t) => t.table_name));
       const keys = new Set(r.keys.map((k) => k.key_id));
@@ -141,8 +136,8 @@ describe("catalog → TAP_SCHEMA rows → catalog", function () {
   this.timeout(10_000);
   const sources: Array<[string, () => Catalog]> = [
     ["schemas/example.yaml", () => loadFelis(EXAMPLE)],
-    ["shared/felis/dp02_dc2.yaml", () => loadFelis(DP02)],
-    ["shared/felis/dp1.yaml", loadDp1],
+    ["shared/felis/dp02_dc2.yaml", dp02Catalog],
+    ["shared/felis/dp1.yaml", dp1Catalog],
   ];
   for (const [name, load] of sources) {
     it(`${name}: keeps everything TAP_SCHEMA carries, and rows → catalog → rows is the identity`, () => {
