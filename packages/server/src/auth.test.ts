@@ -67,14 +67,15 @@ describe("server authentication and job ownership", function () {
     // No token ever reaches a log line (DEVELOPERS: "No token is ever logged").
     for (const token of Object.keys(TOKENS)) expect(logs.join("\n")).not.to.include(token);
   });
-  // Without the demo catalog (TAP_SCHEMA is enough to own jobs), whose tables and images take most of a start. One
-  // service per settings: the token tests share theirs.
+  // Without the demo catalog (TAP_SCHEMA is enough to own jobs), whose tables and images take most of a start, nor an
+  // image service (its registry and ivoa.ObsCore took a fifth of the rest). One service per settings: the token tests
+  // share theirs.
   const started = new Map<string, Promise<string>>();
   const start = (auth: Record<string, unknown>): Promise<string> => {
     const key = JSON.stringify(auth);
     let url = started.get(key);
     if (!url) {
-      url = startService({ auth, demo: false }, { log: (m) => logs.push(m) }).then((r) => {
+      url = startService({ auth, demo: false, images: { registry: "none" } }, { log: (m) => logs.push(m) }).then((r) => {
         running.push(r);
         return r.url;
       });
@@ -191,8 +192,8 @@ describe("server authentication and job ownership", function () {
   }
 
   it("configuration: a proxy that is not an address stops the start of the service", async () => {
-    // Without the demo catalog, as above: the start reads the proxies after loading it, and stops all the same.
-    const err = await startService({ auth: { mode: "trusted-header", trustedProxies: ["proxy.example"] }, demo: false }).then(
+    // Without the demo catalog nor images, as above: the start reads the proxies after loading them, and stops all the same.
+    const err = await startService({ auth: { mode: "trusted-header", trustedProxies: ["proxy.example"] }, demo: false, images: { registry: "none" } }).then(
       (r) => {
         running.push(r);
         return undefined;

@@ -117,7 +117,8 @@ describe("gzip Content-Encoding (RFC 9110 §8.4.1, §12.5.3; issue 15, Operation
     // stream-start.test.ts).
     let waiting: Running | undefined;
     before(async () => {
-      waiting = await startService({ demo: true, http: { smallBodyWaitSeconds: 60 } });
+      // No image service: the answers here are TAP's, and registering the demo images took half of the start.
+      waiting = await startService({ demo: true, http: { smallBodyWaitSeconds: 60 }, images: { registry: "none" } });
     });
     after(async () => waiting?.close());
     for (const c of small) {

@@ -7,13 +7,13 @@
 import { expect } from "chai";
 import { AdqlError, type SchemaTable } from "@qserv-tap/adql-compiler";
 import { QueryRouter } from "./query-router.js";
-import { startService, type Running } from "./test-support/service.js";
+import { demoService, type Running } from "./test-support/service.js";
 
 describe("server QueryRouter: the compiled-query cache", function () {
   this.timeout(60_000);
   let running: Running;
-  before(async () => (running = await startService({ demo: true })));
-  after(async () => running?.close());
+  // The process's demo service: each test makes routers of its own on the service's deps, and changes nothing there.
+  before(async () => (running = await demoService()));
 
   const cone = "SELECT star_id FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 20, 1))";
 

@@ -32,6 +32,8 @@ describe("server DuckDB limits: memory, spill, threads, no file access", functio
       demo: true,
       // On a copy of the demo database (test-support/service.ts), as a service keeps its catalog in a file.
       duckdb: { memoryLimit: "128MiB", maxTempDirectorySize: "64MiB", threads: 2 },
+      // No image service: these are the query connections' limits, and registering the demo images took half of the start.
+      images: { registry: "none" },
     });
   });
   after(async () => running?.close());

@@ -65,6 +65,8 @@ describe("server request limits and quotas", function () {
   before(async () => {
     svc = await startService({
       demo: true,
+      // No image service: the limits here are TAP's, and registering the demo images took half of the start.
+      images: { registry: "none" },
       limits: { maxParams: 20, paramsMaxBytes: 4096, requestMaxBytes: 64 * 1024, uploadMaxBytes: 32 * 1024, syncPerClient: 1 },
       quotas: { jobsPerClient: 2 },
     });
