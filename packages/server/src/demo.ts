@@ -191,7 +191,7 @@ async function generateDemo(duck: DuckDbBackend): Promise<void> {
     stars.appendInteger(flags);
     stars.appendBoolean(rnd.next() < 0.08);
     const seconds = Math.floor(rnd.next() * 2.5 * 365.25 * 86400);
-    stars.appendValue(new DuckDBTimestampValue(BigInt(epoch0 + seconds * 1000) * 1000n));
+    stars.appendTimestamp(new DuckDBTimestampValue(BigInt(epoch0 + seconds * 1000) * 1000n));
     stars.endRow();
   }
   stars.flushSync();
