@@ -4,7 +4,12 @@
  * 100,000-row download in 1.0-1.5 s, time to first byte 73-98% of the total).
  *
  * The service runs from the compiled build, as `npm start` runs it (`node dist/main.js serve`), in a child
- * process; this process is only the client (node:http, keep-alive). The bench builds first (`npx tsc -b` at the
+ * process. The load comes from wrk (Debian's `wrk`, the load generator of shared/notes/environment.md), one thread
+ * for the 8 connections, each sending its next request when the previous answer is read; a Lua script (bench/cone.lua)
+ * draws the centres and counts as failed any answer other than a 200 with a non-empty body that is no error document.
+ * wrk costs about a tenth of the CPU per request of a node:http client, which on 2 shared cores leaves the server the
+ * rest; BENCH_CLIENT=node loads from this process with node:http (keep-alive) instead, for comparison. Both clients'
+ * CPU per request is printed. The bench builds first (`npx tsc -b` at the
  * repository's root; nothing to do when the build is current). Two services, one after the other:
  * - DuckDB: the demo catalog (100,000 stars) generated into a database file, the default configuration;
  * - MariaDB: the same 100,000 stars on a private MariaDB (mariadbd started here), loaded by `tap-server load`.
@@ -20,7 +25,7 @@
  * BENCH_BACKENDS=duckdb or mariadb runs one. BENCH_PROFILE=DIR runs the servers with --cpu-prof, writing their
  * profiles into DIR when they stop. BENCH_NO_BUILD=1 skips the build.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
@@ -46,6 +51,11 @@ const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 type Backend = "duckdb" | "mariadb";
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "duckdb,mariadb").split(",").map((b) => b.trim()) as Backend[];
 const profile = process.env.BENCH_PROFILE;
+const CLIENT = process.env.BENCH_CLIENT === "node" ? "node" : "wrk";
+const CONE_LUA = fileURLToPath(new URL("./cone.lua", import.meta.url));
+if (CLIENT === "wrk" && spawnSync("wrk", ["--version"]).error) {
+  throw new Error("wrk was not found: install Debian's wrk (shared/notes/environment.md), or run with BENCH_CLIENT=node");
+}
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 
 if (process.env.BENCH_NO_BUILD !== "1") {
@@ -101,13 +111,49 @@ interface Level {
   cpu: number;
   /** mariadbd's CPU per request (MariaDB; DuckDB runs inside the server). */
   dbCpu: number;
+  /** The load generator's CPU per request. */
+  clientCpu: number;
+}
+
+/** A level with wrk: the Lua script's summary (one JSON line), and wrk's own CPU time from its parent shell's accounts. */
+async function levelWrk(server: ChildServer, seconds: number, fixed: boolean, dbPid?: number): Promise<Level> {
+  const cpu0 = cpuMs(server.proc.pid!);
+  const db0 = dbPid !== undefined ? cpuMs(dbPid) : 0;
+  // The shell reports its waited-for children's CPU (cutime and cstime of proc(5)) once wrk has ended.
+  const script = 'wrk "$@"; s=$?; cat /proc/$$/stat >&2; exit $s';
+  const args = ["-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "--timeout", "10s", "-s", CONE_LUA, `${server.url}/sync`, "--", fixed ? "fixed" : "random"];
+  const child = spawn("sh", ["-c", script, "sh", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  const line = out.split("\n").find((l) => l.startsWith("{"));
+  if (code !== 0 || line === undefined) throw new Error(`wrk failed (exit ${code}):\n${out}${err}`);
+  const r = JSON.parse(line) as { requests: number; seconds: number; p50: number; p99: number; failed: number; socketErrors: number };
+  const stat = err.trim().split("\n").pop()!;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const clientMs = ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  const errors = r.failed + r.socketErrors;
+  const n = r.requests + r.socketErrors;
+  return {
+    rps: (r.requests - r.failed) / r.seconds,
+    p50: r.p50 / 1000,
+    p99: r.p99 / 1000,
+    errors,
+    cpu: (cpuMs(server.proc.pid!) - cpu0) / n,
+    dbCpu: dbPid !== undefined ? (cpuMs(dbPid) - db0) / n : 0,
+    clientCpu: clientMs / n,
+  };
 }
 
 /** CONCURRENCY workers, each sending its next request as soon as the previous one has been read. */
 async function level(server: ChildServer, seconds: number, fixed: boolean, dbPid?: number): Promise<Level> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  if (CLIENT === "wrk") return levelWrk(server, seconds, fixed, dbPid);
   const latencies: number[] = [];
   let errors = 0;
+  const client0 = process.cpuUsage();
   const cpu0 = cpuMs(server.proc.pid!);
   const db0 = dbPid !== undefined ? cpuMs(dbPid) : 0;
   const t0 = performance.now();
@@ -129,7 +175,16 @@ async function level(server: ChildServer, seconds: number, fixed: boolean, dbPid
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
   const n = latencies.length + errors;
-  return { rps: latencies.length / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors, cpu: (cpuMs(server.proc.pid!) - cpu0) / n, dbCpu: dbPid !== undefined ? (cpuMs(dbPid) - db0) / n : 0 };
+  const client = process.cpuUsage(client0);
+  return {
+    rps: latencies.length / elapsed,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    errors,
+    cpu: (cpuMs(server.proc.pid!) - cpu0) / n,
+    dbCpu: dbPid !== undefined ? (cpuMs(dbPid) - db0) / n : 0,
+    clientCpu: (client.user + client.system) / 1000 / n,
+  };
 }
 
 /** One download: time to the first body byte and to the last, with node:http (no decoding). */
@@ -198,10 +253,12 @@ const fmt = (xs: number[], digits = 0) => {
 try {
   console.log(
     `sync cone searches, r = 1°, ${CONCURRENCY} connections, BINARY2, demo.stars (100,000 rows), ${SECONDS} s per level, ${RUNS} runs; ` +
-      `the compiled server (${DIST_MAIN})`,
+      `the compiled server (${DIST_MAIN}); load from ${CLIENT === "wrk" ? "wrk (one thread)" : "node:http in this process"}`,
   );
-  console.log("| backend | centres | req/s median (min-max) | p50 ms | p99 ms | errors | server CPU ms/request (+ mariadbd's) | vs DaCHS (14-16/s) | target |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log(
+    "| backend | centres | req/s median (min-max) | p50 ms | p99 ms | errors | server CPU ms/request (+ mariadbd's) | client CPU ms/request | vs DaCHS (14-16/s) | target |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const backend of BACKENDS) {
     const loadBefore = load();
     const { server, db } = await startBackend(backend);
@@ -221,10 +278,11 @@ try {
         const met = median >= TARGETS[backend] && p99 < 50 && errors === 0;
         console.log(
           `| ${backend} | ${centres} | ${fmt(rps)} | ${fmt(rs.map((r) => r.p50), 1)} | ${fmt(rs.map((r) => r.p99), 1)} | ${errors} | ${fmt(rs.map((r) => r.cpu), 2)}${db ? ` (+ ${fmt(rs.map((r) => r.dbCpu), 2)})` : ""} | ` +
+            `${fmt(rs.map((r) => r.clientCpu), 2)} | ` +
             `${(median / DACHS_RPS[1]!).toFixed(1)}-${(median / DACHS_RPS[0]!).toFixed(1)}x | >= ${TARGETS[backend]} req/s, p99 < 50 ms, 0 errors: ${met ? "met" : "not met"} |`,
         );
       }
-      console.log(`  (${backend}: load average ${loadBefore} before, ${load()} after; 2 shared cores, the server and this client share them)`);
+      console.log(`  (${backend}: load average ${loadBefore} before, ${load()} after; 2 shared cores, the server and the client share them)`);
       if (backend === "duckdb" && !CONES_ONLY) {
         console.log(`  100,000-row download (SELECT * FROM demo.stars, 10 columns), median of ${DOWNLOADS}:`);
         for (const format of DOWNLOAD_FORMATS) {
