@@ -146,8 +146,8 @@ describe("/metrics (issue 15, Operations: Prometheus text format)", function () 
   });
 
   it("a registry per service: a second service starts at zero", async () => {
-    // Any second service: without the demo catalog, which takes most of a start.
-    const other = await startService({ demo: false });
+    // Any second service: without the demo catalog, which takes most of a start, nor an image service.
+    const other = await startService({ demo: false, images: { registry: "none" } });
     try {
       const text = await (await fetch(`${other.url.replace(/\/tap$/, "")}/metrics`)).text();
       expect(value(parse(text), "tap_http_requests_total", { endpoint: "/tap/sync" })).to.equal(undefined);
