@@ -26,7 +26,8 @@ describe("SODA async executor and the job's lease (issue 18)", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "soda-lease-"));
-    running = await startService({ images: { registry: "none" } });
+    // The service's deps for a SODA executor, with an image registry of the test's own: no demo catalog either.
+    running = await startService({ demo: false, images: { registry: "none" } });
     const registry = new TestRegistry();
     imageId = (await registry.add(dir, { ra: 10, dec: -5, nx: 60, ny: 40 })).id;
     running.service.deps.images = registry;
