@@ -3,13 +3,13 @@
  * stored order (the declination order that cones rely on), with the same types.
  */
 import { expect } from "chai";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDbBackend } from "./backends/duckdb.js";
 import { loadFelis } from "./compiler-extras.js";
 import { cacheDemoIn, DEMO_SCHEMA_PATH, ensureDemo } from "./demo.js";
 import { DEMO_CACHE_DIR } from "./test-support/demo-cache.js";
+import { scratchDir } from "./test-support/scratch.js";
 
 /** A digest of every row of a table with its place in the stored order (rowid), its row count, and its columns' types. */
 async function contents(duck: DuckDbBackend, table: string): Promise<{ digest: unknown[][]; types: unknown[][] }> {
@@ -21,7 +21,7 @@ async function contents(duck: DuckDbBackend, table: string): Promise<{ digest: u
 describe("demo catalog cache (test runs)", function () {
   this.timeout(120_000);
   let dir: string;
-  before(() => (dir = mkdtempSync(join(tmpdir(), "tap-demo-cache-"))));
+  before(() => (dir = scratchDir("tap-demo-cache-")));
   after(() => {
     // Back to the cache that test-support/demo-cache.ts set for this process.
     cacheDemoIn(DEMO_CACHE_DIR);

@@ -5,13 +5,13 @@
  * transaction, no interrupted or failed statement.
  */
 import { expect } from "chai";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ColumnBatch } from "@qserv-tap/votable";
 import { DuckDbBackend } from "./duckdb.js";
 import { cachedTestDatabase } from "../test-support/demo-cache.js";
 import type { RowCursor } from "./backend.js";
+import { scratchDir } from "../test-support/scratch.js";
 
 async function drain(cursor: RowCursor): Promise<number> {
   let n = 0;
@@ -42,7 +42,7 @@ describe("server DuckDB: connections kept between sessions", function () {
   // (test-support/demo-cache.ts): making the table took a quarter of a second for each test, and half a second once.
   let big: string;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "tap-duckdb-pool-"));
+    dir = scratchDir("tap-duckdb-pool-");
     const sql = "CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(1000000) t(i)";
     big = await cachedTestDatabase(sql, async (path) => {
       const made = await DuckDbBackend.open(path, { threads: 2 });

@@ -2,8 +2,7 @@
  * The local registry: an ID resolves only to what the table holds (anything else is undefined, a 404), a malformed
  * ID is an ImageIdError (DALI UsageFault, 400), and a registered file that went away is an ImageServiceError.
  */
-import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { FitsFile } from "@qserv-tap/fits";
@@ -11,6 +10,7 @@ import { writeTestImage } from "../test-support/images.js";
 import { DuckDbBackend } from "../backends/duckdb.js";
 import { LocalRegistry, nameUuid } from "./local-registry.js";
 import { ImageIdError, ImageServiceError } from "./registry.js";
+import { scratchDir } from "../test-support/scratch.js";
 
 const UUID = "4b1e4a3c-5b2d-5f00-8a1b-0c2d3e4f5a6b";
 const OTHER = "9f8e7d6c-5b4a-4392-8a1b-0c2d3e4f5a6b";
@@ -22,7 +22,7 @@ describe("LocalRegistry", () => {
   let path: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "local-registry-"));
+    dir = scratchDir("local-registry-");
     path = join(dir, "img.fits");
     await writeTestImage(path, { ra: 10, dec: 20, nx: 16, ny: 12 });
     db = await DuckDbBackend.open(":memory:");

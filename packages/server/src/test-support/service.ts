@@ -6,9 +6,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
-import { copyFileSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { copyFileSync, rmSync, utimesSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { DuckDbBackend } from "../backends/duckdb.js";
@@ -19,6 +18,7 @@ import { openLocalImageService } from "../images/demo-images.js";
 import { openService, type Service } from "../startup.js";
 import { testImagesDirs } from "./child-server.js";
 import { cachedDemoDatabase } from "./demo-cache.js";
+import { scratchDir } from "./scratch.js";
 import { whileStarting } from "./start-limit.js";
 
 export interface Running {
@@ -98,7 +98,8 @@ process.once("exit", () => {
 });
 
 function temporaryDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // In RAM where there is some (scratch.ts): a service's database and job store sync at each commit.
+  const dir = scratchDir(prefix);
   temporaryDirs.add(dir);
   return dir;
 }

@@ -4,8 +4,7 @@
  * real JSON-file store.
  */
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
@@ -16,6 +15,7 @@ import { inlineName, JobManager, RESTARTED_MESSAGE, type Execution, type Executo
 import { LocalDirResultStore } from "./result-store.js";
 import { ManualClock } from "./clock.js";
 import { until } from "../../../votable/src/test-support/until.js";
+import { scratchDir } from "../test-support/scratch.js";
 
 
 /** An executor whose jobs finish when told to (or when aborted), recording what it was given. */
@@ -44,7 +44,7 @@ describe("async job manager", function () {
   let dir: string;
   const managers: JobManager[] = [];
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "tap-jobs-"));
+    dir = scratchDir("tap-jobs-");
   });
   afterEach(async () => {
     for (const m of managers.splice(0)) await m.close();
@@ -285,7 +285,7 @@ describe("async job manager", function () {
 
     // A backend that cannot re-attach: both EXECUTING jobs fail.
     const failing = manager(controllable().executor, { concurrency: 2 }, false, {}, clock);
-    const copy = mkdtempSync(join(tmpdir(), "tap-jobs-copy-"));
+    const copy = scratchDir("tap-jobs-copy-");
     try {
       const { cpSync } = await import("node:fs");
       cpSync(dir, copy, { recursive: true });
