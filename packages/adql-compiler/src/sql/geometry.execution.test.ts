@@ -152,6 +152,37 @@ const CASES: Case[] = [
       return ids((o) => o.objectId > 2600 && o.objectId <= 3000 && (a(o.ra, o.dec) === 1 || b(o.ra, o.dec) === 1)).map((id) => `${id}|${e.exposureId}`);
     }),
   },
+  // bound-right-ascension (mysql) keeps rows whose RA lies outside [0, 360): scisql reads it modulo 360.
+  {
+    name: "a cone about RA 0 takes the rows at RA -0.3 and 360.4 (scisql's predicates read RA modulo 360)",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 0, 0.7)) = 1",
+    expected: () => {
+      const rows = cone(0, 0, 0.7);
+      expect(rows.filter((id) => sky.objects[id - 1]!.ra < 0 || sky.objects[id - 1]!.ra >= 360).length, "rows outside [0, 360)").to.equal(3);
+      return asRows(rows);
+    },
+  },
+  {
+    name: "a cone about RA 10 takes the rows at RA 370 and -350",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 0.3)) = 1",
+    expected: () => {
+      const rows = cone(10, 20, 0.3);
+      expect(rows.filter((id) => sky.objects[id - 1]!.ra < 0 || sky.objects[id - 1]!.ra >= 360).length, "rows outside [0, 360)").to.equal(2);
+      return asRows(rows);
+    },
+  },
+  {
+    name: "DISTANCE < r about RA 10 takes the rows at RA 370 and -350",
+    bounded: true,
+    adql: "SELECT objectId FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(10, 20)) < 0.3",
+    expected: () => {
+      const rows = ids((o) => scisqlAngSep(o.ra, o.dec, 10, 20)! < 0.3);
+      expect(rows.filter((id) => sky.objects[id - 1]!.ra < 0 || sky.objects[id - 1]!.ra >= 360).length, "rows outside [0, 360)").to.equal(2);
+      return asRows(rows);
+    },
+  },
   // bound-declination near the poles and across RA 0/360.
   { name: "a cone across RA 0 that covers the north pole: bounded below only", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(359, 86, 5)) = 1", expected: () => asRows(cone(359, 86, 5)) },
   { name: "a cone across RA 0 near the south pole, short of it", bounded: true, adql: "SELECT objectId FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(1, -86.5, 3)) = 1", expected: () => asRows(cone(1, -86.5, 3)) },

@@ -13,6 +13,7 @@ import { AdqlError } from "../../errors.js";
 import { inlineAngSepSql, inlinePtInCircleSql, inlinePtInCPolySql } from "../../geometry/inline-sql.js";
 import { mariaDbPolygonExpression, mariaDbPolygonLiteral } from "../../geometry/scisql-mariadb.js";
 import { boundDeclination } from "../../passes/bound-declination.js";
+import { boundRightAscension } from "../../passes/bound-right-ascension.js";
 import { constantValue } from "../../analysis/constants.js";
 import { SqlGenerator } from "../generator.js";
 import type { DialectDefinition, DialectTraits } from "./dialect.js";
@@ -197,10 +198,13 @@ const MYSQL_TRAITS: DialectTraits = {
   numberedParameters: false,
 };
 
-/** MariaDB and MySQL: a declination range beside each constant spatial constraint (an index range scan). */
+/**
+ * MariaDB and MySQL: a declination range beside each constant spatial constraint (an index range scan), and a right
+ * ascension range beside each constant cone (the inline predicate then runs on a box, not a band).
+ */
 export const mysql = {
   name: "mysql",
   traits: MYSQL_TRAITS,
-  passes: [["bound-declination", boundDeclination]],
+  passes: [["bound-declination", boundDeclination], ["bound-right-ascension", boundRightAscension]],
   generator: () => new MySqlGenerator(MYSQL_TRAITS),
 } as const satisfies DialectDefinition<"mysql">;

@@ -86,6 +86,12 @@ export function makeSky(seed = 1): Sky {
     exposures.push({ exposureId: 500 + i, ra: i < 4 ? 359.5 + i * 0.4 : uniform(5, 25), dec: i < 4 ? 0 : uniform(5, 25), band: "ugrizy"[i % 6]! });
   }
 
+  // Right ascensions outside [0, 360), which scisql's predicates read modulo 360 (bound-right-ascension must keep them).
+  // Pushed without rnd(), so that the rows above stay as they were.
+  for (const [ra, dec] of [[-0.3, 0.1], [360.4, -0.2], [370, 20.1], [-350, 19.9]] as const) {
+    objects.push({ objectId: objects.length + 1, ra, dec, name: null, g_mag: null, r_mag: null, flags: 0 });
+  }
+
   const rows = new Map<string, Value[][]>();
   rows.set("demo.Object", objects.map((o) => [o.objectId, o.ra, o.dec, o.name, o.g_mag, o.r_mag, o.flags, o.flags % 2 === 1, `2020-01-0${1 + (o.objectId % 9)} 12:00:00.${o.objectId % 1000}`]));
   const detections: Value[][] = [];
