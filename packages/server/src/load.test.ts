@@ -523,7 +523,7 @@ tables:
       }
 
       if (target.name === "mariadb") {
-        it("creates the primary key, the dec index and the indexed columns' indexes, and installs the scisql functions", async () => {
+        it("creates the primary key, the dec index (with the RA second) and the indexed columns' indexes, and installs the scisql functions", async () => {
           const { lab } = yamls("spatial");
           await load(configFrom(target.settings()), lab, "spatial.stars", join(dir, "stars.csv"));
           const indexes = await target.query(
@@ -531,6 +531,7 @@ tables:
           );
           expect(indexes).to.deep.equal([
             ["idx_stars_dec", "dec"],
+            ["idx_stars_dec", "ra"],
             ["PRIMARY", "id"],
           ]);
           const collation = await target.query(

@@ -99,6 +99,17 @@ export function decColumnOf(table: Table): string | undefined {
   );
 }
 
+/** The right ascension that goes with decColumnOf's declination: Qserv's ra_column, else the column with UCD pos.eq.ra;meta.main. */
+export function raColumnOf(table: Table): string | undefined {
+  return (
+    table.qserv?.raColumn ??
+    table.columns.find((c) => {
+      const words = c.ucd?.toLowerCase().split(";") ?? [];
+      return words.includes("pos.eq.ra") && words.includes("meta.main");
+    })?.name
+  );
+}
+
 /** The columns a file gives: the table's own, not the storage columns the loader computes. */
 export function inputColumns(table: Table): Table["columns"] {
   return table.columns.filter((c) => !isRegionStorageColumn(table.columns, c.name));
