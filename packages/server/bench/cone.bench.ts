@@ -128,6 +128,7 @@ async function levelWrk(server: ChildServer, seconds: number, fixed: boolean, db
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr.on("data", (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (server.proc.exitCode !== null || server.proc.signalCode !== null) throw new Error(`the server exited (${server.proc.exitCode ?? server.proc.signalCode}) under load:\n${server.output().slice(-3000)}`);
   const line = out.split("\n").find((l) => l.startsWith("{"));
   if (code !== 0 || line === undefined) throw new Error(`wrk failed (exit ${code}):\n${out}${err}`);
   const r = JSON.parse(line) as { requests: number; seconds: number; p50: number; p99: number; failed: number; socketErrors: number };
