@@ -24,6 +24,8 @@ describe("longitude ranges of cones (for bound-right-ascension)", () => {
     ["a negative radius: NULL, no range", () => coneLongitudes(0, 0, -1), undefined],
     ["a centre at latitude 91: NULL, no range", () => coneLongitudes(0, 91, 1), undefined],
     ["a non-finite centre: no range", () => coneLongitudes(Number.NaN, 0, 1), undefined],
+    ["a centre 2,000 turns away still gets one", () => coneLongitudes(360 * 2000 + 10, 0, 1), { min: 720009, max: 720011 }],
+    ["a centre beyond 1e6°: no range (reducing it by whole turns would round)", () => coneLongitudes(1e7, 0, 1), undefined],
   ];
   for (const [what, got, expected] of cases) {
     it(what, () => {

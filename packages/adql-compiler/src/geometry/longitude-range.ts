@@ -21,6 +21,12 @@ export interface LongitudeRange {
 /** The furthest a cone may come to a pole and still get a range, in degrees. */
 const POLE_DISTANCE = 10;
 
+/**
+ * Centres beyond this many degrees get no range: the pass reduces a centre by whole turns, which at 1e6° costs at most
+ * 1.2e-10° of rounding (an ulp), and the predicates lose as much in their difference of longitudes.
+ */
+const MAX_CENTER_LON = 1e6;
+
 /** sin 60°: the largest half-width given a range. */
 const MAX_SIN_HALF_WIDTH = Math.sqrt(3) / 2;
 
@@ -30,7 +36,7 @@ const MAX_SIN_HALF_WIDTH = Math.sqrt(3) / 2;
  * or where the cone is near a pole or wide (see above).
  */
 export function coneLongitudes(centerLon: number, centerLat: number, radius: number): LongitudeRange | undefined {
-  if (!Number.isFinite(centerLon) || !(centerLat >= -90 && centerLat <= 90) || !(radius >= 0 && radius <= 180)) return undefined;
+  if (!(Math.abs(centerLon) <= MAX_CENTER_LON) || !(centerLat >= -90 && centerLat <= 90) || !(radius >= 0 && radius <= 180)) return undefined;
   if (Math.abs(centerLat) + radius > 90 - POLE_DISTANCE) return undefined;
   const s = Math.sin(radius * RAD_PER_DEG) / Math.cos(centerLat * RAD_PER_DEG);
   if (!(s <= MAX_SIN_HALF_WIDTH)) return undefined;
