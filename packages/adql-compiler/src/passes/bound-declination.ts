@@ -44,18 +44,17 @@
  * regions that share a point have overlapping ranges and caps), so `bounds AND predicate` is the predicate.
  */
 import { lonLat, parseRegion, SkyError, type Region } from "@qserv-tap/sky";
-import type { ColumnRef, Expression, Join, Query, Select, Span, TableReference } from "../ast/nodes.js";
-import { transform } from "../ast/transform.js";
+import type { ColumnRef, Expression, Span } from "../ast/nodes.js";
 import type { RegionStorageType, RegionValueType } from "../analysis/types.js";
 import { REGION_FUNCTIONS } from "../catalog/regions.js";
 import {
   boxLatitudes, circleLatitudes, distanceLatitudes, polygonLatitudes, type LatitudeRange,
 } from "../geometry/latitude-range.js";
 import { constantValue, numberExpression } from "../analysis/constants.js";
-import type { PassContext } from "./context.js";
+import { boundingPass, type ConjunctBound } from "./conjunct-bounds.js";
 import { isRepeatable } from "../sql/repeatable.js";
 import { storageColumn } from "./geometry-to-scisql.js";
-import { andAll, baseTables, distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
+import { andAll, distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
 
 /** Bounds are multiples of 1/GRID degrees, at least 0.5/GRID outside the exact range. */
 const GRID = 1e8;
@@ -116,39 +115,18 @@ function boundKey(e: Expression): string | undefined {
   return undefined;
 }
 
-/** `condition` with a bound in front of each constraint among its top-level AND-conjuncts. */
-function withBounds(condition: Expression, relations: ReadonlySet<string>): Expression {
-  const seen = new Set<string>();
-  const collect = (e: Expression): void => {
-    if (e.kind === "LogicalExpr" && e.op === "AND") {
-      collect(e.left);
-      collect(e.right);
-    } else {
-      const k = boundKey(e);
-      if (k !== undefined) seen.add(k);
-    }
-  };
-  collect(condition);
-  const add = (e: Expression): Expression => {
-    if (e.kind === "LogicalExpr" && e.op === "AND") {
-      const left = add(e.left);
-      const right = add(e.right);
-      return left === e.left && right === e.right ? e : { ...e, left, right };
-    }
-    const region = regionBounds(e);
-    if (region) return { kind: "LogicalExpr", op: "AND", left: region, right: e, span: e.span };
-    const found = constraintRange(e);
-    if (!found) return e;
-    const { dec, range } = found;
-    const t = dec.kind === "ColumnRef" ? dec.binding : undefined;
-    if (!t || !relations.has(t.relation) || (t.type.datatype !== "double" && t.type.datatype !== "float")) return e;
-    const bound = rangeConjunct(dec, range, e.span);
-    const k = bound && boundKey(bound);
-    if (!bound || k === undefined || seen.has(k)) return e;
-    seen.add(k);
-    return { kind: "LogicalExpr", op: "AND", left: bound, right: e, span: e.span };
-  };
-  return add(condition);
+/** The bound in front of a conjunct: a region column's storage bounds, or the dec range of a constant constraint. */
+function declinationBound(e: Expression, relations: ReadonlySet<string>): ConjunctBound | undefined {
+  const region = regionBounds(e);
+  if (region) return { bound: region };
+  const found = constraintRange(e);
+  if (!found) return undefined;
+  const { dec, range } = found;
+  const t = dec.kind === "ColumnRef" ? dec.binding : undefined;
+  if (!t || !relations.has(t.relation) || (t.type.datatype !== "double" && t.type.datatype !== "float")) return undefined;
+  const bound = rangeConjunct(dec, range, e.span);
+  const key = bound && boundKey(bound);
+  return bound && key !== undefined ? { bound, key } : undefined;
 }
 
 // ---- region columns
@@ -305,25 +283,4 @@ function regionBounds(e: Expression): Expression | undefined {
   }
 }
 
-/** Join conditions with their bounds (any join type: the bound is implied by the condition's own conjunct). */
-function boundJoins(t: TableReference, relations: ReadonlySet<string>): TableReference {
-  if (t.kind !== "Join") return t;
-  const left = boundJoins(t.left, relations);
-  const right = boundJoins(t.right, relations);
-  const on = t.on && withBounds(t.on, relations);
-  return left === t.left && right === t.right && on === t.on ? t : ({ ...t, left, right, on } satisfies Join);
-}
-
-export function boundDeclination(query: Query, ctx: PassContext): Query {
-  if (!ctx.schema) return query;
-  const schema = ctx.schema;
-  return transform(query, (n) => {
-    if (n.kind !== "Select" || (n.where === null && !n.from.some((t) => t.kind === "Join"))) return undefined;
-    const relations = new Set(baseTables(n, schema).map((t) => t.qualifier));
-    if (relations.size === 0) return undefined;
-    const where = n.where && withBounds(n.where, relations);
-    const from = n.from.map((t) => boundJoins(t, relations));
-    const unchanged = where === n.where && from.every((t, i) => t === n.from[i]);
-    return unchanged ? undefined : ({ ...n, where, from } satisfies Select);
-  });
-}
+export const boundDeclination = boundingPass({ boundOf: declinationBound, keyOf: boundKey });

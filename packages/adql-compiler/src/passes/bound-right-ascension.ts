@@ -25,12 +25,11 @@
  * OR or NOT, nor for `CONTAINS(...) = 0`. Boxes and polygons get no longitude range: a box's is its own test, and a
  * polygon's would need its vertices' hull in longitude, across 0/360, for a smaller gain than the cones'.
  */
-import type { ColumnRef, Expression, Join, Query, Select, Span, TableReference } from "../ast/nodes.js";
-import { transform } from "../ast/transform.js";
+import type { ColumnRef, Expression, Span } from "../ast/nodes.js";
 import { constantValue, numberExpression } from "../analysis/constants.js";
-import { baseTables, distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
+import { distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
 import { coneLongitudes, type LongitudeRange } from "../geometry/longitude-range.js";
-import type { PassContext } from "./context.js";
+import { boundingPass, type ConjunctBound } from "./conjunct-bounds.js";
 
 /** Bounds are multiples of 1/GRID degrees, at least 0.5/GRID outside the exact range (as in bound-declination). */
 const GRID = 1e8;
@@ -100,56 +99,13 @@ function boundKey(e: Expression): string | undefined {
   }
 }
 
-/** `condition` with a bound in front of each cone among its top-level AND-conjuncts. */
-function withBounds(condition: Expression, relations: ReadonlySet<string>): Expression {
-  const seen = new Set<string>();
-  const collect = (e: Expression): void => {
-    if (e.kind === "LogicalExpr" && e.op === "AND") {
-      collect(e.left);
-      collect(e.right);
-    } else {
-      const k = boundKey(e);
-      if (k !== undefined) seen.add(k);
-    }
-  };
-  collect(condition);
-  const add = (e: Expression): Expression => {
-    if (e.kind === "LogicalExpr" && e.op === "AND") {
-      const left = add(e.left);
-      const right = add(e.right);
-      return left === e.left && right === e.right ? e : { ...e, left, right };
-    }
-    const found = coneRange(e);
-    const t = found?.ra.kind === "ColumnRef" ? found.ra.binding : undefined;
-    if (!found || !t || !relations.has(t.relation) || (t.type.datatype !== "double" && t.type.datatype !== "float")) return e;
-    const bound = rangeConjunct(found.ra as ColumnRef, found.range, e.span);
-    const k = boundKey(bound)!;
-    if (seen.has(k)) return e;
-    seen.add(k);
-    return { kind: "LogicalExpr", op: "AND", left: bound, right: e, span: e.span };
-  };
-  return add(condition);
+/** The RA range in front of a constant cone on a catalog column. */
+function rightAscensionBound(e: Expression, relations: ReadonlySet<string>): ConjunctBound | undefined {
+  const found = coneRange(e);
+  const t = found?.ra.kind === "ColumnRef" ? found.ra.binding : undefined;
+  if (!found || !t || !relations.has(t.relation) || (t.type.datatype !== "double" && t.type.datatype !== "float")) return undefined;
+  const bound = rangeConjunct(found.ra as ColumnRef, found.range, e.span);
+  return { bound, key: boundKey(bound)! };
 }
 
-/** Join conditions with their bounds (any join type: the bound is implied by the condition's own conjunct). */
-function boundJoins(t: TableReference, relations: ReadonlySet<string>): TableReference {
-  if (t.kind !== "Join") return t;
-  const left = boundJoins(t.left, relations);
-  const right = boundJoins(t.right, relations);
-  const on = t.on && withBounds(t.on, relations);
-  return left === t.left && right === t.right && on === t.on ? t : ({ ...t, left, right, on } satisfies Join);
-}
-
-export function boundRightAscension(query: Query, ctx: PassContext): Query {
-  if (!ctx.schema) return query;
-  const schema = ctx.schema;
-  return transform(query, (n) => {
-    if (n.kind !== "Select" || (n.where === null && !n.from.some((t) => t.kind === "Join"))) return undefined;
-    const relations = new Set(baseTables(n, schema).map((t) => t.qualifier));
-    if (relations.size === 0) return undefined;
-    const where = n.where && withBounds(n.where, relations);
-    const from = n.from.map((t) => boundJoins(t, relations));
-    const unchanged = where === n.where && from.every((t, i) => t === n.from[i]);
-    return unchanged ? undefined : ({ ...n, where, from } satisfies Select);
-  });
-}
+export const boundRightAscension = boundingPass({ boundOf: rightAscensionBound, keyOf: boundKey });
