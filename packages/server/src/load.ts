@@ -88,27 +88,22 @@ function checkInput(file: string): void {
   }
 }
 
-/** The declination column: Qserv's dec_column, else the column whose UCD is pos.eq.dec;meta.main. */
-export function decColumnOf(table: Table): string | undefined {
+/** A main position column: Qserv's ra_column or dec_column, else the column whose UCD is pos.eq.ra or pos.eq.dec with meta.main. */
+function positionColumnOf(table: Table, axis: "ra" | "dec"): string | undefined {
   return (
-    table.qserv?.decColumn ??
+    (axis === "ra" ? table.qserv?.raColumn : table.qserv?.decColumn) ??
     table.columns.find((c) => {
       const words = c.ucd?.toLowerCase().split(";") ?? [];
-      return words.includes("pos.eq.dec") && words.includes("meta.main");
+      return words.includes(`pos.eq.${axis}`) && words.includes("meta.main");
     })?.name
   );
 }
 
-/** The right ascension that goes with decColumnOf's declination: Qserv's ra_column, else the column with UCD pos.eq.ra;meta.main. */
-export function raColumnOf(table: Table): string | undefined {
-  return (
-    table.qserv?.raColumn ??
-    table.columns.find((c) => {
-      const words = c.ucd?.toLowerCase().split(";") ?? [];
-      return words.includes("pos.eq.ra") && words.includes("meta.main");
-    })?.name
-  );
-}
+/** The declination column, by which the loaders order (DuckDB) or index (MariaDB) a table. */
+export const decColumnOf = (table: Table): string | undefined => positionColumnOf(table, "dec");
+
+/** The right ascension that goes with it, second in MariaDB's index. */
+export const raColumnOf = (table: Table): string | undefined => positionColumnOf(table, "ra");
 
 /** The columns a file gives: the table's own, not the storage columns the loader computes. */
 export function inputColumns(table: Table): Table["columns"] {
