@@ -148,10 +148,10 @@ export class DuckDbBackend implements Backend {
     // DuckDB 1.5's late materialization turns `SELECT ... FROM t LIMIT n` (every TOP n download) into a semi-join
     // ordered by rowid, which makes and sorts all n rows before the first: 100,000 rows' first byte 44-82 ms against
     // 8-10 ms without it, and 1,000,000 rows 220-250 MB of RSS against 32-53 (docs/performance.md). A service streams.
-    // jemalloc's background thread returns freed memory to the system; otherwise the thread that ends a query does, with
-    // about one madvise per query (and its TLB shootdown across cores). 3,300 random cones one at a time: 2,239-2,426
-    // madvise calls against 644-695, and 5-10% less CPU per cone (docs/performance.md).
-    const options: Record<string, string> = { disabled_optimizers: "late_materialization", allocator_background_threads: "true" };
+    // Not allocator_background_threads: it takes the madvise of each query's purge off the query's thread (2,239-2,426 calls
+    // per 3,300 cones against 644-695 in process), but over HTTP it gave no more cones per second and a longer p99
+    // (docs/performance.md).
+    const options: Record<string, string> = { disabled_optimizers: "late_materialization" };
     if (resources.memoryLimit) options.memory_limit = resources.memoryLimit;
     if (resources.threads) options.threads = String(resources.threads);
     if (resources.maxTempDirectorySize) options.max_temp_directory_size = resources.maxTempDirectorySize;
