@@ -5,6 +5,7 @@
  * stand-in (no uploads; every SQL string goes through the qserv dialect).
  */
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +90,40 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
     expect(decIndex.map((i) => i.Column_name)).to.deep.equal(["dec", "ra"]);
     expect(fns.map((f) => f.Name)).to.include("scisql_s2PtInCircle");
   });
+
+  // A connection given up while a command is queued on it: mysql2's destroy() half-closes it, the running statement's
+  // answer still arrives, and the queued EXECUTE of a cached statement then writes into the closed socket, a fatal
+  // 'error' on the connection.
+  // Unheard, it ends the process (the server died so when a client left with a request in flight). Each row runs in a
+  // process of its own; the first shows that the case is reproduced.
+  const GIVEN_UP: [string, string, number, RegExp | null][] = [
+    ["destroy() alone: the late write's error is unheard and ends the process", "conn.destroy()", 1, /ERR_STREAM_WRITE_AFTER_END/],
+    ["discardConnection: the same error is heard and dropped, the process lives on", "discardConnection(conn)", 0, null],
+  ];
+  for (const [what, giveUp, code, stderr] of GIVEN_UP) {
+    it(`a connection given up with a command queued: ${what}`, () => {
+      const script = `
+        import mysql from "mysql2";
+        import { discardConnection } from ${JSON.stringify(new URL("./mariadb.ts", import.meta.url).pathname)};
+        const conn = mysql.createConnection({ host: "127.0.0.1", port: ${db!.port}, user: "root", password: "" });
+        // Prepared once, the statement is in the connection's cache: the next execute() queues an EXECUTE at once.
+        conn.execute("SELECT 1", (err) => {
+          if (err) throw err;
+          conn.query("SELECT SLEEP(0.5)", () => {});
+          // Streamed, as the backend reads rows: a command without a callback, whose failure mysql2 emits on the connection.
+          conn.execute({ sql: "SELECT 1", rowsAsArray: true }).stream().on("error", () => {}).resume();
+          // The SLEEP is under way and the EXECUTE waits behind it; the socket's close comes after the SLEEP's answer.
+          const socket = conn.stream;
+          ${giveUp};
+          socket.once("close", () => process.exit(0));
+        });
+      `;
+      const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+      expect(r.status, r.stderr).to.equal(code);
+      if (stderr) expect(r.stderr).to.match(stderr);
+      else expect(r.stderr).to.equal("");
+    });
+  }
 
   it("serves the loaded table: cone search, NULLs, TAP_SCHEMA, upload join", async () => {
     running = await startService({ backend: "mariadb", mariadb: mariadb(), demo: false });
