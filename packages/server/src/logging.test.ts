@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { until } from "../../votable/src/test-support/until.js";
 import { createApp } from "./app.js";
-import { createLogger, requestIdOf } from "./logging.js";
+import Koa from "koa";
+import { accessLog, createLogger, requestIdOf, type RequestRecord } from "./logging.js";
 import { spawnServer } from "./test-support/child-server.js";
 import { startService, type Running } from "./test-support/service.js";
 
@@ -91,6 +92,35 @@ describe("access log (issue 15, Operations: one JSON line per request)", functio
       ["time", (v) => typeof v === "number"],
     ];
     for (const [field, ok] of cases) expect(ok(line[field]), `${field}: ${JSON.stringify(line[field])}`).to.equal(true);
+  });
+
+  it("a client gone before the answer: status 499 (not Koa's default 404) and aborted, in the log line and the record the metrics count", async () => {
+    const raw: string[] = [];
+    const records: RequestRecord[] = [];
+    let started!: () => void;
+    const handling = new Promise<void>((r) => (started = r));
+    const app = new Koa();
+    app.use(accessLog(createLogger("info", { write: (s: string) => void raw.push(s) }), (r) => records.push(r)));
+    // An answer that never comes, as a query that runs on while its client leaves.
+    app.use(() => {
+      started();
+      return new Promise<void>(() => {});
+    });
+    const server = createServer(app.callback()).listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const req = request(`http://127.0.0.1:${(server.address() as AddressInfo).port}/tap/sync`, { method: "POST", headers: { "x-request-id": "gone-early" } });
+      req.on("error", () => {});
+      req.end("QUERY=x");
+      await handling;
+      req.destroy();
+      await until("the request is logged", () => records.length === 1, 10_000);
+      expect(records[0]).to.include({ status: 499, aborted: true, bytes: 0 });
+      expect(JSON.parse(raw[0]!)).to.include({ requestId: "gone-early", status: 499, aborted: true });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   const idCases: [string, string | undefined, (id: string) => boolean][] = [

@@ -79,6 +79,10 @@ export interface RequestRecord {
   method: string;
   endpoint: string;
   path: string;
+  /**
+   * The response's status; 499 (nginx's "client closed request") when the client went away before any was sent, where
+   * Koa would report its default of 404 for a request that was in fact being answered.
+   */
   status: number;
   seconds: number;
   bytes: number;
@@ -86,6 +90,9 @@ export interface RequestRecord {
   /** Whether the response was cut before its end (the client went away, or the stream failed). */
   aborted: boolean;
 }
+
+/** nginx's status for a request whose client closed the connection before an answer was sent (not an HTTP status). */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * The outermost middleware: sets the request id, counts the bytes written, and logs (and hands
@@ -128,7 +135,7 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
         method: ctx.method,
         endpoint: endpointOf(ctx),
         path: ctx.path,
-        status: ctx.status,
+        status: finished || res.headersSent ? ctx.status : CLIENT_CLOSED_REQUEST,
         seconds: Number(process.hrtime.bigint() - start) / 1e9,
         bytes,
         ...(note?.rows ? { rows: note.rows() } : {}),
