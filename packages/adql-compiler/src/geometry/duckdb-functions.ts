@@ -28,6 +28,14 @@ import { prepareS2PtInCPoly, scisqlAngSep, scisqlS2PtInBox, scisqlS2PtInCircle }
 
 type Row = (number | null)[];
 
+/**
+ * A function of row r of arguments that are all DOUBLE without NULLs, read from their vectors' Float64Arrays. The
+ * general path's Row array holds numbers and nulls, so V8 boxes every number put in it: 16 bytes per argument per row,
+ * 22% of all that a server under random cones allocated (a sampling heap profile), and the collector's pauses are what
+ * sets the cones' p99 (docs/performance.md).
+ */
+type Direct = (args: readonly Float64Array[], r: number) => number | null;
+
 export { registerRegionFunctions } from "./region-functions-duckdb.js";
 
 /**
@@ -50,6 +58,7 @@ export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<v
     arity: number | "varargs",
     returnType: typeof DOUBLE | typeof INTEGER,
     fn: (args: Row) => number | null,
+    direct?: Direct,
   ) =>
     conn.registerScalarFunction(
       DuckDBScalarFunction.create({
@@ -57,12 +66,14 @@ export async function registerScisqlFunctions(conn: DuckDBConnection): Promise<v
         returnType,
         ...(arity === "varargs" ? { varArgsType: DOUBLE } : { parameterTypes: Array<typeof DOUBLE>(arity).fill(DOUBLE) }),
         specialHandling: true,
-        mainFunction: (info, input, output) => applyRowwise(info, input, output, fn, allValid),
+        mainFunction: (info, input, output) => applyRowwise(info, input, output, fn, allValid, direct),
       }),
     );
-  define("scisql_angSep", 4, DOUBLE, ([a, b, c, d]) => scisqlAngSep(a!, b!, c!, d!));
-  define("scisql_s2PtInCircle", 5, INTEGER, ([a, b, c, d, e]) => scisqlS2PtInCircle(a!, b!, c!, d!, e!));
-  define("scisql_s2PtInBox", 6, INTEGER, ([a, b, c, d, e, f]) => scisqlS2PtInBox(a!, b!, c!, d!, e!, f!));
+  define("scisql_angSep", 4, DOUBLE, ([a, b, c, d]) => scisqlAngSep(a!, b!, c!, d!), (v, r) => scisqlAngSep(v[0]![r]!, v[1]![r]!, v[2]![r]!, v[3]![r]!));
+  define("scisql_s2PtInCircle", 5, INTEGER, ([a, b, c, d, e]) => scisqlS2PtInCircle(a!, b!, c!, d!, e!),
+    (v, r) => scisqlS2PtInCircle(v[0]![r]!, v[1]![r]!, v[2]![r]!, v[3]![r]!, v[4]![r]!));
+  define("scisql_s2PtInBox", 6, INTEGER, ([a, b, c, d, e, f]) => scisqlS2PtInBox(a!, b!, c!, d!, e!, f!),
+    (v, r) => scisqlS2PtInBox(v[0]![r]!, v[1]![r]!, v[2]![r]!, v[3]![r]!, v[4]![r]!, v[5]![r]!));
   define("scisql_s2PtInCPoly", "varargs", INTEGER, cachedPolygonTest());
   await registerRegionFunctions(conn);
 }
@@ -92,6 +103,7 @@ function applyRowwise(
   output: DuckDBVector,
   fn: (args: Row) => number | null,
   allValid: (v: DuckDBVector) => Float64Array | undefined,
+  direct: Direct | undefined,
 ): void {
   const columns: DuckDBVector[] = [];
   for (let c = 0; c < input.columnCount; c++) columns.push(input.getColumnVector(c));
@@ -101,6 +113,12 @@ function applyRowwise(
   // Read once: rowCount asks DuckDB each time (a native call), which in the loop's test cost more than the test itself.
   const n = input.rowCount;
   try {
+    if (direct !== undefined && values.every((v) => v !== undefined)) {
+      const typed = values as Float64Array[];
+      for (let r = 0; r < n; r++) output.setItem(r, direct(typed, r));
+      output.flush();
+      return;
+    }
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < columns.length; c++) {
         const v = values[c];
