@@ -109,7 +109,6 @@ function applyRowwise(
   for (let c = 0; c < input.columnCount; c++) columns.push(input.getColumnVector(c));
   // getItem tests each value's validity bit with BigInt arithmetic: an argument without NULLs is read as a Float64Array.
   const values = columns.map(allValid);
-  const args: Row = new Array<number | null>(columns.length);
   // Read once: rowCount asks DuckDB each time (a native call), which in the loop's test cost more than the test itself.
   const n = input.rowCount;
   try {
@@ -119,6 +118,7 @@ function applyRowwise(
       output.flush();
       return;
     }
+    const args: Row = new Array<number | null>(columns.length);
     for (let r = 0; r < n; r++) {
       for (let c = 0; c < columns.length; c++) {
         const v = values[c];

@@ -51,7 +51,7 @@ import {
   boxLatitudes, circleLatitudes, distanceLatitudes, polygonLatitudes, type LatitudeRange,
 } from "../geometry/latitude-range.js";
 import { constantValue, numberExpression } from "../analysis/constants.js";
-import { boundingPass, type ConjunctBound } from "./conjunct-bounds.js";
+import { boundingPass, boundKey, type ConjunctBound } from "./conjunct-bounds.js";
 import { isRepeatable } from "../sql/repeatable.js";
 import { storageColumn } from "./geometry-to-scisql.js";
 import { andAll, distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
@@ -101,19 +101,6 @@ function rangeConjunct(dec: Expression, range: LatitudeRange, span: Span): Expre
   return undefined;
 }
 
-/** A key for a bound this pass writes (or an equal one the query has), so that none is written twice. */
-function boundKey(e: Expression): string | undefined {
-  const key = (col: Expression, lo: Expression | null, hi: Expression | null): string | undefined => {
-    if (col.kind !== "ColumnRef" || !col.binding) return undefined;
-    const l = lo && constantValue(lo);
-    const h = hi && constantValue(hi);
-    return l === undefined || h === undefined ? undefined : `${col.binding.relation}\u0000${col.binding.column}\u0000${l}\u0000${h}`;
-  };
-  if (e.kind === "Between" && !e.not) return key(e.expr, e.low, e.high);
-  if (e.kind === "Comparison" && e.op === ">=") return key(e.left, e.right, null);
-  if (e.kind === "Comparison" && e.op === "<=") return key(e.left, null, e.right);
-  return undefined;
-}
 
 /** The bound in front of a conjunct: a region column's storage bounds, or the dec range of a constant constraint. */
 function declinationBound(e: Expression, relations: ReadonlySet<string>): ConjunctBound | undefined {
@@ -283,4 +270,4 @@ function regionBounds(e: Expression): Expression | undefined {
   }
 }
 
-export const boundDeclination = boundingPass({ boundOf: declinationBound, keyOf: boundKey });
+export const boundDeclination = boundingPass({ boundOf: declinationBound });

@@ -29,7 +29,7 @@ import type { ColumnRef, Expression, Span } from "../ast/nodes.js";
 import { constantValue, numberExpression } from "../analysis/constants.js";
 import { distanceWithin, isInsideRegion } from "../analysis/spatial-predicates.js";
 import { coneLongitudes, type LongitudeRange } from "../geometry/longitude-range.js";
-import { boundingPass, type ConjunctBound } from "./conjunct-bounds.js";
+import { boundingPass, boundKey, type ConjunctBound } from "./conjunct-bounds.js";
 
 /** Bounds are multiples of 1/GRID degrees, at least 0.5/GRID outside the exact range (as in bound-declination). */
 const GRID = 1e8;
@@ -77,28 +77,6 @@ function rangeConjunct(ra: ColumnRef, range: LongitudeRange, span: Span): Expres
   return or(or(inside, compare(ra, "<", 0, span), span), compare(ra, ">=", 360, span), span);
 }
 
-/**
- * A key for a condition of the shapes this pass writes (comparisons and BETWEENs of a column with constants, joined
- * by OR), so that no bound is written twice: neither for the same cone twice nor on a query that has it already.
- */
-function boundKey(e: Expression): string | undefined {
-  switch (e.kind) {
-    case "LogicalExpr": {
-      const l = e.op === "OR" ? boundKey(e.left) : undefined;
-      const r = l === undefined ? undefined : boundKey(e.right);
-      return r === undefined ? undefined : `(${l} OR ${r})`;
-    }
-    case "Comparison": case "Between": {
-      const col = e.kind === "Comparison" ? e.left : e.expr;
-      const values = (e.kind === "Comparison" ? [e.right] : [e.low, e.high]).map(constantValue);
-      if (col.kind !== "ColumnRef" || !col.binding || values.includes(undefined) || (e.kind === "Between" && e.not)) return undefined;
-      return `${col.binding.relation}.${col.binding.column} ${e.kind === "Comparison" ? e.op : "BETWEEN"} ${values.join(" ")}`;
-    }
-    default:
-      return undefined;
-  }
-}
-
 /** The RA range in front of a constant cone on a catalog column. */
 function rightAscensionBound(e: Expression, relations: ReadonlySet<string>): ConjunctBound | undefined {
   const found = coneRange(e);
@@ -108,4 +86,4 @@ function rightAscensionBound(e: Expression, relations: ReadonlySet<string>): Con
   return { bound, key: boundKey(bound)! };
 }
 
-export const boundRightAscension = boundingPass({ boundOf: rightAscensionBound, keyOf: boundKey });
+export const boundRightAscension = boundingPass({ boundOf: rightAscensionBound });

@@ -7,6 +7,7 @@
  */
 import type { Expression, Join, Query, Select, TableReference } from "../ast/nodes.js";
 import { transform } from "../ast/transform.js";
+import { constantValue } from "../analysis/constants.js";
 import { baseTables } from "../analysis/spatial-predicates.js";
 import type { PassContext } from "./context.js";
 
@@ -19,8 +20,28 @@ export interface ConjunctBound {
 export interface BoundingRules {
   /** The bound for a conjunct, if any; `relations` are the SQL qualifiers of the catalog tables in the SELECT's FROM. */
   readonly boundOf: (conjunct: Expression, relations: ReadonlySet<string>) => ConjunctBound | undefined;
-  /** The key of a conjunct that is such a bound already, if it is one. */
-  readonly keyOf: (conjunct: Expression) => string | undefined;
+}
+
+/**
+ * A key for a condition of the shapes the bounding passes write (comparisons and BETWEENs of a column with constants,
+ * joined by OR): equal keys, equal conditions. Undefined for anything else.
+ */
+export function boundKey(e: Expression): string | undefined {
+  switch (e.kind) {
+    case "LogicalExpr": {
+      const l = e.op === "OR" ? boundKey(e.left) : undefined;
+      const r = l === undefined ? undefined : boundKey(e.right);
+      return r === undefined ? undefined : `(${l} OR ${r})`;
+    }
+    case "Comparison": case "Between": {
+      const col = e.kind === "Comparison" ? e.left : e.expr;
+      const values = (e.kind === "Comparison" ? [e.right] : [e.low, e.high]).map(constantValue);
+      if (col.kind !== "ColumnRef" || !col.binding || values.includes(undefined) || (e.kind === "Between" && e.not)) return undefined;
+      return [col.binding.relation, col.binding.column, e.kind === "Comparison" ? e.op : "BETWEEN", ...values].join("\u0000");
+    }
+    default:
+      return undefined;
+  }
 }
 
 function withBounds(condition: Expression, relations: ReadonlySet<string>, rules: BoundingRules): Expression {
@@ -30,7 +51,7 @@ function withBounds(condition: Expression, relations: ReadonlySet<string>, rules
       collect(e.left);
       collect(e.right);
     } else {
-      const k = rules.keyOf(e);
+      const k = boundKey(e);
       if (k !== undefined) seen.add(k);
     }
   };
