@@ -436,4 +436,23 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     expect(child.output()).to.contain("cutting 1 request(s) still running after 1 s");
     res.destroy();
   });
+
+  // process.exit joins libuv's threads, and a DuckDB task calling a JavaScript scalar function (the scisql functions)
+  // waits for the JavaScript thread: a server whose database was closed under such a query never exited (seen after
+  // cones cut short by their client). The query below calls scisql_angSep for each of 10^10 pairs and answers nothing.
+  it("SIGTERM while a query runs the scisql functions (JavaScript on DuckDB): the query is stopped before the database closes, and the server exits 0", async () => {
+    const child = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "true", TAP_SHUTDOWN_GRACE: "0" });
+    const metrics = `${child.url.replace(/\/tap$/, "")}/metrics`;
+    const query = "SELECT COUNT(*) AS n FROM demo.stars AS a, demo.stars AS b WHERE scisql_angSep(a.ra, a.dec, b.ra, b.dec) < 0";
+    const answer = fetch(`${child.url}/sync?${new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: "csv", QUERY: query })}`).then(
+      (r) => r.text(),
+      () => "cut",
+    );
+    await until("the query runs", async () => /tap_sync_queries\{state="running"\} 1\b/.test(await (await fetch(metrics)).text()), 20_000);
+    const exited = new Promise<number | null>((resolve) => child.proc.once("exit", (code) => resolve(code)));
+    child.proc.kill("SIGTERM");
+    expect(await exited).to.equal(0);
+    expect(child.output()).to.contain("cutting 1 request(s) still running after 0 s");
+    expect(await answer).to.equal("cut");
+  });
 });

@@ -207,4 +207,29 @@ describe("server DuckDB: connections kept between sessions", function () {
     expect(backend.idleConnections).to.equal(0);
     backend = await DuckDbBackend.open(":memory:"); // for afterEach
   });
+
+  it("stops the query of a session still live at close, waits for its release, and then refuses new sessions", async () => {
+    // A database closed under a running query would not stop it, and a DuckDB task calling a JS scalar function would
+    // then hang the process's exit (faults.test.ts, SIGTERM). This query calls one for each of 10^9 rows, none passing.
+    const events: string[] = [];
+    const session = await backend.session();
+    const running = session.query("SELECT i FROM range(1000000000) t(i) WHERE scisql_angSep(i % 360, 0, 0, 0) < 0").then(
+      () => events.push("query answered"),
+      async (e: Error) => {
+        events.push(`query failed: ${e.message}`);
+        await session.release();
+        events.push("released");
+      },
+    );
+    await backend.close();
+    events.push("closed");
+    await running;
+    expect(events).to.deep.equal(["query failed: INTERRUPT Error: Interrupted!", "released", "closed"]);
+    expect(backend.activeSessions).to.equal(0);
+    await backend.session().then(
+      () => expect.fail("a session of a closed database"),
+      (e: Error) => expect(e.message).to.equal("the database is closed"),
+    );
+    backend = await DuckDbBackend.open(":memory:"); // for afterEach
+  });
 });

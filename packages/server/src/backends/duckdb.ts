@@ -108,8 +108,10 @@ export class DuckDbBackend implements Backend {
   readonly uploads = true;
   readonly description: string;
   private uploadCounter = 0;
-  /** Sessions not yet released (for tests and monitoring). */
-  activeSessions = 0;
+  /** Sessions handed out and not yet released: close() stops their queries and waits for them. */
+  private readonly live = new Set<DuckDbSession>();
+  /** Called when the last live session is released (close() waiting). */
+  private onAllReleased: (() => void) | undefined;
   /**
    * Connections of released sessions, for the next sessions: a new connection and its closing cost about
    * as much as a cone search's query (issue 15's profile). Only a connection that its session left clean
@@ -239,15 +241,28 @@ export class DuckDbBackend implements Backend {
   }
 
   async session(): Promise<Session> {
+    if (this.closed) throw new Error("the database is closed");
     const conn = this.idle.pop() ?? (await this.connect());
-    this.activeSessions++;
-    return new DuckDbSession(conn, () => ++this.uploadCounter, (reusable) => this.releaseConnection(conn, reusable), this.resources);
+    const session: DuckDbSession = new DuckDbSession(
+      conn,
+      () => ++this.uploadCounter,
+      (reusable) => this.releaseConnection(session, conn, reusable),
+      this.resources,
+    );
+    this.live.add(session);
+    return session;
   }
 
-  private releaseConnection(conn: DuckDBConnection, reusable: boolean): void {
-    this.activeSessions--;
+  private releaseConnection(session: DuckDbSession, conn: DuckDBConnection, reusable: boolean): void {
+    this.live.delete(session);
     if (reusable && !this.closed && this.idle.length < MAX_IDLE_CONNECTIONS) this.idle.push(conn);
     else closeConnection(conn);
+    if (this.live.size === 0) this.onAllReleased?.();
+  }
+
+  /** Sessions not yet released (for tests and monitoring). */
+  get activeSessions(): number {
+    return this.live.size;
   }
 
   /** Connections kept for the next sessions (tests). */
@@ -268,8 +283,27 @@ export class DuckDbBackend implements Backend {
     await this.main.runAndReadAll("SELECT 1");
   }
 
+  /**
+   * Closes the database once the sessions still live have ended. Their queries are interrupted first: at shutdown,
+   * responses cut short and jobs aborted are still stopping theirs. Closing under a running query would not stop it,
+   * and the process's exit would then never come: process.exit joins libuv's threads, and a DuckDB task calling a
+   * JavaScript scalar function (the scisql functions) on one of them waits for this thread, which runs no JavaScript
+   * any more (seen: a server that did not exit after SIGTERM, cones cut short by the client's end).
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    if (this.live.size > 0) {
+      for (const session of this.live) session.interrupt();
+      await new Promise<void>((resolve) => {
+        // A session that its holder never releases runs no query: after the bound, closing cannot deadlock on it.
+        const bound = setTimeout(resolve, CLOSE_WAIT_MS);
+        this.onAllReleased = () => {
+          clearTimeout(bound);
+          resolve();
+        };
+      });
+    }
     for (const conn of this.idle.splice(0)) closeConnection(conn);
     this.main.closeSync();
     this.instance.closeSync();
@@ -292,6 +326,8 @@ function quoteDuckString(s: string): string {
 
 /** More idle connections than sessions ever run at once would only hold memory. */
 const MAX_IDLE_CONNECTIONS = 32;
+/** How long close() waits for live sessions to be released after interrupting their queries (ms). */
+const CLOSE_WAIT_MS = 10_000;
 
 /**
  * The statements last prepared on each connection, by SQL, least recently used first. Preparing (parsing,
@@ -342,6 +378,8 @@ class DuckDbSession implements Session {
   private reusable = true;
   /** Temporary tables are the connection's: it is closed at release rather than handed to another session. */
   private uploaded = false;
+  /** Stops the query running on the connection, while there is one. */
+  private stopQuery: (() => void) | undefined;
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly nextId: () => number,
@@ -383,6 +421,7 @@ class DuckDbSession implements Session {
       const again = setInterval(() => (starting ? conn.interrupt() : clearInterval(again)), 20);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
+    this.stopQuery = onAbort;
     let result: DuckDBResult;
     const resources = this.resources;
     try {
@@ -401,6 +440,7 @@ class DuckDbSession implements Session {
     } catch (e) {
       starting = false;
       signal?.removeEventListener("abort", onAbort);
+      this.stopQuery = undefined;
       if (signal?.aborted) conn.interrupt();
       throw duckDbResourceError(e, resources) ?? e;
     }
@@ -416,12 +456,16 @@ class DuckDbSession implements Session {
     const stop = async () => {
       closed = true;
       signal?.removeEventListener("abort", onAbort);
-      if (complete) return;
+      if (complete) {
+        this.stopQuery = undefined;
+        return;
+      }
       // A stream left before its end is stopped; the connection, not reusable, is closed at release.
       conn.interrupt();
       // A chunk on its way ends (interrupted) before the connection runs anything else.
       await ahead?.catch(() => null);
       await settle(conn);
+      this.stopQuery = undefined;
     };
     // Every caller waits for the one stop (the iterator's finally and the consumer's cleanup both close): a caller
     // that went on while the first was still settling could release the session, and closing a DuckDB connection
@@ -458,6 +502,11 @@ class DuckDbSession implements Session {
         }
       },
     };
+  }
+
+  /** The service is closing: the query running, if any, stops as if its request had been aborted. */
+  interrupt(): void {
+    this.stopQuery?.();
   }
 
   async release(): Promise<void> {
