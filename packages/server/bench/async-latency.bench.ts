@@ -25,7 +25,8 @@ const server = createServer();
 server.listen(0, "127.0.0.1");
 await once(server, "listening");
 const port = (server.address() as AddressInfo).port;
-const config = configFrom({ duckdb: { path: ":memory:" }, demo: true, port, async: { dir, concurrency: 2 } });
+// Warnings only: the access log of 220 jobs (a line per request) would bury the figures.
+const config = configFrom({ duckdb: { path: ":memory:" }, demo: true, port, logLevel: "warn", async: { dir, concurrency: 2 } });
 const service = await openService(config, { log: () => {} });
 server.on("request", service.app.callback());
 const base = config.baseUrl;

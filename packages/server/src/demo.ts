@@ -162,12 +162,10 @@ async function generateDemo(duck: DuckDbBackend): Promise<void> {
   await duck.run("CREATE OR REPLACE TEMP TABLE tap_demo_stars AS SELECT * FROM demo.stars LIMIT 0");
   const stars = await duck.main.createAppender("tap_demo_stars", "main", "temp");
   const epoch0 = Date.UTC(2024, 0, 1);
-  const positions: [number, number][] = [];
   const starMag: (number | null)[] = [];
   for (let i = 1; i <= DEMO_STARS; i++) {
     const ra = rnd.next() * 360;
     const dec = (Math.asin(2 * rnd.next() - 1) * 180) / Math.PI;
-    positions.push([ra, dec]);
     const g = 14 + 10 * Math.pow(rnd.next(), 0.4);
     const color = 0.2 + 0.8 * rnd.next();
     const hasG = rnd.next() > 0.1;
