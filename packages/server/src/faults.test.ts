@@ -330,6 +330,31 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
     await running.close();
     running = undefined;
   });
+
+  it("SIGTERM while a MariaDB query runs: the response is cut, the query killed, and the server exits 0", async () => {
+    child = await spawnServer({ ...env(), TAP_SHUTDOWN_GRACE: "0" });
+    const answer = fetch(`${child.url}/sync?${new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: "csv", QUERY: SILENT })}`).then(
+      (r) => r.text(),
+      () => "cut",
+    );
+    const c = await db!.connect();
+    try {
+      const runningQueries = async () => {
+        const [rows] = await c.query("SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info LIKE '%n_silent%' AND id <> CONNECTION_ID()");
+        return Number((rows as { n: number | string }[])[0]!.n);
+      };
+      await until("the query runs on MariaDB", async () => (await runningQueries()) === 1, 20_000);
+      const exited = new Promise<number | null>((resolve) => child!.proc.once("exit", (code) => resolve(code)));
+      child.proc.kill("SIGTERM");
+      expect(await exited).to.equal(0);
+      expect(child.output()).to.contain("cutting 1 request(s) still running after 0 s");
+      expect(await answer).to.equal("cut");
+      await until("the query has ended on MariaDB", async () => (await runningQueries()) === 0, 20_000);
+    } finally {
+      await c.end();
+    }
+    child = undefined;
+  });
 });
 
 describe("server faults: the HTTP server against slow clients, and SIGTERM (a child process)", function () {
