@@ -22,6 +22,15 @@ const MAX_CANDIDATES = 1000;
 
 /** The catalog's ObsCore table as ADQL names it, or undefined. */
 export function obsCoreTable(catalog: Catalog): { schema: string; table: string } | undefined {
+  let found = obsCoreOf.get(catalog);
+  if (found === undefined) obsCoreOf.set(catalog, (found = findObsCoreTable(catalog) ?? null));
+  return found ?? undefined;
+}
+
+/** obsCoreTable's answer by catalog (null: none), found once: every TAP result asks (datalink/tap.ts). */
+const obsCoreOf = new WeakMap<Catalog, { schema: string; table: string } | null>();
+
+function findObsCoreTable(catalog: Catalog): { schema: string; table: string } | undefined {
   for (const s of catalog.schemas) {
     if (s.name.toLowerCase() !== "ivoa") continue;
     const t = s.tables.find((x) => x.name.toLowerCase() === "obscore");

@@ -33,9 +33,26 @@ function outermostSelect(q: Query): Select | undefined {
   return body.kind === "Select" ? body : undefined;
 }
 
+/**
+ * Each catalog's tables by lower-case schema and name, made at the first query: a service's catalog is fixed for its
+ * life, and scanning it with a lower-casing per name for every result cost more than the rest of this module.
+ */
+const tableIndexes = new WeakMap<Catalog, Map<string, Table>>();
+
 function findTable(catalog: Catalog, schema: string, name: string): Table | undefined {
-  const s = catalog.schemas.find((x) => x.name.toLowerCase() === schema.toLowerCase());
-  return s?.tables.find((t) => t.name.toLowerCase() === name.toLowerCase());
+  let index = tableIndexes.get(catalog);
+  if (index === undefined) {
+    index = new Map();
+    for (const s of catalog.schemas) {
+      for (const t of s.tables) {
+        const key = `${s.name.toLowerCase()}.${t.name.toLowerCase()}`;
+        // The first of names equal but for case, as a scan would find.
+        if (!index.has(key)) index.set(key, t);
+      }
+    }
+    tableIndexes.set(catalog, index);
+  }
+  return index.get(`${schema.toLowerCase()}.${name.toLowerCase()}`);
 }
 
 /** The catalog tables of the FROM clause, by the qualifier their columns are bound through. */
@@ -71,6 +88,15 @@ function origins(compiled: CompileResult, catalog: Catalog): (Origin | undefined
 
 /** A table's position columns: Felis qserv:ra_column/dec_column, else the one pair with UCDs pos.eq.ra/dec;meta.main. */
 function positionColumns(t: Table): { ra: string; dec: string } | undefined {
+  let found = positionsOf.get(t);
+  if (found === undefined) positionsOf.set(t, (found = findPositionColumns(t) ?? null));
+  return found ?? undefined;
+}
+
+/** positionColumns' answers by table (null: none), found once per table. */
+const positionsOf = new WeakMap<Table, { ra: string; dec: string } | null>();
+
+function findPositionColumns(t: Table): { ra: string; dec: string } | undefined {
   if (t.qserv?.raColumn && t.qserv.decColumn) return { ra: t.qserv.raColumn, dec: t.qserv.decColumn };
   const withUcd = (ucd: string) => t.columns.filter((c) => c.ucd?.toLowerCase() === ucd);
   const ra = withUcd("pos.eq.ra;meta.main");
