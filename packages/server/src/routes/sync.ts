@@ -69,7 +69,12 @@ export async function answerSync(
   // from the database, so it is done before admission (and handed to startQuery).
   const routed = req.uploads.length === 0 ? queries.route(req.query, req.maxrec, []) : undefined;
   const abort = new AbortController();
-  const onClose = () => abort.abort(new Error("client disconnected"));
+  // A response closes when it has been sent too: only one that the client left before its end stops the query. An
+  // abort at every close made an Error (its stack trace) and ran the signal's listeners for each cone (1.5% of the
+  // JavaScript thread's samples under cone load).
+  const onClose = () => {
+    if (!ctx.res.writableFinished) abort.abort(new Error("client disconnected"));
+  };
   ctx.res.once("close", onClose);
   let release: Release;
   try {
