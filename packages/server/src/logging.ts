@@ -5,6 +5,7 @@
  * pino's redaction removes them too should a later change log headers or a configuration).
  */
 import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import type { Context, Next } from "koa";
 import { pino } from "pino";
@@ -94,6 +95,25 @@ export interface RequestRecord {
 /** nginx's status for a request whose client closed the connection before an answer was sent (not an HTTP status). */
 const CLIENT_CLOSED_REQUEST = 499;
 
+/** The body bytes written to a response so far (accessLog). */
+const BODY_BYTES = Symbol("body bytes");
+type CountedResponse = ServerResponse & { [BODY_BYTES]: number };
+
+function byteLength(chunk: unknown, encoding: unknown): number {
+  if (typeof chunk === "string") return Buffer.byteLength(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
+}
+
+function countingWrite(this: CountedResponse, chunk: unknown, ...rest: unknown[]): boolean {
+  this[BODY_BYTES] += byteLength(chunk, rest[0]);
+  return ((Object.getPrototypeOf(this) as ServerResponse).write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+}
+
+function countingEnd(this: CountedResponse, chunk?: unknown, ...rest: unknown[]): CountedResponse {
+  if (typeof chunk !== "function") this[BODY_BYTES] += byteLength(chunk, rest[0]);
+  return ((Object.getPrototypeOf(this) as ServerResponse).end as (...a: unknown[]) => CountedResponse).call(this, chunk, ...rest);
+}
+
 /**
  * The outermost middleware: sets the request id, counts the bytes written, and logs (and hands
  * to `observe`, the metrics) one record when the response is over.
@@ -104,22 +124,14 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
     const requestId = requestIdOf(ctx.get("X-Request-Id") || undefined);
     ctx.state.requestId = requestId;
     ctx.set("X-Request-Id", requestId);
-    let bytes = 0;
-    const res = ctx.res;
-    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
-    const end = res.end.bind(res) as (...a: unknown[]) => unknown;
-    const count = (chunk: unknown, encoding: unknown) => {
-      if (typeof chunk === "string") bytes += Buffer.byteLength(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
-      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
-    };
-    res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      count(chunk, rest[0]);
-      return write(chunk, ...rest);
-    }) as typeof res.write;
-    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== "function") count(chunk, rest[0]);
-      return end(chunk, ...rest);
-    }) as typeof res.end;
+    const res = ctx.res as CountedResponse;
+    res[BODY_BYTES] = 0;
+    // The same two functions for every response, not closures made per request: a per-request closure stored as
+    // res.end kept each request's objects (ctx, the query's) alive through the young generation's collections, and
+    // 1.8 KB per request reached the old space (docs/performance.md, 2026-12-06), whose collections then stalled
+    // everything in flight.
+    res.write = countingWrite;
+    res.end = countingEnd;
     let finished = false;
     // A streamed query result's response has a "close" listener per layer that must let go of something when
     // it ends (this log, the upload spool, the sync slot and its abort, gzip, Koa's pipeline, the stream's
@@ -137,7 +149,7 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
         path: ctx.path,
         status: finished || res.headersSent ? ctx.status : CLIENT_CLOSED_REQUEST,
         seconds: Number(process.hrtime.bigint() - start) / 1e9,
-        bytes,
+        bytes: res[BODY_BYTES],
         ...(note?.rows ? { rows: note.rows() } : {}),
         aborted: !finished,
       };
@@ -160,7 +172,7 @@ export function accessLog(logger: Logger, observe?: (r: RequestRecord) => void) 
           ...(note?.sql !== undefined ? { sql: note.sql } : {}),
           ...(note?.parameters !== undefined ? { parameters: note.parameters } : {}),
           ...(record.rows !== undefined ? { rows: record.rows } : {}),
-          bytes,
+          bytes: record.bytes,
           status: record.status,
           ms: Math.round(record.seconds * 1e6) / 1e3,
           ...(record.aborted ? { aborted: true } : {}),
