@@ -13,6 +13,7 @@ import { TapError } from "../errors.js";
 import { cursorRows } from "../backends/backend.js";
 import type { QueryRouter } from "../query-router.js";
 import { covers } from "./bounds.js";
+import { derivedOnce } from "./derived.js";
 import { serviceUrls } from "./descriptors.js";
 import type { LinkRow } from "./links.js";
 import { linkAuth, type LinksContext } from "./resolve.js";
@@ -21,14 +22,7 @@ import { linkAuth, type LinksContext } from "./resolve.js";
 const MAX_CANDIDATES = 1000;
 
 /** The catalog's ObsCore table as ADQL names it, or undefined. */
-export function obsCoreTable(catalog: Catalog): { schema: string; table: string } | undefined {
-  let found = obsCoreOf.get(catalog);
-  if (found === undefined) obsCoreOf.set(catalog, (found = findObsCoreTable(catalog) ?? null));
-  return found ?? undefined;
-}
-
-/** obsCoreTable's answer by catalog (null: none), found once: every TAP result asks (datalink/tap.ts). */
-const obsCoreOf = new WeakMap<Catalog, { schema: string; table: string } | null>();
+export const obsCoreTable = derivedOnce(findObsCoreTable);
 
 function findObsCoreTable(catalog: Catalog): { schema: string; table: string } | undefined {
   for (const s of catalog.schemas) {

@@ -12,6 +12,7 @@ import type { Field, MetaResource } from "@qserv-tap/votable";
 import type { Catalog, Table } from "../compiler-extras.js";
 import type { ServiceDeps } from "../service.js";
 import { obsCoreTable } from "./around.js";
+import { derivedOnce } from "./derived.js";
 import { aroundDescriptor, linksDescriptor, sodaDescriptor } from "./descriptors.js";
 
 export interface Described {
@@ -33,26 +34,20 @@ function outermostSelect(q: Query): Select | undefined {
   return body.kind === "Select" ? body : undefined;
 }
 
-/**
- * Each catalog's tables by lower-case schema and name, made at the first query: a service's catalog is fixed for its
- * life, and scanning it with a lower-casing per name for every result cost more than the rest of this module.
- */
-const tableIndexes = new WeakMap<Catalog, Map<string, Table>>();
+/** Each catalog's tables by lower-case schema and name; of names equal but for case, the first, as a scan would find. */
+const tableIndex = derivedOnce((catalog: Catalog) => {
+  const index = new Map<string, Table>();
+  for (const s of catalog.schemas) {
+    for (const t of s.tables) {
+      const key = `${s.name.toLowerCase()}.${t.name.toLowerCase()}`;
+      if (!index.has(key)) index.set(key, t);
+    }
+  }
+  return index;
+});
 
 function findTable(catalog: Catalog, schema: string, name: string): Table | undefined {
-  let index = tableIndexes.get(catalog);
-  if (index === undefined) {
-    index = new Map();
-    for (const s of catalog.schemas) {
-      for (const t of s.tables) {
-        const key = `${s.name.toLowerCase()}.${t.name.toLowerCase()}`;
-        // The first of names equal but for case, as a scan would find.
-        if (!index.has(key)) index.set(key, t);
-      }
-    }
-    tableIndexes.set(catalog, index);
-  }
-  return index.get(`${schema.toLowerCase()}.${name.toLowerCase()}`);
+  return tableIndex(catalog).get(`${schema.toLowerCase()}.${name.toLowerCase()}`);
 }
 
 /** The catalog tables of the FROM clause, by the qualifier their columns are bound through. */
@@ -87,22 +82,13 @@ function origins(compiled: CompileResult, catalog: Catalog): (Origin | undefined
 }
 
 /** A table's position columns: Felis qserv:ra_column/dec_column, else the one pair with UCDs pos.eq.ra/dec;meta.main. */
-function positionColumns(t: Table): { ra: string; dec: string } | undefined {
-  let found = positionsOf.get(t);
-  if (found === undefined) positionsOf.set(t, (found = findPositionColumns(t) ?? null));
-  return found ?? undefined;
-}
-
-/** positionColumns' answers by table (null: none), found once per table. */
-const positionsOf = new WeakMap<Table, { ra: string; dec: string } | null>();
-
-function findPositionColumns(t: Table): { ra: string; dec: string } | undefined {
+const positionColumns = derivedOnce((t: Table): { ra: string; dec: string } | undefined => {
   if (t.qserv?.raColumn && t.qserv.decColumn) return { ra: t.qserv.raColumn, dec: t.qserv.decColumn };
   const withUcd = (ucd: string) => t.columns.filter((c) => c.ucd?.toLowerCase() === ucd);
   const ra = withUcd("pos.eq.ra;meta.main");
   const dec = withUcd("pos.eq.dec;meta.main");
   return ra.length === 1 && dec.length === 1 ? { ra: ra[0]!.name, dec: dec[0]!.name } : undefined;
-}
+});
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
