@@ -13,4 +13,23 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
+  {
+    // A generator function or class made per call (a nested function*, a generator method of an object literal made
+    // inside a function, a class declared inside one) gets an initial map of its own when it first makes an object.
+    // V8 keeps maps in the old space, and the map points back to the function, so to the call's closure: all that the
+    // closure held outlived the young collections and waited for a full one. A cone's query promoted about 12 KB per
+    // request this way, and the Mark-Compacts that cleared it set the DuckDB cones' p99 (docs/performance.md, issue 15,
+    // sixth session). Generators and classes are module-level, and take their state as arguments or fields.
+    files: ["packages/*/src/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/test-support/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: ":function :matches(FunctionExpression, FunctionDeclaration)[generator=true], :function :matches(ClassDeclaration, ClassExpression)",
+          message: "A generator or class made per call keeps the call's closure until a full GC (its initial map, in V8's old space, points back to it): make it module-level, or a method of a module-level class.",
+        },
+      ],
+    },
+  },
 );

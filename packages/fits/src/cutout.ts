@@ -105,18 +105,34 @@ export function sectionData(file: FitsFile, which: number | string, section: Sec
   for (let k = 0; k < last; k++) sliceBytes *= section[k]![1] - section[k]![0] + 1;
   const tile = info.tiled?.tile[last] ?? 1;
   const perBand = Math.max(tile, Math.floor(bandBytes / sliceBytes / tile) * tile);
-  return {
-    bytes: sliceBytes * (b - a + 1),
-    async *chunks() {
-      // Bands start on tile boundaries: the first ends where its tile row ends.
-      for (let lo = a; lo <= b; ) {
-        const hi = Math.min(b, Math.floor((lo - 1) / tile) * tile + perBand);
-        const band = section.map((r, k) => (k === last ? ([lo, hi] as [number, number]) : r));
-        yield await readSectionBytes(file, hdu.index, band, options);
-        lo = hi + 1;
-      }
-    },
-  };
+  return new SectionData(file, hdu.index, section, tile, perBand, sliceBytes * (b - a + 1), options);
+}
+
+/** sectionData's HduData: a class, not a generator made per call (eslint.config.js). */
+class SectionData implements HduData {
+  constructor(
+    private readonly file: FitsFile,
+    private readonly index: number,
+    private readonly section: Section,
+    /** The tiles' extent along the last axis (1 for an image that is not tiled). */
+    private readonly tile: number,
+    private readonly perBand: number,
+    readonly bytes: number,
+    private readonly options: ReadOptions,
+  ) {}
+
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    const { section, tile, perBand } = this;
+    const last = section.length - 1;
+    const [a, b] = section[last]!;
+    // Bands start on tile boundaries: the first ends where its tile row ends.
+    for (let lo = a; lo <= b; ) {
+      const hi = Math.min(b, Math.floor((lo - 1) / tile) * tile + perBand);
+      const band = section.map((r, k) => (k === last ? ([lo, hi] as [number, number]) : r));
+      yield await readSectionBytes(this.file, this.index, band, this.options);
+      lo = hi + 1;
+    }
+  }
 }
 
 /**

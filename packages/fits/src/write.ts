@@ -39,13 +39,23 @@ export function bytesData(bytes: Uint8Array): HduData {
 
 /** A stored array as HduData, converted to big-endian in slices so that no second full copy is made at once. */
 export function arrayData(data: StoredArray): HduData {
-  const per = Math.max(1, Math.floor((1 << 20) / data.BYTES_PER_ELEMENT));
-  return {
-    bytes: data.byteLength,
-    *chunks() {
-      for (let i = 0; i < data.length; i += per) yield toBigEndian(data.subarray(i, i + per) as StoredArray);
-    },
-  };
+  return new ArrayData(data);
+}
+
+/**
+ * arrayData's HduData. A class, not an object literal with a `*chunks()` made per call, whose closure V8 would keep
+ * until a full collection (eslint.config.js).
+ */
+class ArrayData implements HduData {
+  readonly bytes: number;
+  constructor(private readonly data: StoredArray) {
+    this.bytes = data.byteLength;
+  }
+  *chunks(): Generator<Uint8Array> {
+    const { data } = this;
+    const per = Math.max(1, Math.floor((1 << 20) / data.BYTES_PER_ELEMENT));
+    for (let i = 0; i < data.length; i += per) yield toBigEndian(data.subarray(i, i + per) as StoredArray);
+  }
 }
 
 async function sumData(data: HduData, hdu: number): Promise<number> {

@@ -200,51 +200,24 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       throw reason(e, target);
     });
     deps.metrics?.firstRows(target.kind, (performance.now() - sentAt) / 1000);
-    const limit = compiled.overflowAfter;
-    let overflow = false;
-    let failure: unknown;
-    let written = 0;
     const split = compiled.split;
     // A split Qserv query (compile.ts QuerySplit): its OFFSET rows are skipped here, before MAXREC counts
     // rows, and its residues are computed over the rows that remain.
     const residues = split ? residueAppender(split) : undefined;
     const mapped = batchMapper(columns);
-    const map = residues ? (b: ColumnBatch): ColumnBatch => mapped(residues(b)) : mapped;
-    let toSkip = split?.offset ?? 0;
-    const source = (async function* () {
-      let n = 0;
-      let next = first;
-      try {
-        while (!next.done) {
-          let batch = next.value;
-          if (toSkip > 0 && batch.rowCount > 0) {
-            const skipped = Math.min(toSkip, batch.rowCount);
-            batch = dropRows(batch, skipped);
-            toSkip -= skipped;
-          }
-          if (batch.rowCount > 0) {
-            if (limit !== undefined && n >= limit) {
-              overflow = true;
-              break;
-            }
-            // Only the rows up to MAXREC are converted and written: a row beyond says that there were more.
-            const keep = limit === undefined ? batch.rowCount : Math.min(batch.rowCount, limit - n);
-            yield map(headOfBatch(batch, keep));
-            n += keep;
-            written = n;
-            if (keep < batch.rowCount) {
-              overflow = true;
-              break;
-            }
-          }
-          next = await batches.next();
-        }
-      } catch (e) {
-        throw signal.aborted && signal.reason instanceof TapError ? signal.reason : e;
-      } finally {
-        await cleanup();
-      }
-    })();
+    const read: ResultRead = {
+      batches,
+      first,
+      limit: compiled.overflowAfter,
+      toSkip: split?.offset ?? 0,
+      map: residues ? (b: ColumnBatch): ColumnBatch => mapped(residues(b)) : mapped,
+      signal,
+      cleanup,
+      overflow: false,
+      written: 0,
+    };
+    let failure: unknown;
+    const source = resultBatches(read);
     const format = req.format;
     const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
     // DataLink 1.1 §4 service descriptors, where there is a VOTable (VOParquet's too); a result without any is written as before.
@@ -261,7 +234,7 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       query: req.query,
       requestTime: options.requestTime ?? new Date(),
       ...(infos.length > 0 ? { infos } : {}),
-      end: () => (overflow ? { status: "OVERFLOW" } : undefined),
+      end: () => (read.overflow ? { status: "OVERFLOW" } : undefined),
       onError: (e) => {
         failure = e;
         log(`error while writing the result of ${JSON.stringify(req.query.slice(0, 200))}: ${(e as Error)?.message ?? String(e)}`);
@@ -269,10 +242,65 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       },
     });
     stream.on("close", () => void cleanup().catch(() => {}));
-    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => overflow, cleanup, sql: compiled.sql, parameters: compiled.parameters, rows: () => written, warnings: compiled.warnings };
+    return { stream, contentType: req.contentType, failure: () => failure, overflowed: () => read.overflow, cleanup, sql: compiled.sql, parameters: compiled.parameters, rows: () => read.written, warnings: compiled.warnings };
   } catch (e) {
     await cleanup().catch(() => {});
     throw e;
+  }
+}
+
+/** A started query's batches as its result reads them, and what the reading found (MAXREC's overflow, the rows written). */
+interface ResultRead {
+  batches: AsyncIterator<ColumnBatch>;
+  first: IteratorResult<ColumnBatch>;
+  /** MAXREC: rows beyond it are not written, and one there says that the result overflowed. */
+  limit: number | undefined;
+  /** Rows still to skip (a split Qserv query's OFFSET). */
+  toSkip: number;
+  map: (b: ColumnBatch) => ColumnBatch;
+  signal: AbortSignal;
+  cleanup: () => Promise<void>;
+  overflow: boolean;
+  written: number;
+}
+
+/**
+ * The batches of a result, from its first, as the writer gets them: OFFSET rows skipped, converted, cut at MAXREC.
+ * Module-level, not a generator made per call, whose closure V8 would keep until a full collection (eslint.config.js).
+ */
+async function* resultBatches(read: ResultRead): AsyncGenerator<ColumnBatch> {
+  const { limit, signal } = read;
+  let n = 0;
+  let next = read.first;
+  try {
+    while (!next.done) {
+      let batch = next.value;
+      if (read.toSkip > 0 && batch.rowCount > 0) {
+        const skipped = Math.min(read.toSkip, batch.rowCount);
+        batch = dropRows(batch, skipped);
+        read.toSkip -= skipped;
+      }
+      if (batch.rowCount > 0) {
+        if (limit !== undefined && n >= limit) {
+          read.overflow = true;
+          break;
+        }
+        // Only the rows up to MAXREC are converted and written: a row beyond says that there were more.
+        const keep = limit === undefined ? batch.rowCount : Math.min(batch.rowCount, limit - n);
+        yield read.map(headOfBatch(batch, keep));
+        n += keep;
+        read.written = n;
+        if (keep < batch.rowCount) {
+          read.overflow = true;
+          break;
+        }
+      }
+      next = await read.batches.next();
+    }
+  } catch (e) {
+    throw signal.aborted && signal.reason instanceof TapError ? signal.reason : e;
+  } finally {
+    await read.cleanup();
   }
 }
 

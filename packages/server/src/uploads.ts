@@ -172,6 +172,33 @@ function daliTimestamps(row: readonly unknown[], columns: readonly number[], tab
   return out;
 }
 
+/** An upload's rows as they are read, and how many have been. */
+interface UploadRead {
+  reader: AsyncIterable<unknown>;
+  /** The fields with xtype timestamp, whose DALI text becomes instants. */
+  timestamps: readonly number[];
+  name: string;
+  names: readonly string[];
+  ctx: UploadContext;
+  url: URL | undefined;
+  loaded: number;
+}
+
+/** The rows of an upload for its table, DALI timestamps read (module-level, not a generator made per call: eslint.config.js). */
+async function* uploadRows(read: UploadRead): AsyncGenerator<readonly unknown[]> {
+  const { timestamps, name, names } = read;
+  let n = 0;
+  try {
+    for await (const row of read.reader) {
+      n++;
+      read.loaded = n;
+      yield timestamps.length === 0 ? (row as readonly unknown[]) : daliTimestamps(row as readonly unknown[], timestamps, name, n, names);
+    }
+  } catch (e) {
+    throw uploadError(name, e, "", read.ctx, read.url);
+  }
+}
+
 /** Unique, non-empty column names for the uploaded fields, as the query refers to them. */
 function columnNames(fields: readonly Field[]): string[] {
   const seen = new Set<string>();
@@ -241,19 +268,8 @@ async function loadUpload(ref: UploadRef, session: Session, ctx: UploadContext, 
   }
   const names = columnNames(fields);
   const timestamps = fields.flatMap((f, i) => (f.xtype === "timestamp" ? [i] : []));
-  let loaded = 0;
-  const rows = (async function* () {
-    let n = 0;
-    try {
-      for await (const row of reader) {
-        n++;
-        loaded = n;
-        yield timestamps.length === 0 ? (row as readonly unknown[]) : daliTimestamps(row as readonly unknown[], timestamps, ref.name, n, names);
-      }
-    } catch (e) {
-      throw uploadError(ref.name, e, "", ctx, url);
-    }
-  })();
+  const read: UploadRead = { reader, timestamps, name: ref.name, names, ctx, url, loaded: 0 };
+  const rows = uploadRows(read);
   let sqlName: string[];
   try {
     sqlName = await session.createUploadTable({ name: ref.name, fields, rows }, names);
@@ -280,6 +296,6 @@ async function loadUpload(ref: UploadRef, session: Session, ctx: UploadContext, 
       return c;
     }),
   };
-  ctx.observe?.(true, loaded);
+  ctx.observe?.(true, read.loaded);
   return table;
 }

@@ -20,6 +20,25 @@ export interface RowCursor extends AsyncIterable<ColumnBatch> {
   close(): Promise<void>;
 }
 
+/**
+ * A cursor over another's batches that runs `close` when they end, fail or are left. A class, not a generator made per
+ * call, whose closure V8 would keep until a full collection (eslint.config.js).
+ */
+export class ClosingCursor implements RowCursor {
+  constructor(
+    private readonly batches: AsyncIterable<ColumnBatch>,
+    readonly close: () => Promise<void>,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ColumnBatch> {
+    try {
+      yield* this.batches;
+    } finally {
+      await this.close();
+    }
+  }
+}
+
 /** The rows of a cursor one by one, as arrays in SQL column order (for consumers of a few rows). */
 export async function* cursorRows(cursor: AsyncIterable<ColumnBatch>): AsyncGenerator<unknown[]> {
   for await (const batch of cursor) for (let i = 0; i < batch.rowCount; i++) yield batchRow(batch, i);
@@ -99,10 +118,24 @@ const INT64_TEXT = /^-?\d{1,19}$/;
  * gives the columns' CellKinds once the driver knows them.
  */
 export function streamBatches(stream: Readable, max = 1000, kinds?: () => readonly CellKind[] | undefined): AsyncIterable<ColumnBatch> {
-  let failure: unknown;
-  stream.on("error", (e: unknown) => (failure ??= e));
-  const wait = () =>
-    new Promise<void>((resolve) => {
+  return new StreamBatches(stream, max, kinds);
+}
+
+/** streamBatches' iterable: a class, not a generator made per call (eslint.config.js). */
+class StreamBatches implements AsyncIterable<ColumnBatch> {
+  private failure: unknown;
+
+  constructor(
+    private readonly stream: Readable,
+    private readonly max: number,
+    private readonly kinds: (() => readonly CellKind[] | undefined) | undefined,
+  ) {
+    stream.on("error", (e: unknown) => (this.failure ??= e));
+  }
+
+  private wait(): Promise<void> {
+    const stream = this.stream;
+    return new Promise<void>((resolve) => {
       const wake = () => {
         stream.off("readable", wake);
         stream.off("end", wake);
@@ -115,28 +148,30 @@ export function streamBatches(stream: Readable, max = 1000, kinds?: () => readon
       stream.on("error", wake);
       stream.on("close", wake);
     });
+  }
+
   // destroy(error) sets `errored` at once and emits the error later.
-  const check = () => {
-    const e = failure ?? stream.errored;
+  private check(): void {
+    const e = this.failure ?? this.stream.errored;
     if (e !== undefined && e !== null) throw e;
-  };
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (;;) {
-        check();
-        const rows: unknown[][] = [];
-        let row: unknown;
-        while (rows.length < max && (row = stream.read()) !== null) rows.push(row as unknown[]);
-        if (rows.length > 0) {
-          yield batchOfRows(rows, kinds?.());
-          continue;
-        }
-        check();
-        if (stream.readableEnded || stream.destroyed) return;
-        await wait();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ColumnBatch> {
+    const { stream, max } = this;
+    for (;;) {
+      this.check();
+      const rows: unknown[][] = [];
+      let row: unknown;
+      while (rows.length < max && (row = stream.read()) !== null) rows.push(row as unknown[]);
+      if (rows.length > 0) {
+        yield batchOfRows(rows, this.kinds?.());
+        continue;
       }
-    },
-  };
+      this.check();
+      if (stream.readableEnded || stream.destroyed) return;
+      await this.wait();
+    }
+  }
 }
 
 /** A table to create for TAP_UPLOAD: its fields and its rows. */

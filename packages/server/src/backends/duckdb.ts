@@ -444,64 +444,17 @@ class DuckDbSession implements Session {
       if (signal?.aborted) conn.interrupt();
       throw duckDbResourceError(e, resources) ?? e;
     }
-    let closed = false;
-    let complete = false;
-    /** The chunk asked for before the consumer wanted it, while it is on its way. */
-    let ahead: Promise<DuckDBDataChunk | null> | undefined;
-    // Read to its end: the connection is as a new one (the statement's own transaction has ended with it).
-    const ended = () => {
-      complete = true;
-      this.reusable = true;
-    };
-    const stop = async () => {
-      closed = true;
-      signal?.removeEventListener("abort", onAbort);
-      if (complete) {
-        this.stopQuery = undefined;
-        return;
-      }
-      // A stream left before its end is stopped; the connection, not reusable, is closed at release.
-      conn.interrupt();
-      // A chunk on its way ends (interrupted) before the connection runs anything else.
-      await ahead?.catch(() => null);
-      await settle(conn);
-      this.stopQuery = undefined;
-    };
-    // Every caller waits for the one stop (the iterator's finally and the consumer's cleanup both close): a caller
-    // that went on while the first was still settling could release the session, and closing a DuckDB connection
-    // while a statement runs on it deadlocks DuckDB (its context destroyed under its own lock; seen at exit).
-    let stopping: Promise<void> | undefined;
-    const close = () => (stopping ??= stop());
-    return {
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            if (closed) break;
-            const chunk = await (ahead ?? result.fetchChunk());
-            ahead = undefined;
-            const n = chunk === null ? 0 : chunk.rowCount;
-            if (n === 0) break;
-            // The next chunk is asked for before this one is handed on: DuckDB produces it on a libuv thread while the
-            // consumer encodes this one. At one DuckDB thread (the default) nothing else overlaps the two: a
-            // 1,000,000-row download took 2.6 s instead of 2.0 s at two threads without it (docs/performance.md).
-            ahead = result.fetchChunk();
-            // Handled now: it may fail while the consumer is still busy with this chunk, before anyone awaits it.
-            ahead.catch(() => {});
-            yield chunkBatch(chunk!, n);
-          }
-          if (!closed) {
-            signal?.throwIfAborted();
-            await checkStreamEnded(conn, result, sql, parameters);
-            ended();
-          }
-        } catch (e) {
-          throw duckDbResourceError(e, resources) ?? e;
-        } finally {
-          await close();
-        }
-      },
-    };
+    return new DuckDbCursor(this, conn, result, { sql, parameters, signal, onAbort, resources });
+  }
+
+  /** The cursor's query read to its end: the connection is as a new one (the statement's own transaction has ended with it). */
+  queryEnded(): void {
+    this.reusable = true;
+  }
+
+  /** The cursor's query has stopped, or will not be stopped again. */
+  queryStopped(): void {
+    this.stopQuery = undefined;
   }
 
   /** The service is closing: the query running, if any, stops as if its request had been aborted. */
@@ -521,6 +474,80 @@ class DuckDbSession implements Session {
       }
     }
     this.onRelease(reusable);
+  }
+}
+
+/**
+ * The rows of a DuckDB query as batches, a data chunk each. A class rather than an object literal made in query(): a
+ * generator method made per call got an initial map of its own in V8's old space, which held each query's closure
+ * (and its chunks) until a full collection (eslint.config.js's no-restricted-syntax).
+ */
+class DuckDbCursor implements RowCursor {
+  private closed = false;
+  private complete = false;
+  /** The chunk asked for before the consumer wanted it, while it is on its way. */
+  private ahead: Promise<DuckDBDataChunk | null> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly session: DuckDbSession,
+    private readonly conn: DuckDBConnection,
+    private readonly result: DuckDBResult,
+    private readonly query: { sql: string; parameters: readonly number[]; signal: AbortSignal | undefined; onAbort: () => void; resources: DuckDbResources },
+  ) {}
+
+  // Every caller waits for the one stop (the iterator's finally and the consumer's cleanup both close): a caller
+  // that went on while the first was still settling could release the session, and closing a DuckDB connection
+  // while a statement runs on it deadlocks DuckDB (its context destroyed under its own lock; seen at exit).
+  close(): Promise<void> {
+    return (this.stopping ??= this.stop());
+  }
+
+  private async stop(): Promise<void> {
+    this.closed = true;
+    this.query.signal?.removeEventListener("abort", this.query.onAbort);
+    if (this.complete) {
+      this.session.queryStopped();
+      return;
+    }
+    // A stream left before its end is stopped; the connection, not reusable, is closed at release.
+    this.conn.interrupt();
+    // A chunk on its way ends (interrupted) before the connection runs anything else.
+    await this.ahead?.catch(() => null);
+    await settle(this.conn);
+    this.session.queryStopped();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ColumnBatch> {
+    const { result } = this;
+    const { sql, parameters, signal, resources } = this.query;
+    try {
+      for (;;) {
+        if (this.closed) break;
+        const chunk = await (this.ahead ?? result.fetchChunk());
+        this.ahead = undefined;
+        const n = chunk === null ? 0 : chunk.rowCount;
+        if (n === 0) break;
+        // The next chunk is asked for before this one is handed on: DuckDB produces it on a libuv thread while the
+        // consumer encodes this one. At one DuckDB thread (the default) nothing else overlaps the two: a
+        // 1,000,000-row download took 2.6 s instead of 2.0 s at two threads without it (docs/performance.md).
+        const ahead = result.fetchChunk();
+        // Handled now: it may fail while the consumer is still busy with this chunk, before anyone awaits it.
+        ahead.catch(() => {});
+        this.ahead = ahead;
+        yield chunkBatch(chunk!, n);
+      }
+      if (!this.closed) {
+        signal?.throwIfAborted();
+        await checkStreamEnded(this.conn, result, sql, parameters);
+        this.complete = true;
+        this.session.queryEnded();
+      }
+    } catch (e) {
+      throw duckDbResourceError(e, resources) ?? e;
+    } finally {
+      await this.close();
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * proxy also speaks). Cancelling destroys the connection and kills the query on the server.
  */
 import mysql from "mysql2";
-import type { Field } from "@qserv-tap/votable";
+import type { ColumnBatch, Field } from "@qserv-tap/votable";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
 import { BackendError, streamBatches, type Backend, type CellKind, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
@@ -532,21 +532,7 @@ class MariaDbSession implements Session {
       kinds = fields?.map(cellKindOf);
     });
     const batches = streamBatches(stream, 1000, () => kinds);
-    return {
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          yield* batches;
-          ended = true;
-        } catch (e) {
-          // The rows stop: the database died, restarted or was cut off mid-query.
-          if (isUnreachable(e)) throw unavailable(e, description, "went away during the query");
-          throw renameUploads(e, uploads);
-        } finally {
-          await close();
-        }
-      },
-    };
+    return new MariaDbCursor(batches, close, () => (ended = true), description, uploads);
   }
 
   async release(): Promise<void> {
@@ -558,6 +544,31 @@ class MariaDbSession implements Session {
       this.conn.release();
     } catch {
       discardConnection(this.conn);
+    }
+  }
+}
+
+/** A MariaDB query's batches: a class, not a generator made per call (eslint.config.js). */
+class MariaDbCursor implements RowCursor {
+  constructor(
+    private readonly batches: AsyncIterable<ColumnBatch>,
+    readonly close: () => Promise<void>,
+    /** The rows ran out: the statement is over, and stopping it kills nothing. */
+    private readonly ended: () => void,
+    private readonly description: string,
+    private readonly uploads: ReadonlyMap<string, string>,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<ColumnBatch> {
+    try {
+      yield* this.batches;
+      this.ended();
+    } catch (e) {
+      // The rows stop: the database died, restarted or was cut off mid-query.
+      if (isUnreachable(e)) throw unavailable(e, this.description, "went away during the query");
+      throw renameUploads(e, this.uploads);
+    } finally {
+      await this.close();
     }
   }
 }

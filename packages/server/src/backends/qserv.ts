@@ -14,7 +14,7 @@
  */
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
-import { LoadRefusedError, STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type QueryProgress, type RowCursor } from "./backend.js";
+import { ClosingCursor, LoadRefusedError, STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type QueryProgress, type RowCursor } from "./backend.js";
 import { MariaDbBackend, q } from "./mariadb.js";
 
 /** How the Qserv backend sends SQL: to the czar's proxy (a mysql2 pool), or to a test double. */
@@ -108,16 +108,7 @@ export class QservAsyncProtocol implements AsyncQueryProtocol {
         const reason = signal.reason as { code?: string } | undefined;
         if (reason?.code !== STOPPING_CODE) await remove();
       };
-      return {
-        close,
-        async *[Symbol.asyncIterator]() {
-          try {
-            for await (const batch of cursor) yield batch;
-          } finally {
-            await close();
-          }
-        },
-      };
+      return new ClosingCursor(cursor, close);
     } catch (e) {
       signal.removeEventListener("abort", cancel);
       if (signal.aborted) cancel();
@@ -228,16 +219,7 @@ export class QservBackend extends MariaDbBackend {
               await session.release();
             }
           };
-          return {
-            close,
-            async *[Symbol.asyncIterator]() {
-              try {
-                yield* cursor;
-              } finally {
-                await close();
-              }
-            },
-          };
+          return new ClosingCursor(cursor, close);
         } catch (e) {
           await session.release();
           throw e;

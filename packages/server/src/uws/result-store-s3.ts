@@ -215,12 +215,7 @@ export class S3ResultStore implements ResultStore {
     const request = () =>
       this.request(`GET ${key}`, this.url(key), { method: "GET", ...(range ? { headers: { Range: `bytes=${range.start}-${range.end}` } } : {}) });
     // Nothing is fetched before the stream is read; a destroyed stream cancels the body (for await's return).
-    async function* body() {
-      const res = await request();
-      if (!res.body) return;
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    }
-    return Readable.from(body(), { objectMode: false });
+    return Readable.from(responseBody(request), { objectMode: false });
   }
 
   /** A URL that lets its holder GET the object for urlLifetimeSeconds, served with this Content-Type. */
@@ -370,4 +365,11 @@ export function openResultStore(config: Config, service: "tap" | "soda", log?: (
     urlLifetimeSeconds: r.urlLifetimeSeconds,
     ...(log ? { log } : {}),
   });
+}
+
+/** The body of the response that `request` gets, once read (module-level, not a generator made per call: eslint.config.js). */
+async function* responseBody(request: () => Promise<Response>): AsyncGenerator<Buffer> {
+  const res = await request();
+  if (!res.body) return;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
