@@ -53,7 +53,7 @@
  *   qserv:flag_column: flags      the match table's flag column (Qserv's `flag`)
  */
 import { readFileSync } from "node:fs";
-import YAML from "yaml";
+import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import { CatalogError } from "./errors.js";
 import {
   createCatalog,
@@ -106,14 +106,25 @@ export function loadFelis(yamlTextOrPath: string, options: LoadFelisOptions = {}
   const text = isText ? yamlTextOrPath : readFileSync(yamlTextOrPath, "utf8");
   const source = isText ? "Felis YAML" : yamlTextOrPath;
   const schemas: SchemaInput[] = [];
-  for (const doc of YAML.parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new CatalogError("FELIS_INVALID", `${source}: ${doc.errors[0]!.message}`);
-    const value: unknown = doc.toJS();
+  for (const value of readYaml(text, source)) {
     if (value === null || value === undefined) continue;
     schemas.push(readSchema(value, new Where(source)));
   }
   if (schemas.length === 0) throw new CatalogError("FELIS_INVALID", `${source}: no schema`);
   return createCatalog(applyQservOptions(schemas, options.qserv ?? {}));
+}
+
+/**
+ * The documents of a YAML file, read with YAML 1.2's core schema (as Felis's own reader does: a date stays a string).
+ * A syntax error is reported with its line and column and the lines around it.
+ */
+function readYaml(text: string, source: string): unknown[] {
+  try {
+    return loadAll(text, undefined, { schema: CORE_SCHEMA });
+  } catch (e) {
+    if (e instanceof YAMLException) throw new CatalogError("FELIS_INVALID", `${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Where in the file a value is, for messages: `dp1.yaml: tables[3](Source).columns[7](ra)`. */

@@ -12,7 +12,7 @@
  *   run it per chunk on the same engine; chunking is not emulated).
  */
 import { expect } from "chai";
-import YAML from "yaml";
+import { dump } from "js-yaml";
 import { compile } from "../compile.js";
 import { AdqlError } from "../errors.js";
 import { loadFelis } from "../catalog/felis.js";
@@ -144,7 +144,7 @@ describe("Qserv match tables (case03's RefDeepSrcMatch; issue 17)", () => {
     });
     const written = felisTable(m);
     expect(written).to.include({ "qserv:director_table": "RefObject", "qserv:director_key": "refObjectId", "qserv:director_table2": "RunDeepSource", "qserv:director_key2": "deepSourceId", "qserv:flag_column": "flags" });
-    const again = loadFelis(YAML.stringify({ name: "case03", "@id": "#case03", tables: [felisTable(getTable(catalog(), "case03", "RefObject")!), felisTable(getTable(catalog(), "case03", "RunDeepSource")!), written] }));
+    const again = loadFelis(dump({ name: "case03", "@id": "#case03", tables: [felisTable(getTable(catalog(), "case03", "RefObject")!), felisTable(getTable(catalog(), "case03", "RunDeepSource")!), written] }));
     expect(getTable(again, "case03", "RefDeepSrcMatch")!.qserv).to.deep.equal(m.qserv);
   });
 
