@@ -14,8 +14,21 @@ const base = require("./.mocharc.json");
 const REQUIRE_ESM_OFF = "--no-experimental-require-module";
 const nodeOption = process.allowedNodeEnvironmentFlags.has(REQUIRE_ESM_OFF) ? [...base["node-option"], REQUIRE_ESM_OFF.slice(2)] : base["node-option"];
 
+/**
+ * Workers: one per core that the machine has free, at most 4 (each loads every module and starts its own demo service,
+ * about 3 s of CPU more per worker), and none (one process) when fewer than two are free. On the 2 cores of the
+ * project's machine, idle: 14-15 s in two workers against 16-20 s in one; at load 4-5, two were slower than one
+ * (7cd5fcb). QUICK_JOBS=n sets the count.
+ */
+const os = require("node:os");
+const free = Math.ceil(os.availableParallelism() - os.loadavg()[0]);
+const jobs = Number(process.env.QUICK_JOBS ?? Math.min(4, Math.max(1, free)));
+if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`QUICK_JOBS=${process.env.QUICK_JOBS}: a whole number of workers, at least 1`);
+if (process.env.MOCHA_WORKER_ID === undefined) console.error(`test:quick: ${jobs === 1 ? "one process" : `${jobs} workers`} (load ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores)`);
+
 module.exports = {
   ...base,
+  ...(jobs > 1 ? { parallel: true, jobs } : {}),
   "node-option": nodeOption,
   spec: Object.keys(files).filter((file) => files[file] === "quick"),
   require: [...base.require, "packages/server/src/test-support/quick-guard.ts"],

@@ -124,8 +124,11 @@ async function fillCache(duck: DuckDbBackend, tables: readonly Table[], files: M
   }
 }
 
-/** Creates and fills the demo tables unless they exist. Returns whether it generated them (or filled them from the cache). */
-export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise<boolean> {
+/**
+ * Creates and fills the demo tables unless they exist. Returns whether it generated them (or filled them from the cache).
+ * `generate` fills the empty tables when the cache has no copy of them (a test gives its own, to see when it is called).
+ */
+export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog, generate: (duck: DuckDbBackend) => Promise<void> = generateDemo): Promise<boolean> {
   const schema = catalog.schemas.find((s) => s.name === "demo");
   if (!schema) throw new Error("the demo schema is missing from the catalog");
   const existing = await duck.rows(
@@ -144,7 +147,7 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog): Promise
     await finishDemo(duck);
     return true;
   }
-  await generateDemo(duck);
+  await generate(duck);
   if (dir !== undefined) await fillCache(duck, schema.tables, files).catch(() => {});
   await finishDemo(duck);
   return true;
