@@ -114,7 +114,15 @@ describe("replicas sharing a MariaDB job store (issue 18)", function () {
     // Taken over: no longer EXECUTING under A's lease (QUEUED again, or claimed by B).
     await until("A's jobs are taken over", async () => (await set.sql("SELECT 1 FROM {db}.jobs WHERE id IN (?) AND phase = 'EXECUTING' AND lease_owner = 'A'", [onA])).length === 0, 60_000);
     const takenOver = Date.now();
-    await until("B runs them again", async () => (await set.sql("SELECT DISTINCT job_id FROM {db}.job_runs WHERE replica = 'B' AND job_id IN (?)", [onA])).length === onA.length, 120_000);
+    await until("B runs them again", async () => (await set.sql("SELECT DISTINCT job_id FROM {db}.job_runs WHERE replica = 'B' AND job_id IN (?)", [onA])).length === onA.length, 120_000).catch(
+      async (e: unknown) => {
+        // Seen once in CI and not reproduced: what the store and B say of the jobs, to find why.
+        const jobs = await set.sql("SELECT id, phase, runs, lease_owner, lease_expires, credential_holder FROM {db}.jobs WHERE id IN (?)", [ids]).catch((x: unknown) => String(x));
+        const runs = await set.sql("SELECT job_id, replica, run, outcome, claimed_ms, ended_ms FROM {db}.job_runs WHERE job_id IN (?)", [ids]).catch((x: unknown) => String(x));
+        const lines = set.replicas.get("B")!.output().split("\n").filter((l) => ids.some((id) => l.includes(id)));
+        throw new Error(`${(e as Error).message}; A ran ${onA.join(", ")}; jobs ${JSON.stringify(jobs)}; runs ${JSON.stringify(runs)}; B said:\n${lines.slice(-60).join("\n")}`);
+      },
+    );
     const rerun = Date.now();
     const finals = await Promise.all(ids.map((id) => finalJob(url("B"), id, 300)));
     const phases = finals.map((x) => tag(x, "phase"));
