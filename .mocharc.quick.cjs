@@ -17,8 +17,8 @@ const nodeOption = process.allowedNodeEnvironmentFlags.has(REQUIRE_ESM_OFF) ? [.
 /**
  * Workers: one per core that the machine has free, at most 4 (each loads every module and starts its own demo service,
  * about 3 s of CPU more per worker), and none (one process) when fewer than two are free. On the 2 cores of the
- * project's machine, idle: 14-15 s in two workers against 16-20 s in one; at load 4-5, two were slower than one
- * (7cd5fcb). QUICK_JOBS=n sets the count.
+ * project's machine, at load 0.5-1: 12.6-17.2 s in two workers against 14.7-21.3 s in one (the same half hour); at
+ * load 4-5, two were slower than one (7cd5fcb). QUICK_JOBS=n sets the count.
  */
 const os = require("node:os");
 const free = Math.ceil(os.availableParallelism() - os.loadavg()[0]);
