@@ -116,12 +116,20 @@ interface Level {
 }
 
 /** A level with wrk: the Lua script's summary (one JSON line), and wrk's own CPU time from its parent shell's accounts. */
+/** The first level's seed for wrk's centres; each level takes the next. */
+const SEED = 20261124;
+let wrkLevels = 0;
+
 async function levelWrk(server: ChildServer, seconds: number, fixed: boolean, dbPid?: number): Promise<Level> {
   const cpu0 = cpuMs(server.proc.pid!);
   const db0 = dbPid !== undefined ? cpuMs(dbPid) : 0;
   // The shell reports its waited-for children's CPU (cutime and cstime of proc(5)) once wrk has ended.
   const script = 'wrk "$@"; s=$?; cat /proc/$$/stat >&2; exit $s';
-  const args = ["-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "--timeout", "10s", "-s", CONE_LUA, `${server.url}/sync`, "--", fixed ? "fixed" : "random"];
+  // Each level draws centres of its own: with one seed for all, every run after the first (and the first after the
+  // warm-up) sent the cones of the run before to the same server, each then a second sight that the server compiles
+  // with its constants and keeps (query-router.ts): a new statement for DuckDB to prepare, and a kept syntax tree
+  // that dies old, per cone.
+  const args = ["-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "--timeout", "10s", "-s", CONE_LUA, `${server.url}/sync`, "--", fixed ? "fixed" : "random", String(SEED + wrkLevels++)];
   const child = spawn("sh", ["-c", script, "sh", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

@@ -1,8 +1,7 @@
 -- wrk's script for cone.bench.ts: 1° cone searches on demo.stars, posted to the URL given to wrk (TAP /sync), with
--- centres drawn uniformly on the sphere (seeded) or, with the argument "fixed", one centre. Prints one JSON line at the
--- end: requests, seconds, p50 and p99 in µs, answers that failed (a status other than 200, an empty body or an error
--- document, DALI §5.2), and socket errors.
-
+-- centres drawn uniformly on the sphere (seeded by the second argument) or, with the argument "fixed", one centre.
+-- Prints one JSON line at the end: requests, seconds, p50 and p99 in µs, answers that failed (a status other than
+-- 200, an empty body or an error document, DALI §5.2), and socket errors.
 local fixed = false
 -- A global: done() reads it from each thread.
 failed = 0
@@ -16,9 +15,10 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- The second argument seeds the centres: cone.bench.ts gives each level its own, so that no level repeats another's.
 function init(args)
   fixed = args[1] == "fixed"
-  math.randomseed(20261124)
+  math.randomseed(tonumber(args[2]) or 20261124)
 end
 
 function request()
