@@ -20,6 +20,21 @@ import { duckType, quoteDuck, type DuckDbBackend } from "./backends/duckdb.js";
 
 export const TAP_SCHEMA = "TAP_SCHEMA";
 
+/**
+ * A table's main position column on one axis, as every part of the service finds it (the loaders order and index by
+ * it, DataLink cuts around it): Felis's qserv:ra_column or qserv:dec_column, else the one column whose UCD has the
+ * words pos.eq.ra (or pos.eq.dec) and meta.main. Several such columns name none: which one is meant is not known.
+ */
+export function mainPositionColumn(table: Table, axis: "ra" | "dec"): string | undefined {
+  const named = axis === "ra" ? table.qserv?.raColumn : table.qserv?.decColumn;
+  if (named !== undefined && named !== null) return named;
+  const found = table.columns.filter((c) => {
+    const words = c.ucd?.toLowerCase().split(";") ?? [];
+    return words.includes(`pos.eq.${axis}`) && words.includes("meta.main");
+  });
+  return found.length === 1 ? found[0]!.name : undefined;
+}
+
 export function combineCatalogs(catalogs: Catalog[]): Catalog {
   return withTapSchema(catalogs.length === 0 ? mergeCatalogs() : mergeCatalogs(...catalogs));
 }

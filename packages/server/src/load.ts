@@ -37,7 +37,7 @@ import type { Config } from "./config.js";
 import { duckType, quoteDuck } from "./backends/duckdb.js";
 import { openBackend } from "./backends/open.js";
 import { isRegionStorageColumn } from "@qserv-tap/adql-compiler";
-import { regionCell, regionColumnsOf, storageValues, type RegionColumn, type StorageBackend } from "./catalog.js";
+import { mainPositionColumn, regionCell, regionColumnsOf, storageValues, type RegionColumn, type StorageBackend } from "./catalog.js";
 import { felisSchemaHead, felisTable, loadFelis, type Catalog, type FelisObject, type Schema, type Table } from "./compiler-extras.js";
 
 class UsageError extends Error {
@@ -88,22 +88,11 @@ function checkInput(file: string): void {
   }
 }
 
-/** A main position column: Qserv's ra_column or dec_column, else the column whose UCD is pos.eq.ra or pos.eq.dec with meta.main. */
-function positionColumnOf(table: Table, axis: "ra" | "dec"): string | undefined {
-  return (
-    (axis === "ra" ? table.qserv?.raColumn : table.qserv?.decColumn) ??
-    table.columns.find((c) => {
-      const words = c.ucd?.toLowerCase().split(";") ?? [];
-      return words.includes(`pos.eq.${axis}`) && words.includes("meta.main");
-    })?.name
-  );
-}
-
 /** The declination column, by which the loaders order (DuckDB) or index (MariaDB) a table. */
-export const decColumnOf = (table: Table): string | undefined => positionColumnOf(table, "dec");
+export const decColumnOf = (table: Table): string | undefined => mainPositionColumn(table, "dec");
 
 /** The right ascension that goes with it, second in MariaDB's index. */
-export const raColumnOf = (table: Table): string | undefined => positionColumnOf(table, "ra");
+export const raColumnOf = (table: Table): string | undefined => mainPositionColumn(table, "ra");
 
 /** The columns a file gives: the table's own, not the storage columns the loader computes. */
 export function inputColumns(table: Table): Table["columns"] {

@@ -11,6 +11,7 @@ import type { CompileResult, Query, QueryBody, Select, TableReference } from "@q
 import type { Field, MetaResource } from "@qserv-tap/votable";
 import type { Catalog, Table } from "../compiler-extras.js";
 import type { ServiceDeps } from "../service.js";
+import { mainPositionColumn } from "../catalog.js";
 import { obsCoreTable } from "./around.js";
 import { derivedOnce } from "./derived.js";
 import { aroundDescriptor, linksDescriptor, sodaDescriptor } from "./descriptors.js";
@@ -81,13 +82,11 @@ function origins(compiled: CompileResult, catalog: Catalog): (Origin | undefined
   return out;
 }
 
-/** A table's position columns: Felis qserv:ra_column/dec_column, else the one pair with UCDs pos.eq.ra/dec;meta.main. */
+/** A table's position columns (catalog.ts mainPositionColumn), both or none. */
 const positionColumns = derivedOnce((t: Table): { ra: string; dec: string } | undefined => {
-  if (t.qserv?.raColumn && t.qserv.decColumn) return { ra: t.qserv.raColumn, dec: t.qserv.decColumn };
-  const withUcd = (ucd: string) => t.columns.filter((c) => c.ucd?.toLowerCase() === ucd);
-  const ra = withUcd("pos.eq.ra;meta.main");
-  const dec = withUcd("pos.eq.dec;meta.main");
-  return ra.length === 1 && dec.length === 1 ? { ra: ra[0]!.name, dec: dec[0]!.name } : undefined;
+  const ra = mainPositionColumn(t, "ra");
+  const dec = mainPositionColumn(t, "dec");
+  return ra !== undefined && dec !== undefined ? { ra, dec } : undefined;
 });
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
