@@ -3,8 +3,9 @@
  * process (so that its resident set can be read from /proc/<pid>/status, DuckDB's native memory
  * included), a sync query returns 10 000 000 rows of the demo catalog (a cross join of demo.stars
  * with itself, TOP 10000000, MAXREC 10000000 = the default hard limit), and the client reads the
- * CSV at full speed except for a 3 s pause in the middle, during which backpressure must stop the
- * server from reading more rows (checked with the bytes it writes, /proc/<pid>/io wchar). RSS is
+ * CSV at full speed except for a pause in the middle, during which backpressure must stop the server
+ * from reading more rows: once its writes have stopped (the socket buffers full), it writes nothing
+ * for 3 s (checked with the bytes it writes, /proc/<pid>/io wchar). RSS is
  * sampled every 100 ms.
  *
  * The bound: growth above the warmed-up baseline < 100 MB. The CSV document is 102 MB, and the
@@ -23,6 +24,10 @@ import { join } from "node:path";
 import { spawnServer, type ChildServer } from "../test-support/child-server.js";
 const ROWS = 10_000_000;
 const BOUND_MB = 100;
+/** Samples of wchar 100 ms apart without a write: the server is held back by the paused client. */
+const QUIET_SAMPLES = 5;
+/** A server still writing after this long into the pause does not stop at all. */
+const FILL_LIMIT_MS = 30_000;
 
 /** Bytes the process has passed to write(2) and friends (sockets included). */
 function wchar(pid: number): number {
@@ -46,7 +51,7 @@ interface Download {
   /** RSS samples (MB) taken while the body was being read, and during the pause. */
   samples: number[];
   paused: number[];
-  /** Bytes the server wrote from 1 s into the pause to its end (after the socket buffers filled). */
+  /** Bytes the server wrote in the pauseMs after its writes stopped (the socket buffers full). */
   writtenWhilePaused: number;
 }
 
@@ -72,13 +77,28 @@ function download(base: string, query: string, pid: number, pauseAfterBytes = In
           didPause = true;
           res.pause();
           const during = setInterval(() => paused.push(rssMb(pid)), 100);
-          let w0 = 0;
-          setTimeout(() => (w0 = wchar(pid)), 1000);
-          setTimeout(() => {
-            clearInterval(during);
-            writtenWhilePaused = wchar(pid) - w0;
-            res.resume();
-          }, pauseMs);
+          // Backpressure has taken hold when the socket buffers are full and the server's writes stop: waited for
+          // (wchar unchanged over QUIET_SAMPLES samples), however long a busy machine takes to fill them, rather than
+          // assumed after a second. From then on, for pauseMs, nothing more may be written.
+          const pausedAt = wchar(pid);
+          const giveUp = performance.now() + FILL_LIMIT_MS;
+          let last = pausedAt;
+          let quiet = 0;
+          const watch = setInterval(() => {
+            const w = wchar(pid);
+            quiet = w === last ? quiet + 1 : 0;
+            last = w;
+            const stuck = performance.now() > giveUp;
+            if (quiet < QUIET_SAMPLES && !stuck) return;
+            clearInterval(watch);
+            // Writes that never stop are counted from the pause's start, so that the check below fails.
+            const w0 = stuck ? pausedAt : w;
+            setTimeout(() => {
+              clearInterval(during);
+              writtenWhilePaused = wchar(pid) - w0;
+              res.resume();
+            }, pauseMs);
+          }, 100);
         }
       });
       res.on("end", () => {
@@ -140,8 +160,8 @@ describe("server streaming: memory for a 10-million-row result (child process)",
     console.log(
       `      ${ROWS} rows, ${(big.bytes / 1e6).toFixed(0)} MB of CSV in ${(big.totalMs / 1000).toFixed(1)} s, ` +
         `first byte after ${big.firstByteMs.toFixed(0)} ms; RSS baseline ${baseline.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, ` +
-        `growth ${(peak - baseline).toFixed(0)} MB (bound ${BOUND_MB} MB); peak while streaming 1,000,000 rows ${warmPeak.toFixed(0)} MB; during the 3 s pause RSS ${Math.min(...big.paused).toFixed(0)}-${Math.max(...big.paused).toFixed(0)} MB ` +
-        `and the server wrote ${big.writtenWhilePaused} bytes in its last 2 s`,
+        `growth ${(peak - baseline).toFixed(0)} MB (bound ${BOUND_MB} MB); peak while streaming 1,000,000 rows ${warmPeak.toFixed(0)} MB; during the pause RSS ${Math.min(...big.paused).toFixed(0)}-${Math.max(...big.paused).toFixed(0)} MB ` +
+        `and the server wrote ${big.writtenWhilePaused} bytes in the 3 s after its writes stopped`,
     );
     expect(big.status).to.equal(200);
     expect(big.lines).to.equal(ROWS + 1);
