@@ -37,7 +37,7 @@ import type { Config } from "./config.js";
 import { duckType, quoteDuck } from "./backends/duckdb.js";
 import { openBackend } from "./backends/open.js";
 import { isRegionStorageColumn } from "@qserv-tap/adql-compiler";
-import { mainPositionColumn, regionCell, regionColumnsOf, storageValues, type RegionColumn, type StorageBackend } from "./catalog.js";
+import { regionCell, regionColumnsOf, storageValues, type RegionColumn, type StorageBackend } from "./catalog.js";
 import { felisSchemaHead, felisTable, loadFelis, type Catalog, type FelisObject, type Schema, type Table } from "./compiler-extras.js";
 
 class UsageError extends Error {
@@ -87,12 +87,6 @@ function checkInput(file: string): void {
     throw new UsageError(`load: cannot read ${file}: ${(e as Error).message}`);
   }
 }
-
-/** The declination column, by which the loaders order (DuckDB) or index (MariaDB) a table. */
-export const decColumnOf = (table: Table): string | undefined => mainPositionColumn(table, "dec");
-
-/** The right ascension that goes with it, second in MariaDB's index. */
-export const raColumnOf = (table: Table): string | undefined => mainPositionColumn(table, "ra");
 
 /** The columns a file gives: the table's own, not the storage columns the loader computes. */
 export function inputColumns(table: Table): Table["columns"] {

@@ -270,7 +270,6 @@ interface ResultRead {
  */
 async function* resultBatches(read: ResultRead): AsyncGenerator<ColumnBatch> {
   const { limit, signal } = read;
-  let n = 0;
   let next = read.first;
   try {
     while (!next.done) {
@@ -281,15 +280,14 @@ async function* resultBatches(read: ResultRead): AsyncGenerator<ColumnBatch> {
         read.toSkip -= skipped;
       }
       if (batch.rowCount > 0) {
-        if (limit !== undefined && n >= limit) {
+        if (limit !== undefined && read.written >= limit) {
           read.overflow = true;
           break;
         }
         // Only the rows up to MAXREC are converted and written: a row beyond says that there were more.
-        const keep = limit === undefined ? batch.rowCount : Math.min(batch.rowCount, limit - n);
+        const keep = limit === undefined ? batch.rowCount : Math.min(batch.rowCount, limit - read.written);
         yield read.map(headOfBatch(batch, keep));
-        n += keep;
-        read.written = n;
+        read.written += keep;
         if (keep < batch.rowCount) {
           read.overflow = true;
           break;

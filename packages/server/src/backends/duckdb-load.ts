@@ -3,9 +3,9 @@
  * duckdb.ts so that a server does not load it.
  */
 import type { DuckDBValue } from "@duckdb/node-api";
-import { duckStorageType, regionColumnsOf, storageKeys, withRegionStorage } from "../catalog.js";
+import { duckStorageType, mainPositionColumn, regionColumnsOf, storageKeys, withRegionStorage } from "../catalog.js";
 import type { Table } from "../compiler-extras.js";
-import { createMetaTables, decColumnOf, inputColumns, planPublication, reader, regionRow, writePublication, type MetaSpelling, type MetaSql } from "../load.js";
+import { createMetaTables, inputColumns, planPublication, reader, regionRow, writePublication, type MetaSpelling, type MetaSql } from "../load.js";
 import type { TableLoad } from "./backend.js";
 import { quoteDuck, type DuckDbBackend } from "./duckdb.js";
 
@@ -29,7 +29,7 @@ export async function loadDuckDb(duck: DuckDbBackend, request: TableLoad): Promi
   const { schema, file } = request;
   const table = withRegionStorage(request.table, "duckdb");
   const name = `${quoteDuck(table.schemaName)}.${quoteDuck(table.name)}`;
-  const dec = decColumnOf(table);
+  const dec = mainPositionColumn(table, "dec");
   let count: number;
   if (regionColumnsOf(table).length > 0) await convertRegions(duck, table, file);
   await duck.run("BEGIN TRANSACTION");

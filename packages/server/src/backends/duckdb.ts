@@ -506,15 +506,13 @@ class DuckDbCursor implements RowCursor {
   private async stop(): Promise<void> {
     this.closed = true;
     this.query.signal?.removeEventListener("abort", this.query.onAbort);
-    if (this.complete) {
-      this.session.queryStopped();
-      return;
+    if (!this.complete) {
+      // A stream left before its end is stopped; the connection, not reusable, is closed at release.
+      this.conn.interrupt();
+      // A chunk on its way ends (interrupted) before the connection runs anything else.
+      await this.ahead?.catch(() => null);
+      await settle(this.conn);
     }
-    // A stream left before its end is stopped; the connection, not reusable, is closed at release.
-    this.conn.interrupt();
-    // A chunk on its way ends (interrupted) before the connection runs anything else.
-    await this.ahead?.catch(() => null);
-    await settle(this.conn);
     this.session.queryStopped();
   }
 

@@ -2,9 +2,9 @@
  * `tap-server load` on MariaDB (MariaDbBackend.load): what load.ts shares aside, how MariaDB stores the table. Apart
  * from mariadb.ts so that a server does not load it.
  */
-import { regionColumnsOf, storageKeys, withRegionStorage } from "../catalog.js";
+import { mainPositionColumn, regionColumnsOf, storageKeys, withRegionStorage } from "../catalog.js";
 import { installScisqlFunctions, type Table } from "../compiler-extras.js";
-import { createMetaTables, decColumnOf, inputColumns, planPublication, raColumnOf, reader, regionRow, writePublication, type MetaSpelling, type MetaSql } from "../load.js";
+import { createMetaTables, inputColumns, planPublication, reader, regionRow, writePublication, type MetaSpelling, type MetaSql } from "../load.js";
 import type { TableLoad } from "./backend.js";
 import { DuckDbBackend } from "./duckdb.js";
 import { InsertBatches, q, quoteMy, type MariaDbBackend } from "./mariadb.js";
@@ -66,11 +66,11 @@ export async function loadMariaDb(backend: MariaDbBackend, request: TableLoad): 
     const regionNames = new Set(regions.map((r) => r.name));
     const cols = table.columns.map((c) => mariaColumn(c, quoteMy, regionNames.has(c.name)));
     if (table.primaryKey.length > 0) cols.push(`PRIMARY KEY (${table.primaryKey.map(quoteMy).join(", ")})`);
-    const dec = decColumnOf(table);
+    const dec = mainPositionColumn(table, "dec");
     // With the right ascension second, MariaDB tests a cone's RA range (bound-right-ascension) and the inline predicate
     // on the index entries of the declination band (index condition pushdown), and reads only the rows that pass:
     // mariadbd's CPU per random 1° cone on 100,000 stars 2.9-3.2 ms with (dec) alone, 0.7 ms with (dec, ra) (docs/performance.md).
-    const ra = dec && raColumnOf(table);
+    const ra = dec && mainPositionColumn(table, "ra");
     if (dec) cols.push(`INDEX ${quoteMy(`idx_${table.name}_${dec}`)} (${[dec, ...(ra ? [ra] : [])].map(quoteMy).join(", ")})`);
     for (const c of table.columns) {
       if (c.indexed && !table.primaryKey.includes(c.name) && c.name !== dec && !/TEXT|BLOB/i.test(c.sqlType ?? "")) {
