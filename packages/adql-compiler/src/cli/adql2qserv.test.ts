@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 const cli = fileURLToPath(new URL("../../dist/cli/adql2qserv.js", import.meta.url));
 const schema = fileURLToPath(new URL("../../schemas/example.yaml", import.meta.url));
 
-function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { input: input ?? "", encoding: "utf8" });
+function run(args: string[], input?: string, nodeOptions: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...nodeOptions, cli, ...args], { input: input ?? "", encoding: "utf8" });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,4 +49,13 @@ describe("adql2qserv CLI", function () {
       expect(r.status).to.equal(status);
     });
   }
+
+  it("compiles where Node refuses code from strings (ast/transform.ts falls back to its generic walkers)", function () {
+    const args = ["--schema", schema, "SELECT TOP 2 objectId FROM demo.Object WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 1, 2, 0.1)) = 1"];
+    const plain = run(args);
+    const refused = run(args, undefined, ["--disallow-code-generation-from-strings"]);
+    expect(refused.stderr).to.equal(plain.stderr);
+    expect(refused.status).to.equal(0);
+    expect(refused.stdout).to.match(/scisql_s2PtInCircle\(`Object`.`ra`, `Object`.`dec`, 1, 2, 0.1\) = 1/).and.to.equal(plain.stdout);
+  });
 });

@@ -196,6 +196,7 @@ function aliasRef(item: SelectColumn, span: Span): Expression {
 function selectListOrdering(query: Query): Query {
   if (query.body.kind !== "Select") return query;
   const select: Select = query.body;
+  if (query.orderBy.length === 0 && select.groupBy.length === 0) return query;
   const items: SelectItem[] = [...select.items];
   const used = new Set(items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [i.alias.name.toLowerCase()] : [])));
   const hiddenFor = (expr: Expression, span: Span, role: string): Expression => {
@@ -307,10 +308,14 @@ function rewriteExpressions(query: Query): Query {
 function needsServer(e: Expression, unavailable: ReadonlySet<string> | undefined): boolean {
   let found = false;
   forEachNodeButNames(e, (n) => {
-    if (n.kind === "CaseExpr" || n.kind === "Cast" || (n.kind === "FunctionCall" && unavailable?.has(n.name.toLowerCase()))) found = true;
+    if (isServerOnly(n, unavailable)) found = true;
     return !found;
   });
   return found;
+}
+
+function isServerOnly(n: Node, unavailable: ReadonlySet<string> | undefined): boolean {
+  return n.kind === "CaseExpr" || n.kind === "Cast" || (n.kind === "FunctionCall" && unavailable?.has(n.name.toLowerCase()) === true);
 }
 
 /**
@@ -326,9 +331,18 @@ function splitResidues(query: Query, unavailable: ReadonlySet<string> | undefine
   const select: Select = query.body;
   if (select.groupBy.length > 0 || select.having || select.quantifier === "DISTINCT") return query;
   if (select.items.some((i) => i.kind === "SelectAll")) return query;
+  // One walk for both: an aggregate anywhere in the list leaves it alone; nothing that needs the server, nothing to split.
   let aggregate = false;
-  for (const i of select.items) forEachNodeButNames(i, (n) => { if (n.kind === "Aggregate") aggregate = true; return !aggregate; });
-  if (aggregate) return query;
+  let server = false;
+  for (const i of select.items) {
+    forEachNodeButNames(i, (n) => {
+      if (n.kind === "Aggregate") aggregate = true;
+      else if (isServerOnly(n, unavailable)) server = true;
+      return !aggregate;
+    });
+    if (aggregate) return query;
+  }
+  if (!server) return query;
   const ordered = new Set(query.orderBy.flatMap((o) => (o.expr.kind === "ColumnRef" && o.expr.binding?.relation === "" ? [o.expr.binding.column.toLowerCase()] : [])));
   const isResidue = (i: SelectItem): i is SelectColumn =>
     i.kind === "SelectColumn" && !i.hidden && i.alias !== null && needsServer(i.expr, unavailable) && residueSupport(i.expr) === undefined &&

@@ -305,7 +305,7 @@ class Resolver {
           throw new AdqlError("ADQL_AMBIGUOUS_COLUMN", `column ${name.name} is ambiguous (${where}): qualify it with its table`, ref.span);
         }
         if (merged.length === 1) return mergedExpression(merged[0]!, ref.span);
-        if (direct.length === 1) return extend(ref, { binding: direct[0]! });
+        if (direct.length === 1) return bound(ref, direct[0]!);
       } else {
         const rels = s.relations.filter((r) => qualifies(r, qualifier));
         if (rels.length > 1) {
@@ -314,7 +314,7 @@ class Resolver {
         const rel = rels[0];
         if (rel) {
           const cols = columnsNamed(rel.columns, name);
-          if (cols.length === 1) return extend(ref, { binding: { relation: rel.sqlQualifier, column: cols[0]!.name, type: cols[0]!.type } });
+          if (cols.length === 1) return bound(ref, { relation: rel.sqlQualifier, column: cols[0]!.name, type: cols[0]!.type });
           const hint = suggest(name.name, rel.columns.map((c) => c.name));
           throw new AdqlError("ADQL_UNKNOWN_COLUMN", `table ${qualifier.map((p) => p.name).join(".")} has no column ${name.name}`, name.span, hint ? { hint } : {});
         }
@@ -375,6 +375,14 @@ function columnRef(rel: Relation, col: RelationColumn, span: Span): ColumnRef {
     binding: { relation: rel.sqlQualifier, column: col.name, type: col.type },
     span,
   };
+}
+
+/**
+ * `ref` with its binding, written out rather than extend()ed: every ColumnRef that this pass makes then has
+ * one shape (kind, parts, binding, span), and a compile binds every column reference.
+ */
+function bound(ref: ColumnRef, binding: ColumnBinding): ColumnRef {
+  return { kind: "ColumnRef", parts: ref.parts, binding, span: ref.span };
 }
 
 function bindingRef(b: ColumnBinding, span: Span): ColumnRef {
