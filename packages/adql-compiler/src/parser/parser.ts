@@ -37,6 +37,24 @@ const COMPARISON: ReadonlyMap<TokenType, ComparisonOperator> = new Map([
   [T.Equals, "="], [T.NotEquals, "<>"], [T.Less, "<"], [T.Greater, ">"], [T.LessEquals, "<="], [T.GreaterEquals, ">="],
 ]);
 
+/**
+ * The tokens that may extend a bare operand (a name or a number) within a value expression: a part of
+ * a column name, a function call's parenthesis (`primary`, `columnRef`), a binary operator
+ * (`valueExpression`). Any other token ends the value expression there.
+ */
+const VALUE_GOES_ON: ReadonlySet<TokenType> = new Set([
+  T.Period, T.LParen, T.Concat, T.BitOr, T.BitAnd, T.BitXor, T.Plus, T.Minus, T.Star, T.Slash,
+]);
+
+/** ...and within a search condition: also a predicate's operator (`predicate`), AND (`booleanTerm`) and OR (`searchCondition`). */
+const CONDITION_GOES_ON: ReadonlySet<TokenType> = new Set([
+  ...VALUE_GOES_ON,
+  T.Equals, T.NotEquals, T.Less, T.Greater, T.LessEquals, T.GreaterEquals, T.Not, T.Between, T.In, T.Like, T.ILike, T.Is, T.And, T.Or,
+]);
+
+/** The tokens that make a bare operand by themselves. */
+const BARE_OPERAND: ReadonlySet<TokenType> = new Set([T.Identifier, T.DelimitedIdentifier, T.IntegerLiteral, T.DecimalLiteral, T.RealLiteral, T.HexLiteral]);
+
 function startOf(tok: IToken): Span["start"] {
   return { offset: tok.startOffset, line: tok.startLine ?? 1, column: tok.startColumn ?? 1 };
 }
@@ -60,6 +78,9 @@ function numberLiteral(tok: IToken): NumberLiteral {
 export class AdqlParser extends EmbeddedActionsParser {
   /** The UDFs that the query being parsed may call. Set by `parse` before each run. */
   registry: FunctionRegistry = defaultFunctionRegistry;
+
+  /** Whether bare operands skip the expression rules (bareOperand); false only to compare the two paths in tests. */
+  bareOperands = true;
 
   /**
    * The alternatives of the hottest ORs, built on their first call and reused (Chevrotain's
@@ -509,8 +530,29 @@ export class AdqlParser extends EmbeddedActionsParser {
 
   // ---- expressions ------------------------------------------------------------------------
 
+  /**
+   * A name or a number that no following token extends (`goesOn`): the node that the rules from here
+   * down to `primary` would build, without their calls (from `searchCondition`, seven rules, each a
+   * try/catch and a lookahead in Chevrotain). Most operands are bare, and this is about a third of a
+   * parse. Undefined otherwise, and during Chevrotain's recording (ACTION does not run then), so that
+   * the grammar it analyses is the rules' own. parser.test.ts compares the two paths on the corpus.
+   */
+  private bareOperand(goesOn: ReadonlySet<TokenType>): Expression | undefined {
+    return this.ACTION(() => {
+      const tok = this.LA(1);
+      if (!this.bareOperands || !BARE_OPERAND.has(tok.tokenType) || goesOn.has(this.LA(2).tokenType)) return undefined;
+      this.CONSUME(tok.tokenType);
+      if (tok.tokenType === T.Identifier || tok.tokenType === T.DelimitedIdentifier) {
+        return { kind: "ColumnRef", parts: [identifier(tok)], span: { start: startOf(tok), end: endOf(tok) } };
+      }
+      return numberLiteral(tok);
+    });
+  }
+
   /** `<search_condition>`, also used for values: build.ts tells the two apart. */
   readonly searchCondition = this.RULE("searchCondition", (): Expression => {
+    const bare = this.bareOperand(CONDITION_GOES_ON);
+    if (bare !== undefined) return bare;
     let left = this.SUBRULE(this.booleanTerm);
     this.MANY(() => {
       this.CONSUME(T.Or);
@@ -666,6 +708,8 @@ export class AdqlParser extends EmbeddedActionsParser {
 
   /** A value expression: operands joined by binary operators, folded by precedence. */
   readonly valueExpression = this.RULE("valueExpression", (): Expression => {
+    const bare = this.bareOperand(VALUE_GOES_ON);
+    if (bare !== undefined) return bare;
     const operands: Expression[] = [this.SUBRULE(this.unary)];
     const ops: IToken[] = [];
     this.MANY(() => {
