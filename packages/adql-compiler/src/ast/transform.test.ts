@@ -1,37 +1,13 @@
 /**
  * The walkers: the functions written out per kind (transform.ts childWalkers) against the generic loop
  * over the same keys, which a runtime without code from strings uses. Both must visit the same nodes
- * in the same order and rebuild the same trees, sharing what did not change.
+ * in the same order and rebuild the same trees, sharing what did not change. transform.property.test.ts
+ * compares them on random trees.
  */
 import { expect } from "chai";
-import fc from "fast-check";
 import { compile, loadFelis, type Node, type Query } from "../index.js";
-import { CHILDREN, childWalkers, forEachNode, NODE_KINDS, transform, VALUE_CHILDREN } from "./transform.js";
-import { queryArbitrary } from "./test-support/arbitrary.js";
-
-const written = { all: childWalkers(CHILDREN, true), values: childWalkers(VALUE_CHILDREN, true) };
-const generic = { all: childWalkers(CHILDREN, false), values: childWalkers(VALUE_CHILDREN, false) };
-
-type Walkers = ReturnType<typeof childWalkers>;
-
-function visitOrder(root: Node, w: Walkers): Node[] {
-  const out: Node[] = [];
-  const walk = (n: Node): void => {
-    out.push(n);
-    w.each.get(n.kind)!(n, walk);
-  };
-  walk(root);
-  return out;
-}
-
-/** Every number replaced by a new node (bottom-up, as transform does), with `w`'s map functions. */
-function renumber(root: Node, w: Walkers): Node {
-  const walk = (n: Node): Node => {
-    const rebuilt = w.map.get(n.kind)!(n, walk);
-    return rebuilt.kind === "NumberLiteral" ? { ...rebuilt, text: `${rebuilt.text}0` } : rebuilt;
-  };
-  return walk(root);
-}
+import { forEachNode, NODE_KINDS, transform } from "./transform.js";
+import { generic, renumber, visitOrder, written } from "./test-support/walkers.js";
 
 const catalog = loadFelis(new URL("../../schemas/example.yaml", import.meta.url).pathname);
 
@@ -70,22 +46,6 @@ describe("AST walkers: written out per kind and generic (ast/transform.ts)", () 
         }
       }
     }
-  });
-
-  it("on random trees: the same nodes in the same order, and the same rebuilt trees", () => {
-    fc.assert(
-      fc.property(queryArbitrary(), (q: Query) => {
-        for (const [w, g] of [[written.all, generic.all], [written.values, generic.values]] as const) {
-          const order = visitOrder(q, w);
-          const expected = visitOrder(q, g);
-          expect(order.length).to.equal(expected.length);
-          order.forEach((n, i) => expect(n).to.equal(expected[i]));
-          expect(renumber(q, w)).to.deep.equal(renumber(q, g));
-          expect(w.map.get("Query")!(q, (c) => c)).to.equal(q);
-        }
-      }),
-      { numRuns: 300, seed: 19 },
-    );
   });
 
   for (const [adql, dialect] of COMPILED) {
