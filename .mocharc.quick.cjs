@@ -15,16 +15,35 @@ const REQUIRE_ESM_OFF = "--no-experimental-require-module";
 const nodeOption = process.allowedNodeEnvironmentFlags.has(REQUIRE_ESM_OFF) ? [...base["node-option"], REQUIRE_ESM_OFF.slice(2)] : base["node-option"];
 
 /**
- * Workers: one per core that the machine has free, at most 4 (each loads every module and starts its own demo service,
- * about 3 s of CPU more per worker), and none (one process) when fewer than two are free. On the 2 cores of the
- * project's machine, at load 0.5-1: 12.6-17.2 s in two workers against 14.7-21.3 s in one (the same half hour); at
- * load 4-5, two were slower than one (7cd5fcb). QUICK_JOBS=n sets the count.
+ * Workers: one per core that is free now, at most 4 (each loads every module and starts its own demo service, about
+ * 3 s of CPU more per worker), and none (one process) when fewer than two are free. On the 2 cores of the project's
+ * machine, at load 0.5-1: 12.6-17.2 s in two workers against 14.7-21.3 s in one (the same half hour); at load 4-5, two
+ * were slower than one (7cd5fcb). "Free now" is the cores' idle time over the next 300 ms, not the load average,
+ * which still counts the previous run a minute later: run after run in the edit loop, that chose one process on an
+ * idle machine. QUICK_JOBS=n sets the count. Mocha evaluates this file again in the child that it starts with the
+ * node options, so the first evaluation passes its choice on in QUICK_JOBS and says it once.
  */
 const os = require("node:os");
-const free = Math.ceil(os.availableParallelism() - os.loadavg()[0]);
-const jobs = Number(process.env.QUICK_JOBS ?? Math.min(4, Math.max(1, free)));
+
+function idleCores(ms) {
+  const busyAndIdle = () => os.cpus().reduce((acc, c) => {
+    const t = c.times;
+    return { idle: acc.idle + t.idle, all: acc.all + t.user + t.nice + t.sys + t.idle + t.irq };
+  }, { idle: 0, all: 0 });
+  const a = busyAndIdle();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = busyAndIdle();
+  return b.all > a.all ? (os.cpus().length * (b.idle - a.idle)) / (b.all - a.all) : os.availableParallelism();
+}
+
+const chosen = process.env.QUICK_JOBS === undefined;
+const free = chosen ? idleCores(300) : undefined;
+const jobs = Number(process.env.QUICK_JOBS ?? Math.min(4, free >= 1.5 ? Math.round(free) : 1));
 if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`QUICK_JOBS=${process.env.QUICK_JOBS}: a whole number of workers, at least 1`);
-if (process.env.MOCHA_WORKER_ID === undefined) console.error(`test:quick: ${jobs === 1 ? "one process" : `${jobs} workers`} (load ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores)`);
+if (chosen) {
+  process.env.QUICK_JOBS = String(jobs);
+  console.error(`test:quick: ${jobs === 1 ? "one process" : `${jobs} workers`} (${free.toFixed(1)} of ${os.cpus().length} cores idle over 300 ms)`);
+}
 
 module.exports = {
   ...base,

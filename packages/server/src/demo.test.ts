@@ -7,9 +7,11 @@ import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDbBackend } from "./backends/duckdb.js";
 import { loadFelis } from "./compiler-extras.js";
-import { cacheDemoIn, DEMO_SCHEMA_PATH, ensureDemo } from "./demo.js";
+import { cacheDemoIn, DEMO_DETECTIONS, DEMO_SCHEMA_PATH, DEMO_STARS, ensureDemo, generateDemo } from "./demo.js";
 import { DEMO_CACHE_DIR } from "./test-support/demo-cache.js";
 import { scratchDir } from "./test-support/scratch.js";
+
+const SIZE = { stars: DEMO_STARS / 10, detections: DEMO_DETECTIONS / 10 };
 
 /** A digest of every row of a table with its place in the stored order (rowid), its row count, and its columns' types. */
 async function contents(duck: DuckDbBackend, table: string): Promise<{ digest: unknown[][]; types: unknown[][] }> {
@@ -33,14 +35,15 @@ describe("demo catalog cache (test runs)", function () {
     const generated = await DuckDbBackend.open(":memory:");
     const cached = await DuckDbBackend.open(":memory:");
     try {
-      // The first fill generates and writes the cache, the second reads it.
+      // The first fill generates and writes the cache, the second reads it. The generator is the demo's own, with a tenth of
+      // its rows: the same columns and code path, and the test takes 0.2 s instead of 1.5 s.
       cacheDemoIn(dir);
-      expect(await ensureDemo(generated, catalog)).to.equal(true);
+      expect(await ensureDemo(generated, catalog, (d) => generateDemo(d, SIZE))).to.equal(true);
       expect(readdirSync(dir).filter((f) => f.endsWith(".parquet"))).to.have.length(2);
       expect(await ensureDemo(cached, catalog)).to.equal(true);
       for (const table of ["stars", "detections"]) {
         const want = await contents(generated, table);
-        expect(want.digest[0]![0]).to.equal(table === "stars" ? 100_000n : 200_000n);
+        expect(want.digest[0]![0]).to.equal(BigInt(table === "stars" ? SIZE.stars : SIZE.detections));
         expect(await contents(cached, table), table).to.deep.equal(want);
       }
       const indexes = "SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'demo' ORDER BY 1";

@@ -158,7 +158,13 @@ async function finishDemo(duck: DuckDbBackend): Promise<void> {
   await duck.run("CHECKPOINT");
 }
 
-async function generateDemo(duck: DuckDbBackend): Promise<void> {
+/** How many rows the demo generates: DEMO_STARS and DEMO_DETECTIONS, what `npm start` serves, unless a test of the generator asks for fewer. */
+export interface DemoSize {
+  readonly stars: number;
+  readonly detections: number;
+}
+
+export async function generateDemo(duck: DuckDbBackend, size: DemoSize = { stars: DEMO_STARS, detections: DEMO_DETECTIONS }): Promise<void> {
   const rnd = new Random(20261124);
   // Generated into a staging table, then stored in declination order: with small row groups (DuckDbBackend's
   // ROW_GROUP_SIZE), a cone's declination band then reads a few groups of the table, not all of it.
@@ -166,7 +172,7 @@ async function generateDemo(duck: DuckDbBackend): Promise<void> {
   const stars = await duck.main.createAppender("tap_demo_stars", "main", "temp");
   const epoch0 = Date.UTC(2024, 0, 1);
   const starMag: (number | null)[] = [];
-  for (let i = 1; i <= DEMO_STARS; i++) {
+  for (let i = 1; i <= size.stars; i++) {
     const ra = rnd.next() * 360;
     const dec = (Math.asin(2 * rnd.next() - 1) * 180) / Math.PI;
     const g = 14 + 10 * Math.pow(rnd.next(), 0.4);
@@ -201,8 +207,8 @@ async function generateDemo(duck: DuckDbBackend): Promise<void> {
   await duck.run("DROP TABLE temp.main.tap_demo_stars");
   const det = await duck.main.createAppender("detections", "demo");
   const bands = "ugrizy";
-  for (let i = 1; i <= DEMO_DETECTIONS; i++) {
-    const star = 1 + Math.floor(rnd.next() * DEMO_STARS);
+  for (let i = 1; i <= size.detections; i++) {
+    const star = 1 + Math.floor(rnd.next() * size.stars);
     det.appendBigInt(BigInt(i));
     det.appendBigInt(BigInt(star));
     det.appendDouble(Math.round((60310 + rnd.next() * 900) * 1e6) / 1e6);
