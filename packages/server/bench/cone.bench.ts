@@ -17,8 +17,8 @@
  * Cone searches of radius 1° at 8 connections (issue 15's target: at least 500 req/s on DuckDB and 300 on MariaDB,
  * p99 under 50 ms, no errors), BINARY2, no gzip asked: centres drawn uniformly on the sphere (seeded), and one fixed
  * centre. Each level runs RUNS times, the two alternating; the table gives the median, minimum and maximum over the
- * runs, and the server's CPU per request (all its threads, from /proc). A failed request (a status other than 200, an
- * error document) is counted, not thrown. Then, on DuckDB, `SELECT * FROM demo.stars` (100,000 rows).
+ * runs, and the server's CPU per request (all its threads, from /proc); each run's own figures (and a random run's seed)
+ * go to stderr. A failed request (a status other than 200, an error document) is counted, not thrown. Then, on DuckDB, `SELECT * FROM demo.stars` (100,000 rows).
  *
  *   node --conditions=source --import=tsx bench/cone.bench.ts [seconds per level, 10] [runs, 3] ["cones": no download]
  *
@@ -276,7 +276,15 @@ try {
       await level(server, 2, false);
       const runs: Record<"random" | "fixed", Level[]> = { random: [], fixed: [] };
       for (let i = 0; i < RUNS; i++) {
-        for (const centres of ["random", "fixed"] as const) runs[centres].push(await level(server, SECONDS, centres === "fixed", db?.pid));
+        for (const centres of ["random", "fixed"] as const) {
+          const r = await level(server, SECONDS, centres === "fixed", db?.pid);
+          runs[centres].push(r);
+          // Each run on stderr, so that an outlier in the table's ranges can be found again (its seed) and looked into.
+          console.error(
+            `  ${backend} run ${i + 1} ${centres}${CLIENT === "wrk" && centres === "random" ? ` (seed ${SEED + wrkLevels - 1})` : ""}: ${r.rps.toFixed(0)} req/s, ` +
+              `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, server ${r.cpu.toFixed(2)} ms${db ? ` + mariadbd ${r.dbCpu.toFixed(2)} ms` : ""} per request`,
+          );
+        }
       }
       for (const centres of ["random", "fixed"] as const) {
         const rs = runs[centres];
