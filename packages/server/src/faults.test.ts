@@ -480,4 +480,31 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     expect(child.output()).to.contain("cutting 1 request(s) still running after 0 s");
     expect(await answer).to.equal("cut");
   });
+
+  // The same hang without a session: a query on the backend's own connection (setup, TAP_SCHEMA, health checks) when
+  // close() came. DuckDB's thread then deadlocked in the query (its connection's context destroyed under its own lock),
+  // and the process never exited (a server stopped right after its start; three of three runs of this script).
+  it("close() with a query under way on the backend's own connection: the query is interrupted first, and the process exits", () => {
+    const script = `
+      import { DuckDbBackend } from ${JSON.stringify(new URL("./backends/duckdb.ts", import.meta.url).pathname)};
+      const duck = await DuckDbBackend.open(":memory:");
+      const query = duck.rows("SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3").then(
+        () => console.error("query answered"),
+        (e) => console.error("query failed: " + e.message),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await duck.close();
+      console.error("closed");
+      await duck.ping().catch((e) => console.error("ping refused: " + e.message));
+      await query;
+      process.exit(0);
+    `;
+    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr.split("\n").filter(Boolean)).to.deep.equal([
+      "query failed: INTERRUPT Error: Interrupted!",
+      "closed",
+      "ping refused: the DuckDB database is closing",
+    ]);
+    expect(r.status, "exit status (null: killed by the timeout, the process hung)").to.equal(0);
+  });
 });

@@ -120,6 +120,14 @@ export class DuckDbBackend implements Backend {
    */
   private readonly idle: DuckDBConnection[] = [];
   private closed = false;
+  /**
+   * Queries under way on `main` (run, rows, ping): close() interrupts them and waits for their end. DuckDB closing a
+   * connection under its query deadlocks the query's thread (the last reference to the connection's context is then
+   * dropped inside the query, which destroys the context while holding its lock), and the process's exit, which
+   * joins that thread, never comes (seen: a server stopped right after its start, and .scratch's reproduction: three
+   * of three runs hung).
+   */
+  private readonly mainQueries = new Set<Promise<unknown>>();
 
   /** Where the database is, for the operator (the start-up line); `description` is public and says less. */
   readonly location: string;
@@ -211,13 +219,23 @@ export class DuckDbBackend implements Backend {
     this.locked = true;
   }
 
-  async run(sql: string): Promise<void> {
-    await this.main.run(sql);
+  async run(sql: string, values?: DuckDBValue[]): Promise<void> {
+    await this.onMain(() => this.main.run(sql, values));
   }
 
   async rows(sql: string): Promise<unknown[][]> {
-    const reader = await this.main.runAndReadAll(sql);
+    const reader = await this.onMain(() => this.main.runAndReadAll(sql));
     return reader.getRowsJS() as unknown[][];
+  }
+
+  /** `query` on the main connection, counted in mainQueries until it ends; refused once close() has begun. */
+  private onMain<T>(query: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("the DuckDB database is closing"));
+    const running = query();
+    this.mainQueries.add(running);
+    const done = (): void => void this.mainQueries.delete(running);
+    running.then(done, done);
+    return running;
   }
 
   /** Felis documents stored by `tap-server load`. */
@@ -280,7 +298,7 @@ export class DuckDbBackend implements Backend {
   }
 
   async ping(): Promise<void> {
-    await this.main.runAndReadAll("SELECT 1");
+    await this.onMain(() => this.main.runAndReadAll("SELECT 1"));
   }
 
   /**
@@ -303,6 +321,16 @@ export class DuckDbBackend implements Backend {
           resolve();
         };
       });
+    }
+    if (this.mainQueries.size > 0) {
+      this.main.interrupt();
+      // Bounded as the sessions' wait is; an interrupted query ends in milliseconds.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.mainQueries]),
+        new Promise<void>((resolve) => (bound = setTimeout(resolve, CLOSE_WAIT_MS))),
+      ]);
+      clearTimeout(bound);
     }
     for (const conn of this.idle.splice(0)) closeConnection(conn);
     this.main.closeSync();

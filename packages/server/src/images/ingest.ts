@@ -50,10 +50,10 @@ async function addRegionStorage(db: DuckDbBackend): Promise<void> {
     (await db.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = 'ivoa' AND table_name = 'ObsCore'")).map((r) => String(r[0])),
   );
   const regions = regionColumnsOf(table);
-  await db.main.run("BEGIN TRANSACTION");
+  await db.run("BEGIN TRANSACTION");
   try {
     for (const c of table.columns) {
-      if (!have.has(c.name)) await db.main.run(`ALTER TABLE ${OBSCORE_TABLE} ADD COLUMN ${quoteDuck(c.name)} ${duckStorageType(c)}`);
+      if (!have.has(c.name)) await db.run(`ALTER TABLE ${OBSCORE_TABLE} ADD COLUMN ${quoteDuck(c.name)} ${duckStorageType(c)}`);
     }
     for (const r of regions) {
       const q = quoteDuck(r.name);
@@ -61,12 +61,12 @@ async function addRegionStorage(db: DuckDbBackend): Promise<void> {
       for (const [id, text] of rows) {
         const v = regionCell(r, text)!;
         const sets = [q, ...storageKeys("duckdb").map((k) => quoteDuck(r.storage[k]))].map((c) => `${c} = ?`).join(", ");
-        await db.main.run(`UPDATE ${OBSCORE_TABLE} SET ${sets} WHERE obs_publisher_did = ?`, [v.value, ...storageValues(v, "duckdb"), String(id)] as DuckDBValue[]);
+        await db.run(`UPDATE ${OBSCORE_TABLE} SET ${sets} WHERE obs_publisher_did = ?`, [v.value, ...storageValues(v, "duckdb"), String(id)] as DuckDBValue[]);
       }
     }
-    await db.main.run("COMMIT");
+    await db.run("COMMIT");
   } catch (e) {
-    await db.main.run("ROLLBACK").catch(() => {});
+    await db.run("ROLLBACK").catch(() => {});
     throw e;
   }
 }
@@ -85,13 +85,13 @@ export async function upsertObsCore(db: DuckDbBackend, row: ObsCoreRow): Promise
     names.push(...storageKeys("duckdb").map((k) => r.storage[k]));
     values.push(...(storageValues(v, "duckdb") as DuckDBValue[]));
   }
-  await db.main.run("BEGIN TRANSACTION");
+  await db.run("BEGIN TRANSACTION");
   try {
-    await db.main.run(`DELETE FROM ${OBSCORE_TABLE} WHERE obs_publisher_did = ?`, [row.obs_publisher_did]);
-    await db.main.run(`INSERT INTO ${OBSCORE_TABLE} (${names.map(quoteDuck).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`, values);
-    await db.main.run("COMMIT");
+    await db.run(`DELETE FROM ${OBSCORE_TABLE} WHERE obs_publisher_did = ?`, [row.obs_publisher_did]);
+    await db.run(`INSERT INTO ${OBSCORE_TABLE} (${names.map(quoteDuck).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`, values);
+    await db.run("COMMIT");
   } catch (e) {
-    await db.main.run("ROLLBACK").catch(() => {});
+    await db.run("ROLLBACK").catch(() => {});
     throw e;
   }
 }
@@ -111,7 +111,7 @@ export async function refreshAccessUrls(db: DuckDbBackend, imagesBaseUrl: string
   for (const [id, url] of rows) {
     const want = accessUrl(imagesBaseUrl, String(id));
     if (url === want) continue;
-    await db.main.run(`UPDATE ${OBSCORE_TABLE} SET access_url = ? WHERE obs_publisher_did = ?`, [want, String(id)]);
+    await db.run(`UPDATE ${OBSCORE_TABLE} SET access_url = ? WHERE obs_publisher_did = ?`, [want, String(id)]);
     changed++;
   }
   return changed;
