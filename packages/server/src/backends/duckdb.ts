@@ -120,14 +120,8 @@ export class DuckDbBackend implements Backend {
    */
   private readonly idle: DuckDBConnection[] = [];
   private closed = false;
-  /**
-   * Queries under way on `main` (run, rows, ping): close() interrupts them and waits for their end. DuckDB closing a
-   * connection under its query deadlocks the query's thread (the last reference to the connection's context is then
-   * dropped inside the query, which destroys the context while holding its lock), and the process's exit, which
-   * joins that thread, never comes (seen: a server stopped right after its start, and .scratch's reproduction: three
-   * of three runs hung).
-   */
-  private readonly mainQueries = new Set<Promise<unknown>>();
+  /** Queries under way on `main` (run, rows, ping), which close() ends before it closes the connection. */
+  private readonly mainQueries: ConnectionQueries;
 
   /** Where the database is, for the operator (the start-up line); `description` is public and says less. */
   readonly location: string;
@@ -144,6 +138,7 @@ export class DuckDbBackend implements Backend {
     /** The statement that makes the attached file a new connection's default database (none in memory). */
     private readonly use: string | undefined,
   ) {
+    this.mainQueries = new ConnectionQueries(main, "the DuckDB database");
     this.description = path === ":memory:" ? "embedded DuckDB (in memory)" : "embedded DuckDB";
     this.location = path === ":memory:" ? "embedded DuckDB (in memory)" : `embedded DuckDB (${path})`;
   }
@@ -220,22 +215,12 @@ export class DuckDbBackend implements Backend {
   }
 
   async run(sql: string, values?: DuckDBValue[]): Promise<void> {
-    await this.onMain(() => this.main.run(sql, values));
+    await this.mainQueries.run((main) => main.run(sql, values));
   }
 
   async rows(sql: string): Promise<unknown[][]> {
-    const reader = await this.onMain(() => this.main.runAndReadAll(sql));
+    const reader = await this.mainQueries.run((main) => main.runAndReadAll(sql));
     return reader.getRowsJS() as unknown[][];
-  }
-
-  /** `query` on the main connection, counted in mainQueries until it ends; refused once close() has begun. */
-  private onMain<T>(query: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error("the DuckDB database is closing"));
-    const running = query();
-    this.mainQueries.add(running);
-    const done = (): void => void this.mainQueries.delete(running);
-    running.then(done, done);
-    return running;
   }
 
   /** Felis documents stored by `tap-server load`. */
@@ -298,7 +283,7 @@ export class DuckDbBackend implements Backend {
   }
 
   async ping(): Promise<void> {
-    await this.onMain(() => this.main.runAndReadAll("SELECT 1"));
+    await this.mainQueries.run((main) => main.runAndReadAll("SELECT 1"));
   }
 
   /**
@@ -322,18 +307,8 @@ export class DuckDbBackend implements Backend {
         };
       });
     }
-    if (this.mainQueries.size > 0) {
-      this.main.interrupt();
-      // Bounded as the sessions' wait is; an interrupted query ends in milliseconds.
-      let bound: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.mainQueries]),
-        new Promise<void>((resolve) => (bound = setTimeout(resolve, CLOSE_WAIT_MS))),
-      ]);
-      clearTimeout(bound);
-    }
+    await this.mainQueries.close();
     for (const conn of this.idle.splice(0)) closeConnection(conn);
-    this.main.closeSync();
     this.instance.closeSync();
     if (this.ownTemp) rmSync(this.ownTemp, { recursive: true, force: true });
   }
@@ -356,6 +331,47 @@ function quoteDuckString(s: string): string {
 const MAX_IDLE_CONNECTIONS = 32;
 /** How long close() waits for live sessions to be released after interrupting their queries (ms). */
 const CLOSE_WAIT_MS = 10_000;
+
+/**
+ * The queries under way on one connection that is shared by its owner's callers (a backend's own connection, the
+ * image registry's), so that it is closed only once they have ended. DuckDB closing a connection under its query
+ * deadlocks the query's thread: the last reference to the connection's context is then dropped inside the query,
+ * which destroys the context while holding its lock (gdb: ClientContext::Destroy waiting in LockContext, under
+ * PendingQueryResult::ExecuteInternal). process.exit joins that thread and never returns: a server stopped right
+ * after its start hung for 15 minutes, and a script that closes under a query hung in three runs of three.
+ */
+export class ConnectionQueries {
+  private readonly running = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(
+    private readonly conn: DuckDBConnection,
+    /** What the connection serves, for the refusal once it is closing. */
+    private readonly what: string,
+  ) {}
+
+  /** `query` on the connection, counted until it ends; refused once close() has begun. */
+  run<T>(query: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error(`${this.what} is closing`));
+    const running = query(this.conn);
+    this.running.add(running);
+    const done = (): void => void this.running.delete(running);
+    running.then(done, done);
+    return running;
+  }
+
+  /** Interrupts the queries under way, waits for them to end (bounded, as close() waits for sessions), then closes the connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.running.size > 0) {
+      this.conn.interrupt();
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (bound = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(bound);
+    }
+    this.conn.closeSync();
+  }
+}
 
 /**
  * The statements last prepared on each connection, by SQL, least recently used first. Preparing (parsing,

@@ -6,9 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
-import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBValue } from "@duckdb/node-api";
 import { FileSource } from "@qserv-tap/fits";
-import { DuckDbBackend, quoteDuck } from "../backends/duckdb.js";
+import { ConnectionQueries, DuckDbBackend, quoteDuck } from "../backends/duckdb.js";
 import { imageId, ImageServiceError, parseImageId, type Caller, type ImageDataset, type ImageRegistry } from "./registry.js";
 
 /** What the registry records of one dataset. */
@@ -83,7 +83,8 @@ export class LocalRegistry implements ImageRegistry {
 
   private constructor(
     private readonly db: DuckDbBackend,
-    private readonly conn: DuckDBConnection,
+    /** The registry's own connection; its lookups are counted, so that close() ends them first (duckdb.ts ConnectionQueries). */
+    private readonly conn: ConnectionQueries,
     readonly authority: string,
     /** Called by close(): releases the registry's own database file, when the backend is not DuckDB. */
     private readonly release: (() => Promise<void>) | undefined,
@@ -101,7 +102,7 @@ export class LocalRegistry implements ImageRegistry {
     const table = `${schema}.datasets`;
     await db.run(CREATE(table));
     const conn = await db.connect();
-    return new LocalRegistry(db, conn, options.authority, options.release, table);
+    return new LocalRegistry(db, new ConnectionQueries(conn, "the image registry"), options.authority, options.release, table);
   }
 
   /**
@@ -183,7 +184,7 @@ export class LocalRegistry implements ImageRegistry {
     if (!e) {
       let rows: unknown[][];
       try {
-        const r = await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]);
+        const r = await this.conn.run((c) => c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]));
         rows = r.getRowsJS() as unknown[][];
       } catch (err) {
         throw new ImageServiceError(`the image registry cannot be read: ${(err as Error).message.split("\n")[0]}`);
@@ -199,9 +200,9 @@ export class LocalRegistry implements ImageRegistry {
   /** Reads the whole table into the cache when it is small enough; says whether it did. */
   private async readWhole(): Promise<boolean> {
     try {
-      const n = Number((await this.conn.runAndReadAll(`SELECT count(*) FROM ${this.table}`)).getRowsJS()[0]?.[0] ?? Infinity);
+      const n = Number((await this.conn.run((c) => c.runAndReadAll(`SELECT count(*) FROM ${this.table}`))).getRowsJS()[0]?.[0] ?? Infinity);
       if (!(n <= WHOLE_ENTRIES)) return false;
-      const rows = (await this.conn.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table}`)).getRowsJS() as unknown[][];
+      const rows = (await this.conn.run((c) => c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table}`))).getRowsJS() as unknown[][];
       this.cache.clear();
       for (const row of rows) {
         const e = toEntry(row);
@@ -235,7 +236,7 @@ export class LocalRegistry implements ImageRegistry {
   }
 
   async close(): Promise<void> {
-    this.conn.closeSync();
+    await this.conn.close();
     await this.release?.();
   }
 }
