@@ -360,14 +360,22 @@ export class ConnectionQueries {
     return running;
   }
 
-  /** Interrupts the queries under way, waits for them to end (bounded, as close() waits for sessions), then closes the connection. */
+  /**
+   * Interrupts the queries under way, waits for them to end (bounded, as close() waits for sessions), then closes the
+   * connection. An interrupt that lands before DuckDB has started a statement is lost (as in DuckDbSession's queries),
+   * so it is repeated every 20 ms until they have ended. A query still running after the bound keeps its connection
+   * open: closing under it would hang the process for good, where leaving it lets the exit wait for its end.
+   */
   async close(): Promise<void> {
     this.closing = true;
     if (this.running.size > 0) {
       this.conn.interrupt();
+      const again = setInterval(() => this.conn.interrupt(), 20);
       let bound: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (bound = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearInterval(again);
       clearTimeout(bound);
+      if (this.running.size > 0) return;
     }
     this.conn.closeSync();
   }
