@@ -361,24 +361,32 @@ export class ConnectionQueries {
   }
 
   /**
-   * Interrupts the queries under way, waits for them to end (bounded, as close() waits for sessions), then closes the
-   * connection. An interrupt that lands before DuckDB has started a statement is lost (as in DuckDbSession's queries),
-   * so it is repeated every 20 ms until they have ended. A query still running after the bound keeps its connection
-   * open: closing under it would hang the process for good, where leaving it lets the exit wait for its end.
+   * Interrupts the queries under way until they have ended (interruptWhile; bounded, as close() waits for sessions),
+   * then closes the connection. A query still running after the bound keeps its connection open: closing under it
+   * would hang the process for good, where leaving it lets the exit wait for its end.
    */
   async close(): Promise<void> {
     this.closing = true;
     if (this.running.size > 0) {
-      this.conn.interrupt();
-      const again = setInterval(() => this.conn.interrupt(), 20);
+      let waiting = true;
+      interruptWhile(this.conn, () => waiting && this.running.size > 0);
       let bound: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (bound = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-      clearInterval(again);
+      waiting = false;
       clearTimeout(bound);
       if (this.running.size > 0) return;
     }
     this.conn.closeSync();
   }
+}
+
+/**
+ * Interrupts the connection's statement now, and again every 20 ms while `pending()` holds: an interrupt that lands
+ * before DuckDB has started the statement is lost, and the statement then runs to its end.
+ */
+function interruptWhile(conn: DuckDBConnection, pending: () => boolean): void {
+  conn.interrupt();
+  const again = setInterval(() => (pending() ? conn.interrupt() : clearInterval(again)), 20);
 }
 
 /**
@@ -465,13 +473,9 @@ class DuckDbSession implements Session {
     // fires its listener: stop here instead of running the query to the end.
     signal?.throwIfAborted();
     this.reusable = false;
-    // An interrupt that lands before DuckDB has started the statement is lost, and stream() then
-    // waits for the whole query: so interrupt again until stream() has settled.
+    // Interrupted until stream() has settled: one that lands before the statement has started is lost (interruptWhile).
     let starting = true;
-    const onAbort = () => {
-      conn.interrupt();
-      const again = setInterval(() => (starting ? conn.interrupt() : clearInterval(again)), 20);
-    };
+    const onAbort = () => interruptWhile(conn, () => starting);
     signal?.addEventListener("abort", onAbort, { once: true });
     this.stopQuery = onAbort;
     let result: DuckDBResult;
