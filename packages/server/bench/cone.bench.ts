@@ -17,8 +17,9 @@
  * Cone searches of radius 1° at 8 connections (issue 15's target: at least 500 req/s on DuckDB and 300 on MariaDB,
  * p99 under 50 ms, no errors), BINARY2, no gzip asked: centres drawn uniformly on the sphere (seeded), and one fixed
  * centre. Each level runs RUNS times, the two alternating; the table gives the median, minimum and maximum over the
- * runs, and the server's CPU per request (all its threads, from /proc); each run's own figures (and a random run's seed)
- * go to stderr. A failed request (a status other than 200, an error document) is counted, not thrown. Then, on DuckDB, `SELECT * FROM demo.stars` (100,000 rows).
+ * runs, and the server's CPU per request (all its threads, from /proc); each run's own figures (and a random run's
+ * seed) go to stderr. A failed request (a status other than 200, an error document) is counted, not thrown. Then, on
+ * DuckDB, `SELECT * FROM demo.stars` (100,000 rows).
  *
  *   node --conditions=source --import=tsx bench/cone.bench.ts [seconds per level, 10] [runs, 3] ["cones": no download]
  *
@@ -113,13 +114,15 @@ interface Level {
   dbCpu: number;
   /** The load generator's CPU per request. */
   clientCpu: number;
+  /** wrk's seed for the centres (cone.lua), to run the level again. */
+  seed?: number;
 }
 
-/** A level with wrk: the Lua script's summary (one JSON line), and wrk's own CPU time from its parent shell's accounts. */
 /** The first level's seed for wrk's centres; each level takes the next. */
 const SEED = 20261124;
 let wrkLevels = 0;
 
+/** A level with wrk: the Lua script's summary (one JSON line), and wrk's own CPU time from its parent shell's accounts. */
 async function levelWrk(server: ChildServer, seconds: number, fixed: boolean, dbPid?: number): Promise<Level> {
   const cpu0 = cpuMs(server.proc.pid!);
   const db0 = dbPid !== undefined ? cpuMs(dbPid) : 0;
@@ -129,7 +132,8 @@ async function levelWrk(server: ChildServer, seconds: number, fixed: boolean, db
   // warm-up) sent the cones of the run before to the same server, each then a second sight that the server compiles
   // with its constants and keeps (query-router.ts): a new statement for DuckDB to prepare, and a kept syntax tree
   // that dies old, per cone.
-  const args = ["-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "--timeout", "10s", "-s", CONE_LUA, `${server.url}/sync`, "--", fixed ? "fixed" : "random", String(SEED + wrkLevels++)];
+  const seed = SEED + wrkLevels++;
+  const args = ["-t1", `-c${CONCURRENCY}`, `-d${seconds}s`, "--timeout", "10s", "-s", CONE_LUA, `${server.url}/sync`, "--", fixed ? "fixed" : "random", String(seed)];
   const child = spawn("sh", ["-c", script, "sh", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -153,6 +157,7 @@ async function levelWrk(server: ChildServer, seconds: number, fixed: boolean, db
     cpu: (cpuMs(server.proc.pid!) - cpu0) / n,
     dbCpu: dbPid !== undefined ? (cpuMs(dbPid) - db0) / n : 0,
     clientCpu: clientMs / n,
+    ...(fixed ? {} : { seed }),
   };
 }
 
@@ -281,7 +286,7 @@ try {
           runs[centres].push(r);
           // Each run on stderr, so that an outlier in the table's ranges can be found again (its seed) and looked into.
           console.error(
-            `  ${backend} run ${i + 1} ${centres}${CLIENT === "wrk" && centres === "random" ? ` (seed ${SEED + wrkLevels - 1})` : ""}: ${r.rps.toFixed(0)} req/s, ` +
+            `  ${backend} run ${i + 1} ${centres}${r.seed !== undefined ? ` (seed ${r.seed})` : ""}: ${r.rps.toFixed(0)} req/s, ` +
               `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors, server ${r.cpu.toFixed(2)} ms${db ? ` + mariadbd ${r.dbCpu.toFixed(2)} ms` : ""} per request`,
           );
         }
