@@ -14,8 +14,8 @@
  */
 import { expect } from "chai";
 import { AdqlError, astFromJson, astToJson, FunctionRegistry, parse, printAdql, SCISQL_FUNCTIONS, type Query, type Span } from "../index.js";
-import { parserInstance } from "../parse.js";
 import { ADVERSARIAL, cpuMsSince, outcome } from "./test-support/adversarial.js";
+import { shortcutDisagrees } from "./test-support/shortcut.js";
 import { corpusAvailable, loadCorpus, type CorpusQuery } from "./test-support/lyonetia.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -195,31 +195,6 @@ class Lines {
       else hi = mid - 1;
     }
     return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
-}
-
-/** The outcome of `parse(input)` as text: the tree's JSON with its spans, or the error's code, message and span. */
-function outcomeText(input: string, functions: FunctionRegistry): string {
-  try {
-    return JSON.stringify(parse(input, { functions }));
-  } catch (e) {
-    return e instanceof AdqlError ? `${e.code} ${e.message} ${JSON.stringify(e.span)}` : `threw ${String(e)}`;
-  }
-}
-
-/**
- * Where the parser's shortcut for bare operands (parser.ts bareOperand) and its rules disagree on
- * `input`, the two outcomes; null where they agree, as they must.
- */
-function shortcutDisagrees(input: string, functions: FunctionRegistry): string | null {
-  const parser = parserInstance();
-  const fast = outcomeText(input, functions);
-  parser.bareOperands = false;
-  try {
-    const slow = outcomeText(input, functions);
-    return fast === slow ? null : `with the shortcut ${fast}\n      by the rules alone ${slow}`;
-  } finally {
-    parser.bareOperands = true;
   }
 }
 
