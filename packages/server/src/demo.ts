@@ -169,7 +169,8 @@ export async function generateDemo(duck: DuckDbBackend, size: DemoSize = { stars
   // Generated into a staging table, then stored in declination order: with small row groups (DuckDbBackend's
   // ROW_GROUP_SIZE), a cone's declination band then reads a few groups of the table, not all of it.
   await duck.run("CREATE OR REPLACE TEMP TABLE tap_demo_stars AS SELECT * FROM demo.stars LIMIT 0");
-  const stars = await duck.main.createAppender("tap_demo_stars", "main", "temp");
+  // Appenders append on this thread (appendX, flushSync): nothing of theirs is under way when close() comes.
+  const stars = await duck.withMain((main) => main.createAppender("tap_demo_stars", "main", "temp"));
   const epoch0 = Date.UTC(2024, 0, 1);
   const starMag: (number | null)[] = [];
   for (let i = 1; i <= size.stars; i++) {
@@ -205,7 +206,7 @@ export async function generateDemo(duck: DuckDbBackend, size: DemoSize = { stars
   stars.closeSync();
   await duck.run("INSERT INTO demo.stars SELECT * FROM temp.main.tap_demo_stars ORDER BY dec, star_id");
   await duck.run("DROP TABLE temp.main.tap_demo_stars");
-  const det = await duck.main.createAppender("detections", "demo");
+  const det = await duck.withMain((main) => main.createAppender("detections", "demo"));
   const bands = "ugrizy";
   for (let i = 1; i <= size.detections; i++) {
     const star = 1 + Math.floor(rnd.next() * size.stars);

@@ -507,4 +507,37 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     ]);
     expect(r.status, "exit status (null: killed by the timeout, the process hung)").to.equal(0);
   });
+
+  // The image registry listed its entries on the backend's own connection without counting the query (the start-up
+  // message's sample cutout), so close() closed under it: a server stopped as soon as it printed its URL never exited
+  // (download.bench.ts, found with gdb: DuckDB's thread deadlocked in that query). Before the fix, three runs of this
+  // script: a hang (killed by the timeout), an assertion failure in pthread_mutex_lock, and a listing that failed
+  // otherwise than by the interrupt ("bad_weak_ptr"; with 1,000,000 entries, also a segmentation fault).
+  it("close() with the image registry's listing under way: the listing is interrupted first, and the process exits", () => {
+    const script = `
+      import { DuckDbBackend } from ${JSON.stringify(new URL("./backends/duckdb.ts", import.meta.url).pathname)};
+      import { LocalRegistry } from ${JSON.stringify(new URL("./images/local-registry.ts", import.meta.url).pathname)};
+      const duck = await DuckDbBackend.open(":memory:");
+      const registry = await LocalRegistry.open(duck, { authority: "ivo://test" });
+      // Enough entries (200,000) that the listing is still running when close() comes.
+      await duck.run("INSERT INTO memory.images.datasets (uuid, repo, dataset_type, data_id, path, size) " +
+        "SELECT 'u' || i, 'r', 'calexp', '{}', '/p/' || (i * 7919 % 1000003), 1 FROM range(200000) t(i)");
+      const listing = registry.entries().then(
+        (e) => console.error("listed"),
+        (e) => console.error("listing failed: " + e.message),
+      );
+      await registry.close();
+      await duck.close();
+      console.error("closed");
+      await listing;
+      process.exit(0);
+    `;
+    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    // Interrupted, or (on a machine quick enough to finish it between two interrupts) answered, before the close.
+    expect(r.stderr.split("\n").filter(Boolean)).to.be.deep.oneOf([
+      ["listing failed: INTERRUPT Error: Interrupted!", "closed"],
+      ["listed", "closed"],
+    ]);
+    expect(r.status, "exit status (null: killed by the timeout, the process hung; 139: a segmentation fault)").to.equal(0);
+  });
 });

@@ -15,7 +15,7 @@ function duckSql(duck: DuckDbBackend): MetaSql {
   return {
     spelling: SPELLING,
     async rows(sql, params) {
-      const reader = await duck.main.runAndReadAll(sql, params as DuckDBValue[] | undefined);
+      const reader = await duck.withMain((main) => main.runAndReadAll(sql, params as DuckDBValue[] | undefined));
       return reader.getRowsJS() as unknown[][];
     },
   };
@@ -91,7 +91,7 @@ async function convertRegions(duck: DuckDbBackend, table: Table, file: string): 
   const rows = Number((await duck.rows(`SELECT count(*) FROM ${input}`))[0]?.[0]);
   // An appender: 10 times quicker than INSERTs with parameters. The rows are read in slices, each whole,
   // since a statement on the connection would end a pending streamed result.
-  const appender = await duck.main.createAppender(converted, "main", "temp");
+  const appender = await duck.withMain((main) => main.createAppender(converted, "main", "temp"));
   try {
     const slice = 5000;
     for (let first = 0; first < rows; first += slice) {

@@ -119,6 +119,8 @@ export class DuckDbBackend implements Backend {
    * ended (so no interrupted or failed statement, no open transaction).
    */
   private readonly idle: DuckDBConnection[] = [];
+  /** Connections being made (connect), which close() waits for. */
+  private readonly connecting = new Set<Promise<DuckDBConnection>>();
   private closed = false;
   /** Queries under way on `main` (run, rows, ping), which close() ends before it closes the connection. */
   private readonly mainQueries: ConnectionQueries;
@@ -129,8 +131,8 @@ export class DuckDbBackend implements Backend {
 
   private constructor(
     readonly instance: DuckDBInstance,
-    /** A connection kept open for setup, metadata and health checks. */
-    readonly main: DuckDBConnection,
+    /** A connection kept open for setup, metadata and health checks; used only through mainQueries (withMain). */
+    private readonly main: DuckDBConnection,
     path: string,
     readonly resources: DuckDbResources,
     /** A spill directory of our own, removed at close. */
@@ -218,6 +220,15 @@ export class DuckDbBackend implements Backend {
     await this.mainQueries.run((main) => main.run(sql, values));
   }
 
+  /**
+   * `use` with the backend's own connection, counted as run and rows are, so that close() ends it before closing:
+   * a query left running under close() crashed the process or hung its exit (an image listing at a server's
+   * start, stopped at once; faults.test). Whatever `use` starts on the connection must have ended when it resolves.
+   */
+  withMain<T>(use: (main: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.mainQueries.run(use);
+  }
+
   async rows(sql: string): Promise<unknown[][]> {
     const reader = await this.mainQueries.run((main) => main.runAndReadAll(sql));
     return reader.getRowsJS() as unknown[][];
@@ -236,16 +247,33 @@ export class DuckDbBackend implements Backend {
     return loadDuckDb(this, request);
   }
 
-  /** A new connection to the database: DuckDB's connections start in the instance's in-memory catalog. */
+  /**
+   * A new connection to the database: DuckDB's connections start in the instance's in-memory catalog. Counted
+   * until made, since its USE is a query that close() must not close the instance under.
+   */
   async connect(): Promise<DuckDBConnection> {
-    const conn = await this.instance.connect();
-    if (this.use !== undefined) await conn.run(this.use);
-    return conn;
+    if (this.closed) throw new Error("the database is closed");
+    const making = (async () => {
+      const conn = await this.instance.connect();
+      if (this.use !== undefined) await conn.run(this.use);
+      return conn;
+    })();
+    this.connecting.add(making);
+    try {
+      return await making;
+    } finally {
+      this.connecting.delete(making);
+    }
   }
 
   async session(): Promise<Session> {
     if (this.closed) throw new Error("the database is closed");
     const conn = this.idle.pop() ?? (await this.connect());
+    if (this.closed) {
+      // close() came while the connection was made: it no longer waits for sessions
+      closeConnection(conn);
+      throw new Error("the database is closed");
+    }
     const session: DuckDbSession = new DuckDbSession(
       conn,
       () => ++this.uploadCounter,
@@ -307,6 +335,7 @@ export class DuckDbBackend implements Backend {
         };
       });
     }
+    await Promise.allSettled([...this.connecting]);
     await this.mainQueries.close();
     for (const conn of this.idle.splice(0)) closeConnection(conn);
     this.instance.closeSync();

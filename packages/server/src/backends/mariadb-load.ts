@@ -81,7 +81,6 @@ export async function loadMariaDb(backend: MariaDbBackend, request: TableLoad): 
     // ADQL's = and ORDER BY are case- and accent-sensitive.
     await q(backend.pool, `CREATE TABLE ${staging} (${cols.join(", ")}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
     stagingExists = true;
-    const result = await duck.main.stream(reader(file, table));
     const inputs = inputColumns(table).map((c) => c.name);
     const at = regions.map((r) => ({ ...r, at: inputs.indexOf(r.name) }));
     const targets = [...inputs, ...regions.flatMap((r) => storageKeys("mariadb").map((k) => r.storage[k]))];
@@ -91,28 +90,32 @@ export async function loadMariaDb(backend: MariaDbBackend, request: TableLoad): 
       q(backend.pool, `INSERT INTO ${into} VALUES ${rows.map(() => tuple).join(", ")}`, rows.flat()).then(() => undefined),
     );
     let count = 0;
-    for await (const rows of result.yieldRowsJs()) {
-      // MariaDB has no NaN or infinities (mysql2 would send the bare word NaN): they become NULL.
-      const values = (rows as unknown[][]).map((r) =>
-        r.map((v) =>
-          v instanceof Date
-            ? v.toISOString().replace("T", " ").replace("Z", "")
-            : typeof v === "bigint"
-              ? v.toString()
-              : typeof v === "number" && !Number.isFinite(v)
-                ? null
-                : v,
-        ),
-      );
-      for (const row of values) {
-        count++;
-        if (regions.length === 0) await batches.add(row);
-        else {
-          const storage = regionRow(file, count, at, row, "mariadb");
-          await batches.add([...row, ...storage]);
+    // The file is read through the DuckDB backend's own connection, to its end within withMain: a close() waits for it.
+    await duck.withMain(async (main) => {
+      const result = await main.stream(reader(file, table));
+      for await (const rows of result.yieldRowsJs()) {
+        // MariaDB has no NaN or infinities (mysql2 would send the bare word NaN): they become NULL.
+        const values = (rows as unknown[][]).map((r) =>
+          r.map((v) =>
+            v instanceof Date
+              ? v.toISOString().replace("T", " ").replace("Z", "")
+              : typeof v === "bigint"
+                ? v.toString()
+                : typeof v === "number" && !Number.isFinite(v)
+                  ? null
+                  : v,
+          ),
+        );
+        for (const row of values) {
+          count++;
+          if (regions.length === 0) await batches.add(row);
+          else {
+            const storage = regionRow(file, count, at, row, "mariadb");
+            await batches.add([...row, ...storage]);
+          }
         }
       }
-    }
+    });
     await batches.flush();
     // The optimizer's statistics of the staging table are those of the empty table that it was until InnoDB's background
     // recount, some seconds after the rows: until then MariaDB planned cones without the position index, at 3-4 times

@@ -59,7 +59,7 @@ describe("tap-server images ingest DIR", () => {
   async function tables(): Promise<{ obscore: Record<string, unknown>[]; registry: unknown[][] }> {
     const db = await DuckDbBackend.open(config.duckdb.path);
     try {
-      const reader = await db.main.runAndReadAll(`SELECT * FROM ${OBSCORE_TABLE} ORDER BY s_ra`);
+      const reader = await db.withMain((main) => main.runAndReadAll(`SELECT * FROM ${OBSCORE_TABLE} ORDER BY s_ra`));
       return { obscore: reader.getRowObjectsJS() as Record<string, unknown>[], registry: await db.rows("SELECT uuid, path, dataset_type FROM images.datasets ORDER BY path") };
     } finally {
       await db.close();
@@ -178,7 +178,7 @@ describe("tap-server images ingest of Rubin's own file", () => {
       expect(await imagesCommand(["ingest", join(dir, "in")], config, (l) => out.push(l), () => {})).to.equal(0);
       expect(out).to.deep.equal(["1 ingested, 0 refused, into the registry and ivoa.ObsCore"]);
       const db = await DuckDbBackend.open(config.duckdb.path);
-      const [row] = (await db.main.runAndReadAll(`SELECT s_xel1, s_xel2, s_ra, s_dec, s_fov, o_ucd FROM ${OBSCORE_TABLE}`)).getRowsJS() as unknown[][];
+      const [row] = (await db.withMain((main) => main.runAndReadAll(`SELECT s_xel1, s_xel2, s_ra, s_dec, s_fov, o_ucd FROM ${OBSCORE_TABLE}`))).getRowsJS() as unknown[][];
       await db.close();
       expect(row!.slice(0, 2).map(Number)).to.deep.equal([64, 64]);
       // The upstream cutout oracle's centre (RA 0.25708°, Dec −3.03694°, ../shared/rubin/images/README.md) is 2″ from

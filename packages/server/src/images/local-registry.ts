@@ -152,7 +152,7 @@ export class LocalRegistry implements ImageRegistry {
       e.t?.[1] ?? null,
       e.polStates ?? null,
     ];
-    await this.db.main.run(`INSERT OR REPLACE INTO ${this.table} (${COLUMNS}) VALUES (${values.map(() => "?").join(", ")})`, values);
+    await this.db.run(`INSERT OR REPLACE INTO ${this.table} (${COLUMNS}) VALUES (${values.map(() => "?").join(", ")})`, values);
     // Adding happens while setting up (the demo, ingest), not while serving: forgetting everything is cheap then.
     this.cache.clear();
     this.whole = undefined;
@@ -161,16 +161,17 @@ export class LocalRegistry implements ImageRegistry {
 
   /** The UUID already registered for this file in this repository, if any (ingest is idempotent by path). */
   async uuidOfPath(repo: string, path: string): Promise<string | undefined> {
-    const r = await this.db.main.runAndReadAll(`SELECT uuid FROM ${this.table} WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1`, [repo, path]);
+    const r = await this.conn.run((c) => c.runAndReadAll(`SELECT uuid FROM ${this.table} WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1`, [repo, path]));
     const row = r.getRowsJS()[0];
     return row ? String(row[0]) : undefined;
   }
 
   async entries(repo?: string): Promise<RegistryEntry[]> {
-    const r =
+    const r = await this.conn.run((c) =>
       repo === undefined
-        ? await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY path`)
-        : await this.db.main.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE repo = ? ORDER BY path`, [repo]);
+        ? c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY path`)
+        : c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE repo = ? ORDER BY path`, [repo]),
+    );
     return r.getRowsJS().map((row) => toEntry(row as unknown[]));
   }
 
