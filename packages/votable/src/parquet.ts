@@ -42,6 +42,8 @@ export interface ParquetWriteOptions {
    * than the rest of the writing (README, "VOParquet"), and a query result is read whole.
    */
   statistics?: boolean;
+  /** Bytes that the stream holds unread before it stops pulling rows (default 1 MiB, at least one row group's worth). */
+  highWaterMark?: number;
 }
 
 interface ParquetColumn {
@@ -199,7 +201,7 @@ export class ParquetStream extends Readable {
   private close: (() => void) | undefined;
 
   constructor(fields: readonly Field[], rows: RowSource, options: WriteOptions & ParquetWriteOptions) {
-    super({ highWaterMark: 1 << 20, signal: options.signal });
+    super({ highWaterMark: options.highWaterMark ?? 1 << 20, signal: options.signal });
     const rg = options.rowGroupRows;
     if (rg !== undefined && !(Number.isSafeInteger(rg) && rg >= 1)) {
       throw new VOTableError("VOTABLE_INVALID_OPTION", "rowGroupRows must be a positive integer");
