@@ -100,6 +100,25 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * The database running, with the user, the databases and the table of the configuration: the first test brings it
+   * up so, after starting without it; any other test run alone (mocha -g) gets it here.
+   */
+  const provisioned = async () => {
+    if (db!.pid() === undefined) await db!.start();
+    const c = await db!.connect();
+    try {
+      await c.query(
+        `CREATE DATABASE IF NOT EXISTS tap; CREATE DATABASE IF NOT EXISTS lab; ` +
+          `CREATE USER IF NOT EXISTS 'tap'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; GRANT ALL ON *.* TO 'tap'@'127.0.0.1'; USE lab; ` +
+          "CREATE TABLE IF NOT EXISTS lab.stars (id BIGINT PRIMARY KEY, ra DOUBLE, `dec` DOUBLE); " +
+          "INSERT IGNORE INTO lab.stars SELECT seq, MOD(seq * 137.508, 360), MOD(seq * 7.3, 178) - 89 FROM seq_1_to_2000",
+      );
+    } finally {
+      await c.end();
+    }
+  };
+
   const env = (password = PASSWORD, database = "tap") => ({
     TAP_BACKEND: "mariadb",
     TAP_MARIADB_URL: `mysql://tap:${encodeURIComponent(password)}@127.0.0.1:${db!.port}/${database}`,
@@ -130,15 +149,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
     expect((await fetch(`${url}/capabilities`)).status).to.equal(503);
 
     // The database comes up, with the user, the database and the table of the configuration.
-    await db!.start();
-    const c = await db!.connect();
-    await c.query(
-      `CREATE DATABASE tap; CREATE DATABASE lab; CREATE USER 'tap'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'; ` +
-        "GRANT ALL ON *.* TO 'tap'@'127.0.0.1'; USE lab; " +
-        "CREATE TABLE lab.stars (id BIGINT PRIMARY KEY, ra DOUBLE, `dec` DOUBLE); " +
-        "INSERT INTO lab.stars SELECT seq, MOD(seq * 137.508, 360), MOD(seq * 7.3, 178) - 89 FROM seq_1_to_2000",
-    );
-    await c.end();
+    await provisioned();
     await until("the service opens once the database answers", async () => (await availability(url)).available === "true");
     const ok = await sync(url, { LANG: "ADQL", QUERY: "SELECT COUNT(*) AS n FROM lab.stars", RESPONSEFORMAT: "csv" });
     expect(ok.status, ok.text).to.equal(200);
@@ -156,7 +167,8 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
     ["an unknown database", () => env(PASSWORD, "nothere"), /^tap-server: cannot open the MariaDB at 127\.0\.0\.1:\d+\/nothere \(user tap\): Unknown database 'nothere'\n$/],
   ];
   for (const [name, settings, stderr] of CONFIG_ERRORS) {
-    it(`refuses to start on ${name}: one line, exit 2`, () => {
+    it(`refuses to start on ${name}: one line, exit 2`, async () => {
+      await provisioned();
       const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
       const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
       const r = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), "--conditions", "source", fileURLToPath(new URL("./main.ts", import.meta.url)), "serve"], {
@@ -173,6 +185,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
   }
 
   it("ends a result cleanly when the database dies mid-query (trailing ERROR INFO), answers 503 while it is down, and leaks no connection", async () => {
+    await provisioned();
     running = await service();
     const backend = running.service.deps.backend as MariaDbBackend;
     const params = new URLSearchParams({ LANG: "ADQL", MAXREC: "10000000", RESPONSEFORMAT: "votable/td", QUERY: ENDLESS });
@@ -208,6 +221,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
   });
 
   it("a hanging database (SIGSTOP): the sync timeout, the connection wait and /availability fire; the query is killed once it is back", async () => {
+    await provisioned();
     const c = await db!.connect();
     const kills = async () => Number(((await c.query("SHOW GLOBAL STATUS LIKE 'Com_kill'")) as unknown as [{ Value: string }[]])[0][0]!.Value);
     const silentRuns = async () =>
@@ -263,6 +277,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
   });
 
   it("a pool taken by long queries: a bounded wait, then 503 with Retry-After; at most queueLimit wait", async () => {
+    await provisioned();
     running = await service({ connectionLimit: 1, acquireTimeoutSeconds: 1, queueLimit: 1 });
     const backend = running.service.deps.backend as MariaDbBackend;
     const params = new URLSearchParams({ LANG: "ADQL", MAXREC: "10000000", RESPONSEFORMAT: "csv", QUERY: ENDLESS });
@@ -299,6 +314,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
   ];
   for (const [name, query, message] of VALUE_ERRORS) {
     it(`answers ${name} with 400`, async () => {
+      await provisioned();
       running ??= await service();
       const r = await sync(running.url, { LANG: "ADQL", QUERY: query, RESPONSEFORMAT: "csv" });
       expect(r.status, r.text).to.equal(400);
@@ -307,6 +323,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
   }
 
   it("an upload that MariaDB refuses is named TAP_UPLOAD.<name>, not by its temporary table", async () => {
+    await provisioned();
     running ??= await service();
     const session = await running.service.deps.backend.session();
     try {
@@ -332,6 +349,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
   });
 
   it("SIGTERM while a MariaDB query runs: the response is cut, the query killed, and the server exits 0", async () => {
+    await provisioned();
     child = await spawnServer({ ...env(), TAP_SHUTDOWN_GRACE: "0" });
     const answer = fetch(`${child.url}/sync?${new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: "csv", QUERY: SILENT })}`).then(
       (r) => r.text(),
