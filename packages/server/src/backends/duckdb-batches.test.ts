@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { batchRow, type ColumnBatch } from "@qserv-tap/votable";
-import { DuckDbBackend } from "./duckdb.js";
+import { DuckDbBackend, varcharCopies } from "./duckdb.js";
 
 /** Each column type with nulls scattered over several chunks (2048 rows each) and across 64-row validity words. */
 const COLUMNS: [type: string, sql: string][] = [
@@ -34,9 +34,7 @@ describe("server DuckDB cursor batches", function () {
     await backend.close();
   });
 
-  it("give the values of getRowsJS for every column type, over several chunks, nulls included", async () => {
-    const sql = `SELECT ${COLUMNS.map(([, e], k) => `${e} AS c${k}`).join(", ")} FROM range(5000) AS t(i) ORDER BY i`;
-    const expected = await backend.rows(sql);
+  const batchesOf = async (sql: string): Promise<ColumnBatch[]> => {
     const session = await backend.session();
     const batches: ColumnBatch[] = [];
     try {
@@ -45,6 +43,13 @@ describe("server DuckDB cursor batches", function () {
     } finally {
       await session.release();
     }
+    return batches;
+  };
+
+  it("give the values of getRowsJS for every column type, over several chunks, nulls included", async () => {
+    const sql = `SELECT ${COLUMNS.map(([, e], k) => `${e} AS c${k}`).join(", ")} FROM range(5000) AS t(i) ORDER BY i`;
+    const expected = await backend.rows(sql);
+    const batches = await batchesOf(sql);
     expect(batches.length).to.be.greaterThan(1);
     const got = batches.flatMap((b) => Array.from({ length: b.rowCount }, (_, i) => batchRow(b, i)));
     expect(got.length).to.equal(expected.length);
@@ -69,5 +74,35 @@ describe("server DuckDB cursor batches", function () {
       "Float64Array",
     ]);
     expect(batches[0]!.columns[9]!.timestamps).to.equal(true);
+  });
+
+  // Strings longer than 12 bytes are behind a pointer each; the cursor copies a run of them whose bytes lie end to end
+  // in one native call. Runs broken by nulls, by inline strings and by the chunk's end; non-ASCII (2-, 3- and 4-byte
+  // UTF-8, a surrogate pair) inside a run; the 12/13-byte edge; strings in a table's storage and sorted.
+  const STRINGS: [what: string, sql: string][] = [
+    ["computed, with nulls and inline strings", "CASE WHEN i % 17 = 0 THEN NULL WHEN i % 5 = 0 THEN 'short ' || (i % 10) ELSE 'a long designation J' || lpad(i::VARCHAR, 8, '0') END"],
+    ["non-ASCII inside runs", "CASE WHEN i % 3 = 0 THEN 'télescope n° ' || i || ' 🔭' WHEN i % 3 = 1 THEN 'telescope number ' || i ELSE '望遠鏡 ' || i || ' Ångström' END"],
+    ["12 and 13 bytes", "CASE WHEN i % 2 = 0 THEN lpad(i::VARCHAR, 12, 'x') ELSE lpad(i::VARCHAR, 13, 'y') END"],
+  ];
+
+  it("long strings: the values of getRowsJS, with one native copy per run of adjacent strings rather than one per string", async () => {
+    await backend.run(`CREATE OR REPLACE TABLE strings AS SELECT i, ${STRINGS.map(([, e], k) => `${e} AS s${k}`).join(", ")} FROM range(5000) AS t(i)`);
+    for (const sql of [
+      `SELECT ${STRINGS.map(([, e], k) => `${e} AS s${k}`).join(", ")} FROM range(5000) AS t(i) ORDER BY i`,
+      "SELECT * EXCLUDE (i) FROM strings",
+      "SELECT * EXCLUDE (i) FROM strings ORDER BY s1 DESC",
+    ]) {
+      const expected = await backend.rows(sql);
+      const before = varcharCopies();
+      const batches = await batchesOf(sql);
+      const calls = varcharCopies() - before;
+      const got = batches.flatMap((b) => Array.from({ length: b.rowCount }, (_, i) => batchRow(b, i)));
+      expect(got, sql).to.deep.equal(expected);
+      // At least one copy per column and batch; where DuckDB lays the strings end to end (nulls and inline strings
+      // between them take no bytes), a few more, not one per long string (30 against 11,264 when written).
+      const long = expected.flat().filter((v) => typeof v === "string" && Buffer.byteLength(v) > 12).length;
+      expect(long, sql).to.be.above(8000);
+      expect(calls, sql).to.be.at.least(STRINGS.length * batches.length).and.below(long / 20);
+    }
   });
 });
