@@ -104,7 +104,7 @@ export class DelimitedEncoder {
   private batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
-    const cols = batch.columns.map((c, k) => typedTextCell(this.columns[k]!, c, "", "", "") ?? batchCell(c, cells[k]!, this.columns[k]!, "", ""));
+    const cols = batch.columns.map((c, k) => typedTextCell(this.columns[k]!, c, false) ?? batchCell(c, cells[k]!, this.columns[k]!, false));
     const n = cols.length;
     const sep = this.sep;
     const eol = this.eol;

@@ -289,11 +289,11 @@ export function directWriter(col: Column): DirectWriter | undefined {
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * The writer of a batch column's cell i as text between `open` and `close` ("<TD>" and "</TD>" for TABLEDATA), or
- * `empty` for a null, for a typed array of a scalar numeric field's own type: the text of the row path (the direct
- * writers above), without a value or a closure per cell. Undefined for any other column.
+ * The writer of a batch column's cell i as text, between `<TD>` and `</TD>` or `<TD/>` for a null (td: TABLEDATA),
+ * or bare and nothing for a null (CSV and TSV), for a typed array of a scalar numeric field's own type: the text of
+ * the row path (the direct writers above), without a value or a closure per cell. Undefined for any other column.
  */
-export function typedTextCell(col: Column, data: BatchColumn, open: string, close: string, empty: string): ((i: number, sink: ByteSink) => void) | undefined {
+export function typedTextCell(col: Column, data: BatchColumn, td: boolean): ((i: number, sink: ByteSink) => void) | undefined {
   if (data.timestamps === true || !col.shape.scalar) return undefined;
   const values = data.values;
   const nulls = data.nulls;
@@ -333,15 +333,15 @@ export function typedTextCell(col: Column, data: BatchColumn, open: string, clos
   }
   if (put === undefined) return undefined;
   const cell = put;
-  if (open === "" && close === "" && empty === "") {
+  if (!td) {
     return (i, sink) => {
       if (nulls === undefined || nulls[i] === 0) cell(sink, i);
     };
   }
   return (i, sink) => {
-    if (nulls !== undefined && nulls[i] !== 0) return sink.ascii(empty);
-    sink.ascii(open);
+    if (nulls !== undefined && nulls[i] !== 0) return sink.tdEmpty();
+    sink.tdOpen();
     cell(sink, i);
-    sink.ascii(close);
+    sink.tdClose();
   };
 }

@@ -14,8 +14,6 @@ import { textFormatter } from "./text.js";
 
 type TdWriter = (v: unknown, sink: ByteSink) => void;
 
-const TD_EMPTY = "<TD/>";
-
 export class TableDataEncoder {
   readonly columns: readonly Column[];
   private readonly cells: TdWriter[];
@@ -28,10 +26,10 @@ export class TableDataEncoder {
       if (direct === undefined) return general;
       // Numbers and Date timestamps go straight to bytes; anything else (a numeric string...) takes the general path.
       return (v, sink) => {
-        if (v === null || v === undefined) return sink.ascii(TD_EMPTY);
+        if (v === null || v === undefined) return sink.tdEmpty();
         const at = sink.len;
-        sink.ascii("<TD>");
-        if (direct(v, sink)) return sink.ascii("</TD>");
+        sink.tdOpen();
+        if (direct(v, sink)) return sink.tdClose();
         sink.len = at;
         general(v, sink);
       };
@@ -47,9 +45,9 @@ export class TableDataEncoder {
     if (row.length !== cells.length) badRowLength(this.columns, row);
     const start = sink.len;
     try {
-      sink.ascii("<TR>");
+      sink.trOpen();
       for (let i = 0; i < cells.length; i++) cells[i]!(row[i], sink);
-      sink.ascii("</TR>\n");
+      sink.trClose();
     } catch (err) {
       sink.len = start;
       throw err;
@@ -65,14 +63,14 @@ export class TableDataEncoder {
   private batchRows(batch: ColumnBatch): (i: number, sink: ByteSink) => void {
     const cells = this.cells;
     checkBatch(batch, cells.length);
-    const cols = batch.columns.map((c, k) => typedTextCell(this.columns[k]!, c, "<TD>", "</TD>", TD_EMPTY) ?? batchCell(c, cells[k]!, this.columns[k]!, "<TD>", "</TD>"));
+    const cols = batch.columns.map((c, k) => typedTextCell(this.columns[k]!, c, true) ?? batchCell(c, cells[k]!, this.columns[k]!, true));
     const n = cols.length;
     return (i, sink) => {
       const start = sink.len;
       try {
-        sink.ascii("<TR>");
+        sink.trOpen();
         for (let c = 0; c < n; c++) cols[c]!(i, sink);
-        sink.ascii("</TR>\n");
+        sink.trClose();
       } catch (err) {
         sink.len = start;
         throw err;
@@ -94,31 +92,25 @@ function generalCell(col: Column): TdWriter {
   if (col.strings) {
     return (v, sink) => {
       const s = text(v);
-      if (s === null || s === "") return sink.ascii(TD_EMPTY);
-      sink.ascii("<TD>");
+      if (s === null || s === "") return sink.tdEmpty();
+      sink.tdOpen();
       sink.xmlText(s);
-      sink.ascii("</TD>");
+      sink.tdClose();
     };
   }
   return (v, sink) => {
     const s = text(v);
-    if (s === null || s === "") return sink.ascii(TD_EMPTY);
+    if (s === null || s === "") return sink.tdEmpty();
     sink.tdAscii(s);
   };
 }
 
 /**
  * Row i's cell of a batch column through a row encoder's cell writer, which writes a null as it should. Timestamps
- * (BatchColumn.timestamps) are written between `open` and `close` where the cell writer would write a Date's text
- * as it is (directWriter's condition), else given to it as a Date.
+ * (BatchColumn.timestamps) are written between `<TD>` and `</TD>` (td) or bare (CSV) where the cell writer would
+ * write a Date's text as it is (directWriter's condition), else given to it as a Date.
  */
-export function batchCell(
-  data: BatchColumn,
-  write: (v: unknown, sink: ByteSink) => void,
-  col: Column,
-  open: string,
-  close: string,
-): (i: number, sink: ByteSink) => void {
+export function batchCell(data: BatchColumn, write: (v: unknown, sink: ByteSink) => void, col: Column, td: boolean): (i: number, sink: ByteSink) => void {
   const values = data.values;
   const nulls = data.nulls;
   if (data.timestamps === true) {
@@ -127,9 +119,9 @@ export function batchCell(
       if (nulls !== undefined && nulls[i] !== 0) return write(null, sink);
       const t = values[i] as number;
       if (direct && t >= TIMESTAMP_MIN_MS && t <= TIMESTAMP_MAX_MS) {
-        sink.ascii(open);
+        if (td) sink.tdOpen();
         writeTimestamp(sink, t);
-        sink.ascii(close);
+        if (td) sink.tdClose();
       } else write(new Date(t), sink);
     };
   }
