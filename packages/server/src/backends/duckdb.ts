@@ -726,7 +726,7 @@ const utf8 = new TextDecoder();
  * VARCHAR as strings, from DuckDB's 16-byte entries (length; up to 12 bytes inline, else a pointer at +8), nulls from
  * the mask. Long strings whose bytes lie end to end, nulls and inline strings aside (in scans, filters, LIMIT and
  * ORDER BY of a table: about 3 runs per chunk of 2,048 rows, demo.stars' designations), are copied in one native call,
- * not one each: a call and its Buffer cost 0.4-1 µs, a third of a 1,000,000-row download's JavaScript time
+ * not one each: a call, its Buffer and its decoding cost about 1 µs, a third of a 1,000,000-row download's JavaScript time
  * (docs/performance.md). Only the strings' own bytes are read, as each call of getString would.
  */
 function varcharColumn(vector: DuckDBVarCharVector, n: number): BatchColumn | undefined {
