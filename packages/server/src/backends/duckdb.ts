@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBListType, DuckDBPreparedStatement, DuckDBResult, DuckDBValue, DuckDBVector } from "@duckdb/node-api";
+// The native layer's module object (CommonJS, its functions set at load: an ES import cannot name them).
+import type { get_data_from_pointer } from "@duckdb/node-bindings";
 import {
   BIGINT,
   BOOLEAN,
@@ -710,9 +712,7 @@ function withNulls(items: BatchColumn["values"], validity: NumericVector["validi
  * The native copy of `count` bytes at a C address: @duckdb/node-bindings' get_data_from_pointer reads the address
  * from an ArrayBuffer, as getStringBytes passes it a string entry; here the entry is ours.
  */
-const bindings = createRequire(import.meta.url)("@duckdb/node-bindings") as {
-  get_data_from_pointer?: (buffer: ArrayBuffer, pointerOffset: number, byteCount: number) => Uint8Array;
-};
+const bindings = createRequire(import.meta.url)("@duckdb/node-bindings") as { get_data_from_pointer?: typeof get_data_from_pointer };
 /** Native copies of long strings made by the cursor so far: one per run (tests check that runs are found). */
 let stringCopies = 0;
 export function varcharCopies(): number {
