@@ -499,6 +499,12 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     expect(await answer).to.equal("cut");
   });
 
+  /** An ES module script in a child process (its source through tsx): the lines it wrote to stderr, its exit status. */
+  const runScript = (script: string): { lines: string[]; status: number | null } => {
+    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    return { lines: r.stderr.split("\n").filter(Boolean), status: r.status };
+  };
+
   // The same hang without a session: a query on the backend's own connection (setup, TAP_SCHEMA, health checks) when
   // close() came. DuckDB's thread then deadlocked in the query (its connection's context destroyed under its own lock),
   // and the process never exited (a server stopped right after its start; three of three runs of this script).
@@ -517,12 +523,8 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
       await query;
       process.exit(0);
     `;
-    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
-    expect(r.stderr.split("\n").filter(Boolean)).to.deep.equal([
-      "query failed: INTERRUPT Error: Interrupted!",
-      "closed",
-      "ping refused: the DuckDB database is closing",
-    ]);
+    const r = runScript(script);
+    expect(r.lines).to.deep.equal(["query failed: INTERRUPT Error: Interrupted!", "closed", "ping refused: the DuckDB database is closing"]);
     expect(r.status, "exit status (null: killed by the timeout, the process hung)").to.equal(0);
   });
 
@@ -550,9 +552,9 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
       await listing;
       process.exit(0);
     `;
-    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    const r = runScript(script);
     // Interrupted, or (on a machine quick enough to finish it between two interrupts) answered, before the close.
-    expect(r.stderr.split("\n").filter(Boolean)).to.be.deep.oneOf([
+    expect(r.lines).to.be.deep.oneOf([
       ["listing failed: INTERRUPT Error: Interrupted!", "closed"],
       ["listed", "closed"],
     ]);

@@ -127,16 +127,11 @@ export function shortestDouble(a: number): { readonly hi: number; readonly lo: n
   const ph = cp - (cp - p);
   const pl = p - ph;
   const lo = ah * ph - hi + ah * pl + al * ph + al * pl;
-  // hi is an integer (≥ 2^53): q·10^8 + r, with q·10^8 = q·390625·2^8 exact
+  // hi is an integer (≥ 2^53): q·10^8 + r, with q·10^8 = q·390625·2^8 exact. r is a multiple of hi's ulp (2 to 16,
+  // which divide 10^8), so it stays an ulp short of 10^8, beyond the quotient's rounding: the floor is exact (direct.test
+  // checks the largest doubles below multiples of 10^8).
   let q = Math.floor(hi / 1e8);
-  let r = hi - q * 1e8;
-  if (r < 0) {
-    q--;
-    r += 1e8;
-  } else if (r >= 1e8) {
-    q++;
-    r -= 1e8;
-  }
+  const r = hi - q * 1e8;
   // The half-gap to a's neighbours, 2^(e2-53), times 10^k: more than 0.55, since X < 2^(e2+1)·10^k. A power of
   // two has a gap half as wide below: the 76 of them in the range are left to V8.
   if ((high & 0xfffff) === 0 && low === 0) return undefined;
@@ -161,6 +156,7 @@ export function shortestDouble(a: number): { readonly hi: number; readonly lo: n
     if (Math.abs(Math.abs(n - lo) - 0.5) <= MARGIN) return undefined;
     best = r + n;
   }
+  // best = r + [-10, 20] with r in [0, 10^8): a carry into or out of q.
   if (best < 0) {
     q--;
     best += 1e8;

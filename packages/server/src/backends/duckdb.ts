@@ -742,48 +742,44 @@ function varcharColumn(vector: DuckDBVarCharVector, n: number): BatchColumn | un
   const nulls = column.nulls;
   const dv = dataView;
   const isNull = (i: number) => nulls !== undefined && nulls[i] !== 0;
+  const isLong = (i: number) => !isNull(i) && dv.getUint32(i * 16, true) > 12;
   // A long string's address, exact as a double (user-space addresses are below 2^48).
   const address = (i: number) => dv.getUint32(i * 16 + 8, true) + dv.getUint32(i * 16 + 12, true) * 4294967296;
-  const isLong = (i: number) => !isNull(i) && dv.getUint32(i * 16, true) > 12;
-  let i = 0;
-  while (i < n) {
+  // The run being read: its last row, its bytes and text, and the next string's offset in them.
+  let last = -1;
+  let bytes: Uint8Array = new Uint8Array(0);
+  let text = "";
+  let ascii = true;
+  let off = 0;
+  for (let i = 0; i < n; i++) {
     if (!isLong(i)) {
       strings[i] = isNull(i) ? null : getString(dv, i * 16);
-      i++;
       continue;
     }
-    // The run: the long strings from i on whose bytes continue where the previous one's end; nulls and inline
-    // strings between them take no bytes.
-    const start = address(i);
-    let end = start + dv.getUint32(i * 16, true);
-    let last = i;
-    for (let j = i + 1; j < n; j++) {
-      if (!isLong(j)) continue;
-      if (address(j) !== end) break;
-      end += dv.getUint32(j * 16, true);
-      last = j;
-    }
-    stringCopies++;
-    if (last === i) {
-      strings[i] = getString(dv, i * 16);
-      i++;
-      continue;
-    }
-    ADDRESS_WORDS[0] = dv.getUint32(i * 16 + 8, true);
-    ADDRESS_WORDS[1] = dv.getUint32(i * 16 + 12, true);
-    const bytes = copy(ADDRESS, 0, end - start);
-    const text = utf8.decode(bytes);
-    // As many UTF-16 units as bytes: all ASCII, so byte offsets are string offsets.
-    const ascii = text.length === end - start;
-    for (let off = 0; i <= last; i++) {
-      if (!isLong(i)) {
-        strings[i] = isNull(i) ? null : getString(dv, i * 16);
-        continue;
+    if (i > last) {
+      // A run: the long strings from i on whose bytes continue where the previous one's end (nulls and inline
+      // strings between them take no bytes), copied from the first one's address.
+      const start = address(i);
+      let end = start + dv.getUint32(i * 16, true);
+      last = i;
+      for (let j = i + 1; j < n; j++) {
+        if (!isLong(j)) continue;
+        if (address(j) !== end) break;
+        end += dv.getUint32(j * 16, true);
+        last = j;
       }
-      const length = dv.getUint32(i * 16, true);
-      strings[i] = ascii ? text.substring(off, off + length) : utf8.decode(bytes.subarray(off, off + length));
-      off += length;
+      ADDRESS_WORDS[0] = dv.getUint32(i * 16 + 8, true);
+      ADDRESS_WORDS[1] = dv.getUint32(i * 16 + 12, true);
+      stringCopies++;
+      bytes = copy(ADDRESS, 0, end - start);
+      text = utf8.decode(bytes);
+      // As many UTF-16 units as bytes: all ASCII, so byte offsets are string offsets.
+      ascii = text.length === end - start;
+      off = 0;
     }
+    const length = dv.getUint32(i * 16, true);
+    strings[i] = ascii ? text.substring(off, off + length) : utf8.decode(bytes.subarray(off, off + length));
+    off += length;
   }
   // A plain array holds its nulls itself.
   return { values: strings };

@@ -161,18 +161,16 @@ export class LocalRegistry implements ImageRegistry {
 
   /** The UUID already registered for this file in this repository, if any (ingest is idempotent by path). */
   async uuidOfPath(repo: string, path: string): Promise<string | undefined> {
-    const r = await this.conn.run((c) => c.runAndReadAll(`SELECT uuid FROM ${this.table} WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1`, [repo, path]));
-    const row = r.getRowsJS()[0];
+    const row = (await this.rows(`SELECT uuid FROM ${this.table} WHERE repo = ? AND path = ? ORDER BY uuid LIMIT 1`, [repo, path]))[0];
     return row ? String(row[0]) : undefined;
   }
 
   async entries(repo?: string): Promise<RegistryEntry[]> {
-    const r = await this.conn.run((c) =>
+    const rows =
       repo === undefined
-        ? c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY path`)
-        : c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE repo = ? ORDER BY path`, [repo]),
-    );
-    return r.getRowsJS().map((row) => toEntry(row as unknown[]));
+        ? await this.rows(`SELECT ${COLUMNS} FROM ${this.table} ORDER BY path`)
+        : await this.rows(`SELECT ${COLUMNS} FROM ${this.table} WHERE repo = ? ORDER BY path`, [repo]);
+    return rows.map(toEntry);
   }
 
   async resolve(id: string, _caller?: Caller): Promise<ImageDataset | undefined> {
@@ -185,8 +183,7 @@ export class LocalRegistry implements ImageRegistry {
     if (!e) {
       let rows: unknown[][];
       try {
-        const r = await this.conn.run((c) => c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]));
-        rows = r.getRowsJS() as unknown[][];
+        rows = await this.rows(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]);
       } catch (err) {
         throw new ImageServiceError(`the image registry cannot be read: ${(err as Error).message.split("\n")[0]}`);
       }
@@ -198,12 +195,17 @@ export class LocalRegistry implements ImageRegistry {
     return this.dataset(e);
   }
 
+  /** A query's rows, on the registry's own connection (counted: close() ends it first). */
+  private async rows(sql: string, values?: DuckDBValue[]): Promise<unknown[][]> {
+    return (await this.conn.run((c) => c.runAndReadAll(sql, values))).getRowsJS() as unknown[][];
+  }
+
   /** Reads the whole table into the cache when it is small enough; says whether it did. */
   private async readWhole(): Promise<boolean> {
     try {
-      const n = Number((await this.conn.run((c) => c.runAndReadAll(`SELECT count(*) FROM ${this.table}`))).getRowsJS()[0]?.[0] ?? Infinity);
+      const n = Number((await this.rows(`SELECT count(*) FROM ${this.table}`))[0]?.[0] ?? Infinity);
       if (!(n <= WHOLE_ENTRIES)) return false;
-      const rows = (await this.conn.run((c) => c.runAndReadAll(`SELECT ${COLUMNS} FROM ${this.table}`))).getRowsJS() as unknown[][];
+      const rows = await this.rows(`SELECT ${COLUMNS} FROM ${this.table}`);
       this.cache.clear();
       for (const row of rows) {
         const e = toEntry(row);

@@ -39,7 +39,7 @@ describe("direct number and timestamp writers give exactly the text of format.ts
 
   // ECMA-262 Number::toString, which formatDouble is (V8's): writeDouble decides most doubles itself (shortestDouble)
   // and hands the rest to formatDouble. The edges of its method: the range [1e-6, 1e17), the 15-digit exact check,
-  // the 16-digit multiples of ten, the 17-digit nearest integer, powers of two (a narrower gap below), the notation's
+  // the 16-digit multiples of ten, the 17-digit nearest integer, the split at 10^8, powers of two (a narrower gap below), the notation's
   // switch to exponents at 1e21 and below 1e-6. format.property.test.ts has millions more.
   const DOUBLE_EDGES = [
     0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, Number.EPSILON,
@@ -58,6 +58,14 @@ describe("direct number and timestamp writers give exactly the text of format.ts
     for (const x of DOUBLE_EDGES) if (x > 0) values.push(-x, x * (1 + Number.EPSILON), x * (1 - Number.EPSILON / 2));
     for (let e = -21; e <= 57; e++) values.push(2 ** e, 2 ** e * (1 + Number.EPSILON), 2 ** e * (1 - Number.EPSILON / 2));
     for (let e = -7; e <= 17; e++) values.push(10 ** e, Number(`1e${e}`), Number(`9.999999999999999e${e}`), Number(`1.000000000000001e${e}`));
+    // Just below a multiple of 10^8 at the 17-digit scale, where hi / 10^8 comes nearest to rounding up.
+    const below = new Float64Array(1);
+    const bits = new BigUint64Array(below.buffer);
+    for (let k = 0; k < 1000; k++) {
+      below[0] = (100_000_001 + (rand() % 899_999_999)) * 1e8;
+      bits[0] = bits[0]! - BigInt(1 + (k % 3));
+      values.push(below[0]!);
+    }
     const unit = (): number => rand() / 2 ** 32 + rand() / 2 ** 64;
     for (let k = 0; k < 5000; k++) {
       u32[0] = rand();
