@@ -17,7 +17,10 @@ describe("direct number and timestamp writers give exactly the text of format.ts
   };
 
   it("integers, including the int32 and 2^53 edges", function () {
-    const values = [0, 1, -1, 9, 10, -10, 255, -32768, 2147483647, -2147483648, 2 ** 53 - 1, -(2 ** 53) + 1];
+    // beyond 2^31 the digits come as hi·10^8 + lo: the edges of int32 and of that split
+    const values = [0, 1, -1, 9, 10, -10, 255, -32768, 2147483647, -2147483648, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 31, -(2 ** 31) - 1,
+      99999999, 100000000, 100000001, 1e15 - 1, 1e15, 1e15 + 1, 199999999999, 2 ** 52 + 1, 9007199200000000, 9007199199999999,
+      8999999999999999, 7999999999999999, -8999999999999999];
     for (let k = 0; k < 5000; k++) values.push((rand() - 2 ** 31) * (k % 3 === 0 ? 1000 : 1));
     // The disagreements, checked at once: an expect per value took most of the time.
     const wrong = values.filter((n) => bytes((s) => writeInteger(s, n)) !== String(n)).map((n) => `${n}: ${bytes((s) => writeInteger(s, n))}`);
