@@ -560,4 +560,48 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     ]);
     expect(r.status, "exit status (null: killed by the timeout, the process hung; 139: a segmentation fault)").to.equal(0);
   });
+
+  // A load of a region column appends its converted rows through an appender on the backend's own connection, between
+  // queries that read the rows in slices. close() between two slices closed the connection under the appender, and the
+  // load failed with "Appender: Attempting to flush data to a closed connection" (three of three runs of this script).
+  it("close() while a load converts a region column: the next slice is refused, the appender is closed before the connection, and the process exits", () => {
+    const script = `
+      import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
+      import { join } from "node:path";
+      import { tmpdir } from "node:os";
+      import { DuckDbBackend } from ${JSON.stringify(new URL("./backends/duckdb.ts", import.meta.url).pathname)};
+      import { loadFelis } from ${JSON.stringify(new URL("./compiler-extras.ts", import.meta.url).pathname)};
+      import { OBSCORE_SCHEMA_PATH } from ${JSON.stringify(new URL("./images/obscore.ts", import.meta.url).pathname)};
+      const schema = loadFelis(OBSCORE_SCHEMA_PATH).schemas[0];
+      const table = schema.tables.find((t) => t.name === "ObsCore");
+      const names = table.columns.map((c) => c.name);
+      const cell = { obs_id: (i) => "o" + i, obs_publisher_did: (i) => "ivo://test/o" + i, obs_collection: () => "test", calib_level: () => "2", s_region: () => "10 10 20 10 15 20" };
+      const dir = mkdtempSync(join(tmpdir(), "tap-load-close-"));
+      const file = join(dir, "obscore.csv");
+      // 12,000 rows: three slices of 5,000
+      const lines = [names.join(",")];
+      for (let i = 0; i < 12000; i++) lines.push(names.map((n) => (cell[n] ? cell[n](i) : "")).join(","));
+      writeFileSync(file, lines.join("\\n") + "\\n");
+      const duck = await DuckDbBackend.open(join(dir, "tap.duckdb"));
+      const rows = duck.rows.bind(duck);
+      let closing;
+      duck.rows = (sql) => {
+        const answer = rows(sql);
+        if (closing !== undefined || !sql.includes("WHERE tap_row >=")) return answer;
+        // once the first slice is read, before its rows are appended
+        return answer.then((r) => ((closing = duck.close()), r));
+      };
+      await duck.load({ schema, table, file }).then(
+        (n) => console.error("loaded " + n),
+        (e) => console.error("load failed: " + e.message),
+      );
+      await closing;
+      console.error("closed");
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    `;
+    const r = runScript(script);
+    expect(r.lines).to.deep.equal(["load failed: the DuckDB database is closing", "closed"]);
+    expect(r.status, "exit status (null: killed by the timeout, the process hung)").to.equal(0);
+  });
 });

@@ -90,34 +90,38 @@ async function convertRegions(duck: DuckDbBackend, table: Table, file: string): 
   const at = regions.map((r, i) => ({ ...r, at: i }));
   const rows = Number((await duck.rows(`SELECT count(*) FROM ${input}`))[0]?.[0]);
   // An appender: 10 times quicker than INSERTs with parameters. The rows are read in slices, each whole,
-  // since a statement on the connection would end a pending streamed result.
-  const appender = await duck.withMain((main) => main.createAppender(converted, "main", "temp"));
-  try {
-    const slice = 5000;
-    for (let first = 0; first < rows; first += slice) {
-      const got = await duck.rows(
-        `SELECT tap_row, ${regions.map((r) => quoteDuck(r.name)).join(", ")} FROM ${input} WHERE tap_row >= ${first} AND tap_row < ${first + slice} ORDER BY tap_row`,
-      );
-      for (const row of got) {
-        const n = Number(row[0]);
-        const values = row.slice(1);
-        const storage = regionRow(file, n + 1, at, values, "duckdb");
-        appender.appendBigInt(BigInt(n));
-        for (const v of values) {
-          if (v === null) appender.appendNull();
-          else appender.appendVarchar(String(v));
+  // since a statement on the connection would end a pending streamed result. The appender's whole use is one use of
+  // the backend's connection (withMain), so that close() waits for it and refuses the next slice's query, rather than
+  // closing the connection under it ("Appender: Attempting to flush data to a closed connection"; faults.test).
+  await duck.withMain(async (main) => {
+    const appender = await main.createAppender(converted, "main", "temp");
+    try {
+      const slice = 5000;
+      for (let first = 0; first < rows; first += slice) {
+        const got = await duck.rows(
+          `SELECT tap_row, ${regions.map((r) => quoteDuck(r.name)).join(", ")} FROM ${input} WHERE tap_row >= ${first} AND tap_row < ${first + slice} ORDER BY tap_row`,
+        );
+        for (const row of got) {
+          const n = Number(row[0]);
+          const values = row.slice(1);
+          const storage = regionRow(file, n + 1, at, values, "duckdb");
+          appender.appendBigInt(BigInt(n));
+          for (const v of values) {
+            if (v === null) appender.appendNull();
+            else appender.appendVarchar(String(v));
+          }
+          for (const v of storage) {
+            if (v === null) appender.appendNull();
+            else appender.appendDouble(v as number);
+          }
+          appender.endRow();
         }
-        for (const v of storage) {
-          if (v === null) appender.appendNull();
-          else appender.appendDouble(v as number);
-        }
-        appender.endRow();
       }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  });
 }
 
 async function insertWithRegions(duck: DuckDbBackend, table: Table, name: string, dec: string | undefined): Promise<void> {
