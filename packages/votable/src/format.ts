@@ -54,7 +54,8 @@ const FLOAT_MARGIN = 1e-6;
  * reads back as f when M is even (ties go to even), and of two multiples equally near, toPrecision takes the larger.
  * Otherwise X and the half-gaps carry relative errors below 2^-52 (a product or quotient by 10^k, inexact beyond
  * 10^22), so below 2.3e-7 in these units, and a decision closer than FLOAT_MARGIN is left to the string route, as
- * are subnormals. Over every float32, the string route takes 0.4% (the subnormals) and this the rest.
+ * are subnormals. Over every positive float32, the string route takes 0.42%: the 8,388,607 subnormals and 622,903
+ * others near an end or a tie.
  */
 export function shortestFloat(f: number): { readonly digits: number; readonly exp: number } | undefined {
   F32[0] = f;
