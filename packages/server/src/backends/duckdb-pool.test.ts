@@ -177,7 +177,8 @@ describe("server DuckDB: connections kept between sessions", function () {
   });
 
   it("reports a failure while the rows are produced each time the same SQL is sent", async () => {
-    const sql = "SELECT i, CAST(CASE WHEN i > 900000 THEN 'x' ELSE '1' END AS INTEGER) FROM big";
+    // after some fifty chunks
+    const sql = "SELECT i, CAST(CASE WHEN i > 100000 THEN 'x' ELSE '1' END AS INTEGER) FROM big";
     for (let attempt = 0; attempt < 2; attempt++) {
       const session = await backend.session();
       const error = await drain(await session.query(sql)).catch((e: unknown) => e);
@@ -197,7 +198,8 @@ describe("server DuckDB: connections kept between sessions", function () {
       await it.return?.(undefined);
       await session.release();
     }
-    expect(await count(backend, "SELECT count(*) FROM big WHERE scisql_angSep(i % 360, 0, 0, 0) >= 0")).to.equal(1_000_000);
+    // and then a query that calls it for each of 100,000 rows (50 chunks) still answers
+    expect(await count(backend, "SELECT count(*) FROM big WHERE i < 100000 AND scisql_angSep(i % 360, 0, 0, 0) >= 0")).to.equal(100_000);
   });
 
   it("closes the kept connections with the backend", async () => {
