@@ -5,12 +5,14 @@
  * the clock starts, so that the figure is the writer's alone. Beside the clock, the process's CPU time (user +
  * system): on a shared machine it varies less than the clock, and compares two versions better.
  * Run with `npm run bench -w packages/votable`; BENCH_ROWS and BENCH_RUNS change the row count and the runs;
- * `write.bench.ts [format] [rows|batches]` runs one format from one kind of source.
+ * `write.bench.ts [format] [rows|batches]` runs one format from one kind of source. `write.bench.ts [format] columns`
+ * writes the batches' columns one at a time (each a one-field table, so its row markup is counted in), in CPU ns per
+ * row: where a format's time goes, by column kind.
  */
 import { cpus, loadavg } from "node:os";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ColumnBatch, OutputFormat, Row } from "../src/index.js";
+import type { ColumnBatch, Field, OutputFormat, Row } from "../src/index.js";
 import { writeTable } from "../src/index.js";
 import { FIELDS, asyncRows, makeBatch, makeRow } from "./rows.js";
 
@@ -108,6 +110,35 @@ async function run(format: OutputFormat, source: SourceKind = "async generator")
   );
 }
 
+/** Each column of the batches alone, in CPU ns per row (best of RUNS), beside the whole table's. */
+async function columns(which: OutputFormat[]): Promise<void> {
+  await batches().next();
+  const all = prebuilt!;
+  const cpuPerRow = async (fields: Field[], items: ColumnBatch[], format: OutputFormat): Promise<number> => {
+    let best = Infinity;
+    for (let k = 0; k < RUNS; k++) {
+      const cpu0 = process.cpuUsage();
+      await pipeline(writeTable(fields, items, { format, query: "SELECT * FROM bench" }), new Writable({ write: (_c, _e, cb) => cb() }));
+      const cpu = process.cpuUsage(cpu0);
+      best = Math.min(best, ((cpu.user + cpu.system) * 1000) / N);
+    }
+    return best;
+  };
+  const rows: string[][] = [["column", "datatype", ...which]];
+  for (let c = 0; c < FIELDS.length; c++) {
+    const f = FIELDS[c]!;
+    const one = all.map((b) => ({ rowCount: b.rowCount, columns: [b.columns[c]!] }));
+    const cells = [f.name, f.xtype ?? f.datatype];
+    for (const format of which) cells.push((await cpuPerRow([f], one, format)).toFixed(0));
+    rows.push(cells);
+  }
+  const whole = ["(all)", ""];
+  for (const format of which) whole.push((await cpuPerRow(FIELDS, all, format)).toFixed(0));
+  rows.push(whole);
+  console.log(`CPU ns per row, one column at a time (each with its own row markup), ${N.toLocaleString("en-US")} rows as batches:`);
+  for (const r of rows) console.log(r.map((v, i) => (i < 2 ? v.padEnd(14) : v.padStart(10))).join(""));
+}
+
 console.log(
   `node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(2)} (other processes count), ` +
     `${N.toLocaleString("en-US")} rows x ${FIELDS.length} columns, rows from an async generator`,
@@ -115,6 +146,10 @@ console.log(
 console.log(`source alone: ${Math.round(await sourceOnly()).toLocaleString("en-US")} rows/s`);
 const only = process.argv[2] as OutputFormat | undefined;
 const kind = process.argv[3];
+if (kind === "columns") {
+  await columns(only ? [only] : ["binary2", "tabledata", "csv"]);
+  process.exit(0);
+}
 if (kind !== "batches") for (const f of only ? [only] : formats) await run(f);
 if (!only) await run("binary2", "Readable");
 if (kind !== "rows") for (const f of only ? [only] : formats) await run(f, "batches");
