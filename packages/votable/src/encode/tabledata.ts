@@ -117,7 +117,8 @@ export function batchCell(data: BatchColumn, write: (v: unknown, sink: ByteSink)
     const direct = directWriter(col) !== undefined && col.strings !== undefined;
     return (i, sink) => {
       if (nulls !== undefined && nulls[i] !== 0) return write(null, sink);
-      const t = values[i] as number;
+      // cut toward zero, as a Date and the binary writers cut a fraction of a millisecond
+      const t = Math.trunc(values[i] as number);
       if (direct && t >= TIMESTAMP_MIN_MS && t <= TIMESTAMP_MAX_MS) {
         if (td) sink.tdOpen();
         writeTimestamp(sink, t);
