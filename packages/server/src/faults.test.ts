@@ -499,6 +499,9 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     expect(await answer).to.equal("cut");
   });
 
+  /** A module of this package, as a script's import names it (a quoted absolute path). */
+  const sourceOf = (relative: string): string => JSON.stringify(new URL(relative, import.meta.url).pathname);
+
   /** An ES module script in a child process (its source through tsx): the lines it wrote to stderr, its exit status. */
   const runScript = (script: string): { lines: string[]; status: number | null } => {
     const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
@@ -510,7 +513,7 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
   // and the process never exited (a server stopped right after its start; three of three runs of this script).
   it("close() with a query under way on the backend's own connection: the query is interrupted first, and the process exits", () => {
     const script = `
-      import { DuckDbBackend } from ${JSON.stringify(new URL("./backends/duckdb.ts", import.meta.url).pathname)};
+      import { DuckDbBackend } from ${sourceOf("./backends/duckdb.ts")};
       const duck = await DuckDbBackend.open(":memory:");
       const query = duck.rows("SELECT count(*) FROM range(3000000000) t(i) WHERE i % 7 = 3").then(
         () => console.error("query answered"),
@@ -535,8 +538,8 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
   // otherwise than by the interrupt ("bad_weak_ptr"; with 1,000,000 entries, also a segmentation fault).
   it("close() with the image registry's listing under way: the listing is interrupted first, and the process exits", () => {
     const script = `
-      import { DuckDbBackend } from ${JSON.stringify(new URL("./backends/duckdb.ts", import.meta.url).pathname)};
-      import { LocalRegistry } from ${JSON.stringify(new URL("./images/local-registry.ts", import.meta.url).pathname)};
+      import { DuckDbBackend } from ${sourceOf("./backends/duckdb.ts")};
+      import { LocalRegistry } from ${sourceOf("./images/local-registry.ts")};
       const duck = await DuckDbBackend.open(":memory:");
       const registry = await LocalRegistry.open(duck, { authority: "ivo://test" });
       // Enough entries (200,000) that the listing is still running when close() comes.
@@ -569,9 +572,9 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
       import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
       import { join } from "node:path";
       import { tmpdir } from "node:os";
-      import { DuckDbBackend } from ${JSON.stringify(new URL("./backends/duckdb.ts", import.meta.url).pathname)};
-      import { loadFelis } from ${JSON.stringify(new URL("./compiler-extras.ts", import.meta.url).pathname)};
-      import { OBSCORE_SCHEMA_PATH } from ${JSON.stringify(new URL("./images/obscore.ts", import.meta.url).pathname)};
+      import { DuckDbBackend } from ${sourceOf("./backends/duckdb.ts")};
+      import { loadFelis } from ${sourceOf("./compiler-extras.ts")};
+      import { OBSCORE_SCHEMA_PATH } from ${sourceOf("./images/obscore.ts")};
       const schema = loadFelis(OBSCORE_SCHEMA_PATH).schemas[0];
       const table = schema.tables.find((t) => t.name === "ObsCore");
       const names = table.columns.map((c) => c.name);

@@ -742,7 +742,6 @@ function varcharColumn(vector: DuckDBVarCharVector, n: number): BatchColumn | un
   const nulls = column.nulls;
   const dv = dataView;
   const isNull = (i: number) => nulls !== undefined && nulls[i] !== 0;
-  const isLong = (i: number) => !isNull(i) && dv.getUint32(i * 16, true) > 12;
   // A long string's address, exact as a double (user-space addresses are below 2^48).
   const address = (i: number) => dv.getUint32(i * 16 + 8, true) + dv.getUint32(i * 16 + 12, true) * 4294967296;
   // The run being read: its last row, its bytes and text, and the next string's offset in them.
@@ -752,20 +751,27 @@ function varcharColumn(vector: DuckDBVarCharVector, n: number): BatchColumn | un
   let ascii = true;
   let off = 0;
   for (let i = 0; i < n; i++) {
-    if (!isLong(i)) {
-      strings[i] = isNull(i) ? null : getString(dv, i * 16);
+    if (isNull(i)) {
+      strings[i] = null;
+      continue;
+    }
+    const length = dv.getUint32(i * 16, true);
+    if (length <= 12) {
+      strings[i] = getString(dv, i * 16);
       continue;
     }
     if (i > last) {
       // A run: the long strings from i on whose bytes continue where the previous one's end (nulls and inline
       // strings between them take no bytes), copied from the first one's address.
       const start = address(i);
-      let end = start + dv.getUint32(i * 16, true);
+      let end = start + length;
       last = i;
       for (let j = i + 1; j < n; j++) {
-        if (!isLong(j)) continue;
+        if (isNull(j)) continue;
+        const next = dv.getUint32(j * 16, true);
+        if (next <= 12) continue;
         if (address(j) !== end) break;
-        end += dv.getUint32(j * 16, true);
+        end += next;
         last = j;
       }
       ADDRESS_WORDS[0] = dv.getUint32(i * 16 + 8, true);
@@ -777,7 +783,6 @@ function varcharColumn(vector: DuckDBVarCharVector, n: number): BatchColumn | un
       ascii = text.length === end - start;
       off = 0;
     }
-    const length = dv.getUint32(i * 16, true);
     strings[i] = ascii ? text.substring(off, off + length) : utf8.decode(bytes.subarray(off, off + length));
     off += length;
   }

@@ -7,7 +7,7 @@
 import type { BatchColumn } from "../batch.js";
 import type { Column } from "../column.js";
 import { INT_RANGE, LONG_MAX, LONG_MIN } from "../column.js";
-import { civilDate, civilFields, formatDouble, formatFloat, shortestDouble, shortestFloat } from "../format.js";
+import { civilFields, formatDouble, formatFloat, shortestDouble, shortestFloat } from "../format.js";
 import type { ByteSink } from "./sink.js";
 
 /** Writes `v` and returns true, or returns false (writing nothing) when `v` needs the general path. */
@@ -204,8 +204,9 @@ export function putTimestamp(buf: Uint8Array, pos: number, t: number): number {
 }
 
 /**
- * Days since 1970-01-01 as YYYY-MM-DD, as civilDate() writes a year 0-9999, without a string (every row of a result
- * may have a day of its own). Returns the position after it.
+ * Days since 1970-01-01 of a year 1-9999 (putTimestamp's callers check TIMESTAMP_MIN_MS and TIMESTAMP_MAX_MS, and
+ * timestampLength counts on the 10 bytes) as YYYY-MM-DD, as civilDate() writes it, without a string (every row of a
+ * result may have a day of its own). Returns the position after it.
  */
 function writeCivilDate(buf: Uint8Array, pos: number, days: number): number {
   // A direct-mapped cache of the last days' 10 bytes: a result's timestamps often share days.
@@ -216,11 +217,6 @@ function writeCivilDate(buf: Uint8Array, pos: number, days: number): number {
     return pos + 10;
   }
   const [y, mm, dd] = civilFields(days);
-  if (y < 0 || y > 9999) {
-    const text = civilDate(days);
-    for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
-    return pos;
-  }
   two(buf, pos, (y / 100) | 0);
   two(buf, pos + 2, y % 100);
   buf[pos + 4] = 0x2d;
