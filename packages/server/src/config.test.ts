@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -133,6 +133,7 @@ describe("server configuration: refused at start, one line per problem", () => {
     [{}, { TAP_DUCKDB_MAX_TEMP_SIZE: "4 gigs" }, ['TAP_DUCKDB_MAX_TEMP_SIZE (duckdb.maxTempDirectorySize) must be a size such as 512MiB or 2GiB, not "4 gigs"']],
     [{ duckdb: { threads: 0 } }, {}, ["duckdb.threads must be a positive integer, not 0"]],
     [{ http: { shutdownGraceSeconds: -1 } }, {}, ["http.shutdownGraceSeconds must be a non-negative number of seconds, not -1"]],
+    [{}, { TAP_ENCODING_THREADS: "-1" }, ['TAP_ENCODING_THREADS (http.encodingThreads) must be an integer from 0 to 64, not "-1"']],
     [{}, { TAP_HTTP_HEADERS_TIMEOUT: "0.5" }, ['TAP_HTTP_HEADERS_TIMEOUT (http.headersTimeoutSeconds) must be a number of seconds of at least 1, not "0.5"']],
     [{ quotas: { jobsTotal: 0 } }, {}, ["quotas.jobsTotal must be a positive integer, not 0"]],
     [{}, { TAP_QUOTA_BYTES: "10GiB" }, ['TAP_QUOTA_BYTES (quotas.storedBytesPerClient) must be a positive integer, not "10GiB"']],
@@ -186,6 +187,8 @@ describe("server configuration: the environment, with the file's types", () => {
     [{ TAP_SCHEMAS: "a.yaml, /s/b.yaml" }, { schemas: ["c.yaml"] }, (c) => c.schemas, ["/work/here/a.yaml", "/s/b.yaml"]],
     [{ TAP_HARD_MAXREC: "1000" }, { limits: { defaultMaxrec: 5000 } }, (c) => [c.limits.defaultMaxrec, c.limits.hardMaxrec], [1000, 1000]],
     [{ TAP_HTTP_HEADERS_TIMEOUT: "1.5" }, {}, (c) => c.http.headersTimeoutSeconds, 1.5],
+    [{ TAP_ENCODING_THREADS: "0" }, { http: { encodingThreads: 3 } }, (c) => c.http.encodingThreads, 0],
+    [{}, {}, (c) => c.http.encodingThreads, Math.min(4, availableParallelism())],
     [{ TAP_DB_QUEUE_LIMIT: "3" }, {}, (c) => [c.mariadb.queueLimit, c.qserv.queueLimit], [3, 3]],
     [
       { TAP_MARIADB_URL: "mysql://tap:s%40cret@db.example:3307/cat", TAP_DB_CONNECT_TIMEOUT: "4" },

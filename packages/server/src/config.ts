@@ -5,7 +5,7 @@
  * DuckDB on http://127.0.0.1:8080/tap, with its files under defaultDataDir().
  */
 import { existsSync, readFileSync } from "node:fs";
-import { homedir, totalmem } from "node:os";
+import { availableParallelism, homedir, totalmem } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { parseUrlPrefix } from "./url-fetch.js";
@@ -60,6 +60,12 @@ export interface HttpConfig {
    * whole, with its Content-Length and not gzipped when small; a slow query's first bytes wait this long at most.
    */
   smallBodyWaitSeconds: number;
+  /**
+   * Threads that encode TABLEDATA, CSV and TSV results (the votable package's TextEncodingPool), started at the first
+   * such result. Text costs several times BINARY2 per row, and encoded in the event loop it holds up every other
+   * request meanwhile. 0: the event loop encodes them.
+   */
+  encodingThreads: number;
 }
 
 export interface Limits {
@@ -286,6 +292,7 @@ export const DEFAULT_HTTP: HttpConfig = {
   // Kubernetes kills a pod 30 s after SIGTERM by default: leave time to persist the jobs.
   shutdownGraceSeconds: 25,
   smallBodyWaitSeconds: 0.025,
+  encodingThreads: Math.min(4, availableParallelism()),
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -461,6 +468,7 @@ export const CONFIG_SCHEMA = z.strictObject({
       maxConnections: int(1, "TAP_HTTP_MAX_CONNECTIONS"),
       shutdownGraceSeconds: seconds(0, "TAP_SHUTDOWN_GRACE"),
       smallBodyWaitSeconds: seconds(0, "TAP_HTTP_SMALL_BODY_WAIT"),
+      encodingThreads: int(0, "TAP_ENCODING_THREADS", 64),
     })
     .optional(),
   mariadb: pool("mariadb"),

@@ -234,6 +234,7 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       query: req.query,
       requestTime: options.requestTime ?? new Date(),
       ...(infos.length > 0 ? { infos } : {}),
+      ...(deps.encoders ? { pool: deps.encoders } : {}),
       end: () => (read.overflow ? { status: "OVERFLOW" } : undefined),
       onError: (e) => {
         failure = e;

@@ -9,6 +9,7 @@ import type { Catalog } from "./compiler-extras.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logging.js";
 import type { Metrics } from "./metrics.js";
+import type { TextEncodingPool } from "@qserv-tap/votable";
 import type { ImageRegistry } from "./images/registry.js";
 
 export interface ServiceDeps {
@@ -31,6 +32,8 @@ export interface ServiceDeps {
   images?: ImageRegistry;
   /** /metrics: what the query path reports (uploads, time to the first rows); absent: createApp makes its own. */
   metrics?: Metrics;
+  /** Threads that encode text results (config http.encodingThreads); absent: the event loop encodes them. */
+  encoders?: TextEncodingPool;
 }
 
 export interface Example {

@@ -7,7 +7,7 @@
 import type { Backend } from "./backends/backend.js";
 import { isConfigurationError, isDatabaseUnavailable } from "./backends/mariadb.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errorDocument } from "@qserv-tap/votable";
+import { TextEncodingPool, errorDocument } from "@qserv-tap/votable";
 import { VOTABLE_CONTENT_TYPE } from "./errors.js";
 import { availabilityXml, publicCause, XML_CONTENT_TYPE } from "./routes/vosi.js";
 import { answerProbe, isHealthProbe } from "./routes/health.js";
@@ -116,6 +116,7 @@ async function openOn(
     // The ObsTAP examples are about the demo images, which the demo catalog with the local registry draws.
     examples: [...(demo ? DEMO_EXAMPLES : []), ...(demo && localImages && config.images.demo ? OBSTAP_EXAMPLES : []), ...TAP_SCHEMA_EXAMPLES],
     ...(images ? { images } : {}),
+    ...(config.http.encodingThreads > 0 ? { encoders: new TextEncodingPool({ threads: config.http.encodingThreads }) } : {}),
   };
   const features = await probeFeatures(backend);
   deps.unavailableFunctions = unavailableFunctions(features);
@@ -165,6 +166,7 @@ async function openOn(
       await jobs.close();
       await sodaJobs.close();
       await images?.close();
+      await deps.encoders?.close();
       await backend.close();
       if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
     },
@@ -256,6 +258,12 @@ export async function launchService(config: Config, options: LaunchOptions = {})
       return "retry";
     }
     serviceHandler = service.app.callback();
+    // The encoding threads start now rather than under the first large text result; without them, the event loop encodes.
+    const encoders = service.deps.encoders;
+    encoders?.start().catch((e: unknown) => {
+      log(`the encoding threads did not start (${(e as Error)?.message ?? String(e)}): text results are encoded in the event loop`);
+      void encoders.close();
+    });
     resolveReady(service);
     return "open";
   };

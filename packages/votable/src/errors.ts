@@ -7,6 +7,8 @@ export type VOTableErrorCode =
   | "VOTABLE_INVALID_FIELD"
   | "VOTABLE_INVALID_VALUE"
   | "VOTABLE_INVALID_OPTION"
+  // A thread of a TextEncodingPool stopped before it answered.
+  | "VOTABLE_ENCODING_THREAD"
   // Input problems when reading.
   | "VOTABLE_XML_MALFORMED"
   | "VOTABLE_DOCTYPE_FORBIDDEN"

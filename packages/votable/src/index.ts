@@ -48,6 +48,8 @@ export { BinaryEncoder } from "./encode/binary.js";
 export { Binary2Encoder } from "./encode/binary2.js";
 export { DelimitedEncoder } from "./encode/csv.js";
 export { ByteSink } from "./encode/sink.js";
+export type { TextEncodingPoolOptions } from "./encode/pool.js";
+export { TextEncodingPool } from "./encode/pool.js";
 export type { Param, ReadInfo, ReadInput, ReadLimits, ReadOptions } from "./read/reader.js";
 export { DEFAULT_READ_LIMITS, VOTableReader, readVOTable } from "./read/reader.js";
 export { escapeAttr, escapeText, xmlSafe } from "./xml.js";

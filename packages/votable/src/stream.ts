@@ -21,6 +21,7 @@ import { VOTableError } from "./errors.js";
 import type { OutputFormat } from "./formats.js";
 import { findFormat } from "./formats.js";
 import { ParquetStream, type ParquetWriteOptions } from "./parquet.js";
+import type { EncodedBatch, PoolTable, TextEncodingPool } from "./encode/pool.js";
 import type { Field, Row } from "./model.js";
 
 export type { OutputFormat } from "./formats.js";
@@ -55,6 +56,12 @@ export interface WriteOptions extends DocumentOptions, ParquetWriteOptions {
   header?: boolean;
   /** Aborting destroys the stream, which stops the row source. */
   signal?: AbortSignal;
+  /**
+   * TABLEDATA, CSV and TSV: column batches are encoded in these threads (encode/pool.ts) and their bytes pushed in
+   * order, the same bytes as without them. Rows given one by one, small batches and the other formats are encoded
+   * here as before.
+   */
+  pool?: TextEncodingPool;
 }
 
 export function isTrailer(x: unknown): x is Trailer {
@@ -234,8 +241,20 @@ function base64Batcher(encoder: BinaryEncoder, chunkSize: number): Batcher {
   };
 }
 
+/**
+ * A part of the output in its place: bytes from a thread (or from this one, queued behind them), then possibly the
+ * error that ends the rows at `row`.
+ */
+interface Slot {
+  settled: boolean;
+  bytes: Buffer | undefined;
+  error: unknown;
+  /** The index of the failing row, when there is an error. */
+  row: number;
+}
+
 export class TableStream extends Readable {
-  /** Rows written so far. */
+  /** Rows written so far (with a pool: sent to its threads; set back to the failing row's index if one fails). */
   rowCount = 0;
   /** The error that ended the rows early, if any. */
   failure: unknown = undefined;
@@ -249,6 +268,15 @@ export class TableStream extends Readable {
   private pumping = false;
   private finished = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The pool's handle on this table, when batches are encoded in threads. */
+  private readonly table: PoolTable | undefined;
+  /** Output not yet pushed because output before it is still being encoded in a thread, in order. */
+  private readonly pending: Slot[] = [];
+  /** A push of pending output was refused: the pump stops at the end of the item it is on. */
+  private backedUp = false;
+  /** The document's end has been pushed (or the stream destroyed). */
+  private ended = false;
+  private wake: (() => void) | undefined;
 
   constructor(columns: readonly Column[], rows: RowSource, options: WriteOptions) {
     const chunkSize = options.chunkSize ?? 64 * 1024;
@@ -260,9 +288,11 @@ export class TableStream extends Readable {
     if (described?.writer === "delimited") {
       const enc = new DelimitedEncoder(columns, options.format as "csv" | "tsv");
       this.batch = byteBatcher(enc, chunkSize);
+      this.table = options.pool?.openTable(columns, enc.format);
       if (options.header !== false) this.head = enc.header();
     } else if (this.serialization === "TABLEDATA") {
       this.batch = byteBatcher(new TableDataEncoder(columns), chunkSize);
+      this.table = options.pool?.openTable(columns, "tabledata");
     } else if (this.serialization === "BINARY" || this.serialization === "BINARY2") {
       this.batch = base64Batcher(new BinaryEncoder(columns, { nullFlags: this.serialization === "BINARY2" }), chunkSize);
     } else {
@@ -284,6 +314,7 @@ export class TableStream extends Readable {
   }
 
   override _read(): void {
+    this.backedUp = false;
     if (this.pumping || this.finished) return;
     this.pumping = true;
     this.pump().catch((err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))));
@@ -295,7 +326,16 @@ export class TableStream extends Readable {
       this.finished = true;
       this.source.close();
     }
+    this.pending.length = 0;
+    this.release();
     cb(err);
+  }
+
+  /** The end: the threads forget the table, and a pump waiting for them returns. */
+  private release(): void {
+    this.ended = true;
+    this.table?.close();
+    this.wake?.();
   }
 
   private async pump(): Promise<void> {
@@ -319,13 +359,22 @@ export class TableStream extends Readable {
           if (this.timer === undefined && batch.size() > 0) this.armTimer();
           r = await p;
         } else r = p;
-        if (this.destroyed) return;
+        // A batch's error from a thread may have ended the document while the source was awaited.
+        if (this.destroyed || this.finished) return;
         if (r.done) {
+          if (!(await this.settled())) return;
           await this.finish(r.value as unknown);
           return;
         }
         const item = r.value;
-        if (isColumnBatch(item)) {
+        const job = this.table !== undefined && isColumnBatch(item) ? this.table.encode(item) : undefined;
+        if (job !== undefined) {
+          // Rows waiting here go before the batch's; rows are counted as sent, and put right if one fails.
+          if (batch.size() > 0) this.flush(true);
+          this.enqueue(job, this.rowCount);
+          this.rowCount += (item as ColumnBatch).rowCount;
+          if (this.pending.length >= this.table!.inFlight && !(await this.room())) return;
+        } else if (isColumnBatch(item)) {
           // A chunk's rows at a time, so that the chunks end where they would if the same rows came one by one (the
           // same bytes: base64 breaks its lines at chunk ends), and an error names its row. A full consumer stops
           // the pump only at the end of the batch, which is already in memory.
@@ -346,6 +395,10 @@ export class TableStream extends Readable {
         if (this.destroyed) return;
         this.fail(err);
         return;
+      }
+      if (this.backedUp) {
+        this.backedUp = false;
+        full = true;
       }
       if (full) {
         this.pumping = false;
@@ -369,7 +422,64 @@ export class TableStream extends Readable {
       this.timer = undefined;
     }
     const b = this.batch.take(final);
-    return b === undefined ? true : this.push(b);
+    if (b === undefined) return true;
+    if (this.pending.length === 0) return this.push(b);
+    this.pending.push({ settled: true, bytes: b, error: undefined, row: 0 });
+    return true;
+  }
+
+  /** Queues a thread's answer in its place. */
+  private enqueue(job: Promise<EncodedBatch>, firstRow: number): void {
+    const slot: Slot = { settled: false, bytes: undefined, error: undefined, row: firstRow };
+    this.pending.push(slot);
+    job.then(
+      (b) => {
+        slot.bytes = b.bytes;
+        if (b.error !== undefined) {
+          slot.error = b.error;
+          slot.row = firstRow + b.rows;
+        }
+      },
+      (err: unknown) => {
+        slot.error = err;
+      },
+    ).finally(() => {
+      slot.settled = true;
+      try {
+        this.drain();
+      } catch (err) {
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  /** Pushes the output that is ready, in order, up to the first still in a thread; an error there ends the rows. */
+  private drain(): void {
+    const pending = this.pending;
+    while (pending.length > 0 && pending[0]!.settled && !this.ended) {
+      const slot = pending.shift()!;
+      if (slot.bytes !== undefined && slot.bytes.length > 0 && !this.push(slot.bytes)) this.backedUp = true;
+      if (slot.error !== undefined) {
+        pending.length = 0;
+        this.rowCount = slot.row;
+        this.failNow(slot.error);
+      }
+    }
+    this.wake?.();
+  }
+
+  /** Waits until fewer batches than the pool's share are in flight; false if the stream ended meanwhile. */
+  private async room(): Promise<boolean> {
+    while (this.pending.length >= this.table!.inFlight && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = undefined;
+    return !this.ended;
+  }
+
+  /** Waits until every batch in a thread has been pushed; false if the stream ended meanwhile. */
+  private async settled(): Promise<boolean> {
+    while (this.pending.length > 0 && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = undefined;
+    return !this.ended;
   }
 
   /** `returned` is what the row source returned at its end: a generator may return the Trailer itself. */
@@ -389,13 +499,23 @@ export class TableStream extends Readable {
       this.push(documentTail(this.serialization, trailer, this.options.metaResources));
     }
     this.push(null);
+    this.release();
   }
 
   private errorMessage(err: unknown): string {
     return errorMessageOf(err, this.options.onError);
   }
 
-  private fail(err0: unknown): void {
+  /** Ends the rows with an error, after the output still in threads, which comes before it. */
+  private fail(err: unknown): void {
+    if (this.pending.length === 0) return this.failNow(err);
+    this.finished = true;
+    this.source.close();
+    this.pending.push({ settled: true, bytes: undefined, error: err, row: this.rowCount });
+    this.drain();
+  }
+
+  private failNow(err0: unknown): void {
     const err =
       err0 instanceof VOTableError && err0.row === undefined
         ? new VOTableError(err0.code, `row ${this.rowCount}: ${err0.message}`, {
@@ -405,8 +525,10 @@ export class TableStream extends Readable {
           })
         : err0;
     this.failure = err;
-    this.finished = true;
-    this.source.close();
+    if (!this.finished) {
+      this.finished = true;
+      this.source.close();
+    }
     if (!this.serialization) {
       this.options.onError?.(err);
       this.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -416,6 +538,7 @@ export class TableStream extends Readable {
     this.flush(true);
     this.push(documentTail(this.serialization, { status: "ERROR", message }, this.options.metaResources));
     this.push(null);
+    this.release();
   }
 }
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { request } from "node:http";
 import type { DuckDbBackend } from "../backends/duckdb.js";
-import { demoService, sync } from "../test-support/service.js";
+import { demoService, startService, sync } from "../test-support/service.js";
 import { until } from "../../../votable/src/test-support/until.js";
 
 describe("server streaming", function () {
@@ -63,5 +63,37 @@ describe("server streaming", function () {
       await until("the session is released", () => backend.activeSessions === 0);
     });
   }
-});
 
+  describe("text results encoded in threads (http.encodingThreads)", function () {
+    this.timeout(60_000);
+    let inLoop: Awaited<ReturnType<typeof startService>> | undefined;
+    before(async function () {
+      inLoop = await startService({ demo: true, http: { encodingThreads: 0 } });
+    });
+    after(async () => {
+      await inLoop?.close();
+    });
+
+    // Every column type of demo.stars (long, double, float, int, boolean, char, timestamp), nulls, a MAXREC cut
+    // inside a batch, and an OFFSET that starts inside one.
+    const QUERY = "SELECT TOP 7000 * FROM demo.stars WHERE star_id > 5 ORDER BY star_id OFFSET 300";
+    for (const format of ["votable/td", "csv", "tsv"]) {
+      it(`${format}: the bytes that the event loop writes, and the threads wrote them`, async function () {
+        const threaded = await demoService();
+        const encoders = threaded.service.deps.encoders!;
+        expect(inLoop!.service.deps.encoders).to.equal(undefined);
+        const before = encoders.batches;
+        const params = { LANG: "ADQL", MAXREC: "6500", RESPONSEFORMAT: format, QUERY };
+        const there = await sync(threaded.url, params);
+        const here = await sync(inLoop!.url, params);
+        expect(there.status).to.equal(200);
+        expect(there.type).to.equal(here.type);
+        // The documents differ only in the time of the request and where they name their own service (its origin).
+        const own = (r: { text: string }, url: string) => r.text.split(url).join("<service>").replace(/(name="REQUEST_TIME" value=)"[^"]*"/, "$1");
+        expect(own(there, new URL(threaded.url).origin) === own(here, new URL(inLoop!.url).origin), "the same document").to.equal(true);
+        if (format === "votable/td") expect(there.text).to.contain('<INFO name="QUERY_STATUS" value="OVERFLOW"/>');
+        expect(encoders.batches - before, "batches encoded by the threads").to.be.greaterThan(0);
+      });
+    }
+  });
+});
