@@ -42,6 +42,7 @@ export function createApp(
     jobs: { tap: jobs?.manager, soda: sodaJobs?.manager },
     syncQueue: () => admission.counts,
     connections: () => deps.backend.connectionCounts?.(),
+    encoding: () => deps.encoders && { batches: deps.encoders.batches, queued: deps.encoders.queued },
   });
   app.use(accessLog(deps.logger ?? createLogger(deps.config.logLevel, undefined, deps.config.async.replicaId), (r) => metrics.observe(r)));
   app.use(async (ctx, next) => {

@@ -56,7 +56,7 @@ describe("/metrics (issue 15, Operations: Prometheus text format)", function () 
   it("parses: every line a HELP, TYPE or sample line; the declared families are there", async () => {
     const samples = await scrape();
     const names = new Set(samples.map((s) => s.name));
-    for (const n of ["tap_sync_queries"]) expect(names, n).to.include(n);
+    for (const n of ["tap_sync_queries", "tap_encoded_batches_total", "tap_encoding_queued_batches"]) expect(names, n).to.include(n);
     expect(value(samples, "tap_sync_queries", { state: "running" })).to.equal(0);
     expect(value(samples, "tap_sync_queries", { state: "waiting" })).to.equal(0);
   });
@@ -75,6 +75,16 @@ describe("/metrics (issue 15, Operations: Prometheus text format)", function () 
       ["tap_response_bytes_total", { endpoint: "/tap/sync" }, (v) => v === body.length],
     ];
     for (const [name, l, ok] of cases) expect(ok(value(samples, name, l)), `${name} ${JSON.stringify(l)}: ${value(samples, name, l)}`).to.equal(true);
+  });
+
+  it("counts the batches that the encoding threads wrote: a CSV result of 5,000 rows is at least two (DuckDB's hold 2,048)", async () => {
+    const before = value(await scrape(), "tap_encoded_batches_total", {}) ?? 0;
+    const query = new URLSearchParams({ LANG: "ADQL", RESPONSEFORMAT: "csv", QUERY: "SELECT TOP 5000 ra, dec FROM demo.stars" });
+    const text = await (await fetch(`${svc.url}/sync?${query}`)).text();
+    expect(text.trim().split("\n")).to.have.length(5001);
+    const samples = await scrape();
+    expect(value(samples, "tap_encoded_batches_total", {})! - before).to.be.at.least(2);
+    expect(value(samples, "tap_encoding_queued_batches", {})).to.equal(0);
   });
 
   it("labels by route pattern, not raw path; an unknown path is `unmatched`", async () => {

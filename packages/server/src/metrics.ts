@@ -15,6 +15,8 @@ export interface MetricsSources {
   syncQueue?: () => { running: number; waiting: number };
   /** The database's connections: open, idle in the pool, and requests waiting for one (Backend.connectionCounts). */
   connections?: () => { open: number; idle: number; waiting: number } | undefined;
+  /** The threads that encode text results (ServiceDeps.encoders): batches encoded so far, and in a thread now. */
+  encoding?: () => { batches: number; queued: number } | undefined;
 }
 
 /** What the query path reports as it runs (ServiceDeps.metrics), sync and async alike. */
@@ -98,6 +100,25 @@ export class Metrics implements QueryObserver {
           if (!manager) continue;
           for (const [phase, n] of manager.phaseCounts()) this.set({ service, phase }, n);
         }
+      },
+    });
+    // A counter kept by the pool, reported as it stands at each scrape.
+    new Counter({
+      name: "tap_encoded_batches_total",
+      help: "Result batches encoded as text (TABLEDATA, CSV, TSV) by the encoding threads",
+      registers,
+      collect() {
+        this.reset();
+        const c = current().encoding?.();
+        if (c) this.inc(c.batches);
+      },
+    });
+    new Gauge({
+      name: "tap_encoding_queued_batches",
+      help: "Result batches sent to the encoding threads and not yet encoded",
+      registers,
+      collect() {
+        this.set(current().encoding?.()?.queued ?? 0);
       },
     });
     new Gauge({
