@@ -15,6 +15,7 @@ import {
   ConfigError,
   configFrom,
   defaultDataDir,
+  defaultEncodingThreads,
   ENV_VARS,
   loadConfig,
   SECTIONS,
@@ -188,7 +189,7 @@ describe("server configuration: the environment, with the file's types", () => {
     [{ TAP_HARD_MAXREC: "1000" }, { limits: { defaultMaxrec: 5000 } }, (c) => [c.limits.defaultMaxrec, c.limits.hardMaxrec], [1000, 1000]],
     [{ TAP_HTTP_HEADERS_TIMEOUT: "1.5" }, {}, (c) => c.http.headersTimeoutSeconds, 1.5],
     [{ TAP_ENCODING_THREADS: "0" }, { http: { encodingThreads: 3 } }, (c) => c.http.encodingThreads, 0],
-    [{}, {}, (c) => c.http.encodingThreads, Math.min(4, availableParallelism())],
+    [{}, {}, (c) => c.http.encodingThreads, defaultEncodingThreads(availableParallelism())],
     [{ TAP_DB_QUEUE_LIMIT: "3" }, {}, (c) => [c.mariadb.queueLimit, c.qserv.queueLimit], [3, 3]],
     [
       { TAP_MARIADB_URL: "mysql://tap:s%40cret@db.example:3307/cat", TAP_DB_CONNECT_TIMEOUT: "4" },
@@ -234,6 +235,14 @@ describe("server configuration: the environment, with the file's types", () => {
     expect(CONFIG_SCHEMA.safeParse(example).success).to.equal(true);
     expect(() => configFrom(example, {}, "/work/here", "/etc/tap")).not.to.throw();
   });
+});
+
+describe("server configuration: the encoding threads' default", () => {
+  // cores → threads: none where the download's other work and its client have the cores already (docs/performance.md).
+  const cases: [number, number][] = [[1, 0], [2, 0], [3, 2], [4, 3], [5, 4], [8, 4], [64, 4]];
+  for (const [cores, threads] of cases) {
+    it(`${cores} core${cores === 1 ? "" : "s"}: ${threads}`, () => expect(defaultEncodingThreads(cores)).to.equal(threads));
+  }
 });
 
 describe("server configuration: the usage text and the README follow the declaration", () => {

@@ -61,9 +61,9 @@ export interface HttpConfig {
    */
   smallBodyWaitSeconds: number;
   /**
-   * Threads that encode TABLEDATA, CSV and TSV results (the votable package's TextEncodingPool), started at the first
-   * such result. Text costs several times BINARY2 per row, and encoded in the event loop it holds up every other
-   * request meanwhile. 0: the event loop encodes them.
+   * Threads that encode TABLEDATA, CSV and TSV results (the votable package's TextEncodingPool), started with the
+   * server. Text costs several times BINARY2 per row, and encoded in the event loop it holds up every other request
+   * meanwhile. 0: the event loop encodes them. Default: defaultEncodingThreads.
    */
   encodingThreads: number;
 }
@@ -292,7 +292,7 @@ export const DEFAULT_HTTP: HttpConfig = {
   // Kubernetes kills a pod 30 s after SIGTERM by default: leave time to persist the jobs.
   shutdownGraceSeconds: 25,
   smallBodyWaitSeconds: 0.025,
-  encodingThreads: Math.min(4, availableParallelism()),
+  encodingThreads: defaultEncodingThreads(availableParallelism()),
 };
 
 export const DEFAULT_LIMITS: Limits = {
@@ -957,6 +957,17 @@ function imagesFrom(s: ConfigFile, dataDir: string, tapBaseUrl: string, demo: bo
  * machine was busy); an operator who serves a few large scans rather than many searches sets TAP_DUCKDB_THREADS.
  */
 export const DEFAULT_DUCKDB_THREADS = 1;
+
+/**
+ * The encoding threads when none are configured: one fewer than the cores, at most 4, and none on two cores or fewer.
+ * On the 2-core machine of docs/performance.md, threads gave a 100,000-row TABLEDATA or CSV download no measurable
+ * gain (two threads: 117-160 ms, the event loop: 134-164 ms, alternating runs) for 40-60% more CPU, and one thread was
+ * slower (192-241 ms): the download's other work and its client had the cores already. Two threads encode at the
+ * speed of one each when they have a core each, so with cores to spare the encoding of a large result is shared.
+ */
+export function defaultEncodingThreads(cores: number): number {
+  return cores <= 2 ? 0 : Math.min(4, cores - 1);
+}
 
 function duckdbFrom(s: ConfigFile, dataDir: string): DuckDbConfig {
   const d = defined(s.duckdb);

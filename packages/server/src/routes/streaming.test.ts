@@ -67,11 +67,14 @@ describe("server streaming", function () {
   describe("text results encoded in threads (http.encodingThreads)", function () {
     this.timeout(60_000);
     let inLoop: Awaited<ReturnType<typeof startService>> | undefined;
+    let inThreads: Awaited<ReturnType<typeof startService>> | undefined;
     before(async function () {
-      inLoop = await startService({ demo: true, http: { encodingThreads: 0 } });
+      inLoop = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 0 } });
+      inThreads = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 2 } });
     });
     after(async () => {
       await inLoop?.close();
+      await inThreads?.close();
     });
 
     // Every column type of demo.stars (long, double, float, int, boolean, char, timestamp), nulls, a MAXREC cut
@@ -79,7 +82,7 @@ describe("server streaming", function () {
     const QUERY = "SELECT TOP 7000 * FROM demo.stars WHERE star_id > 5 ORDER BY star_id OFFSET 300";
     for (const format of ["votable/td", "csv", "tsv"]) {
       it(`${format}: the bytes that the event loop writes, and the threads wrote them`, async function () {
-        const threaded = await demoService();
+        const threaded = inThreads!;
         const encoders = threaded.service.deps.encoders!;
         expect(inLoop!.service.deps.encoders).to.equal(undefined);
         const before = encoders.batches;
