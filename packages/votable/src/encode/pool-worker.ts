@@ -7,7 +7,7 @@ import { parentPort } from "node:worker_threads";
 import type { ColumnBatch } from "../batch.js";
 import { VOTableError } from "../errors.js";
 import { DelimitedEncoder } from "./csv.js";
-import type { PoolAnswer, PoolRequest, RowTextEncoder } from "./pool.js";
+import type { PoolAnswer, PoolReady, PoolRequest, RowTextEncoder } from "./pool.js";
 import { ByteSink } from "./sink.js";
 import { TableDataEncoder } from "./tabledata.js";
 
@@ -29,6 +29,8 @@ port.on("message", (m: PoolRequest) => {
       return;
   }
 });
+
+port.postMessage({ ready: true } satisfies PoolReady);
 
 function answer(job: number, encoder: RowTextEncoder | undefined, batch: ColumnBatch): [PoolAnswer, ArrayBuffer[]] {
   sink.len = 0;

@@ -344,6 +344,28 @@ describe("encode/pool: errors, ends and threads that stop", function () {
     expect(rows).to.equal(2000);
   });
 
+  it("start() waits for the threads' encoders, also for a thread that a batch started; it fails for one that stops first", async function () {
+    const late = new TextEncodingPool({ threads: 1, minRows: 1 });
+    try {
+      await streamToBuffer(writeTable(FIELDS, [batch(0, 10)], { format: "csv", pool: late }));
+      await late.start();
+      expect(late.workers()).to.have.length(1);
+    } finally {
+      await late.close();
+    }
+    const stopped = new TextEncodingPool({ threads: 1 });
+    const starting = stopped.start();
+    // Terminated in the same turn: it cannot have loaded its module yet.
+    await stopped.workers()[0]!.terminate();
+    const err = await starting.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(VOTableError);
+    expect((err as VOTableError).code).to.equal("VOTABLE_ENCODING_THREAD");
+    await stopped.close();
+  });
+
   it("options are checked", function () {
     for (const options of [{ threads: 0 }, { threads: 1.5 }, { threads: 65 }, { minRows: 0 }]) {
       expect(() => new TextEncodingPool(options), JSON.stringify(options)).to.throw(VOTableError, /must be/);

@@ -41,6 +41,11 @@ export interface PoolAnswer {
   error?: { code?: VOTableErrorCode; message: string; field?: string };
 }
 
+/** What a thread says once its module has loaded. */
+export interface PoolReady {
+  ready: true;
+}
+
 /** An encoded batch: the bytes of its first `rows` rows, and the error of the row after them if that one failed. */
 export interface EncodedBatch {
   bytes: Buffer;
@@ -65,6 +70,8 @@ interface Thread {
   worker: Worker;
   jobs: Map<number, Job>;
   tables: Set<number>;
+  /** Settles when the thread has loaded its encoders, or has stopped before. */
+  ready: Promise<void>;
 }
 
 const FROM_SOURCE = import.meta.url.endsWith(".ts");
@@ -118,17 +125,7 @@ export class TextEncodingPool {
 
   /** Starts every thread now rather than at its first batch; rejects if one cannot start. */
   async start(): Promise<void> {
-    await Promise.all(
-      this.live.map(
-        (_, i) =>
-          new Promise<void>((resolve, reject) => {
-            const t = this.live[i] ?? this.spawn(i);
-            t.worker.once("online", resolve);
-            t.worker.once("error", reject);
-            t.worker.once("exit", (code) => reject(new VOTableError("VOTABLE_ENCODING_THREAD", `an encoding thread stopped as it started (exit code ${code})`)));
-          }),
-      ),
-    );
+    await Promise.all(this.live.map((t, i) => (t ?? this.spawn(i)).ready));
   }
 
   /** Batches that a stream should keep in flight: enough that no thread waits between two. */
@@ -216,9 +213,17 @@ export class TextEncodingPool {
   private spawn(slot: number): Thread {
     const worker = startWorker();
     worker.unref(); // an idle thread keeps no process alive; one with jobs is ref'd until they are answered
-    const t: Thread = { worker, jobs: new Map(), tables: new Set() };
+    let loaded!: () => void;
+    let failed!: (err: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      loaded = resolve;
+      failed = reject;
+    });
+    ready.catch(() => undefined); // reported to whoever awaits start(); a thread started by a batch fails the batch
+    const t: Thread = { worker, jobs: new Map(), tables: new Set(), ready };
     this.live[slot] = t;
-    worker.on("message", (a: PoolAnswer) => {
+    worker.on("message", (a: PoolAnswer | PoolReady) => {
+      if ("ready" in a) return loaded();
       const job = t.jobs.get(a.job);
       if (job === undefined) return;
       t.jobs.delete(a.job);
@@ -231,6 +236,7 @@ export class TextEncodingPool {
     const stopped = (why: string): void => {
       if (this.live[slot] === t) this.live[slot] = undefined;
       const err = new VOTableError("VOTABLE_ENCODING_THREAD", why);
+      failed(err);
       for (const job of t.jobs.values()) job.reject(err);
       t.jobs.clear();
     };
