@@ -164,7 +164,9 @@ export class TextEncodingPool {
       }
       t.worker.postMessage({ op: "encode", job, table: table.id, batch: sent } satisfies PoolRequest, transfer);
     } catch {
-      return undefined; // a value that cannot be copied (a function, a class's instance): the caller's thread encodes it
+      // A value that structured cloning refuses (a function, a symbol; every CellValue is cloned as it is): the
+      // caller's thread encodes the batch, and reports the value as it would without threads.
+      return undefined;
     }
     if (t.jobs.size === 0) t.worker.ref();
     return new Promise<EncodedBatch>((resolve, reject) => t.jobs.set(job, { resolve, reject }));
