@@ -41,7 +41,7 @@ describe("/metrics (issue 15, Operations: Prometheus text format)", function () 
   let root: string;
   before(async () => {
     // No image service: the metrics here are TAP's, and registering the demo images took half of the start.
-    svc = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 2 } });
+    svc = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 1 } });
     root = svc.url.replace(/\/tap$/, "");
   });
   after(async () => svc?.close());

@@ -70,7 +70,7 @@ describe("server streaming", function () {
     let inThreads: Awaited<ReturnType<typeof startService>> | undefined;
     before(async function () {
       inLoop = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 0 } });
-      inThreads = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 2 } });
+      inThreads = await startService({ demo: true, images: { registry: "none" }, http: { encodingThreads: 1 } });
     });
     after(async () => {
       await inLoop?.close();
