@@ -58,8 +58,8 @@ export interface WriteOptions extends DocumentOptions, ParquetWriteOptions {
   signal?: AbortSignal;
   /**
    * TABLEDATA, CSV and TSV: column batches are encoded in these threads (encode/pool.ts) and their bytes pushed in
-   * order, the same bytes as without them. Rows given one by one, small batches and the other formats are encoded
-   * here as before.
+   * order, the same bytes as without them, each batch's as one chunk (not cut at chunkSize). Rows given one by one,
+   * small batches and the other formats are encoded here as before.
    */
   pool?: TextEncodingPool;
 }
