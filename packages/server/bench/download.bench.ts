@@ -17,7 +17,8 @@
  * gzip Content-Encoding (the bytes are then the compressed ones). The server's
  * RSS (from /proc) before and at its peak is printed too. BENCH_PROFILE=DIR runs the server with
  * --cpu-prof, writing its profile into DIR when it stops. The bench first runs `npx tsc -b` at the root (nothing
- * when the build is current); BENCH_NO_BUILD=1 skips it.
+ * when the build is current); BENCH_NO_BUILD=1 skips it. The server inherits this process's environment:
+ * TAP_ENCODING_THREADS=n sets its encoding threads (docs/performance.md compares 0, 1 and 2).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
