@@ -322,13 +322,17 @@ export class TableStream extends Readable {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (!this.finished) {
-      this.finished = true;
-      this.source.close();
-    }
+    this.stopSource();
     this.pending.length = 0;
     this.release();
     cb(err);
+  }
+
+  /** No more rows are wanted: the source is released, once. */
+  private stopSource(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.source.close();
   }
 
   /** The end: the threads forget the table, and a pump waiting for them returns. */
@@ -362,7 +366,7 @@ export class TableStream extends Readable {
         // A batch's error from a thread may have ended the document while the source was awaited.
         if (this.destroyed || this.finished) return;
         if (r.done) {
-          if (!(await this.settled())) return;
+          if (this.pending.length > 0 && !(await this.pendingAtMost(0))) return;
           await this.finish(r.value as unknown);
           return;
         }
@@ -373,7 +377,8 @@ export class TableStream extends Readable {
           if (batch.size() > 0) this.flush(true);
           this.enqueue(job, this.rowCount);
           this.rowCount += (item as ColumnBatch).rowCount;
-          if (this.pending.length >= this.table!.inFlight && !(await this.room())) return;
+          const most = this.table!.inFlight - 1;
+          if (this.pending.length > most && !(await this.pendingAtMost(most))) return;
         } else if (isColumnBatch(item)) {
           // A chunk's rows at a time, so that the chunks end where they would if the same rows came one by one (the
           // same bytes: base64 breaks its lines at chunk ends), and an error names its row. A full consumer stops
@@ -468,16 +473,12 @@ export class TableStream extends Readable {
     this.wake?.();
   }
 
-  /** Waits until fewer batches than the pool's share are in flight; false if the stream ended meanwhile. */
-  private async room(): Promise<boolean> {
-    while (this.pending.length >= this.table!.inFlight && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = undefined;
-    return !this.ended;
-  }
-
-  /** Waits until every batch in a thread has been pushed; false if the stream ended meanwhile. */
-  private async settled(): Promise<boolean> {
-    while (this.pending.length > 0 && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
+  /**
+   * Waits, woken by each answer that drain() pushes, until no more than `most` slots are pending; false if the stream
+   * ended meanwhile.
+   */
+  private async pendingAtMost(most: number): Promise<boolean> {
+    while (this.pending.length > most && !this.ended) await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = undefined;
     return !this.ended;
   }
@@ -509,8 +510,7 @@ export class TableStream extends Readable {
   /** Ends the rows with an error, after the output still in threads, which comes before it. */
   private fail(err: unknown): void {
     if (this.pending.length === 0) return this.failNow(err);
-    this.finished = true;
-    this.source.close();
+    this.stopSource();
     this.pending.push({ settled: true, bytes: undefined, error: err, row: this.rowCount });
     this.drain();
   }
@@ -525,10 +525,7 @@ export class TableStream extends Readable {
           })
         : err0;
     this.failure = err;
-    if (!this.finished) {
-      this.finished = true;
-      this.source.close();
-    }
+    this.stopSource();
     if (!this.serialization) {
       this.options.onError?.(err);
       this.destroy(err instanceof Error ? err : new Error(String(err)));
