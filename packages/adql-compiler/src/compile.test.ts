@@ -3,7 +3,7 @@
  * positions in the SQL row (a DALI point or circle takes several, DALI §3.3.5–3.3.6), MAXREC overflow
  * (TAP 1.1 §2.7.4, DALI §2.3.3), Qserv pruning, warnings, and the pass hook.
  */
-import { tokenMatcher } from "chevrotain";
+import { tokenMatcher } from "./parser/chevrotain.js";
 import { expect } from "chai";
 import { BUILTIN_NAMES, BUILTINS, type ArgumentForm } from "./builtins.js";
 import { compile, generatorFor, type ResultColumn } from "./compile.js";

@@ -4,10 +4,12 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { CHEVROTAIN_BUNDLE, VERSION } from "../parser/chevrotain.js";
 
 const cli = fileURLToPath(new URL("../../dist/cli/adql2qserv.js", import.meta.url));
 const schema = fileURLToPath(new URL("../../schemas/example.yaml", import.meta.url));
@@ -57,5 +59,30 @@ describe("adql2qserv CLI", function () {
     expect(refused.stderr).to.equal(plain.stderr);
     expect(refused.status).to.equal(0);
     expect(refused.stdout).to.match(/scisql_s2PtInCircle\(`Object`.`ra`, `Object`.`dec`, 1, 2, 0.1\) = 1/).and.to.equal(plain.stdout);
+  });
+  /**
+   * parser/chevrotain.ts loads Chevrotain's one-file build instead of its entry point and lodash-es's 600 modules. A
+   * resolve hook (module.register, in a data: URL) prints every module that the CLI's process resolves: the compiler's
+   * own are there, and none of lodash-es or of Chevrotain's lib/src.
+   */
+  it("starts without Chevrotain's entry point or lodash-es: the modules it resolves", function () {
+    const hook = `export async function resolve(specifier, context, next) {
+      const r = await next(specifier, context);
+      process.stderr.write("resolved " + r.url + "\\n");
+      return r;
+    }`;
+    const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const r = run(["SELECT TOP 1 a FROM t"], undefined, ["--import", `data:text/javascript,${encodeURIComponent(register)}`]);
+    expect(r.status, r.stderr).to.equal(0);
+    const resolved = r.stderr.split("\n").filter((l) => l.startsWith("resolved "));
+    expect(resolved.filter((l) => l.includes("/adql-compiler/dist/parser/"))).to.have.length.above(2);
+    expect(resolved.filter((l) => /lodash-es|chevrotain\/lib\/src/.test(l))).to.deep.equal([]);
+  });
+
+  it("loads the one-file build of the Chevrotain that the package's entry point is: the same version, the same exports", async function () {
+    const entry = (await import("chevrotain")) as Record<string, unknown>;
+    const bundle = createRequire(import.meta.url)(CHEVROTAIN_BUNDLE) as Record<string, unknown>;
+    expect(VERSION).to.equal(entry["VERSION"]).and.to.equal((JSON.parse(readFileSync(join(dirname(CHEVROTAIN_BUNDLE), "..", "package.json"), "utf8")) as { version: string }).version);
+    expect(Object.keys(bundle).sort()).to.deep.equal(Object.keys(entry).sort());
   });
 });

@@ -5,7 +5,7 @@
  * text over the characters where the two could part (blanks, quotes, exponents, operators, non-ASCII).
  */
 import { expect } from "chai";
-import { Lexer, type IToken } from "chevrotain";
+import { Lexer, type IToken } from "../parser/chevrotain.js";
 import { lexerTokens, scanCommon } from "./tokens.js";
 import { corpusAvailable, loadCorpus } from "../parser/test-support/lyonetia.js";
 

@@ -12,7 +12,7 @@
  * lexer takes the first pattern that matches, not the longest), then identifiers, then two-character
  * operators before their one-character prefixes (`<>` `<=` before `<`, `||` before `|`).
  */
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type TokenType } from "../parser/chevrotain.js";
 import { AdqlError } from "../errors.js";
 import type { Span } from "../ast/nodes.js";
 import { BUILTIN_NAMES } from "../builtins.js";

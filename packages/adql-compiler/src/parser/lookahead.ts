@@ -13,7 +13,7 @@
  * functions (Chevrotain builds them from the grammar), and neither do the optional productions
  * (OPTION, MANY...), which keep Chevrotain's own functions.
  */
-import { getLookaheadPaths, LLkLookaheadStrategy, tokenMatcher, type IOrAlt, type IToken, type Rule, type TokenType } from "chevrotain";
+import { getLookaheadPaths, LLkLookaheadStrategy, tokenMatcher, type IOrAlt, type IToken, type Rule, type TokenType } from "./chevrotain.js";
 
 type AlternationOptions = {
   prodOccurrence: number;

@@ -13,7 +13,7 @@
  * The grammar accepts values and conditions in one expression language; build.ts then refuses a
  * condition where the BNF wants a value and the reverse, with the offending node's span.
  */
-import { EmbeddedActionsParser, EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "./chevrotain.js";
 import type {
   AggregateName, BinaryOperator, BuiltinFunctionName, CastType, CastTypeName, CommonTableExpression,
   ComparisonOperator, Expression, Identifier, StringLiteral, Join, JoinType, NumberLiteral, OrderItem, Query, QueryBody,
