@@ -11,7 +11,7 @@ import type { Field } from "../model.js";
 import type { OutputFormat, RowSource } from "../stream.js";
 import { streamToBuffer, writeTable } from "../stream.js";
 import { until } from "../test-support/until.js";
-import { TextEncodingPool } from "./pool.js";
+import { TextEncodingPool, threadExecArgv } from "./pool.js";
 
 const TEXT_FORMATS: OutputFormat[] = ["tabledata", "csv", "tsv"];
 
@@ -387,5 +387,31 @@ describe("encode/pool: errors, ends and threads that stop", function () {
     const [bytes, batches] = child.stdout.trim().split(" ").map(Number);
     expect(batches).to.equal(1);
     expect(bytes).to.be.greaterThan(20000 * 4);
+  });
+  it("the built package's threads start in a script run with --input-type, which a thread that runs a file refuses", function () {
+    // npm test builds first (tsc -b); the sources' threads are started from a string, where Node takes the option.
+    const script = `
+      import { TextEncodingPool } from ${JSON.stringify(fileURLToPath(new URL("../../dist/index.js", import.meta.url)))};
+      const pool = new TextEncodingPool({ threads: 1 });
+      await pool.start();
+      await pool.close();
+      console.log("started");
+    `;
+    for (const inputType of [["--input-type=module"], ["--input-type", "module"]]) {
+      const child = spawnSync(process.execPath, [...inputType, "-e", script], { encoding: "utf8", timeout: 60_000 });
+      expect(child.error, "the script ended within 60 s").to.equal(undefined);
+      expect(child.stderr, inputType.join(" ")).to.equal("");
+      expect(child.stdout).to.equal("started\n");
+    }
+  });
+
+  it("threadExecArgv drops --input-type and its value, and keeps the rest", function () {
+    const cases: [string[], string[]][] = [
+      [["--input-type=module", "-e", "x"], ["-e", "x"]],
+      [["--input-type", "commonjs", "--conditions=source"], ["--conditions=source"]],
+      [["--import=tsx", "--max-old-space-size=100"], ["--import=tsx", "--max-old-space-size=100"]],
+      [[], []],
+    ];
+    for (const [argv, expected] of cases) expect(threadExecArgv(argv), argv.join(" ")).to.deep.equal(expected);
   });
 });

@@ -94,9 +94,24 @@ function startWorker(): Worker {
   // What a thread allocates lives for one batch: a small young generation is enough, and V8's default (a share of the
   // machine's memory) let each thread's RSS grow by tens of MB over a long download (the package README, "Text in threads").
   const opts = { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } };
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, opts);
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { ...opts, execArgv: threadExecArgv(process.execArgv) });
   const boot = `import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
   return new Worker(boot, { eval: true, ...opts });
+}
+
+/**
+ * The process's options for a thread that runs a file, without --input-type: a thread inherits them, and Node refuses
+ * that one there ("--input-type can only be used with string input"), so a pool could not start in a script run as
+ * `node --input-type=module -e ...`.
+ */
+export function threadExecArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const option = argv[i]!;
+    if (option === "--input-type") i++; // its value is the next argument
+    else if (!option.startsWith("--input-type=")) out.push(option);
+  }
+  return out;
 }
 
 export class TextEncodingPool {
