@@ -6,6 +6,8 @@
 import { expect } from "chai";
 import { AdqlError, parse, printAdql, stripSpans, FunctionRegistry, SCISQL_FUNCTIONS } from "../index.js";
 import type { Query, Select } from "../ast/nodes.js";
+import { defaultFunctionRegistry } from "./functions.js";
+import { shortcutDisagrees } from "./test-support/shortcut.js";
 
 const registry = new FunctionRegistry(SCISQL_FUNCTIONS).with([
   { name: "gavo_normal_random", minArgs: 2, maxArgs: 2 },
@@ -253,5 +255,24 @@ describe("ADQL grammar", function () {
     it("are only AdqlError, even for non-string misuse", function () {
       expect(() => parse(42 as unknown as string)).to.throw(TypeError);
     });
+  });
+  describe("the shortcut for bare operands (parser.ts bareOperand) gives the rules' tree or error", function () {
+    // Names, numbers, strings and signed numbers that no following token extends skip the expression rules; next to
+    // them, what must still take the rules: an operator, a call, a string that continues, a sign before a name.
+    const cases = [
+      "SELECT -1 FROM t", "SELECT x FROM t WHERE dec > -37.5", "SELECT x FROM t WHERE dec BETWEEN -5 AND +5",
+      "SELECT - 3 * 2 FROM t", "SELECT -3.5e2, ~7, -0x1F FROM t", "SELECT - -3 FROM t", "SELECT -x FROM t",
+      "SELECT -1.5 AS a, +2 b FROM t", "SELECT CIRCLE('ICRS', 10, -37.0, 0.1) FROM t", "SELECT TOP 5 x FROM t ORDER BY -1",
+      "SELECT x FROM t WHERE -1 IN (-1, -2)", "SELECT -1 || 'a' FROM t", "SELECT -'a' FROM t", "SELECT x FROM t WHERE -5",
+      "SELECT x FROM t GROUP BY -1", "SELECT -1 x, -2.5e-3 FROM t", "SELECT 'a' 'b' FROM t", "SELECT 'a'\n'b' FROM t",
+      "SELECT 'a' -- a comment\n'b' FROM t", "SELECT x FROM t WHERE name = 'a' || 'b'", "SELECT 'it''s' AS s FROM t",
+      "SELECT x FROM t WHERE 'a' LIKE x", "SELECT 'a' FROM t WHERE 'x' IS NULL", "SELECT 'a'.b FROM t", "SELECT 'a'( FROM t",
+      "SELECT x FROM t WHERE 'a'", "SELECT CONTAINS(POINT('ICRS', 1, 2), CIRCLE('ICRS', 1, 2, 3)) FROM t",
+    ];
+    for (const adql of cases) {
+      it(JSON.stringify(adql), function () {
+        expect(shortcutDisagrees(adql, defaultFunctionRegistry)).to.equal(null);
+      });
+    }
   });
 });
