@@ -268,6 +268,16 @@ describe("ADQL grammar", function () {
       "SELECT 'a' -- a comment\n'b' FROM t", "SELECT x FROM t WHERE name = 'a' || 'b'", "SELECT 'it''s' AS s FROM t",
       "SELECT x FROM t WHERE 'a' LIKE x", "SELECT 'a' FROM t WHERE 'x' IS NULL", "SELECT 'a'.b FROM t", "SELECT 'a'( FROM t",
       "SELECT x FROM t WHERE 'a'", "SELECT CONTAINS(POINT('ICRS', 1, 2), CIRCLE('ICRS', 1, 2, 3)) FROM t",
+      "SELECT o.ra, s.t.dec, c.s.t.x FROM t AS o", "SELECT a.b.c.d.e FROM t", "SELECT a.b.c.d. FROM t", "SELECT o.ra + 1 FROM t",
+      "SELECT a.\"Odd Name\", \"q\".x FROM t", "SELECT a.count FROM t", "SELECT a.b(1) FROM t", "SELECT a. FROM t",
+      "SELECT x FROM t AS o JOIN u AS d ON o.id = d.id WHERE o.ra BETWEEN d.lo AND d.hi", "SELECT a.b.* FROM t",
+      "SELECT COUNT(o.x) FROM t AS o GROUP BY o.y ORDER BY o.y DESC", "SELECT a.b AS c, a.b c2 FROM t",
+      "SELECT ABS(x), COUNT(*), AVG(DISTINCT y), scisql_angSep(1, 2, 3, 4) FROM t", "SELECT ABS(x) + 1, COUNT(*) * 2 FROM t",
+      "SELECT x FROM t WHERE CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 1, -2, 3)) = 1", "SELECT POINT('ICRS', 1 2) FROM t",
+      "SELECT ABS(x FROM t", "SELECT ABS(x)) FROM t", "SELECT ABS((x)) FROM t", "SELECT f(1) FROM t", "SELECT \"f\"(1) FROM t",
+      "SELECT ABS(1)(2) FROM t", "SELECT ABS(1).x FROM t", "SELECT x FROM t WHERE DISTANCE(POINT(ra, dec), POINT(1, 2)) < 1",
+      "SELECT COUNT(*) FROM t HAVING COUNT(*) > 1", "SELECT POLYGON(1, 2, 3, 4, 5, 6), BOX(1, 2, 3, 4), AREA(CIRCLE(1, 2, 3)) FROM t",
+      "SELECT ABS() FROM t", "SELECT COUNT() FROM t", "SELECT x FROM t WHERE ABS(x)", "SELECT x FROM t WHERE x IN (ABS(1), -2, 'a')",
     ];
     for (const adql of cases) {
       it(JSON.stringify(adql), function () {
