@@ -1,18 +1,18 @@
 // npm run test:quick: the test files that test-kinds.json calls "quick", with .mocharc.json's settings, and
 // test-support/quick-guard.ts, which fails any of them that starts a process. npm test runs every file.
 // CommonJS, as mocha reads its configuration files with require().
+//
+// .mocharc.json (a JSON file, so the reason is here) runs Node with --no-experimental-require-module: where Node can
+// require() ES modules (20.19 and later), mocha loads a test file with require(), and through tsx the file and what it
+// imports are then CommonJS copies beside the ES modules that dynamic imports load: two copies of a module, so an
+// error thrown by one copy's class is not an instance of the other's (a hostile image ID answered 500, not 400), and
+// import.meta.resolve is missing (faults.test.ts). Until the compiler stopped loading lodash-es, require() failed for
+// every file that reached it and mocha fell back to import(), which hid this. With import() alone, every file and
+// module is one ES module, as in the service; loading also took 1.6 s less CPU.
 /* global require, module */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { files } = require("./test-kinds.json");
 const base = require("./.mocharc.json");
-
-/**
- * Where Node can require() ES modules (20.19 and later), mocha loads each file with require(), and through tsx the
- * files of its --require option are then evaluated twice (as CommonJS, and as ES modules when a test imports them),
- * and loading costs 1.6 s more CPU than with import(). Turned off where Node knows the flag (older Nodes use import()).
- */
-const REQUIRE_ESM_OFF = "--no-experimental-require-module";
-const nodeOption = process.allowedNodeEnvironmentFlags.has(REQUIRE_ESM_OFF) ? [...base["node-option"], REQUIRE_ESM_OFF.slice(2)] : base["node-option"];
 
 /**
  * Workers: one per core that is free now, at most 4 (each loads every module and starts its own demo service, about
@@ -48,7 +48,6 @@ if (chosen) {
 module.exports = {
   ...base,
   ...(jobs > 1 ? { parallel: true, jobs } : {}),
-  "node-option": nodeOption,
   spec: Object.keys(files).filter((file) => files[file] === "quick"),
   require: [...base.require, "packages/server/src/test-support/quick-guard.ts"],
 };
