@@ -12,7 +12,7 @@
  * lexer takes the first pattern that matches, not the longest), then identifiers, then two-character
  * operators before their one-character prefixes (`<>` `<=` before `<`, `||` before `|`).
  */
-import { createToken, Lexer, type IToken, type TokenType } from "../parser/chevrotain.js";
+import { createToken, EOF, Lexer, type IToken, type TokenType } from "../parser/chevrotain.js";
 import { AdqlError } from "../errors.js";
 import type { Span } from "../ast/nodes.js";
 import { BUILTIN_NAMES } from "../builtins.js";
@@ -300,6 +300,22 @@ export function tokenize(source: string): IToken[] {
     }
   }
   return tokens;
+}
+
+/**
+ * For each '(' of `tokens`, the type of the token after its matching ')' (EOF at the end, or for a '(' never closed):
+ * what the parser's lookahead asks of a group, found here for all groups in one pass.
+ */
+export function groupEnds(tokens: readonly IToken[]): Map<IToken, TokenType> {
+  const ends = new Map<IToken, TokenType>();
+  const open: IToken[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    if (type === LParen) open.push(tokens[i]!);
+    else if (type === RParen && open.length > 0) ends.set(open.pop()!, tokens[i + 1]?.tokenType ?? EOF);
+  }
+  for (const unclosed of open) ends.set(unclosed, EOF);
+  return ends;
 }
 
 /** The tokens of the Chevrotain lexer, or its first error as an AdqlError. */

@@ -8,6 +8,7 @@ import { AdqlError, parse, printAdql, stripSpans, FunctionRegistry, SCISQL_FUNCT
 import type { Query, Select } from "../ast/nodes.js";
 import { defaultFunctionRegistry } from "./functions.js";
 import { shortcutDisagrees } from "./test-support/shortcut.js";
+import { groupEnds, tokenize } from "../lexer/tokens.js";
 
 const registry = new FunctionRegistry(SCISQL_FUNCTIONS).with([
   { name: "gavo_normal_random", minArgs: 2, maxArgs: 2 },
@@ -282,6 +283,25 @@ describe("ADQL grammar", function () {
     for (const adql of cases) {
       it(JSON.stringify(adql), function () {
         expect(shortcutDisagrees(adql, defaultFunctionRegistry)).to.equal(null);
+      });
+    }
+  });
+  describe("groupEnds: the token after each parenthesised group, for the parser's lookahead", function () {
+    const cases: [string, string[]][] = [
+      // [ADQL, the type after each '(' in the order they open]
+      ["SELECT ABS(x) FROM t", ["FROM"]],
+      ["SELECT f(g(1), (2)) + 1 FROM t", ["Plus", "Comma", "RParen"]],
+      ["SELECT (1", ["EOF"]],
+      ["SELECT ((1) FROM t", ["EOF", "FROM"]],
+      ["SELECT 1) (2)", ["EOF"]],
+      ["SELECT COUNT(*)", ["EOF"]],
+    ];
+    for (const [adql, expected] of cases) {
+      it(JSON.stringify(adql), function () {
+        const tokens = tokenize(adql);
+        const ends = groupEnds(tokens);
+        const opens = tokens.filter((t) => t.tokenType.name === "LParen");
+        expect(opens.map((t) => ends.get(t)?.name)).to.deep.equal(expected);
       });
     }
   });

@@ -97,6 +97,9 @@ export class AdqlParser extends EmbeddedActionsParser {
   /** The UDFs that the query being parsed may call. Set by `parse` before each run. */
   registry: FunctionRegistry = defaultFunctionRegistry;
 
+  /** For each '(' of the input, the type of the token after its group (lexer/tokens.ts groupEnds). Set by `parse`. */
+  groupEnds: ReadonlyMap<IToken, TokenType> | undefined = undefined;
+
   /** Whether bare operands skip the expression rules (bareOperand); false only to compare the two paths in tests. */
   bareOperands = true;
 
@@ -534,8 +537,15 @@ export class AdqlParser extends EmbeddedActionsParser {
     return after === T.As || after === T.Identifier || after === T.DelimitedIdentifier;
   }
 
-  /** The type of the token after the parenthesised group that opens at LA(i), or EOF. Linear in the group. */
+  /**
+   * The type of the token after the parenthesised group that opens at LA(i), or EOF: from `groupEnds` (parse sets it,
+   * from one pass over the tokens), else by counting parentheses, linear in the group. The shortcut for calls asks at
+   * every call, so counting would cost nested calls the group's length once per level: a query of 99 nested calls
+   * around 100,000 arguments parsed in 289-334 ms that way, against 155-161 ms before the shortcut.
+   */
   private tokenAfterGroup(i: number): TokenType {
+    const known = this.groupEnds?.get(this.LA(i));
+    if (known !== undefined) return known;
     let depth = 0;
     for (let k = i; ; k++) {
       const t = this.LA(k).tokenType;
