@@ -214,10 +214,12 @@ export function transform<N extends Node>(
   enter?: (node: Node) => boolean,
 ): N {
   const map = VALUES.map;
+  // `kind` read once: nodes come in some forty shapes, so each read of it is a megamorphic lookup.
   const walk = (n: Node): Node => {
-    if (n.kind === "Identifier" || n.kind === "TableName") return n;
-    if (enter && !enter(n)) return n;
-    const rebuilt = map.get(n.kind)!(n, walk);
+    const kind = n.kind;
+    if (kind === "Identifier" || kind === "TableName") return n;
+    if (enter !== undefined && !enter(n)) return n;
+    const rebuilt = map.get(kind)!(n, walk);
     return visit(rebuilt) ?? rebuilt;
   };
   return walk(node) as N;
