@@ -52,7 +52,8 @@ function unsupported(what: string, span: Span, instead?: string): AdqlError {
 
 export function checkCoordinateSystems(query: Query, _ctx: DialectPassContext): Query {
   return transform(query, (n) => {
-    if (n.kind !== "Point" && n.kind !== "Circle" && n.kind !== "Box" && n.kind !== "Polygon") return undefined;
+    const kind = n.kind; // read once: every node passes here, and each read is a megamorphic lookup
+    if (kind !== "Point" && kind !== "Circle" && kind !== "Box" && kind !== "Polygon") return undefined;
     const cs = n.coordSys;
     if (cs === null) return undefined;
     if (cs.kind === "StringLiteral") {

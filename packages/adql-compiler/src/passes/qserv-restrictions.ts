@@ -15,7 +15,7 @@
  * point column's coordinates) is refused here, at the ADQL construct that needs it.
  */
 import type {
-  Expression, Identifier, Join, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span, TableReference,
+  Expression, FunctionCall, Identifier, Join, Node, OrderItem, Query, Select, SelectColumn, SelectItem, Span, TableReference,
 } from "../ast/nodes.js";
 import { forEachNodeButNames, transform } from "../ast/transform.js";
 import { typeOf } from "../analysis/types.js";
@@ -298,8 +298,9 @@ function flattenFrom(n: Select): Select | undefined {
  */
 function rewriteExpressions(query: Query): Query {
   return transform(query, (n) => {
+    const isSelect = n.kind === "Select"; // read before the call: each read of kind is a megamorphic lookup
     const rewritten = rewriteNode(n);
-    if (n.kind !== "Select") return rewritten;
+    if (!isSelect) return rewritten;
     return flattenFrom((rewritten ?? n) as Select) ?? rewritten;
   });
 }
@@ -315,7 +316,8 @@ function needsServer(e: Expression, unavailable: ReadonlySet<string> | undefined
 }
 
 function isServerOnly(n: Node, unavailable: ReadonlySet<string> | undefined): boolean {
-  return n.kind === "CaseExpr" || n.kind === "Cast" || (n.kind === "FunctionCall" && unavailable?.has(n.name.toLowerCase()) === true);
+  const kind = n.kind; // read once (a megamorphic lookup each time)
+  return kind === "CaseExpr" || kind === "Cast" || (kind === "FunctionCall" && unavailable?.has((n as FunctionCall).name.toLowerCase()) === true);
 }
 
 /**
