@@ -280,8 +280,9 @@ class Resolver {
 
   /** Children of an expression: expressions, and the Coordinates and WHEN clauses that hold expressions. */
   private child(n: Node, scope: Scope, aliases?: RelationColumn[]): Node {
-    if (n.kind === "Coordinates" || n.kind === "WhenClause") return mapChildren(n, (c) => this.child(c, scope, aliases));
-    return isExpression(n) ? this.expr(n, scope, aliases) : n;
+    const kind = n.kind; // read once: a megamorphic lookup each time, and this runs for every node
+    if (kind === "Coordinates" || kind === "WhenClause") return mapChildren(n, (c) => this.child(c, scope, aliases));
+    return NON_EXPRESSION.has(kind) ? n : this.expr(n as Expression, scope, aliases);
   }
 
   private columnRef(ref: ColumnRef, scope: Scope, aliases?: RelationColumn[]): Expression {
@@ -333,10 +334,6 @@ class Resolver {
     const hint = suggest(name.name, candidates);
     throw new AdqlError("ADQL_UNKNOWN_COLUMN", `unknown column ${name.name}`, ref.span, hint ? { hint } : {});
   }
-}
-
-function isExpression(n: { kind: string }): n is Expression {
-  return !NON_EXPRESSION.has(n.kind);
 }
 
 const NON_EXPRESSION = new Set(["Identifier", "Coordinates", "WhenClause", "Query", "TableName"]);
