@@ -175,8 +175,12 @@ for (const threads of ["0", "2"]) describe(`server streaming: memory for a 10-mi
     // Compared within the one download: the 1,000,000-row warm-up ends before the allocator settles (DuckDB, at one
     // thread, runs each chunk on whichever libuv thread asks for it, each with its own malloc arena), and against its
     // peak the same stream was 14-35 MB higher from run to run.
+    // With encoding threads each thread's heap and malloc arena settle later too: the second half rose 25.7 MB above the
+    // first in one CI run (0fc6774; growth 56 MB in all), against 24 at most without threads. A leak is then told from
+    // 8 bytes a row (40 MB over 5,000,000 rows) rather than from 5.
     const half = Math.floor(big.samples.length / 2);
-    expect(Math.max(...big.samples.slice(half)) - Math.max(...big.samples.slice(0, half))).to.be.lessThan(24);
+    const halvesMb = threads === "0" ? 24 : 40;
+    expect(Math.max(...big.samples.slice(half)) - Math.max(...big.samples.slice(0, half))).to.be.lessThan(halvesMb);
     // Paused client: once the socket buffers are full the server writes nothing more (so it has
     // stopped pulling rows from DuckDB: rows are not piling up in memory instead).
     expect(big.writtenWhilePaused).to.be.lessThan(1024 * 1024);
