@@ -60,9 +60,7 @@ const NUMBER_TOKENS: ReadonlySet<TokenType> = new Set([T.IntegerLiteral, T.Decim
 const SIGN: ReadonlyMap<TokenType, "-" | "+" | "~"> = new Map([[T.Minus, "-"], [T.Plus, "+"], [T.Tilde, "~"]]);
 
 /** The tokens that make a bare operand by themselves (a string, unless another follows it: see stringLiteral). */
-const BARE_OPERAND: ReadonlySet<TokenType> = new Set([
-  T.Identifier, T.DelimitedIdentifier, T.IntegerLiteral, T.DecimalLiteral, T.RealLiteral, T.HexLiteral, T.StringLiteral,
-]);
+const BARE_OPERAND: ReadonlySet<TokenType> = new Set([...NAME_TOKENS, ...NUMBER_TOKENS, T.StringLiteral]);
 
 function startOf(tok: IToken): Span["start"] {
   return { offset: tok.startOffset, line: tok.startLine ?? 1, column: tok.startColumn ?? 1 };
@@ -84,11 +82,16 @@ function numberLiteral(tok: IToken): NumberLiteral {
   return { kind: "NumberLiteral", text: tok.image, form, span: T.tokenSpan(tok) };
 }
 
+/** A string token's value: without its quotes, and '' read as '. */
+function unquote(tok: IToken): string {
+  return tok.image.slice(1, -1).replace(/''/g, "'");
+}
+
 /** The literal of one string token, or of several that continue one another (stringLiteral). */
 function stringValue(parts: readonly IToken[]): StringLiteral {
   return {
     kind: "StringLiteral",
-    value: parts.length === 1 ? parts[0]!.image.slice(1, -1).replace(/''/g, "'") : parts.map((t) => t.image.slice(1, -1).replace(/''/g, "'")).join(""),
+    value: parts.length === 1 ? unquote(parts[0]!) : parts.map(unquote).join(""),
     span: { start: startOf(parts[0]!), end: endOf(parts[parts.length - 1]!) },
   };
 }
@@ -581,7 +584,7 @@ export class AdqlParser extends EmbeddedActionsParser {
       // A string followed by a string is one literal, or an error, as the rules decide (stringLiteral).
       if (type === T.StringLiteral && next === T.StringLiteral) return undefined;
       this.CONSUME(type);
-      if (type === T.Identifier || type === T.DelimitedIdentifier) {
+      if (NAME_TOKENS.has(type)) {
         return { kind: "ColumnRef", parts: [identifier(tok)], span: { start: startOf(tok), end: endOf(tok) } };
       }
       return type === T.StringLiteral ? stringValue([tok]) : numberLiteral(tok);
