@@ -1,10 +1,12 @@
 /**
  * AST ⇄ JSON. Nodes are plain data, so serialising is JSON.stringify; reading back checks that
- * every object is a node of a known kind with a span, so that a hand-edited or foreign document
- * fails here and not deep inside a pass.
+ * every object is a node of a known kind with a span, and that each field that holds children
+ * (transform.ts CHILDREN) holds a node, an array of nodes, or null, so that a hand-edited or foreign
+ * document fails here and not deep inside a pass. The walkers rely on that last check: they take any
+ * object in a child field for a node.
  */
 import type { Node, NodeKind, Span } from "./nodes.js";
-import { NODE_KINDS } from "./transform.js";
+import { CHILD_SHAPES, NODE_KINDS, type ChildShape } from "./transform.js";
 
 const KINDS: ReadonlySet<NodeKind> = new Set(NODE_KINDS);
 
@@ -35,8 +37,31 @@ function check(value: unknown, path: string): void {
   if ("kind" in obj) {
     if (typeof obj.kind !== "string" || !KINDS.has(obj.kind as NodeKind)) throw new Error(`${path}: unknown node kind ${String(obj.kind)}`);
     if (!isSpan(obj.span)) throw new Error(`${path}: ${obj.kind} has no valid span`);
+    for (const [key, shape] of Object.entries(CHILD_SHAPES[obj.kind as NodeKind])) checkChildField(obj[key], shape, `${path}.${key}`, obj.kind);
   }
   for (const [k, v] of Object.entries(obj)) if (k !== "span") check(v, `${path}.${k}`);
+}
+
+function isNodeObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "kind" in v;
+}
+
+/** A child field: absent, null, a node, or an array of nodes, as its shape says (transform.ts CHILD_FIELDS). */
+function checkChildField(value: unknown, shape: ChildShape, path: string, kind: string): void {
+  if (value === undefined || value === null) return;
+  if (Array.isArray(value) && shape !== "one") {
+    const i = value.findIndex((v) => !isNodeObject(v));
+    if (i >= 0) throw new Error(`${path}[${i}]: ${kind} holds ${describe(value[i])} where a node belongs`);
+  } else if (!isNodeObject(value) || shape === "many") {
+    throw new Error(`${path}: ${kind} holds ${describe(value)} where ${shape === "many" ? "an array of nodes" : "a node"} belongs`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (isNodeObject(v)) return `a node (${String((v as { kind: unknown }).kind)})`;
+  return typeof v === "object" ? "an object without a kind" : `a ${typeof v}`;
 }
 
 /** A copy without spans: for comparing trees by structure alone. */
