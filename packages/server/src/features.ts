@@ -7,7 +7,7 @@
  */
 import { AdqlError, compile, parseUdfForm, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
-import { isDatabaseUnavailable } from "./backends/mariadb.js";
+import { isDatabaseUnavailable } from "./backends/database-errors.js";
 
 /**
  * The languageFeatures types. TAPRegExt 1.0 spells its own keys (udf, adqlgeo) with

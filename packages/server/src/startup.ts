@@ -5,7 +5,7 @@
  * tries again. (What the routes of an open service share is service.ts's ServiceDeps.)
  */
 import type { Backend } from "./backends/backend.js";
-import { isConfigurationError, isDatabaseUnavailable } from "./backends/mariadb.js";
+import { isConfigurationError, isDatabaseUnavailable } from "./backends/database-errors.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TextEncodingPool, errorDocument } from "@qserv-tap/votable";
 import { VOTABLE_CONTENT_TYPE } from "./errors.js";
@@ -29,7 +29,6 @@ import { SODA_MULTI_VALUED, SODA_RESTARTED_MESSAGE, sodaExecutor } from "./soda/
 import { openerFor } from "./soda/sync.js";
 import { JsonFileJobStore } from "./uws/job-store.js";
 import { JobManager } from "./uws/manager.js";
-import { describeLocation, MySqlJobStore } from "./uws/store-mysql.js";
 import type { JobStore } from "./uws/store.js";
 import { openResultStore } from "./uws/result-store-s3.js";
 import { openLocalImageService } from "./images/demo-images.js";
@@ -123,7 +122,7 @@ async function openOn(
   const results = openResultStore(config, "tap", log);
   const jobs = new JobManager({
     config: config.async,
-    store: jobStoreOf(config, "tap", join(config.async.dir, "jobs"), log),
+    store: await jobStoreOf(config, "tap", join(config.async.dir, "jobs"), log),
     results,
     executor: tapExecutor(deps, new QueryRouter(deps), results),
     canResume: (backend as Backend).asyncQueries !== undefined,
@@ -141,7 +140,7 @@ async function openOn(
   const sodaResults = openResultStore(config, "soda", log);
   const sodaJobs = new JobManager({
     config: config.async,
-    store: jobStoreOf(config, "soda", join(config.async.dir, "soda", "jobs"), log),
+    store: await jobStoreOf(config, "soda", join(config.async.dir, "soda", "jobs"), log),
     results: sodaResults,
     executor: sodaExecutor(deps, openerFor(deps), sodaResults),
     canResume: false,
@@ -173,10 +172,14 @@ async function openOn(
   };
 }
 
-/** The job store of one service (tap, soda): its JSON files under async.dir, or its rows in the shared MariaDB. */
-function jobStoreOf(config: Config, service: string, dir: string, log: (m: string) => void): JobStore | JsonFileJobStore {
+/**
+ * The job store of one service (tap, soda): its JSON files under async.dir, or its rows in the shared MariaDB (its module,
+ * and mysql2 with it, loaded only then).
+ */
+async function jobStoreOf(config: Config, service: string, dir: string, log: (m: string) => void): Promise<JobStore | JsonFileJobStore> {
   const s = config.async.jobStore;
   if (s.kind === "files") return new JsonFileJobStore(dir, log);
+  const { describeLocation, MySqlJobStore } = await import("./uws/store-mysql.js");
   if (service === "tap") log(`async jobs in ${describeLocation(s)} (replica ${config.async.replicaId || "<host>-<pid>"})`);
   return new MySqlJobStore(s, service, { log });
 }

@@ -13,7 +13,7 @@
  * says); numeric and boolean arrays → a LIST of the element type. Every column is OPTIONAL: NULL is a Parquet null.
  */
 import { Readable } from "node:stream";
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import type { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { Column } from "./column.js";
 import { compileColumns } from "./column.js";
 import { metadataDocument, type Trailer } from "./encode/document.js";
@@ -161,27 +161,42 @@ function uniqueNames(columns: readonly Column[]): string[] {
   });
 }
 
-/** The byte sink of the Parquet writer: each flush (one per row group) becomes a chunk of the stream. */
-class ChunkWriter extends ByteWriter {
-  constructor(
-    private readonly emit: (chunk: Buffer) => void | Promise<void>,
-  ) {
-    super(64 * 1024);
-  }
+/**
+ * hyparquet-writer, and the byte sink of its writer (each flush, one per row group, becomes a chunk of the stream),
+ * loaded when the first Parquet stream starts: with hyparquet, some 120 modules and 0.1 s that a process that writes no
+ * Parquet (most services, most of the time) would otherwise spend on starting.
+ */
+interface ParquetModule {
+  readonly ParquetWriter: typeof ParquetWriter;
+  readonly ChunkWriter: new (emit: (chunk: Buffer) => void | Promise<void>) => ByteWriter;
+}
 
-  private take(): Buffer {
-    const chunk = Buffer.from(new Uint8Array(this.buffer, 0, this.index)); // a copy: the buffer is reused
-    this.index = 0;
-    return chunk;
-  }
+let parquetModule: Promise<ParquetModule> | undefined;
 
-  flush(): void | Promise<void> {
-    return this.emit(this.take());
-  }
+function loadParquet(): Promise<ParquetModule> {
+  parquetModule ??= import("hyparquet-writer").then(({ ByteWriter, ParquetWriter }) => {
+    class ChunkWriter extends ByteWriter {
+      constructor(private readonly emit: (chunk: Buffer) => void | Promise<void>) {
+        super(64 * 1024);
+      }
 
-  override finish(): void {
-    void this.emit(this.take());
-  }
+      private take(): Buffer {
+        const chunk = Buffer.from(new Uint8Array(this.buffer, 0, this.index)); // a copy: the buffer is reused
+        this.index = 0;
+        return chunk;
+      }
+
+      flush(): void | Promise<void> {
+        return this.emit(this.take());
+      }
+
+      override finish(): void {
+        void this.emit(this.take());
+      }
+    }
+    return { ParquetWriter, ChunkWriter };
+  });
+  return parquetModule;
 }
 
 export class ParquetStream extends Readable {
@@ -259,6 +274,7 @@ export class ParquetStream extends Readable {
     const maxBytes = this.options.rowGroupBytes ?? 32 * 1024 * 1024;
     const kv: KeyValue[] = [];
     const schema: SchemaElement[] = [{ name: "root", num_children: this.pq.length }, ...this.pq.flatMap((c) => c.schema)];
+    const { ParquetWriter, ChunkWriter } = await loadParquet();
     const writer = new ParquetWriter({
       writer: new ChunkWriter(this.pushChunk),
       schema,
