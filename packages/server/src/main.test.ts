@@ -75,7 +75,7 @@ describe("server tap-server start-up errors", function () {
     const resolved = [...new Set(r.stderr.split("\n").filter((l) => l.startsWith("resolved ")))];
     // The modules of the service itself, and its database, were loaded.
     expect(resolved.filter((l) => /\/server\/src\/(startup|app|backends\/duckdb)\.ts$/.test(l))).to.have.length(3);
-    expect(resolved.filter((l) => /\/node_modules\/@duckdb\/node-api\//.test(l))).to.not.be.empty;
+    expect(resolved.filter((l) => /\/node_modules\/@duckdb\/node-api\//.test(l))).to.have.length.above(0);
     expect(resolved.filter((l) => /\/node_modules\/(mysql2|hyparquet|hyparquet-writer)\/|\/(store-mysql|mariadb)\.ts$/.test(l))).to.deep.equal([]);
   });
 });

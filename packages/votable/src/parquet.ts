@@ -175,6 +175,8 @@ let parquetModule: Promise<ParquetModule> | undefined;
 
 function loadParquet(): Promise<ParquetModule> {
   parquetModule ??= import("hyparquet-writer").then(({ ByteWriter, ParquetWriter }) => {
+    // Made once per process (the promise above is kept), so the closure that it keeps is this one's.
+    // eslint-disable-next-line no-restricted-syntax
     class ChunkWriter extends ByteWriter {
       constructor(private readonly emit: (chunk: Buffer) => void | Promise<void>) {
         super(64 * 1024);
