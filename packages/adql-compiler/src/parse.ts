@@ -1,6 +1,6 @@
 import type { Query, Span } from "./ast/nodes.js";
 import { AdqlError, positionAt } from "./errors.js";
-import { groupEnds, tokenize } from "./lexer/tokens.js";
+import { tokenize } from "./lexer/tokens.js";
 import { defaultFunctionRegistry, type FunctionRegistry } from "./parser/functions.js";
 import { AdqlParser } from "./parser/parser.js";
 import { deeperThan } from "./ast/transform.js";
@@ -38,7 +38,6 @@ export function parse(adql: string, options: ParseOptions = {}): Query {
   try {
     const tokens = tokenize(adql);
     p.registry = options.functions ?? defaultFunctionRegistry;
-    p.groupEnds = groupEnds(tokens);
     p.input = tokens;
     const query = p.statement();
     const err = p.errors[0];
@@ -73,7 +72,6 @@ export function parse(adql: string, options: ParseOptions = {}): Query {
     throw e;
   } finally {
     p.input = [];
-    p.groupEnds = undefined;
   }
 }
 

@@ -96,12 +96,23 @@ function stringValue(parts: readonly IToken[]): StringLiteral {
   };
 }
 
+const NO_GROUPS: ReadonlyMap<IToken, TokenType> = new Map();
+
 export class AdqlParser extends EmbeddedActionsParser {
   /** The UDFs that the query being parsed may call. Set by `parse` before each run. */
   registry: FunctionRegistry = defaultFunctionRegistry;
 
-  /** For each '(' of the input, the type of the token after its group (lexer/tokens.ts groupEnds). Set by `parse`. */
-  groupEnds: ReadonlyMap<IToken, TokenType> | undefined = undefined;
+  /** For each '(' of the input, the type of the token after its group (lexer/tokens.ts groupEnds), made when the input is set. */
+  private groupEnds: ReadonlyMap<IToken, TokenType> = new Map();
+
+  override set input(tokens: IToken[]) {
+    super.input = tokens;
+    this.groupEnds = tokens.length === 0 ? NO_GROUPS : T.groupEnds(tokens);
+  }
+
+  override get input(): IToken[] {
+    return super.input;
+  }
 
   /** Whether bare operands skip the expression rules (bareOperand); false only to compare the two paths in tests. */
   bareOperands = true;
@@ -541,22 +552,13 @@ export class AdqlParser extends EmbeddedActionsParser {
   }
 
   /**
-   * The type of the token after the parenthesised group that opens at LA(i), or EOF: from `groupEnds` (parse sets it,
-   * from one pass over the tokens), else by counting parentheses, linear in the group. The shortcut for calls asks at
-   * every call, so counting would cost nested calls the group's length once per level: a query of 99 nested calls
-   * around 100,000 arguments parsed in 289-334 ms that way, against 155-161 ms before the shortcut.
+   * The type of the token after the parenthesised group that opens at LA(i), or EOF: from `groupEnds`, one pass over the
+   * tokens when the input is set. The shortcut for calls asks at every call, so counting parentheses there would cost
+   * nested calls the group's length once per level: a query of 99 nested calls around 100,000 arguments parsed in
+   * 289-334 ms that way, against 155-161 ms before the shortcut.
    */
   private tokenAfterGroup(i: number): TokenType {
-    const known = this.groupEnds?.get(this.LA(i));
-    if (known !== undefined) return known;
-    let depth = 0;
-    for (let k = i; ; k++) {
-      const t = this.LA(k).tokenType;
-      if (t === T.LParen) depth++;
-      else if (t === T.RParen) {
-        if (--depth === 0) return this.LA(k + 1).tokenType;
-      } else if (t === EOF) return EOF;
-    }
+    return this.groupEnds.get(this.LA(i)) ?? EOF;
   }
 
   // ---- expressions ------------------------------------------------------------------------
