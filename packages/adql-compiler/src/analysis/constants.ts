@@ -49,6 +49,22 @@ export function constantValue(e: Expression): number | undefined {
   return fold(e)?.value;
 }
 
+/** Whether folding `e` truncates a quotient: a `/` of two integers whose exact quotient is not a whole number (1/60). */
+export function truncatesIntegerDivision(e: Expression): boolean {
+  switch (e.kind) {
+    case "UnaryExpr":
+      return truncatesIntegerDivision(e.operand);
+    case "BinaryExpr": {
+      if (truncatesIntegerDivision(e.left) || truncatesIntegerDivision(e.right)) return true;
+      if (e.op !== "/") return false;
+      const [l, r] = [fold(e.left), fold(e.right)];
+      return l !== undefined && r !== undefined && l.integer && r.integer && r.value !== 0 && l.value % r.value !== 0;
+    }
+    default:
+      return false;
+  }
+}
+
 /** Whether `e` is a number as Qserv's grammar takes it in a restrictor: `[-]literal` (qserv/README §a). */
 export function isSignedLiteral(e: Expression): boolean {
   if (e.kind === "NumberLiteral") return true;

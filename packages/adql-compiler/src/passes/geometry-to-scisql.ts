@@ -40,7 +40,7 @@ import { REGION_FUNCTIONS, regionStorageColumns } from "../catalog/regions.js";
 import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
 import { checkPolygon, circle, formatRegion, parseRegion, point, polygon, rangeBox, SkyError, type Region } from "@qserv-tap/sky";
-import { constantValue, foldConstant, numberExpression } from "../analysis/constants.js";
+import { constantValue, foldConstant, numberExpression, truncatesIntegerDivision } from "../analysis/constants.js";
 import type { DialectPassContext } from "./context.js";
 
 const INT = { datatype: "int" } as const;
@@ -95,8 +95,33 @@ function call(name: string, args: Expression[], span: Span, type: { datatype: "i
 /** Constant-folded argument: Qserv prunes only on literal constants. */
 const folded = foldConstant;
 
+/**
+ * The coordinates of a point where scisql takes one (DISTANCE, the point of CONTAINS): given as numbers, they must be a
+ * position on the sphere (a latitude in [-90, 90]), since scisql takes any other as NULL and the query would match
+ * nothing without a word. Expressions are left to the database, row by row. (BOX and POLYGON check their own.)
+ */
+function positionCoordinates(p: PointArgument, fn: string): [Expression, Expression] {
+  const [x, y] = pointCoordinates(p, fn);
+  checkConstantPosition(x, y, p.span);
+  return [x, y];
+}
+
+function checkConstantPosition(x: Expression, y: Expression, span: Span): void {
+  const [lon, lat] = [constantValue(x), constantValue(y)];
+  if (lon !== undefined && lat !== undefined) skyCheck(span, "ADQL_BAD_ARGUMENTS", () => point(lon, lat));
+}
+
 function pointInCircle(x: Expression, y: Expression, c: Circle): Expression {
   const [cx, cy] = pointCoordinates(c.center, "CIRCLE");
+  // A radius given as a number must make a circle (0 < r <= 180), as in AREA, REGION and SODA: scisql matches nothing
+  // for a negative or infinite one, and everything beyond 180.
+  const [lon, lat, r] = [cx, cy, c.radius].map(constantValue);
+  if (lon !== undefined && lat !== undefined && r !== undefined) {
+    if (r === 0 && truncatesIntegerDivision(c.radius)) {
+      throw new AdqlError("ADQL_BAD_ARGUMENTS", "the radius is 0: a division of integers is an integer division in ADQL, as in SQL (write 1.0/60 for one arcminute)", c.radius.span);
+    }
+    skyCheck(c.span, "ADQL_BAD_ARGUMENTS", () => circle(lon, lat, r));
+  }
   return call("scisql_s2PtInCircle", [x, y, folded(cx), folded(cy), folded(c.radius)], c.span, INT);
 }
 
@@ -146,7 +171,7 @@ function pointInPolygon(x: Expression, y: Expression, p: Polygon): Expression {
 
 /** `CONTAINS(point, shape)` as a scisql predicate (1 or 0). */
 function containsPoint(point: Expression, shape: Expression, span: Span, ctx: DialectPassContext): Expression {
-  const [x, y] = pointCoordinates(point, "CONTAINS");
+  const [x, y] = positionCoordinates(point, "CONTAINS");
   switch (shape.kind) {
     case "Circle": return pointInCircle(x, y, shape);
     case "Box": return pointInBox(x, y, shape, ctx);
@@ -482,7 +507,11 @@ function geometryCall(f: FunctionCall, ctx: DialectPassContext): Expression | un
     case "INTERSECTS":
       return intersects(f.args[0]!, f.args[1]!, f.span, ctx);
     case "DISTANCE": {
-      const args = f.args.length === 4 ? [...f.args] : [...pointCoordinates(f.args[0]!, "DISTANCE"), ...pointCoordinates(f.args[1]!, "DISTANCE")];
+      if (f.args.length === 4) {
+        checkConstantPosition(f.args[0]!, f.args[1]!, f.span);
+        checkConstantPosition(f.args[2]!, f.args[3]!, f.span);
+      }
+      const args = f.args.length === 4 ? [...f.args] : [...positionCoordinates(f.args[0]!, "DISTANCE"), ...positionCoordinates(f.args[1]!, "DISTANCE")];
       return call("scisql_angSep", args.map(folded), f.span, ANGLE);
     }
     case "COORD1": case "COORD2": {

@@ -339,7 +339,8 @@ describe("pass bound-declination (ADQL 2.1 §4.2.12 CONTAINS, §4.2.16 DISTANCE,
         'SELECT x AS "x" FROM ext.Vals WHERE f BETWEEN 18.99999999 AND 21.00000001 AND scisql_s2PtInCircle(x, f, 10, 20, 1) = 1'],
     ], dialect);
   }
-  // Where no bound may be added: it would not be implied, or could not help an index.
+  // Where no bound may be added: it would not be implied, or could not help an index. (A constant radius over 180° is
+  // refused before this pass, by geometry-to-scisql: golden-common-errors.)
   const none: [string, string, Dialect][] = [
     ["under OR", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1 OR flags = 0", "mysql"],
     ["under NOT", "SELECT ra FROM demo.Object WHERE NOT (CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1)", "duckdb"],
@@ -352,7 +353,6 @@ describe("pass bound-declination (ADQL 2.1 §4.2.12 CONTAINS, §4.2.16 DISTANCE,
     ["a BOX centred on a column", "SELECT o.ra FROM demo.Object AS o, ext.Exposure AS e WHERE CONTAINS(POINT(o.ra, o.dec), BOX(e.ra, e.dec, 2, 1)) = 1", "mysql"],
     ["a POLYGON with a vertex from a column", "SELECT o.ra FROM demo.Object AS o, ext.Exposure AS e WHERE CONTAINS(POINT(o.ra, o.dec), POLYGON(10, 10, 20, 10, e.ra, e.dec)) = 1", "duckdb"],
     ["a cone that reaches both poles", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 0, 90)) = 1", "mysql"],
-    ["a radius over 180° (scisql answers NULL)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 80, 181)) = 1", "duckdb"],
     ["DISTANCE < r with r over 179° (angSep's precision)", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(0, 89)) < 179.5", "mysql"],
     ["a derived table's column", "SELECT q.ra FROM (SELECT ra, dec FROM demo.Object) AS q WHERE CONTAINS(POINT(q.ra, q.dec), CIRCLE(10, 20, 1)) = 1", "duckdb"],
     ["a CTE's column", "WITH c AS (SELECT ra, dec FROM demo.Object) SELECT ra FROM c WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1", "mysql"],
@@ -403,7 +403,8 @@ describe("pass bound-right-ascension (mysql; ADQL 2.1 §4.2.12 CONTAINS, §4.2.1
       "SELECT x FROM ext.Vals WHERE CONTAINS(POINT(x, f), CIRCLE(10, 20, 1)) = 1",
       'SELECT x AS "x" FROM ext.Vals WHERE f BETWEEN 18.99999999 AND 21.00000001 AND ((x BETWEEN 8.93581506 AND 11.06418494 OR x < 0 OR x >= 360) AND scisql_s2PtInCircle(x, f, 10, 20, 1) = 1)'],
   ]);
-  // Where no bound may be added: it would not be implied, not be safe against rounding, or not help.
+  // Where no bound may be added: it would not be implied, not be safe against rounding, or not help. (A constant radius
+  // over 180° is refused before this pass, by geometry-to-scisql: golden-common-errors.)
   const none: [string, string, Dialect][] = [
     ["under OR", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1 OR flags = 0", "mysql"],
     ["under NOT", "SELECT ra FROM demo.Object WHERE NOT (CONTAINS(POINT(ra, dec), CIRCLE(10, 20, 1)) = 1)", "mysql"],
@@ -411,7 +412,6 @@ describe("pass bound-right-ascension (mysql; ADQL 2.1 §4.2.12 CONTAINS, §4.2.1
     ["DISTANCE(...) > r", "SELECT ra FROM demo.Object WHERE DISTANCE(POINT(ra, dec), POINT(10, 20)) > 1", "mysql"],
     ["a cone within 10° of a pole (the half-width grows without bound there)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 79.5, 1)) = 1", "mysql"],
     ["a half-width over 60° (a wide cone)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(10, 0, 65)) = 1", "mysql"],
-    ["a radius over 180° (scisql answers NULL)", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra, dec), CIRCLE(0, 0, 181)) = 1", "mysql"],
     ["an expression as the right ascension", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(ra + 0, dec), CIRCLE(10, 20, 1)) = 1", "mysql"],
     ["an integer column as the right ascension", "SELECT ra FROM demo.Object WHERE CONTAINS(POINT(flags, dec), CIRCLE(10, 20, 1)) = 1", "mysql"],
     ["a circle centred on a column (a cross-match)", "SELECT o.ra FROM demo.Object AS o, ext.Reference AS r WHERE CONTAINS(POINT(o.ra, o.dec), CIRCLE(r.ra, r.decl, 0.01)) = 1", "mysql"],
