@@ -3,7 +3,8 @@
  * multipart part; UPLOAD=name,http(s)://... fetches one, behind url-fetch.ts's guard. Each
  * table is read as a stream by the VOTable reader within the configured limits and loaded into a
  * temporary table of the request's database session; timestamps are checked on the way
- * (DALI 1.1 §3.3.3) and handed to the backends in one spelling.
+ * (DALI 1.1 §3.3.3) and handed to the backends in one spelling. A table with a complex-valued
+ * column is refused from its FIELDs, before a row is read (complexColumns).
  */
 import type { SchemaTable } from "@qserv-tap/adql-compiler";
 import { readVOTable, type Field } from "@qserv-tap/votable";
@@ -212,6 +213,28 @@ function columnNames(fields: readonly Field[]): string[] {
   });
 }
 
+/**
+ * The refusal of an upload with complex-valued columns, or undefined when it has none. ADQL 2.1 has
+ * no complex type, and neither have DuckDB, MariaDB nor VOParquet: stored, such a column became text
+ * that the result writers could not turn back into complex values, so a query failed after its 200
+ * (or with a 500 in Parquet). TAP 1.1 §2.7.6 asks that uploads round-trip every valid VOTable; this
+ * is the exception, refused before any row is read or any query runs, with what to upload instead.
+ */
+function complexColumns(name: string, fields: readonly Field[], names: readonly string[]): TapError | undefined {
+  const complex = fields.flatMap((f, i) =>
+    f.datatype === "floatComplex" || f.datatype === "doubleComplex"
+      ? [`${names[i]} (${f.datatype}${f.arraysize !== undefined ? `, arraysize="${f.arraysize}"` : ""})`]
+      : [],
+  );
+  if (complex.length === 0) return undefined;
+  return new TapError(
+    400,
+    `UPLOAD ${name}, column${complex.length > 1 ? "s" : ""} ${complex.join(", ")}: complex values are not supported in uploads, ` +
+      "as ADQL has no complex type; upload the real and imaginary parts as two float or double columns",
+    "TAP_BAD_UPLOAD",
+  );
+}
+
 /** Loads the uploads into temporary tables of the session; returns them as catalog tables. */
 export async function loadUploads(
   refs: readonly UploadRef[],
@@ -267,6 +290,12 @@ async function loadUpload(ref: UploadRef, session: Session, ctx: UploadContext, 
     throw new TapError(400, `UPLOAD ${ref.name}: the VOTable has no FIELD`, "TAP_BAD_UPLOAD");
   }
   const names = columnNames(fields);
+  const refused = complexColumns(ref.name, fields, names);
+  if (refused) {
+    await reader.close();
+    fetched?.close();
+    throw refused;
+  }
   const timestamps = fields.flatMap((f, i) => (f.xtype === "timestamp" ? [i] : []));
   const read: UploadRead = { reader, timestamps, name: ref.name, names, ctx, url, loaded: 0 };
   const rows = uploadRows(read);

@@ -146,37 +146,59 @@ export function cellParser(col: Column): CellParser {
   };
 }
 
-function checkCount(col: Column, n: number, per = col.shape.sliceSize, total = col.shape.count): void {
+/**
+ * Checks an array's element count against arraysize. `count` says n elements in the message: a complex array's
+ * elements are complex values, each two numbers in the TD (§2.2, §6), and a count of values alone would read as
+ * half the numbers the client wrote.
+ */
+function checkCount(
+  col: Column,
+  n: number,
+  per = col.shape.sliceSize,
+  total = col.shape.count,
+  count: (n: number) => string = (k) => `${k} values`,
+): void {
   const s = col.shape;
   if (!s.variable) {
-    if (n !== total) throw new CellError(`expected ${total} values, got ${n}`);
+    if (n !== total) throw new CellError(`expected ${count(total!)}, got ${count(n)}`);
     return;
   }
-  if (n % per !== 0) throw new CellError(`${n} values is not a multiple of ${per}`);
+  if (n % per !== 0) throw new CellError(`${count(n)} is not a multiple of ${per}`);
   if (s.maxSlices !== undefined && n > s.maxSlices * per) {
-    throw new CellError(`${n} values exceed arraysize "${col.field.arraysize}"`);
+    throw new CellError(`${count(n)} exceed arraysize "${col.field.arraysize}"`);
   }
 }
 
+/** "2 complex values (4 numbers)": what a complex array holds, and what the TD has. */
+function complexCount(n: number): string {
+  return `${n} complex value${n === 1 ? "" : "s"} (${2 * n} numbers)`;
+}
+
+/**
+ * §6: a complex value is two numbers, real then imaginary, so a complex array of arraysize n is 2n numbers in its
+ * TD (§5.1: numbers separated by whitespace). Cells are [real, imaginary] pairs, and a complex array is an array of
+ * pairs, as the writers take them.
+ */
 function complexParser(col: Column): CellParser {
   const single = col.datatype === "floatComplex";
   const num = (t: string): number => (single ? Math.fround(parseFloatText(t)) : parseFloatText(t));
+  const scalar = col.shape.scalar;
   return (text) => {
     if (isBlank(text)) return null;
     const parts = text.trim().split(SPACE);
     // astropy writes a null complex as a single "NaN".
-    if (col.shape.scalar && parts.length === 1 && parts[0]!.toLowerCase() === "nan") return [NaN, NaN];
-    if (parts.length % 2 !== 0) throw new CellError("a complex value needs a real and an imaginary part");
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < parts.length; i += 2) pairs.push([num(parts[i]!), num(parts[i + 1]!)]);
-    if (col.shape.scalar) return pairs.length === 1 ? pairs[0] : fail(`expected one complex value, got ${pairs.length}`);
-    checkCount(col, pairs.length);
-    return pairs;
+    if (scalar && parts.length === 1 && parts[0]!.toLowerCase() === "nan") return [NaN, NaN];
+    if (scalar && parts.length !== 2) {
+      throw new CellError(`a ${col.datatype} is two numbers, real and imaginary, not ${parts.length}`);
+    }
+    if (parts.length % 2 !== 0) {
+      throw new CellError(`${parts.length} numbers are not whole ${col.datatype} values, each two numbers (real and imaginary)`);
+    }
+    if (!scalar) checkCount(col, parts.length / 2, undefined, undefined, complexCount);
+    const pairs: [number, number][] = new Array<[number, number]>(parts.length / 2);
+    for (let i = 0; i < parts.length; i += 2) pairs[i / 2] = [num(parts[i]!), num(parts[i + 1]!)];
+    return scalar ? pairs[0] : pairs;
   };
-}
-
-function fail(msg: string): never {
-  throw new CellError(msg);
 }
 
 function stringParser(col: Column): CellParser {

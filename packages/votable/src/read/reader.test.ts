@@ -178,6 +178,17 @@ describe("reader: TABLEDATA values (VOTable 1.4 §6)", function () {
     ["NaN", 'datatype="double"', "NaN", NaN],
     ["a blank numeric TD is null", 'datatype="double"', "   ", null],
     ["doubleComplex", 'datatype="doubleComplex"', "1 -2", [1, -2]],
+    // §6: a complex value is two numbers, real then imaginary, each as its float or double; §5.1: blanks between.
+    ["floatComplex: both parts rounded to float32", 'datatype="floatComplex"', " 0.1\n-2e3 ", [Math.fround(0.1), -2000]],
+    ["doubleComplex: special values in either part", 'datatype="doubleComplex"', "+Inf NaN", [Infinity, NaN]],
+    ["astropy's null complex, a single NaN", 'datatype="floatComplex"', "NaN", [NaN, NaN]],
+    ["an empty complex TD is null (§5.1)", 'datatype="doubleComplex"', "", null],
+    // §2.2 counts complex values: arraysize 2 of floatComplex is four numbers in the TD.
+    ["floatComplex arraysize 2: four numbers, two [re, im] pairs", 'datatype="floatComplex" arraysize="2"', "1 2 3 4", [[1, 2], [3, 4]]],
+    ["doubleComplex arraysize *, over several lines", 'datatype="doubleComplex" arraysize="*"', "1 2\n 3\t-4 5 6", [[1, 2], [3, -4], [5, 6]]],
+    ["doubleComplex arraysize 2x*: whole slices of two complex values", 'datatype="doubleComplex" arraysize="2x*"', "1 2 3 4 5 6 7 8", [[1, 2], [3, 4], [5, 6], [7, 8]]],
+    ["floatComplex arraysize 3*: fewer than the bound", 'datatype="floatComplex" arraysize="3*"', "1 2", [[1, 2]]],
+    ["an empty complex array TD is null", 'datatype="floatComplex" arraysize="*"', "", null],
     ["bit array: 0/1 with or without blanks", 'datatype="bit" arraysize="*"', "10 1", [true, false, true]],
     ["blanks in strings are significant (§5.1)", 'datatype="char" arraysize="*"', "  a ", "  a "],
     ["multi-dimensional char", 'datatype="char" arraysize="2x*"', "abc d ", ["ab", "c", "d"]],
@@ -194,7 +205,8 @@ describe("reader: TABLEDATA values (VOTable 1.4 §6)", function () {
     });
   }
 
-  const bad: [string, string, string][] = [
+  /** The case, the FIELD's attributes, the bad TD and, where it is worth pinning, what the message says. */
+  const bad: [string, string, string, RegExp?][] = [
     ["not an integer", 'datatype="int"', "1.5"],
     ["int out of range", 'datatype="int"', "2147483648"],
     ["hex too long", 'datatype="short"', "0x10000"],
@@ -203,9 +215,17 @@ describe("reader: TABLEDATA values (VOTable 1.4 §6)", function () {
     ["not a bit", 'datatype="bit"', "2"],
     ["wrong fixed array length", 'datatype="int" arraysize="3"', "1 2"],
     ["too many elements for n*", 'datatype="int" arraysize="2*"', "1 2 3"],
-    ["half a complex", 'datatype="floatComplex"', "1"],
+    ["half a complex", 'datatype="floatComplex"', "1", /: a floatComplex is two numbers, real and imaginary, not 1 \(line/],
+    // §6: a complex scalar is one pair; §2.2 and §5.1: a complex array of arraysize n is 2n numbers.
+    ["two complex values for a scalar", 'datatype="doubleComplex"', "1 2 3 4", /: a doubleComplex is two numbers, real and imaginary, not 4 \(line/],
+    ["a complex part that is not a number", 'datatype="doubleComplex"', "1 i"],
+    ["half a complex in an array", 'datatype="floatComplex" arraysize="2"', "1 2 3", /: 3 numbers are not whole floatComplex values, each two numbers \(real and imaginary\)/],
+    ["one complex value for arraysize 2", 'datatype="floatComplex" arraysize="2"', "1 2", /: expected 2 complex values \(4 numbers\), got 1 complex value \(2 numbers\) \(line/],
+    ["three complex values for arraysize 2", 'datatype="doubleComplex" arraysize="2"', "1 2 3 4 5 6", /: expected 2 complex values \(4 numbers\), got 3 complex values \(6 numbers\)/],
+    ["more complex values than 2*", 'datatype="doubleComplex" arraysize="2*"', "1 2 3 4 5 6", /: 3 complex values \(6 numbers\) exceed arraysize "2\*"/],
+    ["complex values that are not whole slices of 2x*", 'datatype="doubleComplex" arraysize="2x*"', "1 2 3 4 5 6", /: 3 complex values \(6 numbers\) is not a multiple of 2/],
   ];
-  for (const [why, attrs, text] of bad) {
+  for (const [why, attrs, text, message] of bad) {
     it(`refuses ${why} with VOTABLE_BAD_VALUE, the field, the row and the position`, async function () {
       const d = doc(`<TABLE><FIELD name="x" ${attrs}/><DATA><TABLEDATA><TR><TD>1</TD></TR>\n<TR><TD>${text}</TD></TR></TABLEDATA></DATA></TABLE>`);
       const fixed = attrs.includes("arraysize") || attrs.includes("Complex") ? d.replace("<TD>1</TD>", `<TD>${text}</TD>`) : d;
@@ -214,6 +234,46 @@ describe("reader: TABLEDATA values (VOTable 1.4 §6)", function () {
       expect(err.field).to.equal("x");
       expect(err.line).to.be.a("number");
       expect(err.column).to.be.a("number");
+      if (message) expect(err.message).to.match(/^row 0, field "x": /).and.to.match(message);
+    });
+  }
+});
+
+describe("reader: complex values in BINARY and BINARY2 (VOTable 1.4 §5.3, §5.4, §6)", function () {
+  // §6: a pair of big-endian IEEE numbers, real then imaginary, 8 bytes for floatComplex and 16 for doubleComplex.
+  const F = { one: "3f800000" + "40000000", two: "40400000" + "c0800000", nan: "7fc00000" + "7fc00000" }; // 1+2i, 3-4i, NaN+NaNi
+  const D = { one: "3ff0000000000000" + "4000000000000000", two: "4008000000000000" + "c010000000000000" };
+  const cases: [string, string, "BINARY" | "BINARY2", string, Row[]][] = [
+    ["floatComplex, and a null by its flag", 'datatype="floatComplex"', "BINARY2", "00" + F.one + "80" + F.nan, [[[1, 2]], [null]]],
+    ["floatComplex NaN in BINARY, where there are no null flags", 'datatype="floatComplex"', "BINARY", F.one + F.nan, [[[1, 2]], [[NaN, NaN]]]],
+    ["doubleComplex", 'datatype="doubleComplex"', "BINARY", D.one + D.two, [[[1, 2]], [[3, -4]]]],
+    // §2.2: arraysize counts complex values, so arraysize 2 is 16 bytes of floatComplex.
+    ["floatComplex arraysize 2", 'datatype="floatComplex" arraysize="2"', "BINARY2", "00" + F.one + F.two, [[[[1, 2], [3, -4]]]]],
+    ["doubleComplex arraysize 2", 'datatype="doubleComplex" arraysize="2"', "BINARY", D.one + D.two, [[[[1, 2], [3, -4]]]]],
+    // §5.3: a variable-length array's 4-byte prefix counts its items, here complex values of 16 bytes.
+    ["doubleComplex arraysize *: two values, then none", 'datatype="doubleComplex" arraysize="*"', "BINARY2", "00" + "00000002" + D.one + D.two + "00" + "00000000", [[[[1, 2], [3, -4]]], [[]]]],
+    ["floatComplex arraysize 2*, and a null by its flag", 'datatype="floatComplex" arraysize="2*"', "BINARY2", "00" + "00000001" + F.two + "80" + "00000000", [[[[3, -4]]], [null]]],
+  ];
+  for (const [why, attrs, serialization, hex, want] of cases) {
+    it(`${serialization}: ${why}`, async function () {
+      const stream = Buffer.from(hex, "hex").toString("base64");
+      const d = doc(`<TABLE><FIELD name="x" ${attrs}/><DATA><${serialization}><STREAM encoding="base64">${stream}</STREAM></${serialization}></DATA></TABLE>`);
+      expect((await readAll(d)).rows).to.deep.equal(want);
+    });
+  }
+
+  const bad: [string, string, "BINARY" | "BINARY2", string, string, RegExp][] = [
+    ["a floatComplex array cut after three of its four numbers", 'datatype="floatComplex" arraysize="2"', "BINARY", F.one + "40400000", "VOTABLE_BINARY_TRUNCATED", /ends inside row 0 \(12 bytes left over\)/],
+    ["a doubleComplex cut in its imaginary part", 'datatype="doubleComplex"', "BINARY2", "00" + D.one.slice(0, 24), "VOTABLE_BINARY_TRUNCATED", /ends inside row 0/],
+    ["more complex values than arraysize 2*", 'datatype="doubleComplex" arraysize="2*"', "BINARY2", "00" + "00000003" + D.one + D.two + D.one, "VOTABLE_BAD_VALUE", /row 0: array length 3 exceeds arraysize "2\*" of field "x"/],
+  ];
+  for (const [why, attrs, serialization, hex, code, message] of bad) {
+    it(`${serialization}: refuses ${why} with ${code} and the position`, async function () {
+      const stream = Buffer.from(hex, "hex").toString("base64");
+      const d = doc(`<TABLE><FIELD name="x" ${attrs}/><DATA><${serialization}><STREAM encoding="base64">${stream}</STREAM></${serialization}></DATA></TABLE>`);
+      const err = await failure(d);
+      expect(err.code, err.message).to.equal(code);
+      expect(err.message).to.match(message).and.to.match(/\(line \d+, column \d+\)$/);
     });
   }
 });
