@@ -48,7 +48,14 @@ export interface BuiltinDefinition {
   readonly dialects: readonly DialectName[];
   /** The server computes it over a Qserv result (residue/evaluate.ts), in an outer select list. */
   readonly server: boolean;
+  /**
+   * What its `value` arguments must be (passes/check-expressions.ts): numbers (the math functions, §2.3), character
+   * strings (LOWER, UPPER, §4.4), or values of one kind, one of which is the result (COALESCE, NULLIF, §4.8).
+   */
+  readonly operands: Operands;
 }
+
+export type Operands = "number" | "string" | "alike";
 
 const ALL: readonly DialectName[] = ["qserv", "mysql", "duckdb"];
 
@@ -60,8 +67,8 @@ const RADIANS: ValueType = { datatype: "double", unit: "rad" };
 const STRING: ValueType = { datatype: "char", arraysize: "*" };
 const INT: ValueType = { datatype: "int" };
 
-function fn(signatures: readonly Signature[], result: ValueType | ResultRule, server: boolean): BuiltinDefinition {
-  return { signatures, result, dialects: ALL, server };
+function fn(signatures: readonly Signature[], result: ValueType | ResultRule, server: boolean, operands: Operands = "number"): BuiltinDefinition {
+  return { signatures, result, dialects: ALL, server, operands };
 }
 
 /** ADQL's functions, by upper-case name. The keys are the type BuiltinFunctionName (ast/nodes.ts). */
@@ -92,10 +99,10 @@ export const BUILTINS = {
   SIN: fn(unary, DOUBLE, true),
   TAN: fn(unary, DOUBLE, true),
   // strings (§4.4), conditionals (§4.8), units (§4.9)
-  LOWER: fn(unary, STRING, true),
-  UPPER: fn(unary, STRING, true),
-  COALESCE: fn([{ args: ["value"], variadic: true }], "firstKnown", true),
-  NULLIF: fn(binary, "firstKnown", true),
+  LOWER: fn(unary, STRING, true, "string"),
+  UPPER: fn(unary, STRING, true, "string"),
+  COALESCE: fn([{ args: ["value"], variadic: true }], "firstKnown", true, "alike"),
+  NULLIF: fn(binary, "firstKnown", true, "alike"),
   IN_UNIT: fn([{ args: ["value", "string"] }], "inUnit", false),
   // geometry (§4.2) other than the constructors
   AREA: fn([{ args: ["geometry"] }], { datatype: "double", unit: "deg**2", ucd: "phys.angArea" }, false),

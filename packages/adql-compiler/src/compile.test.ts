@@ -128,11 +128,11 @@ describe("compile(): the pass hook and the generators", () => {
     const seen: [string, string][] = [];
     compile("SELECT TOP 3 POINT(ra, dec) AS p FROM demo.Object", { catalog, dialect: "duckdb", onPass: (name, _q, sql) => seen.push([name, sql()]) });
     expect(seen.map(([n]) => n)).to.deep.equal([
-      "check-identifiers", "check-limits", "resolve-names", "check-coordinate-systems", "geometry-to-scisql", "in-unit", "bound-declination",
-      "top-to-limit",
+      "check-identifiers", "check-limits", "resolve-names", "check-expressions", "check-coordinate-systems", "geometry-to-scisql", "in-unit",
+      "bound-declination", "top-to-limit",
     ]);
     expect(seen[2]![1]).to.match(/^\(not yet SQL: /);
-    expect(seen[7]![1]).to.equal('SELECT "Object"."ra" AS "p_1", "Object"."dec" AS "p_2" FROM "demo"."Object" LIMIT 3');
+    expect(seen[8]![1]).to.equal('SELECT "Object"."ra" AS "p_1", "Object"."dec" AS "p_2" FROM "demo"."Object" LIMIT 3');
   });
   it("one generator per dialect, reused; an unknown dialect is a TypeError", () => {
     expect(generatorFor("mysql")).to.equal(generatorFor("mysql"));

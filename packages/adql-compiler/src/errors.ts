@@ -30,6 +30,8 @@ export type AdqlErrorCode =
   | "ADQL_BAD_POLYGON"
   /** A unit that IN_UNIT does not know, or cannot convert to. */
   | "ADQL_BAD_UNIT"
+  /** An aggregate where none may be (WHERE, ON, GROUP BY, another aggregate), or a column of a grouped query that is neither grouped nor aggregated. */
+  | "ADQL_BAD_GROUPING"
   /** Valid ADQL that the target database cannot run, with what to do instead. */
   | "ADQL_UNSUPPORTED";
 

@@ -110,6 +110,23 @@ function daysIn(year: number, month: number): number {
 }
 
 /**
+ * What is wrong with `text` as a timestamp: not DALI's form, or no such day or time of day; undefined when it is one.
+ * `range` tells the second kind (a value out of range) from the first (not a timestamp at all).
+ */
+export function daliTimestampProblem(text: string): string | undefined {
+  return timestampProblem(text)?.message;
+}
+
+function timestampProblem(text: string): { message: string; range: boolean } | undefined {
+  const m = DALI_TIMESTAMP.exec(text);
+  if (!m) return { message: "not a timestamp of DALI's form YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']] (ADQL 2.1 §4.7.1)", range: false };
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const noDay = month! < 1 || month! > 12 || day! < 1 || day! > daysIn(year!, month!);
+  if (noDay || hour > 23 || minute > 59 || second > 59) return { message: `there is no such ${noDay ? "day" : "time of day"}`, range: true };
+  return undefined;
+}
+
+/**
  * A constant cast to TIMESTAMP: a string in DALI's form naming a real day and time (MariaDB makes
  * anything else NULL, DuckDB fails), never a number (ADQL 2.1 §4.7.1).
  */
@@ -120,15 +137,10 @@ function timestamp(c: Cast): void {
     throw new AdqlError("ADQL_TYPE_ERROR", "CAST to TIMESTAMP takes a character string (ADQL 2.1 §4.7.1), not a number", e.span);
   }
   if (e.kind !== "StringLiteral") return;
-  const m = DALI_TIMESTAMP.exec(e.value);
-  const what = `CAST of '${shown(e.value)}' to TIMESTAMP`;
-  if (!m) {
-    throw new AdqlError("ADQL_TYPE_ERROR", `${what}: not a timestamp of DALI's form YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']] (ADQL 2.1 §4.7.1)`, e.span);
-  }
-  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
-  if (month! < 1 || month! > 12 || day! < 1 || day! > daysIn(year!, month!) || hour > 23 || minute > 59 || second > 59) {
-    throw outOfRange(`${what}: there is no such ${month! < 1 || month! > 12 || day! < 1 || day! > daysIn(year!, month!) ? "day" : "time of day"}`, e);
-  }
+  const problem = timestampProblem(e.value);
+  if (problem === undefined) return;
+  const what = `CAST of '${shown(e.value)}' to TIMESTAMP: ${problem.message}`;
+  throw problem.range ? outOfRange(what, e) : new AdqlError("ADQL_TYPE_ERROR", what, e.span);
 }
 
 function cast(c: Cast): void {

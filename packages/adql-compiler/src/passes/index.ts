@@ -5,6 +5,7 @@
  * its name.
  */
 import { checkIdentifiers } from "./check-identifiers.js";
+import { checkExpressions } from "./check-expressions.js";
 import { checkLimits } from "./check-limits.js";
 import { checkCoordinateSystems, geometryToScisql } from "./geometry-to-scisql.js";
 import { inUnit } from "./in-unit.js";
@@ -22,6 +23,7 @@ const PIPELINE: readonly (NamedPass | typeof DIALECT_PASSES)[] = [
   ["check-identifiers", checkIdentifiers],
   ["check-limits", checkLimits],
   ["resolve-names", resolveNames],
+  ["check-expressions", checkExpressions],
   ["check-coordinate-systems", checkCoordinateSystems],
   ["geometry-to-scisql", geometryToScisql],
   ["in-unit", inUnit],

@@ -22,6 +22,22 @@ interface Case {
 const both = (fragment: string): Pick<Case, "duckdb" | "mariadb"> => ({ duckdb: [400, fragment], mariadb: [400, fragment] });
 
 const CASES: readonly Case[] = [
+  // Found by a black-box probe: DuckDB answered these 500 with its own message about our SQL, MariaDB ran them.
+  { name: "a column beside COUNT(*) without GROUP BY (a 500 on DuckDB, one arbitrary row on MariaDB before)",
+    query: "SELECT TOP 3 star_id, COUNT(*) FROM demo.stars",
+    ...both("line 1, column 14: star_id is neither in GROUP BY nor inside an aggregate") },
+  { name: "a timestamp compared with a number",
+    query: "SELECT star_id FROM demo.stars WHERE first_seen > 5",
+    ...both("line 1, column 51: > compares values of one kind: first_seen is a timestamp, 5 is a number") },
+  { name: "LIKE on a number (MariaDB matched the number's digits before)",
+    query: "SELECT star_id FROM demo.stars WHERE star_id LIKE '5%'",
+    ...both("line 1, column 38: LIKE matches character strings: star_id is a number") },
+  { name: "a number compared with strings (MariaDB compared them as 0 before)",
+    query: "SELECT star_id FROM demo.stars WHERE star_id IN ('a', 'b')",
+    ...both("line 1, column 50: IN compares values of one kind: star_id is a number, 'a' is a character string") },
+  { name: "a CIRCLE of radius 200° (0 rows before)",
+    query: "SELECT COUNT(*) AS n FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), CIRCLE('ICRS', 10, 10, 200))",
+    ...both("line 1, column 81: the radius 200 is not in (0, 180] degrees") },
   { name: "a LIKE pattern ending in the escape character",
     query: "SELECT star_id FROM demo.stars WHERE designation LIKE 'abc\\'",
     ...both("line 1, column 55: the LIKE pattern ends in a lone backslash") },

@@ -1,0 +1,475 @@
+/**
+ * Pass: what ADQL's grammar lets through but its meaning refuses, told with the position in the query rather than
+ * left to the database (DuckDB refuses each of these with a message about the SQL that we wrote; MariaDB and Qserv run
+ * most of them and answer something else: a string compared as the number 0, one arbitrary row per group):
+ * - operand types (ADQL 2.1 §2.2.x's grammar of numeric, string and boolean value expressions, §2.3 and §4.4's
+ *   functions, §4.7.1's casts): arithmetic and the math functions take numbers, the bitwise operators integers, LIKE
+ *   and LOWER/UPPER character strings, SUM and AVG numbers; a comparison, BETWEEN, IN, CASE's results and COALESCE's
+ *   arguments are values of one kind; a timestamp compares with a timestamp, or with a string in DALI's form;
+ * - aggregates and grouping (ADQL 2.1 §2.2 follows SQL-92 §7.9-§7.11 here): no aggregate in WHERE, ON or GROUP BY,
+ *   nor inside another; in a grouped query, each column outside an aggregate is one of the groups'; ORDER BY of a
+ *   SELECT DISTINCT sorts by selected values;
+ * - subqueries as values give one column; a sort key is not a constant; a WITH clause names each query once.
+ * Only what is known is judged: an operand whose type is unknown (no catalog, a UDF, NULL) passes.
+ */
+import type { ColumnRef, Expression, Node, Query, QueryBody, Select, TableReference, ValueType } from "../ast/nodes.js";
+import { BUILTINS, type BuiltinName } from "../builtins.js";
+import { printAdql } from "../ast/print.js";
+import { forEachNodeButNames } from "../ast/transform.js";
+import { queryColumnTypes, typeOf } from "../analysis/types.js";
+import { constantValue } from "../analysis/constants.js";
+import { AdqlError } from "../errors.js";
+import { daliTimestampProblem } from "./check-limits.js";
+import type { PassContext } from "./context.js";
+
+/** The kinds of value that the rules below tell apart; "other" (geometries, arrays, complex) is left to other passes. */
+type ValueClass = "unknown" | "number" | "boolean" | "string" | "timestamp" | "other";
+
+const NUMERIC: ReadonlySet<string> = new Set(["unsignedByte", "short", "int", "long", "float", "double", "bit"]);
+const INTEGER: ReadonlySet<string> = new Set(["unsignedByte", "short", "int", "long", "bit"]);
+
+function classOf(t: ValueType): ValueClass {
+  const d = t.datatype;
+  if (d === null) return "unknown";
+  if (t.xtype === "timestamp") return "timestamp";
+  if (t.xtype !== undefined) return "other";
+  if (d === "char" || d === "unicodeChar") return "string";
+  const scalar = t.arraysize === undefined || t.arraysize === "1";
+  if (!scalar) return "other";
+  if (d === "boolean") return "boolean";
+  return NUMERIC.has(d) ? "number" : "other";
+}
+
+const ARTICLE: Readonly<Record<ValueClass, string>> = {
+  unknown: "a value", number: "a number", boolean: "a boolean", string: "a character string", timestamp: "a timestamp", other: "a value",
+};
+
+/** `e` as the message names it: its text when short, with what kind of value it is. */
+function described(e: Expression, c: ValueClass): string {
+  const text = printAdql(e);
+  return `${text.length <= 40 ? text : `${text.slice(0, 37)}...`} is ${ARTICLE[c]}`;
+}
+
+function typeError(message: string, e: Node): AdqlError {
+  return new AdqlError("ADQL_TYPE_ERROR", message, e.span);
+}
+
+/** Whether two classes may be compared (=, <, BETWEEN, IN) or be the results of one CASE. */
+function comparable(a: ValueClass, b: ValueClass): boolean {
+  if (a === "unknown" || b === "unknown" || a === "other" || b === "other" || a === b) return true;
+  // Booleans compare with 0 and 1 on every engine; a timestamp with a string (checked as DALI's form where it is a literal).
+  const pair = (x: ValueClass, y: ValueClass): boolean => (a === x && b === y) || (a === y && b === x);
+  return pair("boolean", "number") || pair("timestamp", "string");
+}
+
+/** How a select item, a HAVING or an ORDER BY may use columns: the GROUP BY terms of a grouped query. */
+interface Grouping {
+  /** The qualifiers of this SELECT's own relations: a column of another (an outer query's) is a constant here. */
+  readonly relations: ReadonlySet<string>;
+  /** GROUP BY terms that are columns: `relation\0column`, and select-list aliases by name. */
+  readonly columns: ReadonlySet<string>;
+  /** GROUP BY terms that are expressions, by their ADQL text without spans. */
+  readonly expressions: ReadonlySet<string>;
+  /** What makes the query grouped, for the message: its GROUP BY, an aggregate or HAVING. */
+  readonly because: string;
+}
+
+/** Where an expression stands, for the rules about aggregates. */
+type Clause = "select" | "where" | "on" | "groupBy" | "having" | "orderBy" | "other";
+
+interface Place {
+  readonly clause: Clause;
+  /** The aggregate that this expression is inside, if any. */
+  readonly aggregate: string | null;
+  readonly grouping: Grouping | null;
+}
+
+function columnKey(ref: ColumnRef): string | undefined {
+  return ref.binding ? `${ref.binding.relation}\u0000${ref.binding.column.toLowerCase()}` : undefined;
+}
+
+class Checker {
+  query(q: Query): void {
+    const seen = new Set<string>();
+    for (const cte of q.with) {
+      const name = cte.name.delimited ? cte.name.name : cte.name.name.toLowerCase();
+      if (seen.has(name)) throw new AdqlError("ADQL_UNKNOWN_TABLE", `the WITH clause names ${cte.name.name} twice`, cte.name.span);
+      seen.add(name);
+      this.query(cte.query);
+    }
+    const grouping = this.body(q.body);
+    const select = q.body.kind === "Select" ? q.body : null;
+    for (const o of q.orderBy) {
+      this.sortKey(o.expr, select);
+      this.expr(o.expr, { clause: "orderBy", aggregate: null, grouping });
+    }
+  }
+
+  /** Checks a query body; the grouping of its SELECT, for the query's ORDER BY. */
+  private body(b: QueryBody): Grouping | null {
+    switch (b.kind) {
+      case "Select": return this.select(b);
+      case "Query": this.query(b); return null;
+      case "SetOperation": this.body(b.left); this.body(b.right); return null;
+    }
+  }
+
+  private select(s: Select): Grouping | null {
+    for (const t of s.from) this.tableReference(t);
+    if (s.where) this.expr(s.where, { clause: "where", aggregate: null, grouping: null });
+    for (const g of s.groupBy) this.expr(g, { clause: "groupBy", aggregate: null, grouping: null });
+    const grouping = groupingOf(s);
+    for (const item of s.items) if (item.kind === "SelectColumn") this.expr(item.expr, { clause: "select", aggregate: null, grouping });
+    if (s.having) this.expr(s.having, { clause: "having", aggregate: null, grouping });
+    return grouping;
+  }
+
+  private tableReference(t: TableReference): void {
+    switch (t.kind) {
+      case "TableRef": return;
+      case "DerivedTable": return this.query(t.query);
+      case "Join":
+        this.tableReference(t.left);
+        this.tableReference(t.right);
+        if (t.on) this.expr(t.on, { clause: "on", aggregate: null, grouping: null });
+    }
+  }
+
+  /** A sort key that is a constant sorts nothing: DuckDB refuses one, MariaDB ignores it. */
+  private sortKey(e: Expression, select: Select | null): void {
+    const constant = e.kind === "StringLiteral" || e.kind === "NullLiteral" || (e.kind !== "NumberLiteral" && constantValue(e) !== undefined) ||
+      (e.kind === "NumberLiteral" && e.form !== "integer");
+    if (constant) {
+      throw typeError(`ORDER BY ${printAdql(e)}: a constant sorts nothing; give a column, an expression, or a column's position in the select list (1 to n)`, e);
+    }
+    if (select?.quantifier === "DISTINCT" && !sortsBySelected(e, select)) {
+      throw new AdqlError("ADQL_BAD_GROUPING", `ORDER BY ${printAdql(e)} in a SELECT DISTINCT: sort by selected columns, as the duplicates are gone before the sort`, e.span);
+    }
+  }
+
+  /** Checks `e` and what it holds; returns the class of its value. */
+  private expr(e: Expression, place: Place): ValueClass {
+    const g = place.grouping;
+    if (g !== null && place.aggregate === null && (place.clause === "select" || place.clause === "having" || place.clause === "orderBy") && isGroupTerm(e, g)) {
+      this.expr(e, { ...place, grouping: null });
+      return classOf(typeOf(e));
+    }
+    switch (e.kind) {
+      case "ColumnRef": {
+        if (g !== null && place.aggregate === null && e.binding !== undefined && e.binding.relation !== "" && g.relations.has(e.binding.relation)) {
+          throw new AdqlError(
+            "ADQL_BAD_GROUPING",
+            `${printAdql(e)} is neither in GROUP BY nor inside an aggregate, in ${g.because}: give it to GROUP BY, or to an aggregate such as MIN or MAX`,
+            e.span,
+          );
+        }
+        return classOf(typeOf(e));
+      }
+      case "NumberLiteral": return "number";
+      case "StringLiteral": return "string";
+      case "NullLiteral": return "unknown";
+      case "UnaryExpr": {
+        const c = this.expr(e.operand, place);
+        if (e.op === "~") this.integer(e.operand, c, "~");
+        else this.number(e.operand, c, `unary ${e.op}`);
+        return "number";
+      }
+      case "BinaryExpr": {
+        const l = this.expr(e.left, place);
+        const r = this.expr(e.right, place);
+        if (e.op === "||") return "string";
+        if (e.op === "&" || e.op === "|" || e.op === "^") {
+          this.integer(e.left, l, e.op);
+          this.integer(e.right, r, e.op);
+        } else {
+          this.number(e.left, l, e.op);
+          this.number(e.right, r, e.op);
+        }
+        return "number";
+      }
+      case "Comparison":
+        this.compared(e.op, [e.left, e.right], place);
+        return "boolean";
+      case "Between":
+        this.compared("BETWEEN", [e.expr, e.low, e.high], place);
+        return "boolean";
+      case "InPredicate": {
+        if (Array.isArray(e.values)) {
+          this.compared("IN", [e.expr, ...(e.values as readonly Expression[])], place);
+        } else {
+          const q = e.values as Query;
+          this.query(q);
+          const columns = queryColumnTypes(q);
+          if (columns.length !== 1) throw typeError(`IN (SELECT ...) takes a subquery of one column, not ${columns.length}`, q);
+          const c = this.expr(e.expr, place);
+          const s = classOf(columns[0]!);
+          if (!comparable(c, s)) throw typeError(`IN compares values of one kind: ${described(e.expr, c)}, the subquery's column is ${ARTICLE[s]}`, e.expr);
+        }
+        return "boolean";
+      }
+      case "LikePredicate": {
+        const what = e.caseInsensitive ? "ILIKE" : "LIKE";
+        for (const operand of [e.expr, e.pattern]) {
+          const c = this.expr(operand, place);
+          if (c !== "unknown" && c !== "string" && c !== "other") throw typeError(`${what} matches character strings: ${described(operand, c)}`, operand);
+        }
+        return "boolean";
+      }
+      case "NullPredicate":
+        this.expr(e.expr, place);
+        return "boolean";
+      case "Exists":
+        this.query(e.query);
+        return "boolean";
+      case "LogicalExpr":
+        this.expr(e.left, place);
+        this.expr(e.right, place);
+        return "boolean";
+      case "NotExpr":
+        this.expr(e.operand, place);
+        return "boolean";
+      case "FunctionCall":
+        return this.call(e.name, e.args, place, e);
+      case "UserFunctionCall":
+        for (const a of e.args) this.expr(a, place);
+        return classOf(typeOf(e));
+      case "SqlFunctionCall":
+        for (const a of e.args) this.expr(a, place);
+        return classOf(e.type);
+      case "Aggregate":
+        return this.aggregate(e, place);
+      case "Cast": {
+        const c = this.expr(e.expr, place);
+        const target = e.target.name;
+        const numeric = target === "SMALLINT" || target === "INTEGER" || target === "BIGINT" || target === "REAL" || target === "DOUBLE PRECISION";
+        if ((c === "timestamp" && numeric) || ((c === "number" || c === "boolean") && target === "TIMESTAMP")) {
+          throw typeError(`CAST of ${ARTICLE[c]} to ${target} is not one of ADQL's casts (ADQL 2.1 §4.7.1)`, e);
+        }
+        return classOf(typeOf(e));
+      }
+      case "CaseExpr": {
+        if (e.operand) {
+          const c = this.expr(e.operand, place);
+          for (const w of e.whens) {
+            const v = this.expr(w.when, place);
+            if (!comparable(c, v)) throw typeError(`CASE compares its operand with each WHEN value: ${described(e.operand, c)}, ${described(w.when, v)}`, w.when);
+          }
+        } else {
+          for (const w of e.whens) this.expr(w.when, place);
+        }
+        const results = [...e.whens.map((w) => w.then), ...(e.else ? [e.else] : [])];
+        return this.alike(results, place, "the results of a CASE");
+      }
+      case "ScalarSubquery": {
+        this.query(e.query);
+        const columns = queryColumnTypes(e.query);
+        if (columns.length !== 1) throw typeError(`a subquery as a value gives one column, not ${columns.length}`, e);
+        return classOf(columns[0]!);
+      }
+      case "Point":
+        this.coordinates([e.x, e.y], place, "POINT");
+        return "other";
+      case "Circle":
+        this.geometryArgument(e.center, place, "CIRCLE");
+        this.coordinates([e.radius], place, "CIRCLE");
+        return "other";
+      case "Box":
+        this.geometryArgument(e.center, place, "BOX");
+        this.coordinates([e.width, e.height], place, "BOX");
+        return "other";
+      case "Polygon":
+        for (const v of e.vertices) this.geometryArgument(v, place, "POLYGON");
+        return "other";
+      case "Region":
+        return "other";
+      case "DaliArray":
+        for (const i of e.items) this.expr(i, place);
+        return "other";
+    }
+  }
+
+  private geometryArgument(e: Expression | { kind: "Coordinates"; x: Expression; y: Expression }, place: Place, fn: string): void {
+    if (e.kind === "Coordinates") this.coordinates([e.x, e.y], place, fn);
+    else this.expr(e, place);
+  }
+
+  private coordinates(values: readonly Expression[], place: Place, fn: string): void {
+    for (const v of values) this.number(v, this.expr(v, place), fn);
+  }
+
+  private number(e: Expression, c: ValueClass, what: string): void {
+    if (c === "string" || c === "boolean" || c === "timestamp") throw typeError(`${what} takes numbers: ${described(e, c)}`, e);
+  }
+
+  private integer(e: Expression, c: ValueClass, what: string): void {
+    this.number(e, c, what);
+    const t = typeOf(e);
+    if (c === "number" && !INTEGER.has(t.datatype ?? "")) throw typeError(`${what} takes integers: ${printAdql(e)} is a ${t.datatype} number`, e);
+  }
+
+  /** Operands that are compared with one another: each comparable with the first known one. */
+  private compared(op: string, operands: readonly Expression[], place: Place): void {
+    const classes = operands.map((o) => this.expr(o, place));
+    const first = classes.findIndex((c) => c !== "unknown" && c !== "other");
+    if (first < 0) return;
+    for (let i = 0; i < operands.length; i++) {
+      if (!comparable(classes[first]!, classes[i]!)) {
+        const [a, b] = i > first ? [first, i] : [i, first];
+        throw typeError(`${op} compares values of one kind: ${described(operands[a]!, classes[a]!)}, ${described(operands[b]!, classes[b]!)}`, operands[b]!);
+      }
+      // A string compared with a timestamp is read as one: a literal must be in DALI's form.
+      const other = operands[i]!;
+      if (classes[first] === "timestamp" && other.kind === "StringLiteral") {
+        const problem = daliTimestampProblem(other.value);
+        if (problem !== undefined) throw typeError(`'${other.value}' compared with a timestamp: ${problem}`, other);
+      }
+      if (classes[i] === "timestamp" && operands[first]!.kind === "StringLiteral") {
+        const lit = operands[first] as Extract<Expression, { kind: "StringLiteral" }>;
+        const problem = daliTimestampProblem(lit.value);
+        if (problem !== undefined) throw typeError(`'${lit.value}' compared with a timestamp: ${problem}`, lit);
+      }
+    }
+  }
+
+  /** Values of which one is the result (CASE's, COALESCE's, NULLIF's): of one kind; the class of the first known. */
+  private alike(values: readonly Expression[], place: Place, what: string): ValueClass {
+    const classes = values.map((v) => this.expr(v, place));
+    const first = classes.findIndex((c) => c !== "unknown" && c !== "other");
+    if (first < 0) return classes.includes("other") ? "other" : "unknown";
+    for (let i = first + 1; i < values.length; i++) {
+      if (!comparable(classes[first]!, classes[i]!)) {
+        throw typeError(`${what} are values of one kind: ${described(values[first]!, classes[first]!)}, ${described(values[i]!, classes[i]!)}`, values[i]!);
+      }
+    }
+    return classes[first]!;
+  }
+
+  private call(name: BuiltinName, args: readonly Expression[], place: Place, e: Expression): ValueClass {
+    const operands = BUILTINS[name].operands;
+    if (operands === "alike") {
+      this.alike(args, place, `the arguments of ${name}`);
+      return classOf(typeOf(e));
+    }
+    const signature = BUILTINS[name].signatures.find((s) => s.args.length === args.length || (s.variadic === true && args.length >= s.args.length));
+    args.forEach((a, i) => {
+      const c = this.expr(a, place);
+      const form = signature?.args[Math.min(i, signature.args.length - 1)];
+      if (form !== "value") return;
+      if (operands === "string" && (c === "number" || c === "boolean" || c === "timestamp")) throw typeError(`${name} takes a character string: ${described(a, c)}`, a);
+      if (operands === "number") this.number(a, c, name);
+    });
+    return classOf(typeOf(e));
+  }
+
+  private aggregate(e: Extract<Expression, { kind: "Aggregate" }>, place: Place): ValueClass {
+    const shown = printAdql(e);
+    if (place.aggregate !== null) {
+      throw new AdqlError("ADQL_BAD_GROUPING", `${shown} inside ${place.aggregate}: an aggregate cannot take another's value; use a subquery`, e.span);
+    }
+    const where: Partial<Record<Clause, string>> = {
+      where: "in WHERE: an aggregate is computed over the groups, after WHERE has chosen the rows; use HAVING",
+      on: "in ON: an aggregate is computed over the groups, after the join; use HAVING",
+      groupBy: "in GROUP BY: groups cannot be made by an aggregate of themselves",
+    };
+    const refused = where[place.clause];
+    if (refused !== undefined) throw new AdqlError("ADQL_BAD_GROUPING", `${shown} ${refused}`, e.span);
+    if (e.arg === null) return "number";
+    const c = this.expr(e.arg, { clause: place.clause, aggregate: shown, grouping: null });
+    if (e.name === "SUM" || e.name === "AVG") this.number(e.arg, c, e.name);
+    return e.name === "COUNT" || e.name === "SUM" || e.name === "AVG" ? "number" : c;
+  }
+}
+
+/** Whether the ORDER BY key of a SELECT DISTINCT is one of its select items (by alias, position or text). */
+function sortsBySelected(e: Expression, s: Select): boolean {
+  if (e.kind === "NumberLiteral") return true;
+  if (e.kind === "ColumnRef" && e.binding?.relation === "") return true;
+  const key = textOf(e);
+  return s.items.some((i) => i.kind === "SelectColumn" && (textOf(i.expr) === key || (e.kind === "ColumnRef" && i.expr.kind === "ColumnRef" && columnKey(i.expr) === columnKey(e))));
+}
+
+/** The grouping of a SELECT, or null when it is not grouped (no GROUP BY, HAVING or aggregate of its own). */
+function groupingOf(s: Select): Grouping | null {
+  let because: string | null = s.groupBy.length > 0 ? "a query with GROUP BY" : null;
+  if (because === null) {
+    const aggregate = ownAggregate([...s.items.flatMap((i) => (i.kind === "SelectColumn" ? [i.expr] : [])), ...(s.having ? [s.having] : [])]);
+    if (aggregate) because = `a query with ${aggregate}, which makes one group of all rows`;
+    else if (s.having) because = "a query with HAVING, which makes one group of all rows";
+  }
+  if (because === null) return null;
+  const columns = new Set<string>();
+  const expressions = new Set<string>();
+  for (const g of s.groupBy) {
+    if (g.kind === "ColumnRef" && g.binding) {
+      if (g.binding.relation === "") columns.add(`\u0000${g.binding.column.toLowerCase()}`);
+      else columns.add(columnKey(g)!);
+    } else {
+      expressions.add(textOf(g));
+    }
+  }
+  // A select item named in GROUP BY by its alias is a group term.
+  for (const item of s.items) {
+    if (item.kind !== "SelectColumn" || !item.alias || !columns.has(`\u0000${item.alias.name.toLowerCase()}`)) continue;
+    const key = item.expr.kind === "ColumnRef" ? columnKey(item.expr) : undefined;
+    if (key !== undefined) columns.add(key);
+    else expressions.add(textOf(item.expr));
+  }
+  return { relations: relationsOf(s.from), columns, expressions, because };
+}
+
+function isGroupTerm(e: Expression, g: Grouping): boolean {
+  if (e.kind === "ColumnRef") {
+    const key = columnKey(e);
+    return key !== undefined && (g.columns.has(key) || e.binding!.relation === "");
+  }
+  return g.expressions.size > 0 && e.kind !== "NumberLiteral" && e.kind !== "StringLiteral" && g.expressions.has(textOf(e));
+}
+
+/** ADQL text of an expression with its columns as they were bound, for comparing GROUP BY terms with select items. */
+function textOf(e: Expression): string {
+  return JSON.stringify(e, (k, v: unknown) => {
+    if (k === "span") return undefined;
+    if (typeof v === "object" && v !== null && (v as Node).kind === "ColumnRef" && (v as ColumnRef).binding) {
+      const b = (v as ColumnRef).binding!;
+      return `${b.relation}\u0000${b.column.toLowerCase()}`;
+    }
+    return v;
+  });
+}
+
+/** The first aggregate of this query level in `exprs` (not in a subquery), as written, or undefined. */
+function ownAggregate(exprs: readonly Expression[]): string | undefined {
+  let found: string | undefined;
+  for (const e of exprs) {
+    forEachNodeButNames(e, (n) => {
+      if (found !== undefined) return false;
+      const kind = n.kind;
+      if (kind === "Aggregate") found = printAdql(n);
+      return kind !== "Aggregate" && kind !== "Query";
+    });
+  }
+  return found;
+}
+
+/** The SQL qualifiers of a FROM list's relations, as name resolution bound columns to them. */
+function relationsOf(from: readonly TableReference[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (t: TableReference): void => {
+    switch (t.kind) {
+      case "TableRef": {
+        const name = t.sqlName ?? t.name.parts.map((p) => p.name);
+        out.add(t.alias?.name ?? name[name.length - 1]!);
+        return;
+      }
+      case "DerivedTable": out.add(t.alias.name); return;
+      case "Join": visit(t.left); visit(t.right);
+    }
+  };
+  from.forEach(visit);
+  return out;
+}
+
+export function checkExpressions(query: Query, _ctx: PassContext): Query {
+  new Checker().query(query);
+  return query;
+}
