@@ -141,12 +141,16 @@ describe("Butler image registry against the Butler server test double", function
       ["upper-case UUID", `butler://dp2/${COADD.toUpperCase()}`, "deep_coadd", { band: "g", skymap: "lsst_cells_v2", tract: 5428, patch: 76 }, true],
       ["another authority in an ivo:// ID", `ivo://elsewhere.org/x?repo=dp1&id=${CALEXP}`, "calexp", { instrument: "LSSTCam", visit: 1234, detector: 42, band: "r" }, true],
       ["raw: no cutout, as in datalinker", `butler://dp1/${RAW}`, "raw", { instrument: "LSSTCam", exposure: 1234, detector: 42 }, false],
+      // SIA 2.0 §2.1.10: IVOIDs compare case-insensitively, so the canonical ID in any case is the same dataset.
+      ["ivo:// form in upper case", `IVO://${AUTHORITY.toUpperCase()}/DP2?REPO=DP2&ID=${COADD.toUpperCase()}`, "deep_coadd", { band: "g", skymap: "lsst_cells_v2", tract: 5428, patch: 76 }, true],
+      // RFC 3986 §3.1 and §3.2.2: butler://'s scheme and its host, the label, are case-insensitive.
+      ["butler:// form in upper case", `BUTLER://DP1/${CALEXP}`, "calexp", { instrument: "LSSTCam", visit: 1234, detector: 42, band: "r" }, true],
     ];
     for (const [what, id, type, dataId, cutout] of found) {
       it(`resolves the ${what} to the canonical ID with type, data ID and size`, async () => {
         const d = await must(registry(open).resolve(id, {}));
         const uuid = id.match(/[0-9a-f-]{36}/i)![0].toLowerCase();
-        const repo = id.includes("dp2") ? "dp2" : "dp1";
+        const repo = id.toLowerCase().includes("dp2") ? "dp2" : "dp1";
         expect(d.id).to.equal(`ivo://${AUTHORITY}/${repo}?repo=${repo}&id=${uuid}`);
         expect(d.datasetType).to.equal(type);
         expect(d.dataId).to.deep.equal(dataId);
@@ -168,6 +172,21 @@ describe("Butler image registry against the Butler server test double", function
         expect(open.counts.getFile - before).to.equal(asked);
       });
     }
+
+    it("asks the Butler server with the label as configured, whatever its case in the ID", async () => {
+      const upper = new ButlerRegistry({ url: open.url, repos: ["DP1"], authority: AUTHORITY, now, timeoutMs: 10_000 });
+      const d = await upper.resolve(`ivo://${AUTHORITY}/dp1?repo=dp1&id=${CALEXP}`, {});
+      // The double serves "dp1" only: asked as "DP1", it knows no such repository.
+      expect(d).to.equal(undefined);
+      expect(open.getFileRequests.at(-1)!.url).to.contain(`/repo/DP1/v1/get_file/${CALEXP}`);
+      const lower = registry(open);
+      expect((await must(lower.resolve(`ivo://${AUTHORITY}/DP1?repo=DP1&id=${CALEXP}`, {}))).id).to.equal(`ivo://${AUTHORITY}/dp1?repo=dp1&id=${CALEXP}`);
+      expect(open.getFileRequests.at(-1)!.url).to.contain(`/repo/dp1/v1/get_file/${CALEXP}`);
+    });
+
+    it("refuses labels that differ only in case: no ID could tell them apart", () => {
+      expect(() => new ButlerRegistry({ url: open.url, repos: ["dp1", "DP1"], authority: AUTHORITY })).to.throw("the Butler repository labels dp1 and DP1 differ only in case");
+    });
 
     const malformed = [
       "blah-blah",

@@ -65,7 +65,8 @@ export class ButlerRegistry implements ImageRegistry {
   readonly kind = "butler" as const;
   private readonly base: string;
   private readonly shownServer: string;
-  private readonly repos: ReadonlySet<string>;
+  /** The labels served, by their lower-case form (how parseImageId gives an ID's label). */
+  private readonly repos: ReadonlyMap<string, string>;
   private readonly authority: string;
   private readonly log: (m: string) => void;
   private readonly fetcher: typeof fetch;
@@ -86,7 +87,14 @@ export class ButlerRegistry implements ImageRegistry {
     u.hash = "";
     this.base = u.toString().replace(/\/+$/, "");
     this.shownServer = this.base;
-    this.repos = new Set(options.repos);
+    const repos = new Map<string, string>();
+    for (const label of options.repos) {
+      const other = repos.get(label.toLowerCase());
+      // IVOIDs compare case-insensitively (SIA 2.0 §2.1.10): an ID could not tell these two apart.
+      if (other !== undefined && other !== label) throw new Error(`the Butler repository labels ${other} and ${label} differ only in case`);
+      repos.set(label.toLowerCase(), label);
+    }
+    this.repos = repos;
     this.authority = options.authority;
     this.log = options.log ?? (() => {});
     this.fetcher = options.fetch ?? fetch;
@@ -102,8 +110,11 @@ export class ButlerRegistry implements ImageRegistry {
   }
 
   async resolve(id: string, caller: Caller): Promise<ImageDataset | undefined> {
-    const { repo, uuid } = parseImageId(id);
-    if (!this.repos.has(repo)) return undefined;
+    const parsed = parseImageId(id);
+    const { uuid } = parsed;
+    // The label as configured (images.butlerRepos), the spelling the Butler server knows; the ID's may differ in case.
+    const repo = this.repos.get(parsed.repo);
+    if (repo === undefined) return undefined;
     const token = caller.token === "" ? undefined : caller.token;
     // RFC 6750 §2.1: a b64token is visible ASCII; anything else could not be sent, and must not reach a message.
     if (token !== undefined && !/^[\x21-\x7e]{1,8192}$/.test(token)) {

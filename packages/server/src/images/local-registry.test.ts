@@ -42,6 +42,11 @@ describe("LocalRegistry", () => {
     ["the older butler:// form", `butler://demo/${UUID}`],
     ["an upper-case UUID", `butler://demo/${UUID.toUpperCase()}`],
     ["another authority (the registry keys on repository and UUID)", `ivo://elsewhere.org/demo?repo=demo&id=${UUID}`],
+    // SIA 2.0 §2.1.10: IVOIDs compare case-insensitively; every spelling that SIA's ID finds names this dataset.
+    ["the canonical ID in upper case", `IVO://QSERV-TAP.TEST/DEMO?REPO=DEMO&ID=${UUID.toUpperCase()}`],
+    ["the canonical ID in mixed case", `Ivo://Qserv-Tap.Test/Demo?Repo=Demo&Id=${UUID}`],
+    // RFC 3986 §3.1: the scheme is case-insensitive; §3.2.2: so is the host, where butler:// puts the label.
+    ["butler:// in upper case", `BUTLER://DEMO/${UUID.toUpperCase()}`],
   ];
   for (const [name, id] of found) {
     it(`resolves ${name} to the canonical ID`, async () => {
@@ -70,6 +75,10 @@ describe("LocalRegistry", () => {
     ["a UUID that is not one", "butler://demo/not-a-uuid"],
     ["SQL in the UUID", `butler://demo/${UUID}' OR '1'='1`],
     ["the empty string", ""],
+    // Two repositories or two UUIDs, in whatever case, would name two datasets.
+    ["repo twice", `ivo://qserv-tap.test/demo?repo=demo&REPO=other&id=${UUID}`],
+    ["id twice", `ivo://qserv-tap.test/demo?repo=demo&id=${UUID}&ID=${OTHER}`],
+    ["another scheme", `ivox://qserv-tap.test/demo?repo=demo&id=${UUID}`],
   ];
   for (const [name, id] of malformed) {
     it(`throws ImageIdError (400) for ${name}`, async () => {
@@ -127,6 +136,32 @@ describe("LocalRegistry", () => {
     const started = performance.now();
     for (let i = 0; i < 1000; i++) await registry.resolve(`butler://demo/${uuid}`);
     expect((performance.now() - started) / 1000, "ms per resolution").to.be.below(0.2);
+  });
+
+  it("finds a repository registered in upper case by its label in any case, and names it as registered", async () => {
+    const uuid = nameUuid("upper-case repository");
+    await registry.add({ uuid, repo: "DP1", datasetType: "visit_image", dataId: { visit: 7 }, path, size: 1 });
+    // SIA 2.0 §2.1.10: IVOIDs compare case-insensitively; RFC 3986 §3.2.2: a host (butler://'s label) too.
+    for (const id of [`ivo://qserv-tap.test/DP1?repo=DP1&id=${uuid}`, `ivo://qserv-tap.test/dp1?repo=dp1&id=${uuid}`, `butler://Dp1/${uuid}`]) {
+      expect((await registry.resolve(id))?.id, id).to.equal(`ivo://qserv-tap.test/DP1?repo=DP1&id=${uuid}`);
+    }
+    expect(await registry.resolve(`butler://dp2/${uuid}`)).to.equal(undefined);
+  });
+
+  it("finds a label in any case through its query too, when the table is too large to hold in memory", async () => {
+    const big = await DuckDbBackend.open(":memory:");
+    const r = await LocalRegistry.open(big, { authority: "qserv-tap.test" });
+    try {
+      const uuid = nameUuid("in a large registry");
+      await r.add({ uuid, repo: "DP1", datasetType: "visit_image", dataId: {}, path, size: 1 });
+      // Over the 200,000 entries that the registry reads into memory whole.
+      await big.run("INSERT INTO images.datasets (uuid, repo, dataset_type, data_id, path, size) SELECT uuid()::VARCHAR, 'bulk', 'raw', '{}', '/nowhere', 1 FROM range(200001)");
+      expect((await r.resolve(`IVO://QSERV-TAP.TEST/DP1?REPO=dp1&ID=${uuid.toUpperCase()}`))?.id).to.equal(`ivo://qserv-tap.test/DP1?repo=DP1&id=${uuid}`);
+      expect(await r.resolve(`butler://dp2/${uuid}`)).to.equal(undefined);
+    } finally {
+      await r.close();
+      await big.close();
+    }
   });
 
   it("derives name UUIDs in RFC 9562's version-5 shape, the same every time", () => {

@@ -174,8 +174,9 @@ export class LocalRegistry implements ImageRegistry {
   }
 
   async resolve(id: string, _caller?: Caller): Promise<ImageDataset | undefined> {
+    // Both lower case (parseImageId): a label is found whatever its case, in the ID or in the table.
     const { repo, uuid } = parseImageId(id);
-    const key = `${repo}/${uuid}`;
+    const key = keyOf(repo, uuid);
     this.whole ??= this.readWhole();
     const whole = await this.whole;
     let e = this.cache.get(key);
@@ -183,7 +184,8 @@ export class LocalRegistry implements ImageRegistry {
     if (!e) {
       let rows: unknown[][];
       try {
-        rows = await this.rows(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND repo = ?`, [uuid, repo]);
+        // UUIDs are written lower-case (randomUUID, nameUuid), so the primary key's index still serves.
+        rows = await this.rows(`SELECT ${COLUMNS} FROM ${this.table} WHERE uuid = ? AND lower(repo) = ?`, [uuid, repo]);
       } catch (err) {
         throw new ImageServiceError(`the image registry cannot be read: ${(err as Error).message.split("\n")[0]}`);
       }
@@ -209,7 +211,7 @@ export class LocalRegistry implements ImageRegistry {
       this.cache.clear();
       for (const row of rows) {
         const e = toEntry(row);
-        this.cache.set(`${e.repo}/${e.uuid}`, e);
+        this.cache.set(keyOf(e.repo, e.uuid), e);
       }
       return true;
     } catch {
@@ -242,6 +244,11 @@ export class LocalRegistry implements ImageRegistry {
     await this.conn.close();
     await this.release?.();
   }
+}
+
+/** The cache's key: repository labels and UUIDs compare case-insensitively (registry.ts ParsedImageId). */
+function keyOf(repo: string, uuid: string): string {
+  return `${repo.toLowerCase()}/${uuid.toLowerCase()}`;
 }
 
 function toEntry(row: unknown[]): RegistryEntry {

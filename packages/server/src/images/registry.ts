@@ -57,7 +57,12 @@ export class ImageServiceError extends Error {
   }
 }
 
-/** The parts of Rubin's two ID forms: `ivo://{authority}/…?repo=R&id=UUID` (DMTN-302) and `butler://R/UUID`. */
+/**
+ * The parts of Rubin's two ID forms: `ivo://{authority}/…?repo=R&id=UUID` (DMTN-302) and `butler://R/UUID`. Both are
+ * lower-cased: an ivo:// ID is an IVOID, and IVOIDs compare case-insensitively (SIA 2.0 §2.1.10, whose ID query
+ * matches obs_publisher_did so); in butler://R/UUID the label is the URI's host, case-insensitive by RFC 3986 §3.2.2.
+ * A registry compares `repo` with its labels lower-cased, and builds the canonical ID from its own spelling.
+ */
 export interface ParsedImageId {
   repo: string;
   uuid: string;
@@ -69,21 +74,30 @@ const REPO = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Splits an image ID into its repository and UUID; throws an ImageIdError naming what is wrong. The repository label
- * and the UUID are checked here, so that no registry ever sees a path, a URL or a query of its own.
+ * and the UUID are checked here, so that no registry ever sees a path, a URL or a query of its own. Every spelling
+ * that SIA's ID finds (the canonical ID in any case) is read here, and as the same dataset.
  */
 export function parseImageId(id: string): ParsedImageId {
   const shown = id.length > 120 ? `${id.slice(0, 120)}…` : id;
   let repo: string | undefined;
   let uuid: string | undefined;
-  if (id.startsWith("butler://")) {
-    const m = /^butler:\/\/([^/?#]+)\/([^/?#]+)$/.exec(id);
+  // RFC 3986 §3.1: "schemes are case-insensitive".
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(id)?.[1]?.toLowerCase();
+  if (scheme === "butler") {
+    const m = /^butler:\/\/([^/?#]+)\/([^/?#]+)$/i.exec(id);
     if (m) [repo, uuid] = [m[1], m[2]];
-  } else if (id.startsWith("ivo://")) {
+  } else if (scheme === "ivo") {
     const q = id.indexOf("?");
     if (q > 0 && !id.includes("#")) {
-      const params = new URLSearchParams(id.slice(q + 1));
-      repo = params.get("repo") ?? undefined;
-      uuid = params.get("id") ?? undefined;
+      // The key names too: SIA finds `…?REPO=DEMO&ID=…`, a spelling of the same IVOID.
+      const params = [...new URLSearchParams(id.slice(q + 1))];
+      const values = (name: string) => params.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v);
+      const repos = values("repo");
+      const ids = values("id");
+      // Two of either (`repo=a&REPO=b`) would make the ID name two datasets.
+      if (repos.length > 1 || ids.length > 1) throw new ImageIdError(`Dataset ID '${shown}' gives ${repos.length > 1 ? "repo" : "id"} more than once`);
+      [repo] = repos;
+      [uuid] = ids;
     }
   }
   if (repo === undefined || uuid === undefined) {
@@ -91,7 +105,7 @@ export function parseImageId(id: string): ParsedImageId {
   }
   if (!REPO.test(repo)) throw new ImageIdError(`Invalid repository label in dataset ID '${shown}'`);
   if (!UUID.test(uuid)) throw new ImageIdError(`Invalid dataset UUID in dataset ID '${shown}'`);
-  return { repo, uuid: uuid.toLowerCase() };
+  return { repo: repo.toLowerCase(), uuid: uuid.toLowerCase() };
 }
 
 /** The canonical ID of a dataset (what ObsCore's obs_publisher_did holds). */

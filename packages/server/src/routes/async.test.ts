@@ -90,9 +90,61 @@ describe("server /async (UWS 1.1)", function () {
     expect(tag(done, "phase"), done).to.equal("COMPLETED");
     keep("completed.xml", done);
     expect(await (await fetch(`${job}/results/result`)).text()).to.equal("star_id\r\n1\r\n2\r\n");
+    // UWS 1.1 §2.2: a request illegal in the job's phase is a 403; a value that is not one, a 400.
     r = await post(`${job}/parameters`, { QUERY: "SELECT 1" });
-    expect(r.status).to.equal(400);
+    expect(r.status).to.equal(403);
     r = await post(`${job}/phase`, { PHASE: "SUSPEND" });
+    expect(r.status).to.equal(400);
+  });
+
+  it("answers 403 to what the job's phase forbids and 400 to bad values; DESTRUCTION is a DALI timestamp (UWS 1.1 §2.2, DALI 1.1 §3.3.3)", async () => {
+    const q = { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" };
+    const pending = await createJob(base, q);
+    const completed = await createJob(base, { ...q, PHASE: "RUN" });
+    expect(tag(await waitFor(completed, ["COMPLETED", "ERROR"]), "phase")).to.equal("COMPLETED");
+    const aborted = await createJob(base, q);
+    expect((await post(`${aborted}/phase`, { PHASE: "ABORT" })).status).to.equal(303);
+    // Within the 30 days a job may be kept, so that the service keeps the time asked for.
+    const day = new Date(Date.now() + 2 * 86400_000).toISOString().slice(0, 10);
+    const id = (job: string) => job.split("/").pop()!;
+    const CASES: [string, string, string, Record<string, string>, number, string?][] = [
+      // DALI 1.1 §3.3.3: YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']]: the date alone is its 00:00:00 UTC; a space or an offset is not one.
+      ["a date alone", pending, "destruction", { DESTRUCTION: day }, 303],
+      ["a date and time with a space", pending, "destruction", { DESTRUCTION: `${day} 00:00:00` }, 400, "the date and the time must be separated by T, not a space"],
+      ["an offset", pending, "destruction", { DESTRUCTION: `${day}T00:00:00+01:00` }, 400, "the only time zone allowed is Z (UTC)"],
+      ["a date alone, on a finished job (any phase may change it)", completed, "destruction", { DESTRUCTION: day }, 303],
+      // UWS 1.1 §2.2.3.4: seconds, 0 for no limit; a negative number is not a duration.
+      ["a negative EXECUTIONDURATION", pending, "executionduration", { EXECUTIONDURATION: "-5" }, 400, 'EXECUTIONDURATION must be 0 (no limit) or a positive integer number of seconds, not "-5"'],
+      ["EXECUTIONDURATION=abc", pending, "executionduration", { EXECUTIONDURATION: "abc" }, 400, 'EXECUTIONDURATION must be an integer number of seconds, not "abc"'],
+      ["EXECUTIONDURATION of a finished job", completed, "executionduration", { EXECUTIONDURATION: "60" }, 403, `The execution duration of job ${id(completed)} cannot change: it is COMPLETED`],
+      // UWS 1.1 §2.2.3.5: PHASE=RUN starts a PENDING job; a finished one cannot run again.
+      ["PHASE=RUN on a COMPLETED job", completed, "phase", { PHASE: "RUN" }, 403, `Job ${id(completed)} cannot be run: it is COMPLETED`],
+      ["PHASE=RUN on an ABORTED job", aborted, "phase", { PHASE: "RUN" }, 403, `Job ${id(aborted)} cannot be run: it is ABORTED`],
+      ["parameters of a finished job", completed, "parameters", { QUERY: "SELECT 1" }, 403, `The parameters of job ${id(completed)} cannot change: it is COMPLETED, not PENDING`],
+      ["parameters of an ABORTED job", aborted, "parameters", { QUERY: "SELECT 1" }, 403, `The parameters of job ${id(aborted)} cannot change: it is ABORTED, not PENDING`],
+      // UWS 1.1 §2.2.3.5: PHASE goes to /phase; posted as a parameter it is refused, not ignored.
+      ["PHASE=RUN posted to /parameters", pending, "parameters", { QUERY: "SELECT 2", PHASE: "RUN" }, 400, `PHASE is not a job parameter: post PHASE=RUN or PHASE=ABORT to ${pending}/phase`],
+    ];
+    for (const [what, job, child, params, status, message] of CASES) {
+      const r = await post(`${job}/${child}`, params);
+      const body = await r.text();
+      expect(r.status, `${what}: ${body}`).to.equal(status);
+      if (message === undefined) continue;
+      // DALI 1.1 §4.2's error document, whose message says what is wrong.
+      expect(/<INFO name="QUERY_STATUS" value="ERROR">([^<]*)</.exec(body)?.[1], what).to.contain(message);
+    }
+    expect(await (await fetch(`${pending}/destruction`)).text()).to.equal(`${day}T00:00:00.000Z`);
+    expect(await (await fetch(`${completed}/destruction`)).text()).to.equal(`${day}T00:00:00.000Z`);
+    // The refused POST changed nothing: the job is PENDING with its first query.
+    const xml = await (await fetch(pending)).text();
+    expect([tag(xml, "phase"), /<uws:parameter id="query">([^<]*)</.exec(xml)?.[1]]).to.deep.equal(["PENDING", q.QUERY]);
+    // The same readings when the job is created.
+    let r = await post(`${base}/async`, { ...q, DESTRUCTION: day });
+    expect(r.status).to.equal(303);
+    expect(await (await fetch(`${r.headers.get("location")!}/destruction`)).text()).to.equal(`${day}T00:00:00.000Z`);
+    r = await post(`${base}/async`, { ...q, EXECUTIONDURATION: "-5" });
+    expect(r.status).to.equal(400);
+    r = await post(`${base}/async`, { ...q, DESTRUCTION: `${day} 00:00:00` });
     expect(r.status).to.equal(400);
   });
 

@@ -13,7 +13,7 @@ import { paramLimits, readParams, single, type RequestParams } from "../params.j
 import type { ServiceDeps } from "../service.js";
 import { jobListXml, jobXml, parametersXml, resultsXml, standaloneXml, type Job, type JobParameter, type Urls } from "../uws/job.js";
 import type { JobManager, Requester } from "../uws/manager.js";
-import { blockingOf, inlineName, jobListFilterOf, phaseActionOf, queryParameters, runsOnCreation } from "../uws/parameters.js";
+import { blockingOf, checkParametersPost, inlineName, jobListFilterOf, phaseActionOf, queryParameters, runsOnCreation } from "../uws/parameters.js";
 import type { ResultStore } from "../uws/result-store.js";
 import { XML_CONTENT_TYPE } from "./vosi.js";
 
@@ -182,6 +182,7 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   router.post(`${path}/:id/parameters`, async (ctx) => {
     const j = await job(ctx);
     const p = await params(ctx);
+    checkParametersPost(p.values.keys(), urls.job(j.id));
     await manager.addParameters(j, jobParameters(p), p.files);
     seeOther(ctx, urls.job(j.id));
   });

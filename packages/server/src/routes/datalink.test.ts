@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { readVOTable } from "@qserv-tap/votable";
 import { startFixture, SPECS, type Fixture } from "../datalink/test-support/fixture.js";
 import { ImageServiceError } from "../images/registry.js";
-import { hasTool, validateXml } from "../test-support/service.js";
+import { demoService, hasTool, validateXml } from "../test-support/service.js";
 
 const run = promisify(execFile);
 const UNKNOWN = "ivo://qserv-tap.test/test?repo=test&id=00000000-0000-4000-8000-000000000000";
@@ -293,6 +293,19 @@ describe("DataLink 1.1 {links} and the around service", function () {
       expect((await links(`${f.base}/datalink/around`)).rows).to.deep.equal([]);
     });
 
+    it("RA without DEC, or DEC without RA: a UsageFault saying that they go together and which is missing", async function () {
+      const cases: [string, string][] = [
+        ["RA=37.55", "UsageFault: RA and DEC must be given together: DEC is missing"],
+        ["DEC=-38.9", "UsageFault: RA and DEC must be given together: RA is missing"],
+        ["RA=37.55&SIZE=0.01", "UsageFault: RA and DEC must be given together: DEC is missing"],
+      ];
+      for (const [p, message] of cases) {
+        const r = await links(`${f.base}/datalink/around?${p}`);
+        expect(r.status, p).to.equal(400);
+        expect(r.text, p).to.contain(`<INFO name="QUERY_STATUS" value="ERROR">${message}</INFO>`);
+      }
+    });
+
     it("bad positions and sizes are UsageFaults (400), named", async function () {
       const bad = ["RA=10", "RA=abc&DEC=1", "RA=NaN&DEC=1", "RA=10&DEC=91", "RA=1e400&DEC=1", "RA=10&DEC=-5&SIZE=0", "RA=10&DEC=-5&SIZE=2", "RA=1&RA=2&DEC=1"];
       for (const p of bad) {
@@ -301,5 +314,58 @@ describe("DataLink 1.1 {links} and the around service", function () {
         expect(r.text, p).to.match(/<INFO name="QUERY_STATUS" value="ERROR">UsageFault: /);
       }
     });
+  });
+});
+
+describe("an ID that SIA finds resolves in DataLink and SODA in any case (SIA 2.0 §2.1.10: IVOIDs compare case-insensitively)", function () {
+  this.timeout(240_000);
+  let base: string;
+
+  before(async function () {
+    // The demo images in the local registry, with the ivoa.ObsCore that SIA queries.
+    base = (await demoService()).service.deps.config.images.baseUrl;
+  });
+
+  it("gives the same links and the same cutout for the ID as SIA and ObsCore give it, and for other spellings of it", async function () {
+    // SIA's answer is a VOTable, read as links() reads DataLink's.
+    const sia = (params: Record<string, string>) => links(`${base}/sia/query?${new URLSearchParams(params)}`);
+    const found = await sia({ DPTYPE: "image", MAXREC: "20" });
+    expect(found.status, found.text).to.equal(200);
+    const record = found.rows.find((r) => !String(r.dataproduct_subtype).endsWith("raw"));
+    expect(record, "an image with cutouts").to.not.equal(undefined);
+    const id = String(record!.obs_publisher_did);
+    expect(id).to.match(/^ivo:\/\/[a-z0-9.-]+\/[a-z0-9]+\?repo=[a-z0-9]+&id=[0-9a-f-]{36}$/);
+    const [authority, repo, uuid] = /^ivo:\/\/([^/]+)\/([^?]+)\?repo=[^&]+&id=(.+)$/.exec(id)!.slice(1) as [string, string, string];
+    const circle = `${record!.s_ra} ${record!.s_dec} 0.002`;
+    const linksOf = async (x: string) => {
+      const r = await links(`${base}/datalink/links?ID=${encodeURIComponent(x)}`);
+      expect(r.status, r.text).to.equal(200);
+      return r;
+    };
+    const cutoutOf = async (x: string) => {
+      const res = await fetch(`${base}/soda/sync?${new URLSearchParams({ ID: x, CIRCLE: circle })}`);
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(res.status, `${x}: ${body.toString("utf8", 0, 300)}`).to.equal(200);
+      return body;
+    };
+    const expected = await linksOf(id);
+    expect(expected.rows.map((r) => r.semantics)).to.deep.equal(["#this", "#cutout", "#preview"]);
+    const cutout = await cutoutOf(id);
+    const spellings = [
+      id.toUpperCase(),
+      `IVO://${authority.toUpperCase()}/${repo}?repo=${repo}&id=${uuid.toUpperCase()}`,
+      `ivo://${authority}/${repo.toUpperCase()}?REPO=${repo.toUpperCase()}&ID=${uuid}`,
+      `Ivo://${authority}/${repo}?Repo=${repo[0]!.toUpperCase()}${repo.slice(1)}&Id=${uuid}`,
+    ];
+    for (const spelling of spellings) {
+      // SIA's own answer: the same record (SIA 2.0 §2.1.10).
+      expect((await sia({ ID: spelling })).rows.map((r) => r.obs_publisher_did), spelling).to.deep.equal([id]);
+      // DataLink 1.1 §3.2.1: the ID column holds the input identifier; every other value is the canonical ID's.
+      const got = await linksOf(spelling);
+      expect(got.rows.map((r) => r.ID), spelling).to.deep.equal(expected.rows.map(() => spelling));
+      const without = (rows: Record<string, unknown>[]) => rows.map(({ ID: _id, ...rest }) => rest);
+      expect(without(got.rows), spelling).to.deep.equal(without(expected.rows));
+      expect((await cutoutOf(spelling)).equals(cutout), `${spelling}: the same cutout`).to.equal(true);
+    }
   });
 });

@@ -116,7 +116,7 @@ export function datalinkRouter(deps: ServiceDeps): Router {
     const ra = number(params, "RA", -360, 360);
     const dec = number(params, "DEC", -90, 90);
     const size = number(params, "SIZE", 0, AROUND_MAX_SIZE, false) ?? AROUND_DEFAULT_SIZE;
-    if ((ra === undefined) !== (dec === undefined)) throw new TapError(400, "UsageFault: RA and DEC are given together");
+    if ((ra === undefined) !== (dec === undefined)) throw new TapError(400, `UsageFault: RA and DEC must be given together: ${ra === undefined ? "RA" : "DEC"} is missing`);
     let rows: Awaited<ReturnType<typeof aroundLinks>> = [];
     if (ra !== undefined && dec !== undefined) {
       const abort = new AbortController();

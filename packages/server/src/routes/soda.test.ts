@@ -175,6 +175,12 @@ describe("SODA 1.0 over HTTP (/soda/sync, /soda/async)", function () {
       { name: "a circle over maxCutoutPixels: 400", params: () => [["ID", id(big)], ["CIRCLE", "10 -5 1"]], status: 400, fragment: "400 × 400 = 160000 pixels" },
       { name: "a circle the size of the sky on an image within the limit: 200", params: () => [["ID", id(afw)], ["CIRCLE", "0 0 180"]], status: 200 },
       { name: "RANGE 0 360 -90 90: the whole image", params: () => [["ID", id(afw)], ["POS", "RANGE 0 360 -90 90"]], status: 200 },
+      // SIA 2.0 §2.1.10: IVOIDs compare case-insensitively; SIA's ID finds every spelling, and so does SODA.
+      { name: "the ID in upper case: 200", params: () => [["ID", id(afw).toUpperCase()], ["CIRCLE", "10 -5 0.001"]], status: 200 },
+      { name: "the ID's scheme, names and repository in other cases: 200", params: () => [["ID", id(afw).replace("ivo://", "IVO://").replace("?repo=test&id=", "?Repo=TEST&ID=")]], status: 200 },
+      // RFC 3986 §3.1, §3.2.2: butler://'s scheme and host (the repository label) are case-insensitive.
+      { name: "butler:// in upper case: 200", params: () => [["ID", `BUTLER://TEST/${parseImageId(id(afw)).uuid.toUpperCase()}`]], status: 200 },
+      { name: "an ID giving its repository twice: 400", params: () => [["ID", `${id(afw)}&REPO=other`]], status: 400, fragment: "ID: Dataset ID" },
     ];
     for (const c of cases) {
       it(`${c.name}`, async () => {
@@ -369,6 +375,41 @@ print(json.dumps({"bbox": [list(map(int, r)) for r in c.bbox_original], "equal":
     expect(seen).to.deep.equal(["abc.def"]);
   });
 
+  it("the same cutout for every spelling of the ID (SIA 2.0 §2.1.10: IVOIDs compare case-insensitively)", async () => {
+    const canonical = await soda(root, [["ID", id(afw)], ["CIRCLE", "10 -5 0.002"]]);
+    expect(canonical.status).to.equal(200);
+    const uuid = parseImageId(id(afw)).uuid;
+    for (const spelling of [id(afw).toUpperCase(), `Ivo://Qserv-Tap.Test/Test?REPO=Test&Id=${uuid.toUpperCase()}`, `butler://TEST/${uuid}`]) {
+      const a = await soda(root, [["ID", spelling], ["CIRCLE", "10 -5 0.002"]]);
+      expect(a.status, `${spelling}: ${a.text}`).to.equal(200);
+      expect((await pixels(a.body)).values, spelling).to.deep.equal((await pixels(canonical.body)).values);
+    }
+  });
+
+  it("answers a method a SODA resource does not take with 405 and SODA's text/plain, its Allow header kept (SODA 1.0 §5.2)", async () => {
+    const cases: [string, string, RegExp][] = [
+      ["PUT", "/soda/sync", /^GET, HEAD, POST$|^HEAD, GET, POST$/],
+      ["DELETE", "/soda/sync", /POST/],
+      ["PATCH", "/soda/capabilities", /GET/],
+      ["PUT", "/soda/async", /POST/],
+      ["PUT", "/soda/async/nosuchjob/phase", /POST/],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await fetch(`${root}${path}`, { method });
+      const text = await res.text();
+      expect(res.status, `${method} ${path}: ${text}`).to.equal(405);
+      expect(res.headers.get("content-type"), path).to.match(/^text\/plain/);
+      expect(text, path).to.equal(`UsageError: Method ${method} is not allowed on ${path}; allowed: ${res.headers.get("allow")}\n`);
+      expect(res.headers.get("allow"), path).to.match(allow);
+    }
+    // OPTIONS is still answered, and a 405 of another service keeps its own document (DataLink's VOTable).
+    const options = await fetch(`${root}/soda/sync`, { method: "OPTIONS" });
+    expect([options.status, options.headers.get("allow")?.split(", ").sort()]).to.deep.equal([200, ["GET", "HEAD", "POST"]]);
+    const datalink = await fetch(`${root}/datalink/links`, { method: "PUT" });
+    expect([datalink.status, datalink.headers.get("content-type")]).to.deep.equal([405, "application/x-votable+xml"]);
+    await datalink.text();
+  });
+
   it("stays up after hostile requests, and answers the next one", async () => {
     const hostile: [string, string][][] = [
       [["ID", "%2e%2e/%2e%2e/etc/passwd"]],
@@ -489,6 +530,25 @@ print(json.dumps({"bbox": [list(map(int, r)) for r in c.bbox_original], "equal":
       const xml = await finished(await create(params));
       expect(tag(xml, "phase")).to.equal("ERROR");
       expect(xml).to.contain(`one job makes at most ${MAX_ASYNC_CUTOUTS}`);
+    });
+
+    it("answers what the job's phase forbids with 403 and SODA's UsageError, not an AuthorizationError (UWS 1.1 §2.2, SODA 1.0 §5.2)", async () => {
+      const job = await create([["ID", id(afw)], ["CIRCLE", "10 -5 0.001"], ["PHASE", "RUN"]]);
+      expect(tag(await finished(job), "phase")).to.equal("COMPLETED");
+      const jobId = job.slice(job.lastIndexOf("/") + 1);
+      const cases: [string, [string, string][], number, string][] = [
+        ["phase", [["PHASE", "RUN"]], 403, `UsageError: Job ${jobId} cannot be run: it is COMPLETED\n`],
+        ["parameters", [["CIRCLE", "10 -5 0.002"]], 403, `UsageError: The parameters of job ${jobId} cannot change: it is COMPLETED, not PENDING\n`],
+        ["executionduration", [["EXECUTIONDURATION", "60"]], 403, `UsageError: The execution duration of job ${jobId} cannot change: it is COMPLETED\n`],
+        ["destruction", [["DESTRUCTION", "2030-01-01 00:00:00"]], 400, "UsageError: DESTRUCTION must be a DALI timestamp"],
+      ];
+      for (const [child, params, status, text] of cases) {
+        const res = await fetch(`${job}/${child}`, { method: "POST", body: new URLSearchParams(params), redirect: "manual" });
+        const body = await res.text();
+        expect(res.status, `${child}: ${body}`).to.equal(status);
+        expect(res.headers.get("content-type")).to.match(/^text\/plain/);
+        expect(body.startsWith(text), body).to.equal(true);
+      }
     });
 
     it("serves UWS documents that validate, and keeps SODA jobs apart from TAP's", async () => {

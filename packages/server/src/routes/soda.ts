@@ -12,7 +12,7 @@ import type { Job } from "../uws/job.js";
 import { escapeText, XML_DECL, XSI } from "../xml.js";
 import { asyncRouter } from "./async.js";
 import { availabilityXml, XML_CONTENT_TYPE } from "./vosi.js";
-import { SODA_LABELLED, sodaErrors, TEXT_PLAIN } from "../soda/errors.js";
+import { labelOf, SODA_LABELLED, sendSodaError, sodaErrors, TEXT_PLAIN } from "../soda/errors.js";
 import { callerOf } from "../images/caller.js";
 import { syncCutout } from "../soda/sync.js";
 
@@ -72,5 +72,26 @@ export function sodaRouter(deps: ServiceDeps, jobs?: { manager: JobManager; resu
     });
     router.use(uws.routes(), uws.allowedMethods());
   }
+  sodaRefusals(router);
   return router;
+}
+
+/**
+ * The router's 405 (a method that a SODA resource does not take) and 501 as SODA's text/plain error document (SODA 1.0
+ * §5.2), with koa-router's Allow header. koa-router sets them with no body, after every later router has run, and the
+ * app's error middleware would send TAP's VOTable for them: the router's allowedMethods() fills the body itself.
+ */
+function sodaRefusals(router: Router): void {
+  const allowedMethods = router.allowedMethods.bind(router);
+  router.allowedMethods = (options) => {
+    const refuse = allowedMethods(options);
+    return async (ctx, next) => {
+      await refuse(ctx, next);
+      if ((ctx.status !== 405 && ctx.status !== 501) || ctx.body != null) return;
+      // Only on SODA's own resources: the other routers' paths keep their own documents.
+      if (!router.match(ctx.path, ctx.method).path.some((layer) => layer.methods.length > 0)) return;
+      const what = ctx.status === 405 ? "is not allowed on" : "is not implemented by";
+      sendSodaError(ctx, ctx.status, `${labelOf(ctx.status)}: Method ${ctx.method} ${what} ${ctx.path}; allowed: ${ctx.response.get("Allow")}`);
+    };
+  };
 }

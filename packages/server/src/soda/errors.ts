@@ -8,6 +8,7 @@
 import type { Context, Next } from "koa";
 import { errorStatusAndMessage, TapError } from "../errors.js";
 import { ImageIdError, ImageServiceError } from "../images/registry.js";
+import { PHASE_CONFLICT } from "../uws/phases.js";
 
 export type SodaLabel = "Error" | "AuthenticationError" | "AuthorizationError" | "ServiceUnavailable" | "UsageError" | "MultiValuedParamNotSupported";
 
@@ -30,9 +31,13 @@ export const SODA_LABELLED = /^(Error|AuthenticationError|AuthorizationError|Ser
 
 export const TEXT_PLAIN = "text/plain; charset=utf-8";
 
-/** The label SODA 1.0 §5.2 gives a status, for errors that did not choose one. */
-export function labelOf(status: number): SodaLabel {
+/**
+ * The label SODA 1.0 §5.2 gives a status, for errors that did not choose one. A UWS request that the job's phase
+ * forbids is a 403 (UWS 1.1 §2.2) but no matter of rights: "UsageError, permanent error (retry pointless)".
+ */
+export function labelOf(status: number, code?: string): SodaLabel {
   if (status === 401) return "AuthenticationError";
+  if (status === 403 && code === PHASE_CONFLICT) return "UsageError";
   if (status === 403) return "AuthorizationError";
   if (status === 503 || status === 429) return "ServiceUnavailable";
   if (status >= 400 && status < 500) return "UsageError";
@@ -49,7 +54,17 @@ export function sodaStatusAndText(err: unknown): { status: number; text: string;
   if (SODA_LABELLED.test(message)) {
     return { status, text: message, log };
   }
-  return { status, text: `${labelOf(status)}: ${message}`, log };
+  return { status, text: `${labelOf(status, err instanceof TapError ? err.code : undefined)}: ${message}`, log };
+}
+
+/**
+ * Sends SODA's error document. The body is a Buffer, not a string: the app's error middleware (errors.ts) would
+ * replace a 405 with a string body by TAP's VOTable.
+ */
+export function sendSodaError(ctx: Context, status: number, text: string): void {
+  ctx.status = status;
+  ctx.type = TEXT_PLAIN;
+  ctx.body = Buffer.from(`${text}\n`, "utf8");
 }
 
 /** Turns whatever the SODA routes throw into SODA's text/plain error document. */
@@ -70,9 +85,7 @@ export function sodaErrors(log: (m: string) => void) {
       if (status === 413 && !ctx.req.complete) ctx.set("Connection", "close");
       ctx.remove("Content-Length");
       ctx.remove("Content-Disposition");
-      ctx.status = status;
-      ctx.type = TEXT_PLAIN;
-      ctx.body = `${text}\n`;
+      sendSodaError(ctx, status, text);
     }
   };
 }

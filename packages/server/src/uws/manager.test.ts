@@ -443,4 +443,78 @@ describe("async job manager", function () {
     );
     expect(err?.status).to.equal(413);
   });
+  describe("a request that the job's phase forbids: 403; a bad value: 400 (UWS 1.1 §2.2)", () => {
+    type Setup = "PENDING" | "EXECUTING" | "COMPLETED" | "ABORTED";
+    /** A job brought to `phase` through the manager's own requests. */
+    async function jobIn(phase: Setup): Promise<{ m: JobManager; job: Job }> {
+      const c = controllable();
+      const m = manager(c.executor);
+      await m.start();
+      const j = await m.create(anon("a"), q("x"), new Map(), { run: phase !== "PENDING" });
+      if (phase !== "PENDING") await c.nthStarted(1);
+      if (phase === "COMPLETED") {
+        c.finish.get(j.id)!();
+        await m.wait(j, 5, "EXECUTING");
+      }
+      if (phase === "ABORTED") await m.abort(j);
+      const job = (await m.get(j.id))!;
+      expect(job.phase).to.equal(phase);
+      return { m, job };
+    }
+    const REQUESTS: Record<string, (m: JobManager, j: Job) => Promise<unknown>> = {
+      "PHASE=RUN": (m, j) => m.run(j),
+      "POST /parameters": (m, j) => m.addParameters(j, q("y"), new Map()),
+      "POST /parameters EXECUTIONDURATION=-5": (m, j) => m.addParameters(j, [{ name: "EXECUTIONDURATION", value: "-5" }], new Map()),
+      "EXECUTIONDURATION=60": (m, j) => m.setExecutionDuration(j, "60"),
+      "EXECUTIONDURATION=-5": (m, j) => m.setExecutionDuration(j, "-5"),
+      "DESTRUCTION=2030-01-01": (m, j) => m.setDestruction(j, "2030-01-01"),
+      "DESTRUCTION=2030-01-01 00:00:00": (m, j) => m.setDestruction(j, "2030-01-01 00:00:00"),
+    };
+    const conflict = (message: string) => [403, message, "UWS_PHASE_CONFLICT"];
+    const CASES: [Setup, keyof typeof REQUESTS, unknown][] = [
+      // UWS 1.1 §2.2.3.5: a PENDING job runs; a running one is left running; a finished one cannot run again.
+      ["PENDING", "PHASE=RUN", "ok"],
+      ["EXECUTING", "PHASE=RUN", "ok"],
+      ["COMPLETED", "PHASE=RUN", conflict("Job {id} cannot be run: it is COMPLETED")],
+      ["ABORTED", "PHASE=RUN", conflict("Job {id} cannot be run: it is ABORTED")],
+      // UWS 1.1 §2.1.11, DALI 1.1 §2.1: parameters change only while PENDING.
+      ["PENDING", "POST /parameters", "ok"],
+      ["EXECUTING", "POST /parameters", conflict("The parameters of job {id} cannot change: it is EXECUTING, not PENDING")],
+      ["COMPLETED", "POST /parameters", conflict("The parameters of job {id} cannot change: it is COMPLETED, not PENDING")],
+      ["ABORTED", "POST /parameters", conflict("The parameters of job {id} cannot change: it is ABORTED, not PENDING")],
+      ["PENDING", "POST /parameters EXECUTIONDURATION=-5", [400, 'EXECUTIONDURATION must be 0 (no limit) or a positive integer number of seconds, not "-5"', "TAP_BAD_REQUEST"]],
+      // UWS 1.1 §2.2.3.4: the execution duration, before the job runs.
+      ["PENDING", "EXECUTIONDURATION=60", "ok"],
+      ["PENDING", "EXECUTIONDURATION=-5", [400, 'EXECUTIONDURATION must be 0 (no limit) or a positive integer number of seconds, not "-5"', "TAP_BAD_REQUEST"]],
+      ["EXECUTING", "EXECUTIONDURATION=60", conflict("The execution duration of job {id} cannot change: it is EXECUTING")],
+      ["COMPLETED", "EXECUTIONDURATION=60", conflict("The execution duration of job {id} cannot change: it is COMPLETED")],
+      ["ABORTED", "EXECUTIONDURATION=60", conflict("The execution duration of job {id} cannot change: it is ABORTED")],
+      // UWS 1.1 §2.2.3.3: the destruction time, in any phase; DALI 1.1 §3.3.3: a date alone is a timestamp.
+      ["COMPLETED", "DESTRUCTION=2030-01-01", "ok"],
+      ["ABORTED", "DESTRUCTION=2030-01-01", "ok"],
+      ["PENDING", "DESTRUCTION=2030-01-01 00:00:00", [400, `DESTRUCTION must be a DALI timestamp, YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']] in UTC (DALI 1.1 §3.3.3), not "2030-01-01 00:00:00": the date and the time must be separated by T, not a space`, "TAP_BAD_REQUEST"]],
+    ];
+    for (const [phase, request, expected] of CASES) {
+      it(`${request} on a job in ${phase}: ${JSON.stringify(expected)}`, async () => {
+        const { m, job } = await jobIn(phase);
+        const got = await REQUESTS[request]!(m, job).then(
+          () => "ok",
+          (e: unknown) => (e instanceof TapError ? [e.status, e.message, e.code] : e),
+        );
+        const want = Array.isArray(expected) ? [expected[0], String(expected[1]).replace("{id}", job.id), expected[2]] : expected;
+        expect(got).to.deep.equal(want);
+      });
+    }
+
+    it("refuses a negative EXECUTIONDURATION when the job is created (400), and creates none", async () => {
+      const m = manager(controllable().executor);
+      await m.start();
+      const e = await m.create(anon("a"), [...q("x"), { name: "EXECUTIONDURATION", value: "-5" }], new Map()).then(
+        () => undefined,
+        (x: TapError) => x,
+      );
+      expect([e?.status, e?.message]).to.deep.equal([400, 'EXECUTIONDURATION must be 0 (no limit) or a positive integer number of seconds, not "-5"']);
+      expect(await m.list(anon("a"))).to.deep.equal([]);
+    });
+  });
 });

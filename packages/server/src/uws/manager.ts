@@ -22,7 +22,7 @@ import { FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from ".
 import { JsonFileJobStore } from "./job-store.js";
 import { pollSharedStore } from "./poll.js";
 import { applyParameters, destructionOf, executionDurationOf, inlineName, sizeOf, uploadedParts } from "./parameters.js";
-import { allows, EDITS, TRANSITIONS } from "./phases.js";
+import { allows, EDITS, phaseConflict, TRANSITIONS } from "./phases.js";
 import type { ResultStore } from "./result-store.js";
 import { FileJobStore, apply } from "./store-files.js";
 import { checkQuotas } from "./quotas.js";
@@ -253,7 +253,7 @@ export class JobManager {
   }
 
   private badPhase(job: Job, what: string): TapError {
-    return new TapError(400, `${what} of job ${job.id} cannot change: it is ${job.phase}`, "UWS_BAD_PHASE");
+    return phaseConflict(`${what} of job ${job.id} cannot change: it is ${job.phase}`);
   }
 
   /** Changes the job if the store still has it in one of `phases`; else refuses with the phase it is in now. */
@@ -267,7 +267,7 @@ export class JobManager {
 
   async addParameters(job: Job, parameters: JobParameter[], inline: Map<string, UploadPart>): Promise<void> {
     if (!allows(EDITS.parameters, job.phase)) {
-      throw new TapError(400, `The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`, "UWS_BAD_PHASE");
+      throw phaseConflict(`The parameters of job ${job.id} cannot change: it is ${job.phase}, not PENDING`);
     }
     // Worked on a copy: a refused change leaves the job as it was.
     const next = structuredClone(job);
@@ -308,13 +308,14 @@ export class JobManager {
   /** PHASE=RUN. */
   async run(job: Job, credential?: string): Promise<void> {
     if (job.phase === "QUEUED" || job.phase === "EXECUTING") return;
-    if (!allows(TRANSITIONS.run.from, job.phase)) throw new TapError(400, `Job ${job.id} cannot be run: it is ${job.phase}`, "UWS_BAD_PHASE");
+    if (!allows(TRANSITIONS.run.from, job.phase)) throw phaseConflict(`Job ${job.id} cannot be run: it is ${job.phase}`);
     if (credential !== undefined) this.credentials.set(job.id, credential);
     const patch = { phase: TRANSITIONS.run.to, ...(credential !== undefined ? { credentialHolder: this.replicaId } : {}) };
     if (!(await this.store.update(job.id, patch, { phases: TRANSITIONS.run.from }))) {
       const now = await this.store.get(job.id);
-      if (now?.phase === "QUEUED" || now?.phase === "EXECUTING") return;
-      throw new TapError(400, `Job ${job.id} cannot be run: it is ${now?.phase ?? "deleted"}`, "UWS_BAD_PHASE");
+      if (!now) throw new TapError(404, `No such job: ${job.id}`, "UWS_NO_JOB");
+      if (now.phase === "QUEUED" || now.phase === "EXECUTING") return;
+      throw phaseConflict(`Job ${job.id} cannot be run: it is ${now.phase}`);
     }
     this.events.emit(job.id, TRANSITIONS.run.to);
     this.queue.add(job.queueKey, job.id);

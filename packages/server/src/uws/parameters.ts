@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { TapError } from "../errors.js";
+import { DALI_TIMESTAMP_FORM, parseDaliTimestamp, TimestampError, timestampMicros } from "../timestamp.js";
 import { isoNow, PHASES, type Job, type JobParameter, type Phase } from "./job.js";
 import type { UploadPart } from "../params.js";
 
@@ -41,23 +42,59 @@ export function applyParameters(job: Job, parameters: readonly JobParameter[], m
   }
 }
 
-/** 0 (unlimited) and anything above the service's limit become the limit (UWS 1.1 §2.2.3.4). */
+/**
+ * 0 (unlimited) and anything above the service's limit become the limit, which UWS 1.1 §2.2.3.4 allows ("the service
+ * may override the request"); a negative duration means nothing, and is refused like any other non-duration.
+ */
 export function executionDurationOf(value: string, limits: ParameterLimits): number {
-  if (!/^\s*-?\d+\s*$/.test(value)) throw new TapError(400, `EXECUTIONDURATION must be an integer number of seconds, not "${value}"`);
-  const max = limits.maxExecutionSeconds;
+  if (!/^\s*-?\d+\s*$/.test(value)) throw new TapError(400, `EXECUTIONDURATION must be an integer number of seconds, not "${clip(value)}"`);
   const n = Number(value);
-  return n <= 0 || n > max ? max : n;
+  if (n < 0) throw new TapError(400, `EXECUTIONDURATION must be 0 (no limit) or a positive integer number of seconds, not "${clip(value)}"`);
+  const max = limits.maxExecutionSeconds;
+  return n === 0 || n > max ? max : n;
 }
 
-/** An ISO 8601 time, at most maxDestructionSeconds after the creation; times without a zone are UTC (UWS 1.1 §2.2.1). */
-export function destructionOf(job: Pick<Job, "creationTime">, value: string, limits: ParameterLimits): string {
-  const t = Date.parse(value);
-  if (!/^\d{4}-\d\d-\d\dT/.test(value.trim()) || Number.isNaN(t)) {
-    throw new TapError(400, `DESTRUCTION must be an ISO 8601 date and time, not "${value}"`);
+/**
+ * A time parameter of UWS (DESTRUCTION, AFTER) in ms since the epoch. UWS 1.1 §2.2.1 wants ISO 8601 with a T and
+ * UTC; DALI 1.1 §3.3.3 says which ISO 8601 exactly: `YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']]`, UTC with or without the Z,
+ * a date alone being its midnight. Anything else is refused rather than guessed at (Date.parse reads offsets, spaces
+ * and "42").
+ */
+export function uwsTime(name: string, value: string): number {
+  let micros: bigint;
+  try {
+    micros = timestampMicros(parseDaliTimestamp(value));
+  } catch (e) {
+    if (!(e instanceof TimestampError)) throw e;
+    throw new TapError(400, `${name} must be a DALI timestamp, ${DALI_TIMESTAMP_FORM} in UTC (DALI 1.1 §3.3.3), not "${clip(value)}": ${e.message}`);
   }
+  // Floored, not truncated toward 0: an instant before 1970 stays in its millisecond.
+  return Number(micros / 1000n - (micros % 1000n < 0n ? 1n : 0n));
+}
+
+/** The destruction time asked for, at most maxDestructionSeconds after the creation (UWS 1.1 §2.2.3.3 lets the service choose). */
+export function destructionOf(job: Pick<Job, "creationTime">, value: string, limits: ParameterLimits): string {
   const latest = Date.parse(job.creationTime) + limits.maxDestructionSeconds * 1000;
-  const ms = /[zZ]|[+-]\d\d:?\d\d$/.test(value.trim()) ? t : Date.parse(`${value.trim()}Z`);
-  return isoNow(Math.min(ms, latest));
+  return isoNow(Math.min(uwsTime("DESTRUCTION", value), latest));
+}
+
+/**
+ * A POST to a job's parameters (UWS 1.1 §2.1.11, DALI 1.1 §2.1) carries job parameters. PHASE and ACTION are requests
+ * to the job's phase and to the job (UWS 1.1 §2.2.3.2, §2.2.3.5-6), never stored as parameters: refused, naming where
+ * they go, rather than ignored while the client believes its job runs or is gone.
+ */
+export function checkParametersPost(names: Iterable<string>, jobUrl: string): void {
+  for (const name of names) {
+    if (name === "PHASE") {
+      throw new TapError(400, `PHASE is not a job parameter: post PHASE=RUN or PHASE=ABORT to ${jobUrl}/phase (UWS 1.1 §2.2.3.5)`, "UWS_BAD_PHASE");
+    }
+    if (name === "ACTION") throw new TapError(400, `ACTION is not a job parameter: post ACTION=DELETE to ${jobUrl}, or send it DELETE (UWS 1.1 §2.2.3.2)`);
+  }
+}
+
+/** A value as a message quotes it: a long one is cut. */
+function clip(value: string): string {
+  return value.length > 100 ? `${value.slice(0, 100)}…` : value;
 }
 
 /**
@@ -119,12 +156,11 @@ export interface JobListFilter {
   last?: number;
 }
 
-/** The job list's filters from the query; an AFTER without a zone is UTC (UWS 1.1 §2.2.1). */
+/** The job list's filters from the query; AFTER is read as DESTRUCTION is (uwsTime). */
 export function jobListFilterOf(query: ReadonlyMap<string, readonly string[]>): JobListFilter {
   const phases = (query.get("PHASE") ?? []).map(phaseOf);
   const afterText = query.get("AFTER")?.[0];
-  const after = afterText === undefined ? undefined : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(afterText) ? afterText : `${afterText}Z`);
-  if (after !== undefined && Number.isNaN(after)) throw new TapError(400, `AFTER must be an ISO 8601 date and time, not "${afterText}"`);
+  const after = afterText === undefined ? undefined : uwsTime("AFTER", afterText);
   const lastText = query.get("LAST")?.[0];
   if (lastText !== undefined && !/^\s*[1-9]\d*\s*$/.test(lastText)) throw new TapError(400, `LAST must be an integer greater than 0, not "${lastText}"`);
   return { phases, ...(after !== undefined ? { after } : {}), ...(lastText !== undefined ? { last: Number(lastText) } : {}) };

@@ -2,6 +2,7 @@
  * What may happen to a job in each phase (UWS 1.1 §2.2.1, §2.2.3): one table read by the manager and by both job
  * stores (the SQL store turns each row into the WHERE of its conditional UPDATE), instead of `if`s over the methods.
  */
+import { TapError } from "../errors.js";
 import type { Phase } from "./job.js";
 
 /** A change of phase: the phases it may start from, and the phase it leads to. */
@@ -27,7 +28,7 @@ export const TRANSITIONS = {
 
 /** Changes that keep the phase: the phases in which a client may make them. */
 export const EDITS = {
-  /** Parameters (UWS 1.1 §2.2.3.3: only while PENDING). */
+  /** Parameters (UWS 1.1 §2.1.11, DALI 1.1 §2.1: only while PENDING). */
   parameters: ["PENDING"],
   executionDuration: ["PENDING", "QUEUED"],
   /** The destruction time may change in any phase. */
@@ -36,4 +37,15 @@ export const EDITS = {
 
 export function allows(from: readonly Phase[], phase: Phase): boolean {
   return from.includes(phase);
+}
+
+/** The code of a request that the job's phase forbids (SODA labels it as a usage error, not an authorization one). */
+export const PHASE_CONFLICT = "UWS_PHASE_CONFLICT";
+
+/**
+ * A request that the job's phase forbids. UWS 1.1 §2.2: "if a request is made that is illegal for the current state
+ * of the UWS then a 403 status should be returned"; a malformed value is still a 400.
+ */
+export function phaseConflict(message: string): TapError {
+  return new TapError(403, message, PHASE_CONFLICT);
 }
