@@ -79,6 +79,8 @@ type Clause = "select" | "where" | "on" | "groupBy" | "having" | "orderBy" | "ot
 
 interface Place {
   readonly clause: Clause;
+  /** The qualifiers of the SELECT that this expression belongs to (for an aggregate of an outer query's columns). */
+  readonly level: ReadonlySet<string> | null;
   /** The aggregate that this expression is inside, if any. */
   readonly aggregate: string | null;
   readonly grouping: Grouping | null;
@@ -101,7 +103,7 @@ class Checker {
     const select = q.body.kind === "Select" ? q.body : null;
     for (const o of q.orderBy) {
       this.sortKey(o.expr, select);
-      this.expr(o.expr, { clause: "orderBy", aggregate: null, grouping });
+      this.expr(o.expr, { clause: "orderBy", level: grouping?.relations ?? null, aggregate: null, grouping });
     }
   }
 
@@ -115,23 +117,24 @@ class Checker {
   }
 
   private select(s: Select): Grouping | null {
-    for (const t of s.from) this.tableReference(t);
-    if (s.where) this.expr(s.where, { clause: "where", aggregate: null, grouping: null });
-    for (const g of s.groupBy) this.expr(g, { clause: "groupBy", aggregate: null, grouping: null });
-    const grouping = groupingOf(s);
-    for (const item of s.items) if (item.kind === "SelectColumn") this.expr(item.expr, { clause: "select", aggregate: null, grouping });
-    if (s.having) this.expr(s.having, { clause: "having", aggregate: null, grouping });
+    const level = relationsOf(s.from);
+    for (const t of s.from) this.tableReference(t, level);
+    if (s.where) this.expr(s.where, { clause: "where", level, aggregate: null, grouping: null });
+    for (const g of s.groupBy) this.expr(g, { clause: "groupBy", level, aggregate: null, grouping: null });
+    const grouping = groupingOf(s, level);
+    for (const item of s.items) if (item.kind === "SelectColumn") this.expr(item.expr, { clause: "select", level, aggregate: null, grouping });
+    if (s.having) this.expr(s.having, { clause: "having", level, aggregate: null, grouping });
     return grouping;
   }
 
-  private tableReference(t: TableReference): void {
+  private tableReference(t: TableReference, level: ReadonlySet<string>): void {
     switch (t.kind) {
       case "TableRef": return;
       case "DerivedTable": return this.query(t.query);
       case "Join":
-        this.tableReference(t.left);
-        this.tableReference(t.right);
-        if (t.on) this.expr(t.on, { clause: "on", aggregate: null, grouping: null });
+        this.tableReference(t.left, level);
+        this.tableReference(t.right, level);
+        if (t.on) this.expr(t.on, { clause: "on", level, aggregate: null, grouping: null });
     }
   }
 
@@ -159,7 +162,7 @@ class Checker {
         if (g !== null && place.aggregate === null && e.binding !== undefined && e.binding.relation !== "" && g.relations.has(e.binding.relation)) {
           throw new AdqlError(
             "ADQL_BAD_GROUPING",
-            `${printAdql(e)} is neither in GROUP BY nor inside an aggregate, in ${g.because}: give it to GROUP BY, or to an aggregate such as MIN or MAX`,
+            `${columnName(e)} is neither in GROUP BY nor inside an aggregate, in ${g.because}: give it to GROUP BY, or to an aggregate such as MIN or MAX`,
             e.span,
           );
         }
@@ -372,9 +375,10 @@ class Checker {
       groupBy: "in GROUP BY: groups cannot be made by an aggregate of themselves",
     };
     const refused = where[place.clause];
-    if (refused !== undefined) throw new AdqlError("ADQL_BAD_GROUPING", `${shown} ${refused}`, e.span);
+    // An aggregate of an outer query's columns alone, in a subquery's WHERE, is the outer query's (SQL-92 §6.5).
+    if (refused !== undefined && !ofOuterColumns(e.arg, place.level)) throw new AdqlError("ADQL_BAD_GROUPING", `${shown} ${refused}`, e.span);
     if (e.arg === null) return "number";
-    const c = this.expr(e.arg, { clause: place.clause, aggregate: shown, grouping: null });
+    const c = this.expr(e.arg, { clause: place.clause, level: place.level, aggregate: shown, grouping: null });
     if (e.name === "SUM" || e.name === "AVG") this.number(e.arg, c, e.name);
     return e.name === "COUNT" || e.name === "SUM" || e.name === "AVG" ? "number" : c;
   }
@@ -388,8 +392,29 @@ function sortsBySelected(e: Expression, s: Select): boolean {
   return s.items.some((i) => i.kind === "SelectColumn" && (textOf(i.expr) === key || (e.kind === "ColumnRef" && i.expr.kind === "ColumnRef" && columnKey(i.expr) === columnKey(e))));
 }
 
+/** A column as the message names it: as written, or by its name where name resolution wrote it (SELECT *). */
+function columnName(e: ColumnRef): string {
+  return e.binding && e.parts.every((p) => p.delimited) ? e.binding.column : printAdql(e);
+}
+
+/** Whether `arg` reads columns, and only of relations other than this SELECT's (an outer query's). */
+function ofOuterColumns(arg: Expression | null, level: ReadonlySet<string> | null): boolean {
+  if (arg === null || level === null) return false;
+  let outer = 0;
+  let own = 0;
+  forEachNodeButNames(arg, (n) => {
+    if (n.kind === "Query") return false;
+    if (n.kind === "ColumnRef" && n.binding) {
+      if (n.binding.relation !== "" && !level.has(n.binding.relation)) outer++;
+      else own++;
+    }
+    return true;
+  });
+  return outer > 0 && own === 0;
+}
+
 /** The grouping of a SELECT, or null when it is not grouped (no GROUP BY, HAVING or aggregate of its own). */
-function groupingOf(s: Select): Grouping | null {
+function groupingOf(s: Select, relations: ReadonlySet<string>): Grouping | null {
   let because: string | null = s.groupBy.length > 0 ? "a query with GROUP BY" : null;
   if (because === null) {
     const aggregate = ownAggregate([...s.items.flatMap((i) => (i.kind === "SelectColumn" ? [i.expr] : [])), ...(s.having ? [s.having] : [])]);
@@ -414,7 +439,7 @@ function groupingOf(s: Select): Grouping | null {
     if (key !== undefined) columns.add(key);
     else expressions.add(textOf(item.expr));
   }
-  return { relations: relationsOf(s.from), columns, expressions, because };
+  return { relations, columns, expressions, because };
 }
 
 function isGroupTerm(e: Expression, g: Grouping): boolean {
@@ -452,7 +477,7 @@ function ownAggregate(exprs: readonly Expression[]): string | undefined {
 }
 
 /** The SQL qualifiers of a FROM list's relations, as name resolution bound columns to them. */
-function relationsOf(from: readonly TableReference[]): Set<string> {
+function relationsOf(from: readonly TableReference[]): ReadonlySet<string> {
   const out = new Set<string>();
   const visit = (t: TableReference): void => {
     switch (t.kind) {
