@@ -301,6 +301,7 @@ class Checker {
   }
 
   private number(e: Expression, c: ValueClass, what: string): void {
+    if (c === "string" && numericString(e)) return;
     if (c === "string" || c === "boolean" || c === "timestamp") throw typeError(`${what} takes numbers: ${described(e, c)}`, e);
   }
 
@@ -316,7 +317,7 @@ class Checker {
     const first = classes.findIndex((c) => c !== "unknown" && c !== "other");
     if (first < 0) return;
     for (let i = 0; i < operands.length; i++) {
-      if (!comparable(classes[first]!, classes[i]!)) {
+      if (!comparable(classes[first]!, classes[i]!) && !numberAndNumericString(operands[first]!, classes[first]!, operands[i]!, classes[i]!)) {
         const [a, b] = i > first ? [first, i] : [i, first];
         throw typeError(`${op} compares values of one kind: ${described(operands[a]!, classes[a]!)}, ${described(operands[b]!, classes[b]!)}`, operands[b]!);
       }
@@ -379,17 +380,57 @@ class Checker {
     if (refused !== undefined && !ofOuterColumns(e.arg, place.level)) throw new AdqlError("ADQL_BAD_GROUPING", `${shown} ${refused}`, e.span);
     if (e.arg === null) return "number";
     const c = this.expr(e.arg, { clause: place.clause, level: place.level, aggregate: shown, grouping: null });
-    if (e.name === "SUM" || e.name === "AVG") this.number(e.arg, c, e.name);
+    // SUM of a boolean counts the true values on every engine; AVG of one DuckDB refuses.
+    if (e.name === "AVG" || (e.name === "SUM" && c !== "boolean")) this.number(e.arg, c, e.name);
     return e.name === "COUNT" || e.name === "SUM" || e.name === "AVG" ? "number" : c;
   }
 }
 
-/** Whether the ORDER BY key of a SELECT DISTINCT is one of its select items (by alias, position or text). */
+/**
+ * A string literal that reads as a number ('30', '1651589610221862935'): DuckDB and MariaDB both read it as that number
+ * where a number is wanted, and identifiers quoted by scripts are common. Other strings ('a') are refused there.
+ */
+const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+function numericString(e: Expression): boolean {
+  return e.kind === "StringLiteral" && NUMERIC_TEXT.test(e.value);
+}
+
+/** A number (or a boolean, which compares with 0 and 1) on one side, a numeric string literal on the other. */
+function numberAndNumericString(a: Expression, ca: ValueClass, b: Expression, cb: ValueClass): boolean {
+  const numeric = (c: ValueClass): boolean => c === "number" || c === "boolean";
+  return (numeric(ca) && cb === "string" && numericString(b)) || (numeric(cb) && ca === "string" && numericString(a));
+}
+
+/**
+ * Whether the ORDER BY key of a SELECT DISTINCT is known from the selected values (SQL-92 §7.10 with ADQL 2.1's
+ * expressions as sort keys): a position, an alias, a selected expression, or an expression whose columns are all
+ * selected (with the aggregates of a grouped query). Undecided, so accepted, where SELECT * was not expanded.
+ */
 function sortsBySelected(e: Expression, s: Select): boolean {
   if (e.kind === "NumberLiteral") return true;
-  if (e.kind === "ColumnRef" && e.binding?.relation === "") return true;
+  if (s.items.some((i) => i.kind === "SelectAll")) return true;
   const key = textOf(e);
-  return s.items.some((i) => i.kind === "SelectColumn" && (textOf(i.expr) === key || (e.kind === "ColumnRef" && i.expr.kind === "ColumnRef" && columnKey(i.expr) === columnKey(e))));
+  const selected = s.items.flatMap((i) => (i.kind === "SelectColumn" ? [i.expr] : []));
+  if (selected.some((x) => textOf(x) === key)) return true;
+  const selectedColumns = new Set(selected.flatMap((x) => (x.kind === "ColumnRef" && columnKey(x) !== undefined ? [columnKey(x)!] : [])));
+  const grouped = s.groupBy.length > 0;
+  let known = true;
+  forEachNodeButNames(e, (n) => {
+    if (!known) return false;
+    const kind = n.kind;
+    if (kind === "Query") return false;
+    if (kind === "Aggregate") {
+      known = grouped;
+      return false;
+    }
+    if (kind === "ColumnRef") {
+      const k = columnKey(n);
+      known = n.binding === undefined || n.binding.relation === "" || (k !== undefined && selectedColumns.has(k));
+    }
+    return true;
+  });
+  return known;
 }
 
 /** A column as the message names it: as written, or by its name where name resolution wrote it (SELECT *). */
@@ -424,7 +465,17 @@ function groupingOf(s: Select, relations: ReadonlySet<string>): Grouping | null 
   if (because === null) return null;
   const columns = new Set<string>();
   const expressions = new Set<string>();
+  const visible = s.items.flatMap((i) => (i.kind === "SelectColumn" && !i.hidden ? [i] : []));
   for (const g of s.groupBy) {
+    // A position in the select list, as every engine reads one (ADQL 2.1 defines positions for ORDER BY only).
+    if (g.kind === "NumberLiteral" && g.form === "integer") {
+      const item = visible[Number(g.text) - 1];
+      if (item === undefined) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `GROUP BY ${g.text}: the select list has ${visible.length} column${visible.length === 1 ? "" : "s"}`, g.span);
+      const key = item.expr.kind === "ColumnRef" ? columnKey(item.expr) : undefined;
+      if (key !== undefined) columns.add(key);
+      else expressions.add(textOf(item.expr));
+      continue;
+    }
     if (g.kind === "ColumnRef" && g.binding) {
       if (g.binding.relation === "") columns.add(`\u0000${g.binding.column.toLowerCase()}`);
       else columns.add(columnKey(g)!);
@@ -454,6 +505,11 @@ function isGroupTerm(e: Expression, g: Grouping): boolean {
 function textOf(e: Expression): string {
   return JSON.stringify(e, (k, v: unknown) => {
     if (k === "span") return undefined;
+    // A number by its value and kind (2. and 2.0 are one decimal; 10 and 10.0 are not the same type).
+    if (typeof v === "object" && v !== null && (v as Node).kind === "NumberLiteral") {
+      const n = v as Extract<Node, { kind: "NumberLiteral" }>;
+      return `${n.form === "integer" || n.form === "hex" ? "integer" : "real"}\u0000${n.form === "hex" ? BigInt(n.text).toString() : Number(n.text)}`;
+    }
     if (typeof v === "object" && v !== null && (v as Node).kind === "ColumnRef" && (v as ColumnRef).binding) {
       const b = (v as ColumnRef).binding!;
       return `${b.relation}\u0000${b.column.toLowerCase()}`;
