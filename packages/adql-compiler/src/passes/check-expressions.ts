@@ -12,7 +12,7 @@
  * - subqueries as values give one column; a sort key is not a constant; a WITH clause names each query once.
  * Only what is known is judged: an operand whose type is unknown (no catalog, a UDF, NULL) passes.
  */
-import type { ColumnRef, Expression, Node, Query, QueryBody, Select, TableReference, ValueType } from "../ast/nodes.js";
+import type { Aggregate, ColumnRef, Expression, Node, Query, QueryBody, Select, TableReference, ValueType } from "../ast/nodes.js";
 import { BUILTINS, type BuiltinName } from "../builtins.js";
 import { printAdql } from "../ast/print.js";
 import { forEachNodeButNames } from "../ast/transform.js";
@@ -70,8 +70,8 @@ interface Grouping {
   readonly columns: ReadonlySet<string>;
   /** GROUP BY terms that are expressions, by their ADQL text without spans. */
   readonly expressions: ReadonlySet<string>;
-  /** What makes the query grouped, for the message: its GROUP BY, an aggregate or HAVING. */
-  readonly because: string;
+  /** What makes the query grouped, for the message: its GROUP BY, HAVING, or an aggregate (printed only for an error). */
+  readonly because: "GROUP BY" | "HAVING" | Aggregate;
 }
 
 /** Where an expression stands, for the rules about aggregates. */
@@ -82,7 +82,7 @@ interface Place {
   /** The qualifiers of the SELECT that this expression belongs to (for an aggregate of an outer query's columns). */
   readonly level: ReadonlySet<string> | null;
   /** The aggregate that this expression is inside, if any. */
-  readonly aggregate: string | null;
+  readonly aggregate: Aggregate | null;
   readonly grouping: Grouping | null;
 }
 
@@ -90,7 +90,17 @@ function columnKey(ref: ColumnRef): string | undefined {
   return ref.binding ? `${ref.binding.relation}\u0000${ref.binding.column.toLowerCase()}` : undefined;
 }
 
+/** Where an aggregate may not be, and why. */
+const NO_AGGREGATE: Partial<Record<Clause, string>> = {
+  where: "in WHERE: an aggregate is computed over the groups, after WHERE has chosen the rows; use HAVING",
+  on: "in ON: an aggregate is computed over the groups, after the join; use HAVING",
+  groupBy: "in GROUP BY: groups cannot be made by an aggregate of themselves",
+};
+
 class Checker {
+  /** The first aggregate met in the select list or HAVING of the SELECT being checked (not of its subqueries). */
+  private firstAggregate: Aggregate | null = null;
+
   query(q: Query): void {
     const seen = new Set<string>();
     for (const cte of q.with) {
@@ -121,10 +131,30 @@ class Checker {
     for (const t of s.from) this.tableReference(t, level);
     if (s.where) this.expr(s.where, { clause: "where", level, aggregate: null, grouping: null });
     for (const g of s.groupBy) this.expr(g, { clause: "groupBy", level, aggregate: null, grouping: null });
-    const grouping = groupingOf(s, level);
+    let grouping = s.groupBy.length > 0 ? groupingOf(s, level, "GROUP BY") : s.having ? groupingOf(s, level, "HAVING") : null;
+    const outer = this.firstAggregate;
+    this.firstAggregate = null;
     for (const item of s.items) if (item.kind === "SelectColumn") this.expr(item.expr, { clause: "select", level, aggregate: null, grouping });
     if (s.having) this.expr(s.having, { clause: "having", level, aggregate: null, grouping });
+    const aggregate = this.firstAggregate;
+    this.firstAggregate = outer;
+    // An aggregate without GROUP BY makes one group of all rows: the select list is checked again for columns, now
+    // that this is known (a second walk only for such queries, rather than a search for aggregates in every query).
+    if (grouping === null && aggregate !== null) {
+      grouping = groupingOf(s, level, aggregate);
+      for (const item of s.items) if (item.kind === "SelectColumn") this.grouped(item.expr, grouping);
+    }
     return grouping;
+  }
+
+  /** Refuses the columns of `e` that are neither grouped nor inside an aggregate. */
+  private grouped(e: Expression, g: Grouping): void {
+    forEachNodeButNames(e, (n) => {
+      const kind = n.kind;
+      if (kind === "Aggregate" || kind === "Query" || isGroupTerm(n as Expression, g)) return false;
+      if (kind === "ColumnRef") checkGrouped(n, g);
+      return true;
+    });
   }
 
   private tableReference(t: TableReference, level: ReadonlySet<string>): void {
@@ -158,16 +188,9 @@ class Checker {
       return classOf(typeOf(e));
     }
     switch (e.kind) {
-      case "ColumnRef": {
-        if (g !== null && place.aggregate === null && e.binding !== undefined && e.binding.relation !== "" && g.relations.has(e.binding.relation)) {
-          throw new AdqlError(
-            "ADQL_BAD_GROUPING",
-            `${columnName(e)} is neither in GROUP BY nor inside an aggregate, in ${g.because}: give it to GROUP BY, or to an aggregate such as MIN or MAX`,
-            e.span,
-          );
-        }
+      case "ColumnRef":
+        if (g !== null && place.aggregate === null) checkGrouped(e, g);
         return classOf(typeOf(e));
-      }
       case "NumberLiteral": return "number";
       case "StringLiteral": return "string";
       case "NullLiteral": return "unknown";
@@ -365,21 +388,16 @@ class Checker {
     return classOf(typeOf(e));
   }
 
-  private aggregate(e: Extract<Expression, { kind: "Aggregate" }>, place: Place): ValueClass {
-    const shown = printAdql(e);
+  private aggregate(e: Aggregate, place: Place): ValueClass {
     if (place.aggregate !== null) {
-      throw new AdqlError("ADQL_BAD_GROUPING", `${shown} inside ${place.aggregate}: an aggregate cannot take another's value; use a subquery`, e.span);
+      throw new AdqlError("ADQL_BAD_GROUPING", `${printAdql(e)} inside ${printAdql(place.aggregate)}: an aggregate cannot take another's value; use a subquery`, e.span);
     }
-    const where: Partial<Record<Clause, string>> = {
-      where: "in WHERE: an aggregate is computed over the groups, after WHERE has chosen the rows; use HAVING",
-      on: "in ON: an aggregate is computed over the groups, after the join; use HAVING",
-      groupBy: "in GROUP BY: groups cannot be made by an aggregate of themselves",
-    };
-    const refused = where[place.clause];
+    const refused = NO_AGGREGATE[place.clause];
     // An aggregate of an outer query's columns alone, in a subquery's WHERE, is the outer query's (SQL-92 §6.5).
-    if (refused !== undefined && !ofOuterColumns(e.arg, place.level)) throw new AdqlError("ADQL_BAD_GROUPING", `${shown} ${refused}`, e.span);
+    if (refused !== undefined && !ofOuterColumns(e.arg, place.level)) throw new AdqlError("ADQL_BAD_GROUPING", `${printAdql(e)} ${refused}`, e.span);
+    if (place.clause === "select" || place.clause === "having") this.firstAggregate ??= e;
     if (e.arg === null) return "number";
-    const c = this.expr(e.arg, { clause: place.clause, level: place.level, aggregate: shown, grouping: null });
+    const c = this.expr(e.arg, { clause: place.clause, level: place.level, aggregate: e, grouping: null });
     // SUM of a boolean counts the true values on every engine; AVG of one DuckDB refuses.
     if (e.name === "AVG" || (e.name === "SUM" && c !== "boolean")) this.number(e.arg, c, e.name);
     return e.name === "COUNT" || e.name === "SUM" || e.name === "AVG" ? "number" : c;
@@ -433,6 +451,21 @@ function sortsBySelected(e: Expression, s: Select): boolean {
   return known;
 }
 
+/** Refuses a column of this SELECT's relations (an outer query's is a constant here) that is not a group term. */
+function checkGrouped(e: ColumnRef, g: Grouping): void {
+  if (e.binding === undefined || e.binding.relation === "" || !g.relations.has(e.binding.relation) || isGroupTerm(e, g)) return;
+  throw new AdqlError(
+    "ADQL_BAD_GROUPING",
+    `${columnName(e)} is neither in GROUP BY nor inside an aggregate, in ${groupedBy(g)}: give it to GROUP BY, or to an aggregate such as MIN or MAX`,
+    e.span,
+  );
+}
+
+function groupedBy(g: Grouping): string {
+  if (g.because === "GROUP BY") return "a query with GROUP BY";
+  return `a query with ${g.because === "HAVING" ? "HAVING" : printAdql(g.because)}, which makes one group of all rows`;
+}
+
 /** A column as the message names it: as written, or by its name where name resolution wrote it (SELECT *). */
 function columnName(e: ColumnRef): string {
   return e.binding && e.parts.every((p) => p.delimited) ? e.binding.column : printAdql(e);
@@ -454,15 +487,8 @@ function ofOuterColumns(arg: Expression | null, level: ReadonlySet<string> | nul
   return outer > 0 && own === 0;
 }
 
-/** The grouping of a SELECT, or null when it is not grouped (no GROUP BY, HAVING or aggregate of its own). */
-function groupingOf(s: Select, relations: ReadonlySet<string>): Grouping | null {
-  let because: string | null = s.groupBy.length > 0 ? "a query with GROUP BY" : null;
-  if (because === null) {
-    const aggregate = ownAggregate([...s.items.flatMap((i) => (i.kind === "SelectColumn" ? [i.expr] : [])), ...(s.having ? [s.having] : [])]);
-    if (aggregate) because = `a query with ${aggregate}, which makes one group of all rows`;
-    else if (s.having) because = "a query with HAVING, which makes one group of all rows";
-  }
-  if (because === null) return null;
+/** The grouping of a grouped SELECT (by GROUP BY, HAVING or an aggregate of its own: `because`). */
+function groupingOf(s: Select, relations: ReadonlySet<string>, because: Grouping["because"]): Grouping {
   const columns = new Set<string>();
   const expressions = new Set<string>();
   const visible = s.items.flatMap((i) => (i.kind === "SelectColumn" && !i.hidden ? [i] : []));
@@ -516,20 +542,6 @@ function textOf(e: Expression): string {
     }
     return v;
   });
-}
-
-/** The first aggregate of this query level in `exprs` (not in a subquery), as written, or undefined. */
-function ownAggregate(exprs: readonly Expression[]): string | undefined {
-  let found: string | undefined;
-  for (const e of exprs) {
-    forEachNodeButNames(e, (n) => {
-      if (found !== undefined) return false;
-      const kind = n.kind;
-      if (kind === "Aggregate") found = printAdql(n);
-      return kind !== "Aggregate" && kind !== "Query";
-    });
-  }
-  return found;
 }
 
 /** The SQL qualifiers of a FROM list's relations, as name resolution bound columns to them. */
