@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PRINT_RESOLVED, resolvedUrls } from "../../adql-compiler/src/test-support/resolved-modules.js";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 // Resolved here, since the child runs in an empty directory where "tsx" would not resolve.
@@ -56,15 +57,9 @@ describe("server tap-server start-up errors", function () {
    * instead of 35).
    */
   it("loads neither mysql2 nor hyparquet-writer before they are needed", () => {
-    const hook = `export async function resolve(specifier, context, next) {
-      const r = await next(specifier, context);
-      process.stderr.write("resolved " + r.url + "\\n");
-      return r;
-    }`;
-    const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
     const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
-    const r = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(register)}`, "--import", TSX, "--conditions", "source", MAIN, "serve"], {
+    const r = spawnSync(process.execPath, [...PRINT_RESOLVED, "--import", TSX, "--conditions", "source", MAIN, "serve"], {
       cwd,
       env: { ...base, PORT: "0", TAP_BACKEND: "oracle" },
       encoding: "utf8",
@@ -72,7 +67,7 @@ describe("server tap-server start-up errors", function () {
     });
     rmSync(cwd, { recursive: true, force: true });
     expect(r.status, r.stderr).to.equal(2);
-    const resolved = [...new Set(r.stderr.split("\n").filter((l) => l.startsWith("resolved ")))];
+    const resolved = resolvedUrls(r.stderr);
     // The modules of the service itself, and its database, were loaded.
     expect(resolved.filter((l) => /\/server\/src\/(startup|app|backends\/duckdb)\.ts$/.test(l))).to.have.length(3);
     expect(resolved.filter((l) => /\/node_modules\/@duckdb\/node-api\//.test(l))).to.have.length.above(0);

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { CHEVROTAIN_BUNDLE, VERSION } from "../parser/chevrotain.js";
+import { PRINT_RESOLVED, resolvedUrls } from "../test-support/resolved-modules.js";
 
 const cli = fileURLToPath(new URL("../../dist/cli/adql2qserv.js", import.meta.url));
 const schema = fileURLToPath(new URL("../../schemas/example.yaml", import.meta.url));
@@ -66,15 +67,9 @@ describe("adql2qserv CLI", function () {
    * own are there, and none of lodash-es or of Chevrotain's lib/src.
    */
   it("starts without Chevrotain's entry point or lodash-es: the modules it resolves", function () {
-    const hook = `export async function resolve(specifier, context, next) {
-      const r = await next(specifier, context);
-      process.stderr.write("resolved " + r.url + "\\n");
-      return r;
-    }`;
-    const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
-    const r = run(["SELECT TOP 1 a FROM t"], undefined, ["--import", `data:text/javascript,${encodeURIComponent(register)}`]);
+    const r = run(["SELECT TOP 1 a FROM t"], undefined, [...PRINT_RESOLVED]);
     expect(r.status, r.stderr).to.equal(0);
-    const resolved = r.stderr.split("\n").filter((l) => l.startsWith("resolved "));
+    const resolved = resolvedUrls(r.stderr);
     expect(resolved.filter((l) => l.includes("/adql-compiler/dist/parser/"))).to.have.length.above(2);
     expect(resolved.filter((l) => /lodash-es|chevrotain\/lib\/src/.test(l))).to.deep.equal([]);
   });
