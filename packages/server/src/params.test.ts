@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import type { Context } from "koa";
@@ -33,6 +34,40 @@ async function bytes(stream: Readable): Promise<Buffer> {
   for await (const b of stream) parts.push(b as Buffer);
   return Buffer.concat(parts);
 }
+
+/** A POST context with these request headers and this body. */
+function withHeaders(headers: Record<string, string>, body: Buffer): Context {
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const req = Object.assign(Readable.from([body]), { headers: lower });
+  return { method: "POST", querystring: "", req, res: new EventEmitter(), get: (h: string) => lower[h.toLowerCase()] ?? "" } as unknown as Context;
+}
+
+/** RFC 9110 §8.3, §8.4: what the body is, and how it is coded, as the request's headers say. */
+const BODIES: readonly (readonly [what: string, headers: Record<string, string>, body: Buffer, status: number | "read", message?: RegExp])[] = [
+  ["a form", { "Content-Type": "application/x-www-form-urlencoded" }, Buffer.from("LANG=ADQL"), "read"],
+  ["a form without a Content-Type", {}, Buffer.from("LANG=ADQL"), "read"],
+  ["a form in the identity coding", { "Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "identity" }, Buffer.from("LANG=ADQL"), "read"],
+  ["a gzipped form (RFC 9110 §15.5.16)", { "Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip" }, gzipSync("LANG=ADQL"), 415, /Unsupported request Content-Encoding gzip: send the body without a content coding/],
+  ["a JSON body", { "Content-Type": "application/json" }, Buffer.from('{"LANG":"ADQL"}'), 415, /Unsupported request Content-Type application\/json: use application\/x-www-form-urlencoded or multipart\/form-data/],
+];
+
+describe("server request bodies by their headers", function () {
+  for (const [what, headers, body, status, message] of BODIES) {
+    it(`${what}: ${status === "read" ? "read" : status}`, async () => {
+      const outcome = await readParams(withHeaders(headers, body), LIMITS).then(
+        (p) => p,
+        (e: unknown) => e,
+      );
+      if (status === "read") {
+        expect(single(outcome as Awaited<ReturnType<typeof readParams>>, "LANG")).to.equal("ADQL");
+      } else {
+        expect(outcome).to.be.instanceOf(TapError);
+        expect((outcome as TapError).status).to.equal(status);
+        expect((outcome as Error).message).to.match(message!);
+      }
+    });
+  }
+});
 
 describe("server request parameters", function () {
   let spool: string;

@@ -111,6 +111,12 @@ export async function readParams(ctx: Context, limits: ParamLimits): Promise<Req
   // Refused before a byte of the body is read, when the client says how long it is.
   const declared = Number(ctx.get("content-length") || NaN);
   if (declared > limits.maxRequestBytes) throw requestTooLarge(limits.maxRequestBytes);
+  // A body in a content coding (gzip...) would be read as a form of garbage and refused for a missing LANG: it is a
+  // 415 instead (RFC 9110 §8.4, §15.5.16), as is a body that is not a form.
+  const coding = (ctx.get("content-encoding") || "").trim().toLowerCase();
+  if (coding !== "" && coding !== "identity") {
+    throw new TapError(415, `Unsupported request Content-Encoding ${coding}: send the body without a content coding`);
+  }
   const type = (ctx.get("content-type") || "").toLowerCase();
   if (type.startsWith("multipart/form-data")) return readMultipart(ctx, values, limits, tally);
   if (type.startsWith("application/x-www-form-urlencoded") || type === "") {
@@ -122,7 +128,7 @@ export async function readParams(ctx: Context, limits: ParamLimits): Promise<Req
     }
     return paramsOf(values);
   }
-  throw new TapError(400, `Unsupported request Content-Type ${type}: use application/x-www-form-urlencoded or multipart/form-data`);
+  throw new TapError(415, `Unsupported request Content-Type ${type}: use application/x-www-form-urlencoded or multipart/form-data`);
 }
 
 async function readMultipart(ctx: Context, values: Map<string, string[]>, limits: ParamLimits, tally: Tally): Promise<RequestParams> {
