@@ -16,7 +16,7 @@ import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Column } from "./column.js";
-import { compileColumns } from "./column.js";
+import { compileColumns, defaultBinaryNull } from "./column.js";
 import type { Serialization } from "./encode/document.js";
 import type { Field, Row } from "./model.js";
 import { pointField, polygonField, timestampField } from "./model.js";
@@ -147,6 +147,15 @@ function compare(columns: Column[], ours: unknown[][], theirs: AstropyTable, wha
   return cells;
 }
 
+/** `v`, or for an integer (or integer array element) equal to BINARY's picked null value, the value beside it. */
+function besidePickedNull(field: Field, v: unknown): unknown {
+  const magic = field.nullValue === undefined ? defaultBinaryNull(field.datatype) : undefined;
+  if (magic === undefined) return v;
+  const beside = (x: unknown): unknown =>
+    typeof x === "bigint" ? (x === magic ? x + 1n : x) : typeof x === "number" && x === Number(magic) ? (x === 255 ? 254 : x + 1) : x;
+  return Array.isArray(v) ? v.map(beside) : beside(v);
+}
+
 const FORMATS: [Serialization, "tabledata" | "binary" | "binary2"][] = [
   ["TABLEDATA", "tabledata"],
   ["BINARY", "binary"],
@@ -168,7 +177,10 @@ describe("astropy cross-checks (Debian python3-astropy)", function () {
   it("astropy reads exactly our values in TABLEDATA, BINARY and BINARY2", async function () {
     const docs: { file: string; fields: Field[]; rows: Row[]; ser: Serialization }[] = [];
     for (const [ser, format] of FORMATS) {
-      docs.push({ file: join(dir!.path, `ours-${format}.xml`), fields: SHARED_FIELDS, rows: SHARED_ROWS, ser });
+      // BINARY refuses a value equal to the null value it picks for an integer field (255 for unsignedByte): its
+      // document has the next value instead (encode/binary.ts, pickedNullCollision).
+      const rows = ser === "BINARY" ? SHARED_ROWS.map((r) => r.map((v, i) => besidePickedNull(SHARED_FIELDS[i]!, v))) : SHARED_ROWS;
+      docs.push({ file: join(dir!.path, `ours-${format}.xml`), fields: SHARED_FIELDS, rows, ser });
     }
     const tdFields = [...SHARED_FIELDS, ...TABLEDATA_ONLY_FIELDS];
     const tdRows = SHARED_ROWS.map((r, i) => [...r, ...TABLEDATA_ONLY_ROWS[i]!]);

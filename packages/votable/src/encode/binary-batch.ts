@@ -7,7 +7,7 @@
  * typed columns use the same DataView writes.
  */
 import type { BatchColumn, BatchRangeEncoder, ColumnBatch } from "../batch.js";
-import type { Column } from "../column.js";
+import { defaultBinaryNull, type Column } from "../column.js";
 import { TIMESTAMP_MAX_MS, TIMESTAMP_MIN_MS, putTimestamp, timestampLength } from "./direct.js";
 import { ByteSink } from "./sink.js";
 
@@ -204,6 +204,9 @@ function columnPlan(col: Column, data: BatchColumn, fill: Uint8Array, flag: numb
     if (flag >= 0) buf[f.rows[k]! + flagByte]! |= flagBit;
   };
   if (data.timestamps !== true && col.shape.scalar && col.nullValue === undefined) {
+    // BINARY's integers carry a null value that this package picked: a batch with a value equal to it goes through
+    // the cell writers, which refuse that row (pickedNullCollision) after writing the rows before it.
+    if (flag < 0 && hasPickedNull(col, values, nulls)) return undefined;
     switch (col.datatype) {
       case "double":
         if (values instanceof Float64Array || values instanceof Float32Array) {
@@ -310,6 +313,26 @@ function columnPlan(col: Column, data: BatchColumn, fill: Uint8Array, flag: numb
     }
   }
   return undefined;
+}
+
+/** Whether a non-null value of a BINARY integer column equals the null value picked for it (binaryNullValue). */
+function hasPickedNull(col: Column, values: BatchColumn["values"], nulls: Uint8Array | undefined): boolean {
+  const magic = defaultBinaryNull(col.datatype);
+  if (magic === undefined) return false;
+  if (values instanceof BigInt64Array) {
+    // The most negative long: its high word is the most negative int, its low word 0 (read as words, not as BigInts).
+    const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+    const hi = LITTLE_ENDIAN ? 1 : 0;
+    for (let i = 0; i < values.length; i++) {
+      if (words[2 * i + hi] === -2147483648 && words[2 * i + 1 - hi] === 0 && (nulls === undefined || nulls[i] === 0)) return true;
+    }
+    return false;
+  }
+  if (!ArrayBuffer.isView(values) || values instanceof DataView || values instanceof BigUint64Array) return false;
+  const m = Number(magic);
+  const typed = values as Exclude<typeof values, BigInt64Array | BigUint64Array | DataView>;
+  for (let i = 0; i < typed.length; i++) if (typed[i] === m && (nulls === undefined || nulls[i] === 0)) return true;
+  return false;
 }
 
 /** Whether every non-null byte is 0 or 1. */

@@ -3,6 +3,7 @@ import { VOTableError } from "../errors.js";
 import type { Field } from "../model.js";
 import { BinaryEncoder } from "./binary.js";
 import { Binary2Encoder } from "./binary2.js";
+import { ByteSink } from "./sink.js";
 
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("hex");
@@ -67,6 +68,50 @@ describe("BINARY cells (VOTable 1.4 §5.3, §6): big-endian, MSB first", functio
       expect(bin(field, value)).to.equal(want);
     });
   }
+});
+
+/**
+ * BINARY has no null flags: an integer field without a declared null value gets one picked here (the minimum, 255 for
+ * unsignedByte), and a real value equal to it would be read back as NULL (VOTable 1.4 §5.5, the VALUES null). Such a
+ * value is refused, by the row encoder and by the batch encoder alike, rather than changed without a word.
+ */
+describe("BINARY: a value equal to the null value picked for its field is refused", function () {
+  const cases: [string, Omit<Field, "name">, unknown, ArrayLike<unknown>][] = [
+    ["int -2147483648", { datatype: "int" }, -2147483648, Int32Array.of(1, -2147483648)],
+    ["short -32768", { datatype: "short" }, -32768, Int16Array.of(-32768)],
+    ["unsignedByte 255", { datatype: "unsignedByte" }, 255, Uint8Array.of(0, 255)],
+    ["long -2^63", { datatype: "long" }, -(2n ** 63n), BigInt64Array.of(5n, -(2n ** 63n))],
+    ["int -2147483648 among plain values", { datatype: "int" }, -2147483648, [7, -2147483648]],
+  ];
+  const refused = /is the null value that BINARY declares for \w+ fields \(VALUES null\), so a reader would take it for NULL; BINARY2/;
+  for (const [what, field, value, batch] of cases) {
+    it(`${what}: a row`, function () {
+      expect(() => bin(field, value)).to.throw(VOTableError, refused);
+    });
+    it(`${what}: a batch, whose rows before it are written (batch.ts, BatchRangeEncoder)`, function () {
+      const enc = new BinaryEncoder([{ name: "x", ...field } as Field], { nullFlags: false });
+      const range = enc.batchRange({ rowCount: batch.length, columns: [{ values: batch }] });
+      const sink = new ByteSink(64);
+      const at = batch.length - 1;
+      if (at > 0) expect(range(0, sink, Infinity)).to.equal(at);
+      const before = sink.len;
+      expect(() => range(at, sink, Infinity)).to.throw(VOTableError, refused);
+      expect(sink.len).to.equal(before);
+    });
+    it(`${what}: BINARY2 writes it, with the null flags apart`, function () {
+      expect(bin2(field, value)).to.match(/^00/);
+    });
+  }
+  it("a null cell of a batch is written as the picked value, and is no collision", function () {
+    const enc = new BinaryEncoder([{ name: "x", datatype: "int" }], { nullFlags: false });
+    const sink = new ByteSink(64);
+    const range = enc.batchRange({ rowCount: 2, columns: [{ values: Int32Array.of(-2147483648, 3), nulls: Uint8Array.of(1, 0) }] });
+    expect(range(0, sink, Infinity)).to.equal(2);
+    expect(hex(sink.take())).to.equal("8000000000000003");
+  });
+  it("a value equal to a declared null value is NULL by that declaration, and written", function () {
+    expect(bin({ datatype: "int", nullValue: -2147483648 }, -2147483648)).to.equal("80000000");
+  });
 });
 
 describe("BINARY2 (VOTable 1.4 §5.4): null flags before each row", function () {

@@ -43,6 +43,19 @@ export function binaryNullValue(col: Column, nullFlags: boolean): number | bigin
   return nullFlags || !isIntegerType(col.datatype) ? undefined : defaultBinaryNull(col.datatype);
 }
 
+/**
+ * A value equal to the null value that this package picked for a BINARY integer field (binaryNullValue: the field
+ * declared none) would be read back as NULL: refused, so that a result is never changed without a word. A declared
+ * null value is the data's own choice, and a value equal to it is NULL by that declaration.
+ */
+export function pickedNullCollision(col: Column, value: number | bigint): never {
+  return invalid(
+    col,
+    `${value} is the null value that BINARY declares for ${col.datatype} fields (VALUES null), so a reader would take it for NULL; ` +
+      "BINARY2 (RESPONSEFORMAT=votable) flags nulls apart from the values",
+  );
+}
+
 export class BinaryEncoder {
   readonly columns: readonly Column[];
   readonly nullFlags: boolean;
@@ -213,6 +226,8 @@ function cellWriter(col: Column, magic: number | bigint | undefined): CellWriter
 }
 
 function elementWriter(col: Column, magic: number | bigint | undefined): CellWriter {
+  // The null value that this package picked, not one the field declared (pickedNullCollision).
+  const picked = col.nullValue === undefined ? magic : undefined;
   const nullElement = (sink: ByteSink): void => {
     if (magic === undefined && (col.datatype === "unsignedByte" || col.datatype === "short" || col.datatype === "int" || col.datatype === "long")) {
       invalid(col, "a null array element needs a declared nullValue");
@@ -236,24 +251,28 @@ function elementWriter(col: Column, magic: number | bigint | undefined): CellWri
       return (v, sink) => {
         const n = toInt(col, v);
         if (n === null) nullElement(sink);
+        else if (n === picked) pickedNullCollision(col, n);
         else sink.u8(n);
       };
     case "short":
       return (v, sink) => {
         const n = toInt(col, v);
         if (n === null) nullElement(sink);
+        else if (n === picked) pickedNullCollision(col, n);
         else sink.i16(n);
       };
     case "int":
       return (v, sink) => {
         const n = typeof v === "number" && (v | 0) === v ? v : toInt(col, v);
         if (n === null) nullElement(sink);
+        else if (n === picked) pickedNullCollision(col, n);
         else sink.i32(n);
       };
     case "long":
       return (v, sink) => {
         const b = typeof v === "bigint" && BigInt.asIntN(64, v) === v ? v : toLong(col, v);
         if (b === null) nullElement(sink);
+        else if (b === picked) pickedNullCollision(col, b);
         else sink.i64(b);
       };
     case "float":

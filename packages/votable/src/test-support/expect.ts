@@ -136,6 +136,28 @@ export function expectCell(col: Column, v: unknown, ser: Serialization): unknown
   return arr;
 }
 
+/**
+ * The first row with an integer (or integer array element) equal to the null value that BINARY picks for a field that
+ * declares none (encode/binary.ts, pickedNullCollision): the writer refuses it, and the stream ends there with
+ * QUERY_STATUS=ERROR. -1 when there is none, or in another serialization.
+ */
+export function firstPickedNullCollision(fields: readonly Field[], rows: readonly Row[], ser: Serialization): number {
+  if (ser !== "BINARY") return -1;
+  const cols = compileColumns(fields);
+  const collides = (col: Column, x: unknown): boolean => {
+    const magic = defaultBinaryNull(col.datatype);
+    if (magic === undefined || col.nullValue !== undefined || isNull(x)) return false;
+    return typeof magic === "bigint" ? BigInt(x as bigint) === magic : Number(x) === magic;
+  };
+  return rows.findIndex((r) =>
+    cols.some((c, i) => {
+      const v = r[i];
+      if (c.shape.scalar) return collides(c, v);
+      return Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>).some((x) => collides(c, x)) : false;
+    }),
+  );
+}
+
 export function expectRows(fields: readonly Field[], rows: readonly Row[], ser: Serialization): unknown[][] {
   const cols = compileColumns(fields);
   return rows.map((r) => cols.map((c, i) => expectCell(c, r[i], ser)));
