@@ -36,9 +36,10 @@ export interface Signature {
  * - `rounded`: long for an integer argument, else double, with its unit;
  * - `arithmetic`: as the two arguments' sum, without a unit (MOD);
  * - `firstKnown`: the first argument whose type is known, with its metadata (COALESCE);
- * - `inUnit`: double, in the unit that the second argument, a string literal, names.
+ * - `inUnit`: double, in the unit that the second argument, a string literal, names;
+ * - `text`: a variable-length string, unicodeChar where the first argument is (LOWER, UPPER), else char.
  */
-export type ResultRule = "keepFirst" | "rounded" | "arithmetic" | "firstKnown" | "inUnit";
+export type ResultRule = "keepFirst" | "rounded" | "arithmetic" | "firstKnown" | "inUnit" | "text";
 
 /** One of ADQL's functions. */
 export interface BuiltinDefinition {
@@ -99,8 +100,8 @@ export const BUILTINS = {
   SIN: fn(unary, DOUBLE, true),
   TAN: fn(unary, DOUBLE, true),
   // strings (§4.4), conditionals (§4.8), units (§4.9)
-  LOWER: fn(unary, STRING, true, "string"),
-  UPPER: fn(unary, STRING, true, "string"),
+  LOWER: fn(unary, "text", true, "string"),
+  UPPER: fn(unary, "text", true, "string"),
   COALESCE: fn([{ args: ["value"], variadic: true }], "firstKnown", true, "alike"),
   NULLIF: fn(binary, "firstKnown", true, "alike"),
   IN_UNIT: fn([{ args: ["value", "string"] }], "inUnit", false),

@@ -194,6 +194,12 @@ describe("the table of functions (builtins.ts) feeds the lexer, the parser, type
     ["COALESCE takes its first known argument's type", "COALESCE(NULL, ra)", { datatype: "double", unit: "deg" }],
     ["IN_UNIT in the unit it names (ADQL 2.1 §4.9)", "IN_UNIT(ra, 'arcsec')", { datatype: "double", unit: "arcsec" }],
     ["LOWER is a string", "LOWER('A')", { datatype: "char", arraysize: "*" }],
+    // A char field holds ASCII in VOTable 1.4, and astropy 5 reads binary char as ASCII: text beyond it is unicodeChar.
+    ["a literal beyond ASCII is unicodeChar", "'é'", { datatype: "unicodeChar", arraysize: "*" }],
+    ["an ASCII literal is char", "'e'", { datatype: "char", arraysize: "*" }],
+    ["|| with a unicodeChar operand is unicodeChar", "name || 'λ'", { datatype: "unicodeChar", arraysize: "*" }],
+    ["|| of char operands is char", "name || 'x'", { datatype: "char", arraysize: "*" }],
+    ["UPPER of unicodeChar is unicodeChar", "UPPER('ß')", { datatype: "unicodeChar", arraysize: "*" }],
     ["EXP is a double", "EXP(1)", { datatype: "double", unit: undefined }],
     ["DISTANCE is an angular distance in degrees", "DISTANCE(POINT(ra, dec), POINT(0, 0))", { datatype: "double", unit: "deg", ucd: "pos.angDistance" }],
     ["scisql_angSep likewise", "scisql_angSep(ra, dec, 0, 0)", { datatype: "double", unit: "deg", ucd: "pos.angDistance" }],

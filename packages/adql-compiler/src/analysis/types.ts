@@ -13,6 +13,17 @@ const DOUBLE: ValueType = { datatype: "double" };
 const LONG: ValueType = { datatype: "long" };
 const INT: ValueType = { datatype: "int" };
 const STRING: ValueType = { datatype: "char", arraysize: "*" };
+/**
+ * Text beyond ASCII. A `char` field holds ASCII in VOTable 1.4 (UTF-8 only from 1.5), and astropy 5 reads BINARY and
+ * BINARY2 `char` as ASCII: a literal with other characters, and text made from a unicodeChar value, are unicodeChar.
+ */
+const UNICODE_STRING: ValueType = { datatype: "unicodeChar", arraysize: "*" };
+const NON_ASCII = /[^\p{ASCII}]/u;
+
+/** STRING, or UNICODE_STRING where any of these types is unicodeChar. */
+function textOf(...types: readonly ValueType[]): ValueType {
+  return types.some((t) => t.datatype === "unicodeChar") ? UNICODE_STRING : STRING;
+}
 
 const INTEGER_TYPES: ReadonlySet<VotableDatatype> = new Set(["unsignedByte", "short", "int", "long", "bit"]);
 
@@ -126,7 +137,7 @@ export function typeOf(e: Expression): ValueType {
       }
       return DOUBLE;
     case "StringLiteral":
-      return STRING;
+      return NON_ASCII.test(e.value) ? UNICODE_STRING : STRING;
     case "NullLiteral":
       return UNKNOWN;
     case "UnaryExpr": {
@@ -137,7 +148,7 @@ export function typeOf(e: Expression): ValueType {
       const l = typeOf(e.left);
       const r = typeOf(e.right);
       switch (e.op) {
-        case "||": return STRING;
+        case "||": return textOf(l, r);
         case "&": case "|": case "^": return LONG;
         case "+": case "-": {
           const t = arithmetic(l, r);
@@ -229,6 +240,7 @@ function functionType(name: BuiltinFunctionName, args: readonly Expression[]): V
       }
       return UNKNOWN;
     }
+    case "text": return textOf(first);
     case "inUnit": {
       const unit = args[1]?.kind === "StringLiteral" ? args[1].value : undefined;
       return unit === undefined ? DOUBLE : withMeta(DOUBLE, { unit });
