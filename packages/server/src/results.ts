@@ -21,6 +21,7 @@ export function fieldOf(col: ResultColumn): Field {
   if (col.ucd !== undefined) f.ucd = col.ucd;
   if (col.utype !== undefined) f.utype = col.utype;
   if (col.description !== undefined) f.description = col.description;
+  if (col.nullValue !== undefined) f.nullValue = col.nullValue;
   return f;
 }
 

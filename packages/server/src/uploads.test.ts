@@ -491,6 +491,35 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
       );
     });
 
+    // A null element of an integer array is its FIELD's declared null value (VOTable 1.4 §4.3): the result's FIELD
+    // keeps that declaration, so the element can be written back (it ended every text and BINARY2 result before).
+    for (const format of ["votable/td", "votable/b2", "csv"]) {
+      it(`on ${backend}, an integer array with a null element, declared by VALUES null, in ${format}`, async function () {
+        const s = services.find((x) => x.name === backend);
+        if (!s) this.skip();
+        const form = new FormData();
+        form.set("LANG", "ADQL");
+        form.set("RESPONSEFORMAT", format);
+        form.set("UPLOAD", "t,param:p");
+        form.set("QUERY", "SELECT id, lv FROM TAP_UPLOAD.t ORDER BY id");
+        form.set("p", new Blob([table('<FIELD name="id" datatype="int"/><FIELD name="lv" datatype="long" arraysize="*"><VALUES null="-1"/></FIELD>',
+          "<TABLEDATA><TR><TD>1</TD><TD>1 -1 2</TD></TR><TR><TD>2</TD><TD>3</TD></TR></TABLEDATA>")]), "p.xml");
+        const res = await fetch(`${s!.svc.url}/sync`, { method: "POST", body: form });
+        const body = Buffer.from(await res.arrayBuffer());
+        expect(res.status, body.toString()).to.equal(200);
+        if (format === "csv") {
+          expect(body.toString()).to.equal("id,lv\r\n1,1 -1 2\r\n2,3\r\n");
+          return;
+        }
+        expect(body.toString()).to.match(/<FIELD name="lv" datatype="long" arraysize="\*">\s*<VALUES null="-1"\/>/);
+        const reader = await readVOTable(body);
+        const rows: unknown[][] = [];
+        for await (const r of reader) rows.push([...r].map((v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v)));
+        expect(rows).to.deep.equal([[1, [1n, null, 2n]], [2, [3n]]]);
+        expect(reader.infos.filter((i) => i.name === "QUERY_STATUS").map((i) => i.value)).to.deep.equal(["OK"]);
+      });
+    }
+
     for (const format of ["votable/td", "votable/b2"]) {
       it(`on ${backend}, in ${format}`, async function () {
         const s = services.find((x) => x.name === backend);

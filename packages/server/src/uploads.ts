@@ -322,6 +322,8 @@ async function loadUpload(ref: UploadRef, session: Session, ctx: UploadContext, 
       if (f.ucd !== undefined) c.ucd = f.ucd;
       if (f.utype !== undefined) c.utype = f.utype;
       if (f.description !== undefined) c.description = f.description;
+      // Kept, so that the FIELD of a selected integer array can write its null elements back (VOTable 1.4 §4.3).
+      if (f.nullValue !== undefined && f.nullValue !== null) c.nullValue = String(f.nullValue);
       return c;
     }),
   };

@@ -53,6 +53,11 @@ function withMeta(t: ValueType, meta: Pick<ValueType, "unit" | "ucd">): ValueTyp
   return out;
 }
 
+function withoutNullValue(t: ValueType): ValueType {
+  const { nullValue: _nullValue, ...rest } = t;
+  return rest;
+}
+
 /** Only the storage type: what a computed value keeps of its argument (not its UCD or description). */
 function storage(t: ValueType): ValueType {
   const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { datatype: t.datatype };
@@ -236,7 +241,8 @@ function functionType(name: BuiltinFunctionName, args: readonly Expression[]): V
     case "firstKnown": {
       for (const a of args) {
         const t = typeOf(a);
-        if (t.datatype !== null) return t;
+        // Without the column's null value: COALESCE(x, -1) may give the value that stood for NULL in x.
+        if (t.datatype !== null) return t.nullValue === undefined ? t : withoutNullValue(t);
       }
       return UNKNOWN;
     }

@@ -229,6 +229,12 @@ export interface ValueType {
   readonly ucd?: string;
   readonly utype?: string;
   readonly description?: string;
+  /**
+   * The value that stands for NULL in this column's integers (VOTable 1.4 §4.3, `<VALUES null>`), as its table
+   * declared it (an uploaded VOTable's FIELD): a column reference keeps it, so that a null element of an integer array
+   * can be written back; a computed value has none.
+   */
+  readonly nullValue?: string;
 }
 
 export type VotableDatatype =

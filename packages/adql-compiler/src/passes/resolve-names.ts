@@ -455,7 +455,7 @@ const NONE: readonly RelationColumn[] = [];
 
 function columnType(c: ValueType): ValueType {
   const out: { -readonly [K in keyof ValueType]: ValueType[K] } = { datatype: c.datatype };
-  for (const k of ["arraysize", "xtype", "unit", "ucd", "utype", "description"] as const) if (c[k] !== undefined) out[k] = c[k];
+  for (const k of ["arraysize", "xtype", "unit", "ucd", "utype", "description", "nullValue"] as const) if (c[k] !== undefined) out[k] = c[k];
   return out;
 }
 
