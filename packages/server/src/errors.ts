@@ -26,6 +26,10 @@ export const VOTABLE_CONTENT_TYPE = "application/x-votable+xml";
 export function errorStatusAndMessage(err: unknown): { status: number; message: string; log: boolean } {
   if (err instanceof AdqlError) return { status: 400, message: `ADQL error: ${err.toOneLine()}`, log: false };
   if (err instanceof TapError) return { status: err.status, message: err.message, log: err.status >= 500 };
+  // A value that the format asked for cannot carry (BINARY's picked null value): the request's choice, not our failure.
+  if ((err as { code?: unknown })?.code === "VOTABLE_UNREPRESENTABLE") {
+    return { status: 400, message: `The result cannot be written in this format: ${(err as Error).message}`, log: false };
+  }
   const e = err as { status?: number; expose?: boolean; message?: string };
   if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
     return { status: e.status, message: e.expose && e.message ? e.message : `HTTP ${e.status}`, log: false };

@@ -6,6 +6,8 @@ export type VOTableErrorCode =
   // Caller mistakes when writing.
   | "VOTABLE_INVALID_FIELD"
   | "VOTABLE_INVALID_VALUE"
+  /** A valid value that the chosen serialization cannot write (in BINARY, one equal to the null value it picked). */
+  | "VOTABLE_UNREPRESENTABLE"
   | "VOTABLE_INVALID_OPTION"
   // A thread of a TextEncodingPool stopped before it answered.
   | "VOTABLE_ENCODING_THREAD"

@@ -165,6 +165,16 @@ describe("server /sync", function () {
       expect(tail, tail).to.match(/<\/TABLE>\s*<INFO name="QUERY_STATUS" value="ERROR">[^<]*Conversion Error: Could not convert string 'x' to INT32/);
     });
 
+    it("ends a BINARY result at a value equal to the null value BINARY picked, saying why, not as a NULL (VOTable 1.4 §5.5)", async () => {
+      const query = "SELECT TOP 2 star_id, CASE WHEN star_id = (SELECT MIN(star_id) FROM demo.stars) THEN 1 ELSE -2147483648 END AS i FROM demo.stars ORDER BY star_id";
+      const r = await sync(url, { LANG: "ADQL", QUERY: query, RESPONSEFORMAT: "votable/b" });
+      expect(r.status).to.equal(200);
+      const tail = r.text.slice(-700);
+      expect(tail, tail).to.match(
+        /<\/TABLE>\s*<INFO name="QUERY_STATUS" value="ERROR">The result cannot be written in this format: row 1: field "i" \(int\): -2147483648 is the null value that BINARY declares/,
+      );
+    });
+
     it("repeats QUERY and RUNID in the error document (DALI 1.1 §4.3.6)", async () => {
       const r = await sync(url, { LANG: "ADQL", QUERY: "SELECT nope FROM demo.stars", RUNID: "xmatch-42" });
       expect(r.status).to.equal(400);

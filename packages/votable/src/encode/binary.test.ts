@@ -86,7 +86,7 @@ describe("BINARY: a value equal to the null value picked for its field is refuse
   const refused = /is the null value that BINARY declares for \w+ fields \(VALUES null\), so a reader would take it for NULL; BINARY2/;
   for (const [what, field, value, batch] of cases) {
     it(`${what}: a row`, function () {
-      expect(() => bin(field, value)).to.throw(VOTableError, refused);
+      expect(() => bin(field, value)).to.throw(VOTableError, refused).with.property("code", "VOTABLE_UNREPRESENTABLE");
     });
     it(`${what}: a batch, whose rows before it are written (batch.ts, BatchRangeEncoder)`, function () {
       const enc = new BinaryEncoder([{ name: "x", ...field } as Field], { nullFlags: false });

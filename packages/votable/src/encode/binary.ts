@@ -10,6 +10,7 @@ import type { Column } from "../column.js";
 import { compileColumns, defaultBinaryNull } from "../column.js";
 import type { Field, Row } from "../model.js";
 import { isIntegerType } from "../model.js";
+import { VOTableError } from "../errors.js";
 import { wellFormed } from "../xml.js";
 import { BatchBuffers, binaryBatchRange } from "./binary-batch.js";
 import { writeTimestamp } from "./direct.js";
@@ -49,10 +50,11 @@ export function binaryNullValue(col: Column, nullFlags: boolean): number | bigin
  * null value is the data's own choice, and a value equal to it is NULL by that declaration.
  */
 export function pickedNullCollision(col: Column, value: number | bigint): never {
-  return invalid(
-    col,
-    `${value} is the null value that BINARY declares for ${col.datatype} fields (VALUES null), so a reader would take it for NULL; ` +
-      "BINARY2 (RESPONSEFORMAT=votable) flags nulls apart from the values",
+  throw new VOTableError(
+    "VOTABLE_UNREPRESENTABLE",
+    `field "${col.field.name}" (${col.datatype}): ${value} is the null value that BINARY declares for ${col.datatype} fields (VALUES null), ` +
+      "so a reader would take it for NULL; BINARY2 (RESPONSEFORMAT=votable) flags nulls apart from the values",
+    { field: col.field.name },
   );
 }
 
