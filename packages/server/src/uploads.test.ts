@@ -401,6 +401,25 @@ const EVERY_TYPE_ROW: [string, unknown][] = [
   ["ia", [1, 2, 3]],
 ];
 
+/** A sync query of `query` in `format`, with the VOTable text `doc` uploaded as TAP_UPLOAD.`name`. */
+async function syncWithUpload(url: string, name: string, format: string, query: string, doc: string): Promise<{ status: number; body: Buffer }> {
+  const form = new FormData();
+  form.set("LANG", "ADQL");
+  form.set("RESPONSEFORMAT", format);
+  form.set("UPLOAD", `${name},param:p`);
+  form.set("QUERY", query);
+  form.set("p", new Blob([doc]), "p.xml");
+  const res = await fetch(`${url}/sync`, { method: "POST", body: form });
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** The rows of a VOTable reader, typed arrays as plain arrays. */
+async function rowsOf(reader: Awaited<ReturnType<typeof readVOTable>>): Promise<unknown[][]> {
+  const rows: unknown[][] = [];
+  for await (const r of reader) rows.push([...r].map((v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v)));
+  return rows;
+}
+
 describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", function () {
   this.timeout(120_000);
   let db: MariaDbServer | undefined;
@@ -475,15 +494,9 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
     it(`on ${backend}, a complex column is refused before any row is stored`, async function () {
       const s = services.find((x) => x.name === backend);
       if (!s) this.skip();
-      const form = new FormData();
-      form.set("LANG", "ADQL");
-      form.set("RESPONSEFORMAT", "votable/td");
-      form.set("UPLOAD", "cx,param:p");
-      form.set("QUERY", "SELECT * FROM TAP_UPLOAD.cx");
       const fields = '<FIELD name="id" datatype="int"/><FIELD name="z" datatype="doubleComplex" arraysize="2"/>';
-      form.set("p", new Blob([table(fields, binary2("00" + "00000001" + C64[0] + C64[1]))]), "p.xml");
-      const res = await fetch(`${s!.svc.url}/sync`, { method: "POST", body: form });
-      const text = await res.text();
+      const res = await syncWithUpload(s!.svc.url, "cx", "votable/td", "SELECT * FROM TAP_UPLOAD.cx", table(fields, binary2("00" + "00000001" + C64[0] + C64[1])));
+      const text = res.body.toString();
       expect(res.status, text).to.equal(400);
       expect(/<INFO name="QUERY_STATUS" value="ERROR">([^<]*)<\/INFO>/.exec(text)?.[1]).to.equal(
         'UPLOAD cx, column z (doubleComplex, arraysize="2"): complex values are not supported in uploads, as ADQL has no ' +
@@ -497,25 +510,17 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
       it(`on ${backend}, an integer array with a null element, declared by VALUES null, in ${format}`, async function () {
         const s = services.find((x) => x.name === backend);
         if (!s) this.skip();
-        const form = new FormData();
-        form.set("LANG", "ADQL");
-        form.set("RESPONSEFORMAT", format);
-        form.set("UPLOAD", "t,param:p");
-        form.set("QUERY", "SELECT id, lv FROM TAP_UPLOAD.t ORDER BY id");
-        form.set("p", new Blob([table('<FIELD name="id" datatype="int"/><FIELD name="lv" datatype="long" arraysize="*"><VALUES null="-1"/></FIELD>',
-          "<TABLEDATA><TR><TD>1</TD><TD>1 -1 2</TD></TR><TR><TD>2</TD><TD>3</TD></TR></TABLEDATA>")]), "p.xml");
-        const res = await fetch(`${s!.svc.url}/sync`, { method: "POST", body: form });
-        const body = Buffer.from(await res.arrayBuffer());
-        expect(res.status, body.toString()).to.equal(200);
+        const doc = table('<FIELD name="id" datatype="int"/><FIELD name="lv" datatype="long" arraysize="*"><VALUES null="-1"/></FIELD>',
+          "<TABLEDATA><TR><TD>1</TD><TD>1 -1 2</TD></TR><TR><TD>2</TD><TD>3</TD></TR></TABLEDATA>");
+        const { status, body } = await syncWithUpload(s!.svc.url, "t", format, "SELECT id, lv FROM TAP_UPLOAD.t ORDER BY id", doc);
+        expect(status, body.toString()).to.equal(200);
         if (format === "csv") {
           expect(body.toString()).to.equal("id,lv\r\n1,1 -1 2\r\n2,3\r\n");
           return;
         }
         expect(body.toString()).to.match(/<FIELD name="lv" datatype="long" arraysize="\*">\s*<VALUES null="-1"\/>/);
         const reader = await readVOTable(body);
-        const rows: unknown[][] = [];
-        for await (const r of reader) rows.push([...r].map((v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v)));
-        expect(rows).to.deep.equal([[1, [1n, null, 2n]], [2, [3n]]]);
+        expect(await rowsOf(reader)).to.deep.equal([[1, [1n, null, 2n]], [2, [3n]]]);
         expect(reader.infos.filter((i) => i.name === "QUERY_STATUS").map((i) => i.value)).to.deep.equal(["OK"]);
       });
     }
@@ -524,15 +529,8 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
       it(`on ${backend}, in ${format}`, async function () {
         const s = services.find((x) => x.name === backend);
         if (!s) this.skip();
-        const form = new FormData();
-        form.set("LANG", "ADQL");
-        form.set("RESPONSEFORMAT", format);
-        form.set("UPLOAD", "t,param:p");
-        form.set("QUERY", "SELECT * FROM TAP_UPLOAD.t ORDER BY i");
-        form.set("p", new Blob([EVERY_TYPE]), "p.xml");
-        const res = await fetch(`${s!.svc.url}/sync`, { method: "POST", body: form });
-        const body = Buffer.from(await res.arrayBuffer());
-        expect(res.status, body.toString()).to.equal(200);
+        const { status, body } = await syncWithUpload(s!.svc.url, "t", format, "SELECT * FROM TAP_UPLOAD.t ORDER BY i", EVERY_TYPE);
+        expect(status, body.toString()).to.equal(200);
         const reader = await readVOTable(body);
         const names = reader.fields.map((f) => f.name);
         expect(reader.fields.map((f) => [f.name, f.datatype, f.arraysize ?? "", f.xtype ?? ""])).to.deep.equal([
@@ -541,8 +539,7 @@ describe("server TAP_UPLOAD round trip of every datatype (TAP 1.1 §2.7.6)", fun
           ["uc", "unicodeChar", "*", ""], ["t", "char", "*", "timestamp"], ["p", "double", "2", "point"],
           ["ci", "double", "3", "circle"], ["po", "double", "*", "polygon"], ["ia", "int", "*", ""],
         ]);
-        const rows: unknown[][] = [];
-        for await (const r of reader) rows.push([...r].map((v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>) : v)));
+        const rows = await rowsOf(reader);
         // ORDER BY i: MariaDB sorts NULLs first, DuckDB last.
         const [nulls, values] = rows.length === 2 && rows[0]![3] === null ? [rows[0]!, rows[1]!] : [rows[1]!, rows[0]!];
         for (const [name, want] of EVERY_TYPE_ROW) expect(values[names.indexOf(name)], name).to.deep.equal(want);
