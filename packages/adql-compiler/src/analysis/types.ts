@@ -21,7 +21,7 @@ const UNICODE_STRING: ValueType = { datatype: "unicodeChar", arraysize: "*" };
 const NON_ASCII = /[^\p{ASCII}]/u;
 
 /** STRING, or UNICODE_STRING where any of these types is unicodeChar. */
-function textOf(...types: readonly ValueType[]): ValueType {
+function textType(...types: readonly ValueType[]): ValueType {
   return types.some((t) => t.datatype === "unicodeChar") ? UNICODE_STRING : STRING;
 }
 
@@ -153,7 +153,7 @@ export function typeOf(e: Expression): ValueType {
       const l = typeOf(e.left);
       const r = typeOf(e.right);
       switch (e.op) {
-        case "||": return textOf(l, r);
+        case "||": return textType(l, r);
         case "&": case "|": case "^": return LONG;
         case "+": case "-": {
           const t = arithmetic(l, r);
@@ -246,7 +246,7 @@ function functionType(name: BuiltinFunctionName, args: readonly Expression[]): V
       }
       return UNKNOWN;
     }
-    case "text": return textOf(first);
+    case "text": return textType(first);
     case "inUnit": {
       const unit = args[1]?.kind === "StringLiteral" ? args[1].value : undefined;
       return unit === undefined ? DOUBLE : withMeta(DOUBLE, { unit });

@@ -12,11 +12,11 @@
  * - subqueries as values give one column; a sort key is not a constant; a WITH clause names each query once.
  * Only what is known is judged: an operand whose type is unknown (no catalog, a UDF, NULL) passes.
  */
-import type { Aggregate, ColumnRef, Expression, Node, Query, QueryBody, Select, TableReference, ValueType } from "../ast/nodes.js";
+import type { Aggregate, ColumnRef, Expression, Node, PointArgument, Query, QueryBody, Select, TableReference, ValueType } from "../ast/nodes.js";
 import { BUILTINS, type BuiltinName } from "../builtins.js";
 import { printAdql } from "../ast/print.js";
 import { forEachNodeButNames } from "../ast/transform.js";
-import { queryColumnTypes, typeOf } from "../analysis/types.js";
+import { isIntegerType, queryColumnTypes, typeOf } from "../analysis/types.js";
 import { constantValue } from "../analysis/constants.js";
 import { AdqlError } from "../errors.js";
 import { daliTimestampProblem } from "./check-limits.js";
@@ -24,9 +24,6 @@ import type { PassContext } from "./context.js";
 
 /** The kinds of value that the rules below tell apart; "other" (geometries, arrays, complex) is left to other passes. */
 type ValueClass = "unknown" | "number" | "boolean" | "string" | "timestamp" | "other";
-
-const NUMERIC: ReadonlySet<string> = new Set(["unsignedByte", "short", "int", "long", "float", "double", "bit"]);
-const INTEGER: ReadonlySet<string> = new Set(["unsignedByte", "short", "int", "long", "bit"]);
 
 function classOf(t: ValueType): ValueClass {
   const d = t.datatype;
@@ -37,7 +34,7 @@ function classOf(t: ValueType): ValueClass {
   const scalar = t.arraysize === undefined || t.arraysize === "1";
   if (!scalar) return "other";
   if (d === "boolean") return "boolean";
-  return NUMERIC.has(d) ? "number" : "other";
+  return isIntegerType(t) || d === "float" || d === "double" ? "number" : "other";
 }
 
 const ARTICLE: Readonly<Record<ValueClass, string>> = {
@@ -75,7 +72,7 @@ interface Grouping {
 }
 
 /** Where an expression stands, for the rules about aggregates. */
-type Clause = "select" | "where" | "on" | "groupBy" | "having" | "orderBy" | "other";
+type Clause = "select" | "where" | "on" | "groupBy" | "having" | "orderBy";
 
 interface Place {
   readonly clause: Clause;
@@ -266,12 +263,11 @@ class Checker {
         return this.aggregate(e, place);
       case "Cast": {
         const c = this.expr(e.expr, place);
-        const target = e.target.name;
-        const numeric = target === "SMALLINT" || target === "INTEGER" || target === "BIGINT" || target === "REAL" || target === "DOUBLE PRECISION";
-        if ((c === "timestamp" && numeric) || ((c === "number" || c === "boolean") && target === "TIMESTAMP")) {
-          throw typeError(`CAST of ${ARTICLE[c]} to ${target} is not one of ADQL's casts (ADQL 2.1 §4.7.1)`, e);
+        const to = classOf(typeOf(e));
+        if ((c === "timestamp" && to === "number") || ((c === "number" || c === "boolean") && to === "timestamp")) {
+          throw typeError(`CAST of ${ARTICLE[c]} to ${e.target.name} is not one of ADQL's casts (ADQL 2.1 §4.7.1)`, e);
         }
-        return classOf(typeOf(e));
+        return to;
       }
       case "CaseExpr": {
         if (e.operand) {
@@ -314,7 +310,7 @@ class Checker {
     }
   }
 
-  private geometryArgument(e: Expression | { kind: "Coordinates"; x: Expression; y: Expression }, place: Place, fn: string): void {
+  private geometryArgument(e: PointArgument, place: Place, fn: string): void {
     if (e.kind === "Coordinates") this.coordinates([e.x, e.y], place, fn);
     else this.expr(e, place);
   }
@@ -331,7 +327,7 @@ class Checker {
   private integer(e: Expression, c: ValueClass, what: string): void {
     this.number(e, c, what);
     const t = typeOf(e);
-    if (c === "number" && !INTEGER.has(t.datatype ?? "")) throw typeError(`${what} takes integers: ${printAdql(e)} is a ${t.datatype} number`, e);
+    if (c === "number" && !isIntegerType(t)) throw typeError(`${what} takes integers: ${printAdql(e)} is a ${t.datatype} number`, e);
   }
 
   /** Operands that are compared with one another: each comparable with the first known one. */
@@ -345,13 +341,8 @@ class Checker {
         throw typeError(`${op} compares values of one kind: ${described(operands[a]!, classes[a]!)}, ${described(operands[b]!, classes[b]!)}`, operands[b]!);
       }
       // A string compared with a timestamp is read as one: a literal must be in DALI's form.
-      const other = operands[i]!;
-      if (classes[first] === "timestamp" && other.kind === "StringLiteral") {
-        const problem = daliTimestampProblem(other.value);
-        if (problem !== undefined) throw typeError(`'${other.value}' compared with a timestamp: ${problem}`, other);
-      }
-      if (classes[i] === "timestamp" && operands[first]!.kind === "StringLiteral") {
-        const lit = operands[first] as Extract<Expression, { kind: "StringLiteral" }>;
+      const lit = classes[first] === "timestamp" ? operands[i]! : classes[i] === "timestamp" ? operands[first]! : undefined;
+      if (lit?.kind === "StringLiteral") {
         const problem = daliTimestampProblem(lit.value);
         if (problem !== undefined) throw typeError(`'${lit.value}' compared with a timestamp: ${problem}`, lit);
       }
