@@ -45,8 +45,11 @@ export type ResultRule = "keepFirst" | "rounded" | "arithmetic" | "firstKnown" |
 export interface BuiltinDefinition {
   readonly signatures: readonly Signature[];
   readonly result: ValueType | ResultRule;
-  /** The dialects that have it (after the passes' rewrites: the geometry functions become scisql or SQL). */
-  readonly dialects: readonly DialectName[];
+  /**
+   * The dialects that have it (after the passes' rewrites: the geometry functions become scisql or SQL): "every" for
+   * ADQL's own functions, which every dialect's generator must print, so that a new dialect has them without a change here.
+   */
+  readonly dialects: Availability;
   /** The server computes it over a Qserv result (residue/evaluate.ts), in an outer select list. */
   readonly server: boolean;
   /**
@@ -54,11 +57,27 @@ export interface BuiltinDefinition {
    * strings (LOWER, UPPER, §4.4), or values of one kind, one of which is the result (COALESCE, NULLIF, §4.8).
    */
   readonly operands: Operands;
+  /**
+   * The TAPRegExt languageFeatures type that declares it, for the functions that ADQL 2.1 makes optional (§4.2-§4.9 each
+   * name one: features-adqlgeo, -adql-string, -adql-conditional, -adql-unit); a service declares it in its capabilities
+   * (the server's features.ts probes each). Absent for the mandatory math and trigonometric functions (§2.3) and for
+   * NULLIF, which ADQL 2.1 only reserves.
+   */
+  readonly feature?: OptionalFeature;
 }
+
+/** The languageFeatures types of ADQL 2.1's optional functions (the server's FEATURE_TYPES has their IVOIDs). */
+export type OptionalFeature = "geo" | "string" | "conditional" | "unit";
 
 export type Operands = "number" | "string" | "alike";
 
-const ALL: readonly DialectName[] = ["qserv", "mysql", "duckdb"];
+/** Where a function is: in every dialect, or in the dialects listed. */
+export type Availability = "every" | readonly DialectName[];
+
+/** Whether a function of that availability is in `dialect`. */
+export function availableOn(availability: Availability, dialect: string): boolean {
+  return availability === "every" || (availability as readonly string[]).includes(dialect);
+}
 
 const unary: Signature[] = [{ args: ["value"] }];
 const binary: Signature[] = [{ args: ["value", "value"] }];
@@ -69,7 +88,12 @@ const STRING: ValueType = { datatype: "char", arraysize: "*" };
 const INT: ValueType = { datatype: "int" };
 
 function fn(signatures: readonly Signature[], result: ValueType | ResultRule, server: boolean, operands: Operands = "number"): BuiltinDefinition {
-  return { signatures, result, dialects: ALL, server, operands };
+  return { signatures, result, dialects: "every", server, operands };
+}
+
+/** `def` as an optional feature of ADQL (BuiltinDefinition.feature), its type kept for OptionalFunctionName. */
+function optional<F extends OptionalFeature>(feature: F, def: BuiltinDefinition): BuiltinDefinition & { readonly feature: F } {
+  return { ...def, feature };
 }
 
 /** ADQL's functions, by upper-case name. The keys are the type BuiltinFunctionName (ast/nodes.ts). */
@@ -100,30 +124,39 @@ export const BUILTINS = {
   SIN: fn(unary, DOUBLE, true),
   TAN: fn(unary, DOUBLE, true),
   // strings (§4.4), conditionals (§4.8), units (§4.9)
-  LOWER: fn(unary, "text", true, "string"),
-  UPPER: fn(unary, "text", true, "string"),
-  COALESCE: fn([{ args: ["value"], variadic: true }], "firstKnown", true, "alike"),
+  LOWER: optional("string", fn(unary, "text", true, "string")),
+  UPPER: optional("string", fn(unary, "text", true, "string")),
+  COALESCE: optional("conditional", fn([{ args: ["value"], variadic: true }], "firstKnown", true, "alike")),
   NULLIF: fn(binary, "firstKnown", true, "alike"),
-  IN_UNIT: fn([{ args: ["value", "string"] }], "inUnit", false),
+  IN_UNIT: optional("unit", fn([{ args: ["value", "string"] }], "inUnit", false)),
   // geometry (§4.2) other than the constructors
-  AREA: fn([{ args: ["geometry"] }], { datatype: "double", unit: "deg**2", ucd: "phys.angArea" }, false),
-  CENTROID: fn([{ args: ["geometry"] }], { datatype: "double", arraysize: "2", xtype: "point", unit: "deg" }, false),
-  CONTAINS: fn([{ args: ["geometry", "geometry"] }], INT, false),
-  INTERSECTS: fn([{ args: ["geometry", "geometry"] }], INT, false),
-  COORD1: fn([{ args: ["coord"] }], { datatype: "double", unit: "deg", ucd: "pos.eq.ra" }, false),
-  COORD2: fn([{ args: ["coord"] }], { datatype: "double", unit: "deg", ucd: "pos.eq.dec" }, false),
-  COORDSYS: fn([{ args: ["geometry"] }], STRING, false),
-  DISTANCE: fn(
+  AREA: optional("geo", fn([{ args: ["geometry"] }], { datatype: "double", unit: "deg**2", ucd: "phys.angArea" }, false)),
+  CENTROID: optional("geo", fn([{ args: ["geometry"] }], { datatype: "double", arraysize: "2", xtype: "point", unit: "deg" }, false)),
+  CONTAINS: optional("geo", fn([{ args: ["geometry", "geometry"] }], INT, false)),
+  INTERSECTS: optional("geo", fn([{ args: ["geometry", "geometry"] }], INT, false)),
+  COORD1: optional("geo", fn([{ args: ["coord"] }], { datatype: "double", unit: "deg", ucd: "pos.eq.ra" }, false)),
+  COORD2: optional("geo", fn([{ args: ["coord"] }], { datatype: "double", unit: "deg", ucd: "pos.eq.dec" }, false)),
+  COORDSYS: optional("geo", fn([{ args: ["geometry"] }], STRING, false)),
+  DISTANCE: optional("geo", fn(
     [{ args: ["coord", "coord"] }, { args: ["value", "value", "value", "value"] }],
     { datatype: "double", unit: "deg", ucd: "pos.angDistance" },
     false,
-  ),
+  )),
 } as const satisfies Record<string, BuiltinDefinition>;
 
 /** The name of one of ADQL's functions, upper case. */
 export type BuiltinName = keyof typeof BUILTINS;
 
+/** The name of one of ADQL's optional functions (those with a `feature`). */
+export type OptionalFunctionName = { [K in BuiltinName]: (typeof BUILTINS)[K] extends { readonly feature: OptionalFeature } ? K : never }[BuiltinName];
+
 export const BUILTIN_NAMES = Object.keys(BUILTINS) as readonly BuiltinName[];
+
+/** ADQL's optional functions with their languageFeatures types, in the table's order: what a service's capabilities may declare. */
+export const OPTIONAL_FUNCTIONS: readonly { readonly name: OptionalFunctionName; readonly feature: OptionalFeature }[] = BUILTIN_NAMES.flatMap((name) => {
+  const feature = (BUILTINS[name] as BuiltinDefinition).feature;
+  return feature === undefined ? [] : [{ name: name as OptionalFunctionName, feature }];
+});
 
 const MISSING_BUILTINS = new Map<DialectName, ReadonlySet<string>>();
 
@@ -135,7 +168,7 @@ const MISSING_BUILTINS = new Map<DialectName, ReadonlySet<string>>();
 export function builtinsMissingOn(dialect: DialectName): ReadonlySet<string> {
   let missing = MISSING_BUILTINS.get(dialect);
   if (!missing) {
-    missing = new Set(BUILTIN_NAMES.filter((n) => !(BUILTINS[n].dialects as readonly string[]).includes(dialect)).map((n) => n.toLowerCase()));
+    missing = new Set(BUILTIN_NAMES.filter((n) => !availableOn(BUILTINS[n].dialects, dialect)).map((n) => n.toLowerCase()));
     MISSING_BUILTINS.set(dialect, missing);
   }
   return missing;
@@ -156,7 +189,7 @@ export interface ScisqlDefinition {
 /** scisql is a library of MariaDB/MySQL functions: Qserv's workers have it, and a MariaDB may (mysql). */
 const SCISQL_DIALECTS: readonly DialectName[] = ["qserv", "mysql"];
 /** The four that geometry/duckdb-functions.ts also defines on DuckDB. */
-const SCISQL_AND_DUCKDB: readonly DialectName[] = ALL;
+const SCISQL_AND_DUCKDB: readonly DialectName[] = [...SCISQL_DIALECTS, "duckdb"];
 
 const PREDICATE: ValueType = { datatype: "int" };
 const MAG: ValueType = { datatype: "double", unit: "mag" };

@@ -5,6 +5,7 @@ export { parse, type ParseOptions } from "./parse.js";
 export { AdqlError, formatError, type AdqlErrorCode } from "./errors.js";
 export { FunctionRegistry, defaultFunctionRegistry, parseUdfForm, SCISQL_FUNCTIONS, type UdfDefinition } from "./parser/functions.js";
 export { isReservedWord } from "./lexer/tokens.js";
+export { OPTIONAL_FUNCTIONS, type OptionalFeature, type OptionalFunctionName } from "./builtins.js";
 export type * from "./ast/nodes.js";
 export { printAdql } from "./ast/print.js";
 export { astToJson, astFromJson, stripSpans } from "./ast/json.js";

@@ -5,7 +5,7 @@
  * capabilities. On a backend without temporary tables (Qserv), a feature is declared when its
  * probe compiles for the dialect, since the compiler refuses what Qserv cannot run.
  */
-import { AdqlError, compile, parseUdfForm, SCISQL_FUNCTIONS, type SchemaTable } from "@qserv-tap/adql-compiler";
+import { AdqlError, compile, OPTIONAL_FUNCTIONS, parseUdfForm, SCISQL_FUNCTIONS, type OptionalFunctionName, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
 import { isDatabaseUnavailable } from "./backends/database-errors.js";
 
@@ -47,6 +47,37 @@ export interface Feature {
 const T = "TAP_UPLOAD.probe";
 const P = "POINT('ICRS', ra, dec)";
 
+/**
+ * What the capabilities say of each of ADQL's optional functions (the compiler's builtins.ts gives which they are and
+ * their feature types): the probe, and a description where the service has limits. Keyed by the functions' names, so a
+ * function added to that table fails to compile here until it has a probe.
+ */
+const FUNCTION_FEATURES: { readonly [F in OptionalFunctionName]: Omit<Feature, "type" | "form"> } = {
+  LOWER: { probe: `SELECT LOWER(s) AS l FROM ${T}` },
+  UPPER: { probe: `SELECT UPPER(s) AS u FROM ${T}` },
+  COALESCE: { probe: `SELECT COALESCE(s, 'x') AS c FROM ${T}` },
+  IN_UNIT: { probe: `SELECT IN_UNIT(ra, 'arcsec') AS r FROM ${T}` },
+  AREA: {
+    description: "In square degrees, of a constant shape, a CIRCLE or a region-valued column; AREA of a POLYGON or BOX built from columns is refused.",
+    probe: `SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM ${T}`,
+  },
+  CENTROID: {
+    description: "Of a constant shape, a CIRCLE, a BOX or a region-valued column; CENTROID of a POLYGON built from columns is refused.",
+    probe: `SELECT CENTROID(CIRCLE('ICRS', ra, dec, 1)) AS c FROM ${T}`,
+  },
+  CONTAINS: { probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, CIRCLE('ICRS', 10, 10, 1))` },
+  INTERSECTS: {
+    description:
+      "Of any two regions: shapes and region-valued columns such as ivoa.ObsCore.s_region (exact, on the sphere); a BOX whose centre or size is not a constant is refused, and on Qserv one argument must be a POINT.",
+    probe: `SELECT n FROM ${T} WHERE 1 = INTERSECTS(${P}, CIRCLE('ICRS', 10, 10, 1))`,
+  },
+  COORD1: { probe: `SELECT COORD1(${P}) AS c FROM ${T}` },
+  COORD2: { probe: `SELECT COORD2(${P}) AS c FROM ${T}` },
+  COORDSYS: { probe: `SELECT COORDSYS(${P}) AS c FROM ${T}` },
+  DISTANCE: { probe: `SELECT DISTANCE(${P}, POINT('ICRS', 10, 10)) AS d FROM ${T}` },
+};
+
+/** Every optional feature, with its probe: the grammar's (geometry constructors, ILIKE, WITH, sets, CAST, OFFSET), the functions', the UDFs'. */
 export const FEATURES: readonly Feature[] = [
   { type: FEATURE_TYPES.geo, form: "POINT", probe: `SELECT ${P} AS p FROM ${T}` },
   { type: FEATURE_TYPES.geo, form: "CIRCLE", probe: `SELECT CIRCLE('ICRS', ra, dec, 1) AS c FROM ${T}` },
@@ -56,41 +87,14 @@ export const FEATURES: readonly Feature[] = [
     form: "POLYGON",
     probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, POLYGON('ICRS', 9, 9, 11, 9, 11, 11, 9, 11))`,
   },
-  { type: FEATURE_TYPES.geo, form: "CONTAINS", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, CIRCLE('ICRS', 10, 10, 1))` },
-  {
-    type: FEATURE_TYPES.geo,
-    form: "INTERSECTS",
-    description:
-      "Of any two regions: shapes and region-valued columns such as ivoa.ObsCore.s_region (exact, on the sphere); a BOX whose centre or size is not a constant is refused, and on Qserv one argument must be a POINT.",
-    probe: `SELECT n FROM ${T} WHERE 1 = INTERSECTS(${P}, CIRCLE('ICRS', 10, 10, 1))`,
-  },
-  { type: FEATURE_TYPES.geo, form: "DISTANCE", probe: `SELECT DISTANCE(${P}, POINT('ICRS', 10, 10)) AS d FROM ${T}` },
-  { type: FEATURE_TYPES.geo, form: "COORD1", probe: `SELECT COORD1(${P}) AS c FROM ${T}` },
-  { type: FEATURE_TYPES.geo, form: "COORD2", probe: `SELECT COORD2(${P}) AS c FROM ${T}` },
-  { type: FEATURE_TYPES.geo, form: "COORDSYS", probe: `SELECT COORDSYS(${P}) AS c FROM ${T}` },
-  {
-    type: FEATURE_TYPES.geo,
-    form: "AREA",
-    description: "In square degrees, of a constant shape, a CIRCLE or a region-valued column; AREA of a POLYGON or BOX built from columns is refused.",
-    probe: `SELECT AREA(CIRCLE('ICRS', ra, dec, 1)) AS a FROM ${T}`,
-  },
-  {
-    type: FEATURE_TYPES.geo,
-    form: "CENTROID",
-    description: "Of a constant shape, a CIRCLE, a BOX or a region-valued column; CENTROID of a POLYGON built from columns is refused.",
-    probe: `SELECT CENTROID(CIRCLE('ICRS', ra, dec, 1)) AS c FROM ${T}`,
-  },
   { type: FEATURE_TYPES.geo, form: "REGION", probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, REGION('CIRCLE ICRS 10 10 1'))` },
-  { type: FEATURE_TYPES.string, form: "LOWER", probe: `SELECT LOWER(s) AS l FROM ${T}` },
-  { type: FEATURE_TYPES.string, form: "UPPER", probe: `SELECT UPPER(s) AS u FROM ${T}` },
+  ...OPTIONAL_FUNCTIONS.map(({ name, feature }): Feature => ({ type: FEATURE_TYPES[feature], form: name, ...FUNCTION_FEATURES[name] })),
   { type: FEATURE_TYPES.string, form: "ILIKE", probe: `SELECT n FROM ${T} WHERE s ILIKE 'PRO%'` },
   { type: FEATURE_TYPES.commonTable, form: "WITH", probe: `WITH w AS (SELECT n FROM ${T}) SELECT n FROM w` },
   { type: FEATURE_TYPES.sets, form: "UNION", probe: `SELECT n FROM ${T} UNION SELECT n FROM ${T}` },
   { type: FEATURE_TYPES.sets, form: "EXCEPT", probe: `SELECT n FROM ${T} EXCEPT SELECT n FROM ${T}` },
   { type: FEATURE_TYPES.sets, form: "INTERSECT", probe: `SELECT n FROM ${T} INTERSECT SELECT n FROM ${T}` },
   { type: FEATURE_TYPES.type, form: "CAST", probe: `SELECT CAST(n AS INTEGER) AS i FROM ${T}` },
-  { type: FEATURE_TYPES.conditional, form: "COALESCE", probe: `SELECT COALESCE(s, 'x') AS c FROM ${T}` },
-  { type: FEATURE_TYPES.unit, form: "IN_UNIT", probe: `SELECT IN_UNIT(ra, 'arcsec') AS r FROM ${T}` },
   { type: FEATURE_TYPES.offset, form: "OFFSET", probe: `SELECT n FROM ${T} ORDER BY n OFFSET 0` },
   ...SCISQL_FUNCTIONS.map((f) => ({
     type: FEATURE_TYPES.udf,

@@ -234,7 +234,9 @@ export function lacksFunction(name: string, span: Span, ctx: DialectPassContext)
   const lower = name.toLowerCase();
   if (ctx.unavailableFunctions?.has(lower) !== true && builtinsMissingOn(ctx.dialect).has(lower)) {
     const upper = name.toUpperCase();
-    return notInDialect(upper, span, ctx, (BUILTINS as Readonly<Record<string, BuiltinDefinition>>)[upper]?.dialects ?? []);
+    // Missing on this dialect, so listed by name: "every" never is.
+    const dialects = (BUILTINS as Readonly<Record<string, BuiltinDefinition>>)[upper]?.dialects;
+    return notInDialect(upper, span, ctx, dialects === undefined || dialects === "every" ? [] : dialects);
   }
   return new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: the function ${name}; the service's capabilities list the functions it has`, span);
 }
