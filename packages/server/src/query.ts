@@ -7,8 +7,8 @@
  * database session while they run.
  */
 import {
+  DEFAULT_FORMAT,
   FORMATS,
-  contentType,
   formatDescription,
   headOfBatch,
   resolveResponseFormat,
@@ -38,7 +38,7 @@ export const LANGS = ["ADQL", "ADQL-2.0", "ADQL-2.1"];
  * capabilities declare). No value: BINARY2 VOTable.
  */
 export function responseFormat(value: string | undefined): ResponseFormat {
-  if (value === undefined || value.trim() === "") return { format: "binary2", contentType: contentType("binary2") };
+  if (value === undefined || value.trim() === "") return { format: DEFAULT_FORMAT.format, contentType: DEFAULT_FORMAT.contentType };
   const f = resolveResponseFormat(value);
   if (!f) {
     const names = FORMATS.map((d) => d.aliases[0] ?? d.mime).join(", ");
@@ -219,7 +219,7 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
     let failure: unknown;
     const source = resultBatches(read);
     const format = req.format;
-    const fields = columns.map(fieldOf).map((f) => (format === "binary" || format === "binary2" ? boundlessChar(f) : f));
+    const fields = formatDescription(format).boundedStrings ? columns.map(fieldOf) : columns.map((c) => boundlessChar(fieldOf(c)));
     // DataLink 1.1 §4 service descriptors, where there is a VOTable (VOParquet's too); a result without any is written as before.
     const described = formatDescription(format).statusInResult ? resultDescriptors(deps, compiled, fields) : undefined;
     // The compiler's warnings join the service's annotations: INFOs beside QUERY_STATUS (DALI 1.1 §5.4.3).
@@ -311,11 +311,7 @@ export function warningInfos(warnings: readonly string[]): Info[] {
   return warnings.map((w) => ({ name: "WARNING", value: w }));
 }
 
-/**
- * astropy 5.2 reads a bounded variable-length string ("24*") in BINARY and BINARY2 as if it were
- * fixed-length (24 bytes), and so misreads every following cell; "*" it reads correctly. The bound
- * is advisory (VOTable 1.4 §2.2), so binary serializations declare strings as "*".
- */
+/** A string FIELD without its bound, for a format whose readers misread one (FormatDescription.boundedStrings). */
 function boundlessChar(f: Field): Field {
   if ((f.datatype === "char" || f.datatype === "unicodeChar") && f.arraysize !== undefined && /^\d+\*$/.test(f.arraysize)) {
     return { ...f, arraysize: "*" };

@@ -39,6 +39,12 @@ export interface FormatDescription {
   gzip: boolean;
   /** File name extension for a saved result. */
   extension: string;
+  /**
+   * Whether a FIELD may declare a string's bound ("24*"). astropy 5.2 reads a bounded variable-length string in BINARY
+   * and BINARY2 as if it were fixed-length (24 bytes), and so misreads every following cell; "*" it reads correctly.
+   * The bound is advisory (VOTable 1.4 §2.2), so the binary serializations declare strings as "*".
+   */
+  boundedStrings: boolean;
 }
 
 function votable(format: "tabledata" | "binary" | "binary2", serialization: Serialization, ivoId: string, aliases: string[], mimeTypes: string[]): FormatDescription {
@@ -56,6 +62,7 @@ function votable(format: "tabledata" | "binary" | "binary2", serialization: Seri
     binaryContent: false,
     gzip: true,
     extension: "vot",
+    boundedStrings: serialization === "TABLEDATA",
   };
 }
 
@@ -80,6 +87,7 @@ export const FORMATS: readonly FormatDescription[] = [
     binaryContent: false,
     gzip: true,
     extension: "csv",
+    boundedStrings: true,
   },
   {
     format: "tsv",
@@ -92,6 +100,7 @@ export const FORMATS: readonly FormatDescription[] = [
     binaryContent: false,
     gzip: true,
     extension: "tsv",
+    boundedStrings: true,
   },
   {
     // DALI 1.2 §4.3.3 table of media types; the VOTable metadata travels as IVOA Note VOParquet 1.0 says.
@@ -105,10 +114,14 @@ export const FORMATS: readonly FormatDescription[] = [
     binaryContent: true,
     gzip: false,
     extension: "parquet",
+    boundedStrings: true,
   },
 ];
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = FORMATS.map((f) => f.format);
+
+/** The format of a request that names none (TAP 1.1 §2.7.3 leaves the default to the service): the table's first. */
+export const DEFAULT_FORMAT: FormatDescription = FORMATS[0]!;
 
 const BY_FORMAT = new Map(FORMATS.map((f) => [f.format, f]));
 

@@ -29,6 +29,7 @@ export type { OutputFormat, RowSource, WriteOptions } from "./stream.js";
 export { TableStream, streamToBuffer, writeTable } from "./stream.js";
 export type { DeclaredOutputFormat, FormatDescription, ResponseFormat } from "./formats.js";
 export {
+  DEFAULT_FORMAT,
   FORMATS,
   OUTPUT_FORMATS,
   contentType,

@@ -1,5 +1,5 @@
 /**
- * Pass (added by the mysql and duckdb dialects after bound-declination, sql/dialects/): a range on the right ascension
+ * Pass (added by the mysql dialect after bound-declination, sql/dialects/mysql.ts): a range on the right ascension
  * column beside each constant cone, so that the cone's predicate is tested only on the rows of a small box around it.
  * bound-declination leaves the database a band of declinations all around the sky, about 1.5% of a catalog for a 1°
  * cone; the predicate then costs MariaDB an expression per row of the band (an inline CASE of about sixty operations,

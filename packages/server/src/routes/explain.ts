@@ -89,7 +89,8 @@ export function explanation(routed: Pick<Routed, "compiled"> & { target: Pick<Ba
     sql: c.sql,
     parameters: c.parameters ?? null,
     overflowAfter: c.overflowAfter ?? null,
-    qserv: routed.target.dialect === "qserv" ? (c.qserv ?? null) : null,
+    // Present only for a dialect with chunk pruning (compile.ts).
+    qserv: c.qserv ?? null,
     split: explainedSplit(c.split),
     warnings: c.warnings,
     columns: c.columns ? c.columns.map(fieldOf) : null,

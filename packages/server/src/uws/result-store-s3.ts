@@ -19,6 +19,7 @@ import { finished, pipeline } from "node:stream/promises";
 import { join } from "node:path";
 import { AwsClient } from "aws4fetch";
 import type { Config } from "../config.js";
+import { escapeText } from "../xml.js";
 import { checkObjectName, LocalDirResultStore, type ResultSink, type ResultStore } from "./result-store.js";
 
 export interface S3ResultStoreOptions {
@@ -62,8 +63,6 @@ function tags(xml: string, tag: string): string[] {
   }
   return out;
 }
-
-const xmlEscape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Why fetch failed, in words: undici's "fetch failed" hides the system error in its cause. */
 function reason(e: unknown): string {
@@ -168,7 +167,7 @@ export class S3ResultStore implements ResultStore {
   async completeUpload(key: string, uploadId: string, etags: string[]): Promise<void> {
     const body =
       "<CompleteMultipartUpload>" +
-      etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${xmlEscape(e)}</ETag></Part>`).join("") +
+      etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeText(e)}</ETag></Part>`).join("") +
       "</CompleteMultipartUpload>";
     const res = await this.request(`completing the upload of ${key}`, this.url(key, `?uploadId=${encodeURIComponent(uploadId)}`), {
       method: "POST",
