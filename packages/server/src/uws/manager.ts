@@ -22,7 +22,7 @@ import { FINAL_PHASES, isoNow, type Job, type JobParameter, type Phase } from ".
 import { JsonFileJobStore } from "./job-store.js";
 import { pollSharedStore } from "./poll.js";
 import { applyParameters, destructionOf, executionDurationOf, inlineName, sizeOf, uploadedParts } from "./parameters.js";
-import { allows, EDITS, phaseConflict, TRANSITIONS } from "./phases.js";
+import { allows, EDITS, phaseConflict, RUNNING, TRANSITIONS } from "./phases.js";
 import type { ResultStore } from "./result-store.js";
 import { FileJobStore, apply } from "./store-files.js";
 import { checkQuotas } from "./quotas.js";
@@ -307,14 +307,14 @@ export class JobManager {
 
   /** PHASE=RUN. */
   async run(job: Job, credential?: string): Promise<void> {
-    if (job.phase === "QUEUED" || job.phase === "EXECUTING") return;
+    if (allows(RUNNING, job.phase)) return;
     if (!allows(TRANSITIONS.run.from, job.phase)) throw phaseConflict(`Job ${job.id} cannot be run: it is ${job.phase}`);
     if (credential !== undefined) this.credentials.set(job.id, credential);
     const patch = { phase: TRANSITIONS.run.to, ...(credential !== undefined ? { credentialHolder: this.replicaId } : {}) };
     if (!(await this.store.update(job.id, patch, { phases: TRANSITIONS.run.from }))) {
       const now = await this.store.get(job.id);
       if (!now) throw new TapError(404, `No such job: ${job.id}`, "UWS_NO_JOB");
-      if (now.phase === "QUEUED" || now.phase === "EXECUTING") return;
+      if (allows(RUNNING, now.phase)) return;
       throw phaseConflict(`Job ${job.id} cannot be run: it is ${now.phase}`);
     }
     this.events.emit(job.id, TRANSITIONS.run.to);
@@ -389,7 +389,7 @@ export class JobManager {
   private async claim(id: string): Promise<void> {
     try {
       const job = await this.store.get(id);
-      if (!job || job.phase !== "QUEUED" || this.closed) return;
+      if (!job || !allows(TRANSITIONS.claim.from, job.phase) || this.closed) return;
       if (job.credentialHolder !== undefined && !this.credentials.has(id)) {
         await this.credentialsGone(job);
         return;
@@ -428,10 +428,10 @@ export class JobManager {
     const message =
       `The job's credentials (the bearer token it was created or run with) were held only in the memory of replica ${holder}, ` +
       `which stopped before the job ran; please run the job again`;
-    const failed = { phase: TRANSITIONS.fail.to, error: { type: "fatal" as const, message }, endTime: isoNow(this.now()) };
-    if (await this.store.update(job.id, failed, { phases: ["QUEUED"] })) {
-      this.log(`job ${job.id}: its credentials were held by replica ${holder}, which stopped: ERROR`);
-      this.events.emit(job.id, TRANSITIONS.fail.to);
+    const failed = { phase: TRANSITIONS.credentialsLost.to, error: { type: "fatal" as const, message }, endTime: isoNow(this.now()) };
+    if (await this.store.update(job.id, failed, { phases: TRANSITIONS.credentialsLost.from })) {
+      this.log(`job ${job.id}: its credentials were held by replica ${holder}, which stopped: ${TRANSITIONS.credentialsLost.to}`);
+      this.events.emit(job.id, TRANSITIONS.credentialsLost.to);
     }
   }
 

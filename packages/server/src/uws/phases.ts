@@ -24,7 +24,15 @@ export const TRANSITIONS = {
   requeue: { from: ["EXECUTING"], to: "QUEUED" },
   /** ...or give up ("the service restarted during execution"). */
   lost: { from: ["EXECUTING"], to: "ERROR" },
+  /** A queued job whose bearer token was held only by a replica that stopped (manager.ts credentialsGone). */
+  credentialsLost: { from: ["QUEUED"], to: "ERROR" },
 } as const satisfies Record<string, Transition>;
+
+/** The phase of a job that a replica runs under a lease. */
+export const LEASED = TRANSITIONS.claim.to;
+
+/** PHASE=RUN of a job in these phases changes nothing and is no error: it is queued or executing already. */
+export const RUNNING: readonly Phase[] = [...TRANSITIONS.claim.from, TRANSITIONS.claim.to];
 
 /** Changes that keep the phase: the phases in which a client may make them. */
 export const EDITS = {

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Job, Phase } from "./job.js";
 import type { JsonFileJobStore } from "./job-store.js";
+import { allows, LEASED, TRANSITIONS } from "./phases.js";
 import { parameterBytesOf, storedBytesOf, type Condition, type JobPatch, type JobQuery, type JobStore, type Lease, type LeaseOptions, type TakeoverResult, type Usage } from "./store.js";
 
 export class FileJobStore implements JobStore {
@@ -70,7 +71,7 @@ export class FileJobStore implements JobStore {
     const job = this.jobs.get(id);
     if (!job || !this.holds(job, when)) return false;
     apply(job, patch);
-    if (patch.phase !== undefined && patch.phase !== "EXECUTING") this.leases.delete(id);
+    if (patch.phase !== undefined && patch.phase !== LEASED) this.leases.delete(id);
     await this.files.save(job);
     return true;
   }
@@ -86,10 +87,10 @@ export class FileJobStore implements JobStore {
 
   async claim(id: string, _lease: LeaseOptions, patch: JobPatch): Promise<Lease | "lost" | "full"> {
     const job = this.jobs.get(id);
-    if (!job || job.phase !== "QUEUED") return "lost";
+    if (!job || !allows(TRANSITIONS.claim.from, job.phase)) return "lost";
     const lease = { token: randomBytes(12).toString("hex"), run: (this.leases.get(id)?.run ?? 0) + 1 };
     this.leases.set(id, lease);
-    apply(job, { ...patch, phase: "EXECUTING" });
+    apply(job, { ...patch, phase: TRANSITIONS.claim.to });
     // Not awaited (as before the stores were split): a crash before this write leaves the job QUEUED, and it runs
     // again after the restart, which is right for a query that had not produced anything. Writes of one job are
     // ordered, so a later COMPLETED or ERROR is never overwritten by it.
@@ -99,13 +100,13 @@ export class FileJobStore implements JobStore {
 
   async renew(id: string, token: string): Promise<boolean> {
     const job = this.jobs.get(id);
-    return job?.phase === "EXECUTING" && this.leases.get(id)?.token === token;
+    return job?.phase === LEASED && this.leases.get(id)?.token === token;
   }
 
   async release(id: string, token: string): Promise<boolean> {
     const lease = this.leases.get(id);
     if (lease?.token !== token) return false;
-    const ok = await this.update(id, { phase: "QUEUED", progress: undefined }, { phases: ["EXECUTING"], lease: token });
+    const ok = await this.update(id, { phase: TRANSITIONS.requeue.to, progress: undefined }, { phases: TRANSITIONS.requeue.from, lease: token });
     // Not counted as a run.
     if (ok) this.leases.set(id, { token: "", run: lease.run - 1 });
     return ok;
@@ -117,7 +118,7 @@ export class FileJobStore implements JobStore {
 
   async queued(limit: number): Promise<{ id: string; queueKey: string }[]> {
     return [...this.jobs.values()]
-      .filter((j) => j.phase === "QUEUED")
+      .filter((j) => allows(TRANSITIONS.claim.from, j.phase))
       .slice(0, limit)
       .map((j) => ({ id: j.id, queueKey: j.queueKey }));
   }

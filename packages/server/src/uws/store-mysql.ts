@@ -13,8 +13,14 @@ import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import type { Job, Phase } from "./job.js";
-import { TRANSITIONS } from "./phases.js";
+import { LEASED, TRANSITIONS } from "./phases.js";
 import { parameterBytesOf, storedBytesOf, type Condition, type JobPatch, type JobQuery, type JobStore, type Lease, type LeaseOptions, type TakeoverResult, type Usage } from "./store.js";
+
+/** `phase IN ('...')` for phases of the table (phases.ts): constants of the Phase type, written into the SQL text. */
+function phaseIn(phases: readonly Phase[]): string {
+  for (const p of phases) if (!/^[A-Z]+$/.test(p)) throw new TypeError(`not a phase: ${p}`);
+  return `phase IN (${phases.map((p) => `'${p}'`).join(", ")})`;
+}
 
 export interface MySqlStoreLocation {
   host: string;
@@ -115,7 +121,7 @@ function columnsOf(patch: JobPatch): Record<string, unknown> {
     if (f) Object.assign(out, f(v));
   }
   // A job that leaves EXECUTING leaves its lease.
-  if (patch.phase !== undefined && patch.phase !== "EXECUTING") Object.assign(out, { lease_owner: null, lease_token: null, lease_expires: null });
+  if (patch.phase !== undefined && patch.phase !== LEASED) Object.assign(out, { lease_owner: null, lease_token: null, lease_expires: null });
   return out;
 }
 
@@ -302,7 +308,7 @@ export class MySqlJobStore implements JobStore {
         // Claims of this service are serialised while one counts: two replicas cannot both take the last slot.
         await conn.query("SELECT service FROM job_claim_lock WHERE service = ? FOR UPDATE", [this.service]);
         const [n] = await conn.query<RowDataPacket[]>(
-          `SELECT COUNT(*) AS n FROM jobs WHERE service = ? AND phase = 'EXECUTING' AND lease_expires > ${NOW_MS}`,
+          `SELECT COUNT(*) AS n FROM jobs WHERE service = ? AND ${phaseIn([LEASED])} AND lease_expires > ${NOW_MS}`,
           [this.service],
         );
         if (Number(n[0]!.n) >= lease.globalLimit) {
@@ -315,7 +321,7 @@ export class MySqlJobStore implements JobStore {
       // The claim itself: one UPDATE whose WHERE only one replica can satisfy.
       const [r] = await conn.query<ResultSetHeader>(
         `UPDATE jobs SET ${names.map((n) => `${n} = ?`).join(", ")}, lease_owner = ?, lease_token = ?, lease_expires = ${NOW_MS} + ?, runs = runs + 1
-         WHERE id = ? AND service = ? AND phase = 'QUEUED'`,
+         WHERE id = ? AND service = ? AND ${phaseIn(TRANSITIONS.claim.from)}`,
         [...names.map((n) => cols[n]), lease.owner, token, lease.ms, id, this.service],
       );
       if (r.affectedRows !== 1) {
@@ -341,7 +347,7 @@ export class MySqlJobStore implements JobStore {
   async renew(id: string, token: string, ms: number): Promise<boolean> {
     const [r] = await this.pool.query<ResultSetHeader>(
       `UPDATE jobs j JOIN job_runs r ON r.token = j.lease_token SET j.lease_expires = ${NOW_MS} + ?, r.valid_until_ms = ${NOW_MS} + ?
-       WHERE j.id = ? AND j.service = ? AND j.lease_token = ? AND j.phase = 'EXECUTING'`,
+       WHERE j.id = ? AND j.service = ? AND j.lease_token = ? AND j.${phaseIn([LEASED])}`,
       [ms, ms, id, this.service, token],
     );
     return r.affectedRows > 0;
@@ -349,9 +355,9 @@ export class MySqlJobStore implements JobStore {
 
   async release(id: string, token: string): Promise<boolean> {
     const [r] = await this.pool.query<ResultSetHeader>(
-      `UPDATE jobs SET phase = 'QUEUED', progress_completed = NULL, progress_total = NULL, lease_owner = NULL, lease_token = NULL, lease_expires = NULL,
-       runs = GREATEST(runs - 1, 0) WHERE id = ? AND service = ? AND phase = 'EXECUTING' AND lease_token = ?`,
-      [id, this.service, token],
+      `UPDATE jobs SET phase = ?, progress_completed = NULL, progress_total = NULL, lease_owner = NULL, lease_token = NULL, lease_expires = NULL,
+       runs = GREATEST(runs - 1, 0) WHERE id = ? AND service = ? AND ${phaseIn(TRANSITIONS.requeue.from)} AND lease_token = ?`,
+      [TRANSITIONS.requeue.to, id, this.service, token],
     );
     return r.affectedRows === 1;
   }
@@ -366,7 +372,7 @@ export class MySqlJobStore implements JobStore {
 
   async queued(limit: number): Promise<{ id: string; queueKey: string }[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      "SELECT id, queue_key FROM jobs WHERE service = ? AND phase = 'QUEUED' ORDER BY creation_ms, id LIMIT ?",
+      `SELECT id, queue_key FROM jobs WHERE service = ? AND ${phaseIn(TRANSITIONS.claim.from)} ORDER BY creation_ms, id LIMIT ?`,
       [this.service, limit],
     );
     return rows.map((r) => ({ id: r.id as string, queueKey: r.queue_key as string }));
@@ -374,7 +380,7 @@ export class MySqlJobStore implements JobStore {
 
   async takeOver(maxRuns: number, message: string, now: number): Promise<TakeoverResult> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT id, runs, lease_token FROM jobs WHERE service = ? AND phase = 'EXECUTING' AND (lease_expires IS NULL OR lease_expires < ${NOW_MS})`,
+      `SELECT id, runs, lease_token FROM jobs WHERE service = ? AND ${phaseIn([LEASED])} AND (lease_expires IS NULL OR lease_expires < ${NOW_MS})`,
       [this.service],
     );
     const out: TakeoverResult = { requeued: [], failed: [] };
@@ -387,7 +393,7 @@ export class MySqlJobStore implements JobStore {
       const names = Object.keys(cols);
       // Conditional on the lease seen, still expired: of the replicas that sweep, one takes it over.
       const [u] = await this.pool.query<ResultSetHeader>(
-        `UPDATE jobs SET ${names.map((n) => `${n} = ?`).join(", ")} WHERE id = ? AND service = ? AND phase = 'EXECUTING'
+        `UPDATE jobs SET ${names.map((n) => `${n} = ?`).join(", ")} WHERE id = ? AND service = ? AND ${phaseIn((again ? TRANSITIONS.requeue : TRANSITIONS.lost).from)}
          AND lease_token <=> ? AND (lease_expires IS NULL OR lease_expires < ${NOW_MS})`,
         [...names.map((n) => cols[n]), r.id, this.service, r.lease_token],
       );
@@ -398,14 +404,14 @@ export class MySqlJobStore implements JobStore {
 
   async overrun(graceMs: number, now: number): Promise<string[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      "SELECT id, execution_duration, lease_token FROM jobs WHERE service = ? AND phase = 'EXECUTING' AND start_ms + execution_duration * 1000 + ? < ?",
+      `SELECT id, execution_duration, lease_token FROM jobs WHERE service = ? AND ${phaseIn(TRANSITIONS.fail.from)} AND start_ms + execution_duration * 1000 + ? < ?`,
       [this.service, graceMs, now],
     );
     const out: string[] = [];
     for (const r of rows) {
       const message = `The query exceeded the job's execution duration limit (EXECUTIONDURATION) of ${Number(r.execution_duration)} s and was stopped`;
-      const ok = await this.update(r.id as string, { phase: "ERROR", error: { type: "fatal", message }, endTime: iso(now), backendRef: undefined }, {
-        phases: ["EXECUTING"],
+      const ok = await this.update(r.id as string, { phase: TRANSITIONS.fail.to, error: { type: "fatal", message }, endTime: iso(now), backendRef: undefined }, {
+        phases: TRANSITIONS.fail.from,
         lease: r.lease_token as string,
       });
       if (ok) out.push(r.id as string);
