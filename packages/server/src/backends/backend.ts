@@ -6,7 +6,6 @@
 import type { Readable } from "node:stream";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import { batchRow, type BatchColumn, type ColumnBatch, type Field } from "@qserv-tap/votable";
-import { TapError } from "../errors.js";
 import type { Schema, Table } from "../compiler-extras.js";
 
 /**
@@ -278,14 +277,3 @@ export class LoadRefusedError extends Error {
   readonly usage = true;
 }
 
-/**
- * A database condition with the status the client gets: a TapError, so that the query's error
- * handling passes it on as it is. `retryAfter`, when set, is sent as Retry-After (a 503 that is
- * expected to pass: the pool is busy, the database is down).
- */
-export class BackendError extends TapError {
-  override name = "BackendError";
-  constructor(message: string, status = 500, code = "TAP_DATABASE_ERROR", retryAfter?: number) {
-    super(status, message, code, retryAfter);
-  }
-}

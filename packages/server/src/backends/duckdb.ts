@@ -39,7 +39,8 @@ import type { BatchColumn, ColumnBatch, Field } from "@qserv-tap/votable";
 import { registerScisqlFunctions } from "../compiler-extras.js";
 import { parseDaliTimestamp, timestampMicros } from "../timestamp.js";
 import type { DuckDbConfig } from "../config.js";
-import { BackendError, type Backend, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
+import { type Backend, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
+import { TapError } from "../errors.js";
 import "./duckdb-text.js";
 
 export function quoteDuck(name: string): string {
@@ -83,7 +84,7 @@ export type DuckDbResources = Partial<Omit<DuckDbConfig, "path">>;
  * not the client's. 503: the limit is shared by every running query, so the same query may pass
  * when the service is less busy.
  */
-export function duckDbResourceError(e: unknown, resources: DuckDbResources = {}): BackendError | undefined {
+export function duckDbResourceError(e: unknown, resources: DuckDbResources = {}): TapError | undefined {
   const message = (e as Error)?.message ?? "";
   if (!/^Out of Memory Error:/.test(message)) return undefined;
   const first = message.split("\n")[0]!.replace(/^Out of Memory Error:\s*/, "");
@@ -91,10 +92,10 @@ export function duckDbResourceError(e: unknown, resources: DuckDbResources = {})
     resources.memoryLimit ? `${resources.memoryLimit} of memory` : undefined,
     resources.maxTempDirectorySize ? `${resources.maxTempDirectorySize} of temporary disk` : undefined,
   ].filter((x) => x !== undefined);
-  return new BackendError(
+  return new TapError(
+    503,
     `The query used too much memory: it needs more than the database allows all running queries together` +
       `${limits.length > 0 ? ` (${limits.join(" and ")})` : ""}; ask for fewer rows or columns, or try again later (${first})`,
-    503,
     "TAP_QUERY_TOO_LARGE",
   );
 }

@@ -8,7 +8,8 @@ import type { ColumnBatch, Field } from "@qserv-tap/votable";
 import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
 import { isUnreachable } from "./database-errors.js";
-import { BackendError, streamBatches, type Backend, type CellKind, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
+import { streamBatches, type Backend, type CellKind, type RowCursor, type Session, type TableLoad, type UploadTable } from "./backend.js";
+import { TapError } from "../errors.js";
 
 export function quoteMy(name: string): string {
   return "`" + name.replaceAll("`", "``") + "`";
@@ -178,9 +179,9 @@ const KILL_ATTEMPTS = 12;
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /** A database that cannot be reached or went away, as a 503 that names it and the cause. */
-export function unavailable(e: unknown, description: string, during: string): BackendError {
+export function unavailable(e: unknown, description: string, during: string): TapError {
   const cause = (e as Error)?.message ?? String(e);
-  return new BackendError(`The ${description} ${during}: ${cause}`, 503, "TAP_DATABASE_UNAVAILABLE", UNAVAILABLE_RETRY_SECONDS);
+  return new TapError(503, `The ${description} ${during}: ${cause}`, "TAP_DATABASE_UNAVAILABLE", UNAVAILABLE_RETRY_SECONDS);
 }
 
 export class MariaDbBackend implements Backend {
@@ -309,9 +310,9 @@ export class MariaDbBackend implements Backend {
     const busy = all - free >= this.config.connectionLimit;
     if (busy && this.waiting >= this.queueLimit) {
       return Promise.reject(
-        new BackendError(
-          `All ${this.config.connectionLimit} connections to the database are busy and ${this.waiting} queries are waiting for one: try again later`,
+        new TapError(
           503,
+          `All ${this.config.connectionLimit} connections to the database are busy and ${this.waiting} queries are waiting for one: try again later`,
           "TAP_DATABASE_BUSY",
           UNAVAILABLE_RETRY_SECONDS,
         ),
@@ -324,11 +325,11 @@ export class MariaDbBackend implements Backend {
         settled = true;
         this.waiting--;
         reject(
-          new BackendError(
+          new TapError(
+            503,
             busy
               ? `No connection to the database came free within ${this.acquireTimeoutMs / 1000} s (all ${this.config.connectionLimit} are busy): try again later`
               : `The ${this.description} did not accept a connection within ${this.acquireTimeoutMs / 1000} s`,
-            503,
             busy ? "TAP_DATABASE_BUSY" : "TAP_DATABASE_UNAVAILABLE",
             UNAVAILABLE_RETRY_SECONDS,
           ),
@@ -424,7 +425,7 @@ class MariaDbSession implements Session {
       if (isUnreachable(e)) throw unavailable(e, this.backend.description, "went away while the upload was stored");
       const renamed = renameUploads(e, this.uploadNames);
       if (isMariaDbValueError(renamed)) {
-        throw new BackendError(`The upload TAP_UPLOAD.${table.name} has a value that does not fit its column: ${(renamed as Error).message}`, 400, "TAP_UPLOAD_VALUE");
+        throw new TapError(400, `The upload TAP_UPLOAD.${table.name} has a value that does not fit its column: ${(renamed as Error).message}`, "TAP_UPLOAD_VALUE");
       }
       throw renamed;
     }

@@ -15,7 +15,7 @@ import { findMariaDb, startMariaDb, type MariaDbServer } from "../../../adql-com
 import { hasTool, needTool, startService, validateXml, type Running } from "../test-support/service.js";
 import { QservProtocolDouble } from "../test-support/qserv-protocol-double.js";
 import { createJob, tag, waitFor } from "../test-support/uws.js";
-import { BackendError } from "./backend.js";
+import { TapError } from "../errors.js";
 import { QservBackend, type SqlChannel } from "./qserv.js";
 import { until } from "../../../votable/src/test-support/until.js";
 
@@ -207,7 +207,7 @@ describe("async jobs on Qserv (against the Qserv async-protocol test double over
         // The first status polls find the pool taken, as acquire() reports it.
         if (sql.includes("information_schema.processlist") && refused < 3) {
           refused++;
-          return Promise.reject(new BackendError("No connection to the database came free", 503, "TAP_DATABASE_BUSY", 5));
+          return Promise.reject(new TapError(503, "No connection to the database came free", "TAP_DATABASE_BUSY", 5));
         }
         return double.rows(sql);
       },
