@@ -249,10 +249,8 @@ describe("printAdql ∘ parse round trip on random trees (fast-check)", function
     expect(details.numRuns).to.be.at.least(2_000);
   });
 
-  // Known bug (reported to the lead; found by reading parser.ts, confirmed by hand):
-  // the simple-CASE operand is parsed as a <value_expression> and never type-checked, so a parenthesised
-  // condition is accepted there, and the printer then drops the parentheses.
-  // Un-skip once parse refuses the condition (ADQL_TYPE_ERROR) or the printer keeps the parentheses.
+  // A bug once (found by reading parser.ts): the simple-CASE operand was parsed as a <value_expression> and never
+  // type-checked, so a parenthesised condition was accepted there, and the printer then dropped the parentheses.
   it("refuses a condition as the operand of a simple CASE, or prints it so that it parses back", function () {
     for (const adql of ["SELECT CASE (a = b) WHEN 1 THEN 2 END FROM t", "SELECT CASE (x IS NULL) WHEN 1 THEN 2 END FROM t"]) {
       let ast: Query;
@@ -267,9 +265,8 @@ describe("printAdql ∘ parse round trip on random trees (fast-check)", function
     }
   });
 
-  // Known bug (reported to the lead): the length of CHAR(n) / VARCHAR(n) is read with Number(), so a
-  // length beyond 1.8e308 becomes Infinity: printAdql writes CHAR(Infinity), which does not parse, and
-  // astToJson writes null (a CHAR without length). Un-skip once such a length is refused or kept exact.
+  // A bug once: the length of CHAR(n) / VARCHAR(n) was read with Number(), so a length beyond 1.8e308 became
+  // Infinity: printAdql wrote CHAR(Infinity), which does not parse, and astToJson wrote null (a CHAR without length).
   it("refuses or round-trips a CHAR(n) length too large for a double", function () {
     const adql = `SELECT CAST(a AS CHAR(1${"0".repeat(400)})) FROM t`;
     let ast: Query;
@@ -283,10 +280,9 @@ describe("printAdql ∘ parse round trip on random trees (fast-check)", function
     sameTree(astFromJson(astToJson(ast)), ast, "astFromJson(astToJson(t))");
   });
 
-  // Known gap: after IN and in a scalar subquery, `(` followed by `(` is read as a parenthesised value,
-  // so a query that starts with a parenthesised operand is refused there ("expected ')' but found
-  // UNION"), although EXISTS and derived tables accept it. The generator keeps such queries out of IN
-  // and scalar subqueries (startsWithSelect); un-skip once the parser accepts them.
+  // A gap once: after IN and in a scalar subquery, `(` followed by `(` was read as a parenthesised value, so a query
+  // that starts with a parenthesised operand was refused there ("expected ')' but found UNION"), although EXISTS and
+  // derived tables accepted it.
   it("accepts IN and scalar subqueries that start with a parenthesised set operand", function () {
     for (const adql of [
       "SELECT a FROM t WHERE a IN ((SELECT a FROM t) UNION (SELECT b FROM u))",

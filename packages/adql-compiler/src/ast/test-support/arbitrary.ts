@@ -217,11 +217,6 @@ export function foldSetOperations(first: QueryBody, rest: ReadonlyArray<readonly
   return body;
 }
 
-/** Whether a query body's first token is SELECT (not a parenthesis). */
-export function startsWithSelect(b: QueryBody): boolean {
-  return b.kind === "Select" || (b.kind === "SetOperation" && startsWithSelect(b.left));
-}
-
 // ---------------------------------------------------------------------------------------------
 // The recursive generators, memoised by (sort, depth, query depth)
 
