@@ -71,9 +71,12 @@ const CHILD_FIELDS: { readonly [K in NodeKind]: { readonly [P in ChildKey<K>]: S
 /** Each kind's child fields with their shapes (CHILD_FIELDS), for readers that check a document's fields. */
 export const CHILD_SHAPES = CHILD_FIELDS as Readonly<Record<NodeKind, Readonly<Record<string, ChildShape>>>>;
 
+/** The child fields of each kind, in walk order (CHILD_FIELDS' keys), typed by kind. */
+export type ChildKeys = { readonly [K in NodeKind]: readonly ChildKey<K>[] };
+
 export const CHILDREN = Object.fromEntries(
   Object.entries(CHILD_FIELDS).map(([kind, fields]) => [kind, Object.keys(fields)]),
-) as unknown as Readonly<Record<NodeKind, readonly string[]>>;
+) as unknown as ChildKeys;
 
 /** Every node kind (from the exhaustive table above), for readers that check a document's kinds. */
 export const NODE_KINDS: readonly NodeKind[] = Object.keys(CHILD_FIELDS) as NodeKind[];
@@ -89,8 +92,8 @@ const NAME_FIELDS: { readonly [K in NodeKind]?: readonly ChildKey<K>[] } = {
  * column reference holds one or more), and a walk that enters them only to return them costs a call each.
  */
 export const VALUE_CHILDREN = Object.fromEntries(
-  NODE_KINDS.map((kind) => [kind, CHILDREN[kind].filter((k) => !(NAME_FIELDS[kind] as readonly string[] | undefined)?.includes(k))]),
-) as unknown as Readonly<Record<NodeKind, readonly string[]>>;
+  NODE_KINDS.map((kind) => [kind, (CHILDREN[kind] as readonly string[]).filter((k) => !(NAME_FIELDS[kind] as readonly string[] | undefined)?.includes(k))]),
+) as unknown as ChildKeys;
 
 /**
  * Whether a value read from a child field is a node rather than null or absent: in a tree typed as

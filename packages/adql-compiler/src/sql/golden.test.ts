@@ -5,10 +5,10 @@
  */
 import { COMMON_ERRORS } from "./test-support/golden-common-errors.js";
 import { GOLDEN } from "./test-support/golden-cases.js";
-import { errorSuite, goldenSuite } from "./test-support/golden.js";
+import { errorSuite, GOLDEN_DIALECTS, goldenSuite } from "./test-support/golden.js";
 
 goldenSuite("ADQL → SQL, golden, or refused with its position (qserv/README §a, §c)", GOLDEN);
-for (const dialect of ["qserv", "mysql", "duckdb"] as const) {
+for (const dialect of GOLDEN_DIALECTS) {
   describe(`${dialect}: errors common to every dialect, with code, line and column`, () => {
     errorSuite(dialect, COMMON_ERRORS);
   });

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { compile, type CompileResult } from "../compile.js";
 import type { Dialect } from "../passes/index.js";
-import { goldenSuite } from "./test-support/golden.js";
+import { GOLDEN_DIALECTS, goldenSuite } from "./test-support/golden.js";
 import { REGION_GOLDEN } from "./test-support/golden-regions.js";
 import { regionSchema } from "./test-support/regions.js";
 
@@ -18,7 +18,7 @@ function compileFor(dialect: Dialect, adql: string): CompileResult {
 goldenSuite("region columns, golden, or refused with its position and why (qserv/README \"Geometry\")", REGION_GOLDEN, regionSchema);
 
 describe("region columns: result columns (DALI 1.1 §3.3)", () => {
-  for (const dialect of ["duckdb", "mysql", "qserv"] as const) {
+  for (const dialect of GOLDEN_DIALECTS) {
     it(`the stored value with the column's xtype, double arraysize * (char for a shape), no storage column (${dialect})`, () => {
       const r = compileFor(dialect, "SELECT * FROM ext.Footprint");
       expect(r.columns!.map((c) => ({ ...c }))).to.deep.equal([

@@ -30,6 +30,7 @@ import type {
   Select, SelectItem, SetOperator, Span, StringLiteral, TableName, TableRef, TableReference, UnaryOperator,
   UserFunctionCall, WhenClause,
 } from "../nodes.js";
+import { BUILTIN_NAMES, BUILTINS, type ArgumentForm, type BuiltinDefinition } from "../../builtins.js";
 import { isReservedWord } from "../../lexer/tokens.js";
 import { SCISQL_FUNCTIONS, type UdfDefinition } from "../../parser/functions.js";
 
@@ -167,11 +168,15 @@ const coordSys: Arb<CoordSys> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 // Builtin functions by argument form
 
-const VALUE_UNARY: readonly BuiltinFunctionName[] = [
-  "ABS", "CEILING", "DEGREES", "EXP", "FLOOR", "LOG", "LOG10", "RADIANS", "SQRT", "ACOS", "ASIN", "ATAN", "COS",
-  "COT", "SIN", "TAN", "LOWER", "UPPER",
-];
-const VALUE_BINARY: readonly BuiltinFunctionName[] = ["MOD", "POWER", "ATAN2", "NULLIF"];
+/** The functions whose one signature is these argument forms (builtins.ts), in the table's order. */
+function builtinsTaking(...args: ArgumentForm[]): readonly BuiltinFunctionName[] {
+  return BUILTIN_NAMES.filter((n) => {
+    const sigs = (BUILTINS[n] as BuiltinDefinition).signatures;
+    return sigs.length === 1 && !sigs[0]!.variadic && sigs[0]!.args.join() === args.join();
+  });
+}
+const VALUE_UNARY = builtinsTaking("value");
+const VALUE_BINARY = builtinsTaking("value", "value");
 const AGGREGATES: readonly AggregateName[] = ["AVG", "MAX", "MIN", "SUM", "COUNT"];
 const SCALAR_CAST_TARGETS: readonly CastTypeName[] = ["SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE PRECISION", "TIMESTAMP"];
 const GEOMETRY_CAST_TARGETS: readonly CastTypeName[] = ["POINT", "CIRCLE", "POLYGON"];
