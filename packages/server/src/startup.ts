@@ -65,7 +65,7 @@ export async function openService(config: Config, options: { log?: (m: string) =
     await opened.jobs?.close().catch(() => {});
     await opened.sodaJobs?.close().catch(() => {});
     await opened.images?.close().catch(() => {});
-    if (opened.tapSchemaStore && (opened.tapSchemaStore as Backend) !== backend) await opened.tapSchemaStore.close().catch(() => {});
+    if (opened.tapSchemaStore && opened.tapSchemaStore !== backend) await opened.tapSchemaStore.close().catch(() => {});
     if (!options.backend) await backend.close().catch(() => {});
     throw e;
   }
@@ -100,7 +100,7 @@ async function openOn(
       : undefined;
   if (images) opened.images = images;
   const tapSchemaStore = backend instanceof DuckDbBackend ? backend : await DuckDbBackend.open(":memory:", duckResources(config));
-  if ((tapSchemaStore as Backend) !== backend) opened.tapSchemaStore = tapSchemaStore;
+  if (tapSchemaStore !== backend) opened.tapSchemaStore = tapSchemaStore;
   await writeTapSchema(tapSchemaStore, catalog);
   // Set-up is done: from here on the DuckDB that serves queries reads and writes no file.
   await tapSchemaStore.lockDown();
@@ -125,7 +125,7 @@ async function openOn(
     store: await jobStoreOf(config, "tap", join(config.async.dir, "jobs"), log),
     results,
     executor: tapExecutor(deps, new QueryRouter(deps), results),
-    canResume: (backend as Backend).asyncQueries !== undefined,
+    canResume: backend.asyncQueries !== undefined,
     quotas: config.quotas,
     log,
   });
@@ -167,7 +167,7 @@ async function openOn(
       await images?.close();
       await deps.encoders?.close();
       await backend.close();
-      if ((tapSchemaStore as Backend) !== backend) await tapSchemaStore.close();
+      if (tapSchemaStore !== backend) await tapSchemaStore.close();
     },
   };
 }
