@@ -410,6 +410,18 @@ print(json.dumps({"bbox": [list(map(int, r)) for r in c.bbox_original], "equal":
     await datalink.text();
   });
 
+  it("answers a path under /soda that is no resource with 404 and SODA's text/plain (SODA 1.0 §5.2); other services keep their documents", async () => {
+    for (const path of ["/soda", "/soda/", "/soda/cutout", "/soda/sync/extra", "/soda/capabilities/x"]) {
+      const res = await fetch(`${root}${path}`);
+      const text = await res.text();
+      expect([res.status, res.headers.get("content-type")], `${path}: ${text}`).to.deep.equal([404, "text/plain; charset=utf-8"]);
+      expect(text, path).to.equal(`UsageError: No such SODA resource: ${path}; the service's resources are listed at /soda/capabilities\n`);
+    }
+    const other = await fetch(`${root}/sodapop`);
+    expect([other.status, other.headers.get("content-type")]).to.deep.equal([404, "application/x-votable+xml"]);
+    await other.text();
+  });
+
   it("stays up after hostile requests, and answers the next one", async () => {
     const hostile: [string, string][][] = [
       [["ID", "%2e%2e/%2e%2e/etc/passwd"]],

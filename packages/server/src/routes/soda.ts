@@ -78,8 +78,9 @@ export function sodaRouter(deps: ServiceDeps, jobs?: { manager: JobManager; resu
 
 /**
  * The router's 405 (a method that a SODA resource does not take) and 501 as SODA's text/plain error document (SODA 1.0
- * §5.2), with koa-router's Allow header. koa-router sets them with no body, after every later router has run, and the
- * app's error middleware would send TAP's VOTable for them: the router's allowedMethods() fills the body itself.
+ * §5.2), with koa-router's Allow header, and a 404 of a path under /soda that no route has. koa-router sets them with no
+ * body, after every later router has run, and the app's error middleware would send TAP's VOTable for them: the router's
+ * allowedMethods() fills the body itself.
  */
 function sodaRefusals(router: Router): void {
   const allowedMethods = router.allowedMethods.bind(router);
@@ -87,6 +88,10 @@ function sodaRefusals(router: Router): void {
     const refuse = allowedMethods(options);
     return async (ctx, next) => {
       await refuse(ctx, next);
+      if (ctx.status === 404 && ctx.body == null && (ctx.path === "/soda" || ctx.path.startsWith("/soda/"))) {
+        sendSodaError(ctx, 404, `UsageError: No such SODA resource: ${ctx.path}; the service's resources are listed at /soda/capabilities`);
+        return;
+      }
       if ((ctx.status !== 405 && ctx.status !== 501) || ctx.body != null) return;
       // Only on SODA's own resources: the other routers' paths keep their own documents.
       if (!router.match(ctx.path, ctx.method).path.some((layer) => layer.methods.length > 0)) return;
