@@ -97,6 +97,13 @@ describe("server /async (UWS 1.1)", function () {
     expect(r.status).to.equal(400);
   });
 
+  it("destroys a job whose new DESTRUCTION has passed, and sends the client to the job list as a DELETE does (UWS 1.1 §2.2.3.3, §2.2.3.7)", async () => {
+    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" });
+    const r = await post(`${job}/destruction`, { DESTRUCTION: "2001-01-01T00:00:00Z" });
+    expect([r.status, r.headers.get("location")]).to.deep.equal([303, `${base}/async`]);
+    expect((await fetch(job)).status).to.equal(404);
+  });
+
   it("answers 403 to what the job's phase forbids and 400 to bad values; DESTRUCTION is a DALI timestamp (UWS 1.1 §2.2, DALI 1.1 §3.3.3)", async () => {
     const q = { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" };
     const pending = await createJob(base, q);

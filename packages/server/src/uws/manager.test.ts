@@ -260,6 +260,19 @@ describe("async job manager", function () {
     expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
   });
 
+  it("destroys a job at once, with its results, when its new destruction time has passed already (UWS 1.1 §2.2.3.3)", async () => {
+    const clock = new ManualClock();
+    const m = manager(controllable().executor, {}, false, {}, clock);
+    await m.start();
+    const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]));
+    expect(await m.setDestruction(j, new Date(clock.now() + 1000).toISOString()), "a future time").to.equal(false);
+    expect(await m.get(j.id)).not.to.equal(undefined);
+    expect(await m.setDestruction(j, new Date(clock.now()).toISOString()), "now").to.equal(true);
+    expect(await m.get(j.id)).to.equal(undefined);
+    expect(existsSync(join(dir, "results", j.id))).to.equal(false);
+    expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
+  });
+
   it("after a restart: EXECUTING fails or resumes (with its backend reference), QUEUED runs, expired jobs go", async () => {
     const c = controllable();
     const clock = new ManualClock();

@@ -300,9 +300,19 @@ export class JobManager {
     await this.change(job, { executionDuration: executionDurationOf(value, this.limits) }, EDITS.executionDuration, "The execution duration");
   }
 
-  async setDestruction(job: Job, value: string): Promise<void> {
-    await this.change(job, { destruction: destructionOf(job, value, this.limits) }, EDITS.destruction, "The destruction time");
+  /**
+   * DESTRUCTION (UWS 1.1 §2.2.3.3). A time already past destroys the job now, rather than at the next sweep, so that the
+   * answer does not depend on which comes first: true when it did.
+   */
+  async setDestruction(job: Job, value: string): Promise<boolean> {
+    const destruction = destructionOf(job, value, this.limits);
+    await this.change(job, { destruction }, EDITS.destruction, "The destruction time");
+    if (Date.parse(destruction) <= this.now()) {
+      await this.destroy(job.id);
+      return true;
+    }
     void this.destruction?.schedule();
+    return false;
   }
 
   /** PHASE=RUN. */
