@@ -22,6 +22,7 @@ const catalog = createCatalog([{
       { name: "x", datatype: "double" },
       { name: "f", datatype: "float" },
       { name: "name", datatype: "char", arraysize: "*" },
+      { name: "ts", datatype: "char", arraysize: "*", xtype: "timestamp" },
     ],
   }],
 }]);
@@ -71,6 +72,10 @@ describe("residue evaluator: select-list expressions the server computes for Qse
     ["CAST AS INTEGER of a string reads its integer prefix", "CAST(name AS INTEGER)", { ...ROW, name: "42abc" }, 42],
     ["CAST AS CHAR(n) cuts to n characters", "CAST(name AS CHAR(2))", ROW, "Ve"],
     ["CAST AS VARCHAR of an integer", "CAST(i AS VARCHAR(10))", ROW, "7"],
+    // Qserv sends a DATETIME as MariaDB's text (mysql2 dateStrings); the generators write DALI's form.
+    ["CAST of a timestamp AS VARCHAR: DALI's form, with its milliseconds", "CAST(ts AS VARCHAR)", { ...ROW, ts: "2020-02-29 23:59:58.125000" }, "2020-02-29T23:59:58.125"],
+    ["CAST of a timestamp AS VARCHAR(n): no milliseconds when they are 0", "CAST(ts AS VARCHAR(40))", { ...ROW, ts: "2020-02-29 23:59:58.000" }, "2020-02-29T23:59:58"],
+    ["CAST of a timestamp AS CHAR(n): the first n characters of DALI's form", "CAST(ts AS CHAR(13))", { ...ROW, ts: "2020-02-29 23:59:58" }, "2020-02-29T23"],
     ["CAST AS REAL: single precision", "CAST(x / 3 AS REAL)", ROW, Math.fround(2.5 / 3)],
     ["CAST of NULL is NULL", "CAST(x AS DOUBLE PRECISION)", NULLS, null],
     ["a FLOAT column is read at its single-precision value", "CASE WHEN 1 = 1 THEN f * 1e30 END", ROW, Math.fround(9.75619e-30) * 1e30],

@@ -88,6 +88,18 @@ function text(v: number | bigint | string): string {
   return String(v).replace(/e\+/, "e");
 }
 
+/**
+ * A value's text in a CAST to a string: a timestamp, which Qserv sends as MariaDB's `YYYY-MM-DD hh:mm:ss[.ffffff]`,
+ * in DALI's form with milliseconds where they are not 0, as the generators write it (SqlGenerator.castOperand).
+ */
+function castText(v: number | bigint | string, arg: Expression): string {
+  if (typeof v !== "string" || typeOf(arg).xtype !== "timestamp") return text(v);
+  const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?$/.exec(v);
+  if (!m) return v;
+  const ms = (m[3] ?? "").padEnd(3, "0").slice(0, 3);
+  return `${m[1]}T${m[2]}${ms === "000" ? "" : `.${ms}`}`;
+}
+
 /** Truth of a condition: NULL, or whether the number is not 0. */
 function truth(v: Value): boolean | null {
   return v === null ? null : num(v) !== 0;
@@ -270,8 +282,8 @@ function cast(name: string, length: number | null, v: Value, arg: Expression): V
     }
     case "REAL": return Math.fround(num(v));
     case "DOUBLE PRECISION": return num(v);
-    case "CHAR": return Array.from(text(v)).slice(0, length ?? 1).join("");
-    case "VARCHAR": return length === null ? text(v) : Array.from(text(v)).slice(0, length).join("");
+    case "CHAR": return Array.from(castText(v, arg)).slice(0, length ?? 1).join("");
+    case "VARCHAR": return length === null ? castText(v, arg) : Array.from(castText(v, arg)).slice(0, length).join("");
     default: throw new Error(`residue: CAST AS ${name} cannot be computed by the server`);
   }
 }

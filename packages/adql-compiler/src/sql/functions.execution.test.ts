@@ -138,6 +138,12 @@ const EXPRESSIONS: ExprCase[] = [
   { name: "CAST AS CHAR(n) keeps n characters", expr: "CAST(s AS CHAR(2)) || '|' || CAST(i AS CHAR(3)) || '|' || CAST(s AS CHAR)", js: (r) => (r.s === null || r.i === null ? null : `${[...r.s].slice(0, 2).join("")}|${String(r.i).slice(0, 3)}|${[...r.s].slice(0, 1).join("")}`) },
   { name: "CAST AS VARCHAR and VARCHAR(n)", expr: "CAST(s AS VARCHAR) || CAST(s AS VARCHAR(3))", js: (r) => (r.s === null ? null : r.s + [...r.s].slice(0, 3).join("")) },
   { name: "CAST AS TIMESTAMP", expr: "CAST('2020-02-29 23:59:58' AS TIMESTAMP)", js: () => "2020-02-29 23:59:58" },
+  {
+    name: "CAST of a timestamp to a string: DALI's form, as results write timestamps (milliseconds when not 0)",
+    expr: "CAST(CAST('2020-02-29T23:59:58.125' AS TIMESTAMP) AS VARCHAR) || '|' || CAST(CAST('2020-02-29T01:02:03.5' AS TIMESTAMP) AS VARCHAR(40)) || '|' || " +
+      "CAST(CAST('2020-02-29 23:59:58' AS TIMESTAMP) AS VARCHAR) || '|' || CAST(CAST('2020-02-29T23:59:58' AS TIMESTAMP) AS CHAR(13))",
+    js: () => "2020-02-29T23:59:58.125|2020-02-29T01:02:03.500|2020-02-29T23:59:58|2020-02-29T23",
+  },
   // IN_UNIT (ADQL 2.1 §4.9.1)
   { name: "IN_UNIT(deg → arcsec)", expr: "IN_UNIT(ang, 'arcsec')", js: lift((a) => a * 3600, (r) => r.ang) },
   { name: "IN_UNIT(d → h) and (deg → mas)", expr: "IN_UNIT(t, 'h') + IN_UNIT(ang, 'mas')", js: (r) => (r.t === null || r.ang === null ? null : r.t * 24 + r.ang * 3600000), rel: 1e-15 },

@@ -373,8 +373,21 @@ export abstract class SqlGenerator {
   }
 
   protected cast(e: Expression, t: CastType): string {
-    return `CAST(${this.expr(e)} AS ${this.castType(t, e)})`;
+    return `CAST(${this.castOperand(e, t)} AS ${this.castType(t, e)})`;
   }
+
+  /**
+   * The operand of a CAST. A timestamp cast to a string is first written as the results write timestamps, DALI 1.1
+   * §3.3.3's YYYY-MM-DDThh:mm:ss[.SSS] (the form ADQL 2.1 §4.7.1 casts back to a TIMESTAMP), not the database's own
+   * text with a space.
+   */
+  protected castOperand(e: Expression, t: CastType): string {
+    const sql = this.expr(e);
+    return (t.name === "CHAR" || t.name === "VARCHAR") && typeOf(e).xtype === "timestamp" ? this.timestampText(sql) : sql;
+  }
+
+  /** SQL for the DALI text of the timestamp `sql`, milliseconds only where they are not 0 (votable's formatTimestamp). */
+  protected abstract timestampText(sql: string): string;
 
   protected castType(t: CastType, e: Expression): string {
     void e;

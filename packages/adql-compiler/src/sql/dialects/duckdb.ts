@@ -139,9 +139,13 @@ export class DuckDbGenerator extends SqlGenerator {
   /** CHAR(n) and VARCHAR(n) keep at most n characters, as in MySQL and PostgreSQL; DuckDB ignores n. */
   protected override cast(e: Expression, t: CastType): string {
     if (t.name === "CHAR" || (t.name === "VARCHAR" && t.length !== null)) {
-      return `left(CAST(${this.expr(e)} AS VARCHAR), ${t.length ?? 1})`;
+      return `left(CAST(${this.castOperand(e, t)} AS VARCHAR), ${t.length ?? 1})`;
     }
     return super.cast(e, t);
+  }
+
+  protected timestampText(sql: string): string {
+    return `regexp_replace(strftime(${sql}, '%Y-%m-%dT%H:%M:%S.%g'), '\\.000$', '')`;
   }
 
   protected override castType(t: CastType, e: Expression): string {

@@ -164,6 +164,11 @@ export class MySqlGenerator extends SqlGenerator {
     return `scisql_s2PtInCPoly(${this.expr(x!)}, ${this.expr(y!)}, ${mariaDbPolygonExpression(coords.map((c) => this.expr(c)))})`;
   }
 
+  /** DATE_FORMAT's %f is microseconds: the first three of them, dropped when all 0. */
+  protected timestampText(sql: string): string {
+    return `TRIM(TRAILING '.000' FROM LEFT(DATE_FORMAT(${sql}, '%Y-%m-%dT%H:%i:%s.%f'), 23))`;
+  }
+
   protected override castType(t: CastType, e: Expression): string {
     switch (t.name) {
       case "SMALLINT": case "INTEGER": case "BIGINT": return "SIGNED";
