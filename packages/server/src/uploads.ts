@@ -235,6 +235,18 @@ function complexColumns(name: string, fields: readonly Field[], names: readonly 
   );
 }
 
+/**
+ * The datatype that an uploaded column has in queries and results. A single bit (VOTable 1.4 §2.1) is a boolean in all
+ * but its binary encoding, and that encoding is what astropy 5.2 misreads: its BINARY and BINARY2 reader tests bit
+ * 0x08 of the byte, not the high bit 0x80 that VOTable 1.4 §5.1 packs first, and it writes a bool column as bit, so a
+ * pyvo upload of an astropy Table's bool column came back all False in the default format. Such a column is returned
+ * as boolean (stored as one already); bit arrays stay bits. Like complex values (complexColumns), a stated exception
+ * to TAP 1.1 §2.7.6's round trip, of the datatype only: every value comes back.
+ */
+function uploadedDatatype(f: Field): Field["datatype"] {
+  return f.datatype === "bit" && (f.arraysize === undefined || f.arraysize === "1") ? "boolean" : f.datatype;
+}
+
 /** Loads the uploads into temporary tables of the session; returns them as catalog tables. */
 export async function loadUploads(
   refs: readonly UploadRef[],
@@ -314,7 +326,7 @@ async function loadUpload(ref: UploadRef, session: Session, ctx: UploadContext, 
     columns: fields.map((f, i) => {
       const c: { -readonly [K in keyof SchemaTable["columns"][number]]: SchemaTable["columns"][number][K] } = {
         name: names[i]!,
-        datatype: f.datatype,
+        datatype: uploadedDatatype(f),
       };
       if (f.arraysize !== undefined) c.arraysize = f.arraysize;
       if (f.xtype !== undefined) c.xtype = f.xtype;

@@ -91,14 +91,17 @@ def _():
 
 @check("upload_join")
 def _():
-    mine = Table({"id": np.array([7, 42, 99999], dtype=np.int64), "label": ["a", "b", "c"]})
+    # astropy writes a bool column as VOTable bit, and its BINARY2 reader misreads bits: the flag must come back
+    # as it went (uploads.ts uploadedDatatype), in the default format.
+    mine = Table({"id": np.array([7, 42, 99999], dtype=np.int64), "label": ["a", "b", "c"], "flag": [True, False, True]})
     r = svc.search(
-        "SELECT u.label, s.star_id, s.ra FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id ORDER BY s.star_id",
+        "SELECT u.label, u.flag, s.star_id, s.ra FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id ORDER BY s.star_id",
         uploads={"mine": mine},
     )
     t = r.to_table()
     assert [int(x) for x in t["star_id"]] == [7, 42, 99999], list(t["star_id"])
     assert list(t["label"]) == ["a", "b", "c"]
+    assert [bool(x) for x in t["flag"]] == [True, False, True], list(t["flag"])
 
 
 @check("cone_matches_haversine")
