@@ -226,7 +226,7 @@ const CASES: Case[] = [
   },
   {
     name: "a cross-match: CONTAINS(POINT(o), CIRCLE(r, 3″)) = 1",
-    bounded: false,
+    bounded: true,
     adql: "SELECT o.objectId, r.refId FROM demo.Object AS o JOIN ext.Reference AS r ON CONTAINS(POINT(o.ra, o.dec), CIRCLE(r.ra, r.decl, 3/3600.0)) = 1 WHERE r.refId < 100400 AND o.objectId <= 1500",
     expected: () => {
       const out: string[] = [];
