@@ -10,6 +10,7 @@ export {
   type EdgePlanesResult,
   type PolygonCheck,
   type PolygonProblem,
+  withoutClosingVertex,
 } from "./polygon.js";
 export { parseWcs, type Wcs, type WcsAxis, type CelestialInfo, type HeaderValue, type HeaderValues, type Projection, type AxisKind } from "./wcs.js";
 export { SkyError, WcsError, type SkyErrorCode, type WcsErrorCode } from "./errors.js";

@@ -90,6 +90,18 @@ export type PolygonCheck =
 const CONVEXITY_TOLERANCE = 1e-12;
 
 /**
+ * The coordinates of a polygon without a last vertex that repeats the first. DALI 1.1 §3.3.7 closes a polygon
+ * implicitly and calls the repeated vertex "highly discouraged" but does not forbid it, and many s_region values of
+ * other archives are written so; kept, it would make an edge of length 0, which scisql answers with NULL. The same
+ * array when there is no such vertex, or when dropping it would leave fewer than 3.
+ */
+export function withoutClosingVertex(coords: readonly number[]): readonly number[] {
+  const n = coords.length;
+  if (n % 2 !== 0 || n < 8) return coords;
+  return coords[n - 2] === coords[0] && coords[n - 1] === coords[1] ? coords.slice(0, n - 2) : coords;
+}
+
+/**
  * Whether scisql can use this polygon as it is meant: 3 to 20 vertices, either orientation,
  * convex, within a hemisphere, edges meeting only at vertices (qserv/README §b). scisql itself
  * does not check convexity (its result for a non-convex polygon is the intersection of the

@@ -169,8 +169,7 @@ function parseBody(label: string, kind: Kind, toks: readonly Token[], end: numbe
     case "polygon": {
       const verts: [number, number][] = [];
       for (let i = 0; i < nums.length; i += 2) verts.push([nums[i]!, nums[i + 1]!]);
-      const last = verts[verts.length - 1];
-      if (verts.length > 3 && last !== undefined && last[0] === verts[0]![0] && last[1] === verts[0]![1]) verts.pop();
+      // A last vertex that repeats the first: polygon() drops it (withoutClosingVertex).
       if (verts.length < 3) {
         throw bad(`${label}: a polygon needs at least 3 vertices, got ${verts.length}, at character ${end}`);
       }

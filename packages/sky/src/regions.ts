@@ -1,5 +1,5 @@
 import { SkyError } from "./errors.js";
-import { checkPolygon, edgePlanes, insideEdgePlanes, type EdgePlanes } from "./polygon.js";
+import { checkPolygon, edgePlanes, insideEdgePlanes, withoutClosingVertex, type EdgePlanes } from "./polygon.js";
 import {
   capShape,
   EPS,
@@ -579,22 +579,24 @@ export function circle(lon: number, lat: number, radius: number): Region {
 export const MAX_POLYGON_VERTICES = 1000;
 
 /**
- * A convex spherical polygon with great-circle edges, vertices in either winding. Refused: fewer than 3 or
+ * A convex spherical polygon with great-circle edges, vertices in either winding, a last vertex that repeats the first
+ * dropped (withoutClosingVertex). Refused: fewer than 3 or
  * more than `maxVertices` vertices, degenerate, non-convex or self-intersecting polygons.
  */
 export function polygon(
   vertices: readonly (readonly [number, number])[],
   maxVertices = MAX_POLYGON_VERTICES,
 ): Region {
-  const flat: number[] = [];
-  for (const v of vertices) flat.push(v[0], v[1]);
+  const given: number[] = [];
+  for (const v of vertices) given.push(v[0], v[1]);
+  const flat = withoutClosingVertex(given);
   const check = checkPolygon(flat, maxVertices);
   if (!check.ok) throw new SkyError(check.code, check.reason);
   const built = edgePlanes(flat);
   // checkPolygon has built the same planes already, so this cannot fail.
   if (!built.ok) throw new SkyError("POLYGON_DEGENERATE", "degenerate polygon");
   return new PolygonRegion(
-    vertices.map(([lon, lat]) => [lon, lat] as const),
+    vertices.slice(0, flat.length / 2).map(([lon, lat]) => [lon, lat] as const),
     built.planes,
   );
 }

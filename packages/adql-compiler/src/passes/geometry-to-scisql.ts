@@ -39,7 +39,7 @@ import { regionOf, type RegionFacts, type RegionStorageType } from "../analysis/
 import { REGION_FUNCTIONS, regionStorageColumns } from "../catalog/regions.js";
 import { AdqlError } from "../errors.js";
 import { adqlBoxToLonLatBox } from "../geometry/box.js";
-import { checkPolygon, circle, formatRegion, parseRegion, point, polygon, rangeBox, SkyError, type Region } from "@qserv-tap/sky";
+import { checkPolygon, circle, formatRegion, parseRegion, point, polygon, rangeBox, SkyError, withoutClosingVertex, type Region } from "@qserv-tap/sky";
 import { constantValue, foldConstant, numberExpression, truncatesIntegerDivision } from "../analysis/constants.js";
 import type { DialectPassContext } from "./context.js";
 
@@ -157,10 +157,13 @@ function pointInBox(x: Expression, y: Expression, b: Box, ctx: DialectPassContex
 }
 
 function pointInPolygon(x: Expression, y: Expression, p: Polygon): Expression {
-  const coords: Expression[] = p.vertices.flatMap((v) => pointCoordinates(v, "POLYGON")).map(folded);
+  let coords: Expression[] = p.vertices.flatMap((v) => pointCoordinates(v, "POLYGON")).map(folded);
   const values = coords.map(constantValue);
   if (values.every((v) => v !== undefined)) {
-    const check = checkPolygon(values as number[]);
+    // A last vertex that repeats the first is dropped (sky's withoutClosingVertex): scisql would see an edge of length 0.
+    const open = withoutClosingVertex(values as number[]);
+    coords = coords.slice(0, open.length);
+    const check = checkPolygon(open);
     if (!check.ok) throw new AdqlError("ADQL_BAD_POLYGON", `${check.reason}; scisql takes convex polygons of 3 to 20 vertices`, p.span);
   } else if (coords.length / 2 > 20) {
     // Vertices that are not constants are allowed (scisql checks them row by row), but not too many.
@@ -306,7 +309,7 @@ function regionOperand(e: Expression): RegionOperand | undefined {
       const coords = e.vertices.flatMap((v) => pointCoordinates(v, "POLYGON"));
       const n = coords.map(constantValue);
       if (n.every((v) => v !== undefined)) {
-        const flat = n as number[];
+        const flat = withoutClosingVertex(n as number[]);
         const vertices = Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as const);
         return constantOperand("polygon", skyCheck(e.span, "ADQL_BAD_POLYGON", () => polygon(vertices)), flat);
       }
