@@ -57,7 +57,7 @@ describe("ObsCore rows from FITS headers", () => {
     ["obs_publisher_did (§4.5)", "obs_publisher_did", "ivo://qserv-tap.test/r?repo=r&id=00000000-0000-4000-8000-000000000000"],
     ["access_format (§4.7)", "access_format", "application/fits"],
     // §4.8: kilobytes, approximate.
-    ["access_estsize in kB (§4.8)", "access_estsize", 79],
+    ["access_estsize in kbyte (§4.8), VOUnit's 1000 bytes: 81,000 bytes", "access_estsize", 81],
     // §4.10: the image's centre; CRPIX is the middle pixel, so it is CRVAL.
     ["s_ra (§4.10)", "s_ra", 150],
     ["s_dec (§4.10)", "s_dec", 2.5],

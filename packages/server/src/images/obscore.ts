@@ -248,7 +248,8 @@ export function obsCoreRow(input: ObsCoreInput): ObsCoreRow {
     obs_publisher_did: input.id,
     access_url: input.accessUrl,
     access_format: "application/fits",
-    access_estsize: Math.max(1, Math.round(input.size / 1024)),
+    // kbyte is 1000 bytes: VOUnits 1.0's SI prefix k (1024 would be its binary prefix, Kibyte); DataLink's content_length / 1000.
+    access_estsize: Math.max(1, Math.round(input.size / 1000)),
     target_name: stringCard(input, "OBJECT") ?? null,
     s_ra: round(centre[0], 10),
     s_dec: round(centre[1], 10),
