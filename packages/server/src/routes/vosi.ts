@@ -48,8 +48,9 @@ export function capabilitiesDocument(deps: ServiceDeps, features: readonly Featu
         ? `    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-http"/>\n    <uploadMethod ivo-id="ivo://ivoa.net/std/TAPRegExt#upload-https"/>\n`
         : "")
     : "";
+  // The default is the hard limit (an upload has no other): said anyway, as pyvo 1.2's printing of uploadLimit fails without one.
   const uploadLimit = deps.backend.uploads
-    ? `    <uploadLimit>\n      <hard unit="byte">${limits.uploadMaxBytes}</hard>\n    </uploadLimit>\n`
+    ? `    <uploadLimit>\n      <default unit="byte">${limits.uploadMaxBytes}</default>\n      <hard unit="byte">${limits.uploadMaxBytes}</hard>\n    </uploadLimit>\n`
     : "";
   const vosi = (id: string, path: string, version = "1.0", use = "full") =>
     `  <capability standardID="${id}">\n    <interface xsi:type="vs:ParamHTTP" role="std" version="${version}">\n      <accessURL use="${use}">${escapeText(base + path)}</accessURL>\n    </interface>\n  </capability>\n`;
