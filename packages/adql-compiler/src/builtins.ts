@@ -35,11 +35,12 @@ export interface Signature {
  * - `keepFirst`: the first argument's storage type and unit (ABS);
  * - `rounded`: long for an integer argument, else double, with its unit;
  * - `arithmetic`: as the two arguments' sum, without a unit (MOD);
- * - `firstKnown`: the first argument whose type is known, with its metadata (COALESCE);
+ * - `firstKnown`: the first argument whose type is known, with its metadata (NULLIF, whose value is its first argument's);
+ * - `common`: the type of all the arguments' values together (analysis/types.ts commonType; COALESCE);
  * - `inUnit`: double, in the unit that the second argument, a string literal, names;
  * - `text`: a variable-length string, unicodeChar where the first argument is (LOWER, UPPER), else char.
  */
-export type ResultRule = "keepFirst" | "rounded" | "arithmetic" | "firstKnown" | "inUnit" | "text";
+export type ResultRule = "keepFirst" | "rounded" | "arithmetic" | "firstKnown" | "common" | "inUnit" | "text";
 
 /** One of ADQL's functions. */
 export interface BuiltinDefinition {
@@ -126,7 +127,7 @@ export const BUILTINS = {
   // strings (§4.4), conditionals (§4.8), units (§4.9)
   LOWER: optional("string", fn(unary, "text", true, "string")),
   UPPER: optional("string", fn(unary, "text", true, "string")),
-  COALESCE: optional("conditional", fn([{ args: ["value"], variadic: true }], "firstKnown", true, "alike")),
+  COALESCE: optional("conditional", fn([{ args: ["value"], variadic: true }], "common", true, "alike")),
   NULLIF: fn(binary, "firstKnown", true, "alike"),
   IN_UNIT: optional("unit", fn([{ args: ["value", "string"] }], "inUnit", false)),
   // geometry (§4.2) other than the constructors

@@ -58,8 +58,47 @@ describe("compile(): result columns", () => {
       ],
     ],
   ];
+  // SQL-92 §9.3: the values of several expressions have the type of all of them together (a one-character FIELD cut
+  // the UNION's longer strings to one character; an int FIELD wrote its doubles as integers). Not on Qserv, which has no
+  // UNION and computes CASE and COALESCE of the select list itself (residues, whose SQL columns come after).
+  const together: typeof cases = [
+    [
+      "a UNION of a char(1) and a string column is a string of any length (SQL-92 §7.10, §9.3)",
+      "SELECT band AS x FROM demo.Detection UNION ALL SELECT name FROM demo.Object",
+      [{ name: "x", datatype: "char", arraysize: "*", xtype: undefined, unit: undefined, sqlColumns: [0] }],
+    ],
+    [
+      "a UNION of an int and a double column is double; of two doubles, the first's metadata",
+      "SELECT flags AS x, ra AS y FROM demo.Object UNION SELECT ra, dec FROM demo.Object",
+      [
+        { name: "x", datatype: "double", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [0] },
+        { name: "y", datatype: "double", arraysize: undefined, xtype: undefined, unit: "deg", sqlColumns: [1] },
+      ],
+    ],
+    [
+      "CASE of a float and a double is double; COALESCE of an int and a double is double; NULLIF keeps its first argument's",
+      "SELECT CASE WHEN objectId = 1 THEN g_mag ELSE ra END AS c, COALESCE(NULLIF(flags, 0), ra) AS k, NULLIF(flags, 0) AS n FROM demo.Object",
+      [
+        { name: "c", datatype: "double", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [0] },
+        { name: "k", datatype: "double", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [1] },
+        { name: "n", datatype: "int", arraysize: undefined, xtype: undefined, unit: undefined, sqlColumns: [2] },
+      ],
+    ],
+    [
+      "a derived table's UNION column keeps the type of both operands",
+      "SELECT u.x FROM (SELECT band AS x FROM demo.Detection UNION SELECT name FROM demo.Object) AS u",
+      [{ name: "x", datatype: "char", arraysize: "*", xtype: undefined, unit: undefined, sqlColumns: [0] }],
+    ],
+  ];
   for (const [what, adql, expected] of cases) {
     for (const dialect of ["qserv", "mysql", "duckdb"] as const) {
+      it(`${what} (${dialect})`, () => {
+        expect(compile(adql, { catalog, dialect }).columns!.map(shape)).to.deep.equal(expected);
+      });
+    }
+  }
+  for (const [what, adql, expected] of together) {
+    for (const dialect of ["mysql", "duckdb"] as const) {
       it(`${what} (${dialect})`, () => {
         expect(compile(adql, { catalog, dialect }).columns!.map(shape)).to.deep.equal(expected);
       });

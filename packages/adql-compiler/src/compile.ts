@@ -2,7 +2,7 @@
  * compile(): ADQL in, SQL for one dialect out, with the result columns' metadata.
  */
 import type { Expression, Query, ValueType } from "./ast/nodes.js";
-import { typeOf } from "./analysis/types.js";
+import { queryColumnTypes, typeOf } from "./analysis/types.js";
 import { extend, firstSelect, forEachNodeButNames } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
 import { schemaLookup } from "./analysis/from-catalog.js";
@@ -227,10 +227,12 @@ function resultColumns(q: Query): ResultColumn[] | null {
   // The server's columns (residues) come after the SQL row's: the SQL does not return them.
   let computed = 0;
   for (const item of items) if (item.kind === "SelectColumn" && !item.residue) computed += item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
+  // A set operation's columns have the type of every operand's values together (queryColumnTypes), not its first's.
+  const types = q.body.kind === "Select" ? undefined : queryColumnTypes(q);
   for (const item of items) {
     if (item.kind !== "SelectColumn") continue;
     if (item.residue) {
-      out.push(extend(typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns: [computed++] }));
+      out.push(extend(types?.[out.length] ?? typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns: [computed++] }));
       continue;
     }
     const width = item.expr.kind === "DaliArray" ? item.expr.items.length : 1;
@@ -238,7 +240,7 @@ function resultColumns(q: Query): ResultColumn[] | null {
     for (let i = 0; i < width; i++) sqlColumns.push(position + i);
     position += width;
     if (item.hidden) continue;
-    out.push(extend(typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns }));
+    out.push(extend(types?.[out.length] ?? typeOf(item.expr), { name: item.alias?.name ?? `col${out.length + 1}`, sqlColumns }));
   }
   return out;
 }

@@ -57,7 +57,7 @@ export function numericClass(e: Expression): NumericClass {
       switch (result) {
         case "keepFirst": case "rounded": return numericClass(e.args[0]!);
         case "arithmetic": return join(numericClass(e.args[0]!), numericClass(e.args[1]!));
-        case "firstKnown": case "text": return "unknown";
+        case "firstKnown": case "common": case "text": return "unknown";
         case "inUnit": return "double";
         default: return result.datatype === "double" ? "double" : isIntegerType(result) ? "exact" : "unknown";
       }

@@ -3,7 +3,7 @@
  * expression (a column's own metadata, DISTANCE in degrees, COUNT as a long count...). The compiler
  * returns these with the SQL so that the service can write FIELDs without asking the database.
  */
-import type { BuiltinFunctionName, ColumnBinding, Expression, Query, ValueType, VotableDatatype } from "../ast/nodes.js";
+import type { BuiltinFunctionName, ColumnBinding, Expression, Query, QueryBody, ValueType, VotableDatatype } from "../ast/nodes.js";
 import { BUILTINS } from "../builtins.js";
 import { extend, firstSelect } from "../ast/transform.js";
 import type { RegionXtype } from "../catalog/regions.js";
@@ -29,6 +29,39 @@ const INTEGER_TYPES: ReadonlySet<VotableDatatype> = new Set(["unsignedByte", "sh
 
 export function isIntegerType(t: ValueType): boolean {
   return t.datatype !== null && INTEGER_TYPES.has(t.datatype) && (t.arraysize === undefined || t.arraysize === "1");
+}
+
+/** Integers by width, for the common type of several (a bit or a boolean mixed with numbers counts as the narrowest). */
+const INTEGER_WIDTH: Partial<Record<VotableDatatype, number>> = { boolean: 0, bit: 0, unsignedByte: 1, short: 2, int: 3, long: 4 };
+
+/** Whether two types store values alike: the same datatype, arraysize and xtype. */
+export function sameStorage(a: ValueType, b: ValueType): boolean {
+  return a.datatype === b.datatype && a.arraysize === b.arraysize && a.xtype === b.xtype;
+}
+
+/**
+ * The type of values that come from several expressions: the results of a CASE, the arguments of COALESCE, a column
+ * of a UNION, INTERSECT or EXCEPT. SQL-92 §9.3 (which §6.9 and §7.10 use): a string as long as the longest (here of
+ * any length), an approximate number if any is approximate, the widest of integers. Each value of each expression
+ * then fits the FIELD: typed by the first expression alone, a UNION of a one-character column and a longer one wrote
+ * one character, and one of an int and a double column wrote the doubles as integers. Types not yet known are left out;
+ * types of different kinds (which check-expressions refuses where ADQL does) keep the first's.
+ */
+export function commonType(types: readonly ValueType[]): ValueType {
+  const known = types.filter((t) => t.datatype !== null);
+  const first = known[0];
+  if (first === undefined) return UNKNOWN;
+  if (known.every((t) => sameStorage(t, first))) return first;
+  const scalar = known.every((t) => t.arraysize === undefined || t.arraysize === "1");
+  if (known.every((t) => (t.datatype === "char" || t.datatype === "unicodeChar") && t.xtype === undefined)) return textType(...known);
+  if (!scalar || known.some((t) => t.xtype !== undefined)) return first;
+  if (known.every((t) => INTEGER_WIDTH[t.datatype!] !== undefined)) {
+    const widest = known.reduce((w, t) => (INTEGER_WIDTH[t.datatype!]! > INTEGER_WIDTH[w.datatype!]! ? t : w));
+    return INTEGER_WIDTH[widest.datatype!] === 0 ? first : { datatype: widest.datatype };
+  }
+  const numeric = (t: ValueType): boolean => INTEGER_WIDTH[t.datatype!] !== undefined || t.datatype === "float" || t.datatype === "double";
+  if (!known.every(numeric)) return first;
+  return known.every((t) => t.datatype === "float") ? { datatype: "float" } : DOUBLE;
 }
 
 /** Arithmetic on two numbers: integers stay integers (as long, since the database widens), else double. */
@@ -195,11 +228,9 @@ export function typeOf(e: Expression): ValueType {
         default: return unreachable(e.target.name);
       }
     case "CaseExpr": {
-      for (const w of e.whens) {
-        const t = typeOf(w.then);
-        if (t.datatype !== null) return storage(t);
-      }
-      return e.else ? storage(typeOf(e.else)) : UNKNOWN;
+      const results = e.whens.map((w) => storage(typeOf(w.then)));
+      if (e.else) results.push(storage(typeOf(e.else)));
+      return commonType(results);
     }
     case "ScalarSubquery":
       return queryColumnTypes(e.query)[0] ?? UNKNOWN;
@@ -241,10 +272,15 @@ function functionType(name: BuiltinFunctionName, args: readonly Expression[]): V
     case "firstKnown": {
       for (const a of args) {
         const t = typeOf(a);
-        // Without the column's null value: COALESCE(x, -1) may give the value that stood for NULL in x.
+        // Without the column's null value: NULLIF(x, -1) is NULL where x is -1, and writes NULL so.
         if (t.datatype !== null) return t.nullValue === undefined ? t : withoutNullValue(t);
       }
       return UNKNOWN;
+    }
+    case "common": {
+      // Without the columns' null values: COALESCE(x, -1) may give the value that stood for NULL in x.
+      const t = commonType(args.map(typeOf));
+      return t.nullValue === undefined ? t : withoutNullValue(t);
     }
     case "text": return textType(first);
     case "inUnit": {
@@ -254,7 +290,18 @@ function functionType(name: BuiltinFunctionName, args: readonly Expression[]): V
   }
 }
 
-/** The types of a query's result columns, as name resolution left them. */
-export function queryColumnTypes(q: Query): ValueType[] {
-  return firstSelect(q).items.flatMap((item) => (item.kind === "SelectColumn" && !item.hidden ? [typeOf(item.expr)] : []));
+/**
+ * The types of a query's result columns, as name resolution left them: its SELECT's, or across a set operation each
+ * column's commonType over the operands (SQL-92 §7.10), the first operand's own type where they agree.
+ */
+export function queryColumnTypes(q: Query | QueryBody): ValueType[] {
+  switch (q.kind) {
+    case "Query": return queryColumnTypes(q.body);
+    case "Select": return q.items.flatMap((item) => (item.kind === "SelectColumn" && !item.hidden ? [typeOf(item.expr)] : []));
+    case "SetOperation": {
+      const left = queryColumnTypes(q.left);
+      const right = queryColumnTypes(q.right);
+      return left.map((t, i) => (right[i] === undefined ? t : commonType([t, right[i]!])));
+    }
+  }
 }

@@ -21,7 +21,7 @@ import { extend, firstSelect, mapChildren } from "../ast/transform.js";
 import { AdqlError } from "../errors.js";
 import { sameName, suggest } from "../analysis/names.js";
 import type { SchemaLookup, SchemaTable } from "../analysis/schema.js";
-import { typeOf, UNKNOWN, withRegion, type RegionValueType } from "../analysis/types.js";
+import { queryColumnTypes, sameStorage, typeOf, UNKNOWN, withRegion, type RegionValueType } from "../analysis/types.js";
 import { scisqlFunction } from "../builtins.js";
 import { isRegionStorageColumn, REGION_XTYPES, regionStorageIn, regionXtype } from "../catalog/regions.js";
 import { defaultFunctionRegistry, udfReturnType, type FunctionRegistry } from "../parser/functions.js";
@@ -506,10 +506,15 @@ function aliasesOf(items: SelectItem[]): RelationColumn[] {
   return items.flatMap((i) => (i.kind === "SelectColumn" && i.alias ? [{ name: i.alias.name, type: withRegion(typeOf(i.expr), i.expr) }] : []));
 }
 
-/** The result columns of a resolved query: names and types, from its first SELECT. */
+/** The result columns of a resolved query: names from its first SELECT, types of all its operands' values (queryColumnTypes). */
 export function outputColumns(q: Query | QueryBody): RelationColumn[] {
-  return firstSelect(q).items.flatMap((i) =>
-    i.kind === "SelectColumn" && !i.hidden ? [{ name: i.alias?.name ?? defaultName(i.expr), type: withRegion(typeOf(i.expr), i.expr) }] : []);
+  const types = q.kind === "SetOperation" || (q.kind === "Query" && q.body.kind !== "Select") ? queryColumnTypes(q) : undefined;
+  return firstSelect(q).items.filter((i) => i.kind === "SelectColumn" && !i.hidden).map((i, k) => {
+    const c = i as SelectColumn;
+    const own = typeOf(c.expr);
+    const type = types === undefined || sameStorage(types[k]!, own) ? withRegion(own, c.expr) : types[k]!;
+    return { name: c.alias?.name ?? defaultName(c.expr), type };
+  });
 }
 
 /** Names only, for a query compiled without a schema: output names are assigned, nothing is checked. */
