@@ -125,6 +125,7 @@ const EXPRESSIONS: ExprCase[] = [
   { name: "ASIN, ACOS, ATAN, ATAN2", expr: "ASIN(x / 1e16) + ACOS(1 / p) + ATAN(x) + ATAN2(x, p)", where: "p >= 1", js: (r) => (r.x === null || r.p === null ? null : Math.asin(r.x / 1e16) + Math.acos(1 / r.p) + Math.atan(r.x) + Math.atan2(r.x, r.p)), rel: 1e-14 },
   { name: "COT", expr: "COT(p)", js: lift((p) => 1 / Math.tan(p), (r) => r.p), rel: 1e-14 },
   { name: "DEGREES, RADIANS, PI", expr: "DEGREES(x) + RADIANS(ang) + PI()", js: (r) => (r.x === null || r.ang === null ? null : (r.x * 180) / Math.PI + (r.ang * Math.PI) / 180 + Math.PI), rel: 1e-15 },
+  { name: "a quotient of exact numbers is a double (docs/adr/0002), not MariaDB's DECIMAL of 4 more digits", expr: "1.0 / 3 + i / 7.0", where: "ABS(i) < 1e9", js: (r) => (r.i === null ? null : 1 / 3 + r.i / 7), rel: 1e-15 },
   // strings
   { name: "|| → CONCAT on MariaDB; NULL if either side is", expr: "s || '-' || s", js: (r) => (r.s === null ? null : `${r.s}-${r.s}`) },
   { name: "|| with a number", expr: "s || i", js: (r) => (r.s === null || r.i === null ? null : `${r.s}${r.i}`) },

@@ -10,10 +10,10 @@
  *   add a comment or a second statement.
  */
 import type {
-  BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, OrderItem, Query,
+  Aggregate, BinaryExpr, BuiltinFunctionName, CastType, Expression, FunctionCall, Join, NumberLiteral, OrderItem, Query,
   QueryBody, Select, SelectItem, TableReference,
 } from "../ast/nodes.js";
-import { isWideDecimal } from "../analysis/numeric-class.js";
+import { isWideDecimal, numericClass } from "../analysis/numeric-class.js";
 import { isIntegerType, typeOf } from "../analysis/types.js";
 import { AdqlError } from "../errors.js";
 import { constantValue, isSignedLiteral } from "../analysis/constants.js";
@@ -254,8 +254,7 @@ export abstract class SqlGenerator {
       case "FunctionCall": return this.functionCall(e);
       case "UserFunctionCall": return `${e.name.name}(${e.args.map((a) => this.expr(a)).join(", ")})`;
       case "SqlFunctionCall": return this.sqlFunction(e.name, e.args);
-      case "Aggregate":
-        return `${e.name}(${e.arg === null ? "*" : `${e.quantifier === "DISTINCT" ? "DISTINCT " : ""}${this.expr(e.arg)}`})`;
+      case "Aggregate": return this.aggregate(e);
       case "Cast":
         if (e.target.name === "POINT" || e.target.name === "CIRCLE" || e.target.name === "POLYGON") {
           throw new AdqlError("ADQL_UNSUPPORTED", `not supported: CAST to ${e.target.name}; geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE`, e.span);
@@ -295,7 +294,8 @@ export abstract class SqlGenerator {
     switch (e.op) {
       case "||": return this.traits.concatOperator ? `${l} || ${r}` : `CONCAT(${this.concatArguments(e).join(", ")})`;
       case "/":
-        return isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)) ? `${l} ${this.traits.integerDivision} ${r}` : `${l} / ${r}`;
+        if (isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right))) return `${l} ${this.traits.integerDivision} ${r}`;
+        return this.traits.decimalQuotients && numericClass(e.left) !== "double" && numericClass(e.right) !== "double" ? `${l} * 1e0 / ${r}` : `${l} / ${r}`;
       default: return `${l} ${e.op} ${r}`;
     }
   }
@@ -366,6 +366,13 @@ export abstract class SqlGenerator {
         void f;
         return `${name}(${args.join(", ")})`;
     }
+  }
+
+  /** An aggregate; AVG of exact values as a double where the database would average them into a short DECIMAL. */
+  protected aggregate(e: Aggregate): string {
+    if (e.arg === null) return `${e.name}(*)`;
+    const average = e.name === "AVG" && this.traits.decimalQuotients && numericClass(e.arg) !== "double";
+    return `${e.name}(${e.quantifier === "DISTINCT" ? "DISTINCT " : ""}${average ? `${this.operand(e.arg)} * 1e0` : this.expr(e.arg)})`;
   }
 
   protected sqlFunction(name: string, args: readonly Expression[]): string {

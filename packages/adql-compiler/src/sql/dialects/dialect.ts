@@ -49,6 +49,13 @@ export interface DialectTraits {
    * `fullSql` flag before; it never controlled more than this.)
    */
   readonly castBeforeRounding: boolean;
+  /**
+   * A quotient of exact numbers (`1.0 / 3`, `flags / 3.0`) and AVG of integers are a DECIMAL of a few more digits
+   * (MariaDB's div_precision_increment, 4: 0.3333), where ADQL's FIELD says double (docs/adr/0002): the generator
+   * makes the dividend and AVG's argument doubles (`* 1e0`, which Qserv's parser reads, where it has no CAST; Qserv takes
+   * only a column in AVG, whose czar averages it: QservGenerator.aggregate).
+   */
+  readonly decimalQuotients: boolean;
   /** scisql_angSep, s2PtInCircle and s2PtInCPoly may become inline SQL expressions (not where the real scisql runs). */
   readonly inlineScisql: boolean;
   /**

@@ -172,6 +172,8 @@ const DUCKDB_TRAITS: DialectTraits = {
   signedBitwiseCast: false,
   // DuckDbGenerator.round and truncate compute in DOUBLE whatever is not exact (their own arithmetic).
   castBeforeRounding: true,
+  // DuckDB divides DECIMALs into a DOUBLE, and averages integers as one.
+  decimalQuotients: false,
   inlineScisql: true,
   // The DuckDB backend keeps statements prepared by SQL text (one per cone shape, whatever the centre).
   numberedParameters: true,

@@ -198,6 +198,7 @@ const MYSQL_TRAITS: DialectTraits = {
   // MySQL's bit operators work on unsigned 64-bit integers; ADQL's (like PostgreSQL's) are signed.
   signedBitwiseCast: true,
   castBeforeRounding: true,
+  decimalQuotients: true,
   inlineScisql: true,
   // mysql2 binds `?` by position only, and the server sends MariaDB text queries.
   numberedParameters: false,

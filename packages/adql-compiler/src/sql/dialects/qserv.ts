@@ -3,7 +3,7 @@
  * The qserv-restrictions pass has already refused or rewritten what Qserv cannot run; this module
  * only changes how the remaining constructs are written.
  */
-import type { BinaryExpr, BuiltinFunctionName, Expression, FunctionCall } from "../../ast/nodes.js";
+import type { Aggregate, BinaryExpr, BuiltinFunctionName, Expression, FunctionCall } from "../../ast/nodes.js";
 import { AdqlError } from "../../errors.js";
 import { qservRestrictions } from "../../passes/qserv-restrictions.js";
 import { qservSpatial } from "../../passes/qserv-spatial.js";
@@ -22,6 +22,14 @@ function signedInteger(e: Expression): bigint | undefined {
 
 export class QservGenerator extends MySqlGenerator {
   override readonly name = "qserv";
+
+  /**
+   * Qserv's parser takes only a column in an aggregate (FunctionArg's adapter: FullColumnName), and its czar computes AVG
+   * from the chunks' SUM and COUNT itself: the argument stays as written.
+   */
+  protected override aggregate(e: Aggregate): string {
+    return e.arg === null ? `${e.name}(*)` : `${e.name}(${e.quantifier === "DISTINCT" ? "DISTINCT " : ""}${this.expr(e.arg)})`;
+  }
 
   /** Backtick identifiers cannot contain a backtick in Qserv (`REVERSE_QUOTE_ID`); the pass refuses them. */
   override quoteIdentifier(name: string): string {
@@ -111,6 +119,7 @@ const QSERV_TRAITS: DialectTraits = {
   // No CAST in Qserv's parser: QservGenerator.binary writes the signed result in arithmetic instead.
   signedBitwiseCast: false,
   castBeforeRounding: false,
+  decimalQuotients: true,
   // The real scisql UDFs run in the workers.
   inlineScisql: false,
   // Qserv's proxy takes plain SQL text; its parser has no placeholders.
