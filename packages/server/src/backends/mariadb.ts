@@ -122,9 +122,13 @@ function rowBytes(row: readonly unknown[]): number {
   return n;
 }
 
-function cell(v: unknown, f: Field): unknown {
+function cell(v: unknown, f: Field, column: string, table: string): unknown {
   if (v === undefined || v === null) return null;
   if (typeof v === "number" && Number.isNaN(v)) return null;
+  if (v === Infinity || v === -Infinity) {
+    // MariaDB's DOUBLE has no infinities, and mysql2 wrote the value as a bare word (a 500, "Unknown column 'Infinity'").
+    throw new TapError(400, `The upload TAP_UPLOAD.${table}, column ${column}: ${v} cannot be stored in this service's database (MariaDB has no infinite values); upload NULL or a finite number`, "TAP_UPLOAD_VALUE");
+  }
   if (f.xtype === "timestamp") {
     const s = v instanceof Date ? v.toISOString() : String(v);
     return s.replace("T", " ").replace(/Z$/, "");
@@ -281,7 +285,10 @@ export class MariaDbBackend implements Backend {
       supportBigNumbers: true,
       dateStrings: true,
       timezone: "Z",
-      charset: "utf8mb4",
+      // The connection's collation is what string literals, CASTs and CASE results compare by (a column keeps its own):
+      // binary, so that 'abc' = 'ABC' and 'é' = 'E' are false as on DuckDB and as ADQL 2.1 §4.7 means (comparison is
+      // case-sensitive; ILIKE is the insensitive form). utf8mb4's default collation, general_ci, made them true.
+      charset: "UTF8MB4_BIN",
     });
   }
 
@@ -419,7 +426,7 @@ class MariaDbSession implements Session {
       const insert = `INSERT INTO ${quoteMy(name)} VALUES `;
       const tuple = `(${table.fields.map(() => "?").join(", ")})`;
       const batches = new InsertBatches((rows) => q(this.conn, insert + rows.map(() => tuple).join(", "), rows.flat()).then(() => undefined));
-      for await (const row of table.rows) await batches.add(table.fields.map((f, i) => cell(row[i], f)));
+      for await (const row of table.rows) await batches.add(table.fields.map((f, i) => cell(row[i], f, columnNames[i]!, table.name)));
       await batches.flush();
     } catch (e) {
       if (isUnreachable(e)) throw unavailable(e, this.backend.description, "went away while the upload was stored");
