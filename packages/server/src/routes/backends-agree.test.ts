@@ -50,6 +50,11 @@ const CASES: [string, string, string][] = [
     "SELECT 1.0 / 3 AS q, AVG(i) AS a, SUM(i) / 3.0 AS s FROM TAP_UPLOAD.t",
     "q,a,s\r\n0.3333333333333333,3.6666666666666665,3.6666666666666665\r\n",
   ],
+  [
+    "integer arithmetic is 64-bit, as its FIELD (long) says: DuckDB stopped at 2^31 (Overflow in addition of INT32)",
+    "SELECT 2147483647 + 1 AS a, i * 1000000 * 1000000 AS b, i - 2147483647 - 10 AS c FROM TAP_UPLOAD.t WHERE id = 1",
+    "a,b,c\r\n2147483648,3000000000000,-2147483654\r\n",
+  ],
 ];
 
 async function csv(svc: Running, query: string, votable: string): Promise<{ status: number; text: string }> {

@@ -22,6 +22,18 @@ import { isRepeatable } from "../repeatable.js";
 /** 10^n as a DOUBLE literal, |n| ≤ 308. */
 const tenTo = (n: number): string => `1e${n}`;
 
+/** Two integer operands, one of them narrower than BIGINT (a long on either side makes DuckDB compute in BIGINT already). */
+function narrowIntegers(left: Expression, right: Expression): boolean {
+  const l = typeOf(left);
+  const r = typeOf(right);
+  return isIntegerType(l) && isIntegerType(r) && l.datatype !== "long" && r.datatype !== "long";
+}
+
+/** A constant known to be within INTEGER (whose arithmetic cannot overflow, so needs no cast). */
+function fitsInteger(v: number | undefined): boolean {
+  return v !== undefined && Number.isInteger(v) && Math.abs(v) < 2 ** 31;
+}
+
 export class DuckDbGenerator extends SqlGenerator {
   readonly name = "duckdb";
 
@@ -35,9 +47,17 @@ export class DuckDbGenerator extends SqlGenerator {
     return parts.length === 1 ? parts[0]! : `(${parts.join(" || chr(0) || ")})`;
   }
 
-  /** `^` is exponentiation in DuckDB: bitwise XOR is xor(). */
+  /**
+   * `^` is exponentiation in DuckDB: bitwise XOR is xor(). + - * of two integers narrower than BIGINT are computed in
+   * BIGINT, as their FIELD (long) says and as MariaDB computes them: DuckDB keeps INTEGER + INTEGER an INTEGER and
+   * stopped the query at 2^31 ("Overflow in addition of INT32": 2147483647 + 1, flags * 1000000 * 1000000).
+   */
   protected override binary(e: BinaryExpr): string {
-    return e.op === "^" ? `xor(${this.expr(e.left)}, ${this.expr(e.right)})` : super.binary(e);
+    if (e.op === "^") return `xor(${this.expr(e.left)}, ${this.expr(e.right)})`;
+    if ((e.op === "+" || e.op === "-" || e.op === "*") && narrowIntegers(e.left, e.right) && !fitsInteger(constantValue(e))) {
+      return `CAST(${this.expr(e.left)} AS BIGINT) ${e.op} ${this.operand(e.right)}`;
+    }
+    return super.binary(e);
   }
 
   /** The backslash escapes, as in MySQL and PostgreSQL (see SqlGenerator.like). */
