@@ -25,6 +25,13 @@ const ATOMIC: ReadonlySet<Expression["kind"]> = new Set([
   "Aggregate", "Cast", "CaseExpr", "ScalarSubquery", "Exists",
 ]);
 
+/** A number literal that a REAL cannot hold exactly (0.02; not 20 or 0.5): narrowed, it would compare as another value. */
+function notFloat(e: Expression): boolean {
+  if (e.kind !== "NumberLiteral" && !(e.kind === "UnaryExpr" && e.operand.kind === "NumberLiteral")) return false;
+  const v = constantValue(e);
+  return v !== undefined && Math.fround(v) !== v;
+}
+
 export abstract class SqlGenerator {
   /** Dialect name, for error messages. */
   abstract readonly name: string;
@@ -73,10 +80,15 @@ export abstract class SqlGenerator {
     return undefined;
   }
 
-  /** The operands of a comparison of `column` with `others`: the others as DOUBLE constants when `column` is a DOUBLE column. */
+  /**
+   * The operands of a comparison of `column` with `others`: the others as DOUBLE constants when `column` is a DOUBLE
+   * column, and numbers as DOUBLE when it is a REAL one in a database that would narrow them (traits.floatNarrowing).
+   */
   private comparedWith(column: Expression, others: readonly Expression[]): string[] {
-    const double = this.parameters !== undefined && column.kind === "ColumnRef" && typeOf(column).datatype === "double";
-    return others.map((o) => (double ? this.placeholder(o) : undefined) ?? this.operand(o));
+    const datatype = typeOf(column).datatype;
+    const double = this.parameters !== undefined && column.kind === "ColumnRef" && datatype === "double";
+    const widen = this.traits.floatNarrowing && datatype === "float";
+    return others.map((o) => (double ? this.placeholder(o) : undefined) ?? (widen && notFloat(o) ? `CAST(${this.operand(o)} AS DOUBLE)` : this.operand(o)));
   }
 
   // ---- queries
@@ -242,7 +254,7 @@ export abstract class SqlGenerator {
       }
       case "InPredicate": {
         const values = Array.isArray(e.values)
-          ? (e.values as readonly Expression[]).map((v) => this.expr(v)).join(", ")
+          ? this.comparedWith(e.expr, e.values as readonly Expression[]).join(", ")
           : this.inSubquery(e.values as Query);
         return `${this.operand(e.expr)} ${e.not ? "NOT " : ""}IN (${values})`;
       }

@@ -8,14 +8,14 @@ import { expect } from "chai";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "../test-support/service.js";
 
-/** id, a string, a one-character string, an int, a double. */
+/** id, a string, a one-character string, an int, a double, a float. */
 const TABLE = `<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>
 <FIELD name="id" datatype="int"/><FIELD name="s" datatype="char" arraysize="*"/><FIELD name="c" datatype="char" arraysize="1"/>
-<FIELD name="i" datatype="int"/><FIELD name="x" datatype="double"/>
+<FIELD name="i" datatype="int"/><FIELD name="x" datatype="double"/><FIELD name="f" datatype="float"/>
 <DATA><TABLEDATA>
-<TR><TD>1</TD><TD>alpha</TD><TD>g</TD><TD>3</TD><TD>2.5</TD></TR>
-<TR><TD>2</TD><TD>Beta</TD><TD>r</TD><TD>4</TD><TD>347.367</TD></TR>
-<TR><TD>3</TD><TD>gamma</TD><TD>i</TD><TD>4</TD><TD/></TR>
+<TR><TD>1</TD><TD>alpha</TD><TD>g</TD><TD>3</TD><TD>2.5</TD><TD>0.014</TD></TR>
+<TR><TD>2</TD><TD>Beta</TD><TD>r</TD><TD>4</TD><TD>347.367</TD><TD>0.02</TD></TR>
+<TR><TD>3</TD><TD>gamma</TD><TD>i</TD><TD>4</TD><TD/><TD>0.01</TD></TR>
 </TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`;
 
 /** [what, ADQL over TAP_UPLOAD.t, the CSV both backends answer]. */
@@ -54,6 +54,16 @@ const CASES: [string, string, string][] = [
     "integer arithmetic is 64-bit, as its FIELD (long) says: DuckDB stopped at 2^31 (Overflow in addition of INT32)",
     "SELECT 2147483647 + 1 AS a, i * 1000000 * 1000000 AS b, i - 2147483647 - 10 AS c FROM TAP_UPLOAD.t WHERE id = 1",
     "a,b,c\r\n2147483648,3000000000000,-2147483654\r\n",
+  ],
+  [
+    "a float column is compared with a number by its value (SQL-92 §8.2): float(0.02) is below 0.02, float(0.014) is not 0.014",
+    "SELECT COUNT(*) AS below, SUM(CASE WHEN f = 0.014 THEN 1 ELSE 0 END) AS equal, SUM(CASE WHEN f IN (0.01, 0.014) THEN 1 ELSE 0 END) AS listed FROM TAP_UPLOAD.t WHERE f < 0.02",
+    "below,equal,listed\r\n3,0,0\r\n",
+  ],
+  [
+    "arithmetic on float columns is double, as its FIELD says (DuckDB computed it in single precision)",
+    "SELECT f + f AS s, f * 3 AS t FROM TAP_UPLOAD.t WHERE id = 1",
+    `s,t\r\n${Math.fround(0.014) * 2},${Math.fround(0.014) * 3}\r\n`,
   ],
 ];
 

@@ -56,6 +56,13 @@ export interface DialectTraits {
    * only a column in AVG, whose czar averages it: QservGenerator.aggregate).
    */
   readonly decimalQuotients: boolean;
+  /**
+   * A number compared with a REAL (float) column is first turned into a REAL (DuckDB casts a constant to the column's
+   * type), so that `mag_err < 0.02` excluded the values stored as float(0.02) = 0.0199999996 and `mag_err = 0.014`
+   * matched 0.0139999995: the generator writes such numbers as DOUBLE, and the column is compared by its value, as
+   * SQL-92 §8.2 and MariaDB compare. Arithmetic on REALs is DOUBLE too, as the FIELD says.
+   */
+  readonly floatNarrowing: boolean;
   /** scisql_angSep, s2PtInCircle and s2PtInCPoly may become inline SQL expressions (not where the real scisql runs). */
   readonly inlineScisql: boolean;
   /**

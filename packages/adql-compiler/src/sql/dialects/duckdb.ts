@@ -29,6 +29,13 @@ function narrowIntegers(left: Expression, right: Expression): boolean {
   return isIntegerType(l) && isIntegerType(r) && l.datatype !== "long" && r.datatype !== "long";
 }
 
+/** Arithmetic with a REAL operand and no DOUBLE one: DuckDB computes it in single precision. */
+function realArithmetic(left: Expression, right: Expression): boolean {
+  const l = typeOf(left).datatype;
+  const r = typeOf(right).datatype;
+  return (l === "float" || r === "float") && l !== "double" && r !== "double" && l !== null && r !== null;
+}
+
 /** A constant known to be within INTEGER (whose arithmetic cannot overflow, so needs no cast). */
 function fitsInteger(v: number | undefined): boolean {
   return v !== undefined && Number.isInteger(v) && Math.abs(v) < 2 ** 31;
@@ -56,6 +63,10 @@ export class DuckDbGenerator extends SqlGenerator {
     if (e.op === "^") return `xor(${this.expr(e.left)}, ${this.expr(e.right)})`;
     if ((e.op === "+" || e.op === "-" || e.op === "*") && narrowIntegers(e.left, e.right) && !fitsInteger(constantValue(e))) {
       return `CAST(${this.expr(e.left)} AS BIGINT) ${e.op} ${this.operand(e.right)}`;
+    }
+    // REAL arithmetic stays REAL in DuckDB; its FIELD says double (traits.floatNarrowing).
+    if ((e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && realArithmetic(e.left, e.right)) {
+      return `CAST(${this.expr(e.left)} AS DOUBLE) ${e.op} ${this.operand(e.right)}`;
     }
     return super.binary(e);
   }
@@ -194,6 +205,7 @@ const DUCKDB_TRAITS: DialectTraits = {
   castBeforeRounding: true,
   // DuckDB divides DECIMALs into a DOUBLE, and averages integers as one.
   decimalQuotients: false,
+  floatNarrowing: true,
   inlineScisql: true,
   // The DuckDB backend keeps statements prepared by SQL text (one per cone shape, whatever the centre).
   numberedParameters: true,

@@ -199,6 +199,7 @@ const MYSQL_TRAITS: DialectTraits = {
   signedBitwiseCast: true,
   castBeforeRounding: true,
   decimalQuotients: true,
+  floatNarrowing: false,
   inlineScisql: true,
   // mysql2 binds `?` by position only, and the server sends MariaDB text queries.
   numberedParameters: false,

@@ -120,6 +120,7 @@ const QSERV_TRAITS: DialectTraits = {
   signedBitwiseCast: false,
   castBeforeRounding: false,
   decimalQuotients: true,
+  floatNarrowing: false,
   // The real scisql UDFs run in the workers.
   inlineScisql: false,
   // Qserv's proxy takes plain SQL text; its parser has no placeholders.
