@@ -65,9 +65,15 @@ export class DuckDbGenerator extends SqlGenerator {
       return `CAST(${this.expr(e.left)} AS BIGINT) ${e.op} ${this.operand(e.right)}`;
     }
     // REAL arithmetic stays REAL in DuckDB; its FIELD says double (traits.floatNarrowing).
-    if ((e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && realArithmetic(e.left, e.right)) {
-      return `CAST(${this.expr(e.left)} AS DOUBLE) ${e.op} ${this.operand(e.right)}`;
+    const left = (e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && realArithmetic(e.left, e.right) ? `CAST(${this.expr(e.left)} AS DOUBLE)` : undefined;
+    if (e.op === "/" && !(isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)))) {
+      // A division by zero is NULL, as on MariaDB and Qserv: DuckDB's DOUBLE division gave Infinity or NaN, which a
+      // WHERE then compared as numbers (x / 0 > 0 kept rows). A constant divisor other than 0 needs no guard.
+      const divisor = constantValue(e.right);
+      const right = divisor !== undefined && divisor !== 0 ? this.operand(e.right) : `NULLIF(${this.expr(e.right)}, 0)`;
+      return `${left ?? this.operand(e.left)} / ${right}`;
     }
+    if (left !== undefined) return `${left} ${e.op} ${this.operand(e.right)}`;
     return super.binary(e);
   }
 
