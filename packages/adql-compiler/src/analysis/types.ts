@@ -5,7 +5,7 @@
  */
 import type { BuiltinFunctionName, ColumnBinding, Expression, Query, QueryBody, ValueType, VotableDatatype } from "../ast/nodes.js";
 import { BUILTINS } from "../builtins.js";
-import { extend, firstSelect } from "../ast/transform.js";
+import { extend } from "../ast/transform.js";
 import type { RegionXtype } from "../catalog/regions.js";
 
 export const UNKNOWN: ValueType = { datatype: null };
