@@ -70,6 +70,11 @@ const CASES: [string, string, string][] = [
     "SELECT x / (i - 3) AS d, (SELECT COUNT(*) FROM TAP_UPLOAD.t AS u WHERE u.x / (u.i - u.i) > 0) AS n FROM TAP_UPLOAD.t WHERE id = 1",
     "d,n\r\n,0\r\n",
   ],
+  [
+    "rounding an integer to tens past its type's largest value gives the next ten (DuckDB wrapped 32767 round to -32766)",
+    "SELECT ROUND(CAST(32767 AS SMALLINT), -1) AS s, ROUND(CAST(2147483647 AS INTEGER), -1) AS i, ROUND(i * 10 + 5, -1) AS r FROM TAP_UPLOAD.t WHERE id = 1",
+    "s,i,r\r\n32770,2147483650,40\r\n",
+  ],
 ];
 
 async function csv(svc: Running, query: string, votable: string): Promise<{ status: number; text: string }> {

@@ -127,7 +127,11 @@ export class DuckDbGenerator extends SqlGenerator {
    * be repeated (sql/repeatable.ts); otherwise round_even is the fallback.
    */
   protected override round(x: Expression, digits: number): string {
-    if (numericClass(x) === "exact") return `round(${this.expr(x)}, ${digits})`;
+    if (numericClass(x) === "exact") {
+      // Rounding an integer to tens or more may go past its type's largest value (ROUND(32767 of a SMALLINT, -1)),
+      // which DuckDB wrapped round to -32766: computed in HUGEINT, a result beyond BIGINT fails instead, as on MariaDB.
+      return digits < 0 && isIntegerType(typeOf(x)) ? `round(CAST(${this.expr(x)} AS HUGEINT), ${digits})` : `round(${this.expr(x)}, ${digits})`;
+    }
     if (digits > 308) return this.double(x);
     if (digits < -308) return "0e0";
     const v = digits === 0 ? this.double(x) : digits > 0 ? `(${this.double(x)} * ${tenTo(digits)})` : `(${this.double(x)} / ${tenTo(-digits)})`;
