@@ -166,7 +166,8 @@ describe("server /sync", function () {
     });
 
     it("ends a BINARY result at a value equal to the null value BINARY picked, saying why, not as a NULL (VOTable 1.4 §5.5)", async () => {
-      const query = "SELECT TOP 2 star_id, CASE WHEN star_id = (SELECT MIN(star_id) FROM demo.stars) THEN 1 ELSE -2147483648 END AS i FROM demo.stars ORDER BY star_id";
+      // An int column (the CAST: -2147483648 alone is a BIGINT literal, and makes the CASE a long).
+      const query = "SELECT TOP 2 star_id, CASE WHEN star_id = (SELECT MIN(star_id) FROM demo.stars) THEN 1 ELSE CAST(-2147483648 AS INTEGER) END AS i FROM demo.stars ORDER BY star_id";
       const r = await sync(url, { LANG: "ADQL", QUERY: query, RESPONSEFORMAT: "votable/b" });
       expect(r.status).to.equal(200);
       const tail = r.text.slice(-700);
