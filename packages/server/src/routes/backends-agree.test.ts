@@ -8,14 +8,14 @@ import { expect } from "chai";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
 import { privateMariaDb, startService, type Running } from "../test-support/service.js";
 
-/** id, a string, a one-character string, an int, a double, a float. */
+/** id, a string, a one-character string, an int, a double, a float, a boolean. */
 const TABLE = `<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>
 <FIELD name="id" datatype="int"/><FIELD name="s" datatype="char" arraysize="*"/><FIELD name="c" datatype="char" arraysize="1"/>
-<FIELD name="i" datatype="int"/><FIELD name="x" datatype="double"/><FIELD name="f" datatype="float"/>
+<FIELD name="i" datatype="int"/><FIELD name="x" datatype="double"/><FIELD name="f" datatype="float"/><FIELD name="b" datatype="boolean"/>
 <DATA><TABLEDATA>
-<TR><TD>1</TD><TD>alpha</TD><TD>g</TD><TD>3</TD><TD>2.5</TD><TD>0.014</TD></TR>
-<TR><TD>2</TD><TD>Beta</TD><TD>r</TD><TD>4</TD><TD>347.367</TD><TD>0.02</TD></TR>
-<TR><TD>3</TD><TD>gamma</TD><TD>i</TD><TD>4</TD><TD/><TD>0.01</TD></TR>
+<TR><TD>1</TD><TD>alpha</TD><TD>g</TD><TD>3</TD><TD>2.5</TD><TD>0.014</TD><TD>T</TD></TR>
+<TR><TD>2</TD><TD>Beta</TD><TD>r</TD><TD>4</TD><TD>347.367</TD><TD>0.02</TD><TD>F</TD></TR>
+<TR><TD>3</TD><TD>gamma</TD><TD>i</TD><TD>4</TD><TD/><TD>0.01</TD><TD/></TR>
 </TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`;
 
 /** [what, ADQL over TAP_UPLOAD.t, the CSV both backends answer]. */
@@ -74,6 +74,11 @@ const CASES: [string, string, string][] = [
     "rounding an integer to tens past its type's largest value gives the next ten (DuckDB wrapped 32767 round to -32766)",
     "SELECT ROUND(CAST(32767 AS SMALLINT), -1) AS s, ROUND(CAST(2147483647 AS INTEGER), -1) AS i, ROUND(i * 10 + 5, -1) AS r FROM TAP_UPLOAD.t WHERE id = 1",
     "s,i,r\r\n32770,2147483650,40\r\n",
+  ],
+  [
+    "a boolean cast to a string is 1 or 0 (DuckDB wrote true and false, MariaDB, whose BOOLEAN is a number, 1 and 0)",
+    "SELECT id, CAST(b AS VARCHAR) AS v FROM TAP_UPLOAD.t ORDER BY id",
+    "id,v\r\n1,1\r\n2,0\r\n3,\r\n",
   ],
 ];
 

@@ -185,6 +185,12 @@ export class DuckDbGenerator extends SqlGenerator {
     return super.cast(e, t);
   }
 
+  /** A boolean cast to a string is '1' or '0', as on MariaDB (whose BOOLEAN is a TINYINT): DuckDB wrote 'true'. */
+  protected override castOperand(e: Expression, t: CastType): string {
+    if ((t.name === "CHAR" || t.name === "VARCHAR") && typeOf(e).datatype === "boolean") return `CAST(${this.expr(e)} AS INTEGER)`;
+    return super.castOperand(e, t);
+  }
+
   protected timestampText(sql: string): string {
     return `regexp_replace(strftime(${sql}, '%Y-%m-%dT%H:%M:%S.%g'), '\\.000$', '')`;
   }
