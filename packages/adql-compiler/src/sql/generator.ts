@@ -85,7 +85,8 @@ export abstract class SqlGenerator {
    * column, and numbers as DOUBLE when it is a REAL one in a database that would narrow them (traits.floatNarrowing).
    */
   private comparedWith(column: Expression, others: readonly Expression[]): string[] {
-    const datatype = typeOf(column).datatype;
+    // typeOf only where it decides something: this runs for every comparison of every compile.
+    const datatype = this.parameters !== undefined || this.traits.floatNarrowing ? typeOf(column).datatype : null;
     const double = this.parameters !== undefined && column.kind === "ColumnRef" && datatype === "double";
     const widen = this.traits.floatNarrowing && datatype === "float";
     return others.map((o) => (double ? this.placeholder(o) : undefined) ?? (widen && notFloat(o) ? `CAST(${this.operand(o)} AS DOUBLE)` : this.operand(o)));
