@@ -5,7 +5,7 @@
  * capabilities. On a backend without temporary tables (Qserv), a feature is declared when its
  * probe compiles for the dialect, since the compiler refuses what Qserv cannot run.
  */
-import { AdqlError, compile, OPTIONAL_FUNCTIONS, parseUdfForm, SCISQL_FUNCTIONS, type OptionalFunctionName, type SchemaTable } from "@qserv-tap/adql-compiler";
+import { AdqlError, compile, OPTIONAL_FUNCTIONS, parseUdfForm, REGION_FUNCTIONS, SCISQL_FUNCTIONS, type OptionalFunctionName, type SchemaTable } from "@qserv-tap/adql-compiler";
 import type { Backend } from "./backends/backend.js";
 import { isDatabaseUnavailable } from "./backends/database-errors.js";
 
@@ -112,8 +112,25 @@ const PROBE_TABLE: SchemaTable = {
     { name: "dec", datatype: "double", unit: "deg" },
     { name: "s", datatype: "char", arraysize: "*" },
     { name: "n", datatype: "double" },
+    // A region-valued column (a DALI circle as text), for the probes of the region functions.
+    { name: "reg", datatype: "char", arraysize: "*", xtype: "circle" },
   ],
 };
+
+/**
+ * The functions that region-valued columns and shape-to-shape predicates compile to (the compiler's REGION_FUNCTIONS:
+ * defined in process on DuckDB, by regions-mariadb.sql on MariaDB), each with a query that needs it. They are no
+ * features of their own: one that the database lacks (a MariaDB set up by hand with scisql-mariadb.sql only) goes to
+ * unavailableFunctions, and the compiler refuses the queries that need it, with their position, rather than the
+ * database failing them with a 500.
+ */
+export const REGION_PROBES: readonly { functions: readonly string[]; probe: string }[] = [
+  { functions: [REGION_FUNCTIONS.containsPoint], probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(${P}, reg)` },
+  { functions: [REGION_FUNCTIONS.intersects], probe: `SELECT n FROM ${T} WHERE 1 = INTERSECTS(reg, CIRCLE('ICRS', 10, 10, 1))` },
+  { functions: [REGION_FUNCTIONS.within], probe: `SELECT n FROM ${T} WHERE 1 = CONTAINS(reg, CIRCLE('ICRS', 10, 10, 5))` },
+  { functions: [REGION_FUNCTIONS.area], probe: `SELECT AREA(reg) AS a FROM ${T}` },
+  { functions: [REGION_FUNCTIONS.centroidRa, REGION_FUNCTIONS.centroidDec], probe: `SELECT CENTROID(reg) AS c FROM ${T}` },
+];
 
 export interface FeatureReport {
   supported: Feature[];
@@ -122,6 +139,8 @@ export interface FeatureReport {
    * (it then refuses the feature in every query, with its own message), not the database.
    */
   refused: { feature: Feature; reason: string; byCompiler: boolean }[];
+  /** The REGION_PROBES' functions whose probe the database failed, with why. */
+  missingFunctions: { name: string; reason: string }[];
 }
 
 /** Feature forms that are not the name of a function. */
@@ -133,16 +152,17 @@ const NOT_FUNCTIONS: ReadonlySet<string> = new Set(["ILIKE"]);
  */
 export function unavailableFunctions(report: FeatureReport): string[] {
   const functionTypes: ReadonlySet<string> = new Set([FEATURE_TYPES.geo, FEATURE_TYPES.string, FEATURE_TYPES.conditional, FEATURE_TYPES.unit]);
-  return report.refused.flatMap(({ feature, byCompiler }) => {
+  const features = report.refused.flatMap(({ feature, byCompiler }) => {
     if (byCompiler) return [];
     if (feature.type === FEATURE_TYPES.udf) return [parseUdfForm(feature.form).name];
     return functionTypes.has(feature.type) && !NOT_FUNCTIONS.has(feature.form) ? [feature.form] : [];
   });
+  return [...features, ...report.missingFunctions.map((m) => m.name)];
 }
 
 /** Probes every feature on the backend. */
 export async function probeFeatures(backend: Backend, features: readonly Feature[] = FEATURES): Promise<FeatureReport> {
-  const report: FeatureReport = { supported: [], refused: [] };
+  const report: FeatureReport = { supported: [], refused: [], missingFunctions: [] };
   if (!backend.uploads) {
     for (const feature of features) {
       try {
@@ -164,26 +184,40 @@ export async function probeFeatures(backend: Backend, features: readonly Feature
           { name: "dec", datatype: "double" },
           { name: "s", datatype: "char", arraysize: "*" },
           { name: "n", datatype: "double" },
+          { name: "reg", datatype: "char", arraysize: "*", xtype: "circle" },
         ],
         rows: probeRows(),
       },
-      ["ra", "dec", "s", "n"],
+      ["ra", "dec", "s", "n", "reg"],
     );
     const table = { ...PROBE_TABLE, sqlName };
+    const run = async (probe: string): Promise<void> => {
+      const { sql } = compile(probe, { catalog: { tables: [table] }, dialect: backend.dialect });
+      const cursor = await session.query(sql);
+      try {
+        for await (const row of cursor) void row;
+      } finally {
+        await cursor.close();
+      }
+    };
     for (const feature of features) {
       try {
-        const { sql } = compile(feature.probe, { catalog: { tables: [table] }, dialect: backend.dialect });
-        const cursor = await session.query(sql);
-        try {
-          for await (const row of cursor) void row;
-        } finally {
-          await cursor.close();
-        }
+        await run(feature.probe);
         report.supported.push(feature);
       } catch (e) {
         // A database that went away says nothing about the feature: the probing fails as a whole.
         if (isDatabaseUnavailable(e)) throw e;
         report.refused.push({ feature, reason: (e as Error).message, byCompiler: e instanceof AdqlError });
+      }
+    }
+    for (const { functions, probe } of REGION_PROBES) {
+      try {
+        await run(probe);
+      } catch (e) {
+        if (isDatabaseUnavailable(e)) throw e;
+        // The compiler's refusal (a dialect without region columns) is its own, in every query: nothing is missing.
+        if (e instanceof AdqlError) continue;
+        for (const name of functions) report.missingFunctions.push({ name, reason: (e as Error).message });
       }
     }
   } finally {
@@ -194,5 +228,5 @@ export async function probeFeatures(backend: Backend, features: readonly Feature
 
 /** The probe table's one row (module-level, as generators are: eslint.config.js). */
 async function* probeRows(): AsyncGenerator<readonly unknown[]> {
-  yield [10.2, 10.1, "probe", 1.5];
+  yield [10.2, 10.1, "probe", 1.5, "10.2 10.1 1"];
 }

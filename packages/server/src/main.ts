@@ -110,6 +110,8 @@ async function serve(): Promise<void> {
   const announce = (service: Service) => {
     const refused = service.features.refused.map((r) => r.feature.form);
     if (refused.length > 0) console.log(`ADQL features not available on this backend: ${refused.join(", ")}`);
+    const missing = service.features.missingFunctions.map((m) => m.name);
+    if (missing.length > 0) console.log(`region functions missing from the database (queries that need them are refused; install regions-mariadb.sql): ${missing.join(", ")}`);
   };
   const open = launched.current();
   console.log(`TAP service (${open ? backendName(open) : whereIs(config)}) at ${url}`);

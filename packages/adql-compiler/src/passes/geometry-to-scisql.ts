@@ -577,8 +577,12 @@ export function geometryToScisql(query: Query, ctx: DialectPassContext): Query {
       default: return undefined;
     }
   });
+  const missing = missingRegionFunctions(ctx);
   // Whatever geometry is left has no SQL equivalent where it stands.
   forEachNodeButNames(out, (n) => {
+    if (missing !== undefined && n.kind === "SqlFunctionCall" && missing.has(n.name)) {
+      throw new AdqlError("ADQL_UNSUPPORTED", `not supported by this service's database: ${REGION_FUNCTION_USES[n.name] ?? n.name}, whose function ${n.name} it lacks; the service's operator installs it with regions-mariadb.sql`, n.span);
+    }
     switch (n.kind) {
       case "Point": case "Circle": case "Box": case "Polygon":
         throw unsupported(`${n.kind.toUpperCase()} here`, n.span, "geometries may be selected, or used in CONTAINS, INTERSECTS and DISTANCE");
@@ -598,6 +602,27 @@ export function geometryToScisql(query: Query, ctx: DialectPassContext): Query {
     }
   });
   return out;
+}
+
+/** What each of the REGION_FUNCTIONS computes, for the refusal of a query that needs one the database lacks. */
+const REGION_FUNCTION_USES: Readonly<Record<string, string>> = {
+  [REGION_FUNCTIONS.containsPoint]: "a point in a region-valued column",
+  [REGION_FUNCTIONS.intersects]: "INTERSECTS of two regions",
+  [REGION_FUNCTIONS.within]: "CONTAINS of a region in a region",
+  [REGION_FUNCTIONS.area]: "AREA of a region-valued column",
+  [REGION_FUNCTIONS.centroidRa]: "CENTROID of a region-valued column",
+  [REGION_FUNCTIONS.centroidDec]: "CENTROID of a region-valued column",
+};
+
+/**
+ * The REGION_FUNCTIONS that the service's database lacks (PassContext.unavailableFunctions: the server's probes find
+ * them), or undefined when it has them all, as it almost always does: then no query pays for the check.
+ */
+function missingRegionFunctions(ctx: DialectPassContext): ReadonlySet<string> | undefined {
+  const unavailable = ctx.unavailableFunctions;
+  if (unavailable === undefined || unavailable.size === 0) return undefined;
+  const missing = new Set(Object.values(REGION_FUNCTIONS).filter((f) => unavailable.has(f)));
+  return missing.size > 0 ? missing : undefined;
 }
 
 const NO_OPERANDS: readonly Expression[] = [];

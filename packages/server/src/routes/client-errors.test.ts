@@ -165,7 +165,10 @@ describe("client errors are 400s with a DALI error document, on DuckDB and Maria
     // This MariaDB has none of the scisql stored functions (`tap-server load` installs them): BOX and
     // s2PtInBox/s2PtInCPoly need them; CIRCLE, DISTANCE and constant polygons are written inline. On DuckDB the
     // compiler refuses the others itself (builtins.ts: the duckdb dialect lacks them), so no probe fails there.
-    const expected = { duckdb: [], mariadb: ["BOX", "scisql_s2PtInBox", "scisql_s2PtInEllipse", "scisql_s2PtInCPoly", ...flux] };
+    // Nor the region functions (regions-mariadb.sql): the queries that need them are refused by the compiler, not failed by
+    // MariaDB with a 500 ("FUNCTION tap.tap_region_intersects does not exist").
+    const regions = ["tap_region_contains_point", "tap_region_intersects", "tap_region_within", "tap_region_area", "tap_region_centroid_ra", "tap_region_centroid_dec"];
+    const expected = { duckdb: [], mariadb: ["BOX", "scisql_s2PtInBox", "scisql_s2PtInEllipse", "scisql_s2PtInCPoly", ...flux, ...regions] };
     for (const backend of ["duckdb", "mariadb"] as const) {
       const { deps, features } = services[backend]!.service;
       expect(deps.unavailableFunctions, backend).to.deep.equal(expected[backend]);
@@ -174,6 +177,14 @@ describe("client errors are 400s with a DALI error document, on DuckDB and Maria
       expect(r.status).to.equal(400);
       expect(queryStatus(r.text), backend).to.contain("not supported: AREA of a POLYGON whose parameters are not constants");
     }
+    const shapes = "SELECT star_id FROM demo.stars WHERE 1 = INTERSECTS(CIRCLE('ICRS', ra, dec, 1), CIRCLE('ICRS', 10, 10, 1))";
+    expect((await sync(services.duckdb!.url, { LANG: "ADQL", QUERY: shapes })).status).to.equal(200);
+    const refused = await sync(services.mariadb!.url, { LANG: "ADQL", QUERY: shapes });
+    expect(refused.status, refused.text.slice(0, 400)).to.equal(400);
+    expect(queryStatus(refused.text)).to.equal(
+      "ADQL error: line 1, column 42: not supported by this service's database: INTERSECTS of two regions, whose function tap_region_intersects it lacks; " +
+        "the service's operator installs it with regions-mariadb.sql",
+    );
   });
 
   for (const encoding of ["identity", "gzip"]) {
