@@ -67,8 +67,8 @@ const CASES: [string, string, string][] = [
   ],
   [
     "a division by zero is NULL (MariaDB's answer; DuckDB's DOUBLE division gave Infinity, which WHERE then kept)",
-    "SELECT x / (i - 3) AS d, (SELECT COUNT(*) FROM TAP_UPLOAD.t AS u WHERE u.x / (u.i - u.i) > 0) AS n FROM TAP_UPLOAD.t WHERE id = 1",
-    "d,n\r\n,0\r\n",
+    "SELECT x / (i - 3) AS d, MOD(x, i - 3) AS m, MOD(i, i - 3) AS k, (SELECT COUNT(*) FROM TAP_UPLOAD.t AS u WHERE u.x / (u.i - u.i) > 0) AS n FROM TAP_UPLOAD.t WHERE id = 1",
+    "d,m,k,n\r\n,,,0\r\n",
   ],
   [
     "rounding an integer to tens past its type's largest value gives the next ten (DuckDB wrapped 32767 round to -32766)",

@@ -106,6 +106,11 @@ export class DuckDbGenerator extends SqlGenerator {
       case "SQRT": return this.guarded("sqrt", x, (v) => `${v} >= 0`, (v) => v >= 0);
       case "ASIN": return this.guarded("asin", x, (v) => `${v} BETWEEN -1 AND 1`, (v) => v >= -1 && v <= 1);
       case "ACOS": return this.guarded("acos", x, (v) => `${v} BETWEEN -1 AND 1`, (v) => v >= -1 && v <= 1);
+      case "MOD": {
+        // MOD by zero is NULL, as on MariaDB (DuckDB gave NaN for doubles), like a division (binary).
+        const divisor = constantValue(f.args[1]!);
+        return divisor !== undefined && divisor !== 0 ? super.builtin(name, args, f) : `MOD(${args[0]}, NULLIF(${args[1]}, 0))`;
+      }
       case "RAND":
         if (args.length > 0) throw new AdqlError("ADQL_UNSUPPORTED", "not supported: RAND with a seed on DuckDB; use RAND()", f.span);
         return "random()";
