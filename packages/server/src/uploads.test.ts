@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readVOTable } from "@qserv-tap/votable";
 import type { MariaDbServer } from "../../adql-compiler/src/test-support/mariadb.js";
-import { privateMariaDb, startService, type Running } from "./test-support/service.js";
+import { privateMariaDb, startService, syncWithUpload, type Running } from "./test-support/service.js";
 import { until } from "../../votable/src/test-support/until.js";
 
 const MAX_BYTES = 100_000;
@@ -400,18 +400,6 @@ const EVERY_TYPE_ROW: [string, unknown][] = [
   ["po", [1, 1, 2, 1, 2, 2]],
   ["ia", [1, 2, 3]],
 ];
-
-/** A sync query of `query` in `format`, with the VOTable text `doc` uploaded as TAP_UPLOAD.`name`. */
-async function syncWithUpload(url: string, name: string, format: string, query: string, doc: string): Promise<{ status: number; body: Buffer }> {
-  const form = new FormData();
-  form.set("LANG", "ADQL");
-  form.set("RESPONSEFORMAT", format);
-  form.set("UPLOAD", `${name},param:p`);
-  form.set("QUERY", query);
-  form.set("p", new Blob([doc]), "p.xml");
-  const res = await fetch(`${url}/sync`, { method: "POST", body: form });
-  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
-}
 
 /** The rows of a VOTable reader, typed arrays as plain arrays. */
 async function rowsOf(reader: Awaited<ReturnType<typeof readVOTable>>): Promise<unknown[][]> {

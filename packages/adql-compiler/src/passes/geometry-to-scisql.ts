@@ -614,6 +614,8 @@ const REGION_FUNCTION_USES: Readonly<Record<string, string>> = {
   [REGION_FUNCTIONS.centroidDec]: "CENTROID of a region-valued column",
 };
 
+const REGION_FUNCTION_NAMES: readonly string[] = Object.values(REGION_FUNCTIONS);
+
 /**
  * The REGION_FUNCTIONS that the service's database lacks (PassContext.unavailableFunctions: the server's probes find
  * them), or undefined when it has them all, as it almost always does: then no query pays for the check.
@@ -621,8 +623,8 @@ const REGION_FUNCTION_USES: Readonly<Record<string, string>> = {
 function missingRegionFunctions(ctx: DialectPassContext): ReadonlySet<string> | undefined {
   const unavailable = ctx.unavailableFunctions;
   if (unavailable === undefined || unavailable.size === 0) return undefined;
-  const missing = new Set(Object.values(REGION_FUNCTIONS).filter((f) => unavailable.has(f)));
-  return missing.size > 0 ? missing : undefined;
+  if (!REGION_FUNCTION_NAMES.some((f) => unavailable.has(f))) return undefined;
+  return new Set(REGION_FUNCTION_NAMES.filter((f) => unavailable.has(f)));
 }
 
 const NO_OPERANDS: readonly Expression[] = [];

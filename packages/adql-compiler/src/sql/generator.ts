@@ -308,7 +308,9 @@ export abstract class SqlGenerator {
       case "||": return this.traits.concatOperator ? `${l} || ${r}` : `CONCAT(${this.concatArguments(e).join(", ")})`;
       case "/":
         if (isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right))) return `${l} ${this.traits.integerDivision} ${r}`;
-        return this.traits.decimalQuotients && numericClass(e.left) !== "double" && numericClass(e.right) !== "double" ? `${l} * 1e0 / ${r}` : `${l} / ${r}`;
+        return this.traits.decimalQuotients && numericClass(e.left) !== "double" && numericClass(e.right) !== "double"
+          ? `${l} * 1e0 / ${this.divisor(e.right)}`
+          : `${l} / ${this.divisor(e.right)}`;
       default: return `${l} ${e.op} ${r}`;
     }
   }
@@ -379,6 +381,11 @@ export abstract class SqlGenerator {
         void f;
         return `${name}(${args.join(", ")})`;
     }
+  }
+
+  /** The divisor of a non-integer `/` and of MOD, as an operand: a dialect whose database divides by zero into Infinity guards it. */
+  protected divisor(e: Expression): string {
+    return this.operand(e);
   }
 
   /** An aggregate; AVG of exact values as a double where the database would average them into a short DECIMAL. */

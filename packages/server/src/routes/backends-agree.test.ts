@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import type { MariaDbServer } from "../../../adql-compiler/src/test-support/mariadb.js";
-import { privateMariaDb, startService, type Running } from "../test-support/service.js";
+import { privateMariaDb, startService, syncWithUpload, type Running } from "../test-support/service.js";
 
 /** id, a string, a one-character string, an int, a double, a float, a boolean. */
 const TABLE = `<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>
@@ -83,14 +83,8 @@ const CASES: [string, string, string][] = [
 ];
 
 async function csv(svc: Running, query: string, votable: string): Promise<{ status: number; text: string }> {
-  const form = new FormData();
-  form.set("LANG", "ADQL");
-  form.set("RESPONSEFORMAT", "csv");
-  form.set("UPLOAD", "t,param:t");
-  form.set("QUERY", query);
-  form.set("t", new Blob([votable]), "t.xml");
-  const res = await fetch(`${svc.url}/sync`, { method: "POST", body: form });
-  return { status: res.status, text: await res.text() };
+  const { status, body } = await syncWithUpload(svc.url, "t", "csv", query, votable);
+  return { status, text: body.toString("utf8") };
 }
 
 describe("the backends agree: the same query over the same table, the same answer on DuckDB and MariaDB", function () {

@@ -232,6 +232,18 @@ export async function sync(
   return { status: res.status, type: res.headers.get("content-type") ?? "", body: buf, text: buf.toString("utf8") };
 }
 
+/** A sync query of `query` in `format`, with the VOTable text `doc` uploaded inline as TAP_UPLOAD.`name`. */
+export async function syncWithUpload(url: string, name: string, format: string, query: string, doc: string): Promise<{ status: number; body: Buffer }> {
+  const form = new FormData();
+  form.set("LANG", "ADQL");
+  form.set("RESPONSEFORMAT", format);
+  form.set("UPLOAD", `${name},param:p`);
+  form.set("QUERY", query);
+  form.set("p", new Blob([doc]), "p.xml");
+  const res = await fetch(`${url}/sync`, { method: "POST", body: form });
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
 export function validateXml(files: string[]): { ok: boolean; output: string } {
   try {
     const output = execFileSync(new URL("../../../../../shared/ivoa/validate-xml", import.meta.url).pathname, files, {

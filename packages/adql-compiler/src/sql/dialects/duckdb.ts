@@ -65,16 +65,19 @@ export class DuckDbGenerator extends SqlGenerator {
       return `CAST(${this.expr(e.left)} AS BIGINT) ${e.op} ${this.operand(e.right)}`;
     }
     // REAL arithmetic stays REAL in DuckDB; its FIELD says double (traits.floatNarrowing).
-    const left = (e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && realArithmetic(e.left, e.right) ? `CAST(${this.expr(e.left)} AS DOUBLE)` : undefined;
-    if (e.op === "/" && !(isIntegerType(typeOf(e.left)) && isIntegerType(typeOf(e.right)))) {
-      // A division by zero is NULL, as on MariaDB and Qserv: DuckDB's DOUBLE division gave Infinity or NaN, which a
-      // WHERE then compared as numbers (x / 0 > 0 kept rows). A constant divisor other than 0 needs no guard.
-      const divisor = constantValue(e.right);
-      const right = divisor !== undefined && divisor !== 0 ? this.operand(e.right) : `NULLIF(${this.expr(e.right)}, 0)`;
-      return `${left ?? this.operand(e.left)} / ${right}`;
+    if ((e.op === "+" || e.op === "-" || e.op === "*" || e.op === "/") && realArithmetic(e.left, e.right)) {
+      return `CAST(${this.expr(e.left)} AS DOUBLE) ${e.op} ${e.op === "/" ? this.divisor(e.right) : this.operand(e.right)}`;
     }
-    if (left !== undefined) return `${left} ${e.op} ${this.operand(e.right)}`;
     return super.binary(e);
+  }
+
+  /**
+   * A division or MOD by zero is NULL, as on MariaDB and Qserv: DuckDB's DOUBLE division gave Infinity or NaN, which a
+   * WHERE then compared as numbers (x / 0 > 0 kept rows). A constant divisor other than 0 needs no guard.
+   */
+  protected override divisor(e: Expression): string {
+    const v = constantValue(e);
+    return v !== undefined && v !== 0 ? this.operand(e) : `NULLIF(${this.expr(e)}, 0)`;
   }
 
   /** The backslash escapes, as in MySQL and PostgreSQL (see SqlGenerator.like). */
@@ -106,11 +109,7 @@ export class DuckDbGenerator extends SqlGenerator {
       case "SQRT": return this.guarded("sqrt", x, (v) => `${v} >= 0`, (v) => v >= 0);
       case "ASIN": return this.guarded("asin", x, (v) => `${v} BETWEEN -1 AND 1`, (v) => v >= -1 && v <= 1);
       case "ACOS": return this.guarded("acos", x, (v) => `${v} BETWEEN -1 AND 1`, (v) => v >= -1 && v <= 1);
-      case "MOD": {
-        // MOD by zero is NULL, as on MariaDB (DuckDB gave NaN for doubles), like a division (binary).
-        const divisor = constantValue(f.args[1]!);
-        return divisor !== undefined && divisor !== 0 ? super.builtin(name, args, f) : `MOD(${args[0]}, NULLIF(${args[1]}, 0))`;
-      }
+      case "MOD": return `MOD(${args[0]}, ${this.divisor(f.args[1]!)})`;
       case "RAND":
         if (args.length > 0) throw new AdqlError("ADQL_UNSUPPORTED", "not supported: RAND with a seed on DuckDB; use RAND()", f.span);
         return "random()";
