@@ -37,6 +37,7 @@ const NAMED: readonly [RegExp, string][] = [
   [/\/fuzz[^/]*\.test\.ts$/, "fuzz"],
   [/\.execution\.test\.ts$/, "processes"],
   [/\.pyvo\.test\.ts$/, "tools"],
+  [/\.xsd\.test\.ts$/, "tools"],
 ];
 
 /**

@@ -1,15 +1,15 @@
 /**
- * /async over HTTP on the demo catalog: the UWS 1.1 job resource and its children (each
- * document validated against the UWS schema), creation with and without PHASE=RUN, WAIT, the
+ * /async over HTTP on the demo catalog: the UWS 1.1 job resource and its children (their documents are
+ * validated against the UWS schema in routes/documents.xsd.test.ts), creation with and without PHASE=RUN, WAIT, the
  * job list filters, results with Content-Length and Range, MAXREC overflow, ERROR jobs, the
  * execution limit and ABORT stopping the DuckDB query, deletion, destruction, inline uploads.
  */
 import { expect } from "chai";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDbBackend } from "../backends/duckdb.js";
-import { startService, validateXml, hasTool, needTool, type Running } from "../test-support/service.js";
+import { startService, type Running } from "../test-support/service.js";
 import { createJob, post, tag, waitFor } from "../test-support/uws.js";
 import { until } from "../../../votable/src/test-support/until.js";
 
@@ -20,13 +20,6 @@ describe("server /async (UWS 1.1)", function () {
   let running: Running;
   let base: string;
   let dir: string;
-  const xmlDir = mkdtempSync(join(tmpdir(), "tap-uws-xml-"));
-  const toValidate: string[] = [];
-  const keep = (name: string, text: string) => {
-    const f = join(xmlDir, name);
-    writeFileSync(f, text);
-    toValidate.push(f);
-  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "tap-async-http-"));
@@ -38,7 +31,6 @@ describe("server /async (UWS 1.1)", function () {
   after(async () => {
     await running?.close();
     rmSync(dir, { recursive: true, force: true });
-    rmSync(xmlDir, { recursive: true, force: true });
   });
 
   it("creates a PENDING job (303), whose job document and children are readable", async () => {
@@ -47,7 +39,6 @@ describe("server /async (UWS 1.1)", function () {
     const res = await fetch(job);
     expect(res.headers.get("content-type")).to.match(/^text\/xml/);
     const xml = await res.text();
-    keep("pending.xml", xml);
     expect(xml).to.contain('version="1.1"');
     expect(tag(xml, "phase")).to.equal("PENDING");
     expect(tag(xml, "runId")).to.equal("r-1");
@@ -63,8 +54,8 @@ describe("server /async (UWS 1.1)", function () {
     expect(await text("quote")).to.equal("");
     expect(await text("owner")).to.equal("");
     expect(await text("runId")).to.equal("r-1");
-    keep("parameters.xml", await text("parameters"));
-    keep("results-empty.xml", await text("results"));
+    expect(await text("parameters")).to.contain('<uws:parameter id="query">SELECT TOP 5 star_id FROM demo.stars</uws:parameter>');
+    expect(await text("results")).to.match(/<uws:results[^>]*\/>|<uws:results[^>]*>\s*<\/uws:results>/);
     expect((await fetch(`${job}/error`)).status).to.equal(404);
     expect((await fetch(`${base}/async/nosuchjob`)).status).to.equal(404);
   });
@@ -88,7 +79,6 @@ describe("server /async (UWS 1.1)", function () {
     expect(r.status).to.equal(303);
     const done = await waitFor(job, ["COMPLETED", "ERROR"]);
     expect(tag(done, "phase"), done).to.equal("COMPLETED");
-    keep("completed.xml", done);
     expect(await (await fetch(`${job}/results/result`)).text()).to.equal("star_id\r\n1\r\n2\r\n");
     // UWS 1.1 §2.2: a request illegal in the job's phase is a 403; a value that is not one, a 400.
     r = await post(`${job}/parameters`, { QUERY: "SELECT 1" });
@@ -210,7 +200,6 @@ describe("server /async (UWS 1.1)", function () {
   it("puts a job with a bad query in ERROR, with the message in errorSummary and /error as a VOTable", async () => {
     const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT nothing FROM demo.stars", PHASE: "RUN" });
     const xml = await waitFor(job, ["ERROR", "COMPLETED"]);
-    keep("error.xml", xml);
     expect(tag(xml, "phase")).to.equal("ERROR");
     expect(xml).to.match(/<uws:errorSummary type="fatal" hasDetail="true">\s*<uws:message>ADQL error: [^<]*nothing/);
     const err = await fetch(`${job}/error`);
@@ -218,7 +207,6 @@ describe("server /async (UWS 1.1)", function () {
     expect(err.headers.get("content-type")).to.match(/^application\/x-votable\+xml/);
     const doc = await err.text();
     expect(doc).to.match(/<INFO name="QUERY_STATUS" value="ERROR">ADQL error: [^<]*nothing/);
-    keep("error-votable.xml", doc);
     // A missing parameter is reported when the job runs, not when it is created (TAP 1.1 §2.3).
     const noLang = await createJob(base, { QUERY: "SELECT 1 FROM demo.stars", PHASE: "RUN" });
     expect(await waitFor(noLang, ["ERROR"])).to.contain("The LANG parameter is missing");
@@ -256,7 +244,6 @@ describe("server /async (UWS 1.1)", function () {
     const ids = (xml: string) => [...xml.matchAll(/<uws:jobref id="([^"]+)"/g)].map((m) => m[1]);
     const id = (u: string) => u.split("/").pop();
     const list = await (await fetch(`${base}/async`)).text();
-    keep("jobs.xml", list);
     expect(ids(list)).to.include.members([id(a), id(b)]);
     expect(ids(await (await fetch(`${base}/async?AFTER=${mark}`)).text())).to.deep.equal([id(b), id(a)]);
     expect(ids(await (await fetch(`${base}/async?AFTER=${mark}&PHASE=PENDING`)).text())).to.deep.equal([id(a)]);
@@ -319,12 +306,5 @@ describe("server /async (UWS 1.1)", function () {
     expect(caps).to.match(/<retentionPeriod>\s*<default>604800<\/default>\s*<hard>2592000<\/hard>/);
     expect(caps).to.match(/<executionDuration>\s*<default>600<\/default>\s*<hard>600<\/hard>/);
     expect(caps).to.contain("upload-inline");
-  });
-
-  it("serves documents that validate against the UWS schema", function () {
-    needTool(this, hasTool("xmllint"), "xmllint");
-    const r = validateXml(toValidate);
-    expect(r.ok, r.output).to.equal(true);
-    expect(toValidate.length).to.be.at.least(7);
   });
 });
