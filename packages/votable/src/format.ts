@@ -67,7 +67,7 @@ export function shortestFloat(f: number): { readonly digits: number; readonly ex
   const above0 = POW2[biased - 151 + POW2_BIAS]!;
   const powerOfTwo = (bits & 0x7fffff) === 0 && biased > 1;
   // floor(log10(a)) is floor(e2·0.30103) or one off, e2 = biased - 127: the scaled value's range settles it
-  let k = 8 - Math.floor((biased - 127) * 0.30103);
+  let k = FLOAT_SCALE_OF[biased]!;
   let x = scale(a, k);
   if (x >= 1e9) x = scale(a, --k);
   else if (x < 1e8) x = scale(a, ++k);
@@ -75,14 +75,15 @@ export function shortestFloat(f: number): { readonly digits: number; readonly ex
   const above = scale(above0, k);
   const margin = k >= 0 && k <= 12 ? 0 : FLOAT_MARGIN;
   const evenM = (bits & 1) === 0;
-  let digits = Math.round(x);
+  // floor(x + 0.5) is Math.round(x) here (x + 0.5 is exact below 2^52), and V8 makes it about 9 ns cheaper
+  let digits = Math.floor(x + 0.5);
   let tied = margin !== 0 && 0.5 - Math.abs(x - digits) <= margin;
   let j = 0;
   while (j < 8) {
     const unit = P10[j + 1]!;
     const half = unit / 2;
     // the nearest multiple c·10^j; d, the candidate minus X, is exact (X and c·10^j are on the same binary grid)
-    let c = Math.round(x * INV10[j + 1]!);
+    let c = Math.floor(x * INV10[j + 1]! + 0.5);
     let d = c * unit - x;
     if (d > half) {
       c--;
@@ -106,12 +107,25 @@ export function shortestFloat(f: number): { readonly digits: number; readonly ex
     tied = margin !== 0 && Math.abs(dist - half) <= margin;
     digits = c;
     j++;
+    if (margin === 0) {
+      // Exact arithmetic: c's trailing zeros are the next candidates, at the same distance, so they pass the same
+      // test. Counting them in int32 skips those rounds (short decimals such as magnitudes: 59 → 46 ns per float).
+      let q = ((digits | 0) / 10) | 0;
+      while (j < 8 && digits === q * 10) {
+        digits = q;
+        j++;
+        q = (q / 10) | 0;
+      }
+    }
   }
   if (tied) return undefined;
   SHORT.digits = digits;
   SHORT.exp = j - k;
   return SHORT;
 }
+
+/** shortestFloat's first guess at k, by biased exponent: 8 - floor(e2·0.30103), a table rather than a floor per float. */
+const FLOAT_SCALE_OF = Int32Array.from({ length: 256 }, (_, biased) => 8 - Math.floor((biased - 127) * 0.30103));
 
 /** a·10^k for an integer k from -38 to 53 (P10 holds 10^0 to 10^59). */
 function scale(a: number, k: number): number {
@@ -170,7 +184,8 @@ export function shortestDouble(a: number): { readonly hi: number; readonly lo: n
   if (e10 >= -1 ? a >= P10[e10 + 1]! : a * P10[-e10 - 1]! >= 1) e10++;
   // 15 digits
   const k15 = 14 - e10;
-  const d = k15 >= 0 ? Math.round(a * P10[k15]!) : Math.round(a / P10[-k15]!);
+  // floor(y + 0.5) is Math.round(y) for y below 2^52 (y + 0.5 is exact), and cheaper in V8
+  const d = Math.floor((k15 >= 0 ? a * P10[k15]! : a / P10[-k15]!) + 0.5);
   // log10 one too low (next to a power of ten): d has 16 digits and is no longer the only candidate
   if (d > 1e15) return undefined;
   if (k15 >= 0 ? d / P10[k15]! === a : d * P10[-k15]! === a) return shortResult(d, -k15);
