@@ -132,7 +132,7 @@ function scale(a: number, k: number): number {
   return k >= 0 ? a * P10[k]! : a / P10[-k]!;
 }
 
-/** 10^-j, for a quotient that Math.round then corrects. */
+/** 10^-j, for a quotient that the rounding then corrects. */
 const INV10 = Array.from({ length: 10 }, (_, j) => Number(`1e-${j}`));
 
 /** 2^n for n from -POW2_BIAS (POW2[n + POW2_BIAS]), by halving: exact, as doubles hold powers of two down to 2^-1074. */
