@@ -57,9 +57,10 @@ export function errorMiddleware(log: (msg: string) => void) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
-        sendError(ctx, 404, `No such resource: ${ctx.path}`);
+        sendError(ctx, 404, `UsageFault: No such resource: ${ctx.path}`);
       } else if (ctx.status === 405 && (ctx.body === undefined || typeof ctx.body === "string")) {
-        sendError(ctx, 405, `Method ${ctx.method} is not allowed on ${ctx.path}`);
+        // DataLink 1.1 §3.4 and SIA 2.0 begin every error message with a fault label; for TAP it is harmless.
+        sendError(ctx, 405, `UsageFault: Method ${ctx.method} is not allowed on ${ctx.path}`);
       }
     } catch (err) {
       const { status, message, log: shouldLog } = errorStatusAndMessage(err);

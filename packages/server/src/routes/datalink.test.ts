@@ -139,6 +139,15 @@ describe("DataLink 1.1 {links} and the around service", function () {
     const get = await links(`${linksUrl}?id=${encodeURIComponent(id)}`);
     expect(post.rows).to.deep.equal(get.rows);
     expect(post.rows).to.have.length(3);
+    // An empty ID names no dataset: it is no ID, not a row whose ID (a non-null column, §3.2 table 1) is empty.
+    expect((await links(`${linksUrl}?ID=`)).rows).to.deep.equal([]);
+    expect((await links(`${linksUrl}?ID=%20&ID=${encodeURIComponent(id)}`)).rows).to.deep.equal(get.rows);
+  });
+
+  it("a method that {links} does not take: 405, its message starting with a DataLink fault label (§3.4)", async function () {
+    const res = await fetch(linksUrl, { method: "PUT", body: "ID=x" });
+    expect(res.status).to.equal(405);
+    expect(await res.text()).to.match(/<INFO name="QUERY_STATUS" value="ERROR">UsageFault: Method PUT is not allowed on \/datalink\/links</);
   });
 
   it("RESPONSEFORMAT: votable and application/x-votable+xml give the standard output (§3.1.2); others a UsageFault", async function () {
@@ -173,7 +182,8 @@ describe("DataLink 1.1 {links} and the around service", function () {
     ];
     const r = await links(linksUrl, { method: "POST", body: new URLSearchParams(hostile.map((h): [string, string] => ["ID", h])) });
     expect(r.status).to.equal(200);
-    expect(r.rows).to.have.length(hostile.length);
+    // the empty ID is no ID (see "no ID" above): a row each for the others
+    expect(r.rows).to.have.length(hostile.length - 1);
     for (const row of r.rows) expect(row.error_message).to.match(/^(UsageFault|NotFoundFault): /);
     expect(r.rows.find((x) => (x.ID as string).startsWith("xxx"))!.error_message).to.have.length.below(400);
     expect((await links(q(f.images.coadd.id))).rows).to.have.length(3);

@@ -104,7 +104,8 @@ export function datalinkRouter(deps: ServiceDeps): Router {
 
   const links = withParams(async (ctx, params) => {
     const type = linksResponseType(single(params, "RESPONSEFORMAT"));
-    const ids = params.values.get("ID") ?? [];
+    // An empty ID names nothing; as a row it would break the ID column's NOT NULL (§3.2, table 1).
+    const ids = (params.values.get("ID") ?? []).filter((id) => id.trim() !== "");
     const result = await linksFor(ids, context(ctx));
     ctx.status = 200;
     ctx.set("Content-Type", type);
