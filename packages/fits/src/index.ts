@@ -46,3 +46,4 @@ export {
 } from "./write.js";
 export { type Cutout, clipSection, cutCards, cutout, cutoutStream, firstImage, sectionData } from "./cutout.js";
 export { type ZScaleOptions, asinhStretch, crc32, encodePng, greyLevels, previewPng, zscale } from "./preview.js";
+export { type Column as TableColumn, tableColumns, cell as tableCell, descriptor as arrayDescriptor } from "./bintable.js";

@@ -179,7 +179,25 @@ describe("tap-server images ingest of Rubin's own file", () => {
       expect(out).to.deep.equal(["1 ingested, 0 refused, into the registry and ivoa.ObsCore"]);
       const db = await DuckDbBackend.open(config.duckdb.path);
       const [row] = (await db.withMain((main) => main.runAndReadAll(`SELECT s_xel1, s_xel2, s_ra, s_dec, s_fov, o_ucd FROM ${OBSCORE_TABLE}`))).getRowsJS() as unknown[][];
+      // What the file keeps only in its JSON tree (band, patch, the tract's frame, provenance: README.md there).
+      const columns = ["lsst_band", "lsst_tract", "lsst_patch", "lsst_filter", "instrument_name", "dataproduct_subtype", "calib_level", "obs_id", "em_min", "em_max", "t_min", "t_max"];
+      const [tree] = (await db.withMain((main) => main.runAndReadAll(`SELECT ${columns.join(", ")} FROM ${OBSCORE_TABLE}`))).getRowsJS() as unknown[][];
       await db.close();
+      expect(Object.fromEntries(columns.map((c, i) => [c, typeof tree![i] === "bigint" ? Number(tree![i]) : tree![i]]))).to.deep.equal({
+        lsst_band: "g",
+        lsst_tract: 5428,
+        lsst_patch: 76,
+        lsst_filter: "g_6",
+        instrument_name: "LSSTCam",
+        dataproduct_subtype: "lsst.cell_coadd",
+        calib_level: 3,
+        obs_id: "5428_76_g",
+        em_min: 402e-9,
+        em_max: 552e-9,
+        // its one input's night, day_obs 20250703 (MJD 60859), from 12:00 UTC to 12:00 UTC the next day
+        t_min: 60859.5,
+        t_max: 60860.5,
+      });
       expect(row!.slice(0, 2).map(Number)).to.deep.equal([64, 64]);
       // The upstream cutout oracle's centre (RA 0.25708°, Dec −3.03694°, ../shared/rubin/images/README.md) is 2″ from
       // the image's centre; the image is 64 pixels of about 0.21″.

@@ -17,6 +17,7 @@ import { loadFelis, type Table } from "../compiler-extras.js";
 import type { Config } from "../config.js";
 import { createTableSql } from "../demo.js";
 import { LocalRegistry } from "./local-registry.js";
+import { containerMetadata } from "./lsst-images.js";
 import { OBSCORE_SCHEMA_PATH, ObsCoreError, dataIdFromHeaders, obsCoreRow, type ObsCoreRow } from "./obscore.js";
 
 export const OBSCORE_TABLE = `ivoa.${quoteDuck("ObsCore")}`;
@@ -154,12 +155,13 @@ export async function ingestFile(path: string, ctx: IngestContext, options: Inge
   try {
     const image = imageHdu(file);
     const primary = file.hdus[0]!.header;
-    dataId = dataIdFromHeaders({ primary, image, ...(options.dataId ? { dataId: options.dataId } : {}) });
+    const container = await containerMetadata(file);
+    dataId = dataIdFromHeaders({ primary, image, container, ...(options.dataId ? { dataId: options.dataId } : {}) });
     const fromHeader = primary.string("LSST BUTLER DATASETTYPE") ?? image.header.string("LSST BUTLER DATASETTYPE");
-    datasetType = options.datasetType ?? fromHeader?.trim() ?? "image";
+    datasetType = options.datasetType ?? fromHeader?.trim() ?? container?.model ?? "image";
     const uuid = (await ctx.registry.uuidOfPath(ctx.repo, absolute)) ?? options.uuid ?? randomUUID();
     id = ctx.registry.idOf(ctx.repo, uuid);
-    row = obsCoreRow({ primary, image, id, datasetType, dataId, accessUrl: accessUrl(ctx.imagesBaseUrl, id), size, collection: ctx.collection });
+    row = obsCoreRow({ primary, image, id, datasetType, dataId, container, accessUrl: accessUrl(ctx.imagesBaseUrl, id), size, collection: ctx.collection });
     await ctx.registry.add({
       uuid,
       repo: ctx.repo,

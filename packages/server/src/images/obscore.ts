@@ -2,13 +2,15 @@
  * One ObsCore row (ObsCore 1.1 §3, §4) from a FITS file's headers: the same code fills ivoa.ObsCore for the demo
  * images and for `tap-server images ingest`, so that the two agree. The spatial columns come from the image HDU's
  * WCS through @qserv-tap/sky (its footprint for s_region), the time columns from MJD-BEG/MJD-END or MJD-OBS and
- * EXPTIME, the spectral ones from the band (LSST's ugrizy), the lsst_* columns from the Butler data ID.
+ * EXPTIME, the spectral ones from the band (LSST's ugrizy), the lsst_* columns from the Butler data ID; what an
+ * lsst.images container keeps in its JSON tree instead of cards fills the gaps (lsst-images.ts).
  */
 import { fileURLToPath } from "node:url";
 import { headerValues, type Hdu, type Header } from "@qserv-tap/fits";
 import { angularSeparation, footprint, parseWcs, unitVector, type Wcs } from "@qserv-tap/sky";
 import { regionStorageColumns } from "@qserv-tap/adql-compiler";
 import { regionCell, type RegionColumn } from "../catalog.js";
+import { type ContainerMetadata, nightsMjd } from "./lsst-images.js";
 
 export const OBSCORE_SCHEMA_PATH = fileURLToPath(new URL("../../demo/obscore.yaml", import.meta.url));
 
@@ -87,6 +89,8 @@ export interface ObsCoreInput {
   /** The file's size in bytes (access_estsize is in kilobytes, ObsCore 1.1 §4.8). */
   size: number;
   collection: string;
+  /** What an lsst.images container records beyond its cards (lsst-images.ts); the cards come first. */
+  container?: ContainerMetadata | undefined;
 }
 
 
@@ -171,9 +175,9 @@ function stringCard(input: ObsCoreInput, ...keywords: string[]): string | undefi
 
 /**
  * The data ID: the registry's, else Rubin's `HIERARCH LSST BUTLER DATAID <KEY>` cards, else plain cards (BAND,
- * VISIT, DETECTOR, TRACT, PATCH, DAY_OBS, PHYSFILT).
+ * VISIT, DETECTOR, TRACT, PATCH, DAY_OBS, PHYSFILT), else an lsst.images container's JSON tree.
  */
-export function dataIdFromHeaders(input: Pick<ObsCoreInput, "primary" | "image" | "dataId">): Record<string, string | number> {
+export function dataIdFromHeaders(input: Pick<ObsCoreInput, "primary" | "image" | "dataId" | "container">): Record<string, string | number> {
   const out: Record<string, string | number> = { ...(input.dataId ?? {}) };
   const probe = { ...input, id: "", accessUrl: "", size: 0, collection: "" };
   for (const key of ["band", "visit", "detector", "tract", "patch", "day_obs", "physical_filter", "skymap"]) {
@@ -187,6 +191,7 @@ export function dataIdFromHeaders(input: Pick<ObsCoreInput, "primary" | "image" 
     const m = filter ? /^([ugrizy])(\b|_)/.exec(filter) : null;
     if (m) out.band = m[1]!;
   }
+  for (const [key, v] of Object.entries(input.container?.dataId ?? {})) out[key] ??= v;
   return out;
 }
 
@@ -213,14 +218,22 @@ export function obsCoreRow(input: ObsCoreInput): ObsCoreRow {
   const dataId = dataIdFromHeaders(input);
   const band = typeof dataId.band === "string" ? dataId.band : undefined;
   const em = band !== undefined ? LSST_BANDS[band] : undefined;
-  const datasetType = input.datasetType ?? stringCard(input, "LSST BUTLER DATASETTYPE") ?? "image";
+  const datasetType = input.datasetType ?? stringCard(input, "LSST BUTLER DATASETTYPE") ?? input.container?.model ?? "image";
   const exptime = numberCard(input, "EXPTIME", "EXPOSURE");
   const beg = numberCard(input, "MJD-BEG");
   const end = numberCard(input, "MJD-END");
   const obs = numberCard(input, "MJD-OBS");
   // §4.14: the start and stop of the observation; for a combination of frames, the first start and last stop.
+  // Without cards, an lsst.images container's input nights bound it.
+  const nights = input.container?.nights !== undefined ? nightsMjd(input.container.nights) : undefined;
   const [tMin, tMax] =
-    beg !== undefined && end !== undefined ? [beg, end] : obs !== undefined ? [obs, exptime !== undefined ? obs + exptime / 86400 : obs] : [null, null];
+    beg !== undefined && end !== undefined
+      ? [beg, end]
+      : obs !== undefined
+        ? [obs, exptime !== undefined ? obs + exptime / 86400 : obs]
+        : nights !== undefined
+          ? nights
+          : [null, null];
   // §4.13: the FWHM of the PSF in arcseconds: SEEING, else a Gaussian PSF's sigma in pixels.
   const scale = wcs.pixelScale((naxis1 + 1) / 2, (naxis2 + 1) / 2) * 3600;
   const seeing = numberCard(input, "SEEING");
@@ -271,7 +284,7 @@ export function obsCoreRow(input: ObsCoreInput): ObsCoreRow {
     pol_states: null,
     pol_xel: null,
     facility_name: stringCard(input, "TELESCOP") ?? null,
-    instrument_name: stringCard(input, "INSTRUME") ?? null,
+    instrument_name: stringCard(input, "INSTRUME") ?? input.container?.instrument ?? null,
     lsst_visit: visit,
     lsst_detector: integer(dataId.detector),
     lsst_tract: tract,
