@@ -74,6 +74,38 @@ describe("footprints against astropy", function () {
     });
   });
 
+  it("covering: convex where the sides bow both ways, and holding the whole edge (astropy's sky positions) to the tolerance", () => {
+    const covering = IMAGES.filter((img) => !img.convex);
+    const edge: number[][] = [];
+    for (let t = 0; t <= 1; t += 1 / 64) {
+      const x = 0.5 + t * N1;
+      const y = 0.5 + t * N2;
+      edge.push([x, 0.5], [x, N2 + 0.5], [0.5, y], [N1 + 0.5, y]);
+    }
+    const tol = 0.01;
+    const outline = covering.map((img) => footprint(parseWcs(img.header), N1, N2, { tolerancePixels: tol, covering: true }));
+    const sky = runOracle(covering.map((img) => ({ header: img.header, pixels: edge, worlds: [] }))).astropy;
+    covering.forEach((img, i) => {
+      const f = outline[i]!;
+      // polygon() refuses a concave one; without covering these are concave (IMAGES' convex: false)
+      expect(() => polygon(f.vertices.map(([a, b]) => [a, b] as [number, number])), img.name).to.not.throw();
+      const v = f.vertices.map(([a, b]) => unitVector(a, b));
+      const normals = v.map((a, k) => {
+        const n = cross(a, v[(k + 1) % v.length]!);
+        const len = Math.hypot(n.x, n.y, n.z);
+        return { x: n.x / len, y: n.y / len, z: n.z / len };
+      });
+      const scale = parseWcs(img.header).pixelScale(N1 / 2, N2 / 2);
+      let worst = 0;
+      for (const w of sky[i]!.world) {
+        const p = unitVector(w![0]!, w![1]!);
+        const outside = Math.max(0, ...normals.map((n) => -dot(p, n)));
+        worst = Math.max(worst, (Math.asin(outside) * 180) / Math.PI / scale);
+      }
+      expect(worst, `${img.name}: pixels outside`).to.be.below(tol * 1.5);
+    });
+  });
+
   it("refuses an image whose edge leaves the projection (SIN beyond the horizon)", () => {
     const w = parseWcs(header("SIN", 0, 0, 0.2, 0));
     expect(() => footprint(w, 2000, 2000)).to.throw(WcsError).with.property("code", "OUTSIDE_PROJECTION");

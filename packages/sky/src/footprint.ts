@@ -10,6 +10,12 @@ export interface Footprint {
 export interface FootprintOptions {
   /** How far, in pixels, the image's edge may stray from the polygon's great-circle edges. */
   readonly tolerancePixels?: number;
+  /**
+   * Only where the image's edge strays outside the polygon: a polygon that covers the image, for searches. A side
+   * that bows inwards keeps its chord, which lies outside it, so the polygon stays convex where the other sides
+   * bow outwards (SIP distortion does both: with vertices for both, the polygon is concave).
+   */
+  readonly covering?: boolean;
 }
 
 /** Halvings of an edge at most: 2^10 pieces per side, for the most curved edges. */
@@ -43,6 +49,8 @@ export function footprint(wcs: Wcs, naxis1: number, naxis2: number, options: Foo
     [naxis1 + 0.5, naxis2 + 0.5],
     [0.5, naxis2 + 0.5],
   ];
+  // Which side of a side's great circle is inside: the image's centre's.
+  const centre = options.covering ? sky((naxis1 + 1) / 2, (naxis2 + 1) / 2) : undefined;
   const out: Vec3[] = [];
   for (let i = 0; i < 4; i++) {
     const [ax, ay] = corners[i]!;
@@ -55,11 +63,14 @@ export function footprint(wcs: Wcs, naxis1: number, naxis2: number, options: Foo
   function subdivide(ax: number, ay: number, a: Vec3, bx: number, by: number, b: Vec3, depth: number): void {
     if (depth >= MAX_DEPTH) return;
     const n = normalize(cross(a, b));
+    const inside = centre === undefined ? 0 : Math.sign(dot(centre, n));
     let worst = 0;
     for (const f of [0.25, 0.5, 0.75]) {
       const x = ax + f * (bx - ax);
       const y = ay + f * (by - ay);
-      const off = Math.abs(Math.asin(Math.max(-1, Math.min(1, dot(sky(x, y), n))))) * DEG_PER_RAD;
+      const d = dot(sky(x, y), n);
+      if (d * inside > 0) continue; // inside the chord: covered
+      const off = Math.abs(Math.asin(Math.max(-1, Math.min(1, d)))) * DEG_PER_RAD;
       worst = Math.max(worst, off / wcs.pixelScale(x, y));
     }
     if (!(worst > tol)) return;

@@ -125,13 +125,14 @@ const S_REGION: RegionColumn = { name: "s_region", xtype: "shape", storage: regi
  * s_region as a DALI 1.2 shape (demo/obscore.yaml: char, xtype "shape"): "polygon lon1 lat1 lon2 lat2 ...", the
  * footprint's vertices in the sky package's winding, to 1e-7° (0.4 mas). The finest footprint that a region column
  * holds: within 512 characters (Rubin's s_region length), and convex with at most scisql's 20 vertices (as the
- * storage columns need, catalog.ts regionCell); a distorted edge that bows inwards is drawn coarser, down to the
+ * storage columns need, catalog.ts regionCell). It covers the image: vertices only where a side bows outwards (a
+ * side that bows inwards keeps its chord, outside it); one that still does not fit is drawn coarser, down to the
  * four corners.
  */
 export function sRegion(wcs: Wcs, naxis1: number, naxis2: number, maxLength = 512): { region: string; vertices: [number, number][] } {
   let problem = "";
   for (const tolerancePixels of [0.05, 0.2, 1, 5, 1e9]) {
-    const f = footprint(wcs, naxis1, naxis2, { tolerancePixels });
+    const f = footprint(wcs, naxis1, naxis2, { tolerancePixels, covering: true });
     const vertices = f.vertices.map(([lon, lat]) => [round(lon, 7), round(lat, 7)] as [number, number]);
     const region = `polygon ${vertices.map(([a, b]) => `${a} ${b}`).join(" ")}`;
     if (region.length > maxLength) {
