@@ -87,11 +87,29 @@ describe("server /async (UWS 1.1)", function () {
     expect(r.status).to.equal(400);
   });
 
-  it("destroys a job whose new DESTRUCTION has passed, and sends the client to the job list as a DELETE does (UWS 1.1 §2.2.3.3, §2.2.3.7)", async () => {
-    const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" });
-    const r = await post(`${job}/destruction`, { DESTRUCTION: "2001-01-01T00:00:00Z" });
-    expect([r.status, r.headers.get("location")]).to.deep.equal([303, `${base}/async`]);
-    expect((await fetch(job)).status).to.equal(404);
+  it("refuses a DESTRUCTION already past, when created, at /destruction and among the parameters, and keeps the job (UWS 1.1 §2.2.3.3: the 303 leads to the job)", async () => {
+    const q = { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" };
+    const past = "2001-01-01T00:00:00Z";
+    const created = await post(`${base}/async`, { ...q, DESTRUCTION: past, PHASE: "RUN" });
+    expect(created.status, "created with it: no job").to.equal(400);
+    expect(await created.text()).to.contain("DESTRUCTION 2001-01-01T00:00:00.000Z is not in the future");
+    const job = await createJob(base, q);
+    const before = await (await fetch(`${job}/destruction`)).text();
+    for (const where of ["destruction", "parameters"]) {
+      const r = await post(`${job}/${where}`, { DESTRUCTION: past });
+      expect(r.status, where).to.equal(400);
+      expect(await (await fetch(`${job}/destruction`)).text(), where).to.equal(before);
+    }
+    expect(tag(await (await fetch(job)).text(), "phase")).to.equal("PENDING");
+  });
+
+  it("destroys a job at a DESTRUCTION posted among its parameters, as at one posted to /destruction (UWS 1.1 §2.1.5, §2.1.11)", async () => {
+    for (const where of ["destruction", "parameters"]) {
+      const job = await createJob(base, { LANG: "ADQL", QUERY: "SELECT TOP 1 star_id FROM demo.stars" });
+      const soon = new Date(Date.now() + 300).toISOString();
+      expect((await post(`${job}/${where}`, { DESTRUCTION: soon })).status, where).to.equal(303);
+      await until(`the job is destroyed (${where})`, async () => (await fetch(job)).status === 404);
+    }
   });
 
   it("answers 403 to what the job's phase forbids and 400 to bad values; DESTRUCTION is a DALI timestamp (UWS 1.1 §2.2, DALI 1.1 §3.3.3)", async () => {

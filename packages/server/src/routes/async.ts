@@ -155,8 +155,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
     const j = await job(ctx);
     const v = single(await params(ctx), "DESTRUCTION");
     if (v === undefined) throw new TapError(400, "DESTRUCTION is missing");
-    // A past time destroys the job: to the job list, as after a DELETE (UWS 1.1 §2.2.3.7).
-    seeOther(ctx, (await manager.setDestruction(j, v)) ? base : urls.job(j.id));
+    await manager.setDestruction(j, v);
+    seeOther(ctx, urls.job(j.id));
   });
 
   // This service gives no estimate: the quote is empty (UWS 1.1 §2.2.1).

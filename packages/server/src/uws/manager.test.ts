@@ -260,17 +260,43 @@ describe("async job manager", function () {
     expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
   });
 
-  it("destroys a job at once, with its results, when its new destruction time has passed already (UWS 1.1 §2.2.3.3)", async () => {
+  /** The TapError that `p` rejects with, checked against a status and a message. */
+  async function expectTapError(p: Promise<unknown>, status: number, message: RegExp): Promise<void> {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(TapError);
+    expect((err as TapError).status).to.equal(status);
+    expect((err as TapError).message).to.match(message);
+  }
+
+  it("refuses a destruction time that is not in the future, leaving the job as it was (UWS 1.1 §2.2.3.3)", async () => {
     const clock = new ManualClock();
     const m = manager(controllable().executor, {}, false, {}, clock);
     await m.start();
     const j = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]));
-    expect(await m.setDestruction(j, new Date(clock.now() + 1000).toISOString()), "a future time").to.equal(false);
-    expect(await m.get(j.id)).not.to.equal(undefined);
-    expect(await m.setDestruction(j, new Date(clock.now()).toISOString()), "now").to.equal(true);
-    expect(await m.get(j.id)).to.equal(undefined);
-    expect(existsSync(join(dir, "results", j.id))).to.equal(false);
-    expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
+    const before = (await m.get(j.id))!.destruction;
+    for (const value of [new Date(clock.now()).toISOString(), "2001-01-01"]) {
+      await expectTapError(m.setDestruction(j, value), 400, /is not in the future/);
+      await expectTapError(m.addParameters(j, [{ name: "DESTRUCTION", value }], new Map()), 400, /is not in the future/);
+      expect((await m.get(j.id))!.destruction, value).to.equal(before);
+    }
+    expect(existsSync(join(dir, "results", j.id))).to.equal(true);
+  });
+
+  it("destroys a job at a destruction time posted among its parameters, as at one set with setDestruction", async () => {
+    const clock = new ManualClock();
+    const m = manager(controllable().executor, {}, false, {}, clock);
+    await m.start();
+    const j = await m.create(anon("a"), q("x"), new Map());
+    await m.addParameters(j, [{ name: "DESTRUCTION", value: new Date(clock.now() + 200).toISOString() }], new Map());
+    await until("the sweep waits for the new destruction time", () => clock.nextIn() === 200);
+    clock.advance(199);
+    await turn();
+    expect(await m.get(j.id), "before its destruction time").not.to.equal(undefined);
+    clock.advance(1);
+    await until("the job is destroyed", async () => (await m.get(j.id)) === undefined);
   });
 
   it("after a restart: EXECUTING fails or resumes (with its backend reference), QUEUED runs, expired jobs go", async () => {

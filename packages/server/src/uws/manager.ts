@@ -195,7 +195,7 @@ export class JobManager {
   }
 
   private get limits() {
-    return { maxExecutionSeconds: this.o.config.maxExecutionSeconds, maxDestructionSeconds: this.o.config.maxDestructionSeconds };
+    return { maxExecutionSeconds: this.o.config.maxExecutionSeconds, maxDestructionSeconds: this.o.config.maxDestructionSeconds, now: this.now() };
   }
 
   /** A new job, PENDING, or QUEUED at once with `run` (PHASE=RUN in the creation request: one write, not two). */
@@ -271,6 +271,7 @@ export class JobManager {
     }
     // Worked on a copy: a refused change leaves the job as it was.
     const next = structuredClone(job);
+    const destruction = job.destruction;
     applyParameters(next, parameters, this.o.multiValued ?? TAP_MULTI_VALUED, this.limits);
     const kept = uploadedParts(next, inline);
     await this.checkQuotas(next, job, 0, sizeOf(kept));
@@ -293,6 +294,8 @@ export class JobManager {
       EDITS.parameters,
       "The parameters",
     );
+    // A DESTRUCTION among them moves the job's destruction as /destruction does.
+    if (next.destruction !== destruction) void this.destruction?.schedule();
   }
 
   async setExecutionDuration(job: Job, value: string): Promise<void> {
@@ -300,19 +303,11 @@ export class JobManager {
     await this.change(job, { executionDuration: executionDurationOf(value, this.limits) }, EDITS.executionDuration, "The execution duration");
   }
 
-  /**
-   * DESTRUCTION (UWS 1.1 §2.2.3.3). A time already past destroys the job now, rather than at the next sweep, so that the
-   * answer does not depend on which comes first: true when it did.
-   */
-  async setDestruction(job: Job, value: string): Promise<boolean> {
+  /** DESTRUCTION (UWS 1.1 §2.2.3.3): a time to come (destructionOf refuses one already past). */
+  async setDestruction(job: Job, value: string): Promise<void> {
     const destruction = destructionOf(job, value, this.limits);
     await this.change(job, { destruction }, EDITS.destruction, "The destruction time");
-    if (Date.parse(destruction) <= this.now()) {
-      await this.destroy(job.id);
-      return true;
-    }
     void this.destruction?.schedule();
-    return false;
   }
 
   /** PHASE=RUN. */

@@ -89,7 +89,8 @@ describe("server UWS request parameters (uws/parameters.ts)", () => {
       expect(outcome(() => runsOnCreation(value))).to.deep.equal(expected);
     });
   }
-  const LIMITS = { maxExecutionSeconds: 600, maxDestructionSeconds: 30 * 86400 };
+  /** The requests come at the job's creation, 2030-01-01T00:00:00Z. */
+  const LIMITS = { maxExecutionSeconds: 600, maxDestructionSeconds: 30 * 86400, now: Date.parse("2030-01-01T00:00:00Z") };
 
   const DURATIONS: [string, unknown][] = [
     // UWS 1.1 §2.2.3.4: seconds; the service may override (0, no limit, and too much get its limit); a negative
@@ -115,6 +116,7 @@ describe("server UWS request parameters (uws/parameters.ts)", () => {
 
   const created = { creationTime: "2030-01-01T00:00:00.000Z" };
   const bad = (value: string, why: string) => [400, `DESTRUCTION must be a DALI timestamp, ${FORM} in UTC (DALI 1.1 §3.3.3), not "${value}": ${why}`, "TAP_BAD_REQUEST"];
+  const past = (iso: string) => [400, `DESTRUCTION ${iso} is not in the future (it is 2030-01-01T00:00:00.000Z): to destroy a job now, DELETE it (UWS 1.1 §2.2.3.2)`, "TAP_BAD_REQUEST"];
   const DESTRUCTIONS: [string, unknown][] = [
     // DALI 1.1 §3.3.3: YYYY-MM-DD['T'hh:mm:ss[.SSS]['Z']], the time optional (a date is its 00:00:00), UTC with or
     // without the Z; UWS 1.1 §2.2.3.3: the service may choose an earlier time (its limit, 30 days here).
@@ -126,7 +128,10 @@ describe("server UWS request parameters (uws/parameters.ts)", () => {
     ["2030-01-02T03:04:05.678901Z", "2030-01-02T03:04:05.678Z"],
     [" 2030-01-02 ", "2030-01-02T00:00:00.000Z"],
     ["2031-06-01", "2030-01-31T00:00:00.000Z"],
-    ["2029-12-31T23:59:59Z", "2029-12-31T23:59:59.000Z"],
+    // Not in the future: refused, not a job destroyed at once (its 303 would lead nowhere; DELETE destroys a job).
+    ["2029-12-31T23:59:59Z", past("2029-12-31T23:59:59.000Z")],
+    ["2030-01-01T00:00:00Z", past("2030-01-01T00:00:00.000Z")],
+    ["2030-01-01T00:00:00.001Z", "2030-01-01T00:00:00.001Z"],
     ["2030-01-01 00:00:00", bad("2030-01-01 00:00:00", "the date and the time must be separated by T, not a space")],
     ["2030-01-02T03:04:05+01:00", bad("2030-01-02T03:04:05+01:00", "the only time zone allowed is Z (UTC)")],
     ["2030-01-02T03:04:05-0500", bad("2030-01-02T03:04:05-0500", "the only time zone allowed is Z (UTC)")],

@@ -14,6 +14,8 @@ import type { UploadPart } from "../params.js";
 export interface ParameterLimits {
   maxExecutionSeconds: number;
   maxDestructionSeconds: number;
+  /** The time of the request (ms): a DESTRUCTION must come after it. */
+  now: number;
 }
 
 /**
@@ -72,10 +74,18 @@ export function uwsTime(name: string, value: string): number {
   return Number(micros / 1000n - (micros % 1000n < 0n ? 1n : 0n));
 }
 
-/** The destruction time asked for, at most maxDestructionSeconds after the creation (UWS 1.1 §2.2.3.3 lets the service choose). */
+/**
+ * The destruction time asked for, at most maxDestructionSeconds after the creation (UWS 1.1 §2.2.3.3 lets the service
+ * choose). A time already past is refused: §2.2.3.3's 303 must lead to the job, which would be gone, and a slip of
+ * the year would destroy the results for good; DELETE destroys a job now (§2.2.3.2).
+ */
 export function destructionOf(job: Pick<Job, "creationTime">, value: string, limits: ParameterLimits): string {
   const latest = Date.parse(job.creationTime) + limits.maxDestructionSeconds * 1000;
-  return isoNow(Math.min(uwsTime("DESTRUCTION", value), latest));
+  const asked = uwsTime("DESTRUCTION", value);
+  if (asked <= limits.now) {
+    throw new TapError(400, `DESTRUCTION ${isoNow(asked)} is not in the future (it is ${isoNow(limits.now)}): to destroy a job now, DELETE it (UWS 1.1 §2.2.3.2)`);
+  }
+  return isoNow(Math.min(asked, latest));
 }
 
 /**
