@@ -467,6 +467,23 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     }
   });
 
+  it("SIGTERM with a client blocked in WAIT: it gets the job document at once, and the server exits without waiting out its grace", async () => {
+    const child = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "false", TAP_SHUTDOWN_GRACE: "60" });
+    const job = await fetch(`${child.url}/async`, { method: "POST", body: new URLSearchParams({ LANG: "ADQL", QUERY: "SELECT 1" }), redirect: "manual" });
+    expect(job.status).to.equal(303);
+    // pyvo's job.wait() sends WAIT=-1: the service's longest wait, 60 s by default
+    const blocked = fetch(`${job.headers.get("location")!}?WAIT=-1`);
+    await until("the WAIT blocks", async () => /^tap_async_blocked_waits\{service="tap"\} 1$/m.test(await (await fetch(`${new URL(child.url).origin}/metrics`)).text()), 10_000);
+    const exited = new Promise<number | null>((resolve) => child.proc.once("exit", (code) => resolve(code)));
+    const t0 = Date.now();
+    child.proc.kill("SIGTERM");
+    const res = await blocked;
+    expect(res.status).to.equal(200);
+    expect(await res.text()).to.contain("<uws:phase>PENDING</uws:phase>");
+    expect(await exited).to.equal(0);
+    expect(Date.now() - t0, "well within the 60 s grace").to.be.below(30_000);
+  });
+
   it("SIGTERM: a response still running after the grace period is cut, and the server exits 0", async () => {
     const child = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "true", TAP_SHUTDOWN_GRACE: "1" });
     const params = new URLSearchParams({ LANG: "ADQL", MAXREC: "10000000", RESPONSEFORMAT: "csv", QUERY: "SELECT a.star_id, b.star_id AS other FROM demo.stars AS a, demo.stars AS b" });

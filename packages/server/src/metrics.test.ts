@@ -113,6 +113,14 @@ describe("/metrics (issue 15, Operations: Prometheus text format)", function () 
     expect(r.status).to.equal(303);
     const samples = await scrape();
     expect(value(samples, "tap_async_jobs", { service: "tap", phase: "PENDING" })).to.equal(1);
+    expect(value(samples, "tap_async_blocked_waits", { service: "tap" })).to.equal(0);
+    // A client blocked in WAIT on it, then let go by a phase change
+    const abort = new AbortController();
+    const blocked = fetch(`${r.headers.get("location")!}?WAIT=30`, { signal: abort.signal }).catch(() => undefined);
+    await until("the WAIT is counted", async () => value(await scrape(), "tap_async_blocked_waits", { service: "tap" }) === 1, 10_000);
+    abort.abort();
+    await blocked;
+    await until("the WAIT is over", async () => value(await scrape(), "tap_async_blocked_waits", { service: "tap" }) === 0, 10_000);
   });
 
   it("the database: its connections, and the time to a query's first rows by backend", async () => {

@@ -102,6 +102,18 @@ export class Metrics implements QueryObserver {
         }
       },
     });
+    new Gauge({
+      name: "tap_async_blocked_waits",
+      help: "Clients blocked in a WAIT on a job (UWS 1.1 §2.2.1.2), by service",
+      labelNames: ["service"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [service, manager] of Object.entries(current().jobs ?? {})) {
+          if (manager) this.set({ service }, manager.blockedWaits());
+        }
+      },
+    });
     // A counter kept by the pool, reported as it stands at each scrape.
     new Counter({
       name: "tap_encoded_batches_total",

@@ -335,6 +335,9 @@ export async function launchService(config: Config, options: LaunchOptions = {})
     ready,
     stopAccepting() {
       stopping = true;
+      // Blocked WAITs answer now, with the job as it is, rather than holding the shutdown to its end.
+      service?.jobs.endWaits();
+      service?.sodaJobs.endWaits();
     },
     inFlight: () => inFlight,
     drained: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => onDrained.push(r))),

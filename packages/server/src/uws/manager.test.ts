@@ -218,6 +218,22 @@ describe("async job manager", function () {
     expect(Date.now() - t).to.be.below(5000);
   });
 
+  it("endWaits (the service stops): a blocked WAIT returns at once, with its job unchanged, and so does any later one", async () => {
+    const clock = new ManualClock();
+    const m = manager(controllable().executor, {}, false, {}, clock);
+    await m.start();
+    const j = await m.create(anon("a"), q("x"), new Map());
+    let returned = false;
+    const blocked = m.wait(j, -1, undefined).then(() => (returned = true));
+    await turn();
+    expect(returned, "blocked while the clock stands still").to.equal(false);
+    m.endWaits();
+    await blocked;
+    expect((await m.get(j.id))!.phase).to.equal("PENDING");
+    // With the clock still standing: a WAIT that blocked would never return.
+    await m.wait(j, 60, "PENDING");
+  });
+
   it("WAIT also returns when the reported progress changes (jobInfo), not when it is reported unchanged", async () => {
     const c = controllable();
     const m = manager(c.executor);

@@ -85,6 +85,8 @@ export class JobManager {
   private ticking: Promise<void> | undefined;
   private counts = new Map<Phase, number>();
   private closed = false;
+  /** Aborted when the service stops: blocking WAITs return at once (endWaits). */
+  private readonly waitsEnded = new AbortController();
   private readonly log: (m: string) => void;
   private readonly clock: Clock;
   readonly replicaId: string;
@@ -358,13 +360,31 @@ export class JobManager {
 
   /** WAIT (UWS 1.1 §2.2.1.2): see wait.ts. */
   wait(job: Job, seconds: number, phase: Phase | undefined, signal?: AbortSignal): Promise<void> {
+    if (this.waitsEnded.signal.aborted) return Promise.resolve();
     const ctx = { events: this.events, store: this.store, clock: this.clock, maxWaitSeconds: this.o.config.maxWaitSeconds, pollMs: this.pollMs };
-    return waitForChange(ctx, job, seconds, phase, signal);
+    const ended = signal ? AbortSignal.any([signal, this.waitsEnded.signal]) : this.waitsEnded.signal;
+    return waitForChange(ctx, job, seconds, phase, ended);
+  }
+
+  /**
+   * Returns every blocking WAIT now, and any later one at once: the service is stopping, and a client blocked in WAIT
+   * would hold the shutdown for its whole grace period and then lose its connection (pyvo's job.wait() failed so).
+   * UWS 1.1 §2.2.1.2 lets the service return before the time asked; the client reads the job as it is and asks again.
+   */
+  endWaits(): void {
+    this.waitsEnded.abort();
   }
 
   /** Clients blocked in WAIT on a job (for tests and monitoring). */
   waiting(id: string): number {
     return this.events.listenerCount(id);
+  }
+
+  /** Clients blocked in WAIT, on any job (the tap_async_blocked_waits metric). */
+  blockedWaits(): number {
+    let n = 0;
+    for (const id of this.events.eventNames()) n += this.events.listenerCount(id);
+    return n;
   }
 
   /** Jobs waiting on this replica, in the order they would start (for tests and monitoring). */
