@@ -37,7 +37,8 @@ function send(url: string, o: { from: string; method?: string; headers?: Record<
       },
     );
     req.on("error", reject);
-    req.end(body);
+    // A Buffer: with a string body, Node writes the headers in the body's encoding (UTF-8), not as the bytes given.
+    req.end(body === undefined ? undefined : Buffer.from(body));
   });
 }
 
@@ -167,6 +168,11 @@ describe("server authentication and job ownership", function () {
     const viaProxy = { from: "127.0.0.5", headers: { "x-auth-request-user": "alice", "x-forwarded-for": "198.51.100.9" } };
     const job = await create(base, viaProxy);
     expect((await send(`${job}/owner`, viaProxy)).text).to.equal("alice");
+    // A name beyond ASCII comes in UTF-8 (Node reads header bytes as latin1); bytes that are not UTF-8 as latin1.
+    for (const [bytes, owner] of [[Buffer.from("josé", "utf8"), "josé"], [Buffer.from("jos\xe9", "latin1"), "josé"]] as const) {
+      const as = { from: "127.0.0.5", headers: { "x-auth-request-user": bytes.toString("latin1") } };
+      expect((await send(`${await create(base, as)}/owner`, as)).text, bytes.toString("hex")).to.equal(owner);
+    }
     const direct = await send(`${base}/async`, { from: "127.0.0.2", headers: { "x-auth-request-user": "alice" } });
     expect(direct.status).to.equal(403);
     expect(direct.text).to.include("accepted only from the service's proxy");

@@ -92,6 +92,16 @@ function isUserName(name: string): boolean {
   return name.length >= 1 && name.length <= 128 && ![...name].some((c) => c.codePointAt(0)! < 0x20 || c.codePointAt(0) === 0x7f || /\s/.test(c));
 }
 
+/**
+ * A header's value as text: Node reads header bytes as latin1, and a proxy sends a name beyond ASCII in UTF-8
+ * ("josé" arrived as "josÃ©"). Bytes that are not UTF-8 stay latin1.
+ */
+function headerText(raw: string): string {
+  if (!/[\x80-\xff]/.test(raw)) return raw;
+  const utf8 = Buffer.from(raw, "latin1").toString("utf8");
+  return utf8.includes("\uFFFD") ? raw : utf8;
+}
+
 function digest(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
@@ -145,7 +155,7 @@ export function authMiddleware(config: AuthConfig) {
         break;
       }
       case "trusted-header": {
-        const name = ctx.get(header).trim();
+        const name = headerText(ctx.get(header).trim());
         if (name === "") {
           client = anonymous(address, ctx.path);
           break;

@@ -58,6 +58,9 @@ describe("server /async (UWS 1.1)", function () {
     expect(await text("results")).to.match(/<uws:results[^>]*\/>|<uws:results[^>]*>\s*<\/uws:results>/);
     expect((await fetch(`${job}/error`)).status).to.equal(404);
     expect((await fetch(`${base}/async/nosuchjob`)).status).to.equal(404);
+    const long = await fetch(`${base}/async/${"x".repeat(5000)}`);
+    expect(long.status).to.equal(404);
+    expect(await long.text()).to.contain(`No such job: ${"x".repeat(64)}…<`);
   });
 
   it("changes executionduration, destruction and parameters while PENDING (303 to the job), then runs", async () => {

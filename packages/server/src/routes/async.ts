@@ -51,7 +51,8 @@ export function asyncRouter(deps: ServiceDeps, manager: JobManager, results: Res
   const job = async (ctx: Context): Promise<Job> => {
     const id = String(ctx.params.id);
     const j = await manager.get(id);
-    if (!j || !manager.visibleTo(j, requester(ctx))) throw new TapError(404, `No such job: ${id}`, "UWS_NO_JOB");
+    // A job ID is 40 hex digits: a longer one is cut in the message, not echoed whole.
+    if (!j || !manager.visibleTo(j, requester(ctx))) throw new TapError(404, `No such job: ${id.length > 64 ? `${id.slice(0, 64)}…` : id}`, "UWS_NO_JOB");
     return j;
   };
   const seeOther = (ctx: Context, url: string) => {
