@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDbBackend } from "../backends/duckdb.js";
 import { startService, type Running } from "../test-support/service.js";
-import { createJob, post, tag, waitFor } from "../test-support/uws.js";
+import { createJob, idsVOTable, post, tag, uploadForm, waitFor } from "../test-support/uws.js";
 import { until } from "../../../votable/src/test-support/until.js";
 
 const SLOW = "SELECT COUNT(*) AS n FROM demo.stars AS a JOIN demo.stars AS b ON a.g_mag < b.g_mag + a.ra - b.ra";
@@ -302,16 +302,8 @@ describe("server /async (UWS 1.1)", function () {
   });
 
   it("runs inline uploads (multipart) as async jobs", async () => {
-    const vot =
-      '<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>' +
-      '<FIELD name="id" datatype="long"/><DATA><TABLEDATA><TR><TD>3</TD></TR><TR><TD>10</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>';
-    const form = new FormData();
-    form.set("LANG", "ADQL");
-    form.set("RESPONSEFORMAT", "csv");
-    form.set("UPLOAD", "mine,param:t1");
-    form.set("QUERY", "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id ORDER BY s.star_id");
-    form.set("PHASE", "RUN");
-    form.set("t1", new Blob([vot], { type: "application/x-votable+xml" }), "t1.xml");
+    const vot = idsVOTable([3, 10]);
+    const form = uploadForm(vot, "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id ORDER BY s.star_id", { PHASE: "RUN" });
     const res = await post(`${base}/async`, form);
     expect(res.status).to.equal(303);
     const job = res.headers.get("location")!;

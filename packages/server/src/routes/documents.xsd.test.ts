@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hasTool, needTool, startService, sync, validateXml, type Running } from "../test-support/service.js";
-import { createJob, post, tag, waitFor } from "../test-support/uws.js";
+import { createJob, idsVOTable, post, tag, uploadForm, waitFor } from "../test-support/uws.js";
 
 const BOX = "SELECT star_id FROM demo.stars WHERE 1 = CONTAINS(POINT('ICRS', ra, dec), BOX('ICRS', 180, 30, 2, 2))";
 
@@ -27,20 +27,6 @@ async function finished(base: string, params: Record<string, string>, phase: "CO
   expect(tag(xml, "phase"), xml).to.equal(phase);
   return job;
 }
-
-const uploadForm = (): FormData => {
-  const vot =
-    '<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>' +
-    '<FIELD name="id" datatype="long"/><DATA><TABLEDATA><TR><TD>3</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>';
-  const form = new FormData();
-  form.set("LANG", "ADQL");
-  form.set("RESPONSEFORMAT", "csv");
-  form.set("UPLOAD", "mine,param:t1");
-  form.set("QUERY", "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id");
-  form.set("PHASE", "RUN");
-  form.set("t1", new Blob([vot], { type: "application/x-votable+xml" }), "t1.xml");
-  return form;
-};
 
 /** Each document a client reads, by the standard whose schema it must satisfy. */
 const DOCUMENTS: { name: string; standard: string; fetch: (base: string) => Promise<string> }[] = [
@@ -62,7 +48,7 @@ const DOCUMENTS: { name: string; standard: string; fetch: (base: string) => Prom
     return xml;
   } },
   { name: "job with an inline upload, its parameter by reference", standard: "UWS 1.1 §2.2.1, TAP 1.1 §4.2", fetch: async (base) => {
-    const res = await post(`${base}/async`, uploadForm());
+    const res = await post(`${base}/async`, uploadForm(idsVOTable([3]), "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id", { PHASE: "RUN" }));
     expect(res.status).to.equal(303);
     const xml = await waitFor(res.headers.get("location")!, ["COMPLETED", "ERROR"]);
     expect(xml).to.contain('byReference="true"');

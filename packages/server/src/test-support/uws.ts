@@ -13,6 +13,25 @@ export async function post(url: string, params: Record<string, string> | FormDat
   return fetch(url, { method: "POST", body, redirect: "manual" });
 }
 
+/** A one-column VOTable of longs named id, for uploads. */
+export function idsVOTable(ids: readonly number[]): string {
+  return (
+    '<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>' +
+    `<FIELD name="id" datatype="long"/><DATA><TABLEDATA>${ids.map((i) => `<TR><TD>${i}</TD></TR>`).join("")}</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`
+  );
+}
+
+/**
+ * A multipart request with `vot` inline as the upload part t1, read as the table TAP_UPLOAD.mine (TAP 1.1 §4.2:
+ * UPLOAD=mine,param:t1), with LANG=ADQL, RESPONSEFORMAT=csv, the query and any other parameters.
+ */
+export function uploadForm(vot: string, query: string, params: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries({ LANG: "ADQL", RESPONSEFORMAT: "csv", UPLOAD: "mine,param:t1", QUERY: query, ...params })) form.set(k, v);
+  form.set("t1", new Blob([vot], { type: "application/x-votable+xml" }), "t1.xml");
+  return form;
+}
+
 /** Creates a job; its URL. */
 export async function createJob(base: string, params: Record<string, string>): Promise<string> {
   const res = await post(`${base}/async`, params);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startService, type Running } from "../test-support/service.js";
-import { createJob, post, tag, waitFor } from "../test-support/uws.js";
+import { createJob, idsVOTable, post, tag, uploadForm, waitFor } from "../test-support/uws.js";
 import { JOB_INFO_NS, jobInfoXml, type Job } from "./job.js";
 
 const warningsOf = (xml: string): string[] =>
@@ -51,19 +51,11 @@ describe("uws:jobInfo: the compiler's warnings in the job document (demo DuckDB)
   }
 
   it("a job with an inline upload (compiled only once the upload is loaded) has the warnings too", async () => {
-    const vot =
-      '<?xml version="1.0"?><VOTABLE version="1.4" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>' +
-      '<FIELD name="id" datatype="long"/><DATA><TABLEDATA><TR><TD>3</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>';
-    const form = new FormData();
-    form.set("LANG", "ADQL");
-    form.set("RESPONSEFORMAT", "csv");
-    form.set("UPLOAD", "mine,param:t1");
-    form.set(
-      "QUERY",
+    const form = uploadForm(
+      idsVOTable([3]),
       "SELECT s.star_id FROM TAP_UPLOAD.mine AS u JOIN demo.stars AS s ON s.star_id = u.id WHERE 1 = CONTAINS(POINT('ICRS', s.ra, s.dec), BOX('ICRS', 180, 0, 360, 180))",
+      { PHASE: "RUN" },
     );
-    form.set("PHASE", "RUN");
-    form.set("t1", new Blob([vot], { type: "application/x-votable+xml" }), "t1.xml");
     const res = await post(`${running.url}/async`, form);
     expect(res.status).to.equal(303);
     const xml = await waitFor(res.headers.get("location")!, ["COMPLETED", "ERROR"]);
