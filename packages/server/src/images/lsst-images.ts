@@ -23,8 +23,8 @@ export interface ContainerMetadata {
 
 /** A JSON tree beyond this is not read (DP2's is 25 KB; a tree is metadata, not data). */
 const MAX_TREE_BYTES = 16 * 1024 * 1024;
-/** Input tables beyond this many rows are not read for their nights. */
-const MAX_INPUT_ROWS = 1_000_000;
+/** An input table beyond this is not read for its nights (read whole: DP2's rows are 120 bytes, so 140,000 inputs). */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 const MODEL = /^https:\/\/images\.lsst\.io\/schemas\/([A-Za-z0-9_]+)-\d[\w.-]*$/;
 
@@ -115,7 +115,7 @@ async function inputNights(file: FitsFile, provenance: Record<string, unknown> |
   try {
     const table = tableColumns(hdu.header, hdu.index);
     const col = table.columns[Number(m[2]) - 1];
-    if (col === undefined || !"BIJK".includes(col.type) || table.rows < 1 || table.rows > MAX_INPUT_ROWS) return undefined;
+    if (col === undefined || !"BIJK".includes(col.type) || table.rows < 1 || table.rowBytes * table.rows > MAX_INPUT_BYTES) return undefined;
     const zero = hdu.header.number(`TZERO${col.n}`) ?? 0;
     const scale = hdu.header.number(`TSCAL${col.n}`) ?? 1;
     const data = await file.source.read(hdu.dataOffset, table.rowBytes * table.rows);
