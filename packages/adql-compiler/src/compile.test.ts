@@ -144,6 +144,31 @@ describe("compile(): MAXREC overflow (TAP 1.1 §2.7.4)", () => {
       expect(r.overflowAfter).to.equal(overflow);
     });
   }
+
+  // The type says number, but JavaScript callers pass what they have (a request's string): it goes into the SQL.
+  const refused: [string, unknown][] = [
+    ["a string that is SQL", "0 UNION SELECT password FROM mysql.user -- "],
+    ["a numeric string (\"3\" + 1 was \"31\")", "3"],
+    ["a negative number", -5],
+    ["a fraction", 1.5],
+    ["NaN", NaN],
+    ["Infinity", Infinity],
+    ["beyond 2^53", 2 ** 53],
+    ["null", null],
+  ];
+  for (const [what, maxrec] of refused) {
+    it(`refuses maxrec ${what}, naming it (TypeError)`, () => {
+      expect(() => compile("SELECT ra FROM demo.Object", { catalog, maxrec: maxrec as number })).to.throw(TypeError, /the compile option maxrec must be a non-negative safe integer, not /);
+    });
+  }
+});
+
+describe("compile(): options from JavaScript", () => {
+  it("a catalog that is neither a Catalog nor a SchemaLookup is a TypeError that says what it must be", () => {
+    for (const bad of [{ foo: 1 }, "demo", 42]) {
+      expect(() => compile("SELECT ra FROM demo.Object", { catalog: bad as never }), JSON.stringify(bad)).to.throw(TypeError, /the compile option catalog must be a Catalog/);
+    }
+  });
 });
 
 describe("compile(): warnings", () => {

@@ -124,6 +124,11 @@ export function rewrite(query: Query, context: PassContext, onPass?: CompileOpti
 }
 
 export function compile(adql: string, options: CompileOptions = {}): CompileResult {
+  // MAXREC goes into the SQL as a number: from JavaScript, anything else (a string, NaN, -5) would be written as it is.
+  const maxrec: unknown = options.maxrec;
+  if (maxrec !== undefined && !(Number.isSafeInteger(maxrec) && (maxrec as number) >= 0)) {
+    throw new TypeError(`the compile option maxrec must be a non-negative safe integer, not ${typeof maxrec === "string" ? JSON.stringify(maxrec) : String(maxrec)}`);
+  }
   const dialect = options.dialect ?? "qserv";
   const traits = dialectOf(dialect).traits;
   const functions = options.functions ?? defaultFunctionRegistry;
