@@ -163,6 +163,31 @@ describe("compile(): MAXREC overflow (TAP 1.1 §2.7.4)", () => {
   }
 });
 
+describe("compile(): without a catalog, ORDER BY names a result column by its position or its name (ADQL 2.1 §2.2.1)", () => {
+  const cases: [string, string, Record<"qserv" | "mysql" | "duckdb", string>][] = [
+    ["a position: the column, not a constant to sort by (qserv wrote `2 AS orderby3`)", "SELECT ra, dec FROM t ORDER BY 2", {
+      qserv: "SELECT `ra` AS `ra`, `dec` AS `dec` FROM `t` ORDER BY `dec`",
+      mysql: "SELECT `ra` AS `ra`, `dec` AS `dec` FROM `t` ORDER BY `dec`",
+      duckdb: 'SELECT "ra" AS "ra", "dec" AS "dec" FROM "t" ORDER BY "dec" ASC NULLS FIRST',
+    }],
+    ["a DISTINCT column by name (qserv refused it as missing from the select list)", "SELECT DISTINCT a FROM t ORDER BY a DESC", {
+      qserv: "SELECT DISTINCT `a` AS `a` FROM `t` ORDER BY `a` DESC",
+      mysql: "SELECT DISTINCT `a` AS `a` FROM `t` ORDER BY `a` DESC",
+      duckdb: 'SELECT DISTINCT "a" AS "a" FROM "t" ORDER BY "a" DESC NULLS LAST',
+    }],
+  ];
+  for (const [what, adql, sql] of cases) {
+    for (const dialect of ["qserv", "mysql", "duckdb"] as const) {
+      it(`${what} (${dialect})`, () => expect(compile(adql, { dialect }).sql).to.equal(sql[dialect]));
+    }
+  }
+  it("a position beyond the select list is refused, at its place, as with a catalog", () => {
+    for (const [adql, message, at] of [["SELECT a FROM t ORDER BY 5", "ORDER BY 5: the select list has 1 column", 25], ["SELECT a, b FROM t ORDER BY 0", "ORDER BY 0: the select list has 2 columns", 28]] as const) {
+      expect(() => compile(adql, { dialect: "qserv" }), adql).to.throw(AdqlError, message).with.nested.property("span.start.offset", at);
+    }
+  });
+});
+
 describe("compile(): options from JavaScript", () => {
   it("a catalog that is neither a Catalog nor a SchemaLookup is a TypeError that says what it must be", () => {
     for (const bad of [{ foo: 1 }, "demo", 42]) {

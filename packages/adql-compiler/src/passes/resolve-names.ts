@@ -240,7 +240,7 @@ class Resolver {
     if (e.kind === "NumberLiteral" && e.form === "integer") {
       const n = Number(e.text);
       const col = outputs[n - 1];
-      if (!col) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `ORDER BY ${n}: the select list has ${outputs.length} columns`, e.span);
+      if (!col) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `ORDER BY ${n}: the select list has ${outputs.length} column${outputs.length === 1 ? "" : "s"}`, e.span);
       return { ...o, expr: outputRef(col, e.span) };
     }
     if (e.kind === "ColumnRef" && e.parts.length === 1) {
@@ -517,7 +517,11 @@ export function outputColumns(q: Query | QueryBody): RelationColumn[] {
   });
 }
 
-/** Names only, for a query compiled without a schema: output names are assigned, nothing is checked. */
+/**
+ * Names only, for a query compiled without a schema: output names are assigned, and ORDER BY items that name a result
+ * column, by its position or its name, refer to it as with a schema (the qserv dialect otherwise read a position as a
+ * constant to sort by, and a DISTINCT column as one missing from the select list). Nothing else is checked.
+ */
 function nameOnly(q: Query): Query {
   const body = (b: QueryBody): QueryBody => {
     switch (b.kind) {
@@ -526,7 +530,23 @@ function nameOnly(q: Query): Query {
       case "SetOperation": return { ...b, left: body(b.left), right: body(b.right) };
     }
   };
-  return { ...q, body: body(q.body) };
+  const named: Query = { ...q, body: body(q.body) };
+  if (named.orderBy.length === 0 || firstSelect(named).items.some((i) => i.kind === "SelectAll")) return named;
+  const outputs = outputColumns(named);
+  const orderBy = named.orderBy.map((o): OrderItem => {
+    const e = o.expr;
+    if (e.kind === "NumberLiteral" && e.form === "integer") {
+      const col = outputs[Number(e.text) - 1];
+      if (!col) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `ORDER BY ${e.text}: the select list has ${outputs.length} column${outputs.length === 1 ? "" : "s"}`, e.span);
+      return { ...o, expr: outputRef(col, e.span) };
+    }
+    if (e.kind === "ColumnRef" && e.parts.length === 1) {
+      const hits = outputs.filter((c) => sameName(e.parts[0]!, c.name));
+      if (hits.length === 1) return { ...o, expr: outputRef(hits[0]!, e.span) };
+    }
+    return o;
+  });
+  return { ...named, orderBy };
 }
 
 export function resolveNames(query: Query, ctx: PassContext): Query {
