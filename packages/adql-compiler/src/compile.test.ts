@@ -7,7 +7,7 @@ import { tokenMatcher } from "./parser/chevrotain.js";
 import { expect } from "chai";
 import { BUILTIN_NAMES, BUILTINS, type ArgumentForm } from "./builtins.js";
 import { compile, generatorFor, type ResultColumn } from "./compile.js";
-import { AdqlError } from "./errors.js";
+import { AdqlError, formatError } from "./errors.js";
 import { BuiltinFunction, isReservedWord, tokenize } from "./lexer/tokens.js";
 import { parse } from "./parse.js";
 import { firstSelect } from "./ast/transform.js";
@@ -184,6 +184,29 @@ describe("compile(): without a catalog, ORDER BY names a result column by its po
   it("a position beyond the select list is refused, at its place, as with a catalog", () => {
     for (const [adql, message, at] of [["SELECT a FROM t ORDER BY 5", "ORDER BY 5: the select list has 1 column", 25], ["SELECT a, b FROM t ORDER BY 0", "ORDER BY 0: the select list has 2 columns", 28]] as const) {
       expect(() => compile(adql, { dialect: "qserv" }), adql).to.throw(AdqlError, message).with.nested.property("span.start.offset", at);
+    }
+  });
+});
+
+describe("compile(): errors", () => {
+  it("an error found after parsing carries the excerpt with its caret, as a parse error does (README: formatError(e))", () => {
+    const cases: [string, string][] = [
+      ["unknown column", "SELECT nothing FROM demo.Object"],
+      ["unknown table", "SELECT ra FROM demo.Nothing"],
+      ["type error", "SELECT ra + POINT('ICRS', 1, 2) FROM demo.Object"],
+    ];
+    for (const [what, adql] of cases) {
+      const err = (() => {
+        try {
+          compile(adql, { catalog });
+        } catch (e) {
+          return e as AdqlError;
+        }
+        throw new Error(`${what}: compiled`);
+      })();
+      expect(err, what).to.be.instanceOf(AdqlError);
+      expect(err.excerpt, what).to.be.a("string").and.contain(adql).and.contain("^");
+      expect(formatError(err), what).to.contain("^");
     }
   });
 });

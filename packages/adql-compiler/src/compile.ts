@@ -7,6 +7,7 @@ import { extend, firstSelect, forEachNodeButNames } from "./ast/transform.js";
 import type { SchemaLookup } from "./analysis/schema.js";
 import { schemaLookup } from "./analysis/from-catalog.js";
 import type { Catalog } from "./catalog/model.js";
+import { AdqlError, withSource } from "./errors.js";
 import { parse } from "./parse.js";
 import { defaultFunctionRegistry, type FunctionRegistry } from "./parser/functions.js";
 import { passesFor, withTraits, type Dialect, type DialectPassContext, type PassContext } from "./passes/index.js";
@@ -143,12 +144,18 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     maxrec: options.maxrec,
     unavailableFunctions: options.unavailableFunctions !== undefined ? lowerCaseSet(options.unavailableFunctions) : undefined,
   };
-  const parsed = parse(adql, { functions });
-  const rewritten = rewrite(parsed, ctx, options.onPass);
-  const columns = resultColumns(rewritten);
-  const { ast, split } = traits.serverResidues ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined };
+  let parsed: Query, rewritten: Query, columns: readonly ResultColumn[] | null, ast: Query, split: QuerySplit | undefined, sql: string;
   const parameters: number[] | undefined = options.parameters ? [] : undefined;
-  const sql = generatorFor(dialect).generate(ast, parameters);
+  try {
+    parsed = parse(adql, { functions });
+    rewritten = rewrite(parsed, ctx, options.onPass);
+    columns = resultColumns(rewritten);
+    ({ ast, split } = traits.serverResidues ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined });
+    sql = generatorFor(dialect).generate(ast, parameters);
+  } catch (e) {
+    // The passes and generators know a span, not the query: the excerpt with its caret is added here, as parse does.
+    throw e instanceof AdqlError ? withSource(e, adql) : e;
+  }
   const qserv = traits.chunkPruning ? qservPruning(ast, schema) : undefined;
   const result: Mutable<CompileResult> = {
     sql,

@@ -10,7 +10,7 @@ export type AdqlErrorCode =
   | "ADQL_SYNTAX_ERROR"
   /** A function called with the wrong number or form of arguments (a LIKE pattern, a CHAR length too). */
   | "ADQL_BAD_ARGUMENTS"
-  /** A constant beyond the range of its type: an integer beyond BIGINT, a number beyond a double, a cast, TOP or OFFSET. */
+  /** A constant beyond the range of its type: an integer beyond BIGINT, a number beyond a double, a cast or an OFFSET (a TOP of any size is kept: it says "at most"). */
   | "ADQL_OUT_OF_RANGE"
   /** A value of the wrong kind for its place (a geometry in arithmetic, a predicate as a value...). */
   | "ADQL_TYPE_ERROR"
@@ -38,7 +38,7 @@ export type AdqlErrorCode =
 /** Where a query is refused: the one error type that `parse` throws. */
 export class AdqlError extends Error {
   override readonly name = "AdqlError";
-  readonly code: string;
+  readonly code: AdqlErrorCode;
   readonly span: Span;
   readonly line: number;
   readonly column: number;
@@ -48,7 +48,7 @@ export class AdqlError extends Error {
   readonly excerpt: string | undefined;
 
   constructor(
-    code: AdqlErrorCode | (string & {}),
+    code: AdqlErrorCode,
     message: string,
     span: Span,
     options: { hint?: string; source?: string } = {},
@@ -67,6 +67,11 @@ export class AdqlError extends Error {
     const hint = this.hint ? ` (${this.hint})` : "";
     return `line ${this.line}, column ${this.column}: ${this.message}${hint}`;
   }
+}
+
+/** `err` with the excerpt of `source` (the query it was raised on), if it has none yet. */
+export function withSource(err: AdqlError, source: string): AdqlError {
+  return err.excerpt === undefined ? new AdqlError(err.code, err.message, err.span, { source, ...(err.hint ? { hint: err.hint } : {}) }) : err;
 }
 
 /** The error formatted as the CLI prints it: `line:column: CODE message`, then the caret excerpt. */

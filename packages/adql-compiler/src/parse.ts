@@ -1,5 +1,5 @@
 import type { Query, Span } from "./ast/nodes.js";
-import { AdqlError, positionAt } from "./errors.js";
+import { AdqlError, positionAt, withSource } from "./errors.js";
 import { tokenize } from "./lexer/tokens.js";
 import { defaultFunctionRegistry, type FunctionRegistry } from "./parser/functions.js";
 import { AdqlParser } from "./parser/parser.js";
@@ -63,7 +63,7 @@ export function parse(adql: string, options: ParseOptions = {}): Query {
     return query;
   } catch (e) {
     if (e instanceof AdqlError) {
-      throw e.excerpt === undefined ? new AdqlError(e.code, e.message, e.span, { source: adql, ...(e.hint ? { hint: e.hint } : {}) }) : e;
+      throw withSource(e, adql);
     }
     if (e instanceof RangeError) {
       // A stack overflow: nesting is bounded in the lexer, so this is a last resort, not a code path.

@@ -38,6 +38,12 @@ const REFUSED: readonly (readonly [what: string, doc: unknown, message: string])
   ["null in an array of children", { kind: "DaliArray", xtype: "point", items: [number("1"), null], span: SPAN }, "$.items[1]: DaliArray holds null where a node belongs"],
   ["a name part that is not a node", { kind: "ColumnRef", parts: ["a"], span: SPAN }, "$.parts[0]: ColumnRef holds a string where a node belongs"],
   ["a bad node deep inside", comparison(column("a"), comparison(number("1"), { kind: "Banana", span: SPAN })), "$.right.right: unknown node kind Banana"],
+  // The root itself (these were returned as nodes)
+  ["null as the root", null, "$: not an AST node (an object with a kind), but null"],
+  ["a number as the root", 1, "$: not an AST node (an object with a kind), but number"],
+  ["a string as the root", "x", "$: not an AST node (an object with a kind), but string"],
+  ["an array as the root", [], "$: not an AST node (an object with a kind), but an array"],
+  ["an object without a kind as the root", { text: "1" }, "$: not an AST node (an object with a kind), but object"],
 ];
 
 describe("AST ⇄ JSON (ast/json.ts)", () => {

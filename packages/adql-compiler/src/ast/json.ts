@@ -16,6 +16,10 @@ export function astToJson(node: Node, space?: number): string {
 
 export function astFromJson<N extends Node = Node>(json: string): N {
   const value: unknown = JSON.parse(json);
+  // The root is a node: null, a number or an array would be returned as one, and fail later far from here.
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !("kind" in value)) {
+    throw new Error(`$: not an AST node (an object with a kind), but ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
+  }
   check(value, "$");
   return value as N;
 }

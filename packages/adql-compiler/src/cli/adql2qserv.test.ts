@@ -41,6 +41,11 @@ describe("adql2qserv CLI", function () {
     ["without --explain, a split is said on stderr", ["--schema", schema, "SELECT ra FROM demo.Object OFFSET 3"], undefined, 0, /^SELECT(?![\s\S]*OFFSET)/, /split: the service skips the first 3 rows/],
     ["an unknown dialect: exit 1", ["--dialect", "oracle", "SELECT a FROM t"], undefined, 1, /^$/, /unknown dialect oracle/],
     ["a bad --maxrec: exit 1", ["--maxrec=-3", "SELECT a FROM t"], undefined, 1, /^$/, /--maxrec must be a non-negative integer/],
+    ["a --maxrec beyond 2^53: exit 1 (it was written as LIMIT 100000000000000000000)", ["--maxrec", "99999999999999999999", "SELECT a FROM t"], undefined, 1, /^$/, /--maxrec must be a non-negative integer up to 9007199254740991, not 99999999999999999999/],
+    ["a query both as an argument and with -f: exit 1 (the argument was ignored)", ["-f", file, "SELECT b FROM t"], undefined, 1, /^$/, /give the query as an argument or with -f FILE, not both/],
+    ["-f of a file that is not there: one line, exit 1", ["-f", "/nonexistent/q.adql"], undefined, 1, /^$/, /^adql2qserv: cannot read the query: ENOENT[^\n]*\n$/],
+    ["--schema of a file that is not there: one line, no stack, exit 1 (was an internal error)", ["--schema", "/nonexistent/s.yaml", "SELECT a FROM t"], undefined, 1, /^$/, /^adql2qserv: cannot load --schema: ENOENT[^\n]*\n$/],
+    ["--schema of a file that is not Felis: one line, exit 1", ["--schema", file, "SELECT a FROM t"], undefined, 1, /^$/, /^adql2qserv: cannot load --schema: [^\n]*\n$/],
     ["an unknown option: exit 1", ["--frobnicate"], undefined, 1, /^$/, /Unknown option/],
     ["--help: exit 0", ["--help"], undefined, 0, /usage: adql2qserv/, /^$/],
   ];

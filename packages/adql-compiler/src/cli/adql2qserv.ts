@@ -27,6 +27,18 @@ ${`  --dialect ${DIALECT_NAMES.join("|")}`.padEnd(32)} target SQL (default: qser
 
 exit status: 0 ok, 2 ADQL error (printed as line:column: CODE message), 1 other error`;
 
+/** A file that cannot be read or a schema that is not Felis is the user's mistake, said in one line; anything else is rethrown. */
+function inputError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === "string" || err?.name === "CatalogError" || err?.name === "YAMLException") return err.message;
+  throw e;
+}
+
+function failed(message: string): number {
+  process.stderr.write(`adql2qserv: ${message}\n`);
+  return 1;
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -72,21 +84,33 @@ export async function main(argv: string[]): Promise<number> {
   }
   let maxrec: number | undefined;
   if (values.maxrec !== undefined) {
-    maxrec = Number(values.maxrec);
-    if (!Number.isInteger(maxrec) || maxrec < 0) {
-      process.stderr.write(`adql2qserv: --maxrec must be a non-negative integer, not ${values.maxrec}\n`);
+    maxrec = /^\d+$/.test(values.maxrec) ? Number(values.maxrec) : NaN;
+    if (!Number.isSafeInteger(maxrec)) {
+      process.stderr.write(`adql2qserv: --maxrec must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}, not ${values.maxrec}\n`);
       return 1;
     }
   }
-  const adql = values.file !== undefined
-    ? readFileSync(values.file, "utf8")
-    : positionals.length > 0 ? positionals.join(" ") : await readStdin();
+  if (values.file !== undefined && positionals.length > 0) {
+    process.stderr.write(`adql2qserv: give the query as an argument or with -f FILE, not both\n${USAGE}\n`);
+    return 1;
+  }
+  let adql: string;
+  try {
+    adql = values.file !== undefined ? readFileSync(values.file, "utf8") : positionals.length > 0 ? positionals.join(" ") : await readStdin();
+  } catch (e) {
+    return failed(`cannot read the query: ${inputError(e)}`);
+  }
   try {
     if (values.ast) {
       process.stdout.write(`${astToJson(parse(adql), 2)}\n`);
       return 0;
     }
-    const catalog = await loadSchemas(values.schema as string[]);
+    let catalog: SchemaLookup | undefined;
+    try {
+      catalog = await loadSchemas(values.schema as string[]);
+    } catch (e) {
+      return failed(`cannot load --schema: ${inputError(e)}`);
+    }
     const options: CompileOptions = { dialect, ...(catalog ? { catalog } : {}), ...(maxrec !== undefined ? { maxrec } : {}) };
     if (values.explain) {
       options.onPass = (name, _q, sql) => process.stdout.write(`-- after ${name}\n${sql()}\n\n`);
