@@ -1,6 +1,6 @@
 /**
  * One cold start, run in a fresh process by parse.bench.ts:
- *   node --conditions=source --import=tsx bench/cold.ts <file URL of src/parse.ts>
+ *   node --conditions=qserv-tap-source --import=tsx bench/cold.ts <file URL of src/parse.ts>
  *   node node_modules/.cache/adql-compiler-bench/bench/cold.js <file URL of the compiled parse.js>
  * Prints one line of JSON, in milliseconds: the time from process start to this script, the import
  * of the parser module (its lexer is built at import), the construction of the parser (Chevrotain's

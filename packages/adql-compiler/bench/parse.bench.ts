@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     name: "source (tsx)",
     parse: sourceParse,
     functions: sourceFunctions,
-    coldCommand: [process.execPath, "--conditions=source", "--import=tsx", "bench/cold.ts", pathToFileURL(join(PACKAGE_DIR, "src/parse.ts")).href],
+    coldCommand: [process.execPath, "--conditions=qserv-tap-source", "--import=tsx", "bench/cold.ts", pathToFileURL(join(PACKAGE_DIR, "src/parse.ts")).href],
   }];
   try {
     const [parseUrl, functionsUrl] = buildCompiled([

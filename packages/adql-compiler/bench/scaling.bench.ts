@@ -7,7 +7,7 @@
  * other's. The test (fuzz.test.ts) keeps only a generous bound per input, which does not depend on the
  * machine's load; this is the measurement.
  *
- *   node --conditions=source --import=tsx bench/scaling.bench.ts
+ *   node --conditions=qserv-tap-source --import=tsx bench/scaling.bench.ts
  */
 import { loadavg } from "node:os";
 import { ADVERSARIAL, alternately, parseTime } from "../src/parser/test-support/adversarial.js";

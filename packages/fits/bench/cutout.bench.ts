@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     ["whole plain image streamed to a file", big, 0, 128],
     ["whole GZIP_2 image streamed to a file", gzip2, 1, 32],
   ] as const) {
-    const ours = spawnSync(process.execPath, ["--expose-gc", "--conditions=source", "--import=tsx", fileURLToPath(import.meta.url), "--stream", path, String(hdu)], { encoding: "utf8" });
+    const ours = spawnSync(process.execPath, ["--expose-gc", "--conditions=qserv-tap-source", "--import=tsx", fileURLToPath(import.meta.url), "--stream", path, String(hdu)], { encoding: "utf8" });
     if (ours.status !== 0) throw new Error(`--stream: ${ours.stderr}`);
     const o = JSON.parse(ours.stdout) as { rss_mb: number; ms: number };
     const py = spawnSync("/usr/bin/python3", [join(here, "astropy_bench.py"), "--stream", path, String(hdu)], { encoding: "utf8" });

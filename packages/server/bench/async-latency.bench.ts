@@ -4,7 +4,7 @@
  * timestamps: queueing, compiling, DuckDB, writing and fsyncing the result and the job record).
  * Client side: from sending the POST to the WAIT request that returns COMPLETED.
  *
- *   node --conditions=source --import=tsx bench/async-latency.bench.ts [jobs]
+ *   node --conditions=qserv-tap-source --import=tsx bench/async-latency.bench.ts [jobs]
  */
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -21,7 +21,7 @@
  * seed) go to stderr. A failed request (a status other than 200, an error document) is counted, not thrown. Then, on
  * DuckDB, `SELECT * FROM demo.stars` (100,000 rows).
  *
- *   node --conditions=source --import=tsx bench/cone.bench.ts [seconds per level, 10] [runs, 3] ["cones": no download]
+ *   node --conditions=qserv-tap-source --import=tsx bench/cone.bench.ts [seconds per level, 10] [runs, 3] ["cones": no download]
  *
  * BENCH_BACKENDS=duckdb or mariadb runs one. BENCH_PROFILE=DIR runs the servers with --cpu-prof, writing their
  * profiles into DIR when they stop. BENCH_NO_BUILD=1 skips the build.

@@ -7,7 +7,7 @@
  * searches are in cone.bench.ts; this one exists to compare two builds of the streaming path
  * (run them alternately, the machine is shared) and to profile it.
  *
- *   node --conditions=source --import=tsx bench/download.bench.ts [runs] [rows] [formats]
+ *   node --conditions=qserv-tap-source --import=tsx bench/download.bench.ts [runs] [rows] [formats]
  *
  * More than 100,000 rows: the bench's own copy of the demo database (in its temporary data directory, never the
  * demo that tests use) has its demo.stars grown to whole copies of the 100,000 stars (star_id offset by 100,000 per

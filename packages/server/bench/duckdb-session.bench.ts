@@ -9,7 +9,7 @@
  * wall and CPU time, the JavaScript thread's busy time per query (event-loop utilisation), the part that the server's
  * other work competes for. For comparing two versions of backends/duckdb.ts (alternate their runs: the machine is shared).
  *
- *   node --conditions=source --import=tsx bench/duckdb-session.bench.ts [path of a duckdb.ts] [queries, 2000] [concurrency, 8]
+ *   node --conditions=qserv-tap-source --import=tsx bench/duckdb-session.bench.ts [path of a duckdb.ts] [queries, 2000] [concurrency, 8]
  *
  * DEMO_DB=path keeps the generated demo database there (generated when missing: about 15 s), rather than in a
  * temporary directory removed at the end. THREADS=n sets DuckDB's threads. L_SQL=... replaces the cone (e.g.

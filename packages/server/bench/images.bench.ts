@@ -18,7 +18,7 @@
  * header. The visit images are generated once into a cache under the OS temp directory (visit-images.ts); their
  * generation and registration are timed apart and not counted.
  *
- *   node --conditions=source --import=tsx bench/images.bench.ts [seconds per run] [visit images]
+ *   node --conditions=qserv-tap-source --import=tsx bench/images.bench.ts [seconds per run] [visit images]
  *
  * BENCH_PROFILE=DIR runs the server with --cpu-prof, writing its profile into DIR when it stops.
  */

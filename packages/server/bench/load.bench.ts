@@ -6,7 +6,7 @@
  * overload answer (503 with Retry-After), and the server's RSS sampled every 5 s. It exits 1 if
  * there was a socket error or an undocumented 5xx.
  *
- *   node --conditions=source --import=tsx bench/load.bench.ts [seconds] [clients]
+ *   node --conditions=qserv-tap-source --import=tsx bench/load.bench.ts [seconds] [clients]
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,7 +45,7 @@ const env = {
   TAP_ASYNC_DIR: join(dir, "async"),
   TAP_CONFIG: "",
 };
-const loaded = spawnSync(process.execPath, ["--import", "tsx", "--conditions", "source", MAIN, "load", "--schema", DEMO_SCHEMA_PATH, "--table", "demo.stars", join(dir, "stars.csv")], {
+const loaded = spawnSync(process.execPath, ["--import", "tsx", "--conditions", "qserv-tap-source", MAIN, "load", "--schema", DEMO_SCHEMA_PATH, "--table", "demo.stars", join(dir, "stars.csv")], {
   env: { ...process.env, ...env },
   encoding: "utf8",
 });

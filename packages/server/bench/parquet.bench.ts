@@ -13,7 +13,7 @@
  * 2. End to end, against `tap-server serve` in a child process: the 1,000,000-row download as BINARY2 and as
  *    Parquet, with the time to the first byte and the size.
  *
- *   node --conditions=source --import=tsx bench/parquet.bench.ts
+ *   node --conditions=qserv-tap-source --import=tsx bench/parquet.bench.ts
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";

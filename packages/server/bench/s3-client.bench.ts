@@ -4,7 +4,7 @@
  * (a fresh process), and the wall time, CPU time and RSS growth of a 100 MB streamed multipart
  * upload (8 MB parts) to s3rver in another process. Runs alternate between the clients.
  *
- *   node --conditions=source --import=tsx bench/s3-client.bench.ts [MB] [rounds]
+ *   node --conditions=qserv-tap-source --import=tsx bench/s3-client.bench.ts [MB] [rounds]
  *
  * The service depends on aws4fetch only (the README says why); to compare again, install the SDK without saving it:
  *   npm install --no-save @aws-sdk/client-s3@3.1178.0 @aws-sdk/lib-storage@3.1178.0

@@ -297,7 +297,7 @@ describe("server configuration: the usage text and the README follow the declara
   });
 
   it("`tap-server help` lists every variable", () => {
-    const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "source", join(PACKAGE, "src", "main.ts"), "help"], {
+    const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "qserv-tap-source", join(PACKAGE, "src", "main.ts"), "help"], {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 50_000,

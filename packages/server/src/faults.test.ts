@@ -171,7 +171,7 @@ describe("server faults: the database unreachable, dying, hanging (a MariaDB pro
       await provisioned();
       const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
       const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
-      const r = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), "--conditions", "source", fileURLToPath(new URL("./main.ts", import.meta.url)), "serve"], {
+      const r = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), "--conditions", "qserv-tap-source", fileURLToPath(new URL("./main.ts", import.meta.url)), "serve"], {
         cwd,
         env: { ...base, PORT: "0", ...settings() },
         encoding: "utf8",
@@ -521,7 +521,7 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
 
   /** An ES module script in a child process (its source through tsx): the lines it wrote to stderr, its exit status. */
   const runScript = (script: string): { lines: string[]; status: number | null } => {
-    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=qserv-tap-source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
     return { lines: r.stderr.split("\n").filter(Boolean), status: r.status };
   };
 

@@ -37,7 +37,7 @@ describe("server tap-server start-up errors", function () {
       const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
       if (env.BAD_JSON) writeFileSync(join(cwd, "bad.json"), env.BAD_JSON);
       const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
-      const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "source", MAIN, "serve"], {
+      const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "qserv-tap-source", MAIN, "serve"], {
         cwd,
         env: { ...base, PORT: "0", ...env },
         encoding: "utf8",
@@ -59,7 +59,7 @@ describe("server tap-server start-up errors", function () {
   it("loads neither mysql2 nor hyparquet-writer before they are needed", () => {
     const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
-    const r = spawnSync(process.execPath, [...PRINT_RESOLVED, "--import", TSX, "--conditions", "source", MAIN, "serve"], {
+    const r = spawnSync(process.execPath, [...PRINT_RESOLVED, "--import", TSX, "--conditions", "qserv-tap-source", MAIN, "serve"], {
       cwd,
       env: { ...base, PORT: "0", TAP_BACKEND: "oracle" },
       encoding: "utf8",

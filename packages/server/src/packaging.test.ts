@@ -75,6 +75,12 @@ describe("packaging: the tarballs install and run from an empty directory (issue
         ...Object.values(pkg.exports).flatMap((e) => (typeof e === "string" ? [e] : [e.types!, e.default!])),
       ].map(strip);
       expect(entries).to.include.members(needed);
+      // Every condition of the exports leads into the tarball but the repository's own, for its sources (src/ is not
+      // shipped): a consumer whose tools set a common one ("source", in monorepos like this one) must not be sent there.
+      for (const e of Object.values(pkg.exports)) {
+        if (typeof e === "string") continue;
+        for (const [condition, target] of Object.entries(e)) if (condition !== "qserv-tap-source") expect(entries, `${p}: ${condition}`).to.include(strip(target));
+      }
       expect(entries.filter((f) => /\.test\.|test-support\/|(^|\/)src\//.test(f))).to.deep.equal([]);
       expect(pkg.publishConfig?.access).to.equal("public");
       // The GPL-3.0-or-later of every package.json, as its full text.

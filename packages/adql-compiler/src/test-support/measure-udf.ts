@@ -4,7 +4,7 @@
  * scalar functions vs plain expressions. Each query counts the rows that pass one predicate, so
  * the time is the predicate's (plus a scan that both forms share).
  *
- *     cd packages/adql-compiler && node --conditions=source --import=tsx src/test-support/measure-udf.ts [runs]
+ *     cd packages/adql-compiler && node --conditions=qserv-tap-source --import=tsx src/test-support/measure-udf.ts [runs]
  *
  * Prints the median of `runs` timed runs (default 3) after one untimed run; the MariaDB stored
  * polygon function is timed once, as it takes seconds. RAND with a constant seed is seeded once

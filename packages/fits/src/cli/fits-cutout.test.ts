@@ -166,7 +166,7 @@ describe("Rubin's lsst.images file", function () {
   });
 
   it("runs as a command, with its exit status", () => {
-    const r = spawnSync(process.execPath, ["--conditions=source", "--import=tsx", join(here, "fits-cutout.ts"), RUBIN_FILE, "--pixels", "[100:200,1:10]", "-o", join(dir.path, "y.fits")], {
+    const r = spawnSync(process.execPath, ["--conditions=qserv-tap-source", "--import=tsx", join(here, "fits-cutout.ts"), RUBIN_FILE, "--pixels", "[100:200,1:10]", "-o", join(dir.path, "y.fits")], {
       encoding: "utf8",
     });
     expect(r.status, r.stderr).to.equal(3);

@@ -122,7 +122,7 @@ describe("server on MariaDB (loader, queries, uploads) and the Qserv stand-in", 
           socket.once("close", () => process.exit(0));
         });
       `;
-      const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+      const r = spawnSync(process.execPath, ["--import=tsx", "--conditions=qserv-tap-source", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
       expect(r.status, r.stderr).to.equal(code);
       if (stderr) expect(r.stderr).to.match(stderr);
       else expect(r.stderr).to.equal("");

@@ -76,7 +76,7 @@ export async function spawnServer(
 ): Promise<ChildServer> {
   if (options.dist && !existsSync(DIST_MAIN)) throw new Error(`${DIST_MAIN} is missing: build first (npx tsc -b at the repository's root)`);
   const port = options.port ?? (await freePort());
-  const entry = options.dist ? [DIST_MAIN, "serve"] : ["--import", "tsx", "--conditions", "source", MAIN, "serve"];
+  const entry = options.dist ? [DIST_MAIN, "serve"] : ["--import", "tsx", "--conditions", "qserv-tap-source", MAIN, "serve"];
   const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: ROOT,
     env: {

@@ -408,7 +408,7 @@ describe("encode/pool: errors, ends and threads that stop", function () {
   it("threadExecArgv drops --input-type and its value, and keeps the rest", function () {
     const cases: [string[], string[]][] = [
       [["--input-type=module", "-e", "x"], ["-e", "x"]],
-      [["--input-type", "commonjs", "--conditions=source"], ["--conditions=source"]],
+      [["--input-type", "commonjs", "--conditions=qserv-tap-source"], ["--conditions=qserv-tap-source"]],
       [["--import=tsx", "--max-old-space-size=100"], ["--import=tsx", "--max-old-space-size=100"]],
       [[], []],
     ];

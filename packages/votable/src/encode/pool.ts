@@ -87,7 +87,7 @@ function tsxApi(): string {
 }
 
 /**
- * Run from the TypeScript sources (tests, `--conditions=source`), a thread needs the loader that the process has: tsx
+ * Run from the TypeScript sources (tests, `--conditions=qserv-tap-source`), a thread needs the loader that the process has: tsx
  * registers its hooks in the main thread only, so the thread registers them itself before it loads the worker.
  */
 function startWorker(): Worker {
