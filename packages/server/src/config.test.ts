@@ -133,13 +133,22 @@ describe("server configuration: refused at start, one line per problem", () => {
     [{ duckdb: { memoryLimit: "lots" } }, {}, ['duckdb.memoryLimit must be a size such as 512MiB or 2GiB, not "lots"']],
     [{}, { TAP_DUCKDB_MAX_TEMP_SIZE: "4 gigs" }, ['TAP_DUCKDB_MAX_TEMP_SIZE (duckdb.maxTempDirectorySize) must be a size such as 512MiB or 2GiB, not "4 gigs"']],
     [{ duckdb: { threads: 0 } }, {}, ["duckdb.threads must be a positive integer, not 0"]],
-    [{ http: { shutdownGraceSeconds: -1 } }, {}, ["http.shutdownGraceSeconds must be a non-negative number of seconds, not -1"]],
+    [{ http: { shutdownGraceSeconds: -1 } }, {}, ["http.shutdownGraceSeconds must be a non-negative number of seconds up to 2147483 (24.8 days), not -1"]],
+    // Node's timers wait at most 2^31 - 1 ms, and fire at once beyond (a grace of none, every sync query cut)
+    [{}, { TAP_SHUTDOWN_GRACE: "3000000" }, ['TAP_SHUTDOWN_GRACE (http.shutdownGraceSeconds) must be a non-negative number of seconds up to 2147483 (24.8 days), not "3000000"']],
+    [{}, { TAP_SYNC_TIMEOUT: "3000000" }, ['TAP_SYNC_TIMEOUT (limits.syncTimeoutSeconds) must be an integer from 1 to 2147483, not "3000000"']],
+    [{}, { TAP_SYNC_TIMEOUT: "0" }, ['TAP_SYNC_TIMEOUT (limits.syncTimeoutSeconds) must be an integer from 1 to 2147483, not "0"']],
     [{}, { TAP_ENCODING_THREADS: "-1" }, ['TAP_ENCODING_THREADS (http.encodingThreads) must be an integer from 0 to 64, not "-1"']],
-    [{}, { TAP_HTTP_HEADERS_TIMEOUT: "0.5" }, ['TAP_HTTP_HEADERS_TIMEOUT (http.headersTimeoutSeconds) must be a number of seconds of at least 1, not "0.5"']],
+    [{}, { TAP_HTTP_HEADERS_TIMEOUT: "0.5" }, ['TAP_HTTP_HEADERS_TIMEOUT (http.headersTimeoutSeconds) must be a number of seconds of at least 1 up to 2147483 (24.8 days), not "0.5"']],
     [{ quotas: { jobsTotal: 0 } }, {}, ["quotas.jobsTotal must be a positive integer, not 0"]],
     [{}, { TAP_QUOTA_BYTES: "10GiB" }, ['TAP_QUOTA_BYTES (quotas.storedBytesPerClient) must be a positive integer, not "10GiB"']],
     [{ mariadb: { port: "3306" } }, {}, ['mariadb.port must be an integer from 0 to 65535, not "3306"']],
     [{}, { TAP_MARIADB_URL: "localhost:3306" }, ['TAP_MARIADB_URL (mariadb) must be a URL like mysql://user:password@host:3306/database, not "localhost:3306"']],
+    // No password in a message (the operator probe found them on stderr): masked in a URL, not shown as a value.
+    [{}, { TAP_MARIADB_URL: "http://u:topsecretpw@h/db" }, ['TAP_MARIADB_URL (mariadb) must be a URL like mysql://user:password@host:3306/database, not "http://u:***@h/db"']],
+    [{}, { TAP_MARIADB_URL: "mysql://u:Pw%ZZbad@h:3306/db" }, ['TAP_MARIADB_URL (mariadb) must be a URL like mysql://user:password@host:3306/database, not "mysql://u:***@h:3306/db"']],
+    [{ mariadb: { password: 987654321 } }, {}, ["mariadb.password must be a string, not ***"]],
+    [{ mariadb: "http://u:topsecretpw@h/db" }, {}, ['mariadb must be a URL like mysql://user:password@host:3306/database, not "http://u:***@h/db"']],
     [{}, { TAP_DB_QUEUE_LIMIT: "-1" }, ['TAP_DB_QUEUE_LIMIT (mariadb.queueLimit) must be a non-negative integer, not "-1"', 'TAP_DB_QUEUE_LIMIT (qserv.queueLimit) must be a non-negative integer, not "-1"']],
     [{}, { TAP_AUTH: "basic" }, ['TAP_AUTH (auth.mode) must be none, token or trusted-header, not "basic"']],
     [{}, { TAP_IMAGES_MAX_CUTOUT_PIXELS: "1e99" }, ['TAP_IMAGES_MAX_CUTOUT_PIXELS (images.maxCutoutPixels) must be a positive integer, not "1e99"']],
@@ -161,6 +170,23 @@ describe("server configuration: refused at start, one line per problem", () => {
       lines.forEach((want, i) => (want instanceof RegExp ? expect(got[i]).to.match(want) : expect(got[i]).to.equal(want)));
     });
   }
+
+  it("a file that is not JSON: where, without the text around it (which may be a password)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tap-config-json-"));
+    try {
+      writeFileSync(join(dir, "tap.json"), '{"mariadb": {"password": FileSecretUnquoted}}');
+      let message = "";
+      try {
+        loadConfig({ TAP_CONFIG: "tap.json" }, dir);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).to.match(new RegExp(`^${join(dir, "tap.json")}: not valid JSON( at character \\d+| at line \\d+, column \\d+)?$`));
+      expect(message).not.to.contain("FileSecret");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it("names the file in front of a file's problem, not in front of a variable's", () => {
     const dir = mkdtempSync(join(tmpdir(), "tap-config-file-"));
@@ -198,6 +224,8 @@ describe("server configuration: the environment, with the file's types", () => {
       { host: "db.example", port: 3307, user: "tap", password: "s@cret", database: "cat", connectionLimit: 2, connectTimeoutSeconds: 4, acquireTimeoutSeconds: 10, queueLimit: 64 },
     ],
     [{ TAP_QSERV_URL: "mysql://qsmaster@qserv:4040" }, {}, (c) => [c.qserv.host, c.qserv.port, c.qserv.user, c.qserv.database], ["qserv", 4040, "qsmaster", ""]],
+    // The file takes a database's URL too, as its variable does (it was refused as "must be a URL like mysql://...").
+    [{}, { mariadb: "mysql://tap:pw@db.example:3307/cat" }, (c) => [c.mariadb.host, c.mariadb.port, c.mariadb.user, c.mariadb.password, c.mariadb.database], ["db.example", 3307, "tap", "pw", "cat"]],
     [{ TAP_AUTH: "token", TAP_AUTH_TOKEN_FILE: "tokens.json" }, {}, (c) => [c.auth.mode, c.auth.tokenFile], ["token", "/work/here/tokens.json"]],
     [{}, { auth: { mode: "token", tokenFile: "tokens.json" } }, (c) => c.auth.tokenFile, "/etc/tap/tokens.json"],
     [{ TAP_TRUSTED_PROXIES: "10.0.0.1, 10.0.0.2" }, { auth: { mode: "trusted-header" } }, (c) => c.auth.trustedProxies, ["10.0.0.1", "10.0.0.2"]],

@@ -402,12 +402,18 @@ const int = (min: number, env?: string | string[], max?: number) =>
     max !== undefined ? `an integer from ${min} to ${max}` : min === 0 ? "a non-negative integer" : min === 1 ? "a positive integer" : `an integer of at least ${min}`,
     env,
   );
-/** Seconds: more than 0 (min 0, exclusive), at least 1, or at least 0. */
+/**
+ * The longest time that Node's setTimeout waits (2^31 - 1 ms): beyond it Node fires at once, which turned a long
+ * TAP_SHUTDOWN_GRACE into none and a long TAP_SYNC_TIMEOUT into every query cut (the operator probe).
+ */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Seconds, up to MAX_TIMER_SECONDS: more than 0 (min 0, exclusive), at least 1, or at least 0. */
 const seconds = (min: "positive" | 0 | 1, env?: string | string[]) =>
   leaf(
-    min === "positive" ? z.number().positive().finite() : z.number().min(min).finite(),
+    (min === "positive" ? z.number().positive() : z.number().min(min)).max(MAX_TIMER_SECONDS),
     "number",
-    min === "positive" ? "a positive number of seconds" : min === 0 ? "a non-negative number of seconds" : "a number of seconds of at least 1",
+    `${min === "positive" ? "a positive number of seconds" : min === 0 ? "a non-negative number of seconds" : "a number of seconds of at least 1"} up to ${MAX_TIMER_SECONDS} (24.8 days)`,
     env,
   );
 const bool = (env?: string) => leaf(z.boolean(), "bool", "true or false", env);
@@ -477,7 +483,7 @@ export const CONFIG_SCHEMA = z.strictObject({
     .strictObject({
       defaultMaxrec: int(0, "TAP_DEFAULT_MAXREC"),
       hardMaxrec: int(0, "TAP_HARD_MAXREC"),
-      syncTimeoutSeconds: int(0, "TAP_SYNC_TIMEOUT"),
+      syncTimeoutSeconds: int(1, "TAP_SYNC_TIMEOUT", MAX_TIMER_SECONDS),
       uploadMaxBytes: int(0, "TAP_UPLOAD_MAX_BYTES"),
       uploadMaxRows: int(0, "TAP_UPLOAD_MAX_ROWS"),
       uploadMaxTables: int(0, "TAP_UPLOAD_MAX_TABLES"),
@@ -665,7 +671,7 @@ function fileErrors(file: unknown, error: z.ZodError): string[] {
         : key === ""
           ? "a JSON object"
           : issue.message;
-    lines.push(`${key || "the configuration"} must be ${expected}, not ${JSON.stringify(value)}`);
+    lines.push(`${key || "the configuration"} must be ${expected}, not ${shown(key, value)}`);
   }
   return lines;
 }
@@ -704,21 +710,48 @@ function mysqlUrl(value: string): Record<string, unknown> | undefined {
     return undefined;
   }
   if (u.protocol !== "mysql:") return undefined;
-  return {
-    ...(u.hostname ? { host: u.hostname } : {}),
-    ...(u.port ? { port: Number(u.port) } : {}),
-    ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.pathname.length > 1 ? { database: decodeURIComponent(u.pathname.slice(1)) } : {}),
-  };
+  try {
+    return {
+      ...(u.hostname ? { host: u.hostname } : {}),
+      ...(u.port ? { port: Number(u.port) } : {}),
+      ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
+      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      ...(u.pathname.length > 1 ? { database: decodeURIComponent(u.pathname.slice(1)) } : {}),
+    };
+  } catch {
+    // A bad percent-encoding (%ZZ): not a URL we can read, said like any other.
+    return undefined;
+  }
+}
+
+/**
+ * A value as a configuration message quotes it, without secrets: a password's (or token's, secret's) value is not
+ * shown at all, and a URL's password is masked, as TAP_JOB_STORE's always was (the README: no password in any log).
+ */
+function shown(key: string, value: unknown): string {
+  if (/password|secret|token/i.test(key.split(".").pop() ?? "") && value !== undefined) return "***";
+  return typeof value === "string" ? JSON.stringify(maskUrlPassword(value)) : JSON.stringify(value);
+}
+
+function maskUrlPassword(text: string): string {
+  return text.replace(/\/\/([^:@/\s]*):[^@/\s]*@/g, "//$1:***@");
 }
 
 /**
  * The file's values with the environment's over them, paths made absolute (the file's relative to fileDir, the
  * environment's to cwd; ":memory:" is kept for duckdb.path), or a ConfigError listing every problem, one a line.
  */
-export function settingsFrom(file: unknown, env: Env, cwd: string, fileDir: string): ConfigFile {
+export function settingsFrom(file0: unknown, env: Env, cwd: string, fileDir: string): ConfigFile {
   const errors: string[] = [];
+  // A database section may be its URL in the file too, as in its variable: {"mariadb": "mysql://user:password@host/db"}.
+  const file = structuredClone(file0);
+  for (const s of SETTINGS_LIST) {
+    if (s.kind !== "mysql-url" || typeof file !== "object" || file === null) continue;
+    const v = at(file, s.key.split("."));
+    if (typeof v !== "string") continue;
+    const keys = mysqlUrl(v);
+    if (keys) setAt(file as Record<string, unknown>, s.key, keys);
+  }
   const parsed = CONFIG_SCHEMA.safeParse(file);
   if (!parsed.success) errors.push(...fileErrors(file, parsed.error));
   const merged = (parsed.success ? structuredClone(parsed.data) : {}) as Record<string, unknown>;
@@ -737,14 +770,14 @@ export function settingsFrom(file: unknown, env: Env, cwd: string, fileDir: stri
       if (text === undefined || text === "") continue;
       if (s.kind === "mysql-url") {
         const keys = mysqlUrl(text);
-        if (!keys) errors.push(`${name} (${s.key}) must be ${s.expected}, not ${JSON.stringify(text)}`);
+        if (!keys) errors.push(`${name} (${s.key}) must be ${s.expected}, not ${shown(s.key, text)}`);
         else for (const [k, v] of Object.entries(keys)) setAt(merged, `${s.key}.${k}`, v);
         continue;
       }
       const value = fromEnv(s.kind, text);
       const r = s.schema.safeParse(value);
       if (!r.success) {
-        errors.push(`${name} (${s.key}) must be ${s.expected}, not ${JSON.stringify(text)}`);
+        errors.push(`${name} (${s.key}) must be ${s.expected}, not ${shown(s.key, text)}`);
         continue;
       }
       setAt(
@@ -799,7 +832,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     try {
       file = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
     } catch (e) {
-      throw new ConfigError(`${path}: ${(e as Error).message}`);
+      // V8's message quotes the text around the error, which may be a password: only where it is.
+      const where = /position (\d+)(?: \(line (\d+) column (\d+)\))?/.exec((e as Error).message);
+      const at = where ? (where[2] ? ` at line ${where[2]}, column ${where[3]}` : ` at character ${where[1]}`) : "";
+      throw new ConfigError(e instanceof SyntaxError ? `${path}: not valid JSON${at}` : `${path}: ${(e as Error).message}`);
     }
     fileDir = dirname(path);
   } else if (explicit) {
@@ -874,10 +910,9 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
 function jobStoreFrom(value: string | undefined): JobStoreConfig {
   if (value === undefined || value === "" || value === "files") return { kind: "files" };
   const keys = mysqlUrl(value);
-  const shown = value.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
   if (!keys || !keys.host || !keys.user || !keys.database || !/^[A-Za-z0-9_$]{1,64}$/.test(keys.database as string)) {
     throw new ConfigError(
-      `async.jobStore (TAP_JOB_STORE) must be files or a URL like mysql://user:password@host:3306/database (a database name of letters, digits and _), not ${JSON.stringify(shown)}`,
+      `async.jobStore (TAP_JOB_STORE) must be files or a URL like mysql://user:password@host:3306/database (a database name of letters, digits and _), not ${shown("async.jobStore", value)}`,
     );
   }
   return { kind: "mysql", host: keys.host as string, port: (keys.port as number | undefined) ?? 3306, user: keys.user as string, password: (keys.password as string | undefined) ?? "", database: keys.database as string };
