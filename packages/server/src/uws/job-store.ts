@@ -100,14 +100,20 @@ export class JsonFileJobStore implements JobStore {
       if (this.written.get(job.id) === digest) return;
       const path = join(this.dir, `${job.id}.json`);
       const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
-      const fh = await open(tmp, "w");
       try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        const fh = await open(tmp, "w");
+        try {
+          await fh.writeFile(text);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, path);
+      } catch (e) {
+        // A write cut short (ENOSPC) leaves no half file behind.
+        await unlink(tmp).catch(() => {});
+        throw e;
       }
-      await rename(tmp, path);
       await fsyncDir(this.dir);
       this.written.set(job.id, digest);
     });

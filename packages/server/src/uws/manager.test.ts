@@ -4,7 +4,7 @@
  * real JSON-file store.
  */
 import { expect } from "chai";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
@@ -216,6 +216,24 @@ describe("async job manager", function () {
     t = Date.now();
     await m.wait(j, 10, undefined);
     expect(Date.now() - t).to.be.below(5000);
+  });
+
+  it("a job that cannot be stored (a full disk) does not exist: not listed, not queued, no parts or temporary file left", async () => {
+    const c = controllable();
+    const m = manager(c.executor);
+    await m.start();
+    // The job directory replaced by a file: every write of a job file fails (ENOTDIR), as on a full disk (ENOSPC).
+    rmSync(join(dir, "jobs"), { recursive: true, force: true });
+    writeFileSync(join(dir, "jobs"), "");
+    const err = await m.create(anon("a"), [...q("x"), { name: "UPLOAD", value: "t,param:t1" }], new Map([["t1", part("<VOTABLE/>")]]), { run: true }).then(
+      () => undefined,
+      (e: unknown) => e as NodeJS.ErrnoException,
+    );
+    expect(err?.code).to.equal("ENOTDIR");
+    expect(await m.list(anon("a"))).to.deep.equal([]);
+    expect(m.queueLength()).to.equal(0);
+    expect(readdirSync(join(dir, "results"))).to.deep.equal([]);
+    expect(c.started).to.have.length(0);
   });
 
   it("endWaits (the service stops): a blocked WAIT returns at once, with its job unchanged, and so does any later one", async () => {

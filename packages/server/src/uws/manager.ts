@@ -245,7 +245,14 @@ export class JobManager {
       throw e;
     }
     if (options.run) job.phase = TRANSITIONS.run.to;
-    await this.store.insert(job);
+    try {
+      await this.store.insert(job);
+    } catch (e) {
+      // Not stored (a full disk): no job, and nothing of it kept.
+      await this.o.results.removeJob(job.id).catch(() => {});
+      this.credentials.delete(job.id);
+      throw e;
+    }
     void this.destruction?.schedule();
     if (options.run) {
       this.queue.add(job.queueKey, job.id);

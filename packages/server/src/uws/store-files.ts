@@ -58,7 +58,13 @@ export class FileJobStore implements JobStore {
 
   async insert(job: Job): Promise<void> {
     this.jobs.set(job.id, job);
-    await this.files.save(job);
+    try {
+      await this.files.save(job);
+    } catch (e) {
+      // Not written (a full disk): not a job, rather than one listed and queued that no restart would know.
+      this.jobs.delete(job.id);
+      throw e;
+    }
   }
 
   private holds(job: Job, when: Condition | undefined): boolean {
