@@ -11,7 +11,8 @@
  * Writes of the same job are serialised and coalesced: while one is in flight, later updates
  * collapse into one write of the newest state.
  */
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { createHash } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -38,6 +39,22 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Another live process holds the job directory: an operator's mistake, said in one line (exit 2). */
+export class JobDirectoryInUse extends Error {
+  override readonly name = "JobDirectoryInUse";
+  readonly usage = true;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 export class JsonFileJobStore implements JobStore {
   /**
    * Jobs with a write to come (null: a removal). The job itself, not its text: the text is made
@@ -54,6 +71,51 @@ export class JsonFileJobStore implements JobStore {
     private readonly log: (m: string) => void = () => {},
   ) {
     mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * Takes the directory for this process (`.lock`: pid@host). The files store is one process's (README, TAP_JOB_STORE):
+   * a second server on the same directory failed the first one's executing jobs as if after a restart, and rewrote
+   * their files (the operator probe). A lock whose process is gone (same host) is taken over; one of this process is
+   * its own (a test that reopens the directory).
+   */
+  lock(): void {
+    const path = join(this.dir, ".lock");
+    const mine = `${process.pid}@${hostname()}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        writeFileSync(path, mine, { flag: "wx" });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      let held: string;
+      try {
+        held = readFileSync(path, "utf8").trim();
+      } catch {
+        continue; // released meanwhile
+      }
+      if (held === mine) return;
+      const [pid, host] = held.split("@");
+      if (host === hostname() && Number.isInteger(Number(pid)) && !alive(Number(pid))) {
+        unlinkSync(path);
+        continue;
+      }
+      throw new JobDirectoryInUse(
+        `the job directory ${this.dir} is in use by process ${held} (files keep the jobs of one process: give each server its own async.dir, or share jobs with TAP_JOB_STORE=mysql://...; if that process is gone, remove ${path})`,
+      );
+    }
+    throw new JobDirectoryInUse(`cannot take the job directory ${this.dir}: its lock ${path} keeps changing`);
+  }
+
+  /** Gives the directory back (at close). */
+  unlock(): void {
+    const path = join(this.dir, ".lock");
+    try {
+      if (readFileSync(path, "utf8").trim() === `${process.pid}@${hostname()}`) unlinkSync(path);
+    } catch {
+      // already gone
+    }
   }
 
   loadAll(): Job[] {

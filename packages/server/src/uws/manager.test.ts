@@ -4,7 +4,8 @@
  * real JSON-file store.
  */
 import { expect } from "chai";
-import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { DEFAULT_ASYNC, DEFAULT_QUOTAS, type AsyncConfig, type Quotas } from "../config.js";
@@ -218,6 +219,24 @@ describe("async job manager", function () {
     expect(Date.now() - t).to.be.below(5000);
   });
 
+  it("holds its job directory: a second process on it is refused, naming the process; a lock whose process is gone is taken over", async () => {
+    const m = manager(controllable().executor);
+    await m.start();
+    const lock = join(dir, "jobs", ".lock");
+    expect(readFileSync(lock, "utf8")).to.equal(`${process.pid}@${hostname()}`);
+    // Another live process's lock (the parent of this one is alive)
+    writeFileSync(lock, `${process.ppid}@${hostname()}`);
+    const other = manager(controllable().executor);
+    const err = await other.start().then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).to.match(new RegExp(`^the job directory .*jobs is in use by process ${process.ppid}@`));
+    expect((err as { usage?: boolean }).usage, "exit 2, one line").to.equal(true);
+    // A process that is gone: taken over
+    writeFileSync(lock, `2147483646@${hostname()}`);
+    const third = manager(controllable().executor);
+    await third.start();
+    expect(readFileSync(lock, "utf8")).to.equal(`${process.pid}@${hostname()}`);
+  });
+
   it("a job that cannot be stored (a full disk) does not exist: not listed, not queued, no parts or temporary file left", async () => {
     const c = controllable();
     const m = manager(c.executor);
@@ -288,10 +307,11 @@ describe("async job manager", function () {
     await turn();
     expect(await m.get(j.id), "before its destruction time").not.to.equal(undefined);
     clock.advance(1);
-    await until("the job is destroyed with its results and record", async () => (await m.get(j.id)) === undefined && !existsSync(join(dir, "results", j.id)) && readdirSync(join(dir, "jobs")).length === 0);
+    await until("the job is destroyed with its results and record", async () => (await m.get(j.id)) === undefined && !existsSync(join(dir, "results", j.id)) && !existsSync(join(dir, "jobs", `${j.id}.json`)));
     expect(await m.get(j.id)).to.equal(undefined);
     expect(existsSync(join(dir, "results", j.id))).to.equal(false);
-    expect(readdirSync(join(dir, "jobs"))).to.deep.equal([]);
+    // Only the directory's lock (this process's) is left
+    expect(readdirSync(join(dir, "jobs"))).to.deep.equal([".lock"]);
   });
 
   /** The TapError that `p` rejects with, checked against a status and a message. */

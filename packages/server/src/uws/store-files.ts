@@ -17,6 +17,7 @@ export class FileJobStore implements JobStore {
   constructor(private readonly files: JsonFileJobStore) {}
 
   async open(): Promise<Job[]> {
+    this.files.lock();
     const loaded = this.files.loadAll().sort((a, b) => a.creationTime.localeCompare(b.creationTime));
     for (const j of loaded) this.jobs.set(j.id, j);
     return loaded;
@@ -24,6 +25,7 @@ export class FileJobStore implements JobStore {
 
   async close(): Promise<void> {
     await this.files.flush();
+    this.files.unlock();
   }
 
   async get(id: string): Promise<Job | undefined> {
