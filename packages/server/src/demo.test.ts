@@ -72,4 +72,29 @@ describe("demo catalog cache (test runs)", function () {
       await duck.close();
     }
   });
+
+  it("generates again over tables that a failed generation left (a full disk), and only then calls the demo done", async () => {
+    const catalog = loadFelis(DEMO_SCHEMA_PATH);
+    cacheDemoIn(undefined); // as npm start generates: no cache (after() sets the process's back)
+    const duck = await DuckDbBackend.open(":memory:");
+    try {
+      const failing = async () => {
+        throw Object.assign(new Error("No space left on device"), { code: "ENOSPC" });
+      };
+      let error: unknown;
+      await ensureDemo(duck, catalog, failing).catch((e: unknown) => (error = e));
+      expect((error as Error).message).to.equal("No space left on device");
+      // The tables are there, empty: the next start generates (it took them for the demo, and failed on them for good).
+      let calls = 0;
+      const generate = async () => {
+        calls++;
+      };
+      expect(await ensureDemo(duck, catalog, generate)).to.equal(true);
+      expect(calls).to.equal(1);
+      expect(await ensureDemo(duck, catalog, generate), "now done").to.equal(false);
+      expect(calls).to.equal(1);
+    } finally {
+      await duck.close();
+    }
+  });
 });

@@ -134,7 +134,10 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog, generate
   const existing = await duck.rows(
     "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'demo' AND table_name IN ('stars', 'detections')",
   );
-  if (Number(existing[0]?.[0]) === 2) return false;
+  // Done only once finishDemo's index is there, its last step: tables left empty by a generation that failed (a full
+  // disk) were taken for the demo, and every later start failed on them until the operator deleted the file.
+  const finished = await duck.rows(`SELECT count(*) FROM duckdb_indexes() WHERE schema_name = 'demo' AND index_name = '${DEMO_DONE_INDEX}'`);
+  if (Number(existing[0]?.[0]) === 2 && Number(finished[0]?.[0]) === 1) return false;
   await duck.run("CREATE SCHEMA IF NOT EXISTS demo");
   for (const t of schema.tables) {
     await duck.run(`DROP TABLE IF EXISTS demo.${quoteDuck(t.name)}`);
@@ -153,8 +156,11 @@ export async function ensureDemo(duck: DuckDbBackend, catalog: Catalog, generate
   return true;
 }
 
+/** The index that finishDemo makes last: its presence says that the demo tables are whole. */
+const DEMO_DONE_INDEX = "idx_detections_star_id";
+
 async function finishDemo(duck: DuckDbBackend): Promise<void> {
-  await duck.run("CREATE INDEX IF NOT EXISTS idx_detections_star_id ON demo.detections (star_id)");
+  await duck.run(`CREATE INDEX IF NOT EXISTS ${DEMO_DONE_INDEX} ON demo.detections (star_id)`);
   await duck.run("CHECKPOINT");
 }
 
