@@ -867,6 +867,7 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
   const backend: BackendKind = s.backend ?? "duckdb";
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const baseUrl = (s.baseUrl || `http://${urlHost}:${port}/tap`).replace(/\/+$/, "");
+  if (s.baseUrl) checkBaseUrl(s.baseUrl);
   const schemas = s.schemas ?? [];
   const demo = s.demo ?? (backend === "duckdb" && schemas.length === 0);
   const limits: Limits = { ...DEFAULT_LIMITS, ...defined(s.limits) };
@@ -904,6 +905,22 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
     images: imagesFrom(s, dataDir, baseUrl, demo),
     logLevel: s.logLevel ?? "info",
   };
+}
+
+/**
+ * TAP_BASE_URL: an http(s) URL ending in /tap, as the README says. Any other was taken as it was (notaurl failed later
+ * with a stack in the query page's router; /foo advertised TAP at /foo and SODA at /foo/soda, beside no /tap).
+ */
+function checkBaseUrl(value: string): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search || u.hash || !/\/tap\/*$/.test(u.pathname)) {
+    throw new ConfigError(`baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service, ending in /tap (e.g. https://data.example.org/api/tap), not ${shown("baseUrl", value)}`);
+  }
 }
 
 /** TAP_JOB_STORE: `files`, or a MariaDB URL whose password no message repeats. */

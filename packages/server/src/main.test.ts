@@ -18,7 +18,12 @@ const TSX = import.meta.resolve("tsx");
 
 const CASES: [string, Record<string, string>, number, RegExp][] = [
   ["a DuckDB memory limit that is not a size", { TAP_DUCKDB_MEMORY_LIMIT: "lots" }, 2, /^tap-server: TAP_DUCKDB_MEMORY_LIMIT \(duckdb\.memoryLimit\) must be a size such as 512MiB or 2GiB, not "lots"\n$/],
-  ["a negative shutdown grace", { TAP_SHUTDOWN_GRACE: "-1" }, 2, /^tap-server: TAP_SHUTDOWN_GRACE \(http\.shutdownGraceSeconds\) must be a non-negative number of seconds, not "-1"\n$/],
+  ["a negative shutdown grace", { TAP_SHUTDOWN_GRACE: "-1" }, 2, /^tap-server: TAP_SHUTDOWN_GRACE \(http\.shutdownGraceSeconds\) must be a non-negative number of seconds up to 2147483 \(24\.8 days\), not "-1"\n$/],
+  // What the operator probe met as stack traces with exit 1
+  ["a base URL that is not one", { TAP_BASE_URL: "notaurl" }, 2, /^tap-server: baseUrl \(TAP_BASE_URL\) must be the public http\(s\) URL of the service, ending in \/tap .*, not "notaurl"\n$/],
+  ["a schema file that is not there", { TAP_SCHEMAS: "/nonexistent/schema.yaml", TAP_DUCKDB_PATH: ":memory:" }, 2, /^tap-server: ENOENT: no such file or directory, open '\/nonexistent\/schema\.yaml'\n$/],
+  ["a data directory that is a file", { TAP_DATA_DIR: "/etc/passwd" }, 2, /^tap-server: EEXIST: file already exists, mkdir '\/etc\/passwd'\n$/],
+  ["a host that does not resolve", { HOST: "not..a..host", TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "false", TAP_IMAGES_REGISTRY: "none" }, 2, /^tap-server: cannot listen on not\.\.a\.\.host:0: getaddrinfo (ENOTFOUND|EAI_AGAIN) not\.\.a\.\.host\n$/],
   ["an unknown backend", { TAP_BACKEND: "oracle" }, 2, /^tap-server: TAP_BACKEND \(backend\) must be duckdb, mariadb or qserv, not "oracle"\n$/],
   // Issue 16's three examples, in a configuration file: one line each, with the file, the key, the value and what is expected.
   [

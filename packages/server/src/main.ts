@@ -65,7 +65,12 @@ async function serve(): Promise<void> {
   );
   server.maxConnections = http.maxConnections;
   server.listen(config.port, config.host);
-  await once(server, "listening");
+  try {
+    await once(server, "listening");
+  } catch (e) {
+    // A port in use, a host that does not resolve: the operator's to mend, said in one line (exit 2).
+    throw Object.assign(new Error(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`), { usage: true });
+  }
   // Before anything else is awaited: a SIGTERM that comes while the start-up messages are made is handled too.
   let stopping = false;
   const stop = (signal: string) => {
@@ -161,13 +166,24 @@ async function main(argv: string[]): Promise<number> {
       for (const line of (e as Error).message.split("\n")) console.error(`tap-server: ${line}`);
       return 2;
     }
-    if (e instanceof DatabaseConfigurationError) {
-      console.error(`tap-server: ${e.message}`);
+    if (e instanceof DatabaseConfigurationError || isSetupError(e)) {
+      console.error(`tap-server: ${(e as Error).message}`);
       return 2;
     }
     console.error(`tap-server: ${(e as Error)?.stack ?? String(e)}`);
     return 1;
   }
+}
+
+/**
+ * A failure at start that the operator mends, said in one line without a stack: a file or directory that a setting
+ * names and that cannot be read or made (TAP_SCHEMAS, TAP_DATA_DIR: ENOENT, EACCES, EEXIST, ENOTDIR, EROFS), or a
+ * schema that is not Felis.
+ */
+function isSetupError(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.name === "CatalogError") return true;
+  return typeof err?.code === "string" && typeof err.syscall === "string" && typeof err.path === "string" && /^(ENOENT|EACCES|EPERM|EEXIST|ENOTDIR|EISDIR|EROFS)$/.test(err.code);
 }
 
 const code = await main(process.argv.slice(2));

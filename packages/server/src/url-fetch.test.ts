@@ -356,8 +356,8 @@ describe("server URL upload configuration (uploadUrls, TAP_UPLOAD_URL_*)", () =>
     [{ uploadUrls: { allow: ["http://u:p@files.internal/"] } }, {}, /has no user or password/],
     [{ uploadUrls: { timeoutSeconds: 0.5, connectTimeoutSeconds: 0.25 } }, {}, { timeoutSeconds: 0.5, connectTimeoutSeconds: 0.25 }],
     [{}, { TAP_UPLOAD_URL_TIMEOUT: "30", TAP_UPLOAD_URL_CONNECT_TIMEOUT: "2" }, { timeoutSeconds: 30, connectTimeoutSeconds: 2 }],
-    [{}, { TAP_UPLOAD_URL_TIMEOUT: "0" }, /TAP_UPLOAD_URL_TIMEOUT \(uploadUrls\.timeoutSeconds\) must be a positive number of seconds, not "0"/],
-    [{ uploadUrls: { connectTimeoutSeconds: "5" } }, {}, /uploadUrls\.connectTimeoutSeconds must be a positive number of seconds, not "5"/],
+    [{}, { TAP_UPLOAD_URL_TIMEOUT: "0" }, /TAP_UPLOAD_URL_TIMEOUT \(uploadUrls\.timeoutSeconds\) must be a positive number of seconds up to 2147483 \(24\.8 days\), not "0"/],
+    [{ uploadUrls: { connectTimeoutSeconds: "5" } }, {}, /uploadUrls\.connectTimeoutSeconds must be a positive number of seconds up to 2147483 \(24\.8 days\), not "5"/],
     [{ uploadUrls: { maxRedirects: -1 } }, {}, /uploadUrls\.maxRedirects must be a non-negative integer/],
     // The host allowlist of earlier versions let any port and path through: refused at start, with the way out.
     [{ uploadUrlHosts: ["data.example.org"] }, {}, /uploadUrlHosts \(TAP_UPLOAD_URL_HOSTS\) is no longer read: .* uploadUrls\.allow \(TAP_UPLOAD_URL_ALLOW\), e\.g\. http:\/\/data\.example\.org:8000\/votables\//],
