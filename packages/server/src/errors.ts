@@ -52,7 +52,7 @@ export function sendError(ctx: Context, status: number, message: string, echo: E
   });
 }
 
-export function errorMiddleware(log: (msg: string) => void) {
+export function errorMiddleware(log: (msg: string, level?: "warn" | "error") => void) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -64,7 +64,8 @@ export function errorMiddleware(log: (msg: string) => void) {
       }
     } catch (err) {
       const { status, message, log: shouldLog } = errorStatusAndMessage(err);
-      if (shouldLog) log(`${ctx.method} ${ctx.url}: ${(err as Error)?.stack ?? String(err)}`);
+      // The path, not the URL: a query string may hold what the access log leaves out.
+      if (shouldLog) log(`${ctx.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`, "error");
       if (err instanceof TapError && err.retryAfter !== undefined) ctx.set("Retry-After", String(err.retryAfter));
       if (err instanceof TapError && err.status === 401) ctx.set("WWW-Authenticate", 'Bearer realm="tap"');
       // A body that was refused unread (413) cannot be skipped on a kept-alive connection.

@@ -9,7 +9,7 @@ import { until } from "../../votable/src/test-support/until.js";
 import { createApp } from "./app.js";
 import Koa from "koa";
 import { accessLog, createLogger, requestIdOf, type RequestRecord } from "./logging.js";
-import { spawnServer } from "./test-support/child-server.js";
+import { freePort, spawnServer } from "./test-support/child-server.js";
 import { startService, type Running } from "./test-support/service.js";
 
 const TOKEN = "alice-token-0123456789abcdef";
@@ -217,6 +217,23 @@ describe("tap-server serve: one JSON log (issue 15, Operations)", function () {
       expect(records.filter((r) => r.replica !== "replica-a7"), lines.join("\n")).to.deep.equal([]);
       expect(records.map((r) => r.msg)).to.include("generated the demo catalog").and.to.include("request");
       expect(child.output().split("\n").filter((l) => l.includes("generated the demo catalog") && !l.startsWith("{"))).to.deep.equal([]);
+    } finally {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("at TAP_LOG_LEVEL=warn, a database that cannot be reached is still logged, as a warning (it was info, and nothing showed)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tap-serve-warn-"));
+    // A MariaDB port that nobody listens on
+    const nobody = await freePort();
+    const child = await spawnServer({ TAP_DATA_DIR: dir, TAP_BACKEND: "mariadb", TAP_MARIADB_URL: `mysql://root@127.0.0.1:${nobody}/tap`, TAP_LOG_LEVEL: "warn", TAP_IMAGES_REGISTRY: "none" });
+    try {
+      await until("the warning", () => child.output().includes("cannot reach"), 20_000);
+      const records = child.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { level: number; msg: string });
+      expect(records.filter((r) => r.msg.startsWith("cannot reach")).map((r) => r.level)).to.deep.equal([40]);
+      // info lines stay out at warn
+      expect(records.filter((r) => r.level < 40)).to.deep.equal([]);
     } finally {
       await child.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -50,7 +50,8 @@ async function serve(): Promise<void> {
   // The service's own messages (start, database state, recovered jobs, shutdown) are JSON lines of the same
   // log as the requests', so that one collector reads both; the access log shares the logger.
   const logger = createLogger(config.logLevel, undefined, config.async.replicaId);
-  const log = (m: string) => logger.info(m);
+  // Failures are warn or error, so that TAP_LOG_LEVEL=warn still shows a database outage (the operator probe).
+  const log = (m: string, level: "info" | "warn" | "error" = "info") => logger[level](m);
   const launched = await launchService(config, { log, logger });
   const { http } = config;
   const server = createServer(
@@ -103,7 +104,7 @@ async function serve(): Promise<void> {
       .then(
         () => process.exit(0),
         (e: unknown) => {
-          log(`tap-server: while stopping: ${(e as Error)?.stack ?? String(e)}`);
+          log(`tap-server: while stopping: ${(e as Error)?.stack ?? String(e)}`, "error");
           process.exit(1);
         },
       );

@@ -120,7 +120,7 @@ export interface StartOptions {
   /** Aborting stops the database query; a TapError reason is what the client is told. */
   signal: AbortSignal;
   requestTime?: Date;
-  log?: (message: string) => void;
+  log?: (message: string, level?: "warn" | "error") => void;
   /**
    * Run on the backend's own asynchronous protocol when it has one (Qserv's SUBMIT): the query
    * then holds no connection while it runs, and can be re-attached after a restart.
@@ -238,7 +238,7 @@ export async function startQuery(deps: ServiceDeps, router: QueryRouter, req: Ta
       end: () => (read.overflow ? { status: "OVERFLOW" } : undefined),
       onError: (e) => {
         failure = e;
-        log(`error while writing the result of ${JSON.stringify(req.query.slice(0, 200))}: ${(e as Error)?.message ?? String(e)}`);
+        log(`error while writing the result of ${JSON.stringify(req.query.slice(0, 200))}: ${(e as Error)?.message ?? String(e)}`, "error");
         return errorStatusAndMessage(e).message;
       },
     });

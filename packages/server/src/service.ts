@@ -18,7 +18,7 @@ export interface ServiceDeps {
   /** The DuckDB database that holds TAP_SCHEMA: the backend itself when it is DuckDB. */
   tapSchemaStore: DuckDbBackend;
   catalog: Catalog;
-  log?: (message: string) => void;
+  log?: (message: string, level?: "warn" | "error") => void;
   /** The JSON logger of the access log (logging.ts); absent: one made from config.logLevel, writing to stderr. */
   logger?: Logger;
   /** Examples served at /examples: [id, title, description, ADQL]. */

@@ -55,7 +55,7 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
   return (await backend.storedFelis?.()) ?? [];
 }
 
-export async function openService(config: Config, options: { log?: (m: string) => void; logger?: Logger; backend?: Backend } = {}): Promise<Service> {
+export async function openService(config: Config, options: { log?: (m: string, level?: "warn" | "error") => void; logger?: Logger; backend?: Backend } = {}): Promise<Service> {
   const backend = options.backend ?? (await openBackend(config));
   const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry } = {};
   try {
@@ -74,7 +74,7 @@ export async function openService(config: Config, options: { log?: (m: string) =
 async function openOn(
   backend: Backend,
   config: Config,
-  log: (m: string) => void,
+  log: (m: string, level?: "warn" | "error") => void,
   opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry },
   logger?: Logger,
 ): Promise<Service> {
@@ -176,7 +176,7 @@ async function openOn(
  * The job store of one service (tap, soda): its JSON files under async.dir, or its rows in the shared MariaDB (its module,
  * and mysql2 with it, loaded only then).
  */
-async function jobStoreOf(config: Config, service: string, dir: string, log: (m: string) => void): Promise<JobStore | JsonFileJobStore> {
+async function jobStoreOf(config: Config, service: string, dir: string, log: (m: string, level?: "warn" | "error") => void): Promise<JobStore | JsonFileJobStore> {
   const s = config.async.jobStore;
   if (s.kind === "files") return new JsonFileJobStore(dir, log);
   const { describeLocation, MySqlJobStore } = await import("./uws/store-mysql.js");
@@ -221,7 +221,7 @@ export interface Launched {
 }
 
 export interface LaunchOptions {
-  log?: (m: string) => void;
+  log?: (m: string, level?: "warn" | "error") => void;
   /** The JSON logger that the access log writes to (default: one made from config.logLevel). */
   logger?: Logger;
   /** Waits between attempts to open the database: the first, doubling up to the last (ms). */
@@ -264,7 +264,7 @@ export async function launchService(config: Config, options: LaunchOptions = {})
     // The encoding threads start now rather than under the first large text result; without them, the event loop encodes.
     const encoders = service.deps.encoders;
     encoders?.start().catch((e: unknown) => {
-      log(`the encoding threads did not start (${(e as Error)?.message ?? String(e)}): text results are encoded in the event loop`);
+      log(`the encoding threads did not start (${(e as Error)?.message ?? String(e)}): text results are encoded in the event loop`, "warn");
       void encoders.close();
     });
     resolveReady(service);
@@ -282,7 +282,7 @@ export async function launchService(config: Config, options: LaunchOptions = {})
         },
         (e: unknown) => {
           // Now reachable but refusing (a changed password): say so, and keep trying.
-          log(`cannot open ${whereIs(config)}: ${(e as Error)?.message ?? String(e)}`);
+          log(`cannot open ${whereIs(config)}: ${(e as Error)?.message ?? String(e)}`, "warn");
           cause = publicCause(e);
           if (!closed) schedule(retry.max);
         },
@@ -291,7 +291,7 @@ export async function launchService(config: Config, options: LaunchOptions = {})
   };
 
   if ((await attempt()) === "retry") {
-    log(`cannot reach ${whereIs(config)} (${cause}): serving 503 until it answers, trying again with a backoff`);
+    log(`cannot reach ${whereIs(config)} (${cause}): serving 503 until it answers, trying again with a backoff`, "warn");
     schedule(retry.first);
   }
 

@@ -48,7 +48,7 @@ export interface UploadContext {
   /** URL uploads' settings, and the service's own addresses (which no upload URL may reach). */
   config: Pick<Config, "uploadUrls" | "baseUrl" | "host" | "port">;
   /** Where the reason a URL upload was refused or failed goes (the client gets one message for all). */
-  log?: ((message: string) => void) | undefined;
+  log?: ((message: string, level?: "warn" | "error") => void) | undefined;
   uploadsSupported: boolean;
   backendName: string;
   /** Told of each table: loaded (with its rows) or refused (/metrics). */

@@ -29,7 +29,7 @@ export interface QservAsyncOptions {
   /** First status poll after this many ms, then doubling up to maxPollMs. */
   firstPollMs?: number;
   maxPollMs?: number;
-  log?: (m: string) => void;
+  log?: (m: string, level?: "warn" | "error") => void;
 }
 
 

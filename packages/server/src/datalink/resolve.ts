@@ -23,7 +23,7 @@ export interface LinksContext {
   caller: Caller;
   bounds: BoundsCache;
   auth: AuthConfig;
-  log: (message: string) => void;
+  log: (message: string, level?: "warn" | "error") => void;
 }
 
 /** DataLink 1.1 §3.2.11, from how the service authenticates. */
@@ -56,7 +56,7 @@ async function resolveOne(id: string, ctx: LinksContext): Promise<Outcome> {
     // The caller must authenticate first: the whole request is a 401 (with WWW-Authenticate), not one row.
     if (e instanceof ImageServiceError && e.status === 401) throw new TapError(401, `UsageFault: ${e.message}`, "TAP_UNAUTHORIZED");
     if (e instanceof ImageServiceError) return { id, error: `${e.status === 503 ? "TransientFault" : "FatalFault"}: ${e.message}` };
-    ctx.log(`datalink: resolving ${shown(id)}: ${(e as Error)?.stack ?? String(e)}`);
+    ctx.log(`datalink: resolving ${shown(id)}: ${(e as Error)?.stack ?? String(e)}`, "error");
     return { id, error: `DefaultFault: the dataset could not be looked up` };
   }
   if (!dataset) return { id, error: `NotFoundFault: Unknown dataset ID '${shown(id)}'` };
@@ -64,7 +64,7 @@ async function resolveOne(id: string, ctx: LinksContext): Promise<Outcome> {
   if (dataset.cutout) {
     // Bounds are advice to clients (SODA 1.0 §4.3): a header we cannot map leaves them out, not the links.
     bounds = await ctx.bounds.get(dataset).catch((e: unknown) => {
-      ctx.log(`datalink: no bounds for ${shown(dataset!.id)}: ${(e as Error)?.message ?? String(e)}`);
+      ctx.log(`datalink: no bounds for ${shown(dataset!.id)}: ${(e as Error)?.message ?? String(e)}`, "warn");
       return undefined;
     });
   }

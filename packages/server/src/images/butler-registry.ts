@@ -27,7 +27,7 @@ export interface ButlerRegistryOptions {
   repos: readonly string[];
   /** The authority of canonical IDs, `ivo://{authority}/{repo}?repo={repo}&id={uuid}`. */
   authority: string;
-  log?: (m: string) => void;
+  log?: (m: string, level?: "warn" | "error") => void;
   /** For the Butler server's requests (the store is read by the fits package's HttpSource). */
   fetch?: typeof fetch;
   /** Resolve again when a URL has less than this left (default 60 s): a read must not start on a dying URL. */
@@ -68,7 +68,7 @@ export class ButlerRegistry implements ImageRegistry {
   /** The labels served, by their lower-case form (how parseImageId gives an ID's label). */
   private readonly repos: ReadonlyMap<string, string>;
   private readonly authority: string;
-  private readonly log: (m: string) => void;
+  private readonly log: (m: string, level?: "warn" | "error") => void;
   private readonly fetcher: typeof fetch;
   private readonly refreshMs: number;
   private readonly timeoutMs: number;
@@ -105,7 +105,7 @@ export class ButlerRegistry implements ImageRegistry {
     this.now = options.now ?? Date.now;
   }
 
-  static fromConfig(images: ImagesConfig, log?: (m: string) => void): ButlerRegistry {
+  static fromConfig(images: ImagesConfig, log?: (m: string, level?: "warn" | "error") => void): ButlerRegistry {
     return new ButlerRegistry({ url: images.butlerUrl, repos: images.butlerRepos, authority: images.authority, ...(log ? { log } : {}) });
   }
 

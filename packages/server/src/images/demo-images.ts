@@ -726,7 +726,7 @@ export async function ensureDemoImages(
 export async function openLocalImageService(
   backend: Backend,
   config: Config,
-  options: { demoCatalog: boolean; log: (m: string) => void },
+  options: { demoCatalog: boolean; log: (m: string, level?: "warn" | "error") => void },
 ): Promise<LocalRegistry | undefined> {
   const duck = backend instanceof DuckDbBackend ? backend : undefined;
   const { authority } = config.images;
@@ -736,7 +736,7 @@ export async function openLocalImageService(
     try {
       registry = await LocalRegistry.openFile(config.images.registryPath, { authority });
     } catch (e) {
-      options.log(`the image registry ${config.images.registryPath} cannot be opened, so no image is served: ${(e as Error).message.split("\n")[0]}`);
+      options.log(`the image registry ${config.images.registryPath} cannot be opened, so no image is served: ${(e as Error).message.split("\n")[0]}`, "warn");
       return undefined;
     }
   }

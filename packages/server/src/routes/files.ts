@@ -141,7 +141,7 @@ export function filesRouter(deps: ServiceDeps): Router {
       await source?.close().catch(() => {});
       if (e instanceof ImageServiceError) return plain(ctx, e.status, `${e.status === 503 ? "TransientFault" : "FatalFault"}: ${e.message}`);
       // The message may name a path or a signed URL: logged, not sent.
-      log(`images/files: opening ${dataset.id}: ${(e as Error)?.message ?? String(e)}`);
+      log(`images/files: opening ${dataset.id}: ${(e as Error)?.message ?? String(e)}`, "error");
       return plain(ctx, 503, "TransientFault: the file of this dataset cannot be read now");
     }
     let handed = false;

@@ -68,13 +68,13 @@ export function sendSodaError(ctx: Context, status: number, text: string): void 
 }
 
 /** Turns whatever the SODA routes throw into SODA's text/plain error document. */
-export function sodaErrors(log: (m: string) => void) {
+export function sodaErrors(log: (m: string, level?: "warn" | "error") => void) {
   return async function handleSodaErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
     } catch (err) {
       const { status, text, log: shouldLog } = sodaStatusAndText(err);
-      if (shouldLog) log(`${ctx.method} ${ctx.url}: ${(err as Error)?.stack ?? String(err)}`);
+      if (shouldLog) log(`${ctx.method} ${ctx.path}: ${(err as Error)?.stack ?? String(err)}`, "error");
       if (ctx.headerSent) {
         // The FITS stream had started: the only way left to tell the client is to cut the response short.
         ctx.res.destroy();

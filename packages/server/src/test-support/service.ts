@@ -30,14 +30,14 @@ export interface Running {
 
 export async function startService(
   overrides: Record<string, unknown> = {},
-  options: { backend?: Service["deps"]["backend"]; log?: (m: string) => void } = {},
+  options: { backend?: Service["deps"]["backend"]; log?: (m: string, level?: "warn" | "error") => void } = {},
 ): Promise<Running> {
   return whileStarting(() => openRunning(overrides, options));
 }
 
 async function openRunning(
   overrides: Record<string, unknown>,
-  options: { backend?: Service["deps"]["backend"]; log?: (m: string) => void },
+  options: { backend?: Service["deps"]["backend"]; log?: (m: string, level?: "warn" | "error") => void },
 ): Promise<Running> {
   const server = createServer();
   server.listen(0, "127.0.0.1");

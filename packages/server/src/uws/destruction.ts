@@ -15,7 +15,7 @@ export interface DestructionContext {
   clock: Clock;
   /** Deletes the job with its results (JobManager.destroy). */
   destroy(id: string): Promise<void>;
-  log(m: string): void;
+  log(m: string, level?: "warn" | "error"): void;
 }
 
 export class DestructionSweep {
@@ -33,14 +33,14 @@ export class DestructionSweep {
     this.timer?.cancel();
     if (next === undefined || this.stopped) return;
     const delay = Math.min(Math.max(0, next - this.ctx.clock.now()), LOOK_AGAIN_MS);
-    this.timer = this.ctx.clock.after(delay, () => void (this.sweeping = this.sweep().catch((e: unknown) => this.ctx.log(`destruction sweep: ${(e as Error).message}`))), { unref: true });
+    this.timer = this.ctx.clock.after(delay, () => void (this.sweeping = this.sweep().catch((e: unknown) => this.ctx.log(`destruction sweep: ${(e as Error).message}`, "error"))), { unref: true });
   }
 
   /** Destroys the jobs that are due, then sets the timer for the next one. */
   async sweep(): Promise<void> {
     const now = this.ctx.clock.now();
     for (const id of await this.ctx.store.due(now, Number.MAX_SAFE_INTEGER)) {
-      await this.ctx.destroy(id).catch((e: unknown) => this.ctx.log(`destroying job ${id}: ${(e as Error).message}`));
+      await this.ctx.destroy(id).catch((e: unknown) => this.ctx.log(`destroying job ${id}: ${(e as Error).message}`, "error"));
     }
     await this.schedule();
   }

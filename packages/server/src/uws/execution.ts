@@ -62,7 +62,7 @@ export interface RunContext {
   emit(id: string, event: string): void;
   /** Whether the service is stopping: a run stopped then is STOPPED, not in ERROR. */
   stopping(): boolean;
-  log(m: string): void;
+  log(m: string, level?: "warn" | "error"): void;
 }
 
 export class JobRun {
@@ -107,7 +107,7 @@ export class JobRun {
       ),
     );
     this.done = this.run(keeper)
-      .catch((e: unknown) => ctx.log(`job ${job.id}: ${(e as Error)?.stack ?? String(e)}`))
+      .catch((e: unknown) => ctx.log(`job ${job.id}: ${(e as Error)?.stack ?? String(e)}`, "error"))
       .finally(() => {
         this.timer?.cancel();
         after();
@@ -178,9 +178,9 @@ export class JobRun {
     } finally {
       this.ended = outcome;
       keeper?.stop();
-      await ctx.store.endRun(job.id, token, outcome).catch((e: unknown) => ctx.log(`job ${job.id}: ${(e as Error).message}`));
+      await ctx.store.endRun(job.id, token, outcome).catch((e: unknown) => ctx.log(`job ${job.id}: ${(e as Error).message}`, "error"));
       if (outcome === "LOST") {
-        ctx.log(`job ${job.id}: this run lost the job (lease taken over, or the job aborted or deleted); its result is discarded`);
+        ctx.log(`job ${job.id}: this run lost the job (lease taken over, or the job aborted or deleted); its result is discarded`, "warn");
         // A job deleted while it ran keeps no object that this run wrote after the deletion.
         const now = await ctx.store.get(job.id).catch(() => job);
         if (!now) await ctx.results.removeJob(job.id).catch(() => {});

@@ -68,7 +68,7 @@ export class JsonFileJobStore implements JobStore {
 
   constructor(
     readonly dir: string,
-    private readonly log: (m: string) => void = () => {},
+    private readonly log: (m: string, level?: "warn" | "error") => void = () => {},
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -132,7 +132,7 @@ export class JsonFileJobStore implements JobStore {
         if (job.v !== 1 || !ID.test(job.id) || `${job.id}.json` !== name) throw new Error("not a job record");
         jobs.push(job);
       } catch (e) {
-        this.log(`job store: ignoring ${path}: ${(e as Error).message}`);
+        this.log(`job store: ignoring ${path}: ${(e as Error).message}`, "warn");
       }
     }
     return jobs;

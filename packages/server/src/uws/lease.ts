@@ -22,7 +22,7 @@ export class LeaseKeeper {
     readonly token: string,
     private readonly ms: number,
     private readonly onLost: () => void,
-    private readonly log: (m: string) => void = () => {},
+    private readonly log: (m: string, level?: "warn" | "error") => void = () => {},
     private readonly now: () => number = Date.now,
   ) {
     this.lastRenewed = now();
@@ -48,7 +48,7 @@ export class LeaseKeeper {
     try {
       ok = await this.store.renew(this.id, this.token, this.ms);
     } catch (e) {
-      this.log(`job ${this.id}: renewing the lease: ${(e as Error).message}`);
+      this.log(`job ${this.id}: renewing the lease: ${(e as Error).message}`, "warn");
     }
     if (this.stopped) return;
     if (ok === false) return this.lose();

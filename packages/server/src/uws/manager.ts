@@ -44,7 +44,7 @@ export interface ManagerOptions {
   canResume: boolean;
   /** What one client and all clients together may keep; the defaults when absent. */
   quotas?: Quotas;
-  log?: (m: string) => void;
+  log?: (m: string, level?: "warn" | "error") => void;
   /** The time of the job records (a test may set it). */
   now?: () => number;
   /** The deadlines' timers (a test's ManualClock); by default the system's, with `now`. */
@@ -87,7 +87,7 @@ export class JobManager {
   private closed = false;
   /** Aborted when the service stops: blocking WAITs return at once (endWaits). */
   private readonly waitsEnded = new AbortController();
-  private readonly log: (m: string) => void;
+  private readonly log: (m: string, level?: "warn" | "error") => void;
   private readonly clock: Clock;
   readonly replicaId: string;
 
@@ -444,7 +444,7 @@ export class JobManager {
       if (this.store.shared) this.log(`job ${id}: run ${lease.run} on replica ${this.replicaId}`);
       this.execute(job, lease.token, resume);
     } catch (e) {
-      this.log(`job ${id}: claiming: ${(e as Error).message}`);
+      this.log(`job ${id}: claiming: ${(e as Error).message}`, "error");
     }
   }
 
@@ -462,7 +462,7 @@ export class JobManager {
       `which stopped before the job ran; please run the job again`;
     const failed = { phase: TRANSITIONS.credentialsLost.to, error: { type: "fatal" as const, message }, endTime: isoNow(this.now()) };
     if (await this.store.update(job.id, failed, { phases: TRANSITIONS.credentialsLost.from })) {
-      this.log(`job ${job.id}: its credentials were held by replica ${holder}, which stopped: ${TRANSITIONS.credentialsLost.to}`);
+      this.log(`job ${job.id}: its credentials were held by replica ${holder}, which stopped: ${TRANSITIONS.credentialsLost.to}`, "warn");
       this.events.emit(job.id, TRANSITIONS.credentialsLost.to);
     }
   }
@@ -516,7 +516,7 @@ export class JobManager {
         this.counts = counts;
         this.pump();
       })
-      .catch((e: unknown) => this.log(`job store: ${(e as Error).message}`))
+      .catch((e: unknown) => this.log(`job store: ${(e as Error).message}`, "error"))
       .finally(() => (this.ticking = undefined));
     return this.ticking;
   }

@@ -28,7 +28,7 @@ export interface PollContext {
   /** JobManager.destroy, only if still due by `dueBy`. */
   destroy(id: string, dueBy: number): Promise<void>;
   emit(id: string, event: string): void;
-  log(m: string): void;
+  log(m: string, level?: "warn" | "error"): void;
 }
 
 /**
@@ -46,19 +46,19 @@ export async function pollSharedStore(ctx: PollContext): Promise<Map<Phase, numb
   // Other replicas leave the jobs whose credentials this one holds to it while this is recent.
   await store.heartbeat?.(ctx.replicaId);
   const forgotten = await store.forgetReplicas?.(REPLICA_FORGOTTEN_LEASES * ctx.leaseMs).catch((e: unknown) => {
-    ctx.log(`job store: forgetting stopped replicas: ${(e as Error).message}`);
+    ctx.log(`job store: forgetting stopped replicas: ${(e as Error).message}`, "warn");
     return [];
   });
   for (const r of forgotten ?? []) ctx.log(`replica ${r}: not seen for ${REPLICA_FORGOTTEN_LEASES} leases; forgotten`);
   const t = await store.takeOver(ctx.maxRuns, ctx.restartedMessage, now);
   for (const id of t.requeued) ctx.log(`job ${id}: its lease expired; taken over by replica ${ctx.replicaId} to run again`);
   for (const id of t.failed) {
-    ctx.log(`job ${id}: its lease expired and it has run as often as allowed: ERROR`);
+    ctx.log(`job ${id}: its lease expired and it has run as often as allowed: ERROR`, "warn");
     ctx.emit(id, "ERROR");
   }
-  for (const id of await store.overrun(ctx.leaseMs, now)) ctx.log(`job ${id}: past its EXECUTIONDURATION on a replica that did not stop it: ERROR`);
+  for (const id of await store.overrun(ctx.leaseMs, now)) ctx.log(`job ${id}: past its EXECUTIONDURATION on a replica that did not stop it: ERROR`, "warn");
   for (const id of await store.due(now, DESTROYED_PER_POLL)) {
-    await ctx.destroy(id, now).catch((e: unknown) => ctx.log(`destroying job ${id}: ${(e as Error).message}`));
+    await ctx.destroy(id, now).catch((e: unknown) => ctx.log(`destroying job ${id}: ${(e as Error).message}`, "error"));
   }
   const free = ctx.freeWorkers();
   if (free > 0) for (const q of await store.queued(Math.max(50, free * 4))) if (!ctx.running(q.id)) ctx.enqueue(q);

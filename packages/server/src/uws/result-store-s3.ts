@@ -39,7 +39,7 @@ export interface S3ResultStoreOptions {
   /** The longest one request may take, from its start to the last byte of its answer's headers. */
   requestTimeoutMs?: number;
   /** Where failures that nobody awaits (an abort after a failed query) are reported. */
-  log?: (message: string) => void;
+  log?: (message: string, level?: "warn" | "error") => void;
 }
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -78,7 +78,7 @@ export class S3ResultStore implements ResultStore {
   private readonly base: string;
   private readonly partSize: number;
   private readonly timeoutMs: number;
-  private readonly log: (message: string) => void;
+  private readonly log: (message: string, level?: "warn" | "error") => void;
   /** s3://bucket/prefix: where the store is, for messages (no credential). */
   readonly location: string;
 
@@ -185,7 +185,7 @@ export class S3ResultStore implements ResultStore {
       const res = await this.request(`aborting the upload of ${key}`, this.url(key, `?uploadId=${encodeURIComponent(uploadId)}`), { method: "DELETE" }, (s) => s < 300 || s === 404);
       await res.arrayBuffer();
     } catch (e) {
-      this.log(`${(e as Error).message} (its parts stay until the bucket's lifecycle rule removes them)`);
+      this.log(`${(e as Error).message} (its parts stay until the bucket's lifecycle rule removes them)`, "warn");
     }
   }
 
@@ -352,7 +352,7 @@ class MultipartSink implements ResultSink {
  * directory under async.dir, or its own prefix in the bucket (`<prefix>tap/`, `<prefix>soda/`), so
  * that neither takes the other's jobs for orphans.
  */
-export function openResultStore(config: Config, service: "tap" | "soda", log?: (message: string) => void): ResultStore {
+export function openResultStore(config: Config, service: "tap" | "soda", log?: (message: string, level?: "warn" | "error") => void): ResultStore {
   const r = config.resultStore;
   if (!r.s3) return new LocalDirResultStore(service === "tap" ? join(config.async.dir, "results") : join(config.async.dir, "soda", "results"));
   return new S3ResultStore({

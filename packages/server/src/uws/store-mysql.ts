@@ -170,7 +170,7 @@ export class MySqlJobStore implements JobStore {
     private readonly location: MySqlStoreLocation,
     /** Which service's jobs (tap, soda). */
     private readonly service: string,
-    private readonly options: { connectionLimit?: number; log?: (m: string) => void } = {},
+    private readonly options: { connectionLimit?: number; log?: (m: string, level?: "warn" | "error") => void } = {},
   ) {
     if (!/^[A-Za-z0-9_$]{1,64}$/.test(location.database)) throw new Error(`the job store's database name must be letters, digits and _, not "${location.database}"`);
     this.key = `${location.user}@${location.host}:${location.port}/${location.database}`;
@@ -469,7 +469,7 @@ export class MySqlJobStore implements JobStore {
 }
 
 /** Creates the database if missing and applies the migrations not yet applied, one replica at a time. */
-async function migrate(l: MySqlStoreLocation, log: (m: string) => void): Promise<void> {
+async function migrate(l: MySqlStoreLocation, log: (m: string, level?: "warn" | "error") => void): Promise<void> {
   const conn = await mysql.createConnection({ host: l.host, port: l.port, user: l.user, password: l.password, connectTimeout: 10_000 });
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${l.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
