@@ -484,6 +484,14 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     expect(Date.now() - t0, "well within the 60 s grace").to.be.below(30_000);
   });
 
+  it("SIGHUP stops as SIGTERM does: a line that says so, exit 0 (Node's default was exit 129 at once, no line)", async () => {
+    const child = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "false", TAP_IMAGES_REGISTRY: "none" });
+    const exited = new Promise<number | null>((resolve) => child.proc.once("exit", (code) => resolve(code)));
+    child.proc.kill("SIGHUP");
+    expect(await exited).to.equal(0);
+    expect(child.output()).to.match(/"msg":"SIGHUP: stopping"/);
+  });
+
   it("SIGTERM: a response still running after the grace period is cut, and the server exits 0", async () => {
     const child = await spawnServer({ TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "true", TAP_SHUTDOWN_GRACE: "1" });
     const params = new URLSearchParams({ LANG: "ADQL", MAXREC: "10000000", RESPONSEFORMAT: "csv", QUERY: "SELECT a.star_id, b.star_id AS other FROM demo.stars AS a, demo.stars AS b" });

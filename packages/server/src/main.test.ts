@@ -23,6 +23,7 @@ const CASES: [string, Record<string, string>, number, RegExp][] = [
   ["a base URL that is not one", { TAP_BASE_URL: "notaurl" }, 2, /^tap-server: baseUrl \(TAP_BASE_URL\) must be the public http\(s\) URL of the service, ending in \/tap .*, not "notaurl"\n$/],
   ["a schema file that is not there", { TAP_SCHEMAS: "/nonexistent/schema.yaml", TAP_DUCKDB_PATH: ":memory:" }, 2, /^tap-server: ENOENT: no such file or directory, open '\/nonexistent\/schema\.yaml'\n$/],
   ["a data directory that is a file", { TAP_DATA_DIR: "/etc/passwd" }, 2, /^tap-server: EEXIST: file already exists, mkdir '\/etc\/passwd'\n$/],
+  ["an argument to serve (it was ignored: --port 9999 served on PORT)", { TAP_ARGS: "--port 9999" }, 2, /^tap-server: serve takes no arguments, not --port 9999: set PORT, HOST and the TAP_\* variables, or TAP_CONFIG \(tap-server help\)\n$/],
   ["a host that does not resolve", { HOST: "not..a..host", TAP_DUCKDB_PATH: ":memory:", TAP_DEMO: "false", TAP_IMAGES_REGISTRY: "none" }, 2, /^tap-server: cannot listen on not\.\.a\.\.host:0: getaddrinfo (ENOTFOUND|EAI_AGAIN) not\.\.a\.\.host\n$/],
   ["an unknown backend", { TAP_BACKEND: "oracle" }, 2, /^tap-server: TAP_BACKEND \(backend\) must be duckdb, mariadb or qserv, not "oracle"\n$/],
   // Issue 16's three examples, in a configuration file: one line each, with the file, the key, the value and what is expected.
@@ -42,7 +43,7 @@ describe("server tap-server start-up errors", function () {
       const cwd = mkdtempSync(join(tmpdir(), "tap-main-"));
       if (env.BAD_JSON) writeFileSync(join(cwd, "bad.json"), env.BAD_JSON);
       const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAP_")));
-      const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "qserv-tap-source", MAIN, "serve"], {
+      const r = spawnSync(process.execPath, ["--import", TSX, "--conditions", "qserv-tap-source", MAIN, "serve", ...(env.TAP_ARGS?.split(" ") ?? [])], {
         cwd,
         env: { ...base, PORT: "0", ...env },
         encoding: "utf8",

@@ -81,6 +81,7 @@ async function serve(): Promise<void> {
       return;
     }
     stopping = true;
+    log(`${signal}: stopping`);
     launched.stopAccepting();
     server.close();
     server.closeIdleConnections();
@@ -111,6 +112,8 @@ async function serve(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  // A closed terminal or a supervisor's hang-up: the same graceful stop, not Node's immediate exit (129, no grace, no line).
+  process.on("SIGHUP", () => stop("SIGHUP"));
   const url = config.baseUrl;
   const backendName = (s: Service) => (s.deps.backend as { location?: string }).location ?? s.deps.backend.description;
   const announce = (service: Service) => {
@@ -141,6 +144,8 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "serve":
       case undefined:
+        // serve takes no arguments: configuration is the environment and the file (`--port 9999` was ignored).
+        if (rest.length > 0) throw Object.assign(new Error(`serve takes no arguments, not ${rest.join(" ")}: set PORT, HOST and the TAP_* variables, or TAP_CONFIG (tap-server help)`), { usage: true });
         await serve();
         return -1;
       case "images": {
