@@ -154,9 +154,9 @@ describe("server configuration: refused at start, one line per problem", () => {
     [{}, { TAP_IMAGES_MAX_CUTOUT_PIXELS: "1e99" }, ['TAP_IMAGES_MAX_CUTOUT_PIXELS (images.maxCutoutPixels) must be a positive integer, not "1e99"']],
     [{ uploadUrls: { maxRedirects: -1 } }, {}, ["uploadUrls.maxRedirects must be a non-negative integer, not -1"]],
     // TAP_BASE_URL as the README says it: an http(s) URL ending in /tap
-    [{}, { TAP_BASE_URL: "notaurl" }, ['baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service, ending in /tap (e.g. https://data.example.org/api/tap), not "notaurl"']],
-    [{}, { TAP_BASE_URL: "http://example.org/foo" }, ['baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service, ending in /tap (e.g. https://data.example.org/api/tap), not "http://example.org/foo"']],
-    [{ baseUrl: "ftp://example.org/tap" }, {}, ['baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service, ending in /tap (e.g. https://data.example.org/api/tap), not "ftp://example.org/tap"']],
+    [{}, { TAP_BASE_URL: "notaurl" }, ["baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service's TAP (e.g. https://data.example.org/api/tap), without credentials, query or fragment, not \"notaurl\""]],
+    [{ baseUrl: "ftp://example.org/tap" }, {}, ["baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service's TAP (e.g. https://data.example.org/api/tap), without credentials, query or fragment, not \"ftp://example.org/tap\""]],
+    [{}, { TAP_BASE_URL: "https://u:pw@example.org/tap" }, ["baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service's TAP (e.g. https://data.example.org/api/tap), without credentials, query or fragment, not \"https://u:***@example.org/tap\""]],
     // Rules between settings, after the declaration's.
     [{ images: { registry: "butler" } }, {}, [/^images\.butlerUrl \(TAP_BUTLER_URL\) must be an http\(s\) URL when images\.registry is butler/]],
   ];

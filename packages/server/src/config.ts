@@ -908,8 +908,9 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
 }
 
 /**
- * TAP_BASE_URL: an http(s) URL ending in /tap, as the README says. Any other was taken as it was (notaurl failed later
- * with a stack in the query page's router; /foo advertised TAP at /foo and SODA at /foo/soda, beside no /tap).
+ * TAP_BASE_URL: an http(s) URL without credentials, query or fragment. Anything was taken as it was (notaurl failed
+ * later, with a stack, in the query page's router). Its path is free: behind a proxy under another path
+ * (/archive/lsst-tap), TAP is there; the images' base is its parent only when it ends in /tap (TAP_IMAGES_BASE_URL).
  */
 function checkBaseUrl(value: string): void {
   let u: URL | undefined;
@@ -918,8 +919,8 @@ function checkBaseUrl(value: string): void {
   } catch {
     u = undefined;
   }
-  if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search || u.hash || !/\/tap\/*$/.test(u.pathname)) {
-    throw new ConfigError(`baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service, ending in /tap (e.g. https://data.example.org/api/tap), not ${shown("baseUrl", value)}`);
+  if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search || u.hash) {
+    throw new ConfigError(`baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service's TAP (e.g. https://data.example.org/api/tap), without credentials, query or fragment, not ${shown("baseUrl", value)}`);
   }
 }
 

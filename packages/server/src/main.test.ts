@@ -20,7 +20,7 @@ const CASES: [string, Record<string, string>, number, RegExp][] = [
   ["a DuckDB memory limit that is not a size", { TAP_DUCKDB_MEMORY_LIMIT: "lots" }, 2, /^tap-server: TAP_DUCKDB_MEMORY_LIMIT \(duckdb\.memoryLimit\) must be a size such as 512MiB or 2GiB, not "lots"\n$/],
   ["a negative shutdown grace", { TAP_SHUTDOWN_GRACE: "-1" }, 2, /^tap-server: TAP_SHUTDOWN_GRACE \(http\.shutdownGraceSeconds\) must be a non-negative number of seconds up to 2147483 \(24\.8 days\), not "-1"\n$/],
   // What the operator probe met as stack traces with exit 1
-  ["a base URL that is not one", { TAP_BASE_URL: "notaurl" }, 2, /^tap-server: baseUrl \(TAP_BASE_URL\) must be the public http\(s\) URL of the service, ending in \/tap .*, not "notaurl"\n$/],
+  ["a base URL that is not one", { TAP_BASE_URL: "notaurl" }, 2, /^tap-server: baseUrl \(TAP_BASE_URL\) must be the public http\(s\) URL of the service's TAP .*, not "notaurl"\n$/],
   ["a schema file that is not there", { TAP_SCHEMAS: "/nonexistent/schema.yaml", TAP_DUCKDB_PATH: ":memory:" }, 2, /^tap-server: ENOENT: no such file or directory, open '\/nonexistent\/schema\.yaml'\n$/],
   ["a data directory that is a file", { TAP_DATA_DIR: "/etc/passwd" }, 2, /^tap-server: EEXIST: file already exists, mkdir '\/etc\/passwd'\n$/],
   ["an argument to serve (it was ignored: --port 9999 served on PORT)", { TAP_ARGS: "--port 9999" }, 2, /^tap-server: serve takes no arguments, not --port 9999: set PORT, HOST and the TAP_\* variables, or TAP_CONFIG \(tap-server help\)\n$/],
