@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findMariaDb } from "../../adql-compiler/src/test-support/mariadb.js";
 import type { MariaDbBackend } from "./backends/mariadb.js";
-import { controlledMariaDb, spawnServer, type ChildServer, type ControlledMariaDb } from "./test-support/child-server.js";
+import { controlledMariaDb, freePort, spawnServer, type ChildServer, type ControlledMariaDb } from "./test-support/child-server.js";
 import { get, needTool, startService, sync, type Running } from "./test-support/service.js";
 import { until } from "../../votable/src/test-support/until.js";
 
@@ -482,6 +482,37 @@ describe("server faults: the HTTP server against slow clients, and SIGTERM (a ch
     expect(await res.text()).to.contain("<uws:phase>PENDING</uws:phase>");
     expect(await exited).to.equal(0);
     expect(Date.now() - t0, "well within the 60 s grace").to.be.below(30_000);
+  });
+
+  it("while a first start makes the demo, /healthz answers (alive) and the rest 503 (starting); then the service", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tap-first-start-"));
+    const port = await freePort();
+    // A fresh data directory: the child makes the demo catalog itself (seconds), with the port already open.
+    const starting = spawnServer({ TAP_DATA_DIR: dir, TAP_IMAGES_REGISTRY: "none" }, { port });
+    try {
+      let url: string | undefined;
+      void starting.then((c) => (url = c.url), () => {});
+      const base = `http://127.0.0.1:${port}`;
+      let seen: [number, number, string] | undefined;
+      let upFirst = false;
+      await until("a /healthz answer while the service starts", async () => {
+        if (url !== undefined) return (upFirst = true);
+        const health = await fetch(`${base}/healthz`).catch(() => undefined);
+        if (!health) return false;
+        const other = await fetch(`${base}/tap/availability`);
+        seen = [health.status, other.status, await other.text()];
+        return true;
+      }, 60_000);
+      expect(upFirst, "the service was up before /healthz was seen: nothing tested").to.equal(false);
+      expect(seen![0]).to.equal(200);
+      expect(seen![1]).to.equal(503);
+      expect(seen![2]).to.contain("The service is starting");
+      expect((await fetch(`${(await starting).url}/availability`)).status).to.equal(200);
+    } finally {
+      // Stopped whatever failed: a child left running keeps mocha from exiting.
+      await starting.then((c) => c.stop(), () => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("SIGHUP stops as SIGTERM does: a line that says so, exit 0 (Node's default was exit 129 at once, no line)", async () => {

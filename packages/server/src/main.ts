@@ -4,7 +4,10 @@
  * Felis schema defines). Exit status: 0 ok, 2 usage or configuration error, 1 other failures.
  */
 import { once } from "node:events";
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
+import { errorDocument } from "@qserv-tap/votable";
+import { VOTABLE_CONTENT_TYPE } from "./errors.js";
+import { answerProbe, isHealthProbe } from "./routes/health.js";
 import { CONFIG_FILE_ENV, ConfigError, defaultDataDir, ENV_VARS, loadConfig } from "./config.js";
 import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./startup.js";
 import { sampleCutoutUrl } from "./images/demo-images.js";
@@ -52,8 +55,14 @@ async function serve(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, config.async.replicaId);
   // Failures are warn or error, so that TAP_LOG_LEVEL=warn still shows a database outage (the operator probe).
   const log = (m: string, level: "info" | "warn" | "error" = "info") => logger[level](m);
-  const launched = await launchService(config, { log, logger });
   const { http } = config;
+  // The port opens before the service is launched, so that /healthz answers while the database opens and a first start
+  // makes the demo (seconds, in which a liveness probe found the port closed: the operator probe); the rest is a 503.
+  let handler: RequestListener = (req, res) => {
+    if (isHealthProbe(req)) return answerProbe(req, res, "the service is starting");
+    res.writeHead(503, { "Content-Type": VOTABLE_CONTENT_TYPE, "Retry-After": "5" });
+    res.end(errorDocument("The service is starting: try again in a moment"));
+  };
   const server = createServer(
     {
       headersTimeout: http.headersTimeoutSeconds * 1000,
@@ -62,7 +71,7 @@ async function serve(): Promise<void> {
       // Node checks the two timeouts above only this often (30 s by default).
       connectionsCheckingInterval: Math.min(1000, http.headersTimeoutSeconds * 500),
     },
-    launched.handler,
+    (req, res) => handler(req, res),
   );
   server.maxConnections = http.maxConnections;
   server.listen(config.port, config.host);
@@ -72,9 +81,20 @@ async function serve(): Promise<void> {
     // A port in use, a host that does not resolve: the operator's to mend, said in one line (exit 2).
     throw Object.assign(new Error(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`), { usage: true });
   }
-  // Before anything else is awaited: a SIGTERM that comes while the start-up messages are made is handled too.
+  // A signal while the service starts: nothing runs yet that a grace would let finish (a demo cut short is made again
+  // at the next start, demo.ts), so the process ends at once, with a line, rather than by Node's default (143, silent).
+  let stop = (signal: string): void => {
+    log(`${signal}: stopping while starting`);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  // A closed terminal or a supervisor's hang-up: the same stop as SIGTERM, not Node's immediate exit (129, no line).
+  process.on("SIGHUP", () => stop("SIGHUP"));
+  const launched = await launchService(config, { log, logger });
+  handler = launched.handler;
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) {
       // A second signal: no more grace.
       server.closeAllConnections();
@@ -110,10 +130,6 @@ async function serve(): Promise<void> {
         },
       );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  // A closed terminal or a supervisor's hang-up: the same graceful stop, not Node's immediate exit (129, no grace, no line).
-  process.on("SIGHUP", () => stop("SIGHUP"));
   const url = config.baseUrl;
   const backendName = (s: Service) => (s.deps.backend as { location?: string }).location ?? s.deps.backend.description;
   const announce = (service: Service) => {
