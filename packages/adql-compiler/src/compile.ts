@@ -125,6 +125,15 @@ export function rewrite(query: Query, context: PassContext, onPass?: CompileOpti
 }
 
 export function compile(adql: string, options: CompileOptions = {}): CompileResult {
+  try {
+    return compileQuery(adql, options);
+  } catch (e) {
+    // The passes and generators know a span, not the query: the excerpt with its caret is added here, as parse does.
+    throw e instanceof AdqlError ? withSource(e, adql) : e;
+  }
+}
+
+function compileQuery(adql: string, options: CompileOptions): CompileResult {
   // MAXREC goes into the SQL as a number: from JavaScript, anything else (a string, NaN, -5) would be written as it is.
   const maxrec: unknown = options.maxrec;
   if (maxrec !== undefined && !(Number.isSafeInteger(maxrec) && (maxrec as number) >= 0)) {
@@ -144,18 +153,12 @@ export function compile(adql: string, options: CompileOptions = {}): CompileResu
     maxrec: options.maxrec,
     unavailableFunctions: options.unavailableFunctions !== undefined ? lowerCaseSet(options.unavailableFunctions) : undefined,
   };
-  let parsed: Query, rewritten: Query, columns: readonly ResultColumn[] | null, ast: Query, split: QuerySplit | undefined, sql: string;
+  const parsed = parse(adql, { functions });
+  const rewritten = rewrite(parsed, ctx, options.onPass);
+  const columns = resultColumns(rewritten);
+  const { ast, split } = traits.serverResidues ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined };
   const parameters: number[] | undefined = options.parameters ? [] : undefined;
-  try {
-    parsed = parse(adql, { functions });
-    rewritten = rewrite(parsed, ctx, options.onPass);
-    columns = resultColumns(rewritten);
-    ({ ast, split } = traits.serverResidues ? splitFor(rewritten, columns) : { ast: rewritten, split: undefined });
-    sql = generatorFor(dialect).generate(ast, parameters);
-  } catch (e) {
-    // The passes and generators know a span, not the query: the excerpt with its caret is added here, as parse does.
-    throw e instanceof AdqlError ? withSource(e, adql) : e;
-  }
+  const sql = generatorFor(dialect).generate(ast, parameters);
   const qserv = traits.chunkPruning ? qservPruning(ast, schema) : undefined;
   const result: Mutable<CompileResult> = {
     sql,

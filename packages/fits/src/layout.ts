@@ -145,10 +145,15 @@ export class FitsFile {
       if (!h) throw new FitsError("FITS_NO_SUCH_HDU", `there is no HDU ${which}: the file has ${this.hdus.length} (0 to ${this.hdus.length - 1})`);
       return h;
     }
-    const want = which.trim().toUpperCase();
-    const h = this.hdus.find((x) => (x.header.string("EXTNAME") ?? "").trim().toUpperCase() === want);
+    const h = this.hduNamed(which);
     if (!h) throw new FitsError("FITS_NO_SUCH_HDU", `there is no HDU with EXTNAME ${JSON.stringify(which)}`);
     return h;
+  }
+
+  /** The first HDU with this EXTNAME (case-insensitive), or undefined: for an HDU that a file may lack. */
+  hduNamed(name: string): Hdu | undefined {
+    const want = name.trim().toUpperCase();
+    return this.hdus.find((x) => (x.header.string("EXTNAME") ?? "").trim().toUpperCase() === want);
   }
 
   async close(): Promise<void> {

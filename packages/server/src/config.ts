@@ -913,15 +913,20 @@ export function configFrom(file: Record<string, unknown>, env: Env = {}, cwd = p
  * (/archive/lsst-tap), TAP is there; the images' base is its parent only when it ends in /tap (TAP_IMAGES_BASE_URL).
  */
 function checkBaseUrl(value: string): void {
-  let u: URL | undefined;
+  if (!isPlainHttpUrl(value)) {
+    throw new ConfigError(`baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service's TAP (e.g. https://data.example.org/api/tap), without credentials, query or fragment, not ${shown("baseUrl", value)}`);
+  }
+}
+
+/** An http(s) URL without credentials, query or fragment: what the service's own base URLs and endpoints must be. */
+function isPlainHttpUrl(value: string): boolean {
+  let u: URL;
   try {
     u = new URL(value);
   } catch {
-    u = undefined;
+    return false;
   }
-  if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password || u.search || u.hash) {
-    throw new ConfigError(`baseUrl (TAP_BASE_URL) must be the public http(s) URL of the service's TAP (e.g. https://data.example.org/api/tap), without credentials, query or fragment, not ${shown("baseUrl", value)}`);
-  }
+  return (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password && !u.search && !u.hash;
 }
 
 /** TAP_JOB_STORE: `files`, or a MariaDB URL whose password no message repeats. */
@@ -942,13 +947,7 @@ function resultStoreFrom(s: ConfigFile, env: Env): ResultStoreConfig {
   const location = r.location || "local";
   const endpoint = (r.s3Endpoint ?? "").replace(/\/+$/, "");
   if (endpoint !== "") {
-    let u: URL | undefined;
-    try {
-      u = new URL(endpoint);
-    } catch {
-      u = undefined;
-    }
-    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || u.username || u.password || u.search || u.hash) {
+    if (!isPlainHttpUrl(endpoint)) {
       throw new ConfigError(`resultStore.s3Endpoint (TAP_S3_ENDPOINT) must be an http(s) URL without credentials or query, not ${JSON.stringify(endpoint)}`);
     }
   }

@@ -5,11 +5,8 @@
  */
 import { once } from "node:events";
 import { createServer, type RequestListener } from "node:http";
-import { errorDocument } from "@qserv-tap/votable";
-import { VOTABLE_CONTENT_TYPE } from "./errors.js";
-import { answerProbe, isHealthProbe } from "./routes/health.js";
 import { CONFIG_FILE_ENV, ConfigError, defaultDataDir, ENV_VARS, loadConfig } from "./config.js";
-import { DatabaseConfigurationError, launchService, whereIs, type Service } from "./startup.js";
+import { DatabaseConfigurationError, launchService, startingHandler, whereIs, type Service } from "./startup.js";
 import { sampleCutoutUrl } from "./images/demo-images.js";
 import { LocalRegistry } from "./images/local-registry.js";
 import { createLogger } from "./logging.js";
@@ -58,11 +55,7 @@ async function serve(): Promise<void> {
   const { http } = config;
   // The port opens before the service is launched, so that /healthz answers while the database opens and a first start
   // makes the demo (seconds, in which a liveness probe found the port closed: the operator probe); the rest is a 503.
-  let handler: RequestListener = (req, res) => {
-    if (isHealthProbe(req)) return answerProbe(req, res, "the service is starting");
-    res.writeHead(503, { "Content-Type": VOTABLE_CONTENT_TYPE, "Retry-After": "5" });
-    res.end(errorDocument("The service is starting: try again in a moment"));
-  };
+  let handler: RequestListener = startingHandler;
   const server = createServer(
     {
       headersTimeout: http.headersTimeoutSeconds * 1000,

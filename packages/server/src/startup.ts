@@ -172,6 +172,21 @@ async function openOn(
   };
 }
 
+/** A 503 error document with Retry-After, for a request that no open service answers (and Connection: close when stopping). */
+function refuse(res: ServerResponse, message: string, retryAfter: number, close = false): void {
+  res.writeHead(503, { "Content-Type": VOTABLE_CONTENT_TYPE, "Retry-After": String(retryAfter), ...(close ? { Connection: "close" } : {}) });
+  res.end(errorDocument(message));
+}
+
+/**
+ * Requests before launchService has returned (serve opens its port first, main.ts): probes say alive and not ready,
+ * the rest is a 503 that says the service is starting.
+ */
+export function startingHandler(req: IncomingMessage, res: ServerResponse): void {
+  if (isHealthProbe(req)) return answerProbe(req, res, "the service is starting");
+  refuse(res, "The service is starting: try again in a moment", 5);
+}
+
 /**
  * The job store of one service (tap, soda): its JSON files under async.dir, or its rows in the shared MariaDB (its module,
  * and mysql2 with it, loaded only then).
@@ -305,11 +320,8 @@ export async function launchService(config: Config, options: LaunchOptions = {})
       );
       return;
     }
-    const message = stopping
-      ? "The service is stopping: try again in a moment"
-      : `The service is not available: the ${publicName(config)} cannot be reached (${cause})`;
-    res.writeHead(503, { "Content-Type": VOTABLE_CONTENT_TYPE, "Retry-After": String(stopping ? 5 : retryAfter()), ...(stopping ? { Connection: "close" } : {}) });
-    res.end(errorDocument(message));
+    if (stopping) refuse(res, "The service is stopping: try again in a moment", 5, true);
+    else refuse(res, `The service is not available: the ${publicName(config)} cannot be reached (${cause})`, retryAfter());
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {

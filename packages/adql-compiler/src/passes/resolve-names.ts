@@ -236,18 +236,13 @@ class Resolver {
   }
 
   private orderItem(o: OrderItem, outputs: RelationColumn[], scope: Scope | null): OrderItem {
+    const byResult = orderByResultColumn(o, outputs);
+    if (byResult) return byResult;
     const e = o.expr;
-    if (e.kind === "NumberLiteral" && e.form === "integer") {
-      const n = Number(e.text);
-      const col = outputs[n - 1];
-      if (!col) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `ORDER BY ${n}: the select list has ${outputs.length} column${outputs.length === 1 ? "" : "s"}`, e.span);
-      return { ...o, expr: outputRef(col, e.span) };
-    }
-    if (e.kind === "ColumnRef" && e.parts.length === 1) {
+    if (!scope && e.kind === "ColumnRef" && e.parts.length === 1) {
       const id = e.parts[0]!;
-      const hits = outputs.filter((c) => sameName(id, c.name));
-      if (hits.length === 1) return { ...o, expr: outputRef(hits[0]!, e.span) };
-      if (hits.length > 1 && !scope) throw new AdqlError("ADQL_AMBIGUOUS_COLUMN", `ORDER BY ${id.name} matches ${hits.length} result columns`, e.span);
+      const hits = outputs.filter((c) => sameName(id, c.name)).length;
+      if (hits > 1) throw new AdqlError("ADQL_AMBIGUOUS_COLUMN", `ORDER BY ${id.name} matches ${hits} result columns`, e.span);
     }
     if (!scope) {
       throw new AdqlError("ADQL_UNKNOWN_COLUMN", "ORDER BY of a set operation must name a result column or its position", e.span);
@@ -533,20 +528,26 @@ function nameOnly(q: Query): Query {
   const named: Query = { ...q, body: body(q.body) };
   if (named.orderBy.length === 0 || firstSelect(named).items.some((i) => i.kind === "SelectAll")) return named;
   const outputs = outputColumns(named);
-  const orderBy = named.orderBy.map((o): OrderItem => {
-    const e = o.expr;
-    if (e.kind === "NumberLiteral" && e.form === "integer") {
-      const col = outputs[Number(e.text) - 1];
-      if (!col) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `ORDER BY ${e.text}: the select list has ${outputs.length} column${outputs.length === 1 ? "" : "s"}`, e.span);
-      return { ...o, expr: outputRef(col, e.span) };
-    }
-    if (e.kind === "ColumnRef" && e.parts.length === 1) {
-      const hits = outputs.filter((c) => sameName(e.parts[0]!, c.name));
-      if (hits.length === 1) return { ...o, expr: outputRef(hits[0]!, e.span) };
-    }
-    return o;
-  });
-  return { ...named, orderBy };
+  return { ...named, orderBy: named.orderBy.map((o) => orderByResultColumn(o, outputs) ?? o) };
+}
+
+/**
+ * An ORDER BY item that names a result column, by its position (one beyond the select list is an error) or by a name
+ * that exactly one result column has, as a reference to that column; undefined for anything else.
+ */
+function orderByResultColumn(o: OrderItem, outputs: readonly RelationColumn[]): OrderItem | undefined {
+  const e = o.expr;
+  if (e.kind === "NumberLiteral" && e.form === "integer") {
+    const n = Number(e.text);
+    const col = outputs[n - 1];
+    if (!col) throw new AdqlError("ADQL_UNKNOWN_COLUMN", `ORDER BY ${n}: the select list has ${outputs.length} column${outputs.length === 1 ? "" : "s"}`, e.span);
+    return { ...o, expr: outputRef(col, e.span) };
+  }
+  if (e.kind === "ColumnRef" && e.parts.length === 1) {
+    const hits = outputs.filter((c) => sameName(e.parts[0]!, c.name));
+    if (hits.length === 1) return { ...o, expr: outputRef(hits[0]!, e.span) };
+  }
+  return undefined;
 }
 
 export function resolveNames(query: Query, ctx: PassContext): Query {

@@ -136,11 +136,7 @@ export interface IngestOptions {
 
 /** The HDU that holds the image: IMAGE when there is one (Rubin's files), else the first image. */
 function imageHdu(file: FitsFile): Hdu {
-  try {
-    return file.hdu("IMAGE");
-  } catch {
-    return firstImage(file);
-  }
+  return file.hduNamed("IMAGE") ?? firstImage(file);
 }
 
 /** Registers one file and writes its ObsCore row; throws an ObsCoreError or a FitsError when it cannot be used. */

@@ -9,7 +9,7 @@
  * Only what ObsCore needs is read, and a tree that is missing, too large or malformed gives nothing: the file is
  * still an image with a WCS, which is all that ingest requires.
  */
-import { type FitsFile, type Hdu, arrayDescriptor, tableCell, tableColumns } from "@qserv-tap/fits";
+import { type FitsFile, arrayDescriptor, tableCell, tableColumns } from "@qserv-tap/fits";
 
 /** The container's facts, in the data ID's vocabulary (band, tract, patch, skymap, physical_filter). */
 export interface ContainerMetadata {
@@ -74,17 +74,9 @@ function object(v: unknown): Record<string, unknown> | undefined {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-function hduNamed(file: FitsFile, name: string): Hdu | undefined {
-  try {
-    return file.hdu(name);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The JSON HDU's tree: its one row's variable-length byte array, parsed. */
 async function jsonTree(file: FitsFile): Promise<Record<string, unknown> | undefined> {
-  const hdu = hduNamed(file, "JSON");
+  const hdu = file.hduNamed("JSON");
   if (hdu === undefined || hdu.header.string("XTENSION")?.trim() !== "BINTABLE") return undefined;
   try {
     const { columns, rowBytes, rows } = tableColumns(hdu.header, hdu.index);
@@ -110,7 +102,7 @@ async function inputNights(file: FitsFile, provenance: Record<string, unknown> |
   const dayObs = Array.isArray(columns) ? columns.map(object).find((c) => c?.name === "day_obs") : undefined;
   const source = object(dayObs?.data)?.source;
   const m = typeof source === "string" ? /^fits:(.+)\[(\d+)\]$/.exec(source) : null;
-  const hdu = m ? hduNamed(file, m[1]!) : undefined;
+  const hdu = m ? file.hduNamed(m[1]!) : undefined;
   if (!m || hdu === undefined) return undefined;
   try {
     const table = tableColumns(hdu.header, hdu.index);
