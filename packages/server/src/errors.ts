@@ -6,6 +6,7 @@
 import type { Context, Next } from "koa";
 import { AdqlError } from "@qserv-tap/adql-compiler";
 import { errorDocument } from "@qserv-tap/votable";
+import type { ServiceLog } from "./logging.js";
 
 export class TapError extends Error {
   override name = "TapError";
@@ -52,7 +53,7 @@ export function sendError(ctx: Context, status: number, message: string, echo: E
   });
 }
 
-export function errorMiddleware(log: (msg: string, level?: "warn" | "error") => void) {
+export function errorMiddleware(log: ServiceLog) {
   return async function handleErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();

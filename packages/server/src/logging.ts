@@ -14,6 +14,12 @@ import type { LogLevel } from "./config.js";
 
 export type Logger = pino.Logger;
 
+/**
+ * How the service's own messages are logged (main.ts writes them to the logger): info unless a level is given, warn
+ * for what an operator should see (a database that cannot be reached), error for a failure (a 500's stack).
+ */
+export type ServiceLog = (message: string, level?: "warn" | "error") => void;
+
 /** What routes tell the access log of a TAP query (in ctx.state). */
 export interface QueryNote {
   /** The ADQL as the client sent it. */

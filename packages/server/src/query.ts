@@ -30,6 +30,7 @@ import type { Limits } from "./config.js";
 import type { ServiceDeps } from "./service.js";
 import type { QueryRouter, Routed } from "./query-router.js";
 import { loadUploads, parseUploadParam, type UploadRef } from "./uploads.js";
+import type { ServiceLog } from "./logging.js";
 
 export const LANGS = ["ADQL", "ADQL-2.0", "ADQL-2.1"];
 
@@ -120,7 +121,7 @@ export interface StartOptions {
   /** Aborting stops the database query; a TapError reason is what the client is told. */
   signal: AbortSignal;
   requestTime?: Date;
-  log?: (message: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
   /**
    * Run on the backend's own asynchronous protocol when it has one (Qserv's SUBMIT): the query
    * then holds no connection while it runs, and can be re-attached after a restart.

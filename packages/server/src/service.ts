@@ -11,6 +11,7 @@ import type { Logger } from "./logging.js";
 import type { Metrics } from "./metrics.js";
 import type { TextEncodingPool } from "@qserv-tap/votable";
 import type { ImageRegistry } from "./images/registry.js";
+import type { ServiceLog } from "./logging.js";
 
 export interface ServiceDeps {
   config: Config;
@@ -18,7 +19,7 @@ export interface ServiceDeps {
   /** The DuckDB database that holds TAP_SCHEMA: the backend itself when it is DuckDB. */
   tapSchemaStore: DuckDbBackend;
   catalog: Catalog;
-  log?: (message: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
   /** The JSON logger of the access log (logging.ts); absent: one made from config.logLevel, writing to stderr. */
   logger?: Logger;
   /** Examples served at /examples: [id, title, description, ADQL]. */

@@ -37,6 +37,7 @@ import { ButlerRegistry } from "./images/butler-registry.js";
 import type { ImageRegistry } from "./images/registry.js";
 import type { Logger } from "./logging.js";
 import { Metrics } from "./metrics.js";
+import type { ServiceLog } from "./logging.js";
 
 export { openBackend };
 
@@ -55,7 +56,7 @@ async function storedSchemas(backend: Backend): Promise<string[]> {
   return (await backend.storedFelis?.()) ?? [];
 }
 
-export async function openService(config: Config, options: { log?: (m: string, level?: "warn" | "error") => void; logger?: Logger; backend?: Backend } = {}): Promise<Service> {
+export async function openService(config: Config, options: { log?: ServiceLog; logger?: Logger; backend?: Backend } = {}): Promise<Service> {
   const backend = options.backend ?? (await openBackend(config));
   const opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry } = {};
   try {
@@ -74,7 +75,7 @@ export async function openService(config: Config, options: { log?: (m: string, l
 async function openOn(
   backend: Backend,
   config: Config,
-  log: (m: string, level?: "warn" | "error") => void,
+  log: ServiceLog,
   opened: { tapSchemaStore?: DuckDbBackend; jobs?: JobManager; sodaJobs?: JobManager; images?: ImageRegistry },
   logger?: Logger,
 ): Promise<Service> {
@@ -191,7 +192,7 @@ export function startingHandler(req: IncomingMessage, res: ServerResponse): void
  * The job store of one service (tap, soda): its JSON files under async.dir, or its rows in the shared MariaDB (its module,
  * and mysql2 with it, loaded only then).
  */
-async function jobStoreOf(config: Config, service: string, dir: string, log: (m: string, level?: "warn" | "error") => void): Promise<JobStore | JsonFileJobStore> {
+async function jobStoreOf(config: Config, service: string, dir: string, log: ServiceLog): Promise<JobStore | JsonFileJobStore> {
   const s = config.async.jobStore;
   if (s.kind === "files") return new JsonFileJobStore(dir, log);
   const { describeLocation, MySqlJobStore } = await import("./uws/store-mysql.js");
@@ -236,7 +237,7 @@ export interface Launched {
 }
 
 export interface LaunchOptions {
-  log?: (m: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
   /** The JSON logger that the access log writes to (default: one made from config.logLevel). */
   logger?: Logger;
   /** Waits between attempts to open the database: the first, doubling up to the last (ms). */

@@ -14,6 +14,7 @@ import { TapError } from "./errors.js";
 import type { UploadPart } from "./params.js";
 import { DALI_TIMESTAMP_FORM, formatTimestamp, parseDaliTimestamp, TimestampError } from "./timestamp.js";
 import { guardedFetch, parseUrlPrefix, redactUrl, UrlFetchError, type Fetched } from "./url-fetch.js";
+import type { ServiceLog } from "./logging.js";
 
 export interface UploadRef {
   name: string;
@@ -48,7 +49,7 @@ export interface UploadContext {
   /** URL uploads' settings, and the service's own addresses (which no upload URL may reach). */
   config: Pick<Config, "uploadUrls" | "baseUrl" | "host" | "port">;
   /** Where the reason a URL upload was refused or failed goes (the client gets one message for all). */
-  log?: ((message: string, level?: "warn" | "error") => void) | undefined;
+  log?: (ServiceLog) | undefined;
   uploadsSupported: boolean;
   backendName: string;
   /** Told of each table: loaded (with its rows) or refused (/metrics). */

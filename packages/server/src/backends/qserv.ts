@@ -16,6 +16,7 @@ import type { Dialect } from "@qserv-tap/adql-compiler";
 import type { MySqlConnectionConfig } from "../config.js";
 import { ClosingCursor, LoadRefusedError, STOPPING_CODE, type AsyncQueryProtocol, type AsyncRunOptions, type QueryProgress, type RowCursor } from "./backend.js";
 import { MariaDbBackend, q } from "./mariadb.js";
+import type { ServiceLog } from "../logging.js";
 
 /** How the Qserv backend sends SQL: to the czar's proxy (a mysql2 pool), or to a test double. */
 export interface SqlChannel {
@@ -29,7 +30,7 @@ export interface QservAsyncOptions {
   /** First status poll after this many ms, then doubling up to maxPollMs. */
   firstPollMs?: number;
   maxPollMs?: number;
-  log?: (m: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
 }
 
 

@@ -11,6 +11,7 @@ import { ImageIdError, ImageServiceError, type Caller, type ImageDataset, type I
 import type { BoundsCache, ImageBounds } from "./bounds.js";
 import { serviceUrls, sodaDescriptor } from "./descriptors.js";
 import type { LinkRow } from "./links.js";
+import type { ServiceLog } from "../logging.js";
 
 /** Services may bound the IDs of one request, and then say OVERFLOW (DataLink 1.1 §3.1.1). */
 export const MAX_IDS = 500;
@@ -23,7 +24,7 @@ export interface LinksContext {
   caller: Caller;
   bounds: BoundsCache;
   auth: AuthConfig;
-  log: (message: string, level?: "warn" | "error") => void;
+  log: ServiceLog;
 }
 
 /** DataLink 1.1 §3.2.11, from how the service authenticates. */

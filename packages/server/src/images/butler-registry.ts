@@ -19,6 +19,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { FitsError, HttpSource, type ByteSource, type SourceStat } from "@qserv-tap/fits";
 import type { ImagesConfig } from "../config.js";
 import { imageId, ImageServiceError, parseImageId, type Caller, type ImageDataset, type ImageRegistry } from "./registry.js";
+import type { ServiceLog } from "../logging.js";
 
 export interface ButlerRegistryOptions {
   /** The Butler server's root URL; `/api/butler/repo/{repo}/v1/…` is appended. */
@@ -27,7 +28,7 @@ export interface ButlerRegistryOptions {
   repos: readonly string[];
   /** The authority of canonical IDs, `ivo://{authority}/{repo}?repo={repo}&id={uuid}`. */
   authority: string;
-  log?: (m: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
   /** For the Butler server's requests (the store is read by the fits package's HttpSource). */
   fetch?: typeof fetch;
   /** Resolve again when a URL has less than this left (default 60 s): a read must not start on a dying URL. */
@@ -68,7 +69,7 @@ export class ButlerRegistry implements ImageRegistry {
   /** The labels served, by their lower-case form (how parseImageId gives an ID's label). */
   private readonly repos: ReadonlyMap<string, string>;
   private readonly authority: string;
-  private readonly log: (m: string, level?: "warn" | "error") => void;
+  private readonly log: ServiceLog;
   private readonly fetcher: typeof fetch;
   private readonly refreshMs: number;
   private readonly timeoutMs: number;
@@ -105,7 +106,7 @@ export class ButlerRegistry implements ImageRegistry {
     this.now = options.now ?? Date.now;
   }
 
-  static fromConfig(images: ImagesConfig, log?: (m: string, level?: "warn" | "error") => void): ButlerRegistry {
+  static fromConfig(images: ImagesConfig, log?: ServiceLog): ButlerRegistry {
     return new ButlerRegistry({ url: images.butlerUrl, repos: images.butlerRepos, authority: images.authority, ...(log ? { log } : {}) });
   }
 

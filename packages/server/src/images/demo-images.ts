@@ -36,6 +36,7 @@ import type { Config } from "../config.js";
 import { Random } from "../demo.js";
 import { ensureObsCoreTable, ingestFile, refreshAccessUrls, type IngestContext } from "./ingest.js";
 import { LocalRegistry, nameUuid } from "./local-registry.js";
+import type { ServiceLog } from "../logging.js";
 
 /** A star of demo.stars, as the renderer needs it. */
 export interface CatalogStar {
@@ -726,7 +727,7 @@ export async function ensureDemoImages(
 export async function openLocalImageService(
   backend: Backend,
   config: Config,
-  options: { demoCatalog: boolean; log: (m: string, level?: "warn" | "error") => void },
+  options: { demoCatalog: boolean; log: ServiceLog },
 ): Promise<LocalRegistry | undefined> {
   const duck = backend instanceof DuckDbBackend ? backend : undefined;
   const { authority } = config.images;

@@ -9,6 +9,7 @@ import type { Context, Next } from "koa";
 import { errorStatusAndMessage, TapError } from "../errors.js";
 import { ImageIdError, ImageServiceError } from "../images/registry.js";
 import { PHASE_CONFLICT } from "../uws/phases.js";
+import type { ServiceLog } from "../logging.js";
 
 export type SodaLabel = "Error" | "AuthenticationError" | "AuthorizationError" | "ServiceUnavailable" | "UsageError" | "MultiValuedParamNotSupported";
 
@@ -68,7 +69,7 @@ export function sendSodaError(ctx: Context, status: number, text: string): void 
 }
 
 /** Turns whatever the SODA routes throw into SODA's text/plain error document. */
-export function sodaErrors(log: (m: string, level?: "warn" | "error") => void) {
+export function sodaErrors(log: ServiceLog) {
   return async function handleSodaErrors(ctx: Context, next: Next): Promise<void> {
     try {
       await next();

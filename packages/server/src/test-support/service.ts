@@ -20,6 +20,7 @@ import { testImagesDirs } from "./child-server.js";
 import { cachedDemoDatabase } from "./demo-cache.js";
 import { scratchDir } from "./scratch.js";
 import { whileStarting } from "./start-limit.js";
+import type { ServiceLog } from "../logging.js";
 
 export interface Running {
   url: string;
@@ -30,14 +31,14 @@ export interface Running {
 
 export async function startService(
   overrides: Record<string, unknown> = {},
-  options: { backend?: Service["deps"]["backend"]; log?: (m: string, level?: "warn" | "error") => void } = {},
+  options: { backend?: Service["deps"]["backend"]; log?: ServiceLog } = {},
 ): Promise<Running> {
   return whileStarting(() => openRunning(overrides, options));
 }
 
 async function openRunning(
   overrides: Record<string, unknown>,
-  options: { backend?: Service["deps"]["backend"]; log?: (m: string, level?: "warn" | "error") => void },
+  options: { backend?: Service["deps"]["backend"]; log?: ServiceLog },
 ): Promise<Running> {
   const server = createServer();
   server.listen(0, "127.0.0.1");

@@ -6,6 +6,7 @@
  */
 import type { Clock, Timer } from "./clock.js";
 import type { JobStore } from "./store.js";
+import type { ServiceLog } from "../logging.js";
 
 /** The sweep looks again at least this often: a far destruction time is not trusted to one timer of weeks. */
 const LOOK_AGAIN_MS = 3600_000;
@@ -15,7 +16,7 @@ export interface DestructionContext {
   clock: Clock;
   /** Deletes the job with its results (JobManager.destroy). */
   destroy(id: string): Promise<void>;
-  log(m: string, level?: "warn" | "error"): void;
+  log: ServiceLog;
 }
 
 export class DestructionSweep {

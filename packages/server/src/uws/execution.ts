@@ -13,6 +13,7 @@ import { LeaseKeeper, LeaseLostError } from "./lease.js";
 import { TRANSITIONS } from "./phases.js";
 import type { ResultStore } from "./result-store.js";
 import type { JobStore } from "./store.js";
+import type { ServiceLog } from "../logging.js";
 
 /** What a running job is given: its record, a signal, and a way to record the database's reference. */
 export interface Execution {
@@ -62,7 +63,7 @@ export interface RunContext {
   emit(id: string, event: string): void;
   /** Whether the service is stopping: a run stopped then is STOPPED, not in ERROR. */
   stopping(): boolean;
-  log(m: string, level?: "warn" | "error"): void;
+  log: ServiceLog;
 }
 
 export class JobRun {

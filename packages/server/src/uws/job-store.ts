@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import { open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Job } from "./job.js";
+import type { ServiceLog } from "../logging.js";
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -68,7 +69,7 @@ export class JsonFileJobStore implements JobStore {
 
   constructor(
     readonly dir: string,
-    private readonly log: (m: string, level?: "warn" | "error") => void = () => {},
+    private readonly log: ServiceLog = () => {},
   ) {
     mkdirSync(dir, { recursive: true });
   }

@@ -5,6 +5,7 @@
  * lease, are refused: its result is discarded.
  */
 import type { JobStore } from "./store.js";
+import type { ServiceLog } from "../logging.js";
 
 export class LeaseLostError extends Error {
   override name = "LeaseLostError";
@@ -22,7 +23,7 @@ export class LeaseKeeper {
     readonly token: string,
     private readonly ms: number,
     private readonly onLost: () => void,
-    private readonly log: (m: string, level?: "warn" | "error") => void = () => {},
+    private readonly log: ServiceLog = () => {},
     private readonly now: () => number = Date.now,
   ) {
     this.lastRenewed = now();

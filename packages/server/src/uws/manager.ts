@@ -30,6 +30,7 @@ import { applyRestartRules } from "./recovery.js";
 import type { JobStore } from "./store.js";
 import { waitForChange } from "./wait.js";
 import type { UploadPart } from "../params.js";
+import type { ServiceLog } from "../logging.js";
 
 export { inlineName } from "./parameters.js";
 export type { Execution, Executor } from "./execution.js";
@@ -44,7 +45,7 @@ export interface ManagerOptions {
   canResume: boolean;
   /** What one client and all clients together may keep; the defaults when absent. */
   quotas?: Quotas;
-  log?: (m: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
   /** The time of the job records (a test may set it). */
   now?: () => number;
   /** The deadlines' timers (a test's ManualClock); by default the system's, with `now`. */
@@ -87,7 +88,7 @@ export class JobManager {
   private closed = false;
   /** Aborted when the service stops: blocking WAITs return at once (endWaits). */
   private readonly waitsEnded = new AbortController();
-  private readonly log: (m: string, level?: "warn" | "error") => void;
+  private readonly log: ServiceLog;
   private readonly clock: Clock;
   readonly replicaId: string;
 

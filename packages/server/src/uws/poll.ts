@@ -8,6 +8,7 @@
  */
 import type { Phase } from "./job.js";
 import type { JobStore } from "./store.js";
+import type { ServiceLog } from "../logging.js";
 
 export interface PollContext {
   store: JobStore;
@@ -28,7 +29,7 @@ export interface PollContext {
   /** JobManager.destroy, only if still due by `dueBy`. */
   destroy(id: string, dueBy: number): Promise<void>;
   emit(id: string, event: string): void;
-  log(m: string, level?: "warn" | "error"): void;
+  log: ServiceLog;
 }
 
 /**

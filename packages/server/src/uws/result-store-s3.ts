@@ -21,6 +21,7 @@ import { AwsClient } from "aws4fetch";
 import type { Config } from "../config.js";
 import { escapeText } from "../xml.js";
 import { checkObjectName, LocalDirResultStore, type ResultSink, type ResultStore } from "./result-store.js";
+import type { ServiceLog } from "../logging.js";
 
 export interface S3ResultStoreOptions {
   bucket: string;
@@ -39,7 +40,7 @@ export interface S3ResultStoreOptions {
   /** The longest one request may take, from its start to the last byte of its answer's headers. */
   requestTimeoutMs?: number;
   /** Where failures that nobody awaits (an abort after a failed query) are reported. */
-  log?: (message: string, level?: "warn" | "error") => void;
+  log?: ServiceLog;
 }
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -78,7 +79,7 @@ export class S3ResultStore implements ResultStore {
   private readonly base: string;
   private readonly partSize: number;
   private readonly timeoutMs: number;
-  private readonly log: (message: string, level?: "warn" | "error") => void;
+  private readonly log: ServiceLog;
   /** s3://bucket/prefix: where the store is, for messages (no credential). */
   readonly location: string;
 
@@ -352,7 +353,7 @@ class MultipartSink implements ResultSink {
  * directory under async.dir, or its own prefix in the bucket (`<prefix>tap/`, `<prefix>soda/`), so
  * that neither takes the other's jobs for orphans.
  */
-export function openResultStore(config: Config, service: "tap" | "soda", log?: (message: string, level?: "warn" | "error") => void): ResultStore {
+export function openResultStore(config: Config, service: "tap" | "soda", log?: ServiceLog): ResultStore {
   const r = config.resultStore;
   if (!r.s3) return new LocalDirResultStore(service === "tap" ? join(config.async.dir, "results") : join(config.async.dir, "soda", "results"));
   return new S3ResultStore({

@@ -15,6 +15,7 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql
 import type { Job, Phase } from "./job.js";
 import { LEASED, TRANSITIONS } from "./phases.js";
 import { parameterBytesOf, storedBytesOf, type Condition, type JobPatch, type JobQuery, type JobStore, type Lease, type LeaseOptions, type TakeoverResult, type Usage } from "./store.js";
+import type { ServiceLog } from "../logging.js";
 
 /** `phase IN ('...')` for phases of the table (phases.ts): constants of the Phase type, written into the SQL text. */
 function phaseIn(phases: readonly Phase[]): string {
@@ -170,7 +171,7 @@ export class MySqlJobStore implements JobStore {
     private readonly location: MySqlStoreLocation,
     /** Which service's jobs (tap, soda). */
     private readonly service: string,
-    private readonly options: { connectionLimit?: number; log?: (m: string, level?: "warn" | "error") => void } = {},
+    private readonly options: { connectionLimit?: number; log?: ServiceLog } = {},
   ) {
     if (!/^[A-Za-z0-9_$]{1,64}$/.test(location.database)) throw new Error(`the job store's database name must be letters, digits and _, not "${location.database}"`);
     this.key = `${location.user}@${location.host}:${location.port}/${location.database}`;
@@ -469,7 +470,7 @@ export class MySqlJobStore implements JobStore {
 }
 
 /** Creates the database if missing and applies the migrations not yet applied, one replica at a time. */
-async function migrate(l: MySqlStoreLocation, log: (m: string, level?: "warn" | "error") => void): Promise<void> {
+async function migrate(l: MySqlStoreLocation, log: ServiceLog): Promise<void> {
   const conn = await mysql.createConnection({ host: l.host, port: l.port, user: l.user, password: l.password, connectTimeout: 10_000 });
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${l.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
